@@ -1,0 +1,57 @@
+# OneStop: `make run` runs the whole system, `make test` runs every test. Both set up what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+PYTEST_ARGS ?=
+
+.PHONY: install rabbitmq db chromium services run test test-unit test-integration lint bench stop clean
+
+$(STAMP): pyproject.toml
+	@rm -f $(VENV)/.installed-*
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+install: $(STAMP)
+
+rabbitmq:
+	@scripts/ensure-rabbitmq.sh
+
+db:
+	@scripts/ensure-db.sh
+
+chromium:
+	@scripts/ensure-apt.sh chromium:/usr/bin/chromium libzbar0:/usr/lib/x86_64-linux-gnu/libzbar.so.0 poppler-utils:/usr/bin/pdftoppm
+
+services: install rabbitmq db
+
+## run every bureau service and the gateway as separate processes; Ctrl-C stops them all
+run: services
+	$(BIN)/python -m kit.launcher run
+
+## the whole suite: lint, unit, integration, end-to-end, browser, static checks
+test: services chromium
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-unit: install
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+test-integration: services
+	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: services
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## stop the background servers started by `make run`/`make test` (RabbitMQ, the embedded database)
+stop:
+	-@rabbitmqctl stop >/dev/null 2>&1 && echo "rabbitmq stopped"
+	-@test -f var/db.pid && kill $$(cat var/db.pid) && rm -f var/db.pid && echo "database stopped"
+
+clean: stop
+	rm -rf $(VENV) var

@@ -1,0 +1,245 @@
+"""Every event that crosses a service boundary.
+
+The Nameko event type equals the model's `type`; the source is the emitting service's `name`
+(`gateway`, `registration`, `seal`, `tax`, `social_security`). Payloads travel as
+`event.model_dump(mode="json")` and are read back with `parse_event(source, payload)`.
+Every consumer is idempotent: it dedupes on `event_id` or on a natural key.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import uuid4
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.form import ApplicationForm, Employee, LegalRepresentative, SealRequest, TaxNeeds
+from contracts.rpc import DocumentRef
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    event_id: str = Field(default_factory=lambda: uuid4().hex)
+    application_id: str
+    occurred_at: datetime = Field(default_factory=_now)
+
+
+# ---- gateway ---------------------------------------------------------------------------------
+
+
+class ApplicationSubmitted(Event):
+    type: Literal["application_submitted"] = "application_submitted"
+    founder_id: str
+    form: ApplicationForm
+
+
+class ApplicationCorrected(Event):
+    """The founder answered a correction request: the same application, a new revision of the form."""
+
+    type: Literal["application_corrected"] = "application_corrected"
+    revision: int
+    form: ApplicationForm
+
+
+# ---- any bureau ------------------------------------------------------------------------------
+
+
+class TaskQueued(Event):
+    """A bureau put a step of this application in its staff queue (the clerk path)."""
+
+    type: Literal["task_queued"] = "task_queued"
+    bureau: str
+    task_id: str
+    kind: str
+    reason: str
+    deadline: date
+
+
+class StepProgressed(Event):
+    """An intermediate step finished (e.g. seals engraved, dispatched), for the timeline."""
+
+    type: Literal["step_progressed"] = "step_progressed"
+    bureau: str
+    step: str
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class StepRejected(Event):
+    """A bureau refused its part (not the whole application): the founder sees the reasons."""
+
+    type: Literal["step_rejected"] = "step_rejected"
+    bureau: str
+    step: str
+    reasons: list[str]
+
+
+# ---- registration ----------------------------------------------------------------------------
+
+
+class ReviewStarted(Event):
+    type: Literal["review_started"] = "review_started"
+    revision: int = 0
+    path: Literal["automatic", "clerk"]
+    reasons: list[str] = Field(default_factory=list)
+    deadline: date
+
+
+class CorrectionRequested(Event):
+    type: Literal["correction_requested"] = "correction_requested"
+    task_id: str
+    reasons: list[str]
+    fields: list[str] = Field(default_factory=list)
+
+
+class ApplicationRejected(Event):
+    type: Literal["application_rejected"] = "application_rejected"
+    reasons: list[str]
+
+
+class Licence(BaseModel):
+    """The registered items printed on the business licence (营业执照)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    uscc: str
+    company_name: str
+    company_type: str  # printed label, e.g. 有限责任公司（自然人独资）
+    legal_representative: str
+    registered_capital: Decimal
+    established_on: date  # = issue date (Company Law art. 33)
+    term: str  # 营业期限, e.g. 长期
+    domicile: str
+    district_code: str
+    business_scope: str
+    authority: str  # 登记机关
+    issued_at: datetime
+
+
+class LicenceIssued(Event):
+    """What the other bureaus need, and nothing more (data minimisation): no shareholders' IDs."""
+
+    type: Literal["licence_issued"] = "licence_issued"
+    licence: Licence
+    legal_representative: LegalRepresentative
+    contact_phone: str
+    seals: SealRequest
+    tax: TaxNeeds
+    employees: list[Employee] = Field(default_factory=list)
+    housing_fund: bool = False
+    documents: list[DocumentRef] = Field(default_factory=list)
+
+
+class LicenceRevoked(Event):
+    type: Literal["licence_revoked"] = "licence_revoked"
+    uscc: str
+    reason: str
+
+
+# ---- seal ------------------------------------------------------------------------------------
+
+
+class SealInfo(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    code: str  # 13 digits: district + sequence
+    kind: str  # contracts.form.SealKind value
+    medium: Literal["electronic", "physical"]
+    filed_at: datetime | None = None
+
+
+class SealsFiled(Event):
+    """Every seal the founder chose is made and filed with the public security bureau."""
+
+    type: Literal["seals_filed"] = "seals_filed"
+    uscc: str
+    seals: list[SealInfo]
+    documents: list[DocumentRef] = Field(default_factory=list)
+
+
+class SealsDelivered(Event):
+    type: Literal["seals_delivered"] = "seals_delivered"
+    uscc: str
+    delivery: Literal["post", "pickup"]
+    tracking_number: str | None = None
+    delivered_at: datetime
+
+
+# ---- tax -------------------------------------------------------------------------------------
+
+
+class TaxRegistered(Event):
+    type: Literal["tax_registered"] = "tax_registered"
+    uscc: str
+    taxpayer_id: str
+    taxpayer_type: str
+    tax_office: str
+    documents: list[DocumentRef] = Field(default_factory=list)
+
+
+class InvoicesApproved(Event):
+    type: Literal["invoices_approved"] = "invoices_approved"
+    uscc: str
+    invoice_kinds: list[str]
+    monthly_quota: Decimal  # 开票额度: the cap on the total invoiced per calendar month, CNY
+
+
+# ---- social security -------------------------------------------------------------------------
+
+
+class EmployerRegistered(Event):
+    type: Literal["employer_registered"] = "employer_registered"
+    uscc: str
+    employer_number: str
+    insurances: list[str]
+    housing_fund_account: str | None = None
+    documents: list[DocumentRef] = Field(default_factory=list)
+
+
+class EnrolledEmployee(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    employee_id: str
+    name: str
+    record_number: str
+    start_date: date
+
+
+class EmployeesEnrolled(Event):
+    type: Literal["employees_enrolled"] = "employees_enrolled"
+    uscc: str
+    employees: list[EnrolledEmployee]
+
+
+# ---- the map of who emits what -------------------------------------------------------------
+
+EVENT_SOURCES: dict[str, tuple[type[Event], ...]] = {
+    "gateway": (ApplicationSubmitted, ApplicationCorrected),
+    "registration": (
+        ReviewStarted,
+        CorrectionRequested,
+        ApplicationRejected,
+        LicenceIssued,
+        LicenceRevoked,
+        TaskQueued,
+        StepProgressed,
+    ),
+    "seal": (SealsFiled, SealsDelivered, TaskQueued, StepProgressed, StepRejected),
+    "tax": (TaxRegistered, InvoicesApproved, TaskQueued, StepProgressed, StepRejected),
+    "social_security": (EmployerRegistered, EmployeesEnrolled, TaskQueued, StepProgressed, StepRejected),
+}
+
+
+def event_type(cls: type[Event]) -> str:
+    return cls.model_fields["type"].default
+
+
+def parse_event(source: str, payload: dict) -> Event:
+    """Rebuild a typed event from a Nameko payload, checking it may come from `source`."""
+    kind = payload.get("type")
+    for cls in EVENT_SOURCES.get(source, ()):
+        if event_type(cls) == kind:
+            return cls.model_validate(payload)
+    raise ValueError(f"{source} does not emit {kind!r}")

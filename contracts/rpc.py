@@ -1,0 +1,145 @@
+"""Typed RPC errors and the request/response shapes every bureau shares (clerk tasks, documents).
+
+Errors cross a Nameko RPC boundary as (module path, stringified args) and are rebuilt by the caller
+from `nameko.exceptions.registry`. Each error therefore takes exactly ONE string argument. Field
+errors travel inside that string as JSON (`Invalid.with_fields`), so nothing is lost on the wire.
+Services list `OneStopError` in `@rpc(expected_exceptions=...)`; callers run `register_remote_errors()`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FieldError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    field: str  # dotted path into the request, e.g. "shareholders.0.resident_id"
+    message: str
+
+
+class OneStopError(Exception):
+    """Base of every error a caller may handle by type. `status` is the HTTP status it maps to."""
+
+    code = "BAD_REQUEST"
+    status = 400
+
+    def __init__(self, message: str = ""):
+        super().__init__(message)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        raw = self.args[0] if self.args else ""
+        if isinstance(raw, str) and raw.startswith("{"):
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                data = None
+            if isinstance(data, dict) and "message" in data:
+                return data
+        return {"message": str(raw)}
+
+    @property
+    def message(self) -> str:
+        return self.payload["message"]
+
+    @property
+    def field_errors(self) -> list[FieldError]:
+        return [FieldError.model_validate(e) for e in self.payload.get("errors", [])]
+
+    @classmethod
+    def with_fields(cls, message: str, errors: list[FieldError] | list[dict]) -> OneStopError:
+        rows = [e.model_dump() if isinstance(e, FieldError) else dict(e) for e in errors]
+        return cls(json.dumps({"message": message, "errors": rows}, ensure_ascii=False))
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Invalid(OneStopError):
+    code, status = "INVALID", 422
+
+
+class NotFound(OneStopError):
+    code, status = "NOT_FOUND", 404
+
+
+class Conflict(OneStopError):
+    code, status = "CONFLICT", 409
+
+
+class Forbidden(OneStopError):
+    code, status = "FORBIDDEN", 403
+
+
+class Unavailable(OneStopError):
+    code, status = "UNAVAILABLE", 503
+
+
+def all_error_classes() -> list[type[OneStopError]]:
+    seen: list[type[OneStopError]] = []
+    stack = [OneStopError]
+    while stack:
+        cls = stack.pop()
+        seen.append(cls)
+        stack.extend(cls.__subclasses__())
+    return seen
+
+
+def register_remote_errors() -> None:
+    """Make RPC callers rebuild our errors as their own classes instead of RemoteError."""
+    from nameko.exceptions import registry
+
+    for cls in all_error_classes():
+        registry[f"{cls.__module__}.{cls.__name__}"] = cls
+
+
+# ---- clerk tasks: the same shape in every bureau -------------------------------------------------
+
+Bureau = Literal["registration", "seal", "tax", "social_security"]
+BUREAUS: tuple[str, ...] = ("registration", "seal", "tax", "social_security")
+TaskState = Literal["open", "claimed", "done", "rejected", "correction_requested"]
+
+CLAIM_MINUTES = 30  # an abandoned claim lapses after this, so the item returns to the queue
+
+
+class Task(BaseModel):
+    """One item in a bureau's staff queue, as the gateway and the clerk pages show it."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    bureau: Bureau
+    kind: str  # e.g. "registration_review", "engraving", "police_filing", "invoice_approval"
+    application_id: str
+    title: str  # usually the company name
+    reason: str  # why a person must look (Chinese, shown to the clerk)
+    state: TaskState
+    created_at: datetime
+    deadline: date  # a working day, from contracts.calendar
+    overdue: bool = False
+    claimed_by: str | None = None
+    claim_expires_at: datetime | None = None
+    actions: list[str] = Field(default_factory=list)  # what a clerk may do now, e.g. ["approve", "reject"]
+    details: dict[str, Any] = Field(default_factory=dict)  # what the clerk needs to decide
+    history: list[dict[str, Any]] = Field(default_factory=list)  # who did what when
+
+
+class DocumentRef(BaseModel):
+    """A document a bureau can render; `name` starts with the bureau, e.g. "registration.licence"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    title: str
+    content_type: str = "application/pdf"
+
+
+class Document(BaseModel):
+    """A rendered document over RPC: bytes travel base64-encoded because the wire is JSON."""
+
+    name: str
+    filename: str
+    content_type: str
+    data_base64: str

@@ -1,0 +1,86 @@
+"""MongoDB access for Nameko services: one MongoClient per container, one store object per service.
+
+Stores keep wire shapes as JSON (`model_dump(mode="json")`: ISO dates sort as strings) and money
+that must change atomically as integer fen (`$inc` on an int is exact on every MongoDB).
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any, Protocol
+
+from bson.codec_options import CodecOptions, TypeCodec, TypeRegistry
+from bson.decimal128 import Decimal128
+from nameko.extensions import DependencyProvider
+from pymongo import MongoClient
+from pymongo.database import Database
+
+MONGO_URI_KEY = "MONGO_URI"
+MONGO_DATABASE_KEY = "MONGO_DATABASE"
+DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
+
+log = logging.getLogger(__name__)
+
+
+class _DecimalCodec(TypeCodec):
+    python_type = Decimal
+    bson_type = Decimal128
+
+    def transform_python(self, value: Decimal) -> Decimal128:
+        return Decimal128(value)
+
+    def transform_bson(self, value: Decimal128) -> Decimal:
+        return value.to_decimal()
+
+
+CODEC_OPTIONS = CodecOptions(tz_aware=True, type_registry=TypeRegistry([_DecimalCodec()]))
+
+
+def connect(uri: str, database: str, **kwargs: Any) -> Database:
+    client: MongoClient = MongoClient(uri, serverSelectionTimeoutMS=10000, **kwargs)
+    return client.get_database(database, codec_options=CODEC_OPTIONS)
+
+
+def redact_uri(uri: str) -> str:
+    """mongodb://user:secret@host -> mongodb://user:***@host, for logs."""
+    if "@" not in uri or "://" not in uri:
+        return uri
+    scheme, rest = uri.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
+
+
+class Store(Protocol):
+    def __init__(self, db: Database) -> None: ...
+
+    def ensure_indexes(self) -> None: ...
+
+
+class MongoStore(DependencyProvider):
+    """`store = MongoStore(MyStore)`: workers get one shared `MyStore(db)`, indexes made at start."""
+
+    def __init__(self, store_class: type[Store]):
+        self.store_class = store_class
+
+    def setup(self) -> None:
+        config = self.container.config
+        uri = config.get(MONGO_URI_KEY, DEFAULT_MONGO_URI)
+        name = config[MONGO_DATABASE_KEY]
+        self.db = connect(uri, name)
+        self.store = self.store_class(self.db)
+        self.store.ensure_indexes()
+        log.info(
+            "service %s uses database %s at %s and broker %s",
+            self.container.service_name,
+            name,
+            redact_uri(uri),
+            redact_uri(config.get("AMQP_URI", "")),
+        )
+
+    def stop(self) -> None:
+        self.db.client.close()
+
+    def get_dependency(self, worker_ctx: Any) -> Store:
+        return self.store

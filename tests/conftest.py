@@ -1,0 +1,48 @@
+"""Root test configuration.
+
+Nameko's container fixtures hang unless eventlet patches the standard library before anything else
+imports it, so that happens first. Browser tests run in their own pytest process without eventlet
+(`ONESTOP_TEST_EVENTLET=0`), because Playwright's sync API needs real threads.
+"""
+
+import os
+
+if os.environ.get("ONESTOP_TEST_EVENTLET", "1") == "1":
+    import eventlet
+
+    eventlet.monkey_patch()
+
+import uuid  # noqa: E402
+
+import pytest  # noqa: E402
+
+from kit.mongo import connect  # noqa: E402
+
+MONGO_URI = os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017")
+
+
+def unique_name(prefix: str = "t") -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def mongo_db_name():
+    """A fresh database name for one test; dropped afterwards."""
+    name = unique_name("t")
+    yield name
+    db = connect(MONGO_URI, name)
+    db.client.drop_database(name)
+    db.client.close()
+
+
+@pytest.fixture
+def mongo_db(mongo_db_name):
+    db = connect(MONGO_URI, mongo_db_name)
+    yield db
+    db.client.close()
+
+
+@pytest.fixture
+def service_config(rabbit_config, mongo_db_name):
+    """Nameko config for one service under test: a fresh RabbitMQ vhost and a fresh database."""
+    return {**rabbit_config, "MONGO_URI": MONGO_URI, "MONGO_DATABASE": mongo_db_name}
