@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install rabbitmq db chromium services run test test-unit test-integration lint bench stop clean
+.PHONY: install rabbitmq db chromium fonts services run test test-unit test-integration lint bench stop clean
 
 $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
@@ -25,7 +25,11 @@ db:
 chromium:
 	@scripts/ensure-apt.sh chromium:/usr/bin/chromium libzbar0:/usr/lib/x86_64-linux-gnu/libzbar.so.0 poppler-utils:/usr/bin/pdftoppm
 
-services: install rabbitmq db
+## Debian packages the services need at run time (a CJK font for seal images)
+fonts:
+	@scripts/ensure-apt.sh fonts-wqy-zenhei:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+
+services: install rabbitmq db fonts
 
 ## run every bureau service and the gateway as separate processes; Ctrl-C stops them all
 run: services

@@ -7,6 +7,10 @@ imports it, so that happens first. Browser tests run in their own pytest process
 
 import os
 
+import warnings
+
+warnings.filterwarnings("ignore", message="Eventlet is deprecated")
+
 if os.environ.get("ONESTOP_TEST_EVENTLET", "1") == "1":
     import eventlet
 
