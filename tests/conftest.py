@@ -6,7 +6,6 @@ imports it, so that happens first. Browser tests run in their own pytest process
 """
 
 import os
-
 import warnings
 
 warnings.filterwarnings("ignore", message="Eventlet is deprecated")
