@@ -98,7 +98,11 @@ def mask_resident_id(number: str) -> str:
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
-RESIDENT_ID_PATTERN = re.compile(r"(?<![0-9A-Z])(\d{6})(\d{8})(\d{3}[\dX])(?![0-9A-Z])")
+# Structure, not the check digit: a mistyped ID is still personal data. Region codes start 1-8 and
+# the birth date must look like one, so all-digit USCCs (which start with 9 or 1 + type) stay readable.
+RESIDENT_ID_PATTERN = re.compile(
+    r"(?<![0-9A-Z])[1-8]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX](?![0-9A-Z])"
+)
 
 
 def mask_resident_ids_in_text(text: str) -> str:
