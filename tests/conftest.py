@@ -8,7 +8,7 @@ imports it, so that happens first. Browser tests run in their own pytest process
 import os
 import warnings
 
-warnings.filterwarnings("ignore", message="Eventlet is deprecated")
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 if os.environ.get("ONESTOP_TEST_EVENTLET", "1") == "1":
     import eventlet
