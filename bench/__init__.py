@@ -1,0 +1,1 @@
+"""Benchmarks for OneStop, run on demand: `make bench` (see docs/benchmarks.md)."""
