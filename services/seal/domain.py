@@ -1,0 +1,495 @@
+"""The seal bureau's rules (public security, 印章): pure functions, no I/O.
+
+One seal set per application: one seal per chosen kind and medium. Electronic seals are made and filed
+at once. Physical seals go through the staff queue one step at a time:
+
+    engraving --mark_engraved--> police_filing --file_with_police--> dispatch --dispatch--> delivery
+                                                                              --mark_delivered--> done
+
+Any open physical step may be rejected instead (reasons required), which stops the physical order.
+Each transition returns the new set and the events it causes; the store writes both in one update.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.calendar import add_working_days
+from contracts.codes import is_valid_uscc
+from contracts.events import (
+    Event,
+    LicenceIssued,
+    SealInfo,
+    SealsDelivered,
+    SealsFiled,
+    StepProgressed,
+    StepRejected,
+    TaskQueued,
+)
+from contracts.form import SEAL_KIND_LABELS, SealKind, SealRequest
+from contracts.rpc import CLAIM_MINUTES, Conflict, DocumentRef, FieldError, Invalid, NotFound, Task
+
+BUREAU = "seal"
+CHINA = ZoneInfo("Asia/Shanghai")
+
+# 国办发〔2018〕32号: the seal step takes at most 1 working day; we allow one more for post or pickup.
+MAKE_AND_FILE_WORKING_DAYS = 1
+DELIVERY_WORKING_DAYS = 2
+
+Medium = Literal["electronic", "physical"]
+MEDIA: tuple[Medium, ...] = ("electronic", "physical")
+MEDIUM_LABELS = {"electronic": "电子印章", "physical": "实物印章"}
+STATUS_LABELS = {
+    "ordered": "待刻制",
+    "engraved": "已刻制，待备案",
+    "filed": "已备案",
+    "dispatched": "已备案，已寄出",
+    "ready_for_pickup": "已备案，待领取",
+    "delivered": "已备案，已交付",
+    "rejected": "未通过",
+}
+FILED_STATUSES = frozenset({"filed", "dispatched", "ready_for_pickup", "delivered"})
+
+# Which step a physical order is in, what a clerk may do there, and what it is waiting for.
+STEP_ACTIONS: dict[str, list[str]] = {
+    "engraving": ["mark_engraved", "reject"],
+    "police_filing": ["file_with_police", "reject"],
+    "dispatch": ["dispatch", "reject"],
+    "delivery": ["mark_delivered"],
+}
+STEP_DEADLINE_DAYS = {
+    "engraving": MAKE_AND_FILE_WORKING_DAYS,
+    "police_filing": MAKE_AND_FILE_WORKING_DAYS,
+    "dispatch": DELIVERY_WORKING_DAYS,
+    "delivery": DELIVERY_WORKING_DAYS,
+}
+
+SEAL_CODE_RE = re.compile(r"^\d{13}$")
+SEQUENCE_DIGITS = 7
+TRACKING_NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{8,32}$")
+
+
+# ---- seal codes (DOMAIN.md §13: our own convention, so it lives in this ONE function) ----------
+
+
+def seal_code(district_code: str, sequence: int) -> str:
+    """13 digits: the 6-digit district (GB/T 2260) + a 7-digit per-district sequence from a counter."""
+    if not re.fullmatch(r"\d{6}", district_code or ""):
+        raise ValueError(f"district code must be 6 digits: {district_code!r}")
+    if not 1 <= sequence < 10**SEQUENCE_DIGITS:
+        raise ValueError(f"seal sequence {sequence} is outside 1..{10**SEQUENCE_DIGITS - 1}: district exhausted")
+    return f"{district_code}{sequence:0{SEQUENCE_DIGITS}d}"
+
+
+def is_seal_code(code: Any) -> bool:
+    return isinstance(code, str) and bool(SEAL_CODE_RE.match(code))
+
+
+def check_seal_code(code: Any) -> str:
+    if not is_seal_code(code):
+        raise Invalid.with_fields("印章编码应为13位数字", [FieldError(field="code", message="印章编码应为13位数字")])
+    return code
+
+
+def check_uscc(uscc: Any) -> str:
+    if not isinstance(uscc, str) or not is_valid_uscc(uscc):
+        raise Invalid.with_fields(
+            "统一社会信用代码无效", [FieldError(field="uscc", message="统一社会信用代码无效：请核对18位代码及校验码")]
+        )
+    return uscc
+
+
+# ---- the stored shapes -----------------------------------------------------------------------
+
+
+class SealRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str
+    kind: SealKind
+    medium: Medium
+    status: str
+    created_at: datetime
+    engraved_at: datetime | None = None
+    filed_at: datetime | None = None
+    dispatched_at: datetime | None = None
+    delivered_at: datetime | None = None
+
+    @property
+    def filed(self) -> bool:
+        return self.status in FILED_STATUSES
+
+
+class StepTask(BaseModel):
+    """One physical-order step in the staff queue, stored inside its seal set."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    kind: str
+    state: Literal["open", "done", "rejected"] = "open"
+    reason: str
+    created_at: datetime
+    deadline: date
+    claimed_by: str | None = None
+    claim_expires_at: datetime | None = None
+    finished_at: datetime | None = None
+    history: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class SealSet(BaseModel):
+    """Every seal of one application: the aggregate the store writes in one document."""
+
+    model_config = ConfigDict(extra="forbid")
+    application_id: str
+    uscc: str
+    company_name: str
+    legal_representative: str  # the name engraved on the name seal; never the resident ID
+    district_code: str
+    licence_issued_at: datetime
+    delivery: Literal["post", "pickup"]
+    postal_address: str | None = None
+    tracking_number: str | None = None
+    created_at: datetime
+    seals: list[SealRecord]
+    tasks: list[StepTask] = Field(default_factory=list)
+
+    def physical(self) -> list[SealRecord]:
+        return [s for s in self.seals if s.medium == "physical"]
+
+    def task(self, task_id: str) -> StepTask:
+        for task in self.tasks:
+            if task.id == task_id:
+                return task
+        raise NotFound(f"没有这项印章任务：{task_id}")
+
+    def all_filed(self) -> bool:
+        return all(s.filed for s in self.seals)
+
+
+# ---- creating the set --------------------------------------------------------------------------
+
+
+def requested_seals(request: SealRequest) -> list[tuple[SealKind, Medium]]:
+    """(kind, medium) for every seal to make, in a stable order; repeated kinds count once."""
+    kinds = list(dict.fromkeys(request.kinds))
+    media = [m for m in MEDIA if getattr(request, m)]
+    return [(kind, medium) for kind in kinds for medium in media]
+
+
+def working_day_of(moment: datetime) -> date:
+    return moment.astimezone(CHINA).date()
+
+
+def step_deadline(licence_issued_at: datetime, step: str) -> date:
+    """Every step is measured from the licence, so a slow step cannot push the next one's target."""
+    return add_working_days(working_day_of(licence_issued_at), STEP_DEADLINE_DAYS[step])
+
+
+def new_seal_set(event: LicenceIssued, codes: list[str], now: datetime) -> tuple[SealSet, list[Event]]:
+    """The seal set for a licence, given one freshly allocated code per requested seal."""
+    wanted = requested_seals(event.seals)
+    if len(codes) != len(wanted):
+        raise ValueError(f"{len(wanted)} seals need {len(wanted)} codes, got {len(codes)}")
+    seals = [
+        SealRecord(
+            code=code, kind=kind, medium=medium, created_at=now,
+            status="filed" if medium == "electronic" else "ordered",
+            # Electronic seals are generated and their data filed in the same step.
+            filed_at=now if medium == "electronic" else None,
+        )
+        for (kind, medium), code in zip(wanted, codes, strict=True)
+    ]
+    seal_set = SealSet(
+        application_id=event.application_id,
+        uscc=event.licence.uscc,
+        company_name=event.licence.company_name,
+        legal_representative=event.legal_representative.name,
+        district_code=event.licence.district_code,
+        licence_issued_at=event.licence.issued_at,
+        delivery=event.seals.delivery,
+        postal_address=event.seals.postal_address,
+        created_at=now,
+        seals=seals,
+    )
+    events: list[Event] = []
+    if seal_set.all_filed():
+        events.append(seals_filed(seal_set))
+    else:
+        electronic = [s.code for s in seals if s.medium == "electronic"]
+        if electronic:
+            events.append(_progress(seal_set, "electronic_seals_filed", {"codes": electronic}))
+        events.append(_queue(seal_set, "engraving", now))
+    return seal_set, events
+
+
+def has_seals(event: LicenceIssued) -> bool:
+    return bool(requested_seals(event.seals))
+
+
+# ---- clerk actions -----------------------------------------------------------------------------
+
+
+def claim(seal_set: SealSet, task_id: str, clerk: str, now: datetime) -> SealSet:
+    clerk = _check_clerk(clerk)
+    task = seal_set.task(task_id)
+    _check_can_act(task, clerk, now)
+    task.claimed_by = clerk
+    task.claim_expires_at = now + timedelta(minutes=CLAIM_MINUTES)
+    task.history.append({"at": now.isoformat(), "clerk": clerk, "action": "claim", "payload": {}})
+    return seal_set
+
+
+def act(
+    seal_set: SealSet, task_id: str, clerk: str, action: str, payload: dict | None, now: datetime
+) -> tuple[SealSet, list[Event]]:
+    """Apply a clerk's action to a task; acting on an unclaimed task claims it for this clerk."""
+    clerk = _check_clerk(clerk)
+    payload = dict(payload or {})
+    task = seal_set.task(task_id)
+    _check_can_act(task, clerk, now)
+    if action not in STEP_ACTIONS[task.kind]:
+        raise Invalid.with_fields(
+            f"此任务不能执行“{action}”", [FieldError(field="action", message=f"可选：{'、'.join(STEP_ACTIONS[task.kind])}")]
+        )
+    handler = _ACTIONS[action]
+    recorded, events = handler(seal_set, task, payload, now)
+    task.state = "rejected" if action == "reject" else "done"
+    task.finished_at = now
+    task.claimed_by, task.claim_expires_at = clerk, None
+    task.history.append({"at": now.isoformat(), "clerk": clerk, "action": action, "payload": recorded})
+    return seal_set, events
+
+
+def _mark_engraved(seal_set: SealSet, task: StepTask, payload: dict, now: datetime):
+    for seal in seal_set.physical():
+        seal.status, seal.engraved_at = "engraved", now
+    return {}, [
+        _progress(seal_set, "engraved", {"codes": [s.code for s in seal_set.physical()]}),
+        _queue(seal_set, "police_filing", now),
+    ]
+
+
+def _file_with_police(seal_set: SealSet, task: StepTask, payload: dict, now: datetime):
+    for seal in seal_set.physical():
+        seal.status, seal.filed_at = "filed", now
+    return {}, [
+        _progress(seal_set, "filed_with_police", {"codes": [s.code for s in seal_set.physical()]}),
+        seals_filed(seal_set),
+        _queue(seal_set, "dispatch", now),
+    ]
+
+
+def _dispatch(seal_set: SealSet, task: StepTask, payload: dict, now: datetime):
+    if seal_set.delivery == "post":
+        tracking = payload.get("tracking_number")
+        if not isinstance(tracking, str) or not TRACKING_NUMBER_RE.match(tracking.strip()):
+            raise Invalid.with_fields(
+                "免费寄递须填写快递单号",
+                [FieldError(field="payload.tracking_number", message="请填写8至32位快递单号（字母、数字）")],
+            )
+        seal_set.tracking_number = tracking.strip()
+        status, step = "dispatched", "dispatched"
+        detail = {"delivery": "post", "tracking_number": seal_set.tracking_number}
+    else:
+        status, step, detail = "ready_for_pickup", "ready_for_pickup", {"delivery": "pickup"}
+    for seal in seal_set.physical():
+        seal.status, seal.dispatched_at = status, now
+    return detail, [_progress(seal_set, step, detail), _queue(seal_set, "delivery", now)]
+
+
+def _mark_delivered(seal_set: SealSet, task: StepTask, payload: dict, now: datetime):
+    for seal in seal_set.physical():
+        seal.status, seal.delivered_at = "delivered", now
+    event = SealsDelivered(
+        application_id=seal_set.application_id, uscc=seal_set.uscc, delivery=seal_set.delivery,
+        tracking_number=seal_set.tracking_number, delivered_at=now,
+    )
+    return {}, [event]
+
+
+def _reject(seal_set: SealSet, task: StepTask, payload: dict, now: datetime):
+    reasons = payload.get("reasons")
+    if (
+        not isinstance(reasons, list)
+        or not reasons
+        or not all(isinstance(r, str) and r.strip() for r in reasons)
+    ):
+        raise Invalid.with_fields(
+            "退回须写明理由", [FieldError(field="payload.reasons", message="请至少填写一条退回理由")]
+        )
+    reasons = [r.strip() for r in reasons]
+    for seal in seal_set.physical():
+        seal.status = "rejected"
+    event = StepRejected(application_id=seal_set.application_id, bureau=BUREAU, step=task.kind, reasons=reasons)
+    return {"reasons": reasons}, [event]
+
+
+_ACTIONS = {
+    "mark_engraved": _mark_engraved,
+    "file_with_police": _file_with_police,
+    "dispatch": _dispatch,
+    "mark_delivered": _mark_delivered,
+    "reject": _reject,
+}
+
+
+def _check_clerk(clerk: Any) -> str:
+    if not isinstance(clerk, str) or not clerk.strip():
+        raise Invalid.with_fields("请注明经办人", [FieldError(field="clerk", message="经办人不能为空")])
+    return clerk.strip()
+
+
+def _check_can_act(task: StepTask, clerk: str, now: datetime) -> None:
+    if task.state != "open":
+        raise Conflict(f"该任务已办结（{task.state}）")
+    holder = live_claim(task, now)
+    if holder and holder != clerk:
+        raise Conflict(f"该任务正由{holder}办理")
+
+
+def live_claim(task: StepTask, now: datetime) -> str | None:
+    if task.claimed_by and task.claim_expires_at and task.claim_expires_at > now:
+        return task.claimed_by
+    return None
+
+
+# ---- events ------------------------------------------------------------------------------------
+
+
+def _queue(seal_set: SealSet, kind: str, now: datetime) -> TaskQueued:
+    task = StepTask(
+        id=f"seal-{uuid.uuid4().hex[:16]}", kind=kind, reason=step_reason(seal_set, kind), created_at=now,
+        deadline=step_deadline(seal_set.licence_issued_at, kind),
+    )
+    seal_set.tasks.append(task)
+    return TaskQueued(
+        application_id=seal_set.application_id, bureau=BUREAU, task_id=task.id, kind=kind,
+        reason=task.reason, deadline=task.deadline,
+    )
+
+
+def _progress(seal_set: SealSet, step: str, detail: dict) -> StepProgressed:
+    return StepProgressed(application_id=seal_set.application_id, bureau=BUREAU, step=step, detail=detail)
+
+
+def seals_filed(seal_set: SealSet) -> SealsFiled:
+    return SealsFiled(
+        application_id=seal_set.application_id,
+        uscc=seal_set.uscc,
+        seals=[SealInfo(code=s.code, kind=s.kind.value, medium=s.medium, filed_at=s.filed_at) for s in seal_set.seals],
+        documents=document_refs(seal_set),
+    )
+
+
+def step_reason(seal_set: SealSet, kind: str) -> str:
+    count = len(seal_set.physical())
+    if kind == "engraving":
+        return f"刻制实物印章{count}枚"
+    if kind == "police_filing":
+        return f"实物印章{count}枚报公安机关备案"
+    if kind == "dispatch":
+        return "免费寄递实物印章" if seal_set.delivery == "post" else "通知申请人到窗口领取实物印章"
+    return "确认印章已送达申请人" if seal_set.delivery == "post" else "确认申请人已领取印章"
+
+
+# ---- views ------------------------------------------------------------------------------------
+
+
+def task_view(seal_set: SealSet, task: StepTask, now: datetime) -> Task:
+    holder = live_claim(task, now) if task.state == "open" else task.claimed_by
+    state = "claimed" if task.state == "open" and holder else task.state
+    physical = seal_set.physical()
+    details: dict[str, Any] = {
+        "uscc": seal_set.uscc,
+        "company_name": seal_set.company_name,
+        "legal_representative": seal_set.legal_representative,
+        "seals": [{"code": s.code, "kind": s.kind.value, "label": SEAL_KIND_LABELS[s.kind],
+                   "status": s.status} for s in physical],
+        "delivery": seal_set.delivery,
+    }
+    if task.kind in ("dispatch", "delivery"):
+        details["postal_address"] = seal_set.postal_address
+        details["tracking_number"] = seal_set.tracking_number
+    return Task(
+        id=task.id, bureau=BUREAU, kind=task.kind, application_id=seal_set.application_id,
+        title=seal_set.company_name, reason=task.reason, state=state, created_at=task.created_at,
+        deadline=task.deadline, overdue=task.state == "open" and working_day_of(now) > task.deadline,
+        claimed_by=holder, claim_expires_at=task.claim_expires_at if state == "claimed" else None,
+        actions=list(STEP_ACTIONS[task.kind]) if task.state == "open" else [],
+        details=details, history=list(task.history),
+    )
+
+
+TASK_STATES = {"open": {"open", "claimed"}, "done": {"done", "rejected"}, "all": None}
+
+
+def check_task_state(state: Any) -> set[str] | None:
+    if state not in TASK_STATES:
+        raise Invalid.with_fields("任务状态应为 open、done 或 all", [FieldError(field="state", message="可选：open、done、all")])
+    return TASK_STATES[state]
+
+
+def sort_tasks(tasks: list[Task]) -> list[Task]:
+    return sorted(tasks, key=lambda t: (t.deadline, t.created_at))
+
+
+def seal_view(seal_set: SealSet, seal: SealRecord) -> dict[str, Any]:
+    """What anyone may see of a seal: company, kind, medium, status. Never a personal ID."""
+    return {
+        "code": seal.code,
+        "kind": seal.kind.value,
+        "kind_label": SEAL_KIND_LABELS[seal.kind],
+        "medium": seal.medium,
+        "medium_label": MEDIUM_LABELS[seal.medium],
+        "status": seal.status,
+        "status_label": STATUS_LABELS[seal.status],
+        "filed": seal.filed,
+        "filed_at": seal.filed_at.isoformat() if seal.filed_at else None,
+        "company_name": seal_set.company_name,
+        "uscc": seal_set.uscc,
+    }
+
+
+def lookup_result(seal_set: SealSet | None, code: str) -> dict[str, Any]:
+    """A seal is genuine when we made it and it is filed with the public security bureau."""
+    if seal_set is None:
+        return {"genuine": False, "seal": None}
+    seal = next(s for s in seal_set.seals if s.code == code)
+    return {"genuine": seal.filed, "seal": seal_view(seal_set, seal)}
+
+
+# ---- documents -------------------------------------------------------------------------------
+
+CERTIFICATE = "seal.certificate"
+IMAGE_PREFIX = "seal.image."
+
+
+def image_seal(seal_set: SealSet, kind: str) -> SealRecord | None:
+    """The filed seal whose impression is document seal.image.<kind>: the electronic one if chosen."""
+    filed = [s for s in seal_set.seals if s.kind.value == kind and s.filed]
+    filed.sort(key=lambda s: MEDIA.index(s.medium))
+    return filed[0] if filed else None
+
+
+def document_refs(seal_set: SealSet) -> list[DocumentRef]:
+    """Documents exist once their seals are filed: the filing certificate and one image per kind."""
+    if not any(s.filed for s in seal_set.seals):
+        return []
+    refs = [DocumentRef(name=CERTIFICATE, title="印章备案证明")]
+    for kind in dict.fromkeys(s.kind for s in seal_set.seals):
+        if image_seal(seal_set, kind.value):
+            refs.append(DocumentRef(name=f"{IMAGE_PREFIX}{kind.value}", title=f"{SEAL_KIND_LABELS[kind]}印模",
+                                    content_type="image/png"))
+    return refs
+
+
+def check_document(seal_set: SealSet, name: str) -> DocumentRef:
+    for ref in document_refs(seal_set):
+        if ref.name == name:
+            return ref
+    raise NotFound(f"没有这份印章文件：{name}")
