@@ -1,0 +1,89 @@
+"""The seal bureau (public security, 印章) as a Nameko service: entrypoints only.
+
+Rules live in domain.py, the use cases in workflow.py, the database in store.py. Every state change
+writes its events into the seal set's outbox in the same update; `_publish` sends them at once and
+the timer relays whatever a dead worker left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from nameko.events import EventDispatcher, event_handler
+from nameko.rpc import rpc
+from nameko.timer import timer
+from pydantic import ValidationError
+
+from contracts.events import parse_event
+from contracts.rpc import OneStopError
+from kit.mongo import MongoStore
+from kit.outbox import flush, relay
+from services.seal import workflow
+from services.seal.store import SealStore
+
+log = logging.getLogger(__name__)
+
+
+class SealService:
+    name = "seal"
+    store = MongoStore(SealStore)
+    dispatch = EventDispatcher()
+
+    @event_handler("registration", "licence_issued")
+    def on_licence_issued(self, payload: dict) -> None:
+        try:
+            event = parse_event("registration", payload)
+        except (ValidationError, ValueError) as exc:
+            log.error("unreadable licence_issued dropped: %s", exc, extra={"event_id": payload.get("event_id")})
+            return
+        self._publish(event.application_id, workflow.open_seal_set(self.store, event))
+
+    @timer(interval=2)
+    def relay_outbox(self) -> None:
+        relay(self.store.sets, self.dispatch)
+
+    # ---- clerk tasks
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_tasks(self, state: str = "open") -> list[dict]:
+        return workflow.list_tasks(self.store, state)
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_task(self, task_id: str) -> dict:
+        return workflow.get_task(self.store, task_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def claim_task(self, task_id: str, clerk: str) -> dict:
+        return workflow.claim_task(self.store, task_id, clerk)
+
+    @rpc(expected_exceptions=OneStopError)
+    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None = None) -> dict:
+        task, entries = workflow.act_on_task(self.store, task_id, clerk, action, payload)
+        self._publish(task["application_id"], entries)
+        return task
+
+    # ---- public
+
+    @rpc(expected_exceptions=OneStopError)
+    def lookup_seal(self, code: str) -> dict:
+        return workflow.lookup_seal(self.store, code)
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_seals(self, uscc: str) -> list[dict]:
+        return workflow.list_seals(self.store, uscc)
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_documents(self, application_id: str) -> list[dict]:
+        return workflow.list_documents(self.store, application_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_document(self, application_id: str, name: str) -> dict:
+        return workflow.get_document(self.store, application_id, name)
+
+    @rpc(expected_exceptions=OneStopError)
+    def health(self) -> dict:
+        return workflow.health(self.store)
+
+    def _publish(self, application_id: str, entries: list[dict]) -> None:
+        if entries:
+            flush(self.store.sets, application_id, entries, self.dispatch)

@@ -1,0 +1,138 @@
+"""The seal bureau's use cases: store + domain + clock, one function per entrypoint.
+
+Each function that changes state returns what the entrypoint must publish (application_id and the
+outbox entries it just wrote), so service.py stays a thin shell and tests can call these directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts.events import LicenceIssued
+from contracts.rpc import Document, NotFound
+from services.seal import documents, domain
+from services.seal.store import SealStore
+
+log = logging.getLogger(__name__)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
+    """Make the seal set for a licence: once, however often the event arrives."""
+    wanted = domain.requested_seals(event.seals)
+    if not wanted:
+        log.info("no seals requested", extra={"application_id": event.application_id})
+        return []
+    if store.exists(event.application_id):  # the common duplicate: no codes wasted
+        log.info("seal set exists: duplicate licence_issued ignored",
+                 extra={"application_id": event.application_id, "event_id": event.event_id})
+        return []
+    # Allocate first, then insert with _id = application_id. Two workers racing on a redelivered
+    # event both allocate, but only one insert lands: the loser's codes are wasted (a gap in the
+    # sequence), never issued, and the application never gets two sets or two codes for one seal.
+    codes = store.allocate_codes(event.licence.district_code, len(wanted))
+    seal_set, events = domain.new_seal_set(event, codes, now())
+    entries = store.insert_set(seal_set, events)
+    if entries is None:
+        log.warning("lost a race for this seal set; codes %s stay unused", codes,
+                    extra={"application_id": event.application_id})
+        return []
+    log.info("seal set opened: %d seals", len(seal_set.seals), extra={"application_id": event.application_id})
+    return entries
+
+
+# ---- clerk tasks -----------------------------------------------------------------------------
+
+
+def list_tasks(store: SealStore, state: str) -> list[dict]:
+    wanted = domain.check_task_state(state)
+    moment = now()
+    views = [
+        domain.task_view(seal_set, task, moment)
+        for seal_set in store.with_tasks(wanted)
+        for task in seal_set.tasks
+    ]
+    views = [v for v in views if wanted is None or v.state in wanted]
+    return [v.model_dump(mode="json") for v in domain.sort_tasks(views)]
+
+
+def get_task(store: SealStore, task_id: str) -> dict:
+    seal_set, _ = store.by_task(str(task_id))
+    return domain.task_view(seal_set, seal_set.task(task_id), now()).model_dump(mode="json")
+
+
+def claim_task(store: SealStore, task_id: str, clerk: str) -> dict:
+    moment = now()
+    seal_set, _ = store.change_by_task(str(task_id), lambda s: (domain.claim(s, task_id, clerk, moment), []))
+    return domain.task_view(seal_set, seal_set.task(task_id), moment).model_dump(mode="json")
+
+
+def act_on_task(store: SealStore, task_id: str, clerk: str, action: str, payload: Any) -> tuple[dict, list[dict]]:
+    moment = now()
+    if payload is not None and not isinstance(payload, dict):
+        payload = {"_": payload}  # refused below by the action's own field check
+    seal_set, entries = store.change_by_task(
+        str(task_id), lambda s: domain.act(s, task_id, clerk, action, payload, moment)
+    )
+    view = domain.task_view(seal_set, seal_set.task(task_id), moment).model_dump(mode="json")
+    return view, entries
+
+
+# ---- public lookups and documents ------------------------------------------------------------
+
+
+def lookup_seal(store: SealStore, code: str) -> dict:
+    code = domain.check_seal_code(code)
+    return domain.lookup_result(store.by_code(code), code)
+
+
+def list_seals(store: SealStore, uscc: str) -> list[dict]:
+    seal_set = store.by_uscc(domain.check_uscc(uscc))
+    if seal_set is None:
+        raise NotFound(f"没有该单位的印章：{uscc}")
+    return [domain.seal_view(seal_set, s) for s in seal_set.seals]
+
+
+def _seal_set(store: SealStore, application_id: str) -> domain.SealSet:
+    seal_set = store.get(str(application_id))
+    if seal_set is None:
+        raise NotFound(f"该申请没有印章记录：{application_id}")
+    return seal_set
+
+
+def list_documents(store: SealStore, application_id: str) -> list[dict]:
+    return [r.model_dump(mode="json") for r in domain.document_refs(_seal_set(store, application_id))]
+
+
+def get_document(store: SealStore, application_id: str, name: str) -> dict:
+    seal_set = _seal_set(store, application_id)
+    ref = domain.check_document(seal_set, name)
+    if ref.name == domain.CERTIFICATE:
+        data, filename = documents.render_certificate(seal_set), f"seal-certificate-{seal_set.uscc}.pdf"
+    else:
+        seal = domain.image_seal(seal_set, ref.name.removeprefix(domain.IMAGE_PREFIX))
+        data, filename = documents.render_seal(seal_set, seal), f"seal-{seal.kind.value}-{seal.code}.png"
+    return Document(name=ref.name, filename=filename, content_type=ref.content_type,
+                    data_base64=base64.b64encode(data).decode("ascii")).model_dump(mode="json")
+
+
+def health(store: SealStore) -> dict:
+    try:
+        store.ping()
+        database = "ok"
+    except Exception as exc:  # noqa: BLE001 - health reports any failure instead of raising
+        log.error("database ping failed: %s", exc)
+        database = "unavailable"
+    try:
+        documents.check_font()
+        font = "ok"
+    except documents.SealFontMissing:
+        font = "missing"
+    ok = database == "ok" and font == "ok"
+    return {"service": domain.BUREAU, "status": "ok" if ok else "degraded", "database": database, "font": font}
