@@ -1,0 +1,66 @@
+"""The social-insurance registration certificate (社会保险登记证明) as a PDF, from stored data.
+
+reportlab's built-in CID font STSong-Light renders Chinese without shipping a font file, and pypdf
+reads the text back. Resident ID numbers are printed masked: the certificate is shown around.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from contracts.codes import mask_resident_id
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+_TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=26, alignment=1)
+_BODY = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=16)
+_SMALL = ParagraphStyle("small", fontName=FONT, fontSize=8.5, leading=12, textColor=colors.grey)
+
+
+def render_certificate(employer: dict[str, Any], staff: list[dict[str, Any]], issued_on: str) -> bytes:
+    """`employer` as stored; `staff` = active enrolments as stored (raw IDs, masked here)."""
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
+                            topMargin=18 * mm, bottomMargin=18 * mm,
+                            title="社会保险登记证明", author="OneStop social_security")
+    facts = [
+        ("单位名称", employer["company_name"]),
+        ("统一社会信用代码", employer["uscc"]),
+        ("单位社保登记号", employer["employer_number"]),
+        ("参保险种", "、".join(employer.get("insurances", []))),
+        ("住房公积金单位账号", employer.get("housing_fund_account") or "未开立"),
+        ("登记日期", employer["registered_at"].date().isoformat()),
+    ]
+    story: list[Any] = [Paragraph("社会保险登记证明", _TITLE), Spacer(1, 6 * mm)]
+    story.append(_table([[Paragraph(k, _BODY), Paragraph(str(v), _BODY)] for k, v in facts], [45 * mm, 129 * mm]))
+    story += [Spacer(1, 6 * mm), Paragraph(f"在职参保人员（{len(staff)}人）", _BODY), Spacer(1, 2 * mm)]
+    rows = [[Paragraph(h, _BODY) for h in ("姓名", "公民身份号码", "个人参保记录号", "参保日期", "缴费基数（元）")]]
+    for person in staff:
+        rows.append([Paragraph(c, _BODY) for c in (person["name"], mask_resident_id(person["resident_id"]),
+                                                   person["record_number"], person["start_date"],
+                                                   person["contribution_base"])])
+    story.append(_table(rows, [26 * mm, 42 * mm, 48 * mm, 28 * mm, 30 * mm], header=True))
+    story += [Spacer(1, 8 * mm),
+              Paragraph(f"出具日期：{issued_on}　　本证明由企业开办“一网通办”平台社会保险经办机构出具。", _BODY),
+              Paragraph("社会保障号码即公民身份号码（《社会保险法》第五十八条），本证明中已作遮蔽处理。", _SMALL)]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def _table(rows: list[list[Any]], widths: list[float], header: bool = False) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)))
+    table.setStyle(TableStyle(style))
+    return table

@@ -1,0 +1,294 @@
+"""Social-insurance rules (社会保险法, 住房公积金管理条例) as pure functions: no I/O, no broker.
+
+Numbers: the formats are OUR convention (DOMAIN.md §13); each lives in exactly one function so a
+bureau can change it in one place. Money is Decimal, rounded ROUND_HALF_UP to the fen per insurance
+kind and party; totals are sums of the rounded amounts, which is what a payslip shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+from uuid import NAMESPACE_URL, uuid5
+from zoneinfo import ZoneInfo
+
+from contracts.codes import is_known_district, is_valid_resident_id
+from contracts.form import Employee
+from contracts.rpc import FieldError
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FEN = Decimal("0.01")
+
+# The four social insurances an employer registers for; maternity is part of employee medical
+# insurance (国办发〔2019〕10号, DOMAIN.md §9 ⚠️), so it has no separate kind here.
+INSURANCE_KINDS: tuple[str, ...] = ("pension", "medical", "unemployment", "work_injury")
+INSURANCE_LABELS = {
+    "pension": "养老保险",
+    "medical": "医疗保险（含生育）",
+    "unemployment": "失业保险",
+    "work_injury": "工伤保险",
+    "housing_fund": "住房公积金",
+}
+
+TASK_EMPLOYER = "employer_registration"
+TASK_EMPLOYEE = "employee_enrolment"
+CLERK_WORKING_DAYS = 1  # a clerk decides within one working day: the whole start-up targets two
+MAX_START_AHEAD = timedelta(days=365)
+EMPLOYEE_FIELDS = ("name", "resident_id", "start_date", "monthly_wage")
+
+
+# ---- numbers (our convention, DOMAIN.md §13) -------------------------------------------------
+
+
+def employer_number(district_code: str, year: int, sequence: int) -> str:
+    """单位社保登记号: 6-digit district + 4-digit year + 6-digit sequence per district and year."""
+    if not 0 < sequence < 10**6:
+        raise ValueError(f"employer sequence out of range: {sequence}")
+    return f"{district_code}{year:04d}{sequence:06d}"
+
+
+def housing_fund_account(district_code: str, year: int, sequence: int) -> str:
+    """住房公积金单位账号: GJJ + district + 2-digit year + 6-digit sequence per district and year."""
+    if not 0 < sequence < 10**6:
+        raise ValueError(f"housing fund sequence out of range: {sequence}")
+    return f"GJJ{district_code}{year % 100:02d}{sequence:06d}"
+
+
+def record_number(employer_no: str, sequence: int) -> str:
+    """个人参保记录号 (internal): employer number + 5-digit sequence within that employer.
+
+    The person's social security number is their citizen ID number (社会保险法 art. 58); this record
+    number identifies one enrolment and is safe to show and to put in events.
+    """
+    if not 0 < sequence < 10**5:
+        raise ValueError(f"record sequence out of range: {sequence}")
+    return f"{employer_no}{sequence:05d}"
+
+
+def form_employee_id(application_id: str, index: int) -> str:
+    """Deterministic id of the enrolment for the form's employee #index: a redelivered
+    `licence_issued` maps to the same id, so it can never enrol that person twice."""
+    return uuid5(NAMESPACE_URL, f"onestop:social_security:{application_id}:employee:{index}").hex
+
+
+def request_employee_id(uscc: str, request_id: str) -> str:
+    """Same (employer, request_id) -> same enrolment: a retried RPC returns the first result."""
+    return uuid5(NAMESPACE_URL, f"onestop:social_security:{uscc}:request:{request_id}").hex
+
+
+def task_id(application_id: str, kind: str, index: int | None = None) -> str:
+    suffix = "" if index is None else f":{index}"
+    return uuid5(NAMESPACE_URL, f"onestop:social_security:{application_id}:{kind}{suffix}").hex
+
+
+# ---- time ------------------------------------------------------------------------------------
+
+
+def local_today(now: datetime | None = None) -> date:
+    """The working day of a moment is its date in Asia/Shanghai (docs/interfaces.md)."""
+    return (now or datetime.now(UTC)).astimezone(SHANGHAI).date()
+
+
+def parse_month(month: Any) -> tuple[date, date]:
+    """"YYYY-MM" -> (first day, last day). Raises ValueError on anything else."""
+    if not isinstance(month, str) or len(month) != 7 or month[4] != "-":
+        raise ValueError("month must be YYYY-MM")
+    first = date(int(month[:4]), int(month[5:]), 1)
+    nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return first, nxt - timedelta(days=1)
+
+
+def active_in_month(start: date, end: date | None, first: date, last: date) -> bool:
+    """Contributions are due for the month of enrolment and the month of leaving (增员当月起缴,
+    减员次月停缴): a person counts for a month when employed on any day of it."""
+    return start <= last and (end is None or end >= first)
+
+
+# ---- screening -------------------------------------------------------------------------------
+
+
+def employer_review_reasons(district_code: str, policy_known: bool, year: int) -> list[str]:
+    """Why an employer registration needs a clerk; empty = standard, register automatically."""
+    reasons = []
+    if not is_known_district(district_code):
+        reasons.append(f"登记机关所在区（{district_code}）不在本系统服务范围内，需人工核定经办机构")
+    if not policy_known:
+        reasons.append(f"{district_code}区{year}年度社保缴费基数和费率尚未配置，需人工核定")
+    return reasons
+
+
+def employee_review_reasons(employee: Employee, established_on: date, today: date) -> list[str]:
+    """Why a form employee's enrolment needs a clerk; empty = standard, enrol automatically."""
+    reasons = []
+    if not is_valid_resident_id(employee.resident_id, today):
+        reasons.append("身份证号码校验未通过，需核对本人身份证件")
+    if employee.monthly_wage <= 0:
+        reasons.append("月工资应大于0元，需核实")
+    start = employee.start_date or established_on
+    if start < established_on:
+        reasons.append(f"入职日期{start.isoformat()}早于单位成立日期{established_on.isoformat()}")
+    return reasons
+
+
+@dataclass(frozen=True)
+class NewEmployee:
+    name: str
+    resident_id: str
+    start_date: date
+    monthly_wage: Decimal
+
+
+def parse_new_employee(raw: Any, established_on: date, today: date) -> tuple[NewEmployee | None, list[FieldError]]:
+    """Check an enrolment request; field errors are named exactly as the gateway body names them."""
+    if not isinstance(raw, dict):
+        return None, [FieldError(field="employee", message="员工信息格式不正确")]
+    errors: list[FieldError] = []
+
+    def err(field: str, message: str) -> None:
+        errors.append(FieldError(field=field, message=message))
+
+    for extra in sorted(set(raw) - set(EMPLOYEE_FIELDS)):
+        err(str(extra), "表单中没有这一项")
+
+    name = raw.get("name")
+    name = name.strip() if isinstance(name, str) else ""
+    if not 2 <= len(name) <= 40:
+        err("name", "请填写员工姓名（2至40个字）")
+
+    resident_id = raw.get("resident_id")
+    resident_id = resident_id.strip().upper() if isinstance(resident_id, str) else ""
+    if not is_valid_resident_id(resident_id, today):
+        err("resident_id", "身份证号码无效：请核对出生日期和最后一位校验码")
+
+    start = _parse_date(raw.get("start_date"), today)
+    if start is None:
+        err("start_date", "日期格式应为 YYYY-MM-DD")
+    elif start < established_on:
+        err("start_date", f"入职日期不能早于单位成立日期{established_on.isoformat()}")
+    elif start > today + MAX_START_AHEAD:
+        err("start_date", "入职日期不能晚于一年以后")
+
+    wage = _parse_money(raw.get("monthly_wage"))
+    if wage is None:
+        err("monthly_wage", "请填写金额数字，如 8000.00（最多两位小数）")
+    elif wage <= 0:
+        err("monthly_wage", "月工资应大于0元")
+
+    if errors:
+        return None, errors
+    return NewEmployee(name, resident_id, start, wage), []  # type: ignore[arg-type]
+
+
+def _parse_date(value: Any, today: date) -> date | None:
+    if value is None or value == "":
+        return today  # omitted: employed from today
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _parse_money(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        return None  # floats are refused: money travels as decimal strings
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount.as_tuple().exponent < -2 or abs(amount) >= Decimal("1e13"):
+        return None
+    return amount
+
+
+# ---- contributions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    employer: Decimal
+    personal: Decimal
+
+
+@dataclass(frozen=True)
+class Bounds:
+    floor: Decimal
+    ceiling: Decimal
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Contribution bases and rates of one district for one year (loaded from data/ by policy.py)."""
+
+    district_code: str
+    year: int
+    base: Bounds
+    rates: dict[str, Rate]  # every kind in INSURANCE_KINDS
+    housing_fund_base: Bounds
+    housing_fund_rate: Rate
+    source: str
+
+
+def contribution_base(monthly_wage: Decimal, bounds: Bounds) -> Decimal:
+    """缴费基数: the wage clamped to the year's floor (下限) and ceiling (上限)."""
+    return min(max(monthly_wage, bounds.floor), bounds.ceiling).quantize(FEN, ROUND_HALF_UP)
+
+
+def fen(amount: Decimal) -> Decimal:
+    return amount.quantize(FEN, ROUND_HALF_UP)
+
+
+def employee_contribution(monthly_wage: Decimal, policy: Policy, housing_fund: bool) -> dict[str, Any]:
+    """One person's monthly contributions: per kind {base, employer, personal}, and both totals."""
+    kinds: dict[str, dict[str, Decimal]] = {}
+    base = contribution_base(monthly_wage, policy.base)
+    for kind in INSURANCE_KINDS:
+        rate = policy.rates[kind]
+        kinds[kind] = {"base": base, "employer": fen(base * rate.employer), "personal": fen(base * rate.personal)}
+    if housing_fund:
+        hf_base = contribution_base(monthly_wage, policy.housing_fund_base)
+        rate = policy.housing_fund_rate
+        kinds["housing_fund"] = {
+            "base": hf_base,
+            "employer": fen(hf_base * rate.employer),
+            "personal": fen(hf_base * rate.personal),
+        }
+    return {
+        "base": base,
+        "kinds": kinds,
+        "employer": sum((k["employer"] for k in kinds.values()), Decimal("0.00")),
+        "personal": sum((k["personal"] for k in kinds.values()), Decimal("0.00")),
+    }
+
+
+def month_contributions(staff: list[dict[str, Any]], policy: Policy, housing_fund: bool) -> dict[str, Any]:
+    """Contributions for a month: `staff` are the people employed in it ({employee_id, name,
+    monthly_wage}); returns per employee and totals, Decimals as strings (the wire is JSON)."""
+    rows = []
+    total_employer = total_personal = Decimal("0.00")
+    for person in staff:
+        owed = employee_contribution(Decimal(str(person["monthly_wage"])), policy, housing_fund)
+        total_employer += owed["employer"]
+        total_personal += owed["personal"]
+        rows.append({
+            "employee_id": person["employee_id"],
+            "name": person["name"],
+            "contribution_base": str(owed["base"]),
+            "kinds": {k: {p: str(v) for p, v in parts.items()} for k, parts in owed["kinds"].items()},
+            "employer": str(owed["employer"]),
+            "personal": str(owed["personal"]),
+            "total": str(owed["employer"] + owed["personal"]),
+        })
+    return {
+        "employees": rows,
+        "totals": {
+            "employer": str(total_employer),
+            "personal": str(total_personal),
+            "total": str(total_employer + total_personal),
+            "headcount": len(rows),
+        },
+        "policy": {"district_code": policy.district_code, "year": policy.year, "source": policy.source},
+    }

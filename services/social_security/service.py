@@ -1,0 +1,121 @@
+"""The social_security bureau as a Nameko service: entrypoints only; the work is in workflow.py,
+clerk.py (rules in domain.py / tasks.py), persistence in store.py, the PDF in documents.py."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import UTC, datetime
+
+from nameko.events import EventDispatcher, event_handler
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from contracts.events import parse_event
+from contracts.rpc import Document, NotFound, OneStopError
+from kit.mongo import MongoStore
+from kit.outbox import relay
+from services.social_security import clerk as queue
+from services.social_security import documents, domain, workflow
+from services.social_security.store import SocialSecurityStore
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SocialSecurityService:
+    name = "social_security"
+    store = MongoStore(SocialSecurityStore)
+    dispatch = EventDispatcher()
+
+    # ---- events and background -------------------------------------------------------------
+
+    @event_handler("registration", "licence_issued")
+    def on_licence_issued(self, payload: dict) -> None:
+        workflow.receive_licence(self.store, self.dispatch, parse_event("registration", payload), _now())
+
+    @timer(interval=2)
+    def relay_and_resume(self) -> None:
+        for collection in self.store.outbox_collections:
+            relay(collection, self.dispatch)
+        workflow.resume_stalled(self.store, self.dispatch, _now())
+
+    @rpc(expected_exceptions=OneStopError)
+    def health(self) -> dict:
+        try:
+            self.store.ping()
+        except Exception as exc:  # report, don't raise: health must answer while the DB is down
+            log.warning("database ping failed: %s", exc)
+            return {"service": self.name, "status": "degraded", "database": "unreachable"}
+        return {"service": self.name, "status": "ok", "database": "ok"}
+
+    # ---- employers and staff ---------------------------------------------------------------
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_employer(self, uscc: str) -> dict:
+        employer = self.store.employer(uscc) if isinstance(uscc, str) else None
+        if employer is None:
+            raise NotFound(f"未找到统一社会信用代码为{uscc}的单位社保登记")
+        return workflow.employer_view(employer, len(self.store.staff(uscc, active_only=True)))
+
+    @rpc(expected_exceptions=OneStopError)
+    def enrol_employee(self, uscc: str, employee: dict, request_id: str | None = None) -> dict:
+        return workflow.enrol_employee(self.store, self.dispatch, uscc, employee, request_id, _now())
+
+    @rpc(expected_exceptions=OneStopError)
+    def end_employment(self, uscc: str, employee_id: str, end_date: str | None = None) -> dict:
+        return workflow.end_employment(self.store, uscc, employee_id, end_date, _now())
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_staff(self, uscc: str) -> list[dict]:
+        return workflow.list_staff(self.store, uscc)
+
+    @rpc(expected_exceptions=OneStopError)
+    def contributions(self, uscc: str, month: str) -> dict:
+        return workflow.contributions(self.store, uscc, month)
+
+    # ---- clerk tasks -----------------------------------------------------------------------
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_tasks(self, state: str = "open") -> list[dict]:
+        return [t.model_dump(mode="json") for t in queue.list_tasks(self.store, state, _now())]
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_task(self, task_id: str) -> dict:
+        return queue.get_task(self.store, task_id, _now()).model_dump(mode="json")
+
+    @rpc(expected_exceptions=OneStopError)
+    def claim_task(self, task_id: str, clerk: str) -> dict:
+        return queue.claim_task(self.store, task_id, clerk, _now()).model_dump(mode="json")
+
+    @rpc(expected_exceptions=OneStopError)
+    def release_task(self, task_id: str, clerk: str) -> dict:
+        return queue.release_task(self.store, task_id, clerk, _now()).model_dump(mode="json")
+
+    @rpc(expected_exceptions=OneStopError)
+    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None = None) -> dict:
+        task = queue.act_on_task(self.store, self.dispatch, task_id, clerk, action, payload, _now())
+        return task.model_dump(mode="json")
+
+    # ---- documents -------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_documents(self, application_id: str) -> list[dict]:
+        employer = self.store.employer_by_application(application_id)
+        if employer is None or employer["state"] != "registered":
+            return []
+        return [workflow.CERTIFICATE.model_dump(mode="json")]
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_document(self, application_id: str, name: str) -> dict:
+        employer = self.store.employer_by_application(application_id)
+        if name != workflow.CERTIFICATE.name or employer is None or employer["state"] != "registered":
+            raise NotFound(f"申请{application_id}没有社保文书{name}")
+        staff = self.store.staff(employer["uscc"], active_only=True)
+        pdf = documents.render_certificate(employer, staff, domain.local_today(_now()).isoformat())
+        return Document(name=name, filename=f"社会保险登记证明-{employer['uscc']}.pdf",
+                        content_type="application/pdf",
+                        data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")

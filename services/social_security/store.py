@@ -1,0 +1,154 @@
+"""The social_security database: employers, enrolments, clerk tasks and number counters.
+
+Every write that moves state carries its event in the same document's `outbox` (one atomic
+single-document write), and every number comes from an atomic counter with a unique index on it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.database import Database
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+DUPLICATE_KEY = 11000
+
+
+class SocialSecurityStore:
+    def __init__(self, db: Database):
+        self.db = db
+        self.employers = db["employers"]
+        self.enrolments = db["enrolments"]
+        self.tasks = db["tasks"]
+        self.counters = db["counters"]
+
+    @property
+    def outbox_collections(self):
+        return (self.employers, self.enrolments, self.tasks)
+
+    def ensure_indexes(self) -> None:
+        exists = {"$exists": True}
+        self.employers.create_index("application_id", unique=True)
+        self.employers.create_index("employer_number", unique=True,
+                                    partialFilterExpression={"employer_number": exists})
+        self.employers.create_index("housing_fund_account", unique=True,
+                                    partialFilterExpression={"housing_fund_account": exists})
+        self.employers.create_index([("state", ASCENDING), ("updated_at", ASCENDING)])
+        # One active enrolment per person per employer; ending employment sets active=False, which
+        # drops the row from this partial index, so the person may be enrolled again later.
+        self.enrolments.create_index([("uscc", ASCENDING), ("resident_id", ASCENDING)], unique=True,
+                                     name="one_active_enrolment", partialFilterExpression={"active": True})
+        self.enrolments.create_index("record_number", unique=True)
+        self.enrolments.create_index([("uscc", ASCENDING), ("start_date", ASCENDING)])
+        self.enrolments.create_index("application_id")
+        self.tasks.create_index([("state", ASCENDING), ("deadline", ASCENDING), ("created_at", ASCENDING)])
+
+    def ping(self) -> None:
+        self.db.command("ping")
+
+    # ---- counters ----------------------------------------------------------------------------
+
+    def allocate(self, key: str, count: int = 1) -> range:
+        """Reserve `count` consecutive sequence numbers (atomic; a crash may skip, never reuse)."""
+        doc = self.counters.find_one_and_update({"_id": key}, {"$inc": {"seq": count}}, upsert=True,
+                                                return_document=ReturnDocument.AFTER)
+        return range(doc["seq"] - count + 1, doc["seq"] + 1)
+
+    # ---- employers ---------------------------------------------------------------------------
+
+    def receive_intake(self, doc: dict[str, Any]) -> bool:
+        """Store a new employer intake once; False when this USCC was already received."""
+        try:
+            result = self.employers.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
+        except DuplicateKeyError:  # same application under another key: already received
+            return False
+        return result.upserted_id is not None
+
+    def employer(self, uscc: str) -> dict[str, Any] | None:
+        return self.employers.find_one({"_id": uscc}, {"outbox": 0})
+
+    def employer_by_application(self, application_id: str) -> dict[str, Any] | None:
+        return self.employers.find_one({"application_id": application_id}, {"outbox": 0})
+
+    def move_employer(self, uscc: str, expect: dict[str, Any], changes: dict[str, Any],
+                      outbox: list[dict[str, Any]] = ()) -> bool:
+        """Apply `changes` (and queue events) only if the employer still matches `expect`."""
+        update: dict[str, Any] = {"$set": changes}
+        if outbox:
+            update["$push"] = {"outbox": {"$each": list(outbox)}}
+        return self.employers.update_one({"_id": uscc, **expect}, update).modified_count == 1
+
+    def stalled_employers(self, before: datetime, limit: int = 50) -> list[str]:
+        query = {"$or": [{"state": "received"}, {"state": "registered", "employees_processed": False}],
+                 "updated_at": {"$lt": before}}
+        return [d["_id"] for d in self.employers.find(query, {"_id": 1}).limit(limit)]
+
+    # ---- enrolments --------------------------------------------------------------------------
+
+    def insert_enrolments(self, docs: list[dict[str, Any]]) -> None:
+        """Insert many; rows already there (same id, or person already active) are skipped."""
+        if not docs:
+            return
+        try:
+            self.enrolments.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                raise
+
+    def insert_enrolment(self, doc: dict[str, Any]) -> None:
+        """Raises DuplicateKeyError if the id exists or the person is already active here."""
+        self.enrolments.insert_one(doc)
+
+    def enrolment(self, employee_id: str, uscc: str | None = None) -> dict[str, Any] | None:
+        query = {"_id": employee_id} if uscc is None else {"_id": employee_id, "uscc": uscc}
+        return self.enrolments.find_one(query, {"outbox": 0})
+
+    def enrolments_of(self, employee_ids: list[str]) -> list[dict[str, Any]]:
+        return list(self.enrolments.find({"_id": {"$in": employee_ids}}, {"outbox": 0}))
+
+    def staff(self, uscc: str, active_only: bool = False) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"uscc": uscc, **({"active": True} if active_only else {})}
+        return list(self.enrolments.find(query, {"outbox": 0}).sort([("start_date", 1), ("record_number", 1)]))
+
+    def staff_in_period(self, uscc: str, first: str, last: str) -> list[dict[str, Any]]:
+        query = {"uscc": uscc, "start_date": {"$lte": last},
+                 "$or": [{"end_date": None}, {"end_date": {"$gte": first}}]}
+        return list(self.enrolments.find(query, {"outbox": 0}).sort("record_number", 1))
+
+    def end_enrolment(self, uscc: str, employee_id: str, end_date: str, at: datetime) -> dict[str, Any] | None:
+        """Active -> ended in one write; None if it was not active."""
+        return self.enrolments.find_one_and_update(
+            {"_id": employee_id, "uscc": uscc, "active": True},
+            {"$set": {"active": False, "state": "ended", "end_date": end_date, "ended_at": at}},
+            projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
+
+    # ---- tasks -------------------------------------------------------------------------------
+
+    def insert_task(self, doc: dict[str, Any]) -> bool:
+        try:
+            self.tasks.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def task(self, task_id: str) -> dict[str, Any] | None:
+        return self.tasks.find_one({"_id": task_id}, {"outbox": 0})
+
+    def list_tasks(self, states: list[str] | None) -> list[dict[str, Any]]:
+        query = {} if states is None else {"state": {"$in": states}}
+        return list(self.tasks.find(query, {"outbox": 0}).sort([("deadline", 1), ("created_at", 1)]))
+
+    def update_task(self, query: dict[str, Any], changes: dict[str, Any], history: dict[str, Any] | None = None,
+                    outbox: list[dict[str, Any]] = ()) -> dict[str, Any] | None:
+        update: dict[str, Any] = {"$set": changes}
+        push: dict[str, Any] = {}
+        if history:
+            push["history"] = history
+        if outbox:
+            push["outbox"] = {"$each": list(outbox)}
+        if push:
+            update["$push"] = push
+        return self.tasks.find_one_and_update(query, update, projection={"outbox": 0},
+                                              return_document=ReturnDocument.AFTER)

@@ -1,0 +1,322 @@
+"""What the service does, step by step: domain rules + store writes + outbox, no Nameko.
+
+Every step is idempotent so a redelivered event, a retried RPC, or another instance resuming after
+a crash (the `resume` timer) finishes the work without doing any of it twice: deterministic ids,
+conditional state moves, and unique indexes that turn a repeat into "already done".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import uuid4
+
+from pymongo.errors import DuplicateKeyError
+
+from contracts.calendar import add_working_days
+from contracts.codes import mask_resident_id
+from contracts.events import (
+    EmployeesEnrolled,
+    EmployerRegistered,
+    EnrolledEmployee,
+    LicenceIssued,
+    TaskQueued,
+)
+from contracts.form import Employee
+from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound
+from kit.outbox import Dispatch, flush, outbox_entry
+from services.social_security import domain, tasks
+from services.social_security.policy import PolicyNotConfigured, has_policy, load_policy
+from services.social_security.store import SocialSecurityStore
+
+CERTIFICATE = DocumentRef(name="social_security.certificate", title="社会保险登记证明")
+RESUME_AFTER = timedelta(seconds=30)  # an intake untouched this long was left by a dead worker
+
+
+# ---- licence_issued: employer registration, then the form's employees ---------------------------
+
+
+def receive_licence(store: SocialSecurityStore, dispatch: Dispatch, event: LicenceIssued, now: datetime) -> None:
+    licence = event.licence
+    store.receive_intake({
+        "_id": licence.uscc,
+        "uscc": licence.uscc,
+        "application_id": event.application_id,
+        "event_id": event.event_id,
+        "company_name": licence.company_name,
+        "district_code": licence.district_code,
+        "established_on": licence.established_on.isoformat(),
+        "housing_fund": event.housing_fund,
+        "employees": [e.model_dump(mode="json") for e in event.employees],
+        "state": "received",
+        "employees_processed": False,
+        "received_at": now,
+        "updated_at": now,
+        "outbox": [],
+    })
+    advance(store, dispatch, licence.uscc, now)
+
+
+def advance(store: SocialSecurityStore, dispatch: Dispatch, uscc: str, now: datetime) -> None:
+    """Take an employer as far as it can go without a clerk."""
+    employer = store.employer(uscc)
+    if employer is None:
+        return
+    if employer["state"] == "received":
+        _decide_employer(store, dispatch, employer, now)
+        employer = store.employer(uscc)
+    if employer["state"] == "registered" and not employer["employees_processed"]:
+        _enrol_form_employees(store, dispatch, employer, now)
+    publish(store.employers, uscc, dispatch)
+
+
+def resume_stalled(store: SocialSecurityStore, dispatch: Dispatch, now: datetime) -> int:
+    stalled = store.stalled_employers(now - RESUME_AFTER)
+    for uscc in stalled:
+        advance(store, dispatch, uscc, now)
+    return len(stalled)
+
+
+def _decide_employer(store, dispatch, employer, now) -> None:
+    year = domain.local_today(now).year
+    district = employer["district_code"]
+    reasons = domain.employer_review_reasons(district, has_policy(district, year), year)
+    if not reasons:
+        register_employer(store, employer, now, expect_state="received")
+        return
+    task_id = domain.task_id(employer["application_id"], domain.TASK_EMPLOYER)
+    _queue_task(store, dispatch, employer, task_id, domain.TASK_EMPLOYER, reasons, now, {
+        "company_name": employer["company_name"], "uscc": employer["uscc"], "district_code": district,
+        "housing_fund": employer["housing_fund"], "employees": len(employer["employees"]), "reasons": reasons,
+    })
+    store.move_employer(employer["_id"], {"state": "received"},
+                        {"state": "pending_review", "task_id": task_id, "updated_at": now})
+
+
+def register_employer(store, employer, now, expect_state: str) -> bool:
+    year = domain.local_today(now).year
+    district, uscc = employer["district_code"], employer["uscc"]
+    number = domain.employer_number(district, year, store.allocate(f"employer:{district}:{year}")[0])
+    account = None
+    if employer["housing_fund"]:
+        account = domain.housing_fund_account(district, year, store.allocate(f"housing_fund:{district}:{year}")[0])
+    insurances = [domain.INSURANCE_LABELS[k] for k in domain.INSURANCE_KINDS]
+    event = EmployerRegistered(application_id=employer["application_id"], uscc=uscc, employer_number=number,
+                               insurances=insurances, housing_fund_account=account, documents=[CERTIFICATE])
+    changes = {"state": "registered", "employer_number": number, "insurances": insurances,
+               "registered_at": now, "updated_at": now}
+    if account:
+        changes["housing_fund_account"] = account
+    # If another worker won the race, this number is skipped (never reused, never given twice).
+    return store.move_employer(uscc, {"state": expect_state, "employer_number": {"$exists": False}},
+                               changes, [outbox_entry(event)])
+
+
+def _enrol_form_employees(store, dispatch, employer, now) -> None:
+    today = domain.local_today(now)
+    established = date.fromisoformat(employer["established_on"])
+    standard: list[tuple[str, Employee]] = []
+    for index, raw in enumerate(employer["employees"]):
+        person = Employee.model_validate(raw)
+        reasons = domain.employee_review_reasons(person, established, today)
+        start = person.start_date or established
+        if not reasons and not has_policy(employer["district_code"], start.year):
+            reasons.append(f"{start.year}年度缴费基数和费率尚未配置，需人工核定")
+        if reasons:
+            _queue_employee_task(store, dispatch, employer, index, person, reasons, now)
+        else:
+            standard.append((domain.form_employee_id(employer["application_id"], index), person))
+    ids = [employee_id for employee_id, _ in standard]
+    present = {d["_id"] for d in store.enrolments_of(ids)}
+    missing = [(i, p) for i, p in standard if i not in present]
+    numbers = store.allocate(f"record:{employer['uscc']}", len(missing)) if missing else []
+    docs = []
+    for (employee_id, person), seq in zip(missing, numbers, strict=True):
+        start = person.start_date or established
+        new = domain.NewEmployee(person.name, person.resident_id, start, person.monthly_wage)
+        docs.append(enrolment_doc(employer, employee_id, new, seq, "form", now))
+    store.insert_enrolments(docs)
+    enrolled = sorted(store.enrolments_of(ids), key=lambda d: d["record_number"])
+    queued_any = len(standard) < len(employer["employees"])
+    outbox = []
+    if enrolled or not queued_any:  # an empty batch still tells the founder "nothing left to do here"
+        outbox.append(outbox_entry(enrolled_event(employer, enrolled)))
+    store.move_employer(employer["_id"], {"state": "registered", "employees_processed": False},
+                        {"employees_processed": True, "updated_at": now}, outbox)
+
+
+def _queue_employee_task(store, dispatch, employer, index, person: Employee, reasons, now) -> None:
+    task_id = domain.task_id(employer["application_id"], domain.TASK_EMPLOYEE, index)
+    _queue_task(store, dispatch, employer, task_id, domain.TASK_EMPLOYEE, reasons, now, {
+        "employee_index": index, "name": person.name, "resident_id": mask_resident_id(person.resident_id),
+        "start_date": (person.start_date or date.fromisoformat(employer["established_on"])).isoformat(),
+        "monthly_wage": str(person.monthly_wage), "reasons": reasons,
+        "corrections": "approve 的 payload 可更正 name、resident_id、start_date、monthly_wage",
+    })
+
+
+def _queue_task(store, dispatch, employer, task_id, kind, reasons, now, details) -> None:
+    deadline = add_working_days(domain.local_today(now), domain.CLERK_WORKING_DAYS)
+    reason = "；".join(reasons)
+    doc = tasks.new_task(task_id=task_id, kind=kind, application_id=employer["application_id"],
+                         uscc=employer["uscc"], title=employer["company_name"], reason=reason,
+                         created_at=now, deadline=deadline, details=details)
+    event = TaskQueued(application_id=employer["application_id"], bureau="social_security", task_id=task_id,
+                       kind=kind, reason=reason, deadline=deadline)
+    doc["outbox"] = [outbox_entry(event)]
+    if store.insert_task(doc):
+        publish(store.tasks, task_id, dispatch)
+
+
+def enrolment_doc(employer, employee_id: str, person: domain.NewEmployee, seq: int, source: str,
+                   now: datetime, request_id: str | None = None) -> dict[str, Any]:
+    policy = load_policy(employer["district_code"], person.start_date.year)
+    return {
+        "_id": employee_id,
+        "uscc": employer["uscc"],
+        "application_id": employer["application_id"],
+        "name": person.name,
+        "resident_id": person.resident_id,  # = the social security number (社会保险法 art. 58)
+        "record_number": domain.record_number(employer["employer_number"], seq),
+        "start_date": person.start_date.isoformat(),
+        "end_date": None,
+        "monthly_wage": str(person.monthly_wage),
+        "contribution_base": str(domain.contribution_base(person.monthly_wage, policy.base)),
+        "active": True,
+        "state": "active",
+        "source": source,
+        "request_id": request_id,
+        "enrolled_at": now,
+        "outbox": [],
+    }
+
+
+def enrolled_event(employer, enrolments: list[dict[str, Any]]) -> EmployeesEnrolled:
+    return EmployeesEnrolled(
+        application_id=employer["application_id"], uscc=employer["uscc"],
+        employees=[EnrolledEmployee(employee_id=d["_id"], name=d["name"], record_number=d["record_number"],
+                                    start_date=date.fromisoformat(d["start_date"])) for d in enrolments])
+
+
+def publish(collection, doc_id: str, dispatch: Dispatch) -> None:
+    doc = collection.find_one({"_id": doc_id}, {"outbox": 1})
+    if doc and doc.get("outbox"):
+        flush(collection, doc_id, doc["outbox"], dispatch)
+
+
+# ---- later changes without a form --------------------------------------------------------------
+
+
+def registered_employer(store: SocialSecurityStore, uscc: str) -> dict[str, Any]:
+    employer = store.employer(uscc) if isinstance(uscc, str) else None
+    if employer is None:
+        raise NotFound(f"未找到统一社会信用代码为{uscc}的单位社保登记")
+    if employer["state"] != "registered":
+        raise Conflict(f"该单位社保登记尚未办结（{employer['state']}），暂不能办理人员增减")
+    return employer
+
+
+def enrol_employee(store: SocialSecurityStore, dispatch: Dispatch, uscc: str, raw: Any,
+                   request_id: str | None, now: datetime) -> dict[str, Any]:
+    employer = registered_employer(store, uscc)
+    if request_id is not None and (not isinstance(request_id, str) or not 0 < len(request_id) <= 100):
+        raise Invalid.with_fields("request_id 无效", [FieldError(field="request_id", message="应为1至100个字符")])
+    employee_id = domain.request_employee_id(uscc, request_id) if request_id else _random_id()
+    if request_id and (existing := store.enrolment(employee_id)) is not None:
+        return staff_view(existing)
+    person = checked_employee(employer, raw, now)
+    doc = enrolment_doc(employer, employee_id, person, store.allocate(f"record:{uscc}")[0], "request", now,
+                         request_id)
+    doc["outbox"] = [outbox_entry(enrolled_event(employer, [doc]))]
+    try:
+        store.insert_enrolment(doc)
+    except DuplicateKeyError:
+        if request_id and (existing := store.enrolment(employee_id)) is not None:
+            return staff_view(existing)  # the same request raced itself: one enrolment
+        raise Conflict(f"{person.name}（{mask_resident_id(person.resident_id)}）已在本单位参保，不能重复参保") from None
+    publish(store.enrolments, employee_id, dispatch)
+    return staff_view(doc)
+
+
+def checked_employee(employer, raw: Any, now: datetime) -> domain.NewEmployee:
+    established = date.fromisoformat(employer["established_on"])
+    person, errors = domain.parse_new_employee(raw, established, domain.local_today(now))
+    if errors:
+        raise Invalid.with_fields(f"员工信息有{len(errors)}处需要修改", errors)
+    try:
+        load_policy(employer["district_code"], person.start_date.year)
+    except PolicyNotConfigured as exc:
+        raise Invalid.with_fields(str(exc), [FieldError(field="start_date", message=str(exc))]) from None
+    return person
+
+
+def end_employment(store: SocialSecurityStore, uscc: str, employee_id: Any, end_date: Any,
+                   now: datetime) -> dict[str, Any]:
+    registered_employer(store, uscc)
+    current = store.enrolment(employee_id, uscc) if isinstance(employee_id, str) else None
+    if current is None:
+        raise NotFound(f"本单位没有参保记录 {employee_id}")
+    try:
+        end = date.fromisoformat(end_date) if end_date else domain.local_today(now)
+    except (TypeError, ValueError):
+        raise Invalid.with_fields("离职日期格式不正确", [FieldError(field="end_date", message="日期格式应为 YYYY-MM-DD")]) from None
+    if end < date.fromisoformat(current["start_date"]):
+        raise Invalid.with_fields("离职日期不能早于入职日期",
+                                  [FieldError(field="end_date", message=f"不能早于入职日期{current['start_date']}")])
+    ended = store.end_enrolment(uscc, employee_id, end.isoformat(), now)
+    if ended is None:
+        ended = store.enrolment(employee_id, uscc)
+        if ended["end_date"] != end.isoformat() and end_date:
+            raise Conflict(f"{ended['name']}已于{ended['end_date']}离职减员")
+    return staff_view(ended)
+
+
+def list_staff(store: SocialSecurityStore, uscc: str) -> list[dict[str, Any]]:
+    registered_employer(store, uscc)
+    return [staff_view(d) for d in store.staff(uscc)]
+
+
+def contributions(store: SocialSecurityStore, uscc: str, month: Any) -> dict[str, Any]:
+    employer = registered_employer(store, uscc)
+    try:
+        first, last = domain.parse_month(month)
+    except (TypeError, ValueError):
+        raise Invalid.with_fields("月份格式应为 YYYY-MM", [FieldError(field="month", message="格式应为 YYYY-MM")]) from None
+    try:
+        policy = load_policy(employer["district_code"], first.year)
+    except PolicyNotConfigured as exc:
+        raise Invalid.with_fields(str(exc), [FieldError(field="month", message=str(exc))]) from None
+    staff = store.staff_in_period(uscc, first.isoformat(), last.isoformat())
+    result = domain.month_contributions(staff, policy, employer["housing_fund"])
+    return {"uscc": uscc, "employer_number": employer["employer_number"], "month": month, **result}
+
+
+def employer_view(employer: dict[str, Any], staff_count: int | None = None) -> dict[str, Any]:
+    view = {k: employer.get(k) for k in ("uscc", "application_id", "company_name", "district_code", "state",
+                                         "employer_number", "housing_fund", "housing_fund_account",
+                                         "established_on")}
+    view["insurances"] = employer.get("insurances", [])
+    view["registered_at"] = employer["registered_at"].isoformat() if employer.get("registered_at") else None
+    if staff_count is not None:
+        view["active_staff"] = staff_count
+    return view
+
+
+def staff_view(doc: dict[str, Any]) -> dict[str, Any]:
+    """One enrolment as callers see it: the ID number (= social security number) masked."""
+    return {
+        "employee_id": doc["_id"],
+        "name": doc["name"],
+        "resident_id": mask_resident_id(doc["resident_id"]),
+        "record_number": doc["record_number"],
+        "start_date": doc["start_date"],
+        "end_date": doc.get("end_date"),
+        "state": doc["state"],
+        "monthly_wage": doc["monthly_wage"],
+        "contribution_base": doc["contribution_base"],
+    }
+
+
+def _random_id() -> str:
+    return uuid4().hex
+
