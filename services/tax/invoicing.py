@@ -1,0 +1,130 @@
+"""Issuing invoices: the steps that make an invoice number unique and the monthly quota exact.
+
+1. A request already answered (same `request_id`) returns its invoice, or materialises the allocation a
+   dead worker left behind.
+2. A quick read of the month's ledger refuses a request that cannot fit, before a number is drawn.
+3. A number is drawn from an atomic counter.
+4. ONE conditional update charges the quota and records the allocation (the whole invoice, number
+   included). It fails if the quota would be exceeded or the request was answered meanwhile: then the
+   drawn number is written to `skipped_numbers` with the reason.
+5. The invoice is materialised from the allocation. A crash between 4 and 5 loses nothing: a retry or
+   the recovery timer finds the allocation and finishes it with the same number.
+A crash between 3 and 4 leaves a gap in the sequence and nothing else (no quota used, no invoice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from contracts.rpc import Conflict
+from services.tax import domain
+from services.tax.store import TaxStore
+
+RECOVER_AFTER = timedelta(seconds=30)  # an allocation this old has lost its worker
+
+
+def issue(store: TaxStore, uscc: str, raw: Any, now: datetime) -> dict[str, Any]:
+    registration = store.registration(uscc)
+    _require_approved(registration)
+    request = domain.parse_invoice_request(raw, uscc, registration["invoice_kinds"])
+    fingerprint = _fingerprint(request.model_dump(mode="json"))
+    done = _answered(store, uscc, request.request_id, fingerprint)
+    if done:
+        return done
+
+    quota_fen = domain.to_fen(domain.price(request.items).total)
+    ledger = store.month(uscc, domain.month_key(now), registration["monthly_quota_fen"])
+    if ledger["used_fen"] + quota_fen > ledger["limit_fen"]:
+        raise _quota_exceeded(ledger, quota_fen)
+
+    number = domain.format_invoice_number(now, store.next_sequence(domain.number_counter_key(now)))
+    invoice = domain.build_invoice(registration, request, number, now) | {"fingerprint": fingerprint}
+    if store.reserve(ledger, invoice, now):
+        return store.materialise(invoice, now)
+
+    done = _answered(store, uscc, request.request_id, fingerprint)
+    store.record_skipped(number, uscc, "同一开票请求已由另一实例开具" if done else "开票额度在分配号码后用尽", now)
+    if done:
+        return done
+    raise _quota_exceeded(store.month(uscc, ledger["month"], ledger["limit_fen"]), quota_fen)
+
+
+def red_letter(store: TaxStore, uscc: str, original_number: str, raw: Any, now: datetime) -> dict[str, Any]:
+    registration = store.registration(uscc)
+    request = domain.parse_red_letter_request(raw)
+    fingerprint = _fingerprint({"reverses": original_number, **request.model_dump(mode="json")})
+    done = _answered(store, uscc, request.request_id, fingerprint)
+    if done:
+        return done
+
+    original = store.invoice(uscc, original_number)
+    if original["red"]:
+        raise Conflict(f"发票 {original_number} 本身是红字发票，不能再冲红")
+    if original.get("reversed_by"):
+        raise Conflict(f"发票 {original_number} 已开具红字发票 {original['reversed_by']}")
+
+    number = domain.format_invoice_number(now, store.next_sequence(domain.number_counter_key(now)))
+    red = domain.build_red_letter(registration, original, request, number, now) | {"fingerprint": fingerprint}
+    if store.reserve_reversal(red, now):
+        return store.materialise(red, now)
+
+    done = _answered(store, uscc, request.request_id, fingerprint)
+    store.record_skipped(number, uscc, "同一红字请求已由另一实例开具" if done else "原发票已被冲红", now)
+    if done:
+        return done
+    raise Conflict(f"发票 {original_number} 已开具红字发票")
+
+
+def recover(store: TaxStore, now: datetime) -> int:
+    """Materialise allocations whose worker died after reserving them (run from a timer)."""
+    stale = store.stale_allocations(now - RECOVER_AFTER)
+    for allocation in stale:
+        store.materialise(allocation, now)
+    return len(stale)
+
+
+def quota_view(store: TaxStore, registration: dict[str, Any], now: datetime) -> dict[str, str]:
+    month = domain.month_key(now)
+    ledger = store.month_if_any(registration["uscc"], month)
+    limit = ledger["limit_fen"] if ledger else registration["monthly_quota_fen"]
+    used = ledger["used_fen"] if ledger else 0
+    return {"month": month, "monthly_quota": domain.yuan(domain.from_fen(limit)),
+            "quota_used": domain.yuan(domain.from_fen(used)), "quota_left": domain.yuan(domain.from_fen(limit - used))}
+
+
+def _answered(store: TaxStore, uscc: str, request_id: str, fingerprint: str) -> dict[str, Any] | None:
+    invoice = store.invoice_by_request(uscc, request_id)
+    if invoice is None:
+        pending = store.pending_allocation(uscc, request_id)
+        if pending is not None:
+            _same_request(pending, fingerprint)
+            return store.materialise(pending, pending["allocated_at"])
+        return None
+    _same_request(invoice, fingerprint)
+    return invoice
+
+
+def _same_request(invoice: dict[str, Any], fingerprint: str) -> None:
+    if invoice.get("fingerprint") != fingerprint:
+        raise Conflict(f"request_id {invoice['request_id']} 已用于开具另一张内容不同的发票 {invoice['number']}")
+
+
+def _fingerprint(request: dict[str, Any]) -> str:
+    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _require_approved(registration: dict[str, Any]) -> None:
+    state = registration["approval"]
+    if state == "pending":
+        raise Conflict("发票申领正在税务人员审核中，核准后才能开票")
+    if state == "rejected":
+        raise Conflict("发票申领未获核准，不能开票")
+
+
+def _quota_exceeded(ledger: dict[str, Any], quota_fen: int) -> Conflict:
+    left = domain.from_fen(ledger["limit_fen"] - ledger["used_fen"])
+    return Conflict(f"本月开票额度不足：剩余{domain.yuan(left)}元，本张发票价税合计{domain.yuan(domain.from_fen(quota_fen))}元")

@@ -1,0 +1,104 @@
+"""The tax bureau (税务): registration on `licence_issued`, 数电发票 approval and invoicing.
+
+Entrypoints only; the rules are in `domain`, the invoicing steps in `invoicing`, the clerk queue in
+`tasks`, the database in `store`, the PDFs in `documents`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from nameko.events import EventDispatcher, event_handler
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from contracts.events import parse_event
+from contracts.rpc import OneStopError
+from kit.mongo import MongoStore
+from kit.outbox import flush, relay
+from services.tax import documents, domain, invoicing, tasks
+from services.tax.store import TaxStore
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TaxService:
+    name = "tax"
+    store = MongoStore(TaxStore)
+    dispatch = EventDispatcher()
+
+    @event_handler("registration", "licence_issued")
+    def on_licence_issued(self, payload: dict) -> None:
+        reg = domain.new_registration(parse_event("registration", payload), _now())
+        doc, created = self.store.insert_registration(reg, domain.registration_events(reg, [documents.notice_ref()]))
+        if created:  # a duplicate delivery changes nothing; the relay finishes any unpublished events
+            flush(self.store.registrations, doc["_id"], doc["outbox"], self.dispatch)
+
+    @timer(interval=2)
+    def relay_and_recover(self) -> None:
+        relay(self.store.registrations, self.dispatch)
+        invoicing.recover(self.store, _now())
+
+    @rpc(expected_exceptions=OneStopError)
+    def health(self) -> dict:
+        self.store.ping()
+        return {"service": self.name, "status": "ok", "database": "ok"}
+
+    # ---- registration and invoices ------------------------------------------------------------
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_registration(self, uscc: str) -> dict:
+        reg = self.store.registration(uscc)
+        return domain.registration_view(reg) | invoicing.quota_view(self.store, reg, _now())
+
+    @rpc(expected_exceptions=OneStopError)
+    def issue_invoice(self, uscc: str, request: dict) -> dict:
+        return domain.invoice_view(invoicing.issue(self.store, uscc, request, _now()))
+
+    @rpc(expected_exceptions=OneStopError)
+    def red_letter(self, uscc: str, invoice_number: str, request: dict) -> dict:
+        return domain.invoice_view(invoicing.red_letter(self.store, uscc, invoice_number, request, _now()))
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_invoices(self, uscc: str) -> list[dict]:
+        self.store.registration(uscc)  # NotFound for an unknown taxpayer, not an empty list
+        return [domain.invoice_view(i) for i in self.store.invoices_of(uscc=uscc)]
+
+    # ---- documents ------------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_documents(self, application_id: str) -> list[dict]:
+        self.store.registration_by_application(application_id)
+        refs = [documents.notice_ref()] + [documents.invoice_ref(i)
+                                           for i in self.store.invoices_of(application_id=application_id)]
+        return [ref.model_dump(mode="json") for ref in refs]
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_document(self, application_id: str, name: str) -> dict:
+        reg = self.store.registration_by_application(application_id)
+        number = name.removeprefix(documents.INVOICE_PREFIX) if name.startswith(documents.INVOICE_PREFIX) else None
+        invoices = {number: self.store.invoice(reg["uscc"], number)} if number else {}
+        return documents.render(name, reg, invoices).model_dump(mode="json")
+
+    # ---- clerk queue ----------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_tasks(self, state: str = "open") -> list[dict]:
+        return [t.model_dump(mode="json") for t in tasks.list_tasks(self.store, state, _now())]
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_task(self, task_id: str) -> dict:
+        return tasks.get_task(self.store, task_id, _now()).model_dump(mode="json")
+
+    @rpc(expected_exceptions=OneStopError)
+    def claim_task(self, task_id: str, clerk: str) -> dict:
+        return tasks.claim(self.store, task_id, clerk, _now()).model_dump(mode="json")
+
+    @rpc(expected_exceptions=OneStopError)
+    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None = None) -> dict:
+        task, entries = tasks.act(self.store, task_id, clerk, action, payload, _now())
+        doc_id = self.store.registration_by_task(task_id)["_id"]
+        flush(self.store.registrations, doc_id, entries, self.dispatch)
+        return task.model_dump(mode="json")

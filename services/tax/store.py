@@ -1,0 +1,223 @@
+"""The tax bureau's database: every pymongo call of the service lives here.
+
+Collections
+- `registrations`: one per company (`_id` = USCC, unique `application_id`); the clerk task for invoice
+  approval rides inside it, so a decision and the event announcing it are one atomic write (outbox).
+- `months`: the quota ledger, one document per company and calendar month (`<uscc>:<YYYY-MM>`):
+  `limit_fen`, `used_fen`, `issued`, `reversed` (originals already reversed) and `allocations`
+  (invoices whose quota and number are reserved but which are not yet in `invoices`).
+- `invoices`: issued invoices; unique `number`, unique (`uscc`, `request_id`), at most one red-letter
+  invoice per original (unique partial index on `reverses`).
+- `counters`: the invoice number sequences; `skipped_numbers`: numbers drawn but never used, and why.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from contracts.rpc import NotFound
+from kit.outbox import outbox_entry
+
+TASK_STATES = {"open": ["open", "claimed"], "done": ["done", "rejected"], "all": ["open", "claimed", "done", "rejected"]}
+
+
+def month_id(uscc: str, month: str) -> str:
+    return f"{uscc}:{month}"
+
+
+class TaxStore:
+    def __init__(self, db: Database):
+        self.db = db
+        self.registrations = db["registrations"]
+        self.months = db["months"]
+        self.invoices = db["invoices"]
+        self.counters = db["counters"]
+        self.skipped = db["skipped_numbers"]
+
+    def ensure_indexes(self) -> None:
+        self.registrations.create_index("application_id", unique=True)
+        self.registrations.create_index(
+            "task.id", unique=True, partialFilterExpression={"task.id": {"$type": "string"}})
+        self.registrations.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING)])
+        self.months.create_index([("uscc", ASCENDING), ("allocations.request_id", ASCENDING)])
+        self.invoices.create_index("number", unique=True)
+        self.invoices.create_index([("uscc", ASCENDING), ("request_id", ASCENDING)], unique=True)
+        self.invoices.create_index(
+            "reverses", unique=True, partialFilterExpression={"reverses": {"$type": "string"}})
+        self.invoices.create_index([("uscc", ASCENDING), ("number", ASCENDING)])
+        self.invoices.create_index("application_id")
+
+    def ping(self) -> None:
+        self.db.command("ping")
+
+    # ---- registrations ---------------------------------------------------------------------------
+
+    def insert_registration(self, doc: dict[str, Any], events: list) -> tuple[dict[str, Any], bool]:
+        """Store a new registration with its events; (existing, False) if this company is already in."""
+        doc = {**doc, "outbox": [outbox_entry(e) for e in events]}
+        try:
+            self.registrations.insert_one(doc)
+        except DuplicateKeyError:
+            existing = self.registrations.find_one(
+                {"$or": [{"_id": doc["_id"]}, {"application_id": doc["application_id"]}]})
+            if existing is None:  # pragma: no cover - a duplicate that vanished: nothing is ever deleted
+                raise
+            return existing, False
+        return doc, True
+
+    def registration(self, uscc: str) -> dict[str, Any]:
+        doc = self.registrations.find_one({"_id": uscc}, {"outbox": 0})
+        if doc is None:
+            raise NotFound(f"纳税人 {uscc} 未办理税务登记")
+        return doc
+
+    def registration_by_application(self, application_id: str) -> dict[str, Any]:
+        doc = self.registrations.find_one({"application_id": application_id}, {"outbox": 0})
+        if doc is None:
+            raise NotFound(f"申请 {application_id} 没有税务登记")
+        return doc
+
+    # ---- clerk tasks -----------------------------------------------------------------------------
+
+    def tasks(self, state: str) -> list[dict[str, Any]]:
+        query = {"task.state": {"$in": TASK_STATES[state]}}
+        cursor = self.registrations.find(query, {"outbox": 0}).sort(
+            [("task.deadline", ASCENDING), ("task.created_at", ASCENDING)])
+        return list(cursor)
+
+    def registration_by_task(self, task_id: str) -> dict[str, Any]:
+        doc = self.registrations.find_one({"task.id": task_id}, {"outbox": 0})
+        if doc is None:
+            raise NotFound(f"任务 {task_id} 不存在")
+        return doc
+
+    def update_task(self, task_id: str, clerk: str, now: datetime, update: dict[str, Any]) -> dict[str, Any] | None:
+        """Apply `update` to an open task this clerk may act on (unclaimed, lapsed or theirs).
+
+        None when it is done or held by another clerk; the caller tells which by reading it again.
+        """
+        query = {
+            "task.id": task_id,
+            "task.state": {"$in": ["open", "claimed"]},
+            "$or": [{"task.claimed_by": None}, {"task.claimed_by": clerk},
+                    {"task.claim_expires_at": {"$lt": now}}],
+        }
+        return self.registrations.find_one_and_update(
+            query, update, projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
+
+    # ---- quota ledger and numbers ----------------------------------------------------------------
+
+    def month(self, uscc: str, month: str, limit_fen: int) -> dict[str, Any]:
+        """This company's ledger for a month, created with the company's quota on first use."""
+        return self.months.find_one_and_update(
+            {"_id": month_id(uscc, month)},
+            {"$setOnInsert": {"uscc": uscc, "month": month, "limit_fen": limit_fen, "used_fen": 0,
+                              "issued": 0, "reversed": [], "allocations": []}},
+            upsert=True, return_document=ReturnDocument.AFTER)
+
+    def month_if_any(self, uscc: str, month: str) -> dict[str, Any] | None:
+        return self.months.find_one({"_id": month_id(uscc, month)}, {"allocations": 0})
+
+    def next_sequence(self, key: str) -> int:
+        doc = self.counters.find_one_and_update(
+            {"_id": key}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER)
+        return doc["seq"]
+
+    def reserve(self, ledger: dict[str, Any], invoice: dict[str, Any], now: datetime) -> bool:
+        """Charge the invoice to the month's quota and record it, number included, in ONE atomic update.
+
+        The filter is the guarantee: the update only applies while used + this invoice <= limit, and
+        while this request has no allocation yet, however many instances race for the same month.
+        """
+        limit = ledger["limit_fen"]
+        result = self.months.update_one(
+            {"_id": ledger["_id"], "limit_fen": limit, "used_fen": {"$lte": limit - invoice["quota_fen"]},
+             "allocations.request_id": {"$ne": invoice["request_id"]}},
+            {"$inc": {"used_fen": invoice["quota_fen"], "issued": 1},
+             "$push": {"allocations": {**invoice, "allocated_at": now}}})
+        return result.modified_count == 1
+
+    def reserve_reversal(self, red: dict[str, Any], now: datetime) -> bool:
+        """Give the original's month its quota back and record the red-letter invoice, once per original."""
+        result = self.months.update_one(
+            {"_id": month_id(red["uscc"], red["quota_month"]), "reversed": {"$ne": red["reverses"]},
+             "allocations.request_id": {"$ne": red["request_id"]}},
+            {"$inc": {"used_fen": red["quota_fen"]}, "$push": {
+                "reversed": red["reverses"], "allocations": {**red, "allocated_at": now}}})
+        return result.modified_count == 1
+
+    def pending_allocation(self, uscc: str, request_id: str) -> dict[str, Any] | None:
+        """An invoice reserved for this request but not materialised (its worker died, or is busy)."""
+        for ledger in self.months.find({"uscc": uscc, "allocations.request_id": request_id}):
+            for allocation in ledger["allocations"]:
+                if allocation["request_id"] == request_id:
+                    return allocation
+        return None
+
+    def stale_allocations(self, older_than: datetime, limit: int = 200) -> list[dict[str, Any]]:
+        found = []
+        query = {"allocations": {"$elemMatch": {"allocated_at": {"$lt": older_than}}}}
+        for ledger in self.months.find(query, {"allocations": 1}).limit(limit):
+            found.extend(a for a in ledger["allocations"] if _before(a["allocated_at"], older_than))
+        return found
+
+    def materialise(self, allocation: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """Turn a reserved allocation into the stored invoice; safe to repeat after a crash."""
+        invoice = {k: v for k, v in allocation.items() if k != "allocated_at"}
+        try:
+            self.invoices.insert_one(dict(invoice))
+        except DuplicateKeyError:
+            if self.invoices.find_one({"number": invoice["number"]}, {"_id": 1}) is None:
+                # Another allocation won this request_id (a retry raced across a month boundary):
+                # hand back this one's quota and account for its number.
+                self.release(allocation, "同一开票请求已由另一张发票开具", now)
+                return self.invoice_by_request(invoice["uscc"], invoice["request_id"])
+        if invoice.get("reverses"):
+            self.invoices.update_one({"number": invoice["reverses"]}, {"$set": {"reversed_by": invoice["number"]}})
+        self.months.update_one({"_id": month_id(invoice["uscc"], invoice["quota_month"])},
+                               {"$pull": {"allocations": {"number": invoice["number"]}}})
+        return self.invoices.find_one({"number": invoice["number"]}, {"_id": 0})
+
+    def release(self, allocation: dict[str, Any], reason: str, now: datetime) -> None:
+        update: dict[str, Any] = {"$pull": {"allocations": {"number": allocation["number"]}},
+                                  "$inc": {"used_fen": -allocation["quota_fen"]}}
+        if allocation.get("reverses"):
+            update["$pull"]["reversed"] = allocation["reverses"]
+        else:
+            update["$inc"]["issued"] = -1
+        self.months.update_one({"_id": month_id(allocation["uscc"], allocation["quota_month"]),
+                                "allocations.number": allocation["number"]}, update)
+        self.record_skipped(allocation["number"], allocation["uscc"], reason, now)
+
+    def record_skipped(self, number: str, uscc: str, reason: str, now: datetime) -> None:
+        """A drawn number that will never be used is written down with its reason, never lost silently."""
+        try:
+            self.skipped.insert_one({"_id": number, "uscc": uscc, "reason": reason, "at": now})
+        except DuplicateKeyError:
+            pass
+
+    # ---- invoices --------------------------------------------------------------------------------
+
+    def invoice_by_request(self, uscc: str, request_id: str) -> dict[str, Any] | None:
+        return self.invoices.find_one({"uscc": uscc, "request_id": request_id}, {"_id": 0})
+
+    def invoice(self, uscc: str, number: str) -> dict[str, Any]:
+        doc = self.invoices.find_one({"uscc": uscc, "number": number}, {"_id": 0})
+        if doc is None:
+            raise NotFound(f"发票 {number} 不存在")
+        return doc
+
+    def invoices_of(self, uscc: str | None = None, application_id: str | None = None) -> list[dict[str, Any]]:
+        query = {"uscc": uscc} if uscc else {"application_id": application_id}
+        return list(self.invoices.find(query, {"_id": 0}).sort("number", ASCENDING))
+
+
+def _before(moment: datetime, cutoff: datetime) -> bool:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=cutoff.tzinfo)
+    return moment < cutoff
