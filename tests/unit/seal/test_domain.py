@@ -1,0 +1,244 @@
+"""The seal bureau's rules without a broker or a database."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from contracts.calendar import add_working_days
+from contracts.events import SealsDelivered, SealsFiled, StepProgressed, StepRejected, TaskQueued
+from contracts.form import SealKind
+from contracts.rpc import CLAIM_MINUTES, Conflict, Invalid, NotFound
+from services.seal import domain
+from tests.unit.seal.factories import COMPANY, REP_ID, USCC, licence_issued
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Wuhan
+
+
+def codes(n, start=1):
+    return [domain.seal_code("420111", i) for i in range(start, start + n)]
+
+
+def make(**kwargs):
+    event = licence_issued(issued_at=NOW, **kwargs)
+    n = len(domain.requested_seals(event.seals))
+    return domain.new_seal_set(event, codes(n), NOW)
+
+
+# ---- codes -------------------------------------------------------------------------------------
+
+
+def test_seal_code_is_district_then_seven_digit_sequence():
+    assert domain.seal_code("420111", 1) == "4201110000001"
+    assert domain.seal_code("420102", 9_999_999) == "4201029999999"
+    assert domain.is_seal_code(domain.seal_code("420111", 42))
+
+
+@pytest.mark.parametrize(("district", "seq"), [("42011", 1), ("42011A", 1), ("", 1), ("420111", 0),
+                                               ("420111", 10_000_000), ("420111", -3)])
+def test_seal_code_refuses_what_cannot_be_a_13_digit_code(district, seq):
+    with pytest.raises(ValueError):
+        domain.seal_code(district, seq)
+
+
+@pytest.mark.parametrize("code", ["420111000000", "42011100000011", "420111000000X", None, 4201110000001])
+def test_lookup_code_must_be_13_digits(code):
+    with pytest.raises(Invalid) as err:
+        domain.check_seal_code(code)
+    assert err.value.field_errors[0].field == "code"
+
+
+# ---- what gets made ------------------------------------------------------------------------------
+
+
+def test_one_seal_per_kind_and_medium_in_a_stable_order():
+    event = licence_issued(kinds=[SealKind.finance, SealKind.company, SealKind.finance], physical=True)
+    assert domain.requested_seals(event.seals) == [
+        (SealKind.finance, "electronic"), (SealKind.finance, "physical"),
+        (SealKind.company, "electronic"), (SealKind.company, "physical"),
+    ]
+    assert domain.requested_seals(licence_issued(electronic=False, physical=False).seals) == []
+
+
+def test_electronic_only_seals_are_filed_at_once():
+    seal_set, events = make(kinds=list(SealKind))
+    assert [s.status for s in seal_set.seals] == ["filed"] * 5
+    assert all(s.filed_at == NOW for s in seal_set.seals)
+    assert seal_set.tasks == []
+    [filed] = events
+    assert isinstance(filed, SealsFiled) and filed.uscc == USCC
+    assert [s.code for s in filed.seals] == codes(5)
+    names = [d.name for d in filed.documents]
+    assert names == ["seal.certificate"] + [f"seal.image.{k.value}" for k in SealKind]
+
+
+def test_physical_seals_start_as_an_engraving_order_due_in_one_working_day():
+    seal_set, events = make(kinds=[SealKind.company, SealKind.finance], physical=True)
+    assert [(s.medium, s.status) for s in seal_set.seals] == [
+        ("electronic", "filed"), ("physical", "ordered"), ("electronic", "filed"), ("physical", "ordered")]
+    progressed, queued = events
+    assert isinstance(progressed, StepProgressed) and progressed.step == "electronic_seals_filed"
+    assert isinstance(queued, TaskQueued) and queued.kind == "engraving" and queued.bureau == "seal"
+    assert queued.deadline == add_working_days(date(2026, 11, 25), 1) == date(2026, 11, 26)
+    assert seal_set.tasks[0].id == queued.task_id
+
+
+def test_deadlines_count_working_days_from_the_licence_in_wuhan_time():
+    # Thursday 17:00 UTC is already Friday 01:00 in Wuhan: one working day later is Monday.
+    issued = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
+    assert domain.step_deadline(issued, "engraving") == date(2026, 11, 30)
+    assert domain.step_deadline(issued, "delivery") == date(2026, 12, 1)
+    # National Day week: a licence on 30 September is due after the holiday.
+    assert domain.step_deadline(datetime(2026, 9, 30, 2, tzinfo=UTC), "police_filing") == date(2026, 10, 8)
+
+
+def test_codes_must_match_the_seals():
+    event = licence_issued(kinds=[SealKind.company], physical=True)
+    with pytest.raises(ValueError):
+        domain.new_seal_set(event, codes(1), NOW)
+
+
+# ---- the physical path ---------------------------------------------------------------------------
+
+
+def open_task(seal_set):
+    [task] = [t for t in seal_set.tasks if t.state == "open"]
+    return task
+
+
+def step(seal_set, action, payload=None, clerk="李警官", at=NOW):
+    return domain.act(seal_set, open_task(seal_set).id, clerk, action, payload, at)
+
+
+def test_physical_path_by_post_from_engraving_to_delivery():
+    seal_set, _ = make(kinds=[SealKind.company, SealKind.invoice], electronic=False, physical=True)
+    later = NOW + timedelta(hours=1)
+
+    seal_set, events = step(seal_set, "mark_engraved", at=later)
+    assert [type(e) for e in events] == [StepProgressed, TaskQueued]
+    assert events[0].step == "engraved" and events[1].kind == "police_filing"
+    assert {s.status for s in seal_set.seals} == {"engraved"}
+
+    seal_set, events = step(seal_set, "file_with_police", at=later)
+    assert [type(e) for e in events] == [StepProgressed, SealsFiled, TaskQueued]
+    assert [s.code for s in events[1].seals] == codes(2) and all(s.filed_at == later for s in events[1].seals)
+    assert events[2].kind == "dispatch" and events[2].deadline == add_working_days(date(2026, 11, 25), 2)
+
+    with pytest.raises(Invalid) as err:
+        step(seal_set, "dispatch", {})
+    assert err.value.field_errors[0].field == "payload.tracking_number"
+    assert open_task(seal_set).kind == "dispatch"  # nothing half-done
+
+    seal_set, events = step(seal_set, "dispatch", {"tracking_number": " SF1234567890 "})
+    assert events[0].step == "dispatched" and events[0].detail["tracking_number"] == "SF1234567890"
+    assert events[1].kind == "delivery"
+
+    seal_set, events = step(seal_set, "mark_delivered")
+    [delivered] = events
+    assert isinstance(delivered, SealsDelivered)
+    assert (delivered.delivery, delivered.tracking_number) == ("post", "SF1234567890")
+    assert {s.status for s in seal_set.seals} == {"delivered"}
+    assert [t.kind for t in seal_set.tasks] == ["engraving", "police_filing", "dispatch", "delivery"]
+    assert all(t.state == "done" and t.history[-1]["clerk"] == "李警官" for t in seal_set.tasks)
+
+
+def test_pickup_needs_no_tracking_number():
+    seal_set, _ = make(electronic=False, physical=True, delivery="pickup")
+    seal_set, _ = step(seal_set, "mark_engraved")
+    seal_set, _ = step(seal_set, "file_with_police")
+    seal_set, events = step(seal_set, "dispatch", {})
+    assert events[0].step == "ready_for_pickup"
+    assert seal_set.seals[0].status == "ready_for_pickup"
+    seal_set, [delivered] = step(seal_set, "mark_delivered")
+    assert delivered.delivery == "pickup" and delivered.tracking_number is None
+
+
+def test_reject_needs_reasons_and_stops_the_physical_order_only():
+    seal_set, _ = make(kinds=[SealKind.company], physical=True)
+    for payload in ({}, {"reasons": []}, {"reasons": ["  "]}, {"reasons": "bad"}):
+        with pytest.raises(Invalid):
+            step(seal_set, "reject", payload)
+    seal_set, [rejected] = step(seal_set, "reject", {"reasons": ["印模与营业执照名称不符"]})
+    assert isinstance(rejected, StepRejected) and rejected.step == "engraving"
+    assert rejected.reasons == ["印模与营业执照名称不符"]
+    assert [(s.medium, s.status) for s in seal_set.seals] == [("electronic", "filed"), ("physical", "rejected")]
+    assert [t.state for t in seal_set.tasks] == ["rejected"]
+
+
+def test_an_action_the_step_does_not_offer_is_invalid():
+    seal_set, _ = make(physical=True)
+    with pytest.raises(Invalid) as err:
+        step(seal_set, "file_with_police")
+    assert err.value.field_errors[0].field == "action"
+    with pytest.raises(Invalid):
+        step(seal_set, "approve")
+
+
+def test_claims_keep_other_clerks_out_until_they_lapse():
+    seal_set, _ = make(physical=True)
+    task_id = open_task(seal_set).id
+    domain.claim(seal_set, task_id, "王", NOW)
+    with pytest.raises(Conflict):
+        domain.claim(seal_set, task_id, "李", NOW + timedelta(minutes=1))
+    with pytest.raises(Conflict):
+        domain.act(seal_set, task_id, "李", "mark_engraved", {}, NOW + timedelta(minutes=1))
+    domain.claim(seal_set, task_id, "王", NOW + timedelta(minutes=2))  # the holder may renew
+    lapsed = NOW + timedelta(minutes=2 + CLAIM_MINUTES + 1)
+    seal_set, _ = domain.act(seal_set, task_id, "李", "mark_engraved", {}, lapsed)
+    assert seal_set.task(task_id).history[-1]["clerk"] == "李"
+    with pytest.raises(Conflict):  # a finished step cannot be done twice
+        domain.act(seal_set, task_id, "李", "mark_engraved", {}, lapsed)
+    with pytest.raises(Invalid):
+        domain.claim(seal_set, task_id, "  ", NOW)
+    with pytest.raises(NotFound):
+        domain.claim(seal_set, "seal-nope", "李", NOW)
+
+
+def test_task_view_shows_claim_deadline_and_overdue():
+    seal_set, _ = make(physical=True)
+    task = open_task(seal_set)
+    view = domain.task_view(seal_set, task, NOW)
+    assert (view.state, view.actions, view.overdue, view.title) == ("open", ["mark_engraved", "reject"], False, COMPANY)
+    domain.claim(seal_set, task.id, "王", NOW)
+    assert domain.task_view(seal_set, task, NOW).state == "claimed"
+    assert domain.task_view(seal_set, task, NOW + timedelta(hours=2)).state == "open"  # claim lapsed
+    late = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # Friday: the Thursday deadline has passed
+    assert domain.task_view(seal_set, task, late).overdue
+    assert REP_ID not in view.model_dump_json()
+
+
+def test_list_state_filter_is_checked():
+    assert domain.check_task_state("open") == {"open", "claimed"}
+    assert domain.check_task_state("all") is None
+    with pytest.raises(Invalid):
+        domain.check_task_state("pending")
+
+
+# ---- public lookups and documents ----------------------------------------------------------------
+
+
+def test_lookup_says_genuine_only_for_filed_seals_and_never_shows_an_id():
+    seal_set, _ = make(physical=True)
+    electronic, physical = seal_set.seals
+    result = domain.lookup_result(seal_set, electronic.code)
+    assert result["genuine"] is True
+    assert result["seal"]["company_name"] == COMPANY and result["seal"]["kind_label"] == "公章"
+    assert domain.lookup_result(seal_set, physical.code)["genuine"] is False  # not yet filed
+    assert domain.lookup_result(None, "4201119999999") == {"genuine": False, "seal": None}
+    assert REP_ID not in str(result)
+
+
+def test_documents_appear_when_seals_are_filed():
+    seal_set, _ = make(kinds=[SealKind.company], electronic=False, physical=True)
+    assert domain.document_refs(seal_set) == []
+    with pytest.raises(NotFound):
+        domain.check_document(seal_set, "seal.certificate")
+    seal_set, _ = step(seal_set, "mark_engraved")
+    seal_set, _ = step(seal_set, "file_with_police")
+    assert [d.name for d in domain.document_refs(seal_set)] == ["seal.certificate", "seal.image.company"]
+    assert domain.image_seal(seal_set, "company").medium == "physical"
+
+
+def test_uscc_is_checked():
+    assert domain.check_uscc(USCC) == USCC
+    with pytest.raises(Invalid):
+        domain.check_uscc(USCC[:-1] + "0")
