@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bench.stats import Summary, latencies, summarize, throughput
 
 MILESTONES = (
+    ("accepted", "submit answered"),
     ("licence", "licence issued"),
     ("seals", "electronic seals filed"),
     ("tax", "tax registered + invoices approved"),

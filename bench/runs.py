@@ -48,6 +48,7 @@ def run_baseline(n: int, rate: float, timeout: float = 60, warmup: int = 5) -> R
                     run.submitted[app_id] = time.time()
                     dispatch(baseline.SUBMIT_SOURCE, "application_submitted",
                              {"application_id": app_id, "form": FORM})
+                    run.reached.setdefault("accepted", {})[app_id] = time.time()
                 if not wait_until(lambda: collector.count() >= n, timeout):
                     run.notes.append(f"baseline: only {collector.count()}/{n} completed in {timeout}s")
                 seen = collector.results()
