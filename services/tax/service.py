@@ -99,6 +99,5 @@ class TaxService:
     @rpc(expected_exceptions=OneStopError)
     def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None = None) -> dict:
         task, entries = tasks.act(self.store, task_id, clerk, action, payload, _now())
-        doc_id = self.store.registration_by_task(task_id)["_id"]
-        flush(self.store.registrations, doc_id, entries, self.dispatch)
+        flush(self.store.registrations, task.details["uscc"], entries, self.dispatch)
         return task.model_dump(mode="json")
