@@ -1,0 +1,148 @@
+"""The business licence (营业执照) as an A4-landscape PDF, rendered from the stored licence.
+
+Layout follows the 2019 format (DOMAIN.md section 5): title, USCC, the registered items, the
+authority and date, the 国家企业信用信息公示系统 address, 国家市场监督管理总局监制, and a QR code
+pointing at the public verification page. Chinese text uses reportlab's built-in CID font.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import qrcode
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from contracts.events import Licence
+from services.registration.domain import capital_text
+
+FONT = "STSong-Light"
+GSXT_URL = "http://www.gsxt.gov.cn"
+SUPERVISED_BY = "国家市场监督管理总局监制"
+RED = HexColor("#B22222")
+
+
+def verification_url(uscc: str, public_base_url: str) -> str:
+    return f"{public_base_url.rstrip('/')}/verify/licences/{uscc}"
+
+
+def qr_payload(licence: Licence, public_base_url: str) -> str:
+    """What the QR code encodes. One place on purpose: a signed payload will replace the bare URL."""
+    return verification_url(licence.uscc, public_base_url)
+
+
+def qr_image(payload: str):
+    """A PIL image of the QR code (error correction M survives print wear and a seal overlapping it)."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=2)
+    code.add_data(payload)
+    code.make(fit=True)
+    return code.make_image(fill_color="black", back_color="white").get_image()
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break Chinese text by width (no spaces to break on); keeps the licence's own line breaks."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line = ""
+        for char in paragraph:
+            if pdfmetrics.stringWidth(line + char, font, size) > width:
+                lines.append(line)
+                line = char
+            else:
+                line += char
+        lines.append(line)
+    return lines
+
+
+def _chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month:02d}月{day.day:02d}日"
+
+
+def render_licence(licence: Licence, public_base_url: str) -> bytes:
+    font = _font()
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    pdf = canvas.Canvas(buffer, pagesize=(width, height))
+    pdf.setTitle(f"营业执照 {licence.company_name}")
+    pdf.setAuthor(licence.authority)
+    pdf.setSubject(licence.uscc)
+
+    # frame
+    pdf.setStrokeColor(RED)
+    pdf.setLineWidth(3)
+    pdf.rect(10 * mm, 10 * mm, width - 20 * mm, height - 20 * mm)
+    pdf.setLineWidth(0.8)
+    pdf.rect(13 * mm, 13 * mm, width - 26 * mm, height - 26 * mm)
+
+    # title and code
+    pdf.setFillColor(RED)
+    pdf.setFont(font, 40)
+    pdf.drawCentredString(width / 2, height - 42 * mm, "营 业 执 照")
+    pdf.setFont(font, 12)
+    pdf.drawCentredString(width / 2, height - 51 * mm, "（电子营业执照）")
+    pdf.setFillColor(HexColor("#000000"))
+    pdf.setFont(font, 12)
+    pdf.drawString(25 * mm, height - 35 * mm, "统一社会信用代码")
+    pdf.setFont(font, 15)
+    pdf.drawString(25 * mm, height - 43 * mm, licence.uscc)
+
+    # QR code to the public verification page
+    qr_size = 34 * mm
+    pdf.drawImage(ImageReader(qr_image(qr_payload(licence, public_base_url))),
+                  width - 25 * mm - qr_size, height - 22 * mm - qr_size, qr_size, qr_size)
+    pdf.setFont(font, 8)
+    pdf.drawCentredString(width - 25 * mm - qr_size / 2, height - 26 * mm - qr_size, "扫描二维码核验本执照")
+
+    # registered items: two columns, business scope in the right one
+    size, leading = 12, 8 * mm
+    left_x, right_x, top = 25 * mm, width / 2 + 5 * mm, height - 66 * mm
+    label_w = 26 * mm
+    left_items = [
+        ("名　　称", licence.company_name),
+        ("类　　型", licence.company_type),
+        ("法定代表人", licence.legal_representative),
+        ("注册资本", capital_text(licence.registered_capital)),
+        ("成立日期", _chinese_date(licence.established_on)),
+        ("营业期限", licence.term),
+        ("住　　所", licence.domicile),
+    ]
+    y = top
+    col_w = width / 2 - left_x - label_w - 5 * mm
+    for label, value in left_items:
+        pdf.setFont(font, size)
+        pdf.drawString(left_x, y, label)
+        for line in _wrap(value, font, size, col_w):
+            pdf.drawString(left_x + label_w, y, line)
+            y -= leading * 0.75
+        y -= leading * 0.25
+    pdf.drawString(right_x, top, "经营范围")
+    y = top
+    for line in _wrap(licence.business_scope, font, 10.5, width - 25 * mm - right_x - label_w):
+        pdf.setFont(font, 10.5)
+        pdf.drawString(right_x + label_w, y, line)
+        y -= 5.5 * mm
+
+    # authority, date, footer
+    issued: datetime = licence.issued_at
+    pdf.setFont(font, 13)
+    pdf.drawRightString(width - 30 * mm, 48 * mm, f"登记机关　{licence.authority}")
+    pdf.drawRightString(width - 30 * mm, 40 * mm, _chinese_date(licence.established_on))
+    pdf.setFont(font, 9)
+    pdf.drawString(25 * mm, 24 * mm, f"国家企业信用信息公示系统网址：{GSXT_URL}")
+    pdf.drawString(25 * mm, 19 * mm, f"签发时间：{issued.isoformat(timespec='seconds')}")
+    pdf.drawRightString(width - 25 * mm, 19 * mm, SUPERVISED_BY)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

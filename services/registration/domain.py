@@ -1,0 +1,217 @@
+"""The market regulator's review rules: automatic or clerk path, the licence, the clerk task.
+
+Pure functions, no I/O: `service.py` feeds them stored data and writes what they return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from contracts import scope
+from contracts.calendar import add_working_days
+from contracts.codes import district_name, make_uscc, org_body_from_sequence
+from contracts.events import Licence
+from contracts.form import COMPANY_TYPE_LABELS, ApplicationForm, form_errors
+from contracts.rpc import CLAIM_MINUTES, DocumentRef, FieldError, Invalid, Task
+from services.registration.names import NameCheck
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TERM = "长期"
+LICENCE_DOC = DocumentRef(name="registration.licence", title="营业执照（电子）")
+
+AUTOMATIC, CLERK = "automatic", "clerk"
+# Case states. A task's state lives in the task (contracts.rpc.TaskState).
+QUEUED, CORRECTION_REQUESTED, APPROVED, REJECTED = "queued", "correction_requested", "approved", "rejected"
+TASK_KIND = "registration_review"
+OPEN_TASK_STATES = ("open", "claimed")
+DONE_TASK_STATES = ("done", "rejected", "correction_requested")
+
+
+def working_day(moment: datetime) -> date:
+    """The working day a moment belongs to: its date in Asia/Shanghai."""
+    return moment.astimezone(SHANGHAI).date()
+
+
+@dataclass(frozen=True)
+class Decision:
+    path: str  # automatic | clerk
+    reasons: tuple[str, ...]
+    deadline: date
+
+
+def decide(
+    form: ApplicationForm,
+    check: NameCheck,
+    name_reserved: bool,
+    now: datetime,
+    clerk_days: int = 3,
+    automatic_days: int = 0,
+) -> Decision:
+    """Automatic only for the standard case; every reason a person must look is recorded."""
+    reasons: list[str] = []
+    licensed = [scope.item(c) for c in form.business_scope if scope.item(c) and scope.item(c).licensed]
+    for item in licensed:
+        reasons.append(f"经营范围含许可项目“{item.name}”（需{item.approval_by}审批）")
+    for problem in check.problems:
+        conflicts = f"（{'、'.join(problem.conflicts)}）" if problem.conflicts else ""
+        reasons.append(f"名称：{problem.message}{conflicts}")
+    if check.ok and not name_reserved:
+        reasons.append("名称：该名称刚被其他申请保留，需人工核对")
+    today = working_day(now)
+    for error in form_errors(form, today):
+        reasons.append(f"申请表“{error.field}”：{error.message}")
+    if reasons:
+        return Decision(CLERK, tuple(reasons), add_working_days(today, clerk_days))
+    return Decision(AUTOMATIC, (), add_working_days(today, automatic_days))
+
+
+def authority_name(district_code: str) -> str:
+    """登记机关 for a domicile: the district's market regulation bureau."""
+    return f"武汉市{district_name(district_code)}市场监督管理局"
+
+
+def domicile_text(form: ApplicationForm) -> str:
+    district = district_name(form.domicile.district_code) or ""
+    detail = form.domicile.detail
+    return f"湖北省武汉市{detail}" if detail.startswith(district) else f"湖北省武汉市{district}{detail}"
+
+
+def allocate_uscc(district_code: str, sequence: int) -> str:
+    """USCC for an enterprise (authority 9 = market regulation, type 1) from one counter value."""
+    return make_uscc(district_code, org_body_from_sequence(sequence), authority="9", entity_type="1")
+
+
+def build_licence(form: ApplicationForm, uscc: str, issued_at: datetime) -> Licence:
+    return Licence(
+        uscc=uscc,
+        company_name=form.name.full,
+        company_type=COMPANY_TYPE_LABELS[form.company_type],
+        legal_representative=form.legal_representative.name,
+        registered_capital=form.registered_capital,
+        established_on=working_day(issued_at),  # Company Law art. 33: issue date = establishment
+        term=TERM,
+        domicile=domicile_text(form),
+        district_code=form.domicile.district_code,
+        business_scope=scope.describe(form.business_scope),
+        authority=authority_name(form.domicile.district_code),
+        issued_at=issued_at,
+    )
+
+
+def capital_text(amount: Decimal | str) -> str:
+    """注册资本 as printed: 100万元 / 12.5万元 (licences state capital in units of 10,000 yuan)."""
+    wan = Decimal(str(amount)) / Decimal(10000)
+    text = format(wan.normalize(), "f")
+    return f"人民币{text}万元"
+
+
+# ---- clerk task --------------------------------------------------------------------------------
+
+
+def task_id(application_id: str, revision: int) -> str:
+    return f"{application_id}.r{revision}"
+
+
+def new_task(
+    application_id: str, revision: int, form: ApplicationForm, decision: Decision, check: NameCheck,
+    name_reserved: bool, now: datetime,
+) -> dict[str, Any]:
+    actions = ["approve", "reject", "request_correction"] if name_reserved else ["reject", "request_correction"]
+    return {
+        "id": task_id(application_id, revision),
+        "bureau": "registration",
+        "kind": TASK_KIND,
+        "application_id": application_id,
+        "title": form.name.full,
+        "reason": "；".join(decision.reasons),
+        "state": "open",
+        "created_at": now,
+        "deadline": decision.deadline.isoformat(),
+        "claimed_by": None,
+        "claim_expires_at": None,
+        "actions": actions,
+        "details": {
+            "revision": revision,
+            "reasons": list(decision.reasons),
+            "name_check": check.as_dict(),
+            "name_reserved": name_reserved,
+            "company_type": COMPANY_TYPE_LABELS[form.company_type],
+            "district": district_name(form.domicile.district_code),
+            "registered_capital": str(form.registered_capital),
+            "business_scope": [{"code": c, "name": scope.item(c).name if scope.item(c) else c,
+                                "licensed": bool(scope.item(c) and scope.item(c).licensed)}
+                               for c in form.business_scope],
+            "legal_representative": form.legal_representative.name,
+        },
+        "history": [],
+    }
+
+
+def claim_lapsed(task: dict[str, Any], now: datetime) -> bool:
+    expires = task.get("claim_expires_at")
+    return expires is not None and _aware(expires) <= now
+
+
+def task_view(task: dict[str, Any], now: datetime) -> Task:
+    """A stored task as clerks see it: a lapsed claim is open again; overdue is computed now."""
+    row = dict(task)
+    if row["state"] == "claimed" and claim_lapsed(row, now):
+        row.update(state="open", claimed_by=None, claim_expires_at=None)
+    deadline = date.fromisoformat(row["deadline"])
+    row["overdue"] = row["state"] in OPEN_TASK_STATES and working_day(now) > deadline
+    if row["state"] not in OPEN_TASK_STATES:
+        row["actions"] = []
+    return Task.model_validate(row)
+
+
+def claim_until(now: datetime) -> datetime:
+    return now + timedelta(minutes=CLAIM_MINUTES)
+
+
+def history_entry(clerk: str, action: str, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {"at": now, "clerk": clerk, "action": action, "payload": payload}
+
+
+FORM_SECTIONS = frozenset(ApplicationForm.model_fields)
+
+
+def check_action(task: Task, action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Validate a clerk's action and payload; return the cleaned payload or raise `Invalid`."""
+    if action not in task.actions:
+        allowed = "、".join(task.actions) or "无"
+        raise Invalid.with_fields(f"此任务当前不能执行“{action}”，可执行：{allowed}",
+                                  [FieldError(field="action", message="不可执行的操作")])
+    payload = payload or {}
+    if not isinstance(payload, dict):
+        raise Invalid.with_fields("操作内容格式不正确", [FieldError(field="payload", message="应为对象")])
+    if action == "approve":
+        return {}
+    reasons = payload.get("reasons")
+    errors = []
+    if not isinstance(reasons, list) or not reasons or not all(isinstance(r, str) and r.strip() for r in reasons):
+        errors.append(FieldError(field="payload.reasons", message="请至少填写一条理由"))
+    cleaned: dict[str, Any] = {"reasons": [r.strip() for r in reasons] if not errors else []}
+    if action == "request_correction":
+        fields = payload.get("fields", [])
+        if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+            errors.append(FieldError(field="payload.fields", message="应为需要修改的表单项列表"))
+        else:
+            unknown = [f for f in fields if f.split(".")[0] not in FORM_SECTIONS]
+            if unknown:
+                errors.append(FieldError(field="payload.fields", message=f"表单中没有这些项：{'、'.join(unknown)}"))
+            cleaned["fields"] = fields
+    if errors:
+        raise Invalid.with_fields("操作内容需要修改", errors)
+    return cleaned
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,119 @@
+"""The market regulator (市场监督管理局): name check, review, licence. Entrypoints only."""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+from nameko.dependency_providers import Config
+from nameko.events import EventDispatcher, event_handler
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from contracts.codes import USCC_CHARSET, is_known_district
+from contracts.events import Licence, parse_event
+from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
+from kit.outbox import relay
+from services.registration import documents, domain
+from services.registration.store import RegistrationMongo
+from services.registration.workflow import Registrar, Settings
+
+log = logging.getLogger(__name__)
+
+
+class RegistrationService:
+    name = "registration"
+    store = RegistrationMongo()
+    dispatch = EventDispatcher()
+    config = Config()
+
+    @property
+    def registrar(self) -> Registrar:
+        return Registrar(self.store, self.dispatch, Settings.from_config(self.config))
+
+    # ---- events ----------------------------------------------------------------------------------
+
+    @event_handler("gateway", "application_submitted")
+    def on_application_submitted(self, payload: dict) -> None:
+        self.registrar.on_submitted(parse_event("gateway", payload))
+
+    @event_handler("gateway", "application_corrected")
+    def on_application_corrected(self, payload: dict) -> None:
+        self.registrar.on_corrected(parse_event("gateway", payload))
+
+    @timer(interval=2)
+    def relay_outbox(self) -> None:
+        relay(self.store.cases, self.dispatch)
+
+    # ---- name check and cases -----------------------------------------------------------------
+
+    @rpc(expected_exceptions=OneStopError)
+    def check_name(self, name: str, district_code: str | None = None, scope: list[str] | None = None) -> dict:
+        if not isinstance(name, str):
+            raise Invalid.with_fields("请填写企业名称", [FieldError(field="name", message="应为文字")])
+        if district_code is not None and not is_known_district(district_code):
+            raise Invalid.with_fields("住所所在区不在本系统服务范围内",
+                                      [FieldError(field="district_code", message="应为武汉市13个区之一的代码")])
+        return self.registrar.check_name(name, district_code, scope).as_dict()
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_case(self, application_id: str) -> dict:
+        case = self.registrar.case(application_id)
+        task = domain.task_view(case["task"], domain.utcnow()).model_dump(mode="json") if case.get("task") else None
+        keys = ("application_id", "revision", "state", "path", "reasons", "deadline", "name", "name_check",
+                "licence", "rejection_reasons", "correction")
+        return {**{k: case.get(k) for k in keys}, "task": task}
+
+    @rpc(expected_exceptions=OneStopError)
+    def verify(self, uscc: str) -> dict:
+        if not isinstance(uscc, str) or len(uscc) != 18 or any(c not in USCC_CHARSET for c in uscc.upper()):
+            raise Invalid.with_fields("统一社会信用代码应为18位数字或大写字母",
+                                      [FieldError(field="uscc", message="格式不正确")])
+        case = self.store.case_by_uscc(uscc.upper())
+        if case is None:
+            return {"genuine": False, "status": "unknown", "licence": None}
+        return {"genuine": True, "status": case.get("licence_status", "active"), "licence": case["licence"]}
+
+    # ---- clerk tasks --------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_tasks(self, state: str = "open") -> list[dict]:
+        return [t.model_dump(mode="json") for t in self.registrar.list_tasks(state)]
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_task(self, task_id: str) -> dict:
+        return self.registrar.get_task(task_id).model_dump(mode="json")
+
+    @rpc(expected_exceptions=OneStopError)
+    def claim_task(self, task_id: str, clerk: str) -> dict:
+        return self.registrar.claim_task(task_id, clerk).model_dump(mode="json")
+
+    @rpc(expected_exceptions=OneStopError)
+    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None = None) -> dict:
+        return self.registrar.act_on_task(task_id, clerk, action, payload).model_dump(mode="json")
+
+    # ---- documents ----------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_documents(self, application_id: str) -> list[dict]:
+        case = self.registrar.case(application_id)
+        return [domain.LICENCE_DOC.model_dump(mode="json")] if case.get("licence") else []
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_document(self, application_id: str, name: str) -> dict:
+        case = self.registrar.case(application_id)
+        if name != domain.LICENCE_DOC.name or not case.get("licence"):
+            raise NotFound(f"该申请没有文书“{name}”")
+        licence = Licence.model_validate(case["licence"])
+        pdf = documents.render_licence(licence, Settings.from_config(self.config).public_base_url)
+        return Document(name=name, filename=f"营业执照-{licence.uscc}.pdf", content_type="application/pdf",
+                        data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")
+
+    @rpc(expected_exceptions=OneStopError)
+    def health(self) -> dict:
+        try:
+            database = "ok" if self.store.ping() else "down"
+        except Exception:  # noqa: BLE001 - health reports the outage instead of failing the call
+            log.exception("database ping failed")
+            database = "down"
+        return {"service": self.name, "status": "ok" if database == "ok" else "degraded", "database": database}

@@ -1,0 +1,139 @@
+"""The registration service's own database: the name register, cases (with their clerk task, licence
+and outbox in ONE document so every state change and its events are one atomic write) and counters.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.database import Database
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from kit.mongo import MongoStore
+from services.registration import names as name_rules
+
+ACTIVE = ("registered", "reserved")
+USCC_COUNTER = "uscc_org_body"
+SEED_CONFIG_KEY = "SEED_DEMO_NAMES"
+
+
+class RegistrationStore:
+    def __init__(self, db: Database):
+        self.db = db
+        self.names = db["names"]
+        self.cases = db["cases"]
+        self.counters = db["counters"]
+
+    def ensure_indexes(self) -> None:
+        # One active holder per 字号+industry: two racing reservations of an identical name cannot both win.
+        self.names.create_index("active_key", unique=True, sparse=True)
+        for key in ("core_key", "chars_key", "trade_name", "trade_pinyin", "trade_substrings"):
+            self.names.create_index(key)
+        self.cases.create_index("licence.uscc", unique=True, sparse=True)
+        self.cases.create_index("task.id", sparse=True)
+        self.cases.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING),
+                                 ("task.created_at", ASCENDING)])
+
+    # ---- the name register -------------------------------------------------------------------
+
+    def seed_register(self, rows: list[dict]) -> int:
+        """Load demo names once (idempotent: fixed ids, duplicates ignored)."""
+        docs = []
+        for i, row in enumerate(rows):
+            parts, _ = name_rules.parse_name(row["name"])
+            keys = name_rules.name_keys(parts, row.get("scope"))
+            docs.append({"_id": f"seed:{i}", **keys, "active_key": keys["core_key"], "status": "registered",
+                         "district_code": row["district_code"], "source": "demo_seed"})
+        try:
+            return len(self.names.insert_many(docs, ordered=False).inserted_ids)
+        except BulkWriteError as exc:
+            return exc.details.get("nInserted", 0)
+
+    def name_candidates(self, keys: dict[str, Any], exclude_application: str | None = None) -> list[dict]:
+        query: dict[str, Any] = {"$or": name_rules.candidate_query(keys), "status": {"$in": list(ACTIVE)}}
+        if exclude_application:
+            query["application_id"] = {"$ne": exclude_application}
+        return list(self.names.find(query, {"_id": 0, "full": 1, "trade_name": 1, "core_key": 1,
+                                            "chars_key": 1, "trade_pinyin": 1, "industry_groups": 1}))
+
+    def reserve_name(self, application_id: str, keys: dict[str, Any], district_code: str) -> bool:
+        """Hold a name for one application (its one reservation is replaced); False if held elsewhere."""
+        doc = {**keys, "active_key": keys["core_key"], "status": "reserved", "application_id": application_id,
+               "district_code": district_code, "reserved_at": datetime.now(UTC)}
+        try:
+            self.names.update_one({"_id": f"app:{application_id}"}, {"$set": doc}, upsert=True)
+            return True
+        except DuplicateKeyError:
+            self.release_name(application_id)  # the old name is no longer wanted either
+            return False
+
+    def release_name(self, application_id: str) -> None:
+        self.names.update_one({"_id": f"app:{application_id}", "status": "reserved"},
+                              {"$set": {"status": "released", "released_at": datetime.now(UTC)},
+                               "$unset": {"active_key": ""}})
+
+    def mark_registered(self, application_id: str, uscc: str) -> None:
+        self.names.update_one({"_id": f"app:{application_id}"},
+                              {"$set": {"status": "registered", "uscc": uscc}})
+
+    # ---- cases -------------------------------------------------------------------------------
+
+    def get_case(self, application_id: str) -> dict | None:
+        return self.cases.find_one({"_id": application_id})
+
+    def insert_case(self, doc: dict) -> bool:
+        """False when this application already has a case (a duplicate delivery)."""
+        try:
+            self.cases.insert_one(doc)
+            return True
+        except DuplicateKeyError as exc:
+            if "licence.uscc" in str(exc.details.get("keyPattern", {})):
+                raise
+            return False
+
+    def update_case(self, query: dict, update: dict) -> dict | None:
+        """Apply one atomic change to a case if it still matches; the new document or None."""
+        return self.cases.find_one_and_update(query, update, return_document=ReturnDocument.AFTER)
+
+    def case_by_task(self, task_id: str) -> dict | None:
+        return self.cases.find_one({"task.id": task_id})
+
+    def case_by_uscc(self, uscc: str) -> dict | None:
+        return self.cases.find_one({"licence.uscc": uscc})
+
+    def next_sequence(self, key: str = USCC_COUNTER) -> int:
+        row = self.counters.find_one_and_update({"_id": key}, {"$inc": {"seq": 1}}, upsert=True,
+                                                return_document=ReturnDocument.AFTER)
+        return int(row["seq"])
+
+    def tasks(self, states: tuple[str, ...] | None, limit: int = 500) -> list[dict]:
+        """Current and past tasks in these stored states, by deadline then creation."""
+        pipeline: list[dict] = []
+        if states is not None and set(states) <= {"open", "claimed"}:
+            pipeline.append({"$match": {"task.state": {"$in": list(states)}}})  # indexed: the queue
+        pipeline += [
+            {"$project": {"t": {"$concatArrays": [[{"$ifNull": ["$task", None]}],
+                                                  {"$ifNull": ["$past_tasks", []]}]}}},
+            {"$unwind": "$t"},
+            {"$match": {"t": {"$ne": None}, **({"t.state": {"$in": list(states)}} if states else {})}},
+            {"$sort": {"t.deadline": 1, "t.created_at": 1}},
+            {"$limit": limit},
+        ]
+        return [row["t"] for row in self.cases.aggregate(pipeline)]
+
+    def ping(self) -> bool:
+        return bool(self.db.command("ping").get("ok"))
+
+
+class RegistrationMongo(MongoStore):
+    """The store dependency; also loads the demo name register unless SEED_DEMO_NAMES is false."""
+
+    def __init__(self):
+        super().__init__(RegistrationStore)
+
+    def setup(self) -> None:
+        super().setup()
+        if str(self.container.config.get(SEED_CONFIG_KEY, "true")).lower() in ("1", "true", "yes"):
+            self.store.seed_register(name_rules.seed_names())

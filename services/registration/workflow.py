@@ -1,0 +1,231 @@
+"""What the registration service does with each request: the steps between the store and the rules.
+
+Every state change is ONE conditional write on the case document carrying the events it causes (the
+outbox); the write's condition (state, revision, task claim) is what makes duplicates and races
+harmless. The events are then published at once (`flush`); a crash before that leaves them to the relay.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from contracts.events import (
+    ApplicationCorrected,
+    ApplicationRejected,
+    ApplicationSubmitted,
+    CorrectionRequested,
+    Event,
+    LicenceIssued,
+    ReviewStarted,
+    TaskQueued,
+)
+from contracts.form import ApplicationForm
+from contracts.rpc import Conflict, FieldError, Invalid, NotFound, Task
+from kit.outbox import Dispatch, flush, outbox_entry
+from services.registration import domain
+from services.registration import names as name_rules
+from services.registration.store import RegistrationStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    clerk_days: int = 3
+    automatic_days: int = 0
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    @classmethod
+    def from_config(cls, config: dict) -> Settings:
+        return cls(
+            clerk_days=int(config.get("CLERK_REVIEW_DAYS", 3)),
+            automatic_days=int(config.get("AUTOMATIC_REVIEW_DAYS", 0)),
+            public_base_url=str(config.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/"),
+        )
+
+
+class Registrar:
+    def __init__(self, store: RegistrationStore, dispatch: Dispatch, settings: Settings):
+        self.store, self.dispatch, self.settings = store, dispatch, settings
+
+    # ---- name check ----------------------------------------------------------------------------
+
+    def check_name(self, name: str, district_code: str | None = None, scope: list[str] | None = None,
+                   application_id: str | None = None) -> name_rules.NameCheck:
+        parts, problems = name_rules.static_problems(name, district_code)
+        keys = None
+        if parts is not None and parts.trade_name:
+            keys = name_rules.name_keys(parts, scope)
+            candidates = self.store.name_candidates(keys, exclude_application=application_id)
+            problems.extend(name_rules.conflict_problems(keys, candidates))
+        return name_rules.NameCheck(name=(name or "").strip(), parts=parts, problems=tuple(problems))
+
+    def _check_and_reserve(self, application_id: str, form: ApplicationForm) -> tuple[name_rules.NameCheck, bool]:
+        check = self.check_name(form.name.full, form.domicile.district_code, form.business_scope, application_id)
+        if not check.ok or check.parts is None:
+            self.store.release_name(application_id)
+            return check, False
+        keys = name_rules.name_keys(check.parts, form.business_scope)
+        return check, self.store.reserve_name(application_id, keys, form.domicile.district_code)
+
+    # ---- review --------------------------------------------------------------------------------
+
+    def on_submitted(self, event: ApplicationSubmitted) -> None:
+        if self.store.get_case(event.application_id) is not None:
+            log.info("duplicate application_submitted ignored", extra={"application_id": event.application_id})
+            return
+        now = domain.utcnow()
+        doc = {"_id": event.application_id, "application_id": event.application_id,
+               "founder_id": event.founder_id, "created_at": now, "past_tasks": []}
+        doc.update(self._review(event.application_id, 0, event.form, now))
+        if self.store.insert_case(doc):
+            self._after_write(doc)
+
+    def on_corrected(self, event: ApplicationCorrected) -> None:
+        case = self.store.get_case(event.application_id)
+        if case is None or event.revision <= case["revision"] or case["state"] != domain.CORRECTION_REQUESTED:
+            log.info("application_corrected ignored (unknown, stale or not awaiting correction)",
+                     extra={"application_id": event.application_id, "event_id": event.event_id})
+            return
+        now = domain.utcnow()
+        fields = self._review(event.application_id, event.revision, event.form, now)
+        outbox = fields.pop("outbox")
+        update: dict[str, Any] = {"$set": fields, "$push": {"outbox": {"$each": outbox}}}
+        if case.get("task"):
+            update["$push"]["past_tasks"] = case["task"]
+        new = self.store.update_case({"_id": case["_id"], "revision": case["revision"],
+                                      "state": domain.CORRECTION_REQUESTED}, update)
+        if new is not None:
+            self._after_write(new, outbox)
+
+    def _review(self, application_id: str, revision: int, form: ApplicationForm, now: datetime) -> dict:
+        """The case fields and outbox for one revision: approved at once, or queued for a clerk."""
+        check, reserved = self._check_and_reserve(application_id, form)
+        decision = domain.decide(form, check, reserved, now, self.settings.clerk_days, self.settings.automatic_days)
+        fields: dict[str, Any] = {
+            "revision": revision, "form": form.model_dump(mode="json"), "name": form.name.full,
+            "district_code": form.domicile.district_code, "path": decision.path,
+            "reasons": list(decision.reasons), "deadline": decision.deadline.isoformat(),
+            "name_reserved": reserved, "name_check": check.as_dict(), "updated_at": now,
+        }
+        events: list[Event] = [ReviewStarted(application_id=application_id, revision=revision, path=decision.path,
+                                             reasons=list(decision.reasons), deadline=decision.deadline)]
+        if decision.path == domain.AUTOMATIC:
+            licence_fields, issued = self._licence(application_id, form, now)
+            fields.update(state=domain.APPROVED, task=None, **licence_fields)
+            events.append(issued)
+        else:
+            task = domain.new_task(application_id, revision, form, decision, check, reserved, now)
+            fields.update(state=domain.QUEUED, task=task)
+            events.append(TaskQueued(application_id=application_id, bureau="registration", task_id=task["id"],
+                                     kind=task["kind"], reason=task["reason"], deadline=decision.deadline))
+        fields["outbox"] = [outbox_entry(e) for e in events]
+        return fields
+
+    def _licence(self, application_id: str, form: ApplicationForm, now: datetime) -> tuple[dict, LicenceIssued]:
+        # The counter moves first: if the case write below never lands, this number is skipped, never reused.
+        uscc = domain.allocate_uscc(form.domicile.district_code, self.store.next_sequence())
+        licence = domain.build_licence(form, uscc, now)
+        issued = LicenceIssued(
+            application_id=application_id, licence=licence, legal_representative=form.legal_representative,
+            contact_phone=form.contact.phone, seals=form.seals, tax=form.tax, employees=form.employees,
+            housing_fund=form.housing_fund, documents=[domain.LICENCE_DOC],
+        )
+        return {"licence": licence.model_dump(mode="json"), "approved_at": now}, issued
+
+    def _after_write(self, case: dict, entries: list[dict] | None = None) -> None:
+        flush(self.store.cases, case["_id"], entries if entries is not None else case.get("outbox", []),
+              self.dispatch)
+        if case.get("state") == domain.APPROVED:
+            self.store.mark_registered(case["_id"], case["licence"]["uscc"])
+
+    # ---- clerk tasks -----------------------------------------------------------------------------
+
+    def list_tasks(self, state: str = "open") -> list[Task]:
+        states = {"open": domain.OPEN_TASK_STATES, "done": domain.DONE_TASK_STATES, "all": None}
+        if state not in states:
+            raise Invalid.with_fields("state 应为 open、done 或 all", [FieldError(field="state", message="不是可选的值")])
+        now = domain.utcnow()
+        return [domain.task_view(t, now) for t in self.store.tasks(states[state])]
+
+    def _case_for(self, task_id: str) -> dict:
+        case = self.store.case_by_task(task_id) if isinstance(task_id, str) else None
+        if case is None:
+            raise NotFound(f"没有这个任务：{task_id}")
+        return case
+
+    def get_task(self, task_id: str) -> Task:
+        return domain.task_view(self._case_for(task_id)["task"], domain.utcnow())
+
+    def _claim_filter(self, task_id: str, clerk: str, now: datetime) -> dict:
+        return {"task.id": task_id, "task.state": {"$in": list(domain.OPEN_TASK_STATES)},
+                "$or": [{"task.claimed_by": None}, {"task.claimed_by": clerk},
+                        {"task.claim_expires_at": {"$lte": now}}]}
+
+    def _refuse(self, task_id: str, clerk: str) -> None:
+        """Explain why a conditional task write matched nothing."""
+        view = self.get_task(task_id)
+        if view.state not in domain.OPEN_TASK_STATES:
+            raise Conflict(f"任务已办结（{view.state}），不能再操作")
+        if view.claimed_by and view.claimed_by != clerk:
+            raise Conflict(f"任务正由{view.claimed_by}办理，领取到{view.claim_expires_at:%H:%M}（UTC）")
+        raise Conflict("任务刚被更新，请刷新后重试")
+
+    def claim_task(self, task_id: str, clerk: str) -> Task:
+        self._require_clerk(clerk)
+        now = domain.utcnow()
+        new = self.store.update_case(self._claim_filter(task_id, clerk, now), {
+            "$set": {"task.state": "claimed", "task.claimed_by": clerk, "task.claim_expires_at": domain.claim_until(now)},
+            "$push": {"task.history": domain.history_entry(clerk, "claim", {}, now)}})
+        if new is None:
+            self._refuse(task_id, clerk)
+        return domain.task_view(new["task"], now)
+
+    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None) -> Task:
+        self._require_clerk(clerk)
+        task = self.get_task(task_id)
+        cleaned = domain.check_action(task, action, payload or {})
+        if task.claimed_by not in (None, clerk):
+            raise Conflict(f"任务正由{task.claimed_by}办理")
+        case = self._case_for(task_id)
+        now = domain.utcnow()
+        app_id, form = case["_id"], ApplicationForm.model_validate(case["form"])
+        fields: dict[str, Any] = {"task.claimed_by": clerk, "task.claim_expires_at": None, "updated_at": now}
+        if action == "approve":
+            licence_fields, event = self._licence(app_id, form, now)
+            fields.update({"state": domain.APPROVED, "task.state": "done", **licence_fields})
+        elif action == "reject":
+            event = ApplicationRejected(application_id=app_id, reasons=cleaned["reasons"])
+            fields.update({"state": domain.REJECTED, "task.state": "rejected", "rejection_reasons": cleaned["reasons"]})
+        else:
+            event = CorrectionRequested(application_id=app_id, task_id=task_id, reasons=cleaned["reasons"],
+                                        fields=cleaned["fields"])
+            fields.update({"state": domain.CORRECTION_REQUESTED, "task.state": "correction_requested",
+                           "correction": cleaned})
+        entry = outbox_entry(event)
+        new = self.store.update_case(
+            {**self._claim_filter(task_id, clerk, now), "state": domain.QUEUED},
+            {"$set": fields, "$push": {"outbox": entry,
+                                       "task.history": domain.history_entry(clerk, action, cleaned, now)}})
+        if new is None:
+            self._refuse(task_id, clerk)
+        self._after_write(new, [entry])
+        if action == "reject":
+            self.store.release_name(app_id)
+        return domain.task_view(new["task"], now)
+
+    @staticmethod
+    def _require_clerk(clerk: str) -> None:
+        if not isinstance(clerk, str) or not clerk.strip():
+            raise Invalid.with_fields("请注明办理人", [FieldError(field="clerk", message="必填")])
+
+    # ---- reading -----------------------------------------------------------------------------
+
+    def case(self, application_id: str) -> dict:
+        case = self.store.get_case(application_id) if isinstance(application_id, str) else None
+        if case is None:
+            raise NotFound(f"没有这个申请的登记案件：{application_id}")
+        return case
