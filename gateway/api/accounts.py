@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import OAuth2PasswordRequestForm
+
+from gateway.api.deps import GatewayDep, Token, Who, client_address
+from gateway.api.schemas import AccountOut, TokenOut
+from gateway.auth import SignUp, public_account
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+@router.post("/accounts", status_code=201, response_model=AccountOut, summary="Sign up as a founder")
+def sign_up(body: SignUp, gateway: GatewayDep) -> dict:
+    """Founders sign up with a checked resident ID and an email and/or mobile number (either logs in)."""
+    return gateway.accounts.sign_up(body)
+
+
+@router.post("/tokens", response_model=TokenOut, summary="Log in (OAuth2 password flow)")
+def log_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, gateway: GatewayDep) -> dict:
+    """username = email, mobile or staff login. 10 failures in 15 minutes (per username or per client) -> 429."""
+    token, expires = gateway.accounts.log_in(form.username, form.password, client_address(request))
+    return {"access_token": token, "token_type": "bearer", "expires_at": expires}
+
+
+@router.delete("/tokens/current", status_code=204, summary="Log out (revoke this token)")
+def log_out(who: Who, token: Token, gateway: GatewayDep) -> Response:
+    gateway.accounts.log_out(token)
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=AccountOut, summary="The logged-in account")
+def me(who: Who, gateway: GatewayDep) -> dict:
+    return public_account(gateway.store.account(who.id))

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header
+
+from gateway.api.deps import GatewayDep, Who
+from gateway.companies import EmployeeRequest, InvoiceRequest
+
+router = APIRouter(prefix="/api/v1/companies/{uscc}", tags=["companies"])
+
+
+@router.post("/invoices", status_code=201, summary="Issue an invoice (tax)")
+def issue_invoice(uscc: str, body: InvoiceRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    """Only the founder of the application that got this USCC (else 404). The same `request_id`
+    returns the same invoice."""
+    return gateway.companies.issue_invoice(who, uscc, body)
+
+
+@router.get("/invoices", summary="Invoices issued (tax)")
+def list_invoices(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+    return gateway.companies.list_invoices(who, uscc)
+
+
+@router.post("/employees", status_code=201, summary="Enrol an employee (social security)")
+def enrol(uscc: str, body: EmployeeRequest, who: Who, gateway: GatewayDep,
+          idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> dict[str, Any]:
+    return gateway.companies.enrol_employee(who, uscc, body, idempotency_key)
+
+
+@router.get("/employees", summary="Staff enrolled (resident IDs masked)")
+def list_staff(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+    return gateway.companies.list_staff(who, uscc)
+
+
+@router.delete("/employees/{employee_id}", summary="End an employment (social security)")
+def end_employment(uscc: str, employee_id: str, who: Who, gateway: GatewayDep,
+                   end_date: date | None = None) -> dict[str, Any]:
+    return gateway.companies.end_employment(who, uscc, employee_id, end_date)

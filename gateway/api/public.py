@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from gateway import health
+from gateway.api.deps import GatewayDep, Who
+from gateway.api.schemas import HealthOut, NameCheck
+
+router = APIRouter(tags=["public"])
+
+
+@router.get("/healthz/live", response_model=HealthOut, summary="The web process serves")
+def live() -> dict:
+    return {"status": "ok", "checks": {}}
+
+
+@router.get("/healthz", response_model=HealthOut, responses={503: {"model": HealthOut}},
+            summary="Database, broker and every bureau answer")
+def ready(gateway: GatewayDep) -> Any:
+    ok, checks = health.check(gateway)
+    return JSONResponse({"status": "ok" if ok else "down", "checks": checks}, status_code=200 if ok else 503)
+
+
+@router.post("/api/v1/name-checks", summary="Check a company name before submitting")
+def check_name(body: NameCheck, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    return gateway.bureaus.call("registration", "check_name", body.name, body.district_code, body.scope)
+
+
+@router.get("/api/v1/verify/licences/{uscc}", summary="Is this licence genuine? (no login)")
+def verify_licence(uscc: str, gateway: GatewayDep) -> dict[str, Any]:
+    return gateway.verify.licence(uscc)
+
+
+@router.get("/api/v1/verify/seals/{code}", summary="Is this seal filed? (no login)")
+def verify_seal(code: str, gateway: GatewayDep) -> dict[str, Any]:
+    return gateway.verify.seal(code)

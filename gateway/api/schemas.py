@@ -1,0 +1,97 @@
+"""Response models: what the OpenAPI document promises for each endpoint."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+Status = Literal["submitted", "in_review", "correction_requested", "rejected", "licensed", "completed"]
+
+
+class AccountOut(BaseModel):
+    id: str
+    role: Literal["founder", "clerk", "operator"]
+    name: str
+    bureau: str | None = None
+    email: str | None = None
+    mobile: str | None = None
+    created_at: datetime
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+
+
+class ApplicationSummary(BaseModel):
+    id: str
+    company_name: str
+    status: Status
+    revision: int
+    submitted_at: datetime
+    completed_at: datetime | None = None
+    uscc: str | None = None
+
+
+class StepOut(BaseModel):
+    bureau: str
+    title: str
+    state: Literal["pending", "in_progress", "waiting_for_clerk", "correction_requested", "done", "rejected",
+                   "revoked", "not_requested"]
+    deadline: str | None = None
+    overdue: bool = False
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    seconds_taken: float | None = None
+    reasons: list[str] = []
+    fields: list[str] | None = None
+    task_id: str | None = None
+    reason: str | None = None
+    progress: dict[str, Any] | None = None
+
+
+class DocumentLink(BaseModel):
+    name: str
+    title: str
+    content_type: str
+    url: str
+
+
+class TimelineItem(BaseModel):
+    at: datetime
+    source: str
+    type: str
+    summary: str
+    details: dict[str, Any]
+
+
+class TimeTaken(BaseModel):
+    working_days: int | None
+    working_hours: float | None
+    within_target: bool | None
+    elapsed_seconds: float
+
+
+class ApplicationDetail(ApplicationSummary):
+    deadline: str | None
+    target_working_days: int
+    taken: TimeTaken | None = None
+    steps: list[StepOut]
+    outputs: dict[str, Any]
+    documents: list[DocumentLink]
+    timeline: list[TimelineItem]
+    form: dict[str, Any]
+
+
+class NameCheck(BaseModel):
+    name: str
+    district_code: str | None = None
+    scope: list[str] | None = None
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "down"]
+    checks: dict[str, str] = {}

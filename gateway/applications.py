@@ -1,0 +1,170 @@
+"""The application service layer: submit, correct, follow, download. No HTTP in here, so the JSON
+API and server-rendered pages share it; every function takes the calling `Principal` first.
+
+Another founder's application is NotFound (not Forbidden): its existence is nobody else's business.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts.events import ApplicationCorrected, ApplicationSubmitted
+from contracts.form import validate_form
+from contracts.rpc import BUREAUS, Conflict, Document, Forbidden, Invalid, NotFound
+from gateway.auth import Principal
+from gateway.publisher import SOURCE, Publisher
+from gateway.rpc import Bureaus
+from gateway.store import GatewayStore
+from gateway.timeline import derive, timeline_entry
+from gateway.tracking import record
+from gateway.views import application_view, company_name, summary_view
+from kit.outbox import outbox_entry
+
+log = logging.getLogger(__name__)
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+@dataclass(frozen=True)
+class Download:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+class ApplicationService:
+    def __init__(self, store: GatewayStore, bureaus: Bureaus, publish: Publisher, base_url: str):
+        self.store = store
+        self.bureaus = bureaus
+        self.publish = publish
+        self.base_url = base_url
+
+    # ---- submit and correct
+
+    def submit(self, who: Principal, body: Any, idempotency_key: str | None = None) -> tuple[dict, bool]:
+        """Store the application with its event in ONE insert, then publish. (view, created?)"""
+        if who.role != "founder":
+            raise Forbidden("只有创业者账号可以提交开办申请")
+        key = _check_key(idempotency_key)
+        if key:  # a retry of a stored submit must not even need a valid body to be recognised
+            existing = self.store.application_by_idempotency(f"{who.id}:{key}")
+            if existing is not None:
+                return self._replay(existing, body), False
+        form = validate_form(body)
+        form_json = form.model_dump(mode="json")
+        app_id = uuid.uuid4().hex
+        event = ApplicationSubmitted(application_id=app_id, founder_id=who.id, form=form)
+        entry = timeline_entry(SOURCE, event.model_dump(mode="json"))
+        now = datetime.now(UTC)
+        doc = {
+            "_id": app_id,
+            "founder_id": who.id,
+            "idempotency": f"{who.id}:{key}" if key else f"{who.id}:auto:{app_id}",
+            "request_hash": _hash(form_json),
+            "company_name": company_name(form_json),
+            "form": form_json,
+            "revision": 0,
+            "version": 0,
+            "submitted_at": now,
+            "updated_at": now,
+            "timeline": [entry],
+            "outbox": [outbox_entry(event)],
+            **derive(form_json, [entry], now),
+        }
+        if self.store.insert_application(doc) is None:  # a concurrent retry with the same key won
+            existing = self.store.application_by_idempotency(doc["idempotency"])
+            return self._replay(existing, body), False
+        log.info("application submitted", extra={"application_id": app_id, "event_id": event.event_id})
+        self._flush(app_id, doc["outbox"])
+        return application_view(doc, self.base_url), True
+
+    def correct(self, who: Principal, app_id: str, body: Any) -> dict:
+        doc = self._owned(who, app_id, founder_only=True)
+        _awaiting_correction(doc)
+        form = validate_form(body)
+        form_json = form.model_dump(mode="json")
+        revision = doc.get("revision", 0) + 1
+        event = ApplicationCorrected(application_id=app_id, revision=revision, form=form)
+        out = outbox_entry(event)
+        changes = {"form": form_json, "revision": revision, "company_name": company_name(form_json),
+                   "request_hash": _hash(form_json)}
+        # the same versioned single-document update as the tracker: state, timeline and outbox at once
+        # a concurrent second correction fails the guard, re-checked against the document it writes
+        record(self.store, SOURCE, event.model_dump(mode="json"), outbox=out, changes=changes,
+               guard=_awaiting_correction)
+        self._flush(app_id, [out])
+        return application_view(self.store.application(app_id), self.base_url)
+
+    def _replay(self, existing: dict, body: Any) -> dict:
+        try:
+            same = _hash(validate_form(body).model_dump(mode="json")) == existing["request_hash"]
+        except Invalid:
+            same = False
+        if not same:
+            raise Conflict("Idempotency-Key 已用于另一份不同的申请，请换一个")
+        return application_view(existing, self.base_url)
+
+    def _flush(self, app_id: str, entries: list[dict]) -> None:
+        """Publish at once; if the broker is down the tracker's relay publishes it later."""
+        try:
+            for entry in entries:
+                self.publish(entry["type"], entry["payload"])
+        except Exception:
+            log.warning("publish failed, left for the relay", exc_info=True, extra={"application_id": app_id})
+            return
+        self.store.pull_outbox(app_id, [e["event_id"] for e in entries])
+
+    # ---- follow
+
+    def get(self, who: Principal, app_id: str) -> dict:
+        return application_view(self._owned(who, app_id), self.base_url)
+
+    def list(self, who: Principal) -> list[dict]:
+        if who.role == "clerk":
+            raise Forbidden("工作人员请在本部门待办中查看")
+        rows = self.store.list_applications(None if who.is_operator else who.id)
+        return [summary_view(row) for row in rows]
+
+    def document(self, who: Principal, app_id: str, name: str) -> Download:
+        doc = self._owned(who, app_id)
+        if name not in {d["name"] for d in doc.get("documents", [])}:
+            raise NotFound("没有这份文件")
+        bureau = name.split(".", 1)[0]
+        if bureau not in BUREAUS:
+            raise NotFound("没有这份文件")
+        raw = self.bureaus.call(bureau, "get_document", app_id, name)
+        document = Document.model_validate(raw)
+        return Download(base64.b64decode(document.data_base64), document.content_type, document.filename)
+
+    def _owned(self, who: Principal, app_id: str, founder_only: bool = False) -> dict:
+        doc = self.store.application(app_id)
+        allowed = doc is not None and (doc["founder_id"] == who.id or (who.is_operator and not founder_only))
+        if not allowed:
+            raise NotFound("没有找到这份申请")
+        return doc
+
+
+def _awaiting_correction(doc: dict) -> None:
+    if doc["status"] != "correction_requested":
+        raise Conflict("该申请当前不需要补正")
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+        raise Invalid.with_fields("Idempotency-Key 无效",
+                                  [{"field": "Idempotency-Key", "message": f"1-{MAX_IDEMPOTENCY_KEY}个可见字符"}])
+    return key
+
+
+def _hash(form_json: dict) -> str:
+    return hashlib.sha256(json.dumps(form_json, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

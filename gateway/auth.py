@@ -1,0 +1,195 @@
+"""Accounts, passwords, tokens and login rate limiting: plain Python, reusable by the API and by
+server-rendered pages (which keep the same token in a cookie session).
+
+Tokens are opaque random strings (256 bits) stored only as their SHA-256: a stolen database cannot be
+replayed, a token can be revoked at once (logout, staff leaving), and no signing key has to be shared
+or rotated between gateway instances. The price is one indexed lookup per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.codes import is_valid_resident_id
+from contracts.rpc import BUREAUS, FieldError, Invalid
+from gateway.errors import TooManyRequests, Unauthenticated
+from gateway.store import GatewayStore, token_expiry
+
+Role = Literal["founder", "clerk", "operator"]
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_STAFF_LOGIN = re.compile(r"^[a-z][a-z0-9._-]{2,39}$")
+MIN_PASSWORD = 8
+
+_hasher = PasswordHasher()
+# verified against when the login is unknown, so a wrong login costs as long as a wrong password
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: what every service-layer function receives instead of a request."""
+
+    id: str
+    role: Role
+    name: str
+    login: str
+    bureau: str | None = None
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == "operator"
+
+    def is_clerk_of(self, bureau: str) -> bool:
+        return self.role == "clerk" and self.bureau == bureau
+
+
+class SignUp(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=2, max_length=40)
+    resident_id: str = Field(min_length=18, max_length=18)
+    email: str | None = Field(None, max_length=120)
+    mobile: str | None = Field(None, max_length=20)
+    password: str = Field(min_length=MIN_PASSWORD, max_length=200)
+
+
+def normalise_login(login: str) -> str:
+    return login.strip().lower()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def public_account(account: dict) -> dict:
+    return {
+        "id": account["_id"],
+        "role": account["role"],
+        "name": account["name"],
+        "bureau": account.get("bureau"),
+        "email": account.get("email"),
+        "mobile": account.get("mobile"),
+        "created_at": account["created_at"],
+    }
+
+
+class AccountService:
+    def __init__(self, store: GatewayStore, token_minutes: int = 720, max_failures: int = 10,
+                 window_minutes: int = 15):
+        self.store = store
+        self.token_minutes = token_minutes
+        self.max_failures = max_failures
+        self.window = timedelta(minutes=window_minutes)
+
+    # ---- founders sign up themselves
+
+    def sign_up(self, data: SignUp) -> dict:
+        errors = []
+        if not is_valid_resident_id(data.resident_id):
+            errors.append(FieldError(field="resident_id", message="身份证号码无效：请核对出生日期和最后一位校验码"))
+        if not data.email and not data.mobile:
+            errors.append(FieldError(field="email", message="请至少填写电子邮箱或手机号码之一"))
+        if data.email and not _EMAIL.match(data.email):
+            errors.append(FieldError(field="email", message="电子邮箱格式不正确"))
+        if data.mobile and not _MOBILE.match(data.mobile):
+            errors.append(FieldError(field="mobile", message="请填写11位手机号码"))
+        errors += _password_errors(data.password)
+        if errors:
+            raise Invalid.with_fields("注册信息有误", errors)
+        logins = [normalise_login(x) for x in (data.email, data.mobile) if x]
+        account = {
+            "_id": uuid.uuid4().hex,
+            "role": "founder",
+            "name": data.name,
+            "resident_id": data.resident_id,
+            "email": normalise_login(data.email) if data.email else None,
+            "mobile": data.mobile,
+            "logins": logins,
+            "password_hash": _hasher.hash(data.password),
+            "created_at": datetime.now(UTC),
+        }
+        return public_account(self.store.insert_account(account))
+
+    # ---- staff are created by an operator (kit/cli.py)
+
+    def add_staff(self, login: str, password: str, bureau: str | None = None, operator: bool = False,
+                  name: str | None = None) -> dict:
+        login = normalise_login(login)
+        errors = []
+        if not _STAFF_LOGIN.match(login):
+            errors.append(FieldError(field="login", message="login: 3-40 chars, a-z first, then a-z 0-9 . _ -"))
+        if operator == (bureau is not None):
+            errors.append(FieldError(field="bureau", message="give exactly one of --bureau or --operator"))
+        elif bureau is not None and bureau not in BUREAUS:
+            errors.append(FieldError(field="bureau", message=f"bureau must be one of {', '.join(BUREAUS)}"))
+        errors += _password_errors(password)
+        if errors:
+            raise Invalid.with_fields("cannot add staff", errors)
+        account = {
+            "_id": uuid.uuid4().hex,
+            "role": "operator" if operator else "clerk",
+            "bureau": bureau,
+            "name": name or login,
+            "logins": [login],
+            "password_hash": _hasher.hash(password),
+            "created_at": datetime.now(UTC),
+        }
+        return public_account(self.store.insert_account(account))
+
+    # ---- log in, with a sliding-window limit on failures per login name and per client
+
+    def log_in(self, login: str, password: str, client: str) -> tuple[str, datetime]:
+        login = normalise_login(login)
+        keys = [f"login:{login}", f"client:{client}"]
+        since = datetime.now(UTC) - self.window
+        if any(self.store.failures_since(key, since) >= self.max_failures for key in keys):
+            raise TooManyRequests("登录失败次数过多，请15分钟后再试")
+        account = self.store.account_by_login(login)
+        if not _verify(account["password_hash"] if account else _DUMMY_HASH, password) or account is None:
+            self.store.record_failure(keys)
+            raise Unauthenticated("账号或密码不正确")
+        if _hasher.check_needs_rehash(account["password_hash"]):
+            self.store.set_password(login, _hasher.hash(password))
+        self.store.clear_failures(keys[0])
+        token = secrets.token_urlsafe(32)
+        expires = token_expiry(self.token_minutes)
+        self.store.insert_token(hash_token(token), account["_id"], expires)
+        return token, expires
+
+    def log_out(self, token: str) -> None:
+        self.store.delete_token(hash_token(token))
+
+    def principal(self, token: str | None) -> Principal:
+        """The account behind a bearer token, or Unauthenticated."""
+        row = self.store.token(hash_token(token)) if token else None
+        account = self.store.account(row["account_id"]) if row else None
+        if account is None:
+            raise Unauthenticated("请先登录")
+        return Principal(id=account["_id"], role=account["role"], name=account["name"],
+                         login=account["logins"][0], bureau=account.get("bureau"))
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _password_errors(password: str) -> list[FieldError]:
+    if len(password) < MIN_PASSWORD:
+        return [FieldError(field="password", message=f"密码至少{MIN_PASSWORD}位")]
+    if password.isdigit() or password.isalpha():
+        return [FieldError(field="password", message="密码需同时包含字母和数字或符号")]
+    return []

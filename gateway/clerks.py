@@ -1,0 +1,48 @@
+"""Clerk work queues: a thin, role-checked pass-through to each bureau's five task RPCs."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.rpc import BUREAUS, Forbidden, NotFound, Task
+from gateway.auth import Principal
+from gateway.rpc import Bureaus
+
+STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Reasons(BaseModel):
+    model_config = STRICT
+    reasons: list[str] = Field(min_length=1, max_length=20)
+
+
+class CorrectionRequest(Reasons):
+    fields: list[str] = Field(default_factory=list, max_length=50)
+
+
+class TaskService:
+    def __init__(self, bureaus: Bureaus):
+        self.bureaus = bureaus
+
+    def _check(self, who: Principal, bureau: str) -> str:
+        if bureau not in BUREAUS:
+            raise NotFound("没有这个部门")
+        if not who.is_clerk_of(bureau):
+            raise Forbidden("只有本部门工作人员可以查看和办理这些事项")
+        return bureau
+
+    def list(self, who: Principal, bureau: str, state: Literal["open", "done", "all"] = "open") -> list[Task]:
+        rows = self.bureaus.call(self._check(who, bureau), "list_tasks", state)
+        return [Task.model_validate(row) for row in rows]
+
+    def get(self, who: Principal, bureau: str, task_id: str) -> Task:
+        return Task.model_validate(self.bureaus.call(self._check(who, bureau), "get_task", task_id))
+
+    def claim(self, who: Principal, bureau: str, task_id: str) -> Task:
+        return Task.model_validate(self.bureaus.call(self._check(who, bureau), "claim_task", task_id, who.login))
+
+    def act(self, who: Principal, bureau: str, task_id: str, action: str, payload: dict[str, Any]) -> Task:
+        raw = self.bureaus.call(self._check(who, bureau), "act_on_task", task_id, who.login, action, payload)
+        return Task.model_validate(raw)

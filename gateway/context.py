@@ -1,0 +1,67 @@
+"""The composition root: one `Gateway` per web process holds the store, the RPC pool and the
+services. The JSON API and (later) server-rendered pages both get their services from here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.applications import ApplicationService
+from gateway.auth import AccountService
+from gateway.clerks import TaskService
+from gateway.companies import CompanyService, VerifyService
+from gateway.publisher import Publisher
+from gateway.rpc import Bureaus
+from gateway.settings import Settings
+from gateway.store import GatewayStore
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    store: GatewayStore
+    bureaus: Bureaus
+    publish: Publisher
+    broker_check: Any = None  # () -> None, raises if the broker is unreachable
+    accounts: AccountService = field(init=False)
+    applications: ApplicationService = field(init=False)
+    companies: CompanyService = field(init=False)
+    tasks: TaskService = field(init=False)
+    verify: VerifyService = field(init=False)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.accounts = AccountService(self.store, s.gateway_token_minutes, s.gateway_login_max_failures,
+                                       s.gateway_login_window_minutes)
+        self.applications = ApplicationService(self.store, self.bureaus, self.publish, s.public_url)
+        self.companies = CompanyService(self.store, self.bureaus)
+        self.tasks = TaskService(self.bureaus)
+        self.verify = VerifyService(self.bureaus)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Gateway:
+        """The real thing: MongoDB, a nameko RPC pool and a nameko event publisher."""
+        from kombu import Connection
+
+        from contracts.rpc import register_remote_errors
+        from gateway.publisher import NamekoPublisher
+        from gateway.rpc import RpcPool
+        from kit.mongo import connect
+
+        register_remote_errors()
+        store = GatewayStore(connect(settings.mongo_uri, settings.database))
+        store.ensure_indexes()
+        config = settings.nameko_config()
+
+        def broker_check() -> None:
+            with Connection(settings.amqp_uri, connect_timeout=3) as conn:
+                conn.ensure_connection(max_retries=1)
+
+        return cls(settings, store, RpcPool(config, settings.gateway_rpc_timeout, settings.gateway_rpc_pool_size),
+                   NamekoPublisher(config), broker_check)
+
+    def close(self) -> None:
+        close = getattr(self.bureaus, "close", None)
+        if close:
+            close()
+        self.store.db.client.close()

@@ -1,0 +1,92 @@
+"""Calling bureaus from the (not monkey-patched) web process.
+
+A nameko `ClusterRpcProxy` is not thread-safe (a shared one hangs), so the pool lends one started proxy
+to one thread at a time. Each call has a timeout; a proxy that timed out or lost its connection is
+thrown away, because a late reply could still arrive on its reply queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from kombu.exceptions import OperationalError
+from nameko.exceptions import RpcTimeout, UnknownService
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from contracts.rpc import Unavailable
+
+log = logging.getLogger(__name__)
+
+_BROKEN = (RpcTimeout, UnknownService, OperationalError, OSError)
+
+
+class Bureaus(Protocol):
+    """What the service layer needs: call `service.method(*args)` and get JSON back or a typed error."""
+
+    def call(self, service: str, method: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any: ...
+
+
+class RpcPool:
+    def __init__(self, config: dict, timeout: float, size: int = 16,
+                 factory: Callable[[dict, float], Any] | None = None):
+        self.config = config
+        self.timeout = timeout
+        self.size = size
+        self._factory = factory or (lambda cfg, t: ClusterRpcProxy(cfg, timeout=t))
+        self._idle: queue.LifoQueue = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(size)
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def call(self, service: str, method: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+        if not self._slots.acquire(timeout=timeout or self.timeout):
+            raise Unavailable("网关繁忙，请稍后再试")
+        try:
+            runner, proxy = self._checkout(timeout)
+            try:
+                result = getattr(getattr(proxy, service), method)(*args, **kwargs)
+            except _BROKEN as exc:
+                self._discard(runner)
+                log.warning("rpc %s.%s failed: %s", service, method, type(exc).__name__)
+                raise Unavailable(f"{service} 暂时无法响应，请稍后再试") from exc
+            except BaseException:
+                self._idle.put((runner, proxy))  # a typed error: the proxy is still good
+                raise
+            self._idle.put((runner, proxy))
+            return result
+        finally:
+            self._slots.release()
+
+    def _checkout(self, timeout: float | None) -> tuple[Any, Any]:
+        wanted = timeout or self.timeout
+        try:
+            runner, proxy = self._idle.get_nowait()
+            if getattr(runner, "_timeout", wanted) == wanted:
+                return runner, proxy
+            self._discard(runner)
+        except queue.Empty:
+            pass
+        runner = self._factory(self.config, wanted)
+        runner._timeout = wanted
+        try:
+            return runner, runner.start()
+        except _BROKEN as exc:
+            raise Unavailable("消息服务暂时无法连接，请稍后再试") from exc
+
+    def _discard(self, runner: Any) -> None:
+        try:
+            runner.stop()
+        except Exception:  # a dead connection may fail to close: it is gone either way
+            log.debug("closing a broken rpc proxy failed", exc_info=True)
+
+    def close(self) -> None:
+        while True:
+            try:
+                runner, _ = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            self._discard(runner)

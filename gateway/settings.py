@@ -1,0 +1,57 @@
+"""The gateway's configuration: one pydantic-settings object, read from the environment once.
+
+Field names are the environment variable names (case-insensitive), so `AMQP_URI`, `MONGO_URI` and
+`ONESTOP_DB_PREFIX` are shared with the bureau services and the launcher.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from functools import cached_property
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    amqp_uri: str = "pyamqp://guest:guest@127.0.0.1:5672/"
+    mongo_uri: str = "mongodb://127.0.0.1:27017"
+    onestop_db_prefix: str = "onestop"
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    # public address used in links (documents, Location headers); behind a proxy it differs from host:port
+    gateway_public_url: str = ""
+    gateway_rpc_timeout: float = Field(10.0, gt=0)
+    gateway_rpc_pool_size: int = Field(16, ge=1)
+    # signs the web pages' cookie sessions; API tokens are opaque random strings and need no key.
+    # Empty: a random per-process key (fine for one process; set it when running several).
+    gateway_secret_key: str = ""
+    gateway_token_minutes: int = Field(12 * 60, ge=1)
+    gateway_max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    gateway_login_max_failures: int = Field(10, ge=1)
+    gateway_login_window_minutes: int = Field(15, ge=1)
+    log_level: str = "INFO"
+
+    @property
+    def database(self) -> str:
+        return f"{self.onestop_db_prefix}_gateway"
+
+    @property
+    def public_url(self) -> str:
+        return (self.gateway_public_url or f"http://{self.gateway_host}:{self.gateway_port}").rstrip("/")
+
+    @cached_property
+    def secret_key(self) -> str:
+        if self.gateway_secret_key:
+            return self.gateway_secret_key
+        log.warning("GATEWAY_SECRET_KEY is not set: using a random key for this process only")
+        return secrets.token_urlsafe(32)
+
+    def nameko_config(self) -> dict:
+        """What nameko's standalone RPC proxy and event dispatcher need."""
+        return {"AMQP_URI": self.amqp_uri, "serializer": "json"}

@@ -1,0 +1,134 @@
+"""The gateway's own database (`<prefix>_gateway`): accounts, tokens, login failures, applications.
+
+The only pymongo code of the gateway. Used by the web process, the tracker (through
+`kit.mongo.MongoStore(GatewayStore)`) and the operator CLI, so every index is made in one place.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from contracts.rpc import Conflict
+
+
+class GatewayStore:
+    def __init__(self, db: Database):
+        self.db = db
+        self.accounts = db["accounts"]
+        self.tokens = db["tokens"]
+        self.login_failures = db["login_failures"]
+        self.applications = db["applications"]
+
+    def ensure_indexes(self) -> None:
+        # every login name (email, mobile, staff login) belongs to one account: multikey unique index
+        self.accounts.create_index("logins", unique=True)
+        self.tokens.create_index("expires_at", expireAfterSeconds=0)
+        self.login_failures.create_index([("key", ASCENDING), ("at", ASCENDING)])
+        self.login_failures.create_index("at", expireAfterSeconds=24 * 3600)
+        # "<founder>:<Idempotency-Key>" (or "<founder>:auto:<id>" without one): a retried submit
+        # can never create a second application, even when two retries race
+        self.applications.create_index("idempotency", unique=True)
+        self.applications.create_index([("founder_id", ASCENDING), ("submitted_at", ASCENDING)])
+        self.applications.create_index("outputs.uscc")
+
+    # ---- accounts and tokens
+
+    def insert_account(self, account: dict[str, Any]) -> dict[str, Any]:
+        try:
+            self.accounts.insert_one(account)
+        except DuplicateKeyError:
+            raise Conflict.with_fields("该账号已被注册", [{"field": "login", "message": "已被其他账号使用"}]) from None
+        return account
+
+    def account_by_login(self, login: str) -> dict[str, Any] | None:
+        return self.accounts.find_one({"logins": login})
+
+    def account(self, account_id: str) -> dict[str, Any] | None:
+        return self.accounts.find_one({"_id": account_id})
+
+    def set_password(self, login: str, password_hash: str) -> bool:
+        return self.accounts.update_one({"logins": login}, {"$set": {"password_hash": password_hash}}).matched_count == 1
+
+    def insert_token(self, token_hash: str, account_id: str, expires_at: datetime) -> None:
+        self.tokens.insert_one({"_id": token_hash, "account_id": account_id, "expires_at": expires_at,
+                                "created_at": datetime.now(UTC)})
+
+    def token(self, token_hash: str) -> dict[str, Any] | None:
+        return self.tokens.find_one({"_id": token_hash, "expires_at": {"$gt": datetime.now(UTC)}})
+
+    def delete_token(self, token_hash: str) -> None:
+        self.tokens.delete_one({"_id": token_hash})
+
+    # ---- login rate limiting (a sliding window of failures per key)
+
+    def record_failure(self, keys: list[str]) -> None:
+        now = datetime.now(UTC)
+        self.login_failures.insert_many([{"key": key, "at": now} for key in keys])
+
+    def failures_since(self, key: str, since: datetime) -> int:
+        return self.login_failures.count_documents({"key": key, "at": {"$gte": since}})
+
+    def clear_failures(self, key: str) -> None:
+        self.login_failures.delete_many({"key": key})
+
+    # ---- applications
+
+    def insert_application(self, doc: dict[str, Any]) -> dict[str, Any] | None:
+        """Insert; None when the idempotency key was used before (the caller loads that one)."""
+        try:
+            self.applications.insert_one(doc)
+        except DuplicateKeyError:
+            return None
+        return doc
+
+    def application(self, application_id: str) -> dict[str, Any] | None:
+        return self.applications.find_one({"_id": application_id}, {"outbox": 0})
+
+    def application_by_idempotency(self, key: str) -> dict[str, Any] | None:
+        return self.applications.find_one({"idempotency": key}, {"outbox": 0})
+
+    def application_by_uscc(self, uscc: str) -> dict[str, Any] | None:
+        return self.applications.find_one({"outputs.uscc": uscc}, {"outbox": 0})
+
+    def list_applications(self, founder_id: str | None, limit: int = 200) -> list[dict[str, Any]]:
+        query = {} if founder_id is None else {"founder_id": founder_id}
+        fields = {"outbox": 0, "timeline": 0, "form": 0}
+        return list(self.applications.find(query, fields).sort("submitted_at", -1).limit(limit))
+
+    def update_versioned(self, application_id: str, version: int, changes: dict[str, Any],
+                         entry: dict[str, Any], outbox: dict[str, Any] | None = None) -> bool:
+        """Append one timeline entry and set the derived fields in ONE single-document update.
+
+        Matches only if nobody changed the document since it was read (`version`) and the event is
+        not in the timeline yet, so a redelivered event is a no-op and concurrent events never
+        overwrite each other's derived state.
+        """
+        update: dict[str, Any] = {"$set": changes, "$inc": {"version": 1}, "$push": {"timeline": entry}}
+        if outbox is not None:
+            update["$push"]["outbox"] = outbox
+        result = self.applications.update_one(
+            {"_id": application_id, "version": version, "timeline.event_id": {"$ne": entry["event_id"]}},
+            update,
+        )
+        return result.modified_count == 1
+
+    def has_event(self, application_id: str, event_id: str) -> bool:
+        return self.applications.count_documents({"_id": application_id, "timeline.event_id": event_id}) > 0
+
+    def pull_outbox(self, application_id: str, event_ids: list[str]) -> None:
+        self.applications.update_one({"_id": application_id},
+                                     {"$pull": {"outbox": {"event_id": {"$in": event_ids}}}})
+
+    def ping(self) -> None:
+        self.db.command("ping")
+
+
+def token_expiry(minutes: int) -> datetime:
+    return datetime.now(UTC) + timedelta(minutes=minutes)
+
+

@@ -1,0 +1,77 @@
+"""What an application looks like to its founder (and to operators): pure, from the stored document."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import quote
+
+from gateway.timeline import SHANGHAI, TARGET_WORKING_DAYS, deadline_after, overdue
+
+STEP_LABELS = {"registration": "营业执照", "seal": "印章刻制", "tax": "税务登记与发票",
+               "social_security": "社保登记"}
+
+
+def company_name(form: dict[str, Any]) -> str:
+    name = form.get("name") or {}
+    return "".join(name.get(k, "") for k in ("division", "trade_name", "industry", "organisation_form"))
+
+
+def summary_view(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": doc["_id"],
+        "company_name": doc.get("company_name", ""),
+        "status": doc["status"],
+        "revision": doc.get("revision", 0),
+        "submitted_at": _utc(doc["submitted_at"]),
+        "completed_at": _utc(doc.get("completed_at")),
+        "uscc": (doc.get("outputs") or {}).get("uscc"),
+    }
+
+
+def application_view(doc: dict[str, Any], base_url: str, today: date | None = None) -> dict[str, Any]:
+    today = today or datetime.now(SHANGHAI).date()
+    app_id = doc["_id"]
+    steps = []
+    for name, step in doc["steps"].items():
+        started, finished = _utc(step.get("started_at")), _utc(step.get("finished_at"))
+        steps.append({
+            "bureau": name,
+            "title": STEP_LABELS.get(name, name),
+            "state": step["state"],
+            "deadline": step.get("deadline"),
+            "overdue": step["state"] not in ("done", "rejected", "not_requested")
+            and overdue(step.get("deadline"), today),
+            "started_at": started,
+            "finished_at": finished,
+            "seconds_taken": (finished - started).total_seconds() if started and finished else None,
+            "reasons": step.get("reasons") or [],
+            **{k: step[k] for k in ("fields", "task_id", "reason", "progress") if step.get(k)},
+        })
+    base = f"{base_url}/api/v1/applications/{quote(app_id)}/documents"
+    return {
+        **summary_view(doc),
+        "deadline": deadline_after(doc["submitted_at"], TARGET_WORKING_DAYS),
+        "target_working_days": TARGET_WORKING_DAYS,
+        "taken": doc.get("taken"),
+        "steps": steps,
+        "outputs": doc.get("outputs") or {},
+        "documents": [{**d, "url": f"{base}/{quote(d['name'])}"} for d in doc.get("documents", [])],
+        "timeline": [
+            {
+                "at": _utc(e["at"]),
+                "source": e["source"],
+                "type": e["type"],
+                "summary": e["summary"],
+                "details": e.get("data", {}),
+            }
+            for e in sorted(doc.get("timeline", []), key=lambda e: _utc(e["at"]))
+        ],
+        "form": doc["form"],
+    }
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

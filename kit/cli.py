@@ -1,0 +1,83 @@
+"""`onestop`: operator commands. Talks to the gateway's database directly (MONGO_URI, ONESTOP_DB_PREFIX).
+
+    onestop staff add --bureau tax --login tax.li --password-stdin     (or --operator instead of --bureau)
+
+Subcommands are argparse sub-parsers: add a group with a `register_<group>(subparsers)` function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+
+from contracts.rpc import BUREAUS, OneStopError
+
+DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
+
+
+def gateway_store(mongo_uri: str | None = None, db_prefix: str | None = None):
+    from gateway.store import GatewayStore
+    from kit.mongo import connect
+
+    uri = mongo_uri or os.environ.get("MONGO_URI", DEFAULT_MONGO_URI)
+    prefix = db_prefix or os.environ.get("ONESTOP_DB_PREFIX", "onestop")
+    store = GatewayStore(connect(uri, f"{prefix}_gateway"))
+    store.ensure_indexes()
+    return store
+
+
+def add_staff(login: str, password: str, bureau: str | None = None, operator: bool = False,
+              name: str | None = None, mongo_uri: str | None = None, db_prefix: str | None = None) -> dict:
+    """Create a clerk of one bureau (or an operator); raises contracts.rpc errors on bad input."""
+    from gateway.auth import AccountService
+
+    store = gateway_store(mongo_uri, db_prefix)
+    try:
+        return AccountService(store).add_staff(login, password, bureau=bureau, operator=operator, name=name)
+    finally:
+        store.db.client.close()
+
+
+def _staff_add(args: argparse.Namespace) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("password: ")
+    account = add_staff(args.login, password, bureau=args.bureau, operator=args.operator, name=args.name)
+    print(json.dumps({"id": account["id"], "role": account["role"], "bureau": account["bureau"],
+                      "login": args.login}, ensure_ascii=False))
+    return 0
+
+
+def register_staff(subparsers) -> None:
+    staff = subparsers.add_parser("staff", help="clerk and operator accounts")
+    actions = staff.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add a clerk of one bureau, or an operator")
+    who = add.add_mutually_exclusive_group(required=True)
+    who.add_argument("--bureau", choices=BUREAUS)
+    who.add_argument("--operator", action="store_true")
+    add.add_argument("--login", required=True)
+    add.add_argument("--name", help="display name (default: the login)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.set_defaults(run=_staff_add)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="onestop", description="OneStop operator commands")
+    subparsers = parser.add_subparsers(dest="group", required=True)
+    register_staff(subparsers)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except OneStopError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        for row in exc.field_errors:
+            print(f"  {row.field}: {row.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
