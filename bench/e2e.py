@@ -91,7 +91,7 @@ class Live:
                 "name": "张伟", "resident_id": resident_id(9_000_000), "email": login, "password": PASSWORD,
             })
             response.raise_for_status()
-            response = client.post("/api/v1/tokens", json={"login": login, "password": PASSWORD})
+            response = client.post("/api/v1/tokens", data={"username": login, "password": PASSWORD})
             response.raise_for_status()
             body = response.json()
         return body.get("token") or body.get("access_token")
