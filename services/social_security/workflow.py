@@ -64,6 +64,7 @@ def advance(store: SocialSecurityStore, dispatch: Dispatch, uscc: str, now: date
         return
     if employer["state"] == "received":
         _decide_employer(store, dispatch, employer, now)
+        publish(store.employers, uscc, dispatch)  # the registration goes out before any staff task
         employer = store.employer(uscc)
     if employer["state"] == "registered" and not employer["employees_processed"]:
         _enrol_form_employees(store, dispatch, employer, now)

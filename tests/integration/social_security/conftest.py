@@ -1,0 +1,110 @@
+"""A running social_security service on a fresh vhost and database, a listener that records what it
+publishes, and `licence_issued` events built from the contracts' models."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from nameko.events import event_handler
+from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+
+from contracts.codes import make_uscc, resident_id_check_char
+from contracts.events import Licence, LicenceIssued
+from contracts.form import Employee, LegalRepresentative, SealRequest, TaxNeeds
+from services.social_security.domain import local_today
+from services.social_security.service import SocialSecurityService
+
+
+def resident_id(seq: int, born: str = "19900307") -> str:
+    first17 = f"420111{born}{seq:03d}"
+    return first17 + resident_id_check_char(first17)
+
+
+def licence_issued(employees: list[dict], housing_fund: bool = True, org: str = "00000001",
+                   district: str = "420111") -> LicenceIssued:
+    uscc = make_uscc(district, org)
+    rep_id = resident_id(900)
+    return LicenceIssued(
+        application_id=f"app-{org}",
+        licence=Licence(uscc=uscc, company_name="武汉海陆空商贸有限公司", company_type="有限责任公司",
+                        legal_representative="赵六", registered_capital=Decimal("100000.00"),
+                        established_on=local_today(), term="长期", domicile="武汉市洪山区珞喻路1号",
+                        district_code=district, business_scope="日用百货销售", authority="武汉市洪山区市场监督管理局",
+                        issued_at=datetime.now(UTC)),
+        legal_representative=LegalRepresentative(name="赵六", resident_id=rep_id, position="director"),
+        contact_phone="13800000000",
+        seals=SealRequest(),
+        tax=TaxNeeds(),
+        employees=[Employee.model_validate(e) for e in employees],
+        housing_fund=housing_fund,
+    )
+
+
+class Recorder:
+    """Every event social_security publishes, in arrival order."""
+
+    name = "recorder"
+    seen: list[tuple[str, dict]] = []
+
+    @event_handler("social_security", "employer_registered")
+    def on_employer_registered(self, payload):
+        Recorder.seen.append(("employer_registered", payload))
+
+    @event_handler("social_security", "employees_enrolled")
+    def on_employees_enrolled(self, payload):
+        Recorder.seen.append(("employees_enrolled", payload))
+
+    @event_handler("social_security", "task_queued")
+    def on_task_queued(self, payload):
+        Recorder.seen.append(("task_queued", payload))
+
+    @event_handler("social_security", "step_rejected")
+    def on_step_rejected(self, payload):
+        Recorder.seen.append(("step_rejected", payload))
+
+
+class Bureau:
+    """The running service plus the listener, with one-line helpers for the tests."""
+
+    def __init__(self, container, recorder, config, db):
+        self.container, self.recorder, self.config, self.db = container, recorder, config, db
+
+    def call(self, method, *args, **kwargs):
+        with entrypoint_hook(self.container, method) as hook:
+            return hook(*args, **kwargs)
+
+    def publish_licence(self, event: LicenceIssued, wait_for: str | None = "on_employees_enrolled"):
+        """Send `licence_issued` as registration would; wait until the recorder has `wait_for`."""
+        dispatch = event_dispatcher(self.config)
+        if True:
+            if wait_for is None:
+                with entrypoint_waiter(self.container, "on_licence_issued"):
+                    dispatch("registration", "licence_issued", event.model_dump(mode="json"))
+                return
+            with entrypoint_waiter(self.recorder, wait_for):
+                dispatch("registration", "licence_issued", event.model_dump(mode="json"))
+
+    def kinds(self) -> list[str]:
+        return [k for k, _ in Recorder.seen]
+
+    def all_payloads(self) -> list[dict]:
+        return [payload for _, payload in Recorder.seen]
+
+    def events(self, kind: str) -> list[dict]:
+        return [payload for k, payload in Recorder.seen if k == kind]
+
+
+@pytest.fixture
+def bureau(container_factory, service_config, mongo_db):
+    Recorder.seen = []
+    container = container_factory(SocialSecurityService, service_config)
+    recorder = container_factory(Recorder, service_config)
+    container.start()
+    recorder.start()
+    return Bureau(container, recorder, service_config, mongo_db)
+
+
+@pytest.fixture
+def today() -> date:
+    return local_today()

@@ -1,0 +1,102 @@
+"""licence_issued -> employer_registered -> employees_enrolled on the real broker and database,
+then the clerk path for an employee whose ID number fails its check."""
+
+import json
+
+import pytest
+from nameko.testing.services import entrypoint_waiter
+
+from contracts.codes import mask_resident_id
+from contracts.rpc import Conflict, Invalid
+
+from .conftest import licence_issued, resident_id
+
+pytestmark = pytest.mark.integration
+
+
+def staff(n: int, **over) -> list[dict]:
+    return [{"name": f"员工{i}", "resident_id": resident_id(i + 1), "start_date": None,
+             "monthly_wage": "8000.00"} | over for i in range(n)]
+
+
+def test_licence_issued_registers_the_employer_then_enrols_the_staff(bureau, today):
+    broken = resident_id(3)[:-1] + ("0" if resident_id(3)[-1] != "0" else "1")
+    people = staff(2) + [{"name": "王五", "resident_id": broken, "start_date": None, "monthly_wage": "3000.00"}]
+    event = licence_issued(people, housing_fund=True)
+    uscc = event.licence.uscc
+    with entrypoint_waiter(bureau.recorder, "on_task_queued"):
+        bureau.publish_licence(event)
+
+    [registered] = bureau.events("employer_registered")
+    assert registered["uscc"] == uscc and registered["application_id"] == event.application_id
+    assert registered["employer_number"] == f"420111{today.year}000001"
+    assert registered["insurances"] == ["养老保险", "医疗保险（含生育）", "失业保险", "工伤保险"]
+    assert registered["housing_fund_account"] == f"GJJ420111{today.year % 100:02d}000001"
+    assert [d["name"] for d in registered["documents"]] == ["social_security.certificate"]
+
+    [enrolled] = bureau.events("employees_enrolled")
+    assert registered["occurred_at"] < enrolled["occurred_at"]
+    assert [(e["name"], e["start_date"]) for e in enrolled["employees"]] == [
+        ("员工0", today.isoformat()), ("员工1", today.isoformat())]
+    assert all(e["record_number"].startswith(registered["employer_number"]) for e in enrolled["employees"])
+    [queued] = bureau.events("task_queued")
+    assert queued["kind"] == "employee_enrolment" and "身份证号码校验未通过" in queued["reason"]
+    published = json.dumps(bureau.all_payloads(), ensure_ascii=False)
+    for person in people:
+        assert person["resident_id"] not in published  # no raw ID number leaves the bureau
+
+    employer = bureau.call("get_employer", uscc)
+    assert employer["state"] == "registered" and employer["active_staff"] == 2
+    listed = bureau.call("list_staff", uscc)
+    assert [(p["name"], p["resident_id"], p["contribution_base"]) for p in listed] == [
+        ("员工0", mask_resident_id(people[0]["resident_id"]), "8000.00"),
+        ("员工1", mask_resident_id(people[1]["resident_id"]), "8000.00")]
+
+    # the clerk checks 王五's ID card, corrects the number and approves: he is enrolled too
+    task = bureau.call("get_task", queued["task_id"])
+    assert task["details"]["resident_id"] == mask_resident_id(broken) and task["actions"] == ["approve", "reject"]
+    with pytest.raises(Invalid) as caught:  # still broken: refused, nothing written
+        bureau.call("act_on_task", queued["task_id"], "clerk-li", "approve", {})
+    assert [e.field for e in caught.value.field_errors] == ["resident_id"]
+    with entrypoint_waiter(bureau.recorder, "on_employees_enrolled"):
+        done = bureau.call("act_on_task", queued["task_id"], "clerk-li", "approve",
+                           {"resident_id": resident_id(3)})
+    assert done["state"] == "done" and done["history"][-1]["clerk"] == "clerk-li"
+    assert bureau.events("employees_enrolled")[-1]["employees"][0]["name"] == "王五"
+    wang = bureau.call("list_staff", uscc)[-1]
+    assert wang["name"] == "王五" and wang["contribution_base"] == "4700.00"  # 3000 clamped to the floor
+    assert bureau.call("list_tasks", "open") == []
+
+
+def test_a_clerk_rejection_reaches_the_founder_as_step_rejected(bureau):
+    broken = resident_id(5)[:-1] + ("0" if resident_id(5)[-1] != "0" else "1")
+    event = licence_issued([{"name": "钱七", "resident_id": broken, "start_date": None, "monthly_wage": "5000"}],
+                           org="00000002")
+    bureau.publish_licence(event, wait_for="on_task_queued")
+    assert bureau.events("employees_enrolled") == []  # nothing standard to report yet
+    [queued] = bureau.events("task_queued")
+    bureau.call("claim_task", queued["task_id"], "clerk-wang")
+    with pytest.raises(Conflict):
+        bureau.call("act_on_task", queued["task_id"], "clerk-li", "reject", {"reasons": ["证件不符"]})
+    with pytest.raises(Invalid):
+        bureau.call("act_on_task", queued["task_id"], "clerk-wang", "reject", {"reasons": []})
+    with entrypoint_waiter(bureau.recorder, "on_step_rejected"):
+        bureau.call("act_on_task", queued["task_id"], "clerk-wang", "reject", {"reasons": ["身份证件与本人不符"]})
+    [rejected] = bureau.events("step_rejected")
+    assert rejected["step"] == "employee_enrolment" and rejected["reasons"] == ["身份证件与本人不符"]
+    assert bureau.call("list_staff", event.licence.uscc) == []
+    assert [t["state"] for t in bureau.call("list_tasks", "done")] == ["rejected"]
+
+
+def test_a_duplicate_event_registers_once_and_enrols_once(bureau, mongo_db):
+    event = licence_issued(staff(3), org="00000003")
+    bureau.publish_licence(event)
+    first = bureau.call("get_employer", event.licence.uscc)
+    bureau.publish_licence(event, wait_for=None)  # redelivered: same event_id
+    again = event.model_copy(update={"event_id": "another-delivery"})
+    bureau.publish_licence(again, wait_for=None)  # re-sent by registration: new event_id, same licence
+    assert bureau.call("get_employer", event.licence.uscc) == first
+    assert mongo_db["employers"].count_documents({}) == 1
+    assert mongo_db["enrolments"].count_documents({}) == 3
+    assert mongo_db["counters"].find_one({"_id": f"employer:420111:{first['employer_number'][6:10]}"})["seq"] == 1
+    assert len(bureau.events("employer_registered")) == 1
