@@ -287,7 +287,8 @@ def contributions(store: SocialSecurityStore, uscc: str, month: Any) -> dict[str
         policy = load_policy(employer["district_code"], first.year)
     except PolicyNotConfigured as exc:
         raise Invalid.with_fields(str(exc), [FieldError(field="month", message=str(exc))]) from None
-    staff = store.staff_in_period(uscc, first.isoformat(), last.isoformat())
+    staff = [{"employee_id": d["_id"], "name": d["name"], "monthly_wage": d["monthly_wage"]}
+             for d in store.staff_in_period(uscc, first.isoformat(), last.isoformat())]
     result = domain.month_contributions(staff, policy, employer["housing_fund"])
     return {"uscc": uscc, "employer_number": employer["employer_number"], "month": month, **result}
 
