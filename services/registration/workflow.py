@@ -187,6 +187,8 @@ class Registrar:
     def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None) -> Task:
         self._require_clerk(clerk)
         task = self.get_task(task_id)
+        if task.state not in domain.OPEN_TASK_STATES:
+            raise Conflict(f"任务已办结（{task.state}），不能再操作")
         cleaned = domain.check_action(task, action, payload or {})
         if task.claimed_by not in (None, clerk):
             raise Conflict(f"任务正由{task.claimed_by}办理")
