@@ -39,8 +39,8 @@ class SealService:
         self._publish(event.application_id, workflow.open_seal_set(self.store, event))
 
     @timer(interval=2)
-    def relay_outbox(self) -> None:
-        relay(self.store.sets, self.dispatch)
+    def relay_outbox(self) -> int:
+        return relay(self.store.sets, self.dispatch)
 
     # ---- clerk tasks
 
