@@ -1,0 +1,110 @@
+"""docker-compose.yml: valid against the (vendored) Compose Specification schema, and semantically
+right for a scalable production-like stack."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import jsonschema
+import pytest
+
+from . import _compose
+from ._compose import APP_SERVICES, BUREAUS, ROOT
+
+pytestmark = pytest.mark.static
+
+SCHEMA = json.loads((ROOT / "tests/static/schemas/compose-spec.json").read_text(encoding="utf-8"))
+
+
+def schema_errors(doc: dict) -> list[str]:
+    validator = jsonschema.Draft7Validator(SCHEMA)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return _compose.load()
+
+
+def test_compose_file_matches_the_compose_specification(compose):
+    assert schema_errors(compose) == []
+
+
+def test_schema_check_rejects_a_broken_compose_file(compose):
+    broken = copy.deepcopy(compose)
+    broken["services"]["tax"]["depends_on"]["rabbitmq"] = {"restart": True}  # condition is required
+    broken["services"]["tax"]["healthcheck"]["interval"] = 30  # must be a duration string
+    broken["services"]["seal"]["replicas"] = 2  # not a service key
+    errors = schema_errors(broken)
+    assert any("services/tax/depends_on" in e for e in errors), errors
+    assert any("services/seal" in e and "replicas" in e for e in errors), errors
+
+
+def test_compose_file_is_semantically_sound(compose):
+    assert _compose.check(compose) == []
+
+
+def test_semantic_check_rejects_unscalable_or_misconfigured_services(compose):
+    broken = copy.deepcopy(compose)
+    tax = broken["services"]["tax"]
+    tax["container_name"] = "tax"
+    tax["ports"] = ["9000:9000"]
+    tax["environment"]["MONGO_URI"] = tax["environment"]["MONGO_URI"].replace("mongodb://tax:", "mongodb://seal:")
+    del broken["services"]["seal"]["healthcheck"]
+    broken["services"]["registration"]["restart"] = "no"
+    broken["services"]["gateway"]["depends_on"]["rabbitmq"]["condition"] = "service_started"
+    broken["services"]["mongo"]["command"] = ["mongod", "--bind_ip_all"]
+    problems = _compose.check(broken)
+    expected = [
+        "tax: container_name prevents --scale",
+        "tax: a bureau service publishes ports, so it cannot scale",
+        "tax: MONGO_URI user is 'seal', expected 'tax'",
+        "seal: no healthcheck",
+        "registration: restart policy is 'no'",
+        "gateway: depends on rabbitmq with condition 'service_started'",
+        "mongo: must run as replica set rs0 (--replSet rs0)",
+    ]
+    for problem in expected:
+        assert problem in problems, problems
+
+
+def test_every_mongo_user_gets_its_own_database_in_the_init_script(compose):
+    """The users mongo-init creates are exactly the users the services log in as."""
+    script = (ROOT / "docker/mongo/init-replica-set.js").read_text(encoding="utf-8")
+    listed = re.search(r"const services = \[([^\]]*)\]", script).group(1)
+    users = {name.strip().strip('"') for name in listed.split(",")}
+    assert users == set(APP_SERVICES.values())
+    init_env = _compose.environment(compose["services"]["mongo-init"])
+    for user in users:
+        password_var = f"MONGO_{user.upper()}_PASSWORD"
+        assert password_var in init_env
+        service_uris = [
+            _compose.environment(compose["services"][name])["MONGO_URI"]
+            for name, nameko_name in APP_SERVICES.items() if nameko_name == user
+        ]
+        assert all(f"${{{password_var}:-" in uri for uri in service_uris), (user, service_uris)
+
+
+def test_services_get_only_variables_their_process_reads(compose):
+    """A variable the process never reads is a silent misconfiguration (e.g. a renamed setting)."""
+    from gateway.settings import Settings
+
+    gateway_vars = {name.upper() for name in Settings.model_fields} | {"MAX_WORKERS"}
+    for name, nameko_name in APP_SERVICES.items():
+        config = "gateway/config.yml" if nameko_name == "gateway" else f"services/{nameko_name}/config.yml"
+        reads = set(re.findall(r"\$\{(\w+):", (ROOT / config).read_text(encoding="utf-8")))
+        if name == "gateway":
+            reads |= gateway_vars
+        unread = set(_compose.environment(compose["services"][name])) - reads
+        assert not unread, f"{name} sets variables nothing reads: {sorted(unread)}"
+
+
+def test_env_example_covers_every_variable_compose_interpolates(compose):
+    lines = (ROOT / "docker-compose.yml").read_text(encoding="utf-8").splitlines()
+    used = set(re.findall(r"\$\{(\w+)", "\n".join(x for x in lines if not x.lstrip().startswith("#"))))
+    example = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
+               if line and not line.startswith("#")}
+    assert used - example == set()
+    assert set(BUREAUS) <= set(compose["services"])
