@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts.events import LicenceIssued
-from contracts.rpc import Document, NotFound
+from contracts.rpc import Document, FieldError, Invalid, NotFound
 from services.seal import documents, domain
 from services.seal.store import SealStore
 
@@ -76,7 +76,7 @@ def claim_task(store: SealStore, task_id: str, clerk: str) -> dict:
 def act_on_task(store: SealStore, task_id: str, clerk: str, action: str, payload: Any) -> tuple[dict, list[dict]]:
     moment = now()
     if payload is not None and not isinstance(payload, dict):
-        payload = {"_": payload}  # refused below by the action's own field check
+        raise Invalid.with_fields("payload 应为对象", [FieldError(field="payload", message="应为键值对象，如 {}")])
     seal_set, entries = store.change_by_task(
         str(task_id), lambda s: domain.act(s, task_id, clerk, action, payload, moment)
     )

@@ -215,3 +215,5 @@ def test_errors_reach_rpc_callers_as_typed_errors(seal, service_config):
             proxy.get_document("app-missing", "seal.certificate")
         with pytest.raises(Invalid):
             proxy.list_tasks("pending")
+        with pytest.raises(Invalid):
+            proxy.act_on_task("seal-missing", "clerk", "mark_engraved", ["not", "a", "dict"])
