@@ -63,13 +63,30 @@ def _x(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}x"
 
 
-def memory_table(runs: list[Run]) -> str:
-    peaks: dict[str, float] = {}
+def process_table(runs: list[Run], cpu_runs: list[Run]) -> str:
+    """Peak RSS of every process, and CPU milliseconds per application it spent in the main loads."""
+    peaks: dict[str, float | None] = {}
     for run in runs:
         for name, mib in run.memory.items():
             if mib is not None:
-                peaks[name] = max(mib, peaks.get(name, 0.0))
-    return table(["process", "peak RSS MiB (VmHWM)"], [[k, v] for k, v in sorted(peaks.items())], digits=1)
+                peaks[name] = max(mib, peaks.get(name) or 0.0)
+    for run in cpu_runs:
+        for name in run.cpu:
+            if "(shared)" in name:
+                peaks.setdefault(name, None)
+    headers = ["process", "peak RSS MiB (VmHWM)"]
+    for run in cpu_runs:
+        headers.append(f"CPU ms/app ({run.label})")
+    rows = []
+    for name in sorted(peaks):
+        key = name.removeprefix("baseline ")
+        cpu = [1000 * run.cpu[key] / max(1, run.completed) if key in run.cpu and
+               name.startswith("baseline ") == (run.label == "baseline") else None for run in cpu_runs]
+        rows.append([name, peaks[name], *cpu])
+    ops = [f"{run.db_ops / max(1, run.completed):.0f}" if run.db_ops is not None else None for run in cpu_runs]
+    if any(ops):
+        rows.append(["database ops per application", None, *ops])
+    return table(headers, rows, digits=1)
 
 
 def targets(e2e: Run | None, base: Run | None, best_rate: float | None) -> str:
@@ -183,8 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             say(f"highest sustained rate below the knee: {best_rate:.1f} completed/s")
     if memory_runs:
         say()
-        say("4. peak memory per process")
-        say(memory_table(memory_runs))
+        say("4. per process: peak memory, and CPU per completed application")
+        say(process_table(memory_runs, [r for r in (base, e2e) if r is not None]))
     if e2e or best_rate is not None:
         say()
         say("5. targets (reported, never enforced)")

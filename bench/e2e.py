@@ -14,18 +14,36 @@ import itertools
 import socket
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 
 from bench.forms import application, resident_id
-from bench.procs import LOG_DIR, Isolation, peak_rss_mib
+from bench.procs import LOG_DIR, Isolation, cpu_seconds, peak_rss_mib
 from bench.results import Run, add_milestones
-from kit.launcher import System
+from kit.launcher import ROOT, System
 from kit.mongo import connect
 
 REQUIRED = ("licence_issued", "seals_filed", "tax_registered", "invoices_approved", "employer_registered",
             "employees_enrolled")
 PASSWORD = "bench-Passw0rd"
+
+
+def shared_pids() -> dict[str, int | None]:
+    """pids of the shared database (var/db.pid) and RabbitMQ (beam.smp), found without signalling them."""
+    found: dict[str, int | None] = {"database (shared)": None, "rabbitmq (shared)": None}
+    pid_file = ROOT / "var" / "db.pid"
+    if pid_file.exists():
+        found["database (shared)"] = int(pid_file.read_text().strip())
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "beam.smp":
+                    found["rabbitmq (shared)"] = int(entry.name)
+                    break
+            except OSError:
+                continue
+    return found
 
 
 def free_port() -> int:
@@ -81,6 +99,14 @@ class Live:
             procs["web"] = self.system.web.process.pid
         return procs
 
+    def shared_processes(self) -> dict[str, int]:
+        """The database and broker every engineer shares: only read, for CPU per application."""
+        return {name: pid for name, pid in shared_pids().items() if pid is not None}
+
+    def db_ops(self) -> int:
+        counters = self.db.client.admin.command("serverStatus").get("opcounters", {})
+        return sum(int(v) for v in counters.values())
+
     def memory(self) -> dict[str, float | None]:
         return {name: peak_rss_mib(pid) for name, pid in self.processes().items()}
 
@@ -101,12 +127,19 @@ class Live:
     def offer(self, n: int, rate: float, label: str, timeout: float = 60, concurrency: int = 64) -> Run:
         run = Run(label, n, rate)
         forms = [application(i) for i in (next(self.numbers) for _ in range(n))]
+        watched = {**self.processes(), **self.shared_processes()}
+        cpu_before = {name: cpu_seconds(pid) for name, pid in watched.items()}
+        ops_before = self.db_ops()
         ids = asyncio.run(self._submit_all(run, forms, rate, concurrency))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:  # sparing: one indexed count per second
             if self.db.applications.count_documents({"_id": {"$in": ids}, "status": "completed"}) >= len(ids):
                 break
             time.sleep(1.0)
+        cpu_after = {name: cpu_seconds(pid) for name, pid in watched.items()}
+        run.db_ops = self.db_ops() - ops_before
+        run.cpu = {name: cpu_after[name] - cpu_before[name] for name in cpu_after
+                   if cpu_after[name] is not None and cpu_before.get(name) is not None}
         self._collect(run, ids)
         run.memory = self.memory()
         if run.completed < n:

@@ -24,7 +24,9 @@ class Run:
     submitted: dict[str, float] = field(default_factory=dict)  # id -> wall-clock submit time
     reached: dict[str, dict[str, float]] = field(default_factory=dict)  # milestone -> id -> time
     memory: dict[str, float | None] = field(default_factory=dict)  # process -> peak RSS MiB
+    cpu: dict[str, float] = field(default_factory=dict)  # process -> CPU seconds used during the load
     errors: int = 0
+    db_ops: int | None = None  # database operations during the load (server-wide: shared with others)
     notes: list[str] = field(default_factory=list)
 
     def summary(self, milestone: str) -> Summary:

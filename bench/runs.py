@@ -7,7 +7,7 @@ import time
 
 from bench import baseline
 from bench.load import paced
-from bench.procs import Isolation, NamekoGroup, peak_rss_mib, wait_for_consumers
+from bench.procs import Isolation, NamekoGroup, cpu_seconds, peak_rss_mib, wait_for_consumers
 from bench.results import Run, add_milestones
 from kit.launcher import ROOT
 
@@ -43,6 +43,7 @@ def run_baseline(n: int, rate: float, timeout: float = 60, warmup: int = 5) -> R
                              {"application_id": f"warm{i}", "form": FORM})
                 wait_until(lambda: collector.count() >= warmup, 20)
                 collector.reset()
+                cpu_before = {p.label: cpu_seconds(p.pid) for p in group.procs}
                 for i in paced(n, rate):
                     app_id = f"b{i:06d}"
                     run.submitted[app_id] = time.time()
@@ -51,6 +52,7 @@ def run_baseline(n: int, rate: float, timeout: float = 60, warmup: int = 5) -> R
                     run.reached.setdefault("accepted", {})[app_id] = time.time()
                 if not wait_until(lambda: collector.count() >= n, timeout):
                     run.notes.append(f"baseline: only {collector.count()}/{n} completed in {timeout}s")
+                run.cpu = {p.label: cpu_seconds(p.pid) - cpu_before[p.label] for p in group.procs}
                 seen = collector.results()
             run.memory = {f"baseline {p.label}": peak_rss_mib(p.pid) for p in group.procs}
         finally:
