@@ -108,3 +108,14 @@ def test_env_example_covers_every_variable_compose_interpolates(compose):
                if line and not line.startswith("#")}
     assert used - example == set()
     assert set(BUREAUS) <= set(compose["services"])
+
+
+def test_operations_guide_documents_every_setting_the_processes_read():
+    from gateway.settings import Settings
+
+    guide = (ROOT / "docs/operations.md").read_text(encoding="utf-8")
+    configs = [ROOT / "gateway/config.yml", *(ROOT / "services").glob("*/config.yml")]
+    variables = {v for c in configs for v in re.findall(r"\$\{(\w+):", c.read_text(encoding="utf-8"))}
+    variables |= {name.upper() for name in Settings.model_fields}
+    missing = sorted(v for v in variables if f"| `{v}` |" not in guide)
+    assert missing == []
