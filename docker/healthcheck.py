@@ -22,6 +22,9 @@ DEFAULT_AMQP_URI = "pyamqp://guest:guest@127.0.0.1:5672/"
 
 def check_rpc(service: str, timeout: float) -> str | None:
     """None when `service.health()` reports ok, else the reason."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message="Eventlet is deprecated")
     import eventlet
 
     eventlet.monkey_patch()
