@@ -24,7 +24,7 @@ def check_rpc(service: str, timeout: float) -> str | None:
     """None when `service.health()` reports ok, else the reason."""
     import warnings
 
-    warnings.filterwarnings("ignore", message="Eventlet is deprecated")
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     import eventlet
 
     eventlet.monkey_patch()
