@@ -5,7 +5,8 @@ notices, 2004 to the last year it ships). A year it does not cover yet is suppli
 override file (next year's notice, typed in once); a date in a year nobody covers raises
 `CalendarNotCovered`, never a weekends-only guess.
 
-Override file (JSON): {"year": 2027, "source": "国办发明电〔2026〕N号",
+Override file (JSON, named `<year>.json` in $ONESTOP_HOLIDAY_DIR, default var/holidays):
+                      {"year": 2027, "source": "国办发明电〔2026〕N号",
                        "holidays": ["2027-01-01", ...], "workdays": ["2027-02-07", ...]}
 """
 
@@ -57,6 +58,7 @@ class YearOverride:
 @dataclass
 class WorkingCalendar:
     overrides: dict[int, YearOverride] = field(default_factory=dict)
+    override_dir: Path | None = None  # re-read when a year is missing: an operator may have added it
 
     def add_override(self, override: YearOverride) -> None:
         self.overrides[override.year] = override
@@ -74,6 +76,9 @@ class WorkingCalendar:
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
+            if self.override_dir is not None and _has_override_file(self.override_dir, day.year):
+                load_override_dir(self, self.override_dir)
+                return self.is_working_day(day)
             raise CalendarNotCovered(
                 f"no holiday schedule for {day.year}: load that year's override file "
                 f"(onestop calendar load FILE)"
@@ -124,10 +129,15 @@ def _days(start: date, end: date) -> Iterable[date]:
 
 
 def load_override_dir(calendar: WorkingCalendar, directory: str | Path) -> None:
+    """Load every `<year>.json` in the directory."""
     path = Path(directory)
     if path.is_dir():
         for file in sorted(path.glob("*.json")):
             calendar.add_override(YearOverride.load(file))
+
+
+def _has_override_file(directory: Path, year: int) -> bool:
+    return (directory / f"{year}.json").is_file()
 
 
 _default: WorkingCalendar | None = None
@@ -137,8 +147,9 @@ def default_calendar() -> WorkingCalendar:
     """The process-wide calendar, with overrides from $ONESTOP_HOLIDAY_DIR (default var/holidays)."""
     global _default
     if _default is None:
-        _default = WorkingCalendar()
-        load_override_dir(_default, os.environ.get(OVERRIDE_DIR_ENV, "var/holidays"))
+        directory = Path(os.environ.get(OVERRIDE_DIR_ENV, "var/holidays"))
+        _default = WorkingCalendar(override_dir=directory)
+        load_override_dir(_default, directory)
     return _default
 
 

@@ -94,3 +94,12 @@ def test_operator_override_covers_a_new_year():
 def test_bad_override_files_are_refused(raw, message):
     with pytest.raises(ValueError, match=message):
         YearOverride.from_dict(raw)
+
+
+def test_an_override_file_added_while_running_is_picked_up(tmp_path):
+    running = WorkingCalendar(override_dir=tmp_path)
+    with pytest.raises(CalendarNotCovered):
+        running.is_working_day(date(2027, 1, 1))
+    (tmp_path / "2027.json").write_text('{"year": 2027, "holidays": ["2027-01-01"], "workdays": []}')
+    assert not running.is_working_day(date(2027, 1, 1))
+    assert running.is_working_day(date(2027, 1, 4))
