@@ -35,8 +35,9 @@ def call(container, method, *args, **kwargs):
 def test_a_standard_application_gets_its_licence_automatically(registration, mongo_db):
     form = make_form()
     started = time.perf_counter()
-    with registration.waiting_for("licence_issued", "app-auto"):
-        registration.submit("app-auto", form)
+    with entrypoint_waiter(registration.service, "on_application_submitted"):  # its write, flush and pull
+        with registration.waiting_for("licence_issued", "app-auto"):
+            registration.submit("app-auto", form)
     elapsed = time.perf_counter() - started
     print(f"\napplication_submitted -> licence_issued (automatic path): {elapsed * 1000:.0f} ms")
 
@@ -192,8 +193,10 @@ def test_an_event_saved_before_a_crash_is_relayed_once(registration, mongo_db):
     assert len(mongo_db["cases"].find_one({"_id": "app-crash"})["outbox"]) == 2
     assert registration.events("licence_issued", "app-crash") == []
     stale = datetime.now(UTC) - timedelta(minutes=1)
-    with registration.waiting_for("licence_issued", "app-crash"):  # the @timer relay publishes it
-        mongo_db["cases"].update_one({"_id": "app-crash"}, {"$set": {"outbox.$[].created_at": stale}})
+    outbox_empty = lambda *_: mongo_db["cases"].find_one({"_id": "app-crash"})["outbox"] == []  # noqa: E731
+    with entrypoint_waiter(registration.service, "relay_outbox", callback=outbox_empty):
+        with registration.waiting_for("licence_issued", "app-crash"):  # the @timer relay publishes it
+            mongo_db["cases"].update_one({"_id": "app-crash"}, {"$set": {"outbox.$[].created_at": stale}})
     with entrypoint_waiter(registration.service, "on_application_submitted"):
         registration.send(event)
     [issued] = registration.events("licence_issued", "app-crash")
