@@ -27,7 +27,8 @@ class Unprocessable(Exception):
     """Raise from a handler when this payload can never be processed (it will not be redelivered)."""
 
 
-PERMANENT_ERRORS = (ValidationError, OneStopError, Unprocessable)
+# ValueError covers pydantic's ValidationError and parse_event's unknown type: the payload is wrong.
+PERMANENT_ERRORS = (ValueError, ValidationError, OneStopError, Unprocessable)
 
 
 def durable_handler(source: str, event_type: str, **kwargs):

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
-from pydantic import ValidationError
 
 from contracts.events import parse_event
 from contracts.rpc import OneStopError
+from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
 from services.seal import workflow
@@ -29,13 +29,9 @@ class SealService:
     store = MongoStore(SealStore)
     dispatch = EventDispatcher()
 
-    @event_handler("registration", "licence_issued")
+    @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
-        try:
-            event = parse_event("registration", payload)
-        except (ValidationError, ValueError) as exc:
-            log.error("unreadable licence_issued dropped: %s", exc, extra={"event_id": payload.get("event_id")})
-            return
+        event = parse_event("registration", payload)
         self._publish(event.application_id, workflow.open_seal_set(self.store, event))
 
     @timer(interval=2)
