@@ -28,6 +28,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="offered rate for the 1-vs-2-instances comparison (default 25/s)")
     parser.add_argument("--steps", default=None, help="saturation rates, e.g. 5,10,20,30,40")
     parser.add_argument("--step-seconds", type=float, default=None, help="seconds of load per saturation step")
+    parser.add_argument("--mongo-uri", default=None,
+                        help="database URI for the system under test, e.g. with ?retryWrites=false")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for completions after a load")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -129,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     say = lambda text="": (print(text, flush=True), out.append(text))  # noqa: E731
     say(f"OneStop benchmark {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}, "
         f"{os.cpu_count()} CPU cores, Python {platform.python_version()}")
+    if args.mongo_uri:
+        say(f"database URI for the system under test: {args.mongo_uri}")
     say(f"load: n={args.n} at {args.rate:g} applications/s (open loop); parts: {', '.join(sorted(args.parts))}")
     base = e2e = None
     memory_runs: list[Run] = []
@@ -147,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     if needs_live:
         from bench.e2e import Live
 
-        with Live(scale=1) as live:
+        with Live(scale=1, mongo_uri=args.mongo_uri) as live:
             live.offer(3, 3, "warmup", timeout=30)  # first requests pay imports, connections, indexes
             if "e2e" in args.parts:
                 e2e = live.offer(args.n, args.rate, "e2e", timeout=args.timeout)
@@ -166,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                         break  # past the knee: stop loading a shared machine
             memory_runs.append(Run("end", 0, 0, memory=live.memory()))
         if "scaling" in args.parts:
-            with Live(scale=2, label="scale2") as live2:
+            with Live(scale=2, label="scale2", mongo_uri=args.mongo_uri) as live2:
                 live2.offer(3, 3, "warmup", timeout=30)
                 scaling[2] = live2.offer(args.n, args.scaling_rate, "scale2", timeout=args.timeout)
                 notes += scaling[2].notes

@@ -59,8 +59,8 @@ def _ts(moment: datetime) -> float:
 class Live:
     """One running system (fresh vhost and databases) that several loads can be offered to."""
 
-    def __init__(self, scale: int = 1, label: str = "e2e"):
-        self.iso = Isolation(label)
+    def __init__(self, scale: int = 1, label: str = "e2e", mongo_uri: str | None = None):
+        self.iso = Isolation(label, mongo_uri) if mongo_uri else Isolation(label)
         self.scale = scale
         self.system: System | None = None
         self.token: str | None = None
