@@ -86,12 +86,13 @@ def _decide_employer(store, dispatch, employer, now) -> None:
         register_employer(store, employer, now, expect_state="received")
         return
     task_id = domain.task_id(employer["application_id"], domain.TASK_EMPLOYER)
-    _queue_task(store, dispatch, employer, task_id, domain.TASK_EMPLOYER, reasons, now, {
+    _queue_task(store, employer, task_id, domain.TASK_EMPLOYER, reasons, now, {
         "company_name": employer["company_name"], "uscc": employer["uscc"], "district_code": district,
         "housing_fund": employer["housing_fund"], "employees": len(employer["employees"]), "reasons": reasons,
     })
     store.move_employer(employer["_id"], {"state": "received"},
                         {"state": "pending_review", "task_id": task_id, "updated_at": now})
+    publish(store.tasks, task_id, dispatch)  # announced once the employer shows it is waiting
 
 
 def register_employer(store, employer, now, expect_state: str) -> bool:
@@ -117,6 +118,7 @@ def _enrol_form_employees(store, dispatch, employer, now) -> None:
     today = domain.local_today(now)
     established = date.fromisoformat(employer["established_on"])
     standard: list[tuple[str, Employee]] = []
+    queued: list[tuple[int, Employee]] = []
     for index, raw in enumerate(employer["employees"]):
         person = Employee.model_validate(raw)
         reasons = domain.employee_review_reasons(person, established, today)
@@ -124,7 +126,8 @@ def _enrol_form_employees(store, dispatch, employer, now) -> None:
         if not reasons and not has_policy(employer["district_code"], start.year):
             reasons.append(f"{start.year}年度缴费基数和费率尚未配置，需人工核定")
         if reasons:
-            _queue_employee_task(store, dispatch, employer, index, person, reasons, now)
+            _queue_employee_task(store, employer, index, person, reasons, now)
+            queued.append((index, person))
         else:
             standard.append((domain.form_employee_id(employer["application_id"], index), person))
     ids = [employee_id for employee_id, _ in standard]
@@ -138,17 +141,18 @@ def _enrol_form_employees(store, dispatch, employer, now) -> None:
         docs.append(enrolment_doc(employer, employee_id, new, seq, "form", now))
     store.insert_enrolments(docs)
     enrolled = sorted(store.enrolments_of(ids), key=lambda d: d["record_number"])
-    queued_any = len(standard) < len(employer["employees"])
     outbox = []
-    if enrolled or not queued_any:  # an empty batch still tells the founder "nothing left to do here"
+    if enrolled or not queued:  # an empty batch still tells the founder "nothing left to do here"
         outbox.append(outbox_entry(enrolled_event(employer, enrolled)))
     store.move_employer(employer["_id"], {"state": "registered", "employees_processed": False},
                         {"employees_processed": True, "updated_at": now}, outbox)
+    for index, _ in queued:
+        publish(store.tasks, domain.task_id(employer["application_id"], domain.TASK_EMPLOYEE, index), dispatch)
 
 
-def _queue_employee_task(store, dispatch, employer, index, person: Employee, reasons, now) -> None:
+def _queue_employee_task(store, employer, index, person: Employee, reasons, now) -> None:
     task_id = domain.task_id(employer["application_id"], domain.TASK_EMPLOYEE, index)
-    _queue_task(store, dispatch, employer, task_id, domain.TASK_EMPLOYEE, reasons, now, {
+    _queue_task(store, employer, task_id, domain.TASK_EMPLOYEE, reasons, now, {
         "employee_index": index, "name": person.name, "resident_id": mask_resident_id(person.resident_id),
         "start_date": (person.start_date or date.fromisoformat(employer["established_on"])).isoformat(),
         "monthly_wage": str(person.monthly_wage), "reasons": reasons,
@@ -156,7 +160,7 @@ def _queue_employee_task(store, dispatch, employer, index, person: Employee, rea
     })
 
 
-def _queue_task(store, dispatch, employer, task_id, kind, reasons, now, details) -> None:
+def _queue_task(store, employer, task_id, kind, reasons, now, details) -> None:
     deadline = add_working_days(domain.local_today(now), domain.CLERK_WORKING_DAYS)
     reason = "；".join(reasons)
     doc = tasks.new_task(task_id=task_id, kind=kind, application_id=employer["application_id"],
@@ -165,8 +169,7 @@ def _queue_task(store, dispatch, employer, task_id, kind, reasons, now, details)
     event = TaskQueued(application_id=employer["application_id"], bureau="social_security", task_id=task_id,
                        kind=kind, reason=reason, deadline=deadline)
     doc["outbox"] = [outbox_entry(event)]
-    if store.insert_task(doc):
-        publish(store.tasks, task_id, dispatch)
+    store.insert_task(doc)  # a repeat finds it there; the caller publishes after its own state move
 
 
 def enrolment_doc(employer, employee_id: str, person: domain.NewEmployee, seq: int, source: str,

@@ -100,3 +100,31 @@ def test_a_duplicate_event_registers_once_and_enrols_once(bureau, mongo_db):
     assert mongo_db["enrolments"].count_documents({}) == 3
     assert mongo_db["counters"].find_one({"_id": f"employer:420111:{first['employer_number'][6:10]}"})["seq"] == 1
     assert len(bureau.events("employer_registered")) == 1
+
+
+def test_an_employer_outside_the_served_districts_waits_for_a_clerk(bureau):
+    event = licence_issued(staff(1), org="00000004", district="110105")
+    bureau.publish_licence(event, wait_for="on_task_queued")
+    [queued] = bureau.events("task_queued")
+    assert queued["kind"] == "employer_registration" and "不在本系统服务范围内" in queued["reason"]
+    assert bureau.call("get_employer", event.licence.uscc)["state"] == "pending_review"
+    assert [t["id"] for t in bureau.call("list_tasks")] == [queued["task_id"]]
+
+    claimed = bureau.call("claim_task", queued["task_id"], "clerk-zhou")
+    assert claimed["state"] == "claimed" and claimed["claimed_by"] == "clerk-zhou"
+    with pytest.raises(Conflict):
+        bureau.call("claim_task", queued["task_id"], "clerk-wu")
+    assert bureau.call("release_task", queued["task_id"], "clerk-zhou")["state"] == "open"
+    with pytest.raises(Invalid):
+        bureau.call("act_on_task", queued["task_id"], "clerk-wu", "mark_engraved", {})
+    with entrypoint_waiter(bureau.recorder, "on_task_queued"):
+        done = bureau.call("act_on_task", queued["task_id"], "clerk-wu", "approve", {})
+    assert done["state"] == "done" and [h["action"] for h in done["history"]] == ["claim", "release", "approve"]
+    [registered] = bureau.events("employer_registered")
+    assert registered["employer_number"].startswith("110105")
+    # no contribution bases are configured for that district: the employee waits for a clerk, no guess
+    staff_task = bureau.events("task_queued")[-1]
+    assert staff_task["kind"] == "employee_enrolment" and "尚未配置" in staff_task["reason"]
+    assert bureau.events("employees_enrolled") == []
+    with pytest.raises(Conflict):  # decided tasks stay decided
+        bureau.call("act_on_task", queued["task_id"], "clerk-wu", "approve", {})
