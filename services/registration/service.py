@@ -6,13 +6,14 @@ import base64
 import logging
 
 from nameko.dependency_providers import Config
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts.codes import USCC_CHARSET, is_known_district
 from contracts.events import Licence, parse_event
 from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
+from kit.events import durable_handler
 from kit.outbox import relay
 from services.registration import documents, domain
 from services.registration.store import RegistrationMongo
@@ -33,11 +34,12 @@ class RegistrationService:
 
     # ---- events ----------------------------------------------------------------------------------
 
-    @event_handler("gateway", "application_submitted")
+    # Durable: a database blip redelivers the event (every step is idempotent) instead of losing it.
+    @durable_handler("gateway", "application_submitted")
     def on_application_submitted(self, payload: dict) -> None:
         self.registrar.on_submitted(parse_event("gateway", payload))
 
-    @event_handler("gateway", "application_corrected")
+    @durable_handler("gateway", "application_corrected")
     def on_application_corrected(self, payload: dict) -> None:
         self.registrar.on_corrected(parse_event("gateway", payload))
 
