@@ -7,6 +7,7 @@ conditional state moves, and unique indexes that turn a repeat into "already don
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -28,6 +29,8 @@ from kit.outbox import Dispatch, flush, outbox_entry
 from services.social_security import domain, tasks
 from services.social_security.policy import PolicyNotConfigured, has_policy, load_policy
 from services.social_security.store import SocialSecurityStore
+
+log = logging.getLogger(__name__)
 
 CERTIFICATE = DocumentRef(name="social_security.certificate", title="社会保险登记证明")
 RESUME_AFTER = timedelta(seconds=30)  # an intake untouched this long was left by a dead worker
@@ -74,7 +77,10 @@ def advance(store: SocialSecurityStore, dispatch: Dispatch, uscc: str, now: date
 def resume_stalled(store: SocialSecurityStore, dispatch: Dispatch, now: datetime) -> int:
     stalled = store.stalled_employers(now - RESUME_AFTER)
     for uscc in stalled:
-        advance(store, dispatch, uscc, now)
+        try:
+            advance(store, dispatch, uscc, now)
+        except Exception:  # one broken intake must not block the others; it is retried next tick
+            log.exception("could not resume employer %s", uscc)
     return len(stalled)
 
 
