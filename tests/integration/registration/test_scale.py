@@ -29,7 +29,7 @@ def test_two_instances_issue_200_distinct_valid_codes(registration, mongo_db, mo
     monkeypatch.setattr(Registrar, "on_submitted", counting)
     forms = [make_form() for _ in range(APPLICATIONS)]
     started = time.perf_counter()
-    with entrypoint_waiter(registration.listener, "on_licence_issued", timeout=60,
+    with entrypoint_waiter(registration.listener, "on_licence_issued", timeout=120,
                            callback=lambda *_: len(registration.events("licence_issued")) >= APPLICATIONS):
         for i, form in enumerate(forms):
             registration.submit(f"app-{i:03d}", form)
