@@ -31,12 +31,12 @@ def issue(store: TaxStore, uscc: str, raw: Any, now: datetime) -> dict[str, Any]
     _require_approved(registration)
     request = domain.parse_invoice_request(raw, uscc, registration["invoice_kinds"])
     fingerprint = _fingerprint(request.model_dump(mode="json"))
-    done = _answered(store, uscc, request.request_id, fingerprint)
+    ledger = store.month(uscc, domain.month_key(now), registration["monthly_quota_fen"])
+    done = _answered(store, ledger, uscc, request.request_id, fingerprint, now)
     if done:
         return done
 
     quota_fen = domain.to_fen(domain.price(request.items).total)
-    ledger = store.month(uscc, domain.month_key(now), registration["monthly_quota_fen"])
     if ledger["used_fen"] + quota_fen > ledger["limit_fen"]:
         raise _quota_exceeded(ledger, quota_fen)
 
@@ -45,22 +45,23 @@ def issue(store: TaxStore, uscc: str, raw: Any, now: datetime) -> dict[str, Any]
     if store.reserve(ledger, invoice, now):
         return store.materialise(invoice, now)
 
-    done = _answered(store, uscc, request.request_id, fingerprint)
+    ledger = store.month(uscc, ledger["month"], ledger["limit_fen"])
+    done = _answered(store, ledger, uscc, request.request_id, fingerprint, now)
     store.record_skipped(number, uscc, "同一开票请求已由另一实例开具" if done else "开票额度在分配号码后用尽", now)
     if done:
         return done
-    raise _quota_exceeded(store.month(uscc, ledger["month"], ledger["limit_fen"]), quota_fen)
+    raise _quota_exceeded(ledger, quota_fen)
 
 
 def red_letter(store: TaxStore, uscc: str, original_number: str, raw: Any, now: datetime) -> dict[str, Any]:
     registration = store.registration(uscc)
     request = domain.parse_red_letter_request(raw)
     fingerprint = _fingerprint({"reverses": original_number, **request.model_dump(mode="json")})
-    done = _answered(store, uscc, request.request_id, fingerprint)
+    original = store.invoice(uscc, original_number)
+    ledger = store.month(uscc, original["quota_month"], registration["monthly_quota_fen"])
+    done = _answered(store, ledger, uscc, request.request_id, fingerprint, now)
     if done:
         return done
-
-    original = store.invoice(uscc, original_number)
     if original["red"]:
         raise Conflict(f"发票 {original_number} 本身是红字发票，不能再冲红")
     if original.get("reversed_by"):
@@ -71,7 +72,8 @@ def red_letter(store: TaxStore, uscc: str, original_number: str, raw: Any, now: 
     if store.reserve_reversal(red, now):
         return store.materialise(red, now)
 
-    done = _answered(store, uscc, request.request_id, fingerprint)
+    ledger = store.month(uscc, original["quota_month"], registration["monthly_quota_fen"])
+    done = _answered(store, ledger, uscc, request.request_id, fingerprint, now)
     store.record_skipped(number, uscc, "同一红字请求已由另一实例开具" if done else "原发票已被冲红", now)
     if done:
         return done
@@ -95,16 +97,23 @@ def quota_view(store: TaxStore, registration: dict[str, Any], now: datetime) -> 
             "quota_used": domain.yuan(domain.from_fen(used)), "quota_left": domain.yuan(domain.from_fen(limit - used))}
 
 
-def _answered(store: TaxStore, uscc: str, request_id: str, fingerprint: str) -> dict[str, Any] | None:
+def _answered(store: TaxStore, ledger: dict[str, Any], uscc: str, request_id: str, fingerprint: str,
+              now: datetime) -> dict[str, Any] | None:
+    """The invoice already issued for this request, finishing one a dead worker left reserved.
+
+    Only the ledger at hand is searched for a reservation: one left in another month (a crash at
+    midnight) is finished by the recovery timer, and a second reservation made meanwhile is released
+    when materialising meets the unique (uscc, request_id) index.
+    """
     invoice = store.invoice_by_request(uscc, request_id)
-    if invoice is None:
-        pending = store.pending_allocation(uscc, request_id)
-        if pending is not None:
-            _same_request(pending, fingerprint)
-            return store.materialise(pending, pending["allocated_at"])
-        return None
-    _same_request(invoice, fingerprint)
-    return invoice
+    if invoice is not None:
+        _same_request(invoice, fingerprint)
+        return invoice
+    for allocation in ledger.get("allocations", []):
+        if allocation["request_id"] == request_id:
+            _same_request(allocation, fingerprint)
+            return store.materialise(allocation, now)
+    return None
 
 
 def _same_request(invoice: dict[str, Any], fingerprint: str) -> None:

@@ -21,7 +21,10 @@ from services.tax.store import TaxStore
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    # MongoDB keeps milliseconds: an invoice returned at once and the same one read back on a retry
+    # must be identical, so times start out at that precision.
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 class TaxService:

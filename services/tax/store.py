@@ -44,7 +44,7 @@ class TaxStore:
         self.registrations.create_index(
             "task.id", unique=True, partialFilterExpression={"task.id": {"$type": "string"}})
         self.registrations.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING)])
-        self.months.create_index([("uscc", ASCENDING), ("allocations.request_id", ASCENDING)])
+        self.months.create_index("allocations.allocated_at")
         self.invoices.create_index("number", unique=True)
         self.invoices.create_index([("uscc", ASCENDING), ("request_id", ASCENDING)], unique=True)
         self.invoices.create_index(
@@ -114,19 +114,31 @@ class TaxStore:
 
     def month(self, uscc: str, month: str, limit_fen: int) -> dict[str, Any]:
         """This company's ledger for a month, created with the company's quota on first use."""
-        return self.months.find_one_and_update(
-            {"_id": month_id(uscc, month)},
+        query = {"_id": month_id(uscc, month)}
+        doc = self.months.find_one_and_update(
+            query,
             {"$setOnInsert": {"uscc": uscc, "month": month, "limit_fen": limit_fen, "used_fen": 0,
                               "issued": 0, "reversed": [], "allocations": []}},
             upsert=True, return_document=ReturnDocument.AFTER)
+        # Racing upserts may answer None on the embedded database although the document exists;
+        # $setOnInsert changes nothing on a second try, so reading it back is safe.
+        return doc if doc is not None else self.months.find_one(query)
 
     def month_if_any(self, uscc: str, month: str) -> dict[str, Any] | None:
         return self.months.find_one({"_id": month_id(uscc, month)}, {"allocations": 0})
 
     def next_sequence(self, key: str) -> int:
-        doc = self.counters.find_one_and_update(
-            {"_id": key}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER)
-        return doc["seq"]
+        """The next number of a sequence. Never an upsert: racing upserts on the embedded database can
+        apply the $inc yet answer None, which would skip a number silently."""
+        while True:
+            doc = self.counters.find_one_and_update(
+                {"_id": key}, {"$inc": {"seq": 1}}, return_document=ReturnDocument.AFTER)
+            if doc is not None:
+                return doc["seq"]
+            try:
+                self.counters.insert_one({"_id": key, "seq": 0})
+            except DuplicateKeyError:
+                pass  # another instance created it first
 
     def reserve(self, ledger: dict[str, Any], invoice: dict[str, Any], now: datetime) -> bool:
         """Charge the invoice to the month's quota and record it, number included, in ONE atomic update.
@@ -151,14 +163,6 @@ class TaxStore:
                 "reversed": red["reverses"], "allocations": {**red, "allocated_at": now}}})
         return result.modified_count == 1
 
-    def pending_allocation(self, uscc: str, request_id: str) -> dict[str, Any] | None:
-        """An invoice reserved for this request but not materialised (its worker died, or is busy)."""
-        for ledger in self.months.find({"uscc": uscc, "allocations.request_id": request_id}):
-            for allocation in ledger["allocations"]:
-                if allocation["request_id"] == request_id:
-                    return allocation
-        return None
-
     def stale_allocations(self, older_than: datetime, limit: int = 200) -> list[dict[str, Any]]:
         found = []
         query = {"allocations": {"$elemMatch": {"allocated_at": {"$lt": older_than}}}}
@@ -181,7 +185,7 @@ class TaxStore:
             self.invoices.update_one({"number": invoice["reverses"]}, {"$set": {"reversed_by": invoice["number"]}})
         self.months.update_one({"_id": month_id(invoice["uscc"], invoice["quota_month"])},
                                {"$pull": {"allocations": {"number": invoice["number"]}}})
-        return self.invoices.find_one({"number": invoice["number"]}, {"_id": 0})
+        return invoice
 
     def release(self, allocation: dict[str, Any], reason: str, now: datetime) -> None:
         update: dict[str, Any] = {"$pull": {"allocations": {"number": allocation["number"]}},

@@ -67,11 +67,21 @@ class Bureau:
         return ServiceRpcProxy("tax", self.config)
 
 
+def _start(container_factory, config, instances: int) -> Bureau:
+    TaxListener.seen = []
+    containers = [container_factory(TaxService, config) for _ in range(instances)]
+    listener = container_factory(TaxListener, config)
+    for container in containers + [listener]:
+        container.start()
+    return Bureau(containers, listener, config)
+
+
 @pytest.fixture
 def bureau(container_factory, service_config):
-    TaxListener.seen = []
-    tax = container_factory(TaxService, service_config)
-    listener = container_factory(TaxListener, service_config)
-    tax.start()
-    listener.start()
-    return Bureau([tax], listener, service_config)
+    return _start(container_factory, service_config, 1)
+
+
+@pytest.fixture
+def two_instances(container_factory, service_config):
+    """Two containers of the tax service on the same vhost and database, like `--scale tax=2`."""
+    return _start(container_factory, service_config, 2)
