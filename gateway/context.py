@@ -23,6 +23,7 @@ class Gateway:
     bureaus: Bureaus
     publish: Publisher
     broker_check: Any = None  # () -> None, raises if the broker is unreachable
+    password_hasher: Any = None  # argon2.PasswordHasher; None: argon2-cffi's defaults
     accounts: AccountService = field(init=False)
     applications: ApplicationService = field(init=False)
     companies: CompanyService = field(init=False)
@@ -32,7 +33,7 @@ class Gateway:
     def __post_init__(self) -> None:
         s = self.settings
         self.accounts = AccountService(self.store, s.gateway_token_minutes, s.gateway_login_max_failures,
-                                       s.gateway_login_window_minutes)
+                                       s.gateway_login_window_minutes, self.password_hasher)
         self.applications = ApplicationService(self.store, self.bureaus, self.publish, s.public_url)
         self.companies = CompanyService(self.store, self.bureaus)
         self.tasks = TaskService(self.bureaus)

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from contracts.form import ApplicationForm
 from gateway import errors
 from gateway.api import accounts, applications, companies, public, tasks
+from gateway.api.limits import BodyLimit
 from gateway.context import Gateway
 from gateway.errors import ErrorBody
 
@@ -43,12 +44,12 @@ def create_app(gateway: Gateway | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
-        max_body_size=settings_limit,
         responses=ERROR_RESPONSES,
     )
     if gateway is not None:
         app.state.gateway = gateway
     errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings_limit)
     for module in (accounts, applications, companies, tasks, public):
         app.include_router(module.router)
     _offline_docs(app)

@@ -1,0 +1,310 @@
+"""The HTTP API over the real service layer and a fresh database, with fake bureaus."""
+
+from __future__ import annotations
+
+from contracts.events import parse_event
+from contracts.rpc import Conflict, Invalid, Unavailable
+from gateway.tracking import record
+from tests.factories import make_form
+from tests.unit.gateway.conftest import login, pdf_document
+
+API = "/api/v1"
+
+
+def error_shape(reply) -> dict:
+    body = reply.json()
+    assert set(body) == {"code", "message", "errors"}, body
+    return body
+
+
+# ---- accounts and login ----------------------------------------------------------------------
+
+
+def test_sign_up_checks_every_field(client):
+    reply = client.post(f"{API}/accounts", json={"name": "张伟", "resident_id": "420102198503120019",
+                                                 "mobile": "12345", "password": "short"})
+    body = error_shape(reply)
+    assert reply.status_code == 422
+    fields = {e["field"] for e in body["errors"]}
+    assert {"resident_id", "mobile", "password"} <= fields
+
+
+def test_the_same_email_cannot_sign_up_twice(client, sign_up):
+    founder = sign_up()
+    reply = client.post(f"{API}/accounts", json={"name": "李娜", "resident_id": "11010519491231002X",
+                                                 "email": founder["email"].upper(), "password": "another-pass-1"})
+    assert reply.status_code == 409 and error_shape(reply)["code"] == "CONFLICT"
+
+
+def test_login_by_mobile_and_wrong_password(client):
+    client.post(f"{API}/accounts", json={"name": "李娜", "resident_id": "11010519491231002X",
+                                         "mobile": "13900001111", "password": "mobile-pass-1"})
+    assert client.get(f"{API}/me", headers=login(client, "13900001111", "mobile-pass-1")).json()["role"] == "founder"
+    reply = client.post(f"{API}/tokens", data={"username": "13900001111", "password": "wrong-pass-1"})
+    assert reply.status_code == 401 and reply.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_failed_logins_are_rate_limited_per_username(client, sign_up):
+    founder = sign_up(password="right-pass-1")  # the fixture allows 3 failures per window
+    for _ in range(3):
+        assert client.post(f"{API}/tokens", data={"username": founder["email"], "password": "x"}).status_code == 401
+    reply = client.post(f"{API}/tokens", data={"username": founder["email"], "password": "right-pass-1"})
+    assert reply.status_code == 429 and error_shape(reply)["code"] == "TOO_MANY_REQUESTS"
+
+
+def test_logout_revokes_the_token(client, sign_up):
+    founder = sign_up()
+    assert client.delete(f"{API}/tokens/current", headers=founder["headers"]).status_code == 204
+    assert client.get(f"{API}/me", headers=founder["headers"]).status_code == 401
+
+
+def test_no_token_is_401(client):
+    reply = client.get(f"{API}/applications")
+    assert reply.status_code == 401 and error_shape(reply)["code"] == "UNAUTHENTICATED"
+
+
+# ---- submitting ------------------------------------------------------------------------------
+
+
+def test_submit_stores_and_publishes(client, sign_up, publisher, gateway):
+    founder = sign_up()
+    reply = client.post(f"{API}/applications", json=make_form(), headers=founder["headers"])
+    assert reply.status_code == 201, reply.text
+    body = reply.json()
+    assert body["status"] == "submitted" and reply.headers["Location"].endswith(body["id"])
+    assert [s["state"] for s in body["steps"]] == ["pending"] * 4
+    assert body["timeline"][0]["type"] == "application_submitted"
+    [(kind, payload)] = publisher.sent
+    event = parse_event("gateway", payload)
+    assert kind == "application_submitted" and event.application_id == body["id"]
+    assert event.founder_id == founder["id"]
+    assert gateway.store.applications.find_one({"_id": body["id"]})["outbox"] == []
+
+
+def test_a_broker_outage_leaves_the_event_in_the_outbox(client, sign_up, publisher, gateway):
+    publisher.fail = True
+    reply = client.post(f"{API}/applications", json=make_form(), headers=sign_up()["headers"])
+    assert reply.status_code == 201
+    [entry] = gateway.store.applications.find_one({"_id": reply.json()["id"]})["outbox"]
+    assert entry["type"] == "application_submitted"  # the tracker's relay publishes it later
+
+
+def test_a_bad_form_names_every_bad_field(client, sign_up, gateway):
+    form = make_form()
+    form["name"]["trade_name"] = "AB"
+    form["shareholders"][0]["resident_id"] = "420102198503120019"
+    form["contact"]["phone"] = "123"
+    del form["business_scope"]
+    reply = client.post(f"{API}/applications", json=form, headers=sign_up()["headers"])
+    assert reply.status_code == 422
+    body = error_shape(reply)
+    assert body["code"] == "INVALID"
+    assert {e["field"] for e in body["errors"]} >= {"business_scope"}
+    form["business_scope"] = ["G0001"]
+    reply = client.post(f"{API}/applications", json=form, headers=sign_up()["headers"])
+    fields = {e["field"] for e in error_shape(reply)["errors"]}
+    assert fields >= {"name.trade_name", "shareholders.0.resident_id", "contact.phone"}
+    assert gateway.store.applications.count_documents({}) == 0
+
+
+def test_idempotency_key_returns_the_same_application(client, sign_up, publisher, gateway):
+    founder = sign_up()
+    form = make_form()
+    headers = {**founder["headers"], "Idempotency-Key": "k-1"}
+    first = client.post(f"{API}/applications", json=form, headers=headers)
+    again = client.post(f"{API}/applications", json=form, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"] and again.headers["Idempotent-Replayed"] == "true"
+    assert gateway.store.applications.count_documents({}) == 1 and len(publisher.sent) == 1
+    different = client.post(f"{API}/applications", json=make_form(), headers=headers)
+    assert different.status_code == 409
+    # another founder's identical key is their own
+    other = client.post(f"{API}/applications", json=form,
+                        headers={**sign_up()["headers"], "Idempotency-Key": "k-1"})
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+
+
+def test_malformed_and_oversized_bodies(client, sign_up):
+    headers = {**sign_up()["headers"], "Content-Type": "application/json"}
+    reply = client.post(f"{API}/applications", content=b'{"company_type": ', headers=headers)
+    assert reply.status_code == 400 and error_shape(reply)["code"] == "MALFORMED_JSON"
+    reply = client.post(f"{API}/applications", content=b"[" + b"1," * 40_000 + b"1]", headers=headers)
+    assert reply.status_code == 413 and error_shape(reply)["code"] == "PAYLOAD_TOO_LARGE"
+    chunks = (b"[1," for _ in range(30_000))  # streamed, no Content-Length
+    reply = client.post(f"{API}/applications", content=iter_bytes(chunks), headers=headers)
+    assert reply.status_code == 413 and error_shape(reply)["code"] == "PAYLOAD_TOO_LARGE"
+    reply = client.post(f"{API}/applications", json=[1, 2], headers=headers)
+    assert reply.status_code == 422 and error_shape(reply)["errors"]
+
+
+async def iter_bytes(chunks):
+    for chunk in chunks:
+        yield chunk
+
+
+def test_staff_cannot_submit(client, staff):
+    reply = client.post(f"{API}/applications", json=make_form(), headers=staff("tax.li", "tax"))
+    assert reply.status_code == 403 and error_shape(reply)["code"] == "FORBIDDEN"
+
+
+# ---- following, ownership --------------------------------------------------------------------
+
+
+def submitted(client, founder) -> str:
+    return client.post(f"{API}/applications", json=make_form(), headers=founder["headers"]).json()["id"]
+
+
+def test_another_founders_application_and_documents_are_404(client, sign_up, bureaus):
+    owner, stranger = sign_up(), sign_up()
+    app_id = submitted(client, owner)
+    assert client.get(f"{API}/applications/{app_id}", headers=owner["headers"]).status_code == 200
+    for url in (f"{API}/applications/{app_id}", f"{API}/applications/{app_id}/documents/registration.licence"):
+        reply = client.get(url, headers=stranger["headers"])
+        assert reply.status_code == 404 and error_shape(reply)["code"] == "NOT_FOUND"
+    assert client.get(f"{API}/applications", headers=stranger["headers"]).json() == []
+    assert bureaus.calls == []
+
+
+def test_operators_see_every_application(client, sign_up, staff):
+    app_id = submitted(client, sign_up())
+    operator = staff("ops.wang")
+    assert [a["id"] for a in client.get(f"{API}/applications", headers=operator).json()] == [app_id]
+    assert client.get(f"{API}/applications/{app_id}", headers=operator).status_code == 200
+
+
+def licence_payload(app_id: str) -> dict:
+    from tests.unit.gateway.test_timeline import USCC, licence_issued
+
+    event = licence_issued(make_form()).model_copy(update={"application_id": app_id})
+    return event.model_dump(mode="json") | {"licence": {**event.licence.model_dump(mode="json"), "uscc": USCC}}
+
+
+def test_documents_only_when_the_timeline_lists_them(client, sign_up, bureaus, gateway):
+    founder = sign_up()
+    app_id = submitted(client, founder)
+    url = f"{API}/applications/{app_id}/documents/registration.licence"
+    assert client.get(url, headers=founder["headers"]).status_code == 404
+    record(gateway.store, "registration", licence_payload(app_id))
+    bureaus.on("registration", "get_document", lambda a, n: pdf_document(n))
+    reply = client.get(url, headers=founder["headers"])
+    assert reply.status_code == 200 and reply.headers["content-type"] == "application/pdf"
+    assert reply.content == b"%PDF-1.4 fake"
+    assert bureaus.calls == [("registration", "get_document", (app_id, "registration.licence"))]
+    view = client.get(f"{API}/applications/{app_id}", headers=founder["headers"]).json()
+    assert view["status"] == "licensed" and view["outputs"]["uscc"]
+    assert view["documents"][0]["url"] == f"http://test{url}"
+
+
+def test_a_redelivered_event_is_recorded_once(client, sign_up, gateway):
+    app_id = submitted(client, sign_up())
+    payload = licence_payload(app_id)
+    assert record(gateway.store, "registration", payload) is True
+    assert record(gateway.store, "registration", payload) is False
+    doc = gateway.store.applications.find_one({"_id": app_id})
+    assert [e["type"] for e in doc["timeline"]] == ["application_submitted", "licence_issued"]
+    assert doc["version"] == 1
+    assert "legal_representative" not in doc["timeline"][1]["data"]  # no resident IDs in the timeline
+
+
+# ---- corrections -----------------------------------------------------------------------------
+
+
+def test_correction_only_when_requested(client, sign_up, gateway, publisher):
+    founder = sign_up()
+    app_id = submitted(client, founder)
+    url = f"{API}/applications/{app_id}/correction"
+    assert client.put(url, json=make_form(), headers=founder["headers"]).status_code == 409
+    record(gateway.store, "registration", {
+        "type": "correction_requested", "event_id": "e-corr", "application_id": app_id,
+        "occurred_at": "2026-11-24T02:00:00+00:00", "task_id": "t1", "reasons": ["字号不规范"],
+        "fields": ["name.trade_name"]})
+    assert client.put(url, json={"company_type": "x"}, headers=founder["headers"]).status_code == 422
+    reply = client.put(url, json=make_form(), headers=founder["headers"])
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["revision"] == 1 and reply.json()["status"] == "submitted"
+    assert publisher.sent[-1][0] == "application_corrected"
+    assert parse_event("gateway", publisher.sent[-1][1]).revision == 1
+    assert client.put(url, json=make_form(), headers=founder["headers"]).status_code == 409
+
+
+# ---- companies -------------------------------------------------------------------------------
+
+
+def test_company_actions_only_by_the_owner(client, sign_up, bureaus, gateway):
+    owner, stranger = sign_up(), sign_up()
+    app_id = submitted(client, owner)
+    record(gateway.store, "registration", licence_payload(app_id))
+    uscc = client.get(f"{API}/applications/{app_id}", headers=owner["headers"]).json()["outputs"]["uscc"]
+    bureaus.on("tax", "issue_invoice", lambda u, req: {"number": "26420000000000000001", "uscc": u, **req})
+    invoice = {"request_id": "r1", "buyer_name": "武汉买方有限公司", "buyer_tax_id": "91420100MA4K0000X1",
+               "items": [{"name": "软件服务", "quantity": "1", "unit_price": "1000.00", "tax_rate": "0.03"}]}
+    assert client.post(f"{API}/companies/{uscc}/invoices", json=invoice, headers=stranger["headers"]).status_code == 404
+    reply = client.post(f"{API}/companies/{uscc}/invoices", json=invoice, headers=owner["headers"])
+    assert reply.status_code == 201 and reply.json()["number"] == "26420000000000000001"
+    assert bureaus.calls[-1][2][1]["items"][0]["unit_price"] == "1000.00"
+    bad = client.post(f"{API}/companies/{uscc}/employees", json={"name": "王芳"}, headers=owner["headers"])
+    assert bad.status_code == 422
+    assert {e["field"] for e in error_shape(bad)["errors"]} == {"resident_id", "start_date", "monthly_wage"}
+
+
+# ---- clerks ----------------------------------------------------------------------------------
+
+TASK = {"id": "t1", "bureau": "tax", "kind": "invoice_approval", "application_id": "a", "title": "武汉某公司",
+        "reason": "额度超过自动核定上限", "state": "open", "created_at": "2026-11-24T01:00:00+00:00",
+        "deadline": "2026-11-26", "actions": ["approve", "reject"]}
+
+
+def test_clerks_see_only_their_bureau(client, staff, sign_up, bureaus):
+    bureaus.on("tax", "list_tasks", [TASK])
+    tax, seal = staff("tax.li", "tax"), staff("seal.zhao", "seal")
+    assert client.get(f"{API}/bureaus/tax/tasks", headers=tax).json()[0]["id"] == "t1"
+    for headers in (seal, sign_up()["headers"], staff("ops.chen")):
+        reply = client.get(f"{API}/bureaus/tax/tasks", headers=headers)
+        assert reply.status_code == 403 and error_shape(reply)["code"] == "FORBIDDEN"
+    assert client.get(f"{API}/bureaus/police/tasks", headers=tax).status_code == 404
+    assert [c[0] for c in bureaus.calls] == ["tax"]
+
+
+def test_clerk_actions_pass_the_clerk_and_map_typed_errors(client, staff, bureaus):
+    tax = staff("tax.li", "tax")
+    bureaus.on("tax", "act_on_task", lambda tid, clerk, action, payload: {**TASK, "state": "done",
+                                                                          "history": [{"clerk": clerk}]})
+    reply = client.post(f"{API}/bureaus/tax/tasks/t1/approve", json={"monthly_quota": "100000.00"}, headers=tax)
+    assert reply.status_code == 200 and reply.json()["history"] == [{"clerk": "tax.li"}]
+    assert bureaus.calls[-1] == ("tax", "act_on_task", ("t1", "tax.li", "approve", {"monthly_quota": "100000.00"}))
+    assert client.post(f"{API}/bureaus/tax/tasks/t1/reject", json={"reasons": []}, headers=tax).status_code == 422
+    bureaus.on("tax", "claim_task", Conflict("已被其他工作人员领取"))
+    reply = client.post(f"{API}/bureaus/tax/tasks/t1/claim", headers=tax)
+    assert reply.status_code == 409 and error_shape(reply)["message"] == "已被其他工作人员领取"
+    bureaus.on("tax", "act_on_task", Invalid.with_fields("不能这样做", [{"field": "action", "message": "不可用"}]))
+    reply = client.post(f"{API}/bureaus/tax/tasks/t1/actions/fly", headers=tax)
+    assert reply.status_code == 422 and error_shape(reply)["errors"] == [{"field": "action", "message": "不可用"}]
+
+
+# ---- failures of what is behind the gateway ----------------------------------------------------
+
+
+def test_a_silent_bureau_is_503_and_a_crash_is_a_generic_500(client, bureaus, sign_up):
+    bureaus.on("registration", "verify", Unavailable("registration 暂时无法响应，请稍后再试"))
+    reply = client.get(f"{API}/verify/licences/91350100M000100Y43")
+    assert reply.status_code == 503 and error_shape(reply)["code"] == "UNAVAILABLE"
+    bureaus.on("seal", "lookup_seal", RuntimeError("secret internals"))
+    reply = client.get(f"{API}/verify/seals/4201110000001")
+    assert reply.status_code == 500
+    assert "secret" not in reply.text and error_shape(reply)["code"] == "INTERNAL"
+    assert client.get(f"{API}/verify/licences/123").status_code == 422
+
+
+def test_health_lists_what_is_down(client, bureaus):
+    for name in ("registration", "seal", "tax", "social_security"):
+        bureaus.on(name, "health", {"status": "ok"})
+    reply = client.get("/healthz")
+    assert reply.status_code == 503
+    assert reply.json()["checks"]["gateway"].startswith("down") and reply.json()["checks"]["tax"] == "ok"
+    bureaus.on("gateway", "health", {"status": "ok"})
+    assert client.get("/healthz").status_code == 200
+
+
+def test_unknown_routes_use_the_error_shape(client):
+    reply = client.get(f"{API}/nothing")
+    assert reply.status_code == 404 and error_shape(reply)["code"] == "NOT_FOUND"

@@ -1,0 +1,171 @@
+"""Completion rules and derived status, from events alone (no database, no broker)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from contracts.events import (
+    ApplicationCorrected,
+    ApplicationRejected,
+    ApplicationSubmitted,
+    CorrectionRequested,
+    EmployeesEnrolled,
+    EmployerRegistered,
+    InvoicesApproved,
+    Licence,
+    LicenceIssued,
+    ReviewStarted,
+    SealsDelivered,
+    SealsFiled,
+    StepRejected,
+    TaskQueued,
+    TaxRegistered,
+)
+from contracts.form import ApplicationForm
+from gateway.timeline import derive, required_events, time_taken, timeline_entry
+from tests.factories import make_form
+
+APP = "app-1"
+T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # Tuesday 09:00 in Wuhan
+USCC = "91350100M000100Y43"
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def entry(source, event):
+    return timeline_entry(source, event.model_dump(mode="json"))
+
+
+def licence_issued(form: dict, minutes: float = 2) -> LicenceIssued:
+    parsed = ApplicationForm.model_validate(form)
+    licence = Licence(uscc=USCC, company_name="武汉测试科技有限公司", company_type="有限责任公司",
+                      legal_representative="张伟", registered_capital=Decimal("1000000"),
+                      established_on=date(2026, 11, 24), term="长期", domicile="武汉", district_code="420111",
+                      business_scope="软件开发", authority="武汉市洪山区市场监督管理局", issued_at=at(minutes))
+    return LicenceIssued(application_id=APP, occurred_at=at(minutes), licence=licence,
+                         legal_representative=parsed.legal_representative, contact_phone="13800138000",
+                         seals=parsed.seals, tax=parsed.tax, employees=parsed.employees,
+                         documents=[{"name": "registration.licence", "title": "营业执照"}])
+
+
+def automatic_path(form: dict) -> list[dict]:
+    return [
+        entry("gateway", ApplicationSubmitted(application_id=APP, founder_id="f", occurred_at=T0,
+                                              form=ApplicationForm.model_validate(form))),
+        entry("registration", ReviewStarted(application_id=APP, occurred_at=at(1), path="automatic",
+                                            deadline=date(2026, 11, 25))),
+        entry("registration", licence_issued(form)),
+        entry("seal", SealsFiled(application_id=APP, occurred_at=at(3), uscc=USCC,
+                                 seals=[{"code": "4201110000001", "kind": "company", "medium": "electronic"}])),
+        entry("tax", TaxRegistered(application_id=APP, occurred_at=at(3), uscc=USCC, taxpayer_id=USCC,
+                                   taxpayer_type="small_scale", tax_office="洪山区税务局")),
+        entry("tax", InvoicesApproved(application_id=APP, occurred_at=at(4), uscc=USCC,
+                                      invoice_kinds=["vat_general"], monthly_quota=Decimal("100000"))),
+        entry("social_security", EmployerRegistered(application_id=APP, occurred_at=at(3), uscc=USCC,
+                                                    employer_number="S1", insurances=["pension"])),
+        entry("social_security", EmployeesEnrolled(application_id=APP, occurred_at=at(5), uscc=USCC,
+                                                   employees=[])),
+    ]
+
+
+def test_every_requested_output_completes_the_application():
+    form = make_form()
+    result = derive(form, automatic_path(form), T0)
+    assert result["status"] == "completed"
+    assert result["completed_at"] == at(5)
+    assert result["outputs"]["uscc"] == USCC
+    assert result["outputs"]["invoices"]["monthly_quota"] == "100000"
+    assert {s["state"] for s in result["steps"].values()} == {"done"}
+    assert result["taken"]["working_days"] == 0 and result["taken"]["within_target"] is True
+    assert result["taken"]["working_hours"] == round(5 / 60, 2)
+    assert [d["name"] for d in result["documents"]] == ["registration.licence"]
+
+
+def test_order_of_arrival_does_not_matter():
+    form = make_form()
+    events = automatic_path(form)
+    assert derive(form, list(reversed(events)), T0) == derive(form, events, T0)
+
+
+def test_a_missing_output_keeps_it_licensed():
+    form = make_form()
+    without_enrolment = automatic_path(form)[:-1]
+    result = derive(form, without_enrolment, T0)
+    assert result["status"] == "licensed"
+    assert result["steps"]["social_security"]["state"] == "in_progress"
+    assert result["completed_at"] is None and result["taken"] is None
+
+
+def test_required_outputs_follow_the_form():
+    minimal = make_form(seals={"kinds": []}, tax={"invoice_kinds": []}, employees=[])
+    assert required_events(minimal) == {"licence_issued", "tax_registered", "employer_registered"}
+    physical = make_form(seals={"physical": True, "postal_address": "武汉市洪山区珞喻路1号"})
+    assert {"seals_filed", "seals_delivered"} <= required_events(physical)
+    # nothing asked for at the seal bureau and no employees: fewer events complete the application
+    events = [e for e in automatic_path(minimal) if e["type"] not in ("seals_filed", "invoices_approved",
+                                                                     "employees_enrolled")]
+    result = derive(minimal, events, T0)
+    assert result["status"] == "completed"
+    assert result["steps"]["seal"]["state"] == "not_requested"
+
+
+def test_physical_seals_need_delivery():
+    form = make_form(seals={"physical": True, "postal_address": "武汉市洪山区珞喻路1号"})
+    events = automatic_path(form)
+    assert derive(form, events, T0)["status"] == "licensed"
+    delivered = SealsDelivered(application_id=APP, occurred_at=at(60), uscc=USCC, delivery="post",
+                               tracking_number="SF1", delivered_at=at(60))
+    result = derive(form, [*events, entry("seal", delivered)], T0)
+    assert result["status"] == "completed" and result["completed_at"] == at(60)
+
+
+def test_task_queued_shows_the_step_waiting_with_its_deadline():
+    form = make_form()
+    events = automatic_path(form)[:3]
+    queued = TaskQueued(application_id=APP, occurred_at=at(3), bureau="seal", task_id="t1", kind="engraving",
+                        reason="实物印章需刻制", deadline=date(2026, 11, 26))
+    step = derive(form, [*events, entry("seal", queued)], T0)["steps"]["seal"]
+    assert step["state"] == "waiting_for_clerk"
+    assert step["deadline"] == "2026-11-26" and step["task_id"] == "t1"
+
+
+def test_rejections_show_reasons():
+    form = make_form()
+    base = automatic_path(form)[:2]
+    rejected = derive(form, [*base, entry("registration", ApplicationRejected(
+        application_id=APP, occurred_at=at(9), reasons=["名称含禁用字词"]))], T0)
+    assert rejected["status"] == "rejected"
+    assert rejected["steps"]["registration"]["reasons"] == ["名称含禁用字词"]
+    step_refused = derive(form, [*automatic_path(form)[:3], entry("tax", StepRejected(
+        application_id=APP, occurred_at=at(9), bureau="tax", step="invoice_approval", reasons=["额度过高"]))], T0)
+    assert step_refused["status"] == "licensed"
+    assert step_refused["steps"]["tax"] == {**step_refused["steps"]["tax"], "state": "rejected",
+                                            "reasons": ["额度过高"]}
+
+
+def test_correction_round_trip():
+    form = make_form()
+    base = automatic_path(form)[:2]
+    asked = entry("registration", CorrectionRequested(application_id=APP, occurred_at=at(10), task_id="t",
+                                                      reasons=["字号不规范"], fields=["name.trade_name"]))
+    waiting = derive(form, [*base, asked], T0)
+    assert waiting["status"] == "correction_requested"
+    assert waiting["steps"]["registration"]["fields"] == ["name.trade_name"]
+    corrected = entry("gateway", ApplicationCorrected(application_id=APP, occurred_at=at(20), revision=1,
+                                                      form=ApplicationForm.model_validate(form)))
+    assert derive(form, [*base, asked, corrected], T0)["status"] == "submitted"
+
+
+def test_working_days_skip_weekends_and_holidays():
+    # 中秋 2026 is Friday 9/25 to Sunday 9/27: submitted on the holiday at 18:00 Beijing time, done on
+    # Monday 9/28 at 10:00 Beijing time: one working day, and only Monday's 10 hours count
+    friday_evening = datetime(2026, 9, 25, 10, 0, tzinfo=UTC)
+    monday = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
+    taken = time_taken(friday_evening, monday)
+    assert taken["working_days"] == 1
+    assert taken["within_target"] is True
+    assert taken["working_hours"] == 10.0
+    assert taken["elapsed_seconds"] == 64 * 3600
