@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import logging
 
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
-from pydantic import ValidationError
 
 from contracts.events import EVENT_SOURCES, event_type, parse_event
 from contracts.rpc import OneStopError
 from gateway.store import GatewayStore
 from gateway.tracking import record
+from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
 
@@ -31,12 +31,7 @@ class GatewayTracker:
     dispatch = EventDispatcher()
 
     def _on_event(self, source: str, payload: dict) -> None:
-        try:
-            event = parse_event(source, payload)
-        except (ValueError, ValidationError):
-            # a malformed event can never succeed: log it and let it go rather than loop on it
-            log.exception("unreadable %s event dropped", source, extra={"event_id": payload.get("event_id")})
-            return
+        event = parse_event(source, payload)  # unreadable: durable_handler logs and drops it
         record(self.store, source, event.model_dump(mode="json"))
 
     @timer(interval=RELAY_INTERVAL)
@@ -50,13 +45,12 @@ class GatewayTracker:
 
 
 def _handler(source: str, kind: str):
-    # requeue_on_error: a database outage or write contention retries the event instead of losing it
-    @event_handler(source, kind, requeue_on_error=True)
+    # a database outage or write contention redelivers the event instead of losing it
     def handle(self, payload: dict) -> None:
         self._on_event(source, payload)
 
-    handle.__name__ = f"on_{source}_{kind}"
-    return handle
+    handle.__name__ = handle.__qualname__ = f"on_{source}_{kind}"
+    return durable_handler(source, kind)(handle)
 
 
 # one handler per (source, event type) every bureau emits: nameko binds one handler to one pair

@@ -1,0 +1,103 @@
+"""The tracker with real RabbitMQ and a fresh database: bureau events land once in the timeline, the
+gateway's leftover outbox is relayed from source "gateway"; the RPC pool maps timeouts and typed errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import eventlet
+import pytest
+from nameko.events import event_handler
+from nameko.rpc import rpc
+from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+
+from contracts.events import TaxRegistered
+from contracts.rpc import NotFound, OneStopError, Unavailable, register_remote_errors
+from gateway.applications import ApplicationService
+from gateway.auth import Principal
+from gateway.rpc import RpcPool
+from gateway.store import GatewayStore
+from gateway.tracker import GatewayTracker
+from tests.factories import make_form
+
+pytestmark = pytest.mark.integration
+
+FOUNDER = Principal(id="f1", role="founder", name="张伟", login="f1@example.com")
+
+
+class Listener:
+    name = "listener"
+    seen: list = []
+
+    @event_handler("gateway", "application_submitted")
+    def on_submitted(self, payload):
+        Listener.seen.append(payload)
+
+
+class SlowTax:
+    name = "tax"
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_registration(self, uscc):
+        raise NotFound("没有该纳税人")
+
+    @rpc
+    def health(self):
+        eventlet.sleep(3)
+        return {"status": "ok"}
+
+
+def test_bureau_events_are_recorded_once_and_leftovers_relayed(container_factory, service_config, mongo_db):
+    store = GatewayStore(mongo_db)
+    store.ensure_indexes()
+    tracker = container_factory(GatewayTracker, service_config)
+    listener = container_factory(Listener, service_config)
+    tracker.start()
+    listener.start()
+    Listener.seen = []
+
+    # the web process stored an application but died before publishing it
+    broken = ApplicationService(store, bureaus=None, publish=_fail, base_url="http://x")
+    view, _ = broken.submit(FOUNDER, make_form())
+    app_id = view["id"]
+    stale = datetime.now(UTC) - timedelta(minutes=1)
+    mongo_db["applications"].update_one({"_id": app_id}, {"$set": {"outbox.0.created_at": stale}})
+    with entrypoint_waiter(listener, "on_submitted", timeout=15):
+        pass  # the tracker's timer relays it within its interval
+    assert [p["application_id"] for p in Listener.seen] == [app_id]
+
+    event = TaxRegistered(application_id=app_id, uscc="91350100M000100Y43", taxpayer_id="91350100M000100Y43",
+                          taxpayer_type="small_scale", tax_office="洪山区税务局")
+    dispatch = event_dispatcher(service_config)
+    for _ in range(2):  # at-least-once delivery: the same event twice
+        with entrypoint_waiter(tracker, "on_tax_tax_registered", timeout=10):
+            dispatch("tax", "tax_registered", event.model_dump(mode="json"))
+    doc = store.application(app_id)
+    assert [e["type"] for e in doc["timeline"]] == ["application_submitted", "tax_registered"]
+    assert doc["outputs"]["tax_registration"]["tax_office"] == "洪山区税务局"
+    assert mongo_db["applications"].find_one({"_id": app_id})["outbox"] == []
+
+    with entrypoint_hook(tracker, "health") as health:
+        assert health()["status"] == "ok"
+
+
+def test_rpc_pool_typed_errors_and_timeouts(container_factory, service_config):
+    register_remote_errors()
+    container_factory(SlowTax, service_config).start()
+    pool = RpcPool({"AMQP_URI": service_config["AMQP_URI"]}, timeout=1, size=2)
+    try:
+        with pytest.raises(NotFound, match="没有该纳税人"):
+            pool.call("tax", "get_registration", "x")
+        with pytest.raises(Unavailable):
+            pool.call("tax", "health")  # answers after 3 s: the caller gets 503 after 1 s
+        with pytest.raises(Unavailable):
+            pool.call("seal", "health")  # nobody serves seal in this vhost
+        with pytest.raises(NotFound):  # the pool still works after discarding broken proxies
+            pool.call("tax", "get_registration", "x")
+    finally:
+        pool.close()
+
+
+def _fail(event_type, payload):
+    raise ConnectionError("broker gone")
