@@ -244,7 +244,7 @@ def enrol_employee(store: SocialSecurityStore, dispatch: Dispatch, uscc: str, ra
         if request_id and (existing := store.enrolment(employee_id)) is not None:
             return staff_view(existing)  # the same request raced itself: one enrolment
         raise Conflict(f"{person.name}（{mask_resident_id(person.resident_id)}）已在本单位参保，不能重复参保") from None
-    publish(store.enrolments, employee_id, dispatch)
+    flush(store.enrolments, employee_id, doc["outbox"], dispatch)
     return staff_view(doc)
 
 

@@ -65,5 +65,6 @@ def test_a_number_taken_by_a_dead_worker_is_skipped_not_reused(bureau, mongo_db,
     with entrypoint_waiter(bureau.recorder, "on_employer_registered"):
         bureau.call("relay_and_resume")
     [registered] = bureau.events("employer_registered")
-    assert registered["employer_number"].endswith("000002")  # 000001 went down with the dead worker
+    # 000001 went down with the dead worker; the timer may race this call, so the winner is 2 or 3
+    assert registered["employer_number"][-6:] in ("000002", "000003")
     assert mongo_db["employers"].count_documents({"employer_number": {"$exists": True}}) == 1

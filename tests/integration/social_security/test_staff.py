@@ -98,6 +98,12 @@ def test_bad_employee_input_names_each_field_and_writes_nothing(bureau, employer
         bureau.call("enrol_employee", "91420111MA0000000X", new_hire())
     with pytest.raises(NotFound):
         bureau.call("end_employment", uscc, "no-such-employee")
+    zhang = bureau.call("list_staff", uscc)[0]
+    for end_date in ("2020-01-01", "31/12/2026"):
+        with pytest.raises(Invalid) as caught:
+            bureau.call("end_employment", uscc, zhang["employee_id"], end_date)
+        assert [e.field for e in caught.value.field_errors] == ["end_date"]
+    assert bureau.call("list_staff", uscc)[0]["state"] == "active"
 
 
 def test_contributions_for_a_month(bureau, employer, today):
