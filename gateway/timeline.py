@@ -28,9 +28,13 @@ TARGET_WORKING_DAYS = 2  # Wuhan's promise: a company started within 2 working d
 # working days; registration and social security: assumed 1, see docs/api.md)
 STEP_TARGET_DAYS = {"registration": 1, "seal": 1, "tax": 2, "social_security": 1}
 STEPS = ("registration", "seal", "tax", "social_security")
-# keys of an event payload NOT copied into the timeline (data minimisation: no resident IDs, no form)
-_DROP = {"form", "legal_representative", "employees", "contact_phone", "seals", "tax", "housing_fund"}
-_KEEP_EMPLOYEES = {"employees_enrolled"}
+# keys of an event payload NOT copied into the timeline (data minimisation: no resident IDs, no form;
+# the application document keeps the form once)
+_DROP = {
+    "application_submitted": {"form"},
+    "application_corrected": {"form"},
+    "licence_issued": {"legal_representative", "employees", "contact_phone", "seals", "tax", "housing_fund"},
+}
 
 SUMMARIES = {
     "application_submitted": "已提交开办申请",
@@ -55,7 +59,7 @@ SUMMARIES = {
 def timeline_entry(source: str, payload: dict[str, Any], received_at: datetime | None = None) -> dict[str, Any]:
     """What the timeline keeps of one event."""
     kind = payload["type"]
-    drop = _DROP - (_KEEP_EMPLOYEES if kind in _KEEP_EMPLOYEES else set())
+    drop = _DROP.get(kind, set())
     return {
         "event_id": payload["event_id"],
         "source": source,

@@ -77,6 +77,7 @@ def test_every_requested_output_completes_the_application():
     assert result["status"] == "completed"
     assert result["completed_at"] == at(5)
     assert result["outputs"]["uscc"] == USCC
+    assert result["outputs"]["seals"][0]["code"] == "4201110000001"
     assert result["outputs"]["invoices"]["monthly_quota"] == "100000"
     assert {s["state"] for s in result["steps"].values()} == {"done"}
     assert result["taken"]["working_days"] == 0 and result["taken"]["within_target"] is True

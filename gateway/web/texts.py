@@ -1,0 +1,137 @@
+"""Chinese wording for the pages: states, actions, field labels, and the template filters."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from contracts import scope
+from contracts.codes import hubei_divisions
+from contracts.form import COMPANY_TYPE_LABELS, SEAL_KIND_LABELS
+from gateway.timeline import SHANGHAI
+
+APPLICATION_STATUS = {
+    "submitted": "已提交", "in_review": "审核中", "correction_requested": "待补正", "rejected": "未通过",
+    "licensed": "已领照，其他事项办理中", "completed": "全部办结",
+}
+STEP_STATE = {
+    "pending": "未开始", "in_progress": "办理中", "waiting_for_clerk": "人工审核中",
+    "correction_requested": "待补正", "done": "已完成", "rejected": "未获办理", "revoked": "已吊销",
+    "not_requested": "未申请",
+}
+TASK_STATE = {"open": "待办", "claimed": "已认领", "done": "已办结", "rejected": "已驳回",
+              "correction_requested": "已要求补正"}
+ACTIONS = {
+    "approve": "批准", "reject": "驳回", "request_correction": "要求补正", "mark_engraved": "已刻制",
+    "file_with_police": "公安备案", "dispatch": "寄出 / 交付", "mark_delivered": "已送达", "claim": "认领",
+}
+BUREAU = {"registration": "登记机关（市场监管）", "seal": "印章（公安）", "tax": "税务", "social_security": "人社（社保）"}
+TAXPAYER = {"small_scale": "小规模纳税人", "general": "一般纳税人"}
+INVOICE = {"vat_general": "数电发票（普通发票）", "vat_special": "数电发票（增值税专用发票）"}
+POSITION = {"director": "董事（执行董事）", "manager": "经理"}
+
+# the leaf names of the form's dotted paths, for the error summary ("股东 2 · 身份证号码")
+FIELD = {
+    "company_type": "公司类型", "name": "企业名称", "division": "行政区划", "trade_name": "字号",
+    "industry": "行业或经营特点", "organisation_form": "组织形式", "domicile": "住所",
+    "district_code": "所在区", "detail": "详细地址", "registered_capital": "注册资本",
+    "shareholders": "股东", "kind": "股东类型", "resident_id": "身份证号码", "uscc": "统一社会信用代码",
+    "subscribed_amount": "认缴出资额", "payment_due": "出资期限", "legal_representative": "法定代表人",
+    "position": "担任职务", "directors": "董事", "manager": "经理", "supervisors": "监事",
+    "business_scope": "经营范围", "seals": "印章", "kinds": "种类", "electronic": "电子印章",
+    "physical": "实物印章", "delivery": "领取方式", "postal_address": "收件地址", "tax": "税务",
+    "taxpayer_type": "纳税人类型", "invoice_kinds": "发票种类", "monthly_invoice_estimate": "每月开票金额预计",
+    "annual_sales_estimate": "年销售额预计", "employees": "员工", "start_date": "入职日期",
+    "monthly_wage": "月工资", "housing_fund": "住房公积金", "contact": "联系方式", "phone": "手机号码",
+    "email": "电子邮箱", "body": "申请表",
+}
+# what a registration clerk may flag for correction
+CORRECTABLE = [
+    ("name.trade_name", "字号"), ("name.industry", "行业或经营特点"), ("name", "企业名称（整体）"),
+    ("business_scope", "经营范围"), ("domicile.detail", "住所详细地址"), ("registered_capital", "注册资本"),
+    ("shareholders", "股东"), ("legal_representative", "法定代表人"), ("directors", "董事"),
+    ("supervisors", "监事"), ("contact.phone", "联系电话"),
+]
+
+
+def field_label(path: str) -> str:
+    parts = path.split(".")
+    words = []
+    for part in parts:
+        if part.isdigit():
+            words[-1:] = [f"{words[-1]} {int(part) + 1}"] if words else [part]
+        else:
+            words.append(FIELD.get(part, part))
+    return " · ".join(words)
+
+
+def field_id(path: str) -> str:
+    """The id of the input (or the section) that shows the errors for a dotted path."""
+    return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", path)
+
+
+def districts() -> list[tuple[str, str]]:
+    rows = hubei_divisions()
+    return sorted((code, row["name"]) for code, row in rows.items() if code.startswith("4201") and code != "420100")
+
+
+def district_name(code: str | None) -> str:
+    row = hubei_divisions().get(code or "")
+    return row["name"] if row else (code or "")
+
+
+def when(value: Any) -> str:
+    """A moment in Beijing time, e.g. 2025-03-04 10:05."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds}秒"
+    minutes, sec = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}分{sec}秒" if sec else f"{minutes}分钟"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}小时{minutes}分"
+
+
+def yuan(value: Any) -> str:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value or "")
+    return f"{amount:,.2f} 元"
+
+
+def mask_id(value: str | None) -> str:
+    value = value or ""
+    return value[:6] + "********" + value[-4:] if len(value) == 18 else value
+
+
+TEMPLATE_GLOBALS = {
+    "APPLICATION_STATUS": APPLICATION_STATUS, "STEP_STATE": STEP_STATE, "TASK_STATE": TASK_STATE,
+    "ACTIONS": ACTIONS, "BUREAU": BUREAU, "TAXPAYER": TAXPAYER, "INVOICE": INVOICE, "POSITION": POSITION,
+    "COMPANY_TYPES": {k.value: v for k, v in COMPANY_TYPE_LABELS.items()},
+    "SEAL_KINDS": {k.value: v for k, v in SEAL_KIND_LABELS.items()},
+    "CORRECTABLE": CORRECTABLE, "field_label": field_label, "field_id": field_id, "districts": districts,
+    "district_name": district_name, "scope_items": lambda: list(scope.catalogue().values()),
+    "scope_item": scope.item,
+}
+TEMPLATE_FILTERS = {"when": when, "duration": duration, "yuan": yuan, "mask_id": mask_id}
