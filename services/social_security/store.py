@@ -44,6 +44,8 @@ class SocialSecurityStore:
         self.enrolments.create_index([("uscc", ASCENDING), ("start_date", ASCENDING)])
         self.enrolments.create_index("application_id")
         self.tasks.create_index([("state", ASCENDING), ("deadline", ASCENDING), ("created_at", ASCENDING)])
+        for collection in self.outbox_collections:  # the relay timer looks for stale entries every 2 s
+            collection.create_index("outbox.created_at")
 
     def ping(self) -> None:
         self.db.command("ping")
