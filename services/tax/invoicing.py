@@ -81,11 +81,8 @@ def red_letter(store: TaxStore, uscc: str, original_number: str, raw: Any, now: 
 
 
 def recover(store: TaxStore, now: datetime) -> int:
-    """Materialise allocations whose worker died after reserving them (run from a timer)."""
-    stale = store.stale_allocations(now - RECOVER_AFTER)
-    for allocation in stale:
-        store.materialise(allocation, now)
-    return len(stale)
+    """Materialise allocations whose worker died after reserving them, drop finished ones (a timer)."""
+    return store.tidy_allocations(now - RECOVER_AFTER)
 
 
 def quota_view(store: TaxStore, registration: dict[str, Any], now: datetime) -> dict[str, str]:

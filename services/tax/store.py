@@ -115,6 +115,9 @@ class TaxStore:
     def month(self, uscc: str, month: str, limit_fen: int) -> dict[str, Any]:
         """This company's ledger for a month, created with the company's quota on first use."""
         query = {"_id": month_id(uscc, month)}
+        doc = self.months.find_one(query)  # a read is ~10x cheaper than a write on the embedded database
+        if doc is not None:
+            return doc
         doc = self.months.find_one_and_update(
             query,
             {"$setOnInsert": {"uscc": uscc, "month": month, "limit_fen": limit_fen, "used_fen": 0,
@@ -163,15 +166,30 @@ class TaxStore:
                 "reversed": red["reverses"], "allocations": {**red, "allocated_at": now}}})
         return result.modified_count == 1
 
-    def stale_allocations(self, older_than: datetime, limit: int = 200) -> list[dict[str, Any]]:
-        found = []
-        query = {"allocations": {"$elemMatch": {"allocated_at": {"$lt": older_than}}}}
-        for ledger in self.months.find(query, {"allocations": 1}).limit(limit):
-            found.extend(a for a in ledger["allocations"] if _before(a["allocated_at"], older_than))
-        return found
+    def tidy_allocations(self, stale_before: datetime, limit: int = 200) -> int:
+        """Drop allocations whose invoice is stored; materialise those a dead worker left older than
+        `stale_before`. One read and one write per month ledger, so issuing never pays for the cleanup.
+        Returns how many invoices were materialised here."""
+        recovered = 0
+        for ledger in self.months.find({"allocations.0": {"$exists": True}}, {"allocations": 1}).limit(limit):
+            numbers = [a["number"] for a in ledger["allocations"]]
+            stored = {d["number"] for d in self.invoices.find({"number": {"$in": numbers}}, {"number": 1})}
+            for allocation in ledger["allocations"]:
+                if allocation["number"] not in stored and _before(allocation["allocated_at"], stale_before):
+                    self.materialise(allocation, stale_before)
+                    stored.add(allocation["number"])
+                    recovered += 1
+            if stored:
+                self.months.update_one({"_id": ledger["_id"]},
+                                       {"$pull": {"allocations": {"number": {"$in": sorted(stored)}}}})
+        return recovered
 
     def materialise(self, allocation: dict[str, Any], now: datetime) -> dict[str, Any]:
-        """Turn a reserved allocation into the stored invoice; safe to repeat after a crash."""
+        """Turn a reserved allocation into the stored invoice; safe to repeat after a crash.
+
+        The allocation stays in the ledger until `tidy_allocations` drops it (a write saved per invoice);
+        a retry looks for the stored invoice first, so it is never materialised twice.
+        """
         invoice = {k: v for k, v in allocation.items() if k != "allocated_at"}
         try:
             self.invoices.insert_one(dict(invoice))
@@ -183,8 +201,6 @@ class TaxStore:
                 return self.invoice_by_request(invoice["uscc"], invoice["request_id"])
         if invoice.get("reverses"):
             self.invoices.update_one({"number": invoice["reverses"]}, {"$set": {"reversed_by": invoice["number"]}})
-        self.months.update_one({"_id": month_id(invoice["uscc"], invoice["quota_month"])},
-                               {"$pull": {"allocations": {"number": invoice["number"]}}})
         return invoice
 
     def release(self, allocation: dict[str, Any], reason: str, now: datetime) -> None:
