@@ -143,6 +143,15 @@ class ApplicationService:
         document = Document.model_validate(raw)
         return Download(base64.b64decode(document.data_base64), document.content_type, document.filename)
 
+    def for_clerk(self, who: Principal, bureau: str, app_id: str) -> dict:
+        """The submitted form, for a registration clerk deciding that application's review task
+        (every application passes registration, so this shows them nothing beyond their work)."""
+        doc = self.store.application(app_id)
+        if doc is None or bureau != "registration" or not who.is_clerk_of(bureau):
+            raise NotFound("没有找到这份申请")
+        return {"id": doc["_id"], "company_name": doc.get("company_name", ""), "status": doc["status"],
+                "revision": doc.get("revision", 0), "form": doc["form"]}
+
     def _owned(self, who: Principal, app_id: str, founder_only: bool = False) -> dict:
         doc = self.store.application(app_id)
         allowed = doc is not None and (doc["founder_id"] == who.id or (who.is_operator and not founder_only))
