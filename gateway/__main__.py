@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import uvicorn
+import warnings
 
-from gateway.api.app import create_app
-from gateway.settings import Settings
-from kit.logs import logging_config
+warnings.filterwarnings("ignore", message="Eventlet is deprecated")  # nameko imports it; we do not patch
+
+import uvicorn  # noqa: E402
+
+from gateway.api.app import create_app  # noqa: E402
+from gateway.settings import Settings  # noqa: E402
+from kit.logs import logging_config  # noqa: E402
 
 
 def main() -> None:

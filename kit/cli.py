@@ -12,10 +12,14 @@ import getpass
 import json
 import os
 import sys
+import warnings
 
 from contracts.rpc import BUREAUS, OneStopError
 
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
+
+# kit.mongo imports nameko, which imports eventlet: its deprecation notice is noise for an operator
+warnings.filterwarnings("ignore", message="Eventlet is deprecated")
 
 
 def gateway_store(mongo_uri: str | None = None, db_prefix: str | None = None):

@@ -1,0 +1,121 @@
+"""The founder's pages: the one form, my applications, one application with live progress, the
+correction form, downloads, and the live name check the form calls while a trade name is typed."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse, Response
+
+from contracts.rpc import Conflict, Invalid
+from gateway.web import formdata
+from gateway.web.pages import CsrfChecked, Founder, GatewayDep, env, page_router, redirect, render
+
+router = page_router()
+
+FINAL = ("completed", "rejected")
+
+
+@router.get("/apply")
+def apply_page(request: Request, who: Founder, gateway: GatewayDep):
+    account = gateway.store.account(who.id) or {}
+    return _form_page(request, formdata.blank_form(account), {}, mode="new")
+
+
+@router.post("/apply", dependencies=[CsrfChecked])
+async def submit(request: Request, who: Founder, gateway: GatewayDep):
+    posted = await request.form()
+    data = formdata.parse(posted)
+    # one key per rendering of the form: a double click or a resent POST is the same application
+    key = str(posted.get("form_marker") or "") or None
+
+    def run():
+        try:
+            view, _ = gateway.applications.submit(who, data, key)
+        except (Invalid, Conflict) as exc:
+            return _form_page(request, data, formdata.errors_by_field(exc.field_errors), mode="new",
+                              message=exc.message, status_code=422 if isinstance(exc, Invalid) else 409)
+        return redirect(request, f"/applications/{quote(view['id'])}")
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/applications")
+def my_applications(request: Request, who: Founder, gateway: GatewayDep):
+    return render(request, "applications.html", {"rows": gateway.applications.list(who)})
+
+
+@router.get("/applications/{app_id}")
+def application_page(request: Request, app_id: str, who: Founder, gateway: GatewayDep):
+    view = gateway.applications.get(who, app_id)
+    return render(request, "application.html", {"app": view, "final": view["status"] in FINAL})
+
+
+@router.get("/applications/{app_id}/live")
+def application_live(request: Request, app_id: str, who: Founder, gateway: GatewayDep):
+    """What the page polls: the status and the re-rendered progress section (same template)."""
+    view = gateway.applications.get(who, app_id)
+    html = env.get_template("_progress.html").render(app=view, request=request)
+    return JSONResponse({"status": view["status"], "final": view["status"] in FINAL, "html": html},
+                        headers={"Cache-Control": "no-store"})
+
+
+@router.get("/applications/{app_id}/correction")
+def correction_page(request: Request, app_id: str, who: Founder, gateway: GatewayDep):
+    view = gateway.applications.get(who, app_id)
+    if view["status"] != "correction_requested":
+        return redirect(request, f"/applications/{quote(app_id)}")
+    return _form_page(request, view["form"], {}, mode="correction", app=view)
+
+
+@router.post("/applications/{app_id}/correction", dependencies=[CsrfChecked])
+async def correct(request: Request, app_id: str, who: Founder, gateway: GatewayDep):
+    data = formdata.parse(await request.form())
+
+    def run():
+        try:
+            gateway.applications.correct(who, app_id, data)
+        except Invalid as exc:
+            view = gateway.applications.get(who, app_id)
+            return _form_page(request, data, formdata.errors_by_field(exc.field_errors), mode="correction",
+                              app=view, message=exc.message, status_code=422)
+        return redirect(request, f"/applications/{quote(app_id)}")
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/applications/{app_id}/documents/{name}")
+def download(app_id: str, name: str, who: Founder, gateway: GatewayDep):
+    file = gateway.applications.document(who, app_id, name)
+    return Response(file.content, media_type=file.content_type,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(file.filename)}",
+                             "Cache-Control": "private, no-store"})
+
+
+@router.get("/apply/name-check")
+def name_check(who: Founder, gateway: GatewayDep, name: str = "", district_code: str | None = None,
+               scope: str = ""):
+    """The registration bureau's name check for the name being typed (read-only, so a GET)."""
+    codes = [c for c in scope.split(",") if c] or None
+    if not name.strip():
+        return JSONResponse({"ok": False, "name": "", "problems": []})
+    result = gateway.bureaus.call("registration", "check_name", name.strip()[:80], district_code or None, codes)
+    return JSONResponse(result, headers={"Cache-Control": "no-store"})
+
+
+def _form_page(request: Request, values: dict[str, Any], errors: dict[str, list[str]], mode: str,
+               app: dict | None = None, message: str | None = None, status_code: int = 200) -> Response:
+    flagged: list[str] = []
+    reasons: list[str] = []
+    if app is not None:
+        step = next((s for s in app["steps"] if s["bureau"] == "registration"), {})
+        flagged, reasons = step.get("fields") or [], step.get("reasons") or []
+    return render(request, "form.html", {
+        "values": values, "errors": errors, "mode": mode, "app": app, "message": message,
+        "flagged": flagged, "reasons": reasons, "form_marker": uuid.uuid4().hex,
+        "v": lambda path, default="": formdata.value(values, path, default),
+    }, status_code=status_code)
