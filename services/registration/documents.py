@@ -32,9 +32,11 @@ def verification_url(uscc: str, public_base_url: str) -> str:
     return f"{public_base_url.rstrip('/')}/verify/licences/{uscc}"
 
 
-def qr_payload(licence: Licence, public_base_url: str) -> str:
-    """What the QR code encodes. One place on purpose: a signed payload will replace the bare URL."""
-    return verification_url(licence.uscc, public_base_url)
+def qr_payload(licence: Licence, public_base_url: str, signer=None) -> str:
+    """What the QR code encodes: the verification page's address (a phone camera opens it) and, with a
+    `signing.Signer`, `#OSL1.<fields>.<signature>` after it (checked offline: kit/licence_verify.py)."""
+    url = verification_url(licence.uscc, public_base_url)
+    return f"{url}#{signer.token(licence)}" if signer is not None else url
 
 
 def qr_image(payload: str):
@@ -70,14 +72,16 @@ def _chinese_date(day: date) -> str:
     return f"{day.year}年{day.month:02d}月{day.day:02d}日"
 
 
-def render_licence(licence: Licence, public_base_url: str) -> bytes:
+def render_licence(licence: Licence, public_base_url: str, signer=None) -> bytes:
     font = _font()
+    payload = qr_payload(licence, public_base_url, signer)
     buffer = io.BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
     pdf.setTitle(f"营业执照 {licence.company_name}")
     pdf.setAuthor(licence.authority)
     pdf.setSubject(licence.uscc)
+    pdf.setKeywords(payload)  # the signed QR text, also readable without rendering the page
 
     # frame
     pdf.setStrokeColor(RED)
@@ -100,7 +104,7 @@ def render_licence(licence: Licence, public_base_url: str) -> bytes:
 
     # QR code to the public verification page
     qr_size = 34 * mm
-    pdf.drawImage(ImageReader(qr_image(qr_payload(licence, public_base_url))),
+    pdf.drawImage(ImageReader(qr_image(payload)),
                   width - 25 * mm - qr_size, height - 22 * mm - qr_size, qr_size, qr_size)
     pdf.setFont(font, 8)
     pdf.drawCentredString(width - 25 * mm - qr_size / 2, height - 26 * mm - qr_size, "扫描二维码核验本执照")
