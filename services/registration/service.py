@@ -15,7 +15,7 @@ from contracts.events import Licence, parse_event
 from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
 from kit.events import durable_handler
 from kit.outbox import relay
-from services.registration import documents, domain
+from services.registration import documents, domain, signing
 from services.registration.store import RegistrationMongo
 from services.registration.workflow import Registrar, Settings
 
@@ -76,6 +76,14 @@ class RegistrationService:
             return {"genuine": False, "status": "unknown", "licence": None}
         return {"genuine": True, "status": case.get("licence_status", "active"), "licence": case["licence"]}
 
+    @rpc(expected_exceptions=OneStopError)
+    def licence_public_key(self) -> dict:
+        return signing.signer_from_config(self.config).public_document()
+
+    @rpc(expected_exceptions=OneStopError)
+    def revoke_licence(self, uscc: str, reason: str) -> dict:
+        return signing.revoke(self.store, self.dispatch, uscc, reason)
+
     # ---- clerk tasks --------------------------------------------------------------------------
 
     @rpc(expected_exceptions=OneStopError)
@@ -107,7 +115,8 @@ class RegistrationService:
         if name != domain.LICENCE_DOC.name or not case.get("licence"):
             raise NotFound(f"该申请没有文书“{name}”")
         licence = Licence.model_validate(case["licence"])
-        pdf = documents.render_licence(licence, Settings.from_config(self.config).public_base_url)
+        pdf = documents.render_licence(licence, Settings.from_config(self.config).public_base_url,
+                                       signing.signer_from_config(self.config))
         return Document(name=name, filename=f"营业执照-{licence.uscc}.pdf", content_type="application/pdf",
                         data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")
 
