@@ -15,6 +15,7 @@ import sys
 import warnings
 
 from contracts.rpc import BUREAUS, OneStopError
+from kit import licence_verify
 
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
 
@@ -73,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="onestop", description="OneStop operator commands")
     subparsers = parser.add_subparsers(dest="group", required=True)
     register_staff(subparsers)
+    licence_verify.register(subparsers)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
