@@ -80,7 +80,8 @@ def test_the_licence_pdf_shows_the_items_and_its_qr_code_points_to_verification(
         subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", "licence.pdf", "page"], cwd=tmp,
                        check=True, timeout=30, capture_output=True)  # CJK glyph warnings: not our concern
         [code] = decode(Image.open(Path(tmp, "page.png")))
-    assert code.data.decode() == f"{PUBLIC_BASE_URL}/verify/licences/{uscc}"
+    url, _, signed = code.data.decode().partition("#")  # the signed fields ride after '#' (signing.py)
+    assert url == f"{PUBLIC_BASE_URL}/verify/licences/{uscc}" and signed.startswith("OSL1.")
 
 
 def test_the_clerk_path_with_a_correction_ends_in_approval(registration):
