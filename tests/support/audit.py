@@ -1,0 +1,198 @@
+"""Counting what a run left in every bureau's database, and comparing whole-database snapshots.
+
+`ledger(live, ids)` reads each store's collections directly (never through the services it checks)
+and returns counts plus a list of problems: each application must have exactly one licence, one
+USCC, one seal set, one tax registration, one employer registration, its employees enrolled once,
+every number distinct across the run, and nothing left waiting in any outbox.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections import Counter
+from typing import Any
+
+REQUIRED_EVENTS = ("licence_issued", "seals_filed", "tax_registered", "invoices_approved",
+                   "employer_registered", "employees_enrolled")
+
+
+def _dupes(values: list) -> list:
+    return [v for v, n in Counter(values).items() if n > 1]
+
+
+def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
+    problems: list[str] = []
+    wanted = set(ids)
+    gw = list(live.db("gateway").applications.find({"_id": {"$in": ids}}))
+    cases = list(live.db("registration").cases.find({}))
+    seal_sets = list(live.db("seal").seal_sets.find({}))
+    tax_regs = list(live.db("tax").registrations.find({}))
+    employers = list(live.db("social_security").employers.find({}))
+    enrolments = list(live.db("social_security").enrolments.find({}))
+
+    # one of each per application (every store keyed or uniquely indexed on the application)
+    per_app = {
+        "licence": Counter(c["_id"] for c in cases if c.get("licence")),
+        "seal set": Counter(s["_id"] for s in seal_sets),
+        "tax registration": Counter(t["application_id"] for t in tax_regs),
+        "employer registration": Counter(e["application_id"] for e in employers),
+    }
+    for what, counter in per_app.items():
+        for app_id in wanted:
+            if counter.get(app_id, 0) != 1:
+                problems.append(f"{app_id}: {counter.get(app_id, 0)} {what}(s)")
+        stray = set(counter) - wanted
+        if stray:
+            problems.append(f"{len(stray)} {what}(s) for applications nobody submitted in this run")
+
+    usccs = [c["licence"]["uscc"] for c in cases if c.get("licence")]
+    seal_codes = [seal["code"] for s in seal_sets for seal in s.get("seals", [])]
+    employer_numbers = [e["employer_number"] for e in employers if e.get("employer_number")]
+    record_numbers = [e["record_number"] for e in enrolments if e.get("record_number")]
+    for what, values in (("USCC", usccs), ("seal code", seal_codes), ("employer number", employer_numbers),
+                         ("enrolment record number", record_numbers)):
+        if _dupes(values):
+            problems.append(f"{what}s issued twice: {_dupes(values)[:5]}")
+
+    # the same USCC everywhere for one application
+    uscc_of = {c["_id"]: c["licence"]["uscc"] for c in cases if c.get("licence")}
+    for name, rows, key in (("seal", seal_sets, "_id"), ("tax", tax_regs, "application_id"),
+                            ("social_security", employers, "application_id")):
+        for row in rows:
+            if row.get("uscc") and uscc_of.get(row[key]) and row["uscc"] != uscc_of[row[key]]:
+                problems.append(f"{row[key]}: {name} has USCC {row['uscc']}, registration {uscc_of[row[key]]}")
+
+    # employees: each one on the form enrolled exactly once
+    enrolled = Counter((e.get("application_id"), e.get("resident_id")) for e in enrolments)
+    for (app_id, _rid), n in enrolled.items():
+        if n > 1:
+            problems.append(f"{app_id}: an employee enrolled {n} times")
+    forms = {doc["_id"]: doc["form"] for doc in gw}
+    for app_id, form in forms.items():
+        n = sum(1 for (a, _), _count in enrolled.items() if a == app_id)
+        if n != len(form.get("employees", [])):
+            problems.append(f"{app_id}: {n} enrolments for {len(form.get('employees', []))} employees")
+
+    # the founder's view: completed, each required output recorded once, the registry's USCC
+    if len(gw) != len(wanted):
+        problems.append(f"gateway has {len(gw)} of {len(wanted)} applications")
+    timeline_counts: Counter = Counter()
+    for doc in gw:
+        if doc.get("status") != "completed":
+            problems.append(f"{doc['_id']}: status {doc.get('status')}")
+        kinds = Counter(e["type"] for e in doc.get("timeline", []))
+        ids_in_timeline = [e["event_id"] for e in doc.get("timeline", [])]
+        if _dupes(ids_in_timeline):
+            problems.append(f"{doc['_id']}: an event recorded twice in the timeline")
+        for kind in REQUIRED_EVENTS:
+            timeline_counts[kind] += kinds.get(kind, 0)
+            if kinds.get(kind, 0) != 1:
+                problems.append(f"{doc['_id']}: {kinds.get(kind, 0)} x {kind} in the timeline")
+        if (doc.get("outputs") or {}).get("uscc") != uscc_of.get(doc["_id"]):
+            problems.append(f"{doc['_id']}: gateway shows USCC {(doc.get('outputs') or {}).get('uscc')}, "
+                            f"registry {uscc_of.get(doc['_id'])}")
+
+    counts = {
+        "applications": len(gw),
+        "completed": sum(1 for d in gw if d.get("status") == "completed"),
+        "licences": len(usccs), "distinct USCCs": len(set(usccs)),
+        "seal sets": len(seal_sets), "seal codes": len(seal_codes), "distinct seal codes": len(set(seal_codes)),
+        "tax registrations": len(tax_regs),
+        "employer registrations": len(employers), "distinct employer numbers": len(set(employer_numbers)),
+        "enrolments": len(enrolments),
+        "pending outbox entries": pending_outbox(live),
+        "timeline events": dict(timeline_counts),
+    }
+    if counts["pending outbox entries"]:
+        problems.append(f"{counts['pending outbox entries']} events still waiting in outboxes")
+    return counts, problems
+
+
+def pending_outbox(live) -> int:
+    """Outbox entries not yet published, summed over every collection of every database of the run."""
+    total = 0
+    for name in ("gateway", "registration", "seal", "tax", "social_security"):
+        db = live.db(name)
+        for coll in db.list_collection_names():
+            for row in db[coll].find({"outbox.0": {"$exists": True}}, {"outbox": 1}):
+                total += len(row["outbox"])
+    return total
+
+
+# ---- whole-database snapshots -------------------------------------------------------------------
+
+
+def snapshot(live, ignore: dict[str, set[str]] | None = None) -> dict[str, dict[str, dict]]:
+    """Every document of every collection of the run's databases, keyed `<db>.<collection>` -> {_id: doc}.
+
+    `ignore` maps `<db>.<collection>` to top-level fields left out (timestamps that reads may move).
+    """
+    ignore = ignore or {}
+    out: dict[str, dict[str, dict]] = {}
+    for name in sorted(live.client.list_database_names()):
+        if not name.startswith(f"{live.db_prefix}_"):
+            continue
+        db = live.client[name]
+        short = name.removeprefix(f"{live.db_prefix}_")
+        for coll in sorted(db.list_collection_names()):
+            key = f"{short}.{coll}"
+            dropped = ignore.get(key, set())
+            out[key] = {repr(doc["_id"]): {k: v for k, v in doc.items() if k not in dropped}
+                        for doc in db[coll].find({})}
+    return out
+
+
+def differences(before: dict, after: dict, limit: int = 20) -> list[str]:
+    found: list[str] = []
+    for key in sorted(set(before) | set(after)):
+        a, b = before.get(key, {}), after.get(key, {})
+        for doc_id in sorted(set(a) | set(b)):
+            if doc_id not in a:
+                found.append(f"{key}: new document {doc_id}: {_short(b[doc_id])}")
+            elif doc_id not in b:
+                found.append(f"{key}: document {doc_id} disappeared")
+            elif a[doc_id] != b[doc_id]:
+                fields = sorted(k for k in set(a[doc_id]) | set(b[doc_id]) if a[doc_id].get(k) != b[doc_id].get(k))
+                found.append(f"{key}: {doc_id} changed {fields}: "
+                             + "; ".join(f"{f}: {_short(a[doc_id].get(f))} -> {_short(b[doc_id].get(f))}"
+                                         for f in fields[:3]))
+            if len(found) >= limit:
+                return found
+    return found
+
+
+def _short(value: Any, n: int = 200) -> str:
+    text = repr(value)
+    return text if len(text) <= n else text[:n] + "..."
+
+
+# ---- the broker's queues ------------------------------------------------------------------------
+
+
+def queue_backlog(vhost: str, node: str | None = None, env: dict | None = None) -> dict[str, tuple[int, int]]:
+    """{queue: (ready, unacknowledged)} straight from the queue processes (`rabbitmqctl list_queues`),
+    not the management API's statistics, which lag by up to five seconds."""
+    command = ["rabbitmqctl", *(["-n", node] if node else []), "list_queues", "-p", vhost, "name",
+               "messages_ready", "messages_unacknowledged", "--quiet", "--no-table-headers"]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env, check=True).stdout
+    rows = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1].isdigit():
+            rows[parts[0]] = (int(parts[1]), int(parts[2]))
+    return rows
+
+
+def wait_drained(vhost: str, timeout: float = 60, skip_prefixes: tuple[str, ...] = ("test-recorder-",),
+                 node: str | None = None, env: dict | None = None) -> None:
+    """Until no queue of the vhost holds a ready or unacknowledged message."""
+    deadline = time.monotonic() + timeout
+    while True:
+        busy = {q: n for q, n in queue_backlog(vhost, node, env).items()
+                if not q.startswith(skip_prefixes) and n != (0, 0)}
+        if not busy:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"queues still busy after {timeout:.0f}s: {busy}")
+        time.sleep(0.5)

@@ -1,0 +1,226 @@
+"""A whole running OneStop (kit.launcher.System) for fault and security tests, isolated and cleaned up.
+
+    with LiveSystem(scale={"seal": 2}, log_dir=tmp) as live:   # fresh vhost, unique db prefix, free port
+        founder = live.founder()                              # signs up over HTTP, logs in
+        ids = live.submit_many(founder, [make_form() for _ in range(10)])
+        live.wait_completed(ids, timeout=120)
+
+Cleanup deletes the vhost and drops every `<prefix>_*` database. Everything is bounded: HTTP calls
+time out, waits poll a condition until a deadline and then fail with what they saw.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from kit.launcher import (
+    DEFAULT_AMQP_URI,
+    DEFAULT_MONGO_URI,
+    DEFAULT_RABBIT_CTL_URI,
+    System,
+    create_vhost,
+    delete_vhost,
+)
+from kit.mongo import connect
+from tests.factories import resident_id
+from tests.support.rabbit import free_port
+
+PASSWORD = "Faults-and-0ne-stop"
+_people = itertools.count(1)
+
+
+@dataclass
+class Founder:
+    login: str
+    password: str
+    resident_id: str
+    token: str
+    account_id: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def amqp_uri_for(base: str, vhost: str) -> str:
+    return base.rstrip("/") + "/" + vhost
+
+
+class LiveSystem:
+    def __init__(self, label: str, log_dir: Path, scale: dict[str, int] | None = None,
+                 amqp_base: str = DEFAULT_AMQP_URI, ctl_uri: str = DEFAULT_RABBIT_CTL_URI,
+                 mongo_uri: str = DEFAULT_MONGO_URI, extra_env: dict[str, str] | None = None):
+        suffix = uuid.uuid4().hex[:8]
+        self.vhost = f"{label}-{suffix}"
+        self.db_prefix = f"{label}_{suffix}"
+        self.ctl_uri = ctl_uri
+        self.mongo_uri = mongo_uri
+        self.amqp_uri = amqp_uri_for(amqp_base, self.vhost)
+        self.system = System(
+            amqp_uri=self.amqp_uri, mongo_uri=mongo_uri, db_prefix=self.db_prefix, gateway_port=free_port(),
+            scale=dict(scale or {}), log_dir=Path(log_dir), ctl_uri=ctl_uri,
+            extra_env={"LOG_LEVEL": "INFO", "GATEWAY_RPC_TIMEOUT": "20", **(extra_env or {})},
+        )
+        self.client = connect(mongo_uri, f"{self.db_prefix}_gateway").client
+        self.resident_ids: set[str] = set()  # every full ID this run sent (for the log checks)
+
+    # ---- lifecycle
+
+    def start(self, timeout: float = 120) -> LiveSystem:
+        create_vhost(self.vhost, self.ctl_uri)
+        try:
+            self.system.start(timeout=timeout)
+        except BaseException:
+            self.close()
+            raise
+        self.http = httpx.Client(base_url=self.url, timeout=60)
+        return self
+
+    def close(self) -> None:
+        try:
+            self.system.stop()
+        finally:
+            if getattr(self, "http", None) is not None:
+                self.http.close()
+            try:
+                delete_vhost(self.vhost, self.ctl_uri)
+            except OSError:  # a private broker that is already gone took the vhost with it
+                pass
+            for name in self.client.list_database_names():
+                if name.startswith(f"{self.db_prefix}_"):
+                    self.client.drop_database(name)
+            self.client.close()
+
+    def __enter__(self) -> LiveSystem:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        return self.system.gateway_url
+
+    def db(self, name: str):
+        return self.client[f"{self.db_prefix}_{name}"]
+
+    def alive(self) -> dict[str, bool]:
+        procs = {f"{i.service}-{i.index}": i.process for i in self.system.instances}
+        if self.system.web is not None:
+            procs["web"] = self.system.web.process
+        return {name: p.poll() is None for name, p in procs.items()}
+
+    def pids(self) -> dict[str, int]:
+        procs = {f"{i.service}-{i.index}": i.process.pid for i in self.system.instances}
+        if self.system.web is not None:
+            procs["web"] = self.system.web.process.pid
+        return procs
+
+    def logs(self) -> dict[str, str]:
+        return {p.name: p.read_text(errors="replace")
+                for p in Path(self.system.log_dir).glob(f"{self.db_prefix}-*.log")}
+
+    # ---- people
+
+    def founder(self, name: str = "张伟", password: str = PASSWORD) -> Founder:
+        rid = resident_id()
+        login = f"f{next(_people)}.{uuid.uuid4().hex[:6]}@example.com"
+        response = self.request("POST", "/api/v1/accounts", json={
+            "name": name, "resident_id": rid, "email": login, "password": password})
+        assert response.status_code == 201, response.text
+        self.resident_ids.add(rid)
+        return Founder(login, password, rid, self.token(login, password), response.json()["id"])
+
+    def staff(self, login: str, password: str = PASSWORD, bureau: str | None = None,
+              operator: bool = False) -> dict:
+        from kit.cli import add_staff
+
+        return add_staff(login, password, bureau=bureau, operator=operator, mongo_uri=self.mongo_uri,
+                         db_prefix=self.db_prefix)
+
+    def token(self, login: str, password: str = PASSWORD, headers: dict | None = None) -> str:
+        response = self.request("POST", "/api/v1/tokens", data={"username": login, "password": password},
+                                headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()["access_token"]
+
+    # ---- HTTP
+
+    def request(self, method: str, path: str, retries: int = 0, **kwargs: Any) -> httpx.Response:
+        """One HTTP call; `retries` > 0 retries connection errors and 502/503 (same Idempotency-Key)."""
+        for attempt in range(retries + 1):
+            try:
+                response = self.http.request(method, path, **kwargs)
+            except httpx.TransportError:
+                if attempt == retries:
+                    raise
+                time.sleep(0.5)
+                continue
+            if response.status_code in (502, 503) and attempt < retries:
+                time.sleep(0.5)
+                continue
+            return response
+        raise AssertionError("unreachable")
+
+    def submit(self, founder: Founder, form: dict, key: str | None = None, retries: int = 5) -> str:
+        self._remember_ids(form)
+        headers = {**founder.headers, "Idempotency-Key": key or uuid.uuid4().hex}
+        response = self.request("POST", "/api/v1/applications", retries=retries, json=form, headers=headers)
+        assert response.status_code in (200, 201), response.text
+        return response.json()["id"]
+
+    def submit_many(self, founder: Founder, forms: Iterable[dict], workers: int = 8,
+                    on_done: Callable[[str], None] | None = None) -> list[str]:
+        forms = list(forms)
+
+        def one(form: dict) -> str:
+            app_id = self.submit(founder, form)
+            if on_done:
+                on_done(app_id)
+            return app_id
+
+        with ThreadPoolExecutor(workers) as pool:
+            return list(pool.map(one, forms))
+
+    def _remember_ids(self, form: dict) -> None:
+        people = [form.get("legal_representative"), form.get("manager"), *form.get("shareholders", []),
+                  *form.get("directors", []), *form.get("supervisors", []), *form.get("employees", [])]
+        self.resident_ids.update(p["resident_id"] for p in people if isinstance(p, dict) and p.get("resident_id"))
+
+    # ---- waiting
+
+    def statuses(self, ids: list[str]) -> dict[str, str]:
+        rows = self.db("gateway").applications.find({"_id": {"$in": ids}}, {"status": 1})
+        return {row["_id"]: row["status"] for row in rows}
+
+    def wait_completed(self, ids: list[str], timeout: float = 120, poll: float = 0.5) -> dict[str, str]:
+        """Poll the gateway's database until every application is `completed` (or fail, saying which not)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            statuses = self.statuses(ids)
+            if len(statuses) == len(ids) and all(s == "completed" for s in statuses.values()):
+                return statuses
+            if time.monotonic() > deadline:
+                stuck = {i: statuses.get(i, "missing") for i in ids if statuses.get(i) != "completed"}
+                raise AssertionError(f"{len(stuck)}/{len(ids)} not completed after {timeout:.0f}s: "
+                                     f"{dict(list(stuck.items())[:10])}")
+            time.sleep(poll)
+
+    def wait_for(self, condition: Callable[[], Any], timeout: float, what: str, poll: float = 0.3) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            value = condition()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+            time.sleep(poll)
