@@ -23,6 +23,11 @@ class GatewayStore:
         self.tokens = db["tokens"]
         self.login_failures = db["login_failures"]
         self.applications = db["applications"]
+        # beyond the portals: 好差评, webhooks, data-sharing receipts (gateway/ratings.py, webhooks.py, receipts.py)
+        self.ratings = db["ratings"]
+        self.webhooks = db["webhooks"]
+        self.webhook_deliveries = db["webhook_deliveries"]
+        self.data_receipts = db["data_receipts"]
 
     def ensure_indexes(self) -> None:
         # every login name (email, mobile, staff login) belongs to one account: multikey unique index
@@ -35,6 +40,11 @@ class GatewayStore:
         self.applications.create_index("idempotency", unique=True)
         self.applications.create_index([("founder_id", ASCENDING), ("submitted_at", ASCENDING)])
         self.applications.create_index("outputs.uscc")
+        self.ratings.create_index([("bureau", ASCENDING), ("updated_at", ASCENDING)])
+        self.webhooks.create_index([("founder_id", ASCENDING), ("active", ASCENDING)])
+        self.webhook_deliveries.create_index([("state", ASCENDING), ("next_at", ASCENDING)])
+        self.webhook_deliveries.create_index([("webhook_id", ASCENDING), ("created_at", ASCENDING)])
+        self.data_receipts.create_index("application_id")
 
     # ---- accounts and tokens
 
