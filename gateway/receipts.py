@@ -1,0 +1,106 @@
+"""The data-sharing receipt (数据共享回执): which bureau received which fields of the founder's data, and
+when, derived from the events actually sent, not from a description of what we intend to send.
+
+- The tracker, on each event it consumes, stores the field paths present in the FULL payload (before
+  the timeline drops personal data) for events another bureau consumes (`CONSUMERS`, checked against
+  the services' event handlers by tests/unit/beyond/test_receipts.py).
+- The gateway's own events (application_submitted / application_corrected, the whole form to
+  registration) are recorded by the web process, not the tracker: their paths come from the form as
+  the application stores it, which is the form that event carried for the current revision; for an
+  earlier revision the receipt says so (`basis`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts.rpc import NotFound
+from gateway.auth import Principal
+from gateway.store import GatewayStore
+
+# (source, event type) -> the bureaus whose services consume it
+CONSUMERS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("gateway", "application_submitted"): ("registration",),
+    ("gateway", "application_corrected"): ("registration",),
+    ("registration", "licence_issued"): ("seal", "tax", "social_security"),
+}
+ENVELOPE = {"event_id", "type", "occurred_at"}
+
+
+def field_paths(value: Any, prefix: str = "") -> list[str]:
+    """Leaf paths of a JSON value: `a.b`, lists as `a[]` (every element's paths merged)."""
+    if isinstance(value, dict):
+        out: list[str] = []
+        for key in value:
+            out += field_paths(value[key], f"{prefix}.{key}" if prefix else str(key))
+        return sorted(set(out))
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            out += field_paths(item, f"{prefix}[]")
+        return sorted(set(out)) or [f"{prefix}[]"]
+    return [prefix] if prefix else []
+
+
+def record_receipt(store: GatewayStore, source: str, payload: dict[str, Any]) -> bool:
+    """Keep the paths of one consumed event (idempotent: keyed by event_id). True if it is shared data."""
+    recipients = CONSUMERS.get((source, payload.get("type", "")))
+    if not recipients:
+        return False
+    paths = [p for p in field_paths(payload) if p not in ENVELOPE]
+    store.data_receipts.update_one(
+        {"_id": payload["event_id"]},
+        {"$setOnInsert": {"application_id": payload["application_id"], "source": source, "type": payload["type"],
+                          "occurred_at": _parse(payload.get("occurred_at")), "recipients": list(recipients),
+                          "paths": paths, "basis": "event payload", "recorded_at": datetime.now(UTC)}},
+        upsert=True)
+    return True
+
+
+class ReceiptService:
+    def __init__(self, store: GatewayStore):
+        self.store = store
+
+    def receipt(self, who: Principal, app_id: str) -> dict[str, Any]:
+        doc = self.store.application(app_id)
+        if doc is None or not (doc["founder_id"] == who.id or who.is_operator):
+            raise NotFound("没有找到这份申请")
+        return build_receipt(doc, list(self.store.data_receipts.find({"application_id": app_id})))
+
+
+def build_receipt(doc: dict[str, Any], stored: list[dict[str, Any]]) -> dict[str, Any]:
+    by_event = {r["_id"]: r for r in stored}
+    revision = doc.get("revision", 0)
+    items = []
+    for entry in sorted(doc.get("timeline", []), key=lambda e: _aware(e["at"])):
+        recipients = CONSUMERS.get((entry["source"], entry["type"]))
+        if not recipients:
+            continue
+        row = by_event.get(entry["event_id"])
+        if row is not None:
+            paths, basis = row["paths"], row["basis"]
+        elif entry["source"] == "gateway":
+            paths = sorted({"application_id", *(k for k in entry.get("data", {}) if k not in ENVELOPE),
+                            *(f"form.{p}" for p in field_paths(doc["form"]))} - {"form."})
+            current = entry.get("data", {}).get("revision", 0) == revision
+            basis = "stored form (this revision)" if current else f"stored form (revision {revision}; this event carried an earlier one)"
+        else:
+            paths = sorted(k for k in field_paths(entry.get("data", {})) if k not in ENVELOPE)
+            basis = "timeline copy (personal data already removed)"
+        for bureau in recipients:
+            items.append({"bureau": bureau, "from": entry["source"], "event": entry["type"],
+                          "event_id": entry["event_id"], "sent_at": _aware(entry["at"]), "fields": paths,
+                          "basis": basis})
+    return {"application_id": doc["_id"], "items": items,
+            "bureaus": sorted({i["bureau"] for i in items})}
+
+
+def _parse(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return _aware(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
