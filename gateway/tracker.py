@@ -14,6 +14,8 @@ from nameko.timer import timer
 
 from contracts.events import EVENT_SOURCES, event_type, parse_event
 from contracts.rpc import OneStopError
+from gateway import webhooks
+from gateway.receipts import record_receipt
 from gateway.store import GatewayStore
 from gateway.tracking import record
 from kit.events import durable_handler
@@ -32,7 +34,15 @@ class GatewayTracker:
 
     def _on_event(self, source: str, payload: dict) -> None:
         event = parse_event(source, payload)  # unreadable: durable_handler logs and drops it
-        record(self.store, source, event.model_dump(mode="json"))
+        data = event.model_dump(mode="json")
+        record(self.store, source, data)
+        # idempotent side effects, re-run safely on a redelivery: data-sharing receipt, webhooks
+        record_receipt(self.store, source, data)
+        webhooks.after_event(self.store, data["application_id"])
+
+    @timer(interval=RELAY_INTERVAL)
+    def send_webhooks(self) -> None:
+        webhooks.tick(self.store)  # events recorded elsewhere, and retries that are due
 
     @timer(interval=RELAY_INTERVAL)
     def relay_outbox(self) -> None:
