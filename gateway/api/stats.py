@@ -1,0 +1,25 @@
+"""Open performance data (no login, no personal data): JSON or CSV."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from gateway import stats
+from gateway.api.deps import GatewayDep
+
+router = APIRouter(tags=["open data"])
+
+
+@router.get("/api/v1/stats", summary="How the one-stop service performs, per bureau and overall",
+            responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
+def get_stats(gateway: GatewayDep, period: Literal["day", "week", "month"] = "month",
+              format: Literal["json", "csv"] = "json") -> Any:  # noqa: A002 - the public parameter name
+    """Computed from the recorded time stamps of every application; `definitions` explains each number."""
+    result = stats.compute(gateway.store, period)
+    if format == "csv":
+        return Response(stats.to_csv(result), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="onestop-stats-{period}.csv"'})
+    return result
