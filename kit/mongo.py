@@ -13,8 +13,10 @@ from typing import Any, Protocol
 from bson.codec_options import CodecOptions, TypeCodec, TypeRegistry
 from bson.decimal128 import Decimal128
 from nameko.extensions import DependencyProvider
-from pymongo import MongoClient
+from pymongo import MongoClient, ReturnDocument
+from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 MONGO_URI_KEY = "MONGO_URI"
 MONGO_DATABASE_KEY = "MONGO_DATABASE"
@@ -50,6 +52,24 @@ def redact_uri(uri: str) -> str:
     creds, host = rest.rsplit("@", 1)
     user = creds.split(":", 1)[0]
     return f"{scheme}://{user}:***@{host}"
+
+
+def next_sequence(counters: Collection, key: str, count: int = 1) -> int:
+    """Advance the counter `key` by `count` atomically and return its new value (the last of the block).
+
+    Never an upsert: racing `find_one_and_update(upsert=True)` calls on the embedded database were
+    seen to apply the $inc yet answer None, which would skip numbers silently. The counter document is
+    created once (a lost creation race is harmless) and then only incremented: one round trip.
+    """
+    while True:
+        row = counters.find_one_and_update({"_id": key}, {"$inc": {"seq": count}},
+                                           return_document=ReturnDocument.AFTER)
+        if row is not None:
+            return int(row["seq"])
+        try:
+            counters.insert_one({"_id": key, "seq": 0})
+        except DuplicateKeyError:
+            pass  # another worker created it first
 
 
 class Store(Protocol):

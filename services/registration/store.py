@@ -11,7 +11,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from kit.mongo import MongoStore
+from kit.mongo import MongoStore, next_sequence
 from services.registration import names as name_rules
 
 ACTIVE = ("registered", "reserved")
@@ -104,9 +104,7 @@ class RegistrationStore:
         return self.cases.find_one({"licence.uscc": uscc})
 
     def next_sequence(self, key: str = USCC_COUNTER) -> int:
-        row = self.counters.find_one_and_update({"_id": key}, {"$inc": {"seq": 1}}, upsert=True,
-                                                return_document=ReturnDocument.AFTER)
-        return int(row["seq"])
+        return next_sequence(self.counters, key)
 
     def tasks(self, states: tuple[str, ...] | None, limit: int = 500) -> list[dict]:
         """Current and past tasks in these stored states, by deadline then creation."""

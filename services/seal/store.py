@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from contracts.events import Event
 from contracts.rpc import Conflict, NotFound
+from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
 from services.seal.domain import SealSet, seal_code
 
@@ -46,11 +46,7 @@ class SealStore:
         skipped for ever (a gap in the sequence), never handed out again."""
         if count <= 0:
             return []
-        row = self.counters.find_one_and_update(
-            {"_id": f"seal_code:{district_code}"}, {"$inc": {"seq": count}},
-            upsert=True, return_document=ReturnDocument.AFTER,
-        )
-        last = int(row["seq"])
+        last = next_sequence(self.counters, f"seal_code:{district_code}", count)
         return [seal_code(district_code, seq) for seq in range(last - count + 1, last + 1)]
 
     # -- seal sets

@@ -21,6 +21,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from contracts.rpc import NotFound
+from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
 
 TASK_STATES = {"open": ["open", "claimed"], "done": ["done", "rejected"], "all": ["open", "claimed", "done", "rejected"]}
@@ -133,15 +134,7 @@ class TaxStore:
     def next_sequence(self, key: str) -> int:
         """The next number of a sequence. Never an upsert: racing upserts on the embedded database can
         apply the $inc yet answer None, which would skip a number silently."""
-        while True:
-            doc = self.counters.find_one_and_update(
-                {"_id": key}, {"$inc": {"seq": 1}}, return_document=ReturnDocument.AFTER)
-            if doc is not None:
-                return doc["seq"]
-            try:
-                self.counters.insert_one({"_id": key, "seq": 0})
-            except DuplicateKeyError:
-                pass  # another instance created it first
+        return next_sequence(self.counters, key)
 
     def reserve(self, ledger: dict[str, Any], invoice: dict[str, Any], now: datetime) -> bool:
         """Charge the invoice to the month's quota and record it, number included, in ONE atomic update.
