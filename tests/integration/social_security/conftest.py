@@ -92,7 +92,13 @@ class Bureau:
         return [payload for _, payload in Recorder.seen]
 
     def events(self, kind: str) -> list[dict]:
-        return [payload for k, payload in Recorder.seen if k == kind]
+        """Distinct events of one kind. Delivery is at-least-once (a relay may re-publish an entry
+        whose flush was slow), so, like every consumer, count by event_id."""
+        unique = {}
+        for k, payload in Recorder.seen:
+            if k == kind:
+                unique.setdefault(payload["event_id"], payload)
+        return list(unique.values())
 
 
 @pytest.fixture
