@@ -38,7 +38,9 @@ _run: dict = {}  # what the crash test leaves for the replay test (same module, 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    with LiveSystem("faults", tmp_path_factory.mktemp("crash-logs"), scale=SCALE) as live:
+    # WARNING: per-event INFO lines cost CPU the two cores need for the flow (the security test reads logs)
+    with LiveSystem("faults", tmp_path_factory.mktemp("crash-logs"), scale=SCALE,
+                    extra_env={"LOG_LEVEL": "WARNING"}) as live:
         recorder = EventRecorder(live.amqp_uri).start()
         _run["recorder"] = recorder
         try:
@@ -123,6 +125,7 @@ def test_replaying_every_event_of_the_run_changes_nothing(live):
     live.wait_for(lambda: pending_outbox(live) == 0, timeout=30, what="every outbox relayed")
     wait_drained(live.vhost, timeout=60)
     events = recorder.unique()
+    deliveries = len(recorder.events)
     by_type: dict[str, int] = {}
     for event in events:
         by_type[f"{event.source}.{event.type}"] = by_type.get(f"{event.source}.{event.type}", 0) + 1
@@ -133,6 +136,6 @@ def test_replaying_every_event_of_the_run_changes_nothing(live):
     published = replay(live.amqp_uri, events)
     wait_drained(live.vhost, timeout=120)
     after = snapshot(live)
-    print(f"\nreplayed {published} events ({len(recorder.events)} deliveries recorded in the run): {by_type}")
+    print(f"\nreplayed {published} events ({deliveries} deliveries recorded in the run): {by_type}")
     diff = differences(before, after)
     assert not diff, "\n".join(diff)

@@ -179,11 +179,11 @@ class LiveSystem:
         return response.json()["id"]
 
     def submit_many(self, founder: Founder, forms: Iterable[dict], workers: int = 8,
-                    on_done: Callable[[str], None] | None = None) -> list[str]:
+                    on_done: Callable[[str], None] | None = None, retries: int = 5) -> list[str]:
         forms = list(forms)
 
         def one(form: dict) -> str:
-            app_id = self.submit(founder, form)
+            app_id = self.submit(founder, form, retries=retries)
             if on_done:
                 on_done(app_id)
             return app_id

@@ -1,0 +1,72 @@
+"""Broker outage: the whole system on a PRIVATE RabbitMQ node (tests/support/rabbit.py), which is stopped
+mid-flow and started again. Nobody restarts a service: each must reconnect by itself, and every
+application, including those submitted while the broker was down (their events wait in the gateway's
+outbox), completes exactly once."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kit.launcher import queue_consumers
+from tests.factories import make_form
+from tests.support.audit import ledger, pending_outbox
+from tests.support.fixtures import private_rabbit  # noqa: F401 - the fixture
+from tests.support.live import LiveSystem
+
+pytestmark = pytest.mark.faults
+
+BEFORE, DURING = 12, 4
+COMPLETE_TIMEOUT = 150
+
+
+@pytest.fixture(scope="module")
+def live(private_rabbit, tmp_path_factory):  # noqa: F811
+    base = f"pyamqp://guest:guest@127.0.0.1:{private_rabbit.amqp_port}/"
+    with LiveSystem("outage", tmp_path_factory.mktemp("outage-logs"), amqp_base=base,
+                    ctl_uri=private_rabbit.ctl_uri, extra_env={"LOG_LEVEL": "WARNING"}) as live:
+        yield live
+
+
+def test_the_system_reconnects_after_a_broker_outage_and_nothing_is_lost(live, private_rabbit):  # noqa: F811
+    pids = live.pids()
+    founder = live.founder()
+    started = time.monotonic()
+    first_ids = live.submit_many(founder, [make_form() for _ in range(BEFORE)], workers=4)
+    # mid-flow: some done, most still between bureaus
+    live.wait_for(lambda: live.db("gateway").applications.count_documents({"status": "completed"}) >= 2,
+                  timeout=COMPLETE_TIMEOUT, what="the first completions")
+    statuses = live.statuses(first_ids)
+    in_flight = sum(1 for s in statuses.values() if s != "completed")
+
+    stop_at = time.monotonic()
+    private_rabbit.stop()
+    # while the broker is down the gateway still takes applications: stored with their event in the
+    # outbox, which the tracker relays once the broker is back
+    t = time.monotonic()
+    during = live.submit_many(founder, [make_form() for _ in range(DURING)], workers=DURING, retries=0)
+    submit_seconds = round(time.monotonic() - t, 1)
+    view = live.request("GET", f"/api/v1/applications/{during[0]}", headers=founder.headers)
+    assert view.status_code == 200 and view.json()["status"] == "submitted"
+    assert live.db("gateway").applications.count_documents({"_id": {"$in": during}, "outbox.0": {"$exists": True}}) \
+        == DURING, "a submit during the outage must leave its event in the outbox"
+    private_rabbit.start()
+    outage = time.monotonic() - stop_at
+
+    ids = first_ids + during
+    live.wait_completed(ids, timeout=COMPLETE_TIMEOUT)
+    live.wait_for(lambda: pending_outbox(live) == 0, timeout=30, what="every outbox relayed")
+    # nobody restarted anything: the same processes, consuming again
+    assert live.pids() == pids and all(live.alive().values()), live.alive()
+    for service in ("registration", "seal", "tax", "social_security", "gateway"):
+        assert queue_consumers(live.vhost, f"rpc-{service}", live.ctl_uri) >= 1, service
+    # the web process's RPC pool reconnects too: a document download goes to a bureau
+    licence = live.request("GET", f"/api/v1/applications/{during[-1]}/documents/registration.licence",
+                           headers=founder.headers, retries=3)
+    assert licence.status_code == 200 and licence.content.startswith(b"%PDF"), licence.text[:300]
+    counts, problems = ledger(live, ids)
+    print(f"\nbroker down for {outage:.1f}s with {in_flight}/{BEFORE} in flight; {DURING} submitted during the "
+          f"outage (together in {submit_seconds}s); all {len(ids)} completed {time.monotonic() - started:.0f}s "
+          f"after the first submit. counted: {counts}")
+    assert not problems, "\n".join(problems[:30])
