@@ -12,7 +12,7 @@ import warnings
 from datetime import UTC, datetime
 
 from bench.results import MILESTONES, Run
-from bench.stats import find_knee, fmt, ratio, table
+from bench.stats import find_knee, fmt, ratio, summarize, table
 
 PARTS = ("e2e", "baseline", "scaling", "saturation")
 P95_LIMIT = 3.0  # s, submission -> completed: beyond this the system is "broken" for the knee
@@ -30,6 +30,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--step-seconds", type=float, default=None, help="seconds of load per saturation step")
     parser.add_argument("--mongo-uri", default=None,
                         help="database URI for the system under test, e.g. with ?retryWrites=false")
+    parser.add_argument("--max-workers", type=int, default=None,
+                        help="MAX_WORKERS for every service of the system under test (config default 10)")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for completions after a load")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -54,6 +56,12 @@ def latency_table(e2e: Run | None, base: Run | None) -> str:
             _x(ratio(s.p50 if s else None, b.p50 if b else None)),
             _x(ratio(s.p99 if s else None, b.p99 if b else None)),
         ])
+    lag = summarize(e2e.lags) if e2e else None
+    blag = summarize(base.lags) if base else None
+    rows.append(["(tracker lag: event -> timeline)", lag.count if lag else None, lag.p50 if lag else None,
+                 lag.p95 if lag else None, lag.p99 if lag else None, blag.p50 if blag else None,
+                 blag.p99 if blag else None, _x(ratio(lag.p50 if lag else None, blag.p50 if blag else None)),
+                 _x(ratio(lag.p99 if lag else None, blag.p99 if blag else None))])
     rows.append(["sustained completed/s", None, e2e.throughput if e2e else None, None, None,
                  base.throughput if base else None, None,
                  _x(ratio(e2e.throughput if e2e else None, base.throughput if base else None)), None])
@@ -122,6 +130,10 @@ def step_of(run: Run) -> dict:
             "achieved": run.throughput, "p50": s.p50, "p95": s.p95, "p99": s.p99, "errors": run.errors}
 
 
+def _env(args: argparse.Namespace) -> dict[str, str]:
+    return {"MAX_WORKERS": str(args.max_workers)} if args.max_workers else {}
+
+
 def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     args = parse_args(argv)
@@ -131,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     say = lambda text="": (print(text, flush=True), out.append(text))  # noqa: E731
     say(f"OneStop benchmark {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}, "
         f"{os.cpu_count()} CPU cores, Python {platform.python_version()}")
+    if args.max_workers:
+        say(f"MAX_WORKERS={args.max_workers} for every service under test")
     if args.mongo_uri:
         say(f"database URI for the system under test: {args.mongo_uri}")
     say(f"load: n={args.n} at {args.rate:g} applications/s (open loop); parts: {', '.join(sorted(args.parts))}")
@@ -151,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     if needs_live:
         from bench.e2e import Live
 
-        with Live(scale=1, mongo_uri=args.mongo_uri) as live:
+        with Live(scale=1, mongo_uri=args.mongo_uri, env=_env(args)) as live:
             live.offer(3, 3, "warmup", timeout=30)  # first requests pay imports, connections, indexes
             if "e2e" in args.parts:
                 e2e = live.offer(args.n, args.rate, "e2e", timeout=args.timeout)
@@ -170,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
                         break  # past the knee: stop loading a shared machine
             memory_runs.append(Run("end", 0, 0, memory=live.memory()))
         if "scaling" in args.parts:
-            with Live(scale=2, label="scale2", mongo_uri=args.mongo_uri) as live2:
+            with Live(scale=2, label="scale2", mongo_uri=args.mongo_uri, env=_env(args)) as live2:
                 live2.offer(3, 3, "warmup", timeout=30)
                 scaling[2] = live2.offer(args.n, args.scaling_rate, "scale2", timeout=args.timeout)
                 notes += scaling[2].notes

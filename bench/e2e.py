@@ -59,7 +59,9 @@ def _ts(moment: datetime) -> float:
 class Live:
     """One running system (fresh vhost and databases) that several loads can be offered to."""
 
-    def __init__(self, scale: int = 1, label: str = "e2e", mongo_uri: str | None = None):
+    def __init__(self, scale: int = 1, label: str = "e2e", mongo_uri: str | None = None,
+                 env: dict[str, str] | None = None):
+        self.env = {"LOG_LEVEL": "WARNING", **(env or {})}
         self.iso = Isolation(label, mongo_uri) if mongo_uri else Isolation(label)
         self.scale = scale
         self.system: System | None = None
@@ -73,7 +75,7 @@ class Live:
             self.system = System(
                 amqp_uri=self.iso.amqp_uri, mongo_uri=self.iso.mongo_uri, db_prefix=self.iso.db_prefix,
                 gateway_port=free_port(), scale={b: self.scale for b in bureaus},
-                log_dir=LOG_DIR, extra_env={"LOG_LEVEL": "WARNING"},
+                log_dir=LOG_DIR, extra_env=self.env,
             ).start(timeout=120)
             self.db = connect(self.iso.mongo_uri, f"{self.iso.db_prefix}_gateway")
             self.token = self._sign_up()
@@ -181,6 +183,8 @@ class Live:
         fields = {"status": 1, "timeline.type": 1, "timeline.at": 1, "timeline.received_at": 1}
         for doc in self.db.applications.find({"_id": {"$in": ids}}, fields):
             events = [(e["type"], _ts(e["at"])) for e in doc.get("timeline", [])]
+            run.lags.extend(max(0.0, _ts(e["received_at"]) - _ts(e["at"])) for e in doc.get("timeline", [])
+                            if e["type"] in REQUIRED)
             completed_at = None
             if doc.get("status") == "completed":
                 recorded = [_ts(e["received_at"]) for e in doc["timeline"] if e["type"] in REQUIRED]

@@ -26,6 +26,7 @@ class Run:
     memory: dict[str, float | None] = field(default_factory=dict)  # process -> peak RSS MiB
     cpu: dict[str, float] = field(default_factory=dict)  # process -> CPU seconds used during the load
     errors: int = 0
+    lags: list[float] = field(default_factory=list)  # bureau event occurred -> recorded in the timeline
     db_ops: int | None = None  # database operations during the load (server-wide: shared with others)
     notes: list[str] = field(default_factory=list)
 

@@ -63,4 +63,5 @@ def run_baseline(n: int, rate: float, timeout: float = 60, warmup: int = 5) -> R
         outputs = {kind for kind, _, _ in rows if kind != "licence_issued"}
         done_at = max(received for _, _, received in rows) if len(outputs) >= BASELINE_COMPLETE else None
         add_milestones(run, app_id, [(kind, occurred) for kind, occurred, _ in rows], done_at)
+        run.lags.extend(max(0.0, received - occurred) for _, occurred, received in rows)
     return run
