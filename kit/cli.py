@@ -1,6 +1,7 @@
 """`onestop`: operator commands. Talks to the gateway's database directly (MONGO_URI, ONESTOP_DB_PREFIX).
 
     onestop staff add --bureau tax --login tax.li --password-stdin     (or --operator instead of --bureau)
+    onestop queues | sla | outbox [replay] | calendar load FILE | calendar status   (kit/ops.py; --json)
 
 Subcommands are argparse sub-parsers: add a group with a `register_<group>(subparsers)` function.
 """
@@ -15,7 +16,7 @@ import sys
 import warnings
 
 from contracts.rpc import BUREAUS, OneStopError
-from kit import licence_verify
+from kit import licence_verify, ops
 
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
 
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     subparsers = parser.add_subparsers(dest="group", required=True)
     register_staff(subparsers)
     licence_verify.register(subparsers)
+    ops.register(subparsers)  # queues, sla, outbox, calendar
     args = parser.parse_args(argv)
     try:
         return args.run(args)
