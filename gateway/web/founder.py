@@ -118,4 +118,5 @@ def _form_page(request: Request, values: dict[str, Any], errors: dict[str, list[
         "values": values, "errors": errors, "mode": mode, "app": app, "message": message,
         "flagged": flagged, "reasons": reasons, "form_marker": uuid.uuid4().hex,
         "v": lambda path, default="": formdata.value(values, path, default),
+        "is_flagged": lambda key: any(f == key or f.startswith(key + ".") for f in flagged),
     }, status_code=status_code)
