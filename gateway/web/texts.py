@@ -47,6 +47,15 @@ FIELD = {
     "monthly_wage": "月工资", "housing_fund": "住房公积金", "contact": "联系方式", "phone": "手机号码",
     "email": "电子邮箱", "body": "申请表",
 }
+# the keys of a task's details (every bureau's), for the clerk's page
+DETAIL = {
+    "revision": "补正次数", "name_reserved": "名称已预留", "district": "所在区", "company_name": "企业名称",
+    "tax_office": "主管税务机关", "proposed_quota": "建议每月开票额度", "real_name": "实名核验",
+    "label": "名称", "status": "状态", "code": "编码", "licensed": "许可项目", "tracking_number": "快递单号",
+    "name": "名称", "legal_representative": "法定代表人", "registered_capital": "注册资本（元）",
+    "company_type": "公司类型", "uscc": "统一社会信用代码", "delivery": "领取方式", "seals": "印章",
+}
+DETAIL_SHOWN_ELSEWHERE = {"name_check", "business_scope", "reasons"}
 # what a registration clerk may flag for correction
 CORRECTABLE = [
     ("name.trade_name", "字号"), ("name.industry", "行业或经营特点"), ("name", "企业名称（整体）"),
@@ -65,6 +74,10 @@ def field_label(path: str) -> str:
         else:
             words.append(FIELD.get(part, part))
     return " · ".join(words)
+
+
+def detail_label(key: str) -> str:
+    return DETAIL.get(key) or FIELD.get(key) or key
 
 
 def field_id(path: str) -> str:
@@ -130,7 +143,8 @@ TEMPLATE_GLOBALS = {
     "ACTIONS": ACTIONS, "BUREAU": BUREAU, "TAXPAYER": TAXPAYER, "INVOICE": INVOICE, "POSITION": POSITION,
     "COMPANY_TYPES": {k.value: v for k, v in COMPANY_TYPE_LABELS.items()},
     "SEAL_KINDS": {k.value: v for k, v in SEAL_KIND_LABELS.items()},
-    "CORRECTABLE": CORRECTABLE, "field_label": field_label, "field_id": field_id, "districts": districts,
+    "CORRECTABLE": CORRECTABLE, "field_label": field_label, "detail_label": detail_label,
+    "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,
     "district_name": district_name, "scope_items": lambda: list(scope.catalogue().values()),
     "scope_item": scope.item,
 }
