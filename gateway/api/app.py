@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 from importlib import resources
 
@@ -25,9 +26,13 @@ from gateway.api import (
     tasks,
     webhooks,
 )
+from gateway.api import metrics as metrics_api
 from gateway.api.limits import BodyLimit
 from gateway.context import Gateway
 from gateway.errors import ErrorBody
+from gateway.metrics import Metrics, MetricsMiddleware
+
+log = logging.getLogger(__name__)
 
 DOCS_ASSETS = "/static/docs"
 ERROR_RESPONSES = {code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 413, 422, 429, 500, 503)}
@@ -43,6 +48,7 @@ def create_app(gateway: Gateway | None = None) -> FastAPI:
             from gateway.settings import Settings
 
             app.state.gateway = Gateway.from_settings(Settings())
+            _log_start(app.state.gateway.settings)
         yield
         if owned:
             app.state.gateway.close()
@@ -61,6 +67,9 @@ def create_app(gateway: Gateway | None = None) -> FastAPI:
         app.state.gateway = gateway
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings_limit)
+    app.state.metrics = Metrics(lambda: app.state.gateway)  # /metrics (gateway/metrics.py)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: times everything
+    app.include_router(metrics_api.router)
     for module in (accounts, applications, companies, tasks, public):
         app.include_router(module.router)
     for module in (licences, stats, ratings, webhooks, receipts):  # beyond the portals
@@ -69,6 +78,13 @@ def create_app(gateway: Gateway | None = None) -> FastAPI:
     web.mount(app)  # server-rendered pages and their static files (gateway/web)
     app.openapi = lambda: _openapi(app)
     return app
+
+
+def _log_start(settings) -> None:
+    from kit.mongo import redact_uri
+
+    log.info("gateway web uses database %s at %s and broker %s", settings.database,
+             redact_uri(settings.mongo_uri), redact_uri(settings.amqp_uri))
 
 
 def _env_limit() -> int:
