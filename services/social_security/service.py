@@ -13,6 +13,7 @@ from nameko.timer import timer
 
 from contracts.events import parse_event
 from contracts.rpc import Document, NotFound, OneStopError
+from kit.events import log_handling
 from kit.mongo import MongoStore
 from kit.outbox import relay
 from services.social_security import clerk as queue
@@ -35,6 +36,7 @@ class SocialSecurityService:
 
     @event_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
+        log_handling("registration", "licence_issued", payload)
         workflow.receive_licence(self.store, self.dispatch, parse_event("registration", payload), _now())
 
     @timer(interval=2)
