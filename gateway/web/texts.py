@@ -27,6 +27,9 @@ ACTIONS = {
     "approve": "批准", "reject": "驳回", "request_correction": "要求补正", "mark_engraved": "已刻制",
     "file_with_police": "公安备案", "dispatch": "寄出 / 交付", "mark_delivered": "已送达", "claim": "认领",
 }
+TASK_KIND = {"registration_review": "设立登记审核", "engraving": "印章刻制", "police_filing": "公安备案",
+             "dispatch": "印章寄送 / 交付", "delivery": "印章送达", "invoice_approval": "发票核定",
+             "employer_review": "单位参保审核"}
 BUREAU = {"registration": "登记机关（市场监管）", "seal": "印章（公安）", "tax": "税务", "social_security": "人社（社保）"}
 TAXPAYER = {"small_scale": "小规模纳税人", "general": "一般纳税人"}
 INVOICE = {"vat_general": "数电发票（普通发票）", "vat_special": "数电发票（增值税专用发票）"}
@@ -140,7 +143,7 @@ def mask_id(value: str | None) -> str:
 
 TEMPLATE_GLOBALS = {
     "APPLICATION_STATUS": APPLICATION_STATUS, "STEP_STATE": STEP_STATE, "TASK_STATE": TASK_STATE,
-    "ACTIONS": ACTIONS, "BUREAU": BUREAU, "TAXPAYER": TAXPAYER, "INVOICE": INVOICE, "POSITION": POSITION,
+    "ACTIONS": ACTIONS, "TASK_KIND": TASK_KIND, "BUREAU": BUREAU, "TAXPAYER": TAXPAYER, "INVOICE": INVOICE, "POSITION": POSITION,
     "COMPANY_TYPES": {k.value: v for k, v in COMPANY_TYPE_LABELS.items()},
     "SEAL_KINDS": {k.value: v for k, v in SEAL_KIND_LABELS.items()},
     "CORRECTABLE": CORRECTABLE, "field_label": field_label, "detail_label": detail_label,
