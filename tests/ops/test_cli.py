@@ -1,0 +1,180 @@
+"""The operator commands (`onestop queues|sla|outbox|calendar`) through kit.cli.main, against databases
+this test seeds (unique prefix, dropped afterwards) and a fresh vhost on the shared RabbitMQ."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from kombu import Connection, Exchange, Queue
+
+from kit import ops
+from kit.cli import main
+from kit.launcher import DEFAULT_AMQP_URI, create_vhost, delete_vhost
+from kit.mongo import connect
+from tests.conftest import MONGO_URI
+
+pytestmark = pytest.mark.integration
+
+TODAY = ops.today_in_beijing()
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    run = uuid.uuid4().hex[:8]
+    prefix, vhost = f"ops_{run}", f"ops-{run}"
+    create_vhost(vhost)
+    monkeypatch.setenv("MONGO_URI", MONGO_URI)
+    monkeypatch.setenv("ONESTOP_DB_PREFIX", prefix)
+    monkeypatch.setenv("AMQP_URI", f"{DEFAULT_AMQP_URI}{vhost}")
+    monkeypatch.delenv("AMQP_MANAGEMENT_URI", raising=False)  # derived: same host, port 15672
+    monkeypatch.setenv("ONESTOP_HOLIDAY_DIR", str(tmp_path / "holidays"))
+    client = connect(MONGO_URI, f"{prefix}_gateway").client
+    try:
+        yield {"prefix": prefix, "vhost": vhost, "client": client, "amqp": f"{DEFAULT_AMQP_URI}{vhost}",
+               "holidays": tmp_path / "holidays", "tmp": tmp_path}
+    finally:
+        delete_vhost(vhost)
+        for name in ops.database_names(prefix).values():
+            client.drop_database(name)
+        client.close()
+
+
+def run(argv, capsys) -> tuple[int, str]:
+    code = main(argv)
+    return code, capsys.readouterr().out
+
+
+def step(state: str, deadline: date | None) -> dict:
+    return {"state": state, "deadline": deadline.isoformat() if deadline else None}
+
+
+def seed_applications(db) -> dict[str, str]:
+    late = TODAY - timedelta(days=10)
+    ids = {k: f"app-{k}-{uuid.uuid4().hex[:6]}" for k in ("late", "fine", "done")}
+    db.applications.insert_many([
+        {"_id": ids["late"], "status": "licensed", "steps": {
+            "registration": step("done", late), "seal": step("in_progress", TODAY + timedelta(days=3)),
+            "tax": step("waiting_for_clerk", late), "social_security": step("in_progress", late)}},
+        {"_id": ids["fine"], "status": "in_review", "steps": {
+            "registration": step("waiting_for_clerk", TODAY + timedelta(days=1)),
+            "seal": step("pending", None), "tax": step("pending", None), "social_security": step("pending", None)}},
+        {"_id": ids["done"], "status": "completed", "steps": {"tax": step("waiting_for_clerk", late)}},
+    ])
+    return ids
+
+
+def test_sla_lists_overdue_steps_with_working_days_late(env, capsys):
+    db = env["client"][f"{env['prefix']}_gateway"]
+    code, out = run(["sla"], capsys)
+    assert code == 0 and out.startswith("0 overdue step(s)")
+    ids = seed_applications(db)
+    code, out = run(["sla"], capsys)
+    assert code == 1, out  # breaches: an operator must act
+    assert "application_id" in out and ids["late"] in out and ids["done"] not in out and ids["fine"] not in out
+    code, out = run(["sla", "--json"], capsys)
+    data = json.loads(out)
+    assert code == 1 and data["count"] == 2
+    rows = {(b["application_id"], b["bureau"]): b for b in data["breaches"]}
+    assert set(rows) == {(ids["late"], "tax"), (ids["late"], "social_security")}
+    expected = ops.working_days_late((TODAY - timedelta(days=10)).isoformat(), TODAY)
+    assert expected >= 6 and rows[(ids["late"], "tax")]["working_days_late"] == expected
+
+
+def test_queues_shows_clerk_queues_and_rabbitmq_depths(env, capsys):
+    seed_applications(env["client"][f"{env['prefix']}_gateway"])
+    with Connection(env["amqp"]) as conn:  # a bureau's RPC queue with 3 waiting messages, no consumer
+        queue = Queue("rpc-tax", Exchange("nameko-rpc", type="topic", durable=True), routing_key="tax.*",
+                      durable=True)
+        producer = conn.Producer()
+        for _ in range(3):
+            producer.publish({"x": 1}, exchange=queue.exchange, routing_key="tax.health", declare=[queue])
+    # the management API's message counts lag by its statistics interval (5 s by default)
+    deadline = time.monotonic() + 20
+    while {q["queue"]: q["messages"] for q in ops.rabbit_queues(ops.management_uri_for(env["amqp"]),
+                                                                env["vhost"])}.get("rpc-tax") != 3:
+        assert time.monotonic() < deadline, "the management API never showed the 3 messages"
+        time.sleep(0.5)
+    code, out = run(["queues", "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0, out
+    bureaus = {b["bureau"]: b for b in data["bureaus"]}
+    assert bureaus["tax"]["waiting"] == 1 and bureaus["tax"]["overdue"] == 1  # the completed one is ignored
+    assert bureaus["registration"]["waiting"] == 1 and bureaus["registration"]["overdue"] == 0
+    assert bureaus["social_security"]["overdue_steps"] == 1 and bureaus["seal"]["overdue_steps"] == 0
+    rpc_tax = {q["queue"]: q for q in data["rabbitmq"]["queues"]}["rpc-tax"]
+    assert data["rabbitmq"]["vhost"] == env["vhost"] and rpc_tax["messages"] == 3 and rpc_tax["consumers"] == 0
+    code, out = run(["queues"], capsys)
+    assert code == 0 and "rpc-tax" in out and "waiting" in out
+
+
+def test_queues_exit_1_when_the_management_api_is_unreachable(env, capsys, monkeypatch):
+    monkeypatch.setenv("AMQP_MANAGEMENT_URI", "http://guest:guest@127.0.0.1:9")  # nothing listens
+    code, out = run(["queues"], capsys)
+    assert code == 1 and "error: RabbitMQ management API" in out and "clerk queues" in out
+
+
+def test_outbox_lists_pending_entries_and_replay_publishes_them_as_the_right_source(env, capsys):
+    tax = env["client"][f"{env['prefix']}_tax"]
+    event_id = str(uuid.uuid4())
+    old = datetime.now(UTC) - timedelta(minutes=5)
+    payload = {"type": "tax_registered", "event_id": event_id, "application_id": "app-1"}
+    tax.registrations.insert_one({"_id": "r1", "outbox": [
+        {"event_id": event_id, "type": "tax_registered", "payload": payload, "created_at": old}]})
+    tax.registrations.insert_one({"_id": "r2", "outbox": []})
+    code, out = run(["outbox", "--json"], capsys)
+    data = json.loads(out)
+    assert code == 1, out  # older than --stale-seconds (60)
+    assert data["pending"] == 1 and data["collections"][0]["database"] == f"{env['prefix']}_tax"
+    assert data["collections"][0]["collection"] == "registrations"
+    code, out = run(["outbox", "--stale-seconds", "3600"], capsys)
+    assert code == 0 and "1 pending outbox entry" in out and "registrations" in out
+
+    # a consumer bound like a nameko event handler of tax's events, before the replay
+    with Connection(env["amqp"]) as conn:
+        listener = Queue("ops-test-listener", Exchange("tax.events", type="topic", durable=True),
+                         routing_key="tax_registered", durable=False, auto_delete=False)
+        listener(conn).declare()
+        code, out = run(["outbox", "replay"], capsys)
+        assert code == 0 and "published and pulled 1 outbox entry" in out, out
+        message = listener(conn).get(no_ack=True)
+        assert message is not None and json.loads(message.body)["event_id"] == event_id
+    assert tax.registrations.find_one({"_id": "r1"})["outbox"] == []
+    code, out = run(["outbox"], capsys)
+    assert code == 0 and out.startswith("0 pending")
+    code, out = run(["outbox", "replay", "--json"], capsys)
+    assert code == 0 and json.loads(out)["published"] == 0
+
+
+def test_calendar_load_validates_installs_and_status_reports_coverage(env, capsys):
+    year = TODAY.year + 3  # beyond what chinese_calendar ships
+    code, out = run(["calendar", "status", "--json"], capsys)
+    before = json.loads(out)
+    assert code == 0 and year not in [y["year"] for y in before["years"]]
+    good = env["tmp"] / "next.json"
+    saturday = next(date(year, 2, d) for d in range(1, 8) if date(year, 2, d).weekday() == 5)
+    good.write_text(json.dumps({"year": year, "source": "国办发明电 test", "holidays": [f"{year}-01-01"],
+                                "workdays": [saturday.isoformat()]}, ensure_ascii=False), "utf-8")
+    code, out = run(["calendar", "load", str(good)], capsys)
+    assert code == 0 and f"installed {year}" in out
+    installed = env["holidays"] / f"{year}.json"
+    assert json.loads(installed.read_text("utf-8"))["workdays"] == [saturday.isoformat()]
+    code, out = run(["calendar", "status", "--json"], capsys)
+    status = json.loads(out)
+    assert {"year": year, "source": "override", "file": str(installed)} in status["years"]
+
+    bad = env["tmp"] / "bad.json"
+    bad.write_text(json.dumps({"year": year, "workdays": [f"{year}-03-04" if date(year, 3, 4).weekday() < 5
+                                                          else f"{year}-03-05"]}), "utf-8")
+    code = main(["calendar", "load", str(bad)])
+    assert code == 2 and "not a valid holiday override" in capsys.readouterr().err
+    assert json.loads(installed.read_text("utf-8"))["year"] == year  # the installed file is untouched
+    code, _ = run(["calendar", "load", str(env["tmp"] / "missing.json")], capsys)
+    assert code == 2
+
+    (env["holidays"] / f"{year + 1}.json").write_text("{not json", "utf-8")  # hand-edited, broken
+    code, out = run(["calendar", "status"], capsys)
+    assert code == 1 and "invalid file" in out and "last covered date" in out
