@@ -31,7 +31,7 @@ def broken(change) -> dict:
 def test_the_example_form_is_valid():
     form = validate_form(EXAMPLE, today=TODAY)
     assert isinstance(form, ApplicationForm)
-    assert form.name.full == "武汉楚天云启科技有限公司"
+    assert form.name.full == "武汉知音云帆科技有限公司"
     assert str(form.registered_capital) == "1000000.00"
 
 
