@@ -7,7 +7,7 @@ A crash between the effect and the close leaves a claimed task whose retry finds
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -90,7 +90,8 @@ def _approve(store, dispatch, doc, payload: dict[str, Any], now: datetime) -> No
         raise Invalid.with_fields("只能更正员工信息", [FieldError(field=k, message="不能更正这一项") for k in unknown])
     original = Employee.model_validate(employer["employees"][index])
     raw = original.model_dump(mode="json") | {k: payload[k] for k in CORRECTABLE & set(payload)}
-    raw["start_date"] = raw.get("start_date") or employer["established_on"]
+    if "start_date" not in payload:
+        raw["start_date"] = domain.form_start_date(original, date.fromisoformat(employer["established_on"])).isoformat()
     person = workflow.checked_employee(employer, raw, now)
     employee_id = domain.form_employee_id(employer["application_id"], index)
     if store.enrolment(employee_id) is not None:

@@ -126,10 +126,16 @@ def employee_review_reasons(employee: Employee, established_on: date, today: dat
         reasons.append("身份证号码校验未通过，需核对本人身份证件")
     if employee.monthly_wage <= 0:
         reasons.append("月工资应大于0元，需核实")
-    start = employee.start_date or established_on
-    if start < established_on:
-        reasons.append(f"入职日期{start.isoformat()}早于单位成立日期{established_on.isoformat()}")
     return reasons
+
+
+def form_start_date(employee: Employee, established_on: date) -> date:
+    """When a form employee's insurance starts: the chosen day, never before the company exists.
+
+    The founder picks a day on or after submission; the licence may be issued a day or two later,
+    so a start before establishment is normal and means "from establishment", not a clerk's case.
+    """
+    return max(employee.start_date or established_on, established_on)
 
 
 @dataclass(frozen=True)

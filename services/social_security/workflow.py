@@ -128,7 +128,7 @@ def _enrol_form_employees(store, dispatch, employer, now) -> None:
     for index, raw in enumerate(employer["employees"]):
         person = Employee.model_validate(raw)
         reasons = domain.employee_review_reasons(person, established, today)
-        start = person.start_date or established
+        start = domain.form_start_date(person, established)
         if not reasons and not has_policy(employer["district_code"], start.year):
             reasons.append(f"{start.year}年度缴费基数和费率尚未配置，需人工核定")
         if reasons:
@@ -142,7 +142,7 @@ def _enrol_form_employees(store, dispatch, employer, now) -> None:
     numbers = store.allocate(f"record:{employer['uscc']}", len(missing)) if missing else []
     docs = []
     for (employee_id, person), seq in zip(missing, numbers, strict=True):
-        start = person.start_date or established
+        start = domain.form_start_date(person, established)
         new = domain.NewEmployee(person.name, person.resident_id, start, person.monthly_wage)
         docs.append(enrolment_doc(employer, employee_id, new, seq, "form", now))
     store.insert_enrolments(docs)
@@ -160,7 +160,7 @@ def _queue_employee_task(store, employer, index, person: Employee, reasons, now)
     task_id = domain.task_id(employer["application_id"], domain.TASK_EMPLOYEE, index)
     _queue_task(store, employer, task_id, domain.TASK_EMPLOYEE, reasons, now, {
         "employee_index": index, "name": person.name, "resident_id": mask_resident_id(person.resident_id),
-        "start_date": (person.start_date or date.fromisoformat(employer["established_on"])).isoformat(),
+        "start_date": domain.form_start_date(person, date.fromisoformat(employer["established_on"])).isoformat(),
         "monthly_wage": str(person.monthly_wage), "reasons": reasons,
         "corrections": "approve 的 payload 可更正 name、resident_id、start_date、monthly_wage",
     })

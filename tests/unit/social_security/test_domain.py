@@ -96,9 +96,14 @@ def test_a_future_birth_date_is_not_a_valid_id():
     assert "身份证号码校验未通过" in reasons[0]
 
 
-def test_zero_wage_and_start_before_establishment_go_to_the_clerk():
-    reasons = domain.employee_review_reasons(employee(monthly_wage="0", start_date="2026-11-01"), ESTABLISHED, TODAY)
-    assert len(reasons) == 2 and "月工资" in reasons[0] and "早于单位成立日期" in reasons[1]
+def test_zero_wage_goes_to_the_clerk():
+    assert domain.employee_review_reasons(employee(monthly_wage="0"), ESTABLISHED, TODAY) == ["月工资应大于0元，需核实"]
+
+
+def test_form_insurance_starts_on_the_chosen_day_but_never_before_establishment():
+    assert domain.form_start_date(employee(), ESTABLISHED) == ESTABLISHED
+    assert domain.form_start_date(employee(start_date="2026-11-18"), ESTABLISHED) == ESTABLISHED
+    assert domain.form_start_date(employee(start_date="2026-12-01"), ESTABLISHED) == date(2026, 12, 1)
 
 
 def test_employer_outside_the_served_districts_or_without_rates_goes_to_the_clerk():
