@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts.events import parse_event
 from contracts.rpc import OneStopError
-from kit.events import log_handling
+from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
 from services.tax import documents, domain, invoicing, tasks
@@ -33,9 +33,8 @@ class TaxService:
     store = MongoStore(TaxStore)
     dispatch = EventDispatcher()
 
-    @event_handler("registration", "licence_issued")
+    @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
-        log_handling("registration", "licence_issued", payload)
         reg = domain.new_registration(parse_event("registration", payload), _now())
         doc, created = self.store.insert_registration(reg, domain.registration_events(reg, [documents.notice_ref()]))
         if created:  # a duplicate delivery changes nothing; the relay finishes any unpublished events
