@@ -7,13 +7,13 @@ import base64
 import logging
 from datetime import UTC, datetime
 
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts.events import parse_event
 from contracts.rpc import Document, NotFound, OneStopError
-from kit.events import log_handling
+from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
 from services.social_security import clerk as queue
@@ -34,9 +34,8 @@ class SocialSecurityService:
 
     # ---- events and background -------------------------------------------------------------
 
-    @event_handler("registration", "licence_issued")
+    @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
-        log_handling("registration", "licence_issued", payload)
         workflow.receive_licence(self.store, self.dispatch, parse_event("registration", payload), _now())
 
     @timer(interval=2)

@@ -13,6 +13,8 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from kit.mongo import next_sequence
+
 DUPLICATE_KEY = 11000
 
 
@@ -54,9 +56,8 @@ class SocialSecurityStore:
 
     def allocate(self, key: str, count: int = 1) -> range:
         """Reserve `count` consecutive sequence numbers (atomic; a crash may skip, never reuse)."""
-        doc = self.counters.find_one_and_update({"_id": key}, {"$inc": {"seq": count}}, upsert=True,
-                                                return_document=ReturnDocument.AFTER)
-        return range(doc["seq"] - count + 1, doc["seq"] + 1)
+        last = next_sequence(self.counters, key, count)
+        return range(last - count + 1, last + 1)
 
     # ---- employers ---------------------------------------------------------------------------
 
