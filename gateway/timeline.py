@@ -28,6 +28,8 @@ TARGET_WORKING_DAYS = 2  # Wuhan's promise: a company started within 2 working d
 # working days; registration and social security: assumed 1, see docs/api.md)
 STEP_TARGET_DAYS = {"registration": 1, "seal": 1, "tax": 2, "social_security": 1}
 STEPS = ("registration", "seal", "tax", "social_security")
+# A refusal that concerns one item of a step (one employee), not the bureau's whole part.
+PARTIAL_REJECTIONS = {"employee_enrolment"}
 # keys of an event payload NOT copied into the timeline (data minimisation: no resident IDs, no form;
 # the application document keeps the form once)
 _DROP = {
@@ -136,8 +138,9 @@ def derive(form: dict[str, Any], timeline: list[dict[str, Any]], submitted_at: d
             _start(steps[bureau], at, "in_progress")
             steps[bureau]["progress"] = {"step": data.get("step"), "at": at, **(data.get("detail") or {})}
         elif kind == "step_rejected" and bureau in steps:
-            _finish(steps[bureau], at, "rejected")
-            steps[bureau]["reasons"] = data.get("reasons", [])
+            steps[bureau]["reasons"] = [*steps[bureau]["reasons"], *data.get("reasons", [])]
+            if data.get("step") not in PARTIAL_REJECTIONS:
+                _finish(steps[bureau], at, "rejected")
         elif kind == "seals_filed":
             outputs["seals"] = data.get("seals", [])
         elif kind == "seals_delivered":
@@ -151,7 +154,10 @@ def derive(form: dict[str, Any], timeline: list[dict[str, Any]], submitted_at: d
                 k: data.get(k) for k in ("employer_number", "insurances", "housing_fund_account")
             }
         elif kind == "employees_enrolled":
-            outputs["employees"] = data.get("employees", [])
+            # Later enrolments and clerk approvals arrive as further batches: keep them all, once each.
+            known = {e.get("employee_id") for e in outputs.get("employees", [])}
+            outputs["employees"] = [*outputs.get("employees", []),
+                                    *(e for e in data.get("employees", []) if e.get("employee_id") not in known)]
         for doc in data.get("documents") or []:
             documents[doc["name"]] = doc
         seen.setdefault(kind, at)

@@ -147,6 +147,29 @@ def test_rejections_show_reasons():
                                             "reasons": ["额度过高"]}
 
 
+def test_one_refused_employee_does_not_refuse_the_whole_social_security_step():
+    form = make_form()
+    events = [*automatic_path(form), entry("social_security", StepRejected(
+        application_id=APP, occurred_at=at(9), bureau="social_security", step="employee_enrolment",
+        reasons=["王芳：身份证号码无效"]))]
+    result = derive(form, events, T0)
+    assert result["status"] == "completed"
+    assert result["steps"]["social_security"]["state"] == "done"
+    assert result["steps"]["social_security"]["reasons"] == ["王芳：身份证号码无效"]
+
+
+def test_later_enrolments_add_to_the_insured_staff():
+    form = make_form()
+    first = {"employee_id": "e1", "name": "王芳", "record_number": "R1", "start_date": "2026-11-24"}
+    later = {"employee_id": "e2", "name": "赵磊", "record_number": "R2", "start_date": "2026-12-01"}
+    events = [*automatic_path(form)[:-1]]
+    for batch in ([first], [later], [first]):  # the last one is a redelivery
+        events.append(entry("social_security", EmployeesEnrolled(
+            application_id=APP, occurred_at=at(6 + len(events)), uscc=USCC, employees=batch)))
+    result = derive(form, events, T0)
+    assert [e["employee_id"] for e in result["outputs"]["employees"]] == ["e1", "e2"]
+
+
 def test_correction_round_trip():
     form = make_form()
     base = automatic_path(form)[:2]
