@@ -17,6 +17,7 @@ class World:
     live: LiveSystem
     alice: Founder
     bob: Founder
+    fuzzer: Founder  # a founder of its own for the API fuzz run
     alice_app: str  # completed, documents issued
     bob_app: str
     review_app: str  # alice's, waiting for a registration clerk
@@ -35,7 +36,7 @@ STAFF = {"reg.clerk": "registration", "tax.clerk": "tax", "seal.clerk": "seal", 
 def world(tmp_path_factory) -> World:
     env = {"GATEWAY_LOGIN_MAX_FAILURES": str(LOGIN_MAX_FAILURES)}
     with LiveSystem("security", tmp_path_factory.mktemp("security-logs"), extra_env=env) as live:
-        alice, bob = live.founder("张伟"), live.founder("李娜")
+        alice, bob, fuzzer = live.founder("张伟"), live.founder("李娜"), live.founder("赵磊")
         alice_app = live.submit(alice, make_form())
         bob_app = live.submit(bob, make_form())
         # a licensed business-scope item sends the application to a registration clerk
@@ -50,4 +51,4 @@ def world(tmp_path_factory) -> World:
             return (doc or {}).get("steps", {}).get("registration", {}).get("task_id")
 
         review_task = live.wait_for(queued, timeout=60, what="the review task")
-        yield World(live, alice, bob, alice_app, bob_app, review_app, review_task, tokens)
+        yield World(live, alice, bob, fuzzer, alice_app, bob_app, review_app, review_task, tokens)
