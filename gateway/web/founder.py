@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from contracts.rpc import Conflict, Invalid
+from gateway.receipts import ReceiptService
 from gateway.web import formdata
 from gateway.web.pages import CsrfChecked, Founder, GatewayDep, env, page_router, redirect, render
 
@@ -52,7 +53,9 @@ def my_applications(request: Request, who: Founder, gateway: GatewayDep):
 @router.get("/applications/{app_id}")
 def application_page(request: Request, app_id: str, who: Founder, gateway: GatewayDep):
     view = gateway.applications.get(who, app_id)
-    return render(request, "application.html", {"app": view, "final": view["status"] in FINAL})
+    receipt = ReceiptService(gateway.store).receipt(who, app_id)
+    return render(request, "application.html", {"app": view, "final": view["status"] in FINAL,
+                                                "receipt": receipt})
 
 
 @router.get("/applications/{app_id}/live")

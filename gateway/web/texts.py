@@ -79,6 +79,29 @@ def field_label(path: str) -> str:
     return " · ".join(words)
 
 
+# Message bookkeeping, not the founder's data.
+RECEIPT_ENVELOPE = {"application_id", "type", "event_id", "occurred_at", "documents", "revision"}
+RECEIPT_LABELS = {"founder_id": "申请人账号", "contact_phone": "联系电话", "licence": "营业执照登记事项"}
+
+
+def shared_sections(paths: list[str]) -> list[str]:
+    """The form sections a set of received field paths covers, in Chinese, for the data-sharing receipt:
+    "form.shareholders.0.resident_id" and "employees.1.name" become 股东 and 员工."""
+    sections: list[str] = []
+    for path in paths:
+        parts = [p.removesuffix("[]") for p in path.split(".") if p != "form" and not p.isdigit()]
+        if not parts or parts[0] in RECEIPT_ENVELOPE:
+            continue
+        label = RECEIPT_LABELS.get(parts[0]) or FIELD.get(parts[0], parts[0])
+        if label not in sections:
+            sections.append(label)
+    return sections
+
+
+def shares_resident_ids(paths: list[str]) -> bool:
+    return any(path.endswith("resident_id") for path in paths)
+
+
 def detail_label(key: str) -> str:
     return DETAIL.get(key) or FIELD.get(key) or key
 
@@ -147,6 +170,7 @@ TEMPLATE_GLOBALS = {
     "COMPANY_TYPES": {k.value: v for k, v in COMPANY_TYPE_LABELS.items()},
     "SEAL_KINDS": {k.value: v for k, v in SEAL_KIND_LABELS.items()},
     "CORRECTABLE": CORRECTABLE, "field_label": field_label, "detail_label": detail_label,
+    "shared_sections": shared_sections, "shares_resident_ids": shares_resident_ids,
     "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,
     "district_name": district_name, "scope_items": lambda: list(scope.catalogue().values()),
     "scope_item": scope.item,

@@ -167,6 +167,15 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     uscc = page.locator("#uscc").inner_text()
     shots(page, "11-application-completed")
 
+    # ---- the data-sharing receipt names every bureau that received the founder's data
+    page.reload()
+    sharing = page.locator("section[aria-labelledby=sharing-title]")
+    for bureau in ("登记机关（市场监管）", "印章（公安）", "税务", "人社（社保）"):
+        expect(sharing).to_contain_text(bureau)
+    expect(sharing).to_contain_text("（含身份证号码）")
+    sharing.scroll_into_view_if_needed()
+    shots(page, "11b-data-sharing")
+
     # ---- download the licence
     with page.expect_download() as info:
         page.locator('a[data-doc="registration.licence"]').click()
