@@ -154,10 +154,16 @@ class Metrics:
         self.latency.labels(method, route).observe(seconds)
 
 
-def route_template(scope: dict) -> str:
-    """The matched route's template (a Mount's is `/static/{path}`); `<unmatched>` when none matched."""
+def route_template(scope: dict, root_path: str = "") -> str:
+    """The matched route's template; a mounted app (static files) is `<mount path>/{path}` (FastAPI sets
+    no `route` for mounts, only a longer `root_path`); `<unmatched>` when nothing matched."""
     route = scope.get("route")
-    return getattr(route, "path_format", None) or UNMATCHED
+    if route is not None and getattr(route, "path_format", None):
+        return route.path_format
+    mounted = scope.get("root_path", "")
+    if scope.get("endpoint") is not None and len(mounted) > len(root_path):
+        return mounted[len(root_path):] + "/{path}"
+    return UNMATCHED
 
 
 class MetricsMiddleware:
@@ -171,7 +177,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
+        status, root_path = 500, scope.get("root_path", "")
 
         async def record_status(message):
             nonlocal status
@@ -182,4 +188,4 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, record_status)
         finally:
-            self.metrics.observe(scope["method"], route_template(scope), status, time.perf_counter() - started)
+            self.metrics.observe(scope["method"], route_template(scope, root_path), status, time.perf_counter() - started)
