@@ -17,7 +17,7 @@ from tests.support.live import LiveSystem
 
 pytestmark = pytest.mark.faults
 
-BEFORE, DURING = 12, 4
+BEFORE, DURING = 10, 3
 COMPLETE_TIMEOUT = 150
 
 
@@ -55,7 +55,7 @@ def test_the_system_reconnects_after_a_broker_outage_and_nothing_is_lost(live, p
     outage = time.monotonic() - stop_at
 
     ids = first_ids + during
-    live.wait_completed(ids, timeout=COMPLETE_TIMEOUT)
+    live.wait_completed(ids, timeout=COMPLETE_TIMEOUT, poll=1.0)
     live.wait_for(lambda: pending_outbox(live) == 0, timeout=30, what="every outbox relayed")
     # nobody restarted anything: the same processes, consuming again
     assert live.pids() == pids and all(live.alive().values()), live.alive()

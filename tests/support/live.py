@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from kit.launcher import (
+    BIN,
     DEFAULT_AMQP_URI,
     DEFAULT_MONGO_URI,
     DEFAULT_RABBIT_CTL_URI,
@@ -116,14 +117,23 @@ class LiveSystem:
     def alive(self) -> dict[str, bool]:
         procs = {f"{i.service}-{i.index}": i.process for i in self.system.instances}
         if self.system.web is not None:
-            procs["web"] = self.system.web.process
+            procs["web-0"] = self.system.web.process
         return {name: p.poll() is None for name, p in procs.items()}
 
     def pids(self) -> dict[str, int]:
         procs = {f"{i.service}-{i.index}": i.process.pid for i in self.system.instances}
         if self.system.web is not None:
-            procs["web"] = self.system.web.process.pid
+            procs["web-0"] = self.system.web.process.pid
         return procs
+
+    def restart_web(self, sig: int = 9, timeout: float = 60) -> None:
+        """kill -<sig> the gateway web process and start it again (the launcher restarts only Nameko
+        services), then wait until it answers."""
+        web = self.system.web
+        web.process.send_signal(sig)
+        web.process.wait(timeout=30)
+        self.system.web = self.system._spawn("web", 0, [str(BIN / "python"), "-m", "gateway"])
+        self.wait_for(lambda: self.system._http_ok(f"{self.url}/healthz/live"), timeout, "the web process")
 
     def logs(self) -> dict[str, str]:
         return {p.name: p.read_text(errors="replace")
@@ -156,20 +166,21 @@ class LiveSystem:
     # ---- HTTP
 
     def request(self, method: str, path: str, retries: int = 0, **kwargs: Any) -> httpx.Response:
-        """One HTTP call; `retries` > 0 retries connection errors and 502/503 (same Idempotency-Key)."""
-        for attempt in range(retries + 1):
+        """One HTTP call. `retries` > 0: connection errors and 502/503 are retried (a client would, with
+        the same Idempotency-Key) for up to `retries` * 6 seconds, e.g. while the web process restarts."""
+        deadline = time.monotonic() + retries * 6
+        while True:
             try:
                 response = self.http.request(method, path, **kwargs)
             except httpx.TransportError:
-                if attempt == retries:
+                if time.monotonic() > deadline:
                     raise
-                time.sleep(0.5)
+                time.sleep(0.3)
                 continue
-            if response.status_code in (502, 503) and attempt < retries:
-                time.sleep(0.5)
+            if response.status_code in (502, 503) and time.monotonic() < deadline:
+                time.sleep(0.3)
                 continue
             return response
-        raise AssertionError("unreachable")
 
     def submit(self, founder: Founder, form: dict, key: str | None = None, retries: int = 5) -> str:
         self._remember_ids(form)
