@@ -211,3 +211,52 @@ def test_login_failures_are_rate_limited_per_account_and_per_client(world):
     bob = {"username": world.bob.login, "password": world.bob.password}
     assert live.request("POST", f"{API}/tokens", data=bob, headers={"X-Forwarded-For": "192.0.2.66"}).status_code == 429
     assert live.request("POST", f"{API}/tokens", data=bob, headers={"X-Forwarded-For": "192.0.2.67"}).status_code == 200
+
+
+# ---- every route the OpenAPI document lists, not only the ones named above ---------------------
+
+
+def _routes(world, prefix: str) -> list[tuple[str, str]]:
+    paths = world.live.request("GET", "/openapi.json").json()["paths"]
+    return [(method.upper(), path) for path, ops in paths.items() if path.startswith(prefix)
+            for method in ops if method in ("get", "put", "post", "delete", "patch")]
+
+
+def _fill(path: str, **values: str) -> str:
+    for name, value in {"name": "registration.licence", "bureau": "registration", "task_id": "x",
+                        "action": "approve", "hook_id": "x", **values}.items():
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+def test_no_route_under_an_application_answers_another_founder(world):
+    live = world.live
+    routes = _routes(world, f"{API}/applications/{{application_id}}")
+    assert len(routes) >= 4, routes
+    for method, path in routes:
+        url = _fill(path, application_id=world.alice_app)
+        response = live.request(method, url, json={} if method != "GET" else None, headers=world.bob.headers)
+        assert response.status_code in (404, 422) if method != "GET" else response.status_code == 404, \
+            (method, url, response.status_code, response.text[:200])
+        assert not contract_violations_of(response), (method, url)
+
+
+def test_no_bureau_route_answers_a_clerk_of_another_bureau(world):
+    live = world.live
+    routes = _routes(world, f"{API}/bureaus/{{bureau}}")
+    assert len(routes) >= 5, routes
+    for method, path in routes:
+        url = _fill(path, bureau="registration", task_id=world.review_task)
+        response = live.request(method, url, json={"reasons": ["x"]} if method != "GET" else None,
+                                headers=world.staff_headers("tax.clerk"))
+        allowed = (403,) if method == "GET" else (403, 422)  # a bad body may be refused before the role check
+        assert response.status_code in allowed, (method, url, response.status_code, response.text[:200])
+    task = live.request("GET", f"{API}/bureaus/registration/tasks/{world.review_task}",
+                        headers=world.staff_headers("reg.clerk")).json()
+    assert task["state"] == "open" and task["history"] == []
+
+
+def contract_violations_of(response) -> list[str]:
+    from tests.security.test_bad_input import contract_violations
+
+    return contract_violations(response)
