@@ -260,3 +260,19 @@ def contract_violations_of(response) -> list[str]:
     from tests.security.test_bad_input import contract_violations
 
     return contract_violations(response)
+
+
+def test_another_founders_webhook_cannot_be_read_or_removed(world):
+    live = world.live
+    created = live.request("POST", f"{API}/webhooks", json={"url": "http://127.0.0.1:9/onestop-hook"},
+                           headers=world.alice.headers)
+    assert created.status_code == 201, created.text
+    hook = created.json()["id"]
+    try:
+        for method, path in (("GET", f"{API}/webhooks/{hook}/deliveries"), ("DELETE", f"{API}/webhooks/{hook}")):
+            refused = live.request(method, path, headers=world.bob.headers)
+            assert refused.status_code == 404, (method, refused.status_code)
+        assert hook not in {h["id"] for h in live.request("GET", f"{API}/webhooks", headers=world.bob.headers).json()}
+        assert hook in {h["id"] for h in live.request("GET", f"{API}/webhooks", headers=world.alice.headers).json()}
+    finally:
+        assert live.request("DELETE", f"{API}/webhooks/{hook}", headers=world.alice.headers).status_code == 204
