@@ -6,7 +6,7 @@ broker hiccup or a year the holiday calendar does not cover yet would lose the e
 a hot loop. A payload that can never succeed (it does not parse, or breaks a contract rule) is not
 requeued forever: it is logged as an error with its ids and acknowledged.
 
-Every event handled logs one INFO line with its `application_id` and `event_id` (`log_handling`), so
+Every event handled logs one INFO line with its `application_id` and `event_id`, so
 one application's path through every bureau is one grep over the JSON logs.
 """
 
@@ -54,11 +54,6 @@ def durable_handler(source: str, event_type: str, **kwargs):
         return event_handler(source, event_type, requeue_on_error=True, **kwargs)(handle)
 
     return decorate
-
-
-def log_handling(source: str, event_type: str, payload) -> None:
-    """The line `durable_handler` logs, for a plain nameko `event_handler`: call it first thing."""
-    log.info("handling %s from %s", event_type, source, extra=_ids(payload))
 
 
 def _ids(payload) -> dict:
