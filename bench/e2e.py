@@ -103,7 +103,11 @@ class Live:
 
     def shared_processes(self) -> dict[str, int]:
         """The database and broker every engineer shares: only read, for CPU per application."""
-        return {name: pid for name, pid in shared_pids().items() if pid is not None}
+        found = shared_pids()
+        status_pid = self.db.client.admin.command("serverStatus").get("pid")
+        if isinstance(status_pid, int) and Path(f"/proc/{status_pid}").exists():
+            found["database (shared)"] = status_pid  # the server this system really uses
+        return {name: pid for name, pid in found.items() if pid is not None}
 
     def db_ops(self) -> int:
         counters = self.db.client.admin.command("serverStatus").get("opcounters", {})
