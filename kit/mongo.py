@@ -40,7 +40,14 @@ CODEC_OPTIONS = CodecOptions(tz_aware=True, type_registry=TypeRegistry([_Decimal
 
 
 def connect(uri: str, database: str, **kwargs: Any) -> Database:
-    client: MongoClient = MongoClient(uri, serverSelectionTimeoutMS=10000, **kwargs)
+    options = {"serverSelectionTimeoutMS": 10000, **kwargs}
+    if "retrywrites" not in uri.lower():
+        # Retryable writes are off unless the URI asks for them: every consumer is idempotent and
+        # redelivered, so a driver-level retry adds nothing, while the embedded database pays for each
+        # retryable write with a scan of its recent retry records (measured: ~10x database CPU per
+        # application, docs/benchmarks.md). On a real replica set add `retryWrites=true` to the URI.
+        options["retryWrites"] = False
+    client: MongoClient = MongoClient(uri, **options)
     return client.get_database(database, codec_options=CODEC_OPTIONS)
 
 
