@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -125,6 +125,20 @@ class GatewayStore:
             {"_id": application_id, "version": version, "timeline.event_id": {"$ne": entry["event_id"]}},
             update,
         )
+        return result.modified_count == 1
+
+    def append_event(self, application_id: str, entry: dict[str, Any]) -> dict[str, Any] | None:
+        """Append one timeline entry unless it is there already; the document after, or None."""
+        return self.applications.find_one_and_update(
+            {"_id": application_id, "timeline.event_id": {"$ne": entry["event_id"]}},
+            {"$push": {"timeline": entry}, "$inc": {"version": 1}},
+            projection={"outbox": 0}, return_document=ReturnDocument.AFTER,
+        )
+
+    def set_derived(self, application_id: str, version: int, fields: dict[str, Any]) -> bool:
+        """Store fields derived from the timeline at `version`, unless a later event already moved it on
+        (whoever appended that event derives from a timeline that includes this one)."""
+        result = self.applications.update_one({"_id": application_id, "version": version}, {"$set": fields})
         return result.modified_count == 1
 
     def has_event(self, application_id: str, event_id: str) -> bool:

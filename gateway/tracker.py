@@ -17,7 +17,7 @@ from contracts.rpc import OneStopError
 from gateway import webhooks
 from gateway.receipts import record_receipt
 from gateway.store import GatewayStore
-from gateway.tracking import record
+from gateway.tracking import append
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
@@ -35,10 +35,10 @@ class GatewayTracker:
     def _on_event(self, source: str, payload: dict) -> None:
         event = parse_event(source, payload)  # unreadable: durable_handler logs and drops it
         data = event.model_dump(mode="json")
-        record(self.store, source, data)
+        doc = append(self.store, source, data)
         # idempotent side effects, re-run safely on a redelivery: data-sharing receipt, webhooks
         record_receipt(self.store, source, data)
-        webhooks.after_event(self.store, data["application_id"])
+        webhooks.after_event(self.store, data["application_id"], founder_id=doc["founder_id"] if doc else None)
 
     @timer(interval=RELAY_INTERVAL)
     def send_webhooks(self) -> None:

@@ -1,8 +1,13 @@
-"""Recording one bureau event into its application: exactly once, without losing concurrent events.
+"""Recording one event into its application: exactly once, without losing concurrent events.
 
-The tracker may run several workers (and several instances): each event is appended with the derived
-fields in ONE update that matches only if the event is not in the timeline yet and the document's
-version is the one the fields were derived from; on a version clash it re-reads and tries again.
+Bureau events (`append`, the tracker's path): one guarded `$push` appends the event and bumps the
+version, returning the document; the status is derived from that timeline and stored only if the
+version is still the same. If another event landed in between, its own append returned a timeline that
+includes this event, so its derived state is the newer one: two writes, no re-reads, no retries.
+
+Changes made with an event (`record`, the web process's corrections): the event, the changes and the
+derived fields go in ONE update that matches only if the document's version is the one they were
+derived from; on a version clash it re-reads and tries again.
 """
 
 from __future__ import annotations
@@ -22,6 +27,23 @@ MAX_ATTEMPTS = 50
 
 class Contended(RuntimeError):
     """Too many concurrent writers on one application: the event is requeued."""
+
+
+def append(store: GatewayStore, source: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """Append a bureau event and refresh the derived state; the document after, None if already there."""
+    entry = timeline_entry(source, payload)
+    app_id = payload["application_id"]
+    doc = store.append_event(app_id, entry)
+    if doc is None:
+        if store.application(app_id) is None:
+            log.warning("event for an unknown application", extra={"application_id": app_id,
+                                                                   "event_id": entry["event_id"]})
+        return None
+    derived = derive(doc["form"], doc["timeline"], doc["submitted_at"])
+    store.set_derived(app_id, doc["version"], {**derived, "updated_at": datetime.now(UTC)})
+    log.info("recorded %s/%s -> %s", source, entry["type"], derived["status"],
+             extra={"application_id": app_id, "event_id": entry["event_id"]})
+    return doc
 
 
 def record(store: GatewayStore, source: str, payload: dict[str, Any], outbox: dict | None = None,

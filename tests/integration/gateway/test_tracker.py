@@ -101,3 +101,26 @@ def test_rpc_pool_typed_errors_and_timeouts(container_factory, service_config):
 
 def _fail(event_type, payload):
     raise ConnectionError("broker gone")
+
+
+def test_events_racing_on_one_application_all_land_and_the_status_reflects_them_all(mongo_db):
+    from gateway.timeline import derive
+    from gateway.tracking import append
+    from tests.unit.gateway.test_timeline import automatic_path
+
+    store = GatewayStore(mongo_db)
+    store.ensure_indexes()
+    view, _ = ApplicationService(store, bureaus=None, publish=lambda *a: None, base_url="http://x").submit(
+        FOUNDER, make_form())
+    app_id = view["id"]
+    form = store.application(app_id)["form"]
+    bureau_events = [e for e in automatic_path(form) if e["source"] != "gateway"]
+    pool = eventlet.GreenPool(len(bureau_events) * 2)
+    for entry in bureau_events * 2:  # every event twice, all at once
+        payload = {**entry["data"], "type": entry["type"], "event_id": entry["event_id"],
+                   "application_id": app_id, "occurred_at": entry["at"].isoformat()}
+        pool.spawn(append, store, entry["source"], payload)
+    pool.waitall()
+    doc = store.application(app_id)
+    assert sorted(e["event_id"] for e in doc["timeline"][1:]) == sorted(e["event_id"] for e in bureau_events)
+    assert doc["status"] == "completed" == derive(form, doc["timeline"], doc["submitted_at"])["status"]
