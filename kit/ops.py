@@ -301,13 +301,17 @@ def _print(args, data: Any, text: str) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=1, default=str) if args.json else text)
 
 
-def cmd_queues(args) -> int:
-    cfg = env_config()
+def _gateway_overview(cfg: dict) -> dict:
     client = _client(cfg)
     try:
-        view = overview(client[f"{cfg['db_prefix']}_gateway"]["applications"])
+        return overview(client[f"{cfg['db_prefix']}_gateway"]["applications"])
     finally:
         client.close()
+
+
+def cmd_queues(args) -> int:
+    cfg = env_config()
+    view = _gateway_overview(cfg)
     vhost = vhost_of(cfg["amqp_uri"])
     code, rabbit_error = 0, None
     try:
@@ -327,12 +331,7 @@ def cmd_queues(args) -> int:
 
 
 def cmd_sla(args) -> int:
-    cfg = env_config()
-    client = _client(cfg)
-    try:
-        view = overview(client[f"{cfg['db_prefix']}_gateway"]["applications"])
-    finally:
-        client.close()
+    view = _gateway_overview(env_config())
     breaches = view["breaches"]
     data = {"today": view["today"], "breaches": breaches, "count": len(breaches)}
     text = (f"{len(breaches)} overdue step(s) on {view['today']} (Beijing)"
