@@ -20,8 +20,11 @@ from nameko.events import event_handler
 from pydantic import ValidationError
 
 from contracts.rpc import OneStopError
+from kit import acks
 
 log = logging.getLogger(__name__)
+
+acks.install()  # a broker outage during an ack must not kill the service (see kit/acks.py)
 
 REDELIVERY_PAUSE_SECONDS = 1.0
 
