@@ -62,6 +62,22 @@ def kill_plan(rng: random.Random) -> list[tuple[str, int]]:
     return plan
 
 
+def diagnose(live, ids: list[str]) -> str:
+    """For each unfinished application: its timeline, and what each bureau's store holds for it."""
+    lines = []
+    for doc in live.db("gateway").applications.find({"_id": {"$in": ids}, "status": {"$ne": "completed"}}):
+        app_id = doc["_id"]
+        kinds = [e["type"] for e in doc.get("timeline", [])]
+        stores = {
+            "seal": live.db("seal").seal_sets.find_one({"_id": app_id}, {"state": 1, "outbox": 1}),
+            "tax": live.db("tax").registrations.find_one({"application_id": app_id}, {"state": 1, "outbox": 1}),
+            "social_security": live.db("social_security").employers.find_one(
+                {"application_id": app_id}, {"state": 1, "outbox": 1, "employer_number": 1}),
+        }
+        lines.append(f"{app_id} {doc['status']} timeline={kinds} stores={stores}")
+    return "\n".join(lines)
+
+
 def completed_count(live) -> int:
     return live.db("gateway").applications.count_documents({"status": "completed"})
 
@@ -107,7 +123,11 @@ def test_kill_minus_nine_mid_flow_then_every_application_completes_exactly_once(
     # a submit retried across the web kill (same Idempotency-Key) never made a second application
     assert live.db("gateway").applications.count_documents({"founder_id": founder.account_id}) == N
 
-    live.wait_completed(ids, timeout=COMPLETE_TIMEOUT, poll=1.0)
+    try:
+        live.wait_completed(ids, timeout=COMPLETE_TIMEOUT, poll=1.0)
+    except AssertionError:
+        print(f"kills: {kills}\n" + diagnose(live, ids))
+        raise
     elapsed = time.monotonic() - started
     for app_id in ids:  # what the founder sees over HTTP
         view = live.request("GET", f"/api/v1/applications/{app_id}", headers=founder.headers).json()
