@@ -30,19 +30,25 @@ class Contended(RuntimeError):
 
 
 def append(store: GatewayStore, source: str, payload: dict[str, Any]) -> dict[str, Any] | None:
-    """Append a bureau event and refresh the derived state; the document after, None if already there."""
+    """Append a bureau event (once) and refresh the derived state; the document, None if unknown."""
     entry = timeline_entry(source, payload)
     app_id = payload["application_id"]
     doc = store.append_event(app_id, entry)
-    if doc is None:
-        if store.application(app_id) is None:
+    appended = doc is not None
+    if not appended:
+        # A redelivery. The worker that appended it may have died before storing the derived state
+        # (kill -9 between the two writes), so derive again from what is stored: the repair is cheap
+        # and redeliveries are rare.
+        doc = store.application(app_id)
+        if doc is None:
             log.warning("event for an unknown application", extra={"application_id": app_id,
                                                                    "event_id": entry["event_id"]})
-        return None
+            return None
     derived = derive(doc["form"], doc["timeline"], doc["submitted_at"])
     store.set_derived(app_id, doc["version"], {**derived, "updated_at": datetime.now(UTC)})
-    log.info("recorded %s/%s -> %s", source, entry["type"], derived["status"],
-             extra={"application_id": app_id, "event_id": entry["event_id"]})
+    if appended:
+        log.info("recorded %s/%s -> %s", source, entry["type"], derived["status"],
+                 extra={"application_id": app_id, "event_id": entry["event_id"]})
     return doc
 
 

@@ -124,3 +124,28 @@ def test_events_racing_on_one_application_all_land_and_the_status_reflects_them_
     doc = store.application(app_id)
     assert sorted(e["event_id"] for e in doc["timeline"][1:]) == sorted(e["event_id"] for e in bureau_events)
     assert doc["status"] == "completed" == derive(form, doc["timeline"], doc["submitted_at"])["status"]
+
+
+def test_a_redelivery_repairs_the_status_after_a_crash_between_the_two_writes(mongo_db):
+    from gateway.timeline import timeline_entry
+    from gateway.tracking import append
+    from tests.unit.gateway.test_timeline import automatic_path
+
+    store = GatewayStore(mongo_db)
+    store.ensure_indexes()
+    view, _ = ApplicationService(store, bureaus=None, publish=lambda *a: None, base_url="http://x").submit(
+        FOUNDER, make_form())
+    app_id = view["id"]
+    form = store.application(app_id)["form"]
+    payloads = [{**e["data"], "type": e["type"], "event_id": e["event_id"], "application_id": app_id,
+                 "occurred_at": e["at"].isoformat()} for e in automatic_path(form) if e["source"] != "gateway"]
+    sources = [e["source"] for e in automatic_path(form) if e["source"] != "gateway"]
+    for source, payload in zip(sources[:-1], payloads[:-1], strict=True):
+        append(store, source, payload)
+    # the worker handling the last event dies after its append, before storing the derived state
+    store.append_event(app_id, timeline_entry(sources[-1], payloads[-1]))
+    assert store.application(app_id)["status"] == "licensed"
+    append(store, sources[-1], payloads[-1])  # the broker redelivers the unacknowledged event
+    doc = store.application(app_id)
+    assert doc["status"] == "completed"
+    assert len(doc["timeline"]) == len(payloads) + 1
