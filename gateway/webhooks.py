@@ -286,12 +286,25 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
 # ---- what the tracker calls ---------------------------------------------------------------------
 
 
+HOOK_CACHE_SECONDS = 2.0
+_hook_cache: dict[int, tuple[float, frozenset[str]]] = {}
+
+
+def _founders_with_hooks(store: GatewayStore) -> frozenset[str]:
+    now = time.monotonic()
+    cached = _hook_cache.get(id(store))
+    if cached is None or now - cached[0] > HOOK_CACHE_SECONDS:
+        founders = frozenset(store.webhooks.distinct("founder_id", {"active": True}))
+        cached = _hook_cache[id(store)] = (now, founders)
+    return cached[1]
+
+
 def after_event(store: GatewayStore, application_id: str, post: Post | None = None,
                 founder_id: str | None = None) -> int:
     """Right after the tracker recorded an event: queue it for the founder's hooks and send at once.
-    With `founder_id` known, a founder without hooks costs one indexed query and nothing more."""
-    if founder_id is not None and store.webhooks.find_one({"founder_id": founder_id, "active": True},
-                                                          {"_id": 1}) is None:
+    With `founder_id` known, a founder without hooks costs nothing: the set of founders with hooks is
+    re-read at most every HOOK_CACHE_SECONDS, and a hook registered meanwhile is caught by `sweep`."""
+    if founder_id is not None and founder_id not in _founders_with_hooks(store):
         return 0
     queued = queue_application(store, application_id)
     return send_due(store, post, only=queued) if queued else 0
