@@ -12,6 +12,7 @@ derived from; on a version clash it re-reads and tries again.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -45,11 +46,21 @@ def append(store: GatewayStore, source: str, payload: dict[str, Any]) -> dict[st
                                                                    "event_id": entry["event_id"]})
             return None
     derived = derive(doc["form"], doc["timeline"], doc["submitted_at"])
+    if not appended and _stored(derived, doc):
+        return doc  # a plain redelivery: nothing to repair, so nothing changes
     store.set_derived(app_id, doc["version"], {**derived, "updated_at": datetime.now(UTC)})
     if appended:
         log.info("recorded %s/%s -> %s", source, entry["type"], derived["status"],
                  extra={"application_id": app_id, "event_id": entry["event_id"]})
     return doc
+
+
+def _stored(derived: dict[str, Any], doc: dict[str, Any]) -> bool:
+    """True when the document already holds exactly these derived fields."""
+    def canonical(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, default=str)
+
+    return all(canonical(value) == canonical(doc.get(key)) for key, value in derived.items())
 
 
 def record(store: GatewayStore, source: str, payload: dict[str, Any], outbox: dict | None = None,

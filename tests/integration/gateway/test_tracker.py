@@ -149,3 +149,23 @@ def test_a_redelivery_repairs_the_status_after_a_crash_between_the_two_writes(mo
     doc = store.application(app_id)
     assert doc["status"] == "completed"
     assert len(doc["timeline"]) == len(payloads) + 1
+
+
+def test_a_plain_redelivery_writes_nothing(mongo_db):
+    from gateway.tracking import append
+    from tests.unit.gateway.test_timeline import automatic_path
+
+    store = GatewayStore(mongo_db)
+    store.ensure_indexes()
+    view, _ = ApplicationService(store, bureaus=None, publish=lambda *a: None, base_url="http://x").submit(
+        FOUNDER, make_form())
+    app_id = view["id"]
+    form = store.application(app_id)["form"]
+    events = [({**e["data"], "type": e["type"], "event_id": e["event_id"], "application_id": app_id,
+                "occurred_at": e["at"].isoformat()}, e["source"]) for e in automatic_path(form) if e["source"] != "gateway"]
+    for payload, source in events:
+        append(store, source, payload)
+    before = mongo_db["applications"].find_one({"_id": app_id})
+    for payload, source in events:
+        append(store, source, payload)
+    assert mongo_db["applications"].find_one({"_id": app_id}) == before
