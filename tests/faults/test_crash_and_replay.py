@@ -28,6 +28,8 @@ from tests.support.live import LiveSystem
 pytestmark = pytest.mark.faults
 
 N = 100
+SUBMITTERS = 6
+SUBMIT_SECONDS = 12  # how long the 100 submissions take, paced (~8/s: several always in flight)
 # two instances of every bureau and of the tracker: a killed instance's messages move to its twin
 SCALE = {"registration": 2, "seal": 2, "tax": 2, "social_security": 2, "gateway": 2}
 SEED = int(os.environ.get("ONESTOP_FAULT_SEED") or random.randrange(1_000_000))
@@ -92,19 +94,25 @@ def test_kill_minus_nine_mid_flow_then_every_application_completes_exactly_once(
     submitted: list[str] = []
     kills: list[dict] = []
     started = time.monotonic()
+    def paced(app_id: str) -> None:
+        # Applications arrive over ~SUBMIT_SECONDS, not in one burst, so every kill lands while work is
+        # still arriving however fast the system completes it.
+        submitted.append(app_id)
+        time.sleep(SUBMIT_SECONDS * SUBMITTERS / N)
+
     with ThreadPoolExecutor(1) as background:
-        submitting = background.submit(live.submit_many, founder, forms, 6, submitted.append)
+        submitting = background.submit(live.submit_many, founder, forms, SUBMITTERS, paced)
         for i, (service, index) in enumerate(plan, 1):
-            # spread the kills over the run: the i-th once i/(kills+2) of the applications completed
-            threshold = i * N // (len(plan) + 2)
+            # spread the kills over the run: the i-th once i/(kills+1) of the applications were submitted
+            threshold = i * N // (len(plan) + 1)
 
             def reached(t=threshold) -> bool:
                 if submitting.done() and submitting.exception() is not None:
                     raise submitting.exception()
-                return completed_count(live) >= t
+                return len(submitted) >= t
 
-            live.wait_for(reached, timeout=COMPLETE_TIMEOUT, what=f"{threshold} completed before kill {i}",
-                          poll=1.0)  # a count over every application: cheap polls leave the database to the flow
+            live.wait_for(reached, timeout=COMPLETE_TIMEOUT, what=f"{threshold} submitted before kill {i}",
+                          poll=0.05)
             done = completed_count(live)
             pid = live.pids()[f"{service}-{index}"]
             if service == "web":  # submits in flight fail; the client retries with its Idempotency-Key
