@@ -103,9 +103,8 @@ def _fail(event_type, payload):
     raise ConnectionError("broker gone")
 
 
-def test_events_racing_on_one_application_all_land_and_the_status_reflects_them_all(mongo_db):
-    from gateway.timeline import derive
-    from gateway.tracking import append
+def submitted_with_bureau_events(mongo_db) -> tuple[GatewayStore, str, list[tuple[str, dict]]]:
+    """A submitted application and the (source, payload) of every bureau event of its automatic path."""
     from tests.unit.gateway.test_timeline import automatic_path
 
     store = GatewayStore(mongo_db)
@@ -113,59 +112,50 @@ def test_events_racing_on_one_application_all_land_and_the_status_reflects_them_
     view, _ = ApplicationService(store, bureaus=None, publish=lambda *a: None, base_url="http://x").submit(
         FOUNDER, make_form())
     app_id = view["id"]
-    form = store.application(app_id)["form"]
-    bureau_events = [e for e in automatic_path(form) if e["source"] != "gateway"]
-    pool = eventlet.GreenPool(len(bureau_events) * 2)
-    for entry in bureau_events * 2:  # every event twice, all at once
-        payload = {**entry["data"], "type": entry["type"], "event_id": entry["event_id"],
-                   "application_id": app_id, "occurred_at": entry["at"].isoformat()}
-        pool.spawn(append, store, entry["source"], payload)
+    events = [(e["source"], {**e["data"], "type": e["type"], "event_id": e["event_id"], "application_id": app_id,
+                             "occurred_at": e["at"].isoformat()})
+              for e in automatic_path(store.application(app_id)["form"]) if e["source"] != "gateway"]
+    return store, app_id, events
+
+
+def test_events_racing_on_one_application_all_land_and_the_status_reflects_them_all(mongo_db):
+    from gateway.timeline import derive
+    from gateway.tracking import append
+
+    store, app_id, events = submitted_with_bureau_events(mongo_db)
+    pool = eventlet.GreenPool(len(events) * 2)
+    for source, payload in events * 2:  # every event twice, all at once
+        pool.spawn(append, store, source, payload)
     pool.waitall()
     doc = store.application(app_id)
-    assert sorted(e["event_id"] for e in doc["timeline"][1:]) == sorted(e["event_id"] for e in bureau_events)
-    assert doc["status"] == "completed" == derive(form, doc["timeline"], doc["submitted_at"])["status"]
+    assert sorted(e["event_id"] for e in doc["timeline"][1:]) == sorted(p["event_id"] for _, p in events)
+    assert doc["status"] == "completed" == derive(doc["form"], doc["timeline"], doc["submitted_at"])["status"]
 
 
 def test_a_redelivery_repairs_the_status_after_a_crash_between_the_two_writes(mongo_db):
     from gateway.timeline import timeline_entry
     from gateway.tracking import append
-    from tests.unit.gateway.test_timeline import automatic_path
 
-    store = GatewayStore(mongo_db)
-    store.ensure_indexes()
-    view, _ = ApplicationService(store, bureaus=None, publish=lambda *a: None, base_url="http://x").submit(
-        FOUNDER, make_form())
-    app_id = view["id"]
-    form = store.application(app_id)["form"]
-    payloads = [{**e["data"], "type": e["type"], "event_id": e["event_id"], "application_id": app_id,
-                 "occurred_at": e["at"].isoformat()} for e in automatic_path(form) if e["source"] != "gateway"]
-    sources = [e["source"] for e in automatic_path(form) if e["source"] != "gateway"]
-    for source, payload in zip(sources[:-1], payloads[:-1], strict=True):
+    store, app_id, events = submitted_with_bureau_events(mongo_db)
+    for source, payload in events[:-1]:
         append(store, source, payload)
     # the worker handling the last event dies after its append, before storing the derived state
-    store.append_event(app_id, timeline_entry(sources[-1], payloads[-1]))
+    last_source, last_payload = events[-1]
+    store.append_event(app_id, timeline_entry(last_source, last_payload))
     assert store.application(app_id)["status"] == "licensed"
-    append(store, sources[-1], payloads[-1])  # the broker redelivers the unacknowledged event
+    append(store, last_source, last_payload)  # the broker redelivers the unacknowledged event
     doc = store.application(app_id)
     assert doc["status"] == "completed"
-    assert len(doc["timeline"]) == len(payloads) + 1
+    assert len(doc["timeline"]) == len(events) + 1
 
 
 def test_a_plain_redelivery_writes_nothing(mongo_db):
     from gateway.tracking import append
-    from tests.unit.gateway.test_timeline import automatic_path
 
-    store = GatewayStore(mongo_db)
-    store.ensure_indexes()
-    view, _ = ApplicationService(store, bureaus=None, publish=lambda *a: None, base_url="http://x").submit(
-        FOUNDER, make_form())
-    app_id = view["id"]
-    form = store.application(app_id)["form"]
-    events = [({**e["data"], "type": e["type"], "event_id": e["event_id"], "application_id": app_id,
-                "occurred_at": e["at"].isoformat()}, e["source"]) for e in automatic_path(form) if e["source"] != "gateway"]
-    for payload, source in events:
+    store, app_id, events = submitted_with_bureau_events(mongo_db)
+    for source, payload in events:
         append(store, source, payload)
     before = mongo_db["applications"].find_one({"_id": app_id})
-    for payload, source in events:
+    for source, payload in events:
         append(store, source, payload)
     assert mongo_db["applications"].find_one({"_id": app_id}) == before
