@@ -33,29 +33,17 @@ def eventlet_patched() -> bool:
 @pytest.fixture(scope="session")
 def system():
     """The whole system as an operator runs it; the licence QR codes point at this gateway."""
-    from kit.launcher import DEFAULT_AMQP_URI, System, create_vhost, delete_vhost
-    from kit.mongo import connect
-    from tests.support.rabbit import free_port
+    from tests.support.live import LiveSystem
 
-    name = f"web_{uuid.uuid4().hex[:8]}"
-    create_vhost(name)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    mongo_uri = os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017")
-    running = System(amqp_uri=f"{DEFAULT_AMQP_URI.rstrip('/')}/{name}", mongo_uri=mongo_uri, db_prefix=name,
-                     gateway_port=port, log_dir=ROOT / "var" / "log" / "browser",
-                     extra_env={"PUBLIC_BASE_URL": url, "GATEWAY_PUBLIC_URL": url,
-                                "GATEWAY_SECRET_KEY": secrets.token_urlsafe(32)})
+    live = LiveSystem("web", log_dir=ROOT / "var" / "log" / "browser",
+                      mongo_uri=os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017"))
+    live.system.extra_env.update(PUBLIC_BASE_URL=live.url, GATEWAY_PUBLIC_URL=live.url,
+                                 GATEWAY_SECRET_KEY=secrets.token_urlsafe(32))
+    live.start(timeout=120)
     try:
-        running.start(timeout=120)
-        yield running
+        yield live.system
     finally:
-        running.stop()
-        delete_vhost(name)
-        db = connect(mongo_uri, "admin")
-        for database in running.database_names():
-            db.client.drop_database(database)
-        db.client.close()
+        live.close()
 
 
 @pytest.fixture(scope="session")

@@ -3,45 +3,30 @@ on a fresh RabbitMQ vhost, fresh databases and a free port; removed afterwards."
 
 from __future__ import annotations
 
-import socket
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
 
 from kit.cli import add_staff
-from kit.launcher import DEFAULT_AMQP_URI, System, create_vhost, delete_vhost
-from kit.mongo import connect
 from tests.conftest import MONGO_URI
+from tests.support.live import LiveSystem
+
+ROOT = Path(__file__).resolve().parents[2]
 
 STAFF_PASSWORD = "e2e-staff-pass-1"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def system():
-    run = uuid.uuid4().hex[:8]
-    vhost = f"e2e_{run}"
-    create_vhost(vhost)
-    system = System(amqp_uri=f"{DEFAULT_AMQP_URI}{vhost}", mongo_uri=MONGO_URI, db_prefix=f"e2e_{run}",
-                    gateway_port=free_port())
+    live = LiveSystem("e2e", log_dir=ROOT / "var" / "log" / "e2e").start(timeout=180)
     try:
-        system.start(timeout=180)
         for login, bureau in (("reg.clerk", "registration"), ("tax.clerk", "tax"), ("seal.clerk", "seal")):
-            add_staff(login, STAFF_PASSWORD, bureau=bureau, mongo_uri=MONGO_URI, db_prefix=system.db_prefix)
-        yield system
+            add_staff(login, STAFF_PASSWORD, bureau=bureau, mongo_uri=MONGO_URI, db_prefix=live.db_prefix)
+        yield live.system
     finally:
-        system.stop()
-        delete_vhost(vhost)
-        db = connect(MONGO_URI, "admin")
-        for name in system.database_names():
-            db.client.drop_database(name)
-        db.client.close()
+        live.close()
 
 
 @pytest.fixture(scope="session")
