@@ -18,8 +18,8 @@ from contracts.calendar import working_time_between
 from kit.launcher import System
 from kit.mongo import connect
 from tests.conftest import MONGO_URI
-from tests.e2e.conftest import free_port
 from tests.integration.beyond.seeding import SH, seed
+from tests.support.rabbit import free_port
 
 N = 200
 pytestmark = pytest.mark.integration
