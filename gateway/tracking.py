@@ -1,9 +1,9 @@
 """Recording one event into its application: exactly once, without losing concurrent events.
 
 Bureau events (`append`, the tracker's path): one guarded `$push` appends the event and bumps the
-version, returning the document; the status is derived from that timeline and stored only if the
-version is still the same. If another event landed in between, its own append returned a timeline that
-includes this event, so its derived state is the newer one: two writes, no re-reads, no retries.
+version, then the document is read; the status is derived from that timeline and stored only if the
+version is still the one read. If another event landed in between, its worker read a timeline that
+includes this event, so its derived state is the newer one: two writes and a read, no retries.
 
 Changes made with an event (`record`, the web process's corrections): the event, the changes and the
 derived fields go in ONE update that matches only if the document's version is the one they were

@@ -54,9 +54,11 @@ class SocialSecurityStore:
 
     # ---- counters ----------------------------------------------------------------------------
 
-    def allocate(self, key: str, count: int = 1) -> range:
-        """Reserve `count` consecutive sequence numbers (atomic; a crash may skip, never reuse)."""
-        last = next_sequence(self.counters, key, count)
+    def allocate(self, key: str, count: int = 1, fresh: bool = False) -> range:
+        """Reserve `count` consecutive sequence numbers (atomic; a crash may skip, never reuse).
+
+        `fresh`: the series most likely starts now (kit.mongo.next_sequence)."""
+        last = next_sequence(self.counters, key, count, fresh=fresh)
         return range(last - count + 1, last + 1)
 
     # ---- employers ---------------------------------------------------------------------------
@@ -90,15 +92,19 @@ class SocialSecurityStore:
 
     # ---- enrolments --------------------------------------------------------------------------
 
-    def insert_enrolments(self, docs: list[dict[str, Any]]) -> None:
-        """Insert many; rows already there (same id, or person already active) are skipped."""
+    def insert_enrolments(self, docs: list[dict[str, Any]]) -> bool:
+        """Insert many; rows already there (same id, or person already active) are skipped.
+
+        True when every row was inserted now."""
         if not docs:
-            return
+            return True
         try:
             self.enrolments.insert_many(docs, ordered=False)
         except BulkWriteError as exc:
             if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
                 raise
+            return False
+        return True
 
     def insert_enrolment(self, doc: dict[str, Any]) -> None:
         """Raises DuplicateKeyError if the id exists or the person is already active here."""

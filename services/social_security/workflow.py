@@ -41,7 +41,7 @@ RESUME_AFTER = timedelta(seconds=30)  # an intake untouched this long was left b
 
 def receive_licence(store: SocialSecurityStore, dispatch: Dispatch, event: LicenceIssued, now: datetime) -> None:
     licence = event.licence
-    store.receive_intake({
+    intake = {
         "_id": licence.uscc,
         "uscc": licence.uscc,
         "application_id": event.application_id,
@@ -56,22 +56,42 @@ def receive_licence(store: SocialSecurityStore, dispatch: Dispatch, event: Licen
         "received_at": now,
         "updated_at": now,
         "outbox": [],
-    })
-    advance(store, dispatch, licence.uscc, now)
+    }
+    if store.receive_intake(intake):
+        advance(store, dispatch, licence.uscc, now, intake=intake)
+    else:  # a redelivery, or another instance has it: carry on from what is stored
+        advance(store, dispatch, licence.uscc, now)
 
 
-def advance(store: SocialSecurityStore, dispatch: Dispatch, uscc: str, now: datetime) -> None:
-    """Take an employer as far as it can go without a clerk."""
-    employer = store.employer(uscc)
+def advance(store: SocialSecurityStore, dispatch: Dispatch, uscc: str, now: datetime,
+            intake: dict[str, Any] | None = None) -> None:
+    """Take an employer as far as it can go without a clerk.
+
+    `intake` is the employer document this worker has just created. While every guarded move it makes
+    succeeds, nobody else has touched the employer, so it works from memory: no re-reads, and the
+    events it queued are published in one go (the automatic path: 7-8 round trips, not 17).
+    """
+    employer = intake if intake is not None else store.employer(uscc)
     if employer is None:
         return
+    queued: list[dict[str, Any]] = []  # outbox entries this worker wrote, when it knows them all
     if employer["state"] == "received":
-        _decide_employer(store, dispatch, employer, now)
-        publish(store.employers, uscc, dispatch)  # the registration goes out before any staff task
-        employer = store.employer(uscc)
+        registered = _decide_employer(store, dispatch, employer, now)
+        if registered is not None and intake is not None:
+            employer, queued = registered
+        else:  # queued for a clerk, or another worker moved it first: read where it is now
+            publish(store.employers, uscc, dispatch)  # the registration goes out before any staff task
+            employer, intake = store.employer(uscc), None
+    tasks_to_announce: list[str] = []
     if employer["state"] == "registered" and not employer["employees_processed"]:
-        _enrol_form_employees(store, dispatch, employer, now)
-    publish(store.employers, uscc, dispatch)
+        entries, tasks_to_announce = _enrol_form_employees(store, employer, now, fresh=intake is not None)
+        queued += entries
+    if intake is not None:
+        flush(store.employers, uscc, queued, dispatch)
+    else:
+        publish(store.employers, uscc, dispatch)
+    for task_id in tasks_to_announce:
+        publish(store.tasks, task_id, dispatch)
 
 
 def resume_stalled(store: SocialSecurityStore, dispatch: Dispatch, now: datetime) -> int:
@@ -84,13 +104,13 @@ def resume_stalled(store: SocialSecurityStore, dispatch: Dispatch, now: datetime
     return len(stalled)
 
 
-def _decide_employer(store, dispatch, employer, now) -> None:
+def _decide_employer(store, dispatch, employer, now) -> tuple[dict[str, Any], list[dict]] | None:
+    """Register at once (the employer as it is now and the queued event), or queue for a clerk (None)."""
     year = domain.local_today(now).year
     district = employer["district_code"]
     reasons = domain.employer_review_reasons(district, has_policy(district, year), year)
     if not reasons:
-        register_employer(store, employer, now, expect_state="received")
-        return
+        return _register(store, employer, now, expect_state="received")
     task_id = domain.task_id(employer["application_id"], domain.TASK_EMPLOYER)
     _queue_task(store, employer, task_id, domain.TASK_EMPLOYER, reasons, now, {
         "company_name": employer["company_name"], "uscc": employer["uscc"], "district_code": district,
@@ -99,9 +119,15 @@ def _decide_employer(store, dispatch, employer, now) -> None:
     store.move_employer(employer["_id"], {"state": "received"},
                         {"state": "pending_review", "task_id": task_id, "updated_at": now})
     publish(store.tasks, task_id, dispatch)  # announced once the employer shows it is waiting
+    return None
 
 
 def register_employer(store, employer, now, expect_state: str) -> bool:
+    return _register(store, employer, now, expect_state) is not None
+
+
+def _register(store, employer, now, expect_state: str) -> tuple[dict[str, Any], list[dict]] | None:
+    """Number the employer and queue employer_registered: (the employer after, [entry]), None if lost."""
     year = domain.local_today(now).year
     district, uscc = employer["district_code"], employer["uscc"]
     number = domain.employer_number(district, year, store.allocate(f"employer:{district}:{year}")[0])
@@ -115,12 +141,20 @@ def register_employer(store, employer, now, expect_state: str) -> bool:
                "registered_at": now, "updated_at": now}
     if account:
         changes["housing_fund_account"] = account
+    entry = outbox_entry(event)
     # If another worker won the race, this number is skipped (never reused, never given twice).
-    return store.move_employer(uscc, {"state": expect_state, "employer_number": {"$exists": False}},
-                               changes, [outbox_entry(event)])
+    if not store.move_employer(uscc, {"state": expect_state, "employer_number": {"$exists": False}},
+                               changes, [entry]):
+        return None
+    return {**employer, **changes}, [entry]
 
 
-def _enrol_form_employees(store, dispatch, employer, now) -> None:
+def _enrol_form_employees(store, employer, now, fresh: bool) -> tuple[list[dict], list[str]]:
+    """Enrol the form's standard employees, queue the others for a clerk.
+
+    Returns the outbox entries queued on the employer and the task ids to announce after them.
+    `fresh`: this worker registered the employer just now, so none of these enrolments can exist yet.
+    """
     today = domain.local_today(now)
     established = date.fromisoformat(employer["established_on"])
     standard: list[tuple[str, Employee]] = []
@@ -137,23 +171,29 @@ def _enrol_form_employees(store, dispatch, employer, now) -> None:
         else:
             standard.append((domain.form_employee_id(employer["application_id"], index), person))
     ids = [employee_id for employee_id, _ in standard]
-    present = {d["_id"] for d in store.enrolments_of(ids)}
-    missing = [(i, p) for i, p in standard if i not in present]
-    numbers = store.allocate(f"record:{employer['uscc']}", len(missing)) if missing else []
+    present = [] if fresh or not ids else store.enrolments_of(ids)
+    known = {d["_id"] for d in present}
+    missing = [(i, p) for i, p in standard if i not in known]
+    # the company's record series starts here, so its counter is normally created with this block
+    numbers = store.allocate(f"record:{employer['uscc']}", len(missing), fresh=True) if missing else []
     docs = []
     for (employee_id, person), seq in zip(missing, numbers, strict=True):
         start = domain.form_start_date(person, established)
         new = domain.NewEmployee(person.name, person.resident_id, start, person.monthly_wage)
         docs.append(enrolment_doc(employer, employee_id, new, seq, "form", now))
-    store.insert_enrolments(docs)
-    enrolled = sorted(store.enrolments_of(ids), key=lambda d: d["record_number"])
+    if store.insert_enrolments(docs):
+        enrolled = present + docs
+    else:  # some were there already (another worker): what is stored is the truth
+        enrolled = store.enrolments_of(ids)
+    enrolled = sorted(enrolled, key=lambda d: d["record_number"])
     outbox = []
     if enrolled or not queued:  # an empty batch still tells the founder "nothing left to do here"
         outbox.append(outbox_entry(enrolled_event(employer, enrolled)))
-    store.move_employer(employer["_id"], {"state": "registered", "employees_processed": False},
-                        {"employees_processed": True, "updated_at": now}, outbox)
-    for index, _ in queued:
-        publish(store.tasks, domain.task_id(employer["application_id"], domain.TASK_EMPLOYEE, index), dispatch)
+    if not store.move_employer(employer["_id"], {"state": "registered", "employees_processed": False},
+                               {"employees_processed": True, "updated_at": now}, outbox):
+        outbox = []  # another worker finished first and queued its own event
+    task_ids = [domain.task_id(employer["application_id"], domain.TASK_EMPLOYEE, index) for index, _ in queued]
+    return outbox, task_ids
 
 
 def _queue_employee_task(store, employer, index, person: Employee, reasons, now) -> None:

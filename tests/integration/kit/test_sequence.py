@@ -27,3 +27,19 @@ def test_blocks_do_not_overlap(mongo_db):
     counters = mongo_db["counters"]
     ends = [next_sequence(counters, "block", 5) for _ in range(3)]
     assert ends == [5, 10, 15]
+
+
+def test_a_fresh_series_is_created_with_its_first_block_and_racers_get_the_following_blocks(mongo_db):
+    counters = mongo_db["counters"]
+    ends: list[int] = []
+
+    def take():
+        ends.append(next_sequence(counters, "company:1", 3, fresh=True))
+
+    pool = eventlet.GreenPool(20)
+    for _ in range(20):
+        pool.spawn(take)
+    pool.waitall()
+    # one creator took 1-3, every other racer an increment of its own: 20 disjoint blocks, no gaps
+    assert sorted(ends) == list(range(3, 61, 3))
+    assert next_sequence(counters, "company:1", fresh=True) == 61
