@@ -127,25 +127,6 @@ class GatewayStore:
         )
         return result.modified_count == 1
 
-    def append_event(self, application_id: str, entry: dict[str, Any]) -> dict[str, Any] | None:
-        """Append one timeline entry unless it is there already; the document after, or None.
-
-        An update then a read, not one findAndModify: on the embedded database a findAndModify costs
-        about three plain updates (bench/probe_ops.py). The read may already include later events;
-        `gateway.tracking.append` derives from whatever version it read, so that is harmless.
-        """
-        appended = self.applications.update_one(
-            {"_id": application_id, "timeline.event_id": {"$ne": entry["event_id"]}},
-            {"$push": {"timeline": entry}, "$inc": {"version": 1}},
-        ).modified_count == 1
-        return self.application(application_id) if appended else None
-
-    def set_derived(self, application_id: str, version: int, fields: dict[str, Any]) -> bool:
-        """Store fields derived from the timeline at `version`, unless a later event already moved it on
-        (whoever appended that event derives from a timeline that includes this one)."""
-        result = self.applications.update_one({"_id": application_id, "version": version}, {"$set": fields})
-        return result.modified_count == 1
-
     def has_event(self, application_id: str, event_id: str) -> bool:
         return self.applications.count_documents({"_id": application_id, "timeline.event_id": event_id}) > 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from nameko.events import EventDispatcher
+from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from nameko.timer import timer
 
@@ -17,7 +18,7 @@ from contracts.rpc import OneStopError
 from gateway import webhooks
 from gateway.receipts import record_receipt
 from gateway.store import GatewayStore
-from gateway.tracking import append
+from gateway.tracking import RecentApplications, append
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
@@ -27,15 +28,26 @@ log = logging.getLogger(__name__)
 RELAY_INTERVAL = 2  # seconds
 
 
+class Recent(DependencyProvider):
+    """One `RecentApplications` per running service: its workers share it."""
+
+    def setup(self) -> None:
+        self.recent = RecentApplications()
+
+    def get_dependency(self, worker_ctx) -> RecentApplications:
+        return self.recent
+
+
 class GatewayTracker:
     name = "gateway"
     store = MongoStore(GatewayStore)
+    recent = Recent()
     dispatch = EventDispatcher()
 
     def _on_event(self, source: str, payload: dict) -> None:
         event = parse_event(source, payload)  # unreadable: durable_handler logs and drops it
         data = event.model_dump(mode="json")
-        doc = append(self.store, source, data)
+        doc = append(self.store, source, data, self.recent)
         # idempotent side effects, re-run safely on a redelivery: data-sharing receipt, webhooks
         record_receipt(self.store, source, data)
         webhooks.after_event(self.store, data["application_id"], founder_id=doc["founder_id"] if doc else None)

@@ -1,20 +1,26 @@
 """Recording one event into its application: exactly once, without losing concurrent events.
 
-Bureau events (`append`, the tracker's path): one guarded `$push` appends the event and bumps the
-version, then the document is read; the status is derived from that timeline and stored only if the
-version is still the one read. If another event landed in between, its worker read a timeline that
-includes this event, so its derived state is the newer one: two writes and a read, no retries.
+Every change is ONE single-document update that pushes the event, sets the fields derived from the
+whole timeline (status, steps, outputs) and bumps `version`, matching only if the document is still
+at the version it was derived from and the event is not in it yet. A clash (someone else wrote in
+between) re-reads and derives again; a redelivered event matches nothing and changes nothing.
 
-Changes made with an event (`record`, the web process's corrections): the event, the changes and the
-derived fields go in ONE update that matches only if the document's version is the one they were
-derived from; on a version clash it re-reads and tries again.
+Bureau events (`append`, the tracker's path) come in bursts per application (each bureau sends two
+events within milliseconds of the other bureaus), so the tracker keeps the applications it touched
+recently (`RecentApplications`) at the version it last wrote and handles one application's events one
+at a time: on the automatic path an event costs one update, no read. The cache is only a guess of the
+stored version: the guard makes a stale guess a re-read, never a lost or doubled event.
+
+Changes made with an event (`record`, the web process's corrections): the same update, read first.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,43 +30,78 @@ from gateway.timeline import derive, timeline_entry
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 50
+# what `derive` and the tracker's side effects need of an application
+TRACKER_FIELDS = {"form": 1, "timeline": 1, "submitted_at": 1, "version": 1, "founder_id": 1}
 
 
 class Contended(RuntimeError):
     """Too many concurrent writers on one application: the event is requeued."""
 
 
-def append(store: GatewayStore, source: str, payload: dict[str, Any]) -> dict[str, Any] | None:
-    """Append a bureau event (once) and refresh the derived state; the document, None if unknown."""
+class RecentApplications:
+    """The applications this process wrote last, as it wrote them, and one writer per application."""
+
+    def __init__(self, capacity: int = 500):
+        self.capacity = capacity
+        self._docs: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._locks: dict[str, list] = {}  # application id -> [lock, holders and waiters]
+        self._guard = threading.Lock()
+
+    def get(self, app_id: str) -> dict[str, Any] | None:
+        with self._guard:
+            return self._docs.get(app_id)
+
+    def put(self, app_id: str, doc: dict[str, Any]) -> None:
+        with self._guard:
+            self._docs[app_id] = doc
+            self._docs.move_to_end(app_id)
+            while len(self._docs) > self.capacity:
+                self._docs.popitem(last=False)
+
+    def forget(self, app_id: str) -> None:
+        with self._guard:
+            self._docs.pop(app_id, None)
+
+    @contextmanager
+    def one_at_a_time(self, app_id: str) -> Iterator[None]:
+        with self._guard:
+            slot = self._locks.setdefault(app_id, [threading.Lock(), 0])
+            slot[1] += 1
+        try:
+            with slot[0]:
+                yield
+        finally:
+            with self._guard:
+                slot[1] -= 1
+                if slot[1] == 0:
+                    del self._locks[app_id]
+
+
+def append(store: GatewayStore, source: str, payload: dict[str, Any],
+           recent: RecentApplications | None = None) -> dict[str, Any] | None:
+    """Record a bureau event once; the application as recorded, None if it is unknown."""
+    recent = recent or RecentApplications(capacity=0)
     entry = timeline_entry(source, payload)
     app_id = payload["application_id"]
-    doc = store.append_event(app_id, entry)
-    appended = doc is not None
-    if not appended:
-        # A redelivery. The worker that appended it may have died before storing the derived state
-        # (kill -9 between the two writes), so derive again from what is stored: the repair is cheap
-        # and redeliveries are rare.
-        doc = store.application(app_id)
-        if doc is None:
-            log.warning("event for an unknown application", extra={"application_id": app_id,
-                                                                   "event_id": entry["event_id"]})
-            return None
-    derived = derive(doc["form"], doc["timeline"], doc["submitted_at"])
-    if not appended and _stored(derived, doc):
-        return doc  # a plain redelivery: nothing to repair, so nothing changes
-    store.set_derived(app_id, doc["version"], {**derived, "updated_at": datetime.now(UTC)})
-    if appended:
-        log.info("recorded %s/%s -> %s", source, entry["type"], derived["status"],
-                 extra={"application_id": app_id, "event_id": entry["event_id"]})
-    return doc
-
-
-def _stored(derived: dict[str, Any], doc: dict[str, Any]) -> bool:
-    """True when the document already holds exactly these derived fields."""
-    def canonical(value: Any) -> str:
-        return json.dumps(value, sort_keys=True, default=str)
-
-    return all(canonical(value) == canonical(doc.get(key)) for key, value in derived.items())
+    with recent.one_at_a_time(app_id):
+        for _ in range(MAX_ATTEMPTS):
+            doc = recent.get(app_id) or store.applications.find_one({"_id": app_id}, TRACKER_FIELDS)
+            if doc is None:
+                log.warning("event for an unknown application", extra={"application_id": app_id,
+                                                                       "event_id": entry["event_id"]})
+                return None
+            if any(e["event_id"] == entry["event_id"] for e in doc["timeline"]):
+                return doc  # a redelivery: it is recorded, with the state derived from it
+            timeline = [*doc["timeline"], entry]
+            derived = derive(doc["form"], timeline, doc["submitted_at"])
+            if store.update_versioned(app_id, doc["version"], {**derived, "updated_at": datetime.now(UTC)}, entry):
+                doc = {**doc, "timeline": timeline, "version": doc["version"] + 1}
+                recent.put(app_id, doc)
+                log.info("recorded %s/%s -> %s", source, entry["type"], derived["status"],
+                         extra={"application_id": app_id, "event_id": entry["event_id"]})
+                return doc
+            recent.forget(app_id)  # written by someone else since: read it again
+    raise Contended(f"application {app_id}: {MAX_ATTEMPTS} concurrent updates")
 
 
 def record(store: GatewayStore, source: str, payload: dict[str, Any], outbox: dict | None = None,

@@ -19,6 +19,7 @@ from tests.support.live import LiveSystem
 pytestmark = pytest.mark.faults
 
 BEFORE, DURING = 16, 3
+SUBMIT_PAUSE = 0.8  # s between one submitter's submits: the broker's stop lands while they go on
 COMPLETE_TIMEOUT = 150
 
 
@@ -36,9 +37,16 @@ def test_the_system_reconnects_after_a_broker_outage_and_nothing_is_lost(live, p
     started = time.monotonic()
     # the broker goes down while applications are still being submitted and processed
     submitted: list[str] = []
+
+    def paced(app_id: str) -> None:
+        # an automatic application completes in well under a second: without a pause all of them
+        # could be done before the broker has finished stopping
+        submitted.append(app_id)
+        time.sleep(SUBMIT_PAUSE)
+
     with ThreadPoolExecutor(1) as background:
         submitting = background.submit(live.submit_many, founder, [make_form() for _ in range(BEFORE)], 2,
-                                       submitted.append, 0)
+                                       paced, 0)
         live.wait_for(lambda: len(submitted) >= 3 or submitting.done(), timeout=60, what="the first submits")
         stop_at = time.monotonic()
         private_rabbit.stop()

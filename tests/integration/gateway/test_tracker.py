@@ -120,33 +120,39 @@ def submitted_with_bureau_events(mongo_db) -> tuple[GatewayStore, str, list[tupl
 
 def test_events_racing_on_one_application_all_land_and_the_status_reflects_them_all(mongo_db):
     from gateway.timeline import derive
-    from gateway.tracking import append
+    from gateway.tracking import RecentApplications, append
 
     store, app_id, events = submitted_with_bureau_events(mongo_db)
+    # two tracker instances, each with its own memory of the application, every event twice, all at once
+    instances = [RecentApplications(), RecentApplications()]
     pool = eventlet.GreenPool(len(events) * 2)
-    for source, payload in events * 2:  # every event twice, all at once
-        pool.spawn(append, store, source, payload)
+    for n, (source, payload) in enumerate(events * 2):
+        pool.spawn(append, store, source, payload, instances[n % 2])
     pool.waitall()
     doc = store.application(app_id)
     assert sorted(e["event_id"] for e in doc["timeline"][1:]) == sorted(p["event_id"] for _, p in events)
+    assert doc["version"] == len(events)  # one write per event, none twice
     assert doc["status"] == "completed" == derive(doc["form"], doc["timeline"], doc["submitted_at"])["status"]
 
 
-def test_a_redelivery_repairs_the_status_after_a_crash_between_the_two_writes(mongo_db):
-    from gateway.timeline import timeline_entry
-    from gateway.tracking import append
+def test_an_application_changed_behind_the_trackers_back_is_read_again(mongo_db):
+    from gateway.tracking import RecentApplications, append, record
 
     store, app_id, events = submitted_with_bureau_events(mongo_db)
-    for source, payload in events[:-1]:
-        append(store, source, payload)
-    # the worker handling the last event dies after its append, before storing the derived state
-    last_source, last_payload = events[-1]
-    store.append_event(app_id, timeline_entry(last_source, last_payload))
-    assert store.application(app_id)["status"] == "licensed"
-    append(store, last_source, last_payload)  # the broker redelivers the unacknowledged event
+    recent = RecentApplications()
+    for source, payload in events[:2]:
+        append(store, source, payload, recent)
+    # another tracker instance records the next event: this one's memory of the application is stale
+    append(store, *events[2])
+    # and the web records a change of its own
+    record(store, "gateway", {"type": "application_corrected", "event_id": "e-web", "application_id": app_id,
+                              "occurred_at": events[2][1]["occurred_at"], "revision": 1})
+    for source, payload in events[3:]:
+        append(store, source, payload, recent)
     doc = store.application(app_id)
-    assert doc["status"] == "completed"
-    assert len(doc["timeline"]) == len(events) + 1
+    assert [e["event_id"] for e in doc["timeline"]][1:] == [p["event_id"] for _, p in events[:3]] + ["e-web"] + [
+        p["event_id"] for _, p in events[3:]]
+    assert doc["version"] == len(events) + 1
 
 
 def test_a_plain_redelivery_writes_nothing(mongo_db):

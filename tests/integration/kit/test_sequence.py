@@ -43,3 +43,14 @@ def test_a_fresh_series_is_created_with_its_first_block_and_racers_get_the_follo
     # one creator took 1-3, every other racer an increment of its own: 20 disjoint blocks, no gaps
     assert sorted(ends) == list(range(3, 61, 3))
     assert next_sequence(counters, "company:1", fresh=True) == 61
+
+
+def test_a_counter_moved_by_another_instance_is_never_handed_out_twice(mongo_db):
+    counters = mongo_db["counters"]
+    assert next_sequence(counters, "district:420102") == 1  # this process now remembers 1
+    # another instance takes 2 and 3 meanwhile
+    counters.update_one({"_id": "district:420102"}, {"$inc": {"seq": 2}})
+    assert next_sequence(counters, "district:420102") == 4
+    assert next_sequence(counters, "district:420102", 2) == 6
+    counters.delete_one({"_id": "district:420102"})  # an operator reset it: start again at 1
+    assert next_sequence(counters, "district:420102") == 1
