@@ -47,6 +47,10 @@ class RegistrationService:
     def relay_outbox(self) -> None:
         relay(self.store.cases, self.dispatch)
 
+    @timer(interval=60)
+    def settle_names(self) -> None:
+        self.registrar.settle_names(domain.utcnow())
+
     # ---- name check and cases -----------------------------------------------------------------
 
     @rpc(expected_exceptions=OneStopError)

@@ -31,6 +31,7 @@ class RegistrationStore:
         self.names.create_index("active_key", unique=True, sparse=True)
         for key in ("core_key", "chars_key", "trade_name", "trade_pinyin", "trade_substrings"):
             self.names.create_index(key)
+        self.names.create_index([("status", ASCENDING), ("reserved_at", ASCENDING)])
         self.cases.create_index("licence.uscc", unique=True, sparse=True)
         self.cases.create_index("task.id", sparse=True)
         self.cases.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING),
@@ -73,6 +74,15 @@ class RegistrationStore:
         self.names.update_one({"_id": f"app:{application_id}", "status": "reserved"},
                               {"$set": {"status": "released", "released_at": datetime.now(UTC)},
                                "$unset": {"active_key": ""}})
+
+    def reservations_older_than(self, before: datetime) -> list[str]:
+        """Applications still holding a name reserved before `before`: the clerk queue's open cases, and
+        any decided case whose worker died before settling its name."""
+        rows = self.names.find({"status": "reserved", "reserved_at": {"$lt": before}}, {"application_id": 1})
+        return [row["application_id"] for row in rows]
+
+    def cases_in(self, application_ids: list[str]) -> list[dict]:
+        return list(self.cases.find({"_id": {"$in": application_ids}}, {"state": 1, "licence.uscc": 1}))
 
     def mark_registered(self, application_id: str, uscc: str) -> None:
         self.names.update_one({"_id": f"app:{application_id}"},

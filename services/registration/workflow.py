@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from contracts.events import (
@@ -30,6 +30,8 @@ from services.registration import names as name_rules
 from services.registration.store import RegistrationStore
 
 log = logging.getLogger(__name__)
+
+SETTLE_AFTER = timedelta(minutes=1)  # a case and its name are settled milliseconds apart
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,27 @@ class Registrar:
               self.dispatch)
         if case.get("state") == domain.APPROVED:
             self.store.mark_registered(case["_id"], case["licence"]["uscc"])
+
+    def settle_names(self, now: datetime, older_than: timedelta = SETTLE_AFTER) -> int:
+        """Bring the name register in line with decided cases; how many names changed.
+
+        A case is approved or rejected in one write and its name marked or released in the next: a
+        worker dying in between left the name "reserved" for good. Here an approved case's name
+        becomes registered and a rejected case's name free again; open cases keep theirs.
+        """
+        held = self.store.reservations_older_than(now - older_than)
+        settled = 0
+        batches = [held[i:i + 500] for i in range(0, len(held), 500)]
+        for case in (case for batch in batches for case in self.store.cases_in(batch)):
+            if case.get("state") == domain.APPROVED:
+                self.store.mark_registered(case["_id"], case["licence"]["uscc"])
+                settled += 1
+            elif case.get("state") == domain.REJECTED:
+                self.store.release_name(case["_id"])
+                settled += 1
+        if settled:
+            log.warning("settled %d names left reserved by an interrupted worker", settled)
+        return settled
 
     # ---- clerk tasks -----------------------------------------------------------------------------
 

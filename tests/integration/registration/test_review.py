@@ -203,3 +203,30 @@ def test_an_event_saved_before_a_crash_is_relayed_once(registration, mongo_db):
     [issued] = registration.events("licence_issued", "app-crash")
     assert issued["licence"] == mongo_db["cases"].find_one({"_id": "app-crash"})["licence"]
     assert mongo_db["cases"].find_one({"_id": "app-crash"})["outbox"] == []
+
+
+def test_names_left_reserved_by_a_dead_worker_are_settled(mongo_db):
+    """Approved and its worker died before marking the name: registered later; rejected: freed; open: kept."""
+
+    def die(event_type, payload):
+        raise SystemExit("worker killed before publishing")
+
+    store = RegistrationStore(mongo_db)
+    store.ensure_indexes()
+    registrar = Registrar(store, die, Settings())
+    approved, rejected, waiting = make_form(), make_form(business_scope=["L0003"]), make_form(business_scope=["L0003"])
+    for app_id, form in (("app-ok", approved), ("app-no", rejected), ("app-wait", waiting)):
+        with pytest.raises(SystemExit):
+            registrar.on_submitted(ApplicationSubmitted(application_id=app_id, founder_id="f", form=form))
+    # the clerk's rejection was written, and its worker died before releasing the name
+    mongo_db["cases"].update_one({"_id": "app-no"}, {"$set": {"state": "rejected"}})
+    names = lambda: {d["application_id"]: d["status"] for d in mongo_db["names"].find({"application_id": {"$exists": 1}})}  # noqa: E731
+    assert names() == {"app-ok": "reserved", "app-no": "reserved", "app-wait": "reserved"}
+
+    assert registrar.settle_names(datetime.now(UTC)) == 0  # too recent: a live worker may be about to do it
+    assert registrar.settle_names(datetime.now(UTC) + timedelta(minutes=2)) == 2
+    assert names() == {"app-ok": "registered", "app-no": "released", "app-wait": "reserved"}
+    uscc = mongo_db["cases"].find_one({"_id": "app-ok"})["licence"]["uscc"]
+    assert mongo_db["names"].find_one({"application_id": "app-ok"})["uscc"] == uscc
+    assert registrar.check_name(full_name(rejected), None, ["L0003"]).ok  # the rejected name is free again
+    assert registrar.settle_names(datetime.now(UTC) + timedelta(minutes=2)) == 0
