@@ -308,3 +308,18 @@ def test_health_lists_what_is_down(client, bureaus):
 def test_unknown_routes_use_the_error_shape(client):
     reply = client.get(f"{API}/nothing")
     assert reply.status_code == 404 and error_shape(reply)["code"] == "NOT_FOUND"
+
+
+def test_a_token_is_resolved_once_per_few_seconds_and_logout_ends_it_at_once(client, sign_up, gateway):
+    founder = sign_up()
+    reads = []
+    original = gateway.store.token
+    gateway.store.token = lambda key: reads.append(key) or original(key)
+    try:
+        for _ in range(5):
+            assert client.get(f"{API}/applications", headers=founder["headers"]).status_code == 200
+        assert len(reads) == 1  # a page polling every 1.5 s does not cost a token lookup each time
+        assert client.delete(f"{API}/tokens/current", headers=founder["headers"]).status_code == 204
+        assert client.get(f"{API}/applications", headers=founder["headers"]).status_code == 401
+    finally:
+        gateway.store.token = original
