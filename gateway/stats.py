@@ -36,7 +36,7 @@ from gateway.timeline import SHANGHAI, STEPS, TARGET_WORKING_DAYS, deadline_afte
 Period = Literal["day", "week", "month"]
 SCOPES = ("overall", *STEPS)
 OPEN_STATES = ("pending", "in_progress", "waiting_for_clerk", "correction_requested")
-FINAL_APP_STATES = ("completed", "rejected")
+FINAL_APP_STATES = ("completed", "rejected", "revoked")
 PROJECTION = {"submitted_at": 1, "status": 1, "completed_at": 1, "steps": 1,
               "timeline.type": 1, "timeline.source": 1, "timeline.data.bureau": 1}
 CSV_COLUMNS = ("period", "scope", "received", "finished", "automatic", "automatic_share",
@@ -141,7 +141,7 @@ def _one(doc: dict, key: str, today: date, accs: dict[str, _Acc], totals: dict[s
     both = (accs, totals)
     for acc in both:
         acc["overall"].received += 1
-    if doc.get("status") == "completed" and doc.get("completed_at"):
+    if doc.get("completed_at"):  # completed, possibly revoked since: the start-up took this long
         for acc in both:
             acc["overall"].add_finished(doc["submitted_at"], doc["completed_at"], not queued_by)
     elif doc.get("status") not in FINAL_APP_STATES and overdue(deadline_after(doc["submitted_at"], TARGET_WORKING_DAYS),

@@ -6,7 +6,7 @@ result does not depend on the order the tracker received events in, and replayin
 An application is `completed` when every output the founder asked for is in hand:
 licence_issued; seals_filed if any seal kinds were chosen (and seals_delivered for physical seals);
 tax_registered, plus invoices_approved if invoice kinds were chosen; employer_registered, plus
-employees_enrolled if employees were listed.
+employees_enrolled if employees were listed. A revoked licence makes the status `revoked` for good.
 """
 
 from __future__ import annotations
@@ -167,6 +167,8 @@ def derive(form: dict[str, Any], timeline: list[dict[str, Any]], submitted_at: d
     if status == "licensed" and required <= seen.keys():
         status = "completed"
         completed_at = max(seen[k] for k in required)
+    if "licence_revoked" in seen and "licence_issued" in seen:
+        status = "revoked"  # final; when the start-up had completed, completed_at and the time taken stay
     return {
         "status": status,
         "steps": steps,

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-Status = Literal["submitted", "in_review", "correction_requested", "rejected", "licensed", "completed"]
+Status = Literal["submitted", "in_review", "correction_requested", "rejected", "licensed", "completed", "revoked"]
 
 
 class AccountOut(BaseModel):

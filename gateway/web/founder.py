@@ -18,7 +18,7 @@ from gateway.web.pages import CsrfChecked, Founder, GatewayDep, env, page_router
 
 router = page_router()
 
-FINAL = ("completed", "rejected")
+FINAL = ("completed", "rejected", "revoked")
 
 
 @router.get("/apply")

@@ -14,7 +14,7 @@ from gateway.timeline import SHANGHAI
 
 APPLICATION_STATUS = {
     "submitted": "已提交", "in_review": "审核中", "correction_requested": "待补正", "rejected": "未通过",
-    "licensed": "已领照，其他事项办理中", "completed": "全部办结",
+    "licensed": "已领照，其他事项办理中", "completed": "全部办结", "revoked": "营业执照已吊销",
 }
 STEP_STATE = {
     "pending": "未开始", "in_progress": "办理中", "waiting_for_clerk": "人工审核中",

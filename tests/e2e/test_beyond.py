@@ -188,5 +188,6 @@ def test_signed_licence_verifies_offline_and_revocation_shows_online(http, compl
     reply = http.post(revocation, json={"reason": "虚假登记"}, headers=operator)
     assert reply.status_code == 200 and reply.json()["status"] == "revoked", reply.text
     assert http.get(f"{API}/verify/licences/{app['uscc']}").json()["status"] == "revoked"
-    assert wait_until(lambda: any(e["type"] == "licence_revoked" for e in http.get(
-        f"{API}/applications/{app['id']}", headers=founder).json()["timeline"]))
+    assert wait_until(lambda: http.get(f"{API}/applications/{app['id']}", headers=founder).json()["status"] == "revoked")
+    assert any(e["type"] == "licence_revoked"
+               for e in http.get(f"{API}/applications/{app['id']}", headers=founder).json()["timeline"])

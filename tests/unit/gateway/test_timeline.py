@@ -15,6 +15,7 @@ from contracts.events import (
     InvoicesApproved,
     Licence,
     LicenceIssued,
+    LicenceRevoked,
     ReviewStarted,
     SealsDelivered,
     SealsFiled,
@@ -193,3 +194,16 @@ def test_working_days_skip_weekends_and_holidays():
     assert taken["within_target"] is True
     assert taken["working_hours"] == 10.0
     assert taken["elapsed_seconds"] == 64 * 3600
+
+
+def test_a_revoked_licence_ends_the_application_as_revoked_keeping_when_it_had_completed():
+    form = make_form()
+    revoked = entry("registration", LicenceRevoked(application_id=APP, occurred_at=at(60), uscc=USCC, reason="虚假登记"))
+    result = derive(form, [*automatic_path(form), revoked], T0)
+    assert result["status"] == "revoked"
+    assert result["completed_at"] == at(5)  # the start-up did complete, in 5 minutes
+    assert result["steps"]["registration"]["state"] == "revoked"
+    assert result["steps"]["registration"]["reasons"] == ["虚假登记"]
+    # revoked before the other bureaus finished: still revoked once their outputs arrive
+    early = [*automatic_path(form)[:3], revoked, *automatic_path(form)[3:]]
+    assert derive(form, early, T0)["status"] == "revoked"
