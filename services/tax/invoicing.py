@@ -10,6 +10,10 @@
 5. The invoice is materialised from the allocation. A crash between 4 and 5 loses nothing: a retry or
    the recovery timer finds the allocation and finishes it with the same number.
 A crash between 3 and 4 leaves a gap in the sequence and nothing else (no quota used, no invoice).
+
+A company whose licence is revoked (a record in `revocations`, read before anything else is spent) gets
+no new invoice; a retry of a request answered before the revocation still gets its invoice. Reversing
+(red-letter) stays allowed: it is how a closing company cleans up.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ RECOVER_AFTER = timedelta(seconds=30)  # an allocation this old has lost its wor
 
 def issue(store: TaxStore, uscc: str, raw: Any, now: datetime) -> dict[str, Any]:
     registration = store.registration(uscc)
+    revocation = store.revocation(uscc)
+    if revocation is not None:
+        return _issued_before_revocation(store, registration, raw, revocation)
     _require_approved(registration)
     request = domain.parse_invoice_request(raw, uscc, registration["invoice_kinds"])
     fingerprint = _fingerprint(request.model_dump(mode="json"))
@@ -111,6 +118,24 @@ def _answered(store: TaxStore, ledger: dict[str, Any], uscc: str, request_id: st
             _same_request(allocation, fingerprint)
             return store.materialise(allocation, now)
     return None
+
+
+def _issued_before_revocation(store: TaxStore, registration: dict[str, Any], raw: Any,
+                              revocation: dict[str, Any]) -> dict[str, Any]:
+    """The invoice a retried request got before the revocation (same request_id, same invoice), else Conflict.
+
+    Nothing is drawn or charged here. Only stored invoices count: an allocation a dead worker left is
+    finished by the recovery timer, and the retry after that finds it.
+    """
+    request_id = raw.get("request_id") if isinstance(raw, dict) else None
+    invoice = None
+    if isinstance(request_id, str):
+        invoice = store.invoice_by_request(registration["uscc"], request_id.strip())
+    if invoice is None:
+        raise domain.revoked_conflict(revocation, "不能再开具发票")
+    request = domain.parse_invoice_request(raw, registration["uscc"], registration["invoice_kinds"])
+    _same_request(invoice, _fingerprint(request.model_dump(mode="json")))
+    return invoice
 
 
 def _same_request(invoice: dict[str, Any], fingerprint: str) -> None:

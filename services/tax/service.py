@@ -1,5 +1,9 @@
 """The tax bureau (税务): registration on `licence_issued`, 数电发票 approval and invoicing.
 
+On `licence_revoked` the bureau records the revocation; from then on the company can issue no new
+invoice and a clerk cannot approve its invoice use, while red-letter invoices, rejecting, listing and
+documents stay available, and `get_registration` shows `licence_revoked`.
+
 Entrypoints only; the rules are in `domain`, the invoicing steps in `invoicing`, the clerk queue in
 `tasks`, the database in `store`, the PDFs in `documents`.
 """
@@ -40,6 +44,11 @@ class TaxService:
         if created:  # a duplicate delivery changes nothing; the relay finishes any unpublished events
             flush(self.store.registrations, doc["_id"], doc["outbox"], self.dispatch)
 
+    @durable_handler("registration", "licence_revoked")
+    def on_licence_revoked(self, payload: dict) -> None:
+        # Recorded even for a company not registered here yet: its licence_issued may come later.
+        self.store.record_revocation(domain.revocation_record(parse_event("registration", payload), _now()))
+
     @timer(interval=2)
     def relay_and_recover(self) -> None:
         relay(self.store.registrations, self.dispatch)
@@ -55,7 +64,8 @@ class TaxService:
     @rpc(expected_exceptions=OneStopError)
     def get_registration(self, uscc: str) -> dict:
         reg = self.store.registration(uscc)
-        return domain.registration_view(reg) | invoicing.quota_view(self.store, reg, _now())
+        view = domain.registration_view(reg, self.store.revocation(uscc))
+        return view | invoicing.quota_view(self.store, reg, _now())
 
     @rpc(expected_exceptions=OneStopError)
     def issue_invoice(self, uscc: str, request: dict) -> dict:

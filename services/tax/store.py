@@ -9,6 +9,9 @@ Collections
 - `invoices`: issued invoices; unique `number`, unique (`uscc`, `request_id`), at most one red-letter
   invoice per original (unique partial index on `reverses`).
 - `counters`: the invoice number sequences; `skipped_numbers`: numbers drawn but never used, and why.
+- `revocations`: licences revoked by registration, one per company (`_id` = USCC): `application_id`,
+  `reason`, `revoked_at`, `event_id`, `received_at`. Kept apart from `registrations` because a
+  revocation may arrive before the company's licence_issued; the refusals read it by `_id`.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class TaxStore:
         self.invoices = db["invoices"]
         self.counters = db["counters"]
         self.skipped = db["skipped_numbers"]
+        self.revocations = db["revocations"]
 
     def ensure_indexes(self) -> None:
         self.registrations.create_index("application_id", unique=True)
@@ -82,6 +86,19 @@ class TaxStore:
         if doc is None:
             raise NotFound(f"申请 {application_id} 没有税务登记")
         return doc
+
+    # ---- licence revocations ---------------------------------------------------------------------
+
+    def record_revocation(self, doc: dict[str, Any]) -> bool:
+        """Keep a revocation once; False when this company's was already recorded (a redelivery)."""
+        try:
+            self.revocations.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def revocation(self, uscc: str) -> dict[str, Any] | None:
+        return self.revocations.find_one({"_id": uscc})
 
     # ---- clerk tasks -----------------------------------------------------------------------------
 

@@ -3,6 +3,8 @@
 The task lives inside the registration document, so a decision, the registration's new state and the
 event announcing it are written by ONE conditional update (the outbox rule), and two clerks acting at
 once cannot both win: the filter only matches a task that is open and not held by someone else.
+Approving is refused once the company's licence is revoked (it would let a revoked company invoice);
+claiming and rejecting stay allowed, so the clerk can close the task.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def act(store: TaxStore, task_id: str, clerk: str, action: str, payload: Any,
         raise Invalid(f"不能对发票核定任务执行 {action}：可选 {'、'.join(domain.TASK_ACTIONS)}")
     history = {"at": now, "clerk": clerk, "action": action, "payload": payload}
     if action == "approve":
+        _refuse_if_revoked(store, reg["uscc"])
         quota_fen = domain.approval_quota(payload, reg["monthly_quota_fen"])
         event = domain.approved_event(reg, quota_fen)
         fields = {"approval": "approved", "approved_at": now, "approved_by": clerk,
@@ -61,6 +64,12 @@ def act(store: TaxStore, task_id: str, clerk: str, action: str, payload: Any,
     update = {"$set": {**fields, "task.claimed_by": clerk, "task.claim_expires_at": None},
               "$push": {"task.history": history, "outbox": {"$each": entries}}}
     return domain.task_view(_apply(store, task_id, clerk, now, update, entries), now), entries
+
+
+def _refuse_if_revoked(store: TaxStore, uscc: str) -> None:
+    revocation = store.revocation(uscc)
+    if revocation is not None:
+        raise domain.revoked_conflict(revocation, "不能再核准发票申领，请驳回该任务")
 
 
 def _apply(store: TaxStore, task_id: str, clerk: str, now: datetime, update: dict, entries: list) -> dict:

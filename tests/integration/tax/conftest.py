@@ -63,6 +63,11 @@ class Bureau:
         with entrypoint_waiter(self.listener, f"on_{wait_for}", callback=answered, timeout=15):
             event_dispatcher(self.config)("registration", "licence_issued", event.model_dump(mode="json"))
 
+    def publish_revocation(self, event):
+        """Publish `licence_revoked` as registration does and wait until the tax bureau has handled it."""
+        with entrypoint_waiter(self.tax, "on_licence_revoked", timeout=15):
+            event_dispatcher(self.config)("registration", "licence_revoked", event.model_dump(mode="json"))
+
     def rpc(self):
         return ServiceRpcProxy("tax", self.config)
 

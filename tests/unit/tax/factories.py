@@ -1,4 +1,4 @@
-"""LicenceIssued events as the registration bureau sends them, built from the contracts models."""
+"""LicenceIssued and LicenceRevoked events as the registration bureau sends them, built from the contracts models."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from contracts.codes import make_uscc
-from contracts.events import Licence, LicenceIssued
+from contracts.events import Licence, LicenceIssued, LicenceRevoked
 from contracts.form import LegalRepresentative, SealRequest, TaxNeeds
 
 REP_ID = "11010519491231002X"  # GB 11643 appendix A sample
@@ -30,3 +30,11 @@ def licence_issued(org_body: str = "00000001", district: str = "420111", rep_id:
         seals=SealRequest(),
         tax=TaxNeeds(**tax),
     )
+
+
+def licence_revoked(issued: LicenceIssued, reason: str = "提交虚假材料取得公司登记",
+                    occurred_at: datetime = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)) -> LicenceRevoked:
+    """The revocation registration sends for the company of `issued` (by default late on 2026-11-24 UTC,
+    which is already 2026-11-25 in Shanghai)."""
+    return LicenceRevoked(application_id=issued.application_id, uscc=issued.licence.uscc, reason=reason,
+                          occurred_at=occurred_at)
