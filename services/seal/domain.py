@@ -8,6 +8,11 @@ at once. Physical seals go through the staff queue one step at a time:
 
 Any open physical step may be rejected instead (reasons required), which stops the physical order.
 Each transition returns the new set and the events it causes; the store writes both in one update.
+
+A revoked business licence (registration's `licence_revoked`, kept as a `Revocation` per USCC) ends
+the company's seals: lookups no longer call them genuine, and nobody may engrave, file or send a
+physical seal for it (claiming or completing those steps is a `Conflict`). Rejecting such a step, and
+confirming the delivery of a seal already sent, stay allowed so clerks can close their queue.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from contracts.codes import is_valid_uscc
 from contracts.events import (
     Event,
     LicenceIssued,
+    LicenceRevoked,
     SealInfo,
     SealsDelivered,
     SealsFiled,
@@ -234,10 +240,13 @@ def has_seals(event: LicenceIssued) -> bool:
 # ---- clerk actions -----------------------------------------------------------------------------
 
 
-def claim(seal_set: SealSet, task_id: str, clerk: str, now: datetime) -> SealSet:
+def claim(
+    seal_set: SealSet, task_id: str, clerk: str, now: datetime, revocation: Revocation | None = None
+) -> SealSet:
     clerk = _check_clerk(clerk)
     task = seal_set.task(task_id)
     _check_can_act(task, clerk, now)
+    check_licence_live(revocation, task.kind, "claim")
     task.claimed_by = clerk
     task.claim_expires_at = now + timedelta(minutes=CLAIM_MINUTES)
     task.history.append({"at": now.isoformat(), "clerk": clerk, "action": "claim", "payload": {}})
@@ -245,9 +254,12 @@ def claim(seal_set: SealSet, task_id: str, clerk: str, now: datetime) -> SealSet
 
 
 def act(
-    seal_set: SealSet, task_id: str, clerk: str, action: str, payload: dict | None, now: datetime
+    seal_set: SealSet, task_id: str, clerk: str, action: str, payload: dict | None, now: datetime,
+    revocation: Revocation | None = None,
 ) -> tuple[SealSet, list[Event]]:
-    """Apply a clerk's action to a task; acting on an unclaimed task claims it for this clerk."""
+    """Apply a clerk's action to a task; acting on an unclaimed task claims it for this clerk.
+    `revocation` is the company's licence revocation, if any: it refuses the steps that make or send
+    a physical seal."""
     clerk = _check_clerk(clerk)
     payload = dict(payload or {})
     task = seal_set.task(task_id)
@@ -256,6 +268,7 @@ def act(
         raise Invalid.with_fields(
             f"此任务不能执行“{action}”", [FieldError(field="action", message=f"可选：{'、'.join(STEP_ACTIONS[task.kind])}")]
         )
+    check_licence_live(revocation, task.kind, action)
     handler = _ACTIONS[action]
     recorded, events = handler(seal_set, task, payload, now)
     task.state = "rejected" if action == "reject" else "done"
@@ -358,6 +371,62 @@ def live_claim(task: StepTask, now: datetime) -> str | None:
     return None
 
 
+# ---- licence revocation --------------------------------------------------------------------------
+
+# The steps that would make or send a physical seal, and what a revoked licence means for each.
+# Delivery is absent on purpose: the seal has already left, and confirming receipt only records that.
+REVOKED_REFUSALS = {
+    "engraving": "不能再刻制实物印章",
+    "police_filing": "不能再办理印章公安备案",
+    "dispatch": "不能再寄递或交付实物印章",
+}
+WIND_DOWN_ACTIONS = frozenset({"reject"})
+
+
+class Revocation(BaseModel):
+    """A business licence revoked by registration, as this bureau recorded it (one per USCC)."""
+
+    model_config = ConfigDict(extra="forbid")
+    uscc: str
+    application_id: str
+    reason: str
+    revoked_at: datetime
+    event_id: str
+    received_at: datetime
+
+
+def revocation_from(event: LicenceRevoked, now: datetime) -> Revocation:
+    return Revocation(uscc=event.uscc, application_id=event.application_id, reason=event.reason,
+                      revoked_at=event.occurred_at, event_id=event.event_id, received_at=now)
+
+
+def revocation_view(revocation: Revocation | None) -> dict[str, str] | None:
+    if revocation is None:
+        return None
+    return {"revoked_at": revocation.revoked_at.isoformat(), "reason": revocation.reason}
+
+
+def revoked_message(revocation: Revocation, consequence: str) -> str:
+    # The date a founder or clerk recognises is the working day in China, not the UTC date.
+    day = working_day_of(revocation.revoked_at).isoformat()
+    return f"营业执照已于{day}被吊销（{revocation.reason}），{consequence}"
+
+
+def needs_live_licence(step: str, action: str) -> bool:
+    """Does this action (or a claim, action="claim") move a physical seal towards being made or sent?"""
+    return step in REVOKED_REFUSALS and action not in WIND_DOWN_ACTIONS
+
+
+def check_licence_live(revocation: Revocation | None, step: str, action: str) -> None:
+    if revocation is not None and needs_live_licence(step, action):
+        raise Conflict(revoked_message(revocation, REVOKED_REFUSALS[step]))
+
+
+def offered_actions(step: str, revocation: Revocation | None) -> list[str]:
+    """The actions a clerk's screen offers: only the wind-down ones once the licence is revoked."""
+    return [a for a in STEP_ACTIONS[step] if revocation is None or not needs_live_licence(step, a)]
+
+
 # ---- events ------------------------------------------------------------------------------------
 
 
@@ -400,7 +469,7 @@ def step_reason(seal_set: SealSet, kind: str) -> str:
 # ---- views ------------------------------------------------------------------------------------
 
 
-def task_view(seal_set: SealSet, task: StepTask, now: datetime) -> Task:
+def task_view(seal_set: SealSet, task: StepTask, now: datetime, revocation: Revocation | None = None) -> Task:
     holder = live_claim(task, now) if task.state == "open" else task.claimed_by
     state = "claimed" if task.state == "open" and holder else task.state
     physical = seal_set.physical()
@@ -411,6 +480,7 @@ def task_view(seal_set: SealSet, task: StepTask, now: datetime) -> Task:
         "seals": [{"code": s.code, "kind": s.kind.value, "label": SEAL_KIND_LABELS[s.kind],
                    "status": s.status} for s in physical],
         "delivery": seal_set.delivery,
+        "licence_revoked": revocation_view(revocation),
     }
     if task.kind in ("dispatch", "delivery"):
         details["postal_address"] = seal_set.postal_address
@@ -420,7 +490,7 @@ def task_view(seal_set: SealSet, task: StepTask, now: datetime) -> Task:
         title=seal_set.company_name, reason=task.reason, state=state, created_at=task.created_at,
         deadline=task.deadline, overdue=task.state == "open" and working_day_of(now) > task.deadline,
         claimed_by=holder, claim_expires_at=task.claim_expires_at if state == "claimed" else None,
-        actions=list(STEP_ACTIONS[task.kind]) if task.state == "open" else [],
+        actions=offered_actions(task.kind, revocation) if task.state == "open" else [],
         details=details, history=list(task.history),
     )
 
@@ -438,8 +508,9 @@ def sort_tasks(tasks: list[Task]) -> list[Task]:
     return sorted(tasks, key=lambda t: (t.deadline, t.created_at))
 
 
-def seal_view(seal_set: SealSet, seal: SealRecord) -> dict[str, Any]:
-    """What anyone may see of a seal: company, kind, medium, status. Never a personal ID."""
+def seal_view(seal_set: SealSet, seal: SealRecord, revocation: Revocation | None = None) -> dict[str, Any]:
+    """What anyone may see of a seal: company, kind, medium, status, and the licence revocation that
+    voids it (date and reason only). Never a personal ID."""
     return {
         "code": seal.code,
         "kind": seal.kind.value,
@@ -452,15 +523,17 @@ def seal_view(seal_set: SealSet, seal: SealRecord) -> dict[str, Any]:
         "filed_at": seal.filed_at.isoformat() if seal.filed_at else None,
         "company_name": seal_set.company_name,
         "uscc": seal_set.uscc,
+        "licence_revoked": revocation_view(revocation),
     }
 
 
-def lookup_result(seal_set: SealSet | None, code: str) -> dict[str, Any]:
-    """A seal is genuine when we made it and it is filed with the public security bureau."""
+def lookup_result(seal_set: SealSet | None, code: str, revocation: Revocation | None = None) -> dict[str, Any]:
+    """A seal is genuine when we made it, it is filed with the public security bureau, and its
+    company's licence has not been revoked (a dead company's seal binds nobody)."""
     if seal_set is None:
         return {"genuine": False, "seal": None}
     seal = next(s for s in seal_set.seals if s.code == code)
-    return {"genuine": seal.filed, "seal": seal_view(seal_set, seal)}
+    return {"genuine": seal.filed and revocation is None, "seal": seal_view(seal_set, seal, revocation)}
 
 
 # ---- documents -------------------------------------------------------------------------------

@@ -3,6 +3,9 @@
 Rules live in domain.py, the use cases in workflow.py, the database in store.py. Every state change
 writes its events into the seal set's outbox in the same update; `_publish` sends them at once and
 the timer relays whatever a dead worker left behind.
+
+`licence_revoked` from registration is recorded per USCC (it causes no seal event); from then on the
+clerk steps that make or send a physical seal refuse, and lookups show the seals as void.
 """
 
 from __future__ import annotations
@@ -33,6 +36,10 @@ class SealService:
     def on_licence_issued(self, payload: dict) -> None:
         event = parse_event("registration", payload)
         self._publish(event.application_id, workflow.open_seal_set(self.store, event))
+
+    @durable_handler("registration", "licence_revoked")
+    def on_licence_revoked(self, payload: dict) -> None:
+        workflow.record_revocation(self.store, parse_event("registration", payload))
 
     @timer(interval=2)
     def relay_outbox(self) -> int:

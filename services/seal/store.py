@@ -2,8 +2,11 @@
 so every state change and the events it causes land in ONE atomic single-document write).
 
 Collections: `seal_sets` (_id = application_id: one set per application), `counters` (seal-code
-sequence per district). Unique indexes on `_id`, `uscc` and `seals.code` are the last line of
-defence: whatever goes wrong upstream, no code is stored twice and no company gets two sets.
+sequence per district), `revocations` (_id = USCC: the licence revocations registration announced,
+kept apart from the sets because one may arrive before the set exists; the _id makes a redelivery a
+DuplicateKeyError, i.e. "already recorded"). Unique indexes on `_id`, `uscc` and `seals.code` are the
+last line of defence: whatever goes wrong upstream, no code is stored twice and no company gets two
+sets.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from contracts.events import Event
 from contracts.rpc import Conflict, NotFound
 from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
-from services.seal.domain import SealSet, seal_code
+from services.seal.domain import Revocation, SealSet, seal_code
 
 MAX_CAS_ATTEMPTS = 5
 _BOOKKEEPING = ("_id", "version", "outbox")
@@ -29,6 +32,7 @@ class SealStore:
         self.db = db
         self.sets = db["seal_sets"]
         self.counters = db["counters"]
+        self.revocations = db["revocations"]
 
     def ensure_indexes(self) -> None:
         self.sets.create_index("uscc", unique=True)
@@ -111,6 +115,32 @@ class SealStore:
             if self.sets.update_one({"_id": changed.application_id, "version": version}, update).modified_count:
                 return changed, entries
         raise Conflict("该任务正被同时办理，请刷新后重试")
+
+    # -- licence revocations
+
+    def record_revocation(self, revocation: Revocation) -> bool:
+        """Store a revocation once; False when this USCC's revocation was already recorded."""
+        doc = revocation.model_dump(exclude={"uscc"})
+        try:
+            self.revocations.insert_one({"_id": revocation.uscc, **doc})
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def revocation(self, uscc: str) -> Revocation | None:
+        doc = self.revocations.find_one({"_id": uscc})
+        return _revocation(doc) if doc else None
+
+    def revocations_of(self, usccs: list[str]) -> dict[str, Revocation]:
+        """The revocations among these companies, in one query (a clerk's whole queue at once)."""
+        if not usccs:
+            return {}
+        docs = self.revocations.find({"_id": {"$in": sorted(set(usccs))}})
+        return {doc["_id"]: _revocation(doc) for doc in docs}
+
+
+def _revocation(doc: dict) -> Revocation:
+    return Revocation.model_validate({"uscc": doc["_id"], **{k: v for k, v in doc.items() if k != "_id"}})
 
 
 def _load(doc: dict) -> tuple[SealSet, int]:

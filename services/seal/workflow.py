@@ -2,6 +2,11 @@
 
 Each function that changes state returns what the entrypoint must publish (application_id and the
 outbox entries it just wrote), so service.py stays a thin shell and tests can call these directly.
+
+Licence revocations are read from their own collection (one find_one by USCC) wherever they matter:
+clerk actions, task views, public lookups. They never ride on the seal set, because a revocation may
+arrive before the licence it revokes has made a set, and the automatic licence_issued path stays as
+cheap as it was.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from contracts.events import LicenceIssued
+from contracts.events import LicenceIssued, LicenceRevoked
 from contracts.rpc import Document, FieldError, Invalid, NotFound
 from services.seal import documents, domain
 from services.seal.store import SealStore
@@ -47,15 +52,25 @@ def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
     return entries
 
 
+def record_revocation(store: SealStore, event: LicenceRevoked) -> bool:
+    """Remember that this company's licence is revoked: once, however often the event arrives."""
+    recorded = store.record_revocation(domain.revocation_from(event, now()))
+    log.info("licence revocation %s", "recorded" if recorded else "already recorded: duplicate ignored",
+             extra={"application_id": event.application_id, "event_id": event.event_id})
+    return recorded
+
+
 # ---- clerk tasks -----------------------------------------------------------------------------
 
 
 def list_tasks(store: SealStore, state: str) -> list[dict]:
     wanted = domain.check_task_state(state)
     moment = now()
+    seal_sets = list(store.with_tasks(wanted))
+    revoked = store.revocations_of([s.uscc for s in seal_sets])
     views = [
-        domain.task_view(seal_set, task, moment)
-        for seal_set in store.with_tasks(wanted)
+        domain.task_view(seal_set, task, moment, revoked.get(seal_set.uscc))
+        for seal_set in seal_sets
         for task in seal_set.tasks
     ]
     views = [v for v in views if wanted is None or v.state in wanted]
@@ -64,23 +79,37 @@ def list_tasks(store: SealStore, state: str) -> list[dict]:
 
 def get_task(store: SealStore, task_id: str) -> dict:
     seal_set, _ = store.by_task(str(task_id))
-    return domain.task_view(seal_set, seal_set.task(task_id), now()).model_dump(mode="json")
+    view = domain.task_view(seal_set, seal_set.task(task_id), now(), store.revocation(seal_set.uscc))
+    return view.model_dump(mode="json")
 
 
 def claim_task(store: SealStore, task_id: str, clerk: str) -> dict:
     moment = now()
-    seal_set, _ = store.change_by_task(str(task_id), lambda s: (domain.claim(s, task_id, clerk, moment), []))
-    return domain.task_view(seal_set, seal_set.task(task_id), moment).model_dump(mode="json")
+    revocation = None
+
+    def change(seal_set: domain.SealSet) -> tuple[domain.SealSet, list]:
+        nonlocal revocation
+        revocation = store.revocation(seal_set.uscc)
+        return domain.claim(seal_set, task_id, clerk, moment, revocation), []
+
+    seal_set, _ = store.change_by_task(str(task_id), change)
+    return domain.task_view(seal_set, seal_set.task(task_id), moment, revocation).model_dump(mode="json")
 
 
 def act_on_task(store: SealStore, task_id: str, clerk: str, action: str, payload: Any) -> tuple[dict, list[dict]]:
     moment = now()
     if payload is not None and not isinstance(payload, dict):
         raise Invalid.with_fields("payload 应为对象", [FieldError(field="payload", message="应为键值对象，如 {}")])
-    seal_set, entries = store.change_by_task(
-        str(task_id), lambda s: domain.act(s, task_id, clerk, action, payload, moment)
-    )
-    view = domain.task_view(seal_set, seal_set.task(task_id), moment).model_dump(mode="json")
+    revocation = None
+
+    def change(seal_set: domain.SealSet) -> tuple[domain.SealSet, list]:
+        # Read on every attempt: a revocation that lands while we retry a lost race must still count.
+        nonlocal revocation
+        revocation = store.revocation(seal_set.uscc)
+        return domain.act(seal_set, task_id, clerk, action, payload, moment, revocation)
+
+    seal_set, entries = store.change_by_task(str(task_id), change)
+    view = domain.task_view(seal_set, seal_set.task(task_id), moment, revocation).model_dump(mode="json")
     return view, entries
 
 
@@ -89,14 +118,17 @@ def act_on_task(store: SealStore, task_id: str, clerk: str, action: str, payload
 
 def lookup_seal(store: SealStore, code: str) -> dict:
     code = domain.check_seal_code(code)
-    return domain.lookup_result(store.by_code(code), code)
+    seal_set = store.by_code(code)
+    revocation = store.revocation(seal_set.uscc) if seal_set else None
+    return domain.lookup_result(seal_set, code, revocation)
 
 
 def list_seals(store: SealStore, uscc: str) -> list[dict]:
     seal_set = store.by_uscc(domain.check_uscc(uscc))
     if seal_set is None:
         raise NotFound(f"没有该单位的印章：{uscc}")
-    return [domain.seal_view(seal_set, s) for s in seal_set.seals]
+    revocation = store.revocation(seal_set.uscc)
+    return [domain.seal_view(seal_set, s, revocation) for s in seal_set.seals]
 
 
 def _seal_set(store: SealStore, application_id: str) -> domain.SealSet:

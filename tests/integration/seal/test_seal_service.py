@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from nameko.events import event_handler
-from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from PIL import Image
@@ -50,24 +49,11 @@ class Watcher:
 
 
 @pytest.fixture
-def seal(container_factory, service_config):
-    container = container_factory(SealService, service_config)
-    container.start()
-    return container
-
-
-@pytest.fixture
 def watcher(container_factory, service_config):
     Watcher.seen = []
     container = container_factory(Watcher, service_config)
     container.start()
     return container
-
-
-@pytest.fixture
-def publish(service_config):
-    dispatch = event_dispatcher(service_config)
-    return lambda event: dispatch("registration", "licence_issued", event.model_dump(mode="json"))
 
 
 def call(container, method, *args):

@@ -1,4 +1,4 @@
-"""LicenceIssued events as registration would emit them, built from the contracts models."""
+"""LicenceIssued and LicenceRevoked events as registration would emit them, built from the contracts models."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from contracts.codes import make_uscc
-from contracts.events import Licence, LicenceIssued
+from contracts.events import Licence, LicenceIssued, LicenceRevoked
 from contracts.form import LegalRepresentative, SealKind, SealRequest, TaxNeeds
 
 USCC = make_uscc("420111", "00000001")
@@ -47,3 +47,12 @@ def licence_issued(
         ),
         tax=TaxNeeds(),
     )
+
+
+def licence_revoked(
+    application_id: str = "app-revoked", uscc: str = USCC, reason: str = "连续六个月未开业",
+    occurred_at: datetime | None = None,
+) -> LicenceRevoked:
+    """A licence_revoked as registration emits it (`revoke_licence`)."""
+    return LicenceRevoked(application_id=application_id, uscc=uscc, reason=reason,
+                          occurred_at=occurred_at or datetime.now(UTC))

@@ -9,7 +9,7 @@ from contracts.events import SealsDelivered, SealsFiled, StepProgressed, StepRej
 from contracts.form import SealKind
 from contracts.rpc import CLAIM_MINUTES, Conflict, Invalid, NotFound
 from services.seal import domain
-from tests.unit.seal.factories import COMPANY, REP_ID, USCC, licence_issued
+from tests.unit.seal.factories import COMPANY, REP_ID, USCC, licence_issued, licence_revoked
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Wuhan
 
@@ -242,3 +242,81 @@ def test_uscc_is_checked():
     assert domain.check_uscc(USCC) == USCC
     with pytest.raises(Invalid):
         domain.check_uscc(USCC[:-1] + "0")
+
+
+# ---- licence revocation ----------------------------------------------------------------------------
+
+# 2026-11-24 17:30 UTC is already 25 November in Wuhan: the date shown is the Chinese one.
+REVOKED_AT = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
+REVOKED_MESSAGE = "营业执照已于2026-11-25被吊销（连续六个月未开业）"
+
+
+def revocation():
+    return domain.revocation_from(licence_revoked(occurred_at=REVOKED_AT), NOW)
+
+
+def test_a_revocation_is_kept_with_the_event_time_as_revoked_at():
+    event = licence_revoked(occurred_at=REVOKED_AT)
+    kept = domain.revocation_from(event, NOW)
+    assert (kept.uscc, kept.application_id, kept.event_id) == (USCC, event.application_id, event.event_id)
+    assert (kept.revoked_at, kept.received_at, kept.reason) == (REVOKED_AT, NOW, "连续六个月未开业")
+    assert domain.revocation_view(kept) == {"revoked_at": "2026-11-24T17:30:00+00:00", "reason": "连续六个月未开业"}
+    assert domain.revocation_view(None) is None
+
+
+@pytest.mark.parametrize(("steps_before", "action", "payload", "consequence"), [
+    ([], "mark_engraved", {}, "不能再刻制实物印章"),
+    (["mark_engraved"], "file_with_police", {}, "不能再办理印章公安备案"),
+    (["mark_engraved", "file_with_police"], "dispatch", {"tracking_number": "SF1234567890"}, "不能再寄递或交付实物印章"),
+])
+def test_a_revoked_licence_stops_making_filing_and_sending_physical_seals(steps_before, action, payload, consequence):
+    seal_set, _ = make(physical=True)
+    for done in steps_before:
+        seal_set, _ = step(seal_set, done)
+    task_id = open_task(seal_set).id
+    with pytest.raises(Conflict) as err:
+        domain.act(seal_set, task_id, "李警官", action, payload, NOW, revocation())
+    assert err.value.message == f"{REVOKED_MESSAGE}，{consequence}"
+    with pytest.raises(Conflict) as err:
+        domain.claim(seal_set, task_id, "李警官", NOW, revocation())
+    assert err.value.message == f"{REVOKED_MESSAGE}，{consequence}"
+    task = seal_set.task(task_id)
+    assert (task.state, task.claimed_by, task.history) == ("open", None, [])  # nothing half-done
+    assert domain.task_view(seal_set, task, NOW, revocation()).actions == ["reject"]
+
+
+def test_a_revoked_company_s_steps_can_still_be_rejected():
+    seal_set, _ = make(physical=True)
+    seal_set, [rejected] = domain.act(seal_set, open_task(seal_set).id, "李警官", "reject",
+                                      {"reasons": ["营业执照已吊销"]}, NOW, revocation())
+    assert isinstance(rejected, StepRejected) and seal_set.tasks[0].state == "rejected"
+
+
+def test_a_seal_already_sent_may_still_be_confirmed_delivered():
+    seal_set, _ = make(physical=True, delivery="pickup")
+    for action in ("mark_engraved", "file_with_police", "dispatch"):
+        seal_set, _ = step(seal_set, action, {})
+    task_id = open_task(seal_set).id
+    assert domain.task_view(seal_set, seal_set.task(task_id), NOW, revocation()).actions == ["mark_delivered"]
+    domain.claim(seal_set, task_id, "王", NOW, revocation())
+    seal_set, [delivered] = domain.act(seal_set, task_id, "王", "mark_delivered", {}, NOW, revocation())
+    assert isinstance(delivered, SealsDelivered)
+
+
+def test_an_action_the_step_does_not_offer_stays_invalid_after_a_revocation():
+    seal_set, _ = make(physical=True)
+    with pytest.raises(Invalid):
+        domain.act(seal_set, open_task(seal_set).id, "李警官", "file_with_police", {}, NOW, revocation())
+
+
+def test_a_revoked_company_s_filed_seals_are_no_longer_genuine():
+    seal_set, _ = make(physical=True)
+    electronic = seal_set.seals[0]
+    result = domain.lookup_result(seal_set, electronic.code, revocation())
+    assert result["genuine"] is False
+    assert result["seal"]["filed"] is True and result["seal"]["company_name"] == COMPANY
+    assert result["seal"]["licence_revoked"] == {"revoked_at": REVOKED_AT.isoformat(), "reason": "连续六个月未开业"}
+    assert REP_ID not in str(result)
+    assert domain.lookup_result(seal_set, electronic.code)["seal"]["licence_revoked"] is None
+    view = domain.task_view(seal_set, open_task(seal_set), NOW, revocation())
+    assert view.details["licence_revoked"]["reason"] == "连续六个月未开业"
