@@ -3,6 +3,8 @@
 An action first claims the task (conditional update: a task held by another clerk -> Conflict),
 then applies its effect idempotently, then closes the task in one write that also carries the event.
 A crash between the effect and the close leaves a claimed task whose retry finds the effect done.
+Approving is refused once the company's licence is revoked (before the claim, so nothing changes);
+rejecting stays open, so a clerk can still close the pending task.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ def act_on_task(store: SocialSecurityStore, dispatch: Dispatch, task_id: Any, cl
     _clerk(clerk)
     doc = _task(store, task_id)
     reasons = tasks.check_action(action, payload)
+    if action == "approve":
+        workflow.refuse_if_revoked(store, doc["uscc"], doc["kind"])
     doc = _claim(store, doc, clerk, now, record=False)
     outbox = []
     if action == "approve":

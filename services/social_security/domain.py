@@ -3,6 +3,11 @@
 Numbers: the formats are OUR convention (DOMAIN.md §13); each lives in exactly one function so a
 bureau can change it in one place. Money is Decimal, rounded ROUND_HALF_UP to the fen per insurance
 kind and party; totals are sums of the rounded amounts, which is what a payslip shows.
+
+A revoked licence (营业执照被吊销) stops what would grow the company here: no new insured staff and no
+clerk approval of a pending registration or enrolment (`REFUSED_WHEN_REVOKED`). Winding down stays
+open, since the people insured keep their rights: ending employment, contributions owed, the
+certificate, and a clerk rejecting a pending task.
 """
 
 from __future__ import annotations
@@ -208,6 +213,32 @@ def _parse_money(value: Any) -> Decimal | None:
     if not amount.is_finite() or amount.as_tuple().exponent < -2 or abs(amount) >= Decimal("1e13"):
         return None
     return amount
+
+
+# ---- licence revocation ----------------------------------------------------------------------
+
+# What a revoked company may no longer do here, keyed by the action (the RPC, or the kind of task a
+# clerk would approve), worded as the end of the refusal the founder or clerk reads.
+REFUSED_WHEN_REVOKED = {
+    "enrol_employee": "不能再为员工办理参保登记",
+    TASK_EMPLOYER: "不能再核准单位社保登记",
+    TASK_EMPLOYEE: "不能再核准员工参保",
+}
+
+
+def revocation_refusal(revocation: dict[str, Any], action: str) -> str:
+    """Why `action` is refused, e.g. 营业执照已于2026-11-25被吊销（虚假登记），不能再为员工办理参保登记.
+
+    The date is the working day in Shanghai, as the founder's own calendar would show it."""
+    revoked_on = local_today(revocation["revoked_at"]).isoformat()
+    return f"营业执照已于{revoked_on}被吊销（{revocation['reason']}），{REFUSED_WHEN_REVOKED[action]}"
+
+
+def revocation_view(revocation: dict[str, Any] | None) -> dict[str, str] | None:
+    """The `licence_revoked` field of the employer view: null while the licence stands."""
+    if revocation is None:
+        return None
+    return {"revoked_at": revocation["revoked_at"].isoformat(), "reason": revocation["reason"]}
 
 
 # ---- contributions ---------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """The social_security bureau as a Nameko service: entrypoints only; the work is in workflow.py,
-clerk.py (rules in domain.py / tasks.py), persistence in store.py, the PDF in documents.py."""
+clerk.py (rules in domain.py / tasks.py), persistence in store.py, the PDF in documents.py.
+
+It starts work on registration's `licence_issued` and records `licence_revoked`, after which
+enrolling staff and approving clerk tasks are refused for that company (domain.REFUSED_WHEN_REVOKED)."""
 
 from __future__ import annotations
 
@@ -11,9 +14,9 @@ from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from contracts.events import parse_event
+from contracts.events import LicenceRevoked, parse_event
 from contracts.rpc import Document, NotFound, OneStopError
-from kit.events import durable_handler
+from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
 from services.social_security import clerk as queue
@@ -38,6 +41,13 @@ class SocialSecurityService:
     def on_licence_issued(self, payload: dict) -> None:
         workflow.receive_licence(self.store, self.dispatch, parse_event("registration", payload), _now())
 
+    @durable_handler("registration", "licence_revoked")
+    def on_licence_revoked(self, payload: dict) -> None:
+        event = parse_event("registration", payload)
+        if not isinstance(event, LicenceRevoked):  # routed here under another type: it never will fit
+            raise Unprocessable(f"expected licence_revoked, got {event.type}")
+        workflow.receive_revocation(self.store, event, _now())
+
     @timer(interval=2)
     def relay_and_resume(self) -> None:
         for collection in self.store.outbox_collections:
@@ -60,7 +70,8 @@ class SocialSecurityService:
         employer = self.store.employer(uscc) if isinstance(uscc, str) else None
         if employer is None:
             raise NotFound(f"未找到统一社会信用代码为{uscc}的单位社保登记")
-        return workflow.employer_view(employer, len(self.store.staff(uscc, active_only=True)))
+        return workflow.employer_view(employer, self.store.revocation(uscc),
+                                      len(self.store.staff(uscc, active_only=True)))
 
     @rpc(expected_exceptions=OneStopError)
     def enrol_employee(self, uscc: str, employee: dict, request_id: str | None = None) -> dict:

@@ -1,7 +1,10 @@
-"""The social_security database: employers, enrolments, clerk tasks and number counters.
+"""The social_security database: employers, enrolments, clerk tasks, number counters and the
+licence revocations registration announced.
 
 Every write that moves state carries its event in the same document's `outbox` (one atomic
 single-document write), and every number comes from an atomic counter with a unique index on it.
+`revocations` is keyed by USCC, not hung on the employer: a revocation may arrive before the
+company's `licence_issued` (redelivery reorders events), and it must hold from the moment it lands.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ class SocialSecurityStore:
         self.enrolments = db["enrolments"]
         self.tasks = db["tasks"]
         self.counters = db["counters"]
+        self.revocations = db["revocations"]  # _id = USCC: its built-in unique index dedupes
 
     @property
     def outbox_collections(self):
@@ -132,6 +136,19 @@ class SocialSecurityStore:
             {"_id": employee_id, "uscc": uscc, "active": True},
             {"$set": {"active": False, "state": "ended", "end_date": end_date, "ended_at": at}},
             projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
+
+    # ---- licence revocations ---------------------------------------------------------------
+
+    def record_revocation(self, doc: dict[str, Any]) -> bool:
+        """Store a revocation once per USCC; False when one was already recorded (nothing changes)."""
+        try:
+            self.revocations.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def revocation(self, uscc: str) -> dict[str, Any] | None:
+        return self.revocations.find_one({"_id": uscc})
 
     # ---- tasks -------------------------------------------------------------------------------
 

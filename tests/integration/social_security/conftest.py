@@ -1,5 +1,5 @@
 """A running social_security service on a fresh vhost and database, a listener that records what it
-publishes, and `licence_issued` events built from the contracts' models."""
+publishes, and `licence_issued` / `licence_revoked` events built from the contracts' models."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -10,7 +10,7 @@ from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from contracts.codes import make_uscc, resident_id_check_char
-from contracts.events import Licence, LicenceIssued
+from contracts.events import Licence, LicenceIssued, LicenceRevoked
 from contracts.form import Employee, LegalRepresentative, SealRequest, TaxNeeds
 from services.social_security.domain import local_today
 from services.social_security.service import SocialSecurityService
@@ -39,6 +39,13 @@ def licence_issued(employees: list[dict], housing_fund: bool = True, org: str = 
         employees=[Employee.model_validate(e) for e in employees],
         housing_fund=housing_fund,
     )
+
+
+def licence_revoked(issued: LicenceIssued, reason: str = "提交虚假材料取得公司登记",
+                    occurred_at: datetime | None = None) -> LicenceRevoked:
+    """The revocation registration would emit for the company `issued` created."""
+    return LicenceRevoked(application_id=issued.application_id, uscc=issued.licence.uscc, reason=reason,
+                          occurred_at=occurred_at or datetime.now(UTC))
 
 
 class Recorder:
@@ -84,6 +91,11 @@ class Bureau:
                 return
             with entrypoint_waiter(self.recorder, wait_for):
                 dispatch("registration", "licence_issued", event.model_dump(mode="json"))
+
+    def publish_revocation(self, event: LicenceRevoked):
+        """Send `licence_revoked` as registration would; return once the bureau has handled it."""
+        with entrypoint_waiter(self.container, "on_licence_revoked"):
+            event_dispatcher(self.config)("registration", "licence_revoked", event.model_dump(mode="json"))
 
     def kinds(self) -> list[str]:
         return [k for k, _ in Recorder.seen]
