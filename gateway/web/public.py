@@ -39,5 +39,6 @@ def seal(request: Request, code: str, gateway: GatewayDep):
     except Invalid as exc:
         return render(request, "verify_result.html", {"kind": "seal", "code": code, "invalid": exc.message},
                       status_code=404)
+    # a seal we know answers 200 with its verdict (valid, not yet filed, void), as a revoked licence does
     return render(request, "verify_result.html", {"kind": "seal", "code": code, "result": result},
-                  status_code=200 if result.get("genuine") else 404)
+                  status_code=200 if result.get("seal") else 404)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -191,3 +192,14 @@ def test_signed_licence_verifies_offline_and_revocation_shows_online(http, compl
     assert wait_until(lambda: http.get(f"{API}/applications/{app['id']}", headers=founder).json()["status"] == "revoked")
     assert any(e["type"] == "licence_revoked"
                for e in http.get(f"{API}/applications/{app['id']}", headers=founder).json()["timeline"])
+    # every bureau hears of it: no new invoice, no new insured staff, the seals are void
+    def invoice() -> dict:  # a new request each time: one issued before tax heard of it stays issued
+        return {"request_id": uuid.uuid4().hex, "buyer_name": "某某公司", "buyer_tax_id": app["uscc"],
+                "items": [{"name": "服务费", "quantity": "1", "unit_price": "100.00", "tax_rate": "0.03"}]}
+
+    assert wait_until(lambda: http.post(f"{API}/companies/{app['uscc']}/invoices", json=invoice(),
+                                        headers=founder).status_code == 409)
+    refused = http.post(f"{API}/companies/{app['uscc']}/invoices", json=invoice(), headers=founder).json()
+    assert "被吊销" in refused["message"] and "虚假登记" in refused["message"]
+    seal_code = http.get(f"{API}/applications/{app['id']}", headers=founder).json()["outputs"]["seals"][0]["code"]
+    assert wait_until(lambda: http.get(f"{API}/verify/seals/{seal_code}").json()["genuine"] is False)

@@ -323,3 +323,17 @@ def test_a_token_is_resolved_once_per_few_seconds_and_logout_ends_it_at_once(cli
         assert client.get(f"{API}/applications", headers=founder["headers"]).status_code == 401
     finally:
         gateway.store.token = original
+
+
+def test_the_public_seal_page_says_a_revoked_companys_seal_is_void(client, bureaus):
+    seal = {"code": "4201110000001", "kind": "company", "kind_label": "公章", "medium": "electronic",
+            "medium_label": "电子印章", "status": "filed", "status_label": "已备案", "filed": True,
+            "filed_at": "2026-11-24T01:00:05+00:00", "company_name": "武汉测试科技有限公司",
+            "uscc": "91350100M000100Y43",
+            "licence_revoked": {"revoked_at": "2026-11-25T02:00:00+00:00", "reason": "提交虚假材料取得公司登记"}}
+    bureaus.on("seal", "lookup_seal", {"genuine": False, "seal": seal})
+    page = client.get("/verify/seals/4201110000001")
+    assert page.status_code == 200
+    assert "已失效" in page.text and "提交虚假材料取得公司登记" in page.text and "尚未备案" not in page.text
+    bureaus.on("seal", "lookup_seal", {"genuine": False, "seal": {**seal, "filed": False, "licence_revoked": None}})
+    assert "尚未备案" in client.get("/verify/seals/4201110000001").text
