@@ -24,6 +24,7 @@ CONSUMERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("gateway", "application_submitted"): ("registration",),
     ("gateway", "application_corrected"): ("registration",),
     ("registration", "licence_issued"): ("seal", "tax", "social_security"),
+    ("registration", "licence_revoked"): ("seal", "tax", "social_security"),
 }
 ENVELOPE = {"event_id", "type", "occurred_at"}
 
