@@ -100,11 +100,18 @@ def next_sequence(counters: Collection, key: str, count: int = 1, fresh: bool = 
 _last_seen: dict[tuple[str, str, str], int] = {}
 _slot_locks: dict[tuple[str, str, str], threading.Lock] = {}
 _slot_locks_guard = threading.Lock()
+MAX_REMEMBERED_COUNTERS = 1024
 
 
 def _slot_lock(slot: tuple[str, str, str]) -> threading.Lock:
     # one allocation per counter at a time in this process, so its workers never race each other
     with _slot_locks_guard:
+        if slot not in _slot_locks and len(_slot_locks) >= MAX_REMEMBERED_COUNTERS:
+            # Per-company series (a record number per later enrolment) would otherwise grow these
+            # without bound. Forgetting is safe: the compare-and-set checks the stored value anyway, and
+            # a worker still holding an old lock at worst loses one race and falls back to the $inc.
+            _slot_locks.clear()
+            _last_seen.clear()
         return _slot_locks.setdefault(slot, threading.Lock())
 
 

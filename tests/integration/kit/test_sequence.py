@@ -54,3 +54,14 @@ def test_a_counter_moved_by_another_instance_is_never_handed_out_twice(mongo_db)
     assert next_sequence(counters, "district:420102", 2) == 6
     counters.delete_one({"_id": "district:420102"})  # an operator reset it: start again at 1
     assert next_sequence(counters, "district:420102") == 1
+
+
+def test_the_memory_of_counters_stays_bounded_and_forgetting_hands_out_nothing_twice(mongo_db, monkeypatch):
+    from kit import mongo
+
+    monkeypatch.setattr(mongo, "MAX_REMEMBERED_COUNTERS", 3)
+    counters = mongo_db["counters"]
+    taken = [next_sequence(counters, f"company:{n % 5}") for n in range(25)]
+    assert len(mongo._slot_locks) <= 3 and len(mongo._last_seen) <= 3
+    assert sorted(taken) == sorted(list(range(1, 6)) * 5)  # each of the 5 series counted 1..5
+    assert [counters.find_one({"_id": f"company:{n}"})["seq"] for n in range(5)] == [5] * 5
