@@ -35,6 +35,7 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _STAFF_LOGIN = re.compile(r"^[a-z][a-z0-9._-]{2,39}$")
 MIN_PASSWORD = 8
+ACCOUNT_FAILURE_FACTOR = 5  # failures from many addresses that lock one account, in units of max_failures
 PRINCIPAL_SECONDS = 5.0  # how long a process trusts a token it resolved without asking again
 PRINCIPAL_CACHE_SIZE = 10_000
 
@@ -160,9 +161,14 @@ class AccountService:
 
     def log_in(self, login: str, password: str, client: str) -> tuple[str, datetime]:
         login = normalise_login(login)
-        keys = [f"login:{login}", f"client:{client}"]
+        # Failures count three ways. One address guessing one account, or one address trying many
+        # accounts, is stopped after max_failures. Guessing spread over many addresses is stopped per
+        # account only after ACCOUNT_FAILURE_FACTOR times as many: a lower account-wide limit would let
+        # anyone lock a founder out of their own application with a handful of wrong passwords.
+        keys = [f"login:{login}", f"client:{client}", f"login:{login}|client:{client}"]
+        limits = [self.max_failures * ACCOUNT_FAILURE_FACTOR, self.max_failures, self.max_failures]
         since = datetime.now(UTC) - self.window
-        if any(self.store.failures_since(key, since) >= self.max_failures for key in keys):
+        if any(self.store.failures_since(key, since) >= limit for key, limit in zip(keys, limits, strict=True)):
             raise TooManyRequests("登录失败次数过多，请15分钟后再试")
         account = self.store.account_by_login(login)
         if not self._verify(account["password_hash"] if account else self._dummy_hash, password) or account is None:
@@ -171,6 +177,7 @@ class AccountService:
         if self.hasher.check_needs_rehash(account["password_hash"]):
             self.store.set_password(login, self.hasher.hash(password))
         self.store.clear_failures(keys[0])
+        self.store.clear_failures(keys[2])
         token = secrets.token_urlsafe(32)
         expires = token_expiry(self.token_minutes)
         self.store.insert_token(hash_token(token), account["_id"], expires)

@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 
+from gateway.auth import ACCOUNT_FAILURE_FACTOR
 from tests.factories import make_form, resident_id
 from tests.security.conftest import LOGIN_MAX_FAILURES
 from tests.support.live import PASSWORD
@@ -194,8 +195,18 @@ def test_login_failures_are_rate_limited_per_account_and_per_client(world):
     live = world.live
     victim = live.founder("王芳")
     limit = LOGIN_MAX_FAILURES
-    # per account: failures from many addresses still lock the account (password guessing is spread)
+    # one address guessing the victim's password is stopped, and the victim still logs in from elsewhere
     for i in range(limit):
+        wrong = live.request("POST", f"{API}/tokens", data={"username": victim.login, "password": f"bad-{i}xxx"},
+                             headers={"X-Forwarded-For": "198.51.100.77"})
+        assert wrong.status_code == 401, (i, wrong.text)
+    assert live.request("POST", f"{API}/tokens", data={"username": victim.login, "password": victim.password},
+                        headers={"X-Forwarded-For": "198.51.100.77"}).status_code == 429
+    own = live.request("POST", f"{API}/tokens", data={"username": victim.login, "password": victim.password},
+                       headers={"X-Forwarded-For": "198.51.100.78"})
+    assert own.status_code == 200, own.text
+    # per account: failures spread over many addresses still lock the account, at a higher count
+    for i in range(limit * ACCOUNT_FAILURE_FACTOR):
         wrong = live.request("POST", f"{API}/tokens", data={"username": victim.login, "password": f"nope-{i}xx"},
                              headers={"X-Forwarded-For": f"203.0.113.{i + 1}"})
         assert wrong.status_code == 401, (i, wrong.text)
