@@ -30,7 +30,6 @@ from contracts.codes import is_valid_uscc
 from contracts.events import (
     Event,
     LicenceIssued,
-    LicenceRevoked,
     SealInfo,
     SealsDelivered,
     SealsFiled,
@@ -39,6 +38,7 @@ from contracts.events import (
     TaskQueued,
 )
 from contracts.form import SEAL_KIND_LABELS, SealKind, SealRequest
+from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import CLAIM_MINUTES, Conflict, DocumentRef, FieldError, Invalid, NotFound, Task
 
 BUREAU = "seal"
@@ -383,35 +383,6 @@ REVOKED_REFUSALS = {
 WIND_DOWN_ACTIONS = frozenset({"reject"})
 
 
-class Revocation(BaseModel):
-    """A business licence revoked by registration, as this bureau recorded it (one per USCC)."""
-
-    model_config = ConfigDict(extra="forbid")
-    uscc: str
-    application_id: str
-    reason: str
-    revoked_at: datetime
-    event_id: str
-    received_at: datetime
-
-
-def revocation_from(event: LicenceRevoked, now: datetime) -> Revocation:
-    return Revocation(uscc=event.uscc, application_id=event.application_id, reason=event.reason,
-                      revoked_at=event.occurred_at, event_id=event.event_id, received_at=now)
-
-
-def revocation_view(revocation: Revocation | None) -> dict[str, str] | None:
-    if revocation is None:
-        return None
-    return {"revoked_at": revocation.revoked_at.isoformat(), "reason": revocation.reason}
-
-
-def revoked_message(revocation: Revocation, consequence: str) -> str:
-    # The date a founder or clerk recognises is the working day in China, not the UTC date.
-    day = working_day_of(revocation.revoked_at).isoformat()
-    return f"营业执照已于{day}被吊销（{revocation.reason}），{consequence}"
-
-
 def needs_live_licence(step: str, action: str) -> bool:
     """Does this action (or a claim, action="claim") move a physical seal towards being made or sent?"""
     return step in REVOKED_REFUSALS and action not in WIND_DOWN_ACTIONS
@@ -419,7 +390,7 @@ def needs_live_licence(step: str, action: str) -> bool:
 
 def check_licence_live(revocation: Revocation | None, step: str, action: str) -> None:
     if revocation is not None and needs_live_licence(step, action):
-        raise Conflict(revoked_message(revocation, REVOKED_REFUSALS[step]))
+        raise revocation.refusal(REVOKED_REFUSALS[step])
 
 
 def offered_actions(step: str, revocation: Revocation | None) -> list[str]:

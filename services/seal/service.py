@@ -17,6 +17,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts.events import parse_event
+from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
 from kit.events import durable_handler
 from kit.mongo import MongoStore
@@ -39,7 +40,7 @@ class SealService:
 
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:
-        workflow.record_revocation(self.store, parse_event("registration", payload))
+        self.store.revocations.record(Revocation.of(parse_event("registration", payload), workflow.now()))
 
     @timer(interval=2)
     def relay_outbox(self) -> int:

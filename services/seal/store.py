@@ -21,7 +21,8 @@ from contracts.events import Event
 from contracts.rpc import Conflict, NotFound
 from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
-from services.seal.domain import Revocation, SealSet, seal_code
+from kit.revocations import Revocations
+from services.seal.domain import SealSet, seal_code
 
 MAX_CAS_ATTEMPTS = 5
 _BOOKKEEPING = ("_id", "version", "outbox")
@@ -32,7 +33,7 @@ class SealStore:
         self.db = db
         self.sets = db["seal_sets"]
         self.counters = db["counters"]
-        self.revocations = db["revocations"]
+        self.revocations = Revocations(db["revocations"])
 
     def ensure_indexes(self) -> None:
         self.sets.create_index("uscc", unique=True)
@@ -116,31 +117,6 @@ class SealStore:
                 return changed, entries
         raise Conflict("该任务正被同时办理，请刷新后重试")
 
-    # -- licence revocations
-
-    def record_revocation(self, revocation: Revocation) -> bool:
-        """Store a revocation once; False when this USCC's revocation was already recorded."""
-        doc = revocation.model_dump(exclude={"uscc"})
-        try:
-            self.revocations.insert_one({"_id": revocation.uscc, **doc})
-        except DuplicateKeyError:
-            return False
-        return True
-
-    def revocation(self, uscc: str) -> Revocation | None:
-        doc = self.revocations.find_one({"_id": uscc})
-        return _revocation(doc) if doc else None
-
-    def revocations_of(self, usccs: list[str]) -> dict[str, Revocation]:
-        """The revocations among these companies, in one query (a clerk's whole queue at once)."""
-        if not usccs:
-            return {}
-        docs = self.revocations.find({"_id": {"$in": sorted(set(usccs))}})
-        return {doc["_id"]: _revocation(doc) for doc in docs}
-
-
-def _revocation(doc: dict) -> Revocation:
-    return Revocation.model_validate({"uscc": doc["_id"], **{k: v for k, v in doc.items() if k != "_id"}})
 
 
 def _load(doc: dict) -> tuple[SealSet, int]:

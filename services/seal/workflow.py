@@ -16,7 +16,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from contracts.events import LicenceIssued, LicenceRevoked
+from contracts.events import LicenceIssued
 from contracts.rpc import Document, FieldError, Invalid, NotFound
 from services.seal import documents, domain
 from services.seal.store import SealStore
@@ -52,14 +52,6 @@ def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
     return entries
 
 
-def record_revocation(store: SealStore, event: LicenceRevoked) -> bool:
-    """Remember that this company's licence is revoked: once, however often the event arrives."""
-    recorded = store.record_revocation(domain.revocation_from(event, now()))
-    log.info("licence revocation %s", "recorded" if recorded else "already recorded: duplicate ignored",
-             extra={"application_id": event.application_id, "event_id": event.event_id})
-    return recorded
-
-
 # ---- clerk tasks -----------------------------------------------------------------------------
 
 
@@ -67,7 +59,7 @@ def list_tasks(store: SealStore, state: str) -> list[dict]:
     wanted = domain.check_task_state(state)
     moment = now()
     seal_sets = list(store.with_tasks(wanted))
-    revoked = store.revocations_of([s.uscc for s in seal_sets])
+    revoked = store.revocations.of([s.uscc for s in seal_sets])
     views = [
         domain.task_view(seal_set, task, moment, revoked.get(seal_set.uscc))
         for seal_set in seal_sets
@@ -79,7 +71,7 @@ def list_tasks(store: SealStore, state: str) -> list[dict]:
 
 def get_task(store: SealStore, task_id: str) -> dict:
     seal_set, _ = store.by_task(str(task_id))
-    view = domain.task_view(seal_set, seal_set.task(task_id), now(), store.revocation(seal_set.uscc))
+    view = domain.task_view(seal_set, seal_set.task(task_id), now(), store.revocations.get(seal_set.uscc))
     return view.model_dump(mode="json")
 
 
@@ -89,7 +81,7 @@ def claim_task(store: SealStore, task_id: str, clerk: str) -> dict:
 
     def change(seal_set: domain.SealSet) -> tuple[domain.SealSet, list]:
         nonlocal revocation
-        revocation = store.revocation(seal_set.uscc)
+        revocation = store.revocations.get(seal_set.uscc)
         return domain.claim(seal_set, task_id, clerk, moment, revocation), []
 
     seal_set, _ = store.change_by_task(str(task_id), change)
@@ -105,7 +97,7 @@ def act_on_task(store: SealStore, task_id: str, clerk: str, action: str, payload
     def change(seal_set: domain.SealSet) -> tuple[domain.SealSet, list]:
         # Read on every attempt: a revocation that lands while we retry a lost race must still count.
         nonlocal revocation
-        revocation = store.revocation(seal_set.uscc)
+        revocation = store.revocations.get(seal_set.uscc)
         return domain.act(seal_set, task_id, clerk, action, payload, moment, revocation)
 
     seal_set, entries = store.change_by_task(str(task_id), change)
@@ -119,7 +111,7 @@ def act_on_task(store: SealStore, task_id: str, clerk: str, action: str, payload
 def lookup_seal(store: SealStore, code: str) -> dict:
     code = domain.check_seal_code(code)
     seal_set = store.by_code(code)
-    revocation = store.revocation(seal_set.uscc) if seal_set else None
+    revocation = store.revocations.get(seal_set.uscc) if seal_set else None
     return domain.lookup_result(seal_set, code, revocation)
 
 
@@ -127,7 +119,7 @@ def list_seals(store: SealStore, uscc: str) -> list[dict]:
     seal_set = store.by_uscc(domain.check_uscc(uscc))
     if seal_set is None:
         raise NotFound(f"没有该单位的印章：{uscc}")
-    revocation = store.revocation(seal_set.uscc)
+    revocation = store.revocations.get(seal_set.uscc)
     return [domain.seal_view(seal_set, s, revocation) for s in seal_set.seals]
 
 

@@ -226,21 +226,6 @@ REFUSED_WHEN_REVOKED = {
 }
 
 
-def revocation_refusal(revocation: dict[str, Any], action: str) -> str:
-    """Why `action` is refused, e.g. 营业执照已于2026-11-25被吊销（虚假登记），不能再为员工办理参保登记.
-
-    The date is the working day in Shanghai, as the founder's own calendar would show it."""
-    revoked_on = local_today(revocation["revoked_at"]).isoformat()
-    return f"营业执照已于{revoked_on}被吊销（{revocation['reason']}），{REFUSED_WHEN_REVOKED[action]}"
-
-
-def revocation_view(revocation: dict[str, Any] | None) -> dict[str, str] | None:
-    """The `licence_revoked` field of the employer view: null while the licence stands."""
-    if revocation is None:
-        return None
-    return {"revoked_at": revocation["revoked_at"].isoformat(), "reason": revocation["reason"]}
-
-
 # ---- contributions ---------------------------------------------------------------------------
 
 

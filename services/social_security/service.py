@@ -15,6 +15,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts.events import LicenceRevoked, parse_event
+from contracts.revocation import Revocation
 from contracts.rpc import Document, NotFound, OneStopError
 from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
@@ -46,7 +47,7 @@ class SocialSecurityService:
         event = parse_event("registration", payload)
         if not isinstance(event, LicenceRevoked):  # routed here under another type: it never will fit
             raise Unprocessable(f"expected licence_revoked, got {event.type}")
-        workflow.receive_revocation(self.store, event, _now())
+        self.store.revocations.record(Revocation.of(event, _now()))
 
     @timer(interval=2)
     def relay_and_resume(self) -> None:
@@ -70,7 +71,7 @@ class SocialSecurityService:
         employer = self.store.employer(uscc) if isinstance(uscc, str) else None
         if employer is None:
             raise NotFound(f"未找到统一社会信用代码为{uscc}的单位社保登记")
-        return workflow.employer_view(employer, self.store.revocation(uscc),
+        return workflow.employer_view(employer, self.store.revocations.get(uscc),
                                       len(self.store.staff(uscc, active_only=True)))
 
     @rpc(expected_exceptions=OneStopError)

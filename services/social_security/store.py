@@ -17,6 +17,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from kit.mongo import next_sequence
+from kit.revocations import Revocations
 
 DUPLICATE_KEY = 11000
 
@@ -28,7 +29,7 @@ class SocialSecurityStore:
         self.enrolments = db["enrolments"]
         self.tasks = db["tasks"]
         self.counters = db["counters"]
-        self.revocations = db["revocations"]  # _id = USCC: its built-in unique index dedupes
+        self.revocations = Revocations(db["revocations"])
 
     @property
     def outbox_collections(self):
@@ -136,19 +137,6 @@ class SocialSecurityStore:
             {"_id": employee_id, "uscc": uscc, "active": True},
             {"$set": {"active": False, "state": "ended", "end_date": end_date, "ended_at": at}},
             projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
-
-    # ---- licence revocations ---------------------------------------------------------------
-
-    def record_revocation(self, doc: dict[str, Any]) -> bool:
-        """Store a revocation once per USCC; False when one was already recorded (nothing changes)."""
-        try:
-            self.revocations.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
-
-    def revocation(self, uscc: str) -> dict[str, Any] | None:
-        return self.revocations.find_one({"_id": uscc})
 
     # ---- tasks -------------------------------------------------------------------------------
 

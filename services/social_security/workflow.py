@@ -4,7 +4,7 @@ Every step is idempotent so a redelivered event, a retried RPC, or another insta
 a crash (the `resume` timer) finishes the work without doing any of it twice: deterministic ids,
 conditional state moves, and unique indexes that turn a repeat into "already done".
 
-`licence_revoked` is recorded per USCC (`receive_revocation`) and read by the actions a revoked
+`licence_revoked` is recorded per USCC (kit.revocations) and read by the actions a revoked
 company may no longer take (`refuse_if_revoked`, one read). The automatic `licence_issued` path does
 not read it, to stay at its 7-8 round trips: a company whose revocation arrives first is still
 registered with its form's standard staff, and every later growth (enrolment, approval) is refused.
@@ -26,10 +26,10 @@ from contracts.events import (
     EmployerRegistered,
     EnrolledEmployee,
     LicenceIssued,
-    LicenceRevoked,
     TaskQueued,
 )
 from contracts.form import Employee
+from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound
 from kit.outbox import Dispatch, flush, outbox_entry
 from services.social_security import domain, tasks
@@ -263,32 +263,14 @@ def publish(collection, doc_id: str, dispatch: Dispatch) -> None:
 # ---- licence_revoked: what a closing company may no longer do ----------------------------------
 
 
-def receive_revocation(store: SocialSecurityStore, event: LicenceRevoked, now: datetime) -> bool:
-    """Record the revocation once per USCC; False for a repeat, which changes nothing.
-
-    The first record wins: registration revokes a licence once, so a second one is a redelivery."""
-    recorded = store.record_revocation({
-        "_id": event.uscc,
-        "application_id": event.application_id,
-        "reason": event.reason,
-        "revoked_at": event.occurred_at,
-        "event_id": event.event_id,
-        "received_at": now,
-    })
-    if not recorded:
-        log.info("revocation of %s already recorded", event.uscc,
-                 extra={"application_id": event.application_id, "event_id": event.event_id})
-    return recorded
-
-
 def refuse_if_revoked(store: SocialSecurityStore, uscc: str, action: str) -> None:
     """Raise Conflict when the company's licence is revoked (`action`: a domain.REFUSED_WHEN_REVOKED key).
 
     Checked before the write, not inside it: a revocation recorded in between lets that one action
     through. The event arrives asynchronously anyway, so no check here could be exact."""
-    revocation = store.revocation(uscc)
+    revocation = store.revocations.get(uscc)
     if revocation is not None:
-        raise Conflict(domain.revocation_refusal(revocation, action))
+        raise revocation.refusal(domain.REFUSED_WHEN_REVOKED[action])
 
 
 # ---- later changes without a form --------------------------------------------------------------
@@ -380,7 +362,7 @@ def contributions(store: SocialSecurityStore, uscc: str, month: Any) -> dict[str
     return {"uscc": uscc, "employer_number": employer["employer_number"], "month": month, **result}
 
 
-def employer_view(employer: dict[str, Any], revocation: dict[str, Any] | None,
+def employer_view(employer: dict[str, Any], revocation: Revocation | None,
                   staff_count: int | None = None) -> dict[str, Any]:
     """The employer as callers see it; `revocation` as stored (None = the licence stands)."""
     view = {k: employer.get(k) for k in ("uscc", "application_id", "company_name", "district_code", "state",
@@ -390,7 +372,7 @@ def employer_view(employer: dict[str, Any], revocation: dict[str, Any] | None,
     view["registered_at"] = employer["registered_at"].isoformat() if employer.get("registered_at") else None
     if staff_count is not None:
         view["active_staff"] = staff_count
-    view["licence_revoked"] = domain.revocation_view(revocation)
+    view["licence_revoked"] = revocation_view(revocation)
     return view
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from contracts.calendar import add_working_days
 from contracts.codes import is_valid_resident_id, is_valid_uscc, mask_resident_id
-from contracts.events import Event, InvoicesApproved, LicenceIssued, LicenceRevoked, TaskQueued, TaxRegistered
+from contracts.events import Event, InvoicesApproved, LicenceIssued, TaskQueued, TaxRegistered
 from contracts.form import (
     GENERAL_TAXPAYER_THRESHOLD,
     InvoiceKind,
@@ -29,7 +29,8 @@ from contracts.form import (
     TaxpayerType,
     pydantic_field_errors,
 )
-from contracts.rpc import CLAIM_MINUTES, Conflict, DocumentRef, FieldError, Invalid, Task
+from contracts.revocation import Revocation, revocation_view
+from contracts.rpc import CLAIM_MINUTES, DocumentRef, FieldError, Invalid, Task
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FEN = Decimal("0.01")
@@ -264,29 +265,6 @@ def new_registration(event: LicenceIssued, now: datetime) -> dict[str, Any]:
         reason = "；".join(decision.reasons)
         doc.update(approval="pending", task=new_task(reason, now, deadline, doc))
     return doc
-
-
-# ---- licence revocation ------------------------------------------------------------------------
-# A revocation is kept apart from the registration, keyed by USCC, because it may arrive before this
-# bureau has seen the company's licence_issued (redelivery reorders events); every refusal reads it.
-
-
-def revocation_record(event: LicenceRevoked, now: datetime) -> dict[str, Any]:
-    """What the bureau keeps of a revocation: one record per company, however often it is delivered."""
-    return {"_id": event.uscc, "application_id": event.application_id, "reason": event.reason,
-            "revoked_at": event.occurred_at, "event_id": event.event_id, "received_at": now}
-
-
-def revoked_conflict(revocation: dict[str, Any], consequence: str) -> Conflict:
-    """The refusal a founder or clerk reads: when (the Shanghai working day), why, and what is now barred."""
-    day = local_day(revocation["revoked_at"]).isoformat()
-    return Conflict(f"营业执照已于{day}被吊销（{revocation['reason']}），{consequence}")
-
-
-def revocation_view(revocation: dict[str, Any] | None) -> dict[str, str] | None:
-    if revocation is None:
-        return None
-    return {"revoked_at": _aware(revocation["revoked_at"]).isoformat(), "reason": revocation["reason"]}
 
 
 # ---- clerk tasks -------------------------------------------------------------------------------
@@ -579,7 +557,7 @@ def approved_event(reg: dict[str, Any], quota_fen: int) -> InvoicesApproved:
                             invoice_kinds=reg["invoice_kinds"], monthly_quota=from_fen(quota_fen))
 
 
-def registration_view(reg: dict[str, Any], revocation: dict[str, Any] | None) -> dict[str, Any]:
+def registration_view(reg: dict[str, Any], revocation: Revocation | None) -> dict[str, Any]:
     return jsonable({
         "uscc": reg["uscc"], "application_id": reg["application_id"], "company_name": reg["company_name"],
         "taxpayer_id": reg["taxpayer_id"], "taxpayer_type": reg["taxpayer_type"],

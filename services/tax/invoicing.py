@@ -23,6 +23,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from contracts.revocation import Revocation
 from contracts.rpc import Conflict
 from services.tax import domain
 from services.tax.store import TaxStore
@@ -32,7 +33,7 @@ RECOVER_AFTER = timedelta(seconds=30)  # an allocation this old has lost its wor
 
 def issue(store: TaxStore, uscc: str, raw: Any, now: datetime) -> dict[str, Any]:
     registration = store.registration(uscc)
-    revocation = store.revocation(uscc)
+    revocation = store.revocations.get(uscc)
     if revocation is not None:
         return _issued_before_revocation(store, registration, raw, revocation)
     _require_approved(registration)
@@ -121,7 +122,7 @@ def _answered(store: TaxStore, ledger: dict[str, Any], uscc: str, request_id: st
 
 
 def _issued_before_revocation(store: TaxStore, registration: dict[str, Any], raw: Any,
-                              revocation: dict[str, Any]) -> dict[str, Any]:
+                              revocation: Revocation) -> dict[str, Any]:
     """The invoice a retried request got before the revocation (same request_id, same invoice), else Conflict.
 
     Nothing is drawn or charged here. Only stored invoices count: an allocation a dead worker left is
@@ -132,7 +133,7 @@ def _issued_before_revocation(store: TaxStore, registration: dict[str, Any], raw
     if isinstance(request_id, str):
         invoice = store.invoice_by_request(registration["uscc"], request_id.strip())
     if invoice is None:
-        raise domain.revoked_conflict(revocation, "不能再开具发票")
+        raise revocation.refusal("不能再开具发票")
     request = domain.parse_invoice_request(raw, registration["uscc"], registration["invoice_kinds"])
     _same_request(invoice, _fingerprint(request.model_dump(mode="json")))
     return invoice

@@ -17,6 +17,7 @@ from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts.events import parse_event
+from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
 from kit.events import durable_handler
 from kit.mongo import MongoStore
@@ -47,7 +48,7 @@ class TaxService:
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:
         # Recorded even for a company not registered here yet: its licence_issued may come later.
-        self.store.record_revocation(domain.revocation_record(parse_event("registration", payload), _now()))
+        self.store.revocations.record(Revocation.of(parse_event("registration", payload), _now()))
 
     @timer(interval=2)
     def relay_and_recover(self) -> None:
@@ -64,7 +65,7 @@ class TaxService:
     @rpc(expected_exceptions=OneStopError)
     def get_registration(self, uscc: str) -> dict:
         reg = self.store.registration(uscc)
-        view = domain.registration_view(reg, self.store.revocation(uscc))
+        view = domain.registration_view(reg, self.store.revocations.get(uscc))
         return view | invoicing.quota_view(self.store, reg, _now())
 
     @rpc(expected_exceptions=OneStopError)

@@ -26,6 +26,7 @@ from pymongo.errors import DuplicateKeyError
 from contracts.rpc import NotFound
 from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
+from kit.revocations import Revocations
 
 TASK_STATES = {"open": ["open", "claimed"], "done": ["done", "rejected"], "all": ["open", "claimed", "done", "rejected"]}
 
@@ -42,7 +43,7 @@ class TaxStore:
         self.invoices = db["invoices"]
         self.counters = db["counters"]
         self.skipped = db["skipped_numbers"]
-        self.revocations = db["revocations"]
+        self.revocations = Revocations(db["revocations"])
 
     def ensure_indexes(self) -> None:
         self.registrations.create_index("application_id", unique=True)
@@ -86,19 +87,6 @@ class TaxStore:
         if doc is None:
             raise NotFound(f"申请 {application_id} 没有税务登记")
         return doc
-
-    # ---- licence revocations ---------------------------------------------------------------------
-
-    def record_revocation(self, doc: dict[str, Any]) -> bool:
-        """Keep a revocation once; False when this company's was already recorded (a redelivery)."""
-        try:
-            self.revocations.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
-
-    def revocation(self, uscc: str) -> dict[str, Any] | None:
-        return self.revocations.find_one({"_id": uscc})
 
     # ---- clerk tasks -----------------------------------------------------------------------------
 

@@ -67,9 +67,9 @@ def act(store: TaxStore, task_id: str, clerk: str, action: str, payload: Any,
 
 
 def _refuse_if_revoked(store: TaxStore, uscc: str) -> None:
-    revocation = store.revocation(uscc)
+    revocation = store.revocations.get(uscc)
     if revocation is not None:
-        raise domain.revoked_conflict(revocation, "不能再核准发票申领，请驳回该任务")
+        raise revocation.refusal("不能再核准发票申领，请驳回该任务")
 
 
 def _apply(store: TaxStore, task_id: str, clerk: str, now: datetime, update: dict, entries: list) -> dict:

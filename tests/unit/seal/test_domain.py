@@ -7,6 +7,7 @@ import pytest
 from contracts.calendar import add_working_days
 from contracts.events import SealsDelivered, SealsFiled, StepProgressed, StepRejected, TaskQueued
 from contracts.form import SealKind
+from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import CLAIM_MINUTES, Conflict, Invalid, NotFound
 from services.seal import domain
 from tests.unit.seal.factories import COMPANY, REP_ID, USCC, licence_issued, licence_revoked
@@ -252,16 +253,16 @@ REVOKED_MESSAGE = "营业执照已于2026-11-25被吊销（连续六个月未开
 
 
 def revocation():
-    return domain.revocation_from(licence_revoked(occurred_at=REVOKED_AT), NOW)
+    return Revocation.of(licence_revoked(occurred_at=REVOKED_AT), NOW)
 
 
 def test_a_revocation_is_kept_with_the_event_time_as_revoked_at():
     event = licence_revoked(occurred_at=REVOKED_AT)
-    kept = domain.revocation_from(event, NOW)
+    kept = Revocation.of(event, NOW)
     assert (kept.uscc, kept.application_id, kept.event_id) == (USCC, event.application_id, event.event_id)
     assert (kept.revoked_at, kept.received_at, kept.reason) == (REVOKED_AT, NOW, "连续六个月未开业")
-    assert domain.revocation_view(kept) == {"revoked_at": "2026-11-24T17:30:00+00:00", "reason": "连续六个月未开业"}
-    assert domain.revocation_view(None) is None
+    assert revocation_view(kept) == {"revoked_at": "2026-11-24T17:30:00+00:00", "reason": "连续六个月未开业"}
+    assert revocation_view(None) is None
 
 
 @pytest.mark.parametrize(("steps_before", "action", "payload", "consequence"), [

@@ -8,37 +8,48 @@ import pytest
 from nameko.testing.services import worker_factory
 
 from contracts.events import LicenceRevoked, ReviewStarted
+from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Conflict
 from services.social_security import clerk, domain, workflow
 from services.social_security.service import SocialSecurityService
 
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
-REVOCATION = {"_id": "91420111MA0000000X", "reason": "虚假登记",
-              "revoked_at": datetime(2026, 11, 24, 17, 30, tzinfo=UTC)}  # 01:30 on the 25th in Shanghai
+REVOCATION = Revocation(uscc="91420111MA0000000X", application_id="app-1", reason="虚假登记", event_id="e-1",
+                        revoked_at=datetime(2026, 11, 24, 17, 30, tzinfo=UTC),  # 01:30 on the 25th in Shanghai
+                        received_at=NOW)
+
+
+def refusal(action: str) -> str:
+    store = MagicMock()
+    store.revocations.get.return_value = REVOCATION
+    with pytest.raises(Conflict) as refused:
+        workflow.refuse_if_revoked(store, REVOCATION.uscc, action)
+    return str(refused.value)
 
 
 def test_the_refusal_names_the_shanghai_day_the_reason_and_what_stops():
-    assert domain.revocation_refusal(REVOCATION, "enrol_employee") == (
-        "营业执照已于2026-11-25被吊销（虚假登记），不能再为员工办理参保登记")
-    assert domain.revocation_refusal(REVOCATION, domain.TASK_EMPLOYER).endswith("不能再核准单位社保登记")
-    assert domain.revocation_refusal(REVOCATION, domain.TASK_EMPLOYEE).endswith("不能再核准员工参保")
+    assert refusal("enrol_employee") == "营业执照已于2026-11-25被吊销（虚假登记），不能再为员工办理参保登记"
+    assert refusal(domain.TASK_EMPLOYER).endswith("不能再核准单位社保登记")
+    assert refusal(domain.TASK_EMPLOYEE).endswith("不能再核准员工参保")
 
 
 def test_the_view_shows_the_revocation_or_null():
-    assert domain.revocation_view(None) is None
-    assert domain.revocation_view(REVOCATION) == {"revoked_at": "2026-11-24T17:30:00+00:00", "reason": "虚假登记"}
+    employer = {"uscc": REVOCATION.uscc, "state": "registered"}
+    assert workflow.employer_view(employer, None)["licence_revoked"] is None
+    assert workflow.employer_view(employer, REVOCATION)["licence_revoked"] == revocation_view(REVOCATION) == {
+        "revoked_at": "2026-11-24T17:30:00+00:00", "reason": "虚假登记"}
 
 
 def test_the_handler_records_the_event_keyed_by_uscc():
     service = worker_factory(SocialSecurityService)
-    event = LicenceRevoked(application_id="app-1", uscc=REVOCATION["_id"], reason="虚假登记",
-                           occurred_at=REVOCATION["revoked_at"])
+    event = LicenceRevoked(application_id="app-1", uscc=REVOCATION.uscc, reason="虚假登记",
+                           occurred_at=REVOCATION.revoked_at)
     service.on_licence_revoked(event.model_dump(mode="json"))
-    [call] = service.store.record_revocation.call_args_list
-    doc = call.args[0]
+    [call] = service.store.revocations.record.call_args_list
+    doc = call.args[0].model_dump()
     assert {k: v for k, v in doc.items() if k != "received_at"} == {
-        "_id": REVOCATION["_id"], "application_id": "app-1", "reason": "虚假登记",
-        "revoked_at": REVOCATION["revoked_at"], "event_id": event.event_id}
+        "uscc": REVOCATION.uscc, "application_id": "app-1", "reason": "虚假登记",
+        "revoked_at": REVOCATION.revoked_at, "event_id": event.event_id}
     assert doc["received_at"].tzinfo is not None
 
 
@@ -46,23 +57,23 @@ def test_another_registration_event_routed_here_is_dropped_not_recorded():
     service = worker_factory(SocialSecurityService)
     other = ReviewStarted(application_id="app-1", path="automatic", deadline=date(2026, 11, 27))
     assert service.on_licence_revoked(other.model_dump(mode="json")) is None  # acknowledged, not retried
-    service.store.record_revocation.assert_not_called()
+    service.store.revocations.record.assert_not_called()
 
 
 def test_refuse_if_revoked_reads_once_and_lets_a_standing_licence_through():
     store = MagicMock()
-    store.revocation.return_value = None
+    store.revocations.get.return_value = None
     workflow.refuse_if_revoked(store, "U", "enrol_employee")
-    store.revocation.return_value = REVOCATION
+    store.revocations.get.return_value = REVOCATION
     with pytest.raises(Conflict, match="不能再为员工办理参保登记"):
         workflow.refuse_if_revoked(store, "U", "enrol_employee")
-    assert store.revocation.call_count == 2
+    assert store.revocations.get.call_count == 2
 
 
 def task_store(kind: str) -> MagicMock:
     store = MagicMock()
     store.task.return_value = {"_id": "t1", "kind": kind, "uscc": "U", "application_id": "app-1", "state": "open"}
-    store.revocation.return_value = REVOCATION
+    store.revocations.get.return_value = REVOCATION
     return store
 
 
@@ -79,4 +90,4 @@ def test_rejecting_does_not_consult_the_revocation():
     store.update_task.return_value = None  # the claim loses a race: the action stops right there
     with pytest.raises(Conflict, match="状态已变化"):
         clerk.act_on_task(store, MagicMock(), "t1", "clerk-li", "reject", {"reasons": ["执照已吊销"]}, NOW)
-    store.revocation.assert_not_called()
+    store.revocations.get.assert_not_called()
