@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import chinese_calendar
@@ -167,3 +167,8 @@ def working_days_between(start: date, end: date) -> int:
 
 def working_time_between(start: datetime, end: datetime) -> timedelta:
     return default_calendar().working_time_between(start, end)
+
+
+def aware(moment: datetime) -> datetime:
+    """A datetime without a zone is UTC (as MongoDB stores and a driver without tz_aware returns it)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -8,11 +8,12 @@ Registration announces `licence_revoked`; seal, tax and social security each rec
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from contracts.calendar import aware
 from contracts.events import LicenceRevoked
 from contracts.rpc import Conflict
 
@@ -37,19 +38,15 @@ class Revocation(BaseModel):
 
     def view(self) -> dict[str, str]:
         """The `licence_revoked` field of a bureau's views: date and reason only, never personal data."""
-        return {"revoked_at": _aware(self.revoked_at).isoformat(), "reason": self.reason}
+        return {"revoked_at": aware(self.revoked_at).isoformat(), "reason": self.reason}
 
     def refusal(self, consequence: str) -> Conflict:
         """Why an action is refused, ending with `consequence` (e.g. 不能再开具发票)."""
         # The date a founder or clerk recognises is the day in China, not the UTC date.
-        day = _aware(self.revoked_at).astimezone(SHANGHAI).date().isoformat()
+        day = aware(self.revoked_at).astimezone(SHANGHAI).date().isoformat()
         return Conflict(f"营业执照已于{day}被吊销（{self.reason}），{consequence}")
 
 
 def revocation_view(revocation: Revocation | None) -> dict[str, str] | None:
     """`licence_revoked` in a view: null while the licence stands."""
     return None if revocation is None else revocation.view()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -24,6 +24,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.calendar import aware
 from contracts.codes import is_valid_resident_id
 from contracts.rpc import BUREAUS, FieldError, Invalid
 from gateway.errors import TooManyRequests, Unauthenticated
@@ -213,7 +214,7 @@ class AccountService:
             raise Unauthenticated("请先登录")
         who = Principal(id=account["_id"], role=account["role"], name=account["name"],
                         login=account["logins"][0], bureau=account.get("bureau"))
-        token_left = (_aware(row["expires_at"]) - datetime.now(UTC)).total_seconds()
+        token_left = (aware(row["expires_at"]) - datetime.now(UTC)).total_seconds()
         self._remember(key, now + min(PRINCIPAL_SECONDS, token_left), who)
         return who
 
@@ -233,7 +234,3 @@ def _password_errors(password: str) -> list[FieldError]:
     if password.isdigit() or password.isalpha():
         return [FieldError(field="password", message="密码需同时包含字母和数字或符号")]
     return []
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from contracts.calendar import aware
 from contracts.rpc import NotFound
 from gateway.auth import Principal
 from gateway.store import GatewayStore
@@ -74,7 +75,7 @@ def build_receipt(doc: dict[str, Any], stored: list[dict[str, Any]]) -> dict[str
     by_event = {r["_id"]: r for r in stored}
     revision = doc.get("revision", 0)
     items = []
-    for entry in sorted(doc.get("timeline", []), key=lambda e: _aware(e["at"])):
+    for entry in sorted(doc.get("timeline", []), key=lambda e: aware(e["at"])):
         recipients = CONSUMERS.get((entry["source"], entry["type"]))
         if not recipients:
             continue
@@ -91,7 +92,7 @@ def build_receipt(doc: dict[str, Any], stored: list[dict[str, Any]]) -> dict[str
             basis = "timeline copy (personal data already removed)"
         for bureau in recipients:
             items.append({"bureau": bureau, "from": entry["source"], "event": entry["type"],
-                          "event_id": entry["event_id"], "sent_at": _aware(entry["at"]), "fields": paths,
+                          "event_id": entry["event_id"], "sent_at": aware(entry["at"]), "fields": paths,
                           "basis": basis})
     return {"application_id": doc["_id"], "items": items,
             "bureaus": sorted({i["bureau"] for i in items})}
@@ -100,8 +101,4 @@ def build_receipt(doc: dict[str, Any], stored: list[dict[str, Any]]) -> dict[str
 def _parse(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
-    return _aware(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware(datetime.fromisoformat(str(value).replace("Z", "+00:00")))

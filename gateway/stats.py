@@ -30,6 +30,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+from contracts.calendar import aware
 from gateway.store import GatewayStore
 from gateway.timeline import SHANGHAI, STEPS, TARGET_WORKING_DAYS, deadline_after, overdue, time_taken
 
@@ -46,7 +47,7 @@ CSV_COLUMNS = ("period", "scope", "received", "finished", "automatic", "automati
 
 
 def bucket(moment: datetime, period: Period) -> str:
-    day = _aware(moment).astimezone(SHANGHAI).date()
+    day = aware(moment).astimezone(SHANGHAI).date()
     if period == "day":
         return day.isoformat()
     if period == "week":
@@ -195,7 +196,3 @@ def _cell(value: Any) -> Any:
 
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

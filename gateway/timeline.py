@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from contracts.calendar import (
     CalendarNotCovered,
     add_working_days,
+    aware,
     working_days_between,
     working_time_between,
 )
@@ -90,14 +91,14 @@ def required_events(form: dict[str, Any]) -> set[str]:
 
 def derive(form: dict[str, Any], timeline: list[dict[str, Any]], submitted_at: datetime) -> dict[str, Any]:
     """status, steps, outputs, documents, completed_at and time taken, from the events so far."""
-    entries = sorted(timeline, key=lambda e: _aware(e["at"]))
+    entries = sorted(timeline, key=lambda e: aware(e["at"]))
     steps = {name: _new_step(name, form) for name in STEPS}
     outputs: dict[str, Any] = {}
     documents: dict[str, dict] = {}
     status = "submitted"
     seen: dict[str, datetime] = {}  # event type -> when it first happened (since the last correction)
     for entry in entries:
-        kind, data, at = entry["type"], entry["data"], _aware(entry["at"])
+        kind, data, at = entry["type"], entry["data"], aware(entry["at"])
         bureau = data.get("bureau") or entry["source"]
         if kind == "application_corrected":
             seen.clear()
@@ -227,7 +228,7 @@ def _finish_bureau_steps(steps: dict, form: dict, seen: dict[str, datetime]) -> 
 
 def time_taken(start: datetime, end: datetime) -> dict[str, Any]:
     """Working days (as deadlines count them) and clock hours on working days, Beijing time."""
-    start, end = _aware(start).astimezone(SHANGHAI), _aware(end).astimezone(SHANGHAI)
+    start, end = aware(start).astimezone(SHANGHAI), aware(end).astimezone(SHANGHAI)
     try:
         day = timedelta(days=1)
         days = working_days_between(start.date() + day, end.date() + day)
@@ -246,7 +247,7 @@ def time_taken(start: datetime, end: datetime) -> dict[str, Any]:
 
 def deadline_after(start: datetime, days: int) -> str | None:
     try:
-        return add_working_days(_aware(start).astimezone(SHANGHAI).date(), days).isoformat()
+        return add_working_days(aware(start).astimezone(SHANGHAI).date(), days).isoformat()
     except CalendarNotCovered:
         return None
 
@@ -260,9 +261,5 @@ def overdue(deadline: str | None, today: date | None = None) -> bool:
 
 def _parse_time(value: Any) -> datetime:
     if isinstance(value, datetime):
-        return _aware(value)
-    return _aware(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return aware(value)
+    return aware(datetime.fromisoformat(str(value).replace("Z", "+00:00")))

@@ -15,6 +15,7 @@ from typing import Any
 
 from pymongo.collection import Collection
 
+from contracts.calendar import aware
 from contracts.events import Event
 
 Dispatch = Callable[[str, dict], None]  # nameko's EventDispatcher: dispatch(event_type, payload)
@@ -55,7 +56,7 @@ def relay(collection: Collection, dispatch: Dispatch, min_age: timedelta = RELAY
     published = 0
     query = {"outbox": {"$elemMatch": {"created_at": {"$lt": cutoff}}}}
     for doc in collection.find(query, {"outbox": 1}).limit(limit):
-        stale = [e for e in doc["outbox"] if _aware(e["created_at"]) < cutoff]
+        stale = [e for e in doc["outbox"] if aware(e["created_at"]) < cutoff]
         published += flush(collection, doc["_id"], stale, dispatch)
     if published:
         log.warning("relayed %d unpublished events from %s", published, collection.name)
@@ -69,7 +70,3 @@ def pending(collection: Collection) -> int:
          {"$group": {"_id": None, "n": {"$sum": "$n"}}}]
     )
     return next(iter(rows), {"n": 0})["n"]
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from contracts import scope
-from contracts.calendar import add_working_days
+from contracts.calendar import add_working_days, aware
 from contracts.codes import district_name, make_uscc, org_body_from_sequence
 from contracts.events import Licence
 from contracts.form import COMPANY_TYPE_LABELS, ApplicationForm, form_errors
@@ -153,7 +153,7 @@ def new_task(
 
 def claim_lapsed(task: dict[str, Any], now: datetime) -> bool:
     expires = task.get("claim_expires_at")
-    return expires is not None and _aware(expires) <= now
+    return expires is not None and aware(expires) <= now
 
 
 def task_view(task: dict[str, Any], now: datetime) -> Task:
@@ -211,7 +211,3 @@ def check_action(task: Task, action: str, payload: dict[str, Any]) -> dict[str, 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from contracts.calendar import add_working_days
+from contracts.calendar import add_working_days, aware
 from contracts.codes import is_valid_resident_id, is_valid_uscc, mask_resident_id
 from contracts.events import Event, InvoicesApproved, LicenceIssued, TaskQueued, TaxRegistered
 from contracts.form import (
@@ -305,7 +305,7 @@ def task_view(registration: dict[str, Any], now: datetime) -> Task:
     task = registration["task"]
     open_ = task["state"] in ("open", "claimed")
     expires = task.get("claim_expires_at")
-    held = open_ and task.get("claimed_by") and expires and _aware(expires) > now
+    held = open_ and task.get("claimed_by") and expires and aware(expires) > now
     deadline = date.fromisoformat(task["deadline"])
     return Task(
         id=task["id"], bureau=BUREAU, kind=task["kind"], application_id=registration["application_id"],
@@ -445,19 +445,19 @@ def price(items: list[InvoiceItem]) -> Totals:
 
 def local_day(moment: datetime) -> date:
     """The working day a moment belongs to: its date in Asia/Shanghai."""
-    return _aware(moment).astimezone(SHANGHAI).date()
+    return aware(moment).astimezone(SHANGHAI).date()
 
 
 def month_key(moment: datetime) -> str:
     """The calendar month (Asia/Shanghai) whose quota an invoice issued at this moment uses."""
-    return _aware(moment).astimezone(SHANGHAI).strftime("%Y-%m")
+    return aware(moment).astimezone(SHANGHAI).strftime("%Y-%m")
 
 
 INVOICE_PROVINCE = "42"  # 湖北
 
 
 def number_counter_key(moment: datetime, province: str = INVOICE_PROVINCE) -> str:
-    return f"invoice:{_aware(moment).astimezone(SHANGHAI).year % 100:02d}{province}"
+    return f"invoice:{aware(moment).astimezone(SHANGHAI).year % 100:02d}{province}"
 
 
 def format_invoice_number(moment: datetime, sequence: int, province: str = INVOICE_PROVINCE) -> str:
@@ -469,7 +469,7 @@ def format_invoice_number(moment: datetime, sequence: int, province: str = INVOI
         raise ValueError(f"province must be 2 digits: {province!r}")
     if not 0 < sequence < 10**16:
         raise ValueError("invoice sequence out of range")
-    return f"{_aware(moment).astimezone(SHANGHAI).year % 100:02d}{province}{sequence:016d}"
+    return f"{aware(moment).astimezone(SHANGHAI).year % 100:02d}{province}{sequence:016d}"
 
 
 def build_invoice(registration: dict[str, Any], request: InvoiceRequest, number: str,
@@ -530,10 +530,6 @@ def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 # ---- events and views ----------------------------------------------------------------------------
 
 
@@ -584,7 +580,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     if isinstance(value, datetime):
-        return _aware(value).isoformat()
+        return aware(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
