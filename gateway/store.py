@@ -96,8 +96,9 @@ class GatewayStore:
             return None
         return doc
 
-    def application(self, application_id: str) -> dict[str, Any] | None:
-        return self.applications.find_one({"_id": application_id}, {"outbox": 0})
+    def application(self, application_id: str, fields: dict[str, int] | None = None) -> dict[str, Any] | None:
+        """The application (`fields`: only these, e.g. what the tracker derives from), never its outbox."""
+        return self.applications.find_one({"_id": application_id}, fields or {"outbox": 0})
 
     def application_by_idempotency(self, key: str) -> dict[str, Any] | None:
         return self.applications.find_one({"idempotency": key}, {"outbox": 0})
@@ -126,9 +127,6 @@ class GatewayStore:
             update,
         )
         return result.modified_count == 1
-
-    def has_event(self, application_id: str, event_id: str) -> bool:
-        return self.applications.count_documents({"_id": application_id, "timeline.event_id": event_id}) > 0
 
     def pull_outbox(self, application_id: str, event_ids: list[str]) -> None:
         self.applications.update_one({"_id": application_id},

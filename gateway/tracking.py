@@ -85,7 +85,7 @@ def append(store: GatewayStore, source: str, payload: dict[str, Any],
     app_id = payload["application_id"]
     with recent.one_at_a_time(app_id):
         for _ in range(MAX_ATTEMPTS):
-            doc = recent.get(app_id) or store.applications.find_one({"_id": app_id}, TRACKER_FIELDS)
+            doc = recent.get(app_id) or store.application(app_id, TRACKER_FIELDS)
             if doc is None:
                 log.warning("event for an unknown application", extra={"application_id": app_id,
                                                                        "event_id": entry["event_id"]})
