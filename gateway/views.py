@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from gateway.timeline import SHANGHAI, TARGET_WORKING_DAYS, deadline_after, overdue
+from contracts import clock
+from gateway.timeline import TARGET_WORKING_DAYS, deadline_after, overdue
 
 STEP_LABELS = {"registration": "营业执照", "seal": "印章刻制", "tax": "税务登记与发票",
                "social_security": "社保登记"}
@@ -30,7 +31,7 @@ def summary_view(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def application_view(doc: dict[str, Any], base_url: str, today: date | None = None) -> dict[str, Any]:
-    today = today or datetime.now(SHANGHAI).date()
+    today = today or clock.china_today()
     app_id = doc["_id"]
     steps = []
     for name, step in doc["steps"].items():
