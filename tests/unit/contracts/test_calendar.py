@@ -1,10 +1,9 @@
 """Working days in China: weekends, statutory holidays and make-up working days (调休)."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-
-import json
 
 from contracts.calendar import WorkingCalendar, YearOverride
 

@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
+from contracts.contributions import Bounds, Policy, Rate
 from contracts.form import Employee
 from services.social_security import domain
-from contracts.contributions import Bounds, Policy, Rate
 
 from .helpers import broken_resident_id, resident_id
 
