@@ -83,7 +83,7 @@ def test_sla_lists_overdue_steps_with_working_days_late(env, capsys):
     rows = {(b["application_id"], b["bureau"]): b for b in data["breaches"]}
     assert set(rows) == {(ids["late"], "tax"), (ids["late"], "social_security")}
     expected = ops.working_days_late((TODAY - timedelta(days=10)).isoformat(), TODAY)
-    assert expected >= 6 and rows[(ids["late"], "tax")]["working_days_late"] == expected
+    assert expected >= 1 and rows[(ids["late"], "tax")]["working_days_late"] == expected  # 10 days late: a holiday week can leave only a few working days
 
 
 def test_queues_shows_clerk_queues_and_rabbitmq_depths(env, capsys):
