@@ -29,10 +29,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from contracts import bureaus
 from contracts.calendar import OVERRIDE_DIR_ENV, CalendarNotCovered, YearOverride, default_calendar
 
-SERVICES = ("registration", "seal", "tax", "social_security", "gateway")
-BUREAUS = ("registration", "seal", "tax", "social_security")
+SERVICES = bureaus.SERVICES
+BUREAUS = bureaus.NAMES
 OPEN_STEP_STATES = ("pending", "in_progress", "waiting_for_clerk", "correction_requested")
 FINAL_APP_STATES = ("completed", "rejected")
 CLERK_STATE = "waiting_for_clerk"

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import add_working_days
 from contracts.codes import is_valid_uscc
 from contracts.events import (
@@ -44,9 +45,10 @@ from contracts.rpc import CLAIM_MINUTES, Conflict, DocumentRef, FieldError, Inva
 BUREAU = "seal"
 CHINA = ZoneInfo("Asia/Shanghai")
 
-# 国办发〔2018〕32号: the seal step takes at most 1 working day; we allow one more for post or pickup.
-MAKE_AND_FILE_WORKING_DAYS = 1
-DELIVERY_WORKING_DAYS = 2
+# The manifest's target (国办发〔2018〕32号: the seal step takes at most 1 working day); we allow one
+# more for post or pickup.
+MAKE_AND_FILE_WORKING_DAYS = TARGET_DAYS[BUREAU]
+DELIVERY_WORKING_DAYS = MAKE_AND_FILE_WORKING_DAYS + 1
 
 Medium = Literal["electronic", "physical"]
 MEDIA: tuple[Medium, ...] = ("electronic", "physical")

@@ -19,6 +19,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 from zoneinfo import ZoneInfo
 
+from contracts.bureaus import TARGET_DAYS
 from contracts.codes import is_known_district, is_valid_resident_id
 from contracts.form import Employee
 from contracts.rpc import FieldError
@@ -39,7 +40,7 @@ INSURANCE_LABELS = {
 
 TASK_EMPLOYER = "employer_registration"
 TASK_EMPLOYEE = "employee_enrolment"
-CLERK_WORKING_DAYS = 1  # a clerk decides within one working day: the whole start-up targets two
+CLERK_WORKING_DAYS = TARGET_DAYS["social_security"]  # the manifest: one working day, the start-up targets two
 MAX_START_AHEAD = timedelta(days=365)
 EMPLOYEE_FIELDS = ("name", "resident_id", "start_date", "monthly_wage")
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import add_working_days, aware
 from contracts.codes import is_valid_resident_id, is_valid_uscc, mask_resident_id
 from contracts.events import Event, InvoicesApproved, LicenceIssued, TaskQueued, TaxRegistered
@@ -36,7 +37,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 FEN = Decimal("0.01")
 BUREAU = "tax"
 TASK_KIND = "invoice_approval"
-APPROVAL_WORKING_DAYS = 2  # 国办发〔2018〕32号: invoices within 2 working days
+APPROVAL_WORKING_DAYS = TARGET_DAYS["tax"]  # the manifest: 国办发〔2018〕32号, invoices within 2 working days
 
 TAXPAYER_TYPE_LABELS = {TaxpayerType.small_scale: "小规模纳税人", TaxpayerType.general: "一般纳税人"}
 INVOICE_KIND_LABELS = {
