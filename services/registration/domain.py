@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from contracts import scope
+from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import add_working_days, aware
 from contracts.codes import district_name, make_uscc, org_body_from_sequence
 from contracts.events import Licence
@@ -48,7 +49,7 @@ def decide(
     check: NameCheck,
     name_reserved: bool,
     now: datetime,
-    clerk_days: int = 3,
+    clerk_days: int = TARGET_DAYS["registration"],
     automatic_days: int = 0,
 ) -> Decision:
     """Automatic only for the standard case; every reason a person must look is recorded."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from contracts.bureaus import TARGET_DAYS
 from contracts.events import (
     ApplicationCorrected,
     ApplicationRejected,
@@ -36,14 +37,14 @@ SETTLE_AFTER = timedelta(minutes=1)  # a case and its name are settled milliseco
 
 @dataclass(frozen=True)
 class Settings:
-    clerk_days: int = 3
+    clerk_days: int = TARGET_DAYS["registration"]  # the manifest's step target, unless configured
     automatic_days: int = 0
     public_base_url: str = "http://127.0.0.1:8000"
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
         return cls(
-            clerk_days=int(config.get("CLERK_REVIEW_DAYS", 3)),
+            clerk_days=int(config.get("CLERK_REVIEW_DAYS") or TARGET_DAYS["registration"]),
             automatic_days=int(config.get("AUTOMATIC_REVIEW_DAYS", 0)),
             public_base_url=str(config.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/"),
         )
