@@ -111,7 +111,7 @@ class TaxStore:
             "task.id": task_id,
             "task.state": {"$in": ["open", "claimed"]},
             "$or": [{"task.claimed_by": None}, {"task.claimed_by": clerk},
-                    {"task.claim_expires_at": {"$lt": now}}],
+                    {"task.claim_expires_at": {"$lte": now}}],
         }
         return self.registrations.find_one_and_update(
             query, update, projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
