@@ -19,6 +19,7 @@ from nameko.timer import timer
 from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
+from kit.clerk import ClerkRpc
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
@@ -28,7 +29,7 @@ from services.seal.store import SealStore
 log = logging.getLogger(__name__)
 
 
-class SealService:
+class SealService(ClerkRpc):
     name = "seal"
     store = MongoStore(SealStore)
     dispatch = EventDispatcher()
@@ -46,25 +47,8 @@ class SealService:
     def relay_outbox(self) -> int:
         return relay(self.store.sets, self.dispatch)
 
-    # ---- clerk tasks
-
-    @rpc(expected_exceptions=OneStopError)
-    def list_tasks(self, state: str = "open") -> list[dict]:
-        return workflow.list_tasks(self.store, state)
-
-    @rpc(expected_exceptions=OneStopError)
-    def get_task(self, task_id: str) -> dict:
-        return workflow.get_task(self.store, task_id)
-
-    @rpc(expected_exceptions=OneStopError)
-    def claim_task(self, task_id: str, clerk: str) -> dict:
-        return workflow.claim_task(self.store, task_id, clerk)
-
-    @rpc(expected_exceptions=OneStopError)
-    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None = None) -> dict:
-        task, entries = workflow.act_on_task(self.store, task_id, clerk, action, payload)
-        self._publish(task["application_id"], entries)
-        return task
+    def clerk_queue(self) -> workflow.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
+        return workflow.ClerkQueue(self.store, self._publish)
 
     # ---- public
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from contracts.events import LicenceIssued
-from contracts.rpc import Document, FieldError, Invalid, NotFound
+from contracts.rpc import Document, NotFound, Task
 from services.seal import documents, domain
 from services.seal.store import SealStore
 
@@ -55,54 +56,45 @@ def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
 # ---- clerk tasks -----------------------------------------------------------------------------
 
 
-def list_tasks(store: SealStore, state: str) -> list[dict]:
-    wanted = domain.check_task_state(state)
-    moment = now()
-    seal_sets = list(store.with_tasks(wanted))
-    revoked = store.revocations.of([s.uscc for s in seal_sets])
-    views = [
-        domain.task_view(seal_set, task, moment, revoked.get(seal_set.uscc))
-        for seal_set in seal_sets
-        for task in seal_set.tasks
-    ]
-    views = [v for v in views if wanted is None or v.state in wanted]
-    return [v.model_dump(mode="json") for v in domain.sort_tasks(views)]
+class ClerkQueue:
+    """The seal bureau's part of kit.clerk's queue: tasks live inside their seal set, and every
+    decision is a compare-and-set of the set with its events (`publish` sends them at once)."""
 
+    def __init__(self, store: SealStore, publish: Callable[[str, list[dict]], None]):
+        self.store, self.publish = store, publish
 
-def get_task(store: SealStore, task_id: str) -> dict:
-    seal_set, _ = store.by_task(str(task_id))
-    view = domain.task_view(seal_set, seal_set.task(task_id), now(), store.revocations.get(seal_set.uscc))
-    return view.model_dump(mode="json")
+    def list(self, states: tuple[str, ...] | None, now: datetime) -> list[Task]:
+        seal_sets = list(self.store.with_tasks(set(states) if states is not None else None))
+        revoked = self.store.revocations.of([s.uscc for s in seal_sets])
+        views = [domain.task_view(seal_set, task, now, revoked.get(seal_set.uscc))
+                 for seal_set in seal_sets for task in seal_set.tasks]
+        return [v for v in views if states is None or v.state in states]
 
+    def get(self, task_id: str, now: datetime) -> Task:
+        seal_set, _ = self.store.by_task(task_id)
+        return domain.task_view(seal_set, seal_set.task(task_id), now, self.store.revocations.get(seal_set.uscc))
 
-def claim_task(store: SealStore, task_id: str, clerk: str) -> dict:
-    moment = now()
-    revocation = None
+    def claim(self, task_id: str, clerk: str, now: datetime) -> Task:
+        return self._change(task_id, now, lambda s, r: (domain.claim(s, task_id, clerk, now, r), []))
 
-    def change(seal_set: domain.SealSet) -> tuple[domain.SealSet, list]:
-        nonlocal revocation
-        revocation = store.revocations.get(seal_set.uscc)
-        return domain.claim(seal_set, task_id, clerk, moment, revocation), []
+    def release(self, task_id: str, clerk: str, now: datetime) -> Task:
+        return self._change(task_id, now, lambda s, r: (domain.release(s, task_id, clerk, now), []))
 
-    seal_set, _ = store.change_by_task(str(task_id), change)
-    return domain.task_view(seal_set, seal_set.task(task_id), moment, revocation).model_dump(mode="json")
+    def act(self, task_id: str, clerk: str, action: str, payload: dict[str, Any], now: datetime) -> Task:
+        return self._change(task_id, now, lambda s, r: domain.act(s, task_id, clerk, action, payload, now, r))
 
+    def _change(self, task_id: str, now: datetime, decide) -> Task:
+        revocation = None
 
-def act_on_task(store: SealStore, task_id: str, clerk: str, action: str, payload: Any) -> tuple[dict, list[dict]]:
-    moment = now()
-    if payload is not None and not isinstance(payload, dict):
-        raise Invalid.with_fields("payload 应为对象", [FieldError(field="payload", message="应为键值对象，如 {}")])
-    revocation = None
+        def change(seal_set: domain.SealSet) -> tuple[domain.SealSet, list]:
+            # Read on every attempt: a revocation that lands while we retry a lost race must still count.
+            nonlocal revocation
+            revocation = self.store.revocations.get(seal_set.uscc)
+            return decide(seal_set, revocation)
 
-    def change(seal_set: domain.SealSet) -> tuple[domain.SealSet, list]:
-        # Read on every attempt: a revocation that lands while we retry a lost race must still count.
-        nonlocal revocation
-        revocation = store.revocations.get(seal_set.uscc)
-        return domain.act(seal_set, task_id, clerk, action, payload, moment, revocation)
-
-    seal_set, entries = store.change_by_task(str(task_id), change)
-    view = domain.task_view(seal_set, seal_set.task(task_id), moment, revocation).model_dump(mode="json")
-    return view, entries
+        seal_set, entries = self.store.change_by_task(task_id, change)
+        self.publish(seal_set.application_id, entries)
+        return domain.task_view(seal_set, seal_set.task(task_id), now, revocation)
 
 
 # ---- public lookups and documents ------------------------------------------------------------
