@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
@@ -31,7 +31,8 @@ from contracts.form import (
     pydantic_field_errors,
 )
 from contracts.revocation import Revocation, revocation_view
-from contracts.rpc import CLAIM_MINUTES, DocumentRef, FieldError, Invalid, Task
+from contracts.rpc import DocumentRef, FieldError, Invalid, Task
+from kit import clerk as queue
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FEN = Decimal("0.01")
@@ -298,24 +299,14 @@ def new_task(reason: str, now: datetime, deadline: date, registration: dict[str,
     }
 
 
-def claim_until(now: datetime) -> datetime:
-    return now + timedelta(minutes=CLAIM_MINUTES)
-
-
 def task_view(registration: dict[str, Any], now: datetime) -> Task:
     task = registration["task"]
-    open_ = task["state"] in ("open", "claimed")
-    expires = task.get("claim_expires_at")
-    held = open_ and task.get("claimed_by") and expires and aware(expires) > now
-    deadline = date.fromisoformat(task["deadline"])
-    return Task(
-        id=task["id"], bureau=BUREAU, kind=task["kind"], application_id=registration["application_id"],
-        title=registration["company_name"], reason=task["reason"],
-        state=("claimed" if held else "open") if open_ else task["state"],
-        created_at=task["created_at"], deadline=deadline, overdue=open_ and local_day(now) > deadline,
-        claimed_by=task["claimed_by"] if held else None, claim_expires_at=expires if held else None,
-        actions=list(TASK_ACTIONS) if open_ else [], details=task["details"], history=task["history"],
-    )
+    return queue.task_view(
+        bureau=BUREAU, id=task["id"], kind=task["kind"], application_id=registration["application_id"],
+        title=registration["company_name"], reason=task["reason"], state=task["state"],
+        created_at=task["created_at"], deadline=task["deadline"], claimed_by=task.get("claimed_by"),
+        claim_expires_at=task.get("claim_expires_at"), actions=list(TASK_ACTIONS), details=task["details"],
+        history=task["history"], now=now)
 
 
 def approval_quota(payload: dict[str, Any], proposed_fen: int) -> int:
@@ -331,13 +322,6 @@ def approval_quota(payload: dict[str, Any], proposed_fen: int) -> int:
         raise Invalid.with_fields("开票额度无效", [FieldError(
             field="monthly_quota", message=f"开票额度应为大于0、不超过{yuan(MAX_QUOTA)}元、最多两位小数的金额")])
     return to_fen(quota)
-
-
-def rejection_reasons(payload: dict[str, Any]) -> list[str]:
-    reasons = payload.get("reasons")
-    if not isinstance(reasons, list) or not [r for r in reasons if isinstance(r, str) and r.strip()]:
-        raise Invalid.with_fields("请填写驳回理由", [FieldError(field="reasons", message="至少填写一条驳回理由")])
-    return [r.strip() for r in reasons if isinstance(r, str) and r.strip()]
 
 
 # ---- invoices ----------------------------------------------------------------------------------

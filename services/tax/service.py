@@ -19,6 +19,7 @@ from nameko.timer import timer
 from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
+from kit.clerk import ClerkRpc
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
@@ -33,7 +34,7 @@ def _now() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-class TaxService:
+class TaxService(ClerkRpc):
     name = "tax"
     store = MongoStore(TaxStore)
     dispatch = EventDispatcher()
@@ -97,22 +98,12 @@ class TaxService:
         invoices = {number: self.store.invoice(reg["uscc"], number)} if number else {}
         return documents.render(name, reg, invoices).model_dump(mode="json")
 
-    # ---- clerk queue ----------------------------------------------------------------------------
+    # ---- clerk queue: the five RPCs come from kit.clerk.ClerkRpc ---------------------------------
 
-    @rpc(expected_exceptions=OneStopError)
-    def list_tasks(self, state: str = "open") -> list[dict]:
-        return [t.model_dump(mode="json") for t in tasks.list_tasks(self.store, state, _now())]
+    clerk_clock = staticmethod(_now)
 
-    @rpc(expected_exceptions=OneStopError)
-    def get_task(self, task_id: str) -> dict:
-        return tasks.get_task(self.store, task_id, _now()).model_dump(mode="json")
+    def clerk_queue(self) -> tasks.ClerkQueue:
+        return tasks.ClerkQueue(self.store, self._publish)
 
-    @rpc(expected_exceptions=OneStopError)
-    def claim_task(self, task_id: str, clerk: str) -> dict:
-        return tasks.claim(self.store, task_id, clerk, _now()).model_dump(mode="json")
-
-    @rpc(expected_exceptions=OneStopError)
-    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None = None) -> dict:
-        task, entries = tasks.act(self.store, task_id, clerk, action, payload, _now())
-        flush(self.store.registrations, task.details["uscc"], entries, self.dispatch)
-        return task.model_dump(mode="json")
+    def _publish(self, uscc: str, entries: list[dict]) -> None:
+        flush(self.store.registrations, uscc, entries, self.dispatch)
