@@ -17,6 +17,7 @@ from nameko.timer import timer
 from contracts.events import LicenceRevoked, parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import Document, NotFound, OneStopError
+from kit.clerk import ClerkRpc
 from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
@@ -31,7 +32,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class SocialSecurityService:
+class SocialSecurityService(ClerkRpc):
     name = "social_security"
     store = MongoStore(SocialSecurityStore)
     dispatch = EventDispatcher()
@@ -90,28 +91,10 @@ class SocialSecurityService:
     def contributions(self, uscc: str, month: str) -> dict:
         return workflow.contributions(self.store, uscc, month)
 
-    # ---- clerk tasks -----------------------------------------------------------------------
+    # ---- clerk tasks: the five RPCs come from kit.clerk.ClerkRpc ---------------------------
 
-    @rpc(expected_exceptions=OneStopError)
-    def list_tasks(self, state: str = "open") -> list[dict]:
-        return [t.model_dump(mode="json") for t in queue.list_tasks(self.store, state, _now())]
-
-    @rpc(expected_exceptions=OneStopError)
-    def get_task(self, task_id: str) -> dict:
-        return queue.get_task(self.store, task_id, _now()).model_dump(mode="json")
-
-    @rpc(expected_exceptions=OneStopError)
-    def claim_task(self, task_id: str, clerk: str) -> dict:
-        return queue.claim_task(self.store, task_id, clerk, _now()).model_dump(mode="json")
-
-    @rpc(expected_exceptions=OneStopError)
-    def release_task(self, task_id: str, clerk: str) -> dict:
-        return queue.release_task(self.store, task_id, clerk, _now()).model_dump(mode="json")
-
-    @rpc(expected_exceptions=OneStopError)
-    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None = None) -> dict:
-        task = queue.act_on_task(self.store, self.dispatch, task_id, clerk, action, payload, _now())
-        return task.model_dump(mode="json")
+    def clerk_queue(self) -> queue.ClerkQueue:
+        return queue.ClerkQueue(self.store, self.dispatch)
 
     # ---- documents -------------------------------------------------------------------------
 
