@@ -1,4 +1,4 @@
-"""Clerk work queues: a thin, role-checked pass-through to each bureau's five task RPCs."""
+"""Clerk work queues: a thin, role-checked pass-through to each bureau's five task RPCs (kit.clerk)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,9 @@ class TaskService:
 
     def claim(self, who: Principal, bureau: str, task_id: str) -> Task:
         return Task.model_validate(self.bureaus.call(self._check(who, bureau), "claim_task", task_id, who.login))
+
+    def release(self, who: Principal, bureau: str, task_id: str) -> Task:
+        return Task.model_validate(self.bureaus.call(self._check(who, bureau), "release_task", task_id, who.login))
 
     def act(self, who: Principal, bureau: str, task_id: str, action: str, payload: dict[str, Any]) -> Task:
         raw = self.bureaus.call(self._check(who, bureau), "act_on_task", task_id, who.login, action, payload)

@@ -13,16 +13,17 @@ from nameko.timer import timer
 from contracts.codes import USCC_CHARSET, is_known_district
 from contracts.events import Licence, parse_event
 from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
+from kit.clerk import ClerkRpc
 from kit.events import durable_handler
 from kit.outbox import relay
 from services.registration import documents, domain, signing
 from services.registration.store import RegistrationMongo
-from services.registration.workflow import Registrar, Settings
+from services.registration.workflow import ClerkQueue, Registrar, Settings
 
 log = logging.getLogger(__name__)
 
 
-class RegistrationService:
+class RegistrationService(ClerkRpc):
     name = "registration"
     store = RegistrationMongo()
     dispatch = EventDispatcher()
@@ -88,23 +89,10 @@ class RegistrationService:
     def revoke_licence(self, uscc: str, reason: str) -> dict:
         return signing.revoke(self.store, self.dispatch, uscc, reason)
 
-    # ---- clerk tasks --------------------------------------------------------------------------
+    # ---- clerk tasks: the five RPCs come from kit.clerk.ClerkRpc -------------------------------
 
-    @rpc(expected_exceptions=OneStopError)
-    def list_tasks(self, state: str = "open") -> list[dict]:
-        return [t.model_dump(mode="json") for t in self.registrar.list_tasks(state)]
-
-    @rpc(expected_exceptions=OneStopError)
-    def get_task(self, task_id: str) -> dict:
-        return self.registrar.get_task(task_id).model_dump(mode="json")
-
-    @rpc(expected_exceptions=OneStopError)
-    def claim_task(self, task_id: str, clerk: str) -> dict:
-        return self.registrar.claim_task(task_id, clerk).model_dump(mode="json")
-
-    @rpc(expected_exceptions=OneStopError)
-    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None = None) -> dict:
-        return self.registrar.act_on_task(task_id, clerk, action, payload).model_dump(mode="json")
+    def clerk_queue(self) -> ClerkQueue:
+        return ClerkQueue(self.registrar)
 
     # ---- documents ----------------------------------------------------------------------------
 

@@ -24,7 +24,8 @@ from contracts.events import (
     TaskQueued,
 )
 from contracts.form import ApplicationForm
-from contracts.rpc import Conflict, FieldError, Invalid, NotFound, Task
+from contracts.rpc import NotFound, Task
+from kit import clerk as queue
 from kit.outbox import Dispatch, flush, outbox_entry
 from services.registration import domain
 from services.registration import names as name_rules
@@ -166,62 +167,73 @@ class Registrar:
             log.warning("settled %d names left reserved by an interrupted worker", settled)
         return settled
 
-    # ---- clerk tasks -----------------------------------------------------------------------------
+    # ---- reading -----------------------------------------------------------------------------
 
-    def list_tasks(self, state: str = "open") -> list[Task]:
-        states = {"open": domain.OPEN_TASK_STATES, "done": domain.DONE_TASK_STATES, "all": None}
-        if state not in states:
-            raise Invalid.with_fields("state 应为 open、done 或 all", [FieldError(field="state", message="不是可选的值")])
-        now = domain.utcnow()
-        return [domain.task_view(t, now) for t in self.store.tasks(states[state])]
+    def case(self, application_id: str) -> dict:
+        case = self.store.get_case(application_id) if isinstance(application_id, str) else None
+        if case is None:
+            raise NotFound(f"没有这个申请的登记案件：{application_id}")
+        return case
+
+
+class ClerkQueue:
+    """Registration's part of kit.clerk's queue: the task rides inside the case, so a decision, the
+    case's new state and its event are one conditional write on the case."""
+
+    def __init__(self, registrar: Registrar):
+        self.registrar, self.store = registrar, registrar.store
+
+    def list(self, states: tuple[str, ...] | None, now: datetime) -> list[Task]:
+        return [domain.task_view(t, now) for t in self.store.tasks(states)]
 
     def _case_for(self, task_id: str) -> dict:
-        case = self.store.case_by_task(task_id) if isinstance(task_id, str) else None
+        case = self.store.case_by_task(task_id)
         if case is None:
             raise NotFound(f"没有这个任务：{task_id}")
         return case
 
-    def get_task(self, task_id: str) -> Task:
-        return domain.task_view(self._case_for(task_id)["task"], domain.utcnow())
+    def get(self, task_id: str, now: datetime) -> Task:
+        return domain.task_view(self._case_for(task_id)["task"], now)
 
-    def _claim_filter(self, task_id: str, clerk: str, now: datetime) -> dict:
-        return {"task.id": task_id, "task.state": {"$in": list(domain.OPEN_TASK_STATES)},
-                "$or": [{"task.claimed_by": None}, {"task.claimed_by": clerk},
-                        {"task.claim_expires_at": {"$lte": now}}]}
+    @staticmethod
+    def _claim_filter(task_id: str, clerk: str, now: datetime) -> dict:
+        return {"task.id": task_id, "task.state": {"$in": list(queue.OPEN_STATES)},
+                **queue.free_for(clerk, now, "task.")}
 
-    def _refuse(self, task_id: str, clerk: str) -> None:
+    def _refuse(self, task_id: str, clerk: str, now: datetime) -> None:
         """Explain why a conditional task write matched nothing."""
-        view = self.get_task(task_id)
-        if view.state not in domain.OPEN_TASK_STATES:
-            raise Conflict(f"任务已办结（{view.state}），不能再操作")
-        if view.claimed_by and view.claimed_by != clerk:
-            raise Conflict(f"任务正由{view.claimed_by}办理，领取到{view.claim_expires_at:%H:%M}（UTC）")
-        raise Conflict("任务刚被更新，请刷新后重试")
+        view = self.get(task_id, now)
+        raise queue.refusal(view.state, view.claimed_by, clerk)
 
-    def claim_task(self, task_id: str, clerk: str) -> Task:
-        self._require_clerk(clerk)
-        now = domain.utcnow()
+    def claim(self, task_id: str, clerk: str, now: datetime) -> Task:
         new = self.store.update_case(self._claim_filter(task_id, clerk, now), {
-            "$set": {"task.state": "claimed", "task.claimed_by": clerk, "task.claim_expires_at": domain.claim_until(now)},
-            "$push": {"task.history": domain.history_entry(clerk, "claim", {}, now)}})
+            "$set": {"task.state": "claimed", "task.claimed_by": clerk, "task.claim_expires_at": queue.claim_until(now)},
+            "$push": {"task.history": queue.history_entry(clerk, "claim", {}, now)}})
         if new is None:
-            self._refuse(task_id, clerk)
+            self._refuse(task_id, clerk, now)
         return domain.task_view(new["task"], now)
 
-    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None) -> Task:
-        self._require_clerk(clerk)
-        task = self.get_task(task_id)
-        if task.state not in domain.OPEN_TASK_STATES:
-            raise Conflict(f"任务已办结（{task.state}），不能再操作")
-        cleaned = domain.check_action(task, action, payload or {})
+    def release(self, task_id: str, clerk: str, now: datetime) -> Task:
+        new = self.store.update_case({"task.id": task_id, "task.state": "claimed", "task.claimed_by": clerk}, {
+            "$set": {"task.state": "open", "task.claimed_by": None, "task.claim_expires_at": None},
+            "$push": {"task.history": queue.history_entry(clerk, "release", {}, now)}})
+        if new is None:
+            view = self.get(task_id, now)
+            raise queue.closed(view.state) if view.state not in queue.OPEN_STATES else queue.not_yours()
+        return domain.task_view(new["task"], now)
+
+    def act(self, task_id: str, clerk: str, action: str, payload: dict[str, Any], now: datetime) -> Task:
+        task = self.get(task_id, now)
+        if task.state not in queue.OPEN_STATES:
+            raise queue.closed(task.state)
+        cleaned = domain.check_action(task, action, payload)
         if task.claimed_by not in (None, clerk):
-            raise Conflict(f"任务正由{task.claimed_by}办理")
+            raise queue.held_by(task.claimed_by)
         case = self._case_for(task_id)
-        now = domain.utcnow()
         app_id, form = case["_id"], ApplicationForm.model_validate(case["form"])
         fields: dict[str, Any] = {"task.claimed_by": clerk, "task.claim_expires_at": None, "updated_at": now}
         if action == "approve":
-            licence_fields, event = self._licence(app_id, form, now)
+            licence_fields, event = self.registrar._licence(app_id, form, now)
             fields.update({"state": domain.APPROVED, "task.state": "done", **licence_fields})
         elif action == "reject":
             event = ApplicationRejected(application_id=app_id, reasons=cleaned["reasons"])
@@ -235,23 +247,10 @@ class Registrar:
         new = self.store.update_case(
             {**self._claim_filter(task_id, clerk, now), "state": domain.QUEUED},
             {"$set": fields, "$push": {"outbox": entry,
-                                       "task.history": domain.history_entry(clerk, action, cleaned, now)}})
+                                       "task.history": queue.history_entry(clerk, action, cleaned, now)}})
         if new is None:
-            self._refuse(task_id, clerk)
-        self._after_write(new, [entry])
+            self._refuse(task_id, clerk, now)
+        self.registrar._after_write(new, [entry])
         if action == "reject":
             self.store.release_name(app_id)
         return domain.task_view(new["task"], now)
-
-    @staticmethod
-    def _require_clerk(clerk: str) -> None:
-        if not isinstance(clerk, str) or not clerk.strip():
-            raise Invalid.with_fields("请注明办理人", [FieldError(field="clerk", message="必填")])
-
-    # ---- reading -----------------------------------------------------------------------------
-
-    def case(self, application_id: str) -> dict:
-        case = self.store.get_case(application_id) if isinstance(application_id, str) else None
-        if case is None:
-            raise NotFound(f"没有这个申请的登记案件：{application_id}")
-        return case

@@ -276,6 +276,9 @@ def test_clerk_actions_pass_the_clerk_and_map_typed_errors(client, staff, bureau
     bureaus.on("tax", "claim_task", Conflict("已被其他工作人员领取"))
     reply = client.post(f"{API}/bureaus/tax/tasks/t1/claim", headers=tax)
     assert reply.status_code == 409 and error_shape(reply)["message"] == "已被其他工作人员领取"
+    bureaus.on("tax", "release_task", lambda tid, clerk: {**TASK, "state": "open"})
+    assert client.post(f"{API}/bureaus/tax/tasks/t1/release", headers=tax).json()["state"] == "open"
+    assert bureaus.calls[-1] == ("tax", "release_task", ("t1", "tax.li"))
     bureaus.on("tax", "act_on_task", Invalid.with_fields("不能这样做", [{"field": "action", "message": "不可用"}]))
     reply = client.post(f"{API}/bureaus/tax/tasks/t1/actions/fly", headers=tax)
     assert reply.status_code == 422 and error_shape(reply)["errors"] == [{"field": "action", "message": "不可用"}]
