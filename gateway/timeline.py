@@ -12,26 +12,28 @@ employees_enrolled if employees were listed. A revoked licence makes the status 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from contracts import bureaus
+from contracts import bureaus, clock
 from contracts.calendar import (
     CalendarNotCovered,
     add_working_days,
     aware,
+    deadline,
+    recomputed,
     working_days_between,
     working_time_between,
 )
+from contracts.clock import CHINA, china_date
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 TARGET_WORKING_DAYS = bureaus.TARGET_WORKING_DAYS
 # per-step targets where a bureau gave no deadline of its own (contracts.bureaus)
 STEP_TARGET_DAYS = bureaus.TARGET_DAYS
 STEPS = bureaus.NAMES
 # A refusal that concerns one item of a step (one employee), not the bureau's whole part.
 PARTIAL_REJECTIONS = {"employee_enrolment"}
+FINAL_STATES = {"completed", "rejected", "revoked"}
 # keys of an event payload NOT copied into the timeline (data minimisation: no resident IDs, no form;
 # the application document keeps the form once)
 _DROP = {
@@ -57,6 +59,7 @@ SUMMARIES = {
     "invoices_approved": "发票已核定",
     "employer_registered": "已完成单位社保登记",
     "employees_enrolled": "员工已参保",
+    "deadlines_recomputed": "已按新公布的节假日安排重新计算办理时限",
 }
 
 
@@ -69,7 +72,7 @@ def timeline_entry(source: str, payload: dict[str, Any], received_at: datetime |
         "source": source,
         "type": kind,
         "at": _parse_time(payload["occurred_at"]),
-        "received_at": received_at or datetime.now(UTC),
+        "received_at": received_at or clock.now(),
         "summary": SUMMARIES.get(kind, kind),
         "data": {k: v for k, v in payload.items() if k not in drop and k not in ("event_id", "type")},
     }
@@ -101,7 +104,7 @@ def _on_corrected(d: _Derivation, data: dict, at: datetime, bureau: str) -> None
 
 def _on_review_started(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
     d.status = "in_review"
-    _start(d.steps["registration"], at, "in_progress", deadline=data.get("deadline"))
+    _start(d.steps["registration"], at, "in_progress", timing=data)
 
 
 def _on_task_queued(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
@@ -110,7 +113,7 @@ def _on_task_queued(d: _Derivation, data: dict, at: datetime, bureau: str) -> No
     if bureau == "registration" and d.status == "submitted":
         d.status = "in_review"
     step = d.steps[bureau]
-    _start(step, at, "waiting_for_clerk", deadline=data.get("deadline"))
+    _start(step, at, "waiting_for_clerk", timing=data)
     step["task_id"] = data.get("task_id")
     step["reason"] = data.get("reason")
 
@@ -224,24 +227,31 @@ def derive(form: dict[str, Any], timeline: list[dict[str, Any]], submitted_at: d
         "required": sorted(required),
         "completed_at": completed_at,
         "taken": time_taken(submitted_at, completed_at) if completed_at else None,
+        # an open step's deadline crosses a year without a holiday notice: recomputed once it is loaded
+        "provisional_deadlines": status not in FINAL_STATES and any(
+            s.get("deadline_provisional") for s in d.steps.values() if s["state"] not in ("done", "rejected")),
     }
 
 
 def _new_step(name: str, form: dict[str, Any]) -> dict[str, Any]:
     wanted = bureaus.bureau(name).requested(form)
     return {"bureau": name, "state": "pending" if wanted else "not_requested", "deadline": None,
-            "started_at": None, "finished_at": None, "reasons": []}
+            "deadline_provisional": False, "started_at": None, "finished_at": None, "reasons": []}
 
 
-def _start(step: dict, at: datetime, state: str, deadline: Any = None, target_from: datetime | None = None) -> None:
+def _start(step: dict, at: datetime, state: str, timing: dict | None = None,
+           target_from: datetime | None = None) -> None:
+    """`timing`: an event carrying a bureau's deadline (recomputed on today's calendar)."""
     if step["state"] in ("done", "rejected", "not_requested"):
         return
     step["state"] = state
     step["started_at"] = step["started_at"] or at
-    if deadline:
-        step["deadline"] = str(deadline)
+    if timing and timing.get("deadline"):
+        due, provisional = recomputed(timing)
+        step["deadline"], step["deadline_provisional"] = due.isoformat(), provisional
     elif target_from is not None and not step["deadline"]:
-        step["deadline"] = deadline_after(target_from, STEP_TARGET_DAYS[step["bureau"]])
+        target = deadline(china_date(target_from), STEP_TARGET_DAYS[step["bureau"]])
+        step["deadline"], step["deadline_provisional"] = target.due.isoformat(), target.provisional
 
 
 def _finish(step: dict, at: datetime, state: str) -> None:
@@ -264,7 +274,7 @@ def _finish_bureau_steps(steps: dict, form: dict, seen: dict[str, datetime]) -> 
 
 def time_taken(start: datetime, end: datetime) -> dict[str, Any]:
     """Working days (as deadlines count them) and clock hours on working days, Beijing time."""
-    start, end = aware(start).astimezone(SHANGHAI), aware(end).astimezone(SHANGHAI)
+    start, end = aware(start).astimezone(CHINA), aware(end).astimezone(CHINA)
     try:
         day = timedelta(days=1)
         days = working_days_between(start.date() + day, end.date() + day)
@@ -283,7 +293,7 @@ def time_taken(start: datetime, end: datetime) -> dict[str, Any]:
 
 def deadline_after(start: datetime, days: int) -> str | None:
     try:
-        return add_working_days(aware(start).astimezone(SHANGHAI).date(), days).isoformat()
+        return add_working_days(aware(start).astimezone(CHINA).date(), days).isoformat()
     except CalendarNotCovered:
         return None
 
@@ -291,7 +301,7 @@ def deadline_after(start: datetime, days: int) -> str | None:
 def overdue(deadline: str | None, today: date | None = None) -> bool:
     if not deadline:
         return False
-    today = today or datetime.now(SHANGHAI).date()
+    today = today or clock.china_today()
     return today > date.fromisoformat(deadline)
 
 

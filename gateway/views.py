@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from contracts import bureaus
-from gateway.timeline import SHANGHAI, TARGET_WORKING_DAYS, deadline_after, overdue
+from contracts import bureaus, clock
+from gateway.timeline import TARGET_WORKING_DAYS, deadline_after, overdue
 
 STEP_LABELS = bureaus.STEP_TITLES
 
@@ -30,7 +30,7 @@ def summary_view(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def application_view(doc: dict[str, Any], base_url: str, today: date | None = None) -> dict[str, Any]:
-    today = today or datetime.now(SHANGHAI).date()
+    today = today or clock.china_today()
     app_id = doc["_id"]
     steps = []
     for name, step in doc["steps"].items():

@@ -18,13 +18,13 @@ queue into the five RPCs every bureau answers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from nameko.rpc import rpc
 
 from contracts import clock
-from contracts.calendar import aware
+from contracts.calendar import aware, recomputed
 from contracts.rpc import CLAIM_MINUTES, Conflict, FieldError, Invalid, OneStopError, Task
 
 OPEN_STATES = ("open", "claimed")
@@ -124,17 +124,20 @@ def history_entry(clerk: str, action: str, payload: dict[str, Any] | None, now: 
 
 
 def task_view(*, bureau: str, id: str, kind: str, application_id: str, title: str, reason: str, state: str,
-              created_at: datetime, deadline: date | str, claimed_by: str | None, claim_expires_at: datetime | None,
-              actions: list[str], details: dict[str, Any], history: list[dict[str, Any]], now: datetime) -> Task:
+              created_at: datetime, deadline: dict[str, Any], claimed_by: str | None,
+              claim_expires_at: datetime | None, actions: list[str], details: dict[str, Any],
+              history: list[dict[str, Any]], now: datetime) -> Task:
     """The wire view of a stored task: a lapsed claim shows as open, a closed task offers no action,
-    `overdue` = an open task whose deadline (a day in China) has passed."""
-    day = date.fromisoformat(deadline) if isinstance(deadline, str) else deadline
+    `overdue` = an open task whose deadline (a day in China) has passed. `deadline` holds the stored
+    deadline fields (contracts.calendar.Deadline.fields), recomputed on today's calendar."""
+    day, provisional = recomputed(deadline)
     is_open = state in OPEN_STATES
     who = holder(claimed_by, claim_expires_at, now) if is_open else claimed_by
     shown = ("claimed" if who else "open") if is_open else state
     return Task(
         id=id, bureau=bureau, kind=kind, application_id=application_id, title=title, reason=reason, state=shown,
-        created_at=created_at, deadline=day, overdue=is_open and clock.china_date(now) > day,
+        created_at=created_at, deadline=day, deadline_provisional=provisional,
+        overdue=is_open and clock.china_date(now) > day,
         claimed_by=who, claim_expires_at=claim_expires_at if shown == "claimed" else None,
         actions=list(actions) if is_open else [], details=details, history=list(history),
     )

@@ -20,6 +20,11 @@ import uuid  # noqa: E402
 import pytest  # noqa: E402
 
 from kit.mongo import connect  # noqa: E402
+from kit.startup import configure_from_env  # noqa: E402
+
+# ONESTOP_CLOCK_START pins this test run's clock (and every process it starts) to another day:
+# `make test-days` runs the date-sensitive tests so at the days that have broken us before.
+configure_from_env()
 
 MONGO_URI = os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017")
 

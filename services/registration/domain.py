@@ -6,14 +6,14 @@ Pure functions, no I/O: `service.py` feeds them stored data and writes what they
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from contracts import scope
+from contracts import clock, scope
 from contracts.bureaus import TARGET_DAYS
-from contracts.calendar import add_working_days
+from contracts.calendar import Deadline, deadline
+from contracts.clock import CHINA
 from contracts.codes import district_name, make_uscc, org_body_from_sequence
 from contracts.events import Licence
 from contracts.form import COMPANY_TYPE_LABELS, ApplicationForm, form_errors
@@ -21,7 +21,6 @@ from contracts.rpc import DocumentRef, FieldError, Invalid, Task
 from kit import clerk as queue
 from services.registration.names import NameCheck
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 TERM = "长期"
 LICENCE_DOC = DocumentRef(name="registration.licence", title="营业执照（电子）")
 
@@ -33,14 +32,18 @@ TASK_KIND = "registration_review"
 
 def working_day(moment: datetime) -> date:
     """The working day a moment belongs to: its date in Asia/Shanghai."""
-    return moment.astimezone(SHANGHAI).date()
+    return moment.astimezone(CHINA).date()
 
 
 @dataclass(frozen=True)
 class Decision:
     path: str  # automatic | clerk
     reasons: tuple[str, ...]
-    deadline: date
+    timing: Deadline
+
+    @property
+    def deadline(self) -> date:
+        return self.timing.due
 
 
 def decide(
@@ -65,8 +68,8 @@ def decide(
     for error in form_errors(form, today):
         reasons.append(f"申请表“{error.field}”：{error.message}")
     if reasons:
-        return Decision(CLERK, tuple(reasons), add_working_days(today, clerk_days))
-    return Decision(AUTOMATIC, (), add_working_days(today, automatic_days))
+        return Decision(CLERK, tuple(reasons), deadline(today, clerk_days))
+    return Decision(AUTOMATIC, (), deadline(today, automatic_days))
 
 
 def authority_name(district_code: str) -> str:
@@ -130,7 +133,7 @@ def new_task(
         "reason": "；".join(decision.reasons),
         "state": "open",
         "created_at": now,
-        "deadline": decision.deadline.isoformat(),
+        **decision.timing.fields(),
         "claimed_by": None,
         "claim_expires_at": None,
         "actions": actions,
@@ -153,11 +156,11 @@ def new_task(
 
 def task_view(task: dict[str, Any], now: datetime) -> Task:
     """A stored task as clerks see it (kit.clerk: a lapsed claim is open again, overdue computed now)."""
-    return queue.task_view(**{k: task.get(k) for k in _TASK_KEYS}, now=now)
+    return queue.task_view(**{k: task.get(k) for k in _TASK_KEYS}, deadline=task, now=now)
 
 
-_TASK_KEYS = ("bureau", "id", "kind", "application_id", "title", "reason", "state", "created_at", "deadline",
-              "claimed_by", "claim_expires_at", "actions", "details", "history")
+_TASK_KEYS = ("bureau", "id", "kind", "application_id", "title", "reason", "state", "created_at", "claimed_by",
+              "claim_expires_at", "actions", "details", "history")
 
 
 FORM_SECTIONS = frozenset(ApplicationForm.model_fields)
@@ -190,4 +193,4 @@ def check_action(task: Task, action: str, payload: dict[str, Any]) -> dict[str, 
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()

@@ -16,11 +16,14 @@ from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
 from kit.clerk import ClerkRpc
 from kit.events import durable_handler
 from kit.outbox import relay
+from kit.startup import configure_from_env
 from services.registration import documents, domain, signing
 from services.registration.store import RegistrationMongo
 from services.registration.workflow import ClerkQueue, Registrar, Settings
 
 log = logging.getLogger(__name__)
+
+configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 
 class RegistrationService(ClerkRpc):

@@ -21,12 +21,12 @@ import re
 import uuid
 from datetime import date, datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.bureaus import TARGET_DAYS
-from contracts.calendar import add_working_days
+from contracts.calendar import DEADLINE_KEYS, Deadline, deadline
+from contracts.clock import CHINA
 from contracts.codes import is_valid_uscc
 from contracts.events import (
     Event,
@@ -44,7 +44,6 @@ from contracts.rpc import DocumentRef, FieldError, Invalid, NotFound, Task
 from kit import clerk as queue
 
 BUREAU = "seal"
-CHINA = ZoneInfo("Asia/Shanghai")
 
 # The manifest's target (国办发〔2018〕32号: the seal step takes at most 1 working day); we allow one
 # more for post or pickup.
@@ -144,6 +143,9 @@ class StepTask(BaseModel):
     reason: str
     created_at: datetime
     deadline: date
+    deadline_from: date | None = None  # the licence day it is counted from (recomputed on a new notice)
+    deadline_days: int | None = None
+    deadline_provisional: bool = False
     claimed_by: str | None = None
     claim_expires_at: datetime | None = None
     finished_at: datetime | None = None
@@ -194,9 +196,9 @@ def working_day_of(moment: datetime) -> date:
     return moment.astimezone(CHINA).date()
 
 
-def step_deadline(licence_issued_at: datetime, step: str) -> date:
+def step_deadline(licence_issued_at: datetime, step: str) -> Deadline:
     """Every step is measured from the licence, so a slow step cannot push the next one's target."""
-    return add_working_days(working_day_of(licence_issued_at), STEP_DEADLINE_DAYS[step])
+    return deadline(working_day_of(licence_issued_at), STEP_DEADLINE_DAYS[step])
 
 
 def new_seal_set(event: LicenceIssued, codes: list[str], now: datetime) -> tuple[SealSet, list[Event]]:
@@ -396,12 +398,13 @@ def offered_actions(step: str, revocation: Revocation | None) -> list[str]:
 def _queue(seal_set: SealSet, kind: str, now: datetime) -> TaskQueued:
     task = StepTask(
         id=f"seal-{uuid.uuid4().hex[:16]}", kind=kind, reason=step_reason(seal_set, kind), created_at=now,
-        deadline=step_deadline(seal_set.licence_issued_at, kind),
+        **step_deadline(seal_set.licence_issued_at, kind).fields(),
     )
     seal_set.tasks.append(task)
     return TaskQueued(
         application_id=seal_set.application_id, bureau=BUREAU, task_id=task.id, kind=kind,
-        reason=task.reason, deadline=task.deadline,
+        reason=task.reason, deadline=task.deadline, deadline_from=task.deadline_from,
+        deadline_days=task.deadline_days, deadline_provisional=task.deadline_provisional,
     )
 
 
@@ -449,7 +452,8 @@ def task_view(seal_set: SealSet, task: StepTask, now: datetime, revocation: Revo
     return queue.task_view(
         bureau=BUREAU, id=task.id, kind=task.kind, application_id=seal_set.application_id,
         title=seal_set.company_name, reason=task.reason, state=task.state, created_at=task.created_at,
-        deadline=task.deadline, claimed_by=task.claimed_by, claim_expires_at=task.claim_expires_at,
+        deadline=task.model_dump(include=set(DEADLINE_KEYS)), claimed_by=task.claimed_by,
+        claim_expires_at=task.claim_expires_at,
         actions=offered_actions(task.kind, revocation), details=details, history=task.history, now=now,
     )
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from contracts import clock
 from contracts.events import LicenceIssued
 from contracts.rpc import Document, NotFound, Task
 from services.seal import documents, domain
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:

@@ -3,9 +3,10 @@ the store with conditional updates so two clerks racing for one task cannot both
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
+from contracts.calendar import Deadline
 from contracts.rpc import Task
 from kit import clerk as queue
 
@@ -14,7 +15,7 @@ ACTIONS = ("approve", "reject")
 
 
 def new_task(*, task_id: str, kind: str, application_id: str, uscc: str, title: str, reason: str,
-             created_at: datetime, deadline: date, details: dict[str, Any]) -> dict[str, Any]:
+             created_at: datetime, timing: Deadline, details: dict[str, Any]) -> dict[str, Any]:
     """The stored document of a new task (the outbox is added by the caller)."""
     return {
         "_id": task_id,
@@ -26,7 +27,7 @@ def new_task(*, task_id: str, kind: str, application_id: str, uscc: str, title: 
         "reason": reason,
         "state": "open",
         "created_at": created_at,
-        "deadline": deadline.isoformat(),
+        **timing.fields(),
         "claimed_by": None,
         "claim_expires_at": None,
         "details": details,
@@ -57,7 +58,7 @@ def check_action(action: str, payload: dict[str, Any]) -> list[str]:
 def to_task(doc: dict[str, Any], now: datetime) -> Task:
     return queue.task_view(
         bureau=BUREAU, id=doc["_id"], kind=doc["kind"], application_id=doc["application_id"], title=doc["title"],
-        reason=doc["reason"], state=doc["state"], created_at=doc["created_at"], deadline=doc["deadline"],
+        reason=doc["reason"], state=doc["state"], created_at=doc["created_at"], deadline=doc,
         claimed_by=doc.get("claimed_by"), claim_expires_at=doc.get("claim_expires_at"), actions=list(ACTIONS),
         details=doc.get("details", {}), history=doc.get("history", []), now=now)
 

@@ -14,7 +14,7 @@ NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Wuhan
 
 def view(**changes):
     row = dict(bureau="tax", id="t-1", kind="invoice_approval", application_id="app-1", title="武汉某某有限公司",
-               reason="需人工核定", state="claimed", created_at=NOW, deadline="2026-11-25", claimed_by="li",
+               reason="需人工核定", state="claimed", created_at=NOW, deadline={"deadline": "2026-11-25"}, claimed_by="li",
                claim_expires_at=NOW + timedelta(minutes=5), actions=["approve", "reject"], details={}, history=[],
                now=NOW)
     return clerk.task_view(**{**row, **changes})
@@ -38,10 +38,14 @@ def test_the_view_shows_a_lapsed_claim_as_open_and_a_closed_task_without_actions
     assert (lapsed.state, lapsed.claimed_by, lapsed.claim_expires_at) == ("open", None, None)
     done = view(state="done")
     assert (done.state, done.claimed_by, done.actions, done.overdue) == ("done", "li", [], False)
-    assert view(deadline=date(2026, 11, 23)).overdue  # Monday's deadline, seen on Tuesday in China
+    assert view(deadline={"deadline": date(2026, 11, 23)}).overdue  # Monday's deadline, seen on Tuesday
     # 2026-11-24 17:00 UTC is already Wednesday in Wuhan: Tuesday's deadline has passed there
-    assert view(deadline="2026-11-24", now=datetime(2026, 11, 24, 17, 0, tzinfo=UTC)).overdue
-    assert not view(deadline="2026-11-24").overdue
+    tuesday = {"deadline": "2026-11-24"}
+    assert view(deadline=tuesday, now=datetime(2026, 11, 24, 17, 0, tzinfo=UTC)).overdue
+    assert not view(deadline=tuesday).overdue
+    # a deadline stored with its start is recomputed on today's calendar (contracts.calendar.recomputed)
+    counted = view(deadline={"deadline": "2000-01-01", "deadline_from": "2026-11-24", "deadline_days": 1})
+    assert counted.deadline == date(2026, 11, 25) and not counted.deadline_provisional
 
 
 @pytest.mark.parametrize("bad", [None, "", "   ", 7, "x" * 65])
