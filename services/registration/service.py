@@ -13,7 +13,7 @@ from nameko.timer import timer
 from contracts.codes import USCC_CHARSET, is_known_district
 from contracts.events import Licence, parse_event
 from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
-from kit.clerk import ClerkRpc
+from kit import clerk
 from kit.events import durable_handler
 from kit.outbox import relay
 from kit.startup import configure_from_env
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 
-class RegistrationService(ClerkRpc):
+class RegistrationService(clerk.ClerkRpc):
     name = "registration"
     store = RegistrationMongo()
     dispatch = EventDispatcher()

@@ -19,7 +19,7 @@ from nameko.timer import timer
 from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
-from kit.clerk import ClerkRpc
+from kit import clerk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 
-class SealService(ClerkRpc):
+class SealService(clerk.ClerkRpc):
     name = "seal"
     store = MongoStore(SealStore)
     dispatch = EventDispatcher()

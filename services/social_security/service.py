@@ -20,7 +20,7 @@ from contracts import clock
 from contracts.events import LicenceRevoked, parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import Document, NotFound, OneStopError
-from kit.clerk import ClerkRpc
+from kit import clerk
 from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
@@ -40,7 +40,7 @@ def _now() -> datetime:
     return clock.now()
 
 
-class SocialSecurityService(ClerkRpc):
+class SocialSecurityService(clerk.ClerkRpc):
     name = "social_security"
     store = MongoStore(SocialSecurityStore)
     dispatch = EventDispatcher()

@@ -20,7 +20,7 @@ from contracts import clock
 from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
-from kit.clerk import ClerkRpc
+from kit import clerk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
@@ -38,7 +38,7 @@ def _now() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-class TaxService(ClerkRpc):
+class TaxService(clerk.ClerkRpc):
     name = "tax"
     store = MongoStore(TaxStore)
     dispatch = EventDispatcher()
