@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Any
 from uuid import uuid4
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import DEADLINE_KEYS, Deadline, aware, deadline
@@ -32,6 +32,11 @@ from contracts.form import (
 )
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import DocumentRef, FieldError, Invalid, Task
+from contracts.rpc.tax import (
+    InvoiceItem,
+    InvoiceRequest,
+    RedLetterRequest,
+)
 from kit import clerk as queue
 
 FEN = Decimal("0.01")
@@ -44,10 +49,6 @@ INVOICE_KIND_LABELS = {
     InvoiceKind.vat_general: "电子发票（普通发票）",
     InvoiceKind.vat_special: "电子发票（增值税专用发票）",
 }
-# VAT rates and levy rates an invoice line may carry (13%, 9%, 6% rates; 3%, 1% levy rates; 0).
-ALLOWED_TAX_RATES = frozenset(Decimal(r) for r in ("0.13", "0.09", "0.06", "0.03", "0.01", "0"))
-RATE_LABELS = "、".join(f"{(r * 100).normalize():f}%" for r in sorted(ALLOWED_TAX_RATES, reverse=True))
-MAX_ITEMS = 100
 MAX_QUOTA = Decimal("100000000")  # a clerk may not grant more than 1亿 a month
 
 
@@ -324,36 +325,6 @@ def approval_quota(payload: dict[str, Any], proposed_fen: int) -> int:
 
 
 # ---- invoices ----------------------------------------------------------------------------------
-
-
-class InvoiceItem(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=1, max_length=100)
-    quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=8)
-    unit_price: Decimal = Field(gt=0, max_digits=18, decimal_places=8)  # excluding tax
-    tax_rate: Decimal
-
-    @field_validator("tax_rate")
-    @classmethod
-    def _allowed_rate(cls, rate: Decimal) -> Decimal:
-        if rate not in ALLOWED_TAX_RATES:
-            raise ValueError(f"税率只能为 {RATE_LABELS}")
-        return rate
-
-
-class InvoiceRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    request_id: str = Field(min_length=1, max_length=64)
-    buyer_name: str = Field(min_length=2, max_length=100)
-    buyer_tax_id: str
-    kind: InvoiceKind = InvoiceKind.vat_general
-    items: list[InvoiceItem] = Field(min_length=1, max_length=MAX_ITEMS)
-
-
-class RedLetterRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    request_id: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=2, max_length=200)
 
 
 def parse_invoice_request(raw: Any, seller_uscc: str, approved_kinds: list[str]) -> InvoiceRequest:
