@@ -20,7 +20,7 @@ def check(gateway: Any) -> tuple[bool, dict[str, str]]:
                 if gateway.broker_check:
                     gateway.broker_check()
             else:
-                reply = gateway.bureaus.call(name, "health", timeout=HEALTH_TIMEOUT)
+                reply = gateway.clients.of(name).health(timeout=HEALTH_TIMEOUT)
                 if reply.get("status") != "ok":
                     return name, "down"
             return name, "ok"

@@ -20,7 +20,7 @@ class InvoiceItem(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=8)
     unit_price: Decimal = Field(gt=0, max_digits=18, decimal_places=8)  # excluding tax
-    tax_rate: Decimal
+    tax_rate: Decimal = Field(json_schema_extra={"enum": sorted(f"{r}" for r in ALLOWED_TAX_RATES)})
 
     @field_validator("tax_rate")
     @classmethod
@@ -31,15 +31,20 @@ class InvoiceItem(BaseModel):
 
 
 class InvoiceRequest(BaseModel):
+    """`issue_invoice(uscc, request)`: unit prices exclude tax; `request_id` makes a retried request
+    return the same invoice."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     request_id: str = Field(min_length=1, max_length=64)
     buyer_name: str = Field(min_length=2, max_length=100)
-    buyer_tax_id: str
+    buyer_tax_id: str = Field(max_length=18)  # a USCC: the bureau checks its check character
     kind: InvoiceKind = InvoiceKind.vat_general
     items: list[InvoiceItem] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class RedLetterRequest(BaseModel):
+    """`red_letter(uscc, invoice_number, request)`: reverses an invoice once."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     request_id: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=2, max_length=200)

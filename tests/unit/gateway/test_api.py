@@ -245,6 +245,23 @@ def test_company_actions_only_by_the_owner(client, sign_up, bureaus, gateway):
     bad = client.post(f"{API}/companies/{uscc}/employees", json={"name": "王芳"}, headers=owner["headers"])
     assert bad.status_code == 422
     assert {e["field"] for e in error_shape(bad)["errors"]} == {"resident_id", "start_date", "monthly_wage"}
+    # the body is tax's own request model: what tax would refuse, the gateway refuses before calling it
+    calls = len(bureaus.calls)
+    for wrong in ({"request_id": "r" * 80}, {"items": [{**invoice["items"][0], "tax_rate": "0.05"}]}):
+        reply = client.post(f"{API}/companies/{uscc}/invoices", json={**invoice, **wrong}, headers=owner["headers"])
+        assert reply.status_code == 422, reply.text
+        assert error_shape(reply)["errors"][0]["field"] in ("request_id", "items.0.tax_rate")
+    assert len(bureaus.calls) == calls
+
+
+def test_openapi_shows_the_bureaus_request_models(client):
+    from contracts.rpc.tax import ALLOWED_TAX_RATES
+
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["InvoiceRequest"]["properties"]["request_id"]["maxLength"] == 64
+    rate = schemas["InvoiceItem"]["properties"]["tax_rate"]
+    assert sorted(rate["enum"]) == sorted(str(r) for r in ALLOWED_TAX_RATES) and "0.05" not in rate["enum"]
+    assert set(schemas["EmployeeEnrolment"]["required"]) == {"name", "resident_id", "start_date", "monthly_wage"}
 
 
 # ---- clerks ----------------------------------------------------------------------------------
