@@ -197,11 +197,6 @@ class System:
                 instance.process.send_signal(sig)
                 instance.process.wait(timeout=30)
 
-    def restart(self, service: str, index: int = 0, timeout: float = 60) -> None:
-        self.kill(service, index)
-        self.start_instance(service, index)
-        self.wait_ready(timeout)
-
     def stop(self, grace: float = 15) -> None:
         everyone = [*self.instances, *([self.web] if self.web else [])]
         for instance in everyone:

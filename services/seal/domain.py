@@ -238,10 +238,6 @@ def new_seal_set(event: LicenceIssued, codes: list[str], now: datetime) -> tuple
     return seal_set, events
 
 
-def has_seals(event: LicenceIssued) -> bool:
-    return bool(requested_seals(event.seals))
-
-
 # ---- clerk actions -----------------------------------------------------------------------------
 
 
