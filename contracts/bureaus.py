@@ -42,10 +42,15 @@ def _tax(form: Form) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Output:
-    """An event that completes a bureau's step, when `wanted(form)` says the founder asked for it."""
+    """An event that completes a bureau's step, when `wanted(form)` says the founder asked for it.
+    `summary` is the founder's timeline line for it; `keep` the event fields the founder's outputs
+    keep under `key` (the timeline needs no code of its own for such an event)."""
 
     event: str
+    summary: str
     wanted: Callable[[Form], bool] = always
+    key: str | None = None
+    keep: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Bureau:
     completes_on: tuple[Output, ...]
     consumes: tuple[tuple[str, str], ...]  # (source, event type)
     form_fields: tuple[str, ...]  # dotted paths of the application form this bureau receives
+    task_kinds: dict[str, str]  # the kinds of its clerk tasks -> their label on the clerk pages
     requested: Callable[[Form], bool] = always  # does the founder want this step at all?
 
     @property
@@ -82,32 +88,43 @@ BUREAUS: tuple[Bureau, ...] = (
         name="registration", label="登记机关（市场监管）", step_title="营业执照", target_working_days=1,
         emits=("review_started", "correction_requested", "application_rejected", "licence_issued",
                "licence_revoked", "task_queued", "step_progressed"),
-        completes_on=(Output("licence_issued"),),
+        completes_on=(Output("licence_issued", "营业执照已核发"),),
         consumes=((GATEWAY, "application_submitted"), (GATEWAY, "application_corrected")),
         form_fields=("*",),  # the whole form: registration is where it is examined
+        task_kinds={"registration_review": "设立登记审核"},
     ),
     Bureau(
         name="seal", label="印章（公安）", step_title="印章刻制", target_working_days=1,
         emits=("seals_filed", "seals_delivered", *STEP_EVENTS),
-        completes_on=(Output("seals_filed"), Output("seals_delivered", lambda f: bool(_seals(f).get("physical")))),
+        completes_on=(Output("seals_filed", "印章已刻制并完成公安备案"),
+                      Output("seals_delivered", "实物印章已送达", lambda f: bool(_seals(f).get("physical")),
+                             key="seal_delivery", keep=("delivery", "tracking_number", "delivered_at"))),
         consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
         form_fields=("seals", "legal_representative.name"),
+        task_kinds={"engraving": "印章刻制", "police_filing": "公安备案", "dispatch": "印章寄送 / 交付",
+                    "delivery": "印章送达"},
         requested=lambda f: bool(_seals(f).get("kinds")),
     ),
     Bureau(
         name="tax", label="税务", step_title="税务登记与发票", target_working_days=2,
         emits=("tax_registered", "invoices_approved", *STEP_EVENTS),
-        completes_on=(Output("tax_registered"),
-                      Output("invoices_approved", lambda f: bool(_tax(f).get("invoice_kinds")))),
+        completes_on=(Output("tax_registered", "已完成税务登记", key="tax_registration",
+                             keep=("taxpayer_id", "taxpayer_type", "tax_office")),
+                      Output("invoices_approved", "发票已核定", lambda f: bool(_tax(f).get("invoice_kinds")),
+                             key="invoices", keep=("invoice_kinds", "monthly_quota"))),
         consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
         form_fields=("tax", "legal_representative", "contact.phone"),
+        task_kinds={"invoice_approval": "发票核定"},
     ),
     Bureau(
         name="social_security", label="人社（社保）", step_title="社保登记", target_working_days=1,
         emits=("employer_registered", "employees_enrolled", *STEP_EVENTS),
-        completes_on=(Output("employer_registered"), Output("employees_enrolled", lambda f: bool(f.get("employees")))),
+        completes_on=(Output("employer_registered", "已完成单位社保登记", key="social_security",
+                             keep=("employer_number", "insurances", "housing_fund_account")),
+                      Output("employees_enrolled", "员工已参保", lambda f: bool(f.get("employees")))),
         consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
         form_fields=("employees", "housing_fund"),
+        task_kinds={"employer_registration": "单位参保审核", "employee_enrolment": "员工参保审核"},
     ),
 )
 
@@ -120,6 +137,8 @@ SERVICES: tuple[str, ...] = (*NAMES, GATEWAY)
 LABELS: dict[str, str] = {b.name: b.label for b in BUREAUS}
 STEP_TITLES: dict[str, str] = {b.name: b.step_title for b in BUREAUS}
 TARGET_DAYS: dict[str, int] = {b.name: b.target_working_days for b in BUREAUS}
+TASK_KINDS: dict[str, str] = {kind: label for b in BUREAUS for kind, label in b.task_kinds.items()}
+OUTPUTS: tuple[Output, ...] = tuple(o for b in BUREAUS for o in b.completes_on)
 
 
 def bureau(name: str) -> Bureau:

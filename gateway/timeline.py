@@ -49,17 +49,11 @@ SUMMARIES = {
     "task_queued": "已转人工办理",
     "correction_requested": "登记机关要求补正材料",
     "application_rejected": "登记申请未通过",
-    "licence_issued": "营业执照已核发",
     "licence_revoked": "营业执照已被吊销",
     "step_progressed": "办理进度更新",
     "step_rejected": "该事项未获办理",
-    "seals_filed": "印章已刻制并完成公安备案",
-    "seals_delivered": "实物印章已送达",
-    "tax_registered": "已完成税务登记",
-    "invoices_approved": "发票已核定",
-    "employer_registered": "已完成单位社保登记",
-    "employees_enrolled": "员工已参保",
     "deadlines_recomputed": "已按新公布的节假日安排重新计算办理时限",
+    **{o.event: o.summary for o in bureaus.OUTPUTS},  # each bureau's completing events (the manifest)
 }
 
 
@@ -178,8 +172,10 @@ def _on_employees_enrolled(d: _Derivation, data: dict, at: datetime, bureau: str
                               *(e for e in data.get("employees", []) if e.get("employee_id") not in known)]
 
 
-# The ONE map of what each event does to the application (events not listed only mark `seen`).
+# The ONE map of what each event does to the application (events not listed only mark `seen`): a
+# completing event that only keeps some of its fields is declared in the manifest (Output.keep).
 HANDLERS: dict[str, Handler] = {
+    **{o.event: _output(o.key, *o.keep) for o in bureaus.OUTPUTS if o.keep},
     "application_corrected": _on_corrected,
     "review_started": _on_review_started,
     "task_queued": _on_task_queued,
@@ -190,10 +186,6 @@ HANDLERS: dict[str, Handler] = {
     "step_progressed": _on_step_progressed,
     "step_rejected": _on_step_rejected,
     "seals_filed": _on_seals_filed,
-    "seals_delivered": _output("seal_delivery", "delivery", "tracking_number", "delivered_at"),
-    "tax_registered": _output("tax_registration", "taxpayer_id", "taxpayer_type", "tax_office"),
-    "invoices_approved": _output("invoices", "invoice_kinds", "monthly_quota"),
-    "employer_registered": _output("social_security", "employer_number", "insurances", "housing_fund_account"),
     "employees_enrolled": _on_employees_enrolled,
 }
 STARTED_BY_LICENCE = tuple(b.name for b in bureaus.BUREAUS if ("registration", "licence_issued") in b.consumes)

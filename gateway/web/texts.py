@@ -27,9 +27,7 @@ ACTIONS = {
     "approve": "批准", "reject": "驳回", "request_correction": "要求补正", "mark_engraved": "已刻制",
     "file_with_police": "公安备案", "dispatch": "寄出 / 交付", "mark_delivered": "已送达", "claim": "认领",
 }
-TASK_KIND = {"registration_review": "设立登记审核", "engraving": "印章刻制", "police_filing": "公安备案",
-             "dispatch": "印章寄送 / 交付", "delivery": "印章送达", "invoice_approval": "发票核定",
-             "employer_review": "单位参保审核"}
+TASK_KIND = bureaus.TASK_KINDS
 BUREAU = bureaus.LABELS
 TAXPAYER = {"small_scale": "小规模纳税人", "general": "一般纳税人"}
 INVOICE = {"vat_general": "数电发票（普通发票）", "vat_special": "数电发票（增值税专用发票）"}

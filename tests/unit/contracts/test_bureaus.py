@@ -73,3 +73,21 @@ def test_required_events_follow_the_form():
 def test_consumers_map_lists_each_consumer_once_in_manifest_order():
     assert bureaus.consumers()[("registration", "licence_issued")] == ("seal", "tax", "social_security")
     assert bureaus.consumers()[("gateway", "application_submitted")] == ("registration",)
+
+
+def test_every_clerk_task_kind_a_bureau_creates_has_a_label_in_the_manifest():
+    from services.registration import domain as registration
+    from services.seal import domain as seal
+    from services.social_security import domain as social_security
+    from services.tax import domain as tax
+
+    created = {"registration": {registration.TASK_KIND}, "seal": set(seal.STEP_ACTIONS),
+               "tax": {tax.TASK_KIND}, "social_security": {social_security.TASK_EMPLOYER, social_security.TASK_EMPLOYEE}}
+    assert {name: set(bureaus.bureau(name).task_kinds) for name in bureaus.NAMES} == created
+
+
+def test_kept_outputs_name_fields_of_their_event():
+    for output in bureaus.OUTPUTS:
+        assert output.summary
+        if output.keep:
+            assert output.key and set(output.keep) <= set(BY_TYPE[output.event].model_fields)
