@@ -195,28 +195,19 @@ class ClerkQueue:
     def get(self, task_id: str, now: datetime) -> Task:
         return domain.task_view(self._case_for(task_id)["task"], now)
 
-    @staticmethod
-    def _claim_filter(task_id: str, clerk: str, now: datetime) -> dict:
-        return {"task.id": task_id, "task.state": {"$in": list(queue.OPEN_STATES)},
-                **queue.free_for(clerk, now, "task.")}
-
     def _refuse(self, task_id: str, clerk: str, now: datetime) -> None:
         """Explain why a conditional task write matched nothing."""
         view = self.get(task_id, now)
         raise queue.refusal(view.state, view.claimed_by, clerk)
 
     def claim(self, task_id: str, clerk: str, now: datetime) -> Task:
-        new = self.store.update_case(self._claim_filter(task_id, clerk, now), {
-            "$set": {"task.state": "claimed", "task.claimed_by": clerk, "task.claim_expires_at": queue.claim_until(now)},
-            "$push": {"task.history": queue.history_entry(clerk, "claim", {}, now)}})
+        new = self.store.claim_task(task_id, clerk, now)
         if new is None:
             self._refuse(task_id, clerk, now)
         return domain.task_view(new["task"], now)
 
     def release(self, task_id: str, clerk: str, now: datetime) -> Task:
-        new = self.store.update_case({"task.id": task_id, "task.state": "claimed", "task.claimed_by": clerk}, {
-            "$set": {"task.state": "open", "task.claimed_by": None, "task.claim_expires_at": None},
-            "$push": {"task.history": queue.history_entry(clerk, "release", {}, now)}})
+        new = self.store.release_task(task_id, clerk, now)
         if new is None:
             view = self.get(task_id, now)
             raise queue.closed(view.state) if view.state not in queue.OPEN_STATES else queue.not_yours()
@@ -244,10 +235,8 @@ class ClerkQueue:
             fields.update({"state": domain.CORRECTION_REQUESTED, "task.state": "correction_requested",
                            "correction": cleaned})
         entry = outbox_entry(event)
-        new = self.store.update_case(
-            {**self._claim_filter(task_id, clerk, now), "state": domain.QUEUED},
-            {"$set": fields, "$push": {"outbox": entry,
-                                       "task.history": queue.history_entry(clerk, action, cleaned, now)}})
+        new = self.store.decide_task(task_id, clerk, now, domain.QUEUED, fields, entry,
+                                     queue.history_entry(clerk, action, cleaned, now))
         if new is None:
             self._refuse(task_id, clerk, now)
         self.registrar._after_write(new, [entry])
