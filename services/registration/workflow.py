@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from contracts import clock
 from contracts.bureaus import TARGET_DAYS
 from contracts.events import (
     ApplicationCorrected,
@@ -81,7 +82,7 @@ class Registrar:
         if self.store.get_case(event.application_id) is not None:
             log.info("duplicate application_submitted ignored", extra={"application_id": event.application_id})
             return
-        now = domain.utcnow()
+        now = clock.now()
         doc = {"_id": event.application_id, "application_id": event.application_id,
                "founder_id": event.founder_id, "created_at": now, "past_tasks": []}
         doc.update(self._review(event.application_id, 0, event.form, now))
@@ -94,7 +95,7 @@ class Registrar:
             log.info("application_corrected ignored (unknown, stale or not awaiting correction)",
                      extra={"application_id": event.application_id, "event_id": event.event_id})
             return
-        now = domain.utcnow()
+        now = clock.now()
         fields = self._review(event.application_id, event.revision, event.form, now)
         outbox = fields.pop("outbox")
         update: dict[str, Any] = {"$set": fields, "$push": {"outbox": {"$each": outbox}}}

@@ -16,6 +16,7 @@ from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
+from contracts import clock
 from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
@@ -44,7 +45,7 @@ class SealService(clerk.ClerkRpc):
 
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:
-        self.store.revocations.record(Revocation.of(parse_event("registration", payload), workflow.now()))
+        self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
 
     @timer(interval=2)
     def relay_outbox(self) -> int:

@@ -26,10 +26,6 @@ from services.seal.store import SealStore
 log = logging.getLogger(__name__)
 
 
-def now() -> datetime:
-    return clock.now()
-
-
 def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
     """Make the seal set for a licence: once, however often the event arrives."""
     wanted = domain.requested_seals(event.seals)
@@ -44,7 +40,7 @@ def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
     # event both allocate, but only one insert lands: the loser's codes are wasted (a gap in the
     # sequence), never issued, and the application never gets two sets or two codes for one seal.
     codes = store.allocate_codes(event.licence.district_code, len(wanted))
-    seal_set, events = domain.new_seal_set(event, codes, now())
+    seal_set, events = domain.new_seal_set(event, codes, clock.now())
     entries = store.insert_set(seal_set, events)
     if entries is None:
         log.warning("lost a race for this seal set; codes %s stay unused", codes,
