@@ -19,8 +19,9 @@ from kit.events import durable_handler
 from kit.outbox import relay
 from kit.startup import configure_from_env
 from services.registration import documents, domain, signing
+from services.registration.clerk import ClerkQueue
 from services.registration.store import RegistrationMongo
-from services.registration.workflow import ClerkQueue, Registrar, Settings
+from services.registration.workflow import Registrar, Settings
 
 log = logging.getLogger(__name__)
 

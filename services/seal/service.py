@@ -25,6 +25,7 @@ from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
 from kit.startup import configure_from_env
+from services.seal import clerk as queue
 from services.seal import workflow
 from services.seal.store import SealStore
 
@@ -51,8 +52,8 @@ class SealService(clerk.ClerkRpc):
     def relay_outbox(self) -> int:
         return relay(self.store.sets, self.dispatch)
 
-    def clerk_queue(self) -> workflow.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
-        return workflow.ClerkQueue(self.store, self._publish)
+    def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
+        return queue.ClerkQueue(self.store, self._publish)
 
     # ---- public
 
