@@ -15,9 +15,9 @@ from typing import Any, Protocol
 
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RpcTimeout, UnknownService
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from contracts.rpc import Unavailable
+from kit.queues import cluster_proxy
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class RpcPool:
         self.config = config
         self.timeout = timeout
         self.size = size
-        self._factory = factory or (lambda cfg, t: ClusterRpcProxy(cfg, timeout=t))
+        self._factory = factory or cluster_proxy
         self._idle: queue.LifoQueue = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
         self._lock = threading.Lock()

@@ -2,6 +2,7 @@
 
     onestop staff add --bureau tax --login tax.li --password-stdin     (or --operator instead of --bureau)
     onestop queues | sla | outbox [replay] | calendar load FILE | calendar status   (kit/ops.py; --json)
+    onestop dead-letters [list | replay | drop]                                    (kit/deadletters.py)
 
 Subcommands are argparse sub-parsers: add a group with a `register_<group>(subparsers)` function.
 """
@@ -16,7 +17,7 @@ import sys
 import warnings
 
 from contracts.rpc import BUREAUS, OneStopError
-from kit import licence_verify, ops
+from kit import deadletters, licence_verify, ops
 
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
 
@@ -77,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     register_staff(subparsers)
     licence_verify.register(subparsers)
     ops.register(subparsers)  # queues, sla, outbox, calendar
+    deadletters.register(subparsers)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -21,6 +21,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kit.brokers import vhost_of
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -53,11 +55,6 @@ def _ctl_request(method: str, path: str, ctl_uri: str = DEFAULT_RABBIT_CTL_URI, 
     with urllib.request.urlopen(request, timeout=10) as response:
         raw = response.read()
     return json.loads(raw) if raw else None
-
-
-def vhost_of(amqp_uri: str) -> str:
-    path = urllib.parse.urlsplit(amqp_uri).path
-    return urllib.parse.unquote(path[1:]) if len(path) > 1 else "/"
 
 
 def create_vhost(name: str, ctl_uri: str = DEFAULT_RABBIT_CTL_URI, user: str = "guest") -> None:

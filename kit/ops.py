@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts.calendar import OVERRIDE_DIR_ENV, CalendarNotCovered, YearOverride, default_calendar
+from kit.brokers import addresses, vhost_of
 
 SERVICES = ("registration", "seal", "tax", "social_security", "gateway")
 BUREAUS = ("registration", "seal", "tax", "social_security")
@@ -64,16 +65,11 @@ def env_config() -> dict[str, str]:
 
 def management_uri_for(amqp_uri: str) -> str:
     """http://user:pass@<broker host>:15672, the management API next to the AMQP listener."""
-    parts = urllib.parse.urlsplit(amqp_uri)
+    parts = urllib.parse.urlsplit((addresses(amqp_uri) or [amqp_uri])[0])
     user = urllib.parse.unquote(parts.username or "guest")
     password = urllib.parse.unquote(parts.password or "guest")
     creds = f"{urllib.parse.quote(user, safe='')}:{urllib.parse.quote(password, safe='')}"
     return f"http://{creds}@{parts.hostname or '127.0.0.1'}:{MANAGEMENT_PORT}"
-
-
-def vhost_of(amqp_uri: str) -> str:
-    path = urllib.parse.urlsplit(amqp_uri).path
-    return urllib.parse.unquote(path[1:]) if len(path) > 1 else "/"
 
 
 # ---- RabbitMQ ---------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import logging
 
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts.codes import USCC_CHARSET, is_known_district
@@ -15,6 +14,7 @@ from contracts.events import Licence, parse_event
 from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
 from kit.events import durable_handler
 from kit.outbox import relay
+from kit.queues import rpc
 from services.registration import documents, domain, signing
 from services.registration.store import RegistrationMongo
 from services.registration.workflow import Registrar, Settings

@@ -11,7 +11,6 @@ import logging
 from datetime import UTC, datetime
 
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts.events import LicenceRevoked, parse_event
@@ -20,6 +19,7 @@ from contracts.rpc import Document, NotFound, OneStopError
 from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
+from kit.queues import rpc
 from services.social_security import clerk as queue
 from services.social_security import documents, domain, workflow
 from services.social_security.store import SocialSecurityStore

@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts.events import parse_event
@@ -22,6 +21,7 @@ from contracts.rpc import OneStopError
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.queues import rpc
 from services.tax import documents, domain, invoicing, tasks
 from services.tax.store import TaxStore
 
