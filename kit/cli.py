@@ -22,7 +22,7 @@ from kit import deadletters, licence_verify, ops
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
 
 # kit.mongo imports nameko, which imports eventlet: its deprecation notice is noise for an operator
-warnings.filterwarnings("ignore", message="Eventlet is deprecated")
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 
 def gateway_store(mongo_uri: str | None = None, db_prefix: str | None = None):
