@@ -21,7 +21,9 @@ from kit.queues import cluster_proxy
 
 log = logging.getLogger(__name__)
 
-_BROKEN = (RpcTimeout, UnknownService, OperationalError, OSError)
+# RuntimeError: nameko's standalone proxy says "This consumer has been disconnected" when its broker
+# connection dropped before the call (a node of the cluster went away): a new proxy fails over.
+_BROKEN = (RpcTimeout, UnknownService, OperationalError, OSError, RuntimeError)
 
 
 class Bureaus(Protocol):
