@@ -84,6 +84,18 @@ class StepRejected(Event):
     reasons: list[str]
 
 
+class ChangeRecorded(Event):
+    """A bureau updated its record for a change of details and says what follows for the company."""
+
+    type: Literal["change_recorded"] = "change_recorded"
+    bureau: str
+    uscc: str
+    change_id: str
+    version: int
+    summary: str  # the founder's timeline line, in Chinese
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
 # ---- registration ----------------------------------------------------------------------------
 
 
@@ -146,6 +158,22 @@ class LicenceRevoked(Event):
     type: Literal["licence_revoked"] = "licence_revoked"
     uscc: str
     reason: str
+
+
+class CompanyChanged(Event):
+    """A change of details (变更登记) is registered: licence `version` replaces the one before it (same
+    USCC). `application_id` is the company's start-up application, so the founder's one timeline
+    carries it; `change_id` ties every bureau's answer to this change."""
+
+    type: Literal["company_changed"] = "company_changed"
+    uscc: str
+    change_id: str
+    version: int
+    changed: list[str]  # contracts.changes.CHANGE_LABELS keys
+    licence: Licence
+    previous_district_code: str
+    legal_representative: LegalRepresentative | None = None  # only when it changed
+    answerers: list[str]  # the bureaus whose answer closes the change (those the company has a record at)
 
 
 # ---- seal ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from contracts import bureaus as manifest
+from contracts.changes import ChangeRequest
 from contracts.rpc import Document, Task
 from contracts.rpc.social_security import EmployeeEnrolment
 from contracts.rpc.tax import InvoiceRequest, RedLetterRequest
@@ -52,8 +53,18 @@ class RegistrationClient(BureauClient):
     def check_name(self, name: str, district_code: str | None, scope: list[str] | None) -> dict:
         return self._call("check_name", name, district_code, scope)
 
-    def verify(self, uscc: str) -> dict:
-        return self._call("verify", uscc)
+    def verify(self, uscc: str, version: int | None = None) -> dict:
+        return self._call("verify", uscc, version)
+
+    def request_change(self, uscc: str, founder_id: str, change_id: str, change: ChangeRequest) -> dict:
+        return self._call("request_change", uscc, founder_id, change_id,
+                          change.model_dump(mode="json", exclude_none=True))
+
+    def get_change(self, uscc: str, founder_id: str, change_id: str) -> dict:
+        return self._call("get_change", uscc, founder_id, change_id)
+
+    def list_changes(self, uscc: str, founder_id: str) -> list[dict]:
+        return self._call("list_changes", uscc, founder_id)
 
     def licence_public_key(self) -> dict:
         return self._call("licence_public_key")

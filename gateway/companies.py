@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
+from uuid import uuid4
 
+from contracts.changes import ChangeRequest
 from contracts.codes import is_valid_uscc
 from contracts.rpc import Invalid, NotFound, social_security, tax
 from gateway.auth import Principal
@@ -44,16 +47,43 @@ class CompanyService:
         return self.clients.social_security.list_staff(self._own(who, uscc))
 
 
+    # ---- change of details (变更登记): registration decides, every bureau answers ----------------
+
+    def request_change(self, who: Principal, uscc: str, change: ChangeRequest, idempotency_key: str | None) -> dict:
+        """The same Idempotency-Key from the same founder is the same change (a retry, not a second one)."""
+        change_id = (hashlib.sha256(f"{who.id}:{idempotency_key}".encode()).hexdigest()[:32]
+                     if idempotency_key else uuid4().hex)
+        return self.clients.registration.request_change(self._own(who, uscc), who.id, change_id, change)
+
+    def list_changes(self, who: Principal, uscc: str) -> list[dict]:
+        return self.clients.registration.list_changes(self._own(who, uscc), who.id)
+
+    def change(self, who: Principal, uscc: str, change_id: str) -> dict:
+        """The change as registration holds it, with its timeline: the events of this change as the
+        tracker recorded them on the company's one timeline (registration's, then each bureau's answer)."""
+        view = self.clients.registration.get_change(self._own(who, uscc), who.id, change_id)
+        doc = self.store.application_by_uscc(uscc) or {}
+        timeline = [{"at": e["at"], "source": e["source"], "type": e["type"], "summary": e["summary"],
+                     **({"answer": e["data"].get("summary"), "detail": e["data"].get("detail")}
+                        if e["type"] == "change_recorded" else {"version": e["data"].get("version")})}
+                    for e in doc.get("timeline", [])
+                    if e["type"] in CHANGE_EVENTS and e["data"].get("change_id") == change_id]
+        return {**view, "timeline": sorted(timeline, key=lambda e: e["at"])}
+
+
+CHANGE_EVENTS = ("company_changed", "change_recorded")
+
+
 class VerifyService:
     """Anyone may check a licence or a seal (no login): what a counterparty does before signing."""
 
     def __init__(self, clients: Clients):
         self.clients = clients
 
-    def licence(self, uscc: str) -> dict:
+    def licence(self, uscc: str, version: int | None = None) -> dict:
         if not is_valid_uscc(uscc):
             raise Invalid.with_fields("统一社会信用代码无效", [{"field": "uscc", "message": "请核对18位代码及校验码"}])
-        return self.clients.registration.verify(uscc)
+        return self.clients.registration.verify(uscc, version)
 
     def seal(self, code: str) -> dict:
         if not (len(code) == 13 and code.isdigit()):

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from gateway import health
@@ -30,8 +30,11 @@ def check_name(body: NameCheck, who: Who, gateway: GatewayDep) -> dict[str, Any]
 
 
 @router.get("/api/v1/verify/licences/{uscc}", summary="Is this licence genuine? (no login)")
-def verify_licence(uscc: str, gateway: GatewayDep) -> dict[str, Any]:
-    return gateway.verify.licence(uscc)
+def verify_licence(uscc: str, gateway: GatewayDep,
+                   version: Annotated[int | None, Query(ge=1, le=10000)] = None) -> dict[str, Any]:
+    """`version`: an older licence version (after a change of details) verifies as superseded, with
+    the period it was valid."""
+    return gateway.verify.licence(uscc, version)
 
 
 @router.get("/api/v1/verify/seals/{code}", summary="Is this seal filed? (no login)")

@@ -10,6 +10,7 @@ from nameko.events import EventDispatcher
 from nameko.timer import timer
 
 from contracts import clock
+from contracts.bureaus import CHANGE_ANSWERERS
 from contracts.codes import USCC_CHARSET, is_known_district
 from contracts.events import Licence, parse_event
 from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
@@ -19,6 +20,7 @@ from kit.outbox import relay
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.registration import documents, domain, signing
+from services.registration.changes import ChangeDesk, verification
 from services.registration.clerk import ClerkQueue
 from services.registration.store import RegistrationMongo
 from services.registration.workflow import Registrar, Settings
@@ -49,6 +51,9 @@ class RegistrationService(clerk.ClerkRpc):
     def on_application_corrected(self, payload: dict) -> None:
         self.registrar.on_corrected(parse_event("gateway", payload))
 
+    def on_change_recorded(self, source: str, payload: dict) -> None:
+        self.changes.on_answer(parse_event(source, payload))
+
     @timer(interval=2)
     def relay_outbox(self) -> None:
         relay(self.store.cases, self.dispatch)
@@ -56,6 +61,24 @@ class RegistrationService(clerk.ClerkRpc):
     @timer(interval=60)
     def settle_names(self) -> None:
         self.registrar.settle_names(clock.now())
+
+    # ---- change of details (变更登记) -------------------------------------------------------------
+
+    @property
+    def changes(self) -> ChangeDesk:
+        return ChangeDesk(self.store, self.dispatch)
+
+    @rpc(expected_exceptions=OneStopError)
+    def request_change(self, uscc: str, founder_id: str, change_id: str, change: dict) -> dict:
+        return self.changes.request(uscc, founder_id, change_id, change)
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_change(self, uscc: str, founder_id: str, change_id: str) -> dict:
+        return self.changes.get(uscc, founder_id, change_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_changes(self, uscc: str, founder_id: str) -> list[dict]:
+        return self.changes.list(uscc, founder_id)
 
     # ---- name check and cases -----------------------------------------------------------------
 
@@ -77,14 +100,16 @@ class RegistrationService(clerk.ClerkRpc):
         return {**{k: case.get(k) for k in keys}, "task": task}
 
     @rpc(expected_exceptions=OneStopError)
-    def verify(self, uscc: str) -> dict:
+    def verify(self, uscc: str, version: int | None = None) -> dict:
         if not isinstance(uscc, str) or len(uscc) != 18 or any(c not in USCC_CHARSET for c in uscc.upper()):
             raise Invalid.with_fields("统一社会信用代码应为18位数字或大写字母",
                                       [FieldError(field="uscc", message="格式不正确")])
         case = self.store.case_by_uscc(uscc.upper())
         if case is None:
             return {"genuine": False, "status": "unknown", "licence": None}
-        return {"genuine": True, "status": case.get("licence_status", "active"), "licence": case["licence"]}
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
+            raise Invalid.with_fields("执照版本无效", [FieldError(field="version", message="应为正整数")])
+        return verification(case, version)
 
     @rpc(expected_exceptions=OneStopError)
     def licence_public_key(self) -> dict:
@@ -125,3 +150,16 @@ class RegistrationService(clerk.ClerkRpc):
             log.exception("database ping failed")
             database = "down"
         return {"service": self.name, "status": "ok" if database == "ok" else "degraded", "database": database}
+
+
+def _answer_handler(source: str):
+    # a bureau's answer to a change of details; durable: a passing failure redelivers it
+    def handle(self, payload: dict) -> None:
+        self.on_change_recorded(source, payload)
+
+    handle.__name__ = handle.__qualname__ = f"on_{source}_change_recorded"
+    return durable_handler(source, "change_recorded")(handle)
+
+
+for _source in CHANGE_ANSWERERS:  # nameko binds one handler to one (source, event type)
+    setattr(RegistrationService, f"on_{_source}_change_recorded", _answer_handler(_source))

@@ -20,13 +20,14 @@ from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
 from kit import clerk
+from kit.changes import answer_change
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.seal import clerk as queue
-from services.seal import workflow
+from services.seal import domain, workflow
 from services.seal.store import SealStore
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,15 @@ class SealService(clerk.ClerkRpc):
     def on_licence_revoked(self, payload: dict) -> None:
         self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
 
+    @durable_handler("registration", "company_changed")
+    def on_company_changed(self, payload: dict) -> None:
+        # the seal set itself stays as filed: the answer records what the change means for each seal
+        answer_change(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
+                      self.store.by_uscc, domain.change_answer)
+
     @timer(interval=2)
     def relay_outbox(self) -> int:
-        return relay(self.store.sets, self.dispatch)
+        return relay(self.store.sets, self.dispatch) + relay(self.store.change_answers.collection, self.dispatch)
 
     def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
         return queue.ClerkQueue(self.store, self._publish)

@@ -22,7 +22,7 @@ from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import DEADLINE_KEYS, Deadline, aware, deadline
 from contracts.clock import CHINA
 from contracts.codes import is_valid_resident_id, is_valid_uscc, mask_resident_id
-from contracts.events import Event, InvoicesApproved, LicenceIssued, TaskQueued, TaxRegistered
+from contracts.events import CompanyChanged, Event, InvoicesApproved, LicenceIssued, TaskQueued, TaxRegistered
 from contracts.form import (
     GENERAL_TAXPAYER_THRESHOLD,
     InvoiceKind,
@@ -267,6 +267,22 @@ def new_registration(event: LicenceIssued, now: datetime) -> dict[str, Any]:
         reason = "；".join(decision.reasons)
         doc.update(approval="pending", task=new_task(reason, now, timing, doc))
     return doc
+
+
+def change_answer(registration: dict[str, Any], event: CompanyChanged) -> tuple[str, dict, dict]:
+    """A change of details at tax: the registration's new items, and the competent tax office of the
+    new domicile (a move across districts moves the company to that district's office).
+    Returns (the founder's line, the answer's detail, the registration fields to set)."""
+    licence = event.licence
+    office, previous = tax_office(licence.district_code), registration["tax_office"]
+    fields = {"company_name": licence.company_name, "district_code": licence.district_code,
+              "domicile": licence.domicile, "legal_representative": licence.legal_representative,
+              "tax_office": office, "licence_version": event.version}
+    if office != previous:
+        summary = f"主管税务机关由{previous}变更为{office}，税务登记已迁入"
+    else:
+        summary = f"税务登记信息已更新，主管税务机关不变（{office}）"
+    return summary, {"tax_office": office, "previous_tax_office": previous, "office_changed": office != previous}, fields
 
 
 # ---- clerk tasks -------------------------------------------------------------------------------

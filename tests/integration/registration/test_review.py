@@ -58,7 +58,8 @@ def test_a_standard_application_gets_its_licence_automatically(registration, mon
     case = call(registration.service, "get_case", "app-auto")
     assert case["state"] == "approved" and case["path"] == "automatic" and case["licence"] == licence
     assert call(registration.service, "verify", licence["uscc"]) == {
-        "genuine": True, "status": "active", "licence": licence}
+        "genuine": True, "status": "active", "licence": licence, "version": 1, "current_version": 1,
+        "versions": [], "valid_from": licence["issued_at"], "valid_to": None}
     # the registered name now blocks the same name for everyone else
     check = call(registration.service, "check_name", full_name(form), "420111", ["G0001"])
     assert not check["ok"] and check["problems"][0]["conflicts"] == [full_name(form)]
