@@ -3,13 +3,13 @@ bureau's answer and the change's timeline (the change itself is requested over t
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 
 import httpx
 from playwright.sync_api import expect
 
+from tests.browser.conftest import logged_in_page
 from tests.factories import make_form, resident_id
 
 API = "/api/v1"
@@ -38,14 +38,7 @@ def test_a_founder_sees_every_bureaus_answer_to_a_move(browser, base_url, shots)
         url = f"{API}/companies/{uscc}/changes/{change['change_id']}"
         assert wait(lambda: http.get(url, headers=auth).json()["state"] == "completed")
 
-    context = browser.new_context(base_url=base_url, locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("电子邮箱、手机号码或工作账号").fill(email)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
+    context, page = logged_in_page(browser, base_url, email, password, r"^(?!.*/login)")
     page.goto(f"/companies/{uscc}/changes")
     page.get_by_role("link", name="变更住所").click()
     expect(page.locator("h1")).to_have_text("变更住所")
