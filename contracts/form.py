@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from contracts import clock, scope
 from contracts.codes import hubei_divisions, is_known_district, is_valid_resident_id, is_valid_uscc
@@ -147,6 +147,28 @@ class Employee(Person):
     monthly_wage: Money
 
 
+# 住房公积金管理条例 art. 18: the unit and the employee each deposit 5 %-12 % of the wage base.
+HOUSING_FUND_MIN_RATE, HOUSING_FUND_MAX_RATE = 5, 12
+HOUSING_FUND_DEFAULT_RATE = 8  # what ticking "housing fund" without choosing means (Wuhan's usual rate)
+
+
+class HousingFundRequest(BaseModel):
+    """住房公积金单位缴存登记: the deposit rates the unit chooses, whole percent each."""
+
+    model_config = STRICT
+    employer_rate: int = Field(HOUSING_FUND_DEFAULT_RATE, ge=HOUSING_FUND_MIN_RATE, le=HOUSING_FUND_MAX_RATE)
+    employee_rate: int = Field(HOUSING_FUND_DEFAULT_RATE, ge=HOUSING_FUND_MIN_RATE, le=HOUSING_FUND_MAX_RATE)
+
+
+def _housing_fund_choice(value: Any) -> Any:
+    """The form's earlier yes/no stays valid: yes = the default rates, no = not asked for."""
+    if value is True or value in ("true", "on", "1"):
+        return {}
+    if value is False or value in ("false", "", "0"):
+        return None
+    return value
+
+
 class Contact(BaseModel):
     model_config = STRICT
     phone: str = Field(max_length=20)
@@ -170,7 +192,7 @@ class ApplicationForm(BaseModel):
     seals: SealRequest = Field(default_factory=SealRequest)
     tax: TaxNeeds = Field(default_factory=TaxNeeds)
     employees: list[Employee] = Field(default_factory=list, max_length=500)
-    housing_fund: bool = False
+    housing_fund: Annotated[HousingFundRequest | None, BeforeValidator(_housing_fund_choice)] = None
     contact: Contact
 
 
@@ -359,6 +381,12 @@ _TYPE_MESSAGES = {
     "date_parsing": "日期格式应为 YYYY-MM-DD",
     "date_type": "日期格式应为 YYYY-MM-DD",
     "bool_parsing": "应为是或否",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "greater_than": "应大于{gt}",
+    "greater_than_equal": "不能小于{ge}",
+    "less_than_equal": "不能大于{le}",
     "bool_type": "应为是或否",
     "list_type": "应为列表",
     "too_short": "至少需要填写一项",
@@ -377,7 +405,8 @@ def pydantic_field_errors(exc: ValidationError) -> list[FieldError]:
     rows = []
     for e in exc.errors():
         loc = [str(p) for p in e["loc"] if p not in ("natural", "corporate")]
-        message = _TYPE_MESSAGES.get(e["type"], e["msg"])
+        template = _TYPE_MESSAGES.get(e["type"])
+        message = template.format(**e.get("ctx", {})) if template else e["msg"]
         if e["type"] in ("enum", "literal_error") and e.get("ctx", {}).get("expected"):
             message = f"{message}，可选：{e['ctx']['expected']}"
         rows.append(FieldError(field=".".join(loc) or "body", message=message))

@@ -39,7 +39,6 @@ def render_certificate(employer: dict[str, Any], staff: list[dict[str, Any]], is
         ("统一社会信用代码", employer["uscc"]),
         ("单位社保登记号", employer["employer_number"]),
         ("参保险种", "、".join(employer.get("insurances", []))),
-        ("住房公积金单位账号", employer.get("housing_fund_account") or "未开立"),
         ("登记日期", clock.china_date(employer["registered_at"]).isoformat()),
     ]
     story: list[Any] = [Paragraph("社会保险登记证明", _TITLE), Spacer(1, 6 * mm)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contracts import bureaus as manifest
 from contracts.events import parse_event
 from contracts.rpc import Conflict, Invalid, Unavailable
 from gateway.tracking import record
@@ -72,7 +73,7 @@ def test_submit_stores_and_publishes(client, sign_up, publisher, gateway):
     assert reply.status_code == 201, reply.text
     body = reply.json()
     assert body["status"] == "submitted" and reply.headers["Location"].endswith(body["id"])
-    assert [s["state"] for s in body["steps"]] == ["pending"] * 4
+    assert [s["state"] for s in body["steps"]] == ["pending"] * len(manifest.NAMES)
     assert body["timeline"][0]["type"] == "application_submitted"
     [(kind, payload)] = publisher.sent
     event = parse_event("gateway", payload)
@@ -316,7 +317,7 @@ def test_a_silent_bureau_is_503_and_a_crash_is_a_generic_500(client, bureaus, si
 
 
 def test_health_lists_what_is_down(client, bureaus):
-    for name in ("registration", "seal", "tax", "social_security"):
+    for name in manifest.NAMES:
         bureaus.on(name, "health", {"status": "ok"})
     reply = client.get("/healthz")
     assert reply.status_code == 503
