@@ -52,7 +52,7 @@ def test_a_standard_application_gets_its_licence_automatically(registration, mon
     assert issued["documents"] == [{"name": "registration.licence", "title": "营业执照（电子）",
                                     "content_type": "application/pdf"}]
     assert issued["contact_phone"] == form["contact"]["phone"]
-    assert len(issued["employees"]) == 2 and issued["housing_fund"] is True
+    assert len(issued["employees"]) == 2 and issued["housing_fund"] == {"employer_rate": 8, "employee_rate": 8}
 
     case = call(registration.service, "get_case", "app-auto")
     assert case["state"] == "approved" and case["path"] == "automatic" and case["licence"] == licence
