@@ -11,6 +11,7 @@ from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
+from contracts import clock
 from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
@@ -19,6 +20,7 @@ from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
 from kit.startup import configure_from_env
+from services.housing_fund import clerk as queue
 from services.housing_fund import workflow
 from services.housing_fund.figures import FiguresBook
 from services.housing_fund.store import HousingFundStore
@@ -35,18 +37,18 @@ class HousingFundService(clerk.ClerkRpc):
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
         event = parse_event("registration", payload)
-        self._publish(event.application_id, workflow.open_unit(self.store, FIGURES, event, workflow.now()))
+        self._publish(event.application_id, workflow.open_unit(self.store, FIGURES, event, clock.now()))
 
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:
-        self.store.revocations.record(Revocation.of(parse_event("registration", payload), workflow.now()))
+        self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
 
     @timer(interval=2)
     def relay_outbox(self) -> int:
         return relay(self.store.units, self.dispatch)
 
-    def clerk_queue(self) -> workflow.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
-        return workflow.ClerkQueue(self.store, FIGURES, self._publish)
+    def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
+        return queue.ClerkQueue(self.store, FIGURES, self._publish)
 
     # ---- units and accounts (增减员)
 
@@ -56,11 +58,11 @@ class HousingFundService(clerk.ClerkRpc):
 
     @rpc(expected_exceptions=OneStopError)
     def open_account(self, uscc: str, employee: dict, request_id: str | None = None) -> dict:
-        return workflow.open_account(self.store, FIGURES, uscc, employee, request_id, workflow.now())
+        return workflow.open_account(self.store, FIGURES, uscc, employee, request_id, clock.now())
 
     @rpc(expected_exceptions=OneStopError)
     def close_account(self, uscc: str, employee_id: str, end_date: str | None = None) -> dict:
-        return workflow.close_account(self.store, uscc, employee_id, end_date, workflow.now())
+        return workflow.close_account(self.store, uscc, employee_id, end_date, clock.now())
 
     @rpc(expected_exceptions=OneStopError)
     def list_accounts(self, uscc: str) -> list[dict]:
@@ -74,7 +76,7 @@ class HousingFundService(clerk.ClerkRpc):
 
     @rpc(expected_exceptions=OneStopError)
     def get_document(self, application_id: str, name: str) -> dict:
-        return workflow.get_document(self.store, application_id, name, workflow.now())
+        return workflow.get_document(self.store, application_id, name, clock.now())
 
     @rpc(expected_exceptions=OneStopError)
     def health(self) -> dict:

@@ -16,10 +16,9 @@ from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
 
-from contracts import clock
 from contracts.clock import china_date
 from contracts.events import LicenceIssued
-from contracts.rpc import Document, FieldError, Invalid, NotFound, Task
+from contracts.rpc import Document, FieldError, Invalid, NotFound
 from services.housing_fund import documents, domain
 from services.housing_fund.figures import FiguresBook, NotConfigured
 from services.housing_fund.store import HousingFundStore
@@ -27,10 +26,6 @@ from services.housing_fund.store import HousingFundStore
 log = logging.getLogger(__name__)
 
 Published = tuple[str, list[dict]]
-
-
-def now() -> datetime:
-    return clock.now()
 
 
 def figures_or_none(book: FiguresBook, district_code: str, day: date):
@@ -52,7 +47,7 @@ def open_unit(store: HousingFundStore, book: FiguresBook, event: LicenceIssued, 
     # Allocate, then insert with _id = application_id: two workers racing on a redelivery both
     # allocate but one insert lands; the loser's number is a gap, never a second account.
     account = store.allocate_unit_account(licence.district_code, china_date(at).year) if figures else None
-    unit, events = domain.new_unit(event, _figures_for(book, licence.district_code) if figures else None,
+    unit, events = domain.new_unit(event, figures_for(book, licence.district_code) if figures else None,
                                    account, at, task_id=f"housing_fund-{event.application_id}")
     entries = store.insert(unit, events)
     if entries is None:
@@ -62,7 +57,7 @@ def open_unit(store: HousingFundStore, book: FiguresBook, event: LicenceIssued, 
     return entries
 
 
-def _figures_for(book: FiguresBook, district_code: str) -> Callable[[date], Any]:
+def figures_for(book: FiguresBook, district_code: str) -> Callable[[date], Any]:
     return lambda day: book.figures(district_code, day)
 
 
@@ -117,46 +112,6 @@ def get_unit(store: HousingFundStore, uscc: Any) -> dict[str, Any]:
 def list_accounts(store: HousingFundStore, uscc: Any) -> list[dict[str, Any]]:
     unit = domain.check_registered(store.by_uscc(uscc) if isinstance(uscc, str) else None, str(uscc))
     return [domain.account_view(unit, a) for a in unit.accounts]
-
-
-# ---- clerk tasks ---------------------------------------------------------------------------------------
-
-
-class ClerkQueue:
-    """The centre's part of kit.clerk's queue: the one task lives inside its unit, and every decision is
-    a compare-and-set of the unit with its events (`publish` sends them at once)."""
-
-    def __init__(self, store: HousingFundStore, book: FiguresBook, publish: Callable[[str, list[dict]], None]):
-        self.store, self.book, self.publish = store, book, publish
-
-    def list(self, states: tuple[str, ...] | None, at: datetime) -> list[Task]:
-        views = [domain.task_view(u, at) for u in self.store.with_tasks(states)]
-        return [v for v in views if states is None or v.state in states]
-
-    def get(self, task_id: str, at: datetime) -> Task:
-        return domain.task_view(self.store.by_task(task_id), at)
-
-    def claim(self, task_id: str, clerk: str, at: datetime) -> Task:
-        return self._change(task_id, at, lambda u: (domain.claim(u, clerk, at), []))
-
-    def release(self, task_id: str, clerk: str, at: datetime) -> Task:
-        return self._change(task_id, at, lambda u: (domain.release(u, clerk, at), []))
-
-    def act(self, task_id: str, clerk: str, action: str, payload: dict[str, Any], at: datetime) -> Task:
-        unit = self.store.by_task(task_id)
-        figures = account = None
-        if action == "approve" and unit.task is not None and unit.task.state == "open":
-            if figures_or_none(self.book, unit.district_code, unit.established_on) is not None:
-                figures = _figures_for(self.book, unit.district_code)
-                account = self.store.allocate_unit_account(unit.district_code, china_date(at).year)
-        revocation = self.store.revocations.get(unit.uscc)
-        return self._change(task_id, at, lambda u: domain.act(u, clerk, action, payload, figures, account,
-                                                               revocation, at))
-
-    def _change(self, task_id: str, at: datetime, decide) -> Task:
-        unit, entries = self.store.change({"task.id": task_id}, decide, lambda: NotFound(f"没有这项住房公积金任务：{task_id}"))
-        self.publish(unit.application_id, entries)
-        return domain.task_view(unit, at)
 
 
 # ---- documents and health ----------------------------------------------------------------------------

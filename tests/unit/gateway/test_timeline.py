@@ -108,16 +108,18 @@ def test_a_missing_output_keeps_it_licensed():
 
 
 def test_required_outputs_follow_the_form():
-    minimal = make_form(seals={"kinds": []}, tax={"invoice_kinds": []}, employees=[])
+    minimal = make_form(seals={"kinds": []}, tax={"invoice_kinds": []}, employees=[], housing_fund=False)
     assert required_events(minimal) == {"licence_issued", "tax_registered", "employer_registered"}
+    assert "housing_fund_registered" in required_events(make_form(housing_fund={"employer_rate": 5}))
     physical = make_form(seals={"physical": True, "postal_address": "武汉市洪山区珞喻路1号"})
     assert {"seals_filed", "seals_delivered"} <= required_events(physical)
     # nothing asked for at the seal bureau and no employees: fewer events complete the application
     events = [e for e in automatic_path(minimal) if e["type"] not in ("seals_filed", "invoices_approved",
-                                                                     "employees_enrolled")]
+                                                                     "employees_enrolled", "housing_fund_registered")]
     result = derive(minimal, events, T0)
     assert result["status"] == "completed"
     assert result["steps"]["seal"]["state"] == "not_requested"
+    assert result["steps"]["housing_fund"]["state"] == "not_requested"
 
 
 def test_physical_seals_need_delivery():

@@ -16,7 +16,7 @@ from contracts import clock
 from contracts.codes import mask_resident_id
 from contracts.revocation import Revocation
 from contracts.rpc import Conflict, Invalid, NotFound
-from services.housing_fund import workflow
+from services.housing_fund import clerk, workflow
 from services.housing_fund.figures import DATA_DIR, FiguresBook
 from services.housing_fund.store import HousingFundStore
 from tests.unit.housing_fund.factories import licence_issued, resident_id, staff
@@ -37,7 +37,7 @@ def sent():
 
 
 def queue(store, sent, book=BOOK):
-    return workflow.ClerkQueue(store, book, lambda app_id, entries: sent.extend(e["type"] for e in entries))
+    return clerk.ClerkQueue(store, book, lambda app_id, entries: sent.extend(e["type"] for e in entries))
 
 
 def register(store, *wages, **kw):
