@@ -49,6 +49,7 @@ class HousingFundStore:
         self.units.create_index("unit_account", unique=True, partialFilterExpression={"state": "registered"})
         self.units.create_index("task.id")
         self.units.create_index("task.state")
+        self.units.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
 
     def ping(self) -> None:
         if self.db is not None:
