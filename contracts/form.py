@@ -169,6 +169,39 @@ def _housing_fund_choice(value: Any) -> Any:
     return value
 
 
+# ---- beneficial owners (受益所有人, 中国人民银行 国家市场监督管理总局令〔2024〕第3号, from 2024-11-01) ----
+
+
+class ControlBasis(StrEnum):
+    equity = "equity"  # 直接或间接拥有25%以上股权、股份或合伙权益
+    control = "control"  # 单独或联合对公司实施实际控制（协议、亲属关系等）
+    senior_manager = "senior_manager"  # 无上述人员时，负责日常经营管理的高级管理人员
+
+
+CONTROL_BASIS_LABELS = {ControlBasis.equity: "持股25%以上", ControlBasis.control: "实际控制",
+                        ControlBasis.senior_manager: "高级管理人员"}
+BENEFICIAL_EQUITY_THRESHOLD = Decimal("25")  # percent (order 3号 art. 6)
+BENEFICIAL_EXEMPT_CAPITAL = Decimal("10000000")  # art. 7: capital <= 10 million yuan ...
+
+
+class BeneficialOwner(Person):
+    """A natural person who owns or controls the company; `share` in percent of equity (0-100)."""
+
+    basis: list[ControlBasis] = Field(min_length=1, max_length=3)
+    share: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None = None
+
+
+class BeneficialOwnership(BaseModel):
+    """The filing, or the exemption: capital <= 10 million yuan, every shareholder a natural person, and
+    a signed commitment that no one else owns or controls the company (承诺). Registration keeps it; it is
+    never on a public page nor in the licence_issued event."""
+
+    model_config = STRICT
+    exempt: bool = False
+    commitment_signed: bool = False
+    owners: list[BeneficialOwner] = Field(default_factory=list, max_length=50)
+
+
 class Contact(BaseModel):
     model_config = STRICT
     phone: str = Field(max_length=20)
@@ -193,6 +226,7 @@ class ApplicationForm(BaseModel):
     tax: TaxNeeds = Field(default_factory=TaxNeeds)
     employees: list[Employee] = Field(default_factory=list, max_length=500)
     housing_fund: Annotated[HousingFundRequest | None, BeforeValidator(_housing_fund_choice)] = None
+    beneficial_owners: BeneficialOwnership | None = None
     contact: Contact
 
 
@@ -343,12 +377,42 @@ def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldE
         elif person.start_date > today + timedelta(days=365):
             err(f"{path}.start_date", "入职日期不能晚于一年以后")
 
+    if form.beneficial_owners is not None:
+        _beneficial_owner_errors(form, form.beneficial_owners, today, err)
+
     # contact
     if not _MOBILE.match(form.contact.phone):
         err("contact.phone", "请填写11位手机号码")
     if not _EMAIL.match(form.contact.email):
         err("contact.email", "电子邮箱格式不正确")
     return errors
+
+
+def _beneficial_owner_errors(form: ApplicationForm, filing: BeneficialOwnership, today: date, err) -> None:
+    path = "beneficial_owners"
+    if filing.exempt:
+        if form.registered_capital > BENEFICIAL_EXEMPT_CAPITAL:
+            err(f"{path}.exempt", "注册资本超过1000万元，不能承诺免于填报受益所有人信息")
+        if any(not isinstance(h, NaturalShareholder) for h in form.shareholders):
+            err(f"{path}.exempt", "有非自然人股东，不能承诺免于填报受益所有人信息")
+        if not filing.commitment_signed:
+            err(f"{path}.commitment_signed", "免于填报须签署承诺书（承诺股东均为自然人且不存在其他受益所有人）")
+        return
+    if not filing.owners:
+        err(f"{path}.owners", "请填写至少一名受益所有人，或在符合条件时承诺免于填报")
+    seen: set[str] = set()
+    total = Decimal("0")
+    for i, owner in enumerate(filing.owners):
+        at = f"{path}.owners.{i}"
+        _check_person(owner, at, today, err)
+        if owner.resident_id in seen:
+            err(at, "同一受益所有人不能重复填写")
+        seen.add(owner.resident_id)
+        total += owner.share or 0
+        if ControlBasis.equity in owner.basis and (owner.share is None or owner.share < BENEFICIAL_EQUITY_THRESHOLD):
+            err(f"{at}.share", "按持股认定的受益所有人，持股比例应不低于25%")
+    if total > 100:
+        err(f"{path}.owners", f"受益所有人持股比例合计{total}%，超过100%")
 
 
 def _check_person(person: Person, path: str, today: date, err) -> None:

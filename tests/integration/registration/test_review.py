@@ -59,6 +59,13 @@ def test_a_standard_application_gets_its_licence_automatically(registration, mon
     assert case["state"] == "approved" and case["path"] == "automatic" and case["licence"] == licence
     assert call(registration.service, "verify", licence["uscc"]) == {
         "genuine": True, "status": "active", "licence": licence}
+    # the beneficial-owner filing (受益所有人) is kept with the case, and neither the event to the other
+    # bureaus nor the public verification answer carries it
+    stored = mongo_db["cases"].find_one({"_id": "app-auto"})["form"]["beneficial_owners"]
+    assert stored["owners"][0]["resident_id"] == form["beneficial_owners"]["owners"][0]["resident_id"]
+    owner_ids = [o["resident_id"] for o in form["beneficial_owners"]["owners"]]
+    assert "beneficial_owners" not in issued and not any(
+        i in str(call(registration.service, "verify", licence["uscc"])) for i in owner_ids)
     # the registered name now blocks the same name for everyone else
     check = call(registration.service, "check_name", full_name(form), "420111", ["G0001"])
     assert not check["ok"] and check["problems"][0]["conflicts"] == [full_name(form)]
