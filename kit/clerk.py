@@ -21,12 +21,12 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from nameko.rpc import rpc
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import clock
 from contracts.calendar import aware, recomputed
 from contracts.rpc import CLAIM_MINUTES, Conflict, FieldError, Invalid, OneStopError, Task
+from kit.queues import rpc  # the queue type (classic or quorum) is kit.queues' to declare
 
 OPEN_STATES = ("open", "claimed")
 DONE_STATES = ("done", "rejected", "correction_requested")

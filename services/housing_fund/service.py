@@ -8,7 +8,6 @@ update; `_publish` sends them at once and the timer relays whatever a dead worke
 from __future__ import annotations
 
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts import clock
@@ -19,6 +18,7 @@ from kit import clerk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.housing_fund import clerk as queue
 from services.housing_fund import workflow

@@ -7,7 +7,6 @@ import logging
 
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts import clock
@@ -17,6 +16,7 @@ from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
 from kit import clerk
 from kit.events import durable_handler
 from kit.outbox import relay
+from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.registration import documents, domain, signing
 from services.registration.clerk import ClerkQueue

@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts import clock
@@ -23,6 +22,7 @@ from kit import clerk
 from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
+from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.social_security import clerk as queue
 from services.social_security import documents, domain, workflow

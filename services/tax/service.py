@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts import clock
@@ -24,6 +23,7 @@ from kit import clerk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.tax import clerk as queue
 from services.tax import documents, domain, invoicing
