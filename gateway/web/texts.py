@@ -45,7 +45,9 @@ FIELD = {
     "physical": "实物印章", "delivery": "领取方式", "postal_address": "收件地址", "tax": "税务",
     "taxpayer_type": "纳税人类型", "invoice_kinds": "发票种类", "monthly_invoice_estimate": "每月开票金额预计",
     "annual_sales_estimate": "年销售额预计", "employees": "员工", "start_date": "入职日期",
-    "monthly_wage": "月工资", "housing_fund": "住房公积金", "contact": "联系方式", "phone": "手机号码",
+    "monthly_wage": "月工资", "housing_fund": "住房公积金", "employer_rate": "单位缴存比例",
+    "employee_rate": "个人缴存比例", "beneficial_owners": "受益所有人", "owners": "受益所有人", "basis": "认定依据",
+    "share": "持股比例", "exempt": "免于填报", "commitment_signed": "免报承诺", "contact": "联系方式", "phone": "手机号码",
     "email": "电子邮箱", "body": "申请表",
 }
 # the keys of a task's details (every bureau's), for the clerk's page

@@ -112,6 +112,7 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     page.locator('[name="employees.0.name"]').fill("王芳")
     page.locator('[name="employees.0.resident_id"]').fill(resident_id())
     page.locator('[name="employees.0.monthly_wage"]').fill("6000")
+    page.get_by_label(re.compile("住房公积金单位登记")).check()  # the housing-fund centre, at 8 %/8 %
     page.locator('[name="contact.phone"]').fill("1380013")  # wrong on purpose: the server says so
     page.get_by_role("button", name="提交申请").click()
 
@@ -162,15 +163,16 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
 
     # ---- every step completes, live
     expect(page.locator("#app-status")).to_have_attribute("data-status", "completed", timeout=60_000)
-    for bureau in ("registration", "seal", "tax", "social_security"):
+    for bureau in ("registration", "seal", "tax", "social_security", "housing_fund"):
         expect(page.locator(f'.step[data-bureau="{bureau}"]')).to_have_attribute("data-state", "done")
+    expect(page.locator("#housing-fund")).to_contain_text("单位 8% / 个人 8%")
     uscc = page.locator("#uscc").inner_text()
     shots(page, "11-application-completed")
 
     # ---- the data-sharing receipt names every bureau that received the founder's data
     page.reload()
     sharing = page.locator("section[aria-labelledby=sharing-title]")
-    for bureau in ("登记机关（市场监管）", "印章（公安）", "税务", "人社（社保）"):
+    for bureau in ("登记机关（市场监管）", "印章（公安）", "税务", "人社（社保）", "住房公积金管理中心"):
         expect(sharing).to_contain_text(bureau)
     expect(sharing).to_contain_text("（含身份证号码）")
     sharing.scroll_into_view_if_needed()
