@@ -120,7 +120,7 @@ class RegistrationService:
             raise NotFound(f"该申请没有文书“{name}”")
         licence = Licence.model_validate(case["licence"])
         pdf = documents.render_licence(licence, Settings.from_config(self.config).public_base_url,
-                                       signing.signer_from_config(self.config))
+                                       signing.signer_from_config(self.config), signing.identity(self.config))
         return Document(name=name, filename=f"营业执照-{licence.uscc}.pdf", content_type="application/pdf",
                         data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -22,7 +23,7 @@ from contracts.rpc import OneStopError
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
-from services.seal import workflow
+from services.seal import documents, workflow
 from services.seal.store import SealStore
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 class SealService:
     name = "seal"
+    config = Config()  # PKI_DIR: the certificate that signs issued PDFs
     store = MongoStore(SealStore)
     dispatch = EventDispatcher()
 
@@ -82,7 +84,8 @@ class SealService:
 
     @rpc(expected_exceptions=OneStopError)
     def get_document(self, application_id: str, name: str) -> dict:
-        return workflow.get_document(self.store, application_id, name)
+        return workflow.get_document(self.store, application_id, name,
+                                     documents.signing_identity(self.config))
 
     @rpc(expected_exceptions=OneStopError)
     def health(self) -> dict:

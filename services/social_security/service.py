@@ -10,6 +10,7 @@ import base64
 import logging
 from datetime import UTC, datetime
 
+from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -33,6 +34,7 @@ def _now() -> datetime:
 
 class SocialSecurityService:
     name = "social_security"
+    config = Config()  # PKI_DIR: the certificate that signs issued PDFs
     store = MongoStore(SocialSecurityStore)
     dispatch = EventDispatcher()
 
@@ -128,7 +130,8 @@ class SocialSecurityService:
         if name != workflow.CERTIFICATE.name or employer is None or employer["state"] != "registered":
             raise NotFound(f"申请{application_id}没有社保文书{name}")
         staff = self.store.staff(employer["uscc"], active_only=True)
-        pdf = documents.render_certificate(employer, staff, domain.local_today(_now()).isoformat())
+        pdf = documents.render_certificate(employer, staff, domain.local_today(_now()).isoformat(),
+                                           documents.signing_identity(self.config))
         return Document(name=name, filename=f"社会保险登记证明-{employer['uscc']}.pdf",
                         content_type="application/pdf",
                         data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -35,6 +36,7 @@ def _now() -> datetime:
 
 class TaxService:
     name = "tax"
+    config = Config()  # PKI_DIR: the certificate that signs issued PDFs
     store = MongoStore(TaxStore)
     dispatch = EventDispatcher()
 
@@ -95,7 +97,7 @@ class TaxService:
         reg = self.store.registration_by_application(application_id)
         number = name.removeprefix(documents.INVOICE_PREFIX) if name.startswith(documents.INVOICE_PREFIX) else None
         invoices = {number: self.store.invoice(reg["uscc"], number)} if number else {}
-        return documents.render(name, reg, invoices).model_dump(mode="json")
+        return documents.render(name, reg, invoices, documents.signing_identity(self.config)).model_dump(mode="json")
 
     # ---- clerk queue ----------------------------------------------------------------------------
 
