@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -39,8 +40,13 @@ def sign(pdf: bytes, meta: Meta, signer: Identity, *, stamp=None, box: Box | Non
         spec = fields.SigFieldSpec(field_name, on_page=page, box=tuple(rect))
     elif field_name not in _existing_fields(writer):
         spec = fields.SigFieldSpec(field_name)
-    style = StaticStampStyle(background=PdfImage(stamp, writer=writer), border_width=0,
-                             background_opacity=1.0) if stamp is not None else None
+    from pyhanko.pdf_utils import layout
+
+    # the image fills the box: no margins (the seal's ring is its own border)
+    fill = layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
+                                      margins=layout.Margins.uniform(0))
+    style = StaticStampStyle(background=PdfImage(stamp, writer=writer), border_width=0, background_opacity=1.0,
+                             background_layout=fill) if stamp is not None else None
     signature_meta = signers.PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason or None, location=location or None)
@@ -55,6 +61,39 @@ def _existing_fields(writer) -> set[str]:
     from pyhanko.sign.fields import enumerate_sig_fields
 
     return {name for name, _value, _ref in enumerate_sig_fields(writer)}
+
+
+# ---- uploads ---------------------------------------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def readable_pdf(data: Any, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
+    """An uploaded PDF we can sign or check, else a typed error with the reason (in Chinese):
+    empty, too large, not a PDF, encrypted, or unreadable."""
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from contracts.rpc import FieldError, Invalid, TooLarge, UnsupportedMedia
+
+    def refuse(kind, message):
+        return kind.with_fields(message, [FieldError(field="document", message=message)])
+
+    if not isinstance(data, bytes | bytearray) or not data:
+        raise refuse(Invalid, "请上传PDF文件（请求体为空）")
+    if len(data) > max_bytes:
+        raise refuse(TooLarge, f"PDF文件不能超过{max_bytes // (1024 * 1024)}MB")
+    if not bytes(data[:1024]).lstrip().startswith(b"%PDF-"):
+        raise refuse(UnsupportedMedia, "上传的不是PDF文件（文件头不是 %PDF-）")
+    try:
+        reader = PdfFileReader(io.BytesIO(bytes(data)), strict=False)
+        if reader.encrypted:
+            raise refuse(Invalid, "PDF文件已加密：请上传未加密的文件")
+        if int(reader.root["/Pages"]["/Count"]) < 1:
+            raise refuse(Invalid, "PDF文件没有页面")
+    except (PdfError, KeyError, ValueError, TypeError, AttributeError, IndexError):
+        raise refuse(Invalid, "PDF文件已损坏，无法读取") from None
+    return bytes(data)
 
 
 # ---- checking ------------------------------------------------------------------------------------

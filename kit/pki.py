@@ -28,6 +28,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from nameko.extensions import DependencyProvider
 
 from contracts.clock import now
 
@@ -212,3 +213,19 @@ def published(config: dict | None = None) -> dict[str, str]:
         if path.stem != "root":
             out[path.stem] = path.read_text()
     return out
+
+
+class SigningIdentity(DependencyProvider):
+    """A Nameko dependency: the bureau's signing identity, made (or loaded) when the service starts, so
+    its certificate is published before the first document is asked for. `factory(config)` builds it,
+    e.g. `SigningIdentity(documents.signing_identity)`."""
+
+    def __init__(self, factory):
+        self.factory = factory
+        self.identity: Identity | None = None
+
+    def setup(self):
+        self.identity = self.factory(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.identity

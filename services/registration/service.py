@@ -15,6 +15,7 @@ from contracts.events import Licence, parse_event
 from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
 from kit.events import durable_handler
 from kit.outbox import relay
+from kit.pki import SigningIdentity
 from services.registration import documents, domain, signing
 from services.registration.store import RegistrationMongo
 from services.registration.workflow import Registrar, Settings
@@ -27,6 +28,7 @@ class RegistrationService:
     store = RegistrationMongo()
     dispatch = EventDispatcher()
     config = Config()
+    signer = SigningIdentity(signing.identity)  # signs every licence PDF
 
     @property
     def registrar(self) -> Registrar:
@@ -120,7 +122,7 @@ class RegistrationService:
             raise NotFound(f"该申请没有文书“{name}”")
         licence = Licence.model_validate(case["licence"])
         pdf = documents.render_licence(licence, Settings.from_config(self.config).public_base_url,
-                                       signing.signer_from_config(self.config), signing.identity(self.config))
+                                       signing.signer_from_config(self.config), self.signer)
         return Document(name=name, filename=f"营业执照-{licence.uscc}.pdf", content_type="application/pdf",
                         data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")
 

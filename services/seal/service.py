@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 
-from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -23,6 +22,7 @@ from contracts.rpc import OneStopError
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.pki import SigningIdentity
 from services.seal import documents, workflow
 from services.seal.store import SealStore
 
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 class SealService:
     name = "seal"
-    config = Config()  # PKI_DIR: the certificate that signs issued PDFs
+    signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(SealStore)
     dispatch = EventDispatcher()
 
@@ -85,7 +85,7 @@ class SealService:
     @rpc(expected_exceptions=OneStopError)
     def get_document(self, application_id: str, name: str) -> dict:
         return workflow.get_document(self.store, application_id, name,
-                                     documents.signing_identity(self.config))
+                                     self.signer)
 
     @rpc(expected_exceptions=OneStopError)
     def health(self) -> dict:

@@ -10,7 +10,6 @@ import base64
 import logging
 from datetime import UTC, datetime
 
-from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -21,6 +20,7 @@ from contracts.rpc import Document, NotFound, OneStopError
 from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
+from kit.pki import SigningIdentity
 from services.social_security import clerk as queue
 from services.social_security import documents, domain, workflow
 from services.social_security.store import SocialSecurityStore
@@ -34,7 +34,7 @@ def _now() -> datetime:
 
 class SocialSecurityService:
     name = "social_security"
-    config = Config()  # PKI_DIR: the certificate that signs issued PDFs
+    signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(SocialSecurityStore)
     dispatch = EventDispatcher()
 
@@ -131,7 +131,7 @@ class SocialSecurityService:
             raise NotFound(f"申请{application_id}没有社保文书{name}")
         staff = self.store.staff(employer["uscc"], active_only=True)
         pdf = documents.render_certificate(employer, staff, domain.local_today(_now()).isoformat(),
-                                           documents.signing_identity(self.config))
+                                           self.signer)
         return Document(name=name, filename=f"社会保险登记证明-{employer['uscc']}.pdf",
                         content_type="application/pdf",
                         data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -23,6 +22,7 @@ from contracts.rpc import OneStopError
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.pki import SigningIdentity
 from services.tax import documents, domain, invoicing, tasks
 from services.tax.store import TaxStore
 
@@ -36,7 +36,7 @@ def _now() -> datetime:
 
 class TaxService:
     name = "tax"
-    config = Config()  # PKI_DIR: the certificate that signs issued PDFs
+    signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(TaxStore)
     dispatch = EventDispatcher()
 
@@ -97,7 +97,7 @@ class TaxService:
         reg = self.store.registration_by_application(application_id)
         number = name.removeprefix(documents.INVOICE_PREFIX) if name.startswith(documents.INVOICE_PREFIX) else None
         invoices = {number: self.store.invoice(reg["uscc"], number)} if number else {}
-        return documents.render(name, reg, invoices, documents.signing_identity(self.config)).model_dump(mode="json")
+        return documents.render(name, reg, invoices, self.signer).model_dump(mode="json")
 
     # ---- clerk queue ----------------------------------------------------------------------------
 
