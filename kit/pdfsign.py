@@ -26,14 +26,16 @@ INK_OPACITY = 72  # percent
 Box = tuple[int, float, float, float, float]
 
 
-def sign(pdf: bytes, meta: Meta, signer: Identity, *, stamp=None, box: Box | None = None,
+def sign(pdf: bytes, meta: Meta | None, signer: Identity, *, stamp=None, box: Box | None = None,
          reason: str = "", location: str = "", field_name: str = FIELD) -> bytes:
-    """`stamp` is a PIL image (RGBA: transparent around the ink) drawn in `box`."""
+    """`stamp` is a PIL image (RGBA: transparent around the ink) drawn in `box`. `meta`: our own
+    document, made archival (kit.pdf.archive); None: someone else's PDF, signed as it is."""
     from pyhanko.pdf_utils.images import PdfImage
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.stamp import StaticStampStyle
 
-    writer = archive(pdf, meta)
+    writer = archive(pdf, meta) if meta is not None else IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     spec = None
     if box is not None:
         page, *rect = box
@@ -140,6 +142,7 @@ def check(pdf: bytes, roots: list[x509.Certificate], crls: list[bytes] = ()) -> 
     from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.errors import RevokedError
 
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -149,18 +152,27 @@ def check(pdf: bytes, roots: list[x509.Certificate], crls: list[bytes] = ()) -> 
     if not signatures:
         raise NotSignedPdf("the PDF carries no signature")
     usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
+
+    def validate(embedded, with_crls: bool):
+        context = ValidationContext(trust_roots=[_asn1(r) for r in roots], crls=list(crls) if with_crls else [],
+                                    allow_fetching=False, revocation_mode="soft-fail")
+        return validate_pdf_signature(embedded, context, key_usage_settings=usage)
+
     results = []
     for embedded in signatures:
-        context = ValidationContext(trust_roots=[_asn1(r) for r in roots], crls=list(crls),
-                                    allow_fetching=False, revocation_mode="soft-fail")
+        revoked = False
         try:
-            status = validate_pdf_signature(embedded, context, key_usage_settings=usage)
+            try:
+                status = validate(embedded, with_crls=True)
+            except RevokedError:
+                # the CRL lists the signer: say so, with what the signature is otherwise
+                revoked, status = True, validate(embedded, with_crls=False)
         except (SignatureValidationError, PdfError, ValueError) as exc:
             results.append(SignatureCheck(embedded.field_name, False, False, False, False, "", "", None,
                                           False, f"signature unreadable: {exc}"))
             continue
+        revoked = revoked or bool(getattr(status, "revoked", False))
         whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-        revoked = bool(getattr(status, "revoked", False))
         valid = bool(status.bottom_line) and whole and not revoked
         cert = status.signing_cert
         results.append(SignatureCheck(
@@ -177,7 +189,7 @@ def _summary(status, whole: bool, revoked: bool) -> str:
     if not status.valid:
         return "签名值无效"
     if revoked:
-        return "签名证书已吊销"
+        return "签名证书已吊销（CRL）"
     if not status.trusted:
         return "签名证书不能链接到 OneStop 根证书"
     if not whole:

@@ -21,7 +21,7 @@ import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
@@ -175,9 +175,10 @@ def root_certificate(config: dict | None = None) -> x509.Certificate:
     return x509.load_pem_x509_certificate(cert_path.read_bytes())
 
 
-def identity(config: dict | None, name: str, common_name: str) -> Identity:
+def identity(config: dict | None, name: str, common_name: str, ca: bool = False) -> Identity:
     """Bureau `name`'s signing identity (certificate subject `common_name`), issued by the root on
-    first use unless the operator supplied it."""
+    first use unless the operator supplied it. `ca`: an issuing CA below the root (path length 0),
+    e.g. the seal bureau's, which issues the companies' electronic-seal certificates."""
     directory = pki_dir(config)
     with _cache_lock:
         cached = _cache.get((str(directory), name))
@@ -195,7 +196,7 @@ def identity(config: dict | None, name: str, common_name: str) -> Identity:
                 root_key = load_key(root_key_path.read_bytes(), _password(config))
                 key = new_key()
                 cert = issue(subject(common_name, unit=name), key.public_key(), root, root_key,
-                             ca=False, years=BUREAU_YEARS)
+                             ca=ca, path_length=0 if ca else None, years=BUREAU_YEARS)
                 _write_private(key_path, key_pem(key, _password(config)))
                 cert_path.write_text(pem(cert))
     cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
@@ -203,6 +204,22 @@ def identity(config: dict | None, name: str, common_name: str) -> Identity:
     with _cache_lock:
         _cache[(str(directory), name)] = found
     return found
+
+
+def crl(issuer: Identity, revoked: list[tuple[int, datetime]], number: int, hours: int = 24) -> bytes:
+    """A DER CRL by `issuer` listing (serial, revoked at) pairs; valid `hours` (readers refetch)."""
+    moment = now()
+    builder = (x509.CertificateRevocationListBuilder()
+               .issuer_name(issuer.certificate.subject)
+               .last_update(moment - timedelta(minutes=5))
+               .next_update(moment + timedelta(hours=hours))
+               .add_extension(x509.CRLNumber(number), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                   issuer.certificate.public_key()), critical=False))
+    for serial, revoked_at in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(revoked_at).build())
+    return builder.sign(issuer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
 def published(config: dict | None = None) -> dict[str, str]:

@@ -22,6 +22,7 @@ from gateway.api import (
     public,
     ratings,
     receipts,
+    seals,
     stats,
     tasks,
     trust,
@@ -73,7 +74,7 @@ def create_app(gateway: Gateway | None = None) -> FastAPI:
     app.include_router(metrics_api.router)
     for module in (accounts, applications, companies, tasks, public):
         app.include_router(module.router)
-    for module in (licences, trust, stats, ratings, webhooks, receipts):  # beyond the portals
+    for module in (licences, trust, seals, stats, ratings, webhooks, receipts):  # beyond the portals
         app.include_router(module.router)
     _offline_docs(app)
     web.mount(app)  # server-rendered pages and their static files (gateway/web)
