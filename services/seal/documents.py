@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 from datetime import datetime
+from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw
 
@@ -158,13 +159,14 @@ def _draw_certificate(seal_set: SealSet):
         Paragraph(f"出具时间：{_local(issued)}", body),
         Spacer(1, 5 * mm),
     ]
-    rows = [["印章种类", "印章编码", "介质", "状态", "备案时间"]]
+    cell = ParagraphStyle("cell", fontName=font, fontSize=9, leading=11)
+    rows = [["印章种类", "印章编码", "介质", "状态", "备案时间", "印章制作单位"]]
     rows += [[SEAL_KIND_LABELS[s.kind], s.code, MEDIUM_LABELS[s.medium], STATUS_LABELS[s.status],
-              _local(s.filed_at)] for s in seal_set.seals]
-    table = Table(rows, colWidths=[32 * mm, 40 * mm, 24 * mm, 34 * mm, 42 * mm], repeatRows=1)
+              _local(s.filed_at), Paragraph(escape(s.engraver or "—"), cell)] for s in seal_set.seals]
+    table = Table(rows, colWidths=[26 * mm, 30 * mm, 18 * mm, 26 * mm, 30 * mm, 44 * mm], repeatRows=1)
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), font),
-        ("FONTSIZE", (0, 0), (-1, -1), 10),
+        ("FONTSIZE", (0, 0), (-1, -1), 9),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -173,7 +175,7 @@ def _draw_certificate(seal_set: SealSet):
 
     cells = []
     for seal in filed:
-        picture = PdfImage(io.BytesIO(render_seal(seal_set, seal)), width=48 * mm, height=48 * mm)
+        picture = PdfImage(io.BytesIO(render_seal(seal_set, seal)), width=40 * mm, height=40 * mm)
         caption = Paragraph(f"{SEAL_KIND_LABELS[seal.kind]}（{MEDIUM_LABELS[seal.medium]}）<br/>{seal.code}", small)
         cells.append([picture, caption])
     if cells:
@@ -182,7 +184,7 @@ def _draw_certificate(seal_set: SealSet):
     story += [
         Spacer(1, 6 * mm),
         Paragraph("以上印章已在公安机关备案。可凭印章编码在“一网通办”平台核验印章真伪。", body),
-        Spacer(1, 8 * mm),
+        Spacer(1, 4 * mm),
         Paragraph(f"{filing_authority(seal_set.district_code)}　{_local(issued)}", body),
         date_line,
     ]

@@ -120,7 +120,7 @@ def test_clerk_path_queue_claim_and_approve_with_adjusted_quota(bureau):
         with pytest.raises(Conflict):
             tax.act_on_task(task["id"], "clerk-wang", "approve", {})
         with pytest.raises(Invalid):
-            tax.act_on_task(task["id"], "clerk-li", "mark_engraved", {})
+            tax.act_on_task(task["id"], "clerk-li", "mark_engraved", {"engraver": "测试用印章刻制单位"})
         with pytest.raises(Invalid) as err:
             tax.act_on_task(task["id"], "clerk-li", "approve", {"monthly_quota": "-5"})
         assert err.value.field_errors[0].field == "monthly_quota"

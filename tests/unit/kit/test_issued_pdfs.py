@@ -105,11 +105,11 @@ def render(pdf: bytes, tmp_path, name: str = "page") -> Image.Image:
     return Image.open(tmp_path / f"{name}.png").convert("RGB")
 
 
-def text_box(pdf: bytes, tmp_path, text: str, last: bool = False) -> tuple[float, float, float, float]:
-    """Where poppler places the first (or last) word containing `text` on page 1 (points, top-left origin)."""
+def text_box(pdf: bytes, tmp_path, text: str, last: bool = False, page: int = 1) -> tuple[float, float, float, float]:
+    """Where poppler places the first (or last) word containing `text` on `page` (points, top-left origin)."""
     path = tmp_path / "bbox.pdf"
     path.write_bytes(pdf)
-    html = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"],
+    html = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
                           capture_output=True, text=True, check=True).stdout
     found = [tuple(float(m.group(i)) for i in range(1, 5)) for m in re.finditer(
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)
@@ -239,11 +239,11 @@ DATES = {"licence": "2024年05月06日", "tax_notice": "2026-11-25", "seal_certi
 @pytest.mark.parametrize("name", sorted(DATES))
 def test_the_visible_signature_is_the_bureau_seal_over_the_issue_date(issued, name, tmp_path):
     pdf, _ = issued[name]
-    page = PdfReader(io.BytesIO(pdf)).pages[0]
-    [widget] = [a.get_object() for a in page["/Annots"] if a.get_object().get("/FT") == "/Sig"]
+    [(number, page, widget)] = [(n, p, a.get_object()) for n, p in enumerate(PdfReader(io.BytesIO(pdf)).pages, 1)
+                                for a in p.get("/Annots", []) if a.get_object().get("/FT") == "/Sig"]
     x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
     height = float(page.mediabox.height)
-    dx1, dy1, dx2, dy2 = text_box(pdf, tmp_path, DATES[name], last=True)
+    dx1, dy1, dx2, dy2 = text_box(pdf, tmp_path, DATES[name], last=True, page=number)
     centre = ((dx1 + dx2) / 2, height - (dy1 + dy2) / 2)
     assert x1 < centre[0] < x2 and y1 < centre[1] < y2, (name, (x1, y1, x2, y2), centre)
     # roughly centred (poppler may join the date with the label before it into one "word")
