@@ -110,3 +110,25 @@ def test_an_unsigned_pdf_is_reported_unsigned(http):
     writer.write(out)
     reply = http.post(f"{API}/verify/documents", content=out.getvalue(), headers={"Content-Type": "application/pdf"})
     assert reply.status_code == 200 and reply.json()["signed"] is False and reply.json()["valid"] is False
+
+
+def test_the_verification_page_checks_an_uploaded_pdf(http, completed):
+    import re
+
+    founder, view = completed
+    licence = http.get(f"{API}/applications/{view['id']}/documents/registration.licence", headers=founder).content
+    page = http.get("/verify/documents")
+    assert page.status_code == 200 and "验证电子文件的签名" in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+    def upload(data: bytes):
+        return http.post("/verify/documents", data={"csrf_token": token},
+                         files={"document": ("licence.pdf", data, "application/pdf")})
+
+    good = upload(licence)
+    assert good.status_code == 200 and "✔ 签名有效" in good.text and "武汉市市场监督管理局" in good.text
+    changed = bytearray(licence)
+    changed[len(licence) // 3] ^= 0x01
+    assert "✔ 签名有效" not in upload(bytes(changed)).text
+    refused = upload(b"hello")
+    assert refused.status_code == 415 and "不是PDF" in refused.text
