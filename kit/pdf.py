@@ -21,6 +21,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 FONT_ENV = "ONESTOP_PDF_FONT"
@@ -68,6 +69,7 @@ class Meta:
 CREATOR = "OneStop 企业开办一网通办"
 
 
+@cache
 def _srgb_profile() -> bytes:
     from PIL import ImageCms
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -205,9 +206,15 @@ def seal_box(page: int, centre_x: float, centre_y: float, diameter: float) -> Bo
 def bureau_sign(pdf: bytes, meta: Meta, signer: Identity, seal_name: str, box: Box, reason: str) -> bytes:
     """Sign as a bureau: its round red seal (`seal_name` along the arc, the star) is the visible
     signature, placed over the issue date as on a paper document."""
+    return sign(pdf, meta, signer, stamp=_bureau_seal(seal_name), box=box, reason=reason, location="湖北省武汉市")
+
+
+@lru_cache(maxsize=256)
+def _bureau_seal(name: str):
+    """Drawing a seal costs ~100 ms; a bureau has a handful of names: draw each once per process."""
     from kit.seal_image import round_seal
 
-    seal = round_seal(seal_name)
+    seal = round_seal(name)
     # seal ink lets the printed date show through, as on paper
     seal.putalpha(seal.getchannel("A").point(lambda a: a * INK_OPACITY // 100))
-    return sign(pdf, meta, signer, stamp=seal, box=box, reason=reason, location="湖北省武汉市")
+    return seal
