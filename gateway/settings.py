@@ -13,6 +13,8 @@ from functools import cached_property
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gateway.egress import Egress
+
 log = logging.getLogger(__name__)
 
 
@@ -35,6 +37,8 @@ class Settings(BaseSettings):
     gateway_max_body_bytes: int = Field(1024 * 1024, ge=1024)
     gateway_login_max_failures: int = Field(10, ge=1)
     gateway_login_window_minutes: int = Field(15, ge=1)
+    # internal webhook receivers an operator allows (gateway/egress.py): "10.0.0.0/8,127.0.0.1:8099"
+    gateway_webhook_allow: str = ""
     log_level: str = "INFO"
 
     @property
@@ -51,6 +55,10 @@ class Settings(BaseSettings):
             return self.gateway_secret_key
         log.warning("GATEWAY_SECRET_KEY is not set: using a random key for this process only")
         return secrets.token_urlsafe(32)
+
+    @cached_property
+    def egress(self) -> Egress:
+        return Egress.from_setting(self.gateway_webhook_allow)
 
     def nameko_config(self) -> dict:
         """What nameko's standalone RPC proxy and event dispatcher need."""
