@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.codes import is_valid_uscc
 from contracts.rpc import Invalid, NotFound
+from contracts.text import PersonName, VisibleText
 from gateway.auth import Principal
 from gateway.rpc import Bureaus
 from gateway.store import GatewayStore
@@ -20,7 +21,7 @@ Amount = Annotated[Decimal, Field(max_digits=15, decimal_places=2, gt=0)]
 
 class InvoiceItem(BaseModel):
     model_config = STRICT
-    name: str = Field(min_length=1, max_length=100)
+    name: VisibleText = Field(min_length=1, max_length=100)
     quantity: Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=6)]
     unit_price: Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=6)]
     tax_rate: Annotated[Decimal, Field(ge=0, lt=1, max_digits=4, decimal_places=3)]
@@ -31,7 +32,7 @@ class InvoiceRequest(BaseModel):
 
     model_config = STRICT
     request_id: str = Field(min_length=1, max_length=100)
-    buyer_name: str = Field(min_length=2, max_length=100)
+    buyer_name: VisibleText = Field(min_length=2, max_length=100)
     buyer_tax_id: str = Field(min_length=15, max_length=20)
     kind: Literal["vat_general", "vat_special"] | None = None
     items: list[InvoiceItem] = Field(min_length=1, max_length=100)
@@ -39,7 +40,7 @@ class InvoiceRequest(BaseModel):
 
 class EmployeeRequest(BaseModel):
     model_config = STRICT
-    name: str = Field(min_length=2, max_length=40)
+    name: PersonName
     resident_id: str = Field(min_length=18, max_length=18)
     start_date: date
     monthly_wage: Amount
