@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts.calendar import aware
 from contracts.codes import is_valid_resident_id
 from contracts.rpc import BUREAUS, FieldError, Invalid
+from contracts.text import PersonName
 from gateway.errors import TooManyRequests, Unauthenticated
 from gateway.store import GatewayStore, token_expiry
 
@@ -62,7 +63,7 @@ class Principal:
 
 class SignUp(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=2, max_length=40)
+    name: PersonName
     resident_id: str = Field(min_length=18, max_length=18)
     email: str | None = Field(None, max_length=120)
     mobile: str | None = Field(None, max_length=20)

@@ -141,14 +141,15 @@ class LiveSystem:
 
     # ---- people
 
-    def founder(self, name: str = "张伟", password: str = PASSWORD) -> Founder:
+    def founder(self, name: str = "张伟", password: str = PASSWORD, headers: dict | None = None) -> Founder:
+        """`headers`: e.g. an X-Forwarded-For of its own, to sign up and log in from another address."""
         rid = resident_id()
         login = f"f{next(_people)}.{uuid.uuid4().hex[:6]}@example.com"
         response = self.request("POST", "/api/v1/accounts", json={
-            "name": name, "resident_id": rid, "email": login, "password": password})
+            "name": name, "resident_id": rid, "email": login, "password": password}, headers=headers)
         assert response.status_code == 201, response.text
         self.resident_ids.add(rid)
-        return Founder(login, password, rid, self.token(login, password), response.json()["id"])
+        return Founder(login, password, rid, self.token(login, password, headers), response.json()["id"])
 
     def staff(self, login: str, password: str = PASSWORD, bureau: str | None = None,
               operator: bool = False) -> dict:
