@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     gateway_login_window_minutes: int = Field(15, ge=1)
     # internal webhook receivers an operator allows (gateway/egress.py): "10.0.0.0/8,127.0.0.1:8099"
     gateway_webhook_allow: str = ""
+    # the open statistics are recomputed at most this often (gateway/stats.py); 0: per request (dev only)
+    gateway_stats_max_age_seconds: float = Field(60.0, ge=0)
+    # /metrics answers only `Authorization: Bearer <this>`; empty: /metrics is off (404)
+    gateway_metrics_token: str = ""
     log_level: str = "INFO"
 
     @property
