@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from contracts import scope
+from contracts import clock, scope
 from contracts.codes import hubei_divisions, is_known_district, is_valid_resident_id, is_valid_uscc
 from contracts.rpc import FieldError, Invalid
 from contracts.text import PersonName, VisibleText
@@ -194,7 +194,7 @@ def _division_names() -> set[str]:
 
 def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldError]:
     """Every business rule the form breaks, as (field path, Chinese message)."""
-    today = today or date.today()
+    today = today or clock.china_today()
     errors: list[FieldError] = []
 
     def err(path: str, message: str) -> None:

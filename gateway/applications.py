@@ -12,9 +12,9 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+from contracts import clock
 from contracts.events import ApplicationCorrected, ApplicationSubmitted
 from contracts.form import validate_form
 from contracts.rpc import BUREAUS, Conflict, Document, Forbidden, Invalid, NotFound
@@ -62,7 +62,7 @@ class ApplicationService:
         app_id = uuid.uuid4().hex
         event = ApplicationSubmitted(application_id=app_id, founder_id=who.id, form=form)
         entry = timeline_entry(SOURCE, event.model_dump(mode="json"))
-        now = datetime.now(UTC)
+        now = clock.now()
         doc = {
             "_id": app_id,
             "founder_id": who.id,
