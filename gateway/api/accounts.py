@@ -7,7 +7,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from gateway.api.deps import GatewayDep, Token, Who, client_address
 from gateway.api.schemas import AccountOut, TokenOut
-from gateway.auth import SignUp, public_account
+from gateway.auth import PasswordChange, SignUp, public_account
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -29,6 +29,19 @@ def log_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Reque
 def log_out(who: Who, token: Token, gateway: GatewayDep) -> Response:
     gateway.accounts.log_out(token)
     return Response(status_code=204)
+
+
+@router.delete("/tokens", status_code=204, summary="Log out everywhere (revoke every token of my account)")
+def log_out_everywhere(who: Who, gateway: GatewayDep) -> Response:
+    gateway.accounts.log_out_everywhere(who.id)
+    return Response(status_code=204)
+
+
+@router.put("/me/password", response_model=TokenOut, summary="Change my password (ends every other session)")
+def change_password(body: PasswordChange, who: Who, request: Request, gateway: GatewayDep) -> dict:
+    """Every token of the account is revoked; the answer is a new token for this client."""
+    token, expires = gateway.accounts.change_password(who, body, client_address(request))
+    return {"access_token": token, "token_type": "bearer", "expires_at": expires}
 
 
 @router.get("/me", response_model=AccountOut, summary="The logged-in account")

@@ -8,6 +8,8 @@
   script FastAPI writes, and ReDoc runs a blob: worker.
 - PDFs get no CSP: Chromium's PDF viewer is a plugin that `object-src 'none'` would block; they keep
   nosniff and X-Frame-Options.
+- Strict-Transport-Security on answers to https requests (behind the shipped ingress uvicorn takes
+  the scheme from X-Forwarded-Proto of FORWARDED_ALLOW_IPS; the session cookie is Secure then too).
 - nosniff (a JSON or text answer is never run as script), Referrer-Policy same-origin (an
   application id in a URL never leaves for another site), COOP same-origin.
 """
@@ -22,6 +24,7 @@ DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 's
             "img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
             "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 COMMON = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
           (b"x-frame-options", b"DENY"), (b"cross-origin-opener-policy", b"same-origin")]
 
@@ -41,7 +44,7 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 content_type = dict(headers).get(b"content-type", b"")
-                extra = list(COMMON)
+                extra = list(COMMON) + ([HSTS] if scope.get("scheme") == "https" else [])
                 if not content_type.startswith(b"application/pdf"):
                     extra.append((b"content-security-policy", csp))
                 headers += [(name, value) for name, value in extra if name not in present]
