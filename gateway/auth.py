@@ -101,8 +101,11 @@ def public_account(account: dict) -> dict:
 
 class AccountService:
     def __init__(self, store: GatewayStore, token_minutes: int = 720, max_failures: int = 10,
-                 window_minutes: int = 15, hasher: PasswordHasher | None = None):
+                 window_minutes: int = 15, hasher: PasswordHasher | None = None,
+                 signup_limits: tuple[int, int] = (30, 1000)):
         self.store = store
+        # sign-ups per hour from one client address, and from everywhere (account farming, argon2 cost)
+        self.signups_per_address, self.signups_per_hour = signup_limits
         # argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile); tests pass cheaper ones
         self.hasher = hasher or PasswordHasher()
         # verified against when the login is unknown, so a wrong login costs as long as a wrong password
@@ -115,7 +118,9 @@ class AccountService:
 
     # ---- founders sign up themselves
 
-    def sign_up(self, data: SignUp) -> dict:
+    def sign_up(self, data: SignUp, client: str | None = None) -> dict:
+        """`client`: the caller's address, for the per-address limit (None: an operator's own tool)."""
+        keys = self._check_signup_rate(client)
         errors = []
         if not is_valid_resident_id(data.resident_id):
             errors.append(FieldError(field="resident_id", message="身份证号码无效：请核对出生日期和最后一位校验码"))
@@ -140,7 +145,18 @@ class AccountService:
             "password_hash": self.hasher.hash(data.password),
             "created_at": clock.now(),
         }
-        return public_account(self.store.insert_account(account))
+        created = public_account(self.store.insert_account(account))
+        self.store.record_failure(keys)  # the same sliding-window log as failed log-ins, other keys
+        return created
+
+    def _check_signup_rate(self, client: str | None) -> list[str]:
+        since = clock.now() - timedelta(hours=1)
+        limits = {"signup:all": self.signups_per_hour}
+        if client:
+            limits[f"signup:client:{client}"] = self.signups_per_address
+        if any(self.store.failures_since(key, since) >= limit for key, limit in limits.items()):
+            raise TooManyRequests("注册过于频繁，请稍后再试")
+        return list(limits)
 
     # ---- staff are created by an operator (kit/cli.py)
 

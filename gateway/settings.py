@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     gateway_stats_max_age_seconds: float = Field(60.0, ge=0)
     # /metrics answers only `Authorization: Bearer <this>`; empty: /metrics is off (404)
     gateway_metrics_token: str = ""
+    # founder sign-ups per hour from one client address, and in all
+    gateway_signups_per_address_per_hour: int = Field(30, ge=1)
+    gateway_signups_per_hour: int = Field(1000, ge=1)
     log_level: str = "INFO"
 
     @property

@@ -13,9 +13,10 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
 @router.post("/accounts", status_code=201, response_model=AccountOut, summary="Sign up as a founder")
-def sign_up(body: SignUp, gateway: GatewayDep) -> dict:
-    """Founders sign up with a checked resident ID and an email and/or mobile number (either logs in)."""
-    return gateway.accounts.sign_up(body)
+def sign_up(body: SignUp, request: Request, gateway: GatewayDep) -> dict:
+    """Founders sign up with a checked resident ID and an email and/or mobile number (either logs in).
+    Sign-ups are limited per client address and in all, per hour (429)."""
+    return gateway.accounts.sign_up(body, client_address(request))
 
 
 @router.post("/tokens", response_model=TokenOut, summary="Log in (OAuth2 password flow)")

@@ -39,7 +39,8 @@ class World:
 
 
 _addresses = itertools.count(1)
-LOGIN_MAX_FAILURES = 4  # GATEWAY_LOGIN_MAX_FAILURES (default 10): fewer argon2 rounds for the same proof
+LOGIN_MAX_FAILURES = 4
+SIGNUPS_PER_ADDRESS = 6  # the loopback address signs up four founders here (alice, bob, fuzzer, a victim)  # GATEWAY_LOGIN_MAX_FAILURES (default 10): fewer argon2 rounds for the same proof
 STAFF = {"reg.clerk": "registration", "tax.clerk": "tax", "seal.clerk": "seal", "ops.admin": None}
 
 
@@ -47,7 +48,8 @@ STAFF = {"reg.clerk": "registration", "tax.clerk": "tax", "seal.clerk": "seal", 
 def world(tmp_path_factory) -> World:
     receiver = HookReceiver()
     env = {"GATEWAY_LOGIN_MAX_FAILURES": str(LOGIN_MAX_FAILURES),
-           "GATEWAY_WEBHOOK_ALLOW": f"127.0.0.1:{receiver.port}"}
+           "GATEWAY_WEBHOOK_ALLOW": f"127.0.0.1:{receiver.port}",
+           "GATEWAY_SIGNUPS_PER_ADDRESS_PER_HOUR": str(SIGNUPS_PER_ADDRESS)}
     with closing(receiver), LiveSystem("security", tmp_path_factory.mktemp("security-logs"), extra_env=env) as live:
         alice, bob, fuzzer = live.founder("张伟"), live.founder("李娜"), live.founder("赵磊")
         alice_app = live.submit(alice, make_form())

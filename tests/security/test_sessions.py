@@ -4,10 +4,14 @@ account at once, and behind an https ingress the answers carry HSTS and the sess
 
 from __future__ import annotations
 
+import uuid
+
+import httpx
 import pytest
 
 from kit.cli import disable_account
 from tests.factories import resident_id
+from tests.security.conftest import SIGNUPS_PER_ADDRESS
 from tests.support.live import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -89,12 +93,50 @@ def test_an_operator_disables_a_staff_account_at_once_and_can_enable_it_again(wo
 
 
 def test_behind_an_https_ingress_answers_carry_hsts_and_the_cookie_is_secure(world):
-    live = world.live
-    # the gateway trusts X-Forwarded-Proto from FORWARDED_ALLOW_IPS (here: uvicorn's default, 127.0.0.1)
-    secure = live.request("GET", "/login", headers={"X-Forwarded-Proto": "https"})
+    # the gateway trusts X-Forwarded-Proto from FORWARDED_ALLOW_IPS (here: uvicorn's default, 127.0.0.1);
+    # fresh clients each time: no session cookie yet, so the answer sets one
+    with httpx.Client(base_url=world.live.url, timeout=30) as client:
+        secure = client.get("/login", headers={"X-Forwarded-Proto": "https"})
     assert secure.headers.get("strict-transport-security", "").startswith("max-age=31536000")
     cookie = secure.headers.get("set-cookie", "")
     assert cookie and "secure" in cookie.lower() and "httponly" in cookie.lower(), cookie
-    plain = live.request("GET", "/login")
+    with httpx.Client(base_url=world.live.url, timeout=30) as client:
+        plain = client.get("/login")
+    assert plain.headers.get("set-cookie")
     assert "strict-transport-security" not in plain.headers
     assert "secure" not in plain.headers.get("set-cookie", "").lower()
+
+
+def _person(i: int) -> dict:
+    return {"name": "吴敏", "resident_id": resident_id(), "email": f"rate{i}.{uuid.uuid4().hex[:6]}@example.com",
+            "password": PASSWORD}
+
+
+def test_sign_ups_are_limited_per_address(world):
+    live = world.live
+    where = {"X-Forwarded-For": "10.98.0.1"}
+    for i in range(SIGNUPS_PER_ADDRESS):
+        assert live.request("POST", f"{API}/accounts", json=_person(i), headers=where).status_code == 201, i
+    refused = live.request("POST", f"{API}/accounts", json=_person(99), headers=where)
+    assert refused.status_code == 429 and refused.json()["code"] == "TOO_MANY_REQUESTS"
+    elsewhere = live.request("POST", f"{API}/accounts", json=_person(100), headers={"X-Forwarded-For": "10.98.0.2"})
+    assert elsewhere.status_code == 201
+
+
+def test_sign_ups_are_limited_in_all_whatever_the_addresses(mongo_db):
+    from argon2 import PasswordHasher
+
+    from contracts.rpc import OneStopError
+    from gateway.auth import AccountService, SignUp
+    from gateway.store import GatewayStore
+
+    store = GatewayStore(mongo_db)
+    store.ensure_indexes()
+    accounts = AccountService(store, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+                              signup_limits=(2, 5))
+    for i in range(5):
+        accounts.sign_up(SignUp(**_person(i)), client=f"198.51.100.{i}")
+    with pytest.raises(OneStopError) as refused:
+        accounts.sign_up(SignUp(**_person(9)), client="198.51.100.200")
+    assert refused.value.status == 429
+    assert store.accounts.count_documents({}) == 5

@@ -69,7 +69,9 @@ class LiveSystem:
         self.system = System(
             amqp_uri=self.amqp_uri, mongo_uri=mongo_uri, db_prefix=self.db_prefix, gateway_port=free_port(),
             scale=dict(scale or {}), log_dir=Path(log_dir), ctl_uri=ctl_uri,
-            extra_env={"LOG_LEVEL": "INFO", "GATEWAY_RPC_TIMEOUT": "20", **(extra_env or {})},
+            # every test founder signs up from the loopback address: no per-address sign-up limit here
+            extra_env={"LOG_LEVEL": "INFO", "GATEWAY_RPC_TIMEOUT": "20",
+                       "GATEWAY_SIGNUPS_PER_ADDRESS_PER_HOUR": "100000", **(extra_env or {})},
         )
         self.client = connect(mongo_uri, f"{self.db_prefix}_gateway").client
         self.resident_ids: set[str] = set()  # every full ID this run sent (for the log checks)
