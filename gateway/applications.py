@@ -17,10 +17,10 @@ from typing import Any
 from contracts import clock
 from contracts.events import ApplicationCorrected, ApplicationSubmitted
 from contracts.form import validate_form
-from contracts.rpc import BUREAUS, Conflict, Document, Forbidden, Invalid, NotFound
+from contracts.rpc import BUREAUS, Conflict, Forbidden, Invalid, NotFound
 from gateway.auth import Principal
+from gateway.clients import Clients
 from gateway.publisher import SOURCE, Publisher
-from gateway.rpc import Bureaus
 from gateway.store import GatewayStore
 from gateway.timeline import derive, timeline_entry
 from gateway.tracking import record
@@ -40,9 +40,9 @@ class Download:
 
 
 class ApplicationService:
-    def __init__(self, store: GatewayStore, bureaus: Bureaus, publish: Publisher, base_url: str):
+    def __init__(self, store: GatewayStore, clients: Clients, publish: Publisher, base_url: str):
         self.store = store
-        self.bureaus = bureaus
+        self.clients = clients
         self.publish = publish
         self.base_url = base_url
 
@@ -139,8 +139,7 @@ class ApplicationService:
         bureau = name.split(".", 1)[0]
         if bureau not in BUREAUS:
             raise NotFound("没有这份文件")
-        raw = self.bureaus.call(bureau, "get_document", app_id, name)
-        document = Document.model_validate(raw)
+        document = self.clients.of(bureau).document(app_id, name)
         return Download(base64.b64decode(document.data_base64), document.content_type, document.filename)
 
     def for_clerk(self, who: Principal, bureau: str, app_id: str) -> dict:

@@ -158,7 +158,7 @@ class AccountService:
             raise TooManyRequests("注册过于频繁，请稍后再试")
         return list(limits)
 
-    # ---- staff are created by an operator (kit/cli.py)
+    # ---- staff are created by an operator (gateway/ops/cli.py)
 
     def add_staff(self, login: str, password: str, bureau: str | None = None, operator: bool = False,
                   name: str | None = None) -> dict:

@@ -3,6 +3,9 @@ each), the gateway's event tracker and the gateway web server. Used by `make run
 fault tests and the benchmarks, so all of them run exactly what an operator runs.
 
     python -m kit.launcher run [--scale tax=2 --scale seal=2] [--port 8000]
+    ONESTOP_QUEUE_TYPE=quorum AMQP_URI="pyamqp://...:5672/;pyamqp://...:5673/" python -m kit.launcher run
+
+Every child gets the environment: the queue type and every broker address (kit/queues.py, kit/brokers.py).
 """
 
 from __future__ import annotations
@@ -21,19 +24,18 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contracts import bureaus
+from kit.brokers import addresses, vhost_of
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 # nameko service name -> (module, config file). "gateway" is the tracker: it consumes every bureau
 # event into timelines and relays the gateway's own outbox, so its events come from source "gateway".
 NAMEKO_SERVICES: dict[str, tuple[str, str]] = {
-    "registration": ("services.registration.service", "services/registration/config.yml"),
-    "seal": ("services.seal.service", "services/seal/config.yml"),
-    "tax": ("services.tax.service", "services/tax/config.yml"),
-    "social_security": ("services.social_security.service", "services/social_security/config.yml"),
-    "gateway": ("gateway.tracker", "gateway/config.yml"),
+    **{b.name: (b.module, b.config) for b in bureaus.BUREAUS},
+    bureaus.GATEWAY: ("gateway.tracker", "gateway/config.yml"),
 }
-BUREAUS = ("registration", "seal", "tax", "social_security")
 
 DEFAULT_AMQP_URI = "pyamqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
@@ -53,11 +55,6 @@ def _ctl_request(method: str, path: str, ctl_uri: str = DEFAULT_RABBIT_CTL_URI, 
     with urllib.request.urlopen(request, timeout=10) as response:
         raw = response.read()
     return json.loads(raw) if raw else None
-
-
-def vhost_of(amqp_uri: str) -> str:
-    path = urllib.parse.urlsplit(amqp_uri).path
-    return urllib.parse.unquote(path[1:]) if len(path) > 1 else "/"
 
 
 def create_vhost(name: str, ctl_uri: str = DEFAULT_RABBIT_CTL_URI, user: str = "guest") -> None:
@@ -199,11 +196,6 @@ class System:
                 instance.process.send_signal(sig)
                 instance.process.wait(timeout=30)
 
-    def restart(self, service: str, index: int = 0, timeout: float = 60) -> None:
-        self.kill(service, index)
-        self.start_instance(service, index)
-        self.wait_ready(timeout)
-
     def stop(self, grace: float = 15) -> None:
         everyone = [*self.instances, *([self.web] if self.web else [])]
         for instance in everyone:
@@ -251,7 +243,9 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    print("starting OneStop: " + ", ".join(f"{s} x{system.scale.get(s, 1)}" for s in system.services))
+    print("starting OneStop: " + ", ".join(f"{s} x{system.scale.get(s, 1)}" for s in system.services)
+          + f"; {os.environ.get('ONESTOP_QUEUE_TYPE', 'classic')} queues on "
+          + f"{len(addresses(system.amqp_uri))} broker address(es)")
     try:
         system.start()
         print(f"OneStop is running at {system.gateway_url}  (logs in {system.log_dir}; Ctrl-C stops)")

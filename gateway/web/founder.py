@@ -106,7 +106,7 @@ def name_check(who: Founder, gateway: GatewayDep, name: str = "", district_code:
     codes = [c for c in scope.split(",") if c] or None
     if not name.strip():
         return JSONResponse({"ok": False, "name": "", "problems": []})
-    result = gateway.bureaus.call("registration", "check_name", name.strip()[:80], district_code or None, codes)
+    result = gateway.clients.registration.check_name(name.strip()[:80], district_code or None, codes)
     return JSONResponse(result, headers={"Cache-Control": "no-store"})
 
 

@@ -20,7 +20,7 @@ if os.environ.get("ONESTOP_TEST_EVENTLET", "1") == "1" or (
 from playwright.sync_api import expect  # noqa: E402
 
 from contracts import clock  # noqa: E402
-from kit.cli import add_staff  # noqa: E402
+from gateway.ops.cli import add_staff  # noqa: E402
 from kit.startup import CLOCK_ANCHOR_ENV, CLOCK_START_ENV  # noqa: E402
 from tests.browser.conftest import ROOT, STAFF_PASSWORD  # noqa: E402
 from tests.factories import make_form  # noqa: E402

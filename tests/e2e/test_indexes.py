@@ -17,8 +17,8 @@ import uuid
 
 import pytest
 
+from gateway.ops.cli import add_staff
 from kit import querylog
-from kit.cli import add_staff
 from tests.conftest import MONGO_URI
 from tests.factories import make_form
 from tests.support.live import LiveSystem

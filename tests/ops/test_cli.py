@@ -1,4 +1,4 @@
-"""The operator commands (`onestop queues|sla|outbox|calendar`) through kit.cli.main, against databases
+"""The operator commands (`onestop queues|sla|outbox|calendar`) through gateway.ops.cli.main, against databases
 this test seeds (unique prefix, dropped afterwards) and a fresh vhost on the shared RabbitMQ."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from kombu import Connection, Exchange, Queue
 
 from contracts import clock
 from contracts.calendar import statutory_holidays
-from kit import ops
-from kit.cli import main
+from gateway.ops import status as ops
+from gateway.ops.cli import main
 from kit.launcher import DEFAULT_AMQP_URI, create_vhost, delete_vhost
 from kit.mongo import connect
 from tests.conftest import MONGO_URI

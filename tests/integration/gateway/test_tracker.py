@@ -59,7 +59,7 @@ def test_bureau_events_are_recorded_once_and_leftovers_relayed(container_factory
     Listener.seen = []
 
     # the web process stored an application but died before publishing it
-    broken = ApplicationService(store, bureaus=None, publish=_fail, base_url="http://x")
+    broken = ApplicationService(store, clients=None, publish=_fail, base_url="http://x")
     view, _ = broken.submit(FOUNDER, make_form())
     app_id = view["id"]
     stale = clock.now() - timedelta(minutes=1)
@@ -110,7 +110,7 @@ def submitted_with_bureau_events(mongo_db) -> tuple[GatewayStore, str, list[tupl
 
     store = GatewayStore(mongo_db)
     store.ensure_indexes()
-    view, _ = ApplicationService(store, bureaus=None, publish=lambda *a: None, base_url="http://x").submit(
+    view, _ = ApplicationService(store, clients=None, publish=lambda *a: None, base_url="http://x").submit(
         FOUNDER, make_form())
     app_id = view["id"]
     events = [(e["source"], {**e["data"], "type": e["type"], "event_id": e["event_id"], "application_id": app_id,

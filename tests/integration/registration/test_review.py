@@ -102,6 +102,10 @@ def test_the_clerk_path_with_a_correction_ends_in_approval(registration):
         call(svc, "claim_task", task["id"], "clerk-b")
     with pytest.raises(Conflict):
         call(svc, "act_on_task", task["id"], "clerk-b", "approve", {})
+    with pytest.raises(Conflict):
+        call(svc, "release_task", task["id"], "clerk-b")
+    assert call(svc, "release_task", task["id"], "clerk-a")["state"] == "open"
+    assert call(svc, "claim_task", task["id"], "clerk-a")["claimed_by"] == "clerk-a"
     with pytest.raises(Invalid):
         call(svc, "act_on_task", task["id"], "clerk-a", "request_correction", {"reasons": []})
 
@@ -109,7 +113,7 @@ def test_the_clerk_path_with_a_correction_ends_in_approval(registration):
         done = call(svc, "act_on_task", task["id"], "clerk-a", "request_correction",
                     {"reasons": ["请补充餐饮服务的经营场所说明"], "fields": ["domicile.detail"]})
     assert done["state"] == "correction_requested" and [h["action"] for h in done["history"]] == [
-        "claim", "request_correction"]
+        "claim", "release", "claim", "request_correction"]
     [asked] = registration.events("correction_requested", "app-clerk")
     assert asked["fields"] == ["domicile.detail"] and asked["reasons"] == ["请补充餐饮服务的经营场所说明"]
 

@@ -10,6 +10,7 @@ from nameko.testing.services import worker_factory
 from contracts.events import LicenceRevoked, ReviewStarted
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Conflict
+from kit.queues import DeadLetter
 from services.social_security import clerk, domain, workflow
 from services.social_security.service import SocialSecurityService
 
@@ -56,7 +57,8 @@ def test_the_handler_records_the_event_keyed_by_uscc():
 def test_another_registration_event_routed_here_is_dropped_not_recorded():
     service = worker_factory(SocialSecurityService)
     other = ReviewStarted(application_id="app-1", path="automatic", deadline=date(2026, 11, 27))
-    assert service.on_licence_revoked(other.model_dump(mode="json")) is None  # acknowledged, not retried
+    with pytest.raises(DeadLetter):  # never retried: dead-lettered on quorum queues, dropped on classic
+        service.on_licence_revoked(other.model_dump(mode="json"))
     service.store.revocations.record.assert_not_called()
 
 
@@ -81,13 +83,13 @@ def task_store(kind: str) -> MagicMock:
 def test_approving_for_a_revoked_company_is_refused_before_the_claim(kind):
     store = task_store(kind)
     with pytest.raises(Conflict, match=domain.REFUSED_WHEN_REVOKED[kind]):
-        clerk.act_on_task(store, MagicMock(), "t1", "clerk-li", "approve", {}, NOW)
+        clerk.ClerkQueue(store, MagicMock()).act("t1", "clerk-li", "approve", {}, NOW)
     store.update_task.assert_not_called()  # not even claimed: the task stays as it was
 
 
 def test_rejecting_does_not_consult_the_revocation():
     store = task_store(domain.TASK_EMPLOYER)
     store.update_task.return_value = None  # the claim loses a race: the action stops right there
-    with pytest.raises(Conflict, match="状态已变化"):
-        clerk.act_on_task(store, MagicMock(), "t1", "clerk-li", "reject", {"reasons": ["执照已吊销"]}, NOW)
+    with pytest.raises(Conflict, match="刷新后重试"):
+        clerk.ClerkQueue(store, MagicMock()).act("t1", "clerk-li", "reject", {"reasons": ["执照已吊销"]}, NOW)
     store.revocations.get.assert_not_called()
