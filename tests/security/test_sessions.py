@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from kit.cli import disable_account
+from gateway.ops.cli import disable_account
 from tests.factories import resident_id
 from tests.security.conftest import SIGNUPS_PER_ADDRESS
 from tests.support.live import PASSWORD
