@@ -18,11 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from contracts import clock, scope
 from contracts.codes import hubei_divisions, is_known_district, is_valid_resident_id, is_valid_uscc
 from contracts.rpc import FieldError, Invalid
+from contracts.text import PersonName, VisibleText
 
 STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 Money = Annotated[Decimal, Field(max_digits=15, decimal_places=2)]  # CNY to the fen; never float
-Name = Annotated[str, Field(min_length=2, max_length=40)]
+Name = PersonName  # 规范汉字 only (contracts/text.py): no bidi, zero-width or other invisible characters
+OrganisationName = Annotated[VisibleText, Field(min_length=2, max_length=40)]
 
 
 class CompanyType(StrEnum):
@@ -54,10 +56,10 @@ class CompanyName(BaseModel):
     """行政区划 + 字号 + 行业表述 + 组织形式, e.g. 武汉 + 海陆空 + 商贸 + 有限公司."""
 
     model_config = STRICT
-    division: str = Field("武汉", max_length=10)
-    trade_name: str = Field(max_length=10)
-    industry: str = Field(max_length=20)
-    organisation_form: str = Field(max_length=10)
+    division: VisibleText = Field("武汉", max_length=10)
+    trade_name: VisibleText = Field(max_length=10)
+    industry: VisibleText = Field(max_length=20)
+    organisation_form: VisibleText = Field(max_length=10)
 
     @property
     def full(self) -> str:
@@ -67,7 +69,7 @@ class CompanyName(BaseModel):
 class Address(BaseModel):
     model_config = STRICT
     district_code: str = Field(pattern=r"^\d{6}$")
-    detail: str = Field(min_length=4, max_length=200)
+    detail: VisibleText = Field(min_length=4, max_length=200)
 
 
 class Person(BaseModel):
@@ -85,7 +87,7 @@ class NaturalShareholder(Person):
 class CorporateShareholder(BaseModel):
     model_config = STRICT
     kind: Literal["corporate"]
-    name: Name
+    name: OrganisationName
     uscc: str = Field(min_length=18, max_length=18)
     subscribed_amount: Money
     payment_due: date
@@ -121,7 +123,7 @@ class SealRequest(BaseModel):
     electronic: bool = True
     physical: bool = False
     delivery: Literal["post", "pickup"] = "post"
-    postal_address: str | None = Field(None, max_length=200)
+    postal_address: VisibleText | None = Field(None, max_length=200)
 
 
 class TaxpayerType(StrEnum):
@@ -149,8 +151,8 @@ class Employee(Person):
 
 class Contact(BaseModel):
     model_config = STRICT
-    phone: str = Field(max_length=20)
-    email: str = Field(max_length=120)
+    phone: VisibleText = Field(max_length=20)
+    email: VisibleText = Field(max_length=120)
 
 
 class ApplicationForm(BaseModel):
@@ -350,6 +352,7 @@ _TYPE_MESSAGES = {
     "string_too_short": "内容太短",
     "string_too_long": "内容太长",
     "string_pattern_mismatch": "格式不正确",
+    "string_unicode": "含有无法识别的字符（如单独的代理项），请重新输入",
     "decimal_parsing": "请填写金额数字，如 100000.00",
     "decimal_type": "请填写金额数字，如 100000.00",
     "decimal_max_places": "金额最多保留两位小数（到分）",

@@ -36,7 +36,8 @@ class Gateway:
         s = self.settings
         self.clients = Clients(self.bureaus)
         self.accounts = AccountService(self.store, s.gateway_token_minutes, s.gateway_login_max_failures,
-                                       s.gateway_login_window_minutes, self.password_hasher)
+                                       s.gateway_login_window_minutes, self.password_hasher,
+                                       (s.gateway_signups_per_address_per_hour, s.gateway_signups_per_hour))
         self.applications = ApplicationService(self.store, self.clients, self.publish, s.public_url)
         self.companies = CompanyService(self.store, self.clients)
         self.tasks = TaskService(self.clients)

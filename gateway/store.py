@@ -78,6 +78,15 @@ class GatewayStore:
     def delete_token(self, token_hash: str) -> None:
         self.tokens.delete_one({"_id": token_hash})
 
+    def delete_tokens_of(self, account_id: str) -> int:
+        return self.tokens.delete_many({"account_id": account_id}).deleted_count
+
+    def set_account_password(self, account_id: str, password_hash: str) -> None:
+        self.accounts.update_one({"_id": account_id}, {"$set": {"password_hash": password_hash}})
+
+    def set_disabled(self, login: str, disabled: bool) -> dict[str, Any] | None:
+        return self.accounts.find_one_and_update({"logins": login}, {"$set": {"disabled": disabled}})
+
     # ---- login rate limiting (a sliding window of failures per key)
 
     def record_failure(self, keys: list[str]) -> None:

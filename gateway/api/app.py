@@ -29,6 +29,7 @@ from gateway.api import (
     webhooks,
 )
 from gateway.api import metrics as metrics_api
+from gateway.api.headers import SecurityHeaders
 from gateway.api.limits import BodyLimit
 from gateway.context import Gateway
 from gateway.errors import ErrorBody
@@ -71,6 +72,7 @@ def create_app(gateway: Gateway | None = None) -> FastAPI:
         app.state.gateway = gateway
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings_limit)
+    app.add_middleware(SecurityHeaders)  # outside BodyLimit: its 413 carries them too
     app.state.metrics = Metrics(lambda: app.state.gateway)  # /metrics (gateway/metrics.py)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: times everything
     app.include_router(metrics_api.router)

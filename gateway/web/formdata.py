@@ -22,6 +22,9 @@ LISTS = ("business_scope", "seals.kinds", "tax.invoice_kinds")  # checkbox group
 BOOLEANS = ("seals.electronic", "seals.physical", "housing_fund")
 ROWS = ("shareholders", "directors", "supervisors", "employees")
 NOT_FORM = {"csrf_token", "form_marker"}
+# the deepest real input is "shareholders.0.resident_id": a longer or deeper name is no field of the
+# form; it stays one (truncated) unknown key, so validation names it instead of recursing into it
+MAX_DEPTH, MAX_KEY = 4, 100
 
 
 def parse(form: FormData) -> dict[str, Any]:
@@ -33,7 +36,8 @@ def parse(form: FormData) -> dict[str, Any]:
             flat[key] = value.strip()
     data: dict[str, Any] = {}
     for key, value in flat.items():
-        _put(data, key.split("."), value)
+        parts = key.split(".")
+        _put(data, parts if len(parts) <= MAX_DEPTH and len(key) <= MAX_KEY else [key[:MAX_KEY]], value)
     data = _listify(data)
     for key in LISTS:
         _put(data, key.split("."), [v for v in form.getlist(key) if isinstance(v, str) and v])

@@ -33,7 +33,8 @@ def bars(values: list[tuple[str, float | None]], width: int = 640, height: int =
 
 @router.get("/stats")
 def stats_page(request: Request, period: Literal["day", "week", "month"] = "month"):
-    result = stats.compute(gateway_of(request).store, period)
+    gateway = gateway_of(request)
+    result = stats.snapshots(gateway.store, gateway.settings.gateway_stats_max_age_seconds).get(period)
     totals = result["totals"]
     scopes = ["overall", *STEPS]
     series = result["series"][-24:]
