@@ -140,6 +140,8 @@ def test_rejection_releases_the_name(registration):
         registration.submit("app-no", form)
     svc = registration.service
     assert not call(svc, "check_name", name, None, ["L0003"])["ok"]  # reserved for app-no
+    # ... but not a conflict with app-no itself (its founder correcting it)
+    assert call(svc, "check_name", name, None, ["L0003"], "app-no")["ok"]
     with registration.waiting_for("application_rejected", "app-no"):
         call(svc, "act_on_task", "app-no.r0", "clerk-a", "reject", {"reasons": ["进出口经营资质材料不全"]})
     assert registration.events("application_rejected", "app-no")[0]["reasons"] == ["进出口经营资质材料不全"]
