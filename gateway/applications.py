@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts.events import ApplicationCorrected, ApplicationSubmitted
-from contracts.form import validate_form
+from contracts.form import ApplicationForm, collect_errors, validate_form
 from contracts.rpc import BUREAUS, Conflict, Document, Forbidden, Invalid, NotFound
 from gateway.auth import Principal
+from gateway.namecheck import name_errors
 from gateway.publisher import SOURCE, Publisher
 from gateway.rpc import Bureaus
 from gateway.store import GatewayStore
@@ -57,7 +58,7 @@ class ApplicationService:
             existing = self.store.application_by_idempotency(f"{who.id}:{key}")
             if existing is not None:
                 return self._replay(existing, body), False
-        form = validate_form(body)
+        form = self._validated(body)
         form_json = form.model_dump(mode="json")
         app_id = uuid.uuid4().hex
         event = ApplicationSubmitted(application_id=app_id, founder_id=who.id, form=form)
@@ -88,7 +89,7 @@ class ApplicationService:
     def correct(self, who: Principal, app_id: str, body: Any) -> dict:
         doc = self._owned(who, app_id, founder_only=True)
         _awaiting_correction(doc)
-        form = validate_form(body)
+        form = self._validated(body, app_id)
         form_json = form.model_dump(mode="json")
         revision = doc.get("revision", 0) + 1
         event = ApplicationCorrected(application_id=app_id, revision=revision, form=form)
@@ -101,6 +102,17 @@ class ApplicationService:
                guard=_awaiting_correction)
         self._flush(app_id, [out])
         return application_view(self.store.application(app_id), self.base_url)
+
+    def _validated(self, body: Any, app_id: str | None = None) -> ApplicationForm:
+        """The form, or `Invalid` with EVERY error at once: the form's own and the name check's
+        error-level problems (a name that can only be rejected never reaches a clerk's queue)."""
+        result = collect_errors(body)
+        errors = [] if isinstance(result, ApplicationForm) else list(result)
+        taken = {e.field for e in errors}
+        errors += [e for e in name_errors(self.bureaus, body, app_id) if e.field not in taken]
+        if errors:
+            raise Invalid.with_fields(f"申请表有{len(errors)}处需要修改", errors)
+        return result
 
     def _replay(self, existing: dict, body: Any) -> dict:
         try:

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from contracts.rpc import Conflict, Invalid
+from gateway import namecheck
 from gateway.receipts import ReceiptService
 from gateway.web import formdata
 from gateway.web.pages import CsrfChecked, Founder, GatewayDep, env, page_router, redirect, render
@@ -101,12 +102,15 @@ def download(app_id: str, name: str, who: Founder, gateway: GatewayDep):
 
 @router.get("/apply/name-check")
 def name_check(who: Founder, gateway: GatewayDep, name: str = "", district_code: str | None = None,
-               scope: str = ""):
-    """The registration bureau's name check for the name being typed (read-only, so a GET)."""
+               scope: str = "", application: str | None = None):
+    """The registration bureau's name check for the name being typed (read-only, so a GET).
+    `application`: the founder's own application being corrected, whose reserved name is no conflict."""
     codes = [c for c in scope.split(",") if c] or None
     if not name.strip():
         return JSONResponse({"ok": False, "name": "", "problems": []})
-    result = gateway.bureaus.call("registration", "check_name", name.strip()[:80], district_code or None, codes)
+    if application:
+        gateway.applications.get(who, application)  # NotFound unless it is this founder's
+    result = namecheck.check(gateway.bureaus, name.strip()[:80], district_code, codes, application)
     return JSONResponse(result, headers={"Cache-Control": "no-store"})
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from contracts import scope
 from contracts.codes import hubei_divisions
-from contracts.form import COMPANY_TYPE_LABELS, SEAL_KIND_LABELS
+from contracts.form import COMPANY_TYPE_LABELS, MESSAGES, SEAL_KIND_LABELS
 from gateway.timeline import SHANGHAI
 
 APPLICATION_STATUS = {
@@ -173,6 +173,6 @@ TEMPLATE_GLOBALS = {
     "shared_sections": shared_sections, "shares_resident_ids": shares_resident_ids,
     "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,
     "district_name": district_name, "scope_items": lambda: list(scope.catalogue().values()),
-    "scope_item": scope.item,
+    "scope_item": scope.item, "FORM_MESSAGES": MESSAGES,
 }
 TEMPLATE_FILTERS = {"when": when, "duration": duration, "yuan": yuan, "mask_id": mask_id}

@@ -148,6 +148,8 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     page.get_by_role("link", name=re.compile("去补正")).click()
     expect(page.locator('[name="name.trade_name"]')).to_have_value(first_name)
     expect(page.locator(".field.flagged").filter(has=page.locator('[name="name.trade_name"]'))).to_be_visible()
+    # the application's own reserved name is no conflict with itself (issue 21 item 2)
+    expect(page.locator("#name-check")).to_contain_text("可以使用", timeout=WAIT)
     shots(page, "09-correction-form")
     second_name = trade_name()
     page.locator('[name="name.trade_name"]').fill(second_name)

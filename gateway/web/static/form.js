@@ -70,14 +70,19 @@
     var out = document.getElementById("capital-sum");
     if (!out) return;
     var total = 0, any = false;
+    function yuan(el) {
+      var plain = el && window.OneStopChecks ? window.OneStopChecks.money(el.value) : el && el.value;
+      return plain === null || plain === undefined ? NaN : parseFloat(plain);
+    }
     form.querySelectorAll("[data-capital-part]").forEach(function (el) {
-      var n = parseFloat(el.value.replace(/,/g, ""));
+      var n = yuan(el);
       if (!isNaN(n)) { total += n; any = true; }
     });
-    var capital = parseFloat((form.elements["registered_capital"] || {}).value || "");
+    var capital = yuan(form.elements["registered_capital"]);
     if (!any) { out.textContent = ""; return; }
-    out.textContent = " 目前认缴合计 " + total.toFixed(2) + " 元" +
-      (!isNaN(capital) ? (Math.abs(total - capital) < 0.005 ? "，与注册资本一致 ✓" : "，注册资本 " + capital.toFixed(2) + " 元") : "");
+    function fmt(n) { return n.toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }); }
+    out.textContent = " 目前认缴合计 " + fmt(total) + " 元" +
+      (!isNaN(capital) ? (Math.abs(total - capital) < 0.005 ? "，与注册资本一致 ✓" : "，注册资本 " + fmt(capital) + " 元") : "");
   }
   form.addEventListener("input", function (event) {
     if (event.target.matches("[data-capital-part]") || event.target.name === "registered_capital") capitalSum();
@@ -130,6 +135,8 @@
     var scope = [];
     form.querySelectorAll('input[name="business_scope"]:checked').forEach(function (el) { scope.push(el.value); });
     var params = new URLSearchParams({ name: fullName(), district_code: val("domicile.district_code"), scope: scope.join(",") });
+    // correcting: the application's own reserved name is not a conflict with itself
+    if (form.getAttribute("data-application")) params.set("application", form.getAttribute("data-application"));
     var mine = ++seq;
     out.innerHTML = '<p class="pending">正在查重……</p>';
     fetch("/apply/name-check?" + params.toString(), { headers: { Accept: "application/json" }, credentials: "same-origin" })
