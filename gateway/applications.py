@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from contracts.clock import china_today
 from contracts.events import ApplicationCorrected, ApplicationSubmitted
 from contracts.form import ApplicationForm, collect_errors, validate_form
 from contracts.rpc import BUREAUS, Conflict, Document, Forbidden, Invalid, NotFound
@@ -66,6 +67,7 @@ class ApplicationService:
         now = datetime.now(UTC)
         doc = {
             "_id": app_id,
+            "acceptance_no": self._acceptance_no(),
             "founder_id": who.id,
             "idempotency": f"{who.id}:{key}" if key else f"{who.id}:auto:{app_id}",
             "request_hash": _hash(form_json),
@@ -102,6 +104,12 @@ class ApplicationService:
                guard=_awaiting_correction)
         self._flush(app_id, [out])
         return application_view(self.store.application(app_id), self.base_url)
+
+    def _acceptance_no(self) -> str:
+        """受理编号, given at submission: WH + the day in China + that day's sequence (WH2026120200017).
+        A submit that loses an idempotency race skips its number; none is ever given twice."""
+        day = china_today()
+        return f"WH{day:%Y%m%d}{self.store.next_number(f'acceptance:{day:%Y%m%d}'):05d}"
 
     def _validated(self, body: Any, app_id: str | None = None) -> ApplicationForm:
         """The form, or `Invalid` with EVERY error at once: the form's own and the name check's

@@ -10,6 +10,7 @@ from gateway.applications import ApplicationService
 from gateway.auth import AccountService
 from gateway.clerks import TaskService
 from gateway.companies import CompanyService, VerifyService
+from gateway.drafts import DraftService
 from gateway.publisher import Publisher
 from gateway.rpc import Bureaus
 from gateway.settings import Settings
@@ -27,6 +28,7 @@ class Gateway:
     accounts: AccountService = field(init=False)
     applications: ApplicationService = field(init=False)
     companies: CompanyService = field(init=False)
+    drafts: DraftService = field(init=False)
     tasks: TaskService = field(init=False)
     verify: VerifyService = field(init=False)
 
@@ -36,6 +38,7 @@ class Gateway:
                                        s.gateway_login_window_minutes, self.password_hasher)
         self.applications = ApplicationService(self.store, self.bureaus, self.publish, s.public_url)
         self.companies = CompanyService(self.store, self.bureaus)
+        self.drafts = DraftService(self.store)
         self.tasks = TaskService(self.bureaus)
         self.verify = VerifyService(self.bureaus)
 

@@ -65,6 +65,15 @@ def parse(form: FormData) -> dict[str, Any]:
     return _clean(data)
 
 
+def from_draft(pairs: list[list[str]], blank: dict[str, Any]) -> dict[str, Any]:
+    """A saved draft's fields as form values; a list the founder emptied keeps the blank form's first row."""
+    data = parse(FormData([(k, v) for k, v in pairs]))
+    for key in ROWS:
+        if not data.get(key) and blank.get(key):
+            data[key] = blank[key]
+    return data
+
+
 def _put(data: dict, parts: list[str], value: Any) -> None:
     for part in parts[:-1]:
         data = data.setdefault(part, {})

@@ -11,11 +11,22 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from contracts.rpc import Conflict, Invalid
+from contracts.rpc import Conflict, Forbidden, Invalid
 from gateway import namecheck
+from gateway.drafts import new_draft_id
 from gateway.receipts import ReceiptService
 from gateway.web import formdata
-from gateway.web.pages import CsrfChecked, Founder, GatewayDep, env, page_router, redirect, render
+from gateway.web import session as sessions
+from gateway.web.pages import (
+    CsrfChecked,
+    Founder,
+    GatewayDep,
+    current_principal,
+    env,
+    page_router,
+    redirect,
+    render,
+)
 
 router = page_router()
 
@@ -24,8 +35,37 @@ FINAL = ("completed", "rejected", "revoked")
 
 @router.get("/apply")
 def apply_page(request: Request, who: Founder, gateway: GatewayDep):
-    account = gateway.store.account(who.id) or {}
-    return _form_page(request, formdata.blank_form(account), {}, mode="new")
+    """The new-application form, resumed from the founder's draft if there is one (any device)."""
+    blank = formdata.blank_form(gateway.store.account(who.id) or {})
+    draft = gateway.drafts.current(who)
+    values = formdata.from_draft(draft["fields"], blank) if draft else blank
+    return _form_page(request, values, {}, mode="new", draft=draft)
+
+
+@router.put("/apply/draft")
+async def save_draft(request: Request, gateway: GatewayDep):
+    """Autosave (static/drafts.js). JSON in and out, never a redirect: an expired session is a 401
+    the page can say something about, while the browser keeps its own copy."""
+    who = current_principal(request)
+    if who is None:
+        return JSONResponse({"code": "UNAUTHENTICATED", "message": "登录已过期，请重新登录"}, status_code=401)
+    if not sessions.load(request).csrf_ok(request.headers.get(sessions.CSRF_HEADER)):
+        return JSONResponse({"code": "CSRF", "message": "页面已过期，请刷新"}, status_code=403)
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    try:
+        saved = gateway.drafts.save(who, body)
+    except (Invalid, Forbidden) as exc:
+        return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
+    return JSONResponse(saved, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/apply/draft/discard", dependencies=[CsrfChecked])
+def discard_draft(request: Request, who: Founder, gateway: GatewayDep):
+    gateway.drafts.discard(who)
+    return redirect(request, "/apply?fresh=1")
 
 
 @router.post("/apply", dependencies=[CsrfChecked])
@@ -40,8 +80,10 @@ async def submit(request: Request, who: Founder, gateway: GatewayDep):
             view, _ = gateway.applications.submit(who, data, key)
         except (Invalid, Conflict) as exc:
             return _form_page(request, data, formdata.errors_by_field(exc.field_errors), mode="new",
-                              message=exc.message, status_code=422 if isinstance(exc, Invalid) else 409)
-        return redirect(request, f"/applications/{quote(view['id'])}")
+                              message=exc.message, status_code=422 if isinstance(exc, Invalid) else 409,
+                              draft=gateway.drafts.current(who))
+        gateway.drafts.discard(who)  # submitted: the next /apply starts a new form
+        return redirect(request, f"/applications/{quote(view['id'])}?submitted=1")
 
     return await run_in_threadpool(run)
 
@@ -115,7 +157,8 @@ def name_check(who: Founder, gateway: GatewayDep, name: str = "", district_code:
 
 
 def _form_page(request: Request, values: dict[str, Any], errors: dict[str, list[str]], mode: str,
-               app: dict | None = None, message: str | None = None, status_code: int = 200) -> Response:
+               app: dict | None = None, message: str | None = None, status_code: int = 200,
+               draft: dict | None = None) -> Response:
     flagged: list[str] = []
     reasons: list[str] = []
     if app is not None:
@@ -124,6 +167,8 @@ def _form_page(request: Request, values: dict[str, Any], errors: dict[str, list[
     return render(request, "form.html", {
         "values": values, "errors": errors, "mode": mode, "app": app, "message": message,
         "flagged": flagged, "reasons": reasons, "form_marker": uuid.uuid4().hex,
+        "draft": {"id": (draft or {}).get("draft_id") or new_draft_id(), "saved_at": (draft or {}).get("saved_at", 0),
+                  "step": (draft or {}).get("step", 0), "resumed": bool(draft)},
         "v": lambda path, default="": formdata.value(values, path, default),
         "is_flagged": lambda key: any(f == key or f.startswith(key + ".") for f in flagged),
     }, status_code=status_code)

@@ -68,6 +68,20 @@ CORRECTABLE = [
 ]
 
 
+# the form's ten steps: (the fieldset's id, its title), in order (templates/form.html)
+STEPS = [("sec-name", "公司名称"), ("sec-type", "类型与注册资本"), ("sec-domicile", "住所"), ("sec-shareholders", "股东"),
+         ("sec-officers", "法定代表人与董事、监事"), ("sec-scope", "经营范围"), ("sec-seals", "印章"), ("sec-tax", "税务"),
+         ("sec-employees", "员工"), ("sec-contact", "联系方式")]
+
+
+def ms_when(value: Any) -> str:
+    """A browser timestamp (milliseconds since 1970) in Beijing time."""
+    try:
+        return when(datetime.fromtimestamp(int(value) / 1000, UTC))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
+
+
 def field_label(path: str) -> str:
     parts = path.split(".")
     words = []
@@ -173,6 +187,6 @@ TEMPLATE_GLOBALS = {
     "shared_sections": shared_sections, "shares_resident_ids": shares_resident_ids,
     "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,
     "district_name": district_name, "scope_items": lambda: list(scope.catalogue().values()),
-    "scope_item": scope.item, "FORM_MESSAGES": MESSAGES,
+    "scope_item": scope.item, "FORM_MESSAGES": MESSAGES, "STEPS": STEPS,
 }
-TEMPLATE_FILTERS = {"when": when, "duration": duration, "yuan": yuan, "mask_id": mask_id}
+TEMPLATE_FILTERS = {"ms_when": ms_when, "when": when, "duration": duration, "yuan": yuan, "mask_id": mask_id}

@@ -74,3 +74,12 @@ def fill_valid(page: Page, trade: str, skip: tuple[str, ...] = ()) -> None:
     field(page, "domicile.district_code").select_option("420111")
     field(page, "business_scope")
     page.get_by_label(re.compile("软件开发")).check()
+
+
+def submit(page: Page, button: str = "提交申请") -> None:
+    """The submit button sits on the wizard's last step."""
+    last = page.locator(".stepbar [data-step-for]").last
+    target = page.get_by_role("button", name=button)
+    if last.count() and not target.is_visible():
+        last.click()
+    target.click()

@@ -109,7 +109,7 @@
   // away from the pointer between press and release, and the click would be lost)
   form.addEventListener("focusout", function (e) {
     var to = e.relatedTarget;
-    if (to && to.matches && to.matches("button")) return;
+    if (to && to.matches && to.matches("button") && form.contains(to)) return;  // 下一步 checks the step itself
     if (e.target.matches("input")) check(e.target);
   });
   form.addEventListener("input", function (e) {
