@@ -6,7 +6,7 @@ clock, `pinned_at(moment)` gives a clock that starts at `moment` and then runs a
 timeouts and deadlines keep working), `fixed_at(moment)` one that never moves.
 
 This module reads no environment: a process that should run on a shifted clock installs it at start-up
-(kit.clock.install_from_env reads ONESTOP_CLOCK_START).
+(kit.startup.configure_from_env reads ONESTOP_CLOCK_START).
 """
 
 from __future__ import annotations
@@ -54,17 +54,12 @@ def in_china(moment: datetime) -> datetime:
     return moment.astimezone(CHINA)
 
 
-def pinned_at(start: datetime) -> Clock:
-    """A clock that reads `start` now and runs on at real speed from there."""
+def pinned_at(start: datetime, anchor: float | None = None) -> Clock:
+    """A clock that reads `start` at the real Unix instant `anchor` (default: now) and runs at real
+    speed from there."""
     start = start if start.tzinfo else start.replace(tzinfo=UTC)
-    offset = start - datetime.now(UTC)
-    origin = time.monotonic()
-    base = datetime.now(UTC)
-
-    def clock() -> datetime:
-        return base + offset + timedelta(seconds=time.monotonic() - origin)
-
-    return clock
+    anchor = time.time() if anchor is None else anchor
+    return lambda: start + timedelta(seconds=time.time() - anchor)
 
 
 def fixed_at(moment: datetime) -> Clock:

@@ -9,6 +9,8 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
+from contracts import clock
+
 # GB 32100-2015: digits and capitals except I, O, Z, S, V; value = position in this string.
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
@@ -86,7 +88,7 @@ def is_valid_resident_id(number: str, today: date | None = None) -> bool:
     if not isinstance(number, str) or not _RESIDENT_ID_RE.match(number):
         return False
     born = resident_id_birth_date(number)
-    if born is None or born.year < 1900 or born > (today or date.today()):
+    if born is None or born.year < 1900 or born > (today or clock.china_today()):
         return False
     return resident_id_check_char(number[:17]) == number[17]
 

@@ -8,19 +8,20 @@ Every consumer is idempotent: it dedupes on `event_id` or on a natural key.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts import clock
 from contracts.form import ApplicationForm, Employee, LegalRepresentative, SealRequest, TaxNeeds
 from contracts.rpc import DocumentRef
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class Event(BaseModel):
@@ -59,6 +60,10 @@ class TaskQueued(Event):
     kind: str
     reason: str
     deadline: date
+    # what the deadline was counted from, so it can be recomputed when a holiday notice is loaded
+    deadline_from: date | None = None
+    deadline_days: int | None = None
+    deadline_provisional: bool = False
 
 
 class StepProgressed(Event):
@@ -88,6 +93,9 @@ class ReviewStarted(Event):
     path: Literal["automatic", "clerk"]
     reasons: list[str] = Field(default_factory=list)
     deadline: date
+    deadline_from: date | None = None
+    deadline_days: int | None = None
+    deadline_provisional: bool = False
 
 
 class CorrectionRequested(Event):

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from contracts import scope
+from contracts import clock, scope
 from contracts.codes import hubei_divisions, is_known_district, is_valid_resident_id, is_valid_uscc
 from contracts.rpc import FieldError, Invalid
 
@@ -203,7 +203,7 @@ def _division_names() -> set[str]:
 
 def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldError]:
     """Every business rule the form breaks, as (field path, Chinese message)."""
-    today = today or date.today()
+    today = today or clock.china_today()
     errors: list[FieldError] = []
 
     def err(path: str, message: str) -> None:
@@ -356,7 +356,7 @@ def single_field_errors(data: Any, today: date | None = None) -> list[FieldError
     answer instead of on the next submit. The same words as `form_errors`."""
     if not isinstance(data, dict):
         return []
-    today = today or date.today()
+    today = today or clock.china_today()
     people = [(p, r) for key in ("shareholders", "directors", "supervisors", "employees") for p, r in _rows(data, key)]
     people += [(key, data[key]) for key in ("legal_representative", "manager") if isinstance(data.get(key), dict)]
     errors: list[FieldError] = []

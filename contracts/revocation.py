@@ -9,15 +9,13 @@ Registration announces `licence_revoked`; seal, tax and social security each rec
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
 from contracts.calendar import aware
+from contracts.clock import CHINA
 from contracts.events import LicenceRevoked
 from contracts.rpc import Conflict
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class Revocation(BaseModel):
@@ -43,7 +41,7 @@ class Revocation(BaseModel):
     def refusal(self, consequence: str) -> Conflict:
         """Why an action is refused, ending with `consequence` (e.g. 不能再开具发票)."""
         # The date a founder or clerk recognises is the day in China, not the UTC date.
-        day = aware(self.revoked_at).astimezone(SHANGHAI).date().isoformat()
+        day = aware(self.revoked_at).astimezone(CHINA).date().isoformat()
         return Conflict(f"营业执照已于{day}被吊销（{self.reason}），{consequence}")
 
 

@@ -119,6 +119,7 @@ class Task(BaseModel):
     state: TaskState
     created_at: datetime
     deadline: date  # a working day, from contracts.calendar
+    deadline_provisional: bool = False  # counted across a year whose holiday notice is not loaded yet
     overdue: bool = False
     claimed_by: str | None = None
     claim_expires_at: datetime | None = None

@@ -12,10 +12,9 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from contracts.clock import china_today
+from contracts import clock
 from contracts.events import ApplicationCorrected, ApplicationSubmitted
 from contracts.form import ApplicationForm, collect_errors, validate_form
 from contracts.rpc import BUREAUS, Conflict, Document, Forbidden, Invalid, NotFound
@@ -64,7 +63,7 @@ class ApplicationService:
         app_id = uuid.uuid4().hex
         event = ApplicationSubmitted(application_id=app_id, founder_id=who.id, form=form)
         entry = timeline_entry(SOURCE, event.model_dump(mode="json"))
-        now = datetime.now(UTC)
+        now = clock.now()
         doc = {
             "_id": app_id,
             "acceptance_no": self._acceptance_no(),
@@ -108,7 +107,7 @@ class ApplicationService:
     def _acceptance_no(self) -> str:
         """受理编号, given at submission: WH + the day in China + that day's sequence (WH2026120200017).
         A submit that loses an idempotency race skips its number; none is ever given twice."""
-        day = china_today()
+        day = clock.china_today()
         return f"WH{day:%Y%m%d}{self.store.next_number(f'acceptance:{day:%Y%m%d}'):05d}"
 
     def _validated(self, body: Any, app_id: str | None = None) -> ApplicationForm:

@@ -17,13 +17,14 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts import clock
 from contracts.calendar import aware
 from contracts.codes import is_valid_resident_id
 from contracts.rpc import BUREAUS, FieldError, Invalid
@@ -128,7 +129,7 @@ class AccountService:
             "mobile": data.mobile,
             "logins": logins,
             "password_hash": self.hasher.hash(data.password),
-            "created_at": datetime.now(UTC),
+            "created_at": clock.now(),
         }
         return public_account(self.store.insert_account(account))
 
@@ -154,7 +155,7 @@ class AccountService:
             "name": name or login,
             "logins": [login],
             "password_hash": self.hasher.hash(password),
-            "created_at": datetime.now(UTC),
+            "created_at": clock.now(),
         }
         return public_account(self.store.insert_account(account))
 
@@ -168,7 +169,7 @@ class AccountService:
         # anyone lock a founder out of their own application with a handful of wrong passwords.
         keys = [f"login:{login}", f"client:{client}", f"login:{login}|client:{client}"]
         limits = [self.max_failures * ACCOUNT_FAILURE_FACTOR, self.max_failures, self.max_failures]
-        since = datetime.now(UTC) - self.window
+        since = clock.now() - self.window
         if any(self.store.failures_since(key, since) >= limit for key, limit in zip(keys, limits, strict=True)):
             raise TooManyRequests("登录失败次数过多，请15分钟后再试")
         account = self.store.account_by_login(login)
@@ -214,7 +215,7 @@ class AccountService:
             raise Unauthenticated("请先登录")
         who = Principal(id=account["_id"], role=account["role"], name=account["name"],
                         login=account["logins"][0], bureau=account.get("bureau"))
-        token_left = (aware(row["expires_at"]) - datetime.now(UTC)).total_seconds()
+        token_left = (aware(row["expires_at"]) - clock.now()).total_seconds()
         self._remember(key, now + min(PRINCIPAL_SECONDS, token_left), who)
         return who
 

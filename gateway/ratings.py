@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pymongo.errors import DuplicateKeyError
 
+from contracts import clock
 from contracts.rpc import BUREAUS, Conflict, FieldError, Forbidden, Invalid, NotFound
 from gateway.auth import Principal
 from gateway.store import GatewayStore
@@ -64,7 +65,7 @@ class RatingService:
     def rate(self, who: Principal, app_id: str, bureau: str, body: RatingIn,
              now: datetime | None = None) -> tuple[dict, bool]:
         """(view, created?)"""
-        now = now or datetime.now(UTC)
+        now = now or clock.now()
         doc = self.store.application(app_id)
         if doc is None or doc["founder_id"] != who.id or who.role != "founder":
             raise NotFound("没有找到这份申请")

@@ -12,9 +12,10 @@ when, derived from the events actually sent, not from a description of what we i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from contracts import clock
 from contracts.calendar import aware
 from contracts.rpc import NotFound
 from gateway.auth import Principal
@@ -55,7 +56,7 @@ def record_receipt(store: GatewayStore, source: str, payload: dict[str, Any]) ->
         {"_id": payload["event_id"]},
         {"$setOnInsert": {"application_id": payload["application_id"], "source": source, "type": payload["type"],
                           "occurred_at": _parse(payload.get("occurred_at")), "recipients": list(recipients),
-                          "paths": paths, "basis": "event payload", "recorded_at": datetime.now(UTC)}},
+                          "paths": paths, "basis": "event payload", "recorded_at": clock.now()}},
         upsert=True)
     return True
 

@@ -27,12 +27,14 @@ import math
 import statistics
 import time
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
+from contracts import clock
 from contracts.calendar import aware
+from contracts.clock import CHINA
 from gateway.store import GatewayStore
-from gateway.timeline import SHANGHAI, STEPS, TARGET_WORKING_DAYS, deadline_after, overdue, time_taken
+from gateway.timeline import STEPS, TARGET_WORKING_DAYS, deadline_after, overdue, time_taken
 
 Period = Literal["day", "week", "month"]
 SCOPES = ("overall", *STEPS)
@@ -47,7 +49,7 @@ CSV_COLUMNS = ("period", "scope", "received", "finished", "automatic", "automati
 
 
 def bucket(moment: datetime, period: Period) -> str:
-    day = aware(moment).astimezone(SHANGHAI).date()
+    day = aware(moment).astimezone(CHINA).date()
     if period == "day":
         return day.isoformat()
     if period == "week":
@@ -106,7 +108,7 @@ class _Acc:
 
 def compute(store: GatewayStore, period: Period = "month", today: date | None = None) -> dict[str, Any]:
     started = time.perf_counter()
-    today = today or datetime.now(SHANGHAI).date()
+    today = today or clock.china_today()
     accs: dict[str, dict[str, _Acc]] = defaultdict(lambda: {s: _Acc() for s in SCOPES})
     totals = {s: _Acc() for s in SCOPES}
     submitted: dict[str, str] = {}
@@ -127,7 +129,7 @@ def compute(store: GatewayStore, period: Period = "month", today: date | None = 
     return {
         "period": period,
         "today": today.isoformat(),
-        "generated_at": datetime.now(UTC),
+        "generated_at": clock.now(),
         "target_working_days": TARGET_WORKING_DAYS,
         "totals": {s: totals[s].result() for s in SCOPES},
         "series": [{"period": key, **{s: accs[key][s].result() for s in SCOPES}} for key in sorted(accs)],

@@ -6,13 +6,14 @@ The only pymongo code of the gateway. Used by the web process, the tracker (thro
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from contracts import clock
 from contracts.rpc import Conflict
 from kit.mongo import next_sequence
 
@@ -45,6 +46,7 @@ class GatewayStore:
         self.applications.create_index("idempotency", unique=True)
         self.applications.create_index([("founder_id", ASCENDING), ("submitted_at", ASCENDING)])
         self.applications.create_index("outputs.uscc")
+        self.applications.create_index("provisional_deadlines", sparse=True)
         self.ratings.create_index([("bureau", ASCENDING), ("updated_at", ASCENDING)])
         self.webhooks.create_index([("founder_id", ASCENDING), ("active", ASCENDING)])
         self.webhook_deliveries.create_index([("state", ASCENDING), ("next_at", ASCENDING)])
@@ -72,10 +74,10 @@ class GatewayStore:
 
     def insert_token(self, token_hash: str, account_id: str, expires_at: datetime) -> None:
         self.tokens.insert_one({"_id": token_hash, "account_id": account_id, "expires_at": expires_at,
-                                "created_at": datetime.now(UTC)})
+                                "created_at": clock.now()})
 
     def token(self, token_hash: str) -> dict[str, Any] | None:
-        return self.tokens.find_one({"_id": token_hash, "expires_at": {"$gt": datetime.now(UTC)}})
+        return self.tokens.find_one({"_id": token_hash, "expires_at": {"$gt": clock.now()}})
 
     def delete_token(self, token_hash: str) -> None:
         self.tokens.delete_one({"_id": token_hash})
@@ -83,7 +85,7 @@ class GatewayStore:
     # ---- login rate limiting (a sliding window of failures per key)
 
     def record_failure(self, keys: list[str]) -> None:
-        now = datetime.now(UTC)
+        now = clock.now()
         self.login_failures.insert_many([{"key": key, "at": now} for key in keys])
 
     def failures_since(self, key: str, since: datetime) -> int:
@@ -116,6 +118,10 @@ class GatewayStore:
         query = {} if founder_id is None else {"founder_id": founder_id}
         fields = {"outbox": 0, "timeline": 0, "form": 0}
         return list(self.applications.find(query, fields).sort("submitted_at", -1).limit(limit))
+
+    def with_provisional_deadlines(self, limit: int = 1000) -> list[str]:
+        """Ids of the open applications whose deadlines cross a year without a holiday notice."""
+        return [d["_id"] for d in self.applications.find({"provisional_deadlines": True}, {"_id": 1}).limit(limit)]
 
     def update_versioned(self, application_id: str, version: int, changes: dict[str, Any],
                          entry: dict[str, Any], outbox: dict[str, Any] | None = None) -> bool:
@@ -164,6 +170,6 @@ class GatewayStore:
 
 
 def token_expiry(minutes: int) -> datetime:
-    return datetime.now(UTC) + timedelta(minutes=minutes)
+    return clock.now() + timedelta(minutes=minutes)
 
 

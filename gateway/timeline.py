@@ -11,19 +11,21 @@ employees_enrolled if employees were listed. A revoked licence makes the status 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from contracts import clock
 from contracts.calendar import (
     CalendarNotCovered,
     add_working_days,
     aware,
+    deadline,
+    recomputed,
     working_days_between,
     working_time_between,
 )
+from contracts.clock import CHINA, china_date
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 TARGET_WORKING_DAYS = 2  # Wuhan's promise: a company started within 2 working days (DOMAIN.md §12)
 # per-step targets where a bureau gave no deadline of its own (国办发〔2018〕32号: seal <= 1, invoice <= 2
 # working days; registration and social security: assumed 1, see docs/api.md)
@@ -31,6 +33,7 @@ STEP_TARGET_DAYS = {"registration": 1, "seal": 1, "tax": 2, "social_security": 1
 STEPS = ("registration", "seal", "tax", "social_security")
 # A refusal that concerns one item of a step (one employee), not the bureau's whole part.
 PARTIAL_REJECTIONS = {"employee_enrolment"}
+FINAL_STATES = {"completed", "rejected", "revoked"}
 # keys of an event payload NOT copied into the timeline (data minimisation: no resident IDs, no form;
 # the application document keeps the form once)
 _DROP = {
@@ -56,6 +59,7 @@ SUMMARIES = {
     "invoices_approved": "发票已核定",
     "employer_registered": "已完成单位社保登记",
     "employees_enrolled": "员工已参保",
+    "deadlines_recomputed": "已按新公布的节假日安排重新计算办理时限",
 }
 
 
@@ -68,7 +72,7 @@ def timeline_entry(source: str, payload: dict[str, Any], received_at: datetime |
         "source": source,
         "type": kind,
         "at": _parse_time(payload["occurred_at"]),
-        "received_at": received_at or datetime.now(UTC),
+        "received_at": received_at or clock.now(),
         "summary": SUMMARIES.get(kind, kind),
         "data": {k: v for k, v in payload.items() if k not in drop and k not in ("event_id", "type")},
     }
@@ -106,11 +110,11 @@ def derive(form: dict[str, Any], timeline: list[dict[str, Any]], submitted_at: d
             steps["registration"] = _new_step("registration", form)
         elif kind == "review_started":
             status = "in_review"
-            _start(steps["registration"], at, "in_progress", deadline=data.get("deadline"))
+            _start(steps["registration"], at, "in_progress", timing=data)
         elif kind == "task_queued" and bureau in steps:
             if bureau == "registration" and status == "submitted":
                 status = "in_review"
-            _start(steps[bureau], at, "waiting_for_clerk", deadline=data.get("deadline"))
+            _start(steps[bureau], at, "waiting_for_clerk", timing=data)
             steps[bureau]["task_id"] = data.get("task_id")
             steps[bureau]["reason"] = data.get("reason")
         elif kind == "correction_requested":
@@ -178,6 +182,9 @@ def derive(form: dict[str, Any], timeline: list[dict[str, Any]], submitted_at: d
         "required": sorted(required),
         "completed_at": completed_at,
         "taken": time_taken(submitted_at, completed_at) if completed_at else None,
+        # an open step's deadline crosses a year without a holiday notice: recomputed once it is loaded
+        "provisional_deadlines": status not in FINAL_STATES and any(
+            s.get("deadline_provisional") for s in steps.values() if s["state"] not in ("done", "rejected")),
     }
 
 
@@ -189,18 +196,22 @@ def _new_step(name: str, form: dict[str, Any]) -> dict[str, Any]:
         "social_security": True,
     }[name]
     return {"bureau": name, "state": "pending" if wanted else "not_requested", "deadline": None,
-            "started_at": None, "finished_at": None, "reasons": []}
+            "deadline_provisional": False, "started_at": None, "finished_at": None, "reasons": []}
 
 
-def _start(step: dict, at: datetime, state: str, deadline: Any = None, target_from: datetime | None = None) -> None:
+def _start(step: dict, at: datetime, state: str, timing: dict | None = None,
+           target_from: datetime | None = None) -> None:
+    """`timing`: an event carrying a bureau's deadline (recomputed on today's calendar)."""
     if step["state"] in ("done", "rejected", "not_requested"):
         return
     step["state"] = state
     step["started_at"] = step["started_at"] or at
-    if deadline:
-        step["deadline"] = str(deadline)
+    if timing and timing.get("deadline"):
+        due, provisional = recomputed(timing)
+        step["deadline"], step["deadline_provisional"] = due.isoformat(), provisional
     elif target_from is not None and not step["deadline"]:
-        step["deadline"] = deadline_after(target_from, STEP_TARGET_DAYS[step["bureau"]])
+        target = deadline(china_date(target_from), STEP_TARGET_DAYS[step["bureau"]])
+        step["deadline"], step["deadline_provisional"] = target.due.isoformat(), target.provisional
 
 
 def _finish(step: dict, at: datetime, state: str) -> None:
@@ -228,7 +239,7 @@ def _finish_bureau_steps(steps: dict, form: dict, seen: dict[str, datetime]) -> 
 
 def time_taken(start: datetime, end: datetime) -> dict[str, Any]:
     """Working days (as deadlines count them) and clock hours on working days, Beijing time."""
-    start, end = aware(start).astimezone(SHANGHAI), aware(end).astimezone(SHANGHAI)
+    start, end = aware(start).astimezone(CHINA), aware(end).astimezone(CHINA)
     try:
         day = timedelta(days=1)
         days = working_days_between(start.date() + day, end.date() + day)
@@ -245,17 +256,14 @@ def time_taken(start: datetime, end: datetime) -> dict[str, Any]:
     }
 
 
-def deadline_after(start: datetime, days: int) -> str | None:
-    try:
-        return add_working_days(aware(start).astimezone(SHANGHAI).date(), days).isoformat()
-    except CalendarNotCovered:
-        return None
+def deadline_after(start: datetime, days: int) -> str:
+    return add_working_days(china_date(start), days).isoformat()
 
 
 def overdue(deadline: str | None, today: date | None = None) -> bool:
     if not deadline:
         return False
-    today = today or datetime.now(SHANGHAI).date()
+    today = today or clock.china_today()
     return today > date.fromisoformat(deadline)
 
 

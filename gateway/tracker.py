@@ -15,17 +15,21 @@ from nameko.timer import timer
 
 from contracts.events import EVENT_SOURCES, event_type, parse_event
 from contracts.rpc import OneStopError
-from gateway import webhooks
+from gateway import deadlines, webhooks
 from gateway.receipts import record_receipt
 from gateway.store import GatewayStore
 from gateway.tracking import RecentApplications, append
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
+from kit.startup import configure_from_env
 
 log = logging.getLogger(__name__)
 
+configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
+
 RELAY_INTERVAL = 2  # seconds
+CALENDAR_CHECK_INTERVAL = 10  # seconds; a loaded notice is seen within contracts.calendar.RECHECK_SECONDS
 
 
 class Recent(DependencyProvider):
@@ -38,10 +42,21 @@ class Recent(DependencyProvider):
         return self.recent
 
 
+class Watch(DependencyProvider):
+    """One CalendarWatch per running service."""
+
+    def setup(self) -> None:
+        self.watch = deadlines.CalendarWatch()
+
+    def get_dependency(self, worker_ctx) -> deadlines.CalendarWatch:
+        return self.watch
+
+
 class GatewayTracker:
     name = "gateway"
     store = MongoStore(GatewayStore)
     recent = Recent()
+    calendar = Watch()
     dispatch = EventDispatcher()
 
     def _on_event(self, source: str, payload: dict) -> None:
@@ -59,6 +74,11 @@ class GatewayTracker:
     @timer(interval=RELAY_INTERVAL)
     def relay_outbox(self) -> None:
         relay(self.store.applications, self.dispatch)
+
+    @timer(interval=CALENDAR_CHECK_INTERVAL)
+    def recompute_deadlines(self) -> None:
+        if self.calendar.changed():  # at start-up too: a restart may bring a newer chinesecalendar
+            deadlines.recompute_open_deadlines(self.store)
 
     @rpc(expected_exceptions=OneStopError)
     def health(self) -> dict:

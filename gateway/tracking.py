@@ -21,9 +21,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
+from contracts import clock
 from gateway.store import GatewayStore
 from gateway.timeline import derive, timeline_entry
 
@@ -94,7 +94,7 @@ def append(store: GatewayStore, source: str, payload: dict[str, Any],
                 return doc  # a redelivery: it is recorded, with the state derived from it
             timeline = [*doc["timeline"], entry]
             derived = derive(doc["form"], timeline, doc["submitted_at"])
-            if store.update_versioned(app_id, doc["version"], {**derived, "updated_at": datetime.now(UTC)}, entry):
+            if store.update_versioned(app_id, doc["version"], {**derived, "updated_at": clock.now()}, entry):
                 doc = {**doc, "timeline": timeline, "version": doc["version"] + 1}
                 recent.put(app_id, doc)
                 log.info("recorded %s/%s -> %s", source, entry["type"], derived["status"],
@@ -124,7 +124,7 @@ def record(store: GatewayStore, source: str, payload: dict[str, Any], outbox: di
             guard(doc)
         form = (changes or {}).get("form", doc["form"])
         derived = derive(form, [*doc["timeline"], entry], doc["submitted_at"])
-        update = {**derived, **(changes or {}), "updated_at": datetime.now(UTC)}
+        update = {**derived, **(changes or {}), "updated_at": clock.now()}
         if store.update_versioned(app_id, doc["version"], update, entry, outbox):
             log.info("recorded %s/%s -> %s", source, entry["type"], derived["status"],
                      extra={"application_id": app_id, "event_id": entry["event_id"]})

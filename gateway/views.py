@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from gateway.timeline import SHANGHAI, TARGET_WORKING_DAYS, deadline_after, overdue
+from contracts import clock
+from contracts.calendar import deadline
+from gateway.timeline import TARGET_WORKING_DAYS, overdue
 
 STEP_LABELS = {"registration": "营业执照", "seal": "印章刻制", "tax": "税务登记与发票",
                "social_security": "社保登记"}
@@ -31,7 +33,7 @@ def summary_view(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def application_view(doc: dict[str, Any], base_url: str, today: date | None = None) -> dict[str, Any]:
-    today = today or datetime.now(SHANGHAI).date()
+    today = today or clock.china_today()
     app_id = doc["_id"]
     steps = []
     for name, step in doc["steps"].items():
@@ -41,6 +43,7 @@ def application_view(doc: dict[str, Any], base_url: str, today: date | None = No
             "title": STEP_LABELS.get(name, name),
             "state": step["state"],
             "deadline": step.get("deadline"),
+            "deadline_provisional": bool(step.get("deadline_provisional")),
             "overdue": step["state"] not in ("done", "rejected", "not_requested")
             and overdue(step.get("deadline"), today),
             "started_at": started,
@@ -50,9 +53,11 @@ def application_view(doc: dict[str, Any], base_url: str, today: date | None = No
             **{k: step[k] for k in ("fields", "task_id", "reason", "progress") if step.get(k)},
         })
     base = f"{base_url}/api/v1/applications/{quote(app_id)}/documents"
+    target = deadline(clock.china_date(doc["submitted_at"]), TARGET_WORKING_DAYS)
     return {
         **summary_view(doc),
-        "deadline": deadline_after(doc["submitted_at"], TARGET_WORKING_DAYS),
+        "deadline": target.due.isoformat(),
+        "deadline_provisional": target.provisional,
         "target_working_days": TARGET_WORKING_DAYS,
         "taken": doc.get("taken"),
         "steps": steps,

@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pymongo import ReturnDocument
 from pymongo.errors import BulkWriteError
 
+from contracts import clock
 from contracts.rpc import FieldError, Forbidden, Invalid, NotFound
 from gateway.auth import Principal
 from gateway.store import GatewayStore
@@ -114,7 +115,7 @@ class WebhookService:
         url = check_url(body.url)
         if self.store.webhooks.count_documents({"founder_id": who.id, "active": True}) >= MAX_HOOKS_PER_FOUNDER:
             raise Invalid(f"每个账号最多{MAX_HOOKS_PER_FOUNDER}个回调地址")
-        now = datetime.now(UTC)
+        now = clock.now()
         hook = {"_id": uuid.uuid4().hex, "founder_id": who.id, "url": url,
                 "secret": body.secret or secrets.token_urlsafe(32), "active": True, "created_at": now,
                 "swept_to": now - SWEEP_OVERLAP}
@@ -165,7 +166,7 @@ def _payload(hook_id: str, app_id: str, entry: dict) -> dict:
 
 def _queue(store: GatewayStore, hook: dict, apps: list[dict]) -> list[str]:
     """One pending delivery per timeline entry recorded since the hook was made (duplicates ignored)."""
-    now = datetime.now(UTC)
+    now = clock.now()
     since = _utc(hook["created_at"])
     docs = []
     for app in apps:
@@ -203,7 +204,7 @@ def sweep(store: GatewayStore) -> int:
     """Queue events recorded anywhere (the web process records the gateway's own) since the last sweep."""
     queued = 0
     for hook in store.webhooks.find({"active": True}):
-        started = datetime.now(UTC)
+        started = clock.now()
         apps = store.applications.find({"founder_id": hook["founder_id"],
                                         "updated_at": {"$gte": _utc(hook["swept_to"]) - SWEEP_OVERLAP}},
                                        {"timeline": 1})
@@ -215,7 +216,7 @@ def sweep(store: GatewayStore) -> int:
 def send_due(store: GatewayStore, post: Post | None = None, only: list[str] | None = None, limit: int = 100) -> int:
     """Send pending deliveries whose time has come (or just `only` these); returns how many succeeded."""
     post = post or http_post
-    now = datetime.now(UTC)
+    now = clock.now()
     query: dict[str, Any] = {"state": "pending", "next_at": {"$lte": now}}
     if only is not None:
         query["_id"] = {"$in": only}
@@ -226,7 +227,7 @@ def send_due(store: GatewayStore, post: Post | None = None, only: list[str] | No
 
 
 def attempt(store: GatewayStore, delivery_id: str, post: Post) -> bool:
-    now = datetime.now(UTC)
+    now = clock.now()
     row = store.webhook_deliveries.find_one_and_update(  # the lease: nobody else sends it meanwhile
         {"_id": delivery_id, "state": "pending", "next_at": {"$lte": now}},
         {"$set": {"next_at": now + LEASE}}, return_document=ReturnDocument.AFTER)
@@ -250,7 +251,7 @@ def attempt(store: GatewayStore, delivery_id: str, post: Post) -> bool:
         error = f"{type(exc).__name__}: {exc}"[:300]
     ms = round((time.monotonic() - started) * 1000)
     attempts = row["attempts"] + 1
-    entry = {"at": datetime.now(UTC), "attempt": attempts, "status_code": status, "error": error, "duration_ms": ms}
+    entry = {"at": clock.now(), "attempt": attempts, "status_code": status, "error": error, "duration_ms": ms}
     success = status is not None and 200 <= status < 300
     if success:
         change = {"state": "delivered", "delivered_at": entry["at"]}

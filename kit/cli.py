@@ -1,7 +1,7 @@
 """`onestop`: operator commands. Talks to the gateway's database directly (MONGO_URI, ONESTOP_DB_PREFIX).
 
     onestop staff add --bureau tax --login tax.li --password-stdin     (or --operator instead of --bureau)
-    onestop queues | sla | outbox [replay] | calendar load FILE | calendar status   (kit/ops.py; --json)
+    onestop queues | sla | outbox [replay] (kit/ops.py) | calendar|rates load FILE|status (kit/yearly.py); --json
 
 Subcommands are argparse sub-parsers: add a group with a `register_<group>(subparsers)` function.
 """
@@ -16,7 +16,8 @@ import sys
 import warnings
 
 from contracts.rpc import BUREAUS, OneStopError
-from kit import licence_verify, ops
+from kit import licence_verify, ops, yearly
+from kit.startup import configure_from_env
 
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
 
@@ -76,8 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     subparsers = parser.add_subparsers(dest="group", required=True)
     register_staff(subparsers)
     licence_verify.register(subparsers)
-    ops.register(subparsers)  # queues, sla, outbox, calendar
+    ops.register(subparsers)  # queues, sla, outbox
+    yearly.register(subparsers)  # calendar, rates
     args = parser.parse_args(argv)
+    configure_from_env()
     try:
         return args.run(args)
     except OneStopError as exc:

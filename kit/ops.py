@@ -1,4 +1,4 @@
-"""What the operator commands (`onestop queues|sla|outbox|calendar`) and the gateway's /metrics know.
+"""What the operator commands (`onestop queues|sla|outbox`) and the gateway's /metrics know.
 
 Plain functions over the databases and RabbitMQ's management API; `kit.cli` prints them. Nothing here
 talks to a running service, so every command works while the services are down (which is when an
@@ -20,16 +20,15 @@ import base64
 import json
 import os
 import sys
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from contracts.calendar import OVERRIDE_DIR_ENV, CalendarNotCovered, YearOverride, default_calendar
+from contracts import clock
+from contracts.calendar import CalendarNotCovered, default_calendar
 
 SERVICES = ("registration", "seal", "tax", "social_security", "gateway")
 BUREAUS = ("registration", "seal", "tax", "social_security")
@@ -38,7 +37,6 @@ FINAL_APP_STATES = ("completed", "rejected")
 CLERK_STATE = "waiting_for_clerk"
 DEFAULT_AMQP_URI = "pyamqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
-DEFAULT_HOLIDAY_DIR = "var/holidays"
 MANAGEMENT_URI_ENV = "AMQP_MANAGEMENT_URI"
 MANAGEMENT_PORT = 15672
 
@@ -58,7 +56,6 @@ def env_config() -> dict[str, str]:
         "mongo_uri": os.environ.get("MONGO_URI", DEFAULT_MONGO_URI),
         "db_prefix": os.environ.get("ONESTOP_DB_PREFIX", "onestop"),
         "management_uri": os.environ.get(MANAGEMENT_URI_ENV) or management_uri_for(amqp),
-        "holiday_dir": os.environ.get(OVERRIDE_DIR_ENV, DEFAULT_HOLIDAY_DIR),
     }
 
 
@@ -106,9 +103,7 @@ def rabbit_queues(management_uri: str, vhost: str, timeout: float = 5) -> list[d
 
 
 def today_in_beijing() -> date:
-    from gateway.timeline import SHANGHAI
-
-    return datetime.now(SHANGHAI).date()
+    return clock.china_today()
 
 
 def overview(applications, today: date | None = None) -> dict[str, Any]:
@@ -214,66 +209,6 @@ def replay_outboxes(client, db_prefix: str, dispatcher: Callable[[str, str, dict
     return done
 
 
-# ---- holiday calendar -------------------------------------------------------------------------
-
-
-def load_calendar_file(path: str | Path, directory: str | Path) -> dict[str, Any]:
-    """Validate a year's override file and install it as <directory>/<year>.json (atomic replace)."""
-    source = Path(path)
-    try:
-        raw = json.loads(source.read_text("utf-8"))
-        override = YearOverride.from_dict(raw)
-    except FileNotFoundError:
-        raise OpsError(f"{source}: no such file") from None
-    except (KeyError, TypeError, ValueError) as exc:  # JSONDecodeError is a ValueError
-        raise OpsError(f"{source}: not a valid holiday override: {type(exc).__name__}: {exc}") from None
-    target_dir = Path(directory)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / f"{override.year}.json"
-    canonical = {"year": override.year, "source": override.source,
-                 "holidays": sorted(d.isoformat() for d in override.holidays),
-                 "workdays": sorted(d.isoformat() for d in override.workdays)}
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target_dir, suffix=".tmp", delete=False) as tmp:
-        json.dump(canonical, tmp, ensure_ascii=False, indent=1)
-    os.replace(tmp.name, target)
-    return {"year": override.year, "installed": str(target), "holidays": len(override.holidays),
-            "workdays": len(override.workdays), "source": override.source}
-
-
-def calendar_status(directory: str | Path, today: date | None = None) -> dict[str, Any]:
-    """Which years are covered (the bundled official schedules plus override files) and the last
-    covered date, i.e. the last day before the first year nobody covers after today's."""
-    import chinese_calendar
-
-    today = today or today_in_beijing()
-    bundled = set()
-    for year in range(2004, today.year + 10):
-        try:
-            chinese_calendar.is_workday(date(year, 6, 30))
-            bundled.add(year)
-        except NotImplementedError:
-            pass
-    overrides, invalid = {}, []
-    path = Path(directory)
-    for file in sorted(path.glob("*.json")) if path.is_dir() else []:
-        try:
-            overrides[YearOverride.load(file).year] = {"file": str(file)}
-        except (KeyError, TypeError, ValueError) as exc:
-            invalid.append({"file": str(file), "error": f"{type(exc).__name__}: {exc}"})
-    covered = bundled | set(overrides)
-    year = today.year
-    while year in covered:
-        year += 1
-    return {
-        "directory": str(path),
-        "years": [{"year": y, "source": "override" if y in overrides else "bundled",
-                   **overrides.get(y, {})} for y in sorted(covered)],
-        "last_covered_date": date(year - 1, 12, 31).isoformat() if year > today.year else None,
-        "today": today.isoformat(),
-        "invalid": invalid,
-    }
-
-
 # ---- printing ---------------------------------------------------------------------------------
 
 
@@ -362,7 +297,7 @@ def cmd_outbox(args) -> int:
         rows = outbox_backlog(client, cfg["db_prefix"])
     finally:
         client.close()
-    now = datetime.now().astimezone()
+    now = clock.now().astimezone()
     stale = [r for r in rows if r.get("oldest")
              and (now - datetime.fromisoformat(r["oldest"])).total_seconds() > args.stale_seconds]
     errors = [r for r in rows if r.get("error")]
@@ -371,27 +306,6 @@ def cmd_outbox(args) -> int:
            f"{total} pending outbox entr{'y' if total == 1 else 'ies'}"
            + ("\n" + table(rows, ["database", "collection", "pending", "oldest", "error"]) if rows else ""))
     return 1 if stale or errors else 0
-
-
-def cmd_calendar(args) -> int:
-    directory = env_config()["holiday_dir"]
-    if args.action == "load":
-        try:
-            result = load_calendar_file(args.file, directory)
-        except OpsError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        _print(args, result, f"installed {result['year']} ({result['holidays']} holidays, "
-                             f"{result['workdays']} make-up working days) as {result['installed']}")
-        return 0
-    status = calendar_status(directory)
-    years = ", ".join(f"{y['year']}{'*' if y['source'] == 'override' else ''}" for y in status["years"])
-    text = (f"covered years (* = override file in {status['directory']}): {years or 'none'}\n"
-            f"last covered date: {status['last_covered_date'] or 'today is NOT covered'}")
-    for bad in status["invalid"]:
-        text += f"\ninvalid file {bad['file']}: {bad['error']}"
-    _print(args, status, text)
-    return 0 if status["last_covered_date"] and not status["invalid"] else 1
 
 
 def register(subparsers) -> None:
@@ -408,9 +322,3 @@ def register(subparsers) -> None:
     outbox.add_argument("--stale-seconds", type=float, default=60,
                         help="exit 1 when an entry is older than this (default 60)")
     outbox.set_defaults(run=cmd_outbox)
-    calendar = subparsers.add_parser("calendar", help="holiday override files")
-    actions = calendar.add_subparsers(dest="action", required=True)
-    load = with_json(actions.add_parser("load", help="validate and install a year's override file"))
-    load.add_argument("file")
-    with_json(actions.add_parser("status", help="covered years and the last covered date"))
-    calendar.set_defaults(run=cmd_calendar)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pymongo.collection import Collection
 
+from contracts import clock
 from contracts.calendar import aware
 from contracts.events import Event
 
@@ -30,7 +31,7 @@ def outbox_entry(event: Event) -> dict[str, Any]:
         "event_id": event.event_id,
         "type": event.type,
         "payload": event.model_dump(mode="json"),
-        "created_at": datetime.now(UTC),
+        "created_at": clock.now(),
     }
 
 
@@ -52,7 +53,7 @@ def flush(collection: Collection, doc_id: Any, entries: Iterable[dict], dispatch
 
 def relay(collection: Collection, dispatch: Dispatch, min_age: timedelta = RELAY_MIN_AGE, limit: int = 200) -> int:
     """Publish entries left behind by a worker that died between its write and its flush."""
-    cutoff = datetime.now(UTC) - min_age
+    cutoff = clock.now() - min_age
     published = 0
     query = {"outbox": {"$elemMatch": {"created_at": {"$lt": cutoff}}}}
     for doc in collection.find(query, {"outbox": 1}).limit(limit):

@@ -20,6 +20,11 @@ import uuid  # noqa: E402
 import pytest  # noqa: E402
 
 from kit.mongo import connect  # noqa: E402
+from kit.startup import configure_from_env  # noqa: E402
+
+# ONESTOP_CLOCK_START pins this test run's clock (and every process it starts) to another day:
+# `make test-days` runs the date-sensitive tests so at the days that have broken us before.
+configure_from_env()
 
 MONGO_URI = os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017")
 
@@ -49,3 +54,22 @@ def mongo_db(mongo_db_name):
 def service_config(rabbit_config, mongo_db_name):
     """Nameko config for one service under test: a fresh RabbitMQ vhost and a fresh database."""
     return {**rabbit_config, "MONGO_URI": MONGO_URI, "MONGO_DATABASE": mongo_db_name}
+
+
+# Tests whose outcome depends on what day it is (deadlines, enrolment dates, contribution months,
+# periods, stats): `make test-days` runs them again with ONESTOP_CLOCK_START at the days that matter.
+DATE_SENSITIVE = (
+    "tests/unit/contracts/test_calendar.py", "tests/unit/contracts/test_statutory_calendar.py",
+    "tests/unit/contracts/test_form.py", "tests/unit/contracts/test_form_properties.py",
+    "tests/unit/social_security/", "tests/unit/tax/", "tests/unit/seal/", "tests/unit/registration/",
+    "tests/unit/gateway/test_timeline.py", "tests/integration/beyond/test_stats_seeded.py",
+    "tests/integration/social_security/", "tests/integration/registration/", "tests/integration/tax/",
+    "tests/integration/seal/", "tests/integration/gateway/", "tests/ops/test_cli.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        if any(path.startswith(prefix) for prefix in DATE_SENSITIVE):
+            item.add_marker(pytest.mark.dates)

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from contracts import clock
 from contracts.codes import resident_id_check_char
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "application.json"
@@ -55,7 +56,7 @@ def make_form(**overrides: Any) -> dict:
     form = json.loads(EXAMPLE.read_text("utf-8"))
     form["name"]["trade_name"] = trade_name()
     founder, partner = resident_id(), resident_id(female=True)
-    due = (date.today() + timedelta(days=730)).isoformat()
+    due = (clock.china_today() + timedelta(days=730)).isoformat()
     form["shareholders"][0].update(resident_id=founder, payment_due=due)
     form["shareholders"][1].update(resident_id=partner, payment_due=due)
     form["legal_representative"]["resident_id"] = founder

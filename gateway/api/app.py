@@ -31,6 +31,7 @@ from gateway.api.limits import BodyLimit
 from gateway.context import Gateway
 from gateway.errors import ErrorBody
 from gateway.metrics import Metrics, MetricsMiddleware
+from kit.startup import configure_from_env
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ ERROR_RESPONSES = {code: {"model": ErrorBody} for code in (400, 401, 403, 404, 4
 
 def create_app(gateway: Gateway | None = None) -> FastAPI:
     """`gateway` given: use it (tests). None: build the real one from the environment at start-up."""
+    configure_from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

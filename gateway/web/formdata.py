@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from starlette.datastructures import FormData
 
+from contracts import clock
 from contracts.form import ApplicationForm
 from contracts.rpc import FieldError
 
@@ -134,7 +135,7 @@ def blank_form(account: dict[str, Any] | None = None) -> dict[str, Any]:
     """A new form, with what the account already told us filled in (asked once)."""
     account = account or {}
     me = {"name": account.get("name", ""), "resident_id": account.get("resident_id", "")}
-    due = (date.today() + timedelta(days=365 * 3)).isoformat()
+    due = (clock.china_today() + timedelta(days=365 * 3)).isoformat()
     return {
         "company_type": "limited_liability",
         "name": {"division": "武汉", "trade_name": "", "industry": "", "organisation_form": "有限公司"},

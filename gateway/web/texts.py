@@ -8,9 +8,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from contracts import scope
+from contracts.clock import CHINA
 from contracts.codes import hubei_divisions
 from contracts.form import COMPANY_TYPE_LABELS, MESSAGES, SEAL_KIND_LABELS
-from gateway.timeline import SHANGHAI
 
 APPLICATION_STATUS = {
     "submitted": "已提交", "in_review": "审核中", "correction_requested": "待补正", "rejected": "未通过",
@@ -146,7 +146,7 @@ def when(value: Any) -> str:
             return value
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+        return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

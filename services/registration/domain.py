@@ -6,20 +6,19 @@ Pure functions, no I/O: `service.py` feeds them stored data and writes what they
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from contracts import scope
-from contracts.calendar import add_working_days, aware
+from contracts import clock, scope
+from contracts.calendar import Deadline, aware, deadline, recomputed
+from contracts.clock import CHINA
 from contracts.codes import district_name, make_uscc, org_body_from_sequence
 from contracts.events import Licence
 from contracts.form import COMPANY_TYPE_LABELS, ApplicationForm, form_errors
 from contracts.rpc import CLAIM_MINUTES, DocumentRef, FieldError, Invalid, Task
 from services.registration.names import NameCheck
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 TERM = "长期"
 LICENCE_DOC = DocumentRef(name="registration.licence", title="营业执照（电子）")
 
@@ -33,14 +32,18 @@ DONE_TASK_STATES = ("done", "rejected", "correction_requested")
 
 def working_day(moment: datetime) -> date:
     """The working day a moment belongs to: its date in Asia/Shanghai."""
-    return moment.astimezone(SHANGHAI).date()
+    return moment.astimezone(CHINA).date()
 
 
 @dataclass(frozen=True)
 class Decision:
     path: str  # automatic | clerk
     reasons: tuple[str, ...]
-    deadline: date
+    timing: Deadline
+
+    @property
+    def deadline(self) -> date:
+        return self.timing.due
 
 
 def decide(
@@ -65,8 +68,8 @@ def decide(
     for error in form_errors(form, today):
         reasons.append(f"申请表“{error.field}”：{error.message}")
     if reasons:
-        return Decision(CLERK, tuple(reasons), add_working_days(today, clerk_days))
-    return Decision(AUTOMATIC, (), add_working_days(today, automatic_days))
+        return Decision(CLERK, tuple(reasons), deadline(today, clerk_days))
+    return Decision(AUTOMATIC, (), deadline(today, automatic_days))
 
 
 def authority_name(district_code: str) -> str:
@@ -130,7 +133,7 @@ def new_task(
         "reason": "；".join(decision.reasons),
         "state": "open",
         "created_at": now,
-        "deadline": decision.deadline.isoformat(),
+        **decision.timing.fields(),
         "claimed_by": None,
         "claim_expires_at": None,
         "actions": actions,
@@ -161,8 +164,9 @@ def task_view(task: dict[str, Any], now: datetime) -> Task:
     row = dict(task)
     if row["state"] == "claimed" and claim_lapsed(row, now):
         row.update(state="open", claimed_by=None, claim_expires_at=None)
-    deadline = date.fromisoformat(row["deadline"])
-    row["overdue"] = row["state"] in OPEN_TASK_STATES and working_day(now) > deadline
+    row["deadline"], row["deadline_provisional"] = recomputed(row)
+    row.pop("deadline_from", None), row.pop("deadline_days", None)
+    row["overdue"] = row["state"] in OPEN_TASK_STATES and working_day(now) > row["deadline"]
     if row["state"] not in OPEN_TASK_STATES:
         row["actions"] = []
     return Task.model_validate(row)
@@ -210,4 +214,4 @@ def check_action(task: Task, action: str, payload: dict[str, Any]) -> dict[str, 
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()

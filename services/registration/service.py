@@ -15,11 +15,14 @@ from contracts.events import Licence, parse_event
 from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
 from kit.events import durable_handler
 from kit.outbox import relay
+from kit.startup import configure_from_env
 from services.registration import documents, domain, signing
 from services.registration.store import RegistrationMongo
 from services.registration.workflow import Registrar, Settings
 
 log = logging.getLogger(__name__)
+
+configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 
 class RegistrationService:

@@ -4,13 +4,14 @@ and outbox in ONE document so every state change and its events are one atomic w
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from contracts import clock
 from kit.mongo import MongoStore, next_sequence
 from services.registration import names as name_rules
 
@@ -62,7 +63,7 @@ class RegistrationStore:
     def reserve_name(self, application_id: str, keys: dict[str, Any], district_code: str) -> bool:
         """Hold a name for one application (its one reservation is replaced); False if held elsewhere."""
         doc = {**keys, "active_key": keys["core_key"], "status": "reserved", "application_id": application_id,
-               "district_code": district_code, "reserved_at": datetime.now(UTC)}
+               "district_code": district_code, "reserved_at": clock.now()}
         try:
             self.names.update_one({"_id": f"app:{application_id}"}, {"$set": doc}, upsert=True)
             return True
@@ -72,7 +73,7 @@ class RegistrationStore:
 
     def release_name(self, application_id: str) -> None:
         self.names.update_one({"_id": f"app:{application_id}", "status": "reserved"},
-                              {"$set": {"status": "released", "released_at": datetime.now(UTC)},
+                              {"$set": {"status": "released", "released_at": clock.now()},
                                "$unset": {"active_key": ""}})
 
     def reservations_older_than(self, before: datetime) -> list[str]:

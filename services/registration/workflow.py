@@ -110,11 +110,11 @@ class Registrar:
         fields: dict[str, Any] = {
             "revision": revision, "form": form.model_dump(mode="json"), "name": form.name.full,
             "district_code": form.domicile.district_code, "path": decision.path,
-            "reasons": list(decision.reasons), "deadline": decision.deadline.isoformat(),
+            "reasons": list(decision.reasons), **decision.timing.fields(),
             "name_reserved": reserved, "name_check": check.as_dict(), "updated_at": now,
         }
         events: list[Event] = [ReviewStarted(application_id=application_id, revision=revision, path=decision.path,
-                                             reasons=list(decision.reasons), deadline=decision.deadline)]
+                                             reasons=list(decision.reasons), **decision.timing.fields())]
         if decision.path == domain.AUTOMATIC:
             licence_fields, issued = self._licence(application_id, form, now)
             fields.update(state=domain.APPROVED, task=None, **licence_fields)
@@ -123,7 +123,7 @@ class Registrar:
             task = domain.new_task(application_id, revision, form, decision, check, reserved, now)
             fields.update(state=domain.QUEUED, task=task)
             events.append(TaskQueued(application_id=application_id, bureau="registration", task_id=task["id"],
-                                     kind=task["kind"], reason=task["reason"], deadline=decision.deadline))
+                                     kind=task["kind"], reason=task["reason"], **decision.timing.fields()))
         fields["outbox"] = [outbox_entry(e) for e in events]
         return fields
 

@@ -21,11 +21,11 @@ import re
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.calendar import add_working_days
+from contracts.calendar import DEADLINE_KEYS, Deadline, deadline, recomputed
+from contracts.clock import CHINA
 from contracts.codes import is_valid_uscc
 from contracts.events import (
     Event,
@@ -42,7 +42,6 @@ from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import CLAIM_MINUTES, Conflict, DocumentRef, FieldError, Invalid, NotFound, Task
 
 BUREAU = "seal"
-CHINA = ZoneInfo("Asia/Shanghai")
 
 # 国办发〔2018〕32号: the seal step takes at most 1 working day; we allow one more for post or pickup.
 MAKE_AND_FILE_WORKING_DAYS = 1
@@ -141,6 +140,9 @@ class StepTask(BaseModel):
     reason: str
     created_at: datetime
     deadline: date
+    deadline_from: date | None = None  # the licence day it is counted from (recomputed on a new notice)
+    deadline_days: int | None = None
+    deadline_provisional: bool = False
     claimed_by: str | None = None
     claim_expires_at: datetime | None = None
     finished_at: datetime | None = None
@@ -191,9 +193,9 @@ def working_day_of(moment: datetime) -> date:
     return moment.astimezone(CHINA).date()
 
 
-def step_deadline(licence_issued_at: datetime, step: str) -> date:
+def step_deadline(licence_issued_at: datetime, step: str) -> Deadline:
     """Every step is measured from the licence, so a slow step cannot push the next one's target."""
-    return add_working_days(working_day_of(licence_issued_at), STEP_DEADLINE_DAYS[step])
+    return deadline(working_day_of(licence_issued_at), STEP_DEADLINE_DAYS[step])
 
 
 def new_seal_set(event: LicenceIssued, codes: list[str], now: datetime) -> tuple[SealSet, list[Event]]:
@@ -404,12 +406,13 @@ def offered_actions(step: str, revocation: Revocation | None) -> list[str]:
 def _queue(seal_set: SealSet, kind: str, now: datetime) -> TaskQueued:
     task = StepTask(
         id=f"seal-{uuid.uuid4().hex[:16]}", kind=kind, reason=step_reason(seal_set, kind), created_at=now,
-        deadline=step_deadline(seal_set.licence_issued_at, kind),
+        **step_deadline(seal_set.licence_issued_at, kind).fields(),
     )
     seal_set.tasks.append(task)
     return TaskQueued(
         application_id=seal_set.application_id, bureau=BUREAU, task_id=task.id, kind=kind,
-        reason=task.reason, deadline=task.deadline,
+        reason=task.reason, deadline=task.deadline, deadline_from=task.deadline_from,
+        deadline_days=task.deadline_days, deadline_provisional=task.deadline_provisional,
     )
 
 
@@ -456,10 +459,11 @@ def task_view(seal_set: SealSet, task: StepTask, now: datetime, revocation: Revo
     if task.kind in ("dispatch", "delivery"):
         details["postal_address"] = seal_set.postal_address
         details["tracking_number"] = seal_set.tracking_number
+    due, provisional = recomputed(task.model_dump(include=set(DEADLINE_KEYS)))
     return Task(
         id=task.id, bureau=BUREAU, kind=task.kind, application_id=seal_set.application_id,
         title=seal_set.company_name, reason=task.reason, state=state, created_at=task.created_at,
-        deadline=task.deadline, overdue=task.state == "open" and working_day_of(now) > task.deadline,
+        deadline=due, deadline_provisional=provisional, overdue=task.state == "open" and working_day_of(now) > due,
         claimed_by=holder, claim_expires_at=task.claim_expires_at if state == "claimed" else None,
         actions=offered_actions(task.kind, revocation) if task.state == "open" else [],
         details=details, history=list(task.history),

@@ -22,10 +22,13 @@ from contracts.rpc import OneStopError
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.startup import configure_from_env
 from services.seal import workflow
 from services.seal.store import SealStore
 
 log = logging.getLogger(__name__)
+
+configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 
 class SealService:

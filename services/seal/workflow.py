@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import base64
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from contracts import clock
 from contracts.events import LicenceIssued
 from contracts.rpc import Document, FieldError, Invalid, NotFound
 from services.seal import documents, domain
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:

@@ -17,6 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from contracts import clock
 from contracts.codes import mask_resident_id
 
 FONT = "STSong-Light"
@@ -39,7 +40,7 @@ def render_certificate(employer: dict[str, Any], staff: list[dict[str, Any]], is
         ("单位社保登记号", employer["employer_number"]),
         ("参保险种", "、".join(employer.get("insurances", []))),
         ("住房公积金单位账号", employer.get("housing_fund_account") or "未开立"),
-        ("登记日期", employer["registered_at"].date().isoformat()),
+        ("登记日期", clock.china_date(employer["registered_at"]).isoformat()),
     ]
     story: list[Any] = [Paragraph("社会保险登记证明", _TITLE), Spacer(1, 6 * mm)]
     story.append(_table([[Paragraph(k, _BODY), Paragraph(str(v), _BODY)] for k, v in facts], [45 * mm, 129 * mm]))
@@ -48,13 +49,19 @@ def render_certificate(employer: dict[str, Any], staff: list[dict[str, Any]], is
     for person in staff:
         rows.append([Paragraph(c, _BODY) for c in (person["name"], mask_resident_id(person["resident_id"]),
                                                    person["record_number"], person["start_date"],
-                                                   person["contribution_base"])])
+                                                   _base(person))])
     story.append(_table(rows, [26 * mm, 42 * mm, 48 * mm, 28 * mm, 30 * mm], header=True))
     story += [Spacer(1, 8 * mm),
               Paragraph(f"出具日期：{issued_on}　　本证明由企业开办“一网通办”平台社会保险经办机构出具。", _BODY),
+              *([Paragraph("标注“暂定”的缴费基数按上一期已公布的缴费基数上下限核定：本期标准公布后自动重新核定。", _SMALL)]
+                if any(p.get("contribution_provisional") for p in staff) else []),
               Paragraph("社会保障号码即公民身份号码（《社会保险法》第五十八条），本证明中已作遮蔽处理。", _SMALL)]
     doc.build(story)
     return buffer.getvalue()
+
+
+def _base(person: dict[str, Any]) -> str:
+    return person["contribution_base"] + ("（暂定）" if person.get("contribution_provisional") else "")
 
 
 def _table(rows: list[list[Any]], widths: list[float], header: bool = False) -> Table:

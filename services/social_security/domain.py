@@ -13,22 +13,22 @@ certificate, and a clerk rejecting a pending task.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from uuid import NAMESPACE_URL, uuid5
-from zoneinfo import ZoneInfo
 
+from contracts import clock
+from contracts.clock import CHINA
 from contracts.codes import is_known_district, is_valid_resident_id
+from contracts.contributions import INSURANCE_KINDS, Bounds, Policy
 from contracts.form import Employee
 from contracts.rpc import FieldError
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 FEN = Decimal("0.01")
 
 # The four social insurances an employer registers for; maternity is part of employee medical
 # insurance (国办发〔2019〕10号, DOMAIN.md §9 ⚠️), so it has no separate kind here.
-INSURANCE_KINDS: tuple[str, ...] = ("pension", "medical", "unemployment", "work_injury")
 INSURANCE_LABELS = {
     "pension": "养老保险",
     "medical": "医疗保险（含生育）",
@@ -93,7 +93,7 @@ def task_id(application_id: str, kind: str, index: int | None = None) -> str:
 
 def local_today(now: datetime | None = None) -> date:
     """The working day of a moment is its date in Asia/Shanghai (docs/interfaces.md)."""
-    return (now or datetime.now(UTC)).astimezone(SHANGHAI).date()
+    return (now or clock.now()).astimezone(CHINA).date()
 
 
 def parse_month(month: Any) -> tuple[date, date]:
@@ -114,13 +114,14 @@ def active_in_month(start: date, end: date | None, first: date, last: date) -> b
 # ---- screening -------------------------------------------------------------------------------
 
 
-def employer_review_reasons(district_code: str, policy_known: bool, year: int) -> list[str]:
-    """Why an employer registration needs a clerk; empty = standard, register automatically."""
+def employer_review_reasons(district_code: str) -> list[str]:
+    """Why an employer registration needs a clerk; empty = standard, register automatically.
+
+    Missing contribution figures are not a reason: the figures in force continue, marked provisional
+    (contracts.contributions)."""
     reasons = []
     if not is_known_district(district_code):
         reasons.append(f"登记机关所在区（{district_code}）不在本系统服务范围内，需人工核定经办机构")
-    if not policy_known:
-        reasons.append(f"{district_code}区{year}年度社保缴费基数和费率尚未配置，需人工核定")
     return reasons
 
 
@@ -229,31 +230,6 @@ REFUSED_WHEN_REVOKED = {
 # ---- contributions ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rate:
-    employer: Decimal
-    personal: Decimal
-
-
-@dataclass(frozen=True)
-class Bounds:
-    floor: Decimal
-    ceiling: Decimal
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Contribution bases and rates of one district for one year (loaded from data/ by policy.py)."""
-
-    district_code: str
-    year: int
-    base: Bounds
-    rates: dict[str, Rate]  # every kind in INSURANCE_KINDS
-    housing_fund_base: Bounds
-    housing_fund_rate: Rate
-    source: str
-
-
 def contribution_base(monthly_wage: Decimal, bounds: Bounds) -> Decimal:
     """缴费基数: the wage clamped to the year's floor (下限) and ceiling (上限)."""
     return min(max(monthly_wage, bounds.floor), bounds.ceiling).quantize(FEN, ROUND_HALF_UP)
@@ -312,5 +288,6 @@ def month_contributions(staff: list[dict[str, Any]], policy: Policy, housing_fun
             "total": str(total_employer + total_personal),
             "headcount": len(rows),
         },
-        "policy": {"district_code": policy.district_code, "year": policy.year, "source": policy.source},
+        "policy": policy.view(),
+        "provisional": policy.provisional,
     }

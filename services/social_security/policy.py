@@ -1,81 +1,95 @@
-"""Contribution bases and rates per district and year, shipped as data files in `data/`.
+"""Which contribution figures apply: the shipped files in `data/` plus the ones an operator loaded.
 
-`data/<district>_<year>.json` applies to one district; `data/<city>_<year>.json` (city code = the
-district's first four digits + "00") applies to every district of a city that sets one base for all
-of them, as Wuhan does. A year with no file raises `PolicyNotConfigured`: never a guess. The values
-are configurable assumptions, not officially confirmed (DOMAIN.md §13): each file carries a dated
-source note, and an operator replaces the file when the bureau publishes the year's figures.
+A figure file covers a period (contracts.contributions); the operator's directory
+($ONESTOP_RATES_DIR, default var/rates, written by `onestop rates load FILE`) is read beside the
+shipped one, and a file there replaces a shipped file for the same region and start. A process looks
+for newly loaded files at most every RECHECK_SECONDS, so no restart is needed.
 """
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
-from functools import cache
+import logging
+import time
+from datetime import date
 from pathlib import Path
 
-from services.social_security.domain import INSURANCE_KINDS, Bounds, Policy, Rate
+from contracts.contributions import (
+    InvalidRatesFile,
+    Policy,
+    PolicyNotConfigured,
+    parse_policy,
+    policy_for,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_RATES_DIR = Path("var/rates")
+RATES_DIR_ENV = "ONESTOP_RATES_DIR"
+RECHECK_SECONDS = 30.0
+
+log = logging.getLogger(__name__)
+
+__all__ = ["PolicyBook", "PolicyNotConfigured", "read_directory"]
 
 
-class PolicyNotConfigured(LookupError):
-    """No contribution bases and rates are configured for this district and year."""
-
-    def __init__(self, district_code: str, year: int):
-        super().__init__(f"{year}年{district_code}社保缴费基数和费率尚未配置（data/{district_code}_{year}.json）")
-        self.district_code = district_code
-        self.year = year
-
-
-def load_policy(district_code: str, year: int, data_dir: Path = DATA_DIR) -> Policy:
-    for code in (district_code, district_code[:4] + "00"):
-        path = data_dir / f"{code}_{year}.json"
-        if path.is_file():
-            return _read(path, district_code, year)
-    raise PolicyNotConfigured(district_code, year)
+def read_directory(directory: Path) -> dict[tuple[str, date], Policy]:
+    """Every valid figure file of a directory by (region, start); an invalid one is logged and skipped
+    (the operator command validates before installing, so only a hand-edited file can be invalid)."""
+    found = {}
+    for file in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+        try:
+            policy = parse_policy(file.read_text("utf-8"))
+        except (OSError, InvalidRatesFile) as exc:
+            log.error("contribution figures %s refused: %s", file, exc)
+            continue
+        found[(policy.district_code, policy.valid_from)] = policy
+    return found
 
 
-def has_policy(district_code: str, year: int, data_dir: Path = DATA_DIR) -> bool:
-    try:
-        load_policy(district_code, year, data_dir)
-    except PolicyNotConfigured:
-        return False
-    return True
+class PolicyBook:
+    """The figures one process knows: shipped ones, overlaid by the operator's."""
+
+    def __init__(self, operator_dir: Path | None = None, shipped_dir: Path = DATA_DIR):
+        self.shipped_dir = shipped_dir
+        self.operator_dir = operator_dir
+        self._policies: list[Policy] = []
+        self._seen: tuple | None = None
+        self._checked_at = float("-inf")
+        self._generation = 0  # bumped whenever the figures known change
+        self._looked_at = -1
+
+    def policy(self, district_code: str, day: date) -> Policy:
+        """The figures for `day` (raises PolicyNotConfigured only before the first period known)."""
+        return policy_for(self._current(), district_code, day)
+
+    def changed_since_last_look(self) -> bool:
+        """True once after every change of the figures known (and at the first look)."""
+        self._current()
+        changed, self._looked_at = self._looked_at != self._generation, self._generation
+        return changed
+
+    def reload(self) -> None:
+        self._checked_at = float("-inf")
+        self._current()
+
+    def _current(self) -> list[Policy]:
+        if time.monotonic() - self._checked_at >= RECHECK_SECONDS:
+            self._checked_at = time.monotonic()
+            fingerprint = _fingerprint(self.operator_dir)
+            if fingerprint != self._seen or not self._policies:
+                loaded = read_directory(self.operator_dir) if self.operator_dir is not None else {}
+                # an operator's file (the published notice) supersedes every shipped period it overlaps
+                shipped = [p for p in read_directory(self.shipped_dir).values()
+                           if not any(_overlap(p, o) for o in loaded.values())]
+                self._policies, self._seen = [*shipped, *loaded.values()], fingerprint
+                self._generation += 1
+        return self._policies
 
 
-@cache
-def _read(path: Path, district_code: str, year: int) -> Policy:
-    raw = json.loads(path.read_text("utf-8"))
-    if int(raw["year"]) != year:
-        raise ValueError(f"{path.name} says year {raw['year']}, expected {year}")
-    if not str(raw.get("source", "")).strip():
-        raise ValueError(f"{path.name} has no source note")
-    missing = set(INSURANCE_KINDS) - set(raw["rates"])
-    if missing:
-        raise ValueError(f"{path.name} lacks rates for {sorted(missing)}")
-    hf = raw["housing_fund"]
-    return Policy(
-        district_code=district_code,
-        year=year,
-        base=_bounds(raw["base"], path),
-        rates={kind: _rate(raw["rates"][kind], path) for kind in INSURANCE_KINDS},
-        housing_fund_base=_bounds(hf["base"], path),
-        housing_fund_rate=_rate(hf, path),
-        source=raw["source"],
-    )
+def _overlap(a: Policy, b: Policy) -> bool:
+    return a.district_code == b.district_code and a.valid_from <= b.valid_until and b.valid_from <= a.valid_until
 
 
-def _bounds(raw: dict, path: Path) -> Bounds:
-    floor, ceiling = Decimal(raw["floor"]), Decimal(raw["ceiling"])
-    if not 0 < floor <= ceiling:
-        raise ValueError(f"{path.name}: base floor {floor} / ceiling {ceiling} out of order")
-    return Bounds(floor, ceiling)
-
-
-def _rate(raw: dict, path: Path) -> Rate:
-    rate = Rate(Decimal(raw["employer_rate"]), Decimal(raw["personal_rate"]))
-    for value in (rate.employer, rate.personal):
-        if not 0 <= value < 1:
-            raise ValueError(f"{path.name}: rate {value} is not a fraction")
-    return rate
+def _fingerprint(directory: Path | None) -> tuple:
+    if directory is None or not directory.is_dir():
+        return ()
+    return tuple(sorted((f.name, f.stat().st_mtime_ns) for f in directory.glob("*.json")))

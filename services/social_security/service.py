@@ -8,27 +8,35 @@ from __future__ import annotations
 
 import base64
 import logging
-from datetime import UTC, datetime
+import os
+from datetime import datetime
+from pathlib import Path
 
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
+from contracts import clock
 from contracts.events import LicenceRevoked, parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import Document, NotFound, OneStopError
 from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
+from kit.startup import configure_from_env
 from services.social_security import clerk as queue
 from services.social_security import documents, domain, workflow
+from services.social_security.policy import DEFAULT_RATES_DIR, RATES_DIR_ENV, PolicyBook
 from services.social_security.store import SocialSecurityStore
 
 log = logging.getLogger(__name__)
 
+configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
+workflow.use_policies(PolicyBook(Path(os.environ.get(RATES_DIR_ENV) or DEFAULT_RATES_DIR)))
+
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class SocialSecurityService:
@@ -54,6 +62,8 @@ class SocialSecurityService:
         for collection in self.store.outbox_collections:
             relay(collection, self.dispatch)
         workflow.resume_stalled(self.store, self.dispatch, _now())
+        if workflow.POLICIES.changed_since_last_look():
+            workflow.reconcile_provisional(self.store)
 
     @rpc(expected_exceptions=OneStopError)
     def health(self) -> dict:

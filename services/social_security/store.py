@@ -50,6 +50,7 @@ class SocialSecurityStore:
         self.enrolments.create_index("record_number", unique=True)
         self.enrolments.create_index([("uscc", ASCENDING), ("start_date", ASCENDING)])
         self.enrolments.create_index("application_id")
+        self.enrolments.create_index("contribution_provisional", sparse=True)
         self.tasks.create_index([("state", ASCENDING), ("deadline", ASCENDING), ("created_at", ASCENDING)])
         for collection in self.outbox_collections:  # the relay timer looks for stale entries every 2 s
             collection.create_index("outbox.created_at")
@@ -130,6 +131,16 @@ class SocialSecurityStore:
         query = {"uscc": uscc, "start_date": {"$lte": last},
                  "$or": [{"end_date": None}, {"end_date": {"$gte": first}}]}
         return list(self.enrolments.find(query, {"outbox": 0}).sort("record_number", 1))
+
+    def provisional_enrolments(self, limit: int = 500) -> list[dict[str, Any]]:
+        return list(self.enrolments.find({"contribution_provisional": True}, {"outbox": 0}).limit(limit))
+
+    def settle_contribution_base(self, employee_id: str, base: str, period: str) -> bool:
+        """Replace a provisional base with the one from the published figures (once)."""
+        result = self.enrolments.update_one(
+            {"_id": employee_id, "contribution_provisional": True},
+            {"$set": {"contribution_base": base, "contribution_provisional": False, "policy_period": period}})
+        return result.modified_count == 1
 
     def end_enrolment(self, uscc: str, employee_id: str, end_date: str, at: datetime) -> dict[str, Any] | None:
         """Active -> ended in one write; None if it was not active."""

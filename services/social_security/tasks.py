@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from contracts.calendar import Deadline, recomputed
 from contracts.rpc import CLAIM_MINUTES, Conflict, FieldError, Invalid, Task
 
 OPEN_STATES = ("open", "claimed")
@@ -14,7 +15,7 @@ LIST_STATES = {"open": list(OPEN_STATES), "done": ["done", "rejected"], "all": N
 
 
 def new_task(*, task_id: str, kind: str, application_id: str, uscc: str, title: str, reason: str,
-             created_at: datetime, deadline: date, details: dict[str, Any]) -> dict[str, Any]:
+             created_at: datetime, timing: Deadline, details: dict[str, Any]) -> dict[str, Any]:
     """The stored document of a new task (the outbox is added by the caller)."""
     return {
         "_id": task_id,
@@ -26,7 +27,7 @@ def new_task(*, task_id: str, kind: str, application_id: str, uscc: str, title: 
         "reason": reason,
         "state": "open",
         "created_at": created_at,
-        "deadline": deadline.isoformat(),
+        **timing.fields(),
         "claimed_by": None,
         "claim_expires_at": None,
         "details": details,
@@ -85,7 +86,7 @@ def to_task(doc: dict[str, Any], now: datetime, today: date) -> Task:
     state, holder, expires = doc["state"], doc.get("claimed_by"), doc.get("claim_expires_at")
     if state == "claimed" and (expires is None or _aware(expires, now) <= now):
         state, holder, expires = "open", None, None
-    deadline = date.fromisoformat(doc["deadline"])
+    deadline, provisional = recomputed(doc)
     return Task(
         id=doc["_id"],
         bureau="social_security",
@@ -96,6 +97,7 @@ def to_task(doc: dict[str, Any], now: datetime, today: date) -> Task:
         state=state,
         created_at=doc["created_at"],
         deadline=deadline,
+        deadline_provisional=provisional,
         overdue=state in OPEN_STATES and today > deadline,
         claimed_by=holder,
         claim_expires_at=expires,

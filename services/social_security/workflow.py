@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
 from pymongo.errors import DuplicateKeyError
 
-from contracts.calendar import add_working_days
+from contracts.calendar import deadline
 from contracts.codes import mask_resident_id
 from contracts.events import (
     EmployeesEnrolled,
@@ -33,13 +34,19 @@ from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound
 from kit.outbox import Dispatch, flush, outbox_entry
 from services.social_security import domain, tasks
-from services.social_security.policy import PolicyNotConfigured, has_policy, load_policy
+from services.social_security.policy import PolicyBook, PolicyNotConfigured
 from services.social_security.store import SocialSecurityStore
 
 log = logging.getLogger(__name__)
 
 CERTIFICATE = DocumentRef(name="social_security.certificate", title="社会保险登记证明")
 RESUME_AFTER = timedelta(seconds=30)  # an intake untouched this long was left by a dead worker
+POLICIES = PolicyBook()  # the service replaces it at start-up with the operator's directory
+
+
+def use_policies(book: PolicyBook) -> None:
+    global POLICIES
+    POLICIES = book
 
 
 # ---- licence_issued: employer registration, then the form's employees ---------------------------
@@ -112,9 +119,8 @@ def resume_stalled(store: SocialSecurityStore, dispatch: Dispatch, now: datetime
 
 def _decide_employer(store, dispatch, employer, now) -> tuple[dict[str, Any], list[dict]] | None:
     """Register at once (the employer as it is now and the queued event), or queue for a clerk (None)."""
-    year = domain.local_today(now).year
     district = employer["district_code"]
-    reasons = domain.employer_review_reasons(district, has_policy(district, year), year)
+    reasons = domain.employer_review_reasons(district)
     if not reasons:
         return _register(store, employer, now, expect_state="received")
     task_id = domain.task_id(employer["application_id"], domain.TASK_EMPLOYER)
@@ -168,9 +174,8 @@ def _enrol_form_employees(store, employer, now, fresh: bool) -> tuple[list[dict]
     for index, raw in enumerate(employer["employees"]):
         person = Employee.model_validate(raw)
         reasons = domain.employee_review_reasons(person, established, today)
-        start = domain.form_start_date(person, established)
-        if not reasons and not has_policy(employer["district_code"], start.year):
-            reasons.append(f"{start.year}年度缴费基数和费率尚未配置，需人工核定")
+        if not reasons and (missing := _no_figures(employer["district_code"], domain.form_start_date(person, established))):
+            reasons.append(missing)  # a region with no figures at all (not a late notice: that continues)
         if reasons:
             _queue_employee_task(store, employer, index, person, reasons, now)
             queued.append((index, person))
@@ -202,6 +207,14 @@ def _enrol_form_employees(store, employer, now, fresh: bool) -> tuple[list[dict]
     return outbox, task_ids
 
 
+def _no_figures(district_code: str, start: date) -> str | None:
+    try:
+        POLICIES.policy(district_code, start)
+    except PolicyNotConfigured as exc:
+        return f"{exc}，需人工核定"
+    return None
+
+
 def _queue_employee_task(store, employer, index, person: Employee, reasons, now) -> None:
     task_id = domain.task_id(employer["application_id"], domain.TASK_EMPLOYEE, index)
     _queue_task(store, employer, task_id, domain.TASK_EMPLOYEE, reasons, now, {
@@ -213,20 +226,20 @@ def _queue_employee_task(store, employer, index, person: Employee, reasons, now)
 
 
 def _queue_task(store, employer, task_id, kind, reasons, now, details) -> None:
-    deadline = add_working_days(domain.local_today(now), domain.CLERK_WORKING_DAYS)
+    timing = deadline(domain.local_today(now), domain.CLERK_WORKING_DAYS)
     reason = "；".join(reasons)
     doc = tasks.new_task(task_id=task_id, kind=kind, application_id=employer["application_id"],
                          uscc=employer["uscc"], title=employer["company_name"], reason=reason,
-                         created_at=now, deadline=deadline, details=details)
+                         created_at=now, timing=timing, details=details)
     event = TaskQueued(application_id=employer["application_id"], bureau="social_security", task_id=task_id,
-                       kind=kind, reason=reason, deadline=deadline)
+                       kind=kind, reason=reason, **timing.fields())
     doc["outbox"] = [outbox_entry(event)]
     store.insert_task(doc)  # a repeat finds it there; the caller publishes after its own state move
 
 
 def enrolment_doc(employer, employee_id: str, person: domain.NewEmployee, seq: int, source: str,
                    now: datetime, request_id: str | None = None) -> dict[str, Any]:
-    policy = load_policy(employer["district_code"], person.start_date.year)
+    policy = POLICIES.policy(employer["district_code"], person.start_date)
     return {
         "_id": employee_id,
         "uscc": employer["uscc"],
@@ -238,6 +251,9 @@ def enrolment_doc(employer, employee_id: str, person: domain.NewEmployee, seq: i
         "end_date": None,
         "monthly_wage": str(person.monthly_wage),
         "contribution_base": str(domain.contribution_base(person.monthly_wage, policy.base)),
+        # figures continued past their period: recomputed when the new ones are loaded
+        "contribution_provisional": policy.provisional,
+        "policy_period": policy.period,
         "active": True,
         "state": "active",
         "source": source,
@@ -271,6 +287,23 @@ def refuse_if_revoked(store: SocialSecurityStore, uscc: str, action: str) -> Non
     revocation = store.revocations.get(uscc)
     if revocation is not None:
         raise revocation.refusal(domain.REFUSED_WHEN_REVOKED[action])
+
+
+# ---- contribution figures loaded late ---------------------------------------------------------
+
+
+def reconcile_provisional(store: SocialSecurityStore) -> int:
+    """Enrolments made on continued (provisional) figures get their base from the figures now known
+    for their start month; returns how many changed. Cheap to call: one query when none is waiting."""
+    changed = 0
+    for doc in store.provisional_enrolments():
+        employer = store.employer(doc["uscc"])
+        policy = POLICIES.policy(employer["district_code"], date.fromisoformat(doc["start_date"]))
+        if policy.provisional:
+            continue  # still no newer figures for that month
+        base = domain.contribution_base(Decimal(doc["monthly_wage"]), policy.base)
+        changed += store.settle_contribution_base(doc["_id"], str(base), policy.period)
+    return changed
 
 
 # ---- later changes without a form --------------------------------------------------------------
@@ -314,7 +347,7 @@ def checked_employee(employer, raw: Any, now: datetime) -> domain.NewEmployee:
     if errors:
         raise Invalid.with_fields(f"员工信息有{len(errors)}处需要修改", errors)
     try:
-        load_policy(employer["district_code"], person.start_date.year)
+        POLICIES.policy(employer["district_code"], person.start_date)
     except PolicyNotConfigured as exc:
         raise Invalid.with_fields(str(exc), [FieldError(field="start_date", message=str(exc))]) from None
     return person
@@ -353,7 +386,7 @@ def contributions(store: SocialSecurityStore, uscc: str, month: Any) -> dict[str
     except (TypeError, ValueError):
         raise Invalid.with_fields("月份格式应为 YYYY-MM", [FieldError(field="month", message="格式应为 YYYY-MM")]) from None
     try:
-        policy = load_policy(employer["district_code"], first.year)
+        policy = POLICIES.policy(employer["district_code"], first)
     except PolicyNotConfigured as exc:
         raise Invalid.with_fields(str(exc), [FieldError(field="month", message=str(exc))]) from None
     staff = [{"employee_id": d["_id"], "name": d["name"], "monthly_wage": d["monthly_wage"]}
@@ -388,6 +421,7 @@ def staff_view(doc: dict[str, Any]) -> dict[str, Any]:
         "state": doc["state"],
         "monthly_wage": doc["monthly_wage"],
         "contribution_base": doc["contribution_base"],
+        "contribution_provisional": bool(doc.get("contribution_provisional")),
     }
 
 

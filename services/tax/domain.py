@@ -15,11 +15,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 from uuid import uuid4
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from contracts.calendar import add_working_days, aware
+from contracts.calendar import DEADLINE_KEYS, Deadline, aware, deadline, recomputed
+from contracts.clock import CHINA
 from contracts.codes import is_valid_resident_id, is_valid_uscc, mask_resident_id
 from contracts.events import Event, InvoicesApproved, LicenceIssued, TaskQueued, TaxRegistered
 from contracts.form import (
@@ -32,7 +32,6 @@ from contracts.form import (
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import CLAIM_MINUTES, DocumentRef, FieldError, Invalid, Task
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 FEN = Decimal("0.01")
 BUREAU = "tax"
 TASK_KIND = "invoice_approval"
@@ -261,9 +260,9 @@ def new_registration(event: LicenceIssued, now: datetime) -> dict[str, Any]:
     if decision.automatic:
         doc.update(approval="approved", approved_at=now, approved_by="auto")
     else:
-        deadline = add_working_days(local_day(now), APPROVAL_WORKING_DAYS)
+        timing = deadline(local_day(now), APPROVAL_WORKING_DAYS)
         reason = "；".join(decision.reasons)
-        doc.update(approval="pending", task=new_task(reason, now, deadline, doc))
+        doc.update(approval="pending", task=new_task(reason, now, timing, doc))
     return doc
 
 
@@ -272,7 +271,7 @@ def new_registration(event: LicenceIssued, now: datetime) -> dict[str, Any]:
 TASK_ACTIONS = ("approve", "reject")
 
 
-def new_task(reason: str, now: datetime, deadline: date, registration: dict[str, Any]) -> dict[str, Any]:
+def new_task(reason: str, now: datetime, timing: Deadline, registration: dict[str, Any]) -> dict[str, Any]:
     needs = registration["needs"]
     return {
         "id": uuid4().hex,
@@ -280,7 +279,7 @@ def new_task(reason: str, now: datetime, deadline: date, registration: dict[str,
         "reason": reason,
         "state": "open",
         "created_at": now,
-        "deadline": deadline.isoformat(),
+        **timing.fields(),
         "claimed_by": None,
         "claim_expires_at": None,
         "history": [],
@@ -306,12 +305,13 @@ def task_view(registration: dict[str, Any], now: datetime) -> Task:
     open_ = task["state"] in ("open", "claimed")
     expires = task.get("claim_expires_at")
     held = open_ and task.get("claimed_by") and expires and aware(expires) > now
-    deadline = date.fromisoformat(task["deadline"])
+    due, provisional = recomputed(task)
     return Task(
         id=task["id"], bureau=BUREAU, kind=task["kind"], application_id=registration["application_id"],
         title=registration["company_name"], reason=task["reason"],
         state=("claimed" if held else "open") if open_ else task["state"],
-        created_at=task["created_at"], deadline=deadline, overdue=open_ and local_day(now) > deadline,
+        created_at=task["created_at"], deadline=due, deadline_provisional=provisional,
+        overdue=open_ and local_day(now) > due,
         claimed_by=task["claimed_by"] if held else None, claim_expires_at=expires if held else None,
         actions=list(TASK_ACTIONS) if open_ else [], details=task["details"], history=task["history"],
     )
@@ -445,19 +445,19 @@ def price(items: list[InvoiceItem]) -> Totals:
 
 def local_day(moment: datetime) -> date:
     """The working day a moment belongs to: its date in Asia/Shanghai."""
-    return aware(moment).astimezone(SHANGHAI).date()
+    return aware(moment).astimezone(CHINA).date()
 
 
 def month_key(moment: datetime) -> str:
     """The calendar month (Asia/Shanghai) whose quota an invoice issued at this moment uses."""
-    return aware(moment).astimezone(SHANGHAI).strftime("%Y-%m")
+    return aware(moment).astimezone(CHINA).strftime("%Y-%m")
 
 
 INVOICE_PROVINCE = "42"  # 湖北
 
 
 def number_counter_key(moment: datetime, province: str = INVOICE_PROVINCE) -> str:
-    return f"invoice:{aware(moment).astimezone(SHANGHAI).year % 100:02d}{province}"
+    return f"invoice:{aware(moment).astimezone(CHINA).year % 100:02d}{province}"
 
 
 def format_invoice_number(moment: datetime, sequence: int, province: str = INVOICE_PROVINCE) -> str:
@@ -469,7 +469,7 @@ def format_invoice_number(moment: datetime, sequence: int, province: str = INVOI
         raise ValueError(f"province must be 2 digits: {province!r}")
     if not 0 < sequence < 10**16:
         raise ValueError("invoice sequence out of range")
-    return f"{aware(moment).astimezone(SHANGHAI).year % 100:02d}{province}{sequence:016d}"
+    return f"{aware(moment).astimezone(CHINA).year % 100:02d}{province}{sequence:016d}"
 
 
 def build_invoice(registration: dict[str, Any], request: InvoiceRequest, number: str,
@@ -544,7 +544,7 @@ def registration_events(reg: dict[str, Any], documents: list[DocumentRef]) -> li
         task = reg["task"]
         events.append(TaskQueued(
             application_id=reg["application_id"], bureau=BUREAU, task_id=task["id"], kind=task["kind"],
-            reason=task["reason"], deadline=date.fromisoformat(task["deadline"])))
+            reason=task["reason"], **{k: task[k] for k in DEADLINE_KEYS if k in task}))
     return events
 
 

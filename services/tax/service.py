@@ -10,26 +10,30 @@ Entrypoints only; the rules are in `domain`, the invoicing steps in `invoicing`,
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
+from contracts import clock
 from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.startup import configure_from_env
 from services.tax import documents, domain, invoicing, tasks
 from services.tax.store import TaxStore
+
+configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 
 def _now() -> datetime:
     # MongoDB keeps milliseconds: an invoice returned at once and the same one read back on a retry
     # must be identical, so times start out at that precision.
-    now = datetime.now(UTC)
+    now = clock.now()
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 

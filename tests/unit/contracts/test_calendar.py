@@ -1,13 +1,18 @@
 """Working days in China: weekends, statutory holidays and make-up working days (调休)."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from contracts.calendar import CalendarNotCovered, WorkingCalendar, YearOverride
+from contracts.calendar import WorkingCalendar, YearOverride
 
 cal = WorkingCalendar()
 
+# a 2027 arrangement shaped like a real notice: every statutory day, a few given-back days (test data)
+OFFICIAL_LIKE_2027 = ["2027-01-01", "2027-02-05", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11",
+                      "2027-04-05", "2027-05-03", "2027-05-04", "2027-06-09", "2027-09-15", "2027-10-01",
+                      "2027-10-04", "2027-10-05", "2027-10-06", "2027-10-07"]
 MAKE_UP_2025 = ["2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11"]
 MAKE_UP_2026 = ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]
 HOLIDAYS_2025 = ["2025-01-01", "2025-01-28", "2025-02-04", "2025-04-04", "2025-05-05", "2025-06-02",
@@ -66,19 +71,22 @@ def test_working_time_counts_only_working_days():
     assert cal.working_time_between(friday_noon, monday_noon) == timedelta(hours=24)
 
 
-def test_a_year_nobody_covers_is_an_error_not_a_guess():
-    with pytest.raises(CalendarNotCovered, match="2027"):
-        cal.is_working_day(date(2027, 3, 1))
+def test_a_year_without_a_notice_follows_the_statutory_rules_and_is_provisional():
+    assert cal.source(2026) == "official" and cal.source(2027) == "provisional"
+    assert not cal.is_working_day(date(2027, 1, 1))  # 元旦, a Friday
+    assert cal.is_working_day(date(2027, 3, 1))
+    assert not cal.is_working_day(date(2027, 3, 6))  # a Saturday: no make-up days are known
 
 
 def test_operator_override_covers_a_new_year():
     override = YearOverride.from_dict(
-        {"year": 2027, "source": "test notice", "holidays": ["2027-01-01"], "workdays": ["2027-02-06"]}
+        {"year": 2027, "source": "test notice", "holidays": OFFICIAL_LIKE_2027, "workdays": ["2027-02-20"]}
     )
     covered = WorkingCalendar()
     covered.add_override(override)
+    assert covered.source(2027) == "override"
     assert not covered.is_working_day(date(2027, 1, 1))
-    assert covered.is_working_day(date(2027, 2, 6))  # a Saturday made a working day
+    assert covered.is_working_day(date(2027, 2, 20))  # a Saturday made a working day
     assert covered.is_working_day(date(2027, 3, 1))
     assert not covered.is_working_day(date(2027, 3, 6))
 
@@ -89,6 +97,9 @@ def test_operator_override_covers_a_new_year():
         ({"year": 2027, "holidays": ["2026-12-31"]}, "not in 2027"),
         ({"year": 2027, "holidays": ["2027-02-06"], "workdays": ["2027-02-06"]}, "both"),
         ({"year": 2027, "workdays": ["2027-02-08"]}, "not a weekend"),
+        ({"year": 2027, "holidays": ["2027-01-01"]}, "statutory holiday"),  # no 春节 at all: contradicts the law
+        ({"year": 2027, "holidays": "2027-01-01"}, "must be a list"),
+        ({"year": 2027, "holidays": ["2027-02-30"]}, "not a date"),
     ],
 )
 def test_bad_override_files_are_refused(raw, message):
@@ -98,8 +109,10 @@ def test_bad_override_files_are_refused(raw, message):
 
 def test_an_override_file_added_while_running_is_picked_up(tmp_path):
     running = WorkingCalendar(override_dir=tmp_path)
-    with pytest.raises(CalendarNotCovered):
-        running.is_working_day(date(2027, 1, 1))
-    (tmp_path / "2027.json").write_text('{"year": 2027, "holidays": ["2027-01-01"], "workdays": []}')
-    assert not running.is_working_day(date(2027, 1, 1))
-    assert running.is_working_day(date(2027, 1, 4))
+    assert running.is_provisional(2027)
+    assert running.add_working_days(date(2027, 2, 19), 1) == date(2027, 2, 22)  # Friday -> Monday
+    notice = {"year": 2027, "source": "test", "holidays": OFFICIAL_LIKE_2027, "workdays": ["2027-02-20"]}
+    (tmp_path / "2027.json").write_text(json.dumps(notice))
+    running.forget_checks()  # what `onestop calendar load` makes every process do within RECHECK_SECONDS
+    assert not running.is_provisional(2027)
+    assert running.add_working_days(date(2027, 2, 19), 1) == date(2027, 2, 20)  # the make-up Saturday

@@ -86,10 +86,13 @@ def test_physical_seals_start_as_an_engraving_order_due_in_one_working_day():
 def test_deadlines_count_working_days_from_the_licence_in_wuhan_time():
     # Thursday 17:00 UTC is already Friday 01:00 in Wuhan: one working day later is Monday.
     issued = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
-    assert domain.step_deadline(issued, "engraving") == date(2026, 11, 30)
-    assert domain.step_deadline(issued, "delivery") == date(2026, 12, 1)
+    assert domain.step_deadline(issued, "engraving").due == date(2026, 11, 30)
+    assert domain.step_deadline(issued, "delivery").due == date(2026, 12, 1)
     # National Day week: a licence on 30 September is due after the holiday.
-    assert domain.step_deadline(datetime(2026, 9, 30, 2, tzinfo=UTC), "police_filing") == date(2026, 10, 8)
+    assert domain.step_deadline(datetime(2026, 9, 30, 2, tzinfo=UTC), "police_filing").due == date(2026, 10, 8)
+    # late December counts into 2027, whose notice is not out: the deadline says it is provisional
+    year_end = domain.step_deadline(datetime(2026, 12, 31, 2, tzinfo=UTC), "police_filing")
+    assert year_end.due == date(2027, 1, 4) and year_end.provisional
 
 
 def test_codes_must_match_the_seals():

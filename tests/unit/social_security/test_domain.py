@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
+from contracts.contributions import Bounds, Policy, Rate
 from contracts.form import Employee
 from services.social_security import domain
-from services.social_security.domain import Bounds, Policy, Rate
 
 from .helpers import broken_resident_id, resident_id
 
@@ -17,7 +17,7 @@ def policy(floor="4700.00", ceiling="23500.00", **rates) -> Policy:
     default = {"pension": ("0.16", "0.08"), "medical": ("0.087", "0.02"),
                "unemployment": ("0.007", "0.003"), "work_injury": ("0.005", "0")}
     default.update(rates)
-    return Policy("420111", 2026, Bounds(Decimal(floor), Decimal(ceiling)),
+    return Policy("420111", date(2026, 9, 1), date(2027, 8, 31), Bounds(Decimal(floor), Decimal(ceiling)),
                   {k: Rate(Decimal(e), Decimal(p)) for k, (e, p) in default.items()},
                   Bounds(Decimal("2210.00"), Decimal(ceiling)), Rate(Decimal("0.08"), Decimal("0.08")), "test")
 
@@ -106,10 +106,9 @@ def test_form_insurance_starts_on_the_chosen_day_but_never_before_establishment(
     assert domain.form_start_date(employee(start_date="2026-12-01"), ESTABLISHED) == date(2026, 12, 1)
 
 
-def test_employer_outside_the_served_districts_or_without_rates_goes_to_the_clerk():
-    assert domain.employer_review_reasons("420111", True, 2026) == []
-    assert len(domain.employer_review_reasons("110105", True, 2026)) == 1
-    assert "尚未配置" in domain.employer_review_reasons("420111", False, 2027)[0]
+def test_only_an_employer_outside_the_served_districts_goes_to_the_clerk():
+    assert domain.employer_review_reasons("420111") == []
+    assert len(domain.employer_review_reasons("110105")) == 1
 
 
 # ---- enrolment requests ----------------------------------------------------------------------

@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from contracts.calendar import Deadline
 from contracts.rpc import Conflict, Invalid
 from services.social_security import tasks
 
@@ -10,7 +11,8 @@ NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 def doc(**over):
     base = tasks.new_task(task_id="t1", kind="employee_enrolment", application_id="app", uscc="U", title="公司",
-                          reason="身份证号码校验未通过", created_at=NOW, deadline=date(2026, 11, 26), details={})
+                          reason="身份证号码校验未通过", created_at=NOW, timing=Deadline(date(2026, 11, 26), date(2026, 11, 25), 1, False),
+                          details={})
     return base | over
 
 
