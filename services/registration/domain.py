@@ -53,9 +53,17 @@ def decide(
     now: datetime,
     clerk_days: int = 3,
     automatic_days: int = 0,
+    correction: dict[str, Any] | None = None,
+    revision: int = 0,
 ) -> Decision:
-    """Automatic only for the standard case; every reason a person must look is recorded."""
+    """Automatic only for the standard case; every reason a person must look is recorded.
+
+    A case corrected at a clerk's request is never approved automatically: removing the licensed item
+    must not wave through the address the same clerk also asked about. Its first reason says so."""
     reasons: list[str] = []
+    if correction:
+        asked = "；".join(correction.get("reasons") or [])
+        reasons.append(f"补正后 第{revision + 1}版：请核对是否已按要求补正（{asked}）")
     licensed = [scope.item(c) for c in form.business_scope if scope.item(c) and scope.item(c).licensed]
     for item in licensed:
         reasons.append(f"经营范围含许可项目“{item.name}”（需{item.approval_by}审批）")
@@ -154,6 +162,38 @@ def new_task(
     }
 
 
+def resubmission(previous_form: dict[str, Any], form: ApplicationForm, correction: dict[str, Any],
+                 revision: int) -> dict[str, Any]:
+    """What a clerk needs to review a corrected case: the request copied, what changed, and which of
+    the fields the clerk flagged were sent back unchanged."""
+    before, after = _flat(previous_form), _flat(form.model_dump(mode="json"))
+    changes = [{"field": k, "before": before.get(k), "after": after.get(k)}
+               for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
+    flagged = correction.get("fields") or []
+    unchanged = [f for f in flagged if not any(c["field"] == f or c["field"].startswith(f + ".") for c in changes)]
+    return {"version": revision + 1, "request": {k: correction.get(k) for k in ("reasons", "fields", "clerk", "at")},
+            "changes": changes, "unchanged_flagged": unchanged}
+
+
+def _flat(node: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(node, dict):
+        return {k: v for key, value in node.items() for k, v in _flat(value, f"{prefix}{key}.").items()}
+    if isinstance(node, list) and any(isinstance(x, dict) for x in node):
+        return {k: v for i, value in enumerate(node) for k, v in _flat(value, f"{prefix}{i}.").items()}
+    return {prefix.rstrip("."): node}
+
+
+def assign_back(task: dict[str, Any], clerk: str | None, now: datetime, hours: float) -> None:
+    """Route a corrected case's task to the clerk who asked, for `hours`; then to the whole team."""
+    if clerk:
+        task.update(assigned_to=clerk, assigned_until=now + timedelta(hours=hours))
+
+
+def assignment_lapsed(task: dict[str, Any], now: datetime) -> bool:
+    until = task.get("assigned_until")
+    return until is None or aware(until) <= now
+
+
 def claim_lapsed(task: dict[str, Any], now: datetime) -> bool:
     expires = task.get("claim_expires_at")
     return expires is not None and aware(expires) <= now
@@ -164,6 +204,8 @@ def task_view(task: dict[str, Any], now: datetime) -> Task:
     row = dict(task)
     if row["state"] == "claimed" and claim_lapsed(row, now):
         row.update(state="open", claimed_by=None, claim_expires_at=None)
+    if row.get("assigned_to") and (assignment_lapsed(row, now) or row["state"] not in OPEN_TASK_STATES):
+        row.update(assigned_to=None, assigned_until=None)  # back with the whole team
     row["deadline"], row["deadline_provisional"] = recomputed(row)
     row.pop("deadline_from", None), row.pop("deadline_days", None)
     row["overdue"] = row["state"] in OPEN_TASK_STATES and working_day(now) > row["deadline"]

@@ -35,6 +35,7 @@ class RegistrationStore:
         self.names.create_index([("status", ASCENDING), ("reserved_at", ASCENDING)])
         self.cases.create_index("licence.uscc", unique=True, sparse=True)
         self.cases.create_index("task.id", sparse=True)
+        self.cases.create_index("past_tasks.id", sparse=True)
         self.cases.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING),
                                  ("task.created_at", ASCENDING)])
 
@@ -109,7 +110,8 @@ class RegistrationStore:
         return self.cases.find_one_and_update(query, update, return_document=ReturnDocument.AFTER)
 
     def case_by_task(self, task_id: str) -> dict | None:
-        return self.cases.find_one({"task.id": task_id})
+        """The case of a current or a past task (a task id names its revision: "<app>.r<n>")."""
+        return self.cases.find_one({"$or": [{"task.id": task_id}, {"past_tasks.id": task_id}]})
 
     def case_by_uscc(self, uscc: str) -> dict | None:
         return self.cases.find_one({"licence.uscc": uscc})

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from contracts import clock
 from contracts.events import (
     ApplicationCorrected,
     ApplicationRejected,
@@ -38,6 +39,7 @@ SETTLE_AFTER = timedelta(minutes=1)  # a case and its name are settled milliseco
 class Settings:
     clerk_days: int = 3
     automatic_days: int = 0
+    return_hours: float = 24.0  # a corrected case waits this long for the clerk who asked, then the team
     public_base_url: str = "http://127.0.0.1:8000"
 
     @classmethod
@@ -45,6 +47,7 @@ class Settings:
         return cls(
             clerk_days=int(config.get("CLERK_REVIEW_DAYS", 3)),
             automatic_days=int(config.get("AUTOMATIC_REVIEW_DAYS", 0)),
+            return_hours=float(config.get("CORRECTION_RETURN_HOURS", 24)),
             public_base_url=str(config.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/"),
         )
 
@@ -93,7 +96,7 @@ class Registrar:
                      extra={"application_id": event.application_id, "event_id": event.event_id})
             return
         now = domain.utcnow()
-        fields = self._review(event.application_id, event.revision, event.form, now)
+        fields = self._review(event.application_id, event.revision, event.form, now, case)
         outbox = fields.pop("outbox")
         update: dict[str, Any] = {"$set": fields, "$push": {"outbox": {"$each": outbox}}}
         if case.get("task"):
@@ -103,10 +106,14 @@ class Registrar:
         if new is not None:
             self._after_write(new, outbox)
 
-    def _review(self, application_id: str, revision: int, form: ApplicationForm, now: datetime) -> dict:
-        """The case fields and outbox for one revision: approved at once, or queued for a clerk."""
+    def _review(self, application_id: str, revision: int, form: ApplicationForm, now: datetime,
+                previous: dict | None = None) -> dict:
+        """The case fields and outbox for one revision: approved at once, or queued for a clerk.
+        `previous`: the case as it was when the founder corrected it (the clerk's open request)."""
         check, reserved = self._check_and_reserve(application_id, form)
-        decision = domain.decide(form, check, reserved, now, self.settings.clerk_days, self.settings.automatic_days)
+        correction = (previous or {}).get("correction")
+        decision = domain.decide(form, check, reserved, now, self.settings.clerk_days, self.settings.automatic_days,
+                                 correction=correction, revision=revision)
         fields: dict[str, Any] = {
             "revision": revision, "form": form.model_dump(mode="json"), "name": form.name.full,
             "district_code": form.domicile.district_code, "path": decision.path,
@@ -121,6 +128,9 @@ class Registrar:
             events.append(issued)
         else:
             task = domain.new_task(application_id, revision, form, decision, check, reserved, now)
+            if correction:
+                task["details"]["resubmission"] = domain.resubmission(previous["form"], form, correction, revision)
+                domain.assign_back(task, correction.get("clerk"), now, self.settings.return_hours)
             fields.update(state=domain.QUEUED, task=task)
             events.append(TaskQueued(application_id=application_id, bureau="registration", task_id=task["id"],
                                      kind=task["kind"], reason=task["reason"], **decision.timing.fields()))
@@ -181,21 +191,33 @@ class Registrar:
         return case
 
     def get_task(self, task_id: str) -> Task:
-        return domain.task_view(self._case_for(task_id)["task"], domain.utcnow())
+        """The current task, or a past one of the case (the 已办 tab links to those after a correction)."""
+        case = self._case_for(task_id)
+        tasks = [case.get("task") or {}, *case.get("past_tasks", [])]
+        return domain.task_view(next(t for t in tasks if t.get("id") == task_id), domain.utcnow())
 
     def _claim_filter(self, task_id: str, clerk: str, now: datetime) -> dict:
         return {"task.id": task_id, "task.state": {"$in": list(domain.OPEN_TASK_STATES)},
-                "$or": [{"task.claimed_by": None}, {"task.claimed_by": clerk},
-                        {"task.claim_expires_at": {"$lte": now}}]}
+                "$and": [{"$or": [{"task.claimed_by": None}, {"task.claimed_by": clerk},
+                                  {"task.claim_expires_at": {"$lte": now}}]},
+                         {"$or": [{"task.assigned_to": None}, {"task.assigned_to": clerk},
+                                  {"task.assigned_until": {"$lte": now}}]}]}
 
     def _refuse(self, task_id: str, clerk: str) -> None:
         """Explain why a conditional task write matched nothing."""
         view = self.get_task(task_id)
         if view.state not in domain.OPEN_TASK_STATES:
             raise Conflict(f"任务已办结（{view.state}），不能再操作")
+        self._refuse_assigned(view, clerk)
         if view.claimed_by and view.claimed_by != clerk:
-            raise Conflict(f"任务正由{view.claimed_by}办理，领取到{view.claim_expires_at:%H:%M}（UTC）")
+            raise Conflict(f"任务正由{view.claimed_by}办理，领取到{clock.in_china(view.claim_expires_at):%H:%M}")
         raise Conflict("任务刚被更新，请刷新后重试")
+
+    @staticmethod
+    def _refuse_assigned(view: Task, clerk: str) -> None:
+        if view.assigned_to and view.assigned_to != clerk:
+            raise Conflict(f"补正件退回提出补正的{view.assigned_to}办理，"
+                           f"{clock.in_china(view.assigned_until):%m-%d %H:%M}后本科室其他人员可以办理")
 
     def claim_task(self, task_id: str, clerk: str) -> Task:
         self._require_clerk(clerk)
@@ -213,6 +235,7 @@ class Registrar:
         if task.state not in domain.OPEN_TASK_STATES:
             raise Conflict(f"任务已办结（{task.state}），不能再操作")
         cleaned = domain.check_action(task, action, payload or {})
+        self._refuse_assigned(task, clerk)
         if task.claimed_by not in (None, clerk):
             raise Conflict(f"任务正由{task.claimed_by}办理")
         case = self._case_for(task_id)
@@ -228,8 +251,9 @@ class Registrar:
         else:
             event = CorrectionRequested(application_id=app_id, task_id=task_id, reasons=cleaned["reasons"],
                                         fields=cleaned["fields"])
+            # who asked: the corrected case goes back to them (and the whole team after a time)
             fields.update({"state": domain.CORRECTION_REQUESTED, "task.state": "correction_requested",
-                           "correction": cleaned})
+                           "correction": {**cleaned, "clerk": clerk, "at": now}})
         entry = outbox_entry(event)
         new = self.store.update_case(
             {**self._claim_filter(task_id, clerk, now), "state": domain.QUEUED},
