@@ -345,6 +345,23 @@ def _check_person(person: Person, path: str, today: date, err) -> None:
         err(f"{path}.resident_id", MESSAGES["resident_id"])
 
 
+def flat_fields(node: Any, prefix: str = "") -> dict[str, Any]:
+    """A form (as JSON) as {dotted path: value}, rows numbered ("shareholders.0.name"); lists of plain
+    values (business_scope) stay whole. What a correction's diff compares."""
+    if isinstance(node, dict):
+        return {k: v for key, value in node.items() for k, v in flat_fields(value, f"{prefix}{key}.").items()}
+    if isinstance(node, list) and any(isinstance(x, dict) for x in node):
+        return {k: v for i, value in enumerate(node) for k, v in flat_fields(value, f"{prefix}{i}.").items()}
+    return {prefix.rstrip("."): node}
+
+
+def unchanged_fields(flagged: list[str], before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The flagged paths (a path covers everything under it) whose values are the same in both forms."""
+    old, new = flat_fields(before), flat_fields(after)
+    changed = {k for k in set(old) | set(new) if old.get(k) != new.get(k)}
+    return [f for f in flagged if not any(c == f or c.startswith(f + ".") for c in changed)]
+
+
 def _rows(data: dict, key: str) -> list[tuple[str, dict]]:
     rows = data.get(key)
     return [(f"{key}.{i}", r) for i, r in enumerate(rows) if isinstance(r, dict)] if isinstance(rows, list) else []

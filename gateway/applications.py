@@ -16,8 +16,8 @@ from typing import Any
 
 from contracts import clock
 from contracts.events import ApplicationCorrected, ApplicationSubmitted
-from contracts.form import ApplicationForm, collect_errors, validate_form
-from contracts.rpc import BUREAUS, Conflict, Document, Forbidden, Invalid, NotFound
+from contracts.form import ApplicationForm, collect_errors, unchanged_fields, validate_form
+from contracts.rpc import BUREAUS, Conflict, Document, FieldError, Forbidden, Invalid, NotFound
 from gateway.auth import Principal
 from gateway.namecheck import name_errors
 from gateway.publisher import SOURCE, Publisher
@@ -31,6 +31,8 @@ from kit.outbox import outbox_entry
 log = logging.getLogger(__name__)
 
 MAX_IDEMPOTENCY_KEY = 200
+UNCHANGED = "登记机关要求修改的内容没有改动"
+UNCHANGED_FIELD = "登记机关要求修改此项，但内容与上次提交的相同；如确认无需修改，请勾选“无需修改”的确认后再提交"
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,17 @@ class ApplicationService:
         self._flush(app_id, doc["outbox"])
         return application_view(doc, self.base_url), True
 
-    def correct(self, who: Principal, app_id: str, body: Any) -> dict:
+    def correct(self, who: Principal, app_id: str, body: Any, confirm_unchanged: bool = False) -> dict:
+        """The corrected form. A field the clerk flagged and sent back unchanged is a field error
+        unless the founder confirms it needs no change (`confirm_unchanged`): never accepted silently."""
         doc = self._owned(who, app_id, founder_only=True)
         _awaiting_correction(doc)
         form = self._validated(body, app_id)
         form_json = form.model_dump(mode="json")
+        flagged = (doc.get("steps", {}).get("registration") or {}).get("fields") or []
+        same = unchanged_fields(flagged, doc["form"], form_json)
+        if same and not confirm_unchanged:
+            raise Invalid.with_fields(UNCHANGED, [FieldError(field=f, message=UNCHANGED_FIELD) for f in same])
         revision = doc.get("revision", 0) + 1
         event = ApplicationCorrected(application_id=app_id, revision=revision, form=form)
         out = outbox_entry(event)

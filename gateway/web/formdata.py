@@ -23,7 +23,7 @@ from contracts.rpc import FieldError
 LISTS = ("business_scope", "seals.kinds", "tax.invoice_kinds")  # checkbox groups
 BOOLEANS = ("seals.electronic", "seals.physical", "housing_fund")
 ROWS = ("shareholders", "directors", "supervisors", "employees")
-NOT_FORM = {"csrf_token", "form_marker"}
+NOT_FORM = {"csrf_token", "form_marker", "confirm_unchanged"}
 MONEY = ("registered_capital", "subscribed_amount", "monthly_wage", "monthly_invoice_estimate", "annual_sales_estimate")
 _MONEY = re.compile(r"^(\d+)(?:\.(\d+))?(万)?$")
 

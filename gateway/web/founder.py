@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 from contracts.rpc import Conflict, Forbidden, Invalid
 from gateway import namecheck
+from gateway.applications import UNCHANGED
 from gateway.drafts import new_draft_id
 from gateway.receipts import ReceiptService
 from gateway.web import formdata
@@ -120,15 +121,18 @@ def correction_page(request: Request, app_id: str, who: Founder, gateway: Gatewa
 
 @router.post("/applications/{app_id}/correction", dependencies=[CsrfChecked])
 async def correct(request: Request, app_id: str, who: Founder, gateway: GatewayDep):
-    data = formdata.parse(await request.form())
+    posted = await request.form()
+    data = formdata.parse(posted)
+    confirmed = posted.get("confirm_unchanged") == "true"
 
     def run():
         try:
-            gateway.applications.correct(who, app_id, data)
+            gateway.applications.correct(who, app_id, data, confirmed)
         except Invalid as exc:
             view = gateway.applications.get(who, app_id)
             return _form_page(request, data, formdata.errors_by_field(exc.field_errors), mode="correction",
-                              app=view, message=exc.message, status_code=422)
+                              app=view, message=exc.message, status_code=422,
+                              ask_unchanged=exc.message == UNCHANGED)
         return redirect(request, f"/applications/{quote(app_id)}")
 
     return await run_in_threadpool(run)
@@ -158,7 +162,7 @@ def name_check(who: Founder, gateway: GatewayDep, name: str = "", district_code:
 
 def _form_page(request: Request, values: dict[str, Any], errors: dict[str, list[str]], mode: str,
                app: dict | None = None, message: str | None = None, status_code: int = 200,
-               draft: dict | None = None) -> Response:
+               draft: dict | None = None, ask_unchanged: bool = False) -> Response:
     flagged: list[str] = []
     reasons: list[str] = []
     if app is not None:
@@ -166,7 +170,7 @@ def _form_page(request: Request, values: dict[str, Any], errors: dict[str, list[
         flagged, reasons = step.get("fields") or [], step.get("reasons") or []
     return render(request, "form.html", {
         "values": values, "errors": errors, "mode": mode, "app": app, "message": message,
-        "flagged": flagged, "reasons": reasons, "form_marker": uuid.uuid4().hex,
+        "flagged": flagged, "reasons": reasons, "form_marker": uuid.uuid4().hex, "ask_unchanged": ask_unchanged,
         "draft": {"id": (draft or {}).get("draft_id") or new_draft_id(), "saved_at": (draft or {}).get("saved_at", 0),
                   "step": (draft or {}).get("step", 0), "resumed": bool(draft)},
         "v": lambda path, default="": formdata.value(values, path, default),

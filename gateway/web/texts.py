@@ -58,7 +58,7 @@ DETAIL = {
     "name": "名称", "legal_representative": "法定代表人", "registered_capital": "注册资本（元）",
     "company_type": "公司类型", "uscc": "统一社会信用代码", "delivery": "领取方式", "seals": "印章",
 }
-DETAIL_SHOWN_ELSEWHERE = {"name_check", "business_scope", "reasons"}
+DETAIL_SHOWN_ELSEWHERE = {"name_check", "business_scope", "reasons", "resubmission"}
 # what a registration clerk may flag for correction
 CORRECTABLE = [
     ("name.trade_name", "字号"), ("name.industry", "行业或经营特点"), ("name", "企业名称（整体）"),
@@ -72,6 +72,23 @@ CORRECTABLE = [
 STEPS = [("sec-name", "公司名称"), ("sec-type", "类型与注册资本"), ("sec-domicile", "住所"), ("sec-shareholders", "股东"),
          ("sec-officers", "法定代表人与董事、监事"), ("sec-scope", "经营范围"), ("sec-seals", "印章"), ("sec-tax", "税务"),
          ("sec-employees", "员工"), ("sec-contact", "联系方式")]
+
+
+def diff_value(path: str, value: Any) -> str:
+    """One side of a correction diff: resident IDs masked, scope codes named, nothing as raw JSON."""
+    if value in (None, "", []):
+        return "（空）"
+    if path.endswith("resident_id"):
+        return mask_id(str(value))
+    if path == "business_scope" and isinstance(value, list):
+        return "、".join(scope.item(c).name if scope.item(c) else c for c in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if path.endswith("district_code"):
+        return district_name(str(value))
+    return str(value)
 
 
 def ms_when(value: Any) -> str:
@@ -187,6 +204,6 @@ TEMPLATE_GLOBALS = {
     "shared_sections": shared_sections, "shares_resident_ids": shares_resident_ids,
     "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,
     "district_name": district_name, "scope_items": lambda: list(scope.catalogue().values()),
-    "scope_item": scope.item, "FORM_MESSAGES": MESSAGES, "STEPS": STEPS,
+    "scope_item": scope.item, "FORM_MESSAGES": MESSAGES, "STEPS": STEPS, "diff_value": diff_value,
 }
 TEMPLATE_FILTERS = {"ms_when": ms_when, "when": when, "duration": duration, "yuan": yuan, "mask_id": mask_id}

@@ -15,7 +15,7 @@ from contracts.calendar import Deadline, aware, deadline, recomputed
 from contracts.clock import CHINA
 from contracts.codes import district_name, make_uscc, org_body_from_sequence
 from contracts.events import Licence
-from contracts.form import COMPANY_TYPE_LABELS, ApplicationForm, form_errors
+from contracts.form import COMPANY_TYPE_LABELS, ApplicationForm, flat_fields, form_errors, unchanged_fields
 from contracts.rpc import CLAIM_MINUTES, DocumentRef, FieldError, Invalid, Task
 from services.registration.names import NameCheck
 
@@ -166,21 +166,13 @@ def resubmission(previous_form: dict[str, Any], form: ApplicationForm, correctio
                  revision: int) -> dict[str, Any]:
     """What a clerk needs to review a corrected case: the request copied, what changed, and which of
     the fields the clerk flagged were sent back unchanged."""
-    before, after = _flat(previous_form), _flat(form.model_dump(mode="json"))
+    now_json = form.model_dump(mode="json")
+    before, after = flat_fields(previous_form), flat_fields(now_json)
     changes = [{"field": k, "before": before.get(k), "after": after.get(k)}
                for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
-    flagged = correction.get("fields") or []
-    unchanged = [f for f in flagged if not any(c["field"] == f or c["field"].startswith(f + ".") for c in changes)]
+    unchanged = unchanged_fields(correction.get("fields") or [], previous_form, now_json)
     return {"version": revision + 1, "request": {k: correction.get(k) for k in ("reasons", "fields", "clerk", "at")},
             "changes": changes, "unchanged_flagged": unchanged}
-
-
-def _flat(node: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(node, dict):
-        return {k: v for key, value in node.items() for k, v in _flat(value, f"{prefix}{key}.").items()}
-    if isinstance(node, list) and any(isinstance(x, dict) for x in node):
-        return {k: v for i, value in enumerate(node) for k, v in _flat(value, f"{prefix}{i}.").items()}
-    return {prefix.rstrip("."): node}
 
 
 def assign_back(task: dict[str, Any], clerk: str | None, now: datetime, hours: float) -> None:

@@ -83,3 +83,17 @@ def submit(page: Page, button: str = "提交申请") -> None:
     if last.count() and not target.is_visible():
         last.click()
     target.click()
+
+
+def open_task(clerk: Page, company: str) -> None:
+    """From the queue, open the open task for this company (polling the queue: the registration
+    service queues it asynchronously)."""
+    link = clerk.get_by_role("link", name=company)
+    for _ in range(60):
+        clerk.goto("/staff")
+        if link.count():
+            break
+        clerk.wait_for_timeout(500)
+    expect(link).to_be_visible()
+    link.click()
+    expect(clerk.locator("h1")).to_have_text(company)

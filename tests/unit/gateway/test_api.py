@@ -368,3 +368,21 @@ def test_the_public_seal_page_says_a_revoked_companys_seal_is_void(client, burea
     assert "已失效" in page.text and "提交虚假材料取得公司登记" in page.text and "尚未备案" not in page.text
     bureaus.on("seal", "lookup_seal", {"genuine": False, "seal": {**seal, "filed": False, "licence_revoked": None}})
     assert "尚未备案" in client.get("/verify/seals/4201110000001").text
+
+
+def test_a_flagged_field_sent_back_unchanged_needs_the_founders_confirmation(client, sign_up, gateway, publisher):
+    founder = sign_up()
+    form = make_form()
+    app_id = client.post(f"{API}/applications", json=form, headers=founder["headers"]).json()["id"]
+    record(gateway.store, "registration", {
+        "type": "correction_requested", "event_id": "e-same", "application_id": app_id,
+        "occurred_at": "2026-11-24T02:00:00+00:00", "task_id": "t1", "reasons": ["地址与所在区不一致"],
+        "fields": ["domicile.detail", "business_scope"]})
+    url = f"{API}/applications/{app_id}/correction"
+    fixed_scope = {**form, "business_scope": ["G0001"]}
+    reply = client.put(url, json=fixed_scope, headers=founder["headers"])
+    assert reply.status_code == 422
+    assert [e["field"] for e in error_shape(reply)["errors"]] == ["domicile.detail"]
+    assert publisher.sent[-1][0] == "application_submitted"  # nothing sent
+    reply = client.put(f"{url}?confirm_unchanged=true", json=fixed_scope, headers=founder["headers"])
+    assert reply.status_code == 200 and publisher.sent[-1][0] == "application_corrected"
