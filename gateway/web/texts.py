@@ -74,6 +74,14 @@ STEPS = [("sec-name", "公司名称"), ("sec-type", "类型与注册资本"), ("
          ("sec-employees", "员工"), ("sec-contact", "联系方式")]
 
 
+def address_clash(domicile: dict[str, Any]) -> str:
+    """A detail address naming another Wuhan district than the one chosen (所在区 武昌区, 洪山区…号)."""
+    chosen = district_name(domicile.get("district_code"))
+    detail = domicile.get("detail") or ""
+    named = [name for _, name in districts() if name in detail and name != chosen]
+    return f"详细地址写的是{named[0]}，所在区却是{chosen}，请核对" if named and chosen else ""
+
+
 def diff_value(path: str, value: Any) -> str:
     """One side of a correction diff: resident IDs masked, scope codes named, nothing as raw JSON."""
     if value in (None, "", []):
@@ -204,6 +212,6 @@ TEMPLATE_GLOBALS = {
     "shared_sections": shared_sections, "shares_resident_ids": shares_resident_ids,
     "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,
     "district_name": district_name, "scope_items": lambda: list(scope.catalogue().values()),
-    "scope_item": scope.item, "FORM_MESSAGES": MESSAGES, "STEPS": STEPS, "diff_value": diff_value,
+    "scope_item": scope.item, "FORM_MESSAGES": MESSAGES, "STEPS": STEPS, "diff_value": diff_value, "address_clash": address_clash,
 }
 TEMPLATE_FILTERS = {"ms_when": ms_when, "when": when, "duration": duration, "yuan": yuan, "mask_id": mask_id}

@@ -108,7 +108,11 @@ def test_two_clerks_and_a_founder_through_a_correction(browser, base_url, system
     expect(clerk_a.locator("#diff")).not_to_contain_text("G0001")  # scope by name, no internal codes
     expect(clerk_a.locator("#unchanged-flagged")).to_contain_text("住所 · 详细地址")
     shots(clerk_a, "44-clerk-a-diff-1280")
-    clerk_a.locator('form[data-action="approve"]').get_by_role("button", name="批准").click()
+    approve = clerk_a.locator('form[data-action="approve"]')
+    approve.get_by_role("button", name="批准").click()  # not without the confirmation (item 10)
+    expect(clerk_a.locator("#task-state")).to_have_text("待办")
+    approve.get_by_label(re.compile("确认批准")).check()
+    approve.get_by_role("button", name="批准").click()
     expect(clerk_a.locator(".notice.ok")).to_contain_text("已批准")
     expect(registration).to_have_attribute("data-state", "done", timeout=WAIT)
 

@@ -38,6 +38,7 @@ def test_a_forbidden_name_and_every_error_in_one_pass(browser, base_url, shots, 
     expect(page.locator("#f-contact-phone-err")).to_have_text("请填写11位手机号码")
     expect(page.locator("#f-shareholders-0-resident_id-err")).to_have_text(ID_MESSAGE)
     expect(page.locator("#capital-sum")).to_contain_text("500,000.00 元，与注册资本一致")
+    expect(page.locator("#capital-words")).to_have_text("= 500,000.00 元（人民币伍拾万元整）")
     shots(page, f"21-checks-live-{width}")
     assert page.evaluate("document.documentElement.scrollWidth") <= (390 if phone else 1280)
 
@@ -64,6 +65,13 @@ def test_a_forbidden_name_and_every_error_in_one_pass(browser, base_url, shots, 
     expect(page).to_have_url(re.compile(r"/applications/[0-9a-f]+\?submitted=1$"))
     expect(page.locator('.step[data-bureau="registration"]')).to_have_attribute("data-state", "done", timeout=WAIT)
     shots(page, f"23-checks-submitted-{width}")
+
+    # ---- item 7/12: Chinese titles, a favicon, an HTML page (not the API's JSON) for an unknown address
+    assert page.title().endswith("· 企业开办一网通办") and "OneStop" not in page.title()
+    assert page.request.get("/static/web/favicon.svg").ok
+    page.goto("/no-such-page")
+    expect(page.locator("main")).to_contain_text("没有这个页面")
+    shots(page, f"24-not-found-{width}")
     context.close()
 
 

@@ -164,6 +164,7 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     # ---- the clerk approves the corrected application
     company = f"武汉{second_name}餐饮有限公司"
     open_task(clerk, company, shots, "10-clerk-again")
+    clerk.locator('form[data-action="approve"]').get_by_label(re.compile("确认批准")).check()
     clerk.locator('form[data-action="approve"]').get_by_role("button", name="批准").click()
     expect(clerk.locator(".notice.ok")).to_contain_text("已批准")
 

@@ -63,13 +63,16 @@
       if (r.status === 401 || r.status === 403) { expired(); return; }
       if (!r.ok) throw new Error(String(r.status));
       var now = read();
-      if (now && now.saved_at === d.saved_at) { now.confirmed = true; write(now); }
       serverSavedAt = d.saved_at;
+      if (!now || now.saved_at !== d.saved_at) return;  // typed on meanwhile: that save reports
+      now.confirmed = true;
+      write(now);
       say("已自动保存（" + hhmm(d.saved_at) + "），换一台设备登录也能接着填");
     }).catch(function () { say("网络暂时中断：内容已保存在本机，恢复后会自动保存到服务器", true); });
   }
   function changed() {
     write(snapshot());
+    if (!/登录已过期/.test(status.textContent)) say("正在保存……");
     clearTimeout(timer);
     timer = setTimeout(send, 700);
   }

@@ -34,6 +34,10 @@
       var box = form.querySelector('[data-rows="' + list + '"]');
       box.insertAdjacentHTML("beforeend", html);
       renumber(list);
+      // a new shareholder gets the first one's defaults (the payment date), not blanks
+      var firstDue = form.elements["shareholders.0.payment_due"];
+      var due = box.lastElementChild.querySelector('[name$=".payment_due"]');
+      if (list === "shareholders" && due && firstDue && !due.value) due.value = firstDue.value;
       var first = box.lastElementChild.querySelector("input, select");
       if (first) first.focus();
       return;
@@ -86,8 +90,42 @@
   }
   form.addEventListener("input", function (event) {
     if (event.target.matches("[data-capital-part]") || event.target.name === "registered_capital") capitalSum();
+    if (event.target.name === "registered_capital") capitalWords();
   });
   capitalSum();
+
+  // ---- the registered capital as a founder reads it: 500,000.00 元（人民币伍拾万元整）
+  var D = "零壹贰叁肆伍陆柒捌玖", U = ["", "拾", "佰", "仟"], B = ["", "万", "亿", "万亿"];
+  function daxie(plain) {
+    var parts = plain.split("."), whole = parts[0].replace(/^0+(?=\d)/, ""), frac = ((parts[1] || "") + "00").slice(0, 2);
+    if (whole.length > 16) return "";
+    var out = "", zero = false, group = false;
+    for (var i = 0; i < whole.length; i++) {
+      var d = +whole[i], pos = whole.length - 1 - i, u = pos % 4;
+      if (d === 0) zero = true;
+      else { if (zero && out) out += "零"; zero = false; out += D[d] + U[u]; group = true; }
+      if (u === 0) { if (group) out += B[pos / 4]; group = false; }
+    }
+    var jiao = +frac[0], fen = +frac[1], tail = "";
+    if (jiao) tail += D[jiao] + "角";
+    if (fen) tail += (!jiao && out ? "零" : "") + D[fen] + "分";
+    if (!out && !tail) return "人民币零元整";
+    return "人民币" + (out ? out + "元" : "") + (tail || "整");
+  }
+  var words = document.createElement("p");
+  words.className = "help capital-words";
+  words.id = "capital-words";
+  words.setAttribute("aria-live", "polite");
+  var capitalInput = form.elements["registered_capital"];
+  if (capitalInput) capitalInput.closest(".field").appendChild(words);
+  function capitalWords() {
+    var plain = capitalInput && window.OneStopChecks ? window.OneStopChecks.money(capitalInput.value) : null;
+    if (!plain || isNaN(parseFloat(plain))) { words.textContent = ""; return; }
+    var n = parseFloat(plain);
+    words.textContent = "= " + n.toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) +
+      " 元（" + daxie(plain) + "）";
+  }
+  capitalWords();
 
   // ---- business scope filter
   var filter = document.getElementById("scope-filter");
