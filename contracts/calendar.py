@@ -37,7 +37,7 @@ from lunardate import LunarDate
 from contracts.datafile import InvalidDataFile, line_of
 
 DEFAULT_OVERRIDE_DIR = Path("var/holidays")
-OVERRIDE_DIR_ENV = "ONESTOP_HOLIDAY_DIR"  # read by kit/ops and the processes' start-up, never here
+OVERRIDE_DIR_ENV = "ONESTOP_HOLIDAY_DIR"  # read by gateway/ops and the processes' start-up, never here
 RECHECK_SECONDS = 30.0  # how often a provisional year looks for a newly loaded notice
 
 OFFICIAL, OVERRIDE, PROVISIONAL = "official", "override", "provisional"

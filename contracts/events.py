@@ -15,7 +15,7 @@ from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts import clock
+from contracts import bureaus, clock
 from contracts.form import ApplicationForm, Employee, LegalRepresentative, SealRequest, TaxNeeds
 from contracts.rpc import DocumentRef
 
@@ -221,27 +221,17 @@ class EmployeesEnrolled(Event):
     employees: list[EnrolledEmployee]
 
 
-# ---- the map of who emits what -------------------------------------------------------------
-
-EVENT_SOURCES: dict[str, tuple[type[Event], ...]] = {
-    "gateway": (ApplicationSubmitted, ApplicationCorrected),
-    "registration": (
-        ReviewStarted,
-        CorrectionRequested,
-        ApplicationRejected,
-        LicenceIssued,
-        LicenceRevoked,
-        TaskQueued,
-        StepProgressed,
-    ),
-    "seal": (SealsFiled, SealsDelivered, TaskQueued, StepProgressed, StepRejected),
-    "tax": (TaxRegistered, InvoicesApproved, TaskQueued, StepProgressed, StepRejected),
-    "social_security": (EmployerRegistered, EmployeesEnrolled, TaskQueued, StepProgressed, StepRejected),
-}
+# ---- the map of who emits what (from the bureau manifest) ------------------------------------
 
 
 def event_type(cls: type[Event]) -> str:
     return cls.model_fields["type"].default
+
+
+BY_TYPE: dict[str, type[Event]] = {event_type(c): c for c in Event.__subclasses__()}
+EVENT_SOURCES: dict[str, tuple[type[Event], ...]] = {
+    source: tuple(BY_TYPE[kind] for kind in kinds) for source, kinds in bureaus.SOURCES.items()
+}
 
 
 def parse_event(source: str, payload: dict) -> Event:

@@ -17,11 +17,11 @@ from typing import Any
 from contracts import clock
 from contracts.events import ApplicationCorrected, ApplicationSubmitted
 from contracts.form import ApplicationForm, collect_errors, unchanged_fields, validate_form
-from contracts.rpc import BUREAUS, Conflict, Document, FieldError, Forbidden, Invalid, NotFound
+from contracts.rpc import BUREAUS, Conflict, FieldError, Forbidden, Invalid, NotFound
 from gateway.auth import Principal
+from gateway.clients import Clients
 from gateway.namecheck import name_errors
 from gateway.publisher import SOURCE, Publisher
-from gateway.rpc import Bureaus
 from gateway.store import GatewayStore
 from gateway.timeline import derive, timeline_entry
 from gateway.tracking import record
@@ -43,9 +43,9 @@ class Download:
 
 
 class ApplicationService:
-    def __init__(self, store: GatewayStore, bureaus: Bureaus, publish: Publisher, base_url: str):
+    def __init__(self, store: GatewayStore, clients: Clients, publish: Publisher, base_url: str):
         self.store = store
-        self.bureaus = bureaus
+        self.clients = clients
         self.publish = publish
         self.base_url = base_url
 
@@ -124,7 +124,7 @@ class ApplicationService:
         result = collect_errors(body)
         errors = [] if isinstance(result, ApplicationForm) else list(result)
         taken = {e.field for e in errors}
-        errors += [e for e in name_errors(self.bureaus, body, app_id) if e.field not in taken]
+        errors += [e for e in name_errors(self.clients.registration, body, app_id) if e.field not in taken]
         if errors:
             raise Invalid.with_fields(f"申请表有{len(errors)}处需要修改", errors)
         return result
@@ -166,8 +166,7 @@ class ApplicationService:
         bureau = name.split(".", 1)[0]
         if bureau not in BUREAUS:
             raise NotFound("没有这份文件")
-        raw = self.bureaus.call(bureau, "get_document", app_id, name)
-        document = Document.model_validate(raw)
+        document = self.clients.of(bureau).document(app_id, name)
         return Download(base64.b64decode(document.data_base64), document.content_type, document.filename)
 
     def for_clerk(self, who: Principal, bureau: str, app_id: str) -> dict:

@@ -133,7 +133,7 @@ class AccountService:
         }
         return public_account(self.store.insert_account(account))
 
-    # ---- staff are created by an operator (kit/cli.py)
+    # ---- staff are created by an operator (gateway/ops/cli.py)
 
     def add_staff(self, login: str, password: str, bureau: str | None = None, operator: bool = False,
                   name: str | None = None) -> dict:

@@ -9,6 +9,7 @@ from typing import Any
 from gateway.applications import ApplicationService
 from gateway.auth import AccountService
 from gateway.clerks import TaskService
+from gateway.clients import Clients
 from gateway.companies import CompanyService, VerifyService
 from gateway.drafts import DraftService
 from gateway.publisher import Publisher
@@ -25,6 +26,7 @@ class Gateway:
     publish: Publisher
     broker_check: Any = None  # () -> None, raises if the broker is unreachable
     password_hasher: Any = None  # argon2.PasswordHasher; None: argon2-cffi's defaults
+    clients: Clients = field(init=False)
     accounts: AccountService = field(init=False)
     applications: ApplicationService = field(init=False)
     companies: CompanyService = field(init=False)
@@ -34,13 +36,14 @@ class Gateway:
 
     def __post_init__(self) -> None:
         s = self.settings
+        self.clients = Clients(self.bureaus)
         self.accounts = AccountService(self.store, s.gateway_token_minutes, s.gateway_login_max_failures,
                                        s.gateway_login_window_minutes, self.password_hasher)
-        self.applications = ApplicationService(self.store, self.bureaus, self.publish, s.public_url)
-        self.companies = CompanyService(self.store, self.bureaus)
+        self.applications = ApplicationService(self.store, self.clients, self.publish, s.public_url)
+        self.companies = CompanyService(self.store, self.clients)
         self.drafts = DraftService(self.store)
-        self.tasks = TaskService(self.bureaus)
-        self.verify = VerifyService(self.bureaus)
+        self.tasks = TaskService(self.clients)
+        self.verify = VerifyService(self.clients)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from contracts.rpc import BUREAUS
+from contracts import bureaus
 
 HEALTH_TIMEOUT = 3.0
-SERVICES = (*BUREAUS, "gateway")  # "gateway" = the tracker
+SERVICES = bureaus.SERVICES  # every bureau, and "gateway" = the tracker
 
 
 def check(gateway: Any) -> tuple[bool, dict[str, str]]:
@@ -20,7 +20,7 @@ def check(gateway: Any) -> tuple[bool, dict[str, str]]:
                 if gateway.broker_check:
                     gateway.broker_check()
             else:
-                reply = gateway.bureaus.call(name, "health", timeout=HEALTH_TIMEOUT)
+                reply = gateway.clients.of(name).health(timeout=HEALTH_TIMEOUT)
                 if reply.get("status") != "ok":
                     return name, "down"
             return name, "ok"

@@ -9,7 +9,7 @@
   `onestop_rabbitmq_queue_messages{queue,kind}` / `..._consumers{queue}` (management API),
   `onestop_applications{state}`, `onestop_clerk_queue{bureau}`, `onestop_clerk_queue_overdue{bureau}`,
   `onestop_sla_breaches{bureau}` (open steps past their working-day deadline; one aggregation of the
-  gateway's database, kit.ops.overview), `onestop_outbox_pending{database,collection}`;
+  gateway's database, gateway.ops.status.overview), `onestop_outbox_pending{database,collection}`;
   `onestop_scrape_error{source}` is 1 when a source could not be read (its gauges are then absent).
 
 Counters are per process, which is what Prometheus expects of several replicas: it scrapes each
@@ -30,7 +30,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from kit import ops
+from gateway.ops import status as ops
 
 log = logging.getLogger(__name__)
 

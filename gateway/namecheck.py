@@ -17,7 +17,7 @@ from typing import Any
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 
 from contracts.rpc import FieldError, OneStopError
-from gateway.rpc import Bureaus
+from gateway.clients import RegistrationClient
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def full_name(body: Any) -> str | None:
     return "".join(str(name.get(k) or "").strip() for k in NAME_PARTS)
 
 
-def name_errors(bureaus: Bureaus, body: Any, application_id: str | None = None) -> list[FieldError]:
+def name_errors(registration: RegistrationClient, body: Any, application_id: str | None = None) -> list[FieldError]:
     """The error-level problems of the body's company name, as field errors (warnings left out)."""
     name = full_name(body)
     if name is None:
@@ -44,7 +44,7 @@ def name_errors(bureaus: Bureaus, body: Any, application_id: str | None = None) 
     scope = [c for c in body.get("business_scope") or [] if isinstance(c, str)] if isinstance(
         body.get("business_scope"), list) else []
     try:
-        result = check(bureaus, name[:80], district, scope, application_id)
+        result = check(registration, name[:80], district, scope, application_id)
     except (OneStopError, RpcTimeout, UnknownService, RemoteError) as exc:
         # down: the registration service checks again; refused (an unknown district): the form's
         # own rules already report it on its field
@@ -54,13 +54,11 @@ def name_errors(bureaus: Bureaus, body: Any, application_id: str | None = None) 
             for p in result.get("problems", []) if p.get("severity") == "error"]
 
 
-def check(bureaus: Bureaus, name: str, district_code: str | None, scope: list[str] | None,
+def check(registration: RegistrationClient, name: str, district_code: str | None, scope: list[str] | None,
           application_id: str | None = None) -> dict:
     """One call of the bureau's check; `application_id` (already known to be the caller's own) makes
     that application's reserved name no conflict."""
-    if application_id:
-        return bureaus.call("registration", "check_name", name, district_code or None, scope or None, application_id)
-    return bureaus.call("registration", "check_name", name, district_code or None, scope or None)
+    return registration.check_name(name, district_code or None, scope or None, application_id)
 
 
 def _message(problem: dict) -> str:

@@ -15,19 +15,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from contracts import clock
+from contracts import bureaus, clock
 from contracts.calendar import aware
 from contracts.rpc import NotFound
 from gateway.auth import Principal
 from gateway.store import GatewayStore
 
-# (source, event type) -> the bureaus whose services consume it
-CONSUMERS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("gateway", "application_submitted"): ("registration",),
-    ("gateway", "application_corrected"): ("registration",),
-    ("registration", "licence_issued"): ("seal", "tax", "social_security"),
-    ("registration", "licence_revoked"): ("seal", "tax", "social_security"),
-}
+# (source, event type) -> the bureaus whose services consume it (from the manifest)
+CONSUMERS: dict[tuple[str, str], tuple[str, ...]] = bureaus.consumers()
 ENVELOPE = {"event_id", "type", "occurred_at"}
 
 

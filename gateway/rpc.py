@@ -40,7 +40,6 @@ class RpcPool:
         self._idle: queue.LifoQueue = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
         self._lock = threading.Lock()
-        self._closed = False
 
     def call(self, service: str, method: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
         if not self._slots.acquire(timeout=timeout or self.timeout):

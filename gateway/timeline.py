@@ -3,18 +3,19 @@
 Every derived field is recomputed from the whole timeline, sorted by when each event happened, so the
 result does not depend on the order the tracker received events in, and replaying one is harmless.
 
-An application is `completed` when every output the founder asked for is in hand:
-licence_issued; seals_filed if any seal kinds were chosen (and seals_delivered for physical seals);
+An application is `completed` when every output the founder asked for is in hand (each bureau's
+`completes_on` in contracts.bureaus): licence_issued; seals_filed if any seal kinds were chosen (and seals_delivered for physical seals);
 tax_registered, plus invoices_approved if invoice kinds were chosen; employer_registered, plus
 employees_enrolled if employees were listed. A revoked licence makes the status `revoked` for good.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from contracts import clock
+from contracts import bureaus, clock
 from contracts.calendar import (
     CalendarNotCovered,
     add_working_days,
@@ -26,11 +27,10 @@ from contracts.calendar import (
 )
 from contracts.clock import CHINA, china_date
 
-TARGET_WORKING_DAYS = 2  # Wuhan's promise: a company started within 2 working days (DOMAIN.md §12)
-# per-step targets where a bureau gave no deadline of its own (国办发〔2018〕32号: seal <= 1, invoice <= 2
-# working days; registration and social security: assumed 1, see docs/api.md)
-STEP_TARGET_DAYS = {"registration": 1, "seal": 1, "tax": 2, "social_security": 1}
-STEPS = ("registration", "seal", "tax", "social_security")
+TARGET_WORKING_DAYS = bureaus.TARGET_WORKING_DAYS
+# per-step targets where a bureau gave no deadline of its own (contracts.bureaus)
+STEP_TARGET_DAYS = bureaus.TARGET_DAYS
+STEPS = bureaus.NAMES
 # A refusal that concerns one item of a step (one employee), not the bureau's whole part.
 PARTIAL_REJECTIONS = {"employee_enrolment"}
 FINAL_STATES = {"completed", "rejected", "revoked"}
@@ -49,17 +49,11 @@ SUMMARIES = {
     "task_queued": "已转人工办理",
     "correction_requested": "登记机关要求补正材料",
     "application_rejected": "登记申请未通过",
-    "licence_issued": "营业执照已核发",
     "licence_revoked": "营业执照已被吊销",
     "step_progressed": "办理进度更新",
     "step_rejected": "该事项未获办理",
-    "seals_filed": "印章已刻制并完成公安备案",
-    "seals_delivered": "实物印章已送达",
-    "tax_registered": "已完成税务登记",
-    "invoices_approved": "发票已核定",
-    "employer_registered": "已完成单位社保登记",
-    "employees_enrolled": "员工已参保",
     "deadlines_recomputed": "已按新公布的节假日安排重新计算办理时限",
+    **{o.event: o.summary for o in bureaus.OUTPUTS},  # each bureau's completing events (the manifest)
 }
 
 
@@ -79,122 +73,160 @@ def timeline_entry(source: str, payload: dict[str, Any], received_at: datetime |
 
 
 def required_events(form: dict[str, Any]) -> set[str]:
-    seals = form.get("seals") or {}
-    tax = form.get("tax") or {}
-    needed = {"licence_issued", "tax_registered", "employer_registered"}
-    if seals.get("kinds"):
-        needed.add("seals_filed")
-        if seals.get("physical"):
-            needed.add("seals_delivered")
-    if tax.get("invoice_kinds"):
-        needed.add("invoices_approved")
-    if form.get("employees"):
-        needed.add("employees_enrolled")
-    return needed
+    return bureaus.required_events(form)
+
+
+class _Derivation:
+    """What the events so far add up to; each handler below updates it for one event."""
+
+    def __init__(self, form: dict[str, Any]):
+        self.form = form
+        self.status = "submitted"
+        self.steps = {name: _new_step(name, form) for name in STEPS}
+        self.outputs: dict[str, Any] = {}
+        self.seen: dict[str, datetime] = {}  # event type -> when it first happened (since the last correction)
+
+
+Handler = Callable[[_Derivation, dict[str, Any], datetime, str], None]
+
+
+def _on_corrected(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    d.seen.clear()
+    d.status = "submitted"
+    d.steps["registration"] = _new_step("registration", d.form)
+
+
+def _on_review_started(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    d.status = "in_review"
+    _start(d.steps["registration"], at, "in_progress", timing=data)
+
+
+def _on_task_queued(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    if bureau not in d.steps:
+        return
+    if bureau == "registration" and d.status == "submitted":
+        d.status = "in_review"
+    step = d.steps[bureau]
+    _start(step, at, "waiting_for_clerk", timing=data)
+    step["task_id"] = data.get("task_id")
+    step["reason"] = data.get("reason")
+
+
+def _on_correction_requested(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    d.status = "correction_requested"
+    d.steps["registration"].update(state="correction_requested", reasons=data.get("reasons", []),
+                                   fields=data.get("fields", []))
+
+
+def _on_rejected(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    d.status = "rejected"
+    _finish(d.steps["registration"], at, "rejected")
+    d.steps["registration"]["reasons"] = data.get("reasons", [])
+
+
+def _on_licence_issued(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    if d.status != "rejected":
+        d.status = "licensed"
+    _finish(d.steps["registration"], at, "done")
+    licence = data.get("licence", {})
+    d.outputs["uscc"] = licence.get("uscc")
+    d.outputs["licence"] = licence
+    for name in STARTED_BY_LICENCE:  # every bureau that acts on the licence starts now
+        if d.steps[name]["state"] == "pending":
+            _start(d.steps[name], at, "in_progress", target_from=at)
+
+
+def _on_licence_revoked(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    d.steps["registration"]["state"] = "revoked"
+    d.steps["registration"]["reasons"] = [data.get("reason", "")]
+
+
+def _on_step_progressed(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    if bureau in d.steps:
+        _start(d.steps[bureau], at, "in_progress")
+        d.steps[bureau]["progress"] = {"step": data.get("step"), "at": at, **(data.get("detail") or {})}
+
+
+def _on_step_rejected(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    if bureau in d.steps:
+        d.steps[bureau]["reasons"] = [*d.steps[bureau]["reasons"], *data.get("reasons", [])]
+        if data.get("step") not in PARTIAL_REJECTIONS:
+            _finish(d.steps[bureau], at, "rejected")
+
+
+def _output(key: str, *fields: str) -> Handler:
+    """A handler that keeps these fields of the event as one output."""
+    def handler(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+        d.outputs[key] = {k: data.get(k) for k in fields}
+    return handler
+
+
+def _on_seals_filed(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    d.outputs["seals"] = data.get("seals", [])
+
+
+def _on_employees_enrolled(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    # Later enrolments and clerk approvals arrive as further batches: keep them all, once each.
+    known = {e.get("employee_id") for e in d.outputs.get("employees", [])}
+    d.outputs["employees"] = [*d.outputs.get("employees", []),
+                              *(e for e in data.get("employees", []) if e.get("employee_id") not in known)]
+
+
+# The ONE map of what each event does to the application (events not listed only mark `seen`): a
+# completing event that only keeps some of its fields is declared in the manifest (Output.keep).
+HANDLERS: dict[str, Handler] = {
+    **{o.event: _output(o.key, *o.keep) for o in bureaus.OUTPUTS if o.keep},
+    "application_corrected": _on_corrected,
+    "review_started": _on_review_started,
+    "task_queued": _on_task_queued,
+    "correction_requested": _on_correction_requested,
+    "application_rejected": _on_rejected,
+    "licence_issued": _on_licence_issued,
+    "licence_revoked": _on_licence_revoked,
+    "step_progressed": _on_step_progressed,
+    "step_rejected": _on_step_rejected,
+    "seals_filed": _on_seals_filed,
+    "employees_enrolled": _on_employees_enrolled,
+}
+STARTED_BY_LICENCE = tuple(b.name for b in bureaus.BUREAUS if ("registration", "licence_issued") in b.consumes)
 
 
 def derive(form: dict[str, Any], timeline: list[dict[str, Any]], submitted_at: datetime) -> dict[str, Any]:
     """status, steps, outputs, documents, completed_at and time taken, from the events so far."""
-    entries = sorted(timeline, key=lambda e: aware(e["at"]))
-    steps = {name: _new_step(name, form) for name in STEPS}
-    outputs: dict[str, Any] = {}
+    d = _Derivation(form)
     documents: dict[str, dict] = {}
-    status = "submitted"
-    seen: dict[str, datetime] = {}  # event type -> when it first happened (since the last correction)
-    for entry in entries:
+    for entry in sorted(timeline, key=lambda e: aware(e["at"])):
         kind, data, at = entry["type"], entry["data"], aware(entry["at"])
-        bureau = data.get("bureau") or entry["source"]
-        if kind == "application_corrected":
-            seen.clear()
-            status = "submitted"
-            steps["registration"] = _new_step("registration", form)
-        elif kind == "review_started":
-            status = "in_review"
-            _start(steps["registration"], at, "in_progress", timing=data)
-        elif kind == "task_queued" and bureau in steps:
-            if bureau == "registration" and status == "submitted":
-                status = "in_review"
-            _start(steps[bureau], at, "waiting_for_clerk", timing=data)
-            steps[bureau]["task_id"] = data.get("task_id")
-            steps[bureau]["reason"] = data.get("reason")
-        elif kind == "correction_requested":
-            status = "correction_requested"
-            step = steps["registration"]
-            step.update(state="correction_requested", reasons=data.get("reasons", []),
-                        fields=data.get("fields", []))
-        elif kind == "application_rejected":
-            status = "rejected"
-            _finish(steps["registration"], at, "rejected")
-            steps["registration"]["reasons"] = data.get("reasons", [])
-        elif kind == "licence_issued":
-            if status != "rejected":
-                status = "licensed"
-            _finish(steps["registration"], at, "done")
-            licence = data.get("licence", {})
-            outputs["uscc"] = licence.get("uscc")
-            outputs["licence"] = licence
-            for name in ("seal", "tax", "social_security"):
-                if steps[name]["state"] == "pending":
-                    _start(steps[name], at, "in_progress", target_from=at)
-        elif kind == "licence_revoked":
-            steps["registration"]["state"] = "revoked"
-            steps["registration"]["reasons"] = [data.get("reason", "")]
-        elif kind == "step_progressed" and bureau in steps:
-            _start(steps[bureau], at, "in_progress")
-            steps[bureau]["progress"] = {"step": data.get("step"), "at": at, **(data.get("detail") or {})}
-        elif kind == "step_rejected" and bureau in steps:
-            steps[bureau]["reasons"] = [*steps[bureau]["reasons"], *data.get("reasons", [])]
-            if data.get("step") not in PARTIAL_REJECTIONS:
-                _finish(steps[bureau], at, "rejected")
-        elif kind == "seals_filed":
-            outputs["seals"] = data.get("seals", [])
-        elif kind == "seals_delivered":
-            outputs["seal_delivery"] = {k: data.get(k) for k in ("delivery", "tracking_number", "delivered_at")}
-        elif kind == "tax_registered":
-            outputs["tax_registration"] = {k: data.get(k) for k in ("taxpayer_id", "taxpayer_type", "tax_office")}
-        elif kind == "invoices_approved":
-            outputs["invoices"] = {k: data.get(k) for k in ("invoice_kinds", "monthly_quota")}
-        elif kind == "employer_registered":
-            outputs["social_security"] = {
-                k: data.get(k) for k in ("employer_number", "insurances", "housing_fund_account")
-            }
-        elif kind == "employees_enrolled":
-            # Later enrolments and clerk approvals arrive as further batches: keep them all, once each.
-            known = {e.get("employee_id") for e in outputs.get("employees", [])}
-            outputs["employees"] = [*outputs.get("employees", []),
-                                    *(e for e in data.get("employees", []) if e.get("employee_id") not in known)]
+        handler = HANDLERS.get(kind)
+        if handler is not None:
+            handler(d, data, at, data.get("bureau") or entry["source"])
         for doc in data.get("documents") or []:
             documents[doc["name"]] = doc
-        seen.setdefault(kind, at)
-    _finish_bureau_steps(steps, form, seen)
+        d.seen.setdefault(kind, at)
+    _finish_bureau_steps(d.steps, form, d.seen)
     required = required_events(form)
-    completed_at = None
-    if status == "licensed" and required <= seen.keys():
+    status, completed_at = d.status, None
+    if status == "licensed" and required <= d.seen.keys():
         status = "completed"
-        completed_at = max(seen[k] for k in required)
-    if "licence_revoked" in seen and "licence_issued" in seen:
+        completed_at = max(d.seen[k] for k in required)
+    if "licence_revoked" in d.seen and "licence_issued" in d.seen:
         status = "revoked"  # final; when the start-up had completed, completed_at and the time taken stay
     return {
         "status": status,
-        "steps": steps,
-        "outputs": outputs,
+        "steps": d.steps,
+        "outputs": d.outputs,
         "documents": list(documents.values()),
         "required": sorted(required),
         "completed_at": completed_at,
         "taken": time_taken(submitted_at, completed_at) if completed_at else None,
         # an open step's deadline crosses a year without a holiday notice: recomputed once it is loaded
         "provisional_deadlines": status not in FINAL_STATES and any(
-            s.get("deadline_provisional") for s in steps.values() if s["state"] not in ("done", "rejected")),
+            s.get("deadline_provisional") for s in d.steps.values() if s["state"] not in ("done", "rejected")),
     }
 
 
 def _new_step(name: str, form: dict[str, Any]) -> dict[str, Any]:
-    wanted = {
-        "registration": True,
-        "seal": bool((form.get("seals") or {}).get("kinds")),
-        "tax": True,
-        "social_security": True,
-    }[name]
+    wanted = bureaus.bureau(name).requested(form)
     return {"bureau": name, "state": "pending" if wanted else "not_requested", "deadline": None,
             "deadline_provisional": False, "started_at": None, "finished_at": None, "reasons": []}
 
@@ -221,17 +253,12 @@ def _finish(step: dict, at: datetime, state: str) -> None:
 
 
 def _finish_bureau_steps(steps: dict, form: dict, seen: dict[str, datetime]) -> None:
-    """A bureau step is done when all of that bureau's required events are in."""
-    required = required_events(form)
-    groups = {
-        "seal": {"seals_filed", "seals_delivered"},
-        "tax": {"tax_registered", "invoices_approved"},
-        "social_security": {"employer_registered", "employees_enrolled"},
-    }
-    for bureau, kinds in groups.items():
-        needed = kinds & required
-        step = steps[bureau]
-        if step["state"] in ("rejected", "not_requested") or not needed:
+    """A bureau step is done when all of that bureau's required events are in (registration's is
+    finished by licence_issued itself, and may be revoked afterwards)."""
+    for b in bureaus.BUREAUS:
+        needed = b.required_events(form)
+        step = steps[b.name]
+        if step["state"] in ("done", "revoked", "rejected", "not_requested") or not needed:
             continue
         if needed <= seen.keys():
             _finish(step, max(seen[k] for k in needed), "done")

@@ -6,12 +6,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from contracts import clock
+from contracts import bureaus, clock
 from contracts.calendar import deadline
 from gateway.timeline import TARGET_WORKING_DAYS, overdue
 
-STEP_LABELS = {"registration": "营业执照", "seal": "印章刻制", "tax": "税务登记与发票",
-               "social_security": "社保登记"}
+STEP_LABELS = bureaus.STEP_TITLES
 
 
 def company_name(form: dict[str, Any]) -> str:

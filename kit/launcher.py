@@ -21,19 +21,17 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contracts import bureaus
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 # nameko service name -> (module, config file). "gateway" is the tracker: it consumes every bureau
 # event into timelines and relays the gateway's own outbox, so its events come from source "gateway".
 NAMEKO_SERVICES: dict[str, tuple[str, str]] = {
-    "registration": ("services.registration.service", "services/registration/config.yml"),
-    "seal": ("services.seal.service", "services/seal/config.yml"),
-    "tax": ("services.tax.service", "services/tax/config.yml"),
-    "social_security": ("services.social_security.service", "services/social_security/config.yml"),
-    "gateway": ("gateway.tracker", "gateway/config.yml"),
+    **{b.name: (b.module, b.config) for b in bureaus.BUREAUS},
+    bureaus.GATEWAY: ("gateway.tracker", "gateway/config.yml"),
 }
-BUREAUS = ("registration", "seal", "tax", "social_security")
 
 DEFAULT_AMQP_URI = "pyamqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
@@ -198,11 +196,6 @@ class System:
             if (instance.service, instance.index) == (service, index):
                 instance.process.send_signal(sig)
                 instance.process.wait(timeout=30)
-
-    def restart(self, service: str, index: int = 0, timeout: float = 60) -> None:
-        self.kill(service, index)
-        self.start_instance(service, index)
-        self.wait_ready(timeout)
 
     def stop(self, grace: float = 15) -> None:
         everyone = [*self.instances, *([self.web] if self.web else [])]

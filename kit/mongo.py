@@ -159,3 +159,24 @@ class MongoStore(DependencyProvider):
 
     def get_dependency(self, worker_ctx: Any) -> Store:
         return self.store
+
+
+class Sequences:
+    """Named number series (next_sequence) over a counters collection: what a store allocates from."""
+
+    def __init__(self, counters: Collection):
+        self.counters = counters
+
+    def next(self, key: str, count: int = 1) -> int:
+        return next_sequence(self.counters, key, count)
+
+
+class InMemorySequences(Sequences):
+    """The same series in a dict, for unit tests (no concurrency, no persistence)."""
+
+    def __init__(self):
+        self.values: dict[str, int] = {}
+
+    def next(self, key: str, count: int = 1) -> int:
+        self.values[key] = self.values.get(key, 0) + count
+        return self.values[key]

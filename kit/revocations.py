@@ -46,3 +46,19 @@ class Revocations:
 
 def _revocation(doc: dict) -> Revocation:
     return Revocation.model_validate({"uscc": doc["_id"], **{k: v for k, v in doc.items() if k != "_id"}})
+
+
+class InMemoryRevocations(Revocations):
+    """The same records in a dict, for unit tests of the use cases (first record stands)."""
+
+    def __init__(self):
+        self.records: dict[str, Revocation] = {}
+
+    def record(self, revocation: Revocation) -> bool:
+        return self.records.setdefault(revocation.uscc, revocation) is revocation
+
+    def get(self, uscc: str) -> Revocation | None:
+        return self.records.get(uscc)
+
+    def of(self, usccs: list[str]) -> dict[str, Revocation]:
+        return {u: self.records[u] for u in set(usccs) if u in self.records}

@@ -23,7 +23,7 @@ class Revocation(BaseModel):
 @router.get("/.well-known/onestop-licence-key", summary="Public key that signs licence QR codes (no login)")
 def licence_key(gateway: GatewayDep) -> dict[str, Any]:
     """Ed25519; `public_key` is base64 of the raw 32 bytes. `onestop verify-licence FILE --key <this JSON>`."""
-    return gateway.bureaus.call("registration", "licence_public_key")
+    return gateway.clients.registration.licence_public_key()
 
 
 @router.post("/api/v1/operator/licences/{uscc}/revocation", summary="Revoke a licence (operators only)")
@@ -32,4 +32,4 @@ def revoke(uscc: str, body: Revocation, who: Who, gateway: GatewayDep) -> dict[s
         raise Forbidden("只有运营人员可以吊销营业执照")
     if not is_valid_uscc(uscc):
         raise Invalid.with_fields("统一社会信用代码无效", [{"field": "uscc", "message": "请核对18位代码及校验码"}])
-    return gateway.bureaus.call("registration", "revoke_licence", uscc, body.reason)
+    return gateway.clients.registration.revoke_licence(uscc, body.reason)

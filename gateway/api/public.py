@@ -26,7 +26,7 @@ def ready(gateway: GatewayDep) -> Any:
 
 @router.post("/api/v1/name-checks", summary="Check a company name before submitting")
 def check_name(body: NameCheck, who: Who, gateway: GatewayDep) -> dict[str, Any]:
-    return gateway.bureaus.call("registration", "check_name", body.name, body.district_code, body.scope)
+    return gateway.clients.registration.check_name(body.name, body.district_code, body.scope)
 
 
 @router.get("/api/v1/verify/licences/{uscc}", summary="Is this licence genuine? (no login)")

@@ -30,6 +30,11 @@ def claim(bureau: str, task_id: str, who: Who, gateway: GatewayDep) -> Task:
     return gateway.tasks.claim(who, bureau, task_id)
 
 
+@router.post("/{task_id}/release", response_model=Task, summary="Give a task you claimed back to the queue")
+def release(bureau: str, task_id: str, who: Who, gateway: GatewayDep) -> Task:
+    return gateway.tasks.release(who, bureau, task_id)
+
+
 @router.post("/{task_id}/approve", response_model=Task)
 def approve(bureau: str, task_id: str, who: Who, gateway: GatewayDep, body: Payload = None) -> Task:
     """The body may carry adjustments, e.g. tax {"monthly_quota": "100000.00"}."""

@@ -1,7 +1,7 @@
 """Server-rendered pages (Jinja2 templates, a little plain JavaScript) for founders, clerks and the public.
 
-`mount(app)` adds every page router and the static files (`/static/web`). Another module adds its
-pages by registering a router before `create_app` runs (e.g. at import time of `gateway.web`):
+`mount(app)` adds every page router and the static files (`/static/web`). A module adds its pages
+with a module-level router and one line in PAGE_MODULES:
 
     # gateway/web/stats.py
     from gateway.web.pages import page_router, render     # HTML errors, login/CSRF dependencies
@@ -12,14 +12,14 @@ pages by registering a router before `create_app` runs (e.g. at import time of `
     # and one line in PAGE_MODULES below: "gateway.web.stats"
 
 Templates extend `base.html` and fill its blocks: `title`, `head` (extra CSS/meta), `main` (the page),
-`scripts` (extra JS at the end of body). `extra_routers` is for routers built elsewhere at runtime.
+`scripts` (extra JS at the end of body).
 """
 
 from __future__ import annotations
 
 from importlib import import_module
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from gateway.web.pages import HERE, STATIC_URL
@@ -27,18 +27,9 @@ from gateway.web.pages import HERE, STATIC_URL
 # modules with a module-level `router`, included in this order
 PAGE_MODULES = ["gateway.web.accounts", "gateway.web.founder", "gateway.web.clerk", "gateway.web.public"]
 PAGE_MODULES.append("gateway.web.stats")  # the public performance dashboard /stats
-extra_routers: list[APIRouter] = []
-
-
-def register(router: APIRouter) -> APIRouter:
-    """Add a page router from anywhere before the app is created; returns it (usable as a one-liner)."""
-    extra_routers.append(router)
-    return router
 
 
 def mount(app: FastAPI) -> None:
     for name in PAGE_MODULES:
         app.include_router(import_module(name).router)
-    for router in extra_routers:
-        app.include_router(router)
     app.mount(STATIC_URL, StaticFiles(directory=str(HERE / "static")), name="web-static")

@@ -156,7 +156,7 @@ def name_check(who: Founder, gateway: GatewayDep, name: str = "", district_code:
         return JSONResponse({"ok": False, "name": "", "problems": []})
     if application:
         gateway.applications.get(who, application)  # NotFound unless it is this founder's
-    result = namecheck.check(gateway.bureaus, name.strip()[:80], district_code, codes, application)
+    result = namecheck.check(gateway.clients.registration, name.strip()[:80], district_code, codes, application)
     return JSONResponse(result, headers={"Cache-Control": "no-store"})
 
 

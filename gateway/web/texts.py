@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from contracts import scope
+from contracts import bureaus, scope
 from contracts.clock import CHINA
 from contracts.codes import hubei_divisions
 from contracts.form import COMPANY_TYPE_LABELS, MESSAGES, SEAL_KIND_LABELS
@@ -27,10 +27,8 @@ ACTIONS = {
     "approve": "批准", "reject": "驳回", "request_correction": "要求补正", "mark_engraved": "已刻制",
     "file_with_police": "公安备案", "dispatch": "寄出 / 交付", "mark_delivered": "已送达", "claim": "认领",
 }
-TASK_KIND = {"registration_review": "设立登记审核", "engraving": "印章刻制", "police_filing": "公安备案",
-             "dispatch": "印章寄送 / 交付", "delivery": "印章送达", "invoice_approval": "发票核定",
-             "employer_review": "单位参保审核"}
-BUREAU = {"registration": "登记机关（市场监管）", "seal": "印章（公安）", "tax": "税务", "social_security": "人社（社保）"}
+TASK_KIND = bureaus.TASK_KINDS
+BUREAU = bureaus.LABELS
 TAXPAYER = {"small_scale": "小规模纳税人", "general": "一般纳税人"}
 INVOICE = {"vat_general": "数电发票（普通发票）", "vat_special": "数电发票（增值税专用发票）"}
 POSITION = {"director": "董事（执行董事）", "manager": "经理"}

@@ -10,13 +10,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from contracts import clock, scope
-from contracts.calendar import Deadline, aware, deadline, recomputed
+from contracts import scope
+from contracts.bureaus import TARGET_DAYS
+from contracts.calendar import Deadline, aware, deadline
 from contracts.clock import CHINA
 from contracts.codes import district_name, make_uscc, org_body_from_sequence
 from contracts.events import Licence
 from contracts.form import COMPANY_TYPE_LABELS, ApplicationForm, flat_fields, form_errors, unchanged_fields
-from contracts.rpc import CLAIM_MINUTES, DocumentRef, FieldError, Invalid, Task
+from contracts.rpc import DocumentRef, FieldError, Invalid, Task
+from kit import clerk as queue
 from services.registration.names import NameCheck
 
 TERM = "长期"
@@ -26,8 +28,6 @@ AUTOMATIC, CLERK = "automatic", "clerk"
 # Case states. A task's state lives in the task (contracts.rpc.TaskState).
 QUEUED, CORRECTION_REQUESTED, APPROVED, REJECTED = "queued", "correction_requested", "approved", "rejected"
 TASK_KIND = "registration_review"
-OPEN_TASK_STATES = ("open", "claimed")
-DONE_TASK_STATES = ("done", "rejected", "correction_requested")
 
 
 def working_day(moment: datetime) -> date:
@@ -51,7 +51,7 @@ def decide(
     check: NameCheck,
     name_reserved: bool,
     now: datetime,
-    clerk_days: int = 3,
+    clerk_days: int = TARGET_DAYS["registration"],
     automatic_days: int = 0,
     correction: dict[str, Any] | None = None,
     revision: int = 0,
@@ -162,6 +162,15 @@ def new_task(
     }
 
 
+def task_view(task: dict[str, Any], now: datetime) -> Task:
+    """A stored task as clerks see it (kit.clerk: a lapsed claim is open again, overdue computed now);
+    a corrected case's task names the clerk it went back to until that lapses."""
+    view = queue.task_view(**{k: task.get(k) for k in _TASK_KEYS}, deadline=task, now=now)
+    if task.get("assigned_to") and not assignment_lapsed(task, now) and view.state in queue.OPEN_STATES:
+        view = view.model_copy(update={"assigned_to": task["assigned_to"], "assigned_until": task["assigned_until"]})
+    return view
+
+
 def resubmission(previous_form: dict[str, Any], form: ApplicationForm, correction: dict[str, Any],
                  revision: int) -> dict[str, Any]:
     """What a clerk needs to review a corrected case: the request copied, what changed, and which of
@@ -186,32 +195,8 @@ def assignment_lapsed(task: dict[str, Any], now: datetime) -> bool:
     return until is None or aware(until) <= now
 
 
-def claim_lapsed(task: dict[str, Any], now: datetime) -> bool:
-    expires = task.get("claim_expires_at")
-    return expires is not None and aware(expires) <= now
-
-
-def task_view(task: dict[str, Any], now: datetime) -> Task:
-    """A stored task as clerks see it: a lapsed claim is open again; overdue is computed now."""
-    row = dict(task)
-    if row["state"] == "claimed" and claim_lapsed(row, now):
-        row.update(state="open", claimed_by=None, claim_expires_at=None)
-    if row.get("assigned_to") and (assignment_lapsed(row, now) or row["state"] not in OPEN_TASK_STATES):
-        row.update(assigned_to=None, assigned_until=None)  # back with the whole team
-    row["deadline"], row["deadline_provisional"] = recomputed(row)
-    row.pop("deadline_from", None), row.pop("deadline_days", None)
-    row["overdue"] = row["state"] in OPEN_TASK_STATES and working_day(now) > row["deadline"]
-    if row["state"] not in OPEN_TASK_STATES:
-        row["actions"] = []
-    return Task.model_validate(row)
-
-
-def claim_until(now: datetime) -> datetime:
-    return now + timedelta(minutes=CLAIM_MINUTES)
-
-
-def history_entry(clerk: str, action: str, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
-    return {"at": now, "clerk": clerk, "action": action, "payload": payload}
+_TASK_KEYS = ("bureau", "id", "kind", "application_id", "title", "reason", "state", "created_at", "claimed_by",
+              "claim_expires_at", "actions", "details", "history")
 
 
 FORM_SECTIONS = frozenset(ApplicationForm.model_fields)
@@ -219,20 +204,16 @@ FORM_SECTIONS = frozenset(ApplicationForm.model_fields)
 
 def check_action(task: Task, action: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Validate a clerk's action and payload; return the cleaned payload or raise `Invalid`."""
-    if action not in task.actions:
-        allowed = "、".join(task.actions) or "无"
-        raise Invalid.with_fields(f"此任务当前不能执行“{action}”，可执行：{allowed}",
-                                  [FieldError(field="action", message="不可执行的操作")])
-    payload = payload or {}
-    if not isinstance(payload, dict):
-        raise Invalid.with_fields("操作内容格式不正确", [FieldError(field="payload", message="应为对象")])
+    queue.check_action(action, task.actions)
+    payload = queue.check_payload(payload)
     if action == "approve":
         return {}
-    reasons = payload.get("reasons")
     errors = []
-    if not isinstance(reasons, list) or not reasons or not all(isinstance(r, str) and r.strip() for r in reasons):
-        errors.append(FieldError(field="payload.reasons", message="请至少填写一条理由"))
-    cleaned: dict[str, Any] = {"reasons": [r.strip() for r in reasons] if not errors else []}
+    try:
+        cleaned: dict[str, Any] = {"reasons": queue.check_reasons(payload)}
+    except Invalid as refused:
+        errors += refused.field_errors
+        cleaned = {"reasons": []}
     if action == "request_correction":
         fields = payload.get("fields", [])
         if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
@@ -245,7 +226,3 @@ def check_action(task: Task, action: str, payload: dict[str, Any]) -> dict[str, 
     if errors:
         raise Invalid.with_fields("操作内容需要修改", errors)
     return cleaned
-
-
-def utcnow() -> datetime:
-    return clock.now()

@@ -10,13 +10,16 @@ from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
+from contracts import clock
 from contracts.codes import USCC_CHARSET, is_known_district
 from contracts.events import Licence, parse_event
 from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
+from kit import clerk
 from kit.events import durable_handler
 from kit.outbox import relay
 from kit.startup import configure_from_env
 from services.registration import documents, domain, signing
+from services.registration.clerk import ClerkQueue
 from services.registration.store import RegistrationMongo
 from services.registration.workflow import Registrar, Settings
 
@@ -25,7 +28,7 @@ log = logging.getLogger(__name__)
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 
-class RegistrationService:
+class RegistrationService(clerk.ClerkRpc):
     name = "registration"
     store = RegistrationMongo()
     dispatch = EventDispatcher()
@@ -52,7 +55,7 @@ class RegistrationService:
 
     @timer(interval=60)
     def settle_names(self) -> None:
-        self.registrar.settle_names(domain.utcnow())
+        self.registrar.settle_names(clock.now())
 
     # ---- name check and cases -----------------------------------------------------------------
 
@@ -73,7 +76,7 @@ class RegistrationService:
     @rpc(expected_exceptions=OneStopError)
     def get_case(self, application_id: str) -> dict:
         case = self.registrar.case(application_id)
-        task = domain.task_view(case["task"], domain.utcnow()).model_dump(mode="json") if case.get("task") else None
+        task = domain.task_view(case["task"], clock.now()).model_dump(mode="json") if case.get("task") else None
         keys = ("application_id", "revision", "state", "path", "reasons", "deadline", "name", "name_check",
                 "licence", "rejection_reasons", "correction")
         return {**{k: case.get(k) for k in keys}, "task": task}
@@ -96,23 +99,10 @@ class RegistrationService:
     def revoke_licence(self, uscc: str, reason: str) -> dict:
         return signing.revoke(self.store, self.dispatch, uscc, reason)
 
-    # ---- clerk tasks --------------------------------------------------------------------------
+    # ---- clerk tasks: the five RPCs come from kit.clerk.ClerkRpc -------------------------------
 
-    @rpc(expected_exceptions=OneStopError)
-    def list_tasks(self, state: str = "open") -> list[dict]:
-        return [t.model_dump(mode="json") for t in self.registrar.list_tasks(state)]
-
-    @rpc(expected_exceptions=OneStopError)
-    def get_task(self, task_id: str) -> dict:
-        return self.registrar.get_task(task_id).model_dump(mode="json")
-
-    @rpc(expected_exceptions=OneStopError)
-    def claim_task(self, task_id: str, clerk: str) -> dict:
-        return self.registrar.claim_task(task_id, clerk).model_dump(mode="json")
-
-    @rpc(expected_exceptions=OneStopError)
-    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None = None) -> dict:
-        return self.registrar.act_on_task(task_id, clerk, action, payload).model_dump(mode="json")
+    def clerk_queue(self) -> ClerkQueue:
+        return ClerkQueue(self.registrar)
 
     # ---- documents ----------------------------------------------------------------------------
 

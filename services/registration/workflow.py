@@ -13,18 +13,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from contracts import clock
+from contracts.bureaus import TARGET_DAYS
 from contracts.events import (
     ApplicationCorrected,
-    ApplicationRejected,
     ApplicationSubmitted,
-    CorrectionRequested,
     Event,
     LicenceIssued,
     ReviewStarted,
     TaskQueued,
 )
 from contracts.form import ApplicationForm
-from contracts.rpc import Conflict, FieldError, Invalid, NotFound, Task
+from contracts.rpc import NotFound
 from kit.outbox import Dispatch, flush, outbox_entry
 from services.registration import domain
 from services.registration import names as name_rules
@@ -37,15 +36,15 @@ SETTLE_AFTER = timedelta(minutes=1)  # a case and its name are settled milliseco
 
 @dataclass(frozen=True)
 class Settings:
-    clerk_days: int = 3
+    clerk_days: int = TARGET_DAYS["registration"]  # the manifest's step target, unless configured
     automatic_days: int = 0
-    return_hours: float = 24.0  # a corrected case waits this long for the clerk who asked, then the team
     public_base_url: str = "http://127.0.0.1:8000"
+    return_hours: float = 24.0  # a corrected case waits this long for the clerk who asked, then the team
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
         return cls(
-            clerk_days=int(config.get("CLERK_REVIEW_DAYS", 3)),
+            clerk_days=int(config.get("CLERK_REVIEW_DAYS") or TARGET_DAYS["registration"]),
             automatic_days=int(config.get("AUTOMATIC_REVIEW_DAYS", 0)),
             return_hours=float(config.get("CORRECTION_RETURN_HOURS", 24)),
             public_base_url=str(config.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/"),
@@ -82,7 +81,7 @@ class Registrar:
         if self.store.get_case(event.application_id) is not None:
             log.info("duplicate application_submitted ignored", extra={"application_id": event.application_id})
             return
-        now = domain.utcnow()
+        now = clock.now()
         doc = {"_id": event.application_id, "application_id": event.application_id,
                "founder_id": event.founder_id, "created_at": now, "past_tasks": []}
         doc.update(self._review(event.application_id, 0, event.form, now))
@@ -95,7 +94,7 @@ class Registrar:
             log.info("application_corrected ignored (unknown, stale or not awaiting correction)",
                      extra={"application_id": event.application_id, "event_id": event.event_id})
             return
-        now = domain.utcnow()
+        now = clock.now()
         fields = self._review(event.application_id, event.revision, event.form, now, case)
         outbox = fields.pop("outbox")
         update: dict[str, Any] = {"$set": fields, "$push": {"outbox": {"$each": outbox}}}
@@ -174,102 +173,6 @@ class Registrar:
         if settled:
             log.warning("settled %d names left reserved by an interrupted worker", settled)
         return settled
-
-    # ---- clerk tasks -----------------------------------------------------------------------------
-
-    def list_tasks(self, state: str = "open") -> list[Task]:
-        states = {"open": domain.OPEN_TASK_STATES, "done": domain.DONE_TASK_STATES, "all": None}
-        if state not in states:
-            raise Invalid.with_fields("state 应为 open、done 或 all", [FieldError(field="state", message="不是可选的值")])
-        now = domain.utcnow()
-        return [domain.task_view(t, now) for t in self.store.tasks(states[state])]
-
-    def _case_for(self, task_id: str) -> dict:
-        case = self.store.case_by_task(task_id) if isinstance(task_id, str) else None
-        if case is None:
-            raise NotFound(f"没有这个任务：{task_id}")
-        return case
-
-    def get_task(self, task_id: str) -> Task:
-        """The current task, or a past one of the case (the 已办 tab links to those after a correction)."""
-        case = self._case_for(task_id)
-        tasks = [case.get("task") or {}, *case.get("past_tasks", [])]
-        return domain.task_view(next(t for t in tasks if t.get("id") == task_id), domain.utcnow())
-
-    def _claim_filter(self, task_id: str, clerk: str, now: datetime) -> dict:
-        return {"task.id": task_id, "task.state": {"$in": list(domain.OPEN_TASK_STATES)},
-                "$and": [{"$or": [{"task.claimed_by": None}, {"task.claimed_by": clerk},
-                                  {"task.claim_expires_at": {"$lte": now}}]},
-                         {"$or": [{"task.assigned_to": None}, {"task.assigned_to": clerk},
-                                  {"task.assigned_until": {"$lte": now}}]}]}
-
-    def _refuse(self, task_id: str, clerk: str) -> None:
-        """Explain why a conditional task write matched nothing."""
-        view = self.get_task(task_id)
-        if view.state not in domain.OPEN_TASK_STATES:
-            raise Conflict(f"任务已办结（{view.state}），不能再操作")
-        self._refuse_assigned(view, clerk)
-        if view.claimed_by and view.claimed_by != clerk:
-            raise Conflict(f"任务正由{view.claimed_by}办理，领取到{clock.in_china(view.claim_expires_at):%H:%M}")
-        raise Conflict("任务刚被更新，请刷新后重试")
-
-    @staticmethod
-    def _refuse_assigned(view: Task, clerk: str) -> None:
-        if view.assigned_to and view.assigned_to != clerk:
-            raise Conflict(f"补正件退回提出补正的{view.assigned_to}办理，"
-                           f"{clock.in_china(view.assigned_until):%m-%d %H:%M}后本科室其他人员可以办理")
-
-    def claim_task(self, task_id: str, clerk: str) -> Task:
-        self._require_clerk(clerk)
-        now = domain.utcnow()
-        new = self.store.update_case(self._claim_filter(task_id, clerk, now), {
-            "$set": {"task.state": "claimed", "task.claimed_by": clerk, "task.claim_expires_at": domain.claim_until(now)},
-            "$push": {"task.history": domain.history_entry(clerk, "claim", {}, now)}})
-        if new is None:
-            self._refuse(task_id, clerk)
-        return domain.task_view(new["task"], now)
-
-    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None) -> Task:
-        self._require_clerk(clerk)
-        task = self.get_task(task_id)
-        if task.state not in domain.OPEN_TASK_STATES:
-            raise Conflict(f"任务已办结（{task.state}），不能再操作")
-        cleaned = domain.check_action(task, action, payload or {})
-        self._refuse_assigned(task, clerk)
-        if task.claimed_by not in (None, clerk):
-            raise Conflict(f"任务正由{task.claimed_by}办理")
-        case = self._case_for(task_id)
-        now = domain.utcnow()
-        app_id, form = case["_id"], ApplicationForm.model_validate(case["form"])
-        fields: dict[str, Any] = {"task.claimed_by": clerk, "task.claim_expires_at": None, "updated_at": now}
-        if action == "approve":
-            licence_fields, event = self._licence(app_id, form, now)
-            fields.update({"state": domain.APPROVED, "task.state": "done", **licence_fields})
-        elif action == "reject":
-            event = ApplicationRejected(application_id=app_id, reasons=cleaned["reasons"])
-            fields.update({"state": domain.REJECTED, "task.state": "rejected", "rejection_reasons": cleaned["reasons"]})
-        else:
-            event = CorrectionRequested(application_id=app_id, task_id=task_id, reasons=cleaned["reasons"],
-                                        fields=cleaned["fields"])
-            # who asked: the corrected case goes back to them (and the whole team after a time)
-            fields.update({"state": domain.CORRECTION_REQUESTED, "task.state": "correction_requested",
-                           "correction": {**cleaned, "clerk": clerk, "at": now}})
-        entry = outbox_entry(event)
-        new = self.store.update_case(
-            {**self._claim_filter(task_id, clerk, now), "state": domain.QUEUED},
-            {"$set": fields, "$push": {"outbox": entry,
-                                       "task.history": domain.history_entry(clerk, action, cleaned, now)}})
-        if new is None:
-            self._refuse(task_id, clerk)
-        self._after_write(new, [entry])
-        if action == "reject":
-            self.store.release_name(app_id)
-        return domain.task_view(new["task"], now)
-
-    @staticmethod
-    def _require_clerk(clerk: str) -> None:
-        if not isinstance(clerk, str) or not clerk.strip():
-            raise Invalid.with_fields("请注明办理人", [FieldError(field="clerk", message="必填")])
 
     # ---- reading -----------------------------------------------------------------------------
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.calendar import DEADLINE_KEYS, Deadline, deadline, recomputed
+from contracts.bureaus import TARGET_DAYS
+from contracts.calendar import DEADLINE_KEYS, Deadline, deadline
 from contracts.clock import CHINA
 from contracts.codes import is_valid_uscc
 from contracts.events import (
@@ -39,13 +40,15 @@ from contracts.events import (
 )
 from contracts.form import SEAL_KIND_LABELS, SealKind, SealRequest
 from contracts.revocation import Revocation, revocation_view
-from contracts.rpc import CLAIM_MINUTES, Conflict, DocumentRef, FieldError, Invalid, NotFound, Task
+from contracts.rpc import DocumentRef, FieldError, Invalid, NotFound, Task
+from kit import clerk as queue
 
 BUREAU = "seal"
 
-# 国办发〔2018〕32号: the seal step takes at most 1 working day; we allow one more for post or pickup.
-MAKE_AND_FILE_WORKING_DAYS = 1
-DELIVERY_WORKING_DAYS = 2
+# The manifest's target (国办发〔2018〕32号: the seal step takes at most 1 working day); we allow one
+# more for post or pickup.
+MAKE_AND_FILE_WORKING_DAYS = TARGET_DAYS[BUREAU]
+DELIVERY_WORKING_DAYS = MAKE_AND_FILE_WORKING_DAYS + 1
 
 Medium = Literal["electronic", "physical"]
 MEDIA: tuple[Medium, ...] = ("electronic", "physical")
@@ -235,23 +238,32 @@ def new_seal_set(event: LicenceIssued, codes: list[str], now: datetime) -> tuple
     return seal_set, events
 
 
-def has_seals(event: LicenceIssued) -> bool:
-    return bool(requested_seals(event.seals))
-
-
 # ---- clerk actions -----------------------------------------------------------------------------
 
 
 def claim(
     seal_set: SealSet, task_id: str, clerk: str, now: datetime, revocation: Revocation | None = None
 ) -> SealSet:
-    clerk = _check_clerk(clerk)
+    clerk = queue.check_clerk(clerk)
     task = seal_set.task(task_id)
     _check_can_act(task, clerk, now)
     check_licence_live(revocation, task.kind, "claim")
     task.claimed_by = clerk
-    task.claim_expires_at = now + timedelta(minutes=CLAIM_MINUTES)
-    task.history.append({"at": now.isoformat(), "clerk": clerk, "action": "claim", "payload": {}})
+    task.claim_expires_at = queue.claim_until(now)
+    task.history.append(queue.history_entry(clerk, "claim", {}, now))
+    return seal_set
+
+
+def release(seal_set: SealSet, task_id: str, clerk: str, now: datetime) -> SealSet:
+    """Give a claimed step back to the queue: only its holder may."""
+    clerk = queue.check_clerk(clerk)
+    task = seal_set.task(task_id)
+    if task.state != "open":
+        raise queue.closed(task.state)
+    if task.claimed_by != clerk:
+        raise queue.not_yours()
+    task.claimed_by, task.claim_expires_at = None, None
+    task.history.append(queue.history_entry(clerk, "release", {}, now))
     return seal_set
 
 
@@ -262,21 +274,18 @@ def act(
     """Apply a clerk's action to a task; acting on an unclaimed task claims it for this clerk.
     `revocation` is the company's licence revocation, if any: it refuses the steps that make or send
     a physical seal."""
-    clerk = _check_clerk(clerk)
-    payload = dict(payload or {})
+    clerk = queue.check_clerk(clerk)
+    payload = dict(queue.check_payload(payload))
     task = seal_set.task(task_id)
     _check_can_act(task, clerk, now)
-    if action not in STEP_ACTIONS[task.kind]:
-        raise Invalid.with_fields(
-            f"此任务不能执行“{action}”", [FieldError(field="action", message=f"可选：{'、'.join(STEP_ACTIONS[task.kind])}")]
-        )
+    queue.check_action(action, STEP_ACTIONS[task.kind])
     check_licence_live(revocation, task.kind, action)
     handler = _ACTIONS[action]
     recorded, events = handler(seal_set, task, payload, now)
     task.state = "rejected" if action == "reject" else "done"
     task.finished_at = now
     task.claimed_by, task.claim_expires_at = clerk, None
-    task.history.append({"at": now.isoformat(), "clerk": clerk, "action": action, "payload": recorded})
+    task.history.append(queue.history_entry(clerk, action, recorded, now))
     return seal_set, events
 
 
@@ -328,16 +337,7 @@ def _mark_delivered(seal_set: SealSet, task: StepTask, payload: dict, now: datet
 
 
 def _reject(seal_set: SealSet, task: StepTask, payload: dict, now: datetime):
-    reasons = payload.get("reasons")
-    if (
-        not isinstance(reasons, list)
-        or not reasons
-        or not all(isinstance(r, str) and r.strip() for r in reasons)
-    ):
-        raise Invalid.with_fields(
-            "退回须写明理由", [FieldError(field="payload.reasons", message="请至少填写一条退回理由")]
-        )
-    reasons = [r.strip() for r in reasons]
+    reasons = queue.check_reasons(payload)
     for seal in seal_set.physical():
         seal.status = "rejected"
     event = StepRejected(application_id=seal_set.application_id, bureau=BUREAU, step=task.kind, reasons=reasons)
@@ -353,24 +353,12 @@ _ACTIONS = {
 }
 
 
-def _check_clerk(clerk: Any) -> str:
-    if not isinstance(clerk, str) or not clerk.strip():
-        raise Invalid.with_fields("请注明经办人", [FieldError(field="clerk", message="经办人不能为空")])
-    return clerk.strip()
-
-
 def _check_can_act(task: StepTask, clerk: str, now: datetime) -> None:
     if task.state != "open":
-        raise Conflict(f"该任务已办结（{task.state}）")
-    holder = live_claim(task, now)
+        raise queue.closed(task.state)
+    holder = queue.holder(task.claimed_by, task.claim_expires_at, now)
     if holder and holder != clerk:
-        raise Conflict(f"该任务正由{holder}办理")
-
-
-def live_claim(task: StepTask, now: datetime) -> str | None:
-    if task.claimed_by and task.claim_expires_at and task.claim_expires_at > now:
-        return task.claimed_by
-    return None
+        raise queue.held_by(holder)
 
 
 # ---- licence revocation --------------------------------------------------------------------------
@@ -444,8 +432,6 @@ def step_reason(seal_set: SealSet, kind: str) -> str:
 
 
 def task_view(seal_set: SealSet, task: StepTask, now: datetime, revocation: Revocation | None = None) -> Task:
-    holder = live_claim(task, now) if task.state == "open" else task.claimed_by
-    state = "claimed" if task.state == "open" and holder else task.state
     physical = seal_set.physical()
     details: dict[str, Any] = {
         "uscc": seal_set.uscc,
@@ -459,28 +445,13 @@ def task_view(seal_set: SealSet, task: StepTask, now: datetime, revocation: Revo
     if task.kind in ("dispatch", "delivery"):
         details["postal_address"] = seal_set.postal_address
         details["tracking_number"] = seal_set.tracking_number
-    due, provisional = recomputed(task.model_dump(include=set(DEADLINE_KEYS)))
-    return Task(
-        id=task.id, bureau=BUREAU, kind=task.kind, application_id=seal_set.application_id,
-        title=seal_set.company_name, reason=task.reason, state=state, created_at=task.created_at,
-        deadline=due, deadline_provisional=provisional, overdue=task.state == "open" and working_day_of(now) > due,
-        claimed_by=holder, claim_expires_at=task.claim_expires_at if state == "claimed" else None,
-        actions=offered_actions(task.kind, revocation) if task.state == "open" else [],
-        details=details, history=list(task.history),
+    return queue.task_view(
+        bureau=BUREAU, id=task.id, kind=task.kind, application_id=seal_set.application_id,
+        title=seal_set.company_name, reason=task.reason, state=task.state, created_at=task.created_at,
+        deadline=task.model_dump(include=set(DEADLINE_KEYS)), claimed_by=task.claimed_by,
+        claim_expires_at=task.claim_expires_at,
+        actions=offered_actions(task.kind, revocation), details=details, history=task.history, now=now,
     )
-
-
-TASK_STATES = {"open": {"open", "claimed"}, "done": {"done", "rejected"}, "all": None}
-
-
-def check_task_state(state: Any) -> set[str] | None:
-    if state not in TASK_STATES:
-        raise Invalid.with_fields("任务状态应为 open、done 或 all", [FieldError(field="state", message="可选：open、done、all")])
-    return TASK_STATES[state]
-
-
-def sort_tasks(tasks: list[Task]) -> list[Task]:
-    return sorted(tasks, key=lambda t: (t.deadline, t.created_at))
 
 
 def seal_view(seal_set: SealSet, seal: SealRecord, revocation: Revocation | None = None) -> dict[str, Any]:

@@ -16,13 +16,16 @@ from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
+from contracts import clock
 from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
+from kit import clerk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
 from kit.startup import configure_from_env
+from services.seal import clerk as queue
 from services.seal import workflow
 from services.seal.store import SealStore
 
@@ -31,7 +34,7 @@ log = logging.getLogger(__name__)
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 
-class SealService:
+class SealService(clerk.ClerkRpc):
     name = "seal"
     store = MongoStore(SealStore)
     dispatch = EventDispatcher()
@@ -43,31 +46,14 @@ class SealService:
 
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:
-        self.store.revocations.record(Revocation.of(parse_event("registration", payload), workflow.now()))
+        self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
 
     @timer(interval=2)
     def relay_outbox(self) -> int:
         return relay(self.store.sets, self.dispatch)
 
-    # ---- clerk tasks
-
-    @rpc(expected_exceptions=OneStopError)
-    def list_tasks(self, state: str = "open") -> list[dict]:
-        return workflow.list_tasks(self.store, state)
-
-    @rpc(expected_exceptions=OneStopError)
-    def get_task(self, task_id: str) -> dict:
-        return workflow.get_task(self.store, task_id)
-
-    @rpc(expected_exceptions=OneStopError)
-    def claim_task(self, task_id: str, clerk: str) -> dict:
-        return workflow.claim_task(self.store, task_id, clerk)
-
-    @rpc(expected_exceptions=OneStopError)
-    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None = None) -> dict:
-        task, entries = workflow.act_on_task(self.store, task_id, clerk, action, payload)
-        self._publish(task["application_id"], entries)
-        return task
+    def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
+        return queue.ClerkQueue(self.store, self._publish)
 
     # ---- public
 

@@ -15,34 +15,45 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
 from contracts.events import Event
-from contracts.rpc import Conflict, NotFound
-from kit.mongo import next_sequence
-from kit.outbox import outbox_entry
-from kit.revocations import Revocations
+from contracts.rpc import NotFound
+from kit.mongo import InMemorySequences, Sequences
+from kit.repository import InMemoryRepository, Repository
+from kit.revocations import InMemoryRevocations, Revocations
 from services.seal.domain import SealSet, seal_code
-
-MAX_CAS_ATTEMPTS = 5
-_BOOKKEEPING = ("_id", "version", "outbox")
 
 
 class SealStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database | None):
         self.db = db
+        if db is None:  # in_memory() fills the parts in
+            return
         self.sets = db["seal_sets"]
-        self.counters = db["counters"]
+        self.repo: Repository[SealSet] = Repository(self.sets, SealSet, busy=BUSY)
+        self.sequences = Sequences(db["counters"])
         self.revocations = Revocations(db["revocations"])
+
+    @classmethod
+    def in_memory(cls) -> SealStore:
+        """The same store over dicts, for unit tests of the workflow (kit.repository.InMemoryRepository)."""
+        store = cls(None)
+        store.sets = None
+        store.repo = InMemoryRepository(SealSet, busy=BUSY)
+        store.sequences = InMemorySequences()
+        store.revocations = InMemoryRevocations()
+        return store
 
     def ensure_indexes(self) -> None:
         self.sets.create_index("uscc", unique=True)
         self.sets.create_index("seals.code", unique=True)
         self.sets.create_index("tasks.id")
         self.sets.create_index("tasks.state")
+        self.sets.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
 
     def ping(self) -> None:
-        self.db.command("ping")
+        if self.db is not None:
+            self.db.command("ping")
 
     # -- codes
 
@@ -51,44 +62,32 @@ class SealStore:
         skipped for ever (a gap in the sequence), never handed out again."""
         if count <= 0:
             return []
-        last = next_sequence(self.counters, f"seal_code:{district_code}", count)
+        last = self.sequences.next(f"seal_code:{district_code}", count)
         return [seal_code(district_code, seq) for seq in range(last - count + 1, last + 1)]
 
-    # -- seal sets
+    # -- seal sets: the finders
 
     def insert_set(self, seal_set: SealSet, events: list[Event]) -> list[dict] | None:
         """Store a new set with its outbox; None when this application already has one."""
-        entries = [outbox_entry(e) for e in events]
-        doc = {"_id": seal_set.application_id, "version": 0, "outbox": entries,
-               **seal_set.model_dump(mode="json")}
-        try:
-            self.sets.insert_one(doc)
-        except DuplicateKeyError:
-            if self.sets.count_documents({"_id": seal_set.application_id}, limit=1):
-                return None
-            raise  # a code or USCC clash with another application is a bug: never hide it
-        return entries
+        return self.repo.insert(seal_set.application_id, seal_set, events)
 
     def exists(self, application_id: str) -> bool:
-        return bool(self.sets.count_documents({"_id": application_id}, limit=1))
+        return self.repo.exists({"_id": application_id})
 
     def get(self, application_id: str) -> SealSet | None:
-        doc = self.sets.find_one({"_id": application_id})
-        return _load(doc)[0] if doc else None
+        return self.repo.get({"_id": application_id})
 
     def by_uscc(self, uscc: str) -> SealSet | None:
-        doc = self.sets.find_one({"uscc": uscc})
-        return _load(doc)[0] if doc else None
+        return self.repo.get({"uscc": uscc})
 
     def by_code(self, code: str) -> SealSet | None:
-        doc = self.sets.find_one({"seals.code": code})
-        return _load(doc)[0] if doc else None
+        return self.repo.get({"seals.code": code})
 
     def by_task(self, task_id: str) -> tuple[SealSet, int]:
-        doc = self.sets.find_one({"tasks.id": task_id})
-        if doc is None:
-            raise NotFound(f"没有这项印章任务：{task_id}")
-        return _load(doc)
+        loaded = self.repo.load({"tasks.id": task_id})
+        if loaded is None:
+            raise _no_task(task_id)
+        return loaded
 
     def with_tasks(self, states: set[str] | None) -> Iterator[SealSet]:
         """Sets that have tasks in one of these stored states (None: any task at all)."""
@@ -97,28 +96,18 @@ class SealStore:
             stored = {"open"} if "open" in states or "claimed" in states else set()
             stored |= states & {"done", "rejected"}
             query = {"tasks.state": {"$in": sorted(stored)}}
-        for doc in self.sets.find(query, {"outbox": 0}):
-            yield _load(doc)[0]
+        return self.repo.find(query)
 
     def change_by_task(
         self, task_id: str, change: Callable[[SealSet], tuple[SealSet, list[Event]]]
     ) -> tuple[SealSet, list[dict]]:
-        """Read-decide-write with optimistic concurrency: the write lands only if nobody changed the
-        set since we read it (version), with the events in the same update. A lost race re-reads."""
-        for _ in range(MAX_CAS_ATTEMPTS):
-            seal_set, version = self.by_task(task_id)
-            changed, events = change(seal_set)
-            entries = [outbox_entry(e) for e in events]
-            fields = changed.model_dump(mode="json")
-            update: dict[str, Any] = {"$set": fields, "$inc": {"version": 1}}
-            if entries:
-                update["$push"] = {"outbox": {"$each": entries}}
-            if self.sets.update_one({"_id": changed.application_id, "version": version}, update).modified_count:
-                return changed, entries
-        raise Conflict("该任务正被同时办理，请刷新后重试")
+        """Read-decide-write with optimistic concurrency (kit.repository): the write lands only if
+        nobody changed the set since we read it, with the events in the same update."""
+        return self.repo.change({"tasks.id": task_id}, change, lambda: _no_task(task_id))
 
 
+BUSY = "该任务正被同时办理，请刷新后重试"
 
-def _load(doc: dict) -> tuple[SealSet, int]:
-    version = int(doc.get("version", 0))
-    return SealSet.model_validate({k: v for k, v in doc.items() if k not in _BOOKKEEPING}), version
+
+def _no_task(task_id: str) -> NotFound:
+    return NotFound(f"没有这项印章任务：{task_id}")

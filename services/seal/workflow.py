@@ -13,20 +13,14 @@ from __future__ import annotations
 
 import base64
 import logging
-from datetime import datetime
-from typing import Any
 
 from contracts import clock
 from contracts.events import LicenceIssued
-from contracts.rpc import Document, FieldError, Invalid, NotFound
+from contracts.rpc import Document, NotFound
 from services.seal import documents, domain
 from services.seal.store import SealStore
 
 log = logging.getLogger(__name__)
-
-
-def now() -> datetime:
-    return clock.now()
 
 
 def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
@@ -43,7 +37,7 @@ def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
     # event both allocate, but only one insert lands: the loser's codes are wasted (a gap in the
     # sequence), never issued, and the application never gets two sets or two codes for one seal.
     codes = store.allocate_codes(event.licence.district_code, len(wanted))
-    seal_set, events = domain.new_seal_set(event, codes, now())
+    seal_set, events = domain.new_seal_set(event, codes, clock.now())
     entries = store.insert_set(seal_set, events)
     if entries is None:
         log.warning("lost a race for this seal set; codes %s stay unused", codes,
@@ -53,57 +47,7 @@ def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
     return entries
 
 
-# ---- clerk tasks -----------------------------------------------------------------------------
-
-
-def list_tasks(store: SealStore, state: str) -> list[dict]:
-    wanted = domain.check_task_state(state)
-    moment = now()
-    seal_sets = list(store.with_tasks(wanted))
-    revoked = store.revocations.of([s.uscc for s in seal_sets])
-    views = [
-        domain.task_view(seal_set, task, moment, revoked.get(seal_set.uscc))
-        for seal_set in seal_sets
-        for task in seal_set.tasks
-    ]
-    views = [v for v in views if wanted is None or v.state in wanted]
-    return [v.model_dump(mode="json") for v in domain.sort_tasks(views)]
-
-
-def get_task(store: SealStore, task_id: str) -> dict:
-    seal_set, _ = store.by_task(str(task_id))
-    view = domain.task_view(seal_set, seal_set.task(task_id), now(), store.revocations.get(seal_set.uscc))
-    return view.model_dump(mode="json")
-
-
-def claim_task(store: SealStore, task_id: str, clerk: str) -> dict:
-    moment = now()
-    revocation = None
-
-    def change(seal_set: domain.SealSet) -> tuple[domain.SealSet, list]:
-        nonlocal revocation
-        revocation = store.revocations.get(seal_set.uscc)
-        return domain.claim(seal_set, task_id, clerk, moment, revocation), []
-
-    seal_set, _ = store.change_by_task(str(task_id), change)
-    return domain.task_view(seal_set, seal_set.task(task_id), moment, revocation).model_dump(mode="json")
-
-
-def act_on_task(store: SealStore, task_id: str, clerk: str, action: str, payload: Any) -> tuple[dict, list[dict]]:
-    moment = now()
-    if payload is not None and not isinstance(payload, dict):
-        raise Invalid.with_fields("payload 应为对象", [FieldError(field="payload", message="应为键值对象，如 {}")])
-    revocation = None
-
-    def change(seal_set: domain.SealSet) -> tuple[domain.SealSet, list]:
-        # Read on every attempt: a revocation that lands while we retry a lost race must still count.
-        nonlocal revocation
-        revocation = store.revocations.get(seal_set.uscc)
-        return domain.act(seal_set, task_id, clerk, action, payload, moment, revocation)
-
-    seal_set, entries = store.change_by_task(str(task_id), change)
-    view = domain.task_view(seal_set, seal_set.task(task_id), moment, revocation).model_dump(mode="json")
-    return view, entries
+# ---- clerk tasks: services/seal/clerk.py -------------------------------------------------------
 
 
 # ---- public lookups and documents ------------------------------------------------------------

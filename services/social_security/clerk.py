@@ -1,4 +1,4 @@
-"""The clerk queue's five RPCs: list, get, claim, release, act (approve / reject with reasons).
+"""Social security's clerk queue (kit.clerk's five RPCs): approve / reject with reasons.
 
 An action first claims the task (conditional update: a task held by another clerk -> Conflict),
 then applies its effect idempotently, then closes the task in one write that also carries the event.
@@ -18,6 +18,7 @@ from contracts.codes import mask_resident_id
 from contracts.events import StepRejected
 from contracts.form import Employee
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound, Task
+from kit import clerk as queue
 from kit.outbox import Dispatch, outbox_entry
 from services.social_security import domain, tasks, workflow
 from services.social_security.store import SocialSecurityStore
@@ -25,61 +26,56 @@ from services.social_security.store import SocialSecurityStore
 CORRECTABLE = set(domain.EMPLOYEE_FIELDS)
 
 
-def list_tasks(store: SocialSecurityStore, state: str, now: datetime) -> list[Task]:
-    if state not in tasks.LIST_STATES:
-        raise Invalid.with_fields("state 应为 open、done 或 all", [FieldError(field="state", message="不是可选的值")])
-    today = domain.local_today(now)
-    return [tasks.to_task(d, now, today) for d in store.list_tasks(tasks.LIST_STATES[state])]
+class ClerkQueue:
+    """Social security's part of kit.clerk's queue: tasks are their own documents; approving an
+    employer registers it (then enrols the form's employees), approving an employee enrols them."""
 
+    def __init__(self, store: SocialSecurityStore, dispatch: Dispatch):
+        self.store, self.dispatch = store, dispatch
 
-def get_task(store: SocialSecurityStore, task_id: Any, now: datetime) -> Task:
-    return tasks.to_task(_task(store, task_id), now, domain.local_today(now))
+    def list(self, states: tuple[str, ...] | None, now: datetime) -> list[Task]:
+        return [tasks.to_task(d, now) for d in self.store.list_tasks(list(states) if states is not None else None)]
 
+    def get(self, task_id: str, now: datetime) -> Task:
+        return tasks.to_task(_task(self.store, task_id), now)
 
-def claim_task(store: SocialSecurityStore, task_id: Any, clerk: Any, now: datetime) -> Task:
-    _clerk(clerk)
-    doc = _claim(store, _task(store, task_id), clerk, now, record=True)
-    return tasks.to_task(doc, now, domain.local_today(now))
+    def claim(self, task_id: str, clerk: str, now: datetime) -> Task:
+        return tasks.to_task(_claim(self.store, _task(self.store, task_id), clerk, now, record=True), now)
 
+    def release(self, task_id: str, clerk: str, now: datetime) -> Task:
+        doc = _task(self.store, task_id)
+        released = self.store.update_task({"_id": doc["_id"], "state": "claimed", "claimed_by": clerk},
+                                          {"state": "open", "claimed_by": None, "claim_expires_at": None},
+                                          queue.history_entry(clerk, "release", None, now))
+        if released is None:
+            raise queue.closed(doc["state"]) if doc["state"] not in queue.OPEN_STATES else queue.not_yours()
+        return tasks.to_task(released, now)
 
-def release_task(store: SocialSecurityStore, task_id: Any, clerk: Any, now: datetime) -> Task:
-    _clerk(clerk)
-    doc = _task(store, task_id)
-    released = store.update_task({"_id": doc["_id"], "state": "claimed", "claimed_by": clerk},
-                                 {"state": "open", "claimed_by": None, "claim_expires_at": None},
-                                 tasks.history_entry(now, clerk, "release", None))
-    if released is None:
-        raise Conflict("只能放回自己正在办理的事项")
-    return tasks.to_task(released, now, domain.local_today(now))
-
-
-def act_on_task(store: SocialSecurityStore, dispatch: Dispatch, task_id: Any, clerk: Any, action: Any,
-                payload: Any, now: datetime) -> Task:
-    _clerk(clerk)
-    doc = _task(store, task_id)
-    reasons = tasks.check_action(action, payload)
-    if action == "approve":
-        workflow.refuse_if_revoked(store, doc["uscc"], doc["kind"])
-    doc = _claim(store, doc, clerk, now, record=False)
-    outbox = []
-    if action == "approve":
-        _approve(store, dispatch, doc, payload or {}, now)
-        final = "done"
-    else:
-        _reject_effect(store, doc, now)
-        final = "rejected"
-        step = doc["kind"]
-        outbox.append(outbox_entry(StepRejected(application_id=doc["application_id"], bureau="social_security",
-                                                step=step, reasons=reasons)))
-    closed = store.update_task({"_id": doc["_id"], "state": "claimed", "claimed_by": clerk},
-                               {"state": final, "claimed_by": None, "claim_expires_at": None, "decided_at": now},
-                               tasks.history_entry(now, clerk, action, payload), outbox)
-    if closed is None:
-        raise Conflict("该事项状态已变化，请刷新后重试")
-    workflow.publish(store.tasks, doc["_id"], dispatch)
-    if doc["kind"] == domain.TASK_EMPLOYER and final == "done":
-        workflow.advance(store, dispatch, doc["uscc"], now)  # the form's employees, now the employer exists
-    return tasks.to_task(closed, now, domain.local_today(now))
+    def act(self, task_id: str, clerk: str, action: str, payload: dict[str, Any], now: datetime) -> Task:
+        store, dispatch = self.store, self.dispatch
+        doc = _task(store, task_id)
+        reasons = tasks.check_action(action, payload)
+        if action == "approve":
+            workflow.refuse_if_revoked(store, doc["uscc"], doc["kind"])
+        doc = _claim(store, doc, clerk, now, record=False)
+        outbox = []
+        if action == "approve":
+            _approve(store, dispatch, doc, payload, now)
+            final = "done"
+        else:
+            _reject_effect(store, doc, now)
+            final = "rejected"
+            outbox.append(outbox_entry(StepRejected(application_id=doc["application_id"], bureau=tasks.BUREAU,
+                                                    step=doc["kind"], reasons=reasons)))
+        closed = store.update_task({"_id": doc["_id"], "state": "claimed", "claimed_by": clerk},
+                                   {"state": final, "claimed_by": None, "claim_expires_at": None, "decided_at": now},
+                                   queue.history_entry(clerk, action, payload, now), outbox)
+        if closed is None:
+            raise Conflict("该事项状态已变化，请刷新后重试")
+        workflow.publish(store.tasks, doc["_id"], dispatch)
+        if doc["kind"] == domain.TASK_EMPLOYER and final == "done":
+            workflow.advance(store, dispatch, doc["uscc"], now)  # the form's employees, now the employer exists
+        return tasks.to_task(closed, now)
 
 
 def _approve(store, dispatch, doc, payload: dict[str, Any], now: datetime) -> None:
@@ -123,13 +119,8 @@ def _task(store: SocialSecurityStore, task_id: Any) -> dict[str, Any]:
     return doc
 
 
-def _clerk(clerk: Any) -> None:
-    if not isinstance(clerk, str) or not clerk.strip():
-        raise Invalid.with_fields("请注明经办人", [FieldError(field="clerk", message="必填")])
-
-
 def _claim(store, doc, clerk: str, now: datetime, record: bool) -> dict[str, Any]:
-    history = tasks.history_entry(now, clerk, "claim", None) if record else None
+    history = queue.history_entry(clerk, "claim", None, now) if record else None
     claimed = store.update_task(tasks.claim_filter(doc["_id"], clerk, now), tasks.claim_update(clerk, now), history)
     if claimed is None:
         raise tasks.why_not_claimable(store.task(doc["_id"]), clerk, now)

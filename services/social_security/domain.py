@@ -19,11 +19,13 @@ from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 from contracts import clock
+from contracts.bureaus import TARGET_DAYS
 from contracts.clock import CHINA
 from contracts.codes import is_known_district, is_valid_resident_id
 from contracts.contributions import INSURANCE_KINDS, Bounds, Policy
 from contracts.form import Employee
 from contracts.rpc import FieldError
+from contracts.rpc.social_security import EmployeeEnrolment
 
 FEN = Decimal("0.01")
 
@@ -39,9 +41,9 @@ INSURANCE_LABELS = {
 
 TASK_EMPLOYER = "employer_registration"
 TASK_EMPLOYEE = "employee_enrolment"
-CLERK_WORKING_DAYS = 1  # a clerk decides within one working day: the whole start-up targets two
+CLERK_WORKING_DAYS = TARGET_DAYS["social_security"]  # the manifest: one working day, the start-up targets two
 MAX_START_AHEAD = timedelta(days=365)
-EMPLOYEE_FIELDS = ("name", "resident_id", "start_date", "monthly_wage")
+EMPLOYEE_FIELDS = tuple(EmployeeEnrolment.model_fields)  # the contract the gateway validates too
 
 
 # ---- numbers (our convention, DOMAIN.md §13) -------------------------------------------------

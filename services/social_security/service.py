@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import logging
 import os
-from datetime import datetime
 from pathlib import Path
 
 from nameko.events import EventDispatcher
@@ -20,6 +19,7 @@ from contracts import clock
 from contracts.events import LicenceRevoked, parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import Document, NotFound, OneStopError
+from kit import clerk
 from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
@@ -35,11 +35,7 @@ configure_from_env()  # the process clock and holiday notices, before any entryp
 workflow.use_policies(PolicyBook(Path(os.environ.get(RATES_DIR_ENV) or DEFAULT_RATES_DIR)))
 
 
-def _now() -> datetime:
-    return clock.now()
-
-
-class SocialSecurityService:
+class SocialSecurityService(clerk.ClerkRpc):
     name = "social_security"
     store = MongoStore(SocialSecurityStore)
     dispatch = EventDispatcher()
@@ -48,20 +44,20 @@ class SocialSecurityService:
 
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
-        workflow.receive_licence(self.store, self.dispatch, parse_event("registration", payload), _now())
+        workflow.receive_licence(self.store, self.dispatch, parse_event("registration", payload), clock.now())
 
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:
         event = parse_event("registration", payload)
         if not isinstance(event, LicenceRevoked):  # routed here under another type: it never will fit
             raise Unprocessable(f"expected licence_revoked, got {event.type}")
-        self.store.revocations.record(Revocation.of(event, _now()))
+        self.store.revocations.record(Revocation.of(event, clock.now()))
 
     @timer(interval=2)
     def relay_and_resume(self) -> None:
         for collection in self.store.outbox_collections:
             relay(collection, self.dispatch)
-        workflow.resume_stalled(self.store, self.dispatch, _now())
+        workflow.resume_stalled(self.store, self.dispatch, clock.now())
         if workflow.POLICIES.changed_since_last_look():
             workflow.reconcile_provisional(self.store)
 
@@ -86,11 +82,11 @@ class SocialSecurityService:
 
     @rpc(expected_exceptions=OneStopError)
     def enrol_employee(self, uscc: str, employee: dict, request_id: str | None = None) -> dict:
-        return workflow.enrol_employee(self.store, self.dispatch, uscc, employee, request_id, _now())
+        return workflow.enrol_employee(self.store, self.dispatch, uscc, employee, request_id, clock.now())
 
     @rpc(expected_exceptions=OneStopError)
     def end_employment(self, uscc: str, employee_id: str, end_date: str | None = None) -> dict:
-        return workflow.end_employment(self.store, uscc, employee_id, end_date, _now())
+        return workflow.end_employment(self.store, uscc, employee_id, end_date, clock.now())
 
     @rpc(expected_exceptions=OneStopError)
     def list_staff(self, uscc: str) -> list[dict]:
@@ -100,28 +96,10 @@ class SocialSecurityService:
     def contributions(self, uscc: str, month: str) -> dict:
         return workflow.contributions(self.store, uscc, month)
 
-    # ---- clerk tasks -----------------------------------------------------------------------
+    # ---- clerk tasks: the five RPCs come from kit.clerk.ClerkRpc ---------------------------
 
-    @rpc(expected_exceptions=OneStopError)
-    def list_tasks(self, state: str = "open") -> list[dict]:
-        return [t.model_dump(mode="json") for t in queue.list_tasks(self.store, state, _now())]
-
-    @rpc(expected_exceptions=OneStopError)
-    def get_task(self, task_id: str) -> dict:
-        return queue.get_task(self.store, task_id, _now()).model_dump(mode="json")
-
-    @rpc(expected_exceptions=OneStopError)
-    def claim_task(self, task_id: str, clerk: str) -> dict:
-        return queue.claim_task(self.store, task_id, clerk, _now()).model_dump(mode="json")
-
-    @rpc(expected_exceptions=OneStopError)
-    def release_task(self, task_id: str, clerk: str) -> dict:
-        return queue.release_task(self.store, task_id, clerk, _now()).model_dump(mode="json")
-
-    @rpc(expected_exceptions=OneStopError)
-    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None = None) -> dict:
-        task = queue.act_on_task(self.store, self.dispatch, task_id, clerk, action, payload, _now())
-        return task.model_dump(mode="json")
+    def clerk_queue(self) -> queue.ClerkQueue:
+        return queue.ClerkQueue(self.store, self.dispatch)
 
     # ---- documents -------------------------------------------------------------------------
 
@@ -138,7 +116,7 @@ class SocialSecurityService:
         if name != workflow.CERTIFICATE.name or employer is None or employer["state"] != "registered":
             raise NotFound(f"申请{application_id}没有社保文书{name}")
         staff = self.store.staff(employer["uscc"], active_only=True)
-        pdf = documents.render_certificate(employer, staff, domain.local_today(_now()).isoformat())
+        pdf = documents.render_certificate(employer, staff, domain.local_today(clock.now()).isoformat())
         return Document(name=name, filename=f"社会保险登记证明-{employer['uscc']}.pdf",
                         content_type="application/pdf",
                         data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")

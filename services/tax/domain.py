@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
 from typing import Any
 from uuid import uuid4
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
-from contracts.calendar import DEADLINE_KEYS, Deadline, aware, deadline, recomputed
+from contracts.bureaus import TARGET_DAYS
+from contracts.calendar import DEADLINE_KEYS, Deadline, aware, deadline
 from contracts.clock import CHINA
 from contracts.codes import is_valid_resident_id, is_valid_uscc, mask_resident_id
 from contracts.events import Event, InvoicesApproved, LicenceIssued, TaskQueued, TaxRegistered
@@ -30,22 +31,24 @@ from contracts.form import (
     pydantic_field_errors,
 )
 from contracts.revocation import Revocation, revocation_view
-from contracts.rpc import CLAIM_MINUTES, DocumentRef, FieldError, Invalid, Task
+from contracts.rpc import DocumentRef, FieldError, Invalid, Task
+from contracts.rpc.tax import (
+    InvoiceItem,
+    InvoiceRequest,
+    RedLetterRequest,
+)
+from kit import clerk as queue
 
 FEN = Decimal("0.01")
 BUREAU = "tax"
 TASK_KIND = "invoice_approval"
-APPROVAL_WORKING_DAYS = 2  # 国办发〔2018〕32号: invoices within 2 working days
+APPROVAL_WORKING_DAYS = TARGET_DAYS["tax"]  # the manifest: 国办发〔2018〕32号, invoices within 2 working days
 
 TAXPAYER_TYPE_LABELS = {TaxpayerType.small_scale: "小规模纳税人", TaxpayerType.general: "一般纳税人"}
 INVOICE_KIND_LABELS = {
     InvoiceKind.vat_general: "电子发票（普通发票）",
     InvoiceKind.vat_special: "电子发票（增值税专用发票）",
 }
-# VAT rates and levy rates an invoice line may carry (13%, 9%, 6% rates; 3%, 1% levy rates; 0).
-ALLOWED_TAX_RATES = frozenset(Decimal(r) for r in ("0.13", "0.09", "0.06", "0.03", "0.01", "0"))
-RATE_LABELS = "、".join(f"{(r * 100).normalize():f}%" for r in sorted(ALLOWED_TAX_RATES, reverse=True))
-MAX_ITEMS = 100
 MAX_QUOTA = Decimal("100000000")  # a clerk may not grant more than 1亿 a month
 
 
@@ -296,25 +299,14 @@ def new_task(reason: str, now: datetime, timing: Deadline, registration: dict[st
     }
 
 
-def claim_until(now: datetime) -> datetime:
-    return now + timedelta(minutes=CLAIM_MINUTES)
-
-
 def task_view(registration: dict[str, Any], now: datetime) -> Task:
     task = registration["task"]
-    open_ = task["state"] in ("open", "claimed")
-    expires = task.get("claim_expires_at")
-    held = open_ and task.get("claimed_by") and expires and aware(expires) > now
-    due, provisional = recomputed(task)
-    return Task(
-        id=task["id"], bureau=BUREAU, kind=task["kind"], application_id=registration["application_id"],
-        title=registration["company_name"], reason=task["reason"],
-        state=("claimed" if held else "open") if open_ else task["state"],
-        created_at=task["created_at"], deadline=due, deadline_provisional=provisional,
-        overdue=open_ and local_day(now) > due,
-        claimed_by=task["claimed_by"] if held else None, claim_expires_at=expires if held else None,
-        actions=list(TASK_ACTIONS) if open_ else [], details=task["details"], history=task["history"],
-    )
+    return queue.task_view(
+        bureau=BUREAU, id=task["id"], kind=task["kind"], application_id=registration["application_id"],
+        title=registration["company_name"], reason=task["reason"], state=task["state"],
+        created_at=task["created_at"], deadline=task, claimed_by=task.get("claimed_by"),
+        claim_expires_at=task.get("claim_expires_at"), actions=list(TASK_ACTIONS), details=task["details"],
+        history=task["history"], now=now)
 
 
 def approval_quota(payload: dict[str, Any], proposed_fen: int) -> int:
@@ -332,44 +324,7 @@ def approval_quota(payload: dict[str, Any], proposed_fen: int) -> int:
     return to_fen(quota)
 
 
-def rejection_reasons(payload: dict[str, Any]) -> list[str]:
-    reasons = payload.get("reasons")
-    if not isinstance(reasons, list) or not [r for r in reasons if isinstance(r, str) and r.strip()]:
-        raise Invalid.with_fields("请填写驳回理由", [FieldError(field="reasons", message="至少填写一条驳回理由")])
-    return [r.strip() for r in reasons if isinstance(r, str) and r.strip()]
-
-
 # ---- invoices ----------------------------------------------------------------------------------
-
-
-class InvoiceItem(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=1, max_length=100)
-    quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=8)
-    unit_price: Decimal = Field(gt=0, max_digits=18, decimal_places=8)  # excluding tax
-    tax_rate: Decimal
-
-    @field_validator("tax_rate")
-    @classmethod
-    def _allowed_rate(cls, rate: Decimal) -> Decimal:
-        if rate not in ALLOWED_TAX_RATES:
-            raise ValueError(f"税率只能为 {RATE_LABELS}")
-        return rate
-
-
-class InvoiceRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    request_id: str = Field(min_length=1, max_length=64)
-    buyer_name: str = Field(min_length=2, max_length=100)
-    buyer_tax_id: str
-    kind: InvoiceKind = InvoiceKind.vat_general
-    items: list[InvoiceItem] = Field(min_length=1, max_length=MAX_ITEMS)
-
-
-class RedLetterRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    request_id: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=2, max_length=200)
 
 
 def parse_invoice_request(raw: Any, seller_uscc: str, approved_kinds: list[str]) -> InvoiceRequest:

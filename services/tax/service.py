@@ -5,7 +5,7 @@ invoice and a clerk cannot approve its invoice use, while red-letter invoices, r
 documents stay available, and `get_registration` shows `licence_revoked`.
 
 Entrypoints only; the rules are in `domain`, the invoicing steps in `invoicing`, the clerk queue in
-`tasks`, the database in `store`, the PDFs in `documents`.
+`clerk`, the database in `store`, the PDFs in `documents`.
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ from contracts import clock
 from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
+from kit import clerk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
 from kit.startup import configure_from_env
-from services.tax import documents, domain, invoicing, tasks
+from services.tax import clerk as queue
+from services.tax import documents, domain, invoicing
 from services.tax.store import TaxStore
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
@@ -37,7 +39,7 @@ def _now() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-class TaxService:
+class TaxService(clerk.ClerkRpc):
     name = "tax"
     store = MongoStore(TaxStore)
     dispatch = EventDispatcher()
@@ -101,22 +103,12 @@ class TaxService:
         invoices = {number: self.store.invoice(reg["uscc"], number)} if number else {}
         return documents.render(name, reg, invoices).model_dump(mode="json")
 
-    # ---- clerk queue ----------------------------------------------------------------------------
+    # ---- clerk queue: the five RPCs come from kit.clerk.ClerkRpc ---------------------------------
 
-    @rpc(expected_exceptions=OneStopError)
-    def list_tasks(self, state: str = "open") -> list[dict]:
-        return [t.model_dump(mode="json") for t in tasks.list_tasks(self.store, state, _now())]
+    clerk_clock = staticmethod(_now)
 
-    @rpc(expected_exceptions=OneStopError)
-    def get_task(self, task_id: str) -> dict:
-        return tasks.get_task(self.store, task_id, _now()).model_dump(mode="json")
+    def clerk_queue(self) -> queue.ClerkQueue:
+        return queue.ClerkQueue(self.store, self._publish)
 
-    @rpc(expected_exceptions=OneStopError)
-    def claim_task(self, task_id: str, clerk: str) -> dict:
-        return tasks.claim(self.store, task_id, clerk, _now()).model_dump(mode="json")
-
-    @rpc(expected_exceptions=OneStopError)
-    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict | None = None) -> dict:
-        task, entries = tasks.act(self.store, task_id, clerk, action, payload, _now())
-        flush(self.store.registrations, task.details["uscc"], entries, self.dispatch)
-        return task.model_dump(mode="json")
+    def _publish(self, uscc: str, entries: list[dict]) -> None:
+        flush(self.store.registrations, uscc, entries, self.dispatch)

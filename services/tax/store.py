@@ -24,11 +24,10 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from contracts.rpc import NotFound
+from kit import clerk as clerk_queue
 from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
 from kit.revocations import Revocations
-
-TASK_STATES = {"open": ["open", "claimed"], "done": ["done", "rejected"], "all": ["open", "claimed", "done", "rejected"]}
 
 
 def month_id(uscc: str, month: str) -> str:
@@ -51,6 +50,7 @@ class TaxStore:
             "task.id", unique=True, partialFilterExpression={"task.id": {"$type": "string"}})
         self.registrations.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING)])
         self.months.create_index("allocations.allocated_at")
+        self.registrations.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
         self.invoices.create_index("number", unique=True)
         self.invoices.create_index([("uscc", ASCENDING), ("request_id", ASCENDING)], unique=True)
         self.invoices.create_index(
@@ -90,8 +90,8 @@ class TaxStore:
 
     # ---- clerk tasks -----------------------------------------------------------------------------
 
-    def tasks(self, state: str) -> list[dict[str, Any]]:
-        query = {"task.state": {"$in": TASK_STATES[state]}}
+    def tasks(self, states: tuple[str, ...] | None) -> list[dict[str, Any]]:
+        query = {"task.state": {"$in": list(states)}} if states is not None else {"task.id": {"$type": "string"}}
         cursor = self.registrations.find(query, {"outbox": 0}).sort(
             [("task.deadline", ASCENDING), ("task.created_at", ASCENDING)])
         return list(cursor)
@@ -102,19 +102,36 @@ class TaxStore:
             raise NotFound(f"任务 {task_id} 不存在")
         return doc
 
-    def update_task(self, task_id: str, clerk: str, now: datetime, update: dict[str, Any]) -> dict[str, Any] | None:
+    def claim_task(self, task_id: str, clerk: str, now: datetime) -> dict[str, Any] | None:
+        return self._update_task(task_id, clerk, now, {
+            "$set": {"task.state": "claimed", "task.claimed_by": clerk,
+                     "task.claim_expires_at": clerk_queue.claim_until(now)},
+            "$push": {"task.history": clerk_queue.history_entry(clerk, "claim", {}, now)}})
+
+    def decide_task(self, task_id: str, clerk: str, now: datetime, fields: dict[str, Any],
+                    history: dict[str, Any], entries: list[dict]) -> dict[str, Any] | None:
+        """The decision, the registration's new state and its event in ONE conditional write."""
+        return self._update_task(task_id, clerk, now, {
+            "$set": {**fields, "task.claimed_by": clerk, "task.claim_expires_at": None},
+            "$push": {"task.history": history, "outbox": {"$each": entries}}})
+
+    def _update_task(self, task_id: str, clerk: str, now: datetime, update: dict[str, Any]) -> dict[str, Any] | None:
         """Apply `update` to an open task this clerk may act on (unclaimed, lapsed or theirs).
 
         None when it is done or held by another clerk; the caller tells which by reading it again.
         """
-        query = {
-            "task.id": task_id,
-            "task.state": {"$in": ["open", "claimed"]},
-            "$or": [{"task.claimed_by": None}, {"task.claimed_by": clerk},
-                    {"task.claim_expires_at": {"$lt": now}}],
-        }
+        query = {"task.id": task_id, "task.state": {"$in": list(clerk_queue.OPEN_STATES)},
+                 **clerk_queue.free_for(clerk, now, "task.")}
         return self.registrations.find_one_and_update(
             query, update, projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
+
+    def release_task(self, task_id: str, clerk: str, history: dict[str, Any]) -> dict[str, Any] | None:
+        """Give a task this clerk claimed back to the queue; None when it is not theirs to give."""
+        return self.registrations.find_one_and_update(
+            {"task.id": task_id, "task.state": "claimed", "task.claimed_by": clerk},
+            {"$set": {"task.state": "open", "task.claimed_by": None, "task.claim_expires_at": None},
+             "$push": {"task.history": history}},
+            projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
 
     # ---- quota ledger and numbers ----------------------------------------------------------------
 
@@ -169,7 +186,7 @@ class TaxStore:
         `stale_before`. One read and one write per month ledger, so issuing never pays for the cleanup.
         Returns how many invoices were materialised here."""
         recovered = 0
-        for ledger in self.months.find({"allocations.0": {"$exists": True}}, {"allocations": 1}).limit(limit):
+        for ledger in self.months.find({"allocations.allocated_at": {"$exists": True}}, {"allocations": 1}).limit(limit):
             numbers = [a["number"] for a in ledger["allocations"]]
             stored = {d["number"] for d in self.invoices.find({"number": {"$in": numbers}}, {"number": 1})}
             for allocation in ledger["allocations"]:

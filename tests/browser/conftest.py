@@ -54,7 +54,7 @@ def base_url(system) -> str:
 @pytest.fixture(scope="session")
 def clerk_login(system) -> str:
     """A registration clerk, created the way an operator does (`onestop staff add`)."""
-    from kit.cli import add_staff
+    from gateway.ops.cli import add_staff
 
     login = f"reg.{uuid.uuid4().hex[:6]}"
     add_staff(login, STAFF_PASSWORD, bureau="registration", name="登记员小王", mongo_uri=system.mongo_uri,

@@ -40,7 +40,7 @@ def clerk_page(browser, base_url, login: str, phone: bool):
 
 
 def test_two_clerks_and_a_founder_through_a_correction(browser, base_url, system, clerk_login, shots):
-    from kit.cli import add_staff
+    from gateway.ops.cli import add_staff
 
     login_b = f"reg.{uuid.uuid4().hex[:6]}"
     add_staff(login_b, STAFF_PASSWORD, bureau="registration", name="登记员小李", mongo_uri=system.mongo_uri,

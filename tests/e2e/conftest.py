@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kit.cli import add_staff
+from gateway.ops.cli import add_staff
 from tests.conftest import MONGO_URI
 from tests.support.live import LiveSystem
 

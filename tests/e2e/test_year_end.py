@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from contracts import clock
-from kit.cli import add_staff
+from gateway.ops.cli import add_staff
 from kit.startup import CALENDAR_RECHECK_ENV, CLOCK_ANCHOR_ENV, CLOCK_START_ENV
 from tests.conftest import MONGO_URI
 from tests.factories import make_form

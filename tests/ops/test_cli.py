@@ -1,4 +1,4 @@
-"""The operator commands (`onestop queues|sla|outbox|calendar`) through kit.cli.main, against databases
+"""The operator commands (`onestop queues|sla|outbox|calendar`) through gateway.ops.cli.main, against databases
 this test seeds (unique prefix, dropped afterwards) and a fresh vhost on the shared RabbitMQ."""
 
 from __future__ import annotations
@@ -6,14 +6,15 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from kombu import Connection, Exchange, Queue
 
+from contracts import clock
 from contracts.calendar import statutory_holidays
-from kit import ops
-from kit.cli import main
+from gateway.ops import status as ops
+from gateway.ops.cli import main
 from kit.launcher import DEFAULT_AMQP_URI, create_vhost, delete_vhost
 from kit.mongo import connect
 from tests.conftest import MONGO_URI
@@ -82,7 +83,7 @@ def test_sla_lists_overdue_steps_with_working_days_late(env, capsys):
     rows = {(b["application_id"], b["bureau"]): b for b in data["breaches"]}
     assert set(rows) == {(ids["late"], "tax"), (ids["late"], "social_security")}
     expected = ops.working_days_late((TODAY - timedelta(days=10)).isoformat(), TODAY)
-    assert expected >= 6 and rows[(ids["late"], "tax")]["working_days_late"] == expected
+    assert expected >= 1 and rows[(ids["late"], "tax")]["working_days_late"] == expected  # 10 days late: a holiday week can leave only a few working days
 
 
 def test_queues_shows_clerk_queues_and_rabbitmq_depths(env, capsys):
@@ -121,7 +122,7 @@ def test_queues_exit_1_when_the_management_api_is_unreachable(env, capsys, monke
 def test_outbox_lists_pending_entries_and_replay_publishes_them_as_the_right_source(env, capsys):
     tax = env["client"][f"{env['prefix']}_tax"]
     event_id = str(uuid.uuid4())
-    old = datetime.now(UTC) - timedelta(minutes=5)
+    old = clock.now() - timedelta(minutes=5)
     payload = {"type": "tax_registered", "event_id": event_id, "application_id": "app-1"}
     tax.registrations.insert_one({"_id": "r1", "outbox": [
         {"event_id": event_id, "type": "tax_registered", "payload": payload, "created_at": old}]})

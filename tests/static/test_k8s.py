@@ -11,12 +11,14 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from contracts.bureaus import NAMES
+
 pytestmark = pytest.mark.static
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.30.0"
-BUREAUS = ("registration", "seal", "tax", "social-security")
+BUREAUS = tuple(n.replace("_", "-") for n in NAMES)  # the manifest, as Kubernetes names them
 # Custom resources of the RabbitMQ operators: no bundled schema; checked for their required fields.
 CUSTOM_RESOURCES = {("rabbitmq.com/v1beta1", "RabbitmqCluster"): ("replicas",),
                     ("rabbitmq.com/v1beta1", "Vhost"): ("name", "rabbitmqClusterReference")}

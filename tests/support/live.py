@@ -152,7 +152,7 @@ class LiveSystem:
 
     def staff(self, login: str, password: str = PASSWORD, bureau: str | None = None,
               operator: bool = False) -> dict:
-        from kit.cli import add_staff
+        from gateway.ops.cli import add_staff
 
         return add_staff(login, password, bureau=bureau, operator=operator, mongo_uri=self.mongo_uri,
                          db_prefix=self.db_prefix)

@@ -9,8 +9,9 @@ from pymongo.errors import DuplicateKeyError
 from contracts.codes import make_uscc
 from contracts.form import SealKind
 from contracts.rpc import Conflict
+from kit.repository import MAX_ATTEMPTS as MAX_CAS_ATTEMPTS
 from services.seal import domain
-from services.seal.store import MAX_CAS_ATTEMPTS, SealStore
+from services.seal.store import SealStore
 from tests.unit.seal.factories import licence_issued
 
 pytestmark = pytest.mark.integration

@@ -8,13 +8,14 @@ import importlib
 import pytest
 from nameko.events import EventHandler
 
+from contracts import bureaus
 from contracts.rpc import Invalid
 from gateway import receipts, webhooks
 
 
 def consumers_in_code() -> dict[tuple[str, str], set[str]]:
     found: dict[tuple[str, str], set[str]] = {}
-    for bureau in ("registration", "seal", "tax", "social_security"):
+    for bureau in bureaus.NAMES:
         cls = importlib.import_module(f"services.{bureau}.service").__dict__
         service = next(v for v in cls.values() if isinstance(v, type) and getattr(v, "name", None) == bureau)
         for attr in vars(service).values():

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from contracts.events import Licence
-from kit import cli
+from gateway.ops import cli
 from kit import licence_verify as osl
 from services.registration import documents, signing
 

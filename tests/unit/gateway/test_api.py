@@ -276,6 +276,23 @@ def test_company_actions_only_by_the_owner(client, sign_up, bureaus, gateway):
     bad = client.post(f"{API}/companies/{uscc}/employees", json={"name": "王芳"}, headers=owner["headers"])
     assert bad.status_code == 422
     assert {e["field"] for e in error_shape(bad)["errors"]} == {"resident_id", "start_date", "monthly_wage"}
+    # the body is tax's own request model: what tax would refuse, the gateway refuses before calling it
+    calls = len(bureaus.calls)
+    for wrong in ({"request_id": "r" * 80}, {"items": [{**invoice["items"][0], "tax_rate": "0.05"}]}):
+        reply = client.post(f"{API}/companies/{uscc}/invoices", json={**invoice, **wrong}, headers=owner["headers"])
+        assert reply.status_code == 422, reply.text
+        assert error_shape(reply)["errors"][0]["field"] in ("request_id", "items.0.tax_rate")
+    assert len(bureaus.calls) == calls
+
+
+def test_openapi_shows_the_bureaus_request_models(client):
+    from contracts.rpc.tax import ALLOWED_TAX_RATES
+
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["InvoiceRequest"]["properties"]["request_id"]["maxLength"] == 64
+    rate = schemas["InvoiceItem"]["properties"]["tax_rate"]
+    assert sorted(rate["enum"]) == sorted(str(r) for r in ALLOWED_TAX_RATES) and "0.05" not in rate["enum"]
+    assert set(schemas["EmployeeEnrolment"]["required"]) == {"name", "resident_id", "start_date", "monthly_wage"}
 
 
 # ---- clerks ----------------------------------------------------------------------------------
@@ -307,6 +324,9 @@ def test_clerk_actions_pass_the_clerk_and_map_typed_errors(client, staff, bureau
     bureaus.on("tax", "claim_task", Conflict("已被其他工作人员领取"))
     reply = client.post(f"{API}/bureaus/tax/tasks/t1/claim", headers=tax)
     assert reply.status_code == 409 and error_shape(reply)["message"] == "已被其他工作人员领取"
+    bureaus.on("tax", "release_task", lambda tid, clerk: {**TASK, "state": "open"})
+    assert client.post(f"{API}/bureaus/tax/tasks/t1/release", headers=tax).json()["state"] == "open"
+    assert bureaus.calls[-1] == ("tax", "release_task", ("t1", "tax.li"))
     bureaus.on("tax", "act_on_task", Invalid.with_fields("不能这样做", [{"field": "action", "message": "不可用"}]))
     reply = client.post(f"{API}/bureaus/tax/tasks/t1/actions/fly", headers=tax)
     assert reply.status_code == 422 and error_shape(reply)["errors"] == [{"field": "action", "message": "不可用"}]
@@ -327,7 +347,9 @@ def test_a_silent_bureau_is_503_and_a_crash_is_a_generic_500(client, bureaus, si
 
 
 def test_health_lists_what_is_down(client, bureaus):
-    for name in ("registration", "seal", "tax", "social_security"):
+    from contracts import bureaus as manifest
+
+    for name in manifest.NAMES:
         bureaus.on(name, "health", {"status": "ok"})
     reply = client.get("/healthz")
     assert reply.status_code == 503

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
+from gateway.ops.cli import main
 from gateway.store import GatewayStore
-from kit.cli import main
 
 
 def test_staff_add_from_stdin(monkeypatch, mongo_db, capsys):

@@ -207,3 +207,14 @@ def test_a_revoked_licence_ends_the_application_as_revoked_keeping_when_it_had_c
     # revoked before the other bureaus finished: still revoked once their outputs arrive
     early = [*automatic_path(form)[:3], revoked, *automatic_path(form)[3:]]
     assert derive(form, early, T0)["status"] == "revoked"
+
+
+def test_every_event_has_a_summary_and_every_step_event_a_handler():
+    from contracts import bureaus
+    from gateway.timeline import HANDLERS, SUMMARIES
+
+    emitted = {kind for kinds in bureaus.SOURCES.values() for kind in kinds}
+    assert emitted <= set(SUMMARIES)
+    assert set(HANDLERS) <= emitted
+    # every event that completes a step is reflected in the founder's outputs (or is the licence)
+    assert set(bureaus.completing_bureau()) <= set(HANDLERS)

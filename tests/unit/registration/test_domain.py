@@ -114,7 +114,8 @@ def test_a_new_task_is_open_with_three_actions_and_the_clerk_details():
     view = domain.task_view(make_task(), NOW)
     assert view.state == "open" and view.id == "app-1.r0" and view.bureau == "registration"
     assert view.actions == ["approve", "reject", "request_correction"]
-    assert view.deadline == date(2025, 6, 11) and not view.overdue
+    # the manifest's registration target: 1 working day (Friday 2025-06-06 -> Monday 06-09)
+    assert view.deadline == date(2025, 6, 9) and not view.overdue
     assert view.details["business_scope"] == [{"code": "L0001", "name": "餐饮服务", "licensed": True}]
 
 

@@ -210,13 +210,6 @@ def test_task_view_shows_claim_deadline_and_overdue():
     assert REP_ID not in view.model_dump_json()
 
 
-def test_list_state_filter_is_checked():
-    assert domain.check_task_state("open") == {"open", "claimed"}
-    assert domain.check_task_state("all") is None
-    with pytest.raises(Invalid):
-        domain.check_task_state("pending")
-
-
 # ---- public lookups and documents ----------------------------------------------------------------
 
 

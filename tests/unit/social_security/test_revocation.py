@@ -81,13 +81,13 @@ def task_store(kind: str) -> MagicMock:
 def test_approving_for_a_revoked_company_is_refused_before_the_claim(kind):
     store = task_store(kind)
     with pytest.raises(Conflict, match=domain.REFUSED_WHEN_REVOKED[kind]):
-        clerk.act_on_task(store, MagicMock(), "t1", "clerk-li", "approve", {}, NOW)
+        clerk.ClerkQueue(store, MagicMock()).act("t1", "clerk-li", "approve", {}, NOW)
     store.update_task.assert_not_called()  # not even claimed: the task stays as it was
 
 
 def test_rejecting_does_not_consult_the_revocation():
     store = task_store(domain.TASK_EMPLOYER)
     store.update_task.return_value = None  # the claim loses a race: the action stops right there
-    with pytest.raises(Conflict, match="状态已变化"):
-        clerk.act_on_task(store, MagicMock(), "t1", "clerk-li", "reject", {"reasons": ["执照已吊销"]}, NOW)
+    with pytest.raises(Conflict, match="刷新后重试"):
+        clerk.ClerkQueue(store, MagicMock()).act("t1", "clerk-li", "reject", {"reasons": ["执照已吊销"]}, NOW)
     store.revocations.get.assert_not_called()

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts import bureaus
+
 
 class FieldError(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -99,8 +101,8 @@ def register_remote_errors() -> None:
 
 # ---- clerk tasks: the same shape in every bureau -------------------------------------------------
 
-Bureau = Literal["registration", "seal", "tax", "social_security"]
-BUREAUS: tuple[str, ...] = ("registration", "seal", "tax", "social_security")
+BUREAUS: tuple[str, ...] = bureaus.NAMES
+Bureau = Literal[BUREAUS]  # type: ignore[valid-type] - built from the manifest
 TaskState = Literal["open", "claimed", "done", "rejected", "correction_requested"]
 
 CLAIM_MINUTES = 30  # an abandoned claim lapses after this, so the item returns to the queue

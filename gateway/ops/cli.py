@@ -1,7 +1,7 @@
 """`onestop`: operator commands. Talks to the gateway's database directly (MONGO_URI, ONESTOP_DB_PREFIX).
 
     onestop staff add --bureau tax --login tax.li --password-stdin     (or --operator instead of --bureau)
-    onestop queues | sla | outbox [replay] (kit/ops.py) | calendar|rates load FILE|status (kit/yearly.py); --json
+    onestop queues | sla | outbox [replay] (gateway/ops/status.py) | calendar|rates load FILE|status (kit/yearly.py); --json
 
 Subcommands are argparse sub-parsers: add a group with a `register_<group>(subparsers)` function.
 """
@@ -16,7 +16,8 @@ import sys
 import warnings
 
 from contracts.rpc import BUREAUS, OneStopError
-from kit import licence_verify, ops, yearly
+from gateway.ops import status as ops
+from kit import licence_verify, yearly
 from kit.startup import configure_from_env
 
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"

@@ -1,6 +1,6 @@
 """What the operator commands (`onestop queues|sla|outbox`) and the gateway's /metrics know.
 
-Plain functions over the databases and RabbitMQ's management API; `kit.cli` prints them. Nothing here
+Plain functions over the databases and RabbitMQ's management API; `gateway.ops.cli` prints them. Nothing here
 talks to a running service, so every command works while the services are down (which is when an
 operator needs them most), except `outbox replay`, which needs the broker.
 
@@ -27,11 +27,11 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from contracts import clock
+from contracts import bureaus, clock
 from contracts.calendar import CalendarNotCovered, default_calendar
 
-SERVICES = ("registration", "seal", "tax", "social_security", "gateway")
-BUREAUS = ("registration", "seal", "tax", "social_security")
+SERVICES = bureaus.SERVICES
+BUREAUS = bureaus.NAMES
 OPEN_STEP_STATES = ("pending", "in_progress", "waiting_for_clerk", "correction_requested")
 FINAL_APP_STATES = ("completed", "rejected")
 CLERK_STATE = "waiting_for_clerk"
@@ -221,7 +221,7 @@ def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     return "\n".join(lines)
 
 
-# ---- the commands (registered in kit.cli) -----------------------------------------------------
+# ---- the commands (registered in gateway.ops.cli) -----------------------------------------------------
 # Exit codes: 0 fine; 1 the command worked and found something an operator must act on (SLA breaches,
 # stale outbox entries, a year not covered, an unreachable broker or database); 2 bad input.
 

@@ -1,0 +1,50 @@
+"""The tax bureau's RPC requests, validated by the gateway (its HTTP body and OpenAPI) and again by
+the bureau: one definition, so what the gateway accepts is exactly what tax accepts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from contracts.form import InvoiceKind
+
+# VAT rates and levy rates an invoice line may carry (13%, 9%, 6% rates; 3%, 1% levy rates; 0).
+ALLOWED_TAX_RATES = frozenset(Decimal(r) for r in ("0.13", "0.09", "0.06", "0.03", "0.01", "0"))
+RATE_LABELS = "、".join(f"{(r * 100).normalize():f}%" for r in sorted(ALLOWED_TAX_RATES, reverse=True))
+MAX_ITEMS = 100
+
+
+class InvoiceItem(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=100)
+    quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=8)
+    unit_price: Decimal = Field(gt=0, max_digits=18, decimal_places=8)  # excluding tax
+    tax_rate: Decimal = Field(json_schema_extra={"enum": sorted(f"{r}" for r in ALLOWED_TAX_RATES)})
+
+    @field_validator("tax_rate")
+    @classmethod
+    def _allowed_rate(cls, rate: Decimal) -> Decimal:
+        if rate not in ALLOWED_TAX_RATES:
+            raise ValueError(f"税率只能为 {RATE_LABELS}")
+        return rate
+
+
+class InvoiceRequest(BaseModel):
+    """`issue_invoice(uscc, request)`: unit prices exclude tax; `request_id` makes a retried request
+    return the same invoice."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    request_id: str = Field(min_length=1, max_length=64)
+    buyer_name: str = Field(min_length=2, max_length=100)
+    buyer_tax_id: str = Field(max_length=18)  # a USCC: the bureau checks its check character
+    kind: InvoiceKind = InvoiceKind.vat_general
+    items: list[InvoiceItem] = Field(min_length=1, max_length=MAX_ITEMS)
+
+
+class RedLetterRequest(BaseModel):
+    """`red_letter(uscc, invoice_number, request)`: reverses an invoice once."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    request_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=2, max_length=200)

@@ -1,0 +1,121 @@
+"""Typed clients of the bureaus: one class per bureau, one method per RPC the gateway calls, so a
+call's name, arguments and request model are checked here once instead of as strings everywhere.
+Each wraps the RPC pool (`gateway.rpc.Bureaus`); requests are the models of `contracts.rpc.*`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from contracts import bureaus as manifest
+from contracts.rpc import Document, Task
+from contracts.rpc.social_security import EmployeeEnrolment
+from contracts.rpc.tax import InvoiceRequest, RedLetterRequest
+from gateway.rpc import Bureaus
+
+
+class BureauClient:
+    """What every bureau answers: health, documents and the five clerk RPCs (kit.clerk.ClerkRpc)."""
+
+    def __init__(self, bureaus: Bureaus, name: str):
+        self.bureaus, self.name = bureaus, name
+
+    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        return self.bureaus.call(self.name, method, *args, **kwargs)
+
+    def health(self, timeout: float | None = None) -> dict:
+        return self._call("health", timeout=timeout)
+
+    def document(self, application_id: str, name: str) -> Document:
+        return Document.model_validate(self._call("get_document", application_id, name))
+
+    def list_tasks(self, state: str) -> list[Task]:
+        return [Task.model_validate(row) for row in self._call("list_tasks", state)]
+
+    def get_task(self, task_id: str) -> Task:
+        return Task.model_validate(self._call("get_task", task_id))
+
+    def claim_task(self, task_id: str, clerk: str) -> Task:
+        return Task.model_validate(self._call("claim_task", task_id, clerk))
+
+    def release_task(self, task_id: str, clerk: str) -> Task:
+        return Task.model_validate(self._call("release_task", task_id, clerk))
+
+    def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict[str, Any]) -> Task:
+        return Task.model_validate(self._call("act_on_task", task_id, clerk, action, payload))
+
+
+class RegistrationClient(BureauClient):
+    def __init__(self, bureaus: Bureaus):
+        super().__init__(bureaus, "registration")
+
+    def check_name(self, name: str, district_code: str | None, scope: list[str] | None,
+                   application_id: str | None = None) -> dict:
+        """`application_id` (the caller's own application, being corrected): its reserved name is no conflict."""
+        if application_id:
+            return self._call("check_name", name, district_code, scope, application_id)
+        return self._call("check_name", name, district_code, scope)
+
+    def verify(self, uscc: str) -> dict:
+        return self._call("verify", uscc)
+
+    def licence_public_key(self) -> dict:
+        return self._call("licence_public_key")
+
+    def revoke_licence(self, uscc: str, reason: str) -> dict:
+        return self._call("revoke_licence", uscc, reason)
+
+
+class SealClient(BureauClient):
+    def __init__(self, bureaus: Bureaus):
+        super().__init__(bureaus, "seal")
+
+    def lookup_seal(self, code: str) -> dict:
+        return self._call("lookup_seal", code)
+
+
+class TaxClient(BureauClient):
+    def __init__(self, bureaus: Bureaus):
+        super().__init__(bureaus, "tax")
+
+    def issue_invoice(self, uscc: str, request: InvoiceRequest) -> dict:
+        return self._call("issue_invoice", uscc, request.model_dump(mode="json"))
+
+    def red_letter(self, uscc: str, invoice_number: str, request: RedLetterRequest) -> dict:
+        return self._call("red_letter", uscc, invoice_number, request.model_dump(mode="json"))
+
+    def list_invoices(self, uscc: str) -> list[dict]:
+        return self._call("list_invoices", uscc)
+
+
+class SocialSecurityClient(BureauClient):
+    def __init__(self, bureaus: Bureaus):
+        super().__init__(bureaus, "social_security")
+
+    def enrol_employee(self, uscc: str, employee: EmployeeEnrolment, request_id: str | None) -> dict:
+        return self._call("enrol_employee", uscc, employee.model_dump(mode="json"), request_id)
+
+    def end_employment(self, uscc: str, employee_id: str, end_date: date | None) -> dict:
+        return self._call("end_employment", uscc, employee_id, end_date.isoformat() if end_date else None)
+
+    def list_staff(self, uscc: str) -> list[dict]:
+        return self._call("list_staff", uscc)
+
+
+class Clients:
+    """Every bureau's client, by name too (the manifest's names), for the per-bureau loops."""
+
+    def __init__(self, bureaus: Bureaus):
+        self._bureaus = bureaus
+        self.registration = RegistrationClient(bureaus)
+        self.seal = SealClient(bureaus)
+        self.tax = TaxClient(bureaus)
+        self.social_security = SocialSecurityClient(bureaus)
+
+    def of(self, name: str) -> BureauClient:
+        """A bureau's client by its manifest name (or the tracker's, "gateway", for its health); one
+        without calls of its own gets the common ones."""
+        if name not in manifest.SERVICES:
+            raise KeyError(name)
+        client = getattr(self, name, None)
+        return client if isinstance(client, BureauClient) else BureauClient(self._bureaus, name)
