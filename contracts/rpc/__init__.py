@@ -135,6 +135,9 @@ class Task(BaseModel):
     overdue: bool = False
     claimed_by: str | None = None
     claim_expires_at: datetime | None = None
+    # a corrected case goes back to the clerk who asked for the correction, the whole team after this
+    assigned_to: str | None = None
+    assigned_until: datetime | None = None
     actions: list[str] = Field(default_factory=list)  # what a clerk may do now, e.g. ["approve", "reject"]
     details: dict[str, Any] = Field(default_factory=dict)  # what the clerk needs to decide
     history: list[dict[str, Any]] = Field(default_factory=list)  # who did what when

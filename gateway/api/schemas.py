@@ -30,6 +30,7 @@ class TokenOut(BaseModel):
 
 class ApplicationSummary(BaseModel):
     id: str
+    acceptance_no: str | None = None  # 受理编号, given at submission (None for applications from before it)
     company_name: str
     status: Status
     revision: int
