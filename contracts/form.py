@@ -18,11 +18,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from contracts import clock, scope
 from contracts.codes import hubei_divisions, is_known_district, is_valid_resident_id, is_valid_uscc
 from contracts.rpc import FieldError, Invalid
+from contracts.text import PersonName, VisibleText
 
 STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 Money = Annotated[Decimal, Field(max_digits=15, decimal_places=2)]  # CNY to the fen; never float
-Name = Annotated[str, Field(min_length=2, max_length=40)]
+Name = PersonName  # 规范汉字 only (contracts/text.py): no bidi, zero-width or other invisible characters
+OrganisationName = Annotated[VisibleText, Field(min_length=2, max_length=40)]
 
 
 class CompanyType(StrEnum):
@@ -54,10 +56,10 @@ class CompanyName(BaseModel):
     """行政区划 + 字号 + 行业表述 + 组织形式, e.g. 武汉 + 海陆空 + 商贸 + 有限公司."""
 
     model_config = STRICT
-    division: str = Field("武汉", max_length=10)
-    trade_name: str = Field(max_length=10)
-    industry: str = Field(max_length=20)
-    organisation_form: str = Field(max_length=10)
+    division: VisibleText = Field("武汉", max_length=10)
+    trade_name: VisibleText = Field(max_length=10)
+    industry: VisibleText = Field(max_length=20)
+    organisation_form: VisibleText = Field(max_length=10)
 
     @property
     def full(self) -> str:
@@ -67,7 +69,7 @@ class CompanyName(BaseModel):
 class Address(BaseModel):
     model_config = STRICT
     district_code: str = Field(pattern=r"^\d{6}$")
-    detail: str = Field(min_length=4, max_length=200)
+    detail: VisibleText = Field(min_length=4, max_length=200)
 
 
 class Person(BaseModel):
@@ -85,7 +87,7 @@ class NaturalShareholder(Person):
 class CorporateShareholder(BaseModel):
     model_config = STRICT
     kind: Literal["corporate"]
-    name: Name
+    name: OrganisationName
     uscc: str = Field(min_length=18, max_length=18)
     subscribed_amount: Money
     payment_due: date
@@ -121,7 +123,7 @@ class SealRequest(BaseModel):
     electronic: bool = True
     physical: bool = False
     delivery: Literal["post", "pickup"] = "post"
-    postal_address: str | None = Field(None, max_length=200)
+    postal_address: VisibleText | None = Field(None, max_length=200)
 
 
 class TaxpayerType(StrEnum):
@@ -204,8 +206,8 @@ class BeneficialOwnership(BaseModel):
 
 class Contact(BaseModel):
     model_config = STRICT
-    phone: str = Field(max_length=20)
-    email: str = Field(max_length=120)
+    phone: VisibleText = Field(max_length=20)
+    email: VisibleText = Field(max_length=120)
 
 
 class ApplicationForm(BaseModel):
@@ -235,6 +237,17 @@ class ApplicationForm(BaseModel):
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+# The messages the browser's live checks show too (gateway/web renders them into the page), so a
+# founder reads the same words before and after submitting.
+MESSAGES = {
+    "resident_id": "身份证号码无效：请核对出生日期和最后一位校验码",
+    "uscc": "统一社会信用代码无效：请核对18位代码及校验码",
+    "phone": "请填写11位手机号码",
+    "email": "电子邮箱格式不正确",
+    "amount": "请填写金额数字，如 100000.00",
+    "amount_places": "金额最多保留两位小数（到分）",
+}
 
 
 def _division_names() -> set[str]:
@@ -288,9 +301,9 @@ def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldE
         key = holder.resident_id if isinstance(holder, NaturalShareholder) else holder.uscc
         if isinstance(holder, NaturalShareholder):
             if not is_valid_resident_id(holder.resident_id, today):
-                err(f"{path}.resident_id", "身份证号码无效：请核对出生日期和最后一位校验码")
+                err(f"{path}.resident_id", MESSAGES["resident_id"])
         elif not is_valid_uscc(holder.uscc):
-            err(f"{path}.uscc", "统一社会信用代码无效：请核对18位代码及校验码")
+            err(f"{path}.uscc", MESSAGES["uscc"])
         if key in seen_holders:
             err(path, "同一股东不能重复填写")
         seen_holders.add(key)
@@ -320,7 +333,7 @@ def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldE
         _check_person(person, f"supervisors.{i}", today, err)
     rep = form.legal_representative
     if not is_valid_resident_id(rep.resident_id, today):
-        err("legal_representative.resident_id", "身份证号码无效：请核对出生日期和最后一位校验码")
+        err("legal_representative.resident_id", MESSAGES["resident_id"])
     director_ids = {p.resident_id for p in form.directors}
     if rep.position == "director" and rep.resident_id not in director_ids:
         err("legal_representative", "法定代表人须由执行公司事务的董事担任：请先把此人列为董事（公司法第十条）")
@@ -382,9 +395,9 @@ def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldE
 
     # contact
     if not _MOBILE.match(form.contact.phone):
-        err("contact.phone", "请填写11位手机号码")
+        err("contact.phone", MESSAGES["phone"])
     if not _EMAIL.match(form.contact.email):
-        err("contact.email", "电子邮箱格式不正确")
+        err("contact.email", MESSAGES["email"])
     return errors
 
 
@@ -417,7 +430,54 @@ def _beneficial_owner_errors(form: ApplicationForm, filing: BeneficialOwnership,
 
 def _check_person(person: Person, path: str, today: date, err) -> None:
     if not is_valid_resident_id(person.resident_id, today):
-        err(f"{path}.resident_id", "身份证号码无效：请核对出生日期和最后一位校验码")
+        err(f"{path}.resident_id", MESSAGES["resident_id"])
+
+
+def flat_fields(node: Any, prefix: str = "") -> dict[str, Any]:
+    """A form (as JSON) as {dotted path: value}, rows numbered ("shareholders.0.name"); lists of plain
+    values (business_scope) stay whole. What a correction's diff compares."""
+    if isinstance(node, dict):
+        return {k: v for key, value in node.items() for k, v in flat_fields(value, f"{prefix}{key}.").items()}
+    if isinstance(node, list) and any(isinstance(x, dict) for x in node):
+        return {k: v for i, value in enumerate(node) for k, v in flat_fields(value, f"{prefix}{i}.").items()}
+    return {prefix.rstrip("."): node}
+
+
+def unchanged_fields(flagged: list[str], before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The flagged paths (a path covers everything under it) whose values are the same in both forms."""
+    old, new = flat_fields(before), flat_fields(after)
+    changed = {k for k in set(old) | set(new) if old.get(k) != new.get(k)}
+    return [f for f in flagged if not any(c == f or c.startswith(f + ".") for c in changed)]
+
+
+def _rows(data: dict, key: str) -> list[tuple[str, dict]]:
+    rows = data.get(key)
+    return [(f"{key}.{i}", r) for i, r in enumerate(rows) if isinstance(r, dict)] if isinstance(rows, list) else []
+
+
+def single_field_errors(data: Any, today: date | None = None) -> list[FieldError]:
+    """The checks that need one field only, run on the raw body: when the form does not parse (a
+    required field missing), these still report a bad ID check digit or phone number in the same
+    answer instead of on the next submit. The same words as `form_errors`."""
+    if not isinstance(data, dict):
+        return []
+    today = today or clock.china_today()
+    people = [(p, r) for key in ("shareholders", "directors", "supervisors", "employees") for p, r in _rows(data, key)]
+    people += [(key, data[key]) for key in ("legal_representative", "manager") if isinstance(data.get(key), dict)]
+    errors: list[FieldError] = []
+    for path, row in people:
+        number = row.get("resident_id")
+        if isinstance(number, str) and number.strip() and not is_valid_resident_id(number.strip(), today):
+            errors.append(FieldError(field=f"{path}.resident_id", message=MESSAGES["resident_id"]))
+        code = row.get("uscc")
+        if row.get("kind") == "corporate" and isinstance(code, str) and code.strip() and not is_valid_uscc(code.strip()):
+            errors.append(FieldError(field=f"{path}.uscc", message=MESSAGES["uscc"]))
+    contact = data.get("contact") if isinstance(data.get("contact"), dict) else {}
+    for key, pattern in (("phone", _MOBILE), ("email", _EMAIL)):
+        value = contact.get(key)
+        if isinstance(value, str) and value.strip() and not pattern.match(value.strip()):
+            errors.append(FieldError(field=f"contact.{key}", message=MESSAGES[key]))
+    return errors
 
 
 def _add_years(day: date, years: int) -> date:
@@ -436,6 +496,7 @@ _TYPE_MESSAGES = {
     "string_too_short": "内容太短",
     "string_too_long": "内容太长",
     "string_pattern_mismatch": "格式不正确",
+    "string_unicode": "含有无法识别的字符（如单独的代理项），请重新输入",
     "decimal_parsing": "请填写金额数字，如 100000.00",
     "decimal_type": "请填写金额数字，如 100000.00",
     "decimal_max_places": "金额最多保留两位小数（到分）",
@@ -479,11 +540,19 @@ def pydantic_field_errors(exc: ValidationError) -> list[FieldError]:
 
 def validate_form(data: Any, today: date | None = None) -> ApplicationForm:
     """Parse and check a submitted form; raise `Invalid` listing every field error."""
+    errors = collect_errors(data, today)
+    if isinstance(errors, ApplicationForm):
+        return errors
+    raise Invalid.with_fields(f"申请表有{len(errors)}处需要修改", errors)
+
+
+def collect_errors(data: Any, today: date | None = None) -> ApplicationForm | list[FieldError]:
+    """The parsed form, or EVERY error that can be found in it: the parse errors plus the one-field
+    checks of the fields that did parse (the cross-field rules need a whole form)."""
     try:
         form = ApplicationForm.model_validate(data)
     except ValidationError as exc:
-        raise Invalid.with_fields("申请表有内容需要修改", pydantic_field_errors(exc)) from None
-    errors = form_errors(form, today)
-    if errors:
-        raise Invalid.with_fields(f"申请表有{len(errors)}处需要修改", errors)
-    return form
+        errors = pydantic_field_errors(exc)
+        seen = {e.field for e in errors}
+        return errors + [e for e in single_field_errors(data, today) if e.field not in seen]
+    return form_errors(form, today) or form

@@ -49,7 +49,11 @@ class RegistrationClient(BureauClient):
     def __init__(self, bureaus: Bureaus):
         super().__init__(bureaus, "registration")
 
-    def check_name(self, name: str, district_code: str | None, scope: list[str] | None) -> dict:
+    def check_name(self, name: str, district_code: str | None, scope: list[str] | None,
+                   application_id: str | None = None) -> dict:
+        """`application_id` (the caller's own application, being corrected): its reserved name is no conflict."""
+        if application_id:
+            return self._call("check_name", name, district_code, scope, application_id)
         return self._call("check_name", name, district_code, scope)
 
     def verify(self, uscc: str) -> dict:

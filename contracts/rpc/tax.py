@@ -8,6 +8,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.form import InvoiceKind
+from contracts.text import VisibleText
 
 # VAT rates and levy rates an invoice line may carry (13%, 9%, 6% rates; 3%, 1% levy rates; 0).
 ALLOWED_TAX_RATES = frozenset(Decimal(r) for r in ("0.13", "0.09", "0.06", "0.03", "0.01", "0"))
@@ -17,7 +18,7 @@ MAX_ITEMS = 100
 
 class InvoiceItem(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=1, max_length=100)
+    name: VisibleText = Field(min_length=1, max_length=100)
     quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=8)
     unit_price: Decimal = Field(gt=0, max_digits=18, decimal_places=8)  # excluding tax
     tax_rate: Decimal = Field(json_schema_extra={"enum": sorted(f"{r}" for r in ALLOWED_TAX_RATES)})
@@ -36,7 +37,7 @@ class InvoiceRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     request_id: str = Field(min_length=1, max_length=64)
-    buyer_name: str = Field(min_length=2, max_length=100)
+    buyer_name: VisibleText = Field(min_length=2, max_length=100)
     buyer_tax_id: str = Field(max_length=18)  # a USCC: the bureau checks its check character
     kind: InvoiceKind = InvoiceKind.vat_general
     items: list[InvoiceItem] = Field(min_length=1, max_length=MAX_ITEMS)

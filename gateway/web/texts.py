@@ -10,7 +10,7 @@ from typing import Any
 from contracts import bureaus, scope
 from contracts.clock import CHINA
 from contracts.codes import hubei_divisions
-from contracts.form import COMPANY_TYPE_LABELS, SEAL_KIND_LABELS
+from contracts.form import COMPANY_TYPE_LABELS, MESSAGES, SEAL_KIND_LABELS
 
 APPLICATION_STATUS = {
     "submitted": "已提交", "in_review": "审核中", "correction_requested": "待补正", "rejected": "未通过",
@@ -58,7 +58,7 @@ DETAIL = {
     "name": "名称", "legal_representative": "法定代表人", "registered_capital": "注册资本（元）",
     "company_type": "公司类型", "uscc": "统一社会信用代码", "delivery": "领取方式", "seals": "印章",
 }
-DETAIL_SHOWN_ELSEWHERE = {"name_check", "business_scope", "reasons"}
+DETAIL_SHOWN_ELSEWHERE = {"name_check", "business_scope", "reasons", "resubmission"}
 # what a registration clerk may flag for correction
 CORRECTABLE = [
     ("name.trade_name", "字号"), ("name.industry", "行业或经营特点"), ("name", "企业名称（整体）"),
@@ -66,6 +66,45 @@ CORRECTABLE = [
     ("shareholders", "股东"), ("legal_representative", "法定代表人"), ("directors", "董事"),
     ("supervisors", "监事"), ("contact.phone", "联系电话"),
 ]
+
+
+# the form's ten steps: (the fieldset's id, its title), in order (templates/form.html)
+STEPS = [("sec-name", "公司名称"), ("sec-type", "类型与注册资本"), ("sec-domicile", "住所"), ("sec-shareholders", "股东"),
+         ("sec-officers", "法定代表人与董事、监事"), ("sec-scope", "经营范围"), ("sec-seals", "印章"), ("sec-tax", "税务"),
+         ("sec-employees", "员工"), ("sec-contact", "联系方式")]
+
+
+def address_clash(domicile: dict[str, Any]) -> str:
+    """A detail address naming another Wuhan district than the one chosen (所在区 武昌区, 洪山区…号)."""
+    chosen = district_name(domicile.get("district_code"))
+    detail = domicile.get("detail") or ""
+    named = [name for _, name in districts() if name in detail and name != chosen]
+    return f"详细地址写的是{named[0]}，所在区却是{chosen}，请核对" if named and chosen else ""
+
+
+def diff_value(path: str, value: Any) -> str:
+    """One side of a correction diff: resident IDs masked, scope codes named, nothing as raw JSON."""
+    if value in (None, "", []):
+        return "（空）"
+    if path.endswith("resident_id"):
+        return mask_id(str(value))
+    if path == "business_scope" and isinstance(value, list):
+        return "、".join(scope.item(c).name if scope.item(c) else c for c in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if path.endswith("district_code"):
+        return district_name(str(value))
+    return str(value)
+
+
+def ms_when(value: Any) -> str:
+    """A browser timestamp (milliseconds since 1970) in Beijing time."""
+    try:
+        return when(datetime.fromtimestamp(int(value) / 1000, UTC))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
 
 
 def field_label(path: str) -> str:
@@ -173,6 +212,6 @@ TEMPLATE_GLOBALS = {
     "shared_sections": shared_sections, "shares_resident_ids": shares_resident_ids,
     "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,
     "district_name": district_name, "scope_items": lambda: list(scope.catalogue().values()),
-    "scope_item": scope.item,
+    "scope_item": scope.item, "FORM_MESSAGES": MESSAGES, "STEPS": STEPS, "diff_value": diff_value, "address_clash": address_clash,
 }
-TEMPLATE_FILTERS = {"when": when, "duration": duration, "yuan": yuan, "mask_id": mask_id}
+TEMPLATE_FILTERS = {"ms_when": ms_when, "when": when, "duration": duration, "yuan": yuan, "mask_id": mask_id}

@@ -6,17 +6,17 @@ Pure functions, no I/O: `service.py` feeds them stored data and writes what they
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from contracts import scope
 from contracts.bureaus import TARGET_DAYS
-from contracts.calendar import Deadline, deadline
+from contracts.calendar import Deadline, aware, deadline
 from contracts.clock import CHINA
 from contracts.codes import district_name, make_uscc, org_body_from_sequence
 from contracts.events import Licence
-from contracts.form import COMPANY_TYPE_LABELS, ApplicationForm, form_errors
+from contracts.form import COMPANY_TYPE_LABELS, ApplicationForm, flat_fields, form_errors, unchanged_fields
 from contracts.rpc import DocumentRef, FieldError, Invalid, Task
 from kit import clerk as queue
 from services.registration.names import NameCheck
@@ -53,9 +53,17 @@ def decide(
     now: datetime,
     clerk_days: int = TARGET_DAYS["registration"],
     automatic_days: int = 0,
+    correction: dict[str, Any] | None = None,
+    revision: int = 0,
 ) -> Decision:
-    """Automatic only for the standard case; every reason a person must look is recorded."""
+    """Automatic only for the standard case; every reason a person must look is recorded.
+
+    A case corrected at a clerk's request is never approved automatically: removing the licensed item
+    must not wave through the address the same clerk also asked about. Its first reason says so."""
     reasons: list[str] = []
+    if correction:
+        asked = "；".join(correction.get("reasons") or [])
+        reasons.append(f"补正后 第{revision + 1}版：请核对是否已按要求补正（{asked}）")
     licensed = [scope.item(c) for c in form.business_scope if scope.item(c) and scope.item(c).licensed]
     for item in licensed:
         reasons.append(f"经营范围含许可项目“{item.name}”（需{item.approval_by}审批）")
@@ -155,8 +163,36 @@ def new_task(
 
 
 def task_view(task: dict[str, Any], now: datetime) -> Task:
-    """A stored task as clerks see it (kit.clerk: a lapsed claim is open again, overdue computed now)."""
-    return queue.task_view(**{k: task.get(k) for k in _TASK_KEYS}, deadline=task, now=now)
+    """A stored task as clerks see it (kit.clerk: a lapsed claim is open again, overdue computed now);
+    a corrected case's task names the clerk it went back to until that lapses."""
+    view = queue.task_view(**{k: task.get(k) for k in _TASK_KEYS}, deadline=task, now=now)
+    if task.get("assigned_to") and not assignment_lapsed(task, now) and view.state in queue.OPEN_STATES:
+        view = view.model_copy(update={"assigned_to": task["assigned_to"], "assigned_until": task["assigned_until"]})
+    return view
+
+
+def resubmission(previous_form: dict[str, Any], form: ApplicationForm, correction: dict[str, Any],
+                 revision: int) -> dict[str, Any]:
+    """What a clerk needs to review a corrected case: the request copied, what changed, and which of
+    the fields the clerk flagged were sent back unchanged."""
+    now_json = form.model_dump(mode="json")
+    before, after = flat_fields(previous_form), flat_fields(now_json)
+    changes = [{"field": k, "before": before.get(k), "after": after.get(k)}
+               for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
+    unchanged = unchanged_fields(correction.get("fields") or [], previous_form, now_json)
+    return {"version": revision + 1, "request": {k: correction.get(k) for k in ("reasons", "fields", "clerk", "at")},
+            "changes": changes, "unchanged_flagged": unchanged}
+
+
+def assign_back(task: dict[str, Any], clerk: str | None, now: datetime, hours: float) -> None:
+    """Route a corrected case's task to the clerk who asked, for `hours`; then to the whole team."""
+    if clerk:
+        task.update(assigned_to=clerk, assigned_until=now + timedelta(hours=hours))
+
+
+def assignment_lapsed(task: dict[str, Any], now: datetime) -> bool:
+    until = task.get("assigned_until")
+    return until is None or aware(until) <= now
 
 
 _TASK_KEYS = ("bureau", "id", "kind", "application_id", "title", "reason", "state", "created_at", "claimed_by",

@@ -36,6 +36,7 @@ class RegistrationStore:
         self.names.create_index([("status", ASCENDING), ("reserved_at", ASCENDING)])
         self.cases.create_index("licence.uscc", unique=True, sparse=True)
         self.cases.create_index("task.id", sparse=True)
+        self.cases.create_index("past_tasks.id", sparse=True)
         self.cases.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
         self.cases.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING),
                                  ("task.created_at", ASCENDING)])
@@ -114,8 +115,11 @@ class RegistrationStore:
 
     @staticmethod
     def _free(task_id: str, clerk: str, now: datetime) -> dict:
+        # and not sent back to another clerk (a corrected case), unless that has lapsed
+        assigned = {"$or": [{"task.assigned_to": None}, {"task.assigned_to": clerk},
+                            {"task.assigned_until": {"$lte": now}}]}
         return {"task.id": task_id, "task.state": {"$in": list(clerk_queue.OPEN_STATES)},
-                **clerk_queue.free_for(clerk, now, "task.")}
+                "$and": [clerk_queue.free_for(clerk, now, "task."), assigned]}
 
     def claim_task(self, task_id: str, clerk: str, now: datetime) -> dict | None:
         """Claim (or renew) a task this clerk may take; None when it is closed or held by another."""
@@ -136,7 +140,8 @@ class RegistrationStore:
                                 {"$set": fields, "$push": {"outbox": entry, "task.history": history}})
 
     def case_by_task(self, task_id: str) -> dict | None:
-        return self.cases.find_one({"task.id": task_id})
+        """The case of a current or a past task (a task id names its revision: "<app>.r<n>")."""
+        return self.cases.find_one({"$or": [{"task.id": task_id}, {"past_tasks.id": task_id}]})
 
     def case_by_uscc(self, uscc: str) -> dict | None:
         return self.cases.find_one({"licence.uscc": uscc})

@@ -39,12 +39,14 @@ class Settings:
     clerk_days: int = TARGET_DAYS["registration"]  # the manifest's step target, unless configured
     automatic_days: int = 0
     public_base_url: str = "http://127.0.0.1:8000"
+    return_hours: float = 24.0  # a corrected case waits this long for the clerk who asked, then the team
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
         return cls(
             clerk_days=int(config.get("CLERK_REVIEW_DAYS") or TARGET_DAYS["registration"]),
             automatic_days=int(config.get("AUTOMATIC_REVIEW_DAYS", 0)),
+            return_hours=float(config.get("CORRECTION_RETURN_HOURS", 24)),
             public_base_url=str(config.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/"),
         )
 
@@ -93,7 +95,7 @@ class Registrar:
                      extra={"application_id": event.application_id, "event_id": event.event_id})
             return
         now = clock.now()
-        fields = self._review(event.application_id, event.revision, event.form, now)
+        fields = self._review(event.application_id, event.revision, event.form, now, case)
         outbox = fields.pop("outbox")
         update: dict[str, Any] = {"$set": fields, "$push": {"outbox": {"$each": outbox}}}
         if case.get("task"):
@@ -103,10 +105,14 @@ class Registrar:
         if new is not None:
             self._after_write(new, outbox)
 
-    def _review(self, application_id: str, revision: int, form: ApplicationForm, now: datetime) -> dict:
-        """The case fields and outbox for one revision: approved at once, or queued for a clerk."""
+    def _review(self, application_id: str, revision: int, form: ApplicationForm, now: datetime,
+                previous: dict | None = None) -> dict:
+        """The case fields and outbox for one revision: approved at once, or queued for a clerk.
+        `previous`: the case as it was when the founder corrected it (the clerk's open request)."""
         check, reserved = self._check_and_reserve(application_id, form)
-        decision = domain.decide(form, check, reserved, now, self.settings.clerk_days, self.settings.automatic_days)
+        correction = (previous or {}).get("correction")
+        decision = domain.decide(form, check, reserved, now, self.settings.clerk_days, self.settings.automatic_days,
+                                 correction=correction, revision=revision)
         fields: dict[str, Any] = {
             "revision": revision, "form": form.model_dump(mode="json"), "name": form.name.full,
             "district_code": form.domicile.district_code, "path": decision.path,
@@ -121,6 +127,9 @@ class Registrar:
             events.append(issued)
         else:
             task = domain.new_task(application_id, revision, form, decision, check, reserved, now)
+            if correction:
+                task["details"]["resubmission"] = domain.resubmission(previous["form"], form, correction, revision)
+                domain.assign_back(task, correction.get("clerk"), now, self.settings.return_hours)
             fields.update(state=domain.QUEUED, task=task)
             events.append(TaskQueued(application_id=application_id, bureau="registration", task_id=task["id"],
                                      kind=task["kind"], reason=task["reason"], **decision.timing.fields()))

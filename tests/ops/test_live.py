@@ -24,6 +24,7 @@ from tests.support.live import LiveSystem
 pytestmark = pytest.mark.e2e
 
 APPLICATIONS = 4
+METRICS_TOKEN = "ops-metrics-token-0123456789"
 PROCESSES = ("registration-0", "seal-0", "tax-0", "tax-1", "social_security-0", "gateway-0", "web-0")
 
 
@@ -32,7 +33,8 @@ def live(private_rabbit, tmp_path_factory):  # noqa: F811
     base = f"pyamqp://guest:guest@127.0.0.1:{private_rabbit.amqp_port}/"
     with LiveSystem("ops", tmp_path_factory.mktemp("ops-logs"), scale={"tax": 2}, amqp_base=base,
                     ctl_uri=private_rabbit.ctl_uri,
-                    extra_env={"AMQP_MANAGEMENT_URI": private_rabbit.ctl_uri}) as live:
+                    extra_env={"AMQP_MANAGEMENT_URI": private_rabbit.ctl_uri,
+                               "GATEWAY_METRICS_TOKEN": METRICS_TOKEN}) as live:
         yield live
 
 
@@ -96,7 +98,7 @@ def test_metrics_after_traffic(live, completed):
     live.request("GET", "/no/such/page")
     deadline = time.monotonic() + 20
     while True:  # the management API's counts lag a little; gauges are cached 5 s
-        text = live.request("GET", "/metrics").text
+        text = live.request("GET", "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
         if f'onestop_applications{{state="completed"}} {APPLICATIONS}.0' in text and \
                 'onestop_rabbitmq_queue_consumers{queue="rpc-tax"} 2.0' in text:
             break

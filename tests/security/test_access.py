@@ -275,7 +275,7 @@ def contract_violations_of(response) -> list[str]:
 
 def test_another_founders_webhook_cannot_be_read_or_removed(world):
     live = world.live
-    created = live.request("POST", f"{API}/webhooks", json={"url": "http://127.0.0.1:9/onestop-hook"},
+    created = live.request("POST", f"{API}/webhooks", json={"url": f"{world.receiver.url}/onestop-hook"},
                            headers=world.alice.headers)
     assert created.status_code == 201, created.text
     hook = created.json()["id"]

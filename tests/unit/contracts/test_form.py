@@ -143,3 +143,19 @@ def test_money_is_decimal_never_float():
     form = validate_form(EXAMPLE, today=TODAY)
     assert type(form.registered_capital).__name__ == "Decimal"
     assert type(form.employees[0].monthly_wage).__name__ == "Decimal"
+
+
+def test_a_form_that_does_not_parse_still_reports_the_one_field_checks():
+    """A missing section used to hide the bad ID check digit and phone until the next submit."""
+    def many(f):
+        del f["domicile"]
+        f["shareholders"][0]["resident_id"] = "420102198503120010"
+        f["directors"][0]["resident_id"] = "420102198503120010"
+        f["contact"]["phone"] = "1380013800"
+        f["contact"]["email"] = "nobody@"
+
+    errors = errors_of(broken(many))
+    assert errors == {
+        "domicile": "必填", "shareholders.0.resident_id": "身份证号码无效：请核对出生日期和最后一位校验码",
+        "directors.0.resident_id": "身份证号码无效：请核对出生日期和最后一位校验码",
+        "contact.phone": "请填写11位手机号码", "contact.email": "电子邮箱格式不正确"}
