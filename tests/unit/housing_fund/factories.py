@@ -17,7 +17,7 @@ def resident_id(seq: int, born: str = "19900307") -> str:
 
 
 def staff(*wages: str) -> list[dict]:
-    return [{"name": f"员工{i}", "resident_id": resident_id(i + 1), "monthly_wage": w} for i, w in enumerate(wages)]
+    return [{"name": f"员工{'甲乙丙丁戊己庚辛'[i]}", "resident_id": resident_id(i + 1), "monthly_wage": w} for i, w in enumerate(wages)]
 
 
 def licence_issued(employees: list[dict] | None = None, rates: tuple[int, int] | None = (10, 8),
