@@ -16,7 +16,7 @@ from contracts.calendar import Deadline, deadline
 from contracts.clock import CHINA
 from contracts.codes import district_name, make_uscc, org_body_from_sequence
 from contracts.events import Licence
-from contracts.form import COMPANY_TYPE_LABELS, ApplicationForm, form_errors
+from contracts.form import ApplicationForm, form_errors, licence_type
 from contracts.rpc import DocumentRef, FieldError, Invalid, Task
 from kit import clerk as queue
 from services.registration.names import NameCheck
@@ -92,7 +92,7 @@ def build_licence(form: ApplicationForm, uscc: str, issued_at: datetime) -> Lice
     return Licence(
         uscc=uscc,
         company_name=form.name.full,
-        company_type=COMPANY_TYPE_LABELS[form.company_type],
+        company_type=licence_type(form),
         legal_representative=form.legal_representative.name,
         registered_capital=form.registered_capital,
         established_on=working_day(issued_at),  # Company Law art. 33: issue date = establishment
@@ -142,7 +142,7 @@ def new_task(
             "reasons": list(decision.reasons),
             "name_check": check.as_dict(),
             "name_reserved": name_reserved,
-            "company_type": COMPANY_TYPE_LABELS[form.company_type],
+            "company_type": licence_type(form),
             "district": district_name(form.domicile.district_code),
             "registered_capital": str(form.registered_capital),
             "business_scope": [{"code": c, "name": scope.item(c).name if scope.item(c) else c,

@@ -112,6 +112,8 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     page.locator('[name="employees.0.name"]').fill("王芳")
     page.locator('[name="employees.0.resident_id"]').fill(resident_id())
     page.locator('[name="employees.0.monthly_wage"]').fill("6000")
+    page.get_by_label(re.compile("已经全体股东一致同意")).check()  # no supervisor (Company Law art. 83)
+    page.get_by_label(re.compile("第一百七十八条")).check()  # the officers' declaration (art. 178)
     page.locator('[name="contact.phone"]').fill("1380013")  # wrong on purpose: the server says so
     page.get_by_role("button", name="提交申请").click()
 

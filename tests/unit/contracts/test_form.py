@@ -95,7 +95,7 @@ RULES = [
     ("bad email", lambda f: f["contact"].update(email="zhangwei.example.com"),
      "contact.email", "电子邮箱格式不正确"),
     ("one-person LLC with two shareholders", lambda f: f.update(company_type="one_person_llc"),
-     "shareholders", "有限责任公司（自然人独资）只能有一个股东"),
+     "shareholders", "一人有限责任公司只能有一个股东"),
 ]
 
 
