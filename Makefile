@@ -6,7 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install rabbitmq db chromium fonts services run test test-unit test-integration lint bench stop clean
+.PHONY: install rabbitmq db chromium fonts services run test test-days test-unit test-integration lint bench stop clean
+# the days the date-sensitive tests also run at: New Year's Eve, the first working day of 2027 (no
+# holiday notice yet: provisional), and a day years past every shipped figure and notice
+PINNED_DAYS ?= 2026-12-31T15:00:00+08:00 2027-01-04T09:30:00+08:00 2030-06-03T10:00:00+08:00
 
 $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
@@ -41,6 +44,12 @@ test: services chromium
 	$(BIN)/pytest --ignore=tests/browser $(PYTEST_ARGS)
 	@# Playwright's sync API needs real threads: the browser tests run in their own process, unpatched.
 	ONESTOP_TEST_EVENTLET=0 $(BIN)/pytest tests/browser $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory test-days
+
+## the date-sensitive tests again, with every process's clock pinned at each of PINNED_DAYS
+test-days: services
+	@for day in $(PINNED_DAYS); do echo "== date-sensitive tests with the clock at $$day"; \
+	  ONESTOP_CLOCK_START=$$day $(BIN)/pytest -m dates -q -p no:cacheprovider $(PYTEST_ARGS) || exit 1; done
 
 test-unit: install
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)

@@ -192,6 +192,7 @@ class WorkingCalendar:
     overrides: dict[int, YearOverride] = field(default_factory=dict)
     override_dir: Path | None = None  # looked at again for provisional years: an operator may load one
     official_years: frozenset[int] | None = None  # None: what chinesecalendar ships (tests narrow it)
+    recheck_seconds: float = RECHECK_SECONDS
     _checked: dict[int, float] = field(default_factory=dict, repr=False)
 
     def add_override(self, override: YearOverride) -> None:
@@ -230,7 +231,7 @@ class WorkingCalendar:
         if self.override_dir is None:
             return False
         last = self._checked.get(year)
-        if last is not None and _time.monotonic() - last < RECHECK_SECONDS:
+        if last is not None and _time.monotonic() - last < self.recheck_seconds:
             return False
         self._checked[year] = _time.monotonic()
         path = self.override_dir / f"{year}.json"
@@ -314,10 +315,11 @@ def load_override_dir(calendar: WorkingCalendar, directory: str | Path) -> list[
 _default: WorkingCalendar | None = None
 
 
-def configure(override_dir: str | Path | None) -> WorkingCalendar:
+def configure(override_dir: str | Path | None, recheck_seconds: float = RECHECK_SECONDS) -> WorkingCalendar:
     """Set the process-wide calendar (the processes call it at start-up with their configured dir)."""
     global _default
-    _default = WorkingCalendar(override_dir=Path(override_dir) if override_dir else None)
+    _default = WorkingCalendar(override_dir=Path(override_dir) if override_dir else None,
+                               recheck_seconds=recheck_seconds)
     if override_dir:
         load_override_dir(_default, override_dir)
     return _default

@@ -57,13 +57,13 @@ def in_china(moment: datetime) -> datetime:
 def pinned_at(start: datetime, anchor: float | None = None) -> Clock:
     """A clock that reads `start` at the real Unix instant `anchor` (default: now) and runs at real
     speed from there."""
-    start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    start = (start if start.tzinfo else start.replace(tzinfo=UTC)).astimezone(UTC)  # now() is always UTC
     anchor = time.time() if anchor is None else anchor
     return lambda: start + timedelta(seconds=time.time() - anchor)
 
 
 def fixed_at(moment: datetime) -> Clock:
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
     return lambda: moment
 
 

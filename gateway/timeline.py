@@ -283,11 +283,8 @@ def time_taken(start: datetime, end: datetime) -> dict[str, Any]:
     }
 
 
-def deadline_after(start: datetime, days: int) -> str | None:
-    try:
-        return add_working_days(aware(start).astimezone(CHINA).date(), days).isoformat()
-    except CalendarNotCovered:
-        return None
+def deadline_after(start: datetime, days: int) -> str:
+    return add_working_days(china_date(start), days).isoformat()
 
 
 def overdue(deadline: str | None, today: date | None = None) -> bool:

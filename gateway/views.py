@@ -7,7 +7,8 @@ from typing import Any
 from urllib.parse import quote
 
 from contracts import bureaus, clock
-from gateway.timeline import TARGET_WORKING_DAYS, deadline_after, overdue
+from contracts.calendar import deadline
+from gateway.timeline import TARGET_WORKING_DAYS, overdue
 
 STEP_LABELS = bureaus.STEP_TITLES
 
@@ -40,6 +41,7 @@ def application_view(doc: dict[str, Any], base_url: str, today: date | None = No
             "title": STEP_LABELS.get(name, name),
             "state": step["state"],
             "deadline": step.get("deadline"),
+            "deadline_provisional": bool(step.get("deadline_provisional")),
             "overdue": step["state"] not in ("done", "rejected", "not_requested")
             and overdue(step.get("deadline"), today),
             "started_at": started,
@@ -49,9 +51,11 @@ def application_view(doc: dict[str, Any], base_url: str, today: date | None = No
             **{k: step[k] for k in ("fields", "task_id", "reason", "progress") if step.get(k)},
         })
     base = f"{base_url}/api/v1/applications/{quote(app_id)}/documents"
+    target = deadline(clock.china_date(doc["submitted_at"]), TARGET_WORKING_DAYS)
     return {
         **summary_view(doc),
-        "deadline": deadline_after(doc["submitted_at"], TARGET_WORKING_DAYS),
+        "deadline": target.due.isoformat(),
+        "deadline_provisional": target.provisional,
         "target_working_days": TARGET_WORKING_DAYS,
         "taken": doc.get("taken"),
         "steps": steps,

@@ -19,6 +19,7 @@ from contracts import calendar, clock
 
 CLOCK_START_ENV = "ONESTOP_CLOCK_START"
 CLOCK_ANCHOR_ENV = "ONESTOP_CLOCK_ANCHOR"
+CALENDAR_RECHECK_ENV = "ONESTOP_CALENDAR_RECHECK_SECONDS"  # how soon a loaded notice is seen (default 30)
 
 
 def configure_from_env(environ: os._Environ | dict | None = None) -> None:
@@ -28,5 +29,6 @@ def configure_from_env(environ: os._Environ | dict | None = None) -> None:
         anchor = float(env.get(CLOCK_ANCHOR_ENV) or time.time())
         env[CLOCK_ANCHOR_ENV] = repr(anchor)  # children started from here share this shifted time
         clock.use(clock.pinned_at(datetime.fromisoformat(start), anchor))
-    calendar.configure(env.get(calendar.OVERRIDE_DIR_ENV) or calendar.DEFAULT_OVERRIDE_DIR)
+    calendar.configure(env.get(calendar.OVERRIDE_DIR_ENV) or calendar.DEFAULT_OVERRIDE_DIR,
+                       float(env.get(CALENDAR_RECHECK_ENV) or calendar.RECHECK_SECONDS))
 

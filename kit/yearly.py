@@ -25,7 +25,7 @@ from contracts.calendar import (
     YearOverride,
     load_override_dir,
 )
-from contracts.contributions import InvalidRatesFile, Policy, check_no_overlap, parse_policy, policy_for
+from contracts.contributions import InvalidRatesFile, Policy, check_no_overlap, parse_policy
 
 RATES_DIR_ENV = "ONESTOP_RATES_DIR"
 DEFAULT_RATES_DIR = "var/rates"
@@ -101,7 +101,8 @@ def rates_status(directory: str | Path, today: date | None = None) -> dict[str, 
     rows = [{"region_code": p.district_code, "period": p.period, "confirmed": p.confirmed,
              "in_force_today": p.valid_from <= today <= p.valid_until} for p in loaded]
     regions = sorted({p.district_code for p in loaded})
-    lapsed = [r for r in regions if policy_for(loaded, r, today).provisional]
+    # a region whose loaded periods have all ended runs on continued figures until the next is loaded
+    lapsed = [r for r in regions if all(p.valid_until < today for p in loaded if p.district_code == r)]
     return {"directory": str(directory), "today": today.isoformat(), "periods": rows,
             "provisional_regions": lapsed}
 

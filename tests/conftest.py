@@ -54,3 +54,22 @@ def mongo_db(mongo_db_name):
 def service_config(rabbit_config, mongo_db_name):
     """Nameko config for one service under test: a fresh RabbitMQ vhost and a fresh database."""
     return {**rabbit_config, "MONGO_URI": MONGO_URI, "MONGO_DATABASE": mongo_db_name}
+
+
+# Tests whose outcome depends on what day it is (deadlines, enrolment dates, contribution months,
+# periods, stats): `make test-days` runs them again with ONESTOP_CLOCK_START at the days that matter.
+DATE_SENSITIVE = (
+    "tests/unit/contracts/test_calendar.py", "tests/unit/contracts/test_statutory_calendar.py",
+    "tests/unit/contracts/test_form.py", "tests/unit/contracts/test_form_properties.py",
+    "tests/unit/social_security/", "tests/unit/tax/", "tests/unit/seal/", "tests/unit/registration/",
+    "tests/unit/gateway/test_timeline.py", "tests/integration/beyond/test_stats_seeded.py",
+    "tests/integration/social_security/", "tests/integration/registration/", "tests/integration/tax/",
+    "tests/integration/seal/", "tests/integration/gateway/", "tests/ops/test_cli.py", "tests/unit/test_year_change.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        if any(path.startswith(prefix) for prefix in DATE_SENSITIVE):
+            item.add_marker(pytest.mark.dates)

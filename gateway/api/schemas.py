@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 Status = Literal["submitted", "in_review", "correction_requested", "rejected", "licensed", "completed", "revoked"]
 
@@ -42,6 +42,8 @@ class StepOut(BaseModel):
     state: Literal["pending", "in_progress", "waiting_for_clerk", "correction_requested", "done", "rejected",
                    "revoked", "not_requested"]
     deadline: str | None = None
+    deadline_provisional: bool = Field(False, description="counted across a year whose holiday notice is not "
+                                       "loaded yet (statutory rules only); recomputed when it is")
     overdue: bool = False
     started_at: datetime | None = None
     finished_at: datetime | None = None
@@ -77,6 +79,7 @@ class TimeTaken(BaseModel):
 
 class ApplicationDetail(ApplicationSummary):
     deadline: str | None
+    deadline_provisional: bool = False
     target_working_days: int
     taken: TimeTaken | None = None
     steps: list[StepOut]

@@ -174,6 +174,8 @@ def _enrol_form_employees(store, employer, now, fresh: bool) -> tuple[list[dict]
     for index, raw in enumerate(employer["employees"]):
         person = Employee.model_validate(raw)
         reasons = domain.employee_review_reasons(person, established, today)
+        if not reasons and (missing := _no_figures(employer["district_code"], domain.form_start_date(person, established))):
+            reasons.append(missing)  # a region with no figures at all (not a late notice: that continues)
         if reasons:
             _queue_employee_task(store, employer, index, person, reasons, now)
             queued.append((index, person))
@@ -203,6 +205,14 @@ def _enrol_form_employees(store, employer, now, fresh: bool) -> tuple[list[dict]
         outbox = []  # another worker finished first and queued its own event
     task_ids = [domain.task_id(employer["application_id"], domain.TASK_EMPLOYEE, index) for index, _ in queued]
     return outbox, task_ids
+
+
+def _no_figures(district_code: str, start: date) -> str | None:
+    try:
+        POLICIES.policy(district_code, start)
+    except PolicyNotConfigured as exc:
+        return f"{exc}，需人工核定"
+    return None
 
 
 def _queue_employee_task(store, employer, index, person: Employee, reasons, now) -> None:

@@ -3,7 +3,7 @@ gateway's leftover outbox is relayed from source "gateway"; the RPC pool maps ti
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import eventlet
 import pytest
@@ -12,6 +12,7 @@ from nameko.rpc import rpc
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
+from contracts import clock
 from contracts.events import TaxRegistered
 from contracts.rpc import NotFound, OneStopError, Unavailable, register_remote_errors
 from gateway.applications import ApplicationService
@@ -61,7 +62,7 @@ def test_bureau_events_are_recorded_once_and_leftovers_relayed(container_factory
     broken = ApplicationService(store, clients=None, publish=_fail, base_url="http://x")
     view, _ = broken.submit(FOUNDER, make_form())
     app_id = view["id"]
-    stale = datetime.now(UTC) - timedelta(minutes=1)
+    stale = clock.now() - timedelta(minutes=1)
     mongo_db["applications"].update_one({"_id": app_id}, {"$set": {"outbox.0.created_at": stale}})
     with entrypoint_waiter(listener, "on_submitted", timeout=15):
         pass  # the tracker's timer relays it within its interval

@@ -1,12 +1,13 @@
 """The outbox publishes an event written with a state change, and relays one a dead worker left."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from nameko.events import EventDispatcher, event_handler
 from nameko.rpc import rpc
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
+from contracts import clock
 from contracts.events import ReviewStarted
 from kit.mongo import MongoStore
 from kit.outbox import flush, outbox_entry, relay
@@ -73,7 +74,7 @@ def test_relay_publishes_what_a_dead_worker_left(container_factory, service_conf
     with entrypoint_hook(emitter, "start") as start:
         event_id = start("app-2", publish=False)  # "crash" between write and publish
     assert Listener.seen == []
-    stale = datetime.now(UTC) - timedelta(minutes=1)
+    stale = clock.now() - timedelta(minutes=1)
     mongo_db["cases"].update_one({"_id": "app-2"}, {"$set": {"outbox.0.created_at": stale}})
     with entrypoint_waiter(listener, "on_review"):
         with entrypoint_hook(emitter, "relay") as relay_now:

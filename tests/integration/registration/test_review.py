@@ -7,7 +7,7 @@ import io
 import subprocess
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 from pyzbar.pyzbar import decode
 
+from contracts import clock
 from contracts.codes import is_valid_uscc
 from contracts.events import ApplicationSubmitted
 from contracts.rpc import Conflict, Invalid
@@ -101,6 +102,10 @@ def test_the_clerk_path_with_a_correction_ends_in_approval(registration):
         call(svc, "claim_task", task["id"], "clerk-b")
     with pytest.raises(Conflict):
         call(svc, "act_on_task", task["id"], "clerk-b", "approve", {})
+    with pytest.raises(Conflict):
+        call(svc, "release_task", task["id"], "clerk-b")
+    assert call(svc, "release_task", task["id"], "clerk-a")["state"] == "open"
+    assert call(svc, "claim_task", task["id"], "clerk-a")["claimed_by"] == "clerk-a"
     with pytest.raises(Invalid):
         call(svc, "act_on_task", task["id"], "clerk-a", "request_correction", {"reasons": []})
 
@@ -108,7 +113,7 @@ def test_the_clerk_path_with_a_correction_ends_in_approval(registration):
         done = call(svc, "act_on_task", task["id"], "clerk-a", "request_correction",
                     {"reasons": ["请补充餐饮服务的经营场所说明"], "fields": ["domicile.detail"]})
     assert done["state"] == "correction_requested" and [h["action"] for h in done["history"]] == [
-        "claim", "request_correction"]
+        "claim", "release", "claim", "request_correction"]
     [asked] = registration.events("correction_requested", "app-clerk")
     assert asked["fields"] == ["domicile.detail"] and asked["reasons"] == ["请补充餐饮服务的经营场所说明"]
 
@@ -193,7 +198,7 @@ def test_an_event_saved_before_a_crash_is_relayed_once(registration, mongo_db):
         Registrar(store, die, Settings()).on_submitted(event)
     assert len(mongo_db["cases"].find_one({"_id": "app-crash"})["outbox"]) == 2
     assert registration.events("licence_issued", "app-crash") == []
-    stale = datetime.now(UTC) - timedelta(minutes=1)
+    stale = clock.now() - timedelta(minutes=1)
     outbox_empty = lambda *_: mongo_db["cases"].find_one({"_id": "app-crash"})["outbox"] == []  # noqa: E731
     with entrypoint_waiter(registration.service, "relay_outbox", callback=outbox_empty):
         with registration.waiting_for("licence_issued", "app-crash"):  # the @timer relay publishes it
@@ -223,10 +228,10 @@ def test_names_left_reserved_by_a_dead_worker_are_settled(mongo_db):
     names = lambda: {d["application_id"]: d["status"] for d in mongo_db["names"].find({"application_id": {"$exists": 1}})}  # noqa: E731
     assert names() == {"app-ok": "reserved", "app-no": "reserved", "app-wait": "reserved"}
 
-    assert registrar.settle_names(datetime.now(UTC)) == 0  # too recent: a live worker may be about to do it
-    assert registrar.settle_names(datetime.now(UTC) + timedelta(minutes=2)) == 2
+    assert registrar.settle_names(clock.now()) == 0  # too recent: a live worker may be about to do it
+    assert registrar.settle_names(clock.now() + timedelta(minutes=2)) == 2
     assert names() == {"app-ok": "registered", "app-no": "released", "app-wait": "reserved"}
     uscc = mongo_db["cases"].find_one({"_id": "app-ok"})["licence"]["uscc"]
     assert mongo_db["names"].find_one({"application_id": "app-ok"})["uscc"] == uscc
     assert registrar.check_name(full_name(rejected), None, ["L0003"]).ok  # the rejected name is free again
-    assert registrar.settle_names(datetime.now(UTC) + timedelta(minutes=2)) == 0
+    assert registrar.settle_names(clock.now() + timedelta(minutes=2)) == 0

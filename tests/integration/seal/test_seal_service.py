@@ -2,7 +2,7 @@
 
 import base64
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from nameko.events import event_handler
@@ -11,6 +11,7 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from PIL import Image
 from pypdf import PdfReader
 
+from contracts import clock
 from contracts.form import SealKind
 from contracts.rpc import Conflict, Invalid, NotFound, register_remote_errors
 from services.seal import workflow
@@ -176,7 +177,7 @@ def test_events_left_by_a_dead_worker_are_relayed(container_factory, service_con
     store.ensure_indexes()
     event = licence_issued()
     workflow.open_seal_set(store, event)  # written, then the worker "died" before publishing
-    long_ago = datetime.now(UTC) - timedelta(minutes=1)
+    long_ago = clock.now() - timedelta(minutes=1)
     mongo_db["seal_sets"].update_one({"_id": event.application_id}, {"$set": {"outbox.0.created_at": long_ago}})
     seal = container_factory(SealService, service_config)
     relayed = entrypoint_waiter(seal, "relay_outbox", timeout=15, callback=lambda ctx, result, exc: result == 1)

@@ -1,7 +1,7 @@
 """A running social_security service on a fresh vhost and database, a listener that records what it
 publishes, and `licence_issued` / `licence_revoked` events built from the contracts' models."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -9,6 +9,7 @@ from nameko.events import event_handler
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
+from contracts import clock
 from contracts.codes import make_uscc, resident_id_check_char
 from contracts.events import Licence, LicenceIssued, LicenceRevoked
 from contracts.form import Employee, LegalRepresentative, SealRequest, TaxNeeds
@@ -31,7 +32,7 @@ def licence_issued(employees: list[dict], housing_fund: bool = True, org: str = 
                         legal_representative="赵六", registered_capital=Decimal("100000.00"),
                         established_on=local_today(), term="长期", domicile="武汉市洪山区珞喻路1号",
                         district_code=district, business_scope="日用百货销售", authority="武汉市洪山区市场监督管理局",
-                        issued_at=datetime.now(UTC)),
+                        issued_at=clock.now()),
         legal_representative=LegalRepresentative(name="赵六", resident_id=rep_id, position="director"),
         contact_phone="13800000000",
         seals=SealRequest(),
@@ -45,7 +46,7 @@ def licence_revoked(issued: LicenceIssued, reason: str = "提交虚假材料取�
                     occurred_at: datetime | None = None) -> LicenceRevoked:
     """The revocation registration would emit for the company `issued` created."""
     return LicenceRevoked(application_id=issued.application_id, uscc=issued.licence.uscc, reason=reason,
-                          occurred_at=occurred_at or datetime.now(UTC))
+                          occurred_at=occurred_at or clock.now())
 
 
 class Recorder:

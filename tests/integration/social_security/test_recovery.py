@@ -1,11 +1,12 @@
 """A worker that dies mid-way loses nothing: the timer in any instance finishes the intake, and a
 number allocated by the dead worker is skipped, never given to anyone else."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from nameko.testing.services import entrypoint_waiter
 
+from contracts import clock
 from services.social_security import workflow
 
 from .conftest import licence_issued, resident_id
@@ -19,7 +20,7 @@ def crash(*args, **kwargs):
 
 def backdate(mongo_db, uscc):
     """Make the intake look abandoned (the timer only resumes work left alone for a while)."""
-    mongo_db["employers"].update_one({"_id": uscc}, {"$set": {"updated_at": datetime.now(UTC) - timedelta(minutes=5)}})
+    mongo_db["employers"].update_one({"_id": uscc}, {"$set": {"updated_at": clock.now() - timedelta(minutes=5)}})
 
 
 def employees():

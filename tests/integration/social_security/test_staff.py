@@ -1,7 +1,7 @@
 """Changes after start-up without any new form: enrol, leave, re-enrol, contributions, certificate."""
 
 import base64
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -84,14 +84,14 @@ def test_a_retried_request_returns_the_first_enrolment(bureau, employer):
     assert len(bureau.call("list_staff", uscc)) == 2
 
 
-def test_bad_employee_input_names_each_field_and_writes_nothing(bureau, employer, mongo_db):
+def test_bad_employee_input_names_each_field_and_writes_nothing(bureau, employer, mongo_db, today):
     uscc = employer.licence.uscc
     bad = {"name": "李", "resident_id": resident_id(9)[:-1] + "Y", "start_date": "2026-02-30", "monthly_wage": "0"}
     with pytest.raises(Invalid) as caught:
         bureau.call("enrol_employee", uscc, bad)
     assert [e.field for e in caught.value.field_errors] == ["name", "resident_id", "start_date", "monthly_wage"]
     with pytest.raises(Invalid) as caught:
-        bureau.call("enrol_employee", uscc, new_hire(start_date="2031-01-01"))
+        bureau.call("enrol_employee", uscc, new_hire(start_date=(today + timedelta(days=400)).isoformat()))
     assert [e.field for e in caught.value.field_errors] == ["start_date"]
     assert mongo_db["enrolments"].count_documents({}) == 1
     with pytest.raises(NotFound):
@@ -120,8 +120,14 @@ def test_contributions_for_a_month(bureau, employer, today):
     assert Decimal(by_name["李四"]["contribution_base"]) > Decimal("3000.00")
     assert owed["totals"]["employer"] == str(sum(Decimal(r["employer"]) for r in owed["employees"]))
     assert owed["totals"]["total"] == str(Decimal(owed["totals"]["employer"]) + Decimal(owed["totals"]["personal"]))
-    with pytest.raises(Invalid) as caught:
-        bureau.call("contributions", uscc, "2031-01")
+    last_shipped = date(2027, 8, 31)  # the end of the last period shipped in data/
+    assert owed["provisional"] is (today > last_shipped) and owed["policy"]["period"].endswith(
+        last_shipped.isoformat()) or today < date(2026, 9, 1)
+    # a month past every published period: the last figures continue, marked provisional
+    later = bureau.call("contributions", uscc, "2031-01")
+    assert later["provisional"] and later["policy"]["provisional"] and later["totals"]["headcount"] == 2
+    with pytest.raises(Invalid) as caught:  # before the first period: nothing to continue from
+        bureau.call("contributions", uscc, "2020-01")
     assert caught.value.field_errors[0].field == "month" and "尚未配置" in str(caught.value)
     with pytest.raises(Invalid):
         bureau.call("contributions", uscc, "January")

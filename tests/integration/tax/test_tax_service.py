@@ -119,6 +119,10 @@ def test_clerk_path_queue_claim_and_approve_with_adjusted_quota(bureau):
             tax.claim_task(task["id"], "clerk-wang")
         with pytest.raises(Conflict):
             tax.act_on_task(task["id"], "clerk-wang", "approve", {})
+        with pytest.raises(Conflict):
+            tax.release_task(task["id"], "clerk-wang")  # only the holder gives it back
+        assert tax.release_task(task["id"], "clerk-li")["state"] == "open"
+        assert tax.claim_task(task["id"], "clerk-li")["claimed_by"] == "clerk-li"
         with pytest.raises(Invalid):
             tax.act_on_task(task["id"], "clerk-li", "mark_engraved", {})
         with pytest.raises(Invalid) as err:
@@ -131,7 +135,7 @@ def test_clerk_path_queue_claim_and_approve_with_adjusted_quota(bureau):
         with entrypoint_waiter(bureau.listener, "on_invoices_approved", callback=approved, timeout=15):
             done = tax.act_on_task(task["id"], "clerk-li", "approve", {"monthly_quota": "1500000.00"})
         assert done["state"] == "done" and done["actions"] == []
-        assert [h["action"] for h in done["history"]] == ["claim", "approve"]
+        assert [h["action"] for h in done["history"]] == ["claim", "release", "claim", "approve"]
         assert bureau.events(event.application_id) == ["tax_registered", "task_queued", "invoices_approved"]
         assert bureau.payloads(event.application_id)[-1]["monthly_quota"] == "1500000.00"
         assert tax.list_tasks("open") == [] and len(tax.list_tasks("done")) == 1

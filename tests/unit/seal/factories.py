@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
+from contracts import clock
 from contracts.codes import make_uscc
 from contracts.events import Licence, LicenceIssued, LicenceRevoked
 from contracts.form import LegalRepresentative, SealKind, SealRequest, TaxNeeds
@@ -27,7 +28,7 @@ def licence_issued(
     company_name: str = COMPANY,
     district_code: str = "420111",
 ) -> LicenceIssued:
-    issued_at = issued_at or datetime.now(UTC)
+    issued_at = issued_at or clock.now()
     licence = Licence(
         uscc=uscc, company_name=company_name, company_type="有限责任公司（自然人独资）",
         legal_representative=REP_NAME, registered_capital=Decimal("100000.00"),
@@ -55,4 +56,4 @@ def licence_revoked(
 ) -> LicenceRevoked:
     """A licence_revoked as registration emits it (`revoke_licence`)."""
     return LicenceRevoked(application_id=application_id, uscc=uscc, reason=reason,
-                          occurred_at=occurred_at or datetime.now(UTC))
+                          occurred_at=occurred_at or clock.now())
