@@ -11,11 +11,12 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from contracts import clock, scope
+from contracts import authorities, clock, scope
 from contracts.codes import (
     hubei_divisions,
     is_known_district,
@@ -72,9 +73,13 @@ class CompanyName(BaseModel):
     trade_name: str = Field(max_length=10)
     industry: str = Field(max_length=20)
     organisation_form: str = Field(max_length=10)
+    # 字号（武汉）行业组织形式: the division in brackets after the 字号 is a legal form of the name too
+    division_in_brackets: bool = False
 
     @property
     def full(self) -> str:
+        if self.division_in_brackets and self.division:
+            return f"{self.trade_name}（{self.division}）{self.industry}{self.organisation_form}"
         return f"{self.division}{self.trade_name}{self.industry}{self.organisation_form}"
 
 
@@ -82,6 +87,8 @@ class Address(BaseModel):
     model_config = STRICT
     district_code: str = Field(pattern=r"^\d{6}$")
     detail: str = Field(min_length=4, max_length=200)
+    # a development zone with its own registering authority (contracts/data/authorities_wuhan.json)
+    development_zone: Literal["donghu", "jingkai", "linkonggang"] | None = None
 
 
 class Person(BaseModel):
@@ -241,13 +248,37 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
-def _division_names() -> set[str]:
+def division_name_error(division: str) -> str | None:
+    """规定 art. 7: a county-level-or-higher division of the domicile's area; a 市辖区 only with its city.
+
+    Accepted: 湖北/湖北省, 武汉/武汉市, and 武汉市洪山区 / 武汉洪山区 (district with its city); empty (art. 6).
+    """
+    if division in division_names():
+        return None
+    if division in bare_district_names():
+        return (f"市辖区名称在企业名称中使用时，应当同时冠以其所属的设区的市的行政区划名称（企业名称登记管理规定第七条），"
+                f"如“武汉市{division.removesuffix('区')}区”")
+    return "行政区划名称应为湖北省内的省、市或区名称（如“武汉”“武汉市洪山区”），或留空"
+
+
+@cache
+def division_names() -> frozenset[str]:
+    """Every division wording a name may use: province and city (full or short), districts with their city."""
     names = {""}
     for row in hubei_divisions().values():
         full = row["name"]
-        names.add(full)
-        names.add(full.rstrip("省市区"))
-    return names
+        if row["level"] == "district":
+            city = row["city"]
+            names.update({f"{city}{full}", f"{city.removesuffix('市')}{full}"})
+        else:
+            names.update({full, full.rstrip("省市")})
+    return frozenset(names)
+
+
+@cache
+def bare_district_names() -> frozenset[str]:
+    rows = hubei_divisions().values()
+    return frozenset(n for row in rows if row["level"] == "district" for n in (row["name"], row["name"][:-1]))
 
 
 def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldError]:
@@ -264,8 +295,11 @@ def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldE
         err("name.trade_name", "字号只能使用规范汉字，不能含拼音、字母、数字或符号")
     elif len(trade) < 2:
         err("name.trade_name", "字号应由两个以上汉字组成")
-    if form.name.division not in _division_names():
-        err("name.division", "行政区划名称应为湖北省内的省、市或区名称（如“武汉”），或留空")
+    division_error = division_name_error(form.name.division)
+    if division_error:
+        err("name.division", division_error)
+    if form.name.division_in_brackets and not form.name.division:
+        err("name.division", "选择行政区划置于字号之后的括号内时，请填写行政区划名称")
     if form.name.industry and not _HAN.match(form.name.industry):
         err("name.industry", "行业或经营特点只能使用规范汉字")
     allowed_forms = ORGANISATION_FORMS[form.company_type]
@@ -277,6 +311,10 @@ def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldE
 
     if not is_known_district(form.domicile.district_code):
         err("domicile.district_code", "住所所在区不在本系统服务范围内（武汉市13个区）")
+    elif form.domicile.development_zone and not authorities.zone_covers(form.domicile.development_zone,
+                                                                        form.domicile.district_code):
+        zone = authorities.zones()[form.domicile.development_zone].zone
+        err("domicile.development_zone", f"{zone}不在所填住所所在区的范围内，请核对")
 
     # capital and shareholders (公司法 2023)
     if form.registered_capital <= 0:

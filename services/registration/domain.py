@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from contracts import clock, scope
+from contracts.authorities import Authority, registering_authority
 from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import Deadline, deadline
 from contracts.clock import CHINA
@@ -72,9 +73,10 @@ def decide(
     return Decision(AUTOMATIC, (), deadline(today, automatic_days))
 
 
-def authority_name(district_code: str) -> str:
-    """登记机关 for a domicile: the district's market regulation bureau."""
-    return f"武汉市{district_name(district_code)}市场监督管理局"
+def authority_of(form: ApplicationForm) -> Authority:
+    """登记机关: the city's for a 股份有限公司, a development zone's or the district's for an LLC (data)."""
+    return registering_authority(form.company_type.value, form.domicile.district_code,
+                                 form.domicile.development_zone)
 
 
 def domicile_text(form: ApplicationForm) -> str:
@@ -100,7 +102,7 @@ def build_licence(form: ApplicationForm, uscc: str, issued_at: datetime) -> Lice
         domicile=domicile_text(form),
         district_code=form.domicile.district_code,
         business_scope=scope.describe(form.business_scope),
-        authority=authority_name(form.domicile.district_code),
+        authority=authority_of(form).name,
         issued_at=issued_at,
     )
 

@@ -48,3 +48,42 @@ def test_a_minor_supervisor_is_refused_on_that_field(http, founder):
 def test_a_form_without_the_officers_declaration_is_refused(http, founder):
     form = make_form(governance={"officers_declaration": False})
     assert set(refused(http, founder, form)) == {"governance.officers_declaration"}
+
+
+# ---- names (企业名称登记管理规定 2021): refusals from the real registration service through the API ---------
+
+
+def name_problems(http, founder, name, district_code="420111", scope=("G0001",)) -> dict[str, dict]:
+    reply = http.post(f"{API}/name-checks", json={"name": name, "district_code": district_code, "scope": list(scope)},
+                      headers=founder)
+    assert reply.status_code == 200, reply.text
+    return {p["code"]: p for p in reply.json()["problems"]}
+
+
+def test_the_same_trade_name_in_the_same_industry_at_the_same_authority_is_barred(http, founder):
+    # the demo register holds 武汉楚天云启科技有限公司 at 洪山 (software): 软件 is the same industry (GB/T 4754 65)
+    found = name_problems(http, founder, "武汉楚天云启软件有限公司", scope=("G0004",))
+    assert found["same_trade_name_barred"]["severity"] == "error"
+    assert found["same_trade_name_barred"]["conflicts"] == ["武汉楚天云启科技有限公司"]
+    assert "第十七条" in found["same_trade_name_barred"]["message"]
+
+
+def test_a_deregistered_name_stays_barred_for_a_year(http, founder):
+    # demo register: 武汉汉水鸣琴科技有限公司 (洪山), deregistered 2026-09-30, barred until 2027-09-30
+    found = name_problems(http, founder, "武汉汉水鸣琴网络科技有限公司")
+    if clock.china_today().isoformat() < "2027-09-30":
+        assert found["former_name_barred"]["conflicts"] == ["武汉汉水鸣琴科技有限公司"]
+    else:
+        assert "former_name_barred" not in found
+
+
+def test_a_bare_district_and_a_division_as_trade_name_are_refused(http, founder):
+    assert "第七条" in name_problems(http, founder, "洪山鼎盛科技有限公司")["division_form"]["message"]
+    assert "第八条" in name_problems(http, founder, "武汉江岸科技有限公司")["trade_name_is_division"]["message"]
+
+
+def test_a_bare_district_on_the_form_is_refused_on_name_division(http, founder):
+    form = make_form(name={"division": "洪山"})
+    assert refused(http, founder, form) == {
+        "name.division": "市辖区名称在企业名称中使用时，应当同时冠以其所属的设区的市的行政区划名称"
+                         "（企业名称登记管理规定第七条），如“武汉市洪山区”"}
