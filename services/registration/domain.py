@@ -85,9 +85,10 @@ def domicile_text(form: ApplicationForm) -> str:
     return f"湖北省武汉市{detail}" if detail.startswith(district) else f"湖北省武汉市{district}{detail}"
 
 
-def allocate_uscc(district_code: str, sequence: int) -> str:
-    """USCC for an enterprise (authority 9 = market regulation, type 1) from one counter value."""
-    return make_uscc(district_code, org_body_from_sequence(sequence), authority="9", entity_type="1")
+def allocate_uscc(division_code: str, sequence: int) -> str:
+    """USCC for an enterprise (9 = market regulation, 1 = enterprise) registered by the authority whose division
+    code this is (positions 3-8, GB 32100-2015), from one counter value."""
+    return make_uscc(division_code, org_body_from_sequence(sequence), authority="9", entity_type="1")
 
 
 def build_licence(form: ApplicationForm, uscc: str, issued_at: datetime) -> Licence:

@@ -18,6 +18,7 @@ from kit.events import durable_handler
 from kit.outbox import relay
 from kit.startup import configure_from_env
 from services.registration import documents, domain, signing
+from services.registration.allocator import allocator_from_config
 from services.registration.store import RegistrationMongo
 from services.registration.workflow import ClerkQueue, Registrar, Settings
 
@@ -34,7 +35,8 @@ class RegistrationService(clerk.ClerkRpc):
 
     @property
     def registrar(self) -> Registrar:
-        return Registrar(self.store, self.dispatch, Settings.from_config(self.config))
+        return Registrar(self.store, self.dispatch, Settings.from_config(self.config),
+                         allocator_from_config(self.config, self.store.next_sequence))
 
     # ---- events ----------------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from kit import clerk as queue
 from kit.outbox import Dispatch, flush, outbox_entry
 from services.registration import domain
 from services.registration import names as name_rules
+from services.registration.allocator import EmbeddedAllocator, UsccAllocator
 from services.registration.store import RegistrationStore
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,10 @@ class Settings:
 
 
 class Registrar:
-    def __init__(self, store: RegistrationStore, dispatch: Dispatch, settings: Settings):
+    def __init__(self, store: RegistrationStore, dispatch: Dispatch, settings: Settings,
+                 allocator: UsccAllocator | None = None):
         self.store, self.dispatch, self.settings = store, dispatch, settings
+        self.allocator = allocator or EmbeddedAllocator(store.next_sequence)
 
     # ---- name check ----------------------------------------------------------------------------
 
@@ -144,8 +147,7 @@ class Registrar:
         return fields
 
     def _licence(self, application_id: str, form: ApplicationForm, now: datetime) -> tuple[dict, LicenceIssued]:
-        # The counter moves first: if the case write below never lands, this number is skipped, never reused.
-        uscc = domain.allocate_uscc(form.domicile.district_code, self.store.next_sequence())
+        uscc = self.allocator.allocate(domain.authority_of(form).division_code)
         licence = domain.build_licence(form, uscc, now)
         issued = LicenceIssued(
             application_id=application_id, licence=licence, legal_representative=form.legal_representative,

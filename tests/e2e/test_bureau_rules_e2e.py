@@ -87,3 +87,35 @@ def test_a_bare_district_on_the_form_is_refused_on_name_division(http, founder):
     assert refused(http, founder, form) == {
         "name.division": "市辖区名称在企业名称中使用时，应当同时冠以其所属的设区的市的行政区划名称"
                          "（企业名称登记管理规定第七条），如“武汉市洪山区”"}
+
+
+# ---- registering authority and the USCC ---------------------------------------------------------------
+
+
+def test_a_joint_stock_company_is_registered_by_the_city_and_its_uscc_says_so(http, founder):
+    form = make_form(company_type="joint_stock", name={"organisation_form": "股份有限公司"})
+    for holder in form["shareholders"]:
+        holder["payment_due"] = clock.china_today().isoformat()  # art. 98: paid before incorporation
+    reply = http.post(f"{API}/applications", json=form, headers=founder)
+    assert reply.status_code == 201, reply.text
+    view = wait_for(http, reply.json()["id"], founder)
+    uscc = view["outputs"]["uscc"]
+    assert uscc.startswith("91420100MA"), uscc  # positions 3-8: 武汉市市场监督管理局's division code
+    licence = http.get(f"{API}/verify/licences/{uscc}").json()["licence"]
+    assert licence["authority"] == "武汉市市场监督管理局" and licence["company_type"] == "股份有限公司"
+
+
+def test_a_development_zone_outside_the_district_is_refused_on_its_field(http, founder):
+    form = make_form(domicile={"district_code": "420102", "development_zone": "donghu"})
+    assert refused(http, founder, form) == {"domicile.development_zone": "东湖新技术开发区不在所填住所所在区的范围内，请核对"}
+
+
+def wait_for(http, app_id, headers, timeout=90.0) -> dict:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        view = http.get(f"{API}/applications/{app_id}", headers=headers).json()
+        if view["outputs"].get("uscc") or view["status"] in ("rejected", "completed") or time.monotonic() > deadline:
+            return view
+        time.sleep(0.3)
