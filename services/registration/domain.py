@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from contracts import clock, scope
+from contracts import scope
 from contracts.authorities import Authority, registering_authority
 from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import Deadline, deadline
@@ -193,7 +193,3 @@ def check_action(task: Task, action: str, payload: dict[str, Any]) -> dict[str, 
     if errors:
         raise Invalid.with_fields("操作内容需要修改", errors)
     return cleaned
-
-
-def utcnow() -> datetime:
-    return clock.now()

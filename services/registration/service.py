@@ -10,6 +10,7 @@ from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
+from contracts import clock
 from contracts.codes import USCC_CHARSET, is_known_district
 from contracts.events import Licence, parse_event
 from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
@@ -19,8 +20,9 @@ from kit.outbox import relay
 from kit.startup import configure_from_env
 from services.registration import documents, domain, signing
 from services.registration.allocator import allocator_from_config
+from services.registration.clerk import ClerkQueue
 from services.registration.store import RegistrationMongo
-from services.registration.workflow import ClerkQueue, Registrar, Settings
+from services.registration.workflow import Registrar, Settings
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,7 @@ class RegistrationService(clerk.ClerkRpc):
 
     @timer(interval=60)
     def settle_names(self) -> None:
-        self.registrar.settle_names(domain.utcnow())
+        self.registrar.settle_names(clock.now())
 
     # ---- name check and cases -----------------------------------------------------------------
 
@@ -71,7 +73,7 @@ class RegistrationService(clerk.ClerkRpc):
     @rpc(expected_exceptions=OneStopError)
     def get_case(self, application_id: str) -> dict:
         case = self.registrar.case(application_id)
-        task = domain.task_view(case["task"], domain.utcnow()).model_dump(mode="json") if case.get("task") else None
+        task = domain.task_view(case["task"], clock.now()).model_dump(mode="json") if case.get("task") else None
         keys = ("application_id", "revision", "state", "path", "reasons", "deadline", "name", "name_check",
                 "licence", "rejection_reasons", "correction")
         return {**{k: case.get(k) for k in keys}, "task": task}

@@ -13,6 +13,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from contracts import clock
 from contracts.authorities import registering_authority
+from kit import clerk as clerk_queue
 from kit.mongo import MongoStore, next_sequence
 from services.registration import names as name_rules
 
@@ -119,6 +120,31 @@ class RegistrationStore:
     def update_case(self, query: dict, update: dict) -> dict | None:
         """Apply one atomic change to a case if it still matches; the new document or None."""
         return self.cases.find_one_and_update(query, update, return_document=ReturnDocument.AFTER)
+
+    # -- the clerk task inside the case (kit.clerk's rules as write conditions)
+
+    @staticmethod
+    def _free(task_id: str, clerk: str, now: datetime) -> dict:
+        return {"task.id": task_id, "task.state": {"$in": list(clerk_queue.OPEN_STATES)},
+                **clerk_queue.free_for(clerk, now, "task.")}
+
+    def claim_task(self, task_id: str, clerk: str, now: datetime) -> dict | None:
+        """Claim (or renew) a task this clerk may take; None when it is closed or held by another."""
+        return self.update_case(self._free(task_id, clerk, now), {
+            "$set": {"task.state": "claimed", "task.claimed_by": clerk,
+                     "task.claim_expires_at": clerk_queue.claim_until(now)},
+            "$push": {"task.history": clerk_queue.history_entry(clerk, "claim", {}, now)}})
+
+    def release_task(self, task_id: str, clerk: str, now: datetime) -> dict | None:
+        return self.update_case({"task.id": task_id, "task.state": "claimed", "task.claimed_by": clerk}, {
+            "$set": {"task.state": "open", "task.claimed_by": None, "task.claim_expires_at": None},
+            "$push": {"task.history": clerk_queue.history_entry(clerk, "release", {}, now)}})
+
+    def decide_task(self, task_id: str, clerk: str, now: datetime, case_state: str, fields: dict,
+                    entry: dict, history: dict) -> dict | None:
+        """The clerk's decision, the case's new state and its event in ONE conditional write."""
+        return self.update_case({**self._free(task_id, clerk, now), "state": case_state},
+                                {"$set": fields, "$push": {"outbox": entry, "task.history": history}})
 
     def case_by_task(self, task_id: str) -> dict | None:
         return self.cases.find_one({"task.id": task_id})

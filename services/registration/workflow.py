@@ -12,22 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from contracts import clock
 from contracts.authorities import registering_authority
 from contracts.bureaus import TARGET_DAYS
-from contracts.clock import china_today
 from contracts.events import (
     ApplicationCorrected,
-    ApplicationRejected,
     ApplicationSubmitted,
-    CorrectionRequested,
     Event,
     LicenceIssued,
     ReviewStarted,
     TaskQueued,
 )
 from contracts.form import ApplicationForm
-from contracts.rpc import NotFound, Task
-from kit import clerk as queue
+from contracts.rpc import NotFound
 from kit.outbox import Dispatch, flush, outbox_entry
 from services.registration import domain
 from services.registration import names as name_rules
@@ -81,7 +78,7 @@ class Registrar:
         if parts is not None and parts.trade_name:
             keys = name_rules.name_keys(parts, scope, authority)
             candidates = self.store.name_candidates(keys, exclude_application=application_id)
-            problems.extend(name_rules.conflict_problems(keys, candidates, china_today()))
+            problems.extend(name_rules.conflict_problems(keys, candidates, clock.china_today()))
         return name_rules.NameCheck(name=(name or "").strip(), parts=parts, problems=tuple(problems))
 
     def _check_and_reserve(self, application_id: str, form: ApplicationForm) -> tuple[name_rules.NameCheck, bool]:
@@ -98,7 +95,7 @@ class Registrar:
         if self.store.get_case(event.application_id) is not None:
             log.info("duplicate application_submitted ignored", extra={"application_id": event.application_id})
             return
-        now = domain.utcnow()
+        now = clock.now()
         doc = {"_id": event.application_id, "application_id": event.application_id,
                "founder_id": event.founder_id, "created_at": now, "past_tasks": []}
         doc.update(self._review(event.application_id, 0, event.form, now))
@@ -111,7 +108,7 @@ class Registrar:
             log.info("application_corrected ignored (unknown, stale or not awaiting correction)",
                      extra={"application_id": event.application_id, "event_id": event.event_id})
             return
-        now = domain.utcnow()
+        now = clock.now()
         fields = self._review(event.application_id, event.revision, event.form, now)
         outbox = fields.pop("outbox")
         update: dict[str, Any] = {"$set": fields, "$push": {"outbox": {"$each": outbox}}}
@@ -190,83 +187,3 @@ class Registrar:
         if case is None:
             raise NotFound(f"没有这个申请的登记案件：{application_id}")
         return case
-
-
-class ClerkQueue:
-    """Registration's part of kit.clerk's queue: the task rides inside the case, so a decision, the
-    case's new state and its event are one conditional write on the case."""
-
-    def __init__(self, registrar: Registrar):
-        self.registrar, self.store = registrar, registrar.store
-
-    def list(self, states: tuple[str, ...] | None, now: datetime) -> list[Task]:
-        return [domain.task_view(t, now) for t in self.store.tasks(states)]
-
-    def _case_for(self, task_id: str) -> dict:
-        case = self.store.case_by_task(task_id)
-        if case is None:
-            raise NotFound(f"没有这个任务：{task_id}")
-        return case
-
-    def get(self, task_id: str, now: datetime) -> Task:
-        return domain.task_view(self._case_for(task_id)["task"], now)
-
-    @staticmethod
-    def _claim_filter(task_id: str, clerk: str, now: datetime) -> dict:
-        return {"task.id": task_id, "task.state": {"$in": list(queue.OPEN_STATES)},
-                **queue.free_for(clerk, now, "task.")}
-
-    def _refuse(self, task_id: str, clerk: str, now: datetime) -> None:
-        """Explain why a conditional task write matched nothing."""
-        view = self.get(task_id, now)
-        raise queue.refusal(view.state, view.claimed_by, clerk)
-
-    def claim(self, task_id: str, clerk: str, now: datetime) -> Task:
-        new = self.store.update_case(self._claim_filter(task_id, clerk, now), {
-            "$set": {"task.state": "claimed", "task.claimed_by": clerk, "task.claim_expires_at": queue.claim_until(now)},
-            "$push": {"task.history": queue.history_entry(clerk, "claim", {}, now)}})
-        if new is None:
-            self._refuse(task_id, clerk, now)
-        return domain.task_view(new["task"], now)
-
-    def release(self, task_id: str, clerk: str, now: datetime) -> Task:
-        new = self.store.update_case({"task.id": task_id, "task.state": "claimed", "task.claimed_by": clerk}, {
-            "$set": {"task.state": "open", "task.claimed_by": None, "task.claim_expires_at": None},
-            "$push": {"task.history": queue.history_entry(clerk, "release", {}, now)}})
-        if new is None:
-            view = self.get(task_id, now)
-            raise queue.closed(view.state) if view.state not in queue.OPEN_STATES else queue.not_yours()
-        return domain.task_view(new["task"], now)
-
-    def act(self, task_id: str, clerk: str, action: str, payload: dict[str, Any], now: datetime) -> Task:
-        task = self.get(task_id, now)
-        if task.state not in queue.OPEN_STATES:
-            raise queue.closed(task.state)
-        cleaned = domain.check_action(task, action, payload)
-        if task.claimed_by not in (None, clerk):
-            raise queue.held_by(task.claimed_by)
-        case = self._case_for(task_id)
-        app_id, form = case["_id"], ApplicationForm.model_validate(case["form"])
-        fields: dict[str, Any] = {"task.claimed_by": clerk, "task.claim_expires_at": None, "updated_at": now}
-        if action == "approve":
-            licence_fields, event = self.registrar._licence(app_id, form, now)
-            fields.update({"state": domain.APPROVED, "task.state": "done", **licence_fields})
-        elif action == "reject":
-            event = ApplicationRejected(application_id=app_id, reasons=cleaned["reasons"])
-            fields.update({"state": domain.REJECTED, "task.state": "rejected", "rejection_reasons": cleaned["reasons"]})
-        else:
-            event = CorrectionRequested(application_id=app_id, task_id=task_id, reasons=cleaned["reasons"],
-                                        fields=cleaned["fields"])
-            fields.update({"state": domain.CORRECTION_REQUESTED, "task.state": "correction_requested",
-                           "correction": cleaned})
-        entry = outbox_entry(event)
-        new = self.store.update_case(
-            {**self._claim_filter(task_id, clerk, now), "state": domain.QUEUED},
-            {"$set": fields, "$push": {"outbox": entry,
-                                       "task.history": queue.history_entry(clerk, action, cleaned, now)}})
-        if new is None:
-            self._refuse(task_id, clerk, now)
-        self.registrar._after_write(new, [entry])
-        if action == "reject":
-            self.store.release_name(app_id)
-        return domain.task_view(new["task"], now)

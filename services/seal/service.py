@@ -16,6 +16,7 @@ from nameko.events import EventDispatcher
 from nameko.rpc import rpc
 from nameko.timer import timer
 
+from contracts import clock
 from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
@@ -24,6 +25,7 @@ from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
 from kit.startup import configure_from_env
+from services.seal import clerk as queue
 from services.seal import workflow
 from services.seal.store import SealStore
 
@@ -44,14 +46,14 @@ class SealService(clerk.ClerkRpc):
 
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:
-        self.store.revocations.record(Revocation.of(parse_event("registration", payload), workflow.now()))
+        self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
 
     @timer(interval=2)
     def relay_outbox(self) -> int:
         return relay(self.store.sets, self.dispatch)
 
-    def clerk_queue(self) -> workflow.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
-        return workflow.ClerkQueue(self.store, self._publish)
+    def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
+        return queue.ClerkQueue(self.store, self._publish)
 
     # ---- public
 

@@ -13,21 +13,14 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Callable
-from datetime import datetime
-from typing import Any
 
 from contracts import clock
 from contracts.events import LicenceIssued
-from contracts.rpc import Document, NotFound, Task
+from contracts.rpc import Document, NotFound
 from services.seal import documents, domain
 from services.seal.store import SealStore
 
 log = logging.getLogger(__name__)
-
-
-def now() -> datetime:
-    return clock.now()
 
 
 def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
@@ -44,7 +37,7 @@ def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
     # event both allocate, but only one insert lands: the loser's codes are wasted (a gap in the
     # sequence), never issued, and the application never gets two sets or two codes for one seal.
     codes = store.allocate_codes(event.licence.district_code, len(wanted))
-    seal_set, events = domain.new_seal_set(event, codes, now())
+    seal_set, events = domain.new_seal_set(event, codes, clock.now())
     entries = store.insert_set(seal_set, events)
     if entries is None:
         log.warning("lost a race for this seal set; codes %s stay unused", codes,
@@ -54,48 +47,7 @@ def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
     return entries
 
 
-# ---- clerk tasks -----------------------------------------------------------------------------
-
-
-class ClerkQueue:
-    """The seal bureau's part of kit.clerk's queue: tasks live inside their seal set, and every
-    decision is a compare-and-set of the set with its events (`publish` sends them at once)."""
-
-    def __init__(self, store: SealStore, publish: Callable[[str, list[dict]], None]):
-        self.store, self.publish = store, publish
-
-    def list(self, states: tuple[str, ...] | None, now: datetime) -> list[Task]:
-        seal_sets = list(self.store.with_tasks(set(states) if states is not None else None))
-        revoked = self.store.revocations.of([s.uscc for s in seal_sets])
-        views = [domain.task_view(seal_set, task, now, revoked.get(seal_set.uscc))
-                 for seal_set in seal_sets for task in seal_set.tasks]
-        return [v for v in views if states is None or v.state in states]
-
-    def get(self, task_id: str, now: datetime) -> Task:
-        seal_set, _ = self.store.by_task(task_id)
-        return domain.task_view(seal_set, seal_set.task(task_id), now, self.store.revocations.get(seal_set.uscc))
-
-    def claim(self, task_id: str, clerk: str, now: datetime) -> Task:
-        return self._change(task_id, now, lambda s, r: (domain.claim(s, task_id, clerk, now, r), []))
-
-    def release(self, task_id: str, clerk: str, now: datetime) -> Task:
-        return self._change(task_id, now, lambda s, r: (domain.release(s, task_id, clerk, now), []))
-
-    def act(self, task_id: str, clerk: str, action: str, payload: dict[str, Any], now: datetime) -> Task:
-        return self._change(task_id, now, lambda s, r: domain.act(s, task_id, clerk, action, payload, now, r))
-
-    def _change(self, task_id: str, now: datetime, decide) -> Task:
-        revocation = None
-
-        def change(seal_set: domain.SealSet) -> tuple[domain.SealSet, list]:
-            # Read on every attempt: a revocation that lands while we retry a lost race must still count.
-            nonlocal revocation
-            revocation = self.store.revocations.get(seal_set.uscc)
-            return decide(seal_set, revocation)
-
-        seal_set, entries = self.store.change_by_task(task_id, change)
-        self.publish(seal_set.application_id, entries)
-        return domain.task_view(seal_set, seal_set.task(task_id), now, revocation)
+# ---- clerk tasks: services/seal/clerk.py -------------------------------------------------------
 
 
 # ---- public lookups and documents ------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import logging
 import os
-from datetime import datetime
 from pathlib import Path
 
 from nameko.events import EventDispatcher
@@ -36,10 +35,6 @@ configure_from_env()  # the process clock and holiday notices, before any entryp
 workflow.use_policies(PolicyBook(Path(os.environ.get(RATES_DIR_ENV) or DEFAULT_RATES_DIR)))
 
 
-def _now() -> datetime:
-    return clock.now()
-
-
 class SocialSecurityService(clerk.ClerkRpc):
     name = "social_security"
     store = MongoStore(SocialSecurityStore)
@@ -49,20 +44,20 @@ class SocialSecurityService(clerk.ClerkRpc):
 
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
-        workflow.receive_licence(self.store, self.dispatch, parse_event("registration", payload), _now())
+        workflow.receive_licence(self.store, self.dispatch, parse_event("registration", payload), clock.now())
 
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:
         event = parse_event("registration", payload)
         if not isinstance(event, LicenceRevoked):  # routed here under another type: it never will fit
             raise Unprocessable(f"expected licence_revoked, got {event.type}")
-        self.store.revocations.record(Revocation.of(event, _now()))
+        self.store.revocations.record(Revocation.of(event, clock.now()))
 
     @timer(interval=2)
     def relay_and_resume(self) -> None:
         for collection in self.store.outbox_collections:
             relay(collection, self.dispatch)
-        workflow.resume_stalled(self.store, self.dispatch, _now())
+        workflow.resume_stalled(self.store, self.dispatch, clock.now())
         if workflow.POLICIES.changed_since_last_look():
             workflow.reconcile_provisional(self.store)
 
@@ -87,11 +82,11 @@ class SocialSecurityService(clerk.ClerkRpc):
 
     @rpc(expected_exceptions=OneStopError)
     def enrol_employee(self, uscc: str, employee: dict, request_id: str | None = None) -> dict:
-        return workflow.enrol_employee(self.store, self.dispatch, uscc, employee, request_id, _now())
+        return workflow.enrol_employee(self.store, self.dispatch, uscc, employee, request_id, clock.now())
 
     @rpc(expected_exceptions=OneStopError)
     def end_employment(self, uscc: str, employee_id: str, end_date: str | None = None) -> dict:
-        return workflow.end_employment(self.store, uscc, employee_id, end_date, _now())
+        return workflow.end_employment(self.store, uscc, employee_id, end_date, clock.now())
 
     @rpc(expected_exceptions=OneStopError)
     def list_staff(self, uscc: str) -> list[dict]:
@@ -121,7 +116,7 @@ class SocialSecurityService(clerk.ClerkRpc):
         if name != workflow.CERTIFICATE.name or employer is None or employer["state"] != "registered":
             raise NotFound(f"申请{application_id}没有社保文书{name}")
         staff = self.store.staff(employer["uscc"], active_only=True)
-        pdf = documents.render_certificate(employer, staff, domain.local_today(_now()).isoformat())
+        pdf = documents.render_certificate(employer, staff, domain.local_today(clock.now()).isoformat())
         return Document(name=name, filename=f"社会保险登记证明-{employer['uscc']}.pdf",
                         content_type="application/pdf",
                         data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")

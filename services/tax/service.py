@@ -5,7 +5,7 @@ invoice and a clerk cannot approve its invoice use, while red-letter invoices, r
 documents stay available, and `get_registration` shows `licence_revoked`.
 
 Entrypoints only; the rules are in `domain`, the invoicing steps in `invoicing`, the clerk queue in
-`tasks`, the database in `store`, the PDFs in `documents`.
+`clerk`, the database in `store`, the PDFs in `documents`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
 from kit.startup import configure_from_env
-from services.tax import documents, domain, invoicing, tasks
+from services.tax import clerk as queue
+from services.tax import documents, domain, invoicing
 from services.tax.store import TaxStore
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
@@ -106,8 +107,8 @@ class TaxService(clerk.ClerkRpc):
 
     clerk_clock = staticmethod(_now)
 
-    def clerk_queue(self) -> tasks.ClerkQueue:
-        return tasks.ClerkQueue(self.store, self._publish)
+    def clerk_queue(self) -> queue.ClerkQueue:
+        return queue.ClerkQueue(self.store, self._publish)
 
     def _publish(self, uscc: str, entries: list[dict]) -> None:
         flush(self.store.registrations, uscc, entries, self.dispatch)

@@ -101,7 +101,20 @@ class TaxStore:
             raise NotFound(f"任务 {task_id} 不存在")
         return doc
 
-    def update_task(self, task_id: str, clerk: str, now: datetime, update: dict[str, Any]) -> dict[str, Any] | None:
+    def claim_task(self, task_id: str, clerk: str, now: datetime) -> dict[str, Any] | None:
+        return self._update_task(task_id, clerk, now, {
+            "$set": {"task.state": "claimed", "task.claimed_by": clerk,
+                     "task.claim_expires_at": clerk_queue.claim_until(now)},
+            "$push": {"task.history": clerk_queue.history_entry(clerk, "claim", {}, now)}})
+
+    def decide_task(self, task_id: str, clerk: str, now: datetime, fields: dict[str, Any],
+                    history: dict[str, Any], entries: list[dict]) -> dict[str, Any] | None:
+        """The decision, the registration's new state and its event in ONE conditional write."""
+        return self._update_task(task_id, clerk, now, {
+            "$set": {**fields, "task.claimed_by": clerk, "task.claim_expires_at": None},
+            "$push": {"task.history": history, "outbox": {"$each": entries}}})
+
+    def _update_task(self, task_id: str, clerk: str, now: datetime, update: dict[str, Any]) -> dict[str, Any] | None:
         """Apply `update` to an open task this clerk may act on (unclaimed, lapsed or theirs).
 
         None when it is done or held by another clerk; the caller tells which by reading it again.

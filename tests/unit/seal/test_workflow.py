@@ -11,7 +11,7 @@ from contracts import clock
 from contracts.form import SealKind
 from contracts.revocation import Revocation
 from contracts.rpc import Conflict, NotFound
-from services.seal import workflow
+from services.seal import clerk, workflow
 from services.seal.store import SealStore
 from tests.unit.seal.factories import REP_ID, USCC, licence_issued, licence_revoked
 
@@ -30,7 +30,7 @@ def sent():
 
 @pytest.fixture
 def queue(store, sent):
-    return workflow.ClerkQueue(store, lambda app_id, entries: sent.extend((app_id, e["type"]) for e in entries))
+    return clerk.ClerkQueue(store, lambda app_id, entries: sent.extend((app_id, e["type"]) for e in entries))
 
 
 def open_physical(store, **kw):

@@ -33,10 +33,7 @@ class ClerkQueue:
         return domain.task_view(self.store.registration_by_task(task_id), now)
 
     def claim(self, task_id: str, clerk: str, now: datetime) -> Task:
-        update = {"$set": {"task.state": "claimed", "task.claimed_by": clerk,
-                           "task.claim_expires_at": queue.claim_until(now)},
-                  "$push": {"task.history": queue.history_entry(clerk, "claim", {}, now)}}
-        return domain.task_view(self._apply(task_id, clerk, now, update), now)
+        return domain.task_view(self._apply(task_id, clerk, now, self.store.claim_task), now)
 
     def release(self, task_id: str, clerk: str, now: datetime) -> Task:
         released = self.store.release_task(task_id, clerk, queue.history_entry(clerk, "release", {}, now))
@@ -63,15 +60,14 @@ class ClerkQueue:
                                  step=domain.TASK_KIND, reasons=reasons)
             fields = {"approval": "rejected", "rejection_reasons": reasons, "task.state": "rejected"}
         entries = [outbox_entry(event)]
-        update = {"$set": {**fields, "task.claimed_by": clerk, "task.claim_expires_at": None},
-                  "$push": {"task.history": queue.history_entry(clerk, action, payload, now),
-                            "outbox": {"$each": entries}}}
-        updated = self._apply(task_id, clerk, now, update)
+        history = queue.history_entry(clerk, action, payload, now)
+        updated = self._apply(task_id, clerk, now,
+                              lambda *args: self.store.decide_task(*args, fields, history, entries))
         self.publish(updated["_id"], entries)
         return domain.task_view(updated, now)
 
-    def _apply(self, task_id: str, clerk: str, now: datetime, update: dict) -> dict:
-        updated = self.store.update_task(task_id, clerk, now, update)
+    def _apply(self, task_id: str, clerk: str, now: datetime, write: Callable[..., dict | None]) -> dict:
+        updated = write(task_id, clerk, now)
         if updated is not None:
             return updated
         task = self.get(task_id, now)
