@@ -18,6 +18,7 @@ from uuid import uuid4
 
 from pydantic import ValidationError
 
+from contracts import clock
 from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import DEADLINE_KEYS, Deadline, aware, deadline
 from contracts.clock import CHINA
@@ -38,6 +39,7 @@ from contracts.rpc.tax import (
     RedLetterRequest,
 )
 from kit import clerk as queue
+from services.tax import rates
 
 FEN = Decimal("0.01")
 BUREAU = "tax"
@@ -327,27 +329,51 @@ def approval_quota(payload: dict[str, Any], proposed_fen: int) -> int:
 # ---- invoices ----------------------------------------------------------------------------------
 
 
-def parse_invoice_request(raw: Any, seller_uscc: str, approved_kinds: list[str]) -> InvoiceRequest:
-    """Parse and check an invoice request; `Invalid` lists every field that is wrong."""
+def parse_invoice_request(raw: Any, seller_uscc: str, approved_kinds: list[str],
+                          taxpayer_type: TaxpayerType = TaxpayerType.general, day: date | None = None,
+                          ) -> InvoiceRequest:
+    """Parse and check an invoice request; `Invalid` lists every field that is wrong.
+
+    The rates follow the seller's taxpayer type on the day of issue (services/tax/rates.py)."""
     try:
         request = InvoiceRequest.model_validate(raw)
     except ValidationError as exc:
         raise Invalid.with_fields("开票信息有误", pydantic_field_errors(exc)) from None
     errors = []
-    if not is_valid_uscc(request.buyer_tax_id):
+    if not request.buyer_tax_id:
+        if request.kind is InvoiceKind.vat_special:
+            errors.append(FieldError(field="buyer_tax_id",
+                                     message="增值税专用发票不得开具给自然人：请填写购买方纳税人识别号（统一社会信用代码）"))
+    elif not is_valid_uscc(request.buyer_tax_id):
         errors.append(FieldError(field="buyer_tax_id", message="购买方纳税人识别号（统一社会信用代码）无效"))
     elif request.buyer_tax_id == seller_uscc:
         errors.append(FieldError(field="buyer_tax_id", message="购买方不能是销售方本身"))
     if request.kind.value not in approved_kinds:
         label = INVOICE_KIND_LABELS[request.kind]
         errors.append(FieldError(field="kind", message=f"未核准开具{label}"))
+    allowed = rates.allowed_rates(taxpayer_type, request.kind, day or local_day(clock.now()))
     for i, item in enumerate(request.items):
         amount = round_fen(item.quantity * item.unit_price)
         if amount <= 0:
             errors.append(FieldError(field=f"items.{i}", message="金额不足一分钱"))
+        message = _rate_error(item, taxpayer_type, allowed)
+        if message:
+            errors.append(FieldError(field=f"items.{i}.tax_rate", message=message))
     if errors:
         raise Invalid.with_fields("开票信息有误", errors)
     return request
+
+
+def _rate_error(item: InvoiceItem, taxpayer_type: TaxpayerType, allowed: rates.AllowedRates) -> str | None:
+    if item.levy_rule:
+        rule = rates.transitional_rule(item.levy_rule)
+        if taxpayer_type.value not in rule["taxpayer_types"] or Decimal(rule["rate"]) != item.tax_rate:
+            return f"{rule['label']}应按{(Decimal(rule['rate']) * 100).normalize():f}%开具"
+        return None
+    if item.tax_rate in allowed.rates:
+        return None
+    shown = "、".join(f"{(r * 100).normalize():f}%" for r in sorted(allowed.rates, reverse=True))
+    return f"税率应为{shown}：{allowed.why}"
 
 
 def parse_red_letter_request(raw: Any) -> RedLetterRequest:
@@ -415,16 +441,25 @@ def number_counter_key(moment: datetime, province: str = INVOICE_PROVINCE) -> st
     return f"invoice:{aware(moment).astimezone(CHINA).year % 100:02d}{province}"
 
 
-def format_invoice_number(moment: datetime, sequence: int, province: str = INVOICE_PROVINCE) -> str:
-    """OUR 数电发票 number: 2-digit year (Asia/Shanghai) + 2-digit province + 16-digit sequence = 20 digits.
+def format_invoice_number(moment: datetime, sequence: int, province: str = INVOICE_PROVINCE,
+                          channel: str | None = None) -> str:
+    """The 20-digit 数电发票 number: year 2 (Asia/Shanghai) + province 2 + issuing channel 1 + sequence 15.
 
-    The national format is assigned by the STA; this is the only place that knows ours.
+    The layout is the national one (vat_rates.json says where from); the channel digit's value is an assumption.
     """
+    channel = channel or rates.issuing_channel()
     if not (len(province) == 2 and province.isdigit()):
         raise ValueError(f"province must be 2 digits: {province!r}")
-    if not 0 < sequence < 10**16:
+    if not (len(channel) == 1 and channel.isdigit()):
+        raise ValueError(f"issuing channel must be 1 digit: {channel!r}")
+    if not 0 < sequence < 10**15:
         raise ValueError("invoice sequence out of range")
-    return f"{aware(moment).astimezone(CHINA).year % 100:02d}{province}{sequence:016d}"
+    return f"{aware(moment).astimezone(CHINA).year % 100:02d}{province}{channel}{sequence:015d}"
+
+
+def quota_fen(totals: Totals) -> int:
+    """What an invoice uses of the monthly 发票总额度: its amount without VAT, or with it (data: invoice_quota)."""
+    return to_fen(totals.total if rates.quota_counts_vat() else totals.amount)
 
 
 def build_invoice(registration: dict[str, Any], request: InvoiceRequest, number: str,
@@ -476,7 +511,7 @@ def _invoice_doc(registration, number, issued_at, request_id, kind, buyer, lines
         "total_tax": yuan(tax),
         "total": yuan(total),
         "amount_in_words": amount_in_words(total),
-        "quota_fen": to_fen(total),  # the quota counts tax-inclusive totals
+        "quota_fen": to_fen(total if rates.quota_counts_vat() else amount),  # vat_rates.json: invoice_quota
     }
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -119,3 +120,37 @@ def wait_for(http, app_id, headers, timeout=90.0) -> dict:
         if view["outputs"].get("uscc") or view["status"] in ("rejected", "completed") or time.monotonic() > deadline:
             return view
         time.sleep(0.3)
+
+
+# ---- tax: rates by taxpayer type, natural-person buyers, the number's channel digit ----------------------
+
+
+def test_invoicing_rules_through_the_api(http, founder):
+    form = make_form(tax={"invoice_kinds": ["vat_general", "vat_special"]})  # a small-scale taxpayer
+    reply = http.post(f"{API}/applications", json=form, headers=founder)
+    assert reply.status_code == 201, reply.text
+    app_id = reply.json()["id"]
+    import time
+
+    deadline = time.monotonic() + 90
+    while not (view := http.get(f"{API}/applications/{app_id}", headers=founder).json())["outputs"].get("invoices"):
+        assert time.monotonic() < deadline, view["steps"]
+        time.sleep(0.3)
+    uscc = view["outputs"]["uscc"]
+
+    def invoice(rate, kind="vat_general", buyer_tax_id=None):
+        return http.post(f"{API}/companies/{uscc}/invoices", headers=founder, json={
+            "request_id": uuid.uuid4().hex, "buyer_name": "张三", "buyer_tax_id": buyer_tax_id, "kind": kind,
+            "items": [{"name": "服务费", "quantity": "1", "unit_price": "100.00", "tax_rate": rate}]})
+
+    ordinary = invoice("0.01")  # to a natural person, at the reduced 1 %
+    assert ordinary.status_code == 201, ordinary.text
+    number = ordinary.json()["number"]
+    assert len(number) == 20 and number[2:4] == "42" and number[4] == "1"
+    wrong_rate = invoice("0.03")
+    assert wrong_rate.status_code == 422
+    assert "减按1%" in {e["field"]: e["message"] for e in wrong_rate.json()["errors"]}["items.0.tax_rate"]
+    special = invoice("0.03", kind="vat_special")
+    assert special.status_code == 422
+    assert {e["field"]: e["message"] for e in special.json()["errors"]} == {
+        "buyer_tax_id": "增值税专用发票不得开具给自然人：请填写购买方纳税人识别号（统一社会信用代码）"}

@@ -48,7 +48,7 @@ def test_licence_issued_registers_approves_and_ignores_a_duplicate(bureau, mongo
 
 
 def test_invoicing_red_letter_documents_and_typed_errors(bureau):
-    event = licence_issued()
+    event = licence_issued(taxpayer_type="general")  # 13 % and 6 % are general taxpayers' rates (增值税法 art. 10)
     uscc = event.licence.uscc
     bureau.publish_licence(event, wait_for="invoices_approved")
     with bureau.rpc() as tax:
@@ -62,7 +62,7 @@ def test_invoicing_red_letter_documents_and_typed_errors(bureau):
 
         big = tax.issue_invoice(uscc, _request("order-2", quantity="10", unit_price="1234.56", rate="0.06"))
         assert (big["total_amount"], big["total_tax"], big["total"]) == ("12345.60", "740.74", "13086.34")
-        assert tax.get_registration(uscc)["quota_used"] == "13087.48"
+        assert tax.get_registration(uscc)["quota_used"] == "12346.61"  # without VAT
 
         pdf = tax.get_document(event.application_id, f"tax.invoice.{big['number']}")
         text = "".join(p.extract_text() for p in PdfReader(BytesIO(base64.b64decode(pdf["data_base64"]))).pages)
@@ -79,7 +79,7 @@ def test_invoicing_red_letter_documents_and_typed_errors(bureau):
         assert tax.red_letter(uscc, big["number"], {"request_id": "refund-2", "reason": "销货退回"}) == red
         with pytest.raises(Conflict):
             tax.red_letter(uscc, big["number"], {"request_id": "refund-3", "reason": "再冲一次"})
-        assert tax.get_registration(uscc)["quota_used"] == "1.14"  # the reversal gave the quota back
+        assert tax.get_registration(uscc)["quota_used"] == "1.01"  # the reversal gave the quota back
         listed = tax.list_invoices(uscc)
         assert [i["number"] for i in listed] == [inv["number"], big["number"], red["number"]]
         assert listed[1]["reversed_by"] == red["number"]
@@ -91,7 +91,7 @@ def test_invoicing_red_letter_documents_and_typed_errors(bureau):
             tax.issue_invoice(uscc, _request("bad", buyer_tax_id="91420111000000018X"))
         assert [e.field for e in err.value.field_errors] == ["buyer_tax_id"]
         with pytest.raises(Conflict) as err:
-            tax.issue_invoice(uscc, _request("too-much", quantity="1", unit_price="99999", rate="0"))
+            tax.issue_invoice(uscc, _request("too-much", quantity="1", unit_price="999999", rate="0"))
         assert "本月开票额度不足" in str(err.value)
         with pytest.raises(NotFound):
             tax.issue_invoice(make_uscc("420111", "00000099"), _request("x"))
@@ -142,7 +142,7 @@ def test_clerk_path_queue_claim_and_approve_with_adjusted_quota(bureau):
         with pytest.raises(Conflict):
             tax.act_on_task(task["id"], "clerk-li", "reject", {"reasons": ["晚了"]})
         assert tax.get_registration(uscc)["monthly_quota"] == "1500000.00"
-        assert tax.issue_invoice(uscc, _request("first"))["total"] == "113.00"
+        assert tax.issue_invoice(uscc, _request("first", rate="0.01"))["total"] == "101.00"  # small-scale 1 %
 
 
 def test_clerk_rejection_is_announced_and_blocks_invoicing(bureau):
