@@ -41,6 +41,8 @@ class GatewayStore:
         self.applications.create_index("idempotency", unique=True)
         self.applications.create_index([("founder_id", ASCENDING), ("submitted_at", ASCENDING)])
         self.applications.create_index("outputs.uscc")
+        self.applications.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
+        self.webhooks.create_index("active")  # the delivery sweep reads every active hook each tick
         self.applications.create_index("provisional_deadlines", sparse=True)
         self.ratings.create_index([("bureau", ASCENDING), ("updated_at", ASCENDING)])
         self.webhooks.create_index([("founder_id", ASCENDING), ("active", ASCENDING)])

@@ -5,6 +5,7 @@
   shifted clock read ONESTOP_CLOCK_START; the first process sets it, so every process it starts reads
   the same shifted time, however much later it starts.
 - ONESTOP_HOLIDAY_DIR (default var/holidays): where the holiday notices an operator loaded live.
+- ONESTOP_QUERY_LOG (tests and diagnosis only): write every database query to this file (kit.querylog).
 
 Every service module, the gateway and the operator CLI call `configure_from_env()` once at import.
 """
@@ -16,6 +17,7 @@ import time
 from datetime import datetime
 
 from contracts import calendar, clock
+from kit import querylog
 
 CLOCK_START_ENV = "ONESTOP_CLOCK_START"
 CLOCK_ANCHOR_ENV = "ONESTOP_CLOCK_ANCHOR"
@@ -29,6 +31,8 @@ def configure_from_env(environ: os._Environ | dict | None = None) -> None:
         anchor = float(env.get(CLOCK_ANCHOR_ENV) or time.time())
         env[CLOCK_ANCHOR_ENV] = repr(anchor)  # children started from here share this shifted time
         clock.use(clock.pinned_at(datetime.fromisoformat(start), anchor))
+    if env.get(querylog.QUERY_LOG_ENV):
+        querylog.install(env[querylog.QUERY_LOG_ENV])  # tests and diagnosis only: filters hold personal data
     calendar.configure(env.get(calendar.OVERRIDE_DIR_ENV) or calendar.DEFAULT_OVERRIDE_DIR,
                        float(env.get(CALENDAR_RECHECK_ENV) or calendar.RECHECK_SECONDS))
 

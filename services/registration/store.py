@@ -37,6 +37,7 @@ class RegistrationStore:
         self.names.create_index([("status", ASCENDING), ("reserved_at", ASCENDING)])
         self.cases.create_index("licence.uscc", unique=True, sparse=True)
         self.cases.create_index("task.id", sparse=True)
+        self.cases.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
         self.cases.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING),
                                  ("task.created_at", ASCENDING)])
 

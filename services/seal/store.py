@@ -49,6 +49,7 @@ class SealStore:
         self.sets.create_index("seals.code", unique=True)
         self.sets.create_index("tasks.id")
         self.sets.create_index("tasks.state")
+        self.sets.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
 
     def ping(self) -> None:
         if self.db is not None:

@@ -50,6 +50,7 @@ class TaxStore:
             "task.id", unique=True, partialFilterExpression={"task.id": {"$type": "string"}})
         self.registrations.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING)])
         self.months.create_index("allocations.allocated_at")
+        self.registrations.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
         self.invoices.create_index("number", unique=True)
         self.invoices.create_index([("uscc", ASCENDING), ("request_id", ASCENDING)], unique=True)
         self.invoices.create_index(
@@ -185,7 +186,7 @@ class TaxStore:
         `stale_before`. One read and one write per month ledger, so issuing never pays for the cleanup.
         Returns how many invoices were materialised here."""
         recovered = 0
-        for ledger in self.months.find({"allocations.0": {"$exists": True}}, {"allocations": 1}).limit(limit):
+        for ledger in self.months.find({"allocations.allocated_at": {"$exists": True}}, {"allocations": 1}).limit(limit):
             numbers = [a["number"] for a in ledger["allocations"]]
             stored = {d["number"] for d in self.invoices.find({"number": {"$in": numbers}}, {"number": 1})}
             for allocation in ledger["allocations"]:

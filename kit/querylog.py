@@ -1,0 +1,59 @@
+"""Every database query a process sends, written to a file: for the index test and for diagnosis.
+
+ONESTOP_QUERY_LOG=FILE (unset in production: the lines hold the filters as sent, personal data
+included) makes kit.startup register this listener for every MongoClient the process creates. One JSON
+line per find, count, distinct, update, delete, findAndModify and aggregate: database, collection,
+command and the filter (or pipeline), so a test can replay each with `explain` and refuse a
+collection scan on a hot path.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from bson import json_util
+from pymongo import monitoring
+
+QUERY_LOG_ENV = "ONESTOP_QUERY_LOG"
+_FILTER_OF = {"find": "filter", "count": "query", "distinct": "query", "findAndModify": "query",
+              "aggregate": "pipeline"}
+
+
+class QueryLog(monitoring.CommandListener):
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        command = event.command_name
+        body = event.command
+        rows = []
+        if command in _FILTER_OF:
+            rows.append({"filter": body.get(_FILTER_OF[command], {}), "sort": body.get("sort")})
+        elif command in ("update", "delete"):
+            key = "updates" if command == "update" else "deletes"
+            rows.extend({"filter": op.get("q", {})} for op in body.get(key, []))
+        else:
+            return
+        collection = body.get(command)
+        with self._lock, self.path.open("a", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json_util.dumps({"db": event.database_name, "collection": collection,
+                                           "command": command, **row}) + "\n")
+
+    def succeeded(self, event) -> None:
+        pass
+
+    def failed(self, event) -> None:
+        pass
+
+
+def install(path: str | Path) -> None:
+    monitoring.register(QueryLog(path))
+
+
+def read(path: str | Path) -> list[dict]:
+    text = Path(path).read_text("utf-8") if Path(path).exists() else ""
+    return [json_util.loads(line) for line in text.splitlines() if line.strip()]
+
