@@ -22,7 +22,7 @@ from contracts import clock
 from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import DEADLINE_KEYS, Deadline, aware, deadline
 from contracts.clock import CHINA
-from contracts.codes import is_valid_resident_id, is_valid_uscc, mask_resident_id
+from contracts.codes import is_valid_uscc, mask_resident_id
 from contracts.events import Event, InvoicesApproved, LicenceIssued, TaskQueued, TaxRegistered
 from contracts.form import (
     GENERAL_TAXPAYER_THRESHOLD,
@@ -40,6 +40,7 @@ from contracts.rpc.tax import (
 )
 from kit import clerk as queue
 from services.tax import rates
+from services.tax.realname import FORMAT_CHECK_ONLY, RealNameVerifier
 
 FEN = Decimal("0.01")
 BUREAU = "tax"
@@ -187,20 +188,21 @@ class RealNameCheck:
     passed: bool
     problems: tuple[str, ...]
     checked_at: datetime
+    method: str = FORMAT_CHECK_ONLY.method  # which verifier: a pass means only what it checked
+    method_label: str = FORMAT_CHECK_ONLY.label
 
     def as_record(self) -> dict[str, Any]:
         return {"name": self.name, "resident_id": self.resident_id_masked, "passed": self.passed,
-                "problems": list(self.problems), "checked_at": self.checked_at}
+                "problems": list(self.problems), "checked_at": self.checked_at, "method": self.method,
+                "method_label": self.method_label}
 
 
-def check_real_name(name: str, resident_id: str, now: datetime) -> RealNameCheck:
-    problems = []
-    if not (name or "").strip():
-        problems.append("法定代表人姓名缺失")
-    if not is_valid_resident_id(resident_id, local_day(now)):
-        problems.append("法定代表人居民身份证号码无效")
+def check_real_name(name: str, resident_id: str, now: datetime,
+                    verifier: RealNameVerifier = FORMAT_CHECK_ONLY) -> RealNameCheck:
+    problems = verifier.problems(name, resident_id, local_day(now))
     return RealNameCheck(name=(name or "").strip(), resident_id_masked=mask_resident_id(resident_id),
-                         passed=not problems, problems=tuple(problems), checked_at=now)
+                         passed=not problems, problems=tuple(problems), checked_at=now, method=verifier.method,
+                         method_label=verifier.label)
 
 
 def _ceil_to(amount: Decimal, step: Decimal) -> Decimal:

@@ -44,6 +44,7 @@ def test_licence_issued_registers_approves_and_ignores_a_duplicate(bureau, mongo
         assert (reg["taxpayer_type"], reg["approval"], reg["monthly_quota"], reg["quota_used"],
                 reg["quota_left"]) == ("small_scale", "approved", "100000.00", "0.00", "100000.00")
         assert reg["real_name"]["passed"] and reg["real_name"]["resident_id"] == "110***********002X"
+        assert reg["real_name"]["method"] == "format_check_only"  # the embedded verifier, named honestly
         assert tax.health() == {"service": "tax", "status": "ok", "database": "ok"}
 
 
