@@ -49,9 +49,15 @@ class InvoiceRequest(BaseModel):
     items: list[InvoiceItem] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
+# The coded reasons a red-letter invoice is issued for (红字发票开具原因): 销货退回, 开票有误, 服务中止, 销售折让.
+RED_LETTER_REASONS = {"sales_return": "销货退回", "invoicing_error": "开票有误", "service_stopped": "服务中止",
+                      "sales_allowance": "销售折让"}
+
+
 class RedLetterRequest(BaseModel):
-    """`red_letter(uscc, invoice_number, request)`: reverses an invoice once."""
+    """`red_letter(uscc, invoice_number, request)`: reverses an invoice once, for one of the coded reasons."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     request_id: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=2, max_length=200)
+    reason_code: Literal["sales_return", "invoicing_error", "service_stopped", "sales_allowance"]
+    reason: str = Field("", max_length=200)  # the seller's own words, printed after the coded reason

@@ -34,6 +34,7 @@ from contracts.form import (
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import DocumentRef, FieldError, Invalid, Task
 from contracts.rpc.tax import (
+    RED_LETTER_REASONS,
     InvoiceItem,
     InvoiceRequest,
     RedLetterRequest,
@@ -486,7 +487,8 @@ def build_red_letter(registration: dict[str, Any], original: dict[str, Any], req
         lines=lines, amount=-Decimal(original["total_amount"]), tax=-Decimal(original["total_tax"]),
         total=-Decimal(original["total"]),
     )
-    doc.update(red=True, reverses=original["number"], reason=request.reason,
+    reason = RED_LETTER_REASONS[request.reason_code] + (f"：{request.reason}" if request.reason else "")
+    doc.update(red=True, reverses=original["number"], reason=reason, reason_code=request.reason_code,
                quota_month=original["month"])  # the reversal gives back the original month's quota
     doc["quota_fen"] = -original["quota_fen"]
     return doc

@@ -154,3 +154,11 @@ def test_invoicing_rules_through_the_api(http, founder):
     assert special.status_code == 422
     assert {e["field"]: e["message"] for e in special.json()["errors"]} == {
         "buyer_tax_id": "增值税专用发票不得开具给自然人：请填写购买方纳税人识别号（统一社会信用代码）"}
+
+    # red letter: one of the coded reasons, or a 422 on reason_code
+    red_url = f"{API}/companies/{uscc}/invoices/{number}/red-letter"
+    uncoded = http.post(red_url, headers=founder, json={"request_id": uuid.uuid4().hex, "reason": "退货"})
+    assert uncoded.status_code == 422 and {e["field"] for e in uncoded.json()["errors"]} == {"reason_code"}
+    red = http.post(red_url, headers=founder, json={"request_id": uuid.uuid4().hex, "reason_code": "sales_return"})
+    assert red.status_code == 201, red.text
+    assert (red.json()["reason"], red.json()["total"]) == ("销货退回", "-101.00")

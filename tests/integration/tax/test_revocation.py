@@ -47,7 +47,7 @@ def test_revoked_company_issues_no_new_invoice_but_can_reverse_list_and_print(bu
         # a client retrying a request answered before the revocation still gets that same invoice
         assert tax.issue_invoice(uscc, _request("order-1")) == first
 
-        red = tax.red_letter(uscc, second["number"], {"request_id": "close-2", "reason": "公司清算，销货退回"})
+        red = tax.red_letter(uscc, second["number"], {"request_id": "close-2", "reason_code": "sales_return", "reason": "公司清算"})
         assert (red["reverses"], red["total"]) == (second["number"], "-505.00")
         reg = tax.get_registration(uscc)
         assert reg["licence_revoked"] == SHOWN

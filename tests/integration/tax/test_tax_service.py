@@ -74,12 +74,13 @@ def test_invoicing_red_letter_documents_and_typed_errors(bureau):
         names = [d["name"] for d in tax.list_documents(event.application_id)]
         assert names == ["tax.registration_notice", f"tax.invoice.{inv['number']}", f"tax.invoice.{big['number']}"]
 
-        red = tax.red_letter(uscc, big["number"], {"request_id": "refund-2", "reason": "销货退回"})
+        red = tax.red_letter(uscc, big["number"], {"request_id": "refund-2", "reason_code": "sales_return"})
         assert (red["total"], red["reverses"], red["red"]) == ("-13086.34", big["number"], True)
         assert red["amount_in_words"] == "负壹万叁仟零捌拾陆元叁角肆分"
-        assert tax.red_letter(uscc, big["number"], {"request_id": "refund-2", "reason": "销货退回"}) == red
+        assert red["reason"] == "销货退回" and red["reason_code"] == "sales_return"
+        assert tax.red_letter(uscc, big["number"], {"request_id": "refund-2", "reason_code": "sales_return"}) == red
         with pytest.raises(Conflict):
-            tax.red_letter(uscc, big["number"], {"request_id": "refund-3", "reason": "再冲一次"})
+            tax.red_letter(uscc, big["number"], {"request_id": "refund-3", "reason_code": "invoicing_error"})
         assert tax.get_registration(uscc)["quota_used"] == "1.01"  # the reversal gave the quota back
         listed = tax.list_invoices(uscc)
         assert [i["number"] for i in listed] == [inv["number"], big["number"], red["number"]]

@@ -235,7 +235,7 @@ def test_build_invoice_and_red_letter():
     assert (inv["total_amount"], inv["total_tax"], inv["total"]) == ("100.00", "13.00", "113.00")
     assert inv["amount_in_words"] == "壹佰壹拾叁元整" and inv["quota_fen"] == 10000  # without VAT
     assert inv["seller"] == {"name": "武汉海陆空商贸有限公司", "tax_id": SELLER}
-    red = domain.build_red_letter(reg, inv, domain.RedLetterRequest(request_id="x", reason="退货"),
+    red = domain.build_red_letter(reg, inv, domain.RedLetterRequest(request_id="x", reason_code="sales_return", reason="整批退货"),
                                   "26420000000000000002", NOW + timedelta(days=40))
     assert (red["total"], red["items"][0]["quantity"], red["quota_fen"]) == ("-113.00", "-2", -10000)
     assert red["reverses"] == inv["number"] and red["quota_month"] == "2026-03" and red["month"] == "2026-04"

@@ -86,3 +86,14 @@ def test_the_monthly_quota_counts_amounts_without_vat():
     assert (totals.amount, totals.total) == (Decimal("100.00"), Decimal("113.00"))
     assert domain.quota_fen(totals) == 10_000 and not rates.quota_counts_vat()
     assert rates.allowed_rates(SMALL, InvoiceKind.vat_general, IN_2026).rates == {Decimal("0.01")}
+
+
+def test_a_red_letter_invoice_names_one_of_the_coded_reasons():
+    """红字发票开具原因: 销货退回, 开票有误, 服务中止, 销售折让."""
+    from contracts.rpc.tax import RED_LETTER_REASONS
+
+    assert set(RED_LETTER_REASONS.values()) == {"销货退回", "开票有误", "服务中止", "销售折让"}
+    with pytest.raises(Invalid) as caught:
+        domain.parse_red_letter_request({"request_id": "x", "reason": "退货"})
+    assert [e.field for e in caught.value.field_errors] == ["reason_code"]
+    assert domain.parse_red_letter_request({"request_id": "x", "reason_code": "service_stopped"}).reason == ""
