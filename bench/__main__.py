@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from bench.results import MILESTONES, Run
 from bench.stats import find_knee, fmt, ratio, summarize, table
 
-PARTS = ("e2e", "baseline", "scaling", "saturation")
+PARTS = ("e2e", "baseline", "scaling", "saturation", "queues")
 P95_LIMIT = 3.0  # s, submission -> completed: beyond this the system is "broken" for the knee
 
 
@@ -190,6 +190,14 @@ def main(argv: list[str] | None = None) -> int:
                 notes += scaling[2].notes
                 memory_runs.append(Run("scale2", 0, 0, memory={f"x2 {k}": v for k, v in live2.memory().items()}))
 
+    queue_types = None
+    if "queues" in args.parts:
+        from bench import queues
+
+        queue_types = queues.measure(args, _env(args), P95_LIMIT, step_of)
+        for result in queue_types.values():
+            notes += result["run"].notes
+
     if base or e2e:
         say()
         say(f"1. latency from submission, end to end vs the bare baseline (n={args.n}, {args.rate:g}/s)")
@@ -224,6 +232,13 @@ def main(argv: list[str] | None = None) -> int:
         say()
         say("5. targets (reported, never enforced)")
         say(targets(e2e, base, best_rate))
+    if queue_types:
+        from bench import queues
+
+        say()
+        say(f"6. queue types on one broker node: classic vs quorum (ONESTOP_QUEUE_TYPE), n={args.n} at "
+            f"{args.rate:g}/s, then the saturation steps up to the knee, one fresh system each")
+        say(queues.report(queue_types, args.rate))
     for note in notes:
         say(f"note: {note}")
     say(f"\nbenchmark took {time.monotonic() - started:.0f} s")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 
 from contracts.codes import is_valid_uscc
@@ -46,6 +47,21 @@ class CompanyService:
 
     def list_staff(self, who: Principal, uscc: str) -> list[dict]:
         return self.clients.social_security.list_staff(self._own(who, uscc))
+
+
+    # ---- electronic seals (the seal bureau keeps the keys; the founder asks it to sign)
+
+    def sign_with_seal(self, who: Principal, uscc: str, code: str, pdf: bytes, placement: dict | None,
+                       idempotency_key: str | None) -> dict:
+        request = {"pdf_base64": base64.b64encode(pdf).decode(), "placement": placement,
+                   "idempotency_key": idempotency_key, "signer": {"id": who.id, "name": who.name}}
+        return self.bureaus.call("seal", "sign_document", self._own(who, uscc), code, request)
+
+    def list_seal_uses(self, who: Principal, uscc: str) -> list[dict]:
+        return self.bureaus.call("seal", "list_seal_uses", self._own(who, uscc))
+
+    def report_seal_lost(self, who: Principal, uscc: str, code: str, reason: str) -> dict:
+        return self.bureaus.call("seal", "report_seal_lost", self._own(who, uscc), code, reason)
 
 
 class VerifyService:

@@ -15,13 +15,15 @@ from typing import Any, Protocol
 
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RpcTimeout, UnknownService
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from contracts.rpc import Unavailable
+from kit.queues import cluster_proxy
 
 log = logging.getLogger(__name__)
 
-_BROKEN = (RpcTimeout, UnknownService, OperationalError, OSError)
+# RuntimeError: nameko's standalone proxy says "This consumer has been disconnected" when its broker
+# connection dropped before the call (a node of the cluster went away): a new proxy fails over.
+_BROKEN = (RpcTimeout, UnknownService, OperationalError, OSError, RuntimeError)
 
 
 class Bureaus(Protocol):
@@ -36,7 +38,7 @@ class RpcPool:
         self.config = config
         self.timeout = timeout
         self.size = size
-        self._factory = factory or (lambda cfg, t: ClusterRpcProxy(cfg, timeout=t))
+        self._factory = factory or cluster_proxy
         self._idle: queue.LifoQueue = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
         self._lock = threading.Lock()

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     gateway_max_body_bytes: int = Field(1024 * 1024, ge=1024)
     gateway_login_max_failures: int = Field(10, ge=1)
     gateway_login_window_minutes: int = Field(15, ge=1)
+    # the OneStop trust root and the bureaus' certificates (kit/pki.py): published, and used to check PDFs
+    pki_dir: str = "var/pki"
     log_level: str = "INFO"
 
     @property

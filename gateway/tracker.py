@@ -10,7 +10,6 @@ import logging
 
 from nameko.events import EventDispatcher
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts.events import EVENT_SOURCES, event_type, parse_event
@@ -22,6 +21,7 @@ from gateway.tracking import RecentApplications, append
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
+from kit.queues import rpc
 from kit.startup import configure_from_env
 
 log = logging.getLogger(__name__)

@@ -21,11 +21,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from nameko.rpc import rpc
-
 from contracts import clock
 from contracts.calendar import aware, recomputed
 from contracts.rpc import CLAIM_MINUTES, Conflict, FieldError, Invalid, OneStopError, Task
+from kit.queues import rpc  # the queue type (classic or quorum) is kit.queues' to declare
 
 OPEN_STATES = ("open", "claimed")
 DONE_STATES = ("done", "rejected", "correction_requested")

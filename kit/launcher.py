@@ -3,6 +3,9 @@ each), the gateway's event tracker and the gateway web server. Used by `make run
 fault tests and the benchmarks, so all of them run exactly what an operator runs.
 
     python -m kit.launcher run [--scale tax=2 --scale seal=2] [--port 8000]
+    ONESTOP_QUEUE_TYPE=quorum AMQP_URI="pyamqp://...:5672/;pyamqp://...:5673/" python -m kit.launcher run
+
+Every child gets the environment: the queue type and every broker address (kit/queues.py, kit/brokers.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contracts import bureaus
+from kit.brokers import addresses, vhost_of
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -51,11 +55,6 @@ def _ctl_request(method: str, path: str, ctl_uri: str = DEFAULT_RABBIT_CTL_URI, 
     with urllib.request.urlopen(request, timeout=10) as response:
         raw = response.read()
     return json.loads(raw) if raw else None
-
-
-def vhost_of(amqp_uri: str) -> str:
-    path = urllib.parse.urlsplit(amqp_uri).path
-    return urllib.parse.unquote(path[1:]) if len(path) > 1 else "/"
 
 
 def create_vhost(name: str, ctl_uri: str = DEFAULT_RABBIT_CTL_URI, user: str = "guest") -> None:
@@ -244,7 +243,9 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    print("starting OneStop: " + ", ".join(f"{s} x{system.scale.get(s, 1)}" for s in system.services))
+    print("starting OneStop: " + ", ".join(f"{s} x{system.scale.get(s, 1)}" for s in system.services)
+          + f"; {os.environ.get('ONESTOP_QUEUE_TYPE', 'classic')} queues on "
+          + f"{len(addresses(system.amqp_uri))} broker address(es)")
     try:
         system.start()
         print(f"OneStop is running at {system.gateway_url}  (logs in {system.log_dir}; Ctrl-C stops)")

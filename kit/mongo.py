@@ -53,7 +53,10 @@ def connect(uri: str, database: str, **kwargs: Any) -> Database:
 
 
 def redact_uri(uri: str) -> str:
-    """mongodb://user:secret@host -> mongodb://user:***@host, for logs."""
+    """mongodb://user:secret@host -> mongodb://user:***@host, for logs (each of `;`-separated AMQP
+    failover addresses too)."""
+    if ";" in uri:
+        return ";".join(redact_uri(part) for part in uri.split(";"))
     if "@" not in uri or "://" not in uri:
         return uri
     scheme, rest = uri.split("://", 1)

@@ -81,6 +81,16 @@ class Unavailable(OneStopError):
     code, status = "UNAVAILABLE", 503
 
 
+class TooLarge(OneStopError):
+    code, status = "PAYLOAD_TOO_LARGE", 413
+
+
+class UnsupportedMedia(OneStopError):
+    """An upload that is not what the endpoint takes (e.g. not a PDF)."""
+
+    code, status = "UNSUPPORTED_MEDIA_TYPE", 415
+
+
 def all_error_classes() -> list[type[OneStopError]]:
     seen: list[type[OneStopError]] = []
     stack = [OneStopError]

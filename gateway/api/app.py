@@ -22,8 +22,10 @@ from gateway.api import (
     public,
     ratings,
     receipts,
+    seals,
     stats,
     tasks,
+    trust,
     webhooks,
 )
 from gateway.api import metrics as metrics_api
@@ -74,7 +76,7 @@ def create_app(gateway: Gateway | None = None) -> FastAPI:
     app.include_router(metrics_api.router)
     for module in (accounts, applications, companies, tasks, public):
         app.include_router(module.router)
-    for module in (licences, stats, ratings, webhooks, receipts):  # beyond the portals
+    for module in (licences, trust, seals, stats, ratings, webhooks, receipts):  # beyond the portals
         app.include_router(module.router)
     _offline_docs(app)
     web.mount(app)  # server-rendered pages and their static files (gateway/web)

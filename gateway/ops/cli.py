@@ -2,6 +2,7 @@
 
     onestop staff add --bureau tax --login tax.li --password-stdin     (or --operator instead of --bureau)
     onestop queues | sla | outbox [replay] (gateway/ops/status.py) | calendar|rates load FILE|status (kit/yearly.py); --json
+    onestop dead-letters [list | replay | drop]                                    (kit/deadletters.py)
 
 Subcommands are argparse sub-parsers: add a group with a `register_<group>(subparsers)` function.
 """
@@ -17,13 +18,13 @@ import warnings
 
 from contracts.rpc import BUREAUS, OneStopError
 from gateway.ops import status as ops
-from kit import licence_verify, yearly
+from kit import deadletters, licence_verify, yearly
 from kit.startup import configure_from_env
 
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
 
 # kit.mongo imports nameko, which imports eventlet: its deprecation notice is noise for an operator
-warnings.filterwarnings("ignore", message="Eventlet is deprecated")
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 
 def gateway_store(mongo_uri: str | None = None, db_prefix: str | None = None):
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     licence_verify.register(subparsers)
     ops.register(subparsers)  # queues, sla, outbox
     yearly.register(subparsers)  # calendar, rates
+    deadletters.register(subparsers)
     args = parser.parse_args(argv)
     configure_from_env()
     try:

@@ -29,6 +29,8 @@ from typing import Any
 
 from contracts import bureaus, clock
 from contracts.calendar import CalendarNotCovered, default_calendar
+from kit.brokers import addresses, vhost_of
+from kit.tables import table
 
 SERVICES = bureaus.SERVICES
 BUREAUS = bureaus.NAMES
@@ -61,16 +63,11 @@ def env_config() -> dict[str, str]:
 
 def management_uri_for(amqp_uri: str) -> str:
     """http://user:pass@<broker host>:15672, the management API next to the AMQP listener."""
-    parts = urllib.parse.urlsplit(amqp_uri)
+    parts = urllib.parse.urlsplit((addresses(amqp_uri) or [amqp_uri])[0])
     user = urllib.parse.unquote(parts.username or "guest")
     password = urllib.parse.unquote(parts.password or "guest")
     creds = f"{urllib.parse.quote(user, safe='')}:{urllib.parse.quote(password, safe='')}"
     return f"http://{creds}@{parts.hostname or '127.0.0.1'}:{MANAGEMENT_PORT}"
-
-
-def vhost_of(amqp_uri: str) -> str:
-    path = urllib.parse.urlsplit(amqp_uri).path
-    return urllib.parse.unquote(path[1:]) if len(path) > 1 else "/"
 
 
 # ---- RabbitMQ ---------------------------------------------------------------------------------
@@ -211,14 +208,6 @@ def replay_outboxes(client, db_prefix: str, dispatcher: Callable[[str, str, dict
 
 # ---- printing ---------------------------------------------------------------------------------
 
-
-def table(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    """A plain fixed-width table (CJK-unaware; the values printed here are ASCII)."""
-    cells = [[("-" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
-    widths = [max([len(c), *(len(row[i]) for row in cells)]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
-    return "\n".join(lines)
 
 
 # ---- the commands (registered in gateway.ops.cli) -----------------------------------------------------

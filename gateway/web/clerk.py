@@ -65,6 +65,8 @@ def _payload(action: str, form: Any) -> dict[str, Any]:
         payload["reasons"] = reasons
     if action == "request_correction":
         payload["fields"] = [str(f) for f in form.getlist("fields")]
+    if action == "mark_engraved" and form.get("engraver"):
+        payload["engraver"] = str(form.get("engraver")).strip()
     if action == "dispatch" and form.get("tracking_number"):
         payload["tracking_number"] = str(form.get("tracking_number")).strip()
     if action == "approve" and str(form.get("monthly_quota", "")).strip():

@@ -7,7 +7,6 @@ import logging
 
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts import clock
@@ -17,6 +16,8 @@ from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
 from kit import clerk
 from kit.events import durable_handler
 from kit.outbox import relay
+from kit.pki import SigningIdentity
+from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.registration import documents, domain, signing
 from services.registration.allocator import allocator_from_config
@@ -34,6 +35,7 @@ class RegistrationService(clerk.ClerkRpc):
     store = RegistrationMongo()
     dispatch = EventDispatcher()
     config = Config()
+    signer = SigningIdentity(signing.identity)  # signs every licence PDF
 
     @property
     def registrar(self) -> Registrar:
@@ -115,7 +117,7 @@ class RegistrationService(clerk.ClerkRpc):
             raise NotFound(f"该申请没有文书“{name}”")
         licence = Licence.model_validate(case["licence"])
         pdf = documents.render_licence(licence, Settings.from_config(self.config).public_base_url,
-                                       signing.signer_from_config(self.config))
+                                       signing.signer_from_config(self.config), self.signer)
         return Document(name=name, filename=f"营业执照-{licence.uscc}.pdf", content_type="application/pdf",
                         data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")
 

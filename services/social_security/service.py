@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts import clock
@@ -23,6 +22,8 @@ from kit import clerk
 from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
+from kit.pki import SigningIdentity
+from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.social_security import clerk as queue
 from services.social_security import documents, domain, workflow
@@ -37,6 +38,7 @@ workflow.use_policies(PolicyBook(Path(os.environ.get(RATES_DIR_ENV) or DEFAULT_R
 
 class SocialSecurityService(clerk.ClerkRpc):
     name = "social_security"
+    signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(SocialSecurityStore)
     dispatch = EventDispatcher()
 
@@ -116,7 +118,8 @@ class SocialSecurityService(clerk.ClerkRpc):
         if name != workflow.CERTIFICATE.name or employer is None or employer["state"] != "registered":
             raise NotFound(f"申请{application_id}没有社保文书{name}")
         staff = self.store.staff(employer["uscc"], active_only=True)
-        pdf = documents.render_certificate(employer, staff, domain.local_today(clock.now()).isoformat())
+        pdf = documents.render_certificate(employer, staff, domain.local_today(clock.now()).isoformat(),
+                                           self.signer)
         return Document(name=name, filename=f"社会保险登记证明-{employer['uscc']}.pdf",
                         content_type="application/pdf",
                         data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")

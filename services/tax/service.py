@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from nameko.events import EventDispatcher
-from nameko.rpc import rpc
 from nameko.timer import timer
 
 from contracts import clock
@@ -24,6 +23,8 @@ from kit import clerk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.pki import SigningIdentity
+from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.tax import clerk as queue
 from services.tax import documents, domain, invoicing
@@ -41,6 +42,7 @@ def _now() -> datetime:
 
 class TaxService(clerk.ClerkRpc):
     name = "tax"
+    signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(TaxStore)
     dispatch = EventDispatcher()
 
@@ -101,7 +103,7 @@ class TaxService(clerk.ClerkRpc):
         reg = self.store.registration_by_application(application_id)
         number = name.removeprefix(documents.INVOICE_PREFIX) if name.startswith(documents.INVOICE_PREFIX) else None
         invoices = {number: self.store.invoice(reg["uscc"], number)} if number else {}
-        return documents.render(name, reg, invoices).model_dump(mode="json")
+        return documents.render(name, reg, invoices, self.signer).model_dump(mode="json")
 
     # ---- clerk queue: the five RPCs come from kit.clerk.ClerkRpc ---------------------------------
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from kit.brokers import with_vhost
 from kit.launcher import (
     BIN,
     DEFAULT_AMQP_URI,
@@ -52,10 +53,6 @@ class Founder:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def amqp_uri_for(base: str, vhost: str) -> str:
-    return base.rstrip("/") + "/" + vhost
-
-
 class LiveSystem:
     def __init__(self, label: str, log_dir: Path, scale: dict[str, int] | None = None,
                  amqp_base: str = DEFAULT_AMQP_URI, ctl_uri: str = DEFAULT_RABBIT_CTL_URI,
@@ -65,7 +62,7 @@ class LiveSystem:
         self.db_prefix = f"{label}_{suffix}"
         self.ctl_uri = ctl_uri
         self.mongo_uri = mongo_uri
-        self.amqp_uri = amqp_uri_for(amqp_base, self.vhost)
+        self.amqp_uri = with_vhost(amqp_base, self.vhost)  # every address of a cluster
         self.system = System(
             amqp_uri=self.amqp_uri, mongo_uri=mongo_uri, db_prefix=self.db_prefix, gateway_port=free_port(),
             scale=dict(scale or {}), log_dir=Path(log_dir), ctl_uri=ctl_uri,
@@ -75,6 +72,10 @@ class LiveSystem:
         self.resident_ids: set[str] = set()  # every full ID this run sent (for the log checks)
 
     # ---- lifecycle
+
+    def use_ctl(self, ctl_uri: str) -> None:
+        """Talk to another node's management API (the one in use is about to go away)."""
+        self.ctl_uri = self.system.ctl_uri = ctl_uri
 
     def start(self, timeout: float = 120) -> LiveSystem:
         create_vhost(self.vhost, self.ctl_uri)

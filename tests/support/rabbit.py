@@ -40,6 +40,16 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return False
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, under the rabbitmq user
+        return True
+    return True
+
+
 class PrivateRabbit:
     def __init__(self, name: str | None = None):
         self.name = name or f"outage{os.getpid()}x{int(time.time() * 1000) % 100000}"
@@ -125,6 +135,37 @@ class PrivateRabbit:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"private RabbitMQ {self.node} did not stop")
             time.sleep(0.2)
+        self.running = False
+
+    def ctl(self, *args: str, timeout: float = 60, check: bool = True) -> str:
+        """`rabbitmqctl -n <this node> ...`, its output."""
+        done = subprocess.run(["rabbitmqctl", "-n", self.node, *args], env=self.env(), timeout=timeout,
+                              capture_output=True, text=True, check=False)
+        if check and done.returncode != 0:
+            raise RuntimeError(f"rabbitmqctl {' '.join(args)} on {self.node}: {done.stderr or done.stdout}")
+        return done.stdout
+
+    def pid(self) -> int | None:
+        try:
+            return int((self.base / "node.pid").read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def kill(self, timeout: float = 30) -> None:
+        """SIGKILL this node's Erlang VM (its own pid only): a node lost without warning."""
+        pid = self.pid()
+        if pid is None:
+            raise RuntimeError(f"no pid file for {self.node}")
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + timeout
+        while port_open(self.amqp_port) or _alive(pid):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.node} (pid {pid}) still alive after SIGKILL")
+            time.sleep(0.1)
+        (self.base / "node.pid").unlink(missing_ok=True)
         self.running = False
 
     def close(self) -> None:

@@ -116,7 +116,7 @@ def test_an_employer_outside_the_served_districts_waits_for_a_clerk(bureau):
         bureau.call("claim_task", queued["task_id"], "clerk-wu")
     assert bureau.call("release_task", queued["task_id"], "clerk-zhou")["state"] == "open"
     with pytest.raises(Invalid):
-        bureau.call("act_on_task", queued["task_id"], "clerk-wu", "mark_engraved", {})
+        bureau.call("act_on_task", queued["task_id"], "clerk-wu", "mark_engraved", {"engraver": "测试用印章刻制单位"})
     with entrypoint_waiter(bureau.recorder, "on_task_queued"):
         done = bureau.call("act_on_task", queued["task_id"], "clerk-wu", "approve", {})
     assert done["state"] == "done" and [h["action"] for h in done["history"]] == ["claim", "release", "approve"]

@@ -126,7 +126,7 @@ def test_clerk_path_queue_claim_and_approve_with_adjusted_quota(bureau):
         assert tax.release_task(task["id"], "clerk-li")["state"] == "open"
         assert tax.claim_task(task["id"], "clerk-li")["claimed_by"] == "clerk-li"
         with pytest.raises(Invalid):
-            tax.act_on_task(task["id"], "clerk-li", "mark_engraved", {})
+            tax.act_on_task(task["id"], "clerk-li", "mark_engraved", {"engraver": "测试用印章刻制单位"})
         with pytest.raises(Invalid) as err:
             tax.act_on_task(task["id"], "clerk-li", "approve", {"monthly_quota": "-5"})
         assert err.value.field_errors[0].field == "monthly_quota"

@@ -10,6 +10,7 @@ from nameko.testing.services import worker_factory
 from contracts.events import LicenceRevoked, ReviewStarted
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Conflict
+from kit.queues import DeadLetter
 from services.social_security import clerk, domain, workflow
 from services.social_security.service import SocialSecurityService
 
@@ -56,7 +57,8 @@ def test_the_handler_records_the_event_keyed_by_uscc():
 def test_another_registration_event_routed_here_is_dropped_not_recorded():
     service = worker_factory(SocialSecurityService)
     other = ReviewStarted(application_id="app-1", path="automatic", deadline=date(2026, 11, 27))
-    assert service.on_licence_revoked(other.model_dump(mode="json")) is None  # acknowledged, not retried
+    with pytest.raises(DeadLetter):  # never retried: dead-lettered on quorum queues, dropped on classic
+        service.on_licence_revoked(other.model_dump(mode="json"))
     service.store.revocations.record.assert_not_called()
 
 
