@@ -13,6 +13,7 @@ from gateway.store import GatewayStore
 
 # the request bodies are the bureaus' own RPC models: what the gateway accepts is what they accept
 InvoiceRequest = tax.InvoiceRequest
+RedLetterRequest = tax.RedLetterRequest
 EmployeeRequest = social_security.EmployeeEnrolment
 
 
@@ -30,6 +31,9 @@ class CompanyService:
 
     def issue_invoice(self, who: Principal, uscc: str, request: InvoiceRequest) -> dict:
         return self.clients.tax.issue_invoice(self._own(who, uscc), request)
+
+    def red_letter(self, who: Principal, uscc: str, number: str, request: RedLetterRequest) -> dict:
+        return self.clients.tax.red_letter(self._own(who, uscc), number, request)
 
     def list_invoices(self, who: Principal, uscc: str) -> list[dict]:
         return self.clients.tax.list_invoices(self._own(who, uscc))

@@ -195,7 +195,7 @@ def test_signed_licence_verifies_offline_and_revocation_shows_online(http, compl
     # every bureau hears of it: no new invoice, no new insured staff, the seals are void
     def invoice() -> dict:  # a new request each time: one issued before tax heard of it stays issued
         return {"request_id": uuid.uuid4().hex, "buyer_name": "某某公司", "buyer_tax_id": app["uscc"],
-                "items": [{"name": "服务费", "quantity": "1", "unit_price": "100.00", "tax_rate": "0.03"}]}
+                "items": [{"name": "服务费", "quantity": "1", "unit_price": "100.00", "tax_rate": "0.01"}]}
 
     assert wait_until(lambda: http.post(f"{API}/companies/{app['uscc']}/invoices", json=invoice(),
                                         headers=founder).status_code == 409)

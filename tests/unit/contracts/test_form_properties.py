@@ -102,7 +102,8 @@ def valid_forms(draw):
         for i, (rid, s) in enumerate(zip(ids, shares, strict=True))
     ]
     form["registered_capital"] = f"{Decimal(sum(shares)) / 100:.2f}"
-    form["supervisors"] = []
+    form["supervisors"] = []  # no supervisor, all shareholders consenting (Company Law art. 83)
+    form["governance"] = {**form["governance"], "supervision": "none", "no_supervisor_consent": True}
     return form
 
 
