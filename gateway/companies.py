@@ -55,13 +55,13 @@ class CompanyService:
                        idempotency_key: str | None) -> dict:
         request = {"pdf_base64": base64.b64encode(pdf).decode(), "placement": placement,
                    "idempotency_key": idempotency_key, "signer": {"id": who.id, "name": who.name}}
-        return self.bureaus.call("seal", "sign_document", self._own(who, uscc), code, request)
+        return self.clients.seal.sign_document(self._own(who, uscc), code, request)
 
     def list_seal_uses(self, who: Principal, uscc: str) -> list[dict]:
-        return self.bureaus.call("seal", "list_seal_uses", self._own(who, uscc))
+        return self.clients.seal.list_seal_uses(self._own(who, uscc))
 
     def report_seal_lost(self, who: Principal, uscc: str, code: str, reason: str) -> dict:
-        return self.bureaus.call("seal", "report_seal_lost", self._own(who, uscc), code, reason)
+        return self.clients.seal.report_seal_lost(self._own(who, uscc), code, reason)
 
 
 class VerifyService:
