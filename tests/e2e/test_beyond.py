@@ -171,7 +171,9 @@ def test_signed_licence_verifies_offline_and_revocation_shows_online(http, compl
     [doc] = [d for d in app["documents"] if d["name"] == "registration.licence"]
     pdf = http.get(f"{API}/applications/{app['id']}/documents/{doc['name']}", headers=founder).content
     (tmp_path / "licence.pdf").write_bytes(pdf)
-    assert cli.main(["verify-licence", str(tmp_path / "licence.pdf"), "--key", str(tmp_path / "key.json")]) == 0
+    (tmp_path / "ca.pem").write_text(http.get("/.well-known/onestop-ca.pem").text)  # the PDF signature's root
+    assert cli.main(["verify-licence", str(tmp_path / "licence.pdf"), "--key", str(tmp_path / "key.json"),
+                     "--ca", str(tmp_path / "ca.pem")]) == 0
     assert "VALID" in capsys.readouterr().out
     printed = osl.qr_text_from_pdf(pdf)
     assert f"/verify/licences/{app['uscc']}#OSL1." in printed  # host: registration's PUBLIC_BASE_URL
