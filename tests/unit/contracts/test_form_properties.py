@@ -68,7 +68,8 @@ def test_arbitrary_json_never_crashes_the_validator(data):
 ALL_PATHS = [p for p in paths(EXAMPLE) if p]
 # a rule that judges one field by another reports on the one the founder chose: annual sales above the
 # small-scale threshold (5 million yuan) make 小规模纳税人 the wrong taxpayer type
-CROSS_FIELD_RULES = {"tax.annual_sales_estimate": ("tax.taxpayer_type",)}
+CROSS_FIELD_RULES = {"tax.annual_sales_estimate": ("tax.taxpayer_type",),
+                     "seals.physical": ("seals.postal_address",)}  # seals sent by post need the address
 
 
 @SETTINGS
