@@ -10,11 +10,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from contracts import scope
+from contracts import clock, scope
 from contracts.authorities import Authority, registering_authority
 from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import Deadline, aware, deadline
-from contracts.clock import CHINA
 from contracts.codes import district_name, make_uscc, org_body_from_sequence
 from contracts.events import Licence
 from contracts.form import (
@@ -39,7 +38,7 @@ TASK_KIND = "registration_review"
 
 def working_day(moment: datetime) -> date:
     """The working day a moment belongs to: its date in Asia/Shanghai."""
-    return moment.astimezone(CHINA).date()
+    return clock.china_date(moment)
 
 
 @dataclass(frozen=True)

@@ -429,7 +429,7 @@ def price(items: list[InvoiceItem]) -> Totals:
 
 def local_day(moment: datetime) -> date:
     """The working day a moment belongs to: its date in Asia/Shanghai."""
-    return aware(moment).astimezone(CHINA).date()
+    return clock.china_date(moment)
 
 
 def month_key(moment: datetime) -> str:
