@@ -11,12 +11,19 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from contracts import clock, scope
-from contracts.codes import hubei_divisions, is_known_district, is_valid_resident_id, is_valid_uscc
+from contracts import authorities, clock, scope
+from contracts.codes import (
+    hubei_divisions,
+    is_known_district,
+    is_valid_resident_id,
+    is_valid_uscc,
+    resident_id_birth_date,
+)
 from contracts.rpc import FieldError, Invalid
 from contracts.text import PersonName, VisibleText
 
@@ -35,8 +42,16 @@ class CompanyType(StrEnum):
 
 COMPANY_TYPE_LABELS = {
     CompanyType.limited_liability: "有限责任公司",
-    CompanyType.one_person_llc: "有限责任公司（自然人独资）",
+    CompanyType.one_person_llc: "一人有限责任公司",
     CompanyType.joint_stock: "股份有限公司",
+}
+# The type printed on a one-person LLC's licence follows its shareholder: 工商总局《企业（机构）类型代码表》
+# 1151 有限责任公司（自然人独资）, 1152 …（自然人投资或控股的法人独资）, 1153 …（非自然人投资或控股的法人独资）
+# (table as quoted at https://qibantong.com/knowledge/introduce).
+ONE_PERSON_LICENCE_TYPES = {
+    "natural": "有限责任公司（自然人独资）",
+    "corporate_natural_controlled": "有限责任公司（自然人投资或控股的法人独资）",
+    "corporate_other": "有限责任公司（非自然人投资或控股的法人独资）",
 }
 ORGANISATION_FORMS = {  # Company Law art. 7
     CompanyType.limited_liability: ("有限公司", "有限责任公司"),
@@ -60,9 +75,13 @@ class CompanyName(BaseModel):
     trade_name: VisibleText = Field(max_length=10)
     industry: VisibleText = Field(max_length=20)
     organisation_form: VisibleText = Field(max_length=10)
+    # 字号（武汉）行业组织形式: the division in brackets after the 字号 is a legal form of the name too
+    division_in_brackets: bool = False
 
     @property
     def full(self) -> str:
+        if self.division_in_brackets and self.division:
+            return f"{self.trade_name}（{self.division}）{self.industry}{self.organisation_form}"
         return f"{self.division}{self.trade_name}{self.industry}{self.organisation_form}"
 
 
@@ -70,6 +89,8 @@ class Address(BaseModel):
     model_config = STRICT
     district_code: str = Field(pattern=r"^\d{6}$")
     detail: VisibleText = Field(min_length=4, max_length=200)
+    # a development zone with its own registering authority (contracts/data/authorities_wuhan.json)
+    development_zone: Literal["donghu", "jingkai", "linkonggang"] | None = None
 
 
 class Person(BaseModel):
@@ -91,6 +112,9 @@ class CorporateShareholder(BaseModel):
     uscc: str = Field(min_length=18, max_length=18)
     subscribed_amount: Money
     payment_due: date
+    # Whether natural persons invest in or control this legal person: the sole shareholder of a one-person
+    # LLC decides the licence type (1152 or 1153 in ONE_PERSON_LICENCE_TYPES); asked only then.
+    natural_person_controlled: bool | None = None
 
 
 Shareholder = Annotated[NaturalShareholder | CorporateShareholder, Field(discriminator="kind")]
@@ -98,6 +122,48 @@ Shareholder = Annotated[NaturalShareholder | CorporateShareholder, Field(discrim
 
 class LegalRepresentative(Person):
     position: Literal["director", "manager"]  # Company Law art. 10
+
+
+class Supervisor(Person):
+    staff_representative: bool = False  # 职工代表监事, elected by the staff (Company Law arts. 76, 130)
+
+
+class Board(StrEnum):
+    board = "board"  # 董事会: three or more directors (Company Law arts. 68, 120)
+    sole_director = "sole_director"  # 不设董事会，设一名董事 (arts. 75, 128)
+
+
+class Supervision(StrEnum):
+    supervisory_board = "supervisory_board"  # 监事会: 3+, staff >= 1/3 (arts. 76, 130)
+    sole_supervisor = "sole_supervisor"  # 一名监事 (arts. 83, 133)
+    none = "none"  # 不设监事, every shareholder consenting: LLCs only (art. 83)
+    audit_committee = "audit_committee"  # 董事会审计委员会 instead of supervisors (arts. 69, 121)
+
+
+BOARD_LABELS = {Board.board: "设董事会", Board.sole_director: "不设董事会，设一名董事"}
+SUPERVISION_LABELS = {
+    Supervision.supervisory_board: "设监事会",
+    Supervision.sole_supervisor: "不设监事会，设一名监事",
+    Supervision.none: "不设监事（全体股东一致同意）",
+    Supervision.audit_committee: "董事会设审计委员会，不设监事会或者监事",
+}
+
+
+class Governance(BaseModel):
+    """The company's organs as the founders chose them (Company Law 2023, in force 2024-07-01).
+
+    `board` and `supervision` left empty are read from the numbers of directors and supervisors
+    (1 director: one director; 0/1/3+ supervisors: none/one/监事会), then checked like a stated choice.
+    """
+
+    model_config = STRICT
+    board: Board | None = None
+    supervision: Supervision | None = None
+    audit_committee: list[str] = Field(default_factory=list, max_length=20)  # directors' resident IDs
+    no_supervisor_consent: bool = False  # art. 83: every shareholder agrees to have no supervisor
+    # art. 178 grounds other than capacity (crimes, bankruptcy, debts, ...) cannot be read from the form:
+    # the founder declares that none applies to any director, supervisor or manager.
+    officers_declaration: bool = False
 
 
 class SealKind(StrEnum):
@@ -222,7 +288,8 @@ class ApplicationForm(BaseModel):
     legal_representative: LegalRepresentative
     directors: list[Person] = Field(min_length=1, max_length=50)
     manager: Person | None = None
-    supervisors: list[Person] = Field(default_factory=list, max_length=20)
+    supervisors: list[Supervisor] = Field(default_factory=list, max_length=20)
+    governance: Governance = Field(default_factory=Governance)
     business_scope: list[str] = Field(min_length=1, max_length=50)
     seals: SealRequest = Field(default_factory=SealRequest)
     tax: TaxNeeds = Field(default_factory=TaxNeeds)
@@ -250,13 +317,37 @@ MESSAGES = {
 }
 
 
-def _division_names() -> set[str]:
+def division_name_error(division: str) -> str | None:
+    """规定 art. 7: a county-level-or-higher division of the domicile's area; a 市辖区 only with its city.
+
+    Accepted: 湖北/湖北省, 武汉/武汉市, and 武汉市洪山区 / 武汉洪山区 (district with its city); empty (art. 6).
+    """
+    if division in division_names():
+        return None
+    if division in bare_district_names():
+        return (f"市辖区名称在企业名称中使用时，应当同时冠以其所属的设区的市的行政区划名称（企业名称登记管理规定第七条），"
+                f"如“武汉市{division.removesuffix('区')}区”")
+    return "行政区划名称应为湖北省内的省、市或区名称（如“武汉”“武汉市洪山区”），或留空"
+
+
+@cache
+def division_names() -> frozenset[str]:
+    """Every division wording a name may use: province and city (full or short), districts with their city."""
     names = {""}
     for row in hubei_divisions().values():
         full = row["name"]
-        names.add(full)
-        names.add(full.rstrip("省市区"))
-    return names
+        if row["level"] == "district":
+            city = row["city"]
+            names.update({f"{city}{full}", f"{city.removesuffix('市')}{full}"})
+        else:
+            names.update({full, full.rstrip("省市")})
+    return frozenset(names)
+
+
+@cache
+def bare_district_names() -> frozenset[str]:
+    rows = hubei_divisions().values()
+    return frozenset(n for row in rows if row["level"] == "district" for n in (row["name"], row["name"][:-1]))
 
 
 def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldError]:
@@ -273,8 +364,11 @@ def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldE
         err("name.trade_name", "字号只能使用规范汉字，不能含拼音、字母、数字或符号")
     elif len(trade) < 2:
         err("name.trade_name", "字号应由两个以上汉字组成")
-    if form.name.division not in _division_names():
-        err("name.division", "行政区划名称应为湖北省内的省、市或区名称（如“武汉”），或留空")
+    division_error = division_name_error(form.name.division)
+    if division_error:
+        err("name.division", division_error)
+    if form.name.division_in_brackets and not form.name.division:
+        err("name.division", "选择行政区划置于字号之后的括号内时，请填写行政区划名称")
     if form.name.industry and not _HAN.match(form.name.industry):
         err("name.industry", "行业或经营特点只能使用规范汉字")
     allowed_forms = ORGANISATION_FORMS[form.company_type]
@@ -286,6 +380,10 @@ def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldE
 
     if not is_known_district(form.domicile.district_code):
         err("domicile.district_code", "住所所在区不在本系统服务范围内（武汉市13个区）")
+    elif form.domicile.development_zone and not authorities.zone_covers(form.domicile.development_zone,
+                                                                        form.domicile.district_code):
+        zone = authorities.zones()[form.domicile.development_zone].zone
+        err("domicile.development_zone", f"{zone}不在所填住所所在区的范围内，请核对")
 
     # capital and shareholders (公司法 2023)
     if form.registered_capital <= 0:
@@ -302,8 +400,12 @@ def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldE
         if isinstance(holder, NaturalShareholder):
             if not is_valid_resident_id(holder.resident_id, today):
                 err(f"{path}.resident_id", MESSAGES["resident_id"])
-        elif not is_valid_uscc(holder.uscc):
-            err(f"{path}.uscc", MESSAGES["uscc"])
+        else:
+            if not is_valid_uscc(holder.uscc):
+                err(f"{path}.uscc", MESSAGES["uscc"])
+            if form.company_type is CompanyType.one_person_llc and holder.natural_person_controlled is None:
+                err(f"{path}.natural_person_controlled",
+                    "法人独资的一人有限责任公司：请注明该法人股东是否为自然人投资或控股（决定营业执照上的企业类型）")
         if key in seen_holders:
             err(path, "同一股东不能重复填写")
         seen_holders.add(key)
@@ -326,14 +428,13 @@ def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldE
 
     # officers
     for i, person in enumerate(form.directors):
-        _check_person(person, f"directors.{i}", today, err)
+        _check_person(person, f"directors.{i}", today, err, role="董事")
     if form.manager:
-        _check_person(form.manager, "manager", today, err)
+        _check_person(form.manager, "manager", today, err, role="经理")
     for i, person in enumerate(form.supervisors):
-        _check_person(person, f"supervisors.{i}", today, err)
+        _check_person(person, f"supervisors.{i}", today, err, role="监事")
     rep = form.legal_representative
-    if not is_valid_resident_id(rep.resident_id, today):
-        err("legal_representative.resident_id", MESSAGES["resident_id"])
+    _check_person(rep, "legal_representative", today, err, role="法定代表人")
     director_ids = {p.resident_id for p in form.directors}
     if rep.position == "director" and rep.resident_id not in director_ids:
         err("legal_representative", "法定代表人须由执行公司事务的董事担任：请先把此人列为董事（公司法第十条）")
@@ -343,6 +444,7 @@ def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldE
     for i, person in enumerate(form.supervisors):
         if person.resident_id in officer_ids:
             err(f"supervisors.{i}", "董事、高级管理人员不得兼任监事")
+    governance_errors(form, err)
 
     # business scope
     seen_items: set[str] = set()
@@ -428,9 +530,114 @@ def _beneficial_owner_errors(form: ApplicationForm, filing: BeneficialOwnership,
         err(f"{path}.owners", f"受益所有人持股比例合计{total}%，超过100%")
 
 
-def _check_person(person: Person, path: str, today: date, err) -> None:
+def _check_person(person: Person, path: str, today: date, err, role: str | None = None) -> None:
     if not is_valid_resident_id(person.resident_id, today):
         err(f"{path}.resident_id", MESSAGES["resident_id"])
+    elif role and age_on(person.resident_id, today) < FULL_CAPACITY_AGE:
+        err(f"{path}.resident_id",
+            f"{role}须具有完全民事行为能力：按身份证号码，此人在提交之日未满十八周岁（公司法第一百七十八条）")
+
+
+FULL_CAPACITY_AGE = 18  # 民法典 art. 17-18: adults (18+) have full civil capacity
+
+
+def age_on(resident_id: str, day: date) -> int:
+    """Whole years of age on `day`, from the birth date in a (valid) resident ID number."""
+    born = resident_id_birth_date(resident_id)
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+# Company Law 2023 articles per company type, for the messages: (LLC, joint-stock).
+_ARTS = {
+    "board": ("第六十八条", "第一百二十条"),
+    "sole_director": ("第七十五条", "第一百二十八条"),
+    "supervisory_board": ("第七十六条", "第一百三十条"),
+    "sole_supervisor": ("第八十三条", "第一百三十三条"),
+    "audit_committee": ("第六十九条", "第一百二十一条"),
+}
+
+
+def chosen_board(form: ApplicationForm) -> Board:
+    return form.governance.board or (Board.sole_director if len(form.directors) == 1 else Board.board)
+
+
+def chosen_supervision(form: ApplicationForm) -> Supervision:
+    if form.governance.supervision:
+        return form.governance.supervision
+    count = len(form.supervisors)
+    return {0: Supervision.none, 1: Supervision.sole_supervisor}.get(count, Supervision.supervisory_board)
+
+
+def governance_errors(form: ApplicationForm, err) -> None:
+    """The organs the form describes against Company Law 2023: board, supervision, capacity declaration."""
+    stock = form.company_type is CompanyType.joint_stock
+    art = {key: pair[1 if stock else 0] for key, pair in _ARTS.items()}
+    board, supervision = chosen_board(form), chosen_supervision(form)
+    directors, supervisors = len(form.directors), len(form.supervisors)
+    if board is Board.board and directors < 3:
+        err("directors", f"设董事会的，董事会成员为三人以上（公司法{art['board']}）；"
+                         f"规模较小或者股东人数较少的，可以不设董事会，设一名董事（公司法{art['sole_director']}）")
+    if board is Board.sole_director and directors != 1:
+        err("directors", f"不设董事会的，只设一名董事（公司法{art['sole_director']}），现填写了{directors}名")
+
+    if supervision is Supervision.supervisory_board:
+        if supervisors < 3:
+            err("supervisors", f"监事会成员为三人以上（公司法{art['supervisory_board']}）")
+        staff = sum(1 for p in form.supervisors if p.staff_representative)
+        if supervisors and staff * 3 < supervisors:
+            need = -(-supervisors // 3)
+            err("supervisors", f"监事会中职工代表的比例不得低于三分之一（公司法{art['supervisory_board']}）："
+                               f"{supervisors}名监事中至少应有{need}名职工代表")
+    elif supervision is Supervision.sole_supervisor and supervisors != 1:
+        err("supervisors", f"不设监事会的，只设一名监事（公司法{art['sole_supervisor']}），现填写了{supervisors}名")
+    elif supervision is Supervision.none:
+        if stock:
+            err("governance.supervision", "股份有限公司应设监事会、一名监事或董事会审计委员会，不能不设监事"
+                                          "（公司法第一百二十一条、第一百三十条、第一百三十三条）")
+        elif supervisors:
+            err("supervisors", "选择不设监事的，不应填写监事")
+        elif not form.governance.no_supervisor_consent:
+            err("governance.no_supervisor_consent",
+                "不设监事须经全体股东一致同意（公司法第八十三条）：请确认全体股东已一致同意，或填写一名监事")
+    elif supervision is Supervision.audit_committee:
+        _audit_committee_errors(form, board, stock, art["audit_committee"], err)
+    if supervision is not Supervision.none and form.governance.no_supervisor_consent:
+        err("governance.no_supervisor_consent", "只有选择不设监事时才需要全体股东同意不设监事")
+    if supervision is not Supervision.audit_committee and form.governance.audit_committee:
+        err("governance.audit_committee", "只有选择由董事会审计委员会代替监事会时才填写审计委员会成员")
+
+    if not form.governance.officers_declaration:
+        err("governance.officers_declaration",
+            "请确认董事、监事、高级管理人员均不存在公司法第一百七十八条规定的不得担任的情形"
+            "（如因贪污、贿赂等犯罪被判处刑罚执行期满未逾五年、个人所负数额较大的债务到期未清偿被列为失信被执行人等）")
+
+
+def _audit_committee_errors(form: ApplicationForm, board: Board, stock: bool, art: str, err) -> None:
+    members = form.governance.audit_committee
+    if board is not Board.board:
+        err("governance.audit_committee", f"审计委员会设在董事会中，由董事组成（公司法{art}）：请选择设董事会")
+    if form.supervisors:
+        err("supervisors", f"设审计委员会的，不设监事会或者监事（公司法{art}）")
+    director_ids = {p.resident_id for p in form.directors}
+    if any(m not in director_ids for m in members) or len(set(members)) != len(members):
+        err("governance.audit_committee", f"审计委员会成员应为本公司的董事，且不重复（公司法{art}）")
+    if stock and len(members) < 3:
+        err("governance.audit_committee", "股份有限公司审计委员会成员为三名以上（公司法第一百二十一条）")
+    elif not members:
+        err("governance.audit_committee", f"请填写审计委员会成员（由董事组成，公司法{art}）")
+    # art. 121 also wants more than half of the members to hold no post but director's; the only other post
+    # the form knows is the one manager, so with three or more members that holds by construction.
+
+
+def licence_type(form: ApplicationForm) -> str:
+    """企业类型 as printed on the licence: a one-person LLC's follows its sole shareholder (1151/1152/1153)."""
+    if form.company_type is not CompanyType.one_person_llc or not form.shareholders:
+        return COMPANY_TYPE_LABELS[form.company_type]
+    holder = form.shareholders[0]
+    if isinstance(holder, NaturalShareholder):
+        return ONE_PERSON_LICENCE_TYPES["natural"]
+    key = "corporate_natural_controlled" if holder.natural_person_controlled else "corporate_other"
+    return ONE_PERSON_LICENCE_TYPES[key]
 
 
 def flat_fields(node: Any, prefix: str = "") -> dict[str, Any]:

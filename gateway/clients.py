@@ -73,6 +73,21 @@ class SealClient(BureauClient):
     def lookup_seal(self, code: str) -> dict:
         return self._call("lookup_seal", code)
 
+    def sign_document(self, uscc: str, code: str, request: dict) -> dict:
+        return self._call("sign_document", uscc, code, request)
+
+    def list_seal_uses(self, uscc: str) -> list[dict]:
+        return self._call("list_seal_uses", uscc)
+
+    def report_seal_lost(self, uscc: str, code: str, reason: str) -> dict:
+        return self._call("report_seal_lost", uscc, code, reason)
+
+    def seal_crl(self) -> str:
+        return self._call("seal_crl")
+
+    def seal_certificate_status(self, serial, digest: str) -> dict:
+        return self._call("seal_certificate_status", serial, digest)
+
 
 class TaxClient(BureauClient):
     def __init__(self, bureaus: Bureaus):

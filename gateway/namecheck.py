@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 NAME_PARTS = ("division", "trade_name", "industry", "organisation_form")
 # where each kind of problem is shown; anything else belongs to the trade name (字号), the part a
 # founder chooses freely and the one to change
-PROBLEM_FIELD = {"division_mismatch": "name.division", "organisation_form": "name.organisation_form"}
+PROBLEM_FIELD = {"division_mismatch": "name.division", "division_form": "name.division",
+                 "organisation_form": "name.organisation_form"}
 
 
 def full_name(body: Any) -> str | None:

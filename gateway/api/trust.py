@@ -66,7 +66,7 @@ def certificate(name: str, gateway: GatewayDep) -> Response:
 @router.get("/.well-known/onestop-ca/seal_ca.crl", summary="Revoked electronic-seal certificates (DER CRL)",
             response_class=Response, responses={200: {"content": {"application/pkix-crl": {}}}})
 def seal_crl(gateway: GatewayDep) -> Response:
-    return Response(base64.b64decode(gateway.bureaus.call("seal", "seal_crl")), media_type="application/pkix-crl")
+    return Response(base64.b64decode(gateway.clients.seal.seal_crl()), media_type="application/pkix-crl")
 
 
 @router.post("/api/v1/verify/documents", summary="Check the signatures of a PDF (no login)",
@@ -88,7 +88,7 @@ def check_document(data: bytes, gateway) -> dict[str, Any]:
     the seal bureau knows: which seal, revoked since when, valid when it signed this file."""
     pdf = pdfsign.readable_pdf(data)
     digest = hashlib.sha256(pdf).hexdigest()
-    crl = base64.b64decode(gateway.bureaus.call("seal", "seal_crl"))
+    crl = base64.b64decode(gateway.clients.seal.seal_crl())
     try:
         checks = pdfsign.check(pdf, [pki.root_certificate(_config(gateway))], crls=[crl])
     except pdfsign.NotSignedPdf:
@@ -97,7 +97,7 @@ def check_document(data: bytes, gateway) -> dict[str, Any]:
     signatures = []
     for check in checks:
         row = check.as_dict()
-        row["seal"] = gateway.bureaus.call("seal", "seal_certificate_status", check.signer_serial, digest) \
+        row["seal"] = gateway.clients.seal.seal_certificate_status(check.signer_serial, digest) \
             if check.signer_serial else None
         signatures.append(row)
     return {"sha256": digest, "signed": True, "valid": all(c.valid for c in checks), "signatures": signatures,

@@ -21,7 +21,8 @@ from contracts.form import ApplicationForm
 from contracts.rpc import FieldError
 
 LISTS = ("business_scope", "seals.kinds", "tax.invoice_kinds")  # checkbox groups
-BOOLEANS = ("seals.electronic", "seals.physical", "housing_fund")
+BOOLEANS = ("seals.electronic", "seals.physical", "housing_fund", "governance.no_supervisor_consent",
+            "governance.officers_declaration")
 ROWS = ("shareholders", "directors", "supervisors", "employees")
 NOT_FORM = {"csrf_token", "form_marker", "confirm_unchanged"}
 # the deepest real input is "shareholders.0.resident_id": a longer or deeper name is no field of the
@@ -149,6 +150,7 @@ def blank_form(account: dict[str, Any] | None = None) -> dict[str, Any]:
         "legal_representative": {**me, "position": "director"},
         "directors": [dict(me)],
         "supervisors": [],
+        "governance": {"no_supervisor_consent": False, "officers_declaration": False},
         "business_scope": [],
         "seals": {"kinds": ["company", "finance", "invoice"], "electronic": True, "physical": False,
                   "delivery": "post"},

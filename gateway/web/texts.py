@@ -10,7 +10,7 @@ from typing import Any
 from contracts import bureaus, scope
 from contracts.clock import CHINA
 from contracts.codes import hubei_divisions
-from contracts.form import COMPANY_TYPE_LABELS, MESSAGES, SEAL_KIND_LABELS
+from contracts.form import BOARD_LABELS, COMPANY_TYPE_LABELS, MESSAGES, SEAL_KIND_LABELS, SUPERVISION_LABELS
 
 APPLICATION_STATUS = {
     "submitted": "已提交", "in_review": "审核中", "correction_requested": "待补正", "rejected": "未通过",
@@ -32,6 +32,9 @@ BUREAU = bureaus.LABELS
 TAXPAYER = {"small_scale": "小规模纳税人", "general": "一般纳税人"}
 INVOICE = {"vat_general": "数电发票（普通发票）", "vat_special": "数电发票（增值税专用发票）"}
 POSITION = {"director": "董事（执行董事）", "manager": "经理"}
+# Empty = read from the number of directors / supervisors (contracts.form.Governance).
+BOARD = {"": "按所填董事人数确定", **{k.value: v for k, v in BOARD_LABELS.items()}}
+SUPERVISION = {"": "按所填监事人数确定", **{k.value: v for k, v in SUPERVISION_LABELS.items()}}
 
 # the leaf names of the form's dotted paths, for the error summary ("股东 2 · 身份证号码")
 FIELD = {
@@ -48,7 +51,9 @@ FIELD = {
     "monthly_wage": "月工资", "housing_fund": "住房公积金", "employer_rate": "单位缴存比例",
     "employee_rate": "个人缴存比例", "beneficial_owners": "受益所有人", "owners": "受益所有人", "basis": "认定依据",
     "share": "持股比例", "exempt": "免于填报", "commitment_signed": "免报承诺", "contact": "联系方式", "phone": "手机号码",
-    "email": "电子邮箱", "body": "申请表",
+    "email": "电子邮箱", "body": "申请表", "governance": "组织机构", "board": "董事会",
+    "supervision": "监督机构", "audit_committee": "审计委员会成员", "no_supervisor_consent": "全体股东同意不设监事",
+    "officers_declaration": "任职资格承诺", "staff_representative": "职工代表", "natural_person_controlled": "自然人投资或控股",
 }
 # the keys of a task's details (every bureau's), for the clerk's page
 DETAIL = {
@@ -64,7 +69,7 @@ CORRECTABLE = [
     ("name.trade_name", "字号"), ("name.industry", "行业或经营特点"), ("name", "企业名称（整体）"),
     ("business_scope", "经营范围"), ("domicile.detail", "住所详细地址"), ("registered_capital", "注册资本"),
     ("shareholders", "股东"), ("legal_representative", "法定代表人"), ("directors", "董事"),
-    ("supervisors", "监事"), ("contact.phone", "联系电话"),
+    ("supervisors", "监事"), ("governance", "组织机构"), ("contact.phone", "联系电话"),
 ]
 
 
@@ -205,7 +210,7 @@ def mask_id(value: str | None) -> str:
 
 TEMPLATE_GLOBALS = {
     "APPLICATION_STATUS": APPLICATION_STATUS, "STEP_STATE": STEP_STATE, "TASK_STATE": TASK_STATE,
-    "ACTIONS": ACTIONS, "TASK_KIND": TASK_KIND, "BUREAU": BUREAU, "TAXPAYER": TAXPAYER, "INVOICE": INVOICE, "POSITION": POSITION,
+    "ACTIONS": ACTIONS, "TASK_KIND": TASK_KIND, "BUREAU": BUREAU, "TAXPAYER": TAXPAYER, "INVOICE": INVOICE, "POSITION": POSITION, "BOARD": BOARD, "SUPERVISION": SUPERVISION,
     "COMPANY_TYPES": {k.value: v for k, v in COMPANY_TYPE_LABELS.items()},
     "SEAL_KINDS": {k.value: v for k, v in SEAL_KIND_LABELS.items()},
     "CORRECTABLE": CORRECTABLE, "field_label": field_label, "detail_label": detail_label,

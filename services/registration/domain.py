@@ -10,13 +10,19 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from contracts import scope
+from contracts import clock, scope
+from contracts.authorities import Authority, registering_authority
 from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import Deadline, aware, deadline
-from contracts.clock import CHINA
 from contracts.codes import district_name, make_uscc, org_body_from_sequence
 from contracts.events import Licence
-from contracts.form import COMPANY_TYPE_LABELS, ApplicationForm, flat_fields, form_errors, unchanged_fields
+from contracts.form import (
+    ApplicationForm,
+    flat_fields,
+    form_errors,
+    licence_type,
+    unchanged_fields,
+)
 from contracts.rpc import DocumentRef, FieldError, Invalid, Task
 from kit import clerk as queue
 from services.registration.names import NameCheck
@@ -32,7 +38,7 @@ TASK_KIND = "registration_review"
 
 def working_day(moment: datetime) -> date:
     """The working day a moment belongs to: its date in Asia/Shanghai."""
-    return moment.astimezone(CHINA).date()
+    return clock.china_date(moment)
 
 
 @dataclass(frozen=True)
@@ -80,9 +86,10 @@ def decide(
     return Decision(AUTOMATIC, (), deadline(today, automatic_days))
 
 
-def authority_name(district_code: str) -> str:
-    """登记机关 for a domicile: the district's market regulation bureau."""
-    return f"武汉市{district_name(district_code)}市场监督管理局"
+def authority_of(form: ApplicationForm) -> Authority:
+    """登记机关: the city's for a 股份有限公司, a development zone's or the district's for an LLC (data)."""
+    return registering_authority(form.company_type.value, form.domicile.district_code,
+                                 form.domicile.development_zone)
 
 
 def domicile_text(form: ApplicationForm) -> str:
@@ -91,16 +98,17 @@ def domicile_text(form: ApplicationForm) -> str:
     return f"湖北省武汉市{detail}" if detail.startswith(district) else f"湖北省武汉市{district}{detail}"
 
 
-def allocate_uscc(district_code: str, sequence: int) -> str:
-    """USCC for an enterprise (authority 9 = market regulation, type 1) from one counter value."""
-    return make_uscc(district_code, org_body_from_sequence(sequence), authority="9", entity_type="1")
+def allocate_uscc(division_code: str, sequence: int) -> str:
+    """USCC for an enterprise (9 = market regulation, 1 = enterprise) registered by the authority whose division
+    code this is (positions 3-8, GB 32100-2015), from one counter value."""
+    return make_uscc(division_code, org_body_from_sequence(sequence), authority="9", entity_type="1")
 
 
 def build_licence(form: ApplicationForm, uscc: str, issued_at: datetime) -> Licence:
     return Licence(
         uscc=uscc,
         company_name=form.name.full,
-        company_type=COMPANY_TYPE_LABELS[form.company_type],
+        company_type=licence_type(form),
         legal_representative=form.legal_representative.name,
         registered_capital=form.registered_capital,
         established_on=working_day(issued_at),  # Company Law art. 33: issue date = establishment
@@ -108,7 +116,7 @@ def build_licence(form: ApplicationForm, uscc: str, issued_at: datetime) -> Lice
         domicile=domicile_text(form),
         district_code=form.domicile.district_code,
         business_scope=scope.describe(form.business_scope),
-        authority=authority_name(form.domicile.district_code),
+        authority=authority_of(form).name,
         issued_at=issued_at,
     )
 
@@ -150,7 +158,7 @@ def new_task(
             "reasons": list(decision.reasons),
             "name_check": check.as_dict(),
             "name_reserved": name_reserved,
-            "company_type": COMPANY_TYPE_LABELS[form.company_type],
+            "company_type": licence_type(form),
             "district": district_name(form.domicile.district_code),
             "registered_capital": str(form.registered_capital),
             "business_scope": [{"code": c, "name": scope.item(c).name if scope.item(c) else c,

@@ -20,6 +20,7 @@ from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.registration import documents, domain, signing
+from services.registration.allocator import allocator_from_config
 from services.registration.clerk import ClerkQueue
 from services.registration.store import RegistrationMongo
 from services.registration.workflow import Registrar, Settings
@@ -38,7 +39,8 @@ class RegistrationService(clerk.ClerkRpc):
 
     @property
     def registrar(self) -> Registrar:
-        return Registrar(self.store, self.dispatch, Settings.from_config(self.config))
+        return Registrar(self.store, self.dispatch, Settings.from_config(self.config),
+                         allocator_from_config(self.config, self.store.next_sequence))
 
     # ---- events ----------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from contracts import clock
+from contracts.authorities import registering_authority
 from kit import clerk as clerk_queue
 from kit.mongo import MongoStore, next_sequence
 from services.registration import names as name_rules
@@ -48,20 +49,31 @@ class RegistrationStore:
         docs = []
         for i, row in enumerate(rows):
             parts, _ = name_rules.parse_name(row["name"])
-            keys = name_rules.name_keys(parts, row.get("scope"))
-            docs.append({"_id": f"seed:{i}", **keys, "active_key": keys["core_key"], "status": "registered",
-                         "district_code": row["district_code"], "source": "demo_seed"})
+            company_type = "joint_stock" if parts.organisation_form in ("股份有限公司", "股份公司") else "llc"
+            authority = registering_authority(company_type, row["district_code"]).id
+            keys = name_rules.name_keys(parts, row.get("scope"), authority)
+            doc = {"_id": f"seed:{i}", **keys, "status": "registered", "district_code": row["district_code"],
+                   "source": "demo_seed"}
+            if row.get("ended_on"):  # a changed or deregistered name: barred for the rules' period (art. 17)
+                doc.update(status=name_rules.FORMER, ended_on=row["ended_on"],
+                           barred_until=name_rules.barred_until(row["ended_on"]))
+            else:
+                doc["active_key"] = keys["core_key"]
+            docs.append(doc)
         try:
             return len(self.names.insert_many(docs, ordered=False).inserted_ids)
         except BulkWriteError as exc:
             return exc.details.get("nInserted", 0)
 
     def name_candidates(self, keys: dict[str, Any], exclude_application: str | None = None) -> list[dict]:
-        query: dict[str, Any] = {"$or": name_rules.candidate_query(keys), "status": {"$in": list(ACTIVE)}}
+        # former names come back too; conflict_problems keeps those still inside their barred period
+        query: dict[str, Any] = {"$or": name_rules.candidate_query(keys),
+                                 "status": {"$in": [*ACTIVE, name_rules.FORMER]}}
         if exclude_application:
             query["application_id"] = {"$ne": exclude_application}
-        return list(self.names.find(query, {"_id": 0, "full": 1, "trade_name": 1, "core_key": 1,
-                                            "chars_key": 1, "trade_pinyin": 1, "industry_groups": 1}))
+        return list(self.names.find(query, {"_id": 0, "full": 1, "trade_name": 1, "core_key": 1, "chars_key": 1,
+                                            "trade_pinyin": 1, "industry_groups": 1, "authority": 1,
+                                            "no_industry": 1, "status": 1, "barred_until": 1}))
 
     def reserve_name(self, application_id: str, keys: dict[str, Any], district_code: str) -> bool:
         """Hold a name for one application (its one reservation is replaced); False if held elsewhere."""

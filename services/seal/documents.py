@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw
 
+from contracts.clock import CHINA
 from contracts.codes import district_name
 from contracts.form import SEAL_KIND_LABELS, SealKind
 from kit.seal_image import (  # noqa: F401 - FONT_ENV, SealFontMissing, check_font: this module's API
@@ -33,7 +34,7 @@ from kit.seal_image import (  # noqa: F401 - FONT_ENV, SealFontMissing, check_fo
     stamp,
 )
 from kit.seal_image import font as _font  # noqa: F401 - tests clear its cache
-from services.seal.domain import CHINA, MEDIUM_LABELS, STATUS_LABELS, SealRecord, SealSet
+from services.seal.domain import MEDIUM_LABELS, STATUS_LABELS, SealRecord, SealSet
 
 # ---- seal impressions -----------------------------------------------------------------------------
 

@@ -24,9 +24,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts import clock
 from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import DEADLINE_KEYS, Deadline, deadline
-from contracts.clock import CHINA
 from contracts.codes import is_valid_uscc
 from contracts.events import (
     Event,
@@ -199,7 +199,7 @@ def requested_seals(request: SealRequest) -> list[tuple[SealKind, Medium]]:
 
 
 def working_day_of(moment: datetime) -> date:
-    return moment.astimezone(CHINA).date()
+    return clock.china_date(moment)
 
 
 def step_deadline(licence_issued_at: datetime, step: str) -> Deadline:

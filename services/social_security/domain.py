@@ -20,7 +20,6 @@ from uuid import NAMESPACE_URL, uuid5
 
 from contracts import clock
 from contracts.bureaus import TARGET_DAYS
-from contracts.clock import CHINA
 from contracts.codes import is_known_district, is_valid_resident_id
 from contracts.contributions import INSURANCE_KINDS, Bounds, Policy
 from contracts.form import Employee
@@ -87,7 +86,7 @@ def task_id(application_id: str, kind: str, index: int | None = None) -> str:
 
 def local_today(now: datetime | None = None) -> date:
     """The working day of a moment is its date in Asia/Shanghai (docs/interfaces.md)."""
-    return (now or clock.now()).astimezone(CHINA).date()
+    return clock.china_date(now or clock.now())
 
 
 def parse_month(month: Any) -> tuple[date, date]:

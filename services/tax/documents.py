@@ -173,7 +173,7 @@ def _p(text: str) -> Paragraph:
 
 
 def _party(party: dict[str, str]) -> Paragraph:
-    return Paragraph(f"名称：{escape(party['name'])}<br/>统一社会信用代码/纳税人识别号：{escape(party['tax_id'])}", BODY)
+    return Paragraph(f"名称：{escape(party['name'])}<br/>统一社会信用代码/纳税人识别号：{escape(party['tax_id'] or '无（自然人）')}", BODY)
 
 
 def _moment(moment: datetime | str) -> datetime:

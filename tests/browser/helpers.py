@@ -72,7 +72,9 @@ def fill_valid(page: Page, trade: str, skip: tuple[str, ...] = ()) -> None:
         if name not in skip:
             type_into(page, name, text)
     field(page, "domicile.district_code").select_option("420111")
-    field(page, "business_scope")
+    field(page, "governance.no_supervisor_consent").check()  # no supervisor: every shareholder agrees (art. 83)
+    field(page, "governance.officers_declaration").check()  # no art. 178 ground applies to any officer
+    field(page, "business_scope")  # last: a caller may tick more scope items on this step
     page.get_by_label(re.compile("软件开发")).check()
 
 

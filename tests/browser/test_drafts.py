@@ -69,6 +69,8 @@ def test_a_draft_survives_reload_expiry_and_another_device(browser, base_url, sy
     expect(page.locator("#capital-sum")).to_contain_text("与注册资本一致")
     field(page, "business_scope")
     page.get_by_label(re.compile("软件开发")).check()
+    field(page, "governance.no_supervisor_consent").check()  # the governance step: kept in the draft too
+    field(page, "governance.officers_declaration").check()
     saved(page)
 
     # ---- the session expires while the founder goes on typing: kept in the browser, said so

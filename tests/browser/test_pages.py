@@ -117,6 +117,8 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     field(page, "employees.0.resident_id").fill(resident_id())
     field(page, "employees.0.monthly_wage").fill("6000")
     field(page, "housing_fund").check()  # the housing-fund centre, at 8 %/8 %
+    field(page, "governance.no_supervisor_consent").check()  # no supervisor (Company Law art. 83)
+    field(page, "governance.officers_declaration").check()  # the officers' declaration (art. 178)
     field(page, "contact.phone").fill("1380013")  # wrong on purpose: the server says so
     submit(page)
 

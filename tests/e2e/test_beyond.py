@@ -172,7 +172,9 @@ def test_signed_licence_verifies_offline_and_revocation_shows_online(http, compl
     [doc] = [d for d in app["documents"] if d["name"] == "registration.licence"]
     pdf = http.get(f"{API}/applications/{app['id']}/documents/{doc['name']}", headers=founder).content
     (tmp_path / "licence.pdf").write_bytes(pdf)
-    assert cli.main(["verify-licence", str(tmp_path / "licence.pdf"), "--key", str(tmp_path / "key.json")]) == 0
+    (tmp_path / "ca.pem").write_text(http.get("/.well-known/onestop-ca.pem").text)  # the PDF signature's root
+    assert cli.main(["verify-licence", str(tmp_path / "licence.pdf"), "--key", str(tmp_path / "key.json"),
+                     "--ca", str(tmp_path / "ca.pem")]) == 0
     assert "VALID" in capsys.readouterr().out
     printed = osl.qr_text_from_pdf(pdf)
     assert f"/verify/licences/{app['uscc']}#OSL1." in printed  # host: registration's PUBLIC_BASE_URL
@@ -196,7 +198,7 @@ def test_signed_licence_verifies_offline_and_revocation_shows_online(http, compl
     # every bureau hears of it: no new invoice, no new insured staff, the seals are void
     def invoice() -> dict:  # a new request each time: one issued before tax heard of it stays issued
         return {"request_id": uuid.uuid4().hex, "buyer_name": "某某公司", "buyer_tax_id": app["uscc"],
-                "items": [{"name": "服务费", "quantity": "1", "unit_price": "100.00", "tax_rate": "0.03"}]}
+                "items": [{"name": "服务费", "quantity": "1", "unit_price": "100.00", "tax_rate": "0.01"}]}
 
     assert wait_until(lambda: http.post(f"{API}/companies/{app['uscc']}/invoices", json=invoice(),
                                         headers=founder).status_code == 409)

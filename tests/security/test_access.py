@@ -70,7 +70,7 @@ def test_another_founders_application_cannot_be_corrected_nor_its_company_used(w
     error_of(corrected)
     uscc = live.request("GET", f"{API}/applications/{world.alice_app}", headers=alice.headers).json()["outputs"]["uscc"]
     invoice = {"request_id": "x1", "buyer_name": "某某公司", "buyer_tax_id": uscc,
-               "items": [{"name": "服务费", "quantity": "1", "unit_price": "100.00", "tax_rate": "0.03"}]}
+               "items": [{"name": "服务费", "quantity": "1", "unit_price": "100.00", "tax_rate": "0.01"}]}
     for method, path, body in (("GET", f"{API}/companies/{uscc}/employees", None),
                                ("GET", f"{API}/companies/{uscc}/invoices", None),
                                ("POST", f"{API}/companies/{uscc}/invoices", invoice)):

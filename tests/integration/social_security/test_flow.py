@@ -14,8 +14,10 @@ from .conftest import licence_issued, resident_id
 pytestmark = pytest.mark.integration
 
 
+NUMERALS = "甲乙丙丁戊己庚辛壬癸"  # a person's name is 规范汉字 only (contracts/text.py)
+
 def staff(n: int, **over) -> list[dict]:
-    return [{"name": f"员工{i}", "resident_id": resident_id(i + 1), "start_date": None,
+    return [{"name": f"员工{NUMERALS[i]}", "resident_id": resident_id(i + 1), "start_date": None,
              "monthly_wage": "8000.00"} | over for i in range(n)]
 
 
@@ -37,7 +39,7 @@ def test_licence_issued_registers_the_employer_then_enrols_the_staff(bureau, tod
     [enrolled] = bureau.events("employees_enrolled")
     assert registered["occurred_at"] < enrolled["occurred_at"]
     assert [(e["name"], e["start_date"]) for e in enrolled["employees"]] == [
-        ("员工0", today.isoformat()), ("员工1", today.isoformat())]
+        ("员工甲", today.isoformat()), ("员工乙", today.isoformat())]
     assert all(e["record_number"].startswith(registered["employer_number"]) for e in enrolled["employees"])
     [queued] = bureau.events("task_queued")
     assert queued["kind"] == "employee_enrolment" and "身份证号码校验未通过" in queued["reason"]
@@ -49,8 +51,8 @@ def test_licence_issued_registers_the_employer_then_enrols_the_staff(bureau, tod
     assert employer["state"] == "registered" and employer["active_staff"] == 2
     listed = bureau.call("list_staff", uscc)
     assert [(p["name"], p["resident_id"], p["contribution_base"]) for p in listed] == [
-        ("员工0", mask_resident_id(people[0]["resident_id"]), "8000.00"),
-        ("员工1", mask_resident_id(people[1]["resident_id"]), "8000.00")]
+        ("员工甲", mask_resident_id(people[0]["resident_id"]), "8000.00"),
+        ("员工乙", mask_resident_id(people[1]["resident_id"]), "8000.00")]
 
     # the clerk checks 王五's ID card, corrects the number and approves: he is enrolled too
     task = bureau.call("get_task", queued["task_id"])

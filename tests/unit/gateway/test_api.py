@@ -269,7 +269,7 @@ def test_company_actions_only_by_the_owner(client, sign_up, bureaus, gateway):
     uscc = client.get(f"{API}/applications/{app_id}", headers=owner["headers"]).json()["outputs"]["uscc"]
     bureaus.on("tax", "issue_invoice", lambda u, req: {"number": "26420000000000000001", "uscc": u, **req})
     invoice = {"request_id": "r1", "buyer_name": "武汉买方有限公司", "buyer_tax_id": "91420100MA4K0000X1",
-               "items": [{"name": "软件服务", "quantity": "1", "unit_price": "1000.00", "tax_rate": "0.03"}]}
+               "items": [{"name": "软件服务", "quantity": "1", "unit_price": "1000.00", "tax_rate": "0.01"}]}
     assert client.post(f"{API}/companies/{uscc}/invoices", json=invoice, headers=stranger["headers"]).status_code == 404
     reply = client.post(f"{API}/companies/{uscc}/invoices", json=invoice, headers=owner["headers"])
     assert reply.status_code == 201 and reply.json()["number"] == "26420000000000000001"
@@ -279,7 +279,7 @@ def test_company_actions_only_by_the_owner(client, sign_up, bureaus, gateway):
     assert {e["field"] for e in error_shape(bad)["errors"]} == {"resident_id", "start_date", "monthly_wage"}
     # the body is tax's own request model: what tax would refuse, the gateway refuses before calling it
     calls = len(bureaus.calls)
-    for wrong in ({"request_id": "r" * 80}, {"items": [{**invoice["items"][0], "tax_rate": "0.05"}]}):
+    for wrong in ({"request_id": "r" * 80}, {"items": [{**invoice["items"][0], "tax_rate": "0.17"}]}):
         reply = client.post(f"{API}/companies/{uscc}/invoices", json={**invoice, **wrong}, headers=owner["headers"])
         assert reply.status_code == 422, reply.text
         assert error_shape(reply)["errors"][0]["field"] in ("request_id", "items.0.tax_rate")
@@ -292,7 +292,7 @@ def test_openapi_shows_the_bureaus_request_models(client):
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     assert schemas["InvoiceRequest"]["properties"]["request_id"]["maxLength"] == 64
     rate = schemas["InvoiceItem"]["properties"]["tax_rate"]
-    assert sorted(rate["enum"]) == sorted(str(r) for r in ALLOWED_TAX_RATES) and "0.05" not in rate["enum"]
+    assert sorted(rate["enum"]) == sorted(str(r) for r in ALLOWED_TAX_RATES) and "0.17" not in rate["enum"]
     assert set(schemas["EmployeeEnrolment"]["required"]) == {"name", "resident_id", "start_date", "monthly_wage"}
 
 
