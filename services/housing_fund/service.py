@@ -18,9 +18,11 @@ from kit import clerk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.housing_fund import clerk as queue
+from services.housing_fund import documents
 from services.housing_fund import workflow
 from services.housing_fund.figures import FiguresBook
 from services.housing_fund.store import HousingFundStore
@@ -31,6 +33,7 @@ FIGURES = FiguresBook()
 
 class HousingFundService(clerk.ClerkRpc):
     name = "housing_fund"
+    signer = SigningIdentity(documents.signing_identity)  # signs every PDF the centre issues
     store = MongoStore(HousingFundStore)
     dispatch = EventDispatcher()
 
@@ -76,7 +79,7 @@ class HousingFundService(clerk.ClerkRpc):
 
     @rpc(expected_exceptions=OneStopError)
     def get_document(self, application_id: str, name: str) -> dict:
-        return workflow.get_document(self.store, application_id, name, clock.now())
+        return workflow.get_document(self.store, application_id, name, clock.now(), self.signer)
 
     @rpc(expected_exceptions=OneStopError)
     def health(self) -> dict:

@@ -126,11 +126,11 @@ def list_documents(store: HousingFundStore, application_id: str) -> list[dict]:
     return [domain.CERTIFICATE.model_dump(mode="json")] if _registered(store, application_id) else []
 
 
-def get_document(store: HousingFundStore, application_id: str, name: str, at: datetime) -> dict:
+def get_document(store: HousingFundStore, application_id: str, name: str, at: datetime, signer=None) -> dict:
     unit = _registered(store, application_id)
     if unit is None or name != domain.CERTIFICATE.name:
         raise NotFound(f"申请{application_id}没有住房公积金文书{name}")
-    pdf = documents.render_certificate(unit, china_date(at))
+    pdf = documents.render_certificate(unit, china_date(at), signer)
     return Document(name=name, filename=f"住房公积金单位缴存登记证明-{unit.uscc}.pdf",
                     content_type="application/pdf",
                     data_base64=base64.b64encode(pdf).decode("ascii")).model_dump(mode="json")
