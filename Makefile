@@ -31,9 +31,11 @@ db:
 chromium:
 	@scripts/ensure-apt.sh chromium:/usr/bin/chromium libzbar0:/usr/lib/x86_64-linux-gnu/libzbar.so.0 poppler-utils:/usr/bin/pdftoppm
 
-## Debian packages the services need at run time (a CJK font for seal images)
+## Debian packages the services need at run time: a CJK font for seal images (WenQuanYi Zen Hei) and
+## the 宋体-like serif every PDF embeds (AR PL UMing: TrueType outlines, which reportlab can subset)
 fonts:
-	@scripts/ensure-apt.sh fonts-wqy-zenhei:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
+	@scripts/ensure-apt.sh fonts-wqy-zenhei:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc \
+	  fonts-arphic-uming:/usr/share/fonts/truetype/arphic/uming.ttc
 
 services: install rabbitmq db fonts
 

@@ -152,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     memory_runs: list[Run] = []
     notes: list[str] = []
     best_rate = None
+    knee = None
     started = time.monotonic()
 
     if args.parts & {"baseline", "e2e"}:
@@ -241,6 +242,12 @@ def main(argv: list[str] | None = None) -> int:
         say(queues.report(queue_types, args.rate))
     for note in notes:
         say(f"note: {note}")
+    if e2e or base or steps:
+        from bench import ratios
+
+        say()
+        say("7. the ratios against the bare chain of this run (issue 23; last, so they are what a reader sees)")
+        say(ratios.report(e2e, base, steps, knee, best_rate))
     say(f"\nbenchmark took {time.monotonic() - started:.0f} s")
     return 0
 

@@ -27,7 +27,7 @@ GATEWAY_EMITS = ("application_submitted", "application_corrected")
 STEP_EVENTS = ("task_queued", "step_progressed", "step_rejected")
 # The bureaus that record a change of details (变更登记) and answer it with `change_recorded`;
 # registration closes the change when every one of them has answered.
-CHANGE_ANSWERERS = ("seal", "tax", "social_security")
+CHANGE_ANSWERERS = ("seal", "tax", "social_security", "housing_fund")
 CHANGE_EVENTS = ("change_recorded",)
 TARGET_WORKING_DAYS = 2  # Wuhan's promise: a company started within 2 working days (DOMAIN.md §12)
 
@@ -127,12 +127,24 @@ BUREAUS: tuple[Bureau, ...] = (
         name="social_security", label="人社（社保）", step_title="社保登记", target_working_days=1,
         emits=("employer_registered", "employees_enrolled", *STEP_EVENTS, *CHANGE_EVENTS),
         completes_on=(Output("employer_registered", "已完成单位社保登记", key="social_security",
-                             keep=("employer_number", "insurances", "housing_fund_account")),
+                             keep=("employer_number", "insurances")),
                       Output("employees_enrolled", "员工已参保", lambda f: bool(f.get("employees")))),
         consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
                   ("registration", "company_changed")),
-        form_fields=("employees", "housing_fund"),
+        form_fields=("employees",),
         task_kinds={"employer_registration": "单位参保审核", "employee_enrolment": "员工参保审核"},
+    ),
+    # 住房公积金管理条例 art. 14: a new unit registers within 30 days; we aim at the licence's day + 1.
+    Bureau(
+        name="housing_fund", label="住房公积金管理中心", step_title="住房公积金缴存登记", target_working_days=1,
+        emits=("housing_fund_registered", *STEP_EVENTS, *CHANGE_EVENTS),
+        completes_on=(Output("housing_fund_registered", "已完成住房公积金单位缴存登记", key="housing_fund",
+                             keep=("unit_account", "employer_rate", "employee_rate")),),
+        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
+                  ("registration", "company_changed")),
+        form_fields=("employees", "housing_fund"),
+        task_kinds={"deposit_registration": "单位缴存登记审核"},
+        requested=lambda f: bool(f.get("housing_fund")),
     ),
 )
 

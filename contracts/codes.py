@@ -60,15 +60,25 @@ def make_uscc(district_code: str, org_body: str, authority: str = "9", entity_ty
     return first17 + uscc_check_char(first17)
 
 
-def org_body_from_sequence(sequence: int) -> str:
-    """An 8-character organisation-code body from a counter value.
+MA_PREFIX = "MA"  # every post-2015 body we found starts so (e.g. 91420111MA4L0M8B46); shared/DOMAIN.md sec. 12
+_BODY_DIGITS = 6
+BODY_SEQUENCE_LIMIT = len(USCC_CHARSET) ** _BODY_DIGITS
 
-    Real bodies are assigned by the code authority; ours come from an atomic counter, so each
-    sequence number yields one body and one code, and codes never repeat while the counter only grows.
+
+def org_body_from_sequence(sequence: int) -> str:
+    """An 8-character organisation-code body from a counter value: MA + 6 USCC characters (base 31).
+
+    Real bodies are assigned by the national code centre (全国组织机构统一社会信用代码数据服务中心); ours come from
+    an atomic counter, so each sequence number yields one body and one code, never repeated while it only grows.
+    Only USCC characters are used, so the body fits positions 9-16 of a USCC.
     """
-    if sequence < 0 or sequence >= 10**8:
+    if sequence < 0 or sequence >= BODY_SEQUENCE_LIMIT:
         raise ValueError("sequence out of range")
-    return f"{sequence:08d}"
+    digits = []
+    for _ in range(_BODY_DIGITS):
+        sequence, digit = divmod(sequence, len(USCC_CHARSET))
+        digits.append(USCC_CHARSET[digit])
+    return MA_PREFIX + "".join(reversed(digits))
 
 
 def resident_id_check_char(first17: str) -> str:

@@ -14,8 +14,8 @@ File (JSON), one district (`420111`) or one city for all its districts (`420100`
   {"region_code": "420100", "valid_from": "2026-09-01", "valid_until": "2027-08-31",
    "source": "who typed it in, when, from which notice", "confirmed": false,
    "base": {"floor": "4700.00", "ceiling": "23500.00"},
-   "rates": {"pension": {"employer_rate": "0.16", "personal_rate": "0.08"}, ...},
-   "housing_fund": {"base": {...}, "employer_rate": "0.08", "personal_rate": "0.08"}}
+   "rates": {"pension": {"employer_rate": "0.16", "personal_rate": "0.08"}, ...}}
+The housing fund's bases are the housing-fund centre's own files (services/housing_fund/data).
 """
 
 from __future__ import annotations
@@ -65,8 +65,6 @@ class Policy:
     valid_until: date
     base: Bounds
     rates: dict[str, Rate]  # every kind in INSURANCE_KINDS
-    housing_fund_base: Bounds
-    housing_fund_rate: Rate
     source: str
     confirmed: bool = False
     provisional: bool = False
@@ -104,17 +102,12 @@ def parse_policy(text: str) -> Policy:
     if not isinstance(rates, dict) or set(INSURANCE_KINDS) - set(rates):
         missing = sorted(set(INSURANCE_KINDS) - set(rates or {}))
         raise InvalidRatesFile(f"rates missing for {missing}", line("rates"))
-    housing = raw.get("housing_fund")
-    if not isinstance(housing, dict):
-        raise InvalidRatesFile('"housing_fund" must be an object', line("housing_fund"))
     return Policy(
         district_code=region,
         valid_from=valid_from,
         valid_until=valid_until,
         base=_bounds(raw.get("base"), line("base")),
         rates={kind: _rate(rates[kind], line_of(text, f'"{kind}"')) for kind in INSURANCE_KINDS},
-        housing_fund_base=_bounds(housing.get("base"), line("housing_fund")),
-        housing_fund_rate=_rate(housing, line("housing_fund")),
         source=str(raw["source"]),
         confirmed=raw.get("confirmed") is True,
     )

@@ -16,7 +16,14 @@ from uuid import uuid4
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import bureaus, clock
-from contracts.form import ApplicationForm, Employee, LegalRepresentative, SealRequest, TaxNeeds
+from contracts.form import (
+    ApplicationForm,
+    Employee,
+    HousingFundRequest,
+    LegalRepresentative,
+    SealRequest,
+    TaxNeeds,
+)
 from contracts.rpc import DocumentRef
 
 
@@ -150,7 +157,7 @@ class LicenceIssued(Event):
     seals: SealRequest
     tax: TaxNeeds
     employees: list[Employee] = Field(default_factory=list)
-    housing_fund: bool = False
+    housing_fund: HousingFundRequest | None = None
     documents: list[DocumentRef] = Field(default_factory=list)
 
 
@@ -231,7 +238,6 @@ class EmployerRegistered(Event):
     uscc: str
     employer_number: str
     insurances: list[str]
-    housing_fund_account: str | None = None
     documents: list[DocumentRef] = Field(default_factory=list)
 
 
@@ -247,6 +253,33 @@ class EmployeesEnrolled(Event):
     type: Literal["employees_enrolled"] = "employees_enrolled"
     uscc: str
     employees: list[EnrolledEmployee]
+
+
+# ---- housing fund ----------------------------------------------------------------------------
+
+
+class HousingFundAccount(BaseModel):
+    """One employee's personal housing-fund account (个人账户); no resident ID on the wire."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    employee_id: str
+    name: str
+    account_number: str
+    start_date: date
+    deposit_base: Decimal
+    base_provisional: bool = False
+
+
+class HousingFundRegistered(Event):
+    """单位缴存登记 done: the unit's account, its rates (percent) and the form staff's accounts."""
+
+    type: Literal["housing_fund_registered"] = "housing_fund_registered"
+    uscc: str
+    unit_account: str
+    employer_rate: int
+    employee_rate: int
+    accounts: list[HousingFundAccount] = Field(default_factory=list)
+    documents: list[DocumentRef] = Field(default_factory=list)
 
 
 # ---- the map of who emits what (from the bureau manifest) ------------------------------------

@@ -16,6 +16,7 @@ class ScopeItem(BaseModel):
     kind: str  # "general" (一般项目) or "licensed" (许可项目)
     industry: str  # 国民经济行业 wording, used for same-industry name comparison
     name_keyword: str  # the industry wording a company name would use
+    division: str | None = None  # its GB/T 4754-2017 大类 (two digits): "same industry" in name checks
     approval_by: str | None = None
 
     @property

@@ -19,7 +19,8 @@ RUN /opt/venv/bin/pip install '.[gateway]'
 FROM python:3.11.11-slim-bookworm AS runtime
 RUN groupadd --system --gid 10001 onestop \
     && useradd --system --uid 10001 --gid onestop --home-dir /app --no-create-home \
-       --shell /usr/sbin/nologin onestop
+       --shell /usr/sbin/nologin onestop \
+    && mkdir -p /app/var/pki && chown 10001:10001 /app/var/pki
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY gateway/config.yml gateway/config.yml

@@ -14,9 +14,16 @@ COPY services ./services
 RUN /opt/venv/bin/pip install .
 
 FROM python:3.11.11-slim-bookworm AS runtime
+
+# Every issued PDF embeds a subset of AR PL UMing (a 宋体-like serif, fonts-arphic-uming); the bureau's
+# round seal (the visible signature) and seal images are drawn with WenQuanYi Zen Hei.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-wqy-zenhei fonts-arphic-uming \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 onestop \
     && useradd --system --uid 10001 --gid onestop --home-dir /app --no-create-home \
-       --shell /usr/sbin/nologin onestop
+       --shell /usr/sbin/nologin onestop \
+    && mkdir -p /app/var/pki && chown 10001:10001 /app/var/pki
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY services/tax/config.yml services/tax/config.yml

@@ -16,10 +16,11 @@ from typing import Any
 
 from contracts import clock
 from contracts.events import ApplicationCorrected, ApplicationSubmitted
-from contracts.form import validate_form
-from contracts.rpc import BUREAUS, Conflict, Forbidden, Invalid, NotFound
+from contracts.form import ApplicationForm, collect_errors, unchanged_fields, validate_form
+from contracts.rpc import BUREAUS, Conflict, FieldError, Forbidden, Invalid, NotFound
 from gateway.auth import Principal
 from gateway.clients import Clients
+from gateway.namecheck import name_errors
 from gateway.publisher import SOURCE, Publisher
 from gateway.store import GatewayStore
 from gateway.timeline import derive, timeline_entry
@@ -30,6 +31,8 @@ from kit.outbox import outbox_entry
 log = logging.getLogger(__name__)
 
 MAX_IDEMPOTENCY_KEY = 200
+UNCHANGED = "登记机关要求修改的内容没有改动"
+UNCHANGED_FIELD = "登记机关要求修改此项，但内容与上次提交的相同；如确认无需修改，请勾选“无需修改”的确认后再提交"
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ class ApplicationService:
             existing = self.store.application_by_idempotency(f"{who.id}:{key}")
             if existing is not None:
                 return self._replay(existing, body), False
-        form = validate_form(body)
+        form = self._validated(body)
         form_json = form.model_dump(mode="json")
         app_id = uuid.uuid4().hex
         event = ApplicationSubmitted(application_id=app_id, founder_id=who.id, form=form)
@@ -65,6 +68,7 @@ class ApplicationService:
         now = clock.now()
         doc = {
             "_id": app_id,
+            "acceptance_no": self._acceptance_no(),
             "founder_id": who.id,
             "idempotency": f"{who.id}:{key}" if key else f"{who.id}:auto:{app_id}",
             "request_hash": _hash(form_json),
@@ -85,11 +89,17 @@ class ApplicationService:
         self._flush(app_id, doc["outbox"])
         return application_view(doc, self.base_url), True
 
-    def correct(self, who: Principal, app_id: str, body: Any) -> dict:
+    def correct(self, who: Principal, app_id: str, body: Any, confirm_unchanged: bool = False) -> dict:
+        """The corrected form. A field the clerk flagged and sent back unchanged is a field error
+        unless the founder confirms it needs no change (`confirm_unchanged`): never accepted silently."""
         doc = self._owned(who, app_id, founder_only=True)
         _awaiting_correction(doc)
-        form = validate_form(body)
+        form = self._validated(body, app_id)
         form_json = form.model_dump(mode="json")
+        flagged = (doc.get("steps", {}).get("registration") or {}).get("fields") or []
+        same = unchanged_fields(flagged, doc["form"], form_json)
+        if same and not confirm_unchanged:
+            raise Invalid.with_fields(UNCHANGED, [FieldError(field=f, message=UNCHANGED_FIELD) for f in same])
         revision = doc.get("revision", 0) + 1
         event = ApplicationCorrected(application_id=app_id, revision=revision, form=form)
         out = outbox_entry(event)
@@ -101,6 +111,24 @@ class ApplicationService:
                guard=_awaiting_correction)
         self._flush(app_id, [out])
         return application_view(self.store.application(app_id), self.base_url)
+
+    def _acceptance_no(self) -> str:
+        """受理编号, given at submission: WH + the day in China + that day's sequence (WH2026120200017).
+        A submit that loses an idempotency race skips its number; none is ever given twice."""
+        day = clock.china_today()
+        return f"WH{day:%Y%m%d}{self.store.next_number(f'acceptance:{day:%Y%m%d}'):05d}"
+
+    def _validated(self, body: Any, app_id: str | None = None) -> ApplicationForm:
+        """The form, or `Invalid` with EVERY error at once: the form's own and the name check's
+        error-level problems (a name that can only be rejected never reaches a clerk's queue)."""
+        result = collect_errors(body)
+        errors = [] if isinstance(result, ApplicationForm) else list(result)
+        taken = {e.field for e in errors}
+        if self.clients is not None:  # None: a service layer built without bureaus (tools, tests)
+            errors += [e for e in name_errors(self.clients.registration, body, app_id) if e.field not in taken]
+        if errors:
+            raise Invalid.with_fields(f"申请表有{len(errors)}处需要修改", errors)
+        return result
 
     def _replay(self, existing: dict, body: Any) -> dict:
         try:

@@ -10,6 +10,7 @@ a logout takes effect at once in the process that served it and within those sec
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -18,16 +19,17 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from contracts import clock
 from contracts.calendar import aware
 from contracts.codes import is_valid_resident_id
-from contracts.rpc import BUREAUS, FieldError, Invalid
+from contracts.rpc import BUREAUS, FieldError, Invalid, NotFound
+from contracts.text import PersonName
 from gateway.errors import TooManyRequests, Unauthenticated
 from gateway.store import GatewayStore, token_expiry
 
@@ -63,11 +65,18 @@ class Principal:
 
 class SignUp(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=2, max_length=40)
+    name: PersonName
     resident_id: str = Field(min_length=18, max_length=18)
     email: str | None = Field(None, max_length=120)
     mobile: str | None = Field(None, max_length=20)
-    password: str = Field(max_length=200)  # length checked with the other rules, so all errors show at once
+    # never stripped: " pass word " is what the founder typed and will type again at log-in
+    password: Annotated[str, StringConstraints(strip_whitespace=False), Field(max_length=200)]
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(max_length=200)
+    new_password: str = Field(max_length=200)
 
 
 def normalise_login(login: str) -> str:
@@ -92,8 +101,11 @@ def public_account(account: dict) -> dict:
 
 class AccountService:
     def __init__(self, store: GatewayStore, token_minutes: int = 720, max_failures: int = 10,
-                 window_minutes: int = 15, hasher: PasswordHasher | None = None):
+                 window_minutes: int = 15, hasher: PasswordHasher | None = None,
+                 signup_limits: tuple[int, int] = (30, 1000)):
         self.store = store
+        # sign-ups per hour from one client address, and from everywhere (account farming, argon2 cost)
+        self.signups_per_address, self.signups_per_hour = signup_limits
         # argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile); tests pass cheaper ones
         self.hasher = hasher or PasswordHasher()
         # verified against when the login is unknown, so a wrong login costs as long as a wrong password
@@ -106,7 +118,9 @@ class AccountService:
 
     # ---- founders sign up themselves
 
-    def sign_up(self, data: SignUp) -> dict:
+    def sign_up(self, data: SignUp, client: str | None = None) -> dict:
+        """`client`: the caller's address, for the per-address limit (None: an operator's own tool)."""
+        keys = self._check_signup_rate(client)
         errors = []
         if not is_valid_resident_id(data.resident_id):
             errors.append(FieldError(field="resident_id", message="身份证号码无效：请核对出生日期和最后一位校验码"))
@@ -131,7 +145,18 @@ class AccountService:
             "password_hash": self.hasher.hash(data.password),
             "created_at": clock.now(),
         }
-        return public_account(self.store.insert_account(account))
+        created = public_account(self.store.insert_account(account))
+        self.store.record_failure(keys)  # the same sliding-window log as failed log-ins, other keys
+        return created
+
+    def _check_signup_rate(self, client: str | None) -> list[str]:
+        since = clock.now() - timedelta(hours=1)
+        limits = {"signup:all": self.signups_per_hour}
+        if client:
+            limits[f"signup:client:{client}"] = self.signups_per_address
+        if any(self.store.failures_since(key, since) >= limit for key, limit in limits.items()):
+            raise TooManyRequests("注册过于频繁，请稍后再试")
+        return list(limits)
 
     # ---- staff are created by an operator (gateway/ops/cli.py)
 
@@ -176,6 +201,8 @@ class AccountService:
         if not self._verify(account["password_hash"] if account else self._dummy_hash, password) or account is None:
             self.store.record_failure(keys)
             raise Unauthenticated("账号或密码不正确")
+        if account.get("disabled"):  # told only to whoever knows the password
+            raise Unauthenticated("该账号已停用，请联系管理员")
         if self.hasher.check_needs_rehash(account["password_hash"]):
             self.store.set_password(login, self.hasher.hash(password))
         self.store.clear_failures(keys[0])
@@ -190,6 +217,45 @@ class AccountService:
             return self.hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    def change_password(self, who: Principal, body: PasswordChange, client: str) -> tuple[str, datetime]:
+        """Check the current password (failures count like log-in failures), set the new one, end every
+        session of the account and return a fresh token for this one."""
+        key = f"login:{who.login}|client:{client}"
+        if self.store.failures_since(key, clock.now() - self.window) >= self.max_failures:
+            raise TooManyRequests("密码错误次数过多，请15分钟后再试")
+        account = self.store.account(who.id)
+        if account is None or not self._verify(account["password_hash"], body.current_password):
+            self.store.record_failure([key])
+            raise Invalid.with_fields("当前密码不正确", [FieldError(field="current_password", message="当前密码不正确")])
+        errors = _password_errors(body.new_password, field="new_password")
+        if body.new_password == body.current_password:
+            errors.append(FieldError(field="new_password", message="新密码不能与当前密码相同"))
+        if errors:
+            raise Invalid.with_fields("新密码不符合要求", errors)
+        self.store.set_account_password(who.id, self.hasher.hash(body.new_password))
+        self.log_out_everywhere(who.id)
+        token = secrets.token_urlsafe(32)
+        expires = token_expiry(self.token_minutes)
+        self.store.insert_token(hash_token(token), who.id, expires)
+        return token, expires
+
+    def log_out_everywhere(self, account_id: str) -> int:
+        """Revoke every token of the account. Other web processes may still honour one for up to
+        PRINCIPAL_SECONDS (their cache of resolved tokens); this one forgets them now."""
+        count = self.store.delete_tokens_of(account_id)
+        with self._principals_lock:
+            self._principals = {k: v for k, v in self._principals.items() if v[1].id != account_id}
+        return count
+
+    def disable(self, login: str, disabled: bool = True) -> dict:
+        """Operator: a disabled account cannot log in and its tokens are revoked (re-enable: disabled=False)."""
+        account = self.store.set_disabled(normalise_login(login), disabled)
+        if account is None:
+            raise NotFound(f"no account {login}")
+        if disabled:
+            self.log_out_everywhere(account["_id"])
+        return {**public_account(account), "disabled": disabled}
 
     def log_out(self, token: str) -> None:
         key = hash_token(token)
@@ -209,7 +275,7 @@ class AccountService:
             return known[1]
         row = self.store.token(key)
         account = self.store.account(row["account_id"]) if row else None
-        if account is None:
+        if account is None or account.get("disabled"):
             with self._principals_lock:
                 self._principals.pop(key, None)
             raise Unauthenticated("请先登录")
@@ -229,9 +295,21 @@ class AccountService:
             self._principals[key] = (until, who)
 
 
-def _password_errors(password: str) -> list[FieldError]:
+def _password_errors(password: str, field: str = "password") -> list[FieldError]:
     if len(password) < MIN_PASSWORD:
-        return [FieldError(field="password", message=f"密码至少{MIN_PASSWORD}位")]
+        return [FieldError(field=field, message=f"密码至少{MIN_PASSWORD}位")]
     if password.isdigit() or password.isalpha():
-        return [FieldError(field="password", message="密码需同时包含字母和数字或符号")]
+        return [FieldError(field=field, message="密码需同时包含字母和数字或符号")]
+    if password.strip() != password:
+        return [FieldError(field=field, message="密码首尾不能有空格（不会替您删除，以免登录时对不上）")]
+    if password.lower() in common_passwords():
+        return [FieldError(field=field, message="这个密码太常见，很容易被猜中，请换一个")]
     return []
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of zxcvbn's list (from leaked password corpora; lower case)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])

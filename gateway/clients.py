@@ -50,7 +50,11 @@ class RegistrationClient(BureauClient):
     def __init__(self, bureaus: Bureaus):
         super().__init__(bureaus, "registration")
 
-    def check_name(self, name: str, district_code: str | None, scope: list[str] | None) -> dict:
+    def check_name(self, name: str, district_code: str | None, scope: list[str] | None,
+                   application_id: str | None = None) -> dict:
+        """`application_id` (the caller's own application, being corrected): its reserved name is no conflict."""
+        if application_id:
+            return self._call("check_name", name, district_code, scope, application_id)
         return self._call("check_name", name, district_code, scope)
 
     def verify(self, uscc: str, version: int | None = None) -> dict:
@@ -79,6 +83,21 @@ class SealClient(BureauClient):
 
     def lookup_seal(self, code: str) -> dict:
         return self._call("lookup_seal", code)
+
+    def sign_document(self, uscc: str, code: str, request: dict) -> dict:
+        return self._call("sign_document", uscc, code, request)
+
+    def list_seal_uses(self, uscc: str) -> list[dict]:
+        return self._call("list_seal_uses", uscc)
+
+    def report_seal_lost(self, uscc: str, code: str, reason: str) -> dict:
+        return self._call("report_seal_lost", uscc, code, reason)
+
+    def seal_crl(self) -> str:
+        return self._call("seal_crl")
+
+    def seal_certificate_status(self, serial, digest: str) -> dict:
+        return self._call("seal_certificate_status", serial, digest)
 
 
 class TaxClient(BureauClient):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import date
 from uuid import uuid4
@@ -15,6 +16,7 @@ from gateway.store import GatewayStore
 
 # the request bodies are the bureaus' own RPC models: what the gateway accepts is what they accept
 InvoiceRequest = tax.InvoiceRequest
+RedLetterRequest = tax.RedLetterRequest
 EmployeeRequest = social_security.EmployeeEnrolment
 
 
@@ -33,6 +35,9 @@ class CompanyService:
     def issue_invoice(self, who: Principal, uscc: str, request: InvoiceRequest) -> dict:
         return self.clients.tax.issue_invoice(self._own(who, uscc), request)
 
+    def red_letter(self, who: Principal, uscc: str, number: str, request: RedLetterRequest) -> dict:
+        return self.clients.tax.red_letter(self._own(who, uscc), number, request)
+
     def list_invoices(self, who: Principal, uscc: str) -> list[dict]:
         return self.clients.tax.list_invoices(self._own(who, uscc))
 
@@ -46,6 +51,19 @@ class CompanyService:
     def list_staff(self, who: Principal, uscc: str) -> list[dict]:
         return self.clients.social_security.list_staff(self._own(who, uscc))
 
+    # ---- electronic seals (the seal bureau keeps the keys; the founder asks it to sign)
+
+    def sign_with_seal(self, who: Principal, uscc: str, code: str, pdf: bytes, placement: dict | None,
+                       idempotency_key: str | None) -> dict:
+        request = {"pdf_base64": base64.b64encode(pdf).decode(), "placement": placement,
+                   "idempotency_key": idempotency_key, "signer": {"id": who.id, "name": who.name}}
+        return self.clients.seal.sign_document(self._own(who, uscc), code, request)
+
+    def list_seal_uses(self, who: Principal, uscc: str) -> list[dict]:
+        return self.clients.seal.list_seal_uses(self._own(who, uscc))
+
+    def report_seal_lost(self, who: Principal, uscc: str, code: str, reason: str) -> dict:
+        return self.clients.seal.report_seal_lost(self._own(who, uscc), code, reason)
 
     # ---- change of details (变更登记): registration decides, every bureau answers ----------------
 

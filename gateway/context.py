@@ -11,6 +11,7 @@ from gateway.auth import AccountService
 from gateway.clerks import TaskService
 from gateway.clients import Clients
 from gateway.companies import CompanyService, VerifyService
+from gateway.drafts import DraftService
 from gateway.publisher import Publisher
 from gateway.rpc import Bureaus
 from gateway.settings import Settings
@@ -29,6 +30,7 @@ class Gateway:
     accounts: AccountService = field(init=False)
     applications: ApplicationService = field(init=False)
     companies: CompanyService = field(init=False)
+    drafts: DraftService = field(init=False)
     tasks: TaskService = field(init=False)
     verify: VerifyService = field(init=False)
 
@@ -36,9 +38,11 @@ class Gateway:
         s = self.settings
         self.clients = Clients(self.bureaus)
         self.accounts = AccountService(self.store, s.gateway_token_minutes, s.gateway_login_max_failures,
-                                       s.gateway_login_window_minutes, self.password_hasher)
+                                       s.gateway_login_window_minutes, self.password_hasher,
+                                       (s.gateway_signups_per_address_per_hour, s.gateway_signups_per_hour))
         self.applications = ApplicationService(self.store, self.clients, self.publish, s.public_url)
         self.companies = CompanyService(self.store, self.clients)
+        self.drafts = DraftService(self.store)
         self.tasks = TaskService(self.clients)
         self.verify = VerifyService(self.clients)
 

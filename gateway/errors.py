@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -93,10 +93,20 @@ def pydantic_field_errors_message(row: dict[str, Any]) -> str:
         return str(row.get("msg", "invalid"))
 
 
-def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+def _http(request: Request, exc: StarletteHTTPException) -> Response:
+    if _wants_page(request) and exc.status_code in (404, 405):
+        from gateway.web.pages import error_page  # the pages import this module
+
+        return error_page(request, exc.status_code, "没有这个页面，请检查网址，或从首页进入")
     code = HTTP_CODES.get(exc.status_code, "ERROR")
     message = exc.detail if isinstance(exc.detail, str) else code
     return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+
+def _wants_page(request: Request) -> bool:
+    """A person's browser asking for a non-API address gets a page, not the API's JSON."""
+    path = request.url.path
+    return not path.startswith(("/api/", "/openapi", "/docs", "/redoc")) and "text/html" in request.headers.get("accept", "")
 
 
 def _timeout(request: Request, exc: Exception) -> JSONResponse:

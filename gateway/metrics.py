@@ -3,7 +3,8 @@
 - `onestop_http_requests_total{method,route,status}` and `onestop_http_request_duration_seconds`
   (histogram): an ASGI middleware labels each request with its ROUTE TEMPLATE
   (`/api/v1/applications/{application_id}`), never the raw path, so ids never become label values;
-  a path no route matches is `<unmatched>`.
+  a path no route matches is `<unmatched>`; a method outside the HTTP methods the API uses is
+  `<other>` and a status outside 100-599 `<invalid>`, so no client can create series at will.
 - Gauges computed when scraped, each source cached for a few seconds so several scrapers (or a
   short scrape interval) cost one query per interval:
   `onestop_rabbitmq_queue_messages{queue,kind}` / `..._consumers{queue}` (management API),
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 5.0
 UNMATCHED = "<unmatched>"
+OTHER = "<other>"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -150,7 +153,8 @@ class Metrics:
         self.registry.register(self.system)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
+        method = method if method in METHODS else OTHER
+        self.requests.labels(method, route, str(status) if 100 <= status <= 599 else "<invalid>").inc()
         self.latency.labels(method, route).observe(seconds)
 
 

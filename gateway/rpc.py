@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from amqp.exceptions import AMQPError
 from kombu.exceptions import OperationalError
 from nameko.exceptions import RpcTimeout, UnknownService
 
@@ -23,7 +24,8 @@ log = logging.getLogger(__name__)
 
 # RuntimeError: nameko's standalone proxy says "This consumer has been disconnected" when its broker
 # connection dropped before the call (a node of the cluster went away): a new proxy fails over.
-_BROKEN = (RpcTimeout, UnknownService, OperationalError, OSError, RuntimeError)
+# AMQPError: e.g. RESOURCE_LOCKED when a reply queue is redeclared on a node the cluster just failed over to
+_BROKEN = (RpcTimeout, UnknownService, OperationalError, OSError, RuntimeError, AMQPError)
 
 
 class Bureaus(Protocol):

@@ -13,6 +13,8 @@ from functools import cached_property
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gateway.egress import Egress
+
 log = logging.getLogger(__name__)
 
 
@@ -35,6 +37,17 @@ class Settings(BaseSettings):
     gateway_max_body_bytes: int = Field(1024 * 1024, ge=1024)
     gateway_login_max_failures: int = Field(10, ge=1)
     gateway_login_window_minutes: int = Field(15, ge=1)
+    # the OneStop trust root and the bureaus' certificates (kit/pki.py): published, and used to check PDFs
+    pki_dir: str = "var/pki"
+    # internal webhook receivers an operator allows (gateway/egress.py): "10.0.0.0/8,127.0.0.1:8099"
+    gateway_webhook_allow: str = ""
+    # the open statistics are recomputed at most this often (gateway/stats.py); 0: per request (dev only)
+    gateway_stats_max_age_seconds: float = Field(60.0, ge=0)
+    # /metrics answers only `Authorization: Bearer <this>`; empty: /metrics is off (404)
+    gateway_metrics_token: str = ""
+    # founder sign-ups per hour from one client address, and in all
+    gateway_signups_per_address_per_hour: int = Field(30, ge=1)
+    gateway_signups_per_hour: int = Field(1000, ge=1)
     log_level: str = "INFO"
 
     @property
@@ -51,6 +64,10 @@ class Settings(BaseSettings):
             return self.gateway_secret_key
         log.warning("GATEWAY_SECRET_KEY is not set: using a random key for this process only")
         return secrets.token_urlsafe(32)
+
+    @cached_property
+    def egress(self) -> Egress:
+        return Egress.from_setting(self.gateway_webhook_allow)
 
     def nameko_config(self) -> dict:
         """What nameko's standalone RPC proxy and event dispatcher need."""

@@ -15,6 +15,9 @@ from pymongo.errors import DuplicateKeyError
 
 from contracts import clock
 from contracts.rpc import Conflict
+from kit.mongo import next_sequence
+
+DRAFT_DAYS = 30  # an untouched draft is forgotten after this long
 
 
 class GatewayStore:
@@ -29,6 +32,8 @@ class GatewayStore:
         self.webhooks = db["webhooks"]
         self.webhook_deliveries = db["webhook_deliveries"]
         self.data_receipts = db["data_receipts"]
+        self.drafts = db["drafts"]  # one half-filled form per founder (gateway/drafts.py)
+        self.counters = db["counters"]  # 受理编号 per day
 
     def ensure_indexes(self) -> None:
         # every login name (email, mobile, staff login) belongs to one account: multikey unique index
@@ -49,6 +54,7 @@ class GatewayStore:
         self.webhook_deliveries.create_index([("state", ASCENDING), ("next_at", ASCENDING)])
         self.webhook_deliveries.create_index([("webhook_id", ASCENDING), ("created_at", ASCENDING)])
         self.data_receipts.create_index("application_id")
+        self.drafts.create_index("updated_at", expireAfterSeconds=DRAFT_DAYS * 24 * 3600)
 
     # ---- accounts and tokens
 
@@ -77,6 +83,15 @@ class GatewayStore:
 
     def delete_token(self, token_hash: str) -> None:
         self.tokens.delete_one({"_id": token_hash})
+
+    def delete_tokens_of(self, account_id: str) -> int:
+        return self.tokens.delete_many({"account_id": account_id}).deleted_count
+
+    def set_account_password(self, account_id: str, password_hash: str) -> None:
+        self.accounts.update_one({"_id": account_id}, {"$set": {"password_hash": password_hash}})
+
+    def set_disabled(self, login: str, disabled: bool) -> dict[str, Any] | None:
+        return self.accounts.find_one_and_update({"logins": login}, {"$set": {"disabled": disabled}})
 
     # ---- login rate limiting (a sliding window of failures per key)
 
@@ -139,6 +154,27 @@ class GatewayStore:
     def pull_outbox(self, application_id: str, event_ids: list[str]) -> None:
         self.applications.update_one({"_id": application_id},
                                      {"$pull": {"outbox": {"event_id": {"$in": event_ids}}}})
+
+    def next_number(self, key: str) -> int:
+        """The next value of an atomic counter (kit.mongo.next_sequence: never the same number twice)."""
+        return next_sequence(self.counters, key)
+
+    # ---- drafts (the _id is the founder's account id: one current draft each)
+
+    def draft(self, founder_id: str) -> dict[str, Any] | None:
+        return self.drafts.find_one({"_id": founder_id})
+
+    def save_draft(self, founder_id: str, draft: dict[str, Any], at: datetime) -> dict[str, Any] | None:
+        """Replace the draft unless the stored one is newer; the stored draft afterwards."""
+        try:
+            self.drafts.update_one({"_id": founder_id, "saved_at": {"$lte": draft["saved_at"]}},
+                                   {"$set": {**draft, "updated_at": at}}, upsert=True)
+        except DuplicateKeyError:  # the stored one is newer: the filter missed and the upsert collided
+            pass
+        return self.draft(founder_id)
+
+    def delete_draft(self, founder_id: str) -> None:
+        self.drafts.delete_one({"_id": founder_id})
 
     def ping(self) -> None:
         self.db.command("ping")

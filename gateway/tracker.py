@@ -15,6 +15,7 @@ from nameko.timer import timer
 from contracts.events import EVENT_SOURCES, event_type, parse_event
 from contracts.rpc import OneStopError
 from gateway import deadlines, webhooks
+from gateway.egress import Egress
 from gateway.receipts import record_receipt
 from gateway.store import GatewayStore
 from gateway.tracking import RecentApplications, append
@@ -42,6 +43,16 @@ class Recent(DependencyProvider):
         return self.recent
 
 
+class WebhookEgress(DependencyProvider):
+    """Where webhooks may go: public addresses, plus the operator's WEBHOOK_ALLOW (gateway/egress.py)."""
+
+    def setup(self) -> None:
+        self.egress = Egress.from_setting(self.container.config.get("WEBHOOK_ALLOW"))
+
+    def get_dependency(self, worker_ctx) -> Egress:
+        return self.egress
+
+
 class Watch(DependencyProvider):
     """One CalendarWatch per running service."""
 
@@ -56,6 +67,7 @@ class GatewayTracker:
     name = "gateway"
     store = MongoStore(GatewayStore)
     recent = Recent()
+    egress = WebhookEgress()
     calendar = Watch()
     dispatch = EventDispatcher()
 
@@ -65,11 +77,12 @@ class GatewayTracker:
         doc = append(self.store, source, data, self.recent)
         # idempotent side effects, re-run safely on a redelivery: data-sharing receipt, webhooks
         record_receipt(self.store, source, data)
-        webhooks.after_event(self.store, data["application_id"], founder_id=doc["founder_id"] if doc else None)
+        webhooks.after_event(self.store, data["application_id"], self.egress,
+                             founder_id=doc["founder_id"] if doc else None)
 
     @timer(interval=RELAY_INTERVAL)
     def send_webhooks(self) -> None:
-        webhooks.tick(self.store)  # events recorded elsewhere, and retries that are due
+        webhooks.tick(self.store, self.egress)  # events recorded elsewhere, and retries that are due
 
     @timer(interval=RELAY_INTERVAL)
     def relay_outbox(self) -> None:

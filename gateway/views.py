@@ -21,6 +21,7 @@ def company_name(form: dict[str, Any]) -> str:
 def summary_view(doc: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": doc["_id"],
+        "acceptance_no": doc.get("acceptance_no"),
         "company_name": doc.get("company_name", ""),
         "status": doc["status"],
         "revision": doc.get("revision", 0),

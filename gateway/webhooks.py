@@ -12,21 +12,25 @@ event of their applications as a signed JSON POST.
   hour, 12 attempts). A send is leased before it goes out, so two tracker instances never send the
   same delivery at the same time. Delivery is at-least-once (a crash between the receiver's 2xx and
   our write resends): receivers dedupe on `X-OneStop-Delivery`.
-- Redirects are not followed. OPERATORS: the gateway POSTs to addresses its users choose; restrict
-  what the tracker can reach (egress firewall / proxy allowing only the internet, not the cluster's
-  private ranges or cloud metadata addresses), or it can be used to probe internal services (SSRF).
+- Where: public internet addresses only (gateway/egress.py), checked at registration and again before
+  every attempt, and the connection goes to the address that was checked (no second DNS lookup).
+  Internal receivers need the operator's allow-list (GATEWAY_WEBHOOK_ALLOW). Redirects are not
+  followed. An egress firewall is still good practice; this check does not depend on one.
+- The delivery log a founder reads says delivered / failed / refused and nothing the target answered
+  (status, error, timing): otherwise it tells whoever registered the URL which ports are open. The
+  detail goes to the operator's log.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import secrets
+import socket
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -40,6 +44,7 @@ from pymongo.errors import BulkWriteError
 from contracts import clock
 from contracts.rpc import FieldError, Forbidden, Invalid, NotFound
 from gateway.auth import Principal
+from gateway.egress import Egress, Refused, Target, Unresolvable
 from gateway.store import GatewayStore
 
 log = logging.getLogger(__name__)
@@ -53,8 +58,13 @@ TIMEOUT = 5.0
 SWEEP_OVERLAP = timedelta(seconds=30)
 MAX_HOOKS_PER_FOUNDER = 10
 
-# (url, body, headers) -> HTTP status; raises OSError on network failure
-Post = Callable[[str, bytes, dict[str, str]], int]
+# (checked target, body, headers) -> HTTP status; raises OSError on network failure
+Post = Callable[[Target, bytes, dict[str, str]], int]
+
+# what the founder's delivery log says for each outcome: never what the target answered
+OUTCOMES = {"delivered": "已送达：接收方已确认",
+            "failed": "未送达：接收方没有确认，将按计划重试",
+            "refused": "未发送：该地址指向本机、内网或保留地址，不予连接"}
 
 
 class WebhookIn(BaseModel):
@@ -63,7 +73,8 @@ class WebhookIn(BaseModel):
     secret: str | None = Field(None, min_length=16, max_length=200)
 
 
-def check_url(url: str) -> str:
+def check_url(url: str, egress: Egress | None = None) -> str:
+    """The URL's form, then (with `egress`) where its host resolves to."""
     parts = urlsplit(url)
     problem = None
     if parts.scheme not in ("http", "https"):
@@ -74,9 +85,23 @@ def check_url(url: str) -> str:
         problem = "地址中不能包含用户名或密码"
     elif parts.fragment:
         problem = "地址中不能包含 #"
+    if problem is None and egress is not None:
+        problem = _destination_problem(url, egress)
     if problem:
         raise Invalid.with_fields("回调地址无效", [FieldError(field="url", message=problem)])
     return url
+
+
+def _destination_problem(url: str, egress: Egress) -> str | None:
+    try:
+        egress.target(url)
+    except Refused:
+        return "该地址指向本机、内网、链路本地、组播或保留地址，不能作为回调地址"
+    except Unresolvable:
+        return "无法解析该主机名"
+    except ValueError:  # a port out of range, a malformed IPv6 literal
+        return "地址格式无效"
+    return None
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -106,13 +131,14 @@ def _public(hook: dict) -> dict:
 
 
 class WebhookService:
-    def __init__(self, store: GatewayStore):
+    def __init__(self, store: GatewayStore, egress: Egress):
         self.store = store
+        self.egress = egress
 
     def create(self, who: Principal, body: WebhookIn) -> dict:
         if who.role != "founder":
             raise Forbidden("只有创业者账号（或其授权的软件）可以订阅办理进度")
-        url = check_url(body.url)
+        url = check_url(body.url, self.egress)
         if self.store.webhooks.count_documents({"founder_id": who.id, "active": True}) >= MAX_HOOKS_PER_FOUNDER:
             raise Invalid(f"每个账号最多{MAX_HOOKS_PER_FOUNDER}个回调地址")
         now = clock.now()
@@ -151,7 +177,8 @@ def delivery_view(row: dict) -> dict:
         "attempts": row["attempts"], "created_at": _utc(row["created_at"]),
         "next_attempt_at": _utc(row["next_at"]) if row["state"] == "pending" else None,
         "delivered_at": _utc(row.get("delivered_at")),
-        "log": [{**a, "at": _utc(a["at"])} for a in row.get("log", [])],
+        "log": [{"at": _utc(a["at"]), "attempt": a["attempt"], "outcome": a["outcome"],
+                 "message": OUTCOMES[a["outcome"]]} for a in row.get("log", []) if "outcome" in a],
     }
 
 
@@ -213,7 +240,8 @@ def sweep(store: GatewayStore) -> int:
     return queued
 
 
-def send_due(store: GatewayStore, post: Post | None = None, only: list[str] | None = None, limit: int = 100) -> int:
+def send_due(store: GatewayStore, egress: Egress, post: Post | None = None, only: list[str] | None = None,
+             limit: int = 100) -> int:
     """Send pending deliveries whose time has come (or just `only` these); returns how many succeeded."""
     post = post or http_post
     now = clock.now()
@@ -222,11 +250,11 @@ def send_due(store: GatewayStore, post: Post | None = None, only: list[str] | No
         query["_id"] = {"$in": only}
     ok = 0
     for row in list(store.webhook_deliveries.find(query, {"_id": 1}).sort("next_at", 1).limit(limit)):
-        ok += attempt(store, row["_id"], post)
+        ok += attempt(store, row["_id"], post, egress)
     return ok
 
 
-def attempt(store: GatewayStore, delivery_id: str, post: Post) -> bool:
+def attempt(store: GatewayStore, delivery_id: str, post: Post, egress: Egress) -> bool:
     now = clock.now()
     row = store.webhook_deliveries.find_one_and_update(  # the lease: nobody else sends it meanwhile
         {"_id": delivery_id, "state": "pending", "next_at": {"$lte": now}},
@@ -243,17 +271,10 @@ def attempt(store: GatewayStore, delivery_id: str, post: Post) -> bool:
     headers = {"Content-Type": "application/json", "User-Agent": "OneStop-Webhooks/1",
                SIGNATURE_HEADER: sign(hook["secret"], timestamp, body), "X-OneStop-Delivery": delivery_id,
                "X-OneStop-Event": row["payload"]["event"]["type"]}
-    started = time.monotonic()
-    status, error = None, None
-    try:
-        status = post(hook["url"], body, headers)
-    except Exception as exc:  # noqa: BLE001 - any failure of the receiver is a failed attempt
-        error = f"{type(exc).__name__}: {exc}"[:300]
-    ms = round((time.monotonic() - started) * 1000)
+    outcome, detail = _send(hook["url"], body, headers, post, egress)
     attempts = row["attempts"] + 1
-    entry = {"at": clock.now(), "attempt": attempts, "status_code": status, "error": error, "duration_ms": ms}
-    success = status is not None and 200 <= status < 300
-    if success:
+    entry = {"at": clock.now(), "attempt": attempts, "outcome": outcome}
+    if outcome == "delivered":
         change = {"state": "delivered", "delivered_at": entry["at"]}
     elif attempts >= MAX_ATTEMPTS:
         change = {"state": "failed"}
@@ -261,27 +282,54 @@ def attempt(store: GatewayStore, delivery_id: str, post: Post) -> bool:
         change = {"next_at": entry["at"] + timedelta(seconds=backoff(attempts))}
     store.webhook_deliveries.update_one({"_id": delivery_id},
                                         {"$set": {**change, "attempts": attempts}, "$push": {"log": entry}})
-    if not success:
-        log.info("webhook attempt %d failed: %s", attempts, error or status,
+    if outcome != "delivered":  # the detail is the operator's, not the founder's (module docstring)
+        log.info("webhook %s attempt %d %s: %s", hook["_id"], attempts, outcome, detail,
                  extra={"application_id": row["application_id"], "event_id": row["event_id"]})
-    return success
+    return outcome == "delivered"
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a 3xx is an answer (a failed attempt), not an instruction to go elsewhere
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
-def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+def _send(url: str, body: bytes, headers: dict[str, str], post: Post, egress: Egress) -> tuple[str, str]:
+    """(outcome, detail for the operator's log)."""
     try:
-        with _opener.open(request, timeout=TIMEOUT) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+        target = egress.target(url)  # checked again every time: the name may point elsewhere now
+    except Refused:
+        return "refused", "the host resolves to an address that is not allowed"
+    except (Unresolvable, ValueError) as exc:
+        return "failed", f"unresolvable: {type(exc).__name__}"
+    started = time.monotonic()
+    try:
+        status = post(target, body, headers)
+    except Exception as exc:  # noqa: BLE001 - any failure of the receiver is a failed attempt
+        return "failed", f"{type(exc).__name__}: {exc}"[:300]
+    ms = round((time.monotonic() - started) * 1000)
+    return ("delivered" if 200 <= status < 300 else "failed"), f"HTTP {status} after {ms} ms"
+
+
+def _connection(target: Target) -> http.client.HTTPConnection:
+    """A connection to `target.address` only; Host header, TLS server name and certificate check stay
+    the URL's host. Redirects are not followed (http.client never does): a 3xx is a failed attempt."""
+    scheme = urlsplit(target.url).scheme
+    cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+    conn = cls(target.host, target.port, timeout=TIMEOUT)
+
+    def pinned(address, timeout, source_address=None):
+        return socket.create_connection((target.address, address[1]), timeout, source_address)
+
+    conn._create_connection = pinned  # http.client's own hook for making the socket
+    return conn
+
+
+def http_post(target: Target, body: bytes, headers: dict[str, str]) -> int:
+    parts = urlsplit(target.url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    conn = _connection(target)
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        response.read(64 * 1024)  # not kept: only the status matters
+        return response.status
+    finally:
+        conn.close()
 
 
 # ---- what the tracker calls ---------------------------------------------------------------------
@@ -300,7 +348,7 @@ def _founders_with_hooks(store: GatewayStore) -> frozenset[str]:
     return cached[1]
 
 
-def after_event(store: GatewayStore, application_id: str, post: Post | None = None,
+def after_event(store: GatewayStore, application_id: str, egress: Egress, post: Post | None = None,
                 founder_id: str | None = None) -> int:
     """Right after the tracker recorded an event: queue it for the founder's hooks and send at once.
     With `founder_id` known, a founder without hooks costs nothing: the set of founders with hooks is
@@ -308,12 +356,12 @@ def after_event(store: GatewayStore, application_id: str, post: Post | None = No
     if founder_id is not None and founder_id not in _founders_with_hooks(store):
         return 0
     queued = queue_application(store, application_id)
-    return send_due(store, post, only=queued) if queued else 0
+    return send_due(store, egress, post, only=queued) if queued else 0
 
 
-def tick(store: GatewayStore, post: Post | None = None) -> int:
+def tick(store: GatewayStore, egress: Egress, post: Post | None = None) -> int:
     sweep(store)
-    return send_due(store, post)
+    return send_due(store, egress, post)
 
 
 def _json_default(value: Any) -> Any:

@@ -18,8 +18,10 @@ queue into the five RPCs every bureau answers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import Any, Protocol
+from datetime import date, datetime, timedelta
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import clock
 from contracts.calendar import aware, recomputed
@@ -117,6 +119,29 @@ def not_yours() -> Conflict:
 
 def history_entry(clerk: str, action: str, payload: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
     return {"at": now, "clerk": clerk, "action": action, "payload": payload or {}}
+
+
+# ---- a task stored inside its bureau's aggregate ----------------------------------------------
+
+
+class StoredTask(BaseModel):
+    """The fields every stored task has (a bureau adds its `kind`); the deadline fields are
+    contracts.calendar.Deadline.fields, recomputed by `task_view`."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    kind: str
+    state: Literal["open", "done", "rejected"] = "open"
+    reason: str
+    created_at: datetime
+    deadline: date
+    deadline_from: date | None = None
+    deadline_days: int | None = None
+    deadline_provisional: bool = False
+    claimed_by: str | None = None
+    claim_expires_at: datetime | None = None
+    finished_at: datetime | None = None
+    history: list[dict[str, Any]] = Field(default_factory=list)
 
 
 # ---- the view -----------------------------------------------------------------------------------

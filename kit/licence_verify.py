@@ -8,8 +8,12 @@ so a phone camera still opens the public verification page (the fragment never r
 while anyone holding the registration authority's public key (published at
 `/.well-known/onestop-licence-key`) can check the printed fields offline:
 
-    onestop verify-licence licence.pdf --key key.json
+    onestop verify-licence licence.pdf --key key.json --ca onestop-ca.pem
     onestop verify-licence 'http://.../verify/licences/9142...#OSL1.eyJ...' --key <base64>
+
+A PDF is also checked as a signed document: its PAdES signature (kit.pdfsign) must be intact, cover
+the whole file and chain to the OneStop root (`--ca`, else fetched from /.well-known/onestop-ca.pem
+at the QR code's address).
 
 Canonical JSON: the fields below with short keys, `sort_keys`, no spaces, UTF-8 (not ASCII-escaped).
 The signature covers exactly the bytes of the middle part, so verification never re-serialises.
@@ -210,6 +214,9 @@ def register(subparsers) -> None:
                         help="the authority's public key: PEM, base64 or the JSON of "
                              "/.well-known/onestop-licence-key (a file or the value itself); "
                              "without it the key is fetched from the address in the QR code (online)")
+    parser.add_argument("--ca", metavar="PEM_FILE",
+                        help="the OneStop trust root (/.well-known/onestop-ca.pem) to check a PDF's signature; "
+                             "without it the root is fetched from the address in the QR code (online)")
     parser.set_defaults(run=run)
 
 
@@ -217,25 +224,53 @@ def run(args) -> int:
     import os
     import sys
 
+    data = None
     try:
         if os.path.isfile(args.source):
             with open(args.source, "rb") as handle:
-                text = text_from_file(handle.read())
+                data = handle.read()
+            text = text_from_file(data)
         else:
             text = args.source
         key = load_public_key(_key_text(args.key, text))
         verdict = verify(text, key)
+        signature_problem = _pdf_signature(data, args.ca, text) if data and data.startswith(b"%PDF") else ""
     except (BadToken, ValueError, OSError) as exc:
         print(f"INVALID: {exc}")
         return 1
     for name, value in verdict.fields.items():
         print(f"{LABELS.get(name, name)}: {value}")
-    print("VALID" if verdict.valid else f"INVALID: {verdict.reason}")
+    valid = verdict.valid and not signature_problem
+    print("VALID" if valid else f"INVALID: {verdict.reason or signature_problem}")
     sys.stdout.flush()
-    return 0 if verdict.valid else 1
+    return 0 if valid else 1
+
+
+def _pdf_signature(data: bytes, ca: str | None, text: str) -> str:
+    """Check the PDF's PAdES signature against the OneStop root; '' when valid, else why not."""
+    from cryptography import x509
+
+    from contracts.clock import in_china
+    from kit import pdfsign
+
+    root = x509.load_pem_x509_certificate(_fetch(ca, text, "/.well-known/onestop-ca.pem").encode())
+    try:
+        checks = pdfsign.check(data, [root])
+    except pdfsign.NotSignedPdf as exc:
+        return f"PDF signature: {exc}"
+    for check in checks:
+        when = f"{in_china(check.signed_at):%Y-%m-%d %H:%M:%S}（北京时间）" if check.signed_at else "—"
+        print(f"PDF签名: {check.summary}（签名证书：{check.signer}；签名时间：{when}）")
+    bad = [c for c in checks if not c.valid]
+    return f"PDF signature: {bad[0].summary}" if bad else ""
 
 
 def _key_text(spec: str | None, text: str) -> str:
+    return _fetch(spec, text, "/.well-known/onestop-licence-key")
+
+
+def _fetch(spec: str | None, text: str, path: str) -> str:
+    """`spec` (a file or the value itself), else `path` fetched from the QR code's host."""
     import os
     import urllib.parse
     import urllib.request
@@ -247,6 +282,6 @@ def _key_text(spec: str | None, text: str) -> str:
         return spec
     url = urllib.parse.urlsplit(text.split("#")[0].strip())
     if url.scheme not in ("http", "https"):
-        raise ValueError("no --key given and no address to fetch the key from")
-    with urllib.request.urlopen(f"{url.scheme}://{url.netloc}/.well-known/onestop-licence-key", timeout=10) as r:
+        raise ValueError(f"nothing given and no address to fetch {path} from")
+    with urllib.request.urlopen(f"{url.scheme}://{url.netloc}{path}", timeout=10) as r:
         return r.read().decode()

@@ -4,11 +4,14 @@ ONESTOP_QUERY_LOG=FILE (unset in production: the lines hold the filters as sent,
 included) makes kit.startup register this listener for every MongoClient the process creates. One JSON
 line per find, count, distinct, update, delete, findAndModify and aggregate: database, collection,
 command and the filter (or pipeline), so a test can replay each with `explain` and refuse a
-collection scan on a hot path.
+collection scan on a hot path; an insert is a line with an empty filter and `round_trip` marks the
+first line of each command sent, so `python -m bench.trips` counts round trips per process.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from pathlib import Path
 
@@ -24,6 +27,7 @@ class QueryLog(monitoring.CommandListener):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._lock = threading.Lock()
+        self.process = f"{sys.argv[-1] if sys.argv else '?'}:{os.getpid()}"  # the module a launcher ran
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         command = event.command_name
@@ -34,13 +38,16 @@ class QueryLog(monitoring.CommandListener):
         elif command in ("update", "delete"):
             key = "updates" if command == "update" else "deletes"
             rows.extend({"filter": op.get("q", {})} for op in body.get(key, []))
+        elif command == "insert":
+            rows.append({"filter": {}})
         else:
             return
         collection = body.get(command)
         with self._lock, self.path.open("a", encoding="utf-8") as out:
-            for row in rows:
+            for i, row in enumerate(rows):
                 out.write(json_util.dumps({"db": event.database_name, "collection": collection,
-                                           "command": command, **row}) + "\n")
+                                           "command": command, "process": self.process,
+                                           "round_trip": i == 0, **row}) + "\n")
 
     def succeeded(self, event) -> None:
         pass

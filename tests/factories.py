@@ -65,6 +65,8 @@ def make_form(**overrides: Any) -> dict:
     form["supervisors"][0]["resident_id"] = partner
     for employee in form["employees"]:
         employee["resident_id"] = resident_id()
+    owners = form["beneficial_owners"]["owners"]  # the shareholders themselves, by their new IDs
+    owners[0]["resident_id"], owners[1]["resident_id"] = founder, partner
     for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(form.get(key), dict):
             form[key] = {**form[key], **copy.deepcopy(value)}

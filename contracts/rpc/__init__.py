@@ -81,6 +81,16 @@ class Unavailable(OneStopError):
     code, status = "UNAVAILABLE", 503
 
 
+class TooLarge(OneStopError):
+    code, status = "PAYLOAD_TOO_LARGE", 413
+
+
+class UnsupportedMedia(OneStopError):
+    """An upload that is not what the endpoint takes (e.g. not a PDF)."""
+
+    code, status = "UNSUPPORTED_MEDIA_TYPE", 415
+
+
 def all_error_classes() -> list[type[OneStopError]]:
     seen: list[type[OneStopError]] = []
     stack = [OneStopError]
@@ -125,6 +135,9 @@ class Task(BaseModel):
     overdue: bool = False
     claimed_by: str | None = None
     claim_expires_at: datetime | None = None
+    # a corrected case goes back to the clerk who asked for the correction, the whole team after this
+    assigned_to: str | None = None
+    assigned_until: datetime | None = None
     actions: list[str] = Field(default_factory=list)  # what a clerk may do now, e.g. ["approve", "reject"]
     details: dict[str, Any] = Field(default_factory=dict)  # what the clerk needs to decide
     history: list[dict[str, Any]] = Field(default_factory=list)  # who did what when

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.text import PersonName
+
 Amount = Annotated[Decimal, Field(max_digits=15, decimal_places=2, gt=0)]
 
 
@@ -16,7 +18,7 @@ class EmployeeEnrolment(BaseModel):
     resident ID, the start date against the company's establishment, and the wage against the base."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=2, max_length=40)
+    name: PersonName  # contracts/text.py: 规范汉字, no bidi or zero-width characters
     resident_id: str = Field(min_length=18, max_length=18)
     start_date: date
     monthly_wage: Amount

@@ -4,23 +4,29 @@ the bureau: one definition, so what the gateway accepts is exactly what tax acce
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts.form import InvoiceKind
+from contracts.text import VisibleText
 
-# VAT rates and levy rates an invoice line may carry (13%, 9%, 6% rates; 3%, 1% levy rates; 0).
-ALLOWED_TAX_RATES = frozenset(Decimal(r) for r in ("0.13", "0.09", "0.06", "0.03", "0.01", "0"))
+# Every VAT rate or levy rate an invoice line may carry (增值税法: 13%, 9%, 6%, 0; small-scale 3% and its reduction
+# to 1%; the transitional 5%, 1.5%, 2%). Which of them a seller may use on which day is the tax bureau's check.
+ALLOWED_TAX_RATES = frozenset(Decimal(r) for r in ("0.13", "0.09", "0.06", "0.05", "0.03", "0.02", "0.015", "0.01", "0"))
+LEVY_RULES = ("real_estate_simplified", "housing_rental_to_individuals", "used_goods")
 RATE_LABELS = "、".join(f"{(r * 100).normalize():f}%" for r in sorted(ALLOWED_TAX_RATES, reverse=True))
 MAX_ITEMS = 100
 
 
 class InvoiceItem(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=1, max_length=100)
+    name: VisibleText = Field(min_length=1, max_length=100)
     quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=8)
     unit_price: Decimal = Field(gt=0, max_digits=18, decimal_places=8)  # excluding tax
     tax_rate: Decimal = Field(json_schema_extra={"enum": sorted(f"{r}" for r in ALLOWED_TAX_RATES)})
+    # the transitional rule a 5 % / 1.5 % / 2 % line is issued under (services/tax/data/vat_rates.json)
+    levy_rule: Literal[LEVY_RULES] | None = None  # type: ignore[valid-type]
 
     @field_validator("tax_rate")
     @classmethod
@@ -36,15 +42,23 @@ class InvoiceRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     request_id: str = Field(min_length=1, max_length=64)
-    buyer_name: str = Field(min_length=2, max_length=100)
-    buyer_tax_id: str = Field(max_length=18)  # a USCC: the bureau checks its check character
+    buyer_name: VisibleText = Field(min_length=2, max_length=100)
+    # a USCC (the bureau checks its check character); empty for a natural person, who may get ordinary
+    # invoices only: a special invoice needs the buyer's taxpayer id
+    buyer_tax_id: str | None = Field(None, max_length=18)
     kind: InvoiceKind = InvoiceKind.vat_general
     items: list[InvoiceItem] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
+# The coded reasons a red-letter invoice is issued for (红字发票开具原因): 销货退回, 开票有误, 服务中止, 销售折让.
+RED_LETTER_REASONS = {"sales_return": "销货退回", "invoicing_error": "开票有误", "service_stopped": "服务中止",
+                      "sales_allowance": "销售折让"}
+
+
 class RedLetterRequest(BaseModel):
-    """`red_letter(uscc, invoice_number, request)`: reverses an invoice once."""
+    """`red_letter(uscc, invoice_number, request)`: reverses an invoice once, for one of the coded reasons."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     request_id: str = Field(min_length=1, max_length=64)
-    reason: str = Field(min_length=2, max_length=200)
+    reason_code: Literal["sales_return", "invoicing_error", "service_stopped", "sales_allowance"]
+    reason: str = Field("", max_length=200)  # the seller's own words, printed after the coded reason

@@ -7,15 +7,16 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from gateway.api.deps import GatewayDep, Token, Who, client_address
 from gateway.api.schemas import AccountOut, TokenOut
-from gateway.auth import SignUp, public_account
+from gateway.auth import PasswordChange, SignUp, public_account
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
 
 @router.post("/accounts", status_code=201, response_model=AccountOut, summary="Sign up as a founder")
-def sign_up(body: SignUp, gateway: GatewayDep) -> dict:
-    """Founders sign up with a checked resident ID and an email and/or mobile number (either logs in)."""
-    return gateway.accounts.sign_up(body)
+def sign_up(body: SignUp, request: Request, gateway: GatewayDep) -> dict:
+    """Founders sign up with a checked resident ID and an email and/or mobile number (either logs in).
+    Sign-ups are limited per client address and in all, per hour (429)."""
+    return gateway.accounts.sign_up(body, client_address(request))
 
 
 @router.post("/tokens", response_model=TokenOut, summary="Log in (OAuth2 password flow)")
@@ -29,6 +30,19 @@ def log_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Reque
 def log_out(who: Who, token: Token, gateway: GatewayDep) -> Response:
     gateway.accounts.log_out(token)
     return Response(status_code=204)
+
+
+@router.delete("/tokens", status_code=204, summary="Log out everywhere (revoke every token of my account)")
+def log_out_everywhere(who: Who, gateway: GatewayDep) -> Response:
+    gateway.accounts.log_out_everywhere(who.id)
+    return Response(status_code=204)
+
+
+@router.put("/me/password", response_model=TokenOut, summary="Change my password (ends every other session)")
+def change_password(body: PasswordChange, who: Who, request: Request, gateway: GatewayDep) -> dict:
+    """Every token of the account is revoked; the answer is a new token for this client."""
+    token, expires = gateway.accounts.change_password(who, body, client_address(request))
+    return {"access_token": token, "token_type": "bearer", "expires_at": expires}
 
 
 @router.get("/me", response_model=AccountOut, summary="The logged-in account")

@@ -22,11 +22,14 @@ from gateway.api import (
     public,
     ratings,
     receipts,
+    seals,
     stats,
     tasks,
+    trust,
     webhooks,
 )
 from gateway.api import metrics as metrics_api
+from gateway.api.headers import SecurityHeaders
 from gateway.api.limits import BodyLimit
 from gateway.context import Gateway
 from gateway.errors import ErrorBody
@@ -69,12 +72,13 @@ def create_app(gateway: Gateway | None = None) -> FastAPI:
         app.state.gateway = gateway
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings_limit)
+    app.add_middleware(SecurityHeaders)  # outside BodyLimit: its 413 carries them too
     app.state.metrics = Metrics(lambda: app.state.gateway)  # /metrics (gateway/metrics.py)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: times everything
     app.include_router(metrics_api.router)
     for module in (accounts, applications, companies, tasks, public):
         app.include_router(module.router)
-    for module in (licences, stats, ratings, webhooks, receipts):  # beyond the portals
+    for module in (licences, trust, seals, stats, ratings, webhooks, receipts):  # beyond the portals
         app.include_router(module.router)
     _offline_docs(app)
     web.mount(app)  # server-rendered pages and their static files (gateway/web)

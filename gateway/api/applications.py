@@ -49,8 +49,10 @@ def get_application(application_id: str, who: Who, gateway: GatewayDep) -> dict:
 @router.put("/{application_id}/correction", response_model=ApplicationDetail, openapi_extra=FORM_BODY,
             summary="Send the corrected form (only when a correction was requested)")
 def correct(application_id: str, who: Who, gateway: GatewayDep,
-            form: Annotated[dict[str, Any], Body()]) -> dict:
-    return gateway.applications.correct(who, application_id, form)
+            form: Annotated[dict[str, Any], Body()], confirm_unchanged: bool = False) -> dict:
+    """A field the clerk flagged and sent back unchanged is a 422 on that field, unless
+    `?confirm_unchanged=true` says it needs no change."""
+    return gateway.applications.correct(who, application_id, form, confirm_unchanged)
 
 
 @router.get("/{application_id}/documents/{name}", summary="Download a document the timeline lists",

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header
 
 from contracts.changes import ChangeRequest
 from gateway.api.deps import GatewayDep, Who
-from gateway.companies import EmployeeRequest, InvoiceRequest
+from gateway.companies import EmployeeRequest, InvoiceRequest, RedLetterRequest
 
 router = APIRouter(prefix="/api/v1/companies/{uscc}", tags=["companies"])
 
@@ -17,6 +17,12 @@ def issue_invoice(uscc: str, body: InvoiceRequest, who: Who, gateway: GatewayDep
     """Only the founder of the application that got this USCC (else 404). The same `request_id`
     returns the same invoice."""
     return gateway.companies.issue_invoice(who, uscc, body)
+
+
+@router.post("/invoices/{number}/red-letter", status_code=201, summary="Reverse an invoice (tax, 红字发票)")
+def red_letter(uscc: str, number: str, body: RedLetterRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    """A red-letter invoice for one of the coded reasons; the same `request_id` returns the same one."""
+    return gateway.companies.red_letter(who, uscc, number, body)
 
 
 @router.get("/invoices", summary="Invoices issued (tax)")

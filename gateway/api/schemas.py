@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.text import VisibleText
 
 Status = Literal["submitted", "in_review", "correction_requested", "rejected", "licensed", "completed", "revoked"]
 
@@ -28,6 +30,7 @@ class TokenOut(BaseModel):
 
 class ApplicationSummary(BaseModel):
     id: str
+    acceptance_no: str | None = None  # 受理编号, given at submission (None for applications from before it)
     company_name: str
     status: Status
     revision: int
@@ -90,9 +93,10 @@ class ApplicationDetail(ApplicationSummary):
 
 
 class NameCheck(BaseModel):
-    name: str
-    district_code: str | None = None
-    scope: list[str] | None = None
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: VisibleText = Field(min_length=1, max_length=60)
+    district_code: str | None = Field(None, pattern=r"^\d{6}$")
+    scope: list[Annotated[str, Field(max_length=20)]] | None = Field(None, max_length=50)
 
 
 class HealthOut(BaseModel):

@@ -17,8 +17,9 @@ router = APIRouter(tags=["open data"])
             responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
 def get_stats(gateway: GatewayDep, period: Literal["day", "week", "month"] = "month",
               format: Literal["json", "csv"] = "json") -> Any:  # noqa: A002 - the public parameter name
-    """Computed from the recorded time stamps of every application; `definitions` explains each number."""
-    result = stats.compute(gateway.store, period)
+    """Computed from the recorded time stamps of every application; `definitions` explains each number.
+    A snapshot: `generated_at` says when, and it is recomputed once older than `max_age_seconds`."""
+    result = stats.snapshots(gateway.store, gateway.settings.gateway_stats_max_age_seconds).get(period)
     if format == "csv":
         return Response(stats.to_csv(result), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="onestop-stats-{period}.csv"'})

@@ -15,23 +15,28 @@ def create(body: WebhookIn, who: Who, gateway: GatewayDep) -> dict:
     """Only http(s). The `secret` (yours, or generated) is shown once: each POST carries
     `X-OneStop-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` and
     `X-OneStop-Delivery` (dedupe on it: delivery is at-least-once). Failed deliveries are retried with
-    exponential backoff (2 s doubling, 12 attempts). Operators should restrict where the gateway may
-    connect (egress firewall): the address is chosen by the user."""
-    return WebhookService(gateway.store).create(who, body)
+    exponential backoff (2 s doubling, 12 attempts). The host must resolve to public internet
+    addresses only (no loopback, private, link-local, multicast or reserved ones), unless the operator
+    allows an internal receiver; it is checked again before every delivery."""
+    return _service(gateway).create(who, body)
 
 
 @router.get("/api/v1/webhooks", summary="My webhooks")
 def list_hooks(who: Who, gateway: GatewayDep) -> list[dict]:
-    return WebhookService(gateway.store).list(who)
+    return _service(gateway).list(who)
 
 
 @router.delete("/api/v1/webhooks/{hook_id}", status_code=204, summary="Stop a webhook")
 def delete(hook_id: str, who: Who, gateway: GatewayDep) -> Response:
-    WebhookService(gateway.store).delete(who, hook_id)
+    _service(gateway).delete(who, hook_id)
     return Response(status_code=204)
 
 
 @router.get("/api/v1/webhooks/{hook_id}/deliveries", summary="Delivery log: every attempt, newest first")
 def deliveries(hook_id: str, who: Who, gateway: GatewayDep) -> list[dict]:
-    return WebhookService(gateway.store).deliveries(who, hook_id)
+    return _service(gateway).deliveries(who, hook_id)
 
+
+
+def _service(gateway) -> WebhookService:
+    return WebhookService(gateway.store, gateway.settings.egress)

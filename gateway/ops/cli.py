@@ -61,6 +61,24 @@ def _staff_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def disable_account(login: str, disabled: bool = True, mongo_uri: str | None = None,
+                    db_prefix: str | None = None) -> dict:
+    """Disable (or enable again) an account: no log-in, every token revoked."""
+    from gateway.auth import AccountService
+
+    store = gateway_store(mongo_uri, db_prefix)
+    try:
+        return AccountService(store).disable(login, disabled)
+    finally:
+        store.db.client.close()
+
+
+def _staff_disable(args: argparse.Namespace) -> int:
+    account = disable_account(args.login, disabled=args.action == "disable")
+    print(json.dumps({"id": account["id"], "login": args.login, "disabled": account["disabled"]}))
+    return 0
+
+
 def register_staff(subparsers) -> None:
     staff = subparsers.add_parser("staff", help="clerk and operator accounts")
     actions = staff.add_subparsers(dest="action", required=True)
@@ -72,6 +90,11 @@ def register_staff(subparsers) -> None:
     add.add_argument("--name", help="display name (default: the login)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.set_defaults(run=_staff_add)
+    for action, text in (("disable", "disable an account: no log-in, every token revoked at once"),
+                         ("enable", "enable a disabled account again")):
+        sub = actions.add_parser(action, help=text)
+        sub.add_argument("--login", required=True)
+        sub.set_defaults(run=_staff_disable)
 
 
 def main(argv: list[str] | None = None) -> int:

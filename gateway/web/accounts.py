@@ -83,7 +83,7 @@ def _sign_up(request: Request, gateway, values: dict[str, str], password: str):
     try:
         data = SignUp(**{k: v or None for k, v in values.items() if k in ("email", "mobile")},
                       name=values["name"], resident_id=values["resident_id"], password=password)
-        gateway.accounts.sign_up(data)
+        gateway.accounts.sign_up(data, client_address(request))
         token, _ = gateway.accounts.log_in(values["email"] or values["mobile"], password, client_address(request))
     except ValidationError as exc:
         errors = errors_by_field(pydantic_field_errors(exc))

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from contracts import clock
 from contracts.rpc import Conflict, Invalid, NotFound
 from gateway.web.pages import Clerk, CsrfChecked, GatewayDep, page_router, redirect, render
 from gateway.web.texts import ACTIONS
@@ -16,11 +17,15 @@ router = page_router(prefix="/staff")
 
 
 @router.get("")
-def queue(request: Request, who: Clerk, gateway: GatewayDep, state: str = "open"):
+def queue(request: Request, who: Clerk, gateway: GatewayDep, state: str = "open", q: str = ""):
     state = state if state in ("open", "done", "all") else "open"
     tasks = gateway.tasks.list(who, who.bureau, state)
+    q = q.strip()[:40]
+    if q:  # by company name, applicant or application number
+        tasks = [t for t in tasks if q in t.title or q in str(t.details.get("legal_representative", ""))
+                 or q in t.application_id]
     tasks.sort(key=lambda t: (t.deadline, t.created_at))
-    return render(request, "staff_queue.html", {"tasks": tasks, "state": state,
+    return render(request, "staff_queue.html", {"tasks": tasks, "state": state, "q": q, "now": clock.now(),
                                                 "overdue": sum(1 for t in tasks if t.overdue)})
 
 
@@ -43,6 +48,8 @@ async def act(request: Request, task_id: str, who: Clerk, gateway: GatewayDep):
     form = await request.form()
     action = str(form.get("action", ""))
     payload = _payload(action, form)
+    if action == "approve" and form.get("confirmed") != "true":  # never one stray click next to 驳回
+        return _task_page(request, who, gateway, task_id, error="请先勾选“确认批准”再批准", status_code=422)
 
     def run():
         try:
@@ -65,6 +72,8 @@ def _payload(action: str, form: Any) -> dict[str, Any]:
         payload["reasons"] = reasons
     if action == "request_correction":
         payload["fields"] = [str(f) for f in form.getlist("fields")]
+    if action == "mark_engraved" and form.get("engraver"):
+        payload["engraver"] = str(form.get("engraver")).strip()
     if action == "dispatch" and form.get("tracking_number"):
         payload["tracking_number"] = str(form.get("tracking_number")).strip()
     if action == "approve" and str(form.get("monthly_quota", "")).strip():

@@ -9,6 +9,7 @@ optional rows are dropped, checkboxes become booleans and lists.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import timedelta
 from typing import Any
@@ -16,12 +17,35 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from contracts import clock
+from contracts.form import ApplicationForm
 from contracts.rpc import FieldError
 
 LISTS = ("business_scope", "seals.kinds", "tax.invoice_kinds")  # checkbox groups
-BOOLEANS = ("seals.electronic", "seals.physical", "housing_fund")
+BOOLEANS = ("seals.electronic", "seals.physical", "housing_fund", "governance.no_supervisor_consent",
+            "governance.officers_declaration")
 ROWS = ("shareholders", "directors", "supervisors", "employees")
-NOT_FORM = {"csrf_token", "form_marker"}
+NOT_FORM = {"csrf_token", "form_marker", "confirm_unchanged"}
+# the deepest real input is "shareholders.0.resident_id": a longer or deeper name is no field of the
+# form; it stays one (truncated) unknown key, so validation names it instead of recursing into it
+MAX_DEPTH, MAX_KEY = 4, 100
+MONEY = ("registered_capital", "subscribed_amount", "monthly_wage", "monthly_invoice_estimate", "annual_sales_estimate")
+_MONEY = re.compile(r"^(\d+)(?:\.(\d+))?(万)?$")
+
+
+def money(text: str) -> str:
+    """An amount as founders type it -> yuan: "50万" -> "500000", "1,000,000元" -> "1000000".
+    Anything else is left as typed, for the form's own message. (static/checks.js reads it alike.)"""
+    plain = re.sub(r"[,，\s]", "", text).removesuffix("元")
+    match = _MONEY.match(plain)
+    if not match:
+        return text
+    whole, fraction, wan = match.group(1), match.group(2) or "", match.group(3)
+    if not wan:
+        return plain
+    digits = (fraction + "0000")
+    whole = (whole + digits[:4]).lstrip("0") or "0"
+    rest = digits[4:].rstrip("0")
+    return whole + (f".{rest}" if rest else "")
 
 
 def parse(form: FormData) -> dict[str, Any]:
@@ -31,15 +55,29 @@ def parse(form: FormData) -> dict[str, Any]:
             continue
         if value.strip():  # a blank input is a missing value: "必填", or the form's default
             flat[key] = value.strip()
+            if key.endswith((".resident_id", ".uscc")):  # a typed lower-case x is the check character X
+                flat[key] = flat[key].upper()
+            elif key.endswith(MONEY):
+                flat[key] = money(flat[key])
     data: dict[str, Any] = {}
     for key, value in flat.items():
-        _put(data, key.split("."), value)
+        parts = key.split(".")
+        _put(data, parts if len(parts) <= MAX_DEPTH and len(key) <= MAX_KEY else [key[:MAX_KEY]], value)
     data = _listify(data)
     for key in LISTS:
         _put(data, key.split("."), [v for v in form.getlist(key) if isinstance(v, str) and v])
     for key in BOOLEANS:
         _put(data, key.split("."), form.get(key) == "true")
     return _clean(data)
+
+
+def from_draft(pairs: list[list[str]], blank: dict[str, Any]) -> dict[str, Any]:
+    """A saved draft's fields as form values; a list the founder emptied keeps the blank form's first row."""
+    data = parse(FormData([(k, v) for k, v in pairs]))
+    for key in ROWS:
+        if not data.get(key) and blank.get(key):
+            data[key] = blank[key]
+    return data
 
 
 def _put(data: dict, parts: list[str], value: Any) -> None:
@@ -77,10 +115,19 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+SECTIONS = list(ApplicationForm.model_fields)
+
+
+def _section_index(error: FieldError) -> int:
+    head = error.field.split(".")[0]
+    return SECTIONS.index(head) if head in SECTIONS else -1
+
+
 def errors_by_field(errors: list[FieldError]) -> dict[str, list[str]]:
-    """Messages per slot: an item of a checkbox group is shown on the group."""
+    """Messages per slot, in the order of the form's sections (the summary reads top to bottom):
+    an item of a checkbox group is shown on the group."""
     slots: dict[str, list[str]] = defaultdict(list)
-    for error in errors:
+    for error in sorted(errors, key=_section_index):
         path = error.field
         for group in LISTS:
             if path.startswith(group + "."):
@@ -103,6 +150,7 @@ def blank_form(account: dict[str, Any] | None = None) -> dict[str, Any]:
         "legal_representative": {**me, "position": "director"},
         "directors": [dict(me)],
         "supervisors": [],
+        "governance": {"no_supervisor_consent": False, "officers_declaration": False},
         "business_scope": [],
         "seals": {"kinds": ["company", "finance", "invoice"], "electronic": True, "physical": False,
                   "delivery": "post"},

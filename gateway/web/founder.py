@@ -11,10 +11,23 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from contracts.rpc import Conflict, Invalid
+from contracts.rpc import Conflict, Forbidden, Invalid
+from gateway import namecheck
+from gateway.applications import UNCHANGED
+from gateway.drafts import new_draft_id
 from gateway.receipts import ReceiptService
 from gateway.web import formdata
-from gateway.web.pages import CsrfChecked, Founder, GatewayDep, env, page_router, redirect, render
+from gateway.web import session as sessions
+from gateway.web.pages import (
+    CsrfChecked,
+    Founder,
+    GatewayDep,
+    current_principal,
+    env,
+    page_router,
+    redirect,
+    render,
+)
 
 router = page_router()
 
@@ -23,8 +36,37 @@ FINAL = ("completed", "rejected", "revoked")
 
 @router.get("/apply")
 def apply_page(request: Request, who: Founder, gateway: GatewayDep):
-    account = gateway.store.account(who.id) or {}
-    return _form_page(request, formdata.blank_form(account), {}, mode="new")
+    """The new-application form, resumed from the founder's draft if there is one (any device)."""
+    blank = formdata.blank_form(gateway.store.account(who.id) or {})
+    draft = gateway.drafts.current(who)
+    values = formdata.from_draft(draft["fields"], blank) if draft else blank
+    return _form_page(request, values, {}, mode="new", draft=draft)
+
+
+@router.put("/apply/draft")
+async def save_draft(request: Request, gateway: GatewayDep):
+    """Autosave (static/drafts.js). JSON in and out, never a redirect: an expired session is a 401
+    the page can say something about, while the browser keeps its own copy."""
+    who = current_principal(request)
+    if who is None:
+        return JSONResponse({"code": "UNAUTHENTICATED", "message": "登录已过期，请重新登录"}, status_code=401)
+    if not sessions.load(request).csrf_ok(request.headers.get(sessions.CSRF_HEADER)):
+        return JSONResponse({"code": "CSRF", "message": "页面已过期，请刷新"}, status_code=403)
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    try:
+        saved = gateway.drafts.save(who, body)
+    except (Invalid, Forbidden) as exc:
+        return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
+    return JSONResponse(saved, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/apply/draft/discard", dependencies=[CsrfChecked])
+def discard_draft(request: Request, who: Founder, gateway: GatewayDep):
+    gateway.drafts.discard(who)
+    return redirect(request, "/apply?fresh=1")
 
 
 @router.post("/apply", dependencies=[CsrfChecked])
@@ -39,8 +81,10 @@ async def submit(request: Request, who: Founder, gateway: GatewayDep):
             view, _ = gateway.applications.submit(who, data, key)
         except (Invalid, Conflict) as exc:
             return _form_page(request, data, formdata.errors_by_field(exc.field_errors), mode="new",
-                              message=exc.message, status_code=422 if isinstance(exc, Invalid) else 409)
-        return redirect(request, f"/applications/{quote(view['id'])}")
+                              message=exc.message, status_code=422 if isinstance(exc, Invalid) else 409,
+                              draft=gateway.drafts.current(who))
+        gateway.drafts.discard(who)  # submitted: the next /apply starts a new form
+        return redirect(request, f"/applications/{quote(view['id'])}?submitted=1")
 
     return await run_in_threadpool(run)
 
@@ -77,15 +121,18 @@ def correction_page(request: Request, app_id: str, who: Founder, gateway: Gatewa
 
 @router.post("/applications/{app_id}/correction", dependencies=[CsrfChecked])
 async def correct(request: Request, app_id: str, who: Founder, gateway: GatewayDep):
-    data = formdata.parse(await request.form())
+    posted = await request.form()
+    data = formdata.parse(posted)
+    confirmed = posted.get("confirm_unchanged") == "true"
 
     def run():
         try:
-            gateway.applications.correct(who, app_id, data)
+            gateway.applications.correct(who, app_id, data, confirmed)
         except Invalid as exc:
             view = gateway.applications.get(who, app_id)
             return _form_page(request, data, formdata.errors_by_field(exc.field_errors), mode="correction",
-                              app=view, message=exc.message, status_code=422)
+                              app=view, message=exc.message, status_code=422,
+                              ask_unchanged=exc.message == UNCHANGED)
         return redirect(request, f"/applications/{quote(app_id)}")
 
     return await run_in_threadpool(run)
@@ -101,17 +148,21 @@ def download(app_id: str, name: str, who: Founder, gateway: GatewayDep):
 
 @router.get("/apply/name-check")
 def name_check(who: Founder, gateway: GatewayDep, name: str = "", district_code: str | None = None,
-               scope: str = ""):
-    """The registration bureau's name check for the name being typed (read-only, so a GET)."""
+               scope: str = "", application: str | None = None):
+    """The registration bureau's name check for the name being typed (read-only, so a GET).
+    `application`: the founder's own application being corrected, whose reserved name is no conflict."""
     codes = [c for c in scope.split(",") if c] or None
     if not name.strip():
         return JSONResponse({"ok": False, "name": "", "problems": []})
-    result = gateway.clients.registration.check_name(name.strip()[:80], district_code or None, codes)
+    if application:
+        gateway.applications.get(who, application)  # NotFound unless it is this founder's
+    result = namecheck.check(gateway.clients.registration, name.strip()[:80], district_code, codes, application)
     return JSONResponse(result, headers={"Cache-Control": "no-store"})
 
 
 def _form_page(request: Request, values: dict[str, Any], errors: dict[str, list[str]], mode: str,
-               app: dict | None = None, message: str | None = None, status_code: int = 200) -> Response:
+               app: dict | None = None, message: str | None = None, status_code: int = 200,
+               draft: dict | None = None, ask_unchanged: bool = False) -> Response:
     flagged: list[str] = []
     reasons: list[str] = []
     if app is not None:
@@ -119,7 +170,9 @@ def _form_page(request: Request, values: dict[str, Any], errors: dict[str, list[
         flagged, reasons = step.get("fields") or [], step.get("reasons") or []
     return render(request, "form.html", {
         "values": values, "errors": errors, "mode": mode, "app": app, "message": message,
-        "flagged": flagged, "reasons": reasons, "form_marker": uuid.uuid4().hex,
+        "flagged": flagged, "reasons": reasons, "form_marker": uuid.uuid4().hex, "ask_unchanged": ask_unchanged,
+        "draft": {"id": (draft or {}).get("draft_id") or new_draft_id(), "saved_at": (draft or {}).get("saved_at", 0),
+                  "step": (draft or {}).get("step", 0), "resumed": bool(draft)},
         "v": lambda path, default="": formdata.value(values, path, default),
         "is_flagged": lambda key: any(f == key or f.startswith(key + ".") for f in flagged),
     }, status_code=status_code)

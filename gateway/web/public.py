@@ -5,9 +5,11 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
-from contracts.rpc import Invalid
-from gateway.web.pages import GatewayDep, page_router, redirect, render
+from contracts.rpc import Invalid, OneStopError
+from gateway.api.trust import check_document
+from gateway.web.pages import CsrfChecked, GatewayDep, page_router, redirect, render
 
 router = page_router(prefix="/verify")
 
@@ -42,3 +44,21 @@ def seal(request: Request, code: str, gateway: GatewayDep):
     # a seal we know answers 200 with its verdict (valid, not yet filed, void), as a revoked licence does
     return render(request, "verify_result.html", {"kind": "seal", "code": code, "result": result},
                   status_code=200 if result.get("seal") else 404)
+
+
+@router.get("/documents")
+def document_form(request: Request):
+    """Upload a PDF: its signatures are checked against the OneStop root (and the seal CRL)."""
+    return render(request, "verify_document.html", {})
+
+
+@router.post("/documents", dependencies=[CsrfChecked])
+async def document(request: Request, gateway: GatewayDep):
+    form = await request.form()
+    upload = form.get("document")
+    data = await upload.read() if hasattr(upload, "read") else b""
+    try:
+        result = await run_in_threadpool(check_document, data, gateway)
+    except OneStopError as exc:
+        return render(request, "verify_document.html", {"error": exc.message}, status_code=exc.status)
+    return render(request, "verify_document.html", {"result": result, "filename": getattr(upload, "filename", "")})

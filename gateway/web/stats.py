@@ -31,9 +31,26 @@ def bars(values: list[tuple[str, float | None]], width: int = 640, height: int =
     return {"bars": out, "width": width, "height": height}
 
 
+# what each published figure means, for the page's 口径说明 (the API keeps its English keys)
+DEFINITIONS_ZH = {
+    "received": ("收件量", "全流程：提交的申请数；各部门：开始办理的事项数"),
+    "finished": ("办结量", "全流程：全部办结的申请数；各部门：办结的事项数"),
+    "automatic_share": ("自动办结比例", "未经任何人工审核办结的比例（全流程：任一部门均未转人工；各部门：该部门未转人工）"),
+    "working_days": ("用时（工作日）", "从开始到办结跨越的工作日数，与办理时限的计算方法相同"),
+    "working_hours": ("用时（工作小时）", "开始到办结之间、工作日内的小时数，按北京时间计"),
+    "median": ("中位数", "居中的数值（偶数个时取中间两个的平均）"),
+    "p90": ("90分位", "从小到大第 ⌈0.9n⌉ 个数值"),
+    "within_target_share": ("按时办结比例", "办结的事项中，在开始之日后2个工作日内办结的比例"),
+    "overdue_now": ("当前超时", "尚未办结且今天（北京时间）已过办理时限的事项数"),
+    "ratings": ("好差评", "办事人的评分（1-5分），按申请提交的时段统计"),
+    "period": ("统计时段", "按申请提交的日期、ISO周或月份划分，北京时间"),
+}
+
+
 @router.get("/stats")
 def stats_page(request: Request, period: Literal["day", "week", "month"] = "month"):
-    result = stats.compute(gateway_of(request).store, period)
+    gateway = gateway_of(request)
+    result = stats.snapshots(gateway.store, gateway.settings.gateway_stats_max_age_seconds).get(period)
     totals = result["totals"]
     scopes = ["overall", *STEPS]
     series = result["series"][-24:]
@@ -44,6 +61,6 @@ def stats_page(request: Request, period: Literal["day", "week", "month"] = "mont
                             else round(totals[s]["automatic_share"] * 100, 1)) for s in scopes], unit="%"),
         "ratings": bars([(f"{n}分", totals["overall"]["ratings"][str(n)]) for n in range(1, 6)]),
     }
-    return render(request, "stats.html", {"result": result, "totals": totals, "scopes": scopes, "labels": LABELS,
+    return render(request, "stats.html", {"definitions_zh": DEFINITIONS_ZH, "result": result, "totals": totals, "scopes": scopes, "labels": LABELS,
                                           "charts": charts, "period": period, "periods": PERIOD_LABELS,
                                           "series": series})

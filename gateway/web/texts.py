@@ -10,7 +10,7 @@ from typing import Any
 from contracts import bureaus, scope
 from contracts.clock import CHINA
 from contracts.codes import hubei_divisions
-from contracts.form import COMPANY_TYPE_LABELS, SEAL_KIND_LABELS
+from contracts.form import BOARD_LABELS, COMPANY_TYPE_LABELS, MESSAGES, SEAL_KIND_LABELS, SUPERVISION_LABELS
 
 APPLICATION_STATUS = {
     "submitted": "已提交", "in_review": "审核中", "correction_requested": "待补正", "rejected": "未通过",
@@ -32,6 +32,9 @@ BUREAU = bureaus.LABELS
 TAXPAYER = {"small_scale": "小规模纳税人", "general": "一般纳税人"}
 INVOICE = {"vat_general": "数电发票（普通发票）", "vat_special": "数电发票（增值税专用发票）"}
 POSITION = {"director": "董事（执行董事）", "manager": "经理"}
+# Empty = read from the number of directors / supervisors (contracts.form.Governance).
+BOARD = {"": "按所填董事人数确定", **{k.value: v for k, v in BOARD_LABELS.items()}}
+SUPERVISION = {"": "按所填监事人数确定", **{k.value: v for k, v in SUPERVISION_LABELS.items()}}
 
 # the leaf names of the form's dotted paths, for the error summary ("股东 2 · 身份证号码")
 FIELD = {
@@ -45,8 +48,12 @@ FIELD = {
     "physical": "实物印章", "delivery": "领取方式", "postal_address": "收件地址", "tax": "税务",
     "taxpayer_type": "纳税人类型", "invoice_kinds": "发票种类", "monthly_invoice_estimate": "每月开票金额预计",
     "annual_sales_estimate": "年销售额预计", "employees": "员工", "start_date": "入职日期",
-    "monthly_wage": "月工资", "housing_fund": "住房公积金", "contact": "联系方式", "phone": "手机号码",
-    "email": "电子邮箱", "body": "申请表",
+    "monthly_wage": "月工资", "housing_fund": "住房公积金", "employer_rate": "单位缴存比例",
+    "employee_rate": "个人缴存比例", "beneficial_owners": "受益所有人", "owners": "受益所有人", "basis": "认定依据",
+    "share": "持股比例", "exempt": "免于填报", "commitment_signed": "免报承诺", "contact": "联系方式", "phone": "手机号码",
+    "email": "电子邮箱", "body": "申请表", "governance": "组织机构", "board": "董事会",
+    "supervision": "监督机构", "audit_committee": "审计委员会成员", "no_supervisor_consent": "全体股东同意不设监事",
+    "officers_declaration": "任职资格承诺", "staff_representative": "职工代表", "natural_person_controlled": "自然人投资或控股",
 }
 # the keys of a task's details (every bureau's), for the clerk's page
 DETAIL = {
@@ -56,14 +63,53 @@ DETAIL = {
     "name": "名称", "legal_representative": "法定代表人", "registered_capital": "注册资本（元）",
     "company_type": "公司类型", "uscc": "统一社会信用代码", "delivery": "领取方式", "seals": "印章",
 }
-DETAIL_SHOWN_ELSEWHERE = {"name_check", "business_scope", "reasons"}
+DETAIL_SHOWN_ELSEWHERE = {"name_check", "business_scope", "reasons", "resubmission"}
 # what a registration clerk may flag for correction
 CORRECTABLE = [
     ("name.trade_name", "字号"), ("name.industry", "行业或经营特点"), ("name", "企业名称（整体）"),
     ("business_scope", "经营范围"), ("domicile.detail", "住所详细地址"), ("registered_capital", "注册资本"),
     ("shareholders", "股东"), ("legal_representative", "法定代表人"), ("directors", "董事"),
-    ("supervisors", "监事"), ("contact.phone", "联系电话"),
+    ("supervisors", "监事"), ("governance", "组织机构"), ("contact.phone", "联系电话"),
 ]
+
+
+# the form's ten steps: (the fieldset's id, its title), in order (templates/form.html)
+STEPS = [("sec-name", "公司名称"), ("sec-type", "类型与注册资本"), ("sec-domicile", "住所"), ("sec-shareholders", "股东"),
+         ("sec-officers", "法定代表人与董事、监事"), ("sec-scope", "经营范围"), ("sec-seals", "印章"), ("sec-tax", "税务"),
+         ("sec-employees", "员工"), ("sec-contact", "联系方式")]
+
+
+def address_clash(domicile: dict[str, Any]) -> str:
+    """A detail address naming another Wuhan district than the one chosen (所在区 武昌区, 洪山区…号)."""
+    chosen = district_name(domicile.get("district_code"))
+    detail = domicile.get("detail") or ""
+    named = [name for _, name in districts() if name in detail and name != chosen]
+    return f"详细地址写的是{named[0]}，所在区却是{chosen}，请核对" if named and chosen else ""
+
+
+def diff_value(path: str, value: Any) -> str:
+    """One side of a correction diff: resident IDs masked, scope codes named, nothing as raw JSON."""
+    if value in (None, "", []):
+        return "（空）"
+    if path.endswith("resident_id"):
+        return mask_id(str(value))
+    if path == "business_scope" and isinstance(value, list):
+        return "、".join(scope.item(c).name if scope.item(c) else c for c in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if path.endswith("district_code"):
+        return district_name(str(value))
+    return str(value)
+
+
+def ms_when(value: Any) -> str:
+    """A browser timestamp (milliseconds since 1970) in Beijing time."""
+    try:
+        return when(datetime.fromtimestamp(int(value) / 1000, UTC))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ""
 
 
 def field_label(path: str) -> str:
@@ -164,13 +210,13 @@ def mask_id(value: str | None) -> str:
 
 TEMPLATE_GLOBALS = {
     "APPLICATION_STATUS": APPLICATION_STATUS, "STEP_STATE": STEP_STATE, "TASK_STATE": TASK_STATE,
-    "ACTIONS": ACTIONS, "TASK_KIND": TASK_KIND, "BUREAU": BUREAU, "TAXPAYER": TAXPAYER, "INVOICE": INVOICE, "POSITION": POSITION,
+    "ACTIONS": ACTIONS, "TASK_KIND": TASK_KIND, "BUREAU": BUREAU, "TAXPAYER": TAXPAYER, "INVOICE": INVOICE, "POSITION": POSITION, "BOARD": BOARD, "SUPERVISION": SUPERVISION,
     "COMPANY_TYPES": {k.value: v for k, v in COMPANY_TYPE_LABELS.items()},
     "SEAL_KINDS": {k.value: v for k, v in SEAL_KIND_LABELS.items()},
     "CORRECTABLE": CORRECTABLE, "field_label": field_label, "detail_label": detail_label,
     "shared_sections": shared_sections, "shares_resident_ids": shares_resident_ids,
     "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,
     "district_name": district_name, "scope_items": lambda: list(scope.catalogue().values()),
-    "scope_item": scope.item,
+    "scope_item": scope.item, "FORM_MESSAGES": MESSAGES, "STEPS": STEPS, "diff_value": diff_value, "address_clash": address_clash,
 }
-TEMPLATE_FILTERS = {"when": when, "duration": duration, "yuan": yuan, "mask_id": mask_id}
+TEMPLATE_FILTERS = {"ms_when": ms_when, "when": when, "duration": duration, "yuan": yuan, "mask_id": mask_id}

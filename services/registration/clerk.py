@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from contracts import clock
 from contracts.events import ApplicationRejected, CorrectionRequested
 from contracts.form import ApplicationForm
-from contracts.rpc import NotFound, Task
+from contracts.rpc import Conflict, NotFound, Task
 from kit import clerk as queue
 from kit.outbox import outbox_entry
 from services.registration import domain
@@ -31,11 +32,15 @@ class ClerkQueue:
         return case
 
     def get(self, task_id: str, now: datetime) -> Task:
-        return domain.task_view(self._case_for(task_id)["task"], now)
+        """The current task, or a past one of the case (the 已办 tab links to those after a correction)."""
+        case = self._case_for(task_id)
+        tasks = [case.get("task") or {}, *case.get("past_tasks", [])]
+        return domain.task_view(next(t for t in tasks if t.get("id") == task_id), now)
 
     def _refuse(self, task_id: str, clerk: str, now: datetime) -> None:
         """Explain why a conditional task write matched nothing."""
         view = self.get(task_id, now)
+        _refuse_assigned(view, clerk)
         raise queue.refusal(view.state, view.claimed_by, clerk)
 
     def claim(self, task_id: str, clerk: str, now: datetime) -> Task:
@@ -56,6 +61,7 @@ class ClerkQueue:
         if task.state not in queue.OPEN_STATES:
             raise queue.closed(task.state)
         cleaned = domain.check_action(task, action, payload)
+        _refuse_assigned(task, clerk)
         if task.claimed_by not in (None, clerk):
             raise queue.held_by(task.claimed_by)
         case = self._case_for(task_id)
@@ -70,8 +76,9 @@ class ClerkQueue:
         else:
             event = CorrectionRequested(application_id=app_id, task_id=task_id, reasons=cleaned["reasons"],
                                         fields=cleaned["fields"])
+            # who asked: the corrected case goes back to them (and the whole team after a time)
             fields.update({"state": domain.CORRECTION_REQUESTED, "task.state": "correction_requested",
-                           "correction": cleaned})
+                           "correction": {**cleaned, "clerk": clerk, "at": now}})
         entry = outbox_entry(event)
         new = self.store.decide_task(task_id, clerk, now, domain.QUEUED, fields, entry,
                                      queue.history_entry(clerk, action, cleaned, now))
@@ -81,3 +88,9 @@ class ClerkQueue:
         if action == "reject":
             self.store.release_name(app_id)
         return domain.task_view(new["task"], now)
+
+
+def _refuse_assigned(view: Task, clerk: str) -> None:
+    if view.assigned_to and view.assigned_to != clerk:
+        raise Conflict(f"补正件退回提出补正的{view.assigned_to}办理，"
+                       f"{clock.in_china(view.assigned_until):%m-%d %H:%M}后本科室其他人员可以办理")

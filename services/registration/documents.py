@@ -2,7 +2,8 @@
 
 Layout follows the 2019 format (DOMAIN.md section 5): title, USCC, the registered items, the
 authority and date, the 国家企业信用信息公示系统 address, 国家市场监督管理总局监制, and a QR code
-pointing at the public verification page. Chinese text uses reportlab's built-in CID font.
+pointing at the public verification page. The font is embedded (kit.pdf); with a signing identity
+the licence is a PAdES-signed PDF whose visible signature is the authority's round seal over the date.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas
 
+from contracts.clock import in_china
 from contracts.events import Licence
+from kit import pdf as pdfkit
+from kit import pdfsign
 from services.registration.domain import capital_text
 
-FONT = "STSong-Light"
 GSXT_URL = "http://www.gsxt.gov.cn"
 SUPERVISED_BY = "国家市场监督管理总局监制"
 RED = HexColor("#B22222")
@@ -47,12 +48,6 @@ def qr_image(payload: str):
     return code.make_image(fill_color="black", back_color="white").get_image()
 
 
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
-
-
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Break Chinese text by width (no spaces to break on); keeps the licence's own line breaks."""
     lines: list[str] = []
@@ -72,16 +67,37 @@ def _chinese_date(day: date) -> str:
     return f"{day.year}年{day.month:02d}月{day.day:02d}日"
 
 
-def render_licence(licence: Licence, public_base_url: str, signer=None) -> bytes:
-    font = _font()
+PAGE = landscape(A4)
+DATE_RIGHT_X, DATE_Y = PAGE[0] - 30 * mm, 40 * mm
+# the authority's seal (42 mm, as on paper) centred over the issue date, which is ~100 pt wide
+SEAL_BOX = pdfsign.seal_box(0, DATE_RIGHT_X - 50, DATE_Y + 4 * mm, 42 * mm)
+
+
+def meta(licence: Licence, payload: str) -> pdfkit.Meta:
+    # the signed QR text rides in the keywords too: readable without rendering the page
+    return pdfkit.Meta(title=f"营业执照 {licence.company_name}", author=licence.authority, subject=licence.uscc,
+                       keywords=[payload], created=licence.issued_at)
+
+
+def render_licence(licence: Licence, public_base_url: str, signer=None, identity=None) -> bytes:
+    """The licence PDF; with `identity` (kit.pki.Identity) PAdES-signed by the authority."""
     payload = qr_payload(licence, public_base_url, signer)
+    data = _draw(licence, payload)
+    if identity is None:
+        return data
+    return pdfsign.bureau_sign(data, meta(licence, payload), identity, licence.authority, SEAL_BOX,
+                               reason=f"{licence.authority}核发营业执照")
+
+
+def _draw(licence: Licence, payload: str) -> bytes:
+    font = pdfkit.font()
     buffer = io.BytesIO()
-    width, height = landscape(A4)
-    pdf = canvas.Canvas(buffer, pagesize=(width, height))
+    width, height = PAGE
+    pdf = pdfkit.canvas(buffer, PAGE)
     pdf.setTitle(f"营业执照 {licence.company_name}")
     pdf.setAuthor(licence.authority)
     pdf.setSubject(licence.uscc)
-    pdf.setKeywords(payload)  # the signed QR text, also readable without rendering the page
+    pdf.setKeywords(payload)
 
     # frame
     pdf.setStrokeColor(RED)
@@ -141,11 +157,11 @@ def render_licence(licence: Licence, public_base_url: str, signer=None) -> bytes
     # authority, date, footer
     issued: datetime = licence.issued_at
     pdf.setFont(font, 13)
-    pdf.drawRightString(width - 30 * mm, 48 * mm, f"登记机关　{licence.authority}")
-    pdf.drawRightString(width - 30 * mm, 40 * mm, _chinese_date(licence.established_on))
+    pdf.drawRightString(DATE_RIGHT_X, 48 * mm, f"登记机关　{licence.authority}")
+    pdf.drawRightString(DATE_RIGHT_X, DATE_Y, _chinese_date(licence.established_on))
     pdf.setFont(font, 9)
     pdf.drawString(25 * mm, 24 * mm, f"国家企业信用信息公示系统网址：{GSXT_URL}")
-    pdf.drawString(25 * mm, 19 * mm, f"签发时间：{issued.isoformat(timespec='seconds')}")
+    pdf.drawString(25 * mm, 19 * mm, f"签发时间：{in_china(issued):%Y-%m-%d %H:%M:%S}（北京时间）")
     pdf.drawRightString(width - 25 * mm, 19 * mm, SUPERVISED_BY)
     pdf.showPage()
     pdf.save()

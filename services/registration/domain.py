@@ -6,17 +6,23 @@ Pure functions, no I/O: `service.py` feeds them stored data and writes what they
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from contracts import scope
+from contracts import clock, scope
+from contracts.authorities import Authority, registering_authority
 from contracts.bureaus import TARGET_DAYS
-from contracts.calendar import Deadline, deadline
-from contracts.clock import CHINA
+from contracts.calendar import Deadline, aware, deadline
 from contracts.codes import district_name, make_uscc, org_body_from_sequence
 from contracts.events import Licence
-from contracts.form import COMPANY_TYPE_LABELS, ApplicationForm, form_errors
+from contracts.form import (
+    ApplicationForm,
+    flat_fields,
+    form_errors,
+    licence_type,
+    unchanged_fields,
+)
 from contracts.rpc import DocumentRef, FieldError, Invalid, Task
 from kit import clerk as queue
 from services.registration.names import NameCheck
@@ -32,7 +38,7 @@ TASK_KIND = "registration_review"
 
 def working_day(moment: datetime) -> date:
     """The working day a moment belongs to: its date in Asia/Shanghai."""
-    return moment.astimezone(CHINA).date()
+    return clock.china_date(moment)
 
 
 @dataclass(frozen=True)
@@ -53,9 +59,17 @@ def decide(
     now: datetime,
     clerk_days: int = TARGET_DAYS["registration"],
     automatic_days: int = 0,
+    correction: dict[str, Any] | None = None,
+    revision: int = 0,
 ) -> Decision:
-    """Automatic only for the standard case; every reason a person must look is recorded."""
+    """Automatic only for the standard case; every reason a person must look is recorded.
+
+    A case corrected at a clerk's request is never approved automatically: removing the licensed item
+    must not wave through the address the same clerk also asked about. Its first reason says so."""
     reasons: list[str] = []
+    if correction:
+        asked = "；".join(correction.get("reasons") or [])
+        reasons.append(f"补正后 第{revision + 1}版：请核对是否已按要求补正（{asked}）")
     licensed = [scope.item(c) for c in form.business_scope if scope.item(c) and scope.item(c).licensed]
     for item in licensed:
         reasons.append(f"经营范围含许可项目“{item.name}”（需{item.approval_by}审批）")
@@ -72,9 +86,10 @@ def decide(
     return Decision(AUTOMATIC, (), deadline(today, automatic_days))
 
 
-def authority_name(district_code: str) -> str:
-    """登记机关 for a domicile: the district's market regulation bureau."""
-    return f"武汉市{district_name(district_code)}市场监督管理局"
+def authority_of(form: ApplicationForm) -> Authority:
+    """登记机关: the city's for a 股份有限公司, a development zone's or the district's for an LLC (data)."""
+    return registering_authority(form.company_type.value, form.domicile.district_code,
+                                 form.domicile.development_zone)
 
 
 def domicile_text(form: ApplicationForm) -> str:
@@ -83,16 +98,17 @@ def domicile_text(form: ApplicationForm) -> str:
     return f"湖北省武汉市{detail}" if detail.startswith(district) else f"湖北省武汉市{district}{detail}"
 
 
-def allocate_uscc(district_code: str, sequence: int) -> str:
-    """USCC for an enterprise (authority 9 = market regulation, type 1) from one counter value."""
-    return make_uscc(district_code, org_body_from_sequence(sequence), authority="9", entity_type="1")
+def allocate_uscc(division_code: str, sequence: int) -> str:
+    """USCC for an enterprise (9 = market regulation, 1 = enterprise) registered by the authority whose division
+    code this is (positions 3-8, GB 32100-2015), from one counter value."""
+    return make_uscc(division_code, org_body_from_sequence(sequence), authority="9", entity_type="1")
 
 
 def build_licence(form: ApplicationForm, uscc: str, issued_at: datetime) -> Licence:
     return Licence(
         uscc=uscc,
         company_name=form.name.full,
-        company_type=COMPANY_TYPE_LABELS[form.company_type],
+        company_type=licence_type(form),
         legal_representative=form.legal_representative.name,
         registered_capital=form.registered_capital,
         established_on=working_day(issued_at),  # Company Law art. 33: issue date = establishment
@@ -100,7 +116,7 @@ def build_licence(form: ApplicationForm, uscc: str, issued_at: datetime) -> Lice
         domicile=domicile_text(form),
         district_code=form.domicile.district_code,
         business_scope=scope.describe(form.business_scope),
-        authority=authority_name(form.domicile.district_code),
+        authority=authority_of(form).name,
         issued_at=issued_at,
     )
 
@@ -142,7 +158,7 @@ def new_task(
             "reasons": list(decision.reasons),
             "name_check": check.as_dict(),
             "name_reserved": name_reserved,
-            "company_type": COMPANY_TYPE_LABELS[form.company_type],
+            "company_type": licence_type(form),
             "district": district_name(form.domicile.district_code),
             "registered_capital": str(form.registered_capital),
             "business_scope": [{"code": c, "name": scope.item(c).name if scope.item(c) else c,
@@ -155,8 +171,36 @@ def new_task(
 
 
 def task_view(task: dict[str, Any], now: datetime) -> Task:
-    """A stored task as clerks see it (kit.clerk: a lapsed claim is open again, overdue computed now)."""
-    return queue.task_view(**{k: task.get(k) for k in _TASK_KEYS}, deadline=task, now=now)
+    """A stored task as clerks see it (kit.clerk: a lapsed claim is open again, overdue computed now);
+    a corrected case's task names the clerk it went back to until that lapses."""
+    view = queue.task_view(**{k: task.get(k) for k in _TASK_KEYS}, deadline=task, now=now)
+    if task.get("assigned_to") and not assignment_lapsed(task, now) and view.state in queue.OPEN_STATES:
+        view = view.model_copy(update={"assigned_to": task["assigned_to"], "assigned_until": task["assigned_until"]})
+    return view
+
+
+def resubmission(previous_form: dict[str, Any], form: ApplicationForm, correction: dict[str, Any],
+                 revision: int) -> dict[str, Any]:
+    """What a clerk needs to review a corrected case: the request copied, what changed, and which of
+    the fields the clerk flagged were sent back unchanged."""
+    now_json = form.model_dump(mode="json")
+    before, after = flat_fields(previous_form), flat_fields(now_json)
+    changes = [{"field": k, "before": before.get(k), "after": after.get(k)}
+               for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
+    unchanged = unchanged_fields(correction.get("fields") or [], previous_form, now_json)
+    return {"version": revision + 1, "request": {k: correction.get(k) for k in ("reasons", "fields", "clerk", "at")},
+            "changes": changes, "unchanged_flagged": unchanged}
+
+
+def assign_back(task: dict[str, Any], clerk: str | None, now: datetime, hours: float) -> None:
+    """Route a corrected case's task to the clerk who asked, for `hours`; then to the whole team."""
+    if clerk:
+        task.update(assigned_to=clerk, assigned_until=now + timedelta(hours=hours))
+
+
+def assignment_lapsed(task: dict[str, Any], now: datetime) -> bool:
+    until = task.get("assigned_until")
+    return until is None or aware(until) <= now
 
 
 _TASK_KEYS = ("bureau", "id", "kind", "application_id", "title", "reason", "state", "created_at", "claimed_by",

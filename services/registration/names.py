@@ -8,16 +8,22 @@ normalised forms built by `name_keys`; `conflict_problems` then decides which ca
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jieba
 from pypinyin import Style, lazy_pinyin
 
 from contracts import scope
 from contracts.codes import district_name, hubei_divisions
+from contracts.form import CompanyName, division_name_error
+
+jieba.setLogLevel(logging.WARNING)  # its dictionary loads once, quietly
 
 DATA = Path(__file__).parent / "data"
 
@@ -30,6 +36,8 @@ _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]")
 
 ERROR, WARNING = "error", "warning"
+FORMER = "former"  # a changed, deregistered or revoked name, still barred until `barred_until` (art. 17)
+_BRACKETED = re.compile(r"^([\u4e00-\u9fff]+)（([\u4e00-\u9fff]+)）([\u4e00-\u9fff]*)$")
 
 
 @dataclass(frozen=True)
@@ -38,9 +46,12 @@ class NameParts:
     trade_name: str
     industry: str
     organisation_form: str
+    division_in_brackets: bool = False
 
     @property
     def full(self) -> str:
+        if self.division_in_brackets:
+            return f"{self.trade_name}（{self.division}）{self.industry}{self.organisation_form}"
         return f"{self.division}{self.trade_name}{self.industry}{self.organisation_form}"
 
     def as_dict(self) -> dict[str, str]:
@@ -94,21 +105,54 @@ def banned_words() -> tuple[dict, ...]:
 
 
 @cache
-def industry_groups() -> dict[str, str]:
-    """Industry wording -> its group ("网络科技" -> "科技"); same group = same industry."""
-    return {word: group for group, words in _rules()["industry_groups"].items() for word in words}
+def _industries() -> dict:
+    return json.loads((DATA / "industries_gbt4754_2017.json").read_text("utf-8"))
+
+
+@cache
+def industry_wordings() -> dict[str, tuple[str, ...]]:
+    """Industry wording a name may use -> the GB/T 4754-2017 divisions (大类) it stands for."""
+    return {word: tuple(codes) for word, codes in _industries()["wordings"].items()}
+
+
+@cache
+def divisions() -> dict[str, str]:
+    """GB/T 4754-2017 大类 code -> name."""
+    return {row["code"]: row["name"] for row in _industries()["divisions"]}
 
 
 @cache
 def division_words() -> dict[str, str | None]:
-    """Every division wording a name may start with -> its district code (None above district level)."""
+    """Every division wording a name may start with -> its district code (None above district level).
+
+    Bare district names (洪山, 洪山区) are here so a name using one parses, and art. 7 then refuses it.
+    """
     words: dict[str, str | None] = {}
     for code, row in hubei_divisions().items():
-        short = row["name"].rstrip("省市区")
         district = code if row["level"] == "district" else None
-        words[row["name"]] = district
-        words[short] = district
+        for word in (row["name"], row["name"].rstrip("省市区")):
+            words[word] = district
+        if district:
+            city = row["city"]
+            for prefix in (city, city.removesuffix("市")):
+                words[f"{prefix}{row['name']}"] = district
     return words
+
+
+@cache
+def other_meaning_divisions() -> frozenset[str]:
+    """Division names that also mean something else, so may be a 字号 (规定 art. 8: 另有含义的除外)."""
+    return frozenset(_rules()["divisions_with_other_meaning"]["words"])
+
+
+def barred_until(ended_on: str) -> str:
+    """The day a changed, deregistered or revoked name stops conflicting: 1 year on (规定 art. 17 (二)(三))."""
+    years = _rules()["former_name_bar"]["years"]
+    day = date.fromisoformat(ended_on)
+    try:
+        return day.replace(year=day.year + years).isoformat()
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28).isoformat()
 
 
 def seed_names() -> list[dict]:
@@ -137,14 +181,26 @@ def parse_name(full: str) -> tuple[NameParts | None, list[Problem]]:
         body = name[: len(name) - len(wrong)]
     else:
         body = name[: -len(form)]
-    division = next((d for d in sorted(division_words(), key=len, reverse=True) if body.startswith(d)), "")
-    rest = body[len(division):]
-    industry = next((w for w in sorted(industry_groups(), key=len, reverse=True)
+    bracketed = _BRACKETED.match(body)
+    if bracketed:  # 字号（武汉）行业: the division in brackets after the 字号
+        division, rest = bracketed.group(2), bracketed.group(1) + bracketed.group(3)
+    else:
+        division = next((d for d in sorted(division_words(), key=len, reverse=True) if body.startswith(d)), "")
+        rest = body[len(division):]
+    industry = next((w for w in sorted(industry_wordings(), key=len, reverse=True)
                      if rest.endswith(w) and len(rest) > len(w)), "")
     trade = rest[: len(rest) - len(industry)] if industry else rest
-    parts = NameParts(division, trade, industry, form or "")
+    if bracketed:
+        trade = bracketed.group(1)
+        industry = bracketed.group(3)
+    parts = NameParts(division, trade, industry, form or "", bool(bracketed))
     problems.extend(trade_name_problems(trade))
     return parts, problems
+
+
+def parts_of(name: CompanyName) -> NameParts:
+    """The parts the founder declared on the form: the 字号 is theirs, never re-parsed from the full name."""
+    return NameParts(name.division, name.trade_name, name.industry, name.organisation_form, name.division_in_brackets)
 
 
 def trade_name_problems(trade: str) -> list[Problem]:
@@ -154,26 +210,51 @@ def trade_name_problems(trade: str) -> list[Problem]:
         return [Problem("trade_name_not_chinese", ERROR, f"字号“{trade}”只能使用规范汉字，不能含符号")]
     if len(trade) < 2:
         return [Problem("trade_name_too_short", ERROR, "字号应由两个以上汉字组成（行政区划、行业表述和组织形式之外）")]
-    if trade in division_words():
-        return [Problem("trade_name_is_division", ERROR, f"字号不能使用行政区划名称“{trade}”")]
+    if trade in division_words() and trade not in other_meaning_divisions():
+        return [Problem("trade_name_is_division", ERROR,
+                        f"县级以上地方行政区划名称“{trade}”不得作为字号（企业名称登记管理规定第八条）")]
+    if trade in industry_wordings():
+        return [Problem("trade_name_is_industry", ERROR,
+                        f"行业或者经营特点“{trade}”不得作为字号（企业名称登记管理规定第八条）")]
     return []
 
 
-def word_problems(name: str) -> list[Problem]:
-    """Banned and restricted words anywhere in the name, one problem per word with its reason."""
+def words_of(part: str) -> list[str]:
+    """The words of one part of a name (jieba's segmentation), so a word is matched, not a character run."""
+    return jieba.lcut(part, HMM=False) if part else []
+
+
+def word_problems(parts: NameParts) -> list[Problem]:
+    """Banned and restricted words as words of the name's parts (字号, industry wording), one problem each.
+
+    A part containing the characters of a country or an organ across two words (华美|国际) is not that name.
+    The restricted 中国/中华/中央/全国/国家/国际 follow 规定 art. 12: heading the name they need the State
+    Council; in the middle they must be an industry qualifier, i.e. sit in the industry wording.
+    """
     found: list[Problem] = []
-    covered: set[int] = set()
-    for row in banned_words():
-        start = name.find(row["word"])
-        if start < 0 or start in covered:
-            continue
-        covered.update(range(start, start + len(row["word"])))
-        code = "restricted_word" if row["severity"] == "restricted" else "banned_word"
-        found.append(Problem(code, ERROR, f"名称含有“{row['word']}”：{row['reason']}"))
+    for part, text in (("trade_name", parts.trade_name), ("industry", parts.industry)):
+        words = words_of(text)
+        for row in banned_words():
+            if row["severity"] == "restricted":
+                problem = _restricted(row["word"], row["reason"], part, text, heads=not parts.division)
+                found.extend([problem] if problem else [])
+            elif any(w == row["word"] or w.startswith(row["word"]) for w in words):  # 德国人 is 德国's word
+                found.append(Problem("banned_word", ERROR, f"名称含有“{row['word']}”：{row['reason']}"))
     return found
 
 
+def _restricted(word: str, reason: str, part: str, text: str, heads: bool) -> Problem | None:
+    if word not in text or part == "industry" and len(text) > len(word):
+        return None  # absent, or in the middle qualifying the industry (国际贸易): art. 12 para. 2
+    if heads and text.startswith(word) and part == "trade_name":
+        return Problem("restricted_word", ERROR, f"名称冠以“{word}”：{reason}")
+    return Problem("restricted_word", ERROR,
+                   f"名称中间含有“{word}”的，该字词应当是行业限定语（企业名称登记管理规定第十二条），不能用作字号")
+
+
 def division_problems(parts: NameParts, district_code: str | None) -> list[Problem]:
+    if parts.division and (message := division_name_error(parts.division)):
+        return [Problem("division_form", ERROR, message)]
     if not district_code or not parts.division:
         return []
     named = division_words().get(parts.division)
@@ -184,12 +265,17 @@ def division_problems(parts: NameParts, district_code: str | None) -> list[Probl
 
 
 def static_problems(name: str, district_code: str | None = None) -> tuple[NameParts | None, list[Problem]]:
-    """Everything that can be said about a name without looking at the register."""
+    """Everything that can be said about a full name (parsed) without looking at the register."""
     parts, problems = parse_name(name)
-    problems.extend(word_problems(name))
     if parts is not None:
+        problems.extend(word_problems(parts))
         problems.extend(division_problems(parts, district_code))
     return parts, problems
+
+
+def declared_problems(parts: NameParts, district_code: str | None = None) -> list[Problem]:
+    """The same checks on the parts a founder declared (the form's own 字号 and industry wording)."""
+    return [*trade_name_problems(parts.trade_name), *word_problems(parts), *division_problems(parts, district_code)]
 
 
 # ---- normalised forms and comparison ----------------------------------------------------------
@@ -204,28 +290,31 @@ def substrings(text: str, min_len: int = 2) -> list[str]:
     return sorted({text[i:j] for i in range(len(text)) for j in range(i + min_len, len(text) + 1)})
 
 
-def industry_groups_of(parts: NameParts, scope_codes: list[str] | None) -> list[str]:
-    """The name's industry: its wording's group, plus the groups of the business-scope items."""
-    groups = {industry_groups().get(parts.industry)} if parts.industry else set()
+def industry_divisions_of(parts: NameParts, scope_codes: list[str] | None) -> list[str]:
+    """The name's industry as GB/T 4754-2017 divisions: its wording's, plus the business-scope items'."""
+    codes = set(industry_wordings().get(parts.industry, ()))
     for code in scope_codes or ():
         row = scope.item(code)
-        if row is not None:
-            groups.add(industry_groups().get(row.name_keyword, row.name_keyword))
-    return sorted(g for g in groups if g)
+        if row is not None and row.division:
+            codes.add(row.division)
+    return sorted(codes)
 
 
-def name_keys(parts: NameParts, scope_codes: list[str] | None = None) -> dict[str, Any]:
+def name_keys(parts: NameParts, scope_codes: list[str] | None = None, authority: str | None = None) -> dict[str, Any]:
     """The normalised forms the register stores and indexes, one per comparison rule."""
     core = parts.trade_name + parts.industry
     return {
         "full": parts.full,
         "trade_name": parts.trade_name,
         "industry": parts.industry,
+        # 不使用行业、经营特点表述 (art. 17): no wording, or one that names no industry (实业)
+        "no_industry": not industry_wordings().get(parts.industry),
+        "authority": authority,
         "core_key": core,  # same 字号 + industry wording (division and form do not matter)
         "chars_key": "".join(sorted(core)),  # the same words reordered
         "trade_pinyin": pinyin_key(parts.trade_name),
         "trade_substrings": substrings(parts.trade_name),
-        "industry_groups": industry_groups_of(parts, scope_codes),
+        "industry_groups": industry_divisions_of(parts, scope_codes),
     }
 
 
@@ -241,13 +330,28 @@ def candidate_query(keys: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def conflict_problems(keys: dict[str, Any], candidates: list[dict[str, Any]]) -> list[Problem]:
-    """Classify register entries against a name: identical -> error, similar -> warning."""
-    buckets: dict[str, list[str]] = {k: [] for k in ("identical", "same_trade", "homophone", "contained")}
+def conflict_problems(keys: dict[str, Any], candidates: list[dict[str, Any]], today: date | None = None,
+                      ) -> list[Problem]:
+    """Classify register entries against a name: identical or barred (art. 17) -> error, similar -> warning.
+
+    A former name (changed or deregistered) counts while its `barred_until` is after `today`.
+    """
+    buckets: dict[str, list[str]] = {k: [] for k in ("identical", "barred", "barred_former", "same_trade",
+                                                     "homophone", "contained")}
     mine_groups = set(keys["industry_groups"])
     for other in candidates:
+        former = other.get("status") == FORMER
+        if former and not (today and other.get("barred_until") and today < date.fromisoformat(other["barred_until"])):
+            continue
         same_industry = bool(mine_groups & set(other.get("industry_groups", ())))
-        if other["core_key"] == keys["core_key"] or other["chars_key"] == keys["chars_key"]:
+        same_authority = keys.get("authority") is not None and other.get("authority") == keys.get("authority")
+        # 规定 art. 17: at one authority a 字号 may not equal the 字号 of a name of the same industry or of a
+        # name without industry wording (registered/reserved; changed, deregistered or revoked < 1 year)
+        barred = (same_authority and other["trade_name"] == keys["trade_name"]
+                  and (same_industry or other.get("no_industry") or keys.get("no_industry")))
+        if barred:
+            buckets["barred_former" if former else "barred"].append(other["full"])
+        elif other["core_key"] == keys["core_key"] or other["chars_key"] == keys["chars_key"]:
             buckets["identical"].append(other["full"])
         elif not same_industry:
             continue  # similarity only counts within one industry (comparison rules)
@@ -259,7 +363,13 @@ def conflict_problems(keys: dict[str, Any], candidates: list[dict[str, Any]]) ->
             buckets["contained"].append(other["full"])
     messages = {
         "identical": (ERROR, "identical_name", "与已登记或已申报的企业名称相同（同字号同行业，或仅调换字词顺序），请更换字号"),
-        "same_trade": (WARNING, "similar_name", "与同行业已登记或已申报企业的字号相同，需登记机关人工审查"),
+        "barred": (ERROR, "same_trade_name_barred",
+                   "在同一登记机关，字号不得与同行业或者不使用行业表述的已登记、保留期内的企业名称的字号相同"
+                   "（企业名称登记管理规定第十七条），请更换字号"),
+        "barred_former": (ERROR, "former_name_barred",
+                          "字号与同一登记机关同行业的已注销、变更登记或被撤销登记未满1年的原企业名称的字号相同"
+                          "（企业名称登记管理规定第十七条），请更换字号"),
+        "same_trade": (WARNING, "similar_name", "与其他登记机关同行业已登记或已申报企业的字号相同，需登记机关人工审查"),
         "homophone": (WARNING, "homophone_name", "字号与同行业已登记或已申报企业的字号读音相同，需登记机关人工审查"),
         "contained": (WARNING, "contained_name", "字号与同行业已登记或已申报企业的字号相互包含，需登记机关人工审查"),
     }

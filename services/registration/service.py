@@ -17,9 +17,11 @@ from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
 from kit import clerk
 from kit.events import durable_handler
 from kit.outbox import relay
+from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.registration import documents, domain, signing
+from services.registration.allocator import allocator_from_config
 from services.registration.changes import ChangeDesk, verification
 from services.registration.clerk import ClerkQueue
 from services.registration.store import RegistrationMongo
@@ -35,10 +37,12 @@ class RegistrationService(clerk.ClerkRpc):
     store = RegistrationMongo()
     dispatch = EventDispatcher()
     config = Config()
+    signer = SigningIdentity(signing.identity)  # signs every licence PDF
 
     @property
     def registrar(self) -> Registrar:
-        return Registrar(self.store, self.dispatch, Settings.from_config(self.config))
+        return Registrar(self.store, self.dispatch, Settings.from_config(self.config),
+                         allocator_from_config(self.config, self.store.next_sequence))
 
     # ---- events ----------------------------------------------------------------------------------
 
@@ -83,13 +87,18 @@ class RegistrationService(clerk.ClerkRpc):
     # ---- name check and cases -----------------------------------------------------------------
 
     @rpc(expected_exceptions=OneStopError)
-    def check_name(self, name: str, district_code: str | None = None, scope: list[str] | None = None) -> dict:
+    def check_name(self, name: str, district_code: str | None = None, scope: list[str] | None = None,
+                   application_id: str | None = None) -> dict:
+        """`application_id`: during a correction, that application's own reserved name is no conflict
+        (the gateway passes it only for the founder's own application)."""
         if not isinstance(name, str):
             raise Invalid.with_fields("请填写企业名称", [FieldError(field="name", message="应为文字")])
         if district_code is not None and not is_known_district(district_code):
             raise Invalid.with_fields("住所所在区不在本系统服务范围内",
                                       [FieldError(field="district_code", message="应为武汉市13个区之一的代码")])
-        return self.registrar.check_name(name, district_code, scope).as_dict()
+        if application_id is not None and not isinstance(application_id, str):
+            raise Invalid.with_fields("申请编号格式不正确", [FieldError(field="application_id", message="应为文字")])
+        return self.registrar.check_name(name, district_code, scope, application_id).as_dict()
 
     @rpc(expected_exceptions=OneStopError)
     def get_case(self, application_id: str) -> dict:
@@ -138,7 +147,7 @@ class RegistrationService(clerk.ClerkRpc):
             raise NotFound(f"该申请没有文书“{name}”")
         licence = Licence.model_validate(case["licence"])
         pdf = documents.render_licence(licence, Settings.from_config(self.config).public_base_url,
-                                       signing.signer_from_config(self.config))
+                                       signing.signer_from_config(self.config), self.signer)
         return Document(name=name, filename=f"营业执照-{licence.uscc}.pdf", content_type="application/pdf",
                         data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")
 

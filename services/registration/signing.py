@@ -1,5 +1,7 @@
-"""What makes a licence trustworthy away from our servers: the authority's Ed25519 signature over its
-key fields (in the QR code, format in `kit.licence_verify`), and, online, its revocation status.
+"""What makes a licence trustworthy away from our servers: the PAdES signature of the PDF by the
+market regulator's certificate (kit.pki, chained to the OneStop root), the authority's Ed25519
+signature over its key fields (in the QR code, format in `kit.licence_verify`: survives printing),
+and, online, its revocation status.
 
 The private key comes from configuration (`LICENCE_SIGNING_KEY`: base64 of the raw 32-byte seed, or a
 PEM PKCS#8 key). Unset, a key is generated ONCE into `LICENCE_KEY_FILE` (default var/keys/, mode 0600,
@@ -29,6 +31,7 @@ from cryptography.hazmat.primitives.serialization import (
 from contracts.events import Licence, LicenceRevoked
 from contracts.rpc import FieldError, Invalid, NotFound
 from kit import licence_verify as osl
+from kit import pki
 from kit.outbox import Dispatch, flush, outbox_entry
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,12 @@ KEY_CONFIG = "LICENCE_SIGNING_KEY"
 KEY_FILE_CONFIG = "LICENCE_KEY_FILE"
 DEFAULT_KEY_FILE = "var/keys/licence-ed25519.pem"
 MAX_REASON = 500
+# the subject of the certificate that signs every licence PDF (the visible seal names the district's bureau)
+SIGNING_NAME = "武汉市市场监督管理局"
+
+
+def identity(config: dict) -> pki.Identity:
+    return pki.identity(config, "registration", SIGNING_NAME)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from contracts import clock
+from contracts.authorities import registering_authority
 from kit import clerk as clerk_queue
 from kit.mongo import MongoStore, next_sequence
 from services.registration import names as name_rules
@@ -36,6 +37,7 @@ class RegistrationStore:
         self.names.create_index([("status", ASCENDING), ("reserved_at", ASCENDING)])
         self.cases.create_index("licence.uscc", unique=True, sparse=True)
         self.cases.create_index("task.id", sparse=True)
+        self.cases.create_index("past_tasks.id", sparse=True)
         self.cases.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
         self.cases.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING),
                                  ("task.created_at", ASCENDING)])
@@ -47,20 +49,31 @@ class RegistrationStore:
         docs = []
         for i, row in enumerate(rows):
             parts, _ = name_rules.parse_name(row["name"])
-            keys = name_rules.name_keys(parts, row.get("scope"))
-            docs.append({"_id": f"seed:{i}", **keys, "active_key": keys["core_key"], "status": "registered",
-                         "district_code": row["district_code"], "source": "demo_seed"})
+            company_type = "joint_stock" if parts.organisation_form in ("股份有限公司", "股份公司") else "llc"
+            authority = registering_authority(company_type, row["district_code"]).id
+            keys = name_rules.name_keys(parts, row.get("scope"), authority)
+            doc = {"_id": f"seed:{i}", **keys, "status": "registered", "district_code": row["district_code"],
+                   "source": "demo_seed"}
+            if row.get("ended_on"):  # a changed or deregistered name: barred for the rules' period (art. 17)
+                doc.update(status=name_rules.FORMER, ended_on=row["ended_on"],
+                           barred_until=name_rules.barred_until(row["ended_on"]))
+            else:
+                doc["active_key"] = keys["core_key"]
+            docs.append(doc)
         try:
             return len(self.names.insert_many(docs, ordered=False).inserted_ids)
         except BulkWriteError as exc:
             return exc.details.get("nInserted", 0)
 
     def name_candidates(self, keys: dict[str, Any], exclude_application: str | None = None) -> list[dict]:
-        query: dict[str, Any] = {"$or": name_rules.candidate_query(keys), "status": {"$in": list(ACTIVE)}}
+        # former names come back too; conflict_problems keeps those still inside their barred period
+        query: dict[str, Any] = {"$or": name_rules.candidate_query(keys),
+                                 "status": {"$in": [*ACTIVE, name_rules.FORMER]}}
         if exclude_application:
             query["application_id"] = {"$ne": exclude_application}
-        return list(self.names.find(query, {"_id": 0, "full": 1, "trade_name": 1, "core_key": 1,
-                                            "chars_key": 1, "trade_pinyin": 1, "industry_groups": 1}))
+        return list(self.names.find(query, {"_id": 0, "full": 1, "trade_name": 1, "core_key": 1, "chars_key": 1,
+                                            "trade_pinyin": 1, "industry_groups": 1, "authority": 1,
+                                            "no_industry": 1, "status": 1, "barred_until": 1}))
 
     def reserve_name(self, application_id: str, keys: dict[str, Any], district_code: str) -> bool:
         """Hold a name for one application (its one reservation is replaced); False if held elsewhere."""
@@ -114,8 +127,11 @@ class RegistrationStore:
 
     @staticmethod
     def _free(task_id: str, clerk: str, now: datetime) -> dict:
+        # and not sent back to another clerk (a corrected case), unless that has lapsed
+        assigned = {"$or": [{"task.assigned_to": None}, {"task.assigned_to": clerk},
+                            {"task.assigned_until": {"$lte": now}}]}
         return {"task.id": task_id, "task.state": {"$in": list(clerk_queue.OPEN_STATES)},
-                **clerk_queue.free_for(clerk, now, "task.")}
+                "$and": [clerk_queue.free_for(clerk, now, "task."), assigned]}
 
     def claim_task(self, task_id: str, clerk: str, now: datetime) -> dict | None:
         """Claim (or renew) a task this clerk may take; None when it is closed or held by another."""
@@ -136,7 +152,8 @@ class RegistrationStore:
                                 {"$set": fields, "$push": {"outbox": entry, "task.history": history}})
 
     def case_by_task(self, task_id: str) -> dict | None:
-        return self.cases.find_one({"task.id": task_id})
+        """The case of a current or a past task (a task id names its revision: "<app>.r<n>")."""
+        return self.cases.find_one({"$or": [{"task.id": task_id}, {"past_tasks.id": task_id}]})
 
     def case_by_uscc(self, uscc: str) -> dict | None:
         return self.cases.find_one({"licence.uscc": uscc})

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from contracts import clock
+from contracts.authorities import registering_authority
 from contracts.bureaus import TARGET_DAYS
 from contracts.events import (
     ApplicationCorrected,
@@ -27,9 +28,11 @@ from contracts.rpc import NotFound
 from kit.outbox import Dispatch, flush, outbox_entry
 from services.registration import domain
 from services.registration import names as name_rules
+from services.registration.allocator import EmbeddedAllocator, UsccAllocator
 from services.registration.store import RegistrationStore
 
 log = logging.getLogger(__name__)
+LLC = "limited_liability"
 
 SETTLE_AFTER = timedelta(minutes=1)  # a case and its name are settled milliseconds apart
 
@@ -39,38 +42,53 @@ class Settings:
     clerk_days: int = TARGET_DAYS["registration"]  # the manifest's step target, unless configured
     automatic_days: int = 0
     public_base_url: str = "http://127.0.0.1:8000"
+    return_hours: float = 24.0  # a corrected case waits this long for the clerk who asked, then the team
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
         return cls(
             clerk_days=int(config.get("CLERK_REVIEW_DAYS") or TARGET_DAYS["registration"]),
             automatic_days=int(config.get("AUTOMATIC_REVIEW_DAYS", 0)),
+            return_hours=float(config.get("CORRECTION_RETURN_HOURS", 24)),
             public_base_url=str(config.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")).rstrip("/"),
         )
 
 
 class Registrar:
-    def __init__(self, store: RegistrationStore, dispatch: Dispatch, settings: Settings):
+    def __init__(self, store: RegistrationStore, dispatch: Dispatch, settings: Settings,
+                 allocator: UsccAllocator | None = None):
         self.store, self.dispatch, self.settings = store, dispatch, settings
+        self.allocator = allocator or EmbeddedAllocator(store.next_sequence)
 
     # ---- name check ----------------------------------------------------------------------------
 
     def check_name(self, name: str, district_code: str | None = None, scope: list[str] | None = None,
                    application_id: str | None = None) -> name_rules.NameCheck:
+        """A full name typed in (the live check): parsed, then compared at an LLC's authority for the district."""
         parts, problems = name_rules.static_problems(name, district_code)
-        keys = None
+        authority = registering_authority(LLC, district_code).id if district_code else None
+        return self._compared(name, parts, problems, scope, authority, application_id)
+
+    def check_form_name(self, form: ApplicationForm, application_id: str | None = None) -> name_rules.NameCheck:
+        """The name as the founder declared it on the form (their 字号), at the authority that registers it."""
+        parts = name_rules.parts_of(form.name)
+        problems = name_rules.declared_problems(parts, form.domicile.district_code)
+        authority = domain.authority_of(form).id
+        return self._compared(form.name.full, parts, problems, form.business_scope, authority, application_id)
+
+    def _compared(self, name, parts, problems, scope, authority, application_id) -> name_rules.NameCheck:
         if parts is not None and parts.trade_name:
-            keys = name_rules.name_keys(parts, scope)
+            keys = name_rules.name_keys(parts, scope, authority)
             candidates = self.store.name_candidates(keys, exclude_application=application_id)
-            problems.extend(name_rules.conflict_problems(keys, candidates))
+            problems.extend(name_rules.conflict_problems(keys, candidates, clock.china_today()))
         return name_rules.NameCheck(name=(name or "").strip(), parts=parts, problems=tuple(problems))
 
     def _check_and_reserve(self, application_id: str, form: ApplicationForm) -> tuple[name_rules.NameCheck, bool]:
-        check = self.check_name(form.name.full, form.domicile.district_code, form.business_scope, application_id)
+        check = self.check_form_name(form, application_id)
         if not check.ok or check.parts is None:
             self.store.release_name(application_id)
             return check, False
-        keys = name_rules.name_keys(check.parts, form.business_scope)
+        keys = name_rules.name_keys(check.parts, form.business_scope, domain.authority_of(form).id)
         return check, self.store.reserve_name(application_id, keys, form.domicile.district_code)
 
     # ---- review --------------------------------------------------------------------------------
@@ -93,7 +111,7 @@ class Registrar:
                      extra={"application_id": event.application_id, "event_id": event.event_id})
             return
         now = clock.now()
-        fields = self._review(event.application_id, event.revision, event.form, now)
+        fields = self._review(event.application_id, event.revision, event.form, now, case)
         outbox = fields.pop("outbox")
         update: dict[str, Any] = {"$set": fields, "$push": {"outbox": {"$each": outbox}}}
         if case.get("task"):
@@ -103,10 +121,14 @@ class Registrar:
         if new is not None:
             self._after_write(new, outbox)
 
-    def _review(self, application_id: str, revision: int, form: ApplicationForm, now: datetime) -> dict:
-        """The case fields and outbox for one revision: approved at once, or queued for a clerk."""
+    def _review(self, application_id: str, revision: int, form: ApplicationForm, now: datetime,
+                previous: dict | None = None) -> dict:
+        """The case fields and outbox for one revision: approved at once, or queued for a clerk.
+        `previous`: the case as it was when the founder corrected it (the clerk's open request)."""
         check, reserved = self._check_and_reserve(application_id, form)
-        decision = domain.decide(form, check, reserved, now, self.settings.clerk_days, self.settings.automatic_days)
+        correction = (previous or {}).get("correction")
+        decision = domain.decide(form, check, reserved, now, self.settings.clerk_days, self.settings.automatic_days,
+                                 correction=correction, revision=revision)
         fields: dict[str, Any] = {
             "revision": revision, "form": form.model_dump(mode="json"), "name": form.name.full,
             "district_code": form.domicile.district_code, "path": decision.path,
@@ -121,6 +143,9 @@ class Registrar:
             events.append(issued)
         else:
             task = domain.new_task(application_id, revision, form, decision, check, reserved, now)
+            if correction:
+                task["details"]["resubmission"] = domain.resubmission(previous["form"], form, correction, revision)
+                domain.assign_back(task, correction.get("clerk"), now, self.settings.return_hours)
             fields.update(state=domain.QUEUED, task=task)
             events.append(TaskQueued(application_id=application_id, bureau="registration", task_id=task["id"],
                                      kind=task["kind"], reason=task["reason"], **decision.timing.fields()))
@@ -128,8 +153,7 @@ class Registrar:
         return fields
 
     def _licence(self, application_id: str, form: ApplicationForm, now: datetime) -> tuple[dict, LicenceIssued]:
-        # The counter moves first: if the case write below never lands, this number is skipped, never reused.
-        uscc = domain.allocate_uscc(form.domicile.district_code, self.store.next_sequence())
+        uscc = self.allocator.allocate(domain.authority_of(form).division_code)
         licence = domain.build_licence(form, uscc, now)
         issued = LicenceIssued(
             application_id=application_id, licence=licence, legal_representative=form.legal_representative,

@@ -24,9 +24,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts import clock
 from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import DEADLINE_KEYS, Deadline, deadline
-from contracts.clock import CHINA
 from contracts.codes import is_valid_uscc
 from contracts.events import (
     CompanyChanged,
@@ -79,6 +79,11 @@ STEP_DEADLINE_DAYS = {
     "delivery": DELIVERY_WORKING_DAYS,
 }
 
+# 印章制作单位: who made a seal, as every filing records. Physical seals: the PSB-filed engraver the clerk
+# names when marking them engraved; electronic seals: the seal bureau's own maker (its issuing CA).
+ELECTRONIC_MAKER = "武汉市公安局电子印章制作中心"
+ENGRAVER_LENGTH = (2, 60)
+
 SEAL_CODE_RE = re.compile(r"^\d{13}$")
 SEQUENCE_DIGITS = 7
 TRACKING_NUMBER_RE = re.compile(r"^[A-Za-z0-9-]{8,32}$")
@@ -128,6 +133,7 @@ class SealRecord(BaseModel):
     filed_at: datetime | None = None
     dispatched_at: datetime | None = None
     delivered_at: datetime | None = None
+    engraver: str | None = None  # 印章制作单位
 
     @property
     def filed(self) -> bool:
@@ -208,7 +214,7 @@ def requested_seals(request: SealRequest) -> list[tuple[SealKind, Medium]]:
 
 
 def working_day_of(moment: datetime) -> date:
-    return moment.astimezone(CHINA).date()
+    return clock.china_date(moment)
 
 
 def step_deadline(licence_issued_at: datetime, step: str) -> Deadline:
@@ -227,6 +233,7 @@ def new_seal_set(event: LicenceIssued, codes: list[str], now: datetime) -> tuple
             status="filed" if medium == "electronic" else "ordered",
             # Electronic seals are generated and their data filed in the same step.
             filed_at=now if medium == "electronic" else None,
+            engraver=ELECTRONIC_MAKER if medium == "electronic" else None,
         )
         for (kind, medium), code in zip(wanted, codes, strict=True)
     ]
@@ -304,11 +311,20 @@ def act(
     return seal_set, events
 
 
+def check_engraver(value: Any) -> str:
+    low, high = ENGRAVER_LENGTH
+    if not isinstance(value, str) or not low <= len(value.strip()) <= high:
+        raise Invalid.with_fields("请填写印章制作单位", [FieldError(
+            field="payload.engraver", message=f"刻制印章的备案制作单位名称，{low}至{high}个字")])
+    return value.strip()
+
+
 def _mark_engraved(seal_set: SealSet, task: StepTask, payload: dict, now: datetime):
+    engraver = check_engraver(payload.get("engraver"))
     for seal in seal_set.physical():
-        seal.status, seal.engraved_at = "engraved", now
-    return {}, [
-        _progress(seal_set, "engraved", {"codes": [s.code for s in seal_set.physical()]}),
+        seal.status, seal.engraved_at, seal.engraver = "engraved", now, engraver
+    return {"engraver": engraver}, [
+        _progress(seal_set, "engraved", {"codes": [s.code for s in seal_set.physical()], "engraver": engraver}),
         _queue(seal_set, "police_filing", now),
     ]
 
@@ -482,6 +498,7 @@ def seal_view(seal_set: SealSet, seal: SealRecord, revocation: Revocation | None
         "status_label": STATUS_LABELS[seal.status],
         "filed": seal.filed,
         "filed_at": seal.filed_at.isoformat() if seal.filed_at else None,
+        "engraver": seal.engraver,
         "company_name": seal_set.company_name,
         "uscc": seal_set.uscc,
         "licence_revoked": revocation_view(revocation),

@@ -10,6 +10,7 @@ clerk steps that make or send a physical seal refuse, and lookups show the seals
 
 from __future__ import annotations
 
+import base64
 import logging
 
 from nameko.events import EventDispatcher
@@ -24,10 +25,11 @@ from kit.changes import answer_change
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.seal import clerk as queue
-from services.seal import domain, workflow
+from services.seal import documents, domain, esign, workflow
 from services.seal.store import SealStore
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ configure_from_env()  # the process clock and holiday notices, before any entryp
 
 class SealService(clerk.ClerkRpc):
     name = "seal"
+    signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
+    seal_keys = esign.Keys()  # the electronic-seal CA and the key that encrypts the seals' keys
     store = MongoStore(SealStore)
     dispatch = EventDispatcher()
 
@@ -44,10 +48,15 @@ class SealService(clerk.ClerkRpc):
     def on_licence_issued(self, payload: dict) -> None:
         event = parse_event("registration", payload)
         self._publish(event.application_id, workflow.open_seal_set(self.store, event))
+        seal_set = self.store.get(event.application_id)
+        if seal_set is not None:  # each electronic seal becomes a key pair and a certificate
+            self._seals.issue_all(seal_set)
 
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:
-        self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
+        event = parse_event("registration", payload)
+        self.store.revocations.record(Revocation.of(event, clock.now()))
+        esign.revoke_company(self._seals, event.uscc, event.occurred_at, event.reason)
 
     @durable_handler("registration", "company_changed")
     def on_company_changed(self, payload: dict) -> None:
@@ -78,7 +87,34 @@ class SealService(clerk.ClerkRpc):
 
     @rpc(expected_exceptions=OneStopError)
     def get_document(self, application_id: str, name: str) -> dict:
-        return workflow.get_document(self.store, application_id, name)
+        return workflow.get_document(self.store, application_id, name,
+                                     self.signer)
+
+    # ---- electronic seals that sign (esign.py)
+
+    @rpc(expected_exceptions=OneStopError)
+    def sign_document(self, uscc: str, code: str, request: dict) -> dict:
+        return esign.sign_document(self.store, self._seals, uscc, code, request)
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_seal_uses(self, uscc: str) -> list[dict]:
+        return self._seals.list_uses(domain.check_uscc(uscc))
+
+    @rpc(expected_exceptions=OneStopError)
+    def report_seal_lost(self, uscc: str, code: str, reason: str) -> dict:
+        return esign.report_lost(self.store, self._seals, uscc, code, reason)
+
+    @rpc(expected_exceptions=OneStopError)
+    def seal_crl(self) -> str:
+        return base64.b64encode(self._seals.crl()).decode()
+
+    @rpc(expected_exceptions=OneStopError)
+    def seal_certificate_status(self, serial: str, signed_sha256: str | None = None) -> dict | None:
+        return self._seals.status(str(serial), signed_sha256)
+
+    @property
+    def _seals(self) -> esign.ElectronicSeals:
+        return self.seal_keys.over(self.store.db)
 
     @rpc(expected_exceptions=OneStopError)
     def health(self) -> dict:

@@ -79,11 +79,13 @@ def list_documents(store: SealStore, application_id: str) -> list[dict]:
     return [r.model_dump(mode="json") for r in domain.document_refs(_seal_set(store, application_id))]
 
 
-def get_document(store: SealStore, application_id: str, name: str) -> dict:
+def get_document(store: SealStore, application_id: str, name: str, identity=None) -> dict:
+    """`identity` (kit.pki.Identity) signs the filing certificate."""
     seal_set = _seal_set(store, application_id)
     ref = domain.check_document(seal_set, name)
     if ref.name == domain.CERTIFICATE:
-        data, filename = documents.render_certificate(seal_set), f"seal-certificate-{seal_set.uscc}.pdf"
+        data = documents.render_certificate(seal_set, identity)
+        filename = f"seal-certificate-{seal_set.uscc}.pdf"
     else:
         seal = domain.image_seal(seal_set, ref.name.removeprefix(domain.IMAGE_PREFIX))
         data, filename = documents.render_seal(seal_set, seal), f"seal-{seal.kind.value}-{seal.code}.png"

@@ -1,7 +1,8 @@
 """The social-insurance registration certificate (社会保险登记证明) as a PDF, from stored data.
 
-reportlab's built-in CID font STSong-Light renders Chinese without shipping a font file, and pypdf
-reads the text back. Resident ID numbers are printed masked: the certificate is shown around.
+The CJK font is embedded (kit.pdf); with a signing identity the certificate is PAdES-signed by the
+social-insurance agency, its round seal over the issue date. Resident ID numbers are printed masked:
+the certificate is shown around.
 """
 
 from __future__ import annotations
@@ -13,33 +14,51 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from contracts import clock
 from contracts.codes import mask_resident_id
+from kit import pdf as pdfkit
+from kit import pdfsign, pki
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = pdfkit.font()
+AGENCY = "武汉市社会保险事业管理局"  # signs the certificate; its seal is the visible signature
+MARGIN = 18 * mm
+
+
+def signing_identity(config: dict) -> pki.Identity:
+    return pki.identity(config, "social_security", AGENCY)
 
 _TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=26, alignment=1)
 _BODY = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=16)
 _SMALL = ParagraphStyle("small", fontName=FONT, fontSize=8.5, leading=12, textColor=colors.grey)
 
 
-def render_certificate(employer: dict[str, Any], staff: list[dict[str, Any]], issued_on: str) -> bytes:
-    """`employer` as stored; `staff` = active enrolments as stored (raw IDs, masked here)."""
+def render_certificate(employer: dict[str, Any], staff: list[dict[str, Any]], issued_on: str,
+                       identity=None) -> bytes:
+    """`employer` as stored; `staff` = active enrolments as stored (raw IDs, masked here). With
+    `identity` (kit.pki.Identity) the PDF is signed."""
+    data, (page, _, y) = _draw(employer, staff, issued_on)
+    if identity is None:
+        return data
+    date_x = MARGIN + stringWidth("出具日期：", FONT, _BODY.fontSize) + stringWidth(issued_on, FONT, _BODY.fontSize) / 2
+    meta = pdfkit.Meta(f"社会保险登记证明 {employer['company_name']}", AGENCY, employer["uscc"])
+    return pdfsign.bureau_sign(data, meta, identity, AGENCY, pdfsign.seal_box(page, date_x, y + 3 * mm, 42 * mm),
+                               reason=f"{AGENCY}出具社会保险登记证明")
+
+
+def _draw(employer: dict[str, Any], staff: list[dict[str, Any]], issued_on: str):
     buffer = BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=18 * mm, bottomMargin=18 * mm,
-                            title="社会保险登记证明", author="OneStop social_security")
+    doc = pdfkit.doc_template(buffer, A4, leftMargin=MARGIN, rightMargin=MARGIN,
+                              topMargin=18 * mm, bottomMargin=18 * mm,
+                              title="社会保险登记证明", author=AGENCY)
+    date_line = pdfkit.anchor()
     facts = [
         ("单位名称", employer["company_name"]),
         ("统一社会信用代码", employer["uscc"]),
         ("单位社保登记号", employer["employer_number"]),
         ("参保险种", "、".join(employer.get("insurances", []))),
-        ("住房公积金单位账号", employer.get("housing_fund_account") or "未开立"),
         ("登记日期", clock.china_date(employer["registered_at"]).isoformat()),
     ]
     story: list[Any] = [Paragraph("社会保险登记证明", _TITLE), Spacer(1, 6 * mm)]
@@ -53,11 +72,12 @@ def render_certificate(employer: dict[str, Any], staff: list[dict[str, Any]], is
     story.append(_table(rows, [26 * mm, 42 * mm, 48 * mm, 28 * mm, 30 * mm], header=True))
     story += [Spacer(1, 8 * mm),
               Paragraph(f"出具日期：{issued_on}　　本证明由企业开办“一网通办”平台社会保险经办机构出具。", _BODY),
+              date_line,
               *([Paragraph("标注“暂定”的缴费基数按上一期已公布的缴费基数上下限核定：本期标准公布后自动重新核定。", _SMALL)]
                 if any(p.get("contribution_provisional") for p in staff) else []),
               Paragraph("社会保障号码即公民身份号码（《社会保险法》第五十八条），本证明中已作遮蔽处理。", _SMALL)]
     doc.build(story)
-    return buffer.getvalue()
+    return buffer.getvalue(), date_line.at
 
 
 def _base(person: dict[str, Any]) -> str:
@@ -66,7 +86,8 @@ def _base(person: dict[str, Any]) -> str:
 
 def _table(rows: list[list[Any]], widths: list[float], header: bool = False) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+             ("FONTNAME", (0, 0), (-1, -1), FONT)]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)))
     table.setStyle(TableStyle(style))

@@ -20,7 +20,6 @@ from uuid import NAMESPACE_URL, uuid5
 
 from contracts import clock
 from contracts.bureaus import TARGET_DAYS
-from contracts.clock import CHINA
 from contracts.codes import is_known_district, is_valid_resident_id
 from contracts.contributions import INSURANCE_KINDS, Bounds, Policy
 from contracts.events import CompanyChanged
@@ -37,8 +36,7 @@ INSURANCE_LABELS = {
     "medical": "医疗保险（含生育）",
     "unemployment": "失业保险",
     "work_injury": "工伤保险",
-    "housing_fund": "住房公积金",
-}
+}  # the housing fund is the 住房公积金管理中心's (services/housing_fund)
 
 TASK_EMPLOYER = "employer_registration"
 TASK_EMPLOYEE = "employee_enrolment"
@@ -55,13 +53,6 @@ def employer_number(district_code: str, year: int, sequence: int) -> str:
     if not 0 < sequence < 10**6:
         raise ValueError(f"employer sequence out of range: {sequence}")
     return f"{district_code}{year:04d}{sequence:06d}"
-
-
-def housing_fund_account(district_code: str, year: int, sequence: int) -> str:
-    """住房公积金单位账号: GJJ + district + 2-digit year + 6-digit sequence per district and year."""
-    if not 0 < sequence < 10**6:
-        raise ValueError(f"housing fund sequence out of range: {sequence}")
-    return f"GJJ{district_code}{year % 100:02d}{sequence:06d}"
 
 
 def record_number(employer_no: str, sequence: int) -> str:
@@ -96,7 +87,7 @@ def task_id(application_id: str, kind: str, index: int | None = None) -> str:
 
 def local_today(now: datetime | None = None) -> date:
     """The working day of a moment is its date in Asia/Shanghai (docs/interfaces.md)."""
-    return (now or clock.now()).astimezone(CHINA).date()
+    return clock.china_date(now or clock.now())
 
 
 def parse_month(month: Any) -> tuple[date, date]:
@@ -242,21 +233,13 @@ def fen(amount: Decimal) -> Decimal:
     return amount.quantize(FEN, ROUND_HALF_UP)
 
 
-def employee_contribution(monthly_wage: Decimal, policy: Policy, housing_fund: bool) -> dict[str, Any]:
+def employee_contribution(monthly_wage: Decimal, policy: Policy) -> dict[str, Any]:
     """One person's monthly contributions: per kind {base, employer, personal}, and both totals."""
     kinds: dict[str, dict[str, Decimal]] = {}
     base = contribution_base(monthly_wage, policy.base)
     for kind in INSURANCE_KINDS:
         rate = policy.rates[kind]
         kinds[kind] = {"base": base, "employer": fen(base * rate.employer), "personal": fen(base * rate.personal)}
-    if housing_fund:
-        hf_base = contribution_base(monthly_wage, policy.housing_fund_base)
-        rate = policy.housing_fund_rate
-        kinds["housing_fund"] = {
-            "base": hf_base,
-            "employer": fen(hf_base * rate.employer),
-            "personal": fen(hf_base * rate.personal),
-        }
     return {
         "base": base,
         "kinds": kinds,
@@ -265,13 +248,13 @@ def employee_contribution(monthly_wage: Decimal, policy: Policy, housing_fund: b
     }
 
 
-def month_contributions(staff: list[dict[str, Any]], policy: Policy, housing_fund: bool) -> dict[str, Any]:
+def month_contributions(staff: list[dict[str, Any]], policy: Policy) -> dict[str, Any]:
     """Contributions for a month: `staff` are the people employed in it ({employee_id, name,
     monthly_wage}); returns per employee and totals, Decimals as strings (the wire is JSON)."""
     rows = []
     total_employer = total_personal = Decimal("0.00")
     for person in staff:
-        owed = employee_contribution(Decimal(str(person["monthly_wage"])), policy, housing_fund)
+        owed = employee_contribution(Decimal(str(person["monthly_wage"])), policy)
         total_employer += owed["employer"]
         total_personal += owed["personal"]
         rows.append({

@@ -23,6 +23,7 @@ from kit.changes import answer_change
 from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
+from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.social_security import clerk as queue
@@ -38,6 +39,7 @@ workflow.use_policies(PolicyBook(Path(os.environ.get(RATES_DIR_ENV) or DEFAULT_R
 
 class SocialSecurityService(clerk.ClerkRpc):
     name = "social_security"
+    signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(SocialSecurityStore)
     dispatch = EventDispatcher()
 
@@ -122,7 +124,8 @@ class SocialSecurityService(clerk.ClerkRpc):
         if name != workflow.CERTIFICATE.name or employer is None or employer["state"] != "registered":
             raise NotFound(f"申请{application_id}没有社保文书{name}")
         staff = self.store.staff(employer["uscc"], active_only=True)
-        pdf = documents.render_certificate(employer, staff, domain.local_today(clock.now()).isoformat())
+        pdf = documents.render_certificate(employer, staff, domain.local_today(clock.now()).isoformat(),
+                                           self.signer)
         return Document(name=name, filename=f"社会保险登记证明-{employer['uscc']}.pdf",
                         content_type="application/pdf",
                         data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")

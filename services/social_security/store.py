@@ -42,8 +42,6 @@ class SocialSecurityStore:
         self.employers.create_index("application_id", unique=True)
         self.employers.create_index("employer_number", unique=True,
                                     partialFilterExpression={"employer_number": exists})
-        self.employers.create_index("housing_fund_account", unique=True,
-                                    partialFilterExpression={"housing_fund_account": exists})
         self.employers.create_index([("state", ASCENDING), ("updated_at", ASCENDING)])
         # One active enrolment per person per employer; ending employment sets active=False, which
         # drops the row from this partial index, so the person may be enrolled again later.

@@ -62,7 +62,6 @@ def receive_licence(store: SocialSecurityStore, dispatch: Dispatch, event: Licen
         "company_name": licence.company_name,
         "district_code": licence.district_code,
         "established_on": licence.established_on.isoformat(),
-        "housing_fund": event.housing_fund,
         "employees": [e.model_dump(mode="json") for e in event.employees],
         "state": "received",
         "employees_processed": False,
@@ -126,7 +125,7 @@ def _decide_employer(store, dispatch, employer, now) -> tuple[dict[str, Any], li
     task_id = domain.task_id(employer["application_id"], domain.TASK_EMPLOYER)
     _queue_task(store, employer, task_id, domain.TASK_EMPLOYER, reasons, now, {
         "company_name": employer["company_name"], "uscc": employer["uscc"], "district_code": district,
-        "housing_fund": employer["housing_fund"], "employees": len(employer["employees"]), "reasons": reasons,
+        "employees": len(employer["employees"]), "reasons": reasons,
     })
     store.move_employer(employer["_id"], {"state": "received"},
                         {"state": "pending_review", "task_id": task_id, "updated_at": now})
@@ -143,16 +142,11 @@ def _register(store, employer, now, expect_state: str) -> tuple[dict[str, Any], 
     year = domain.local_today(now).year
     district, uscc = employer["district_code"], employer["uscc"]
     number = domain.employer_number(district, year, store.allocate(f"employer:{district}:{year}")[0])
-    account = None
-    if employer["housing_fund"]:
-        account = domain.housing_fund_account(district, year, store.allocate(f"housing_fund:{district}:{year}")[0])
     insurances = [domain.INSURANCE_LABELS[k] for k in domain.INSURANCE_KINDS]
     event = EmployerRegistered(application_id=employer["application_id"], uscc=uscc, employer_number=number,
-                               insurances=insurances, housing_fund_account=account, documents=[CERTIFICATE])
+                               insurances=insurances, documents=[CERTIFICATE])
     changes = {"state": "registered", "employer_number": number, "insurances": insurances,
                "registered_at": now, "updated_at": now}
-    if account:
-        changes["housing_fund_account"] = account
     entry = outbox_entry(event)
     # If another worker won the race, this number is skipped (never reused, never given twice).
     if not store.move_employer(uscc, {"state": expect_state, "employer_number": {"$exists": False}},
@@ -391,7 +385,7 @@ def contributions(store: SocialSecurityStore, uscc: str, month: Any) -> dict[str
         raise Invalid.with_fields(str(exc), [FieldError(field="month", message=str(exc))]) from None
     staff = [{"employee_id": d["_id"], "name": d["name"], "monthly_wage": d["monthly_wage"]}
              for d in store.staff_in_period(uscc, first.isoformat(), last.isoformat())]
-    result = domain.month_contributions(staff, policy, employer["housing_fund"])
+    result = domain.month_contributions(staff, policy)
     return {"uscc": uscc, "employer_number": employer["employer_number"], "month": month, **result}
 
 
@@ -399,8 +393,7 @@ def employer_view(employer: dict[str, Any], revocation: Revocation | None,
                   staff_count: int | None = None) -> dict[str, Any]:
     """The employer as callers see it; `revocation` as stored (None = the licence stands)."""
     view = {k: employer.get(k) for k in ("uscc", "application_id", "company_name", "district_code", "state",
-                                         "employer_number", "housing_fund", "housing_fund_account",
-                                         "established_on")}
+                                         "employer_number", "established_on")}
     view["insurances"] = employer.get("insurances", [])
     view["registered_at"] = employer["registered_at"].isoformat() if employer.get("registered_at") else None
     if staff_count is not None:

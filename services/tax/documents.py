@@ -2,7 +2,8 @@
 
 - `tax.registration_notice`: 税务事项通知书 (登记信息确认): taxpayer id, type, office, invoice approval.
 - `tax.invoice.<number>`: the 数电发票 as printed: number, date, buyer, seller, items, totals, 大写 amount.
-Chinese text uses reportlab's built-in CID font STSong-Light (no font file to ship).
+The CJK font is embedded (kit.pdf). With a signing identity every PDF is PAdES-signed by the tax
+bureau; the notice shows the tax office's round seal over its date.
 """
 
 from __future__ import annotations
@@ -18,16 +19,21 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from contracts.form import InvoiceKind, TaxpayerType
 from contracts.rpc import Document, DocumentRef, NotFound
+from kit import pdf as pdfkit
+from kit import pdfsign, pki
 from services.tax import domain
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = pdfkit.font()
+MARGIN = 15 * mm
+SIGNING_NAME = "国家税务总局武汉市税务局"  # the certificate; the visible seal names the district's office
+
+
+def signing_identity(config: dict) -> pki.Identity:
+    return pki.identity(config, "tax", SIGNING_NAME)
 
 NOTICE = "tax.registration_notice"
 INVOICE_PREFIX = "tax.invoice."
@@ -45,20 +51,49 @@ def invoice_ref(invoice: dict[str, Any]) -> DocumentRef:
     return DocumentRef(name=INVOICE_PREFIX + invoice["number"], title=f"{invoice['title']}{red} {invoice['number']}")
 
 
-def render(name: str, registration: dict[str, Any], invoices: dict[str, dict[str, Any]]) -> Document:
-    """The named document of one registration; `invoices` maps number -> invoice for `tax.invoice.*`."""
+def render(name: str, registration: dict[str, Any], invoices: dict[str, dict[str, Any]],
+           identity=None) -> Document:
+    """The named document of one registration; `invoices` maps number -> invoice for `tax.invoice.*`.
+    With `identity` (kit.pki.Identity) the PDF is signed by the tax bureau."""
+    office = registration["tax_office"]
     if name == NOTICE:
-        data, filename = registration_notice(registration), f"tax-registration-{registration['uscc']}.pdf"
+        data, (page, _, y) = _notice(registration)
+        filename = f"tax-registration-{registration['uscc']}.pdf"
+        meta = pdfkit.Meta(f"税务事项通知书 {registration['company_name']}", office, registration["uscc"],
+                           created=_moment(registration["registered_at"]))
+        box = pdfsign.seal_box(page, _date_centre_x(registration), y + 3 * mm, 42 * mm)
     elif name.startswith(INVOICE_PREFIX) and name[len(INVOICE_PREFIX):] in invoices:
         number = name[len(INVOICE_PREFIX):]
         data, filename = invoice_pdf(invoices[number]), f"invoice-{number}.pdf"
+        meta = pdfkit.Meta(f"数电发票 {number} {registration['company_name']}", office, registration["uscc"],
+                           created=_moment(invoices[number]["issued_at"]))
+        box = None
     else:
         raise NotFound(f"没有名为 {name} 的税务文书")
+    if identity is not None:
+        if box is None:  # an invoice: signed, without a seal over its figures
+            data = pdfsign.sign(data, meta, identity, reason=f"{office}开具")
+        else:
+            data = pdfsign.bureau_sign(data, meta, identity, office, box, reason=f"{office}出具")
     return Document(name=name, filename=filename, content_type="application/pdf",
                     data_base64=base64.b64encode(data).decode())
 
 
 def registration_notice(reg: dict[str, Any]) -> bytes:
+    return _notice(reg)[0]
+
+
+def _date_centre_x(reg: dict[str, Any]) -> float:
+    """The notice ends with "<office>　<date>" at the left margin: the office's seal sits over the date."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    date = _day(reg["registered_at"])
+    return MARGIN + stringWidth(f"{reg['tax_office']}　", FONT, BODY.fontSize) + stringWidth(date, FONT, BODY.fontSize) / 2
+
+
+def _notice(reg: dict[str, Any]) -> tuple[bytes, tuple[int, float, float]]:
+    """The notice and where its date line ended (page, x, y): the office's seal goes over the date."""
+    date_line = pdfkit.anchor()
     kinds = "、".join(domain.INVOICE_KIND_LABELS[InvoiceKind(k)] for k in reg["invoice_kinds"])
     approval = {"approved": "已核准", "pending": "审核中", "rejected": "未核准"}[reg["approval"]]
     rows = [
@@ -82,8 +117,9 @@ def registration_notice(reg: dict[str, Any]) -> bytes:
         _grid([[_p(k), _p(v)] for k, v in rows], [45 * mm, 120 * mm]),
         Spacer(1, 6 * mm),
         Paragraph(f"{reg['tax_office']}　{_day(reg['registered_at'])}", BODY),
+        date_line,
     ]
-    return _build(story, A4)
+    return _build(story, A4), date_line.at
 
 
 def invoice_pdf(inv: dict[str, Any]) -> bytes:
@@ -116,8 +152,8 @@ def invoice_pdf(inv: dict[str, Any]) -> bytes:
 
 def _build(story: list, pagesize) -> bytes:
     buffer = BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=pagesize, leftMargin=15 * mm, rightMargin=15 * mm,
-                            topMargin=15 * mm, bottomMargin=15 * mm, title="OneStop 税务")
+    doc = pdfkit.doc_template(buffer, pagesize, leftMargin=MARGIN, rightMargin=MARGIN,
+                              topMargin=15 * mm, bottomMargin=15 * mm, title="OneStop 税务")
     doc.build(story)
     return buffer.getvalue()
 
@@ -137,10 +173,12 @@ def _p(text: str) -> Paragraph:
 
 
 def _party(party: dict[str, str]) -> Paragraph:
-    return Paragraph(f"名称：{escape(party['name'])}<br/>统一社会信用代码/纳税人识别号：{escape(party['tax_id'])}", BODY)
+    return Paragraph(f"名称：{escape(party['name'])}<br/>统一社会信用代码/纳税人识别号：{escape(party['tax_id'] or '无（自然人）')}", BODY)
+
+
+def _moment(moment: datetime | str) -> datetime:
+    return datetime.fromisoformat(moment) if isinstance(moment, str) else moment
 
 
 def _day(moment: datetime | str) -> str:
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return domain.local_day(moment).isoformat()
+    return domain.local_day(_moment(moment)).isoformat()

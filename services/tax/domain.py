@@ -18,10 +18,11 @@ from uuid import uuid4
 
 from pydantic import ValidationError
 
+from contracts import clock
 from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import DEADLINE_KEYS, Deadline, aware, deadline
 from contracts.clock import CHINA
-from contracts.codes import is_valid_resident_id, is_valid_uscc, mask_resident_id
+from contracts.codes import is_valid_uscc, mask_resident_id
 from contracts.events import CompanyChanged, Event, InvoicesApproved, LicenceIssued, TaskQueued, TaxRegistered
 from contracts.form import (
     GENERAL_TAXPAYER_THRESHOLD,
@@ -33,11 +34,14 @@ from contracts.form import (
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import DocumentRef, FieldError, Invalid, Task
 from contracts.rpc.tax import (
+    RED_LETTER_REASONS,
     InvoiceItem,
     InvoiceRequest,
     RedLetterRequest,
 )
 from kit import clerk as queue
+from services.tax import rates
+from services.tax.realname import FORMAT_CHECK_ONLY, RealNameVerifier
 
 FEN = Decimal("0.01")
 BUREAU = "tax"
@@ -185,20 +189,21 @@ class RealNameCheck:
     passed: bool
     problems: tuple[str, ...]
     checked_at: datetime
+    method: str = FORMAT_CHECK_ONLY.method  # which verifier: a pass means only what it checked
+    method_label: str = FORMAT_CHECK_ONLY.label
 
     def as_record(self) -> dict[str, Any]:
         return {"name": self.name, "resident_id": self.resident_id_masked, "passed": self.passed,
-                "problems": list(self.problems), "checked_at": self.checked_at}
+                "problems": list(self.problems), "checked_at": self.checked_at, "method": self.method,
+                "method_label": self.method_label}
 
 
-def check_real_name(name: str, resident_id: str, now: datetime) -> RealNameCheck:
-    problems = []
-    if not (name or "").strip():
-        problems.append("法定代表人姓名缺失")
-    if not is_valid_resident_id(resident_id, local_day(now)):
-        problems.append("法定代表人居民身份证号码无效")
+def check_real_name(name: str, resident_id: str, now: datetime,
+                    verifier: RealNameVerifier = FORMAT_CHECK_ONLY) -> RealNameCheck:
+    problems = verifier.problems(name, resident_id, local_day(now))
     return RealNameCheck(name=(name or "").strip(), resident_id_masked=mask_resident_id(resident_id),
-                         passed=not problems, problems=tuple(problems), checked_at=now)
+                         passed=not problems, problems=tuple(problems), checked_at=now, method=verifier.method,
+                         method_label=verifier.label)
 
 
 def _ceil_to(amount: Decimal, step: Decimal) -> Decimal:
@@ -343,27 +348,51 @@ def approval_quota(payload: dict[str, Any], proposed_fen: int) -> int:
 # ---- invoices ----------------------------------------------------------------------------------
 
 
-def parse_invoice_request(raw: Any, seller_uscc: str, approved_kinds: list[str]) -> InvoiceRequest:
-    """Parse and check an invoice request; `Invalid` lists every field that is wrong."""
+def parse_invoice_request(raw: Any, seller_uscc: str, approved_kinds: list[str],
+                          taxpayer_type: TaxpayerType = TaxpayerType.general, day: date | None = None,
+                          ) -> InvoiceRequest:
+    """Parse and check an invoice request; `Invalid` lists every field that is wrong.
+
+    The rates follow the seller's taxpayer type on the day of issue (services/tax/rates.py)."""
     try:
         request = InvoiceRequest.model_validate(raw)
     except ValidationError as exc:
         raise Invalid.with_fields("开票信息有误", pydantic_field_errors(exc)) from None
     errors = []
-    if not is_valid_uscc(request.buyer_tax_id):
+    if not request.buyer_tax_id:
+        if request.kind is InvoiceKind.vat_special:
+            errors.append(FieldError(field="buyer_tax_id",
+                                     message="增值税专用发票不得开具给自然人：请填写购买方纳税人识别号（统一社会信用代码）"))
+    elif not is_valid_uscc(request.buyer_tax_id):
         errors.append(FieldError(field="buyer_tax_id", message="购买方纳税人识别号（统一社会信用代码）无效"))
     elif request.buyer_tax_id == seller_uscc:
         errors.append(FieldError(field="buyer_tax_id", message="购买方不能是销售方本身"))
     if request.kind.value not in approved_kinds:
         label = INVOICE_KIND_LABELS[request.kind]
         errors.append(FieldError(field="kind", message=f"未核准开具{label}"))
+    allowed = rates.allowed_rates(taxpayer_type, request.kind, day or local_day(clock.now()))
     for i, item in enumerate(request.items):
         amount = round_fen(item.quantity * item.unit_price)
         if amount <= 0:
             errors.append(FieldError(field=f"items.{i}", message="金额不足一分钱"))
+        message = _rate_error(item, taxpayer_type, allowed)
+        if message:
+            errors.append(FieldError(field=f"items.{i}.tax_rate", message=message))
     if errors:
         raise Invalid.with_fields("开票信息有误", errors)
     return request
+
+
+def _rate_error(item: InvoiceItem, taxpayer_type: TaxpayerType, allowed: rates.AllowedRates) -> str | None:
+    if item.levy_rule:
+        rule = rates.transitional_rule(item.levy_rule)
+        if taxpayer_type.value not in rule["taxpayer_types"] or Decimal(rule["rate"]) != item.tax_rate:
+            return f"{rule['label']}应按{(Decimal(rule['rate']) * 100).normalize():f}%开具"
+        return None
+    if item.tax_rate in allowed.rates:
+        return None
+    shown = "、".join(f"{(r * 100).normalize():f}%" for r in sorted(allowed.rates, reverse=True))
+    return f"税率应为{shown}：{allowed.why}"
 
 
 def parse_red_letter_request(raw: Any) -> RedLetterRequest:
@@ -416,7 +445,7 @@ def price(items: list[InvoiceItem]) -> Totals:
 
 def local_day(moment: datetime) -> date:
     """The working day a moment belongs to: its date in Asia/Shanghai."""
-    return aware(moment).astimezone(CHINA).date()
+    return clock.china_date(moment)
 
 
 def month_key(moment: datetime) -> str:
@@ -431,16 +460,25 @@ def number_counter_key(moment: datetime, province: str = INVOICE_PROVINCE) -> st
     return f"invoice:{aware(moment).astimezone(CHINA).year % 100:02d}{province}"
 
 
-def format_invoice_number(moment: datetime, sequence: int, province: str = INVOICE_PROVINCE) -> str:
-    """OUR 数电发票 number: 2-digit year (Asia/Shanghai) + 2-digit province + 16-digit sequence = 20 digits.
+def format_invoice_number(moment: datetime, sequence: int, province: str = INVOICE_PROVINCE,
+                          channel: str | None = None) -> str:
+    """The 20-digit 数电发票 number: year 2 (Asia/Shanghai) + province 2 + issuing channel 1 + sequence 15.
 
-    The national format is assigned by the STA; this is the only place that knows ours.
+    The layout is the national one (vat_rates.json says where from); the channel digit's value is an assumption.
     """
+    channel = channel or rates.issuing_channel()
     if not (len(province) == 2 and province.isdigit()):
         raise ValueError(f"province must be 2 digits: {province!r}")
-    if not 0 < sequence < 10**16:
+    if not (len(channel) == 1 and channel.isdigit()):
+        raise ValueError(f"issuing channel must be 1 digit: {channel!r}")
+    if not 0 < sequence < 10**15:
         raise ValueError("invoice sequence out of range")
-    return f"{aware(moment).astimezone(CHINA).year % 100:02d}{province}{sequence:016d}"
+    return f"{aware(moment).astimezone(CHINA).year % 100:02d}{province}{channel}{sequence:015d}"
+
+
+def quota_fen(totals: Totals) -> int:
+    """What an invoice uses of the monthly 发票总额度: its amount without VAT, or with it (data: invoice_quota)."""
+    return to_fen(totals.total if rates.quota_counts_vat() else totals.amount)
 
 
 def build_invoice(registration: dict[str, Any], request: InvoiceRequest, number: str,
@@ -465,7 +503,8 @@ def build_red_letter(registration: dict[str, Any], original: dict[str, Any], req
         lines=lines, amount=-Decimal(original["total_amount"]), tax=-Decimal(original["total_tax"]),
         total=-Decimal(original["total"]),
     )
-    doc.update(red=True, reverses=original["number"], reason=request.reason,
+    reason = RED_LETTER_REASONS[request.reason_code] + (f"：{request.reason}" if request.reason else "")
+    doc.update(red=True, reverses=original["number"], reason=reason, reason_code=request.reason_code,
                quota_month=original["month"])  # the reversal gives back the original month's quota
     doc["quota_fen"] = -original["quota_fen"]
     return doc
@@ -492,7 +531,7 @@ def _invoice_doc(registration, number, issued_at, request_id, kind, buyer, lines
         "total_tax": yuan(tax),
         "total": yuan(total),
         "amount_in_words": amount_in_words(total),
-        "quota_fen": to_fen(total),  # the quota counts tax-inclusive totals
+        "quota_fen": to_fen(total if rates.quota_counts_vat() else amount),  # vat_rates.json: invoice_quota
     }
 
 

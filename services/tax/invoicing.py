@@ -23,6 +23,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from contracts.form import TaxpayerType
 from contracts.revocation import Revocation
 from contracts.rpc import Conflict
 from services.tax import domain
@@ -37,14 +38,15 @@ def issue(store: TaxStore, uscc: str, raw: Any, now: datetime) -> dict[str, Any]
     if revocation is not None:
         return _issued_before_revocation(store, registration, raw, revocation)
     _require_approved(registration)
-    request = domain.parse_invoice_request(raw, uscc, registration["invoice_kinds"])
+    request = domain.parse_invoice_request(raw, uscc, registration["invoice_kinds"],
+                                           TaxpayerType(registration["taxpayer_type"]), domain.local_day(now))
     fingerprint = _fingerprint(request.model_dump(mode="json"))
     ledger = store.month(uscc, domain.month_key(now), registration["monthly_quota_fen"])
     done = _answered(store, ledger, uscc, request.request_id, fingerprint, now)
     if done:
         return done
 
-    quota_fen = domain.to_fen(domain.price(request.items).total)
+    quota_fen = domain.quota_fen(domain.price(request.items))
     if ledger["used_fen"] + quota_fen > ledger["limit_fen"]:
         raise _quota_exceeded(ledger, quota_fen)
 
@@ -134,7 +136,10 @@ def _issued_before_revocation(store: TaxStore, registration: dict[str, Any], raw
         invoice = store.invoice_by_request(registration["uscc"], request_id.strip())
     if invoice is None:
         raise revocation.refusal("不能再开具发票")
-    request = domain.parse_invoice_request(raw, registration["uscc"], registration["invoice_kinds"])
+    # checked by the rules of the day it was issued, so an answered request stays answerable
+    request = domain.parse_invoice_request(raw, registration["uscc"], registration["invoice_kinds"],
+                                           TaxpayerType(registration["taxpayer_type"]),
+                                           domain.local_day(invoice["issued_at"]))
     _same_request(invoice, _fingerprint(request.model_dump(mode="json")))
     return invoice
 

@@ -24,6 +24,7 @@ from kit.changes import answer_change
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.tax import clerk as queue
@@ -42,6 +43,7 @@ def _now() -> datetime:
 
 class TaxService(clerk.ClerkRpc):
     name = "tax"
+    signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(TaxStore)
     dispatch = EventDispatcher()
 
@@ -108,7 +110,7 @@ class TaxService(clerk.ClerkRpc):
         reg = self.store.registration_by_application(application_id)
         number = name.removeprefix(documents.INVOICE_PREFIX) if name.startswith(documents.INVOICE_PREFIX) else None
         invoices = {number: self.store.invoice(reg["uscc"], number)} if number else {}
-        return documents.render(name, reg, invoices).model_dump(mode="json")
+        return documents.render(name, reg, invoices, self.signer).model_dump(mode="json")
 
     # ---- clerk queue: the five RPCs come from kit.clerk.ClerkRpc ---------------------------------
 

@@ -22,6 +22,7 @@ if os.environ.get("ONESTOP_TEST_EVENTLET", "1") == "1" or (
 from playwright.sync_api import Page, expect  # noqa: E402
 
 from tests.browser.conftest import STAFF_PASSWORD, logged_in_page  # noqa: E402
+from tests.browser.helpers import field, submit  # noqa: E402
 from tests.factories import resident_id, trade_name  # noqa: E402
 
 SEED_CONFLICT = ("楚天云启", "科技", "武汉楚天云启科技有限公司")  # services/registration/data/seed_names.json
@@ -79,13 +80,14 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     shots(page, "02-signup-error")
     page.get_by_label("密码").fill(person["password"])
     page.get_by_role("button", name="注册并开始").click()
-    expect(page).to_have_url(re.compile(r"/apply$"))
+    expect(page).to_have_url(re.compile(r"/apply(#step-\d+)?$"))
 
     # ---- the one form: prefilled from the account; a seed-register name conflict flagged live
-    expect(page.locator('[name="legal_representative.resident_id"]')).to_have_value(person["resident_id"])
-    page.locator('[name="name.trade_name"]').press_sequentially(SEED_CONFLICT[0], delay=30)
-    page.locator('[name="name.industry"]').fill(SEED_CONFLICT[1])
-    page.locator('[name="domicile.district_code"]').select_option("420111")
+    expect(field(page, "legal_representative.resident_id")).to_have_value(person["resident_id"])
+    field(page, "name.trade_name").press_sequentially(SEED_CONFLICT[0], delay=30)
+    field(page, "name.industry").fill(SEED_CONFLICT[1])
+    field(page, "domicile.district_code").select_option("420111")
+    field(page, "name.trade_name")  # back to step 1, where the check shows
     check = page.locator("#name-check")
     expect(check).to_contain_text(SEED_CONFLICT[2], timeout=WAIT)
     expect(check.locator(".problem").first).to_be_visible()
@@ -93,34 +95,40 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
 
     # fill the rest (a licensed item, 餐饮服务, sends it to a registration clerk)
     first_name = trade_name()
-    page.locator('[name="name.trade_name"]').fill(first_name)
-    page.locator('[name="name.industry"]').fill("餐饮")
+    field(page, "name.trade_name").fill(first_name)
+    field(page, "name.industry").fill("餐饮")
     expect(check).to_contain_text("可以使用", timeout=WAIT)
-    page.locator('[name="domicile.detail"]').fill("洪山区珞喻路1037号3栋201室")
-    page.locator('[name="registered_capital"]').fill("100000")
-    page.locator('[name="shareholders.0.subscribed_amount"]').fill("100000")
+    field(page, "domicile.detail").fill("洪山区珞喻路1037号3栋201室")
+    field(page, "registered_capital").fill("100000")
+    field(page, "shareholders.0.subscribed_amount").fill("100000")
+    field(page, "business_scope")
     page.get_by_label(re.compile("餐饮服务")).check()
     page.get_by_label(re.compile("餐饮管理")).check()
+    field(page, "housing_fund")
     page.get_by_role("button", name="＋ 添加员工").click()
-    page.locator('[name="employees.0.name"]').fill("王芳")
-    page.locator('[name="employees.0.resident_id"]').fill(resident_id())
-    page.locator('[name="employees.0.monthly_wage"]').fill("6000")
-    page.locator('[name="contact.phone"]').fill("1380013")  # wrong on purpose: the server says so
-    page.get_by_role("button", name="提交申请").click()
+    field(page, "employees.0.name").fill("王芳")
+    field(page, "employees.0.resident_id").fill(resident_id())
+    field(page, "employees.0.monthly_wage").fill("6000")
+    field(page, "housing_fund").check()  # the housing-fund centre, at 8 %/8 %
+    field(page, "governance.no_supervisor_consent").check()  # no supervisor (Company Law art. 83)
+    field(page, "governance.officers_declaration").check()  # the officers' declaration (art. 178)
+    field(page, "contact.phone").fill("1380013")  # wrong on purpose: the server says so
+    submit(page)
 
     # ---- the server's field error sits next to its input; nothing typed is lost
     expect(page.locator("#f-contact-phone-err")).to_contain_text("11位手机号码")
     expect(page.locator("#error-summary")).to_be_visible()
-    expect(page.locator('[name="name.trade_name"]')).to_have_value(first_name)
-    expect(page.locator('[name="employees.0.name"]')).to_have_value("王芳")
+    expect(field(page, "name.trade_name")).to_have_value(first_name)
+    expect(field(page, "employees.0.name")).to_have_value("王芳")
     expect(page.get_by_label(re.compile("餐饮服务"))).to_be_checked()
     shots(page, "04-form-server-errors")
-    page.locator('[name="contact.phone"]').fill("13800138000")
-    page.get_by_role("button", name="提交申请").click()
+    field(page, "contact.phone").fill("13800138000")
+    submit(page)
 
     # ---- the application page: registration waits for a clerk
-    expect(page).to_have_url(re.compile(r"/applications/[0-9a-f]+$"))
-    app_url = page.url
+    expect(page).to_have_url(re.compile(r"/applications/[0-9a-f]+\?submitted=1$"))
+    app_url = page.url.split("?")[0]
+    expect(page.locator("#acceptance-no")).to_have_text(re.compile(r"^WH\d{13}$"))
     company = f"武汉{first_name}餐饮有限公司"
     registration = page.locator('.step[data-bureau="registration"]')
     expect(registration).to_have_attribute("data-state", "waiting_for_clerk", timeout=WAIT)
@@ -139,31 +147,35 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     expect(page.locator("#correction-box")).to_contain_text("请更换字号", timeout=WAIT)
     shots(page, "08-application-correction-requested")
     page.get_by_role("link", name=re.compile("去补正")).click()
-    expect(page.locator('[name="name.trade_name"]')).to_have_value(first_name)
+    expect(field(page, "name.trade_name")).to_have_value(first_name)
     expect(page.locator(".field.flagged").filter(has=page.locator('[name="name.trade_name"]'))).to_be_visible()
+    # the application's own reserved name is no conflict with itself (issue 21 item 2)
+    expect(page.locator("#name-check")).to_contain_text("可以使用", timeout=WAIT)
     shots(page, "09-correction-form")
     second_name = trade_name()
-    page.locator('[name="name.trade_name"]').fill(second_name)
-    page.get_by_role("button", name="提交补正").click()
+    field(page, "name.trade_name").fill(second_name)
+    submit(page, "提交补正")
     expect(page).to_have_url(app_url)
 
     # ---- the clerk approves the corrected application
     company = f"武汉{second_name}餐饮有限公司"
     open_task(clerk, company, shots, "10-clerk-again")
+    clerk.locator('form[data-action="approve"]').get_by_label(re.compile("确认批准")).check()
     clerk.locator('form[data-action="approve"]').get_by_role("button", name="批准").click()
     expect(clerk.locator(".notice.ok")).to_contain_text("已批准")
 
     # ---- every step completes, live
     expect(page.locator("#app-status")).to_have_attribute("data-status", "completed", timeout=60_000)
-    for bureau in ("registration", "seal", "tax", "social_security"):
+    for bureau in ("registration", "seal", "tax", "social_security", "housing_fund"):
         expect(page.locator(f'.step[data-bureau="{bureau}"]')).to_have_attribute("data-state", "done")
+    expect(page.locator("#housing-fund")).to_contain_text("单位 8% / 个人 8%")
     uscc = page.locator("#uscc").inner_text()
     shots(page, "11-application-completed")
 
     # ---- the data-sharing receipt names every bureau that received the founder's data
     page.reload()
     sharing = page.locator("section[aria-labelledby=sharing-title]")
-    for bureau in ("登记机关（市场监管）", "印章（公安）", "税务", "人社（社保）"):
+    for bureau in ("登记机关（市场监管）", "印章（公安）", "税务", "人社（社保）", "住房公积金管理中心"):
         expect(sharing).to_contain_text(bureau)
     expect(sharing).to_contain_text("（含身份证号码）")
     sharing.scroll_into_view_if_needed()
@@ -222,7 +234,7 @@ def test_form_on_a_phone(browser, founder, shots, base_url):
                                 has_touch=True, device_scale_factor=2, storage_state=context.storage_state())
     page = phone.new_page()
     page.goto("/apply")
-    expect(page.locator('[name="name.trade_name"]')).to_be_visible()
+    expect(field(page, "name.trade_name")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the form scrolls sideways on a phone ({width}px)"
     shots(page, "16-form-phone")

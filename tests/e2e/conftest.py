@@ -20,7 +20,10 @@ STAFF_PASSWORD = "e2e-staff-pass-1"
 
 @pytest.fixture(scope="session")
 def system():
-    live = LiveSystem("e2e", log_dir=ROOT / "var" / "log" / "e2e").start(timeout=180)
+    # the webhook receiver of test_beyond listens on some 127.0.0.1 port: the operator allow-list lets
+    # the tracker reach loopback here (tests/security checks that nothing inside is reachable without it)
+    live = LiveSystem("e2e", log_dir=ROOT / "var" / "log" / "e2e",
+                      extra_env={"GATEWAY_WEBHOOK_ALLOW": "127.0.0.1/32"}).start(timeout=180)
     try:
         for login, bureau in (("reg.clerk", "registration"), ("tax.clerk", "tax"), ("seal.clerk", "seal")):
             add_staff(login, STAFF_PASSWORD, bureau=bureau, mongo_uri=MONGO_URI, db_prefix=live.db_prefix)

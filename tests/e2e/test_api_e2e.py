@@ -46,6 +46,12 @@ def test_submit_the_example_and_follow_it_to_completed(http, founder):
     outputs = view["outputs"]
     assert outputs["uscc"] and outputs["seals"] and outputs["tax_registration"] and outputs["invoices"]
     assert len(outputs["employees"]) == len(form["employees"])
+    assert outputs["housing_fund"]["unit_account"].startswith("GJJ")  # the form ticked the housing fund
+    assert (outputs["housing_fund"]["employer_rate"], outputs["housing_fund"]["employee_rate"]) == (8, 8)
+    certificate = next(d for d in view["documents"] if d["name"] == "housing_fund.certificate")
+    pdf = http.get(certificate["url"].removeprefix(str(http.base_url).rstrip("/")), headers=founder)
+    assert pdf.status_code == 200 and outputs["housing_fund"]["unit_account"] in "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert view["taken"]["working_days"] in (0, 1) and view["taken"]["within_target"] is True
     licence = next(d for d in view["documents"] if d["name"] == "registration.licence")
     pdf = http.get(licence["url"].removeprefix(str(http.base_url).rstrip("/")), headers=founder)

@@ -55,15 +55,19 @@ def test_an_address_change_across_districts_gets_every_bureaus_answer(http, foun
     done = wait_for_change(http, f"{changes}/{change['change_id']}", founder)
     assert done["state"] == "completed", done
     answers = {b["bureau"]: b for b in done["bureaus"]}
-    assert set(answers) == {"seal", "tax", "social_security"} and all(b["answered"] for b in answers.values())
+    assert set(answers) == {"seal", "tax", "social_security", "housing_fund"}
+    assert all(b["answered"] for b in answers.values())
     assert answers["tax"]["detail"] == {"tax_office": "国家税务总局武汉市武昌区税务局",
                                         "previous_tax_office": "国家税务总局武汉市洪山区税务局",
                                         "office_changed": True}
+    # the housing-fund centre keeps the unit account and follows the new district
+    assert answers["housing_fund"]["detail"]["district_code"] == "420106"
+    assert answers["housing_fund"]["detail"]["unit_account"].startswith("GJJ420111")
     # the founder's timeline for the change: registration's new licence, then each bureau's answer
     kinds = [(e["source"], e["type"]) for e in done["timeline"]]
     assert kinds[0] == ("registration", "company_changed")
-    assert sorted(kinds[1:]) == [("seal", "change_recorded"), ("social_security", "change_recorded"),
-                                 ("tax", "change_recorded")]
+    assert sorted(kinds[1:]) == [("housing_fund", "change_recorded"), ("seal", "change_recorded"),
+                                 ("social_security", "change_recorded"), ("tax", "change_recorded")]
     assert [c["change_id"] for c in http.get(changes, headers=founder).json()] == [change["change_id"]]
 
     # the public verification: version 2 is current (new authority), version 1 superseded with its period

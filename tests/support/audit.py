@@ -13,8 +13,10 @@ import time
 from collections import Counter
 from typing import Any
 
+from contracts import bureaus
+
 REQUIRED_EVENTS = ("licence_issued", "seals_filed", "tax_registered", "invoices_approved",
-                   "employer_registered", "employees_enrolled")
+                   "employer_registered", "employees_enrolled", "housing_fund_registered")
 
 
 def _dupes(values: list) -> list:
@@ -30,6 +32,7 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
     tax_regs = list(live.db("tax").registrations.find({}))
     employers = list(live.db("social_security").employers.find({}))
     enrolments = list(live.db("social_security").enrolments.find({}))
+    units = list(live.db("housing_fund").units.find({}))
 
     # one of each per application (every store keyed or uniquely indexed on the application)
     per_app = {
@@ -37,6 +40,7 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
         "seal set": Counter(s["_id"] for s in seal_sets),
         "tax registration": Counter(t["application_id"] for t in tax_regs),
         "employer registration": Counter(e["application_id"] for e in employers),
+        "housing-fund unit": Counter(u["_id"] for u in units),
     }
     for what, counter in per_app.items():
         for app_id in wanted:
@@ -50,15 +54,18 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
     seal_codes = [seal["code"] for s in seal_sets for seal in s.get("seals", [])]
     employer_numbers = [e["employer_number"] for e in employers if e.get("employer_number")]
     record_numbers = [e["record_number"] for e in enrolments if e.get("record_number")]
+    unit_accounts = [u["unit_account"] for u in units if u.get("unit_account")]
+    personal_accounts = [a["account_number"] for u in units for a in u.get("accounts", [])]
     for what, values in (("USCC", usccs), ("seal code", seal_codes), ("employer number", employer_numbers),
-                         ("enrolment record number", record_numbers)):
+                         ("enrolment record number", record_numbers), ("housing-fund unit account", unit_accounts),
+                         ("housing-fund personal account", personal_accounts)):
         if _dupes(values):
             problems.append(f"{what}s issued twice: {_dupes(values)[:5]}")
 
     # the same USCC everywhere for one application
     uscc_of = {c["_id"]: c["licence"]["uscc"] for c in cases if c.get("licence")}
     for name, rows, key in (("seal", seal_sets, "_id"), ("tax", tax_regs, "application_id"),
-                            ("social_security", employers, "application_id")):
+                            ("social_security", employers, "application_id"), ("housing_fund", units, "_id")):
         for row in rows:
             if row.get("uscc") and uscc_of.get(row[key]) and row["uscc"] != uscc_of[row[key]]:
                 problems.append(f"{row[key]}: {name} has USCC {row['uscc']}, registration {uscc_of[row[key]]}")
@@ -69,10 +76,14 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
         if n > 1:
             problems.append(f"{app_id}: an employee enrolled {n} times")
     forms = {doc["_id"]: doc["form"] for doc in gw}
+    accounts_of = {u["_id"]: len(u.get("accounts", [])) for u in units}
     for app_id, form in forms.items():
         n = sum(1 for (a, _), _count in enrolled.items() if a == app_id)
         if n != len(form.get("employees", [])):
             problems.append(f"{app_id}: {n} enrolments for {len(form.get('employees', []))} employees")
+        if form.get("housing_fund") and accounts_of.get(app_id) != len(form.get("employees", [])):
+            problems.append(f"{app_id}: {accounts_of.get(app_id)} housing-fund accounts for "
+                            f"{len(form.get('employees', []))} employees")
 
     # the founder's view: completed, each required output recorded once, the registry's USCC
     if len(gw) != len(wanted):
@@ -101,6 +112,8 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
         "tax registrations": len(tax_regs),
         "employer registrations": len(employers), "distinct employer numbers": len(set(employer_numbers)),
         "enrolments": len(enrolments),
+        "housing-fund units": len(units), "distinct unit accounts": len(set(unit_accounts)),
+        "housing-fund accounts": len(personal_accounts),
         "pending outbox entries": pending_outbox(live),
         "timeline events": dict(timeline_counts),
     }
@@ -112,7 +125,7 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
 def pending_outbox(live) -> int:
     """Outbox entries not yet published, summed over every collection of every database of the run."""
     total = 0
-    for name in ("gateway", "registration", "seal", "tax", "social_security"):
+    for name in ("gateway", *bureaus.NAMES):
         db = live.db(name)
         for coll in db.list_collection_names():
             for row in db[coll].find({"outbox.0": {"$exists": True}}, {"outbox": 1}):

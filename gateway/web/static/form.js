@@ -34,6 +34,10 @@
       var box = form.querySelector('[data-rows="' + list + '"]');
       box.insertAdjacentHTML("beforeend", html);
       renumber(list);
+      // a new shareholder gets the first one's defaults (the payment date), not blanks
+      var firstDue = form.elements["shareholders.0.payment_due"];
+      var due = box.lastElementChild.querySelector('[name$=".payment_due"]');
+      if (list === "shareholders" && due && firstDue && !due.value) due.value = firstDue.value;
       var first = box.lastElementChild.querySelector("input, select");
       if (first) first.focus();
       return;
@@ -70,19 +74,58 @@
     var out = document.getElementById("capital-sum");
     if (!out) return;
     var total = 0, any = false;
+    function yuan(el) {
+      var plain = el && window.OneStopChecks ? window.OneStopChecks.money(el.value) : el && el.value;
+      return plain === null || plain === undefined ? NaN : parseFloat(plain);
+    }
     form.querySelectorAll("[data-capital-part]").forEach(function (el) {
-      var n = parseFloat(el.value.replace(/,/g, ""));
+      var n = yuan(el);
       if (!isNaN(n)) { total += n; any = true; }
     });
-    var capital = parseFloat((form.elements["registered_capital"] || {}).value || "");
+    var capital = yuan(form.elements["registered_capital"]);
     if (!any) { out.textContent = ""; return; }
-    out.textContent = " 目前认缴合计 " + total.toFixed(2) + " 元" +
-      (!isNaN(capital) ? (Math.abs(total - capital) < 0.005 ? "，与注册资本一致 ✓" : "，注册资本 " + capital.toFixed(2) + " 元") : "");
+    function fmt(n) { return n.toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }); }
+    out.textContent = " 目前认缴合计 " + fmt(total) + " 元" +
+      (!isNaN(capital) ? (Math.abs(total - capital) < 0.005 ? "，与注册资本一致 ✓" : "，注册资本 " + fmt(capital) + " 元") : "");
   }
   form.addEventListener("input", function (event) {
     if (event.target.matches("[data-capital-part]") || event.target.name === "registered_capital") capitalSum();
+    if (event.target.name === "registered_capital") capitalWords();
   });
   capitalSum();
+
+  // ---- the registered capital as a founder reads it: 500,000.00 元（人民币伍拾万元整）
+  var D = "零壹贰叁肆伍陆柒捌玖", U = ["", "拾", "佰", "仟"], B = ["", "万", "亿", "万亿"];
+  function daxie(plain) {
+    var parts = plain.split("."), whole = parts[0].replace(/^0+(?=\d)/, ""), frac = ((parts[1] || "") + "00").slice(0, 2);
+    if (whole.length > 16) return "";
+    var out = "", zero = false, group = false;
+    for (var i = 0; i < whole.length; i++) {
+      var d = +whole[i], pos = whole.length - 1 - i, u = pos % 4;
+      if (d === 0) zero = true;
+      else { if (zero && out) out += "零"; zero = false; out += D[d] + U[u]; group = true; }
+      if (u === 0) { if (group) out += B[pos / 4]; group = false; }
+    }
+    var jiao = +frac[0], fen = +frac[1], tail = "";
+    if (jiao) tail += D[jiao] + "角";
+    if (fen) tail += (!jiao && out ? "零" : "") + D[fen] + "分";
+    if (!out && !tail) return "人民币零元整";
+    return "人民币" + (out ? out + "元" : "") + (tail || "整");
+  }
+  var words = document.createElement("p");
+  words.className = "help capital-words";
+  words.id = "capital-words";
+  words.setAttribute("aria-live", "polite");
+  var capitalInput = form.elements["registered_capital"];
+  if (capitalInput) capitalInput.closest(".field").appendChild(words);
+  function capitalWords() {
+    var plain = capitalInput && window.OneStopChecks ? window.OneStopChecks.money(capitalInput.value) : null;
+    if (!plain || isNaN(parseFloat(plain))) { words.textContent = ""; return; }
+    var n = parseFloat(plain);
+    words.textContent = "= " + n.toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) +
+      " 元（" + daxie(plain) + "）";
+  }
+  capitalWords();
 
   // ---- business scope filter
   var filter = document.getElementById("scope-filter");
@@ -130,6 +173,8 @@
     var scope = [];
     form.querySelectorAll('input[name="business_scope"]:checked').forEach(function (el) { scope.push(el.value); });
     var params = new URLSearchParams({ name: fullName(), district_code: val("domicile.district_code"), scope: scope.join(",") });
+    // correcting: the application's own reserved name is not a conflict with itself
+    if (form.getAttribute("data-application")) params.set("application", form.getAttribute("data-application"));
     var mine = ++seq;
     out.innerHTML = '<p class="pending">正在查重……</p>';
     fetch("/apply/name-check?" + params.toString(), { headers: { Accept: "application/json" }, credentials: "same-origin" })

@@ -83,6 +83,7 @@ def seed(db, n: int = 200) -> list[dict]:
     """Write n applications (and their ratings) straight into a fresh gateway database; the plans."""
     form = make_form()
     form["seals"].update(kinds=["company"], physical=False)
+    form["housing_fund"] = False  # the seeded timelines model the seal, tax and social-security steps only
     rows, docs, ratings = [], [], []
     for i in range(n):
         row = plan(i)

@@ -53,13 +53,20 @@ def test_a_standard_application_gets_its_licence_automatically(registration, mon
     assert issued["documents"] == [{"name": "registration.licence", "title": "营业执照（电子）",
                                     "content_type": "application/pdf"}]
     assert issued["contact_phone"] == form["contact"]["phone"]
-    assert len(issued["employees"]) == 2 and issued["housing_fund"] is True
+    assert len(issued["employees"]) == 2 and issued["housing_fund"] == {"employer_rate": 8, "employee_rate": 8}
 
     case = call(registration.service, "get_case", "app-auto")
     assert case["state"] == "approved" and case["path"] == "automatic" and case["licence"] == licence
     assert call(registration.service, "verify", licence["uscc"]) == {
         "genuine": True, "status": "active", "licence": licence, "version": 1, "current_version": 1,
         "versions": [], "valid_from": licence["issued_at"], "valid_to": None}
+    # the beneficial-owner filing (受益所有人) is kept with the case, and neither the event to the other
+    # bureaus nor the public verification answer carries it
+    stored = mongo_db["cases"].find_one({"_id": "app-auto"})["form"]["beneficial_owners"]
+    assert stored["owners"][0]["resident_id"] == form["beneficial_owners"]["owners"][0]["resident_id"]
+    owner_ids = [o["resident_id"] for o in form["beneficial_owners"]["owners"]]
+    assert "beneficial_owners" not in issued and not any(
+        i in str(call(registration.service, "verify", licence["uscc"])) for i in owner_ids)
     # the registered name now blocks the same name for everyone else
     check = call(registration.service, "check_name", full_name(form), "420111", ["G0001"])
     assert not check["ok"] and check["problems"][0]["conflicts"] == [full_name(form)]
@@ -129,14 +136,45 @@ def test_the_clerk_path_with_a_correction_ends_in_approval(registration):
 
     assert [t["id"] for t in call(svc, "list_tasks") if t["application_id"] == "app-clerk"] == ["app-clerk.r1"]
     assert "app-clerk.r0" in [t["id"] for t in call(svc, "list_tasks", "done")]
+    assert call(svc, "get_task", "app-clerk.r0")["state"] == "correction_requested"  # the 已办 row opens
+    # back to the clerk who asked, with the request and what changed; not to clerk-b (for now)
+    again = call(svc, "get_task", "app-clerk.r1")
+    assert again["assigned_to"] == "clerk-a" and again["reason"].startswith("补正后 第2版")
+    resubmitted = again["details"]["resubmission"]
+    assert resubmitted["request"]["reasons"] == ["请补充餐饮服务的经营场所说明"]
+    assert resubmitted["request"]["clerk"] == "clerk-a" and resubmitted["unchanged_flagged"] == []
+    assert [c["field"] for c in resubmitted["changes"]] == ["domicile.detail"]
+    with pytest.raises(Conflict, match="退回提出补正的clerk-a"):
+        call(svc, "claim_task", "app-clerk.r1", "clerk-b")
     with registration.waiting_for("licence_issued", "app-clerk"):
-        approved = call(svc, "act_on_task", "app-clerk.r1", "clerk-b", "approve", {})
-    assert approved["state"] == "done" and approved["claimed_by"] == "clerk-b"
+        approved = call(svc, "act_on_task", "app-clerk.r1", "clerk-a", "approve", {})
+    assert approved["state"] == "done" and approved["claimed_by"] == "clerk-a"
     licence = registration.events("licence_issued", "app-clerk")[0]["licence"]
     assert is_valid_uscc(licence["uscc"]) and "许可项目：餐饮服务" in licence["business_scope"]
     assert licence["domicile"].endswith("8栋一楼商铺")
     with pytest.raises(Conflict):
-        call(svc, "act_on_task", "app-clerk.r1", "clerk-b", "reject", {"reasons": ["late"]})
+        call(svc, "act_on_task", "app-clerk.r1", "clerk-a", "reject", {"reasons": ["late"]})
+
+
+def test_a_correction_is_never_approved_automatically_past_an_open_request(registration, mongo_db):
+    """Removing the licensed item used to pass automatically although the address was also asked about."""
+    form = make_form(business_scope=["G0001", "L0001"])
+    with registration.waiting_for("task_queued", "app-loop"):
+        registration.submit("app-loop", form)
+    svc = registration.service
+    with registration.waiting_for("correction_requested", "app-loop"):
+        call(svc, "act_on_task", "app-loop.r0", "clerk-a", "request_correction",
+             {"reasons": ["许可项目请先取得许可证", "住所地址与所在区不一致"], "fields": ["business_scope", "domicile.detail"]})
+    standard = {**form, "business_scope": ["G0001"]}  # a standard case now, the address untouched
+    with registration.waiting_for("task_queued", "app-loop", count=2):
+        registration.correct("app-loop", 1, standard)
+    task = call(svc, "get_task", "app-loop.r1")
+    assert call(svc, "get_case", "app-loop")["state"] == "queued" and "approve" in task["actions"]
+    assert task["details"]["resubmission"]["unchanged_flagged"] == ["domicile.detail"]
+    # after the return time the whole team may take it
+    store = RegistrationStore(mongo_db)
+    store.cases.update_one({"_id": "app-loop"}, {"$set": {"task.assigned_until": clock.now() - timedelta(minutes=1)}})
+    assert call(svc, "claim_task", "app-loop.r1", "clerk-b")["claimed_by"] == "clerk-b"
 
 
 def test_rejection_releases_the_name(registration):
@@ -146,6 +184,8 @@ def test_rejection_releases_the_name(registration):
         registration.submit("app-no", form)
     svc = registration.service
     assert not call(svc, "check_name", name, None, ["L0003"])["ok"]  # reserved for app-no
+    # ... but not a conflict with app-no itself (its founder correcting it)
+    assert call(svc, "check_name", name, None, ["L0003"], "app-no")["ok"]
     with registration.waiting_for("application_rejected", "app-no"):
         call(svc, "act_on_task", "app-no.r0", "clerk-a", "reject", {"reasons": ["进出口经营资质材料不全"]})
     assert registration.events("application_rejected", "app-no")[0]["reasons"] == ["进出口经营资质材料不全"]

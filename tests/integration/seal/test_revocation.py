@@ -60,7 +60,7 @@ def test_a_revoked_company_s_seals_are_void_and_its_physical_seals_are_not_made(
         rpc.claim_task(task["id"], "engraver-1")
     assert err.value.message == f"{REVOKED}，不能再刻制实物印章"
     with pytest.raises(Conflict) as err:
-        rpc.act_on_task(task["id"], "engraver-1", "mark_engraved", {})
+        rpc.act_on_task(task["id"], "engraver-1", "mark_engraved", {"engraver": "测试用印章刻制单位"})
     assert err.value.message == f"{REVOKED}，不能再刻制实物印章"
     assert rpc.get_task(task["id"])["history"] == []  # the refusals left no trace
 
@@ -82,7 +82,7 @@ def test_a_revocation_stops_a_physical_seal_already_filed_from_being_sent(rpc, d
     event = physical_order(deliver)
     for action in ("mark_engraved", "file_with_police"):
         [task] = rpc.list_tasks("open")
-        assert rpc.act_on_task(task["id"], "police-7", action, {})["state"] == "done"
+        assert rpc.act_on_task(task["id"], "police-7", action, {"engraver": "测试用印章刻制单位"} if action == "mark_engraved" else {})["state"] == "done"
     deliver(the_revocation(event))
     [task] = rpc.list_tasks("open")
     assert task["kind"] == "dispatch"
@@ -111,7 +111,7 @@ def test_a_revocation_that_overtakes_the_licence_still_blocks_once_the_seals_exi
     deliver(issued)
     [task] = rpc.list_tasks("open")
     with pytest.raises(Conflict) as err:
-        rpc.act_on_task(task["id"], "engraver-1", "mark_engraved", {})
+        rpc.act_on_task(task["id"], "engraver-1", "mark_engraved", {"engraver": "测试用印章刻制单位"})
     assert err.value.message == f"{REVOKED}，不能再刻制实物印章"
     electronic = next(s for s in rpc.list_seals(USCC) if s["medium"] == "electronic")
     assert rpc.lookup_seal(electronic["code"])["genuine"] is False
@@ -123,5 +123,5 @@ def test_another_company_s_revocation_does_not_touch_these_seals(rpc, deliver):
     deliver(other)
     [task] = rpc.list_tasks("open")
     assert task["actions"] == ["mark_engraved", "reject"] and task["details"]["licence_revoked"] is None
-    assert rpc.act_on_task(task["id"], "engraver-1", "mark_engraved", {})["state"] == "done"
+    assert rpc.act_on_task(task["id"], "engraver-1", "mark_engraved", {"engraver": "测试用印章刻制单位"})["state"] == "done"
     assert all(s["licence_revoked"] is None for s in rpc.list_seals(USCC))

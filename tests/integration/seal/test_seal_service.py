@@ -108,11 +108,13 @@ def test_physical_seals_go_through_engraving_filing_dispatch_and_delivery(seal, 
     assert task["actions"] == ["mark_engraved", "reject"] and task["deadline"] == queued["deadline"]
     assert call(seal, "claim_task", task["id"], "engraver-1")["state"] == "claimed"
     with pytest.raises(Conflict):
-        call(seal, "act_on_task", task["id"], "someone-else", "mark_engraved", {})
+        call(seal, "act_on_task", task["id"], "someone-else", "mark_engraved", {"engraver": "测试用印章刻制单位"})
 
     def act(action, payload=None, clerk="engraver-1", wait_for="on_task_queued"):
         [open_task] = call(seal, "list_tasks", "open")
         with entrypoint_waiter(watcher, wait_for, timeout=15):
+            if action == "mark_engraved" and payload is None:
+                payload = {"engraver": "测试用印章刻制单位"}
             done = call(seal, "act_on_task", open_task["id"], clerk, action, payload or {})
         assert done["state"] == "done" and done["history"][-1]["action"] == action
         return open_task

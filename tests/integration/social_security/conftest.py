@@ -22,7 +22,7 @@ def resident_id(seq: int, born: str = "19900307") -> str:
     return first17 + resident_id_check_char(first17)
 
 
-def licence_issued(employees: list[dict], housing_fund: bool = True, org: str = "00000001",
+def licence_issued(employees: list[dict], org: str = "00000001",
                    district: str = "420111") -> LicenceIssued:
     uscc = make_uscc(district, org)
     rep_id = resident_id(900)
@@ -38,7 +38,6 @@ def licence_issued(employees: list[dict], housing_fund: bool = True, org: str = 
         seals=SealRequest(),
         tax=TaxNeeds(),
         employees=[Employee.model_validate(e) for e in employees],
-        housing_fund=housing_fund,
     )
 
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.integration
 def employer(bureau):
     """A registered employer with one founding employee on 8000.00 a month."""
     event = licence_issued([{"name": "张三", "resident_id": resident_id(1), "start_date": None,
-                             "monthly_wage": "8000.00"}], housing_fund=False, org="00000010")
+                             "monthly_wage": "8000.00"}], org="00000010")
     bureau.publish_licence(event)
     return event
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from contracts.form import TaxpayerType
 from contracts.rpc import Conflict
 from services.tax import domain, invoicing
 from services.tax.store import TaxStore
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.integration
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 REQUEST = {"request_id": "order-7", "buyer_name": "武汉买方有限公司", "buyer_tax_id": BUYER,
-           "items": [{"name": "服务费", "quantity": "1", "unit_price": "1000", "tax_rate": "0.06"}]}
+           "items": [{"name": "服务费", "quantity": "1", "unit_price": "1000", "tax_rate": "0.01"}]}  # small-scale: 1 %
 
 
 @pytest.fixture
@@ -29,7 +30,8 @@ def store(mongo_db):
 def _die_after_reserving(store: TaxStore) -> str:
     """Steps 1-4 of `invoicing.issue`, then the worker is gone: quota charged, number in the ledger."""
     reg = store.registration(licence_issued().licence.uscc)
-    request = domain.parse_invoice_request(REQUEST, reg["uscc"], reg["invoice_kinds"])
+    request = domain.parse_invoice_request(REQUEST, reg["uscc"], reg["invoice_kinds"],
+                                           TaxpayerType(reg["taxpayer_type"]), domain.local_day(NOW))
     ledger = store.month(reg["uscc"], domain.month_key(NOW), reg["monthly_quota_fen"])
     number = domain.format_invoice_number(NOW, store.next_sequence(domain.number_counter_key(NOW)))
     invoice = domain.build_invoice(reg, request, number, NOW) | {
@@ -43,10 +45,10 @@ def test_a_retry_finishes_the_reserved_invoice_with_the_same_number(store, mongo
     assert mongo_db["invoices"].count_documents({}) == 0
     uscc = licence_issued().licence.uscc
     again = invoicing.issue(store, uscc, REQUEST, NOW + timedelta(seconds=3))
-    assert again["number"] == number and again["total"] == "1060.00"
+    assert again["number"] == number and again["total"] == "1010.00"
     assert invoicing.issue(store, uscc, REQUEST, NOW + timedelta(seconds=4))["number"] == number
     ledger = mongo_db["months"].find_one()
-    assert (ledger["used_fen"], ledger["issued"]) == (106_000, 1)  # charged once
+    assert (ledger["used_fen"], ledger["issued"]) == (100_000, 1)  # charged once, without VAT
     assert mongo_db["counters"].find_one()["seq"] == 1  # no second number drawn
     assert mongo_db["skipped_numbers"].count_documents({}) == 0
 

@@ -44,11 +44,12 @@ def test_licence_issued_registers_approves_and_ignores_a_duplicate(bureau, mongo
         assert (reg["taxpayer_type"], reg["approval"], reg["monthly_quota"], reg["quota_used"],
                 reg["quota_left"]) == ("small_scale", "approved", "100000.00", "0.00", "100000.00")
         assert reg["real_name"]["passed"] and reg["real_name"]["resident_id"] == "110***********002X"
+        assert reg["real_name"]["method"] == "format_check_only"  # the embedded verifier, named honestly
         assert tax.health() == {"service": "tax", "status": "ok", "database": "ok"}
 
 
 def test_invoicing_red_letter_documents_and_typed_errors(bureau):
-    event = licence_issued()
+    event = licence_issued(taxpayer_type="general")  # 13 % and 6 % are general taxpayers' rates (增值税法 art. 10)
     uscc = event.licence.uscc
     bureau.publish_licence(event, wait_for="invoices_approved")
     with bureau.rpc() as tax:
@@ -62,7 +63,7 @@ def test_invoicing_red_letter_documents_and_typed_errors(bureau):
 
         big = tax.issue_invoice(uscc, _request("order-2", quantity="10", unit_price="1234.56", rate="0.06"))
         assert (big["total_amount"], big["total_tax"], big["total"]) == ("12345.60", "740.74", "13086.34")
-        assert tax.get_registration(uscc)["quota_used"] == "13087.48"
+        assert tax.get_registration(uscc)["quota_used"] == "12346.61"  # without VAT
 
         pdf = tax.get_document(event.application_id, f"tax.invoice.{big['number']}")
         text = "".join(p.extract_text() for p in PdfReader(BytesIO(base64.b64decode(pdf["data_base64"]))).pages)
@@ -73,13 +74,14 @@ def test_invoicing_red_letter_documents_and_typed_errors(bureau):
         names = [d["name"] for d in tax.list_documents(event.application_id)]
         assert names == ["tax.registration_notice", f"tax.invoice.{inv['number']}", f"tax.invoice.{big['number']}"]
 
-        red = tax.red_letter(uscc, big["number"], {"request_id": "refund-2", "reason": "销货退回"})
+        red = tax.red_letter(uscc, big["number"], {"request_id": "refund-2", "reason_code": "sales_return"})
         assert (red["total"], red["reverses"], red["red"]) == ("-13086.34", big["number"], True)
         assert red["amount_in_words"] == "负壹万叁仟零捌拾陆元叁角肆分"
-        assert tax.red_letter(uscc, big["number"], {"request_id": "refund-2", "reason": "销货退回"}) == red
+        assert red["reason"] == "销货退回" and red["reason_code"] == "sales_return"
+        assert tax.red_letter(uscc, big["number"], {"request_id": "refund-2", "reason_code": "sales_return"}) == red
         with pytest.raises(Conflict):
-            tax.red_letter(uscc, big["number"], {"request_id": "refund-3", "reason": "再冲一次"})
-        assert tax.get_registration(uscc)["quota_used"] == "1.14"  # the reversal gave the quota back
+            tax.red_letter(uscc, big["number"], {"request_id": "refund-3", "reason_code": "invoicing_error"})
+        assert tax.get_registration(uscc)["quota_used"] == "1.01"  # the reversal gave the quota back
         listed = tax.list_invoices(uscc)
         assert [i["number"] for i in listed] == [inv["number"], big["number"], red["number"]]
         assert listed[1]["reversed_by"] == red["number"]
@@ -91,7 +93,7 @@ def test_invoicing_red_letter_documents_and_typed_errors(bureau):
             tax.issue_invoice(uscc, _request("bad", buyer_tax_id="91420111000000018X"))
         assert [e.field for e in err.value.field_errors] == ["buyer_tax_id"]
         with pytest.raises(Conflict) as err:
-            tax.issue_invoice(uscc, _request("too-much", quantity="1", unit_price="99999", rate="0"))
+            tax.issue_invoice(uscc, _request("too-much", quantity="1", unit_price="999999", rate="0"))
         assert "本月开票额度不足" in str(err.value)
         with pytest.raises(NotFound):
             tax.issue_invoice(make_uscc("420111", "00000099"), _request("x"))
@@ -124,7 +126,7 @@ def test_clerk_path_queue_claim_and_approve_with_adjusted_quota(bureau):
         assert tax.release_task(task["id"], "clerk-li")["state"] == "open"
         assert tax.claim_task(task["id"], "clerk-li")["claimed_by"] == "clerk-li"
         with pytest.raises(Invalid):
-            tax.act_on_task(task["id"], "clerk-li", "mark_engraved", {})
+            tax.act_on_task(task["id"], "clerk-li", "mark_engraved", {"engraver": "测试用印章刻制单位"})
         with pytest.raises(Invalid) as err:
             tax.act_on_task(task["id"], "clerk-li", "approve", {"monthly_quota": "-5"})
         assert err.value.field_errors[0].field == "monthly_quota"
@@ -142,7 +144,7 @@ def test_clerk_path_queue_claim_and_approve_with_adjusted_quota(bureau):
         with pytest.raises(Conflict):
             tax.act_on_task(task["id"], "clerk-li", "reject", {"reasons": ["晚了"]})
         assert tax.get_registration(uscc)["monthly_quota"] == "1500000.00"
-        assert tax.issue_invoice(uscc, _request("first"))["total"] == "113.00"
+        assert tax.issue_invoice(uscc, _request("first", rate="0.01"))["total"] == "101.00"  # small-scale 1 %
 
 
 def test_clerk_rejection_is_announced_and_blocks_invoicing(bureau):

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from contracts.events import Licence
 from gateway.ops import cli
 from kit import licence_verify as osl
+from kit import pki
 from services.registration import documents, signing
 
 
@@ -87,16 +88,32 @@ def test_keys_from_configuration_base64_and_pem_and_a_generated_file(tmp_path, c
 
 
 def test_pdf_carries_the_signed_qr_and_the_cli_verifies_it(signer, tmp_path, capsys):
-    pdf = documents.render_licence(licence(), "http://127.0.0.1:8000", signer)
+    config = {"PKI_DIR": str(tmp_path / "pki")}
+    pdf = documents.render_licence(licence(), "http://127.0.0.1:8000", signer, signing.identity(config))
     path = tmp_path / "licence.pdf"
     path.write_bytes(pdf)
     key = tmp_path / "key.json"
     key.write_text(public_json(signer))
+    ca = tmp_path / "onestop-ca.pem"
+    ca.write_text(pki.published(config)["root"])
     printed = osl.qr_text_from_pdf(pdf)  # what a camera reads off the printed page
     assert printed == osl.text_from_file(pdf)  # == the copy in the PDF metadata
-    assert cli.main(["verify-licence", str(path), "--key", str(key)]) == 0
+    assert cli.main(["verify-licence", str(path), "--key", str(key), "--ca", str(ca)]) == 0
     out = capsys.readouterr().out
     assert "VALID" in out and "张伟" in out and "91420106MA4K00001X" in out
+    assert "PDF签名: 签名有效" in out and "武汉市市场监督管理局" in out and "北京时间" in out
+    # the PDF changed by one byte: the QR data still verifies, the document signature does not
+    changed = bytearray(pdf)
+    changed[len(pdf) // 2] ^= 0x01
+    path.write_bytes(bytes(changed))
+    assert cli.main(["verify-licence", str(path), "--key", str(key), "--ca", str(ca)]) == 1
+    assert "INVALID" in capsys.readouterr().out
+    # signed, but under another root
+    other = tmp_path / "other.pem"
+    other.write_text(pki.published({"PKI_DIR": str(tmp_path / "other")})["root"])
+    path.write_bytes(pdf)
+    assert cli.main(["verify-licence", str(path), "--key", str(key), "--ca", str(other)]) == 1
+    assert "不能链接到 OneStop 根证书" in capsys.readouterr().out
     # QR text given directly, key as base64
     raw_key = signer.public_document()["public_key"]
     assert cli.main(["verify-licence", printed, "--key", raw_key]) == 0

@@ -50,7 +50,7 @@ RULES = [
     ("one-character trade name", lambda f: f["name"].update(trade_name="云"),
      "name.trade_name", "字号应由两个以上汉字组成"),
     ("unknown division", lambda f: f["name"].update(division="北京"),
-     "name.division", "行政区划名称应为湖北省内的省、市或区名称（如“武汉”），或留空"),
+     "name.division", "行政区划名称应为湖北省内的省、市或区名称（如“武汉”“武汉市洪山区”），或留空"),
     ("wrong organisation form", lambda f: f["name"].update(organisation_form="股份有限公司"),
      "name.organisation_form", "有限责任公司的组织形式应为“有限公司”或“有限责任公司”"),
     ("domicile outside Wuhan's districts", lambda f: f["domicile"].update(district_code="110105"),
@@ -95,7 +95,7 @@ RULES = [
     ("bad email", lambda f: f["contact"].update(email="zhangwei.example.com"),
      "contact.email", "电子邮箱格式不正确"),
     ("one-person LLC with two shareholders", lambda f: f.update(company_type="one_person_llc"),
-     "shareholders", "有限责任公司（自然人独资）只能有一个股东"),
+     "shareholders", "一人有限责任公司只能有一个股东"),
 ]
 
 
@@ -143,3 +143,19 @@ def test_money_is_decimal_never_float():
     form = validate_form(EXAMPLE, today=TODAY)
     assert type(form.registered_capital).__name__ == "Decimal"
     assert type(form.employees[0].monthly_wage).__name__ == "Decimal"
+
+
+def test_a_form_that_does_not_parse_still_reports_the_one_field_checks():
+    """A missing section used to hide the bad ID check digit and phone until the next submit."""
+    def many(f):
+        del f["domicile"]
+        f["shareholders"][0]["resident_id"] = "420102198503120010"
+        f["directors"][0]["resident_id"] = "420102198503120010"
+        f["contact"]["phone"] = "1380013800"
+        f["contact"]["email"] = "nobody@"
+
+    errors = errors_of(broken(many))
+    assert errors == {
+        "domicile": "必填", "shareholders.0.resident_id": "身份证号码无效：请核对出生日期和最后一位校验码",
+        "directors.0.resident_id": "身份证号码无效：请核对出生日期和最后一位校验码",
+        "contact.phone": "请填写11位手机号码", "contact.email": "电子邮箱格式不正确"}

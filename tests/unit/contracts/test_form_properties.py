@@ -68,7 +68,8 @@ def test_arbitrary_json_never_crashes_the_validator(data):
 ALL_PATHS = [p for p in paths(EXAMPLE) if p]
 # a rule that judges one field by another reports on the one the founder chose: annual sales above the
 # small-scale threshold (5 million yuan) make 小规模纳税人 the wrong taxpayer type
-CROSS_FIELD_RULES = {"tax.annual_sales_estimate": ("tax.taxpayer_type",)}
+CROSS_FIELD_RULES = {"tax.annual_sales_estimate": ("tax.taxpayer_type",),
+                     "seals.physical": ("seals.postal_address",)}  # seals sent by post need the address
 
 
 @SETTINGS
@@ -102,7 +103,8 @@ def valid_forms(draw):
         for i, (rid, s) in enumerate(zip(ids, shares, strict=True))
     ]
     form["registered_capital"] = f"{Decimal(sum(shares)) / 100:.2f}"
-    form["supervisors"] = []
+    form["supervisors"] = []  # no supervisor, all shareholders consenting (Company Law art. 83)
+    form["governance"] = {**form["governance"], "supervision": "none", "no_supervisor_consent": True}
     return form
 
 

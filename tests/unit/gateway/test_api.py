@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contracts import bureaus as manifest
 from contracts.events import parse_event
 from contracts.rpc import Conflict, Invalid, Unavailable
 from gateway.tracking import record
@@ -72,7 +73,7 @@ def test_submit_stores_and_publishes(client, sign_up, publisher, gateway):
     assert reply.status_code == 201, reply.text
     body = reply.json()
     assert body["status"] == "submitted" and reply.headers["Location"].endswith(body["id"])
-    assert [s["state"] for s in body["steps"]] == ["pending"] * 4
+    assert [s["state"] for s in body["steps"]] == ["pending"] * len(manifest.NAMES)
     assert body["timeline"][0]["type"] == "application_submitted"
     [(kind, payload)] = publisher.sent
     event = parse_event("gateway", payload)
@@ -99,12 +100,41 @@ def test_a_bad_form_names_every_bad_field(client, sign_up, gateway):
     assert reply.status_code == 422
     body = error_shape(reply)
     assert body["code"] == "INVALID"
-    assert {e["field"] for e in body["errors"]} >= {"business_scope"}
+    # a missing section does not hide the bad ID check digit and phone number: one answer, no waves
+    fields = {e["field"] for e in body["errors"]}
+    assert fields >= {"business_scope", "shareholders.0.resident_id", "contact.phone"}
     form["business_scope"] = ["G0001"]
     reply = client.post(f"{API}/applications", json=form, headers=sign_up()["headers"])
     fields = {e["field"] for e in error_shape(reply)["errors"]}
     assert fields >= {"name.trade_name", "shareholders.0.resident_id", "contact.phone"}
     assert gateway.store.applications.count_documents({}) == 0
+
+
+def name_problem(severity: str, code: str = "banned_word", message: str = "名称含有“中华”：不得使用") -> dict:
+    return {"ok": severity != "error", "name": "x", "parts": None,
+            "problems": [{"code": code, "severity": severity, "message": message, "conflicts": []}]}
+
+
+def test_an_error_level_name_problem_stops_the_submit_with_every_other_error(client, sign_up, bureaus,
+                                                                             gateway, publisher):
+    bureaus.on("registration", "check_name", lambda *a: name_problem("error"))
+    form = make_form()
+    form["contact"]["phone"] = "1380013"
+    reply = client.post(f"{API}/applications", json=form, headers=sign_up()["headers"])
+    assert reply.status_code == 422
+    errors = {e["field"]: e["message"] for e in error_shape(reply)["errors"]}
+    assert errors == {"name.trade_name": "名称含有“中华”：不得使用", "contact.phone": "请填写11位手机号码"}
+    assert gateway.store.applications.count_documents({}) == 0 and publisher.sent == []
+    [(_, _, args)] = [c for c in bureaus.calls if c[1] == "check_name"]
+    assert args[0] == "武汉" + form["name"]["trade_name"] + "科技有限公司"
+
+
+def test_a_name_warning_or_an_unreachable_name_check_still_submits(client, sign_up, bureaus):
+    founder = sign_up()
+    bureaus.on("registration", "check_name", lambda *a: name_problem("warning", "similar_name"))
+    assert client.post(f"{API}/applications", json=make_form(), headers=founder["headers"]).status_code == 201
+    bureaus.on("registration", "check_name", Unavailable("registration 暂时无法响应"))
+    assert client.post(f"{API}/applications", json=make_form(), headers=founder["headers"]).status_code == 201
 
 
 def test_idempotency_key_returns_the_same_application(client, sign_up, publisher, gateway):
@@ -162,7 +192,7 @@ def test_another_founders_application_and_documents_are_404(client, sign_up, bur
         reply = client.get(url, headers=stranger["headers"])
         assert reply.status_code == 404 and error_shape(reply)["code"] == "NOT_FOUND"
     assert client.get(f"{API}/applications", headers=stranger["headers"]).json() == []
-    assert bureaus.calls == []
+    assert [c for c in bureaus.calls if c[1] != "check_name"] == []  # only the submit's name check
 
 
 def test_operators_see_every_application(client, sign_up, staff):
@@ -189,7 +219,7 @@ def test_documents_only_when_the_timeline_lists_them(client, sign_up, bureaus, g
     reply = client.get(url, headers=founder["headers"])
     assert reply.status_code == 200 and reply.headers["content-type"] == "application/pdf"
     assert reply.content == b"%PDF-1.4 fake"
-    assert bureaus.calls == [("registration", "get_document", (app_id, "registration.licence"))]
+    assert bureaus.calls[-1:] == [("registration", "get_document", (app_id, "registration.licence"))]
     view = client.get(f"{API}/applications/{app_id}", headers=founder["headers"]).json()
     assert view["status"] == "licensed" and view["outputs"]["uscc"]
     assert view["documents"][0]["url"] == f"http://test{url}"
@@ -209,7 +239,7 @@ def test_a_redelivered_event_is_recorded_once(client, sign_up, gateway):
 # ---- corrections -----------------------------------------------------------------------------
 
 
-def test_correction_only_when_requested(client, sign_up, gateway, publisher):
+def test_correction_only_when_requested(client, sign_up, gateway, publisher, bureaus):
     founder = sign_up()
     app_id = submitted(client, founder)
     url = f"{API}/applications/{app_id}/correction"
@@ -221,6 +251,8 @@ def test_correction_only_when_requested(client, sign_up, gateway, publisher):
     assert client.put(url, json={"company_type": "x"}, headers=founder["headers"]).status_code == 422
     reply = client.put(url, json=make_form(), headers=founder["headers"])
     assert reply.status_code == 200, reply.text
+    # its own reserved name is no conflict: the check is told which application is correcting
+    assert bureaus.calls[-1][1] == "check_name" and bureaus.calls[-1][2][-1] == app_id
     assert reply.json()["revision"] == 1 and reply.json()["status"] == "submitted"
     assert publisher.sent[-1][0] == "application_corrected"
     assert parse_event("gateway", publisher.sent[-1][1]).revision == 1
@@ -237,7 +269,7 @@ def test_company_actions_only_by_the_owner(client, sign_up, bureaus, gateway):
     uscc = client.get(f"{API}/applications/{app_id}", headers=owner["headers"]).json()["outputs"]["uscc"]
     bureaus.on("tax", "issue_invoice", lambda u, req: {"number": "26420000000000000001", "uscc": u, **req})
     invoice = {"request_id": "r1", "buyer_name": "武汉买方有限公司", "buyer_tax_id": "91420100MA4K0000X1",
-               "items": [{"name": "软件服务", "quantity": "1", "unit_price": "1000.00", "tax_rate": "0.03"}]}
+               "items": [{"name": "软件服务", "quantity": "1", "unit_price": "1000.00", "tax_rate": "0.01"}]}
     assert client.post(f"{API}/companies/{uscc}/invoices", json=invoice, headers=stranger["headers"]).status_code == 404
     reply = client.post(f"{API}/companies/{uscc}/invoices", json=invoice, headers=owner["headers"])
     assert reply.status_code == 201 and reply.json()["number"] == "26420000000000000001"
@@ -247,7 +279,7 @@ def test_company_actions_only_by_the_owner(client, sign_up, bureaus, gateway):
     assert {e["field"] for e in error_shape(bad)["errors"]} == {"resident_id", "start_date", "monthly_wage"}
     # the body is tax's own request model: what tax would refuse, the gateway refuses before calling it
     calls = len(bureaus.calls)
-    for wrong in ({"request_id": "r" * 80}, {"items": [{**invoice["items"][0], "tax_rate": "0.05"}]}):
+    for wrong in ({"request_id": "r" * 80}, {"items": [{**invoice["items"][0], "tax_rate": "0.17"}]}):
         reply = client.post(f"{API}/companies/{uscc}/invoices", json={**invoice, **wrong}, headers=owner["headers"])
         assert reply.status_code == 422, reply.text
         assert error_shape(reply)["errors"][0]["field"] in ("request_id", "items.0.tax_rate")
@@ -260,7 +292,7 @@ def test_openapi_shows_the_bureaus_request_models(client):
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     assert schemas["InvoiceRequest"]["properties"]["request_id"]["maxLength"] == 64
     rate = schemas["InvoiceItem"]["properties"]["tax_rate"]
-    assert sorted(rate["enum"]) == sorted(str(r) for r in ALLOWED_TAX_RATES) and "0.05" not in rate["enum"]
+    assert sorted(rate["enum"]) == sorted(str(r) for r in ALLOWED_TAX_RATES) and "0.17" not in rate["enum"]
     assert set(schemas["EmployeeEnrolment"]["required"]) == {"name", "resident_id", "start_date", "monthly_wage"}
 
 
@@ -316,8 +348,6 @@ def test_a_silent_bureau_is_503_and_a_crash_is_a_generic_500(client, bureaus, si
 
 
 def test_health_lists_what_is_down(client, bureaus):
-    from contracts import bureaus as manifest
-
     for name in manifest.NAMES:
         bureaus.on(name, "health", {"status": "ok"})
     reply = client.get("/healthz")
@@ -359,3 +389,21 @@ def test_the_public_seal_page_says_a_revoked_companys_seal_is_void(client, burea
     assert "已失效" in page.text and "提交虚假材料取得公司登记" in page.text and "尚未备案" not in page.text
     bureaus.on("seal", "lookup_seal", {"genuine": False, "seal": {**seal, "filed": False, "licence_revoked": None}})
     assert "尚未备案" in client.get("/verify/seals/4201110000001").text
+
+
+def test_a_flagged_field_sent_back_unchanged_needs_the_founders_confirmation(client, sign_up, gateway, publisher):
+    founder = sign_up()
+    form = make_form()
+    app_id = client.post(f"{API}/applications", json=form, headers=founder["headers"]).json()["id"]
+    record(gateway.store, "registration", {
+        "type": "correction_requested", "event_id": "e-same", "application_id": app_id,
+        "occurred_at": "2026-11-24T02:00:00+00:00", "task_id": "t1", "reasons": ["地址与所在区不一致"],
+        "fields": ["domicile.detail", "business_scope"]})
+    url = f"{API}/applications/{app_id}/correction"
+    fixed_scope = {**form, "business_scope": ["G0001"]}
+    reply = client.put(url, json=fixed_scope, headers=founder["headers"])
+    assert reply.status_code == 422
+    assert [e["field"] for e in error_shape(reply)["errors"]] == ["domicile.detail"]
+    assert publisher.sent[-1][0] == "application_submitted"  # nothing sent
+    reply = client.put(f"{url}?confirm_unchanged=true", json=fixed_scope, headers=founder["headers"])
+    assert reply.status_code == 200 and publisher.sent[-1][0] == "application_corrected"

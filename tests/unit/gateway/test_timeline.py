@@ -12,6 +12,7 @@ from contracts.events import (
     CorrectionRequested,
     EmployeesEnrolled,
     EmployerRegistered,
+    HousingFundRegistered,
     InvoicesApproved,
     Licence,
     LicenceIssued,
@@ -65,6 +66,9 @@ def automatic_path(form: dict) -> list[dict]:
                                    taxpayer_type="small_scale", tax_office="洪山区税务局")),
         entry("tax", InvoicesApproved(application_id=APP, occurred_at=at(4), uscc=USCC,
                                       invoice_kinds=["vat_general"], monthly_quota=Decimal("100000"))),
+        entry("housing_fund", HousingFundRegistered(application_id=APP, occurred_at=at(4), uscc=USCC,
+                                                    unit_account="GJJ42011126000001", employer_rate=8,
+                                                    employee_rate=8)),
         entry("social_security", EmployerRegistered(application_id=APP, occurred_at=at(3), uscc=USCC,
                                                     employer_number="S1", insurances=["pension"])),
         entry("social_security", EmployeesEnrolled(application_id=APP, occurred_at=at(5), uscc=USCC,
@@ -78,6 +82,8 @@ def test_every_requested_output_completes_the_application():
     assert result["status"] == "completed"
     assert result["completed_at"] == at(5)
     assert result["outputs"]["uscc"] == USCC
+    assert result["outputs"]["housing_fund"] == {"unit_account": "GJJ42011126000001", "employer_rate": 8,
+                                                 "employee_rate": 8}
     assert result["outputs"]["seals"][0]["code"] == "4201110000001"
     assert result["outputs"]["invoices"]["monthly_quota"] == "100000"
     assert {s["state"] for s in result["steps"].values()} == {"done"}
@@ -102,16 +108,18 @@ def test_a_missing_output_keeps_it_licensed():
 
 
 def test_required_outputs_follow_the_form():
-    minimal = make_form(seals={"kinds": []}, tax={"invoice_kinds": []}, employees=[])
+    minimal = make_form(seals={"kinds": []}, tax={"invoice_kinds": []}, employees=[], housing_fund=False)
     assert required_events(minimal) == {"licence_issued", "tax_registered", "employer_registered"}
+    assert "housing_fund_registered" in required_events(make_form(housing_fund={"employer_rate": 5}))
     physical = make_form(seals={"physical": True, "postal_address": "武汉市洪山区珞喻路1号"})
     assert {"seals_filed", "seals_delivered"} <= required_events(physical)
     # nothing asked for at the seal bureau and no employees: fewer events complete the application
     events = [e for e in automatic_path(minimal) if e["type"] not in ("seals_filed", "invoices_approved",
-                                                                     "employees_enrolled")]
+                                                                     "employees_enrolled", "housing_fund_registered")]
     result = derive(minimal, events, T0)
     assert result["status"] == "completed"
     assert result["steps"]["seal"]["state"] == "not_requested"
+    assert result["steps"]["housing_fund"]["state"] == "not_requested"
 
 
 def test_physical_seals_need_delivery():

@@ -19,6 +19,8 @@ def test_submitted_form_paths_group_by_section():
     paths = ["form.shareholders[].resident_id", "form.shareholders[].name", "form.business_scope[]", "founder_id",
              "revision"]
     assert shared_sections(paths) == ["股东", "经营范围", "申请人账号"]
+    owners = ["form.beneficial_owners.owners[].resident_id", "form.beneficial_owners.owners[].share"]
+    assert shared_sections(owners) == ["受益所有人"] and shares_resident_ids(owners)
 
 
 def test_resident_ids_are_called_out():

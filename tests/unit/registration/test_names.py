@@ -29,7 +29,7 @@ def codes(result):
         ("武汉楚天云启科技有限公司", ("武汉", "楚天云启", "科技", "有限公司")),
         ("湖北省江城晨光商贸有限责任公司", ("湖北省", "江城晨光", "商贸", "有限责任公司")),
         ("武汉市知音网络科技股份有限公司", ("武汉市", "知音", "网络科技", "股份有限公司")),
-        ("洪山鼎盛咨询股份公司", ("洪山", "鼎盛", "咨询", "股份公司")),
+        ("武汉市洪山区鼎盛咨询股份公司", ("武汉市洪山区", "鼎盛", "咨询", "股份公司")),
         ("武汉瑞丰有限公司", ("武汉", "瑞丰", "", "有限公司")),  # cross-industry: no industry wording
     ],
 )
@@ -50,7 +50,7 @@ def test_a_full_name_splits_into_division_trade_name_industry_and_form(name, par
         ("武汉最佳鼎盛科技有限公司", "banned_word", "欺骗或者误解"),
         ("武汉国家级鼎盛科技有限公司", "banned_word", "欺骗或者误解"),
         ("武汉色情文化有限公司", "banned_word", "公序良俗"),
-        ("武汉中华鼎盛科技有限公司", "restricted_word", "国家市场监督管理总局"),
+        ("武汉中华鼎盛科技有限公司", "restricted_word", "行业限定语（企业名称登记管理规定第十二条）"),
     ],
 )
 def test_banned_and_restricted_words_are_errors_with_the_reason(name, code, words):
@@ -92,8 +92,8 @@ def test_wrong_form_message_names_the_allowed_forms():
 
 
 def test_a_district_division_must_match_the_domicile():
-    assert "division_mismatch" in codes(check("江岸鼎盛科技有限公司", district_code="420111"))
-    assert check("洪山鼎盛科技有限公司", district_code="420111").ok
+    assert "division_mismatch" in codes(check("武汉市江岸区鼎盛科技有限公司", district_code="420111"))
+    assert check("武汉市洪山区鼎盛科技有限公司", district_code="420111").ok
     assert check("武汉鼎盛科技有限公司", district_code="420102").ok  # city level fits every district
 
 

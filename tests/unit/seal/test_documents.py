@@ -88,6 +88,7 @@ def test_certificate_lists_company_and_every_code(seal_set):
     for seal in seal_set.seals:
         assert seal.code in text
     assert "财务专用章" in text and "电子印章" in text and "武汉市公安局洪山区分局" in text
+    assert "印章制作单位" in text and domain.ELECTRONIC_MAKER in text.replace("\n", "")
     assert REP_ID not in text
     images = sum(len(page.images) for page in reader.pages)
     assert images == 5

@@ -109,7 +109,12 @@ def open_task(seal_set):
     return task
 
 
+ENGRAVER = "测试用印章刻制单位"
+
+
 def step(seal_set, action, payload=None, clerk="李警官", at=NOW):
+    if action == "mark_engraved" and payload is None:
+        payload = {"engraver": ENGRAVER}
     return domain.act(seal_set, open_task(seal_set).id, clerk, action, payload, at)
 
 
@@ -184,13 +189,13 @@ def test_claims_keep_other_clerks_out_until_they_lapse():
     with pytest.raises(Conflict):
         domain.claim(seal_set, task_id, "李", NOW + timedelta(minutes=1))
     with pytest.raises(Conflict):
-        domain.act(seal_set, task_id, "李", "mark_engraved", {}, NOW + timedelta(minutes=1))
+        domain.act(seal_set, task_id, "李", "mark_engraved", {"engraver": "测试用印章刻制单位"}, NOW + timedelta(minutes=1))
     domain.claim(seal_set, task_id, "王", NOW + timedelta(minutes=2))  # the holder may renew
     lapsed = NOW + timedelta(minutes=2 + CLAIM_MINUTES + 1)
-    seal_set, _ = domain.act(seal_set, task_id, "李", "mark_engraved", {}, lapsed)
+    seal_set, _ = domain.act(seal_set, task_id, "李", "mark_engraved", {"engraver": "测试用印章刻制单位"}, lapsed)
     assert seal_set.task(task_id).history[-1]["clerk"] == "李"
     with pytest.raises(Conflict):  # a finished step cannot be done twice
-        domain.act(seal_set, task_id, "李", "mark_engraved", {}, lapsed)
+        domain.act(seal_set, task_id, "李", "mark_engraved", {"engraver": "测试用印章刻制单位"}, lapsed)
     with pytest.raises(Invalid):
         domain.claim(seal_set, task_id, "  ", NOW)
     with pytest.raises(NotFound):
@@ -262,7 +267,7 @@ def test_a_revocation_is_kept_with_the_event_time_as_revoked_at():
 
 
 @pytest.mark.parametrize(("steps_before", "action", "payload", "consequence"), [
-    ([], "mark_engraved", {}, "不能再刻制实物印章"),
+    ([], "mark_engraved", {"engraver": "测试用印章刻制单位"}, "不能再刻制实物印章"),
     (["mark_engraved"], "file_with_police", {}, "不能再办理印章公安备案"),
     (["mark_engraved", "file_with_police"], "dispatch", {"tracking_number": "SF1234567890"}, "不能再寄递或交付实物印章"),
 ])
@@ -292,7 +297,7 @@ def test_a_revoked_company_s_steps_can_still_be_rejected():
 def test_a_seal_already_sent_may_still_be_confirmed_delivered():
     seal_set, _ = make(physical=True, delivery="pickup")
     for action in ("mark_engraved", "file_with_police", "dispatch"):
-        seal_set, _ = step(seal_set, action, {})
+        seal_set, _ = step(seal_set, action, {"engraver": ENGRAVER} if action == "mark_engraved" else {})
     task_id = open_task(seal_set).id
     assert domain.task_view(seal_set, seal_set.task(task_id), NOW, revocation()).actions == ["mark_delivered"]
     domain.claim(seal_set, task_id, "王", NOW, revocation())
@@ -317,3 +322,15 @@ def test_a_revoked_company_s_filed_seals_are_no_longer_genuine():
     assert domain.lookup_result(seal_set, electronic.code)["seal"]["licence_revoked"] is None
     view = domain.task_view(seal_set, open_task(seal_set), NOW, revocation())
     assert view.details["licence_revoked"]["reason"] == "连续六个月未开业"
+
+
+def test_the_filing_records_the_engraver_and_refuses_without_one():
+    seal_set, _ = make(kinds=[SealKind.company], electronic=True, physical=True)
+    with pytest.raises(Invalid) as refused:
+        step(seal_set, "mark_engraved", payload={"engraver": " "})
+    assert refused.value.field_errors[0].field == "payload.engraver"
+    seal_set, events = step(seal_set, "mark_engraved")
+    physical, electronic = seal_set.physical()[0], next(s for s in seal_set.seals if s.medium == "electronic")
+    assert physical.engraver == ENGRAVER and electronic.engraver == domain.ELECTRONIC_MAKER
+    assert events[0].detail["engraver"] == ENGRAVER
+    assert domain.seal_view(seal_set, physical)["engraver"] == ENGRAVER

@@ -71,7 +71,7 @@ def test_the_physical_order_walks_the_queue_claim_release_act(store, queue, sent
     with pytest.raises(Conflict):
         queue.release(task.id, "李", NOW)  # only the holder gives it back
     assert queue.release(task.id, "王", NOW).state == "open"
-    done = queue.act(task.id, "李", "mark_engraved", {}, NOW)
+    done = queue.act(task.id, "李", "mark_engraved", {"engraver": "武汉市测试印章刻制有限公司"}, NOW)
     assert done.state == "done" and [h["action"] for h in done.history] == ["claim", "release", "mark_engraved"]
     assert sent == [(event.application_id, "step_progressed"), (event.application_id, "task_queued")]
     [filing] = queue.list(("open", "claimed"), NOW)

@@ -18,8 +18,7 @@ def policy(floor="4700.00", ceiling="23500.00", **rates) -> Policy:
                "unemployment": ("0.007", "0.003"), "work_injury": ("0.005", "0")}
     default.update(rates)
     return Policy("420111", date(2026, 9, 1), date(2027, 8, 31), Bounds(Decimal(floor), Decimal(ceiling)),
-                  {k: Rate(Decimal(e), Decimal(p)) for k, (e, p) in default.items()},
-                  Bounds(Decimal("2210.00"), Decimal(ceiling)), Rate(Decimal("0.08"), Decimal("0.08")), "test")
+                  {k: Rate(Decimal(e), Decimal(p)) for k, (e, p) in default.items()}, "test")
 
 
 # ---- numbers ---------------------------------------------------------------------------------
@@ -28,8 +27,7 @@ def test_employer_number_is_district_year_sequence():
     assert domain.employer_number("420111", 2026, 7) == "4201112026000007"
 
 
-def test_housing_fund_account_and_record_number_formats():
-    assert domain.housing_fund_account("420111", 2026, 42) == "GJJ42011126000042"
+def test_record_number_format():
     assert domain.record_number("4201112026000007", 3) == "420111202600000700003"
 
 
@@ -157,7 +155,7 @@ def test_base_is_the_wage_clamped_to_floor_and_ceiling(wage, base):
 
 
 def test_monthly_contribution_per_kind_and_party():
-    owed = domain.employee_contribution(Decimal("8000.00"), policy(), housing_fund=False)
+    owed = domain.employee_contribution(Decimal("8000.00"), policy())
     kinds = owed["kinds"]
     assert kinds["pension"] == {"base": Decimal("8000.00"), "employer": Decimal("1280.00"), "personal": Decimal("640.00")}
     assert kinds["medical"]["employer"] == Decimal("696.00") and kinds["medical"]["personal"] == Decimal("160.00")
@@ -169,16 +167,15 @@ def test_monthly_contribution_per_kind_and_party():
 
 def test_half_a_fen_rounds_up_not_to_even():
     # 5001.00 x 0.5% = 25.005: ROUND_HALF_UP gives 25.01 (banker's rounding would give 25.00)
-    owed = domain.employee_contribution(Decimal("5001.00"), policy(), housing_fund=False)
+    owed = domain.employee_contribution(Decimal("5001.00"), policy())
     assert owed["kinds"]["work_injury"]["employer"] == Decimal("25.01")
     # 5001.00 x 0.3% = 15.003 -> 15.00
     assert owed["kinds"]["unemployment"]["personal"] == Decimal("15.00")
 
 
-def test_housing_fund_has_its_own_base_and_counts_in_totals():
-    owed = domain.employee_contribution(Decimal("3000.00"), policy(), housing_fund=True)
-    assert owed["kinds"]["housing_fund"] == {"base": Decimal("3000.00"), "employer": Decimal("240.00"),
-                                             "personal": Decimal("240.00")}
+def test_totals_are_the_sums_of_the_kinds_and_the_floor_applies():
+    owed = domain.employee_contribution(Decimal("3000.00"), policy())
+    assert set(owed["kinds"]) == {"pension", "medical", "unemployment", "work_injury"}  # no housing fund here
     assert owed["kinds"]["pension"]["base"] == Decimal("4700.00")  # social insurance floor applies
     assert owed["employer"] == sum(k["employer"] for k in owed["kinds"].values())
 
@@ -186,7 +183,7 @@ def test_housing_fund_has_its_own_base_and_counts_in_totals():
 def test_month_totals_are_sums_of_rounded_amounts():
     staff = [{"employee_id": "a", "name": "甲", "monthly_wage": "5001.00"},
              {"employee_id": "b", "name": "乙", "monthly_wage": "5001.00"}]
-    result = domain.month_contributions(staff, policy(), housing_fund=False)
+    result = domain.month_contributions(staff, policy())
     one = result["employees"][0]
     assert one["kinds"]["work_injury"]["employer"] == "25.01"
     assert result["totals"]["employer"] == str(Decimal(one["employer"]) * 2)

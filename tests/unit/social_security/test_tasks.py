@@ -47,7 +47,7 @@ def test_reject_needs_reasons_and_unknown_actions_are_invalid():
     assert tasks.check_action("reject", {"reasons": [" 身份证件不符 "]}) == ["身份证件不符"]
     assert tasks.check_action("approve", {}) == []
     for action, payload in [("reject", {}), ("reject", {"reasons": []}), ("reject", {"reasons": [" "]}),
-                            ("mark_engraved", {})]:
+                            ("mark_engraved", {"engraver": "测试用印章刻制单位"})]:
         with pytest.raises(Invalid) as caught:
             tasks.check_action(action, payload)
         assert caught.value.field_errors

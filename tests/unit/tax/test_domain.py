@@ -191,7 +191,7 @@ def _request(**overrides):
 
 def test_invoice_request_field_errors_are_all_reported():
     bad = _request(buyer_tax_id="91420111000000018X", kind="vat_special",
-                   items=[{"name": "x", "quantity": "1", "unit_price": "10", "tax_rate": "0.05"}])
+                   items=[{"name": "x", "quantity": "1", "unit_price": "10", "tax_rate": "0.17"}])
     with pytest.raises(Invalid) as err:
         domain.parse_invoice_request(bad, SELLER, ["vat_general"])
     fields = {e.field for e in err.value.field_errors}
@@ -210,18 +210,20 @@ def test_tax_rate_message_lists_the_allowed_rates():
         domain.parse_invoice_request(
             _request(items=[{"name": "x", "quantity": "1", "unit_price": "1", "tax_rate": "0.17"}]),
             SELLER, ["vat_general"])
-    assert "13%、9%、6%、3%、1%、0%" in err.value.field_errors[0].message
+    assert "13%、9%、6%、5%、3%、2%、1.5%、1%、0%" in err.value.field_errors[0].message  # the contract's own list
 
 
 def test_invoice_number_format():
-    assert domain.format_invoice_number(NOW, 1) == "26420000000000000001"
+    """20 digits: year 2, province 2, issuing channel 1 (position 5), sequence 15."""
+    assert domain.format_invoice_number(NOW, 1) == "26421000000000000001"
     # 31 Dec 2026 17:00 UTC is already 1 January 2027 in Wuhan: year and month follow Shanghai
     new_year = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)
-    assert domain.format_invoice_number(new_year, 9876543210123456) == "27429876543210123456"
+    assert domain.format_invoice_number(new_year, 876543210123456) == "27421876543210123456"
+    assert domain.format_invoice_number(NOW, 1, channel="3")[4] == "3"
     assert domain.number_counter_key(new_year) == "invoice:2742"
     assert domain.month_key(new_year) == "2027-01"
-    assert len(domain.format_invoice_number(NOW, 10**16 - 1)) == 20
-    for bad in (0, 10**16):
+    assert len(domain.format_invoice_number(NOW, 10**15 - 1)) == 20
+    for bad in (0, 10**15):
         with pytest.raises(ValueError):
             domain.format_invoice_number(NOW, bad)
 
@@ -231,11 +233,11 @@ def test_build_invoice_and_red_letter():
     request = domain.parse_invoice_request(_request(), SELLER, ["vat_general"])
     inv = domain.build_invoice(reg, request, "26420000000000000001", NOW)
     assert (inv["total_amount"], inv["total_tax"], inv["total"]) == ("100.00", "13.00", "113.00")
-    assert inv["amount_in_words"] == "壹佰壹拾叁元整" and inv["quota_fen"] == 11300
+    assert inv["amount_in_words"] == "壹佰壹拾叁元整" and inv["quota_fen"] == 10000  # without VAT
     assert inv["seller"] == {"name": "武汉海陆空商贸有限公司", "tax_id": SELLER}
-    red = domain.build_red_letter(reg, inv, domain.RedLetterRequest(request_id="x", reason="退货"),
+    red = domain.build_red_letter(reg, inv, domain.RedLetterRequest(request_id="x", reason_code="sales_return", reason="整批退货"),
                                   "26420000000000000002", NOW + timedelta(days=40))
-    assert (red["total"], red["items"][0]["quantity"], red["quota_fen"]) == ("-113.00", "-2", -11300)
+    assert (red["total"], red["items"][0]["quantity"], red["quota_fen"]) == ("-113.00", "-2", -10000)
     assert red["reverses"] == inv["number"] and red["quota_month"] == "2026-03" and red["month"] == "2026-04"
     assert red["amount_in_words"] == "负壹佰壹拾叁元整"
     assert date.fromisoformat(domain.invoice_view(red)["issued_at"][:10]) == date(2026, 4, 11)

@@ -1,0 +1,95 @@
+"""The housing-fund centre (住房公积金管理中心) as a Nameko service: entrypoints only.
+
+Rules live in domain.py, the use cases in workflow.py, the database in store.py, the deposit bases
+in figures.py (data/). Every state change writes its events into the unit's outbox in the same
+update; `_publish` sends them at once and the timer relays whatever a dead worker left behind.
+"""
+
+from __future__ import annotations
+
+from nameko.events import EventDispatcher
+from nameko.timer import timer
+
+from contracts import clock
+from contracts.events import parse_event
+from contracts.revocation import Revocation
+from contracts.rpc import OneStopError
+from kit import clerk
+from kit.changes import answer_change
+from kit.events import durable_handler
+from kit.mongo import MongoStore
+from kit.outbox import flush, relay
+from kit.pki import SigningIdentity
+from kit.queues import rpc
+from kit.startup import configure_from_env
+from services.housing_fund import clerk as queue
+from services.housing_fund import documents, domain, workflow
+from services.housing_fund.figures import FiguresBook
+from services.housing_fund.store import HousingFundStore
+
+configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
+FIGURES = FiguresBook()
+
+
+class HousingFundService(clerk.ClerkRpc):
+    name = "housing_fund"
+    signer = SigningIdentity(documents.signing_identity)  # signs every PDF the centre issues
+    store = MongoStore(HousingFundStore)
+    dispatch = EventDispatcher()
+
+    @durable_handler("registration", "licence_issued")
+    def on_licence_issued(self, payload: dict) -> None:
+        event = parse_event("registration", payload)
+        self._publish(event.application_id, workflow.open_unit(self.store, FIGURES, event, clock.now()))
+
+    @durable_handler("registration", "licence_revoked")
+    def on_licence_revoked(self, payload: dict) -> None:
+        self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
+
+    @durable_handler("registration", "company_changed")
+    def on_company_changed(self, payload: dict) -> None:
+        answer_change(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
+                      self.store.by_uscc, domain.change_answer, self.store.apply_change)
+
+    @timer(interval=2)
+    def relay_outbox(self) -> int:
+        return relay(self.store.units, self.dispatch) + relay(self.store.change_answers.collection, self.dispatch)
+
+    def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
+        return queue.ClerkQueue(self.store, FIGURES, self._publish)
+
+    # ---- units and accounts (增减员)
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_unit(self, uscc: str) -> dict:
+        return workflow.get_unit(self.store, uscc)
+
+    @rpc(expected_exceptions=OneStopError)
+    def open_account(self, uscc: str, employee: dict, request_id: str | None = None) -> dict:
+        return workflow.open_account(self.store, FIGURES, uscc, employee, request_id, clock.now())
+
+    @rpc(expected_exceptions=OneStopError)
+    def close_account(self, uscc: str, employee_id: str, end_date: str | None = None) -> dict:
+        return workflow.close_account(self.store, uscc, employee_id, end_date, clock.now())
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_accounts(self, uscc: str) -> list[dict]:
+        return workflow.list_accounts(self.store, uscc)
+
+    # ---- documents and health
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_documents(self, application_id: str) -> list[dict]:
+        return workflow.list_documents(self.store, application_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_document(self, application_id: str, name: str) -> dict:
+        return workflow.get_document(self.store, application_id, name, clock.now(), self.signer)
+
+    @rpc(expected_exceptions=OneStopError)
+    def health(self) -> dict:
+        return workflow.health(self.store)
+
+    def _publish(self, application_id: str, entries: list[dict]) -> None:
+        if entries:
+            flush(self.store.units, application_id, entries, self.dispatch)

@@ -1,0 +1,146 @@
+"""The housing-fund centre's use cases: store + domain + figures + clock, one function per entrypoint.
+
+Each function that changes state returns what the entrypoint must publish (application_id and the
+outbox entries it just wrote), so service.py stays a thin shell and tests call these directly.
+
+The automatic path on `licence_issued` costs: one existence check, one counter increment, one insert
+(the unit with its accounts and its outbox), one outbox pull once published.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from uuid import uuid4
+
+from contracts.clock import china_date
+from contracts.events import LicenceIssued
+from contracts.rpc import Document, FieldError, Invalid, NotFound
+from services.housing_fund import documents, domain
+from services.housing_fund.figures import FiguresBook, NotConfigured
+from services.housing_fund.store import HousingFundStore
+
+log = logging.getLogger(__name__)
+
+Published = tuple[str, list[dict]]
+
+
+def figures_or_none(book: FiguresBook, district_code: str, day: date):
+    try:
+        return book.figures(district_code, day)
+    except NotConfigured:
+        return None
+
+
+def open_unit(store: HousingFundStore, book: FiguresBook, event: LicenceIssued, at: datetime) -> list[dict]:
+    """The unit's deposit registration for a licence: once, however often the event arrives."""
+    if event.housing_fund is None:
+        return []
+    if store.exists(event.application_id):  # the common duplicate: no number wasted
+        log.info("unit exists: duplicate licence_issued ignored", extra={"application_id": event.application_id})
+        return []
+    licence = event.licence
+    figures = figures_or_none(book, licence.district_code, licence.established_on)
+    # Allocate, then insert with _id = application_id: two workers racing on a redelivery both
+    # allocate but one insert lands; the loser's number is a gap, never a second account.
+    account = store.allocate_unit_account(licence.district_code, china_date(at).year) if figures else None
+    unit, events = domain.new_unit(event, figures_for(book, licence.district_code) if figures else None,
+                                   account, at, task_id=f"housing_fund-{event.application_id}")
+    entries = store.insert(unit, events)
+    if entries is None:
+        log.warning("lost a race for this unit; account %s stays unused", account,
+                    extra={"application_id": event.application_id})
+        return []
+    return entries
+
+
+def figures_for(book: FiguresBook, district_code: str) -> Callable[[date], Any]:
+    return lambda day: book.figures(district_code, day)
+
+
+# ---- later hires and leavers --------------------------------------------------------------------
+
+
+def open_account(store: HousingFundStore, book: FiguresBook, uscc: Any, raw: Any, request_id: Any,
+                 at: datetime) -> dict[str, Any]:
+    unit = domain.check_registered(store.by_uscc(uscc) if isinstance(uscc, str) else None, str(uscc))
+    if request_id is not None and (not isinstance(request_id, str) or not 0 < len(request_id) <= 100):
+        raise Invalid.with_fields("request_id 无效", [FieldError(field="request_id", message="应为1至100个字符")])
+    employee_id = domain.request_employee_id(unit.uscc, request_id or uuid4().hex)
+    if request_id and any(a.employee_id == employee_id for a in unit.accounts):
+        return domain.account_view(unit, unit.account(employee_id))  # a retry: the same answer
+    opening = domain.parse_opening(raw, unit.established_on, china_date(at))
+    try:
+        figures = book.figures(unit.district_code, opening.start_date)
+    except NotConfigured as exc:
+        raise Invalid.with_fields(str(exc), [FieldError(field="start_date", message=str(exc))]) from None
+    revocation = store.revocations.get(unit.uscc)
+
+    def decide(current: domain.Unit) -> tuple[domain.Unit, list]:
+        if any(a.employee_id == employee_id for a in current.accounts):  # the same request raced itself
+            return current, []
+        return domain.hire(current, employee_id, opening, figures, revocation, at), []
+
+    changed, _ = store.change({"_id": unit.application_id}, decide, lambda: NotFound(uscc))
+    return domain.account_view(changed, changed.account(employee_id))
+
+
+def close_account(store: HousingFundStore, uscc: Any, employee_id: Any, end_date: Any, at: datetime) -> dict:
+    unit = domain.check_registered(store.by_uscc(uscc) if isinstance(uscc, str) else None, str(uscc))
+    if not isinstance(employee_id, str):
+        raise NotFound(f"本单位没有住房公积金个人账户 {employee_id}")
+    try:
+        end = date.fromisoformat(end_date) if end_date else china_date(at)
+    except (TypeError, ValueError):
+        raise Invalid.with_fields("离职日期格式不正确",
+                                  [FieldError(field="end_date", message="日期格式应为 YYYY-MM-DD")]) from None
+    changed, _ = store.change({"_id": unit.application_id}, lambda u: (domain.leave(u, employee_id, end), []),
+                              lambda: NotFound(uscc))
+    return domain.account_view(changed, changed.account(employee_id))
+
+
+def get_unit(store: HousingFundStore, uscc: Any) -> dict[str, Any]:
+    unit = store.by_uscc(uscc) if isinstance(uscc, str) else None
+    if unit is None:
+        raise NotFound(f"未找到统一社会信用代码为{uscc}的住房公积金单位登记")
+    return domain.unit_view(unit, store.revocations.get(unit.uscc))
+
+
+def list_accounts(store: HousingFundStore, uscc: Any) -> list[dict[str, Any]]:
+    unit = domain.check_registered(store.by_uscc(uscc) if isinstance(uscc, str) else None, str(uscc))
+    return [domain.account_view(unit, a) for a in unit.accounts]
+
+
+# ---- documents and health ----------------------------------------------------------------------------
+
+
+def _registered(store: HousingFundStore, application_id: Any) -> domain.Unit | None:
+    unit = store.get(str(application_id))
+    return unit if unit is not None and unit.state == "registered" else None
+
+
+def list_documents(store: HousingFundStore, application_id: str) -> list[dict]:
+    return [domain.CERTIFICATE.model_dump(mode="json")] if _registered(store, application_id) else []
+
+
+def get_document(store: HousingFundStore, application_id: str, name: str, at: datetime, signer=None) -> dict:
+    unit = _registered(store, application_id)
+    if unit is None or name != domain.CERTIFICATE.name:
+        raise NotFound(f"申请{application_id}没有住房公积金文书{name}")
+    pdf = documents.render_certificate(unit, china_date(at), signer)
+    return Document(name=name, filename=f"住房公积金单位缴存登记证明-{unit.uscc}.pdf",
+                    content_type="application/pdf",
+                    data_base64=base64.b64encode(pdf).decode("ascii")).model_dump(mode="json")
+
+
+def health(store: HousingFundStore) -> dict:
+    try:
+        store.ping()
+        database = "ok"
+    except Exception as exc:  # noqa: BLE001 - health reports any failure instead of raising
+        log.error("database ping failed: %s", exc)
+        database = "unavailable"
+    return {"service": domain.BUREAU, "status": "ok" if database == "ok" else "degraded", "database": database}

@@ -1,0 +1,126 @@
+"""The correction loop (issue 21 item 4), driven end to end by two registration clerks and a founder:
+clerk A asks for two corrections; the founder fixes one, is warned about the other and confirms it; the
+case is NOT approved automatically although it is now a standard case; it goes back to clerk A (clerk B
+is told so) marked 补正后 第2版 with the request and the diff; clerk A approves; the 已办 tab's old
+row still opens. Founder and clerk B on a 390 px phone, clerk A at 1280 px."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import STAFF_PASSWORD, eventlet_patched
+from tests.browser.helpers import (
+    WAIT,
+    field,
+    fill_valid,
+    log_in,
+    new_context,
+    new_person,
+    open_task,
+    sign_up,
+    submit,
+)
+from tests.factories import trade_name
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(eventlet_patched(), reason="run with ONESTOP_TEST_EVENTLET=0 (Playwright)")]
+
+
+def clerk_page(browser, base_url, login: str, phone: bool):
+    context = new_context(browser, base_url, phone=phone)
+    page = context.new_page()
+    page.goto("/login")
+    log_in(page, login, STAFF_PASSWORD)
+    expect(page).to_have_url(re.compile(r"/staff$"))
+    return context, page
+
+
+def test_two_clerks_and_a_founder_through_a_correction(browser, base_url, system, clerk_login, shots):
+    from gateway.ops.cli import add_staff
+
+    login_b = f"reg.{uuid.uuid4().hex[:6]}"
+    add_staff(login_b, STAFF_PASSWORD, bureau="registration", name="登记员小李", mongo_uri=system.mongo_uri,
+              db_prefix=system.db_prefix)
+    founder_ctx = new_context(browser, base_url, phone=True)
+    page = founder_ctx.new_page()
+    sign_up(page, new_person("陈静"))
+    trade = trade_name()
+    company = f"武汉{trade}科技有限公司"
+    fill_valid(page, trade)
+    page.get_by_label(re.compile("餐饮服务")).check()  # a licensed item: a clerk looks
+    submit(page)
+    expect(page).to_have_url(re.compile(r"/applications/[0-9a-f]+\?submitted=1$"))
+    app_url = page.url.split("?")[0]
+    registration = page.locator('.step[data-bureau="registration"]')
+    expect(registration).to_have_attribute("data-state", "waiting_for_clerk", timeout=WAIT)
+
+    # ---- clerk A asks for two corrections
+    a_ctx, clerk_a = clerk_page(browser, base_url, clerk_login, phone=False)
+    open_task(clerk_a, company)
+    first_task = clerk_a.url
+    asked = clerk_a.locator('form[data-action="request_correction"]')
+    asked.get_by_label(re.compile("理由")).fill("许可项目“餐饮服务”请先取得食品经营许可\n住所详细地址与所在区不一致，请核对")
+    asked.get_by_label("经营范围", exact=True).check()
+    asked.get_by_label("住所详细地址", exact=True).check()
+    asked.get_by_role("button", name="要求补正").click()
+    expect(clerk_a.locator(".notice.ok")).to_contain_text("已要求补正")
+
+    # ---- the founder removes the licensed item only: warned about the address, confirms it
+    expect(page.locator("#correction-box")).to_contain_text("食品经营许可", timeout=WAIT)
+    page.get_by_role("link", name=re.compile("去补正")).click()
+    expect(page.locator("#reasons-title")).to_be_visible()
+    field(page, "business_scope")
+    page.get_by_label(re.compile("餐饮服务")).uncheck()
+    submit(page, "提交补正")
+    expect(page.locator("#error-summary")).to_contain_text("内容与上次提交的相同")
+    expect(page.locator("#error-summary")).to_contain_text("住所 · 详细地址")
+    shots(page, "41-correction-unchanged-warning-390")
+    page.get_by_label(re.compile("标出的内容无需修改")).check()  # in the error summary, on every step
+    submit(page, "提交补正")
+    expect(page).to_have_url(app_url)
+
+    # ---- now a standard case, yet NOT approved automatically: back with clerk A
+    expect(registration).to_have_attribute("data-state", "waiting_for_clerk", timeout=WAIT)
+    b_ctx, clerk_b = clerk_page(browser, base_url, login_b, phone=True)
+    open_task(clerk_b, company)
+    expect(clerk_b.locator("#assigned")).to_contain_text(clerk_login)
+    clerk_b.get_by_role("button", name="认领此事项").click()
+    expect(clerk_b.locator(".notice.error-summary")).to_contain_text(f"退回提出补正的{clerk_login}")
+    wide = clerk_b.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)
+        .map(e => e.tagName + '.' + e.className + ':' + (e.textContent || '').slice(0, 30))""")
+    assert clerk_b.evaluate("document.documentElement.scrollWidth") <= 390, wide[:8]
+    shots(clerk_b, "42-clerk-b-refused-390")
+
+    clerk_a.goto("/staff")
+    row = clerk_a.locator("tr", has=clerk_a.get_by_role("link", name=company))
+    expect(row).to_contain_text("补正后 第2版")
+    expect(row).to_contain_text(f"退回 {clerk_login}")
+    shots(clerk_a, "43-clerk-a-queue-1280")
+    open_task(clerk_a, company)
+    box = clerk_a.locator("#resubmission")
+    expect(box).to_contain_text("补正后 第2版")
+    expect(box).to_contain_text("食品经营许可")  # the request, copied
+    expect(clerk_a.locator("#diff")).to_contain_text("经营范围")
+    expect(clerk_a.locator("#diff")).not_to_contain_text("G0001")  # scope by name, no internal codes
+    expect(clerk_a.locator("#unchanged-flagged")).to_contain_text("住所 · 详细地址")
+    shots(clerk_a, "44-clerk-a-diff-1280")
+    approve = clerk_a.locator('form[data-action="approve"]')
+    approve.get_by_role("button", name="批准").click()  # not without the confirmation (item 10)
+    expect(clerk_a.locator("#task-state")).to_have_text("待办")
+    approve.get_by_label(re.compile("确认批准")).check()
+    approve.get_by_role("button", name="批准").click()
+    expect(clerk_a.locator(".notice.ok")).to_contain_text("已批准")
+    expect(registration).to_have_attribute("data-state", "done", timeout=WAIT)
+
+    # ---- the 已办 tab: the first task's row still opens (it 404ed once the correction came back)
+    clerk_a.goto("/staff?state=done")
+    clerk_a.locator(f'a[href="{first_task.split(base_url)[-1]}"]').click()
+    expect(clerk_a.locator("h1")).to_have_text(company)
+    expect(clerk_a.locator("#task-state")).to_have_text("已要求补正")
+    shots(clerk_a, "45-clerk-a-done-tab-old-task-1280")
+    for context in (founder_ctx, a_ctx, b_ctx):
+        context.close()
