@@ -8,6 +8,7 @@ from datetime import date
 from uuid import uuid4
 
 from contracts.changes import ChangeRequest
+from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.codes import is_valid_uscc
 from contracts.rpc import Invalid, NotFound, social_security, tax
 from gateway.auth import Principal
@@ -68,9 +69,7 @@ class CompanyService:
     # ---- change of details (变更登记): registration decides, every bureau answers ----------------
 
     def request_change(self, who: Principal, uscc: str, change: ChangeRequest, idempotency_key: str | None) -> dict:
-        """The same Idempotency-Key from the same founder is the same change (a retry, not a second one)."""
-        change_id = (hashlib.sha256(f"{who.id}:{idempotency_key}".encode()).hexdigest()[:32]
-                     if idempotency_key else uuid4().hex)
+        change_id = _request_id(who, idempotency_key)
         return self.clients.registration.request_change(self._own(who, uscc), who.id, change_id, change)
 
     def list_changes(self, who: Principal, uscc: str) -> list[dict]:
@@ -89,7 +88,35 @@ class CompanyService:
         return {**view, "timeline": sorted(timeline, key=lambda e: e["at"])}
 
 
+    # ---- closing (简易注销): registration notices, every bureau clears, registration deregisters -------
+
+    def request_closure(self, who: Principal, uscc: str, request: ClosingRequest, idempotency_key: str | None) -> dict:
+        closure_id = _request_id(who, idempotency_key)
+        return self.clients.registration.request_closure(self._own(who, uscc), who.id, closure_id, request)
+
+    def recheck_closure(self, who: Principal, uscc: str, closure_id: str) -> dict:
+        return self.clients.registration.recheck_closure(self._own(who, uscc), who.id, closure_id)
+
+    def list_closures(self, who: Principal, uscc: str) -> list[dict]:
+        return self.clients.registration.list_closures(self._own(who, uscc), who.id)
+
+    def closure(self, who: Principal, uscc: str, closure_id: str) -> dict:
+        """The closure with its timeline (the notice, each bureau's check, the deregistration)."""
+        view = self.clients.registration.get_closure(self._own(who, uscc), who.id, closure_id)
+        doc = self.store.application_by_uscc(uscc) or {}
+        timeline = [{"at": e["at"], "source": e["source"], "type": e["type"], "summary": e["summary"]}
+                    for e in doc.get("timeline", [])
+                    if e["type"] in CLOSING_EVENTS and e["data"].get("closure_id") == closure_id]
+        return {**view, "timeline": sorted(timeline, key=lambda e: e["at"])}
+
+
+def _request_id(who: Principal, idempotency_key: str | None) -> str:
+    """The same Idempotency-Key from the same founder is the same request (a retry, not a second one)."""
+    return hashlib.sha256(f"{who.id}:{idempotency_key}".encode()).hexdigest()[:32] if idempotency_key else uuid4().hex
+
+
 CHANGE_EVENTS = ("company_changed", "change_recorded")
+CLOSING_EVENTS = ("clearance_requested", "clearance_answered", "company_deregistered")
 
 
 class VerifyService:
@@ -102,6 +129,11 @@ class VerifyService:
         if not is_valid_uscc(uscc):
             raise Invalid.with_fields("统一社会信用代码无效", [{"field": "uscc", "message": "请核对18位代码及校验码"}])
         return self.clients.registration.verify(uscc, version)
+
+    def object_to_closure(self, uscc: str, objection: ObjectionRequest) -> dict:
+        if not is_valid_uscc(uscc):
+            raise Invalid.with_fields("统一社会信用代码无效", [{"field": "uscc", "message": "请核对18位代码及校验码"}])
+        return self.clients.registration.record_objection(uscc, objection)
 
     def seal(self, code: str) -> dict:
         if not (len(code) == 13 and code.isdigit()):

@@ -15,7 +15,7 @@ from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from contracts import clock
-from contracts.events import ChangeRecorded, CompanyChanged
+from contracts.events import ChangeRecorded, CompanyChanged, Event
 from kit.outbox import Dispatch, flush, outbox_entry
 
 
@@ -46,19 +46,24 @@ class ChangeAnswers:
         """Record and announce this bureau's answer; False when it had already answered this change."""
         answer = ChangeRecorded(application_id=event.application_id, bureau=bureau, uscc=event.uscc,
                                 change_id=event.change_id, version=event.version, summary=summary, detail=detail)
-        entry = outbox_entry(answer)
-        doc = {"_id": event.change_id, "uscc": event.uscc, "bureau": bureau, "version": event.version,
-               "changed": event.changed, "summary": summary, "detail": detail, "recorded_at": clock.now(),
-               "outbox": [entry]}
-        try:
-            self.collection.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        flush(self.collection, event.change_id, [entry], dispatch)
-        return True
+        return record_once(self.collection, dispatch, answer, {
+            "_id": event.change_id, "uscc": event.uscc, "bureau": bureau, "version": event.version,
+            "changed": event.changed, "summary": summary, "detail": detail})
 
     def of(self, uscc: str) -> list[dict[str, Any]]:
-        return list(self.collection.find({"uscc": uscc}, {"outbox": 0}).sort("recorded_at", 1))
+        return list(self.collection.find({"uscc": uscc, "closure_id": {"$exists": False}}, {"outbox": 0}).sort("recorded_at", 1))
+
+
+def record_once(collection: Collection, dispatch: Dispatch, event: Event, doc: dict[str, Any]) -> bool:
+    """Insert an answer with its event as the outbox (one write) and publish it; False when an answer
+    under this `_id` exists already (a redelivery: nothing new is said)."""
+    entry = outbox_entry(event)
+    try:
+        collection.insert_one({**doc, "recorded_at": clock.now(), "outbox": [entry]})
+    except DuplicateKeyError:
+        return False
+    flush(collection, doc["_id"], [entry], dispatch)
+    return True
 
 
 Answer = Callable[[Any, CompanyChanged], tuple[str, dict[str, Any], dict[str, Any]]]

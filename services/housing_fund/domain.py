@@ -30,6 +30,7 @@ from contracts.calendar import deadline
 from contracts.clock import china_date
 from contracts.codes import is_valid_resident_id, mask_resident_id
 from contracts.events import (
+    Blocker,
     CompanyChanged,
     Event,
     HousingFundAccount,
@@ -197,6 +198,14 @@ def change_answer(unit: Unit, event: CompanyChanged) -> tuple[str, dict[str, Any
     else:
         summary = "住房公积金单位登记信息已更新"
     return summary, {"unit_account": unit.unit_account, "district_code": licence.district_code}, fields
+
+
+def clearance_blockers(unit: Unit | None) -> list[Blocker]:
+    """A closing: every open personal account must be sealed or moved first (减员)."""
+    if unit is None:
+        return []
+    return [Blocker(item=f"职工{a.name}的住房公积金个人账户仍在缴存", todo="为该职工办理减员（封存或转移个人账户）后重新核查")
+            for a in unit.active()]
 
 
 def _figures(figures_for: Any, day: date) -> Any:

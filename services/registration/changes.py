@@ -103,8 +103,11 @@ class ChangeDesk:
 
     @staticmethod
     def _refuse_if_closed(case: dict) -> None:
-        if case.get("licence_status", "active") != "active":
-            raise Conflict("营业执照已被吊销，不能办理变更登记")
+        status = case.get("licence_status", "active") or "active"
+        if status != "active":
+            raise Conflict("营业执照已被吊销，不能办理变更登记" if status == "revoked" else "企业已注销，不能办理变更登记")
+        if case.get("open_closure"):
+            raise Conflict(f"该企业的注销申请 {case['open_closure']} 尚未办结，不能办理变更登记")
         if case.get("open_change"):
             open_change = case["changes"][case["open_change"]]
             labels = "、".join(CHANGE_LABELS[s] for s in open_change["sections"])
@@ -127,7 +130,7 @@ class ChangeDesk:
                                legal_representative=rep, answerers=awaiting)
         entry = outbox_entry(event)
         new = self.store.update_case(
-            {"_id": case["_id"], "licence.issued_at": case["licence"]["issued_at"], "open_change": None,
+            {"_id": case["_id"], "licence.issued_at": case["licence"]["issued_at"], "open_change": None, "open_closure": None,
              f"changes.{change_id}": {"$exists": False}, "licence_status": {"$in": [None, "active"]}},
             {"$set": {"licence": licence.model_dump(mode="json"), "licence_version": version,
                       "licence_valid_from": now, "form": after.model_dump(mode="json"),
@@ -179,7 +182,8 @@ def verification(case: dict, version: int | None) -> dict[str, Any]:
     status = case.get("licence_status", "active")
     history = [{"version": h["version"], "valid_from": _iso(h["valid_from"]), "valid_to": _iso(h["valid_to"])}
                for h in case.get("licence_history", [])]
-    base = {"genuine": True, "current_version": current, "versions": history}
+    base = {"genuine": True, "current_version": current, "versions": history,
+            **({"deregistered_on": case.get("deregistered_on")} if status == "deregistered" else {})}
     if version is None or version == current:
         return {**base, "status": status, "version": current, "licence": case["licence"],
                 "valid_from": _iso(case.get("licence_valid_from") or case["licence"]["issued_at"]), "valid_to": None}

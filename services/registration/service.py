@@ -10,7 +10,7 @@ from nameko.events import EventDispatcher
 from nameko.timer import timer
 
 from contracts import clock
-from contracts.bureaus import CHANGE_ANSWERERS
+from contracts.bureaus import AFTER_START, CHANGE_ANSWERERS
 from contracts.codes import USCC_CHARSET, is_known_district
 from contracts.events import Licence, parse_event
 from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
@@ -24,6 +24,7 @@ from services.registration import documents, domain, signing
 from services.registration.allocator import allocator_from_config
 from services.registration.changes import ChangeDesk, verification
 from services.registration.clerk import ClerkQueue
+from services.registration.closing import ClosingDesk
 from services.registration.store import RegistrationMongo
 from services.registration.workflow import Registrar, Settings
 
@@ -62,6 +63,11 @@ class RegistrationService(clerk.ClerkRpc):
     def relay_outbox(self) -> None:
         relay(self.store.cases, self.dispatch)
 
+    @timer(interval=5)
+    def settle_closures(self) -> None:
+        # the end of a closing's notice period (contracts.clock: a pinned clock moves it in tests)
+        self.closings.settle_due(clock.now())
+
     @timer(interval=60)
     def settle_names(self) -> None:
         self.registrar.settle_names(clock.now())
@@ -83,6 +89,35 @@ class RegistrationService(clerk.ClerkRpc):
     @rpc(expected_exceptions=OneStopError)
     def list_changes(self, uscc: str, founder_id: str) -> list[dict]:
         return self.changes.list(uscc, founder_id)
+
+    # ---- closing (简易注销) ----------------------------------------------------------------------
+
+    @property
+    def closings(self) -> ClosingDesk:
+        return ClosingDesk(self.store, self.dispatch)
+
+    def on_clearance_answered(self, source: str, payload: dict) -> None:
+        self.closings.on_answer(parse_event(source, payload))
+
+    @rpc(expected_exceptions=OneStopError)
+    def request_closure(self, uscc: str, founder_id: str, closure_id: str, request: dict) -> dict:
+        return self.closings.request(uscc, founder_id, closure_id, request)
+
+    @rpc(expected_exceptions=OneStopError)
+    def recheck_closure(self, uscc: str, founder_id: str, closure_id: str) -> dict:
+        return self.closings.recheck(uscc, founder_id, closure_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_closure(self, uscc: str, founder_id: str, closure_id: str) -> dict:
+        return self.closings.get(uscc, founder_id, closure_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_closures(self, uscc: str, founder_id: str) -> list[dict]:
+        return self.closings.list(uscc, founder_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def record_objection(self, uscc: str, objection: dict) -> dict:
+        return self.closings.object(uscc, objection)
 
     # ---- name check and cases -----------------------------------------------------------------
 
@@ -161,14 +196,15 @@ class RegistrationService(clerk.ClerkRpc):
         return {"service": self.name, "status": "ok" if database == "ok" else "degraded", "database": database}
 
 
-def _answer_handler(source: str):
-    # a bureau's answer to a change of details; durable: a passing failure redelivers it
+def _answer_handler(source: str, event_type: str):
+    # a bureau's answer to a change of details or a closing; durable: a passing failure redelivers it
     def handle(self, payload: dict) -> None:
-        self.on_change_recorded(source, payload)
+        getattr(self, f"on_{event_type}")(source, payload)
 
-    handle.__name__ = handle.__qualname__ = f"on_{source}_change_recorded"
-    return durable_handler(source, "change_recorded")(handle)
+    handle.__name__ = handle.__qualname__ = f"on_{source}_{event_type}"
+    return durable_handler(source, event_type)(handle)
 
 
 for _source in CHANGE_ANSWERERS:  # nameko binds one handler to one (source, event type)
-    setattr(RegistrationService, f"on_{_source}_change_recorded", _answer_handler(_source))
+    for _type in AFTER_START:
+        setattr(RegistrationService, f"on_{_source}_{_type}", _answer_handler(_source, _type))

@@ -29,6 +29,7 @@ from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import DEADLINE_KEYS, Deadline, deadline
 from contracts.codes import is_valid_uscc
 from contracts.events import (
+    Blocker,
     CompanyChanged,
     Event,
     LicenceIssued,
@@ -201,6 +202,16 @@ def change_answer(seal_set: SealSet, event: CompanyChanged) -> tuple[str, dict, 
                    f"（{'、'.join(name_seals)}）应停止使用并申请重新刻制，其余印章继续有效")
         return summary, {"seals_valid": [c for c in codes if c not in name_seals], "remake": name_seals}, {}
     return "印章备案信息已更新，现有印章继续有效", {"seals_valid": codes, "remake": []}, {}
+
+
+def clearance_blockers(seal_set: SealSet | None) -> list[Blocker]:
+    """A closing: a physical seal still being made is an open order; filed seals are voided with the
+    deregistration itself (company_deregistered), so they block nothing."""
+    if seal_set is None:
+        return []
+    return [Blocker(item=f"印章{s.code}（{s.kind.value}）尚在刻制中",
+                    todo="待刻制单位完成并备案后随注销一并缴销，或联系刻制单位撤销该印章订单")
+            for s in seal_set.seals if not s.filed and s.status not in ("rejected",)]
 
 
 # ---- creating the set --------------------------------------------------------------------------

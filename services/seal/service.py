@@ -22,6 +22,7 @@ from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
 from kit import clerk
 from kit.changes import answer_change
+from kit.closing import answer_clearance
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
@@ -63,6 +64,17 @@ class SealService(clerk.ClerkRpc):
         # the seal set itself stays as filed: the answer records what the change means for each seal
         answer_change(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
                       self.store.by_uscc, domain.change_answer)
+
+    @durable_handler("registration", "clearance_requested")
+    def on_clearance_requested(self, payload: dict) -> None:
+        answer_clearance(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
+                         lambda uscc: domain.clearance_blockers(self.store.by_uscc(uscc)))
+
+    @durable_handler("registration", "company_deregistered")
+    def on_company_deregistered(self, payload: dict) -> None:
+        # 注销: every electronic seal of the company is voided (its certificate listed in the CRL)
+        event = parse_event("registration", payload)
+        self._seals.revoke({"uscc": event.uscc}, event.occurred_at, "企业已注销")
 
     @timer(interval=2)
     def relay_outbox(self) -> int:

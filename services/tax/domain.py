@@ -23,7 +23,15 @@ from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import DEADLINE_KEYS, Deadline, aware, deadline
 from contracts.clock import CHINA
 from contracts.codes import is_valid_uscc, mask_resident_id
-from contracts.events import CompanyChanged, Event, InvoicesApproved, LicenceIssued, TaskQueued, TaxRegistered
+from contracts.events import (
+    Blocker,
+    CompanyChanged,
+    Event,
+    InvoicesApproved,
+    LicenceIssued,
+    TaskQueued,
+    TaxRegistered,
+)
 from contracts.form import (
     GENERAL_TAXPAYER_THRESHOLD,
     InvoiceKind,
@@ -596,3 +604,17 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def clearance_blockers(registration: dict[str, Any] | None, open_ledgers: list[dict[str, Any]]) -> list[Blocker]:
+    """A closing (清税): an unfinished tax registration or an invoice whose number is allocated but not
+    yet issued (an unfinished invoice) blocks. Declarations are not kept by this bureau yet, so none is
+    checked (said plainly in docs)."""
+    blockers = []
+    if registration is not None and registration.get("task") and registration["task"].get("state") in ("open", "claimed"):
+        blockers.append(Blocker(item="税务登记尚待税务人员审核", todo="等待审核完成或联系主管税务机关"))
+    for ledger in open_ledgers:
+        for allocation in ledger.get("allocations", []):
+            blockers.append(Blocker(item=f"发票{allocation['number']}已分配号码尚未开具完成",
+                                    todo="完成开具或等待系统作废该号码后重新核查"))
+    return blockers

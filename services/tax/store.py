@@ -52,6 +52,7 @@ class TaxStore:
             "task.id", unique=True, partialFilterExpression={"task.id": {"$type": "string"}})
         self.registrations.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING)])
         self.months.create_index("allocations.allocated_at")
+        self.months.create_index("uscc")  # a closing looks for the company's unfinished invoices
         self.registrations.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
         self.invoices.create_index("number", unique=True)
         self.invoices.create_index([("uscc", ASCENDING), ("request_id", ASCENDING)], unique=True)
@@ -246,6 +247,10 @@ class TaxStore:
             pass
 
     # ---- invoices --------------------------------------------------------------------------------
+
+    def open_ledgers(self, uscc: str) -> list[dict[str, Any]]:
+        """The company's months with an invoice number allocated and not yet issued."""
+        return [m for m in self.months.find({"uscc": uscc}, {"allocations": 1}) if m.get("allocations")]
 
     def invoice_by_request(self, uscc: str, request_id: str) -> dict[str, Any] | None:
         return self.invoices.find_one({"uscc": uscc, "request_id": request_id}, {"_id": 0})

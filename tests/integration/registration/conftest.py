@@ -47,6 +47,14 @@ class RegistrationEvents:
     def on_company_changed(self, payload):
         self._record(payload)
 
+    @event_handler("registration", "clearance_requested")
+    def on_clearance_requested(self, payload):
+        self._record(payload)
+
+    @event_handler("registration", "company_deregistered")
+    def on_company_deregistered(self, payload):
+        self._record(payload)
+
 
 class Harness:
     def __init__(self, container_factory, config):
