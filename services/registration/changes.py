@@ -66,15 +66,20 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
+def own_case(store: RegistrationStore, uscc: str, founder_id: str) -> dict:
+    """The company's case, for its own founder only (anyone else: not found, as if it did not exist)."""
+    case = store.case_by_uscc(uscc) if isinstance(uscc, str) else None
+    if case is None or case.get("founder_id") != founder_id:
+        raise NotFound("没有找到您名下的这家企业")
+    return case
+
+
 class ChangeDesk:
     def __init__(self, store: RegistrationStore, dispatch: Dispatch):
         self.store, self.dispatch = store, dispatch
 
     def _case(self, uscc: str, founder_id: str) -> dict:
-        case = self.store.case_by_uscc(uscc) if isinstance(uscc, str) else None
-        if case is None or case.get("founder_id") != founder_id:
-            raise NotFound("没有找到您名下的这家企业")
-        return case
+        return own_case(self.store, uscc, founder_id)
 
     def request(self, uscc: str, founder_id: str, change_id: str, raw: Any) -> dict[str, Any]:
         """Register the change at once (standard changes need no clerk) or refuse it with its reasons."""

@@ -23,7 +23,7 @@ from contracts.closing import STATE_LABELS, notice_ends_on, notice_over, parse_c
 from contracts.events import ClearanceAnswered, ClearanceRequested, CompanyDeregistered
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
 from kit.outbox import Dispatch, flush, outbox_entry
-from services.registration.changes import CHANGE_ID, MAX_ATTEMPTS, _iso
+from services.registration.changes import CHANGE_ID, MAX_ATTEMPTS, _iso, own_case
 from services.registration.store import RegistrationStore
 
 log = logging.getLogger(__name__)
@@ -64,10 +64,7 @@ class ClosingDesk:
         self.store, self.dispatch = store, dispatch
 
     def _case(self, uscc: str, founder_id: str) -> dict:
-        case = self.store.case_by_uscc(uscc) if isinstance(uscc, str) else None
-        if case is None or case.get("founder_id") != founder_id:
-            raise NotFound("没有找到您名下的这家企业")
-        return case
+        return own_case(self.store, uscc, founder_id)
 
     # ---- the founder's request and new checks
 
