@@ -7,6 +7,7 @@ import hashlib
 from datetime import date
 from uuid import uuid4
 
+from contracts.bureaus import LABELS
 from contracts.changes import ChangeRequest
 from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.codes import is_valid_uscc
@@ -104,10 +105,18 @@ class CompanyService:
         """The closure with its timeline (the notice, each bureau's check, the deregistration)."""
         view = self.clients.registration.get_closure(self._own(who, uscc), who.id, closure_id)
         doc = self.store.application_by_uscc(uscc) or {}
-        timeline = [{"at": e["at"], "source": e["source"], "type": e["type"], "summary": e["summary"]}
+        timeline = [{"at": e["at"], "source": e["source"], "type": e["type"], "summary": _closing_line(e)}
                     for e in doc.get("timeline", [])
                     if e["type"] in CLOSING_EVENTS and e["data"].get("closure_id") == closure_id]
         return {**view, "timeline": sorted(timeline, key=lambda e: e["at"])}
+
+
+def _closing_line(entry: dict) -> str:
+    if entry["type"] != "clearance_answered":
+        return entry["summary"]
+    blockers = entry["data"].get("blockers") or []
+    label = LABELS.get(entry["source"], entry["source"])
+    return f"{label}核查完毕：有{len(blockers)}项未办结事项" if blockers else f"{label}核查完毕：已清结"
 
 
 def _request_id(who: Principal, idempotency_key: str | None) -> str:

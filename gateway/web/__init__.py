@@ -28,6 +28,7 @@ from gateway.web.pages import HERE, STATIC_URL
 PAGE_MODULES = ["gateway.web.accounts", "gateway.web.founder", "gateway.web.clerk", "gateway.web.public"]
 PAGE_MODULES.append("gateway.web.stats")  # the public performance dashboard /stats
 PAGE_MODULES.append("gateway.web.changes")  # a company's changes of details
+PAGE_MODULES.append("gateway.web.closing")  # closing the company (简易注销)
 
 
 def mount(app: FastAPI) -> None:
