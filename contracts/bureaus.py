@@ -35,6 +35,7 @@ CLOSING_ANSWERERS = CHANGE_ANSWERERS
 CLOSING_EVENTS = ("clearance_answered",)
 AFTER_START = CHANGE_EVENTS + CLOSING_EVENTS  # what an answering bureau emits after start-up
 FROM_REGISTRATION = ("company_changed", "clearance_requested", "company_deregistered")
+ANSWERED = FROM_REGISTRATION[:2]  # what every answering bureau handles; seal also voids on deregistration
 TARGET_WORKING_DAYS = 2  # Wuhan's promise: a company started within 2 working days (DOMAIN.md §12)
 
 
@@ -125,7 +126,7 @@ BUREAUS: tuple[Bureau, ...] = (
                       Output("invoices_approved", "发票已核定", lambda f: bool(_tax(f).get("invoice_kinds")),
                              key="invoices", keep=("invoice_kinds", "monthly_quota"))),
         consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
-                  *(("registration", e) for e in FROM_REGISTRATION)),
+                  *(("registration", e) for e in ANSWERED)),
         form_fields=("tax", "legal_representative", "contact.phone"),
         task_kinds={"invoice_approval": "发票核定"},
     ),
@@ -136,7 +137,7 @@ BUREAUS: tuple[Bureau, ...] = (
                              keep=("employer_number", "insurances")),
                       Output("employees_enrolled", "员工已参保", lambda f: bool(f.get("employees")))),
         consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
-                  *(("registration", e) for e in FROM_REGISTRATION)),
+                  *(("registration", e) for e in ANSWERED)),
         form_fields=("employees",),
         task_kinds={"employer_registration": "单位参保审核", "employee_enrolment": "员工参保审核"},
     ),
@@ -147,7 +148,7 @@ BUREAUS: tuple[Bureau, ...] = (
         completes_on=(Output("housing_fund_registered", "已完成住房公积金单位缴存登记", key="housing_fund",
                              keep=("unit_account", "employer_rate", "employee_rate")),),
         consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
-                  *(("registration", e) for e in FROM_REGISTRATION)),
+                  *(("registration", e) for e in ANSWERED)),
         form_fields=("employees", "housing_fund"),
         task_kinds={"deposit_registration": "单位缴存登记审核"},
         requested=lambda f: bool(f.get("housing_fund")),
