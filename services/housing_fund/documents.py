@@ -74,7 +74,7 @@ def _draw(unit: Unit, issued_on: date):
         _p(TITLE, "title"), Spacer(1, 6 * mm),
         _grid([[_p(k), _p(v)] for k, v in facts], [42 * mm, 136 * mm]),
         Spacer(1, 6 * mm), _p(f"已开立个人账户（{len(active)}人）"), Spacer(1, 2 * mm),
-        _grid(rows, [22 * mm, 38 * mm, 40 * mm, 24 * mm, 30 * mm, 24 * mm], header=True),
+        _grid(rows, [16 * mm, 36 * mm, 44 * mm, 22 * mm, 30 * mm, 30 * mm], header=True),
         Spacer(1, 8 * mm), _p(f"出具日期：{issued_on.isoformat()}　　本证明由企业开办“一网通办”平台住房公积金管理中心出具。"),
         date_line,
         _p("缴存基数为职工本人月工资，不低于最低工资标准，不高于本市上一年度职工月平均工资的3倍；"
