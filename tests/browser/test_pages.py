@@ -210,8 +210,11 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     page.goto(app_url)
     seal_code = page.locator('a[href^="/verify/seals/"]').first.inner_text()
     public.goto("/verify")
-    public.get_by_label(re.compile("印章（13位")).check()
-    public.get_by_role("textbox", name="统一社会信用代码 / 印章编码").fill(seal_code)
+    public.get_by_role("textbox", name="统一社会信用代码 / 印章编码").fill(seal_code[:12])  # one digit short: neither a seal code nor a USCC
+    public.get_by_role("button", name="验证").click()
+    expect(public.locator("#code-err")).to_contain_text("现在输入的是12位")
+    shots(public, "14a-verify-form-error")
+    public.get_by_role("textbox", name="统一社会信用代码 / 印章编码").fill(seal_code)  # told from a USCC by shape
     public.get_by_role("button", name="验证").click()
     expect(public.locator(".verdict")).to_contain_text("真实有效")
     shots(public, "14-verify-seal")

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from contracts import licence_token as osl
-from gateway.ops import cli
+from gateway.ops import cli, verify_licence
 from gateway.webhooks import verify_signature
 from tests.conftest import MONGO_URI
 from tests.e2e.conftest import STAFF_PASSWORD, log_in, sign_up_and_log_in
@@ -176,7 +176,7 @@ def test_signed_licence_verifies_offline_and_revocation_shows_online(http, compl
     assert cli.main(["verify-licence", str(tmp_path / "licence.pdf"), "--key", str(tmp_path / "key.json"),
                      "--ca", str(tmp_path / "ca.pem")]) == 0
     assert "VALID" in capsys.readouterr().out
-    printed = osl.qr_text_from_pdf(pdf)
+    printed = verify_licence.qr_text_from_pdf(pdf)
     assert f"/verify/licences/{app['uscc']}#OSL1." in printed  # host: registration's PUBLIC_BASE_URL
     token = osl.find_token(printed)
     _, body, sig = token.split(".")
