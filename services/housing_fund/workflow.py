@@ -19,6 +19,8 @@ from uuid import uuid4
 from contracts.clock import china_date
 from contracts.events import LicenceIssued
 from contracts.rpc import Document, FieldError, Invalid, NotFound
+from contracts.rpc.hires import check_request_id
+from kit import units
 from services.housing_fund import documents, domain
 from services.housing_fund.figures import FiguresBook, NotConfigured
 from services.housing_fund.store import HousingFundStore
@@ -67,8 +69,7 @@ def figures_for(book: FiguresBook, district_code: str) -> Callable[[date], Any]:
 def open_account(store: HousingFundStore, book: FiguresBook, uscc: Any, raw: Any, request_id: Any,
                  at: datetime) -> dict[str, Any]:
     unit = domain.check_registered(store.by_uscc(uscc) if isinstance(uscc, str) else None, str(uscc))
-    if request_id is not None and (not isinstance(request_id, str) or not 0 < len(request_id) <= 100):
-        raise Invalid.with_fields("request_id 无效", [FieldError(field="request_id", message="应为1至100个字符")])
+    check_request_id(request_id)
     employee_id = domain.request_employee_id(unit.uscc, request_id or uuid4().hex)
     if request_id and any(a.employee_id == employee_id for a in unit.accounts):
         return domain.account_view(unit, unit.account(employee_id))  # a retry: the same answer
@@ -137,10 +138,4 @@ def get_document(store: HousingFundStore, application_id: str, name: str, at: da
 
 
 def health(store: HousingFundStore) -> dict:
-    try:
-        store.ping()
-        database = "ok"
-    except Exception as exc:  # noqa: BLE001 - health reports any failure instead of raising
-        log.error("database ping failed: %s", exc)
-        database = "unavailable"
-    return {"service": domain.BUREAU, "status": "ok" if database == "ok" else "degraded", "database": database}
+    return units.health(store, domain.BUREAU)
