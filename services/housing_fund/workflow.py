@@ -103,6 +103,18 @@ def close_account(store: HousingFundStore, uscc: Any, employee_id: Any, end_date
     return domain.account_view(changed, changed.account(employee_id))
 
 
+def close_account_of(store: HousingFundStore, uscc: Any, resident_id: Any, end_date: Any, at: datetime) -> dict:
+    """封存 by the person's resident ID (the one key every bureau shares, the gateway's leaver request):
+    their active account, or the one already closed on that day (a retry: the same answer)."""
+    unit = domain.check_registered(store.by_uscc(uscc) if isinstance(uscc, str) else None, str(uscc))
+    person = resident_id.upper() if isinstance(resident_id, str) else None
+    mine = [a for a in unit.accounts if a.resident_id == person]
+    active = [a for a in mine if a.state == "active"]
+    if not mine:
+        raise NotFound("本单位没有此人的住房公积金个人账户")
+    return close_account(store, uscc, (active or mine)[-1].employee_id, end_date, at)
+
+
 def get_unit(store: HousingFundStore, uscc: Any) -> dict[str, Any]:
     unit = store.by_uscc(uscc) if isinstance(uscc, str) else None
     if unit is None:
