@@ -31,7 +31,8 @@ N = 100
 SUBMITTERS = 6
 SUBMIT_SECONDS = 12  # how long the 100 submissions take, paced (~8/s: several always in flight)
 # two instances of every bureau and of the tracker: a killed instance's messages move to its twin
-SCALE = {"registration": 2, "seal": 2, "tax": 2, "social_security": 2, "housing_fund": 2, "gateway": 2}
+SCALE = {"registration": 2, "seal": 2, "tax": 2, "social_security": 2, "medical_insurance": 2, "housing_fund": 2,
+         "gateway": 2}
 SEED = int(os.environ.get("ONESTOP_FAULT_SEED") or random.randrange(1_000_000))
 COMPLETE_TIMEOUT = 180
 
@@ -57,7 +58,7 @@ def live(tmp_path_factory):
 def kill_plan(rng: random.Random) -> list[tuple[str, int]]:
     """One instance of each service and the web process, in random order (the tracker always among
     them); the web kill lands while applications are still being submitted."""
-    services = ["gateway", "registration", "seal", "tax", "social_security", "housing_fund"]
+    services = ["gateway", "registration", "seal", "tax", "social_security", "medical_insurance", "housing_fund"]
     rng.shuffle(services)
     plan = [(service, rng.randrange(SCALE[service])) for service in services]
     plan.insert(rng.randrange(2), ("web", 0))
@@ -152,6 +153,7 @@ def test_kill_minus_nine_mid_flow_then_every_application_completes_exactly_once(
     assert counts["employer registrations"] == counts["distinct employer numbers"] == N
     assert counts["seal codes"] == counts["distinct seal codes"] > 0
     assert counts["housing-fund units"] == counts["distinct unit accounts"] == N  # the example asks for it
+    assert counts["medical-insurance units"] == counts["distinct medical unit numbers"] == N
     assert all(live.alive().values()), live.alive()
     _run["ids"] = ids
 
