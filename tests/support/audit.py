@@ -147,6 +147,17 @@ def pending_outbox(live) -> int:
     return total
 
 
+def unsettled_names(live) -> int:
+    """Names still "reserved" for an application whose case is decided: a registration worker killed
+    between deciding a case and settling its name leaves one, which its sweeper (services/registration
+    workflow.settle_names, a minute later) settles. A snapshot taken before that would see it change."""
+    db = live.db("registration")
+    held = [row["application_id"] for row in db.names.find({"status": "reserved"}, {"application_id": 1})]
+    if not held:
+        return 0
+    return db.cases.count_documents({"_id": {"$in": held}, "licence": {"$exists": True}})
+
+
 # ---- whole-database snapshots -------------------------------------------------------------------
 
 
