@@ -155,7 +155,7 @@ def unsettled_names(live) -> int:
     held = [row["application_id"] for row in db.names.find({"status": "reserved"}, {"application_id": 1})]
     if not held:
         return 0
-    return db.cases.count_documents({"_id": {"$in": held}, "licence": {"$exists": True}})
+    return db.cases.count_documents({"_id": {"$in": held}, "state": {"$in": ["approved", "rejected"]}})
 
 
 # ---- whole-database snapshots -------------------------------------------------------------------
