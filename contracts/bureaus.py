@@ -25,6 +25,17 @@ GATEWAY = "gateway"  # the front door is an event source too (the founder's subm
 GATEWAY_EMITS = ("application_submitted", "application_corrected")
 # Events any bureau may emit about its own step (they carry `bureau`).
 STEP_EVENTS = ("task_queued", "step_progressed", "step_rejected")
+# The bureaus that record a change of details (变更登记) and answer it with `change_recorded`;
+# registration closes the change when every one of them has answered.
+CHANGE_ANSWERERS = ("seal", "tax", "social_security", "housing_fund")
+CHANGE_EVENTS = ("change_recorded",)
+# Closing (注销): the same bureaus check their records and answer `clearance_answered`; registration
+# deregisters when the notice has ended with no objection and every one of them has cleared.
+CLOSING_ANSWERERS = CHANGE_ANSWERERS
+CLOSING_EVENTS = ("clearance_answered",)
+AFTER_START = CHANGE_EVENTS + CLOSING_EVENTS  # what an answering bureau emits after start-up
+FROM_REGISTRATION = ("company_changed", "clearance_requested", "company_deregistered")
+ANSWERED = FROM_REGISTRATION[:2]  # what every answering bureau handles; seal also voids on deregistration
 TARGET_WORKING_DAYS = 2  # Wuhan's promise: a company started within 2 working days (DOMAIN.md §12)
 
 
@@ -87,19 +98,21 @@ BUREAUS: tuple[Bureau, ...] = (
     Bureau(
         name="registration", label="登记机关（市场监管）", step_title="营业执照", target_working_days=1,
         emits=("review_started", "correction_requested", "application_rejected", "licence_issued",
-               "licence_revoked", "task_queued", "step_progressed"),
+               "licence_revoked", *FROM_REGISTRATION, "task_queued", "step_progressed"),
         completes_on=(Output("licence_issued", "营业执照已核发"),),
-        consumes=((GATEWAY, "application_submitted"), (GATEWAY, "application_corrected")),
+        consumes=((GATEWAY, "application_submitted"), (GATEWAY, "application_corrected"),
+                  *((b, e) for b in CHANGE_ANSWERERS for e in AFTER_START)),
         form_fields=("*",),  # the whole form: registration is where it is examined
         task_kinds={"registration_review": "设立登记审核"},
     ),
     Bureau(
         name="seal", label="印章（公安）", step_title="印章刻制", target_working_days=1,
-        emits=("seals_filed", "seals_delivered", *STEP_EVENTS),
+        emits=("seals_filed", "seals_delivered", *STEP_EVENTS, *AFTER_START),
         completes_on=(Output("seals_filed", "印章已刻制并完成公安备案"),
                       Output("seals_delivered", "实物印章已送达", lambda f: bool(_seals(f).get("physical")),
                              key="seal_delivery", keep=("delivery", "tracking_number", "delivered_at"))),
-        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
+        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
+                  *(("registration", e) for e in FROM_REGISTRATION)),
         form_fields=("seals", "legal_representative.name"),
         task_kinds={"engraving": "印章刻制", "police_filing": "公安备案", "dispatch": "印章寄送 / 交付",
                     "delivery": "印章送达"},
@@ -107,22 +120,24 @@ BUREAUS: tuple[Bureau, ...] = (
     ),
     Bureau(
         name="tax", label="税务", step_title="税务登记与发票", target_working_days=2,
-        emits=("tax_registered", "invoices_approved", *STEP_EVENTS),
+        emits=("tax_registered", "invoices_approved", *STEP_EVENTS, *AFTER_START),
         completes_on=(Output("tax_registered", "已完成税务登记", key="tax_registration",
                              keep=("taxpayer_id", "taxpayer_type", "tax_office")),
                       Output("invoices_approved", "发票已核定", lambda f: bool(_tax(f).get("invoice_kinds")),
                              key="invoices", keep=("invoice_kinds", "monthly_quota"))),
-        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
+        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
+                  *(("registration", e) for e in ANSWERED)),
         form_fields=("tax", "legal_representative", "contact.phone"),
         task_kinds={"invoice_approval": "发票核定"},
     ),
     Bureau(
         name="social_security", label="人社（社保）", step_title="社保与就业登记", target_working_days=1,
-        emits=("employer_registered", "employees_enrolled", *STEP_EVENTS),
+        emits=("employer_registered", "employees_enrolled", *STEP_EVENTS, *AFTER_START),
         completes_on=(Output("employer_registered", "已完成单位社保登记", key="social_security",
                              keep=("employer_number", "insurances")),
                       Output("employees_enrolled", "员工已参保", lambda f: bool(f.get("employees")))),
-        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
+        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
+                  *(("registration", e) for e in ANSWERED)),
         form_fields=("employees",),
         task_kinds={"employer_registration": "单位参保审核", "employee_enrolment": "员工参保审核"},
     ),
@@ -142,10 +157,11 @@ BUREAUS: tuple[Bureau, ...] = (
     # 住房公积金管理条例 art. 14: a new unit registers within 30 days; we aim at the licence's day + 1.
     Bureau(
         name="housing_fund", label="住房公积金管理中心", step_title="住房公积金缴存登记", target_working_days=1,
-        emits=("housing_fund_registered", *STEP_EVENTS),
+        emits=("housing_fund_registered", *STEP_EVENTS, *AFTER_START),
         completes_on=(Output("housing_fund_registered", "已完成住房公积金单位缴存登记", key="housing_fund",
                              keep=("unit_account", "employer_rate", "employee_rate")),),
-        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
+        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
+                  *(("registration", e) for e in ANSWERED)),
         form_fields=("employees", "housing_fund"),
         task_kinds={"deposit_registration": "单位缴存登记审核"},
         requested=lambda f: bool(f.get("housing_fund")),

@@ -91,6 +91,37 @@ class StepRejected(Event):
     reasons: list[str]
 
 
+class ChangeRecorded(Event):
+    """A bureau updated its record for a change of details and says what follows for the company."""
+
+    type: Literal["change_recorded"] = "change_recorded"
+    bureau: str
+    uscc: str
+    change_id: str
+    version: int
+    summary: str  # the founder's timeline line, in Chinese
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class Blocker(BaseModel):
+    """One thing a bureau holds against a closing (注销), and what the founder does about it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    item: str  # what is outstanding, in Chinese (never a personal ID)
+    todo: str  # what to do, in Chinese
+
+
+class ClearanceAnswered(Event):
+    """A bureau checked its records for a closing (清税、减员、印章...): no blockers = cleared."""
+
+    type: Literal["clearance_answered"] = "clearance_answered"
+    bureau: str
+    uscc: str
+    closure_id: str
+    attempt: int
+    blockers: list[Blocker] = Field(default_factory=list)
+
+
 # ---- registration ----------------------------------------------------------------------------
 
 
@@ -153,6 +184,43 @@ class LicenceRevoked(Event):
     type: Literal["licence_revoked"] = "licence_revoked"
     uscc: str
     reason: str
+
+
+class CompanyChanged(Event):
+    """A change of details (变更登记) is registered: licence `version` replaces the one before it (same
+    USCC). `application_id` is the company's start-up application, so the founder's one timeline
+    carries it; `change_id` ties every bureau's answer to this change."""
+
+    type: Literal["company_changed"] = "company_changed"
+    uscc: str
+    change_id: str
+    version: int
+    changed: list[str]  # contracts.changes.CHANGE_LABELS keys
+    licence: Licence
+    previous_district_code: str
+    legal_representative: LegalRepresentative | None = None  # only when it changed
+    answerers: list[str]  # the bureaus whose answer closes the change (those the company has a record at)
+
+
+class ClearanceRequested(Event):
+    """A closing (简易注销) is under public notice: each bureau in `answerers` checks its records and
+    answers (`clearance_answered`); `attempt` grows when the founder asks for a new check."""
+
+    type: Literal["clearance_requested"] = "clearance_requested"
+    uscc: str
+    closure_id: str
+    attempt: int
+    notice_ends_on: date
+    answerers: list[str]
+
+
+class CompanyDeregistered(Event):
+    """Registration deregistered the company (注销登记): the licence is dead from `deregistered_on`."""
+
+    type: Literal["company_deregistered"] = "company_deregistered"
+    uscc: str
+    closure_id: str
+    deregistered_on: date
 
 
 # ---- seal ------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from datetime import date
 from typing import Any
 
 from contracts import bureaus as manifest
+from contracts.changes import ChangeRequest
+from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.rpc import Document, Task
 from contracts.rpc.social_security import EmployeeEnrolment
 from contracts.rpc.tax import InvoiceRequest, RedLetterRequest
@@ -56,8 +58,33 @@ class RegistrationClient(BureauClient):
             return self._call("check_name", name, district_code, scope, application_id)
         return self._call("check_name", name, district_code, scope)
 
-    def verify(self, uscc: str) -> dict:
-        return self._call("verify", uscc)
+    def verify(self, uscc: str, version: int | None = None) -> dict:
+        return self._call("verify", uscc, version)
+
+    def request_change(self, uscc: str, founder_id: str, change_id: str, change: ChangeRequest) -> dict:
+        return self._call("request_change", uscc, founder_id, change_id,
+                          change.model_dump(mode="json", exclude_none=True))
+
+    def get_change(self, uscc: str, founder_id: str, change_id: str) -> dict:
+        return self._call("get_change", uscc, founder_id, change_id)
+
+    def list_changes(self, uscc: str, founder_id: str) -> list[dict]:
+        return self._call("list_changes", uscc, founder_id)
+
+    def request_closure(self, uscc: str, founder_id: str, closure_id: str, request: ClosingRequest) -> dict:
+        return self._call("request_closure", uscc, founder_id, closure_id, request.model_dump(mode="json"))
+
+    def recheck_closure(self, uscc: str, founder_id: str, closure_id: str) -> dict:
+        return self._call("recheck_closure", uscc, founder_id, closure_id)
+
+    def get_closure(self, uscc: str, founder_id: str, closure_id: str) -> dict:
+        return self._call("get_closure", uscc, founder_id, closure_id)
+
+    def list_closures(self, uscc: str, founder_id: str) -> list[dict]:
+        return self._call("list_closures", uscc, founder_id)
+
+    def record_objection(self, uscc: str, objection: ObjectionRequest) -> dict:
+        return self._call("record_objection", uscc, objection.model_dump(mode="json"))
 
     def licence_public_key(self) -> dict:
         return self._call("licence_public_key")

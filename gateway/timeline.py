@@ -52,6 +52,11 @@ SUMMARIES = {
     "licence_revoked": "营业执照已被吊销",
     "step_progressed": "办理进度更新",
     "step_rejected": "该事项未获办理",
+    "company_changed": "变更登记已核准，已换发新版营业执照",
+    "change_recorded": "已据变更登记更新本部门登记信息",
+    "clearance_requested": "简易注销公告已公示（20日），各部门开始清结核查",
+    "clearance_answered": "本部门已完成注销核查",
+    "company_deregistered": "已准予简易注销登记，营业执照已注销",
     "deadlines_recomputed": "已按新公布的节假日安排重新计算办理时限",
     **{o.event: o.summary for o in bureaus.OUTPUTS},  # each bureau's completing events (the manifest)
 }

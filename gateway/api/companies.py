@@ -6,6 +6,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 
+from contracts.changes import ChangeRequest
+from contracts.closing import ClosingRequest
 from gateway.api.deps import GatewayDep, Who
 from gateway.companies import InvoiceRequest, RedLetterRequest
 from gateway.staffing import EmployeeRequest, status_of
@@ -54,3 +56,46 @@ def end_employment(uscc: str, employee_id: str, who: Who, gateway: GatewayDep,
     """`employee_id` as the staff list shows it; the answer has the same shape as a hire's."""
     result = gateway.staffing.leave(who, uscc, employee_id, end_date)
     return JSONResponse(result, status_code=status_of(result, 200))
+
+
+@router.post("/changes", status_code=201, summary="Change of details (变更登记): one request to every bureau")
+def request_change(uscc: str, body: ChangeRequest, who: Who, gateway: GatewayDep,
+                   idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> dict[str, Any]:
+    """Only the founder of the company. Registration registers a standard change at once and issues a
+    new licence version (same USCC); seal, tax and social security each answer. 409 while another
+    change is open (it is named); 422 with field errors when the result would break a form rule."""
+    return gateway.companies.request_change(who, uscc, body, idempotency_key)
+
+
+@router.get("/changes", summary="The company's changes of details")
+def list_changes(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+    return gateway.companies.list_changes(who, uscc)
+
+
+@router.get("/changes/{change_id}", summary="One change with each bureau's answer and its timeline")
+def get_change(uscc: str, change_id: str, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    return gateway.companies.change(who, uscc, change_id)
+
+
+@router.post("/closures", status_code=201, summary="Close the company (简易注销): one request to every bureau")
+def request_closure(uscc: str, body: ClosingRequest, who: Who, gateway: GatewayDep,
+                    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> dict[str, Any]:
+    """Only the founder. Registration publishes the 20-day notice (条例 art. 33); every bureau checks its
+    records and answers with its blockers; after the notice, with no objection and every bureau cleared,
+    the company is deregistered. 409 while a change or another closing is open; 422 without the commitment."""
+    return gateway.companies.request_closure(who, uscc, body, idempotency_key)
+
+
+@router.get("/closures", summary="The company's closing requests")
+def list_closures(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+    return gateway.companies.list_closures(who, uscc)
+
+
+@router.get("/closures/{closure_id}", summary="One closing with every bureau's blockers and its timeline")
+def get_closure(uscc: str, closure_id: str, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    return gateway.companies.closure(who, uscc, closure_id)
+
+
+@router.post("/closures/{closure_id}/recheck", summary="Ask every bureau to check again (blockers cleared)")
+def recheck_closure(uscc: str, closure_id: str, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    return gateway.companies.recheck_closure(who, uscc, closure_id)

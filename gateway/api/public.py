@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
+from contracts.closing import ObjectionRequest
 from gateway import health
 from gateway.api.deps import GatewayDep, Who
 from gateway.api.schemas import HealthOut, NameCheck
@@ -30,8 +31,19 @@ def check_name(body: NameCheck, who: Who, gateway: GatewayDep) -> dict[str, Any]
 
 
 @router.get("/api/v1/verify/licences/{uscc}", summary="Is this licence genuine? (no login)")
-def verify_licence(uscc: str, gateway: GatewayDep) -> dict[str, Any]:
-    return gateway.verify.licence(uscc)
+def verify_licence(uscc: str, gateway: GatewayDep,
+                   version: Annotated[int | None, Query(ge=1, le=10000)] = None) -> dict[str, Any]:
+    """`version`: an older licence version (after a change of details) verifies as superseded, with
+    the period it was valid."""
+    return gateway.verify.licence(uscc, version)
+
+
+@router.post("/api/v1/verify/licences/{uscc}/objections", status_code=201,
+             summary="Object to a company's simplified deregistration during its notice (no login)")
+def object_to_closure(uscc: str, body: ObjectionRequest, gateway: GatewayDep) -> dict[str, Any]:
+    """A department, creditor or other interested party (条例 art. 33). The objector and the reason are
+    kept by registration; the public answer says only that it was recorded."""
+    return gateway.verify.object_to_closure(uscc, body)
 
 
 @router.get("/api/v1/verify/seals/{code}", summary="Is this seal filed? (no login)")

@@ -27,6 +27,8 @@ from gateway.web.pages import HERE, STATIC_URL
 # modules with a module-level `router`, included in this order
 PAGE_MODULES = ["gateway.web.accounts", "gateway.web.founder", "gateway.web.clerk", "gateway.web.public"]
 PAGE_MODULES.append("gateway.web.stats")  # the public performance dashboard /stats
+PAGE_MODULES.append("gateway.web.changes")  # a company's changes of details
+PAGE_MODULES.append("gateway.web.closing")  # closing the company (简易注销)
 
 
 def mount(app: FastAPI) -> None:

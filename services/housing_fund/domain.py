@@ -30,6 +30,8 @@ from contracts.calendar import deadline
 from contracts.clock import china_date
 from contracts.codes import mask_resident_id
 from contracts.events import (
+    Blocker,
+    CompanyChanged,
     Event,
     HousingFundAccount,
     HousingFundRegistered,
@@ -132,6 +134,7 @@ class Unit(BaseModel):
     form_staff: list[Employee] = Field(default_factory=list)  # kept until they have accounts
     task: ClerkTask | None = None
     created_at: datetime
+    licence_version: int = 1  # the licence version this record follows (a change of details moves it)
 
     def account(self, employee_id: str) -> Account:
         for account in self.accounts:
@@ -182,6 +185,28 @@ def registered_event(unit: Unit) -> HousingFundRegistered:
                                      start_date=a.start_date, deposit_base=a.deposit_base,
                                      base_provisional=a.base_provisional) for a in unit.accounts],
         documents=[CERTIFICATE])
+
+
+def change_answer(unit: Unit, event: CompanyChanged) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A change of details at the centre: the unit's name and district follow the licence; the unit
+    account and the staff's personal accounts stay (every Wuhan district is the one centre's).
+    Returns (the founder's line, the answer's detail, the unit fields to set)."""
+    licence = event.licence
+    fields = {"company_name": licence.company_name, "district_code": licence.district_code,
+              "licence_version": event.version}
+    if unit.unit_account:
+        summary = f"住房公积金单位登记信息已更新，单位账号{unit.unit_account}不变，职工个人账户不变"
+    else:
+        summary = "住房公积金单位登记信息已更新"
+    return summary, {"unit_account": unit.unit_account, "district_code": licence.district_code}, fields
+
+
+def clearance_blockers(unit: Unit | None) -> list[Blocker]:
+    """A closing: every open personal account must be sealed or moved first (减员)."""
+    if unit is None:
+        return []
+    return [Blocker(item=f"职工{a.name}的住房公积金个人账户仍在缴存", todo="为该职工办理减员（封存或转移个人账户）后重新核查")
+            for a in unit.active()]
 
 
 def _figures(figures_for: Any, day: date) -> Any:

@@ -10,6 +10,7 @@ from nameko.events import EventDispatcher
 from nameko.timer import timer
 
 from contracts import clock
+from contracts.bureaus import AFTER_START, CHANGE_ANSWERERS
 from contracts.codes import USCC_CHARSET, is_known_district
 from contracts.events import Licence, parse_event
 from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
@@ -21,7 +22,9 @@ from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.registration import documents, domain, signing
 from services.registration.allocator import allocator_from_config
+from services.registration.changes import ChangeDesk, verification
 from services.registration.clerk import ClerkQueue
+from services.registration.closing import ClosingDesk
 from services.registration.store import RegistrationMongo
 from services.registration.workflow import Registrar, Settings
 
@@ -53,13 +56,68 @@ class RegistrationService(clerk.ClerkRpc):
     def on_application_corrected(self, payload: dict) -> None:
         self.registrar.on_corrected(parse_event("gateway", payload))
 
+    def on_change_recorded(self, source: str, payload: dict) -> None:
+        self.changes.on_answer(parse_event(source, payload))
+
     @timer(interval=2)
     def relay_outbox(self) -> None:
         relay(self.store.cases, self.dispatch)
 
+    @timer(interval=5)
+    def settle_closures(self) -> None:
+        # the end of a closing's notice period (contracts.clock: a pinned clock moves it in tests)
+        self.closings.settle_due(clock.now())
+
     @timer(interval=60)
     def settle_names(self) -> None:
         self.registrar.settle_names(clock.now())
+
+    # ---- change of details (变更登记) -------------------------------------------------------------
+
+    @property
+    def changes(self) -> ChangeDesk:
+        return ChangeDesk(self.store, self.dispatch)
+
+    @rpc(expected_exceptions=OneStopError)
+    def request_change(self, uscc: str, founder_id: str, change_id: str, change: dict) -> dict:
+        return self.changes.request(uscc, founder_id, change_id, change)
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_change(self, uscc: str, founder_id: str, change_id: str) -> dict:
+        return self.changes.get(uscc, founder_id, change_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_changes(self, uscc: str, founder_id: str) -> list[dict]:
+        return self.changes.list(uscc, founder_id)
+
+    # ---- closing (简易注销) ----------------------------------------------------------------------
+
+    @property
+    def closings(self) -> ClosingDesk:
+        return ClosingDesk(self.store, self.dispatch)
+
+    def on_clearance_answered(self, source: str, payload: dict) -> None:
+        self.closings.on_answer(parse_event(source, payload))
+
+    @rpc(expected_exceptions=OneStopError)
+    def request_closure(self, uscc: str, founder_id: str, closure_id: str, request: dict) -> dict:
+        return self.closings.request(uscc, founder_id, closure_id, request)
+
+    @rpc(expected_exceptions=OneStopError)
+    def recheck_closure(self, uscc: str, founder_id: str, closure_id: str) -> dict:
+        return self.closings.recheck(uscc, founder_id, closure_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_closure(self, uscc: str, founder_id: str, closure_id: str) -> dict:
+        return self.closings.get(uscc, founder_id, closure_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_closures(self, uscc: str, founder_id: str) -> list[dict]:
+        return self.closings.list(uscc, founder_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def record_objection(self, uscc: str, objection: dict) -> dict:
+        return self.closings.object(uscc, objection)
 
     # ---- name check and cases -----------------------------------------------------------------
 
@@ -86,14 +144,16 @@ class RegistrationService(clerk.ClerkRpc):
         return {**{k: case.get(k) for k in keys}, "task": task}
 
     @rpc(expected_exceptions=OneStopError)
-    def verify(self, uscc: str) -> dict:
+    def verify(self, uscc: str, version: int | None = None) -> dict:
         if not isinstance(uscc, str) or len(uscc) != 18 or any(c not in USCC_CHARSET for c in uscc.upper()):
             raise Invalid.with_fields("统一社会信用代码应为18位数字或大写字母",
                                       [FieldError(field="uscc", message="格式不正确")])
         case = self.store.case_by_uscc(uscc.upper())
         if case is None:
             return {"genuine": False, "status": "unknown", "licence": None}
-        return {"genuine": True, "status": case.get("licence_status", "active"), "licence": case["licence"]}
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
+            raise Invalid.with_fields("执照版本无效", [FieldError(field="version", message="应为正整数")])
+        return verification(case, version)
 
     @rpc(expected_exceptions=OneStopError)
     def licence_public_key(self) -> dict:
@@ -134,3 +194,17 @@ class RegistrationService(clerk.ClerkRpc):
             log.exception("database ping failed")
             database = "down"
         return {"service": self.name, "status": "ok" if database == "ok" else "degraded", "database": database}
+
+
+def _answer_handler(source: str, event_type: str):
+    # a bureau's answer to a change of details or a closing; durable: a passing failure redelivers it
+    def handle(self, payload: dict) -> None:
+        getattr(self, f"on_{event_type}")(source, payload)
+
+    handle.__name__ = handle.__qualname__ = f"on_{source}_{event_type}"
+    return durable_handler(source, event_type)(handle)
+
+
+for _source in CHANGE_ANSWERERS:  # nameko binds one handler to one (source, event type)
+    for _type in AFTER_START:
+        setattr(RegistrationService, f"on_{_source}_{_type}", _answer_handler(_source, _type))

@@ -39,6 +39,8 @@ class RegistrationStore:
         self.cases.create_index("task.id", sparse=True)
         self.cases.create_index("past_tasks.id", sparse=True)
         self.cases.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
+        self.cases.create_index("open_closure", sparse=True)  # the closing sweep (closing.settle_due)
+        self.cases.create_index("licence_status", sparse=True)
         self.cases.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING),
                                  ("task.created_at", ASCENDING)])
 
@@ -99,6 +101,13 @@ class RegistrationStore:
 
     def cases_in(self, application_ids: list[str]) -> list[dict]:
         return list(self.cases.find({"_id": {"$in": application_ids}}, {"state": 1, "licence.uscc": 1}))
+
+    def end_name(self, application_id: str, ended_on: str) -> None:
+        """A deregistered company's name: no longer registered, barred until names.barred_until (art. 17)."""
+        self.names.update_one({"_id": f"app:{application_id}", "status": "registered"},
+                              {"$set": {"status": name_rules.FORMER, "ended_on": ended_on,
+                                        "barred_until": name_rules.barred_until(ended_on)},
+                               "$unset": {"active_key": ""}})
 
     def mark_registered(self, application_id: str, uscc: str) -> None:
         self.names.update_one({"_id": f"app:{application_id}"},

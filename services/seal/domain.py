@@ -29,6 +29,8 @@ from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import DEADLINE_KEYS, Deadline, deadline
 from contracts.codes import is_valid_uscc
 from contracts.events import (
+    Blocker,
+    CompanyChanged,
     Event,
     LicenceIssued,
     SealInfo,
@@ -186,6 +188,30 @@ class SealSet(BaseModel):
 
     def all_filed(self) -> bool:
         return all(s.filed for s in self.seals)
+
+
+def change_answer(seal_set: SealSet, event: CompanyChanged) -> tuple[str, dict, dict]:
+    """What a change of details means for the filed seals (the name is not changeable here, so the
+    company seal and the others stay valid; a new legal representative makes the name seal, which
+    bears the old representative's name, one to stop using and re-engrave)."""
+    codes = [s.code for s in seal_set.seals]
+    name_seals = [s.code for s in seal_set.seals if s.kind == SealKind.legal_representative]
+    new_rep = event.legal_representative.name if event.legal_representative else None
+    if new_rep and new_rep != seal_set.legal_representative and name_seals:
+        summary = (f"印章备案信息已更新；法定代表人已变更为{new_rep}，原法定代表人名章"
+                   f"（{'、'.join(name_seals)}）应停止使用并申请重新刻制，其余印章继续有效")
+        return summary, {"seals_valid": [c for c in codes if c not in name_seals], "remake": name_seals}, {}
+    return "印章备案信息已更新，现有印章继续有效", {"seals_valid": codes, "remake": []}, {}
+
+
+def clearance_blockers(seal_set: SealSet | None) -> list[Blocker]:
+    """A closing: a physical seal still being made is an open order; filed seals are voided with the
+    deregistration itself (company_deregistered), so they block nothing."""
+    if seal_set is None:
+        return []
+    return [Blocker(item=f"印章{s.code}（{s.kind.value}）尚在刻制中",
+                    todo="待刻制单位完成并备案后随注销一并缴销，或联系刻制单位撤销该印章订单")
+            for s in seal_set.seals if not s.filed and s.status not in ("rejected",)]
 
 
 # ---- creating the set --------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
 from kit import clerk
+from kit.changes import answer_change
+from kit.closing import answer_clearance
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
@@ -57,9 +59,26 @@ class SealService(clerk.ClerkRpc):
         self.store.revocations.record(Revocation.of(event, clock.now()))
         esign.revoke_company(self._seals, event.uscc, event.occurred_at, event.reason)
 
+    @durable_handler("registration", "company_changed")
+    def on_company_changed(self, payload: dict) -> None:
+        # the seal set itself stays as filed: the answer records what the change means for each seal
+        answer_change(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
+                      self.store.by_uscc, domain.change_answer)
+
+    @durable_handler("registration", "clearance_requested")
+    def on_clearance_requested(self, payload: dict) -> None:
+        answer_clearance(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
+                         lambda uscc: domain.clearance_blockers(self.store.by_uscc(uscc)))
+
+    @durable_handler("registration", "company_deregistered")
+    def on_company_deregistered(self, payload: dict) -> None:
+        # 注销: every electronic seal of the company is voided (its certificate listed in the CRL)
+        event = parse_event("registration", payload)
+        self._seals.revoke({"uscc": event.uscc}, event.occurred_at, "企业已注销")
+
     @timer(interval=2)
     def relay_outbox(self) -> int:
-        return relay(self.store.sets, self.dispatch)
+        return relay(self.store.sets, self.dispatch) + relay(self.store.change_answers.collection, self.dispatch)
 
     def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
         return queue.ClerkQueue(self.store, self._publish)

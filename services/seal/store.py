@@ -18,6 +18,7 @@ from pymongo.database import Database
 
 from contracts.events import Event
 from contracts.rpc import NotFound
+from kit.changes import ChangeAnswers
 from kit.mongo import InMemorySequences, Sequences
 from kit.repository import InMemoryRepository, Repository
 from kit.revocations import InMemoryRevocations, Revocations
@@ -33,6 +34,7 @@ class SealStore:
         self.repo: Repository[SealSet] = Repository(self.sets, SealSet, busy=BUSY)
         self.sequences = Sequences(db["counters"])
         self.revocations = Revocations(db["revocations"])
+        self.change_answers = ChangeAnswers(db["change_answers"])
 
     @classmethod
     def in_memory(cls) -> SealStore:
@@ -50,6 +52,7 @@ class SealStore:
         self.sets.create_index("tasks.id")
         self.sets.create_index("tasks.state")
         self.sets.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
+        self.change_answers.ensure_indexes()
 
     def ping(self) -> None:
         if self.db is not None:

@@ -19,6 +19,8 @@ from contracts.events import LicenceRevoked, parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import Document, NotFound, OneStopError
 from kit import clerk
+from kit.changes import answer_change
+from kit.closing import answer_clearance
 from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
@@ -54,6 +56,16 @@ class SocialSecurityService(clerk.ClerkRpc):
         if not isinstance(event, LicenceRevoked):  # routed here under another type: it never will fit
             raise Unprocessable(f"expected licence_revoked, got {event.type}")
         self.store.revocations.record(Revocation.of(event, clock.now()))
+
+    @durable_handler("registration", "company_changed")
+    def on_company_changed(self, payload: dict) -> None:
+        answer_change(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
+                      self.store.employer, domain.change_answer, self.store.apply_change)
+
+    @durable_handler("registration", "clearance_requested")
+    def on_clearance_requested(self, payload: dict) -> None:
+        answer_clearance(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
+                         lambda uscc: domain.clearance_blockers(self.store.staff(uscc, active_only=True)))
 
     @timer(interval=2)
     def relay_and_resume(self) -> None:

@@ -16,6 +16,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from kit.changes import ChangeAnswers, newer_version
 from kit.mongo import next_sequence
 from kit.revocations import Revocations
 
@@ -30,10 +31,11 @@ class SocialSecurityStore:
         self.tasks = db["tasks"]
         self.counters = db["counters"]
         self.revocations = Revocations(db["revocations"])
+        self.change_answers = ChangeAnswers(db["change_answers"])
 
     @property
     def outbox_collections(self):
-        return (self.employers, self.enrolments, self.tasks)
+        return (self.employers, self.enrolments, self.tasks, self.change_answers.collection)
 
     def ensure_indexes(self) -> None:
         exists = {"$exists": True}
@@ -50,6 +52,7 @@ class SocialSecurityStore:
         self.enrolments.create_index("application_id")
         self.enrolments.create_index("contribution_provisional", sparse=True)
         self.tasks.create_index([("state", ASCENDING), ("deadline", ASCENDING), ("created_at", ASCENDING)])
+        self.change_answers.collection.create_index("uscc")
         for collection in self.outbox_collections:  # the relay timer looks for stale entries every 2 s
             collection.create_index("outbox.created_at")
 
@@ -80,6 +83,9 @@ class SocialSecurityStore:
 
     def employer_by_application(self, application_id: str) -> dict[str, Any] | None:
         return self.employers.find_one({"application_id": application_id}, {"outbox": 0})
+
+    def apply_change(self, uscc: str, version: int, fields: dict[str, Any]) -> None:
+        self.employers.update_one({"_id": uscc, **newer_version(version)}, {"$set": fields})
 
     def move_employer(self, uscc: str, expect: dict[str, Any], changes: dict[str, Any],
                       outbox: list[dict[str, Any]] = ()) -> bool:

@@ -23,7 +23,15 @@ from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import DEADLINE_KEYS, Deadline, aware, deadline
 from contracts.clock import CHINA
 from contracts.codes import is_valid_uscc, mask_resident_id
-from contracts.events import Event, InvoicesApproved, LicenceIssued, TaskQueued, TaxRegistered
+from contracts.events import (
+    Blocker,
+    CompanyChanged,
+    Event,
+    InvoicesApproved,
+    LicenceIssued,
+    TaskQueued,
+    TaxRegistered,
+)
 from contracts.form import (
     GENERAL_TAXPAYER_THRESHOLD,
     InvoiceKind,
@@ -272,6 +280,22 @@ def new_registration(event: LicenceIssued, now: datetime) -> dict[str, Any]:
         reason = "；".join(decision.reasons)
         doc.update(approval="pending", task=new_task(reason, now, timing, doc))
     return doc
+
+
+def change_answer(registration: dict[str, Any], event: CompanyChanged) -> tuple[str, dict, dict]:
+    """A change of details at tax: the registration's new items, and the competent tax office of the
+    new domicile (a move across districts moves the company to that district's office).
+    Returns (the founder's line, the answer's detail, the registration fields to set)."""
+    licence = event.licence
+    office, previous = tax_office(licence.district_code), registration["tax_office"]
+    fields = {"company_name": licence.company_name, "district_code": licence.district_code,
+              "domicile": licence.domicile, "legal_representative": licence.legal_representative,
+              "tax_office": office, "licence_version": event.version}
+    if office != previous:
+        summary = f"主管税务机关由{previous}变更为{office}，税务登记已迁入"
+    else:
+        summary = f"税务登记信息已更新，主管税务机关不变（{office}）"
+    return summary, {"tax_office": office, "previous_tax_office": previous, "office_changed": office != previous}, fields
 
 
 # ---- clerk tasks -------------------------------------------------------------------------------
@@ -580,3 +604,17 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def clearance_blockers(registration: dict[str, Any] | None, open_ledgers: list[dict[str, Any]]) -> list[Blocker]:
+    """A closing (清税): an unfinished tax registration or an invoice whose number is allocated but not
+    yet issued (an unfinished invoice) blocks. Declarations are not kept by this bureau yet, so none is
+    checked (said plainly in docs)."""
+    blockers = []
+    if registration is not None and registration.get("task") and registration["task"].get("state") in ("open", "claimed"):
+        blockers.append(Blocker(item="税务登记尚待税务人员审核", todo="等待审核完成或联系主管税务机关"))
+    for ledger in open_ledgers:
+        for allocation in ledger.get("allocations", []):
+            blockers.append(Blocker(item=f"发票{allocation['number']}已分配号码尚未开具完成",
+                                    todo="完成开具或等待系统作废该号码后重新核查"))
+    return blockers

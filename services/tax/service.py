@@ -20,6 +20,8 @@ from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
 from kit import clerk
+from kit.changes import answer_change
+from kit.closing import answer_clearance
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
@@ -58,9 +60,21 @@ class TaxService(clerk.ClerkRpc):
         # Recorded even for a company not registered here yet: its licence_issued may come later.
         self.store.revocations.record(Revocation.of(parse_event("registration", payload), _now()))
 
+    @durable_handler("registration", "company_changed")
+    def on_company_changed(self, payload: dict) -> None:
+        answer_change(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
+                      self.store.registration_if_any, domain.change_answer, self.store.apply_change)
+
+    @durable_handler("registration", "clearance_requested")
+    def on_clearance_requested(self, payload: dict) -> None:
+        answer_clearance(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
+                         lambda uscc: domain.clearance_blockers(self.store.registration_if_any(uscc),
+                                                                self.store.open_ledgers(uscc)))
+
     @timer(interval=2)
     def relay_and_recover(self) -> None:
         relay(self.store.registrations, self.dispatch)
+        relay(self.store.change_answers.collection, self.dispatch)
         invoicing.recover(self.store, _now())
 
     @rpc(expected_exceptions=OneStopError)

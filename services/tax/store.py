@@ -25,6 +25,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contracts.rpc import NotFound
 from kit import clerk as clerk_queue
+from kit.changes import ChangeAnswers, newer_version
 from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
 from kit.revocations import Revocations
@@ -43,6 +44,7 @@ class TaxStore:
         self.counters = db["counters"]
         self.skipped = db["skipped_numbers"]
         self.revocations = Revocations(db["revocations"])
+        self.change_answers = ChangeAnswers(db["change_answers"])
 
     def ensure_indexes(self) -> None:
         self.registrations.create_index("application_id", unique=True)
@@ -50,6 +52,7 @@ class TaxStore:
             "task.id", unique=True, partialFilterExpression={"task.id": {"$type": "string"}})
         self.registrations.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING)])
         self.months.create_index("allocations.allocated_at")
+        self.months.create_index("uscc")  # a closing looks for the company's unfinished invoices
         self.registrations.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
         self.invoices.create_index("number", unique=True)
         self.invoices.create_index([("uscc", ASCENDING), ("request_id", ASCENDING)], unique=True)
@@ -57,6 +60,7 @@ class TaxStore:
             "reverses", unique=True, partialFilterExpression={"reverses": {"$type": "string"}})
         self.invoices.create_index([("uscc", ASCENDING), ("number", ASCENDING)])
         self.invoices.create_index("application_id")
+        self.change_answers.ensure_indexes()
 
     def ping(self) -> None:
         self.db.command("ping")
@@ -81,6 +85,12 @@ class TaxStore:
         if doc is None:
             raise NotFound(f"纳税人 {uscc} 未办理税务登记")
         return doc
+
+    def registration_if_any(self, uscc: str) -> dict[str, Any] | None:
+        return self.registrations.find_one({"_id": uscc}, {"outbox": 0})
+
+    def apply_change(self, uscc: str, version: int, fields: dict[str, Any]) -> None:
+        self.registrations.update_one({"_id": uscc, **newer_version(version)}, {"$set": fields})
 
     def registration_by_application(self, application_id: str) -> dict[str, Any]:
         doc = self.registrations.find_one({"application_id": application_id}, {"outbox": 0})
@@ -237,6 +247,10 @@ class TaxStore:
             pass
 
     # ---- invoices --------------------------------------------------------------------------------
+
+    def open_ledgers(self, uscc: str) -> list[dict[str, Any]]:
+        """The company's months with an invoice number allocated and not yet issued."""
+        return [m for m in self.months.find({"uscc": uscc}, {"allocations": 1}) if m.get("allocations")]
 
     def invoice_by_request(self, uscc: str, request_id: str) -> dict[str, Any] | None:
         return self.invoices.find_one({"uscc": uscc, "request_id": request_id}, {"_id": 0})

@@ -87,3 +87,20 @@ def shots():
         return path
 
     return take
+
+
+def logged_in_page(browser, base_url: str, login: str, password: str, landing: str):
+    """A new zh-CN browser context logged in through the login page; (context, page) once at `landing`."""
+    import re
+
+    from playwright.sync_api import expect
+
+    context = browser.new_context(base_url=base_url, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("电子邮箱、手机号码或工作账号").fill(login)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(landing))
+    return context, page

@@ -21,7 +21,7 @@ if os.environ.get("ONESTOP_TEST_EVENTLET", "1") == "1" or (
 
 from playwright.sync_api import Page, expect  # noqa: E402
 
-from tests.browser.conftest import STAFF_PASSWORD  # noqa: E402
+from tests.browser.conftest import STAFF_PASSWORD, logged_in_page  # noqa: E402
 from tests.browser.helpers import field, submit  # noqa: E402
 from tests.factories import resident_id, trade_name  # noqa: E402
 
@@ -43,14 +43,7 @@ def founder(browser, base_url):
 
 @pytest.fixture(scope="module")
 def clerk(browser, base_url, clerk_login):
-    context = browser.new_context(base_url=base_url, locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("电子邮箱、手机号码或工作账号").fill(clerk_login)
-    page.get_by_label("密码").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"/staff$"))
+    context, page = logged_in_page(browser, base_url, clerk_login, STAFF_PASSWORD, r"/staff$")
     yield page
     context.close()
 

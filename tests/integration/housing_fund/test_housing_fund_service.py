@@ -14,6 +14,7 @@ from nameko.testing.services import entrypoint_waiter
 from pypdf import PdfReader
 
 from contracts import clock
+from contracts.events import CompanyChanged
 from contracts.rpc import Conflict, Invalid, register_remote_errors
 from services.housing_fund.service import HousingFundService
 from tests.unit.housing_fund.factories import licence_issued, resident_id, staff
@@ -37,6 +38,10 @@ class Watcher:
 
     @event_handler("housing_fund", "step_rejected")
     def on_step_rejected(self, payload):
+        Watcher.seen.append(payload)
+
+    @event_handler("housing_fund", "change_recorded")
+    def on_change_recorded(self, payload):
         Watcher.seen.append(payload)
 
 
@@ -107,3 +112,29 @@ def test_a_district_without_figures_goes_to_the_clerk_queue_and_a_refusal_closes
             done = rpc.act_on_task(task["id"], "clerk-a", "reject", {"reasons": ["请先在宜昌市中心办理"]})
         assert done["state"] == "rejected" and rpc.list_tasks("open") == []
     assert [p["type"] for p in Watcher.seen] == ["task_queued", "step_rejected"]
+
+
+def changed(issued, change_id: str, version: int, district: str) -> CompanyChanged:
+    licence = issued.licence.model_copy(update={"district_code": district, "company_name": "武汉海陆空贸易有限公司"})
+    return CompanyChanged(application_id=issued.application_id, uscc=licence.uscc, change_id=change_id,
+                          version=version, changed=["domicile", "name"], licence=licence,
+                          previous_district_code=issued.licence.district_code, answerers=["housing_fund"])
+
+
+def test_a_change_of_details_is_answered_once_and_an_older_one_never_undoes_it(centre, service_config, mongo_db):
+    container, watcher = centre
+    issued = licence_issued(staff("8000.00"))
+    with entrypoint_waiter(watcher, "on_registered"):
+        publish(service_config, issued, container)
+    move = changed(issued, "change-hf-1", 2, "420106")
+    with entrypoint_waiter(watcher, "on_change_recorded"):
+        publish(service_config, move, container, wait_for="on_company_changed")
+    publish(service_config, move, container, wait_for="on_company_changed")  # replayed: no second answer
+    with entrypoint_waiter(watcher, "on_change_recorded"):  # an older change arriving late: answered, not applied
+        publish(service_config, changed(issued, "change-hf-0", 1, "420102"), container, wait_for="on_company_changed")
+    [answer] = [p for p in Watcher.seen if p["type"] == "change_recorded" and p["change_id"] == "change-hf-1"]
+    assert answer["change_id"] == "change-hf-1" and answer["version"] == 2
+    assert answer["detail"]["unit_account"] == Watcher.seen[0]["unit_account"] and "不变" in answer["summary"]
+    unit = mongo_db["units"].find_one({"uscc": issued.licence.uscc})
+    assert (unit["district_code"], unit["company_name"], unit["licence_version"]) == ("420106", "武汉海陆空贸易有限公司", 2)
+    assert mongo_db["change_answers"].count_documents({"_id": "change-hf-1"}) == 1

@@ -43,6 +43,18 @@ class RegistrationEvents:
     def on_licence_issued(self, payload):
         self._record(payload)
 
+    @event_handler("registration", "company_changed")
+    def on_company_changed(self, payload):
+        self._record(payload)
+
+    @event_handler("registration", "clearance_requested")
+    def on_clearance_requested(self, payload):
+        self._record(payload)
+
+    @event_handler("registration", "company_deregistered")
+    def on_company_deregistered(self, payload):
+        self._record(payload)
+
 
 class Harness:
     def __init__(self, container_factory, config):
@@ -62,8 +74,8 @@ class Harness:
         rows = RegistrationEvents.seen.get(kind, [])
         return [r for r in rows if application_id is None or r["application_id"] == application_id]
 
-    def send(self, event) -> None:
-        self._dispatch("gateway", event.type, event.model_dump(mode="json"))
+    def send(self, event, source: str = "gateway") -> None:
+        self._dispatch(source, event.type, event.model_dump(mode="json"))
 
     def submit(self, application_id: str, form: dict, founder_id: str = "founder-1") -> ApplicationSubmitted:
         event = ApplicationSubmitted(application_id=application_id, founder_id=founder_id, form=form)

@@ -40,6 +40,10 @@ class TaxListener:
     def on_step_rejected(self, payload):
         return self._record(payload)
 
+    @event_handler("tax", "change_recorded")
+    def on_change_recorded(self, payload):
+        return self._record(payload)
+
 
 class Bureau:
     """Handles for one test: the tax container(s), the listener, publishing and RPC."""

@@ -1,0 +1,89 @@
+"""Change of details (变更登记) after start-up: what a founder may change, and the rules it must keep.
+
+A change is applied to the company's registered form and the result is checked with the application
+form's own rules (`contracts.form.form_errors`), so a change can never register what start-up would
+refuse (e.g. a legal representative who is neither a director nor the manager, Company Law art. 10).
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from contracts import scope
+from contracts.form import (
+    STRICT,
+    Address,
+    ApplicationForm,
+    LegalRepresentative,
+    Person,
+    form_errors,
+    pydantic_field_errors,
+)
+from contracts.rpc import FieldError, Invalid
+
+# What each changed section means on the founder's timeline and on the licence.
+CHANGE_LABELS = {
+    "domicile": "住所",
+    "legal_representative": "法定代表人",
+    "directors": "董事",
+    "manager": "经理",
+    "business_scope": "经营范围",
+}
+# Sections whose change can break the legal representative rule (art. 10), so its errors count too.
+_REP_SECTIONS = {"legal_representative", "directors", "manager"}
+
+
+class ChangeRequest(BaseModel):
+    """The sections that change (omitted = unchanged); the new value replaces the registered one."""
+
+    model_config = STRICT
+    domicile: Address | None = None
+    legal_representative: LegalRepresentative | None = None
+    directors: list[Person] | None = None
+    manager: Person | None = None
+    business_scope: list[str] | None = None
+
+    def sections(self) -> list[str]:
+        return [k for k in CHANGE_LABELS if getattr(self, k) is not None]
+
+
+def parse_change(data: Any) -> ChangeRequest:
+    """The request body, or `Invalid` with field errors in Chinese (an empty change is an error too)."""
+    try:
+        change = ChangeRequest.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid.with_fields("变更申请有内容需要修改", pydantic_field_errors(exc)) from None
+    if not change.sections():
+        raise Invalid.with_fields("请填写要变更的事项", [FieldError(
+            field="body", message=f"至少填写一项：{'、'.join(CHANGE_LABELS.values())}")])
+    return change
+
+
+def apply_change(form: ApplicationForm, change: ChangeRequest, today: date | None = None) -> ApplicationForm:
+    """The registered form after the change; `Invalid` naming every rule the result would break that
+    the change touches (rules a section it leaves alone may break are not the founder's doing now)."""
+    updated = form.model_dump(mode="json")
+    updated.update(change.model_dump(mode="json", include=set(change.sections())))
+    try:
+        after = ApplicationForm.model_validate(updated)
+    except ValidationError as exc:
+        raise Invalid.with_fields("变更申请有内容需要修改", pydantic_field_errors(exc)) from None
+    touched = set(change.sections())
+    if touched & _REP_SECTIONS:
+        touched |= _REP_SECTIONS
+    errors = [e for e in form_errors(after, today) if e.field.split(".")[0] in touched]
+    if change.domicile is not None and change.domicile == form.domicile:
+        errors.append(FieldError(field="domicile", message="新住所与登记的住所相同"))
+    if errors:
+        raise Invalid.with_fields(f"变更申请有{len(errors)}处需要修改", errors)
+    return after
+
+
+def licensed_items(change: ChangeRequest, form: ApplicationForm) -> list[str]:
+    """Licensed business-scope items the change ADDS (they need the approving authority: a clerk)."""
+    added = [c for c in (change.business_scope or []) if c not in form.business_scope]
+    return [scope.item(c).name for c in added if scope.item(c) and scope.item(c).licensed]

@@ -1,0 +1,199 @@
+"""Change of details (变更登记): one request, one new licence version, every bureau's answer.
+
+The change lives inside the company's case document (`changes.<id>`), so accepting it, replacing the
+licence (same USCC, version + 1, the old version kept in `licence_history` with its validity period),
+updating the registered form and queueing `company_changed` (the outbox) are ONE conditional write:
+a replayed request, a redelivered event or a worker killed at any point leaves exactly one licence
+version per change. `open_change` names the change still waiting for bureau answers; a second change
+is refused while it is set (the write's condition, so two racing requests cannot both pass).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from typing import Any
+
+from contracts import clock
+from contracts.bureaus import CHANGE_ANSWERERS, LABELS, bureau
+from contracts.changes import CHANGE_LABELS, apply_change, licensed_items, parse_change
+from contracts.events import ChangeRecorded, CompanyChanged, Licence
+from contracts.form import ApplicationForm
+from contracts.rpc import Conflict, FieldError, Invalid, NotFound
+from kit.outbox import Dispatch, flush, outbox_entry
+from services.registration import domain
+from services.registration.store import RegistrationStore
+
+log = logging.getLogger(__name__)
+
+CHANGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # a key inside the case document: no dots, no $
+REGISTERED, COMPLETED = "registered", "completed"
+MAX_ATTEMPTS = 5
+
+
+def new_version(case: dict, after: ApplicationForm, now: datetime) -> Licence:
+    """The next licence: same USCC and establishment date, the changed items, the (new) district's
+    registering authority, issued now."""
+    old = Licence.model_validate(case["licence"])
+    return domain.build_licence(after, old.uscc, now).model_copy(update={"established_on": old.established_on})
+
+
+def history_entry(case: dict, change_id: str, now: datetime) -> dict[str, Any]:
+    """The licence being replaced, with the period it was the valid one."""
+    return {"version": case.get("licence_version", 1), "licence": case["licence"],
+            "valid_from": case.get("licence_valid_from") or case["licence"]["issued_at"],
+            "valid_to": now, "superseded_by_change": change_id}
+
+
+def change_view(change: dict) -> dict[str, Any]:
+    answers = change.get("answers") or {}
+    return {
+        "change_id": change["id"], "uscc": change["uscc"], "state": change["state"],
+        "sections": change["sections"], "labels": [CHANGE_LABELS[s] for s in change["sections"]],
+        "version": change["version"], "created_at": _iso(change["created_at"]),
+        "completed_at": _iso(change.get("completed_at")),
+        "bureaus": [{"bureau": b, "label": LABELS[b], "answered": b in answers,
+                     **({"summary": answers[b]["summary"], "detail": answers[b]["detail"],
+                         "answered_at": _iso(answers[b]["at"])} if b in answers else {})}
+                    for b in change.get("awaiting", CHANGE_ANSWERERS)],
+    }
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def own_case(store: RegistrationStore, uscc: str, founder_id: str) -> dict:
+    """The company's case, for its own founder only (anyone else: not found, as if it did not exist)."""
+    case = store.case_by_uscc(uscc) if isinstance(uscc, str) else None
+    if case is None or case.get("founder_id") != founder_id:
+        raise NotFound("没有找到您名下的这家企业")
+    return case
+
+
+class ChangeDesk:
+    def __init__(self, store: RegistrationStore, dispatch: Dispatch):
+        self.store, self.dispatch = store, dispatch
+
+    def _case(self, uscc: str, founder_id: str) -> dict:
+        return own_case(self.store, uscc, founder_id)
+
+    def request(self, uscc: str, founder_id: str, change_id: str, raw: Any) -> dict[str, Any]:
+        """Register the change at once (standard changes need no clerk) or refuse it with its reasons."""
+        if not isinstance(change_id, str) or not CHANGE_ID.match(change_id):
+            raise Invalid.with_fields("变更申请编号无效", [FieldError(field="change_id", message="8-64位字母、数字、-或_")])
+        case = self._case(uscc, founder_id)
+        for _ in range(MAX_ATTEMPTS):
+            done = (case.get("changes") or {}).get(change_id)
+            if done is not None:
+                return change_view(done)  # the same request again: the same change
+            self._refuse_if_closed(case)
+            change = parse_change(raw)
+            form = ApplicationForm.model_validate(case["form"])
+            after = apply_change(form, change, clock.china_today())
+            licensed = licensed_items(change, form)
+            if licensed:
+                # needs the approving authority's permit first: not a standard change (no clerk path yet)
+                raise Invalid.with_fields("经营范围变更含许可经营项目", [FieldError(
+                    field="business_scope",
+                    message=f"新增许可经营项目“{'、'.join(licensed)}”须先取得审批文件，请到登记窗口办理")])
+            new = self._register(case, change_id, change.sections(), change.model_dump(mode="json"), after)
+            if new is not None:
+                return change_view(new["changes"][change_id])
+            case = self._case(uscc, founder_id)  # someone else wrote first: decide again on what is there
+        raise Conflict("企业登记信息正在更新，请稍后再提交")
+
+    @staticmethod
+    def _refuse_if_closed(case: dict) -> None:
+        status = case.get("licence_status", "active") or "active"
+        if status != "active":
+            raise Conflict("营业执照已被吊销，不能办理变更登记" if status == "revoked" else "企业已注销，不能办理变更登记")
+        if case.get("open_closure"):
+            raise Conflict(f"该企业的注销申请 {case['open_closure']} 尚未办结，不能办理变更登记")
+        if case.get("open_change"):
+            open_change = case["changes"][case["open_change"]]
+            labels = "、".join(CHANGE_LABELS[s] for s in open_change["sections"])
+            raise Conflict(f"该企业的变更登记 {case['open_change']}（{labels}）尚未办结，办结后才能提交新的变更")
+
+    def _register(self, case: dict, change_id: str, sections: list[str], requested: dict,
+                  after: ApplicationForm) -> dict | None:
+        now = clock.now()
+        licence = new_version(case, after, now)
+        version = case.get("licence_version", 1) + 1
+        # a bureau the founder did not use at start-up (no seals ordered) has nothing to update
+        awaiting = [b for b in CHANGE_ANSWERERS if bureau(b).requested(case["form"])]
+        change = {"id": change_id, "uscc": licence.uscc, "state": REGISTERED if awaiting else COMPLETED,
+                  "sections": sections, "requested": requested, "created_at": now, "registered_at": now,
+                  "version": version, "awaiting": awaiting, "answers": {}, "answer_count": 0,
+                  **({} if awaiting else {"completed_at": now})}
+        rep = after.legal_representative if "legal_representative" in sections else None
+        event = CompanyChanged(application_id=case["_id"], uscc=licence.uscc, change_id=change_id, version=version,
+                               changed=sections, licence=licence, previous_district_code=case["licence"]["district_code"],
+                               legal_representative=rep, answerers=awaiting)
+        entry = outbox_entry(event)
+        new = self.store.update_case(
+            {"_id": case["_id"], "licence.issued_at": case["licence"]["issued_at"], "open_change": None, "open_closure": None,
+             f"changes.{change_id}": {"$exists": False}, "licence_status": {"$in": [None, "active"]}},
+            {"$set": {"licence": licence.model_dump(mode="json"), "licence_version": version,
+                      "licence_valid_from": now, "form": after.model_dump(mode="json"),
+                      "district_code": after.domicile.district_code, "open_change": change_id if awaiting else None,
+                      f"changes.{change_id}": change, "updated_at": now},
+             "$push": {"licence_history": history_entry(case, change_id, now), "outbox": entry}})
+        if new is not None:
+            flush(self.store.cases, case["_id"], [entry], self.dispatch)
+            log.info("change registered", extra={"application_id": case["_id"], "event_id": event.event_id})
+        return new
+
+    def on_answer(self, event: ChangeRecorded) -> None:
+        """Record one bureau's answer once; the last one closes the change."""
+        field = f"changes.{event.change_id}"
+        for _ in range(MAX_ATTEMPTS):
+            case = self.store.get_case(event.application_id)
+            change = (case or {}).get("changes", {}).get(event.change_id)
+            if change is None or event.bureau in change["answers"] or event.bureau not in change["awaiting"]:
+                log.info("change_recorded ignored (unknown change, repeated or not expected)",
+                         extra={"application_id": event.application_id, "event_id": event.event_id})
+                return
+            count = change["answer_count"]
+            update: dict[str, Any] = {
+                "$set": {f"{field}.answers.{event.bureau}": {"summary": event.summary, "detail": event.detail,
+                                                             "at": event.occurred_at}},
+                "$inc": {f"{field}.answer_count": 1}}
+            if count + 1 == len(change["awaiting"]):
+                update["$set"].update({f"{field}.state": COMPLETED, f"{field}.completed_at": clock.now(),
+                                       "open_change": None})
+            if self.store.update_case({"_id": case["_id"], f"{field}.answer_count": count}, update) is not None:
+                return
+        raise RuntimeError(f"change {event.change_id}: {MAX_ATTEMPTS} concurrent answers")  # redelivered
+
+    def get(self, uscc: str, founder_id: str, change_id: str) -> dict[str, Any]:
+        change = (self._case(uscc, founder_id).get("changes") or {}).get(change_id)
+        if change is None:
+            raise NotFound(f"没有这项变更登记：{change_id}")
+        return change_view(change)
+
+    def list(self, uscc: str, founder_id: str) -> list[dict[str, Any]]:
+        changes = (self._case(uscc, founder_id).get("changes") or {}).values()
+        return [change_view(c) for c in sorted(changes, key=lambda c: c["created_at"])]
+
+
+def verification(case: dict, version: int | None) -> dict[str, Any]:
+    """The public answer for a licence: the current version, or an older one marked superseded with the
+    period it was valid (what a counterparty holding an old paper copy needs to know)."""
+    current = case.get("licence_version", 1)
+    status = case.get("licence_status", "active")
+    history = [{"version": h["version"], "valid_from": _iso(h["valid_from"]), "valid_to": _iso(h["valid_to"])}
+               for h in case.get("licence_history", [])]
+    base = {"genuine": True, "current_version": current, "versions": history,
+            **({"deregistered_on": case.get("deregistered_on")} if status == "deregistered" else {})}
+    if version is None or version == current:
+        return {**base, "status": status, "version": current, "licence": case["licence"],
+                "valid_from": _iso(case.get("licence_valid_from") or case["licence"]["issued_at"]), "valid_to": None}
+    old = next((h for h in case.get("licence_history", []) if h["version"] == version), None)
+    if old is None:
+        raise NotFound(f"该营业执照没有第{version}版")
+    return {**base, "status": "superseded", "version": version, "licence": old["licence"],
+            "valid_from": _iso(old["valid_from"]), "valid_to": _iso(old["valid_to"])}

@@ -1,0 +1,63 @@
+"""The founder's closing flow (简易注销) in Chromium: the request page refuses a request without the
+investors' commitment, takes it with one, and the closure page shows the 20-day notice and every
+bureau's check, each blocker with what to do (the company still has staff), and the new-check button."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+from playwright.sync_api import expect
+
+from tests.browser.conftest import logged_in_page
+from tests.browser.test_change_pages import API, wait
+from tests.factories import make_form, resident_id
+
+
+def test_a_founder_asks_to_close_and_sees_every_bureaus_blockers(browser, base_url, shots):
+    email, password = f"z{uuid.uuid4().hex[:8]}@example.com", "Founder-2024"
+    form = make_form()
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        assert http.post(f"{API}/accounts", json={"name": "张伟", "resident_id": resident_id(), "email": email,
+                                                  "password": password}).status_code == 201
+        token = http.post(f"{API}/tokens", data={"username": email, "password": password}).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        app_id = http.post(f"{API}/applications", json=form, headers=auth).json()["id"]
+        view = wait(lambda: (v := http.get(f"{API}/applications/{app_id}", headers=auth).json())["status"]
+                    == "completed" and v)
+        uscc = view["outputs"]["uscc"]
+
+    context, page = logged_in_page(browser, base_url, email, password, r"^(?!.*/login)")
+    page.goto(f"/companies/{uscc}/closing")
+    expect(page.locator("h1")).to_have_text("企业注销（简易注销）")
+    expect(page.get_by_text("尚未申请注销")).to_be_visible()
+    page.get_by_role("button", name="提交简易注销申请").click()  # without the commitment
+    expect(page.get_by_role("alert")).to_contain_text("全体投资人承诺")
+    page.get_by_label(re.compile("全体投资人承诺")).check()
+    page.get_by_role("button", name="提交简易注销申请").click()
+    expect(page).to_have_url(re.compile(rf"/companies/{uscc}/closures/\w+$"))
+    expect(page.locator("h1")).to_contain_text("简易注销")
+    expect(page.get_by_text(re.compile(r"公示期 \d{4}-\d\d-\d\d 至 \d{4}-\d\d-\d\d（20日）"))).to_be_visible()
+
+    def every_bureau_checked():
+        page.reload()
+        return page.get_by_text("核查中").count() == 0
+    assert wait(every_bureau_checked, 60)
+    for label in ("印章（公安）", "税务", "人社（社保）", "住房公积金管理中心"):
+        expect(page.get_by_text(label, exact=True)).to_be_visible()
+    expect(page.get_by_text("有未办结事项", exact=True)).to_have_count(2)  # social security and the housing fund
+    name = form["employees"][0]["name"]
+    expect(page.get_by_text(f"职工{name}仍在本单位参保")).to_be_visible()
+    expect(page.get_by_text(f"职工{name}的住房公积金个人账户仍在缴存")).to_be_visible()
+    expect(page.get_by_text(re.compile("请办理：为该职工办理减员")).first).to_be_visible()
+    expect(page.get_by_text("已清结", exact=True)).to_have_count(2)  # the seals and tax
+    expect(page.get_by_role("button", name="已办理完毕，请各部门重新核查")).to_be_visible()
+    assert form["employees"][0]["resident_id"] not in page.content()
+    shots(page, "closing-blockers")
+    page.get_by_role("button", name="已办理完毕，请各部门重新核查").click()
+    expect(page.get_by_text("各部门清结核查（第2次）")).to_be_visible()
+    page.get_by_role("link", name="返回企业注销").click()
+    expect(page.get_by_role("link", name="公示中")).to_be_visible()
+    expect(page.get_by_role("button", name="提交简易注销申请")).to_have_count(0)  # one closing at a time
+    context.close()

@@ -1,0 +1,86 @@
+"""Change of details (变更登记) over real HTTP: a company moves across districts with one request, and
+every bureau answers on the founder's one timeline for the change."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from pypdf import PdfReader
+
+from tests.e2e.conftest import sign_up_and_log_in
+from tests.e2e.test_api_e2e import wait_for
+from tests.factories import make_form, resident_id
+
+pytestmark = pytest.mark.e2e
+
+API = "/api/v1"
+MOVE = {"domicile": {"district_code": "420106", "detail": "武昌区中南路99号"}}
+
+
+def wait_for_change(http, url, headers, timeout=90.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        view = http.get(url, headers=headers).json()
+        if view["state"] == "completed" or time.monotonic() > deadline:
+            return view
+        time.sleep(0.2)
+
+
+def test_an_address_change_across_districts_gets_every_bureaus_answer(http, founder):
+    reply = http.post(f"{API}/applications", json=make_form(), headers=founder)
+    assert reply.status_code == 201, reply.text
+    view = wait_for(http, reply.json()["id"], founder, {"completed", "rejected"})
+    assert view["status"] == "completed"
+    uscc = view["outputs"]["uscc"]
+    changes = f"{API}/companies/{uscc}/changes"
+
+    # a change that breaks a form rule: a field error in Chinese, nothing registered
+    stranger = {"name": "李娜", "resident_id": resident_id(female=True), "position": "director"}
+    refused = http.post(changes, json={"legal_representative": stranger}, headers=founder)
+    assert refused.status_code == 422
+    errors = {e["field"]: e["message"] for e in refused.json()["errors"]}
+    assert "公司法第十条" in errors["legal_representative"]
+    # only the founder who owns the company
+    assert http.post(changes, json=MOVE, headers=sign_up_and_log_in(http)).status_code == 404
+
+    reply = http.post(changes, json=MOVE, headers={**founder, "Idempotency-Key": "move-1"})
+    assert reply.status_code == 201, reply.text
+    change = reply.json()
+    assert change["version"] == 2 and change["sections"] == ["domicile"]
+    again = http.post(changes, json=MOVE, headers={**founder, "Idempotency-Key": "move-1"})
+    assert again.json()["change_id"] == change["change_id"]  # a retry, not a second change
+
+    done = wait_for_change(http, f"{changes}/{change['change_id']}", founder)
+    assert done["state"] == "completed", done
+    answers = {b["bureau"]: b for b in done["bureaus"]}
+    assert set(answers) == {"seal", "tax", "social_security", "housing_fund"}
+    assert all(b["answered"] for b in answers.values())
+    assert answers["tax"]["detail"] == {"tax_office": "国家税务总局武汉市武昌区税务局",
+                                        "previous_tax_office": "国家税务总局武汉市洪山区税务局",
+                                        "office_changed": True}
+    # the housing-fund centre keeps the unit account and follows the new district
+    assert answers["housing_fund"]["detail"]["district_code"] == "420106"
+    assert answers["housing_fund"]["detail"]["unit_account"].startswith("GJJ420111")
+    # the founder's timeline for the change: registration's new licence, then each bureau's answer
+    kinds = [(e["source"], e["type"]) for e in done["timeline"]]
+    assert kinds[0] == ("registration", "company_changed")
+    assert sorted(kinds[1:]) == [("housing_fund", "change_recorded"), ("seal", "change_recorded"),
+                                 ("social_security", "change_recorded"), ("tax", "change_recorded")]
+    assert [c["change_id"] for c in http.get(changes, headers=founder).json()] == [change["change_id"]]
+
+    # the public verification: version 2 is current (new authority), version 1 superseded with its period
+    current = http.get(f"{API}/verify/licences/{uscc}").json()
+    assert current["status"] == "active" and current["version"] == 2
+    assert current["licence"]["authority"] == "武汉市武昌区市场监督管理局"
+    assert current["licence"]["domicile"] == "湖北省武汉市武昌区中南路99号"
+    old = http.get(f"{API}/verify/licences/{uscc}", params={"version": 1}).json()
+    assert old["status"] == "superseded" and old["licence"]["district_code"] == "420111"
+    assert old["valid_to"] == current["valid_from"]
+    # the licence the founder downloads is the new version
+    licence = next(d for d in http.get(f"{API}/applications/{view['id']}", headers=founder).json()["documents"]
+                   if d["name"] == "registration.licence")
+    pdf = http.get(licence["url"].removeprefix(str(http.base_url).rstrip("/")), headers=founder)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "中南路99号" in text

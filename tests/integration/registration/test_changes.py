@@ -1,0 +1,81 @@
+"""Change of details at registration over the real RabbitMQ and database: one licence version per
+change however often it is asked for, 409 naming the open change, each bureau's answer counted once."""
+
+from __future__ import annotations
+
+import pytest
+from nameko.testing.services import entrypoint_waiter
+
+from contracts.events import ChangeRecorded
+from contracts.rpc import Conflict, Invalid
+from tests.factories import make_form, resident_id
+from tests.integration.registration.test_review import call
+
+pytestmark = pytest.mark.integration
+
+MOVE = {"domicile": {"district_code": "420106", "detail": "武昌区中南路99号"}}
+
+
+@pytest.fixture
+def company(registration):
+    with registration.waiting_for("licence_issued", "app-chg"):
+        registration.submit("app-chg", make_form())
+    return registration.events("licence_issued", "app-chg")[0]["licence"]["uscc"]
+
+
+def answer(registration, bureau: str, change_id: str, uscc: str, event_id: str | None = None) -> None:
+    event = ChangeRecorded(application_id="app-chg", bureau=bureau, uscc=uscc, change_id=change_id, version=2,
+                           summary=f"{bureau} 已更新", **({"event_id": event_id} if event_id else {}))
+    with entrypoint_waiter(registration.service, f"on_{bureau}_change_recorded"):
+        registration.send(event, source=bureau)
+
+
+def test_a_change_gets_one_licence_version_and_closes_on_the_last_answer(registration, company, mongo_db):
+    service = registration.service
+    with registration.waiting_for("company_changed", "app-chg"):
+        change = call(service, "request_change", company, "founder-1", "change-0001", MOVE)
+    assert change["version"] == 2 and change["state"] == "registered"
+    assert [b["bureau"] for b in change["bureaus"]] == ["seal", "tax", "social_security", "housing_fund"]
+    [event] = registration.events("company_changed", "app-chg")
+    assert event["licence"]["uscc"] == company and event["licence"]["authority"] == "武汉市武昌区市场监督管理局"
+    assert event["previous_district_code"] == "420111" and event["changed"] == ["domicile"]
+
+    # the same request again (a retry, a replay): the same change, still one new version
+    assert call(service, "request_change", company, "founder-1", "change-0001", MOVE)["version"] == 2
+    case = mongo_db["cases"].find_one({"_id": "app-chg"})
+    assert case["licence_version"] == 2 and len(case["licence_history"]) == 1 and case["outbox"] == []
+    # another change while this one is open: 409 naming it
+    with pytest.raises(Conflict) as busy:
+        call(service, "request_change", company, "founder-1", "change-0002", MOVE)
+    assert "change-0001" in str(busy.value) and "住所" in str(busy.value)
+
+    answer(registration, "tax", "change-0001", company, event_id="tax-answer-1")
+    answer(registration, "tax", "change-0001", company, event_id="tax-answer-1")  # redelivered
+    state = call(service, "get_change", company, "founder-1", "change-0001")
+    assert state["state"] == "registered" and [b["answered"] for b in state["bureaus"]] == [False, True, False, False]
+    answer(registration, "seal", "change-0001", company)
+    answer(registration, "social_security", "change-0001", company)
+    assert call(service, "get_change", company, "founder-1", "change-0001")["state"] == "registered"
+    answer(registration, "housing_fund", "change-0001", company)
+    state = call(service, "get_change", company, "founder-1", "change-0001")
+    assert state["state"] == "completed" and all(b["answered"] for b in state["bureaus"])
+
+    # closed: the next change is accepted, and every old version verifies as superseded with its period
+    back = {"domicile": {"district_code": "420111", "detail": "洪山区珞喻路1号"}}
+    assert call(service, "request_change", company, "founder-1", "change-0002", back)["version"] == 3
+    first, second = (call(service, "verify", company, v) for v in (1, 2))
+    assert first["status"] == second["status"] == "superseded"
+    assert first["valid_to"] == second["valid_from"] and second["licence"]["district_code"] == "420106"
+    assert call(service, "verify", company)["version"] == 3
+
+
+def test_a_change_breaking_a_form_rule_or_from_another_founder_is_refused(registration, company, mongo_db):
+    stranger = {"name": "李娜", "resident_id": resident_id(female=True), "position": "manager"}
+    with pytest.raises(Invalid) as refused:
+        call(registration.service, "request_change", company, "founder-1", "change-0003",
+             {"legal_representative": stranger})
+    assert [e.field for e in refused.value.field_errors] == ["legal_representative"]
+    with pytest.raises(Exception, match="没有找到您名下的这家企业"):
+        call(registration.service, "request_change", company, "someone-else", "change-0004", MOVE)
+    case = mongo_db["cases"].find_one({"_id": "app-chg"})
+    assert case.get("changes") is None and case.get("licence_version") is None  # nothing half-written
