@@ -27,7 +27,7 @@ GATEWAY_EMITS = ("application_submitted", "application_corrected")
 STEP_EVENTS = ("task_queued", "step_progressed", "step_rejected")
 # The bureaus that record a change of details (变更登记) and answer it with `change_recorded`;
 # registration closes the change when every one of them has answered.
-CHANGE_ANSWERERS = ("seal", "tax", "social_security", "housing_fund")
+CHANGE_ANSWERERS = ("seal", "tax", "social_security", "housing_fund", "medical_insurance")
 CHANGE_EVENTS = ("change_recorded",)
 # Closing (注销): the same bureaus check their records and answer `clearance_answered`; registration
 # deregisters when the notice has ended with no objection and every one of them has cleared.
@@ -146,10 +146,11 @@ BUREAUS: tuple[Bureau, ...] = (
     # lists employees, as social security's enrolment is.
     Bureau(
         name="medical_insurance", label="医疗保障局", step_title="医保登记", target_working_days=1,
-        emits=("medical_insurance_registered", *STEP_EVENTS),
+        emits=("medical_insurance_registered", *STEP_EVENTS, *AFTER_START),
         completes_on=(Output("medical_insurance_registered", "已完成单位医保登记，员工已参加职工医保和生育保险",
                              key="medical_insurance", keep=("unit_number", "insurances")),),
-        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
+        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
+                  *(("registration", e) for e in ANSWERED)),
         form_fields=("employees",),
         task_kinds={"medical_registration": "单位医保登记审核"},
         requested=lambda f: bool(f.get("employees")),

@@ -19,6 +19,7 @@ from pymongo.database import Database
 
 from contracts.events import Event
 from contracts.rpc import NotFound
+from kit.changes import ChangeAnswers, newer_version
 from kit.mongo import InMemorySequences, Sequences
 from kit.repository import InMemoryRepository, Repository
 from kit.revocations import InMemoryRevocations, Revocations
@@ -41,6 +42,8 @@ class UnitStore(Generic[U]):
         self.repo: Repository[U] = Repository(self.units, self.model, busy=self.busy)  # type: ignore[arg-type]
         self.sequences = Sequences(db["counters"])
         self.revocations = Revocations(db["revocations"])
+        # a change of details and a closing check are answered once each (kit.changes, kit.closing)
+        self.change_answers = ChangeAnswers(db["change_answers"])
 
     @classmethod
     def in_memory(cls) -> Any:
@@ -58,6 +61,7 @@ class UnitStore(Generic[U]):
         self.units.create_index("task.id")
         self.units.create_index("task.state")
         self.units.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
+        self.change_answers.ensure_indexes()
 
     def ping(self) -> None:
         if self.db is not None:
@@ -80,6 +84,11 @@ class UnitStore(Generic[U]):
 
     def by_uscc(self, uscc: str) -> U | None:
         return self.repo.get({"uscc": uscc})
+
+    def apply_change(self, uscc: str, version: int, fields: dict) -> None:
+        """The unit's registered items after a change of details, once and never backwards (a late,
+        older change does not undo a newer one); the version bump makes a racing compare-and-set retry."""
+        self.units.update_one({"uscc": uscc, **newer_version(version)}, {"$set": fields, "$inc": {"version": 1}})
 
     def by_task(self, task_id: str) -> U:
         unit = self.repo.get({"task.id": task_id})

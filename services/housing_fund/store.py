@@ -10,9 +10,6 @@ account + the unit's own sequence, moved by the same compare-and-set write that 
 
 from __future__ import annotations
 
-from pymongo.database import Database
-
-from kit.changes import ChangeAnswers, newer_version
 from kit.units import UnitStore
 from services.housing_fund.domain import Unit, unit_account
 
@@ -25,19 +22,5 @@ class HousingFundStore(UnitStore[Unit]):
     busy = BUSY
     no_task = "没有这项住房公积金任务：{}"
 
-    def __init__(self, db: Database | None):
-        super().__init__(db)
-        if db is not None:  # a change of details and a closing are answered once each (kit.changes)
-            self.change_answers = ChangeAnswers(db["change_answers"])
-
-    def ensure_indexes(self) -> None:
-        super().ensure_indexes()
-        self.change_answers.ensure_indexes()
-
     def allocate_unit_account(self, district_code: str, year: int) -> str:
         return unit_account(district_code, year, self.next_number(f"unit:{district_code}:{year}"))
-
-    def apply_change(self, uscc: str, version: int, fields: dict) -> None:
-        """The unit's registered items after a change of details, once and never backwards (a late,
-        older change does not undo a newer one); the version bump makes a racing compare-and-set retry."""
-        self.units.update_one({"uscc": uscc, **newer_version(version)}, {"$set": fields, "$inc": {"version": 1}})

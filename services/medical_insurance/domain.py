@@ -31,6 +31,8 @@ from contracts.clock import china_date
 from contracts.codes import mask_resident_id
 from contracts.contributions import Policy
 from contracts.events import (
+    Blocker,
+    CompanyChanged,
     Event,
     LicenceIssued,
     MedicalInsuranceRegistered,
@@ -137,6 +139,7 @@ class Unit(BaseModel):
     form_staff: list[Employee] = Field(default_factory=list)  # kept until they are enrolled
     task: ClerkTask | None = None
     created_at: datetime
+    licence_version: int = 1  # the licence version this record follows (a change of details moves it)
 
     def member(self, employee_id: str) -> Member:
         for member in self.members:
@@ -146,6 +149,29 @@ class Unit(BaseModel):
 
     def active(self) -> list[Member]:
         return [m for m in self.members if m.state == "active"]
+
+
+# ---- after start-up: a change of details, a closing check ------------------------------------------
+
+
+def change_answer(unit: Unit, event: CompanyChanged) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A change of details at the bureau: the unit's name and district follow the licence; the unit
+    number and the staff's records stay (one medical-insurance bureau serves every Wuhan district).
+    Returns (the founder's line, the answer's detail, the unit fields to set)."""
+    licence = event.licence
+    fields = {"company_name": licence.company_name, "district_code": licence.district_code,
+              "licence_version": event.version}
+    summary = (f"医保单位登记信息已更新，单位编号{unit.unit_number}不变，职工参保记录不变" if unit.unit_number
+               else "医保单位登记信息已更新")
+    return summary, {"unit_number": unit.unit_number, "district_code": licence.district_code}, fields
+
+
+def clearance_blockers(unit: Unit | None) -> list[Blocker]:
+    """A closing: every member still insured must leave first (减员: 停保)."""
+    if unit is None:
+        return []
+    return [Blocker(item=f"职工{m.name}仍在参加职工基本医疗保险", todo="为该职工办理减员（停保）后重新核查")
+            for m in unit.active()]
 
 
 # ---- registration on licence_issued -------------------------------------------------------------

@@ -15,6 +15,8 @@ from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
 from kit import clerk
+from kit.changes import answer_change
+from kit.closing import answer_clearance
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
@@ -22,7 +24,7 @@ from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.medical_insurance import clerk as queue
-from services.medical_insurance import documents, workflow
+from services.medical_insurance import documents, domain, workflow
 from services.medical_insurance.figures import FiguresBook
 from services.medical_insurance.store import MedicalInsuranceStore
 
@@ -45,9 +47,19 @@ class MedicalInsuranceService(clerk.ClerkRpc):
     def on_licence_revoked(self, payload: dict) -> None:
         self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
 
+    @durable_handler("registration", "company_changed")
+    def on_company_changed(self, payload: dict) -> None:
+        answer_change(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
+                      self.store.by_uscc, domain.change_answer, self.store.apply_change)
+
+    @durable_handler("registration", "clearance_requested")
+    def on_clearance_requested(self, payload: dict) -> None:
+        answer_clearance(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
+                         lambda uscc: domain.clearance_blockers(self.store.by_uscc(uscc)))
+
     @timer(interval=2)
     def relay_outbox(self) -> int:
-        return relay(self.store.units, self.dispatch)
+        return relay(self.store.units, self.dispatch) + relay(self.store.change_answers.collection, self.dispatch)
 
     def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
         return queue.ClerkQueue(self.store, FIGURES, self._publish)
