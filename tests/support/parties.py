@@ -12,34 +12,14 @@ implicit, so the application goes to the bureaus at once, as every submit did be
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import itertools
 from typing import Any
 
+from bench.forms import founder_only  # noqa: F401 - shared with the benchmarks' forms
+
 PASSWORD = "Party-confirms-1"
 _addresses = itertools.count(1)
-
-
-def founder_only(form: dict[str, Any], resident_id: str, name: str = "张伟") -> dict[str, Any]:
-    form = copy.deepcopy(form)
-    holders = [h for h in form["shareholders"] if h.get("kind", "natural") == "natural"] or form["shareholders"]
-    first = {**holders[0], "kind": "natural", "name": name, "resident_id": resident_id,
-             "subscribed_amount": form["registered_capital"]}
-    first.pop("uscc", None)
-    first.pop("natural_person_controlled", None)
-    form["shareholders"] = [first]
-    person = {"name": name, "resident_id": resident_id}
-    form["legal_representative"] = {**form["legal_representative"], **person, "position": "director"}
-    form["directors"] = [dict(person)]
-    form["manager"] = dict(person)
-    form["supervisors"] = []
-    governance = {k: v for k, v in (form.get("governance") or {}).items() if k != "audit_committee"}
-    form["governance"] = {**governance, "board": "sole_director", "supervision": "none",
-                          "no_supervisor_consent": True, "officers_declaration": True}
-    if form.get("beneficial_owners") is not None:
-        form["beneficial_owners"] = {"owners": [{**person, "basis": ["equity", "control"], "share": "100.00"}]}
-    return form
 
 
 def named_people(form: dict[str, Any]) -> dict[str, str]:
