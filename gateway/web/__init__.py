@@ -27,6 +27,7 @@ from gateway.web.pages import HERE, STATIC_URL
 # modules with a module-level `router`, included in this order
 PAGE_MODULES = ["gateway.web.accounts", "gateway.web.founder", "gateway.web.clerk", "gateway.web.public"]
 PAGE_MODULES.append("gateway.web.stats")  # the public performance dashboard /stats
+PAGE_MODULES.append("gateway.web.confirmations")  # a person named on a form confirms it
 
 
 def mount(app: FastAPI) -> None:

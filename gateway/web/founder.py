@@ -31,7 +31,7 @@ from gateway.web.pages import (
 
 router = page_router()
 
-FINAL = ("completed", "rejected", "revoked")
+FINAL = ("completed", "rejected", "revoked", "withdrawn")
 
 
 @router.get("/apply")
