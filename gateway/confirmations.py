@@ -203,8 +203,8 @@ class ConfirmationService:
             "supervisors": [p.get("name") for p in form.get("supervisors") or []],
             "manager": (form.get("manager") or {}).get("name"),
             "business_scope": form.get("business_scope") or [],
-            "parties": [{"name": masked(p["name"]) if p["resident_id"] != rid else p["name"], "roles": p["roles"],
-                         "state": p["state"]} for p in doc["confirmations"]],
+            # the names are on the page anyway (shareholders, officers): only the numbers stay out
+            "parties": [{"name": p["name"], "roles": p["roles"], "state": p["state"]} for p in doc["confirmations"]],
         }
 
 
