@@ -20,7 +20,7 @@ from contracts.form import ApplicationForm, collect_errors, unchanged_fields, va
 from contracts.rpc import BUREAUS, Conflict, FieldError, Forbidden, Invalid, NotFound
 from gateway.auth import Principal
 from gateway.clients import Clients
-from gateway.confirmations import pending_fields
+from gateway.confirmations import correction_errors, pending_fields
 from gateway.identities import holder_of
 from gateway.namecheck import name_errors
 from gateway.publisher import SOURCE, Publisher, publish_outbox
@@ -108,6 +108,8 @@ class ApplicationService:
         _awaiting_correction(doc)
         form = self._validated(body, app_id)
         form_json = form.model_dump(mode="json")
+        if errors := correction_errors(doc, form_json, self._founder_resident_id(who)):
+            raise Invalid.with_fields("补正不能变更需本人确认的人员", errors)
         flagged = (doc.get("steps", {}).get("registration") or {}).get("fields") or []
         same = unchanged_fields(flagged, doc["form"], form_json)
         if same and not confirm_unchanged:

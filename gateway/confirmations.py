@@ -39,7 +39,7 @@ from contracts.calendar import aware, deadline
 from contracts.clock import CHINA
 from contracts.events import ApplicationSubmitted
 from contracts.form import ApplicationForm
-from contracts.rpc import Conflict, NotFound
+from contracts.rpc import Conflict, FieldError, NotFound
 from contracts.text import VisibleText
 from gateway.auth import Principal
 from gateway.identities import holder_of
@@ -79,6 +79,35 @@ def parties(form: dict[str, Any]) -> list[dict[str, Any]]:
         if role not in entry["roles"]:
             entry["roles"].append(role)
     return list(people.values())
+
+
+def _paths(form: dict[str, Any]) -> dict[str, str]:
+    """resident ID -> the field path of its first appearance among the people who confirm."""
+    rows = [("legal_representative", form.get("legal_representative") or {})]
+    rows += [(f"{key}.{i}", p) for key in ("shareholders", "directors", "supervisors")
+             for i, p in enumerate(form.get(key) or [])]
+    rows += [("manager", form["manager"])] if form.get("manager") else []
+    paths: dict[str, str] = {}
+    for path, person in rows:
+        if person.get("resident_id"):
+            paths.setdefault(person["resident_id"], f"{path}.resident_id")
+    return paths
+
+
+CHANGED_PARTY = "补正时不能新增人员或改变其身份（如董事改任监事）：该人员未就此确认。如需变更，请撤回后重新提交，由相关人员本人确认"
+
+
+def correction_errors(doc: dict[str, Any], form: dict[str, Any], founder_rid: str | None) -> list[FieldError]:
+    """A correction may not name anyone (or give anyone a post) they did not confirm: otherwise a founder
+    could have the people confirm one form and then swap someone else's number in (the founder may)."""
+    if "confirmations" in doc:
+        agreed = {p["resident_id"]: p["roles"] for p in doc["confirmations"] if p["state"] in (CONFIRMED, IMPLICIT)}
+    else:  # submitted before confirmations existed, or naming the founder alone: the form as it was
+        agreed = {p["resident_id"]: p["roles"] for p in parties(doc["form"])}
+    paths = _paths(form)
+    return [FieldError(field=paths.get(p["resident_id"], "legal_representative"), message=CHANGED_PARTY)
+            for p in parties(form)
+            if p["resident_id"] != founder_rid and agreed.get(p["resident_id"]) != p["roles"]]
 
 
 def masked(name: str) -> str:

@@ -184,3 +184,24 @@ def test_a_confirmation_after_the_deadline_is_refused(client, sign_up, gateway):
         reply = client.put(f"{API}/confirmations/{body['id']}", json={"decision": "confirm"},
                            headers=Parties(client.request).account(number, name))
     assert reply.status_code == 409
+
+
+def test_a_correction_cannot_swap_in_someone_who_did_not_confirm(client, sign_up, gateway):
+    from gateway.tracking import record
+
+    form = make_form()
+    founder = sign_up(number=form["shareholders"][0]["resident_id"])
+    body = submit(client, founder, form)
+    Parties(client.request).confirm_all(body["id"], form, skip={founder["resident_id"]})
+    record(gateway.store, "registration", {
+        "type": "correction_requested", "event_id": "e-corr", "application_id": body["id"],
+        "occurred_at": clock.now().isoformat(), "task_id": "t1", "reasons": ["监事不符合条件"],
+        "fields": ["supervisors"]})
+    swapped = json.loads(json.dumps(form))
+    swapped["supervisors"][0] = {"name": "王芳", "resident_id": resident_id()}  # a number nobody confirmed
+    url = f"{API}/applications/{body['id']}/correction"
+    reply = client.put(url, json=swapped, headers=founder["headers"])
+    assert reply.status_code == 422
+    # the newcomer, and the partner who confirmed as shareholder and supervisor and would now be shareholder only
+    assert [e["field"] for e in reply.json()["errors"]] == ["shareholders.1.resident_id", "supervisors.0.resident_id"]
+    assert client.put(url, json=form, headers=founder["headers"], params={"confirm_unchanged": "true"}).status_code == 200
