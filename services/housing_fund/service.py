@@ -22,8 +22,7 @@ from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.housing_fund import clerk as queue
-from services.housing_fund import documents
-from services.housing_fund import workflow
+from services.housing_fund import documents, workflow
 from services.housing_fund.figures import FiguresBook
 from services.housing_fund.store import HousingFundStore
 
