@@ -43,6 +43,9 @@ def taken_error() -> Invalid:
 
 def claim(store: GatewayStore, resident_id: str, account_id: str) -> bool:
     """True if the number is now (or already was) this account's."""
+    row = store.identities.find_one({"_id": resident_id}, {"account_id": 1})
+    if row is not None:  # the usual case (every submit and confirmation asks): one read, no failed insert
+        return row.get("account_id") == account_id
     try:
         store.identities.insert_one({"_id": resident_id, "account_id": account_id, "at": clock.now()})
         return True
