@@ -16,6 +16,7 @@ from gateway.drafts import DraftService
 from gateway.publisher import Publisher
 from gateway.rpc import Bureaus
 from gateway.settings import Settings
+from gateway.staffing import StaffingService
 from gateway.store import GatewayStore
 from kit.identity import load_verifier
 
@@ -34,6 +35,7 @@ class Gateway:
     confirmations: ConfirmationService = field(init=False)
     companies: CompanyService = field(init=False)
     drafts: DraftService = field(init=False)
+    staffing: StaffingService = field(init=False)
     tasks: TaskService = field(init=False)
     verify: VerifyService = field(init=False)
 
@@ -49,6 +51,7 @@ class Gateway:
         self.confirmations = ConfirmationService(self.store, self.publish, s.public_url)
         self.companies = CompanyService(self.store, self.clients)
         self.drafts = DraftService(self.store)
+        self.staffing = StaffingService(self.store, self.clients)
         self.tasks = TaskService(self.clients)
         self.verify = VerifyService(self.clients)
 

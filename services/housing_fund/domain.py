@@ -23,12 +23,12 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import deadline
 from contracts.clock import china_date
-from contracts.codes import is_valid_resident_id, mask_resident_id
+from contracts.codes import mask_resident_id
 from contracts.events import (
     Event,
     HousingFundAccount,
@@ -37,9 +37,10 @@ from contracts.events import (
     StepRejected,
     TaskQueued,
 )
-from contracts.form import Employee, pydantic_field_errors
+from contracts.form import Employee
 from contracts.revocation import Revocation
 from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound, Task
+from contracts.rpc.hires import parse_hire
 from contracts.rpc.housing_fund import AccountOpening
 from kit import clerk as queue
 
@@ -221,20 +222,7 @@ def check_registered(unit: Unit | None, uscc: str) -> Unit:
 
 def parse_opening(raw: Any, established_on: date, today: date) -> AccountOpening:
     """A hire request with field errors named as the request names them."""
-    if not isinstance(raw, dict):
-        raise Invalid.with_fields("员工信息格式不正确", [FieldError(field="employee", message="员工信息格式不正确")])
-    try:
-        opening = AccountOpening.model_validate(raw)
-    except ValidationError as exc:
-        raise Invalid.with_fields("员工信息有内容需要修改", pydantic_field_errors(exc)) from None
-    errors = []
-    if not is_valid_resident_id(opening.resident_id, today):
-        errors.append(FieldError(field="resident_id", message="身份证号码无效：请核对出生日期和最后一位校验码"))
-    if opening.start_date < established_on:
-        errors.append(FieldError(field="start_date", message=f"不能早于单位成立日期{established_on.isoformat()}"))
-    if errors:
-        raise Invalid.with_fields(f"员工信息有{len(errors)}处需要修改", errors)
-    return opening
+    return parse_hire(AccountOpening, raw, established_on, today)
 
 
 def hire(unit: Unit, employee_id: str, opening: AccountOpening, figures: Any,
@@ -262,20 +250,12 @@ def leave(unit: Unit, employee_id: str, end: date) -> Unit:
 
 
 def claim(unit: Unit, clerk: str, now: datetime) -> Unit:
-    task = _actionable(unit, clerk, now)
-    task.claimed_by, task.claim_expires_at = clerk, queue.claim_until(now)
-    task.history.append(queue.history_entry(clerk, "claim", {}, now))
+    queue.claim_stored(_task(unit), clerk, now)
     return unit
 
 
 def release(unit: Unit, clerk: str, now: datetime) -> Unit:
-    task = _task(unit)
-    if task.state != "open":
-        raise queue.closed(task.state)
-    if queue.holder(task.claimed_by, task.claim_expires_at, now) != clerk:
-        raise queue.not_yours()
-    task.claimed_by, task.claim_expires_at = None, None
-    task.history.append(queue.history_entry(clerk, "release", {}, now))
+    queue.release_stored(_task(unit), clerk, now)
     return unit
 
 
@@ -310,13 +290,7 @@ def _task(unit: Unit) -> ClerkTask:
 
 
 def _actionable(unit: Unit, clerk: str, now: datetime) -> ClerkTask:
-    task = _task(unit)
-    if task.state != "open":
-        raise queue.closed(task.state)
-    who = queue.holder(task.claimed_by, task.claim_expires_at, now)
-    if who and who != clerk:
-        raise queue.held_by(who)
-    return task
+    return queue.actionable(_task(unit), clerk, now)  # type: ignore[return-value]
 
 
 def task_view(unit: Unit, now: datetime) -> Task:
