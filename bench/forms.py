@@ -1,5 +1,9 @@
 """Application forms for load: examples/application.json with a unique trade name and fresh people.
 
+Every natural person named on a form confirms it from their own account before the bureaus see it
+(gateway/confirmations.py); `founder_only` names the founder alone (whose confirmation is implicit), so a
+load measures the bureaus' chain as before, with no confirmation round trips in it.
+
 Trade names are 4 distinct characters chosen from a pool whose characters all read differently in
 pinyin and appear in no seed name and no banned word, taken as combinations (never permutations):
 two names never collide, read alike, contain each other or reorder each other's characters, so each
@@ -12,6 +16,7 @@ import copy
 import itertools
 import json
 from datetime import date, timedelta
+from typing import Any
 
 from contracts.codes import resident_id_check_char
 from kit.launcher import ROOT
@@ -52,14 +57,37 @@ def resident_id(number: int, region: str = "420102") -> str:
     return first17 + resident_id_check_char(first17)
 
 
-def application(index: int, people_base: int = 0) -> dict:
-    """The example form with trade name #index and fresh resident IDs for everyone in it."""
+def application(index: int, people_base: int = 0, founder: tuple[str, str] | None = None) -> dict:
+    """The example form with trade name #index and fresh resident IDs for everyone in it.
+    `founder` (resident ID, name): the founder's own one-person company (`founder_only`)."""
     form = copy.deepcopy(EXAMPLE)
     form["name"]["trade_name"] = trade_name(index)
     originals = sorted(set(_resident_ids(form)))
     fresh = {old: resident_id(people_base + index * 10 + k, old[:6]) for k, old in enumerate(originals)}
     _replace_ids(form, fresh)
+    return founder_only(form, *founder) if founder else form
+
+
+def founder_only(form: dict[str, Any], resident_id: str, name: str = "张伟") -> dict[str, Any]:
+    form = copy.deepcopy(form)
+    holders = [h for h in form["shareholders"] if h.get("kind", "natural") == "natural"] or form["shareholders"]
+    first = {**holders[0], "kind": "natural", "name": name, "resident_id": resident_id,
+             "subscribed_amount": form["registered_capital"]}
+    first.pop("uscc", None)
+    first.pop("natural_person_controlled", None)
+    form["shareholders"] = [first]
+    person = {"name": name, "resident_id": resident_id}
+    form["legal_representative"] = {**form["legal_representative"], **person, "position": "director"}
+    form["directors"] = [dict(person)]
+    form["manager"] = dict(person)
+    form["supervisors"] = []
+    governance = {k: v for k, v in (form.get("governance") or {}).items() if k != "audit_committee"}
+    form["governance"] = {**governance, "board": "sole_director", "supervision": "none",
+                          "no_supervisor_consent": True, "officers_declaration": True}
+    if form.get("beneficial_owners") is not None:
+        form["beneficial_owners"] = {"owners": [{**person, "basis": ["equity", "control"], "share": "100.00"}]}
     return form
+
 
 
 def _resident_ids(node) -> list[str]:

@@ -20,8 +20,10 @@ from contracts.form import ApplicationForm, collect_errors, unchanged_fields, va
 from contracts.rpc import BUREAUS, Conflict, FieldError, Forbidden, Invalid, NotFound
 from gateway.auth import Principal
 from gateway.clients import Clients
+from gateway.confirmations import correction_errors, pending_fields
+from gateway.identities import holder_of
 from gateway.namecheck import name_errors
-from gateway.publisher import SOURCE, Publisher
+from gateway.publisher import SOURCE, Publisher, publish_outbox
 from gateway.store import GatewayStore
 from gateway.timeline import derive, timeline_entry
 from gateway.tracking import record
@@ -43,7 +45,9 @@ class Download:
 
 
 class ApplicationService:
-    def __init__(self, store: GatewayStore, clients: Clients, publish: Publisher, base_url: str):
+    def __init__(self, store: GatewayStore, clients: Clients, publish: Publisher, base_url: str,
+                 confirmation_days: int = 5):
+        self.confirmation_days = confirmation_days  # gateway/confirmations.py
         self.store = store
         self.clients = clients
         self.publish = publish
@@ -63,9 +67,14 @@ class ApplicationService:
         form = self._validated(body)
         form_json = form.model_dump(mode="json")
         app_id = uuid.uuid4().hex
-        event = ApplicationSubmitted(application_id=app_id, founder_id=who.id, form=form)
-        entry = timeline_entry(SOURCE, event.model_dump(mode="json"))
         now = clock.now()
+        # every other person named confirms first (gateway/confirmations.py); only then the bureaus hear of it
+        waiting = pending_fields(app_id, form_json, self._founder_resident_id(who), self.confirmation_days)
+        if waiting is None:
+            event = ApplicationSubmitted(application_id=app_id, founder_id=who.id, form=form)
+            entry, outbox = timeline_entry(SOURCE, event.model_dump(mode="json")), [outbox_entry(event)]
+        else:
+            entry, outbox = waiting.pop("entry"), []
         doc = {
             "_id": app_id,
             "acceptance_no": self._acceptance_no(),
@@ -79,14 +88,17 @@ class ApplicationService:
             "submitted_at": now,
             "updated_at": now,
             "timeline": [entry],
-            "outbox": [outbox_entry(event)],
+            "outbox": outbox,
+            **(waiting or {}),
             **derive(form_json, [entry], now),
         }
         if self.store.insert_application(doc) is None:  # a concurrent retry with the same key won
             existing = self.store.application_by_idempotency(doc["idempotency"])
             return self._replay(existing, body), False
-        log.info("application submitted", extra={"application_id": app_id, "event_id": event.event_id})
-        self._flush(app_id, doc["outbox"])
+        log.info("application submitted%s", " (awaiting confirmations)" if waiting else "",
+                 extra={"application_id": app_id, "event_id": entry["event_id"]})
+        if outbox:
+            self._flush(app_id, outbox)
         return application_view(doc, self.base_url), True
 
     def correct(self, who: Principal, app_id: str, body: Any, confirm_unchanged: bool = False) -> dict:
@@ -96,6 +108,8 @@ class ApplicationService:
         _awaiting_correction(doc)
         form = self._validated(body, app_id)
         form_json = form.model_dump(mode="json")
+        if errors := correction_errors(doc, form_json, self._founder_resident_id(who)):
+            raise Invalid.with_fields("补正不能变更需本人确认的人员", errors)
         flagged = (doc.get("steps", {}).get("registration") or {}).get("fields") or []
         same = unchanged_fields(flagged, doc["form"], form_json)
         if same and not confirm_unchanged:
@@ -111,6 +125,13 @@ class ApplicationService:
                guard=_awaiting_correction)
         self._flush(app_id, [out])
         return application_view(self.store.application(app_id), self.base_url)
+
+    def _founder_resident_id(self, who: Principal) -> str | None:
+        """The number the founder's own verified account holds: that person's confirmation is implicit."""
+        try:
+            return holder_of(self.store, self.store.account(who.id) or {})
+        except Forbidden:  # unverified or disputed: the founder confirms like anyone else (and cannot yet)
+            return None
 
     def _acceptance_no(self) -> str:
         """受理编号, given at submission: WH + the day in China + that day's sequence (WH2026120200017).
@@ -141,13 +162,7 @@ class ApplicationService:
 
     def _flush(self, app_id: str, entries: list[dict]) -> None:
         """Publish at once; if the broker is down the tracker's relay publishes it later."""
-        try:
-            for entry in entries:
-                self.publish(entry["type"], entry["payload"])
-        except Exception:
-            log.warning("publish failed, left for the relay", exc_info=True, extra={"application_id": app_id})
-            return
-        self.store.pull_outbox(app_id, [e["event_id"] for e in entries])
+        publish_outbox(self.store, self.publish, app_id, entries)
 
     # ---- follow
 

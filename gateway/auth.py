@@ -30,8 +30,10 @@ from contracts.calendar import aware
 from contracts.codes import is_valid_resident_id
 from contracts.rpc import BUREAUS, FieldError, Invalid, NotFound
 from contracts.text import PersonName
+from gateway import identities
 from gateway.errors import TooManyRequests, Unauthenticated
 from gateway.store import GatewayStore, token_expiry
+from kit.identity import FormatCheck, IdentityVerifier
 
 Role = Literal["founder", "clerk", "operator"]
 
@@ -96,14 +98,18 @@ def public_account(account: dict) -> dict:
         "email": account.get("email"),
         "mobile": account.get("mobile"),
         "created_at": account["created_at"],
+        # whether the verifier vouched for the person, and how far (the embedded one: format only)
+        "identity_verified": bool((account.get("identity") or {}).get("verified")),
+        "identity_status": (account.get("identity") or {}).get("status"),
     }
 
 
 class AccountService:
     def __init__(self, store: GatewayStore, token_minutes: int = 720, max_failures: int = 10,
                  window_minutes: int = 15, hasher: PasswordHasher | None = None,
-                 signup_limits: tuple[int, int] = (30, 1000)):
+                 signup_limits: tuple[int, int] = (30, 1000), verifier: IdentityVerifier | None = None):
         self.store = store
+        self.verifier = verifier or FormatCheck()
         # sign-ups per hour from one client address, and from everywhere (account farming, argon2 cost)
         self.signups_per_address, self.signups_per_hour = signup_limits
         # argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile); tests pass cheaper ones
@@ -131,8 +137,15 @@ class AccountService:
         if data.mobile and not _MOBILE.match(data.mobile):
             errors.append(FieldError(field="mobile", message="请填写11位手机号码"))
         errors += _password_errors(data.password)
+        check = None
+        if not errors:
+            check = self.verifier.check(data.name, data.resident_id, clock.china_today())
+            errors += [FieldError(field="resident_id", message=p) for p in check.problems]
         if errors:
             raise Invalid.with_fields("注册信息有误", errors)
+        if identities.taken(self.store, data.resident_id):
+            self.store.record_failure(keys)  # probing which numbers have accounts counts against the limit
+            raise identities.taken_error()
         logins = [normalise_login(x) for x in (data.email, data.mobile) if x]
         account = {
             "_id": uuid.uuid4().hex,
@@ -144,8 +157,12 @@ class AccountService:
             "logins": logins,
             "password_hash": self.hasher.hash(data.password),
             "created_at": clock.now(),
+            "identity": check.as_record(clock.now()),
         }
         created = public_account(self.store.insert_account(account))
+        if not identities.claim(self.store, data.resident_id, account["_id"]):  # a sign-up raced us and won
+            self.store.accounts.delete_one({"_id": account["_id"]})
+            raise identities.taken_error()
         self.store.record_failure(keys)  # the same sliding-window log as failed log-ins, other keys
         return created
 

@@ -52,8 +52,11 @@ class RegistrationClient(BureauClient):
         super().__init__(bureaus, "registration")
 
     def check_name(self, name: str, district_code: str | None, scope: list[str] | None,
-                   application_id: str | None = None) -> dict:
-        """`application_id` (the caller's own application, being corrected): its reserved name is no conflict."""
+                   application_id: str | None = None, linked: list[str] | None = None) -> dict:
+        """`application_id` (the caller's own application, being corrected): its reserved name is no conflict.
+        `linked`: the form's corporate shareholders' USCCs and names (a protected brand's owner may lend it)."""
+        if linked:
+            return self._call("check_name", name, district_code, scope, application_id, linked)
         if application_id:
             return self._call("check_name", name, district_code, scope, application_id)
         return self._call("check_name", name, district_code, scope)

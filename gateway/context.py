@@ -11,12 +11,14 @@ from gateway.auth import AccountService
 from gateway.clerks import TaskService
 from gateway.clients import Clients
 from gateway.companies import CompanyService, VerifyService
+from gateway.confirmations import ConfirmationService
 from gateway.drafts import DraftService
 from gateway.publisher import Publisher
 from gateway.rpc import Bureaus
 from gateway.settings import Settings
 from gateway.staffing import StaffingService
 from gateway.store import GatewayStore
+from kit.identity import load_verifier
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Gateway:
     clients: Clients = field(init=False)
     accounts: AccountService = field(init=False)
     applications: ApplicationService = field(init=False)
+    confirmations: ConfirmationService = field(init=False)
     companies: CompanyService = field(init=False)
     drafts: DraftService = field(init=False)
     staffing: StaffingService = field(init=False)
@@ -41,8 +44,11 @@ class Gateway:
         self.clients = Clients(self.bureaus)
         self.accounts = AccountService(self.store, s.gateway_token_minutes, s.gateway_login_max_failures,
                                        s.gateway_login_window_minutes, self.password_hasher,
-                                       (s.gateway_signups_per_address_per_hour, s.gateway_signups_per_hour))
-        self.applications = ApplicationService(self.store, self.clients, self.publish, s.public_url)
+                                       (s.gateway_signups_per_address_per_hour, s.gateway_signups_per_hour),
+                                       load_verifier(s.gateway_identity_verifier))
+        self.applications = ApplicationService(self.store, self.clients, self.publish, s.public_url,
+                                               s.gateway_confirmation_days)
+        self.confirmations = ConfirmationService(self.store, self.publish, s.public_url)
         self.companies = CompanyService(self.store, self.clients)
         self.drafts = DraftService(self.store)
         self.staffing = StaffingService(self.store, self.clients)
@@ -55,6 +61,7 @@ class Gateway:
         from kombu import Connection
 
         from contracts.rpc import register_remote_errors
+        from gateway.identities import settle_existing
         from gateway.publisher import NamekoPublisher
         from gateway.rpc import RpcPool
         from kit.mongo import connect
@@ -62,6 +69,7 @@ class Gateway:
         register_remote_errors()
         store = GatewayStore(connect(settings.mongo_uri, settings.database))
         store.ensure_indexes()
+        settle_existing(store, load_verifier(settings.gateway_identity_verifier))
         config = settings.nameko_config()
 
         def broker_check() -> None:

@@ -44,8 +44,11 @@ def name_errors(registration: RegistrationClient, body: Any, application_id: str
     district = domicile.get("district_code") if isinstance(domicile.get("district_code"), str) else None
     scope = [c for c in body.get("business_scope") or [] if isinstance(c, str)] if isinstance(
         body.get("business_scope"), list) else []
+    holders = body.get("shareholders") if isinstance(body.get("shareholders"), list) else []
+    linked = [str(h.get(k))[:80] for h in holders[:200] if isinstance(h, dict) and h.get("kind") == "corporate"
+              for k in ("uscc", "name") if isinstance(h.get(k), str)]
     try:
-        result = check(registration, name[:80], district, scope, application_id)
+        result = check(registration, name[:80], district, scope, application_id, linked)
     except (OneStopError, RpcTimeout, UnknownService, RemoteError) as exc:
         # down: the registration service checks again; refused (an unknown district): the form's
         # own rules already report it on its field
@@ -56,10 +59,10 @@ def name_errors(registration: RegistrationClient, body: Any, application_id: str
 
 
 def check(registration: RegistrationClient, name: str, district_code: str | None, scope: list[str] | None,
-          application_id: str | None = None) -> dict:
+          application_id: str | None = None, linked: list[str] | None = None) -> dict:
     """One call of the bureau's check; `application_id` (already known to be the caller's own) makes
-    that application's reserved name no conflict."""
-    return registration.check_name(name, district_code or None, scope or None, application_id)
+    that application's reserved name no conflict; `linked`: the form's corporate shareholders."""
+    return registration.check_name(name, district_code or None, scope or None, application_id, linked or None)
 
 
 def _message(problem: dict) -> str:

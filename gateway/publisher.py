@@ -28,3 +28,15 @@ class NamekoPublisher:
 
     def __call__(self, event_type: str, payload: dict[str, Any]) -> None:
         self._dispatch(SOURCE, event_type, payload)
+
+
+def publish_outbox(store, publish: Publisher, app_id: str, entries: list[dict[str, Any]]) -> None:
+    """Publish an application's new outbox entries at once and pull them; if the broker is down they
+    stay for the tracker's relay. `store`: a GatewayStore."""
+    try:
+        for entry in entries:
+            publish(entry["type"], entry["payload"])
+    except Exception:
+        log.warning("publish failed, left for the relay", exc_info=True, extra={"application_id": app_id})
+        return
+    store.pull_outbox(app_id, [e["event_id"] for e in entries])

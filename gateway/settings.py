@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     # founder sign-ups per hour from one client address, and in all
     gateway_signups_per_address_per_hour: int = Field(30, ge=1)
     gateway_signups_per_hour: int = Field(1000, ge=1)
+    # who vouches for a person's identity at sign-up (kit/identity.py): "format_check" (embedded: the
+    # number's form only) or module:attribute of an adapter to the public-security real-name service
+    gateway_identity_verifier: str = "format_check"
+    # working days every person named on a form has to confirm it (gateway/confirmations.py)
+    gateway_confirmation_days: int = Field(5, ge=0, le=30)
     log_level: str = "INFO"
 
     @property

@@ -47,7 +47,7 @@ from gateway.timeline import STEPS, TARGET_WORKING_DAYS, deadline_after, overdue
 Period = Literal["day", "week", "month"]
 SCOPES = ("overall", *STEPS)
 OPEN_STATES = ("pending", "in_progress", "waiting_for_clerk", "correction_requested")
-FINAL_APP_STATES = ("completed", "rejected", "revoked")
+FINAL_APP_STATES = ("completed", "rejected", "revoked", "withdrawn")  # withdrawn: a named person declined or never confirmed
 PROJECTION = {"submitted_at": 1, "status": 1, "completed_at": 1, "steps": 1,
               "timeline.type": 1, "timeline.source": 1, "timeline.data.bureau": 1}
 CSV_COLUMNS = ("period", "scope", "received", "finished", "automatic", "automatic_share",

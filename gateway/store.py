@@ -34,6 +34,8 @@ class GatewayStore:
         self.data_receipts = db["data_receipts"]
         self.drafts = db["drafts"]  # one half-filled form per founder (gateway/drafts.py)
         self.counters = db["counters"]  # 受理编号 per day
+        # one account per resident ID: `_id` is the number, the claim the unique key (gateway/identities.py)
+        self.identities = db["identities"]
 
     def ensure_indexes(self) -> None:
         # every login name (email, mobile, staff login) belongs to one account: multikey unique index
@@ -55,6 +57,11 @@ class GatewayStore:
         self.webhook_deliveries.create_index([("webhook_id", ASCENDING), ("created_at", ASCENDING)])
         self.data_receipts.create_index("application_id")
         self.drafts.create_index("updated_at", expireAfterSeconds=DRAFT_DAYS * 24 * 3600)
+        # not unique: accounts from before the claims may share a number (gateway/identities.py says how)
+        self.accounts.create_index("resident_id", sparse=True)
+        # who still has to confirm which application, and when waiting ends (gateway/confirmations.py)
+        self.applications.create_index("pending_confirmations", sparse=True)
+        self.applications.create_index("confirmation_deadline_at", sparse=True)
 
     # ---- accounts and tokens
 
@@ -149,6 +156,19 @@ class GatewayStore:
             {"_id": application_id, "version": version, "timeline.event_id": {"$ne": entry["event_id"]}},
             update,
         )
+        return result.modified_count == 1
+
+    def update_with_entries(self, application_id: str, version: int, changes: dict[str, Any],
+                            entries: list[dict[str, Any]], outbox: list[dict[str, Any]] | None = None) -> bool:
+        """Like `update_versioned`, for several timeline entries (a confirmation and, with the last one,
+        the submission it releases) and outbox entries in ONE single-document update."""
+        update: dict[str, Any] = {"$set": changes, "$inc": {"version": 1},
+                                  "$push": {"timeline": {"$each": entries}}}
+        if outbox:
+            update["$push"]["outbox"] = {"$each": outbox}
+        result = self.applications.update_one(
+            {"_id": application_id, "version": version,
+             "timeline.event_id": {"$nin": [e["event_id"] for e in entries]}}, update)
         return result.modified_count == 1
 
     def pull_outbox(self, application_id: str, event_ids: list[str]) -> None:

@@ -28,12 +28,15 @@ from contracts.calendar import (
 from contracts.clock import CHINA, china_date
 
 TARGET_WORKING_DAYS = bureaus.TARGET_WORKING_DAYS
+# the posts a person named on the form holds (gateway/confirmations.py), as the timeline says them
+ROLE_LABELS = {"legal_representative": "法定代表人", "shareholder": "股东", "director": "董事", "supervisor": "监事",
+               "manager": "经理"}
 # per-step targets where a bureau gave no deadline of its own (contracts.bureaus)
 STEP_TARGET_DAYS = bureaus.TARGET_DAYS
 STEPS = bureaus.NAMES
 # A refusal that concerns one item of a step (one employee), not the bureau's whole part.
 PARTIAL_REJECTIONS = {"employee_enrolment"}
-FINAL_STATES = {"completed", "rejected", "revoked"}
+FINAL_STATES = {"completed", "rejected", "revoked", "withdrawn"}
 # keys of an event payload NOT copied into the timeline (data minimisation: no resident IDs, no form;
 # the application document keeps the form once)
 _DROP = {
@@ -42,7 +45,13 @@ _DROP = {
     "licence_issued": {"legal_representative", "employees", "contact_phone", "seals", "tax", "housing_fund"},
 }
 
+# the gateway's own entries while the people named on a form confirm it (gateway/confirmations.py)
+CONFIRMATION_EVENTS = {"confirmation_requested", "party_confirmed", "party_declined", "confirmation_expired"}
 SUMMARIES = {
+    "confirmation_requested": "已提交，等待申请表所列人员本人确认",
+    "party_confirmed": "一名被列明的人员已本人确认",
+    "party_declined": "一名被列明的人员拒绝确认，申请已撤回",
+    "confirmation_expired": "确认期限已过，仍有人员未确认，申请已撤回",
     "application_submitted": "已提交开办申请",
     "application_corrected": "已按要求补正申请材料",
     "review_started": "登记机关开始审核",
@@ -87,12 +96,37 @@ class _Derivation:
     def __init__(self, form: dict[str, Any]):
         self.form = form
         self.status = "submitted"
+        self.accepted_at: datetime | None = None  # application_submitted: every person named has confirmed
+        self.withdrawal: dict[str, Any] | None = None
         self.steps = {name: _new_step(name, form) for name in STEPS}
         self.outputs: dict[str, Any] = {}
         self.seen: dict[str, datetime] = {}  # event type -> when it first happened (since the last correction)
 
 
 Handler = Callable[[_Derivation, dict[str, Any], datetime, str], None]
+
+
+def _on_confirmation_requested(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    d.status = "awaiting_confirmation"
+
+
+def _on_submitted(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    if d.status == "awaiting_confirmation":
+        d.status = "submitted"
+    d.accepted_at = d.accepted_at or at
+
+
+def _on_withdrawn(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    """A named person declined, or the confirmation deadline passed: the application stops here."""
+    d.status = "withdrawn"
+    roles = "、".join(ROLE_LABELS.get(r, r) for r in data.get("roles", []))
+    if data["type"] == "party_declined":
+        reason = f"{roles}{data.get('name', '')}拒绝确认本申请" + (f"：{data['reason']}" if data.get("reason") else "")
+    else:
+        late = "；".join(f"{'、'.join(ROLE_LABELS.get(r, r) for r in p['roles'])}{p['name']}"
+                        for p in data.get("waiting_for", []))
+        reason = f"确认期限（{data.get('deadline')}）已过，以下人员未确认：{late}"
+    d.withdrawal = {"at": at, "reason": reason}
 
 
 def _on_corrected(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
@@ -181,6 +215,10 @@ def _on_employees_enrolled(d: _Derivation, data: dict, at: datetime, bureau: str
 # completing event that only keeps some of its fields is declared in the manifest (Output.keep).
 HANDLERS: dict[str, Handler] = {
     **{o.event: _output(o.key, *o.keep) for o in bureaus.OUTPUTS if o.keep},
+    "confirmation_requested": _on_confirmation_requested,
+    "application_submitted": _on_submitted,
+    "party_declined": _on_withdrawn,
+    "confirmation_expired": _on_withdrawn,
     "application_corrected": _on_corrected,
     "review_started": _on_review_started,
     "task_queued": _on_task_queued,
@@ -204,7 +242,7 @@ def derive(form: dict[str, Any], timeline: list[dict[str, Any]], submitted_at: d
         kind, data, at = entry["type"], entry["data"], aware(entry["at"])
         handler = HANDLERS.get(kind)
         if handler is not None:
-            handler(d, data, at, data.get("bureau") or entry["source"])
+            handler(d, {**data, "type": kind}, at, data.get("bureau") or entry["source"])
         for doc in data.get("documents") or []:
             documents[doc["name"]] = doc
         d.seen.setdefault(kind, at)
@@ -223,7 +261,10 @@ def derive(form: dict[str, Any], timeline: list[dict[str, Any]], submitted_at: d
         "documents": list(documents.values()),
         "required": sorted(required),
         "completed_at": completed_at,
-        "taken": time_taken(submitted_at, completed_at) if completed_at else None,
+        # counted from when the bureaus got it (the last confirmation), not from the founder's first click
+        "taken": time_taken(d.accepted_at or submitted_at, completed_at) if completed_at else None,
+        "accepted_at": d.accepted_at,
+        "withdrawal": d.withdrawal,
         # an open step's deadline crosses a year without a holiday notice: recomputed once it is loaded
         "provisional_deadlines": status not in FINAL_STATES and any(
             s.get("deadline_provisional") for s in d.steps.values() if s["state"] not in ("done", "rejected")),

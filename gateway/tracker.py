@@ -14,7 +14,7 @@ from nameko.timer import timer
 
 from contracts.events import EVENT_SOURCES, event_type, parse_event
 from contracts.rpc import OneStopError
-from gateway import deadlines, webhooks
+from gateway import confirmations, deadlines, webhooks
 from gateway.egress import Egress
 from gateway.receipts import record_receipt
 from gateway.store import GatewayStore
@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 RELAY_INTERVAL = 2  # seconds
-CALENDAR_CHECK_INTERVAL = 10  # seconds; a loaded notice is seen within contracts.calendar.RECHECK_SECONDS
+CALENDAR_CHECK_INTERVAL = 10  # seconds
+CONFIRMATION_CHECK_INTERVAL = 5  # seconds: how late after its deadline an unconfirmed application is withdrawn; a loaded notice is seen within contracts.calendar.RECHECK_SECONDS
 
 
 class Recent(DependencyProvider):
@@ -92,6 +93,10 @@ class GatewayTracker:
     def recompute_deadlines(self) -> None:
         if self.calendar.changed():  # at start-up too: a restart may bring a newer chinesecalendar
             deadlines.recompute_open_deadlines(self.store)
+
+    @timer(interval=CONFIRMATION_CHECK_INTERVAL)
+    def expire_confirmations(self) -> None:
+        confirmations.expire_due(self.store)  # on contracts.clock: a pinned process clock moves it too
 
     @rpc(expected_exceptions=OneStopError)
     def health(self) -> dict:

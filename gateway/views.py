@@ -52,7 +52,8 @@ def application_view(doc: dict[str, Any], base_url: str, today: date | None = No
             **{k: step[k] for k in ("fields", "task_id", "reason", "progress") if step.get(k)},
         })
     base = f"{base_url}/api/v1/applications/{quote(app_id)}/documents"
-    target = deadline(clock.china_date(doc["submitted_at"]), TARGET_WORKING_DAYS)
+    # the two working days run from when the bureaus got it: the last person's confirmation
+    target = deadline(clock.china_date(doc.get("accepted_at") or doc["submitted_at"]), TARGET_WORKING_DAYS)
     return {
         **summary_view(doc),
         "deadline": target.due.isoformat(),
@@ -73,7 +74,19 @@ def application_view(doc: dict[str, Any], base_url: str, today: date | None = No
             for e in sorted(doc.get("timeline", []), key=lambda e: _utc(e["at"]))
         ],
         "form": doc["form"],
+        "confirmations": confirmations_view(doc),
+        "withdrawal": doc.get("withdrawal"),
     }
+
+
+def confirmations_view(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """For the founder (who typed these names): who confirmed, who is awaited, until when."""
+    people = doc.get("confirmations")
+    if not people:
+        return None
+    return {"deadline": doc.get("confirmation_deadline"),
+            "parties": [{"name": p["name"], "roles": p["roles"], "state": p["state"], "at": _utc(p.get("at")),
+                         **({"reason": p["reason"]} if p.get("reason") else {})} for p in people]}
 
 
 def _utc(moment: datetime | None) -> datetime | None:

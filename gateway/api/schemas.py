@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.text import VisibleText
 
-Status = Literal["submitted", "in_review", "correction_requested", "rejected", "licensed", "completed", "revoked"]
+Status = Literal["awaiting_confirmation", "withdrawn", "submitted", "in_review", "correction_requested", "rejected", "licensed", "completed", "revoked"]
 
 
 class AccountOut(BaseModel):
@@ -20,6 +20,9 @@ class AccountOut(BaseModel):
     email: str | None = None
     mobile: str | None = None
     created_at: datetime
+    identity_verified: bool = Field(False, description="the identity verifier vouched for the person (see "
+                                    "identity_status for how far: the embedded verifier checks the format only)")
+    identity_status: str | None = None
 
 
 class TokenOut(BaseModel):
@@ -80,6 +83,24 @@ class TimeTaken(BaseModel):
     elapsed_seconds: float
 
 
+class PartyOut(BaseModel):
+    name: str
+    roles: list[str]
+    state: Literal["pending", "confirmed", "declined", "implicit"]
+    at: datetime | None = None
+    reason: str | None = None
+
+
+class Confirmations(BaseModel):
+    deadline: str | None
+    parties: list[PartyOut]
+
+
+class Withdrawal(BaseModel):
+    at: datetime
+    reason: str
+
+
 class ApplicationDetail(ApplicationSummary):
     deadline: str | None
     deadline_provisional: bool = False
@@ -90,6 +111,9 @@ class ApplicationDetail(ApplicationSummary):
     documents: list[DocumentLink]
     timeline: list[TimelineItem]
     form: dict[str, Any]
+    confirmations: Confirmations | None = Field(None, description="every other person named on the form "
+                                                "confirms from their own account before the bureaus see it")
+    withdrawal: Withdrawal | None = None
 
 
 class NameCheck(BaseModel):
@@ -102,3 +126,33 @@ class NameCheck(BaseModel):
 class HealthOut(BaseModel):
     status: Literal["ok", "down"]
     checks: dict[str, str] = {}
+
+
+class AwaitingParty(BaseModel):
+    name: str
+    roles: list[str]
+    state: Literal["pending", "confirmed", "declined", "implicit"]
+
+
+class ConfirmationRequest(BaseModel):
+    """What a person named on a form sees before confirming: the company and names, never ID numbers."""
+
+    application_id: str
+    acceptance_no: str | None = None
+    company_name: str
+    status: Status
+    submitted_at: datetime
+    founder_name: str
+    deadline: str | None
+    my_roles: list[str]
+    my_state: Literal["pending", "confirmed", "declined", "implicit"]
+    company_type: str | None = None
+    registered_capital: str | None = None
+    domicile: str | None = None
+    shareholders: list[dict[str, Any]]
+    legal_representative: str | None = None
+    directors: list[str]
+    supervisors: list[str]
+    manager: str | None = None
+    business_scope: list[str]
+    parties: list[AwaitingParty]

@@ -35,7 +35,7 @@ from kit.tables import table
 SERVICES = bureaus.SERVICES
 BUREAUS = bureaus.NAMES
 OPEN_STEP_STATES = ("pending", "in_progress", "waiting_for_clerk", "correction_requested")
-FINAL_APP_STATES = ("completed", "rejected")
+FINAL_APP_STATES = ("completed", "rejected", "withdrawn")  # withdrawn: never reached the bureaus
 CLERK_STATE = "waiting_for_clerk"
 DEFAULT_AMQP_URI = "pyamqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"

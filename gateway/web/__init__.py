@@ -29,6 +29,7 @@ PAGE_MODULES = ["gateway.web.accounts", "gateway.web.founder", "gateway.web.cler
 PAGE_MODULES.append("gateway.web.stats")  # the public performance dashboard /stats
 PAGE_MODULES.append("gateway.web.changes")  # a company's changes of details
 PAGE_MODULES.append("gateway.web.closing")  # closing the company (简易注销)
+PAGE_MODULES.append("gateway.web.confirmations")  # a person named on a form confirms it
 
 
 def mount(app: FastAPI) -> None:

@@ -36,7 +36,7 @@ from gateway.web.texts import field_label
 
 router = page_router()
 
-FINAL = ("completed", "rejected", "revoked")
+FINAL = ("completed", "rejected", "revoked", "withdrawn")
 STAFFED = ("licensed", "completed")  # a company exists: its staff can change
 
 

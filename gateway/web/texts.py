@@ -13,6 +13,7 @@ from contracts.codes import hubei_divisions
 from contracts.form import BOARD_LABELS, COMPANY_TYPE_LABELS, MESSAGES, SEAL_KIND_LABELS, SUPERVISION_LABELS
 
 APPLICATION_STATUS = {
+    "awaiting_confirmation": "等待相关人员确认", "withdrawn": "已撤回",
     "submitted": "已提交", "in_review": "审核中", "correction_requested": "待补正", "rejected": "未通过",
     "licensed": "已领照，其他事项办理中", "completed": "全部办结", "revoked": "营业执照已吊销",
 }
@@ -208,7 +209,12 @@ def mask_id(value: str | None) -> str:
     return value[:6] + "********" + value[-4:] if len(value) == 18 else value
 
 
+PARTY_STATE = {"pending": "待确认", "confirmed": "已确认", "declined": "已拒绝", "implicit": "本人提交（视为确认）"}
+ROLE = {"legal_representative": "法定代表人", "shareholder": "股东", "director": "董事", "supervisor": "监事",
+        "manager": "经理"}
+
 TEMPLATE_GLOBALS = {
+    "PARTY_STATE": PARTY_STATE, "ROLE": ROLE,
     "APPLICATION_STATUS": APPLICATION_STATUS, "STEP_STATE": STEP_STATE, "TASK_STATE": TASK_STATE,
     "ACTIONS": ACTIONS, "TASK_KIND": TASK_KIND, "BUREAU": BUREAU, "TAXPAYER": TAXPAYER, "INVOICE": INVOICE, "POSITION": POSITION, "BOARD": BOARD, "SUPERVISION": SUPERVISION,
     "COMPANY_TYPES": {k.value: v for k, v in COMPANY_TYPE_LABELS.items()},

@@ -155,6 +155,27 @@ def barred_until(ended_on: str) -> str:
         return day.replace(year=day.year + years, day=28).isoformat()
 
 
+@cache
+def protected_names() -> tuple[dict, ...]:
+    """Well-known brands a 字号 may not use without a link to their owner (data/protected_names.json:
+    a DEMO list until the official 驰名商标 list is loaded; the file says where that comes from)."""
+    return tuple(json.loads((DATA / "protected_names.json").read_text("utf-8"))["names"])
+
+
+def brand_problems(parts: NameParts, linked: list[str] | tuple[str, ...] = ()) -> list[Problem]:
+    """A 字号 containing a protected brand, unless `linked` (the corporate shareholders' USCCs and names)
+    includes the brand's owner: its own subsidiary or joint venture may use it."""
+    links = {x.strip() for x in linked if isinstance(x, str)}
+    found = []
+    for row in protected_names():
+        if row["brand"] in parts.trade_name and not ({row["owner"], row.get("owner_uscc")} & links):
+            found.append(Problem("protected_brand", ERROR,
+                                 f"字号“{parts.trade_name}”使用了知名品牌“{row['brand']}”（权利人{row['owner']}），"
+                                 f"与该品牌无关联的企业不得使用（可能使公众误认，企业名称登记管理规定第十一条）；"
+                                 f"如该权利人是本公司股东，请在股东中如实填写该企业的名称和统一社会信用代码"))
+    return found
+
+
 def seed_names() -> list[dict]:
     return json.loads((DATA / "seed_names.json").read_text("utf-8"))["names"]
 
@@ -264,18 +285,23 @@ def division_problems(parts: NameParts, district_code: str | None) -> list[Probl
     return []
 
 
-def static_problems(name: str, district_code: str | None = None) -> tuple[NameParts | None, list[Problem]]:
-    """Everything that can be said about a full name (parsed) without looking at the register."""
+def static_problems(name: str, district_code: str | None = None, linked: list[str] | tuple[str, ...] = (),
+                    ) -> tuple[NameParts | None, list[Problem]]:
+    """Everything that can be said about a full name (parsed) without looking at the register.
+    `linked`: the corporate shareholders' USCCs and names (a protected brand's owner may use it)."""
     parts, problems = parse_name(name)
     if parts is not None:
         problems.extend(word_problems(parts))
+        problems.extend(brand_problems(parts, linked))
         problems.extend(division_problems(parts, district_code))
     return parts, problems
 
 
-def declared_problems(parts: NameParts, district_code: str | None = None) -> list[Problem]:
+def declared_problems(parts: NameParts, district_code: str | None = None,
+                      linked: list[str] | tuple[str, ...] = ()) -> list[Problem]:
     """The same checks on the parts a founder declared (the form's own 字号 and industry wording)."""
-    return [*trade_name_problems(parts.trade_name), *word_problems(parts), *division_problems(parts, district_code)]
+    return [*trade_name_problems(parts.trade_name), *word_problems(parts), *brand_problems(parts, linked),
+            *division_problems(parts, district_code)]
 
 
 # ---- normalised forms and comparison ----------------------------------------------------------

@@ -123,7 +123,7 @@ class RegistrationService(clerk.ClerkRpc):
 
     @rpc(expected_exceptions=OneStopError)
     def check_name(self, name: str, district_code: str | None = None, scope: list[str] | None = None,
-                   application_id: str | None = None) -> dict:
+                   application_id: str | None = None, linked: list[str] | None = None) -> dict:
         """`application_id`: during a correction, that application's own reserved name is no conflict
         (the gateway passes it only for the founder's own application)."""
         if not isinstance(name, str):
@@ -133,7 +133,10 @@ class RegistrationService(clerk.ClerkRpc):
                                       [FieldError(field="district_code", message="应为武汉市13个区之一的代码")])
         if application_id is not None and not isinstance(application_id, str):
             raise Invalid.with_fields("申请编号格式不正确", [FieldError(field="application_id", message="应为文字")])
-        return self.registrar.check_name(name, district_code, scope, application_id).as_dict()
+        if linked is not None and (not isinstance(linked, list) or len(linked) > 400
+                                   or not all(isinstance(x, str) and len(x) <= 80 for x in linked)):
+            raise Invalid.with_fields("股东信息格式不正确", [FieldError(field="linked", message="应为文字列表")])
+        return self.registrar.check_name(name, district_code, scope, application_id, linked).as_dict()
 
     @rpc(expected_exceptions=OneStopError)
     def get_case(self, application_id: str) -> dict:

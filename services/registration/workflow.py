@@ -54,6 +54,11 @@ class Settings:
         )
 
 
+def corporate_links(form: ApplicationForm) -> list[str]:
+    """The USCCs and names of the form's corporate shareholders: who may lend the new company a brand."""
+    return [v for h in form.shareholders if getattr(h, "kind", "") == "corporate" for v in (h.uscc, h.name)]
+
+
 class Registrar:
     def __init__(self, store: RegistrationStore, dispatch: Dispatch, settings: Settings,
                  allocator: UsccAllocator | None = None):
@@ -63,16 +68,17 @@ class Registrar:
     # ---- name check ----------------------------------------------------------------------------
 
     def check_name(self, name: str, district_code: str | None = None, scope: list[str] | None = None,
-                   application_id: str | None = None) -> name_rules.NameCheck:
-        """A full name typed in (the live check): parsed, then compared at an LLC's authority for the district."""
-        parts, problems = name_rules.static_problems(name, district_code)
+                   application_id: str | None = None, linked: list[str] | None = None) -> name_rules.NameCheck:
+        """A full name typed in (the live check): parsed, then compared at an LLC's authority for the district.
+        `linked`: the corporate shareholders' USCCs and names on the form (a brand's owner may use it)."""
+        parts, problems = name_rules.static_problems(name, district_code, linked or ())
         authority = registering_authority(LLC, district_code).id if district_code else None
         return self._compared(name, parts, problems, scope, authority, application_id)
 
     def check_form_name(self, form: ApplicationForm, application_id: str | None = None) -> name_rules.NameCheck:
         """The name as the founder declared it on the form (their 字号), at the authority that registers it."""
         parts = name_rules.parts_of(form.name)
-        problems = name_rules.declared_problems(parts, form.domicile.district_code)
+        problems = name_rules.declared_problems(parts, form.domicile.district_code, corporate_links(form))
         authority = domain.authority_of(form).id
         return self._compared(form.name.full, parts, problems, form.business_scope, authority, application_id)
 

@@ -12,6 +12,7 @@ import pytest
 from gateway.ops.cli import add_staff
 from tests.conftest import MONGO_URI
 from tests.support.live import LiveSystem
+from tests.support.parties import Parties
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,6 +53,19 @@ def log_in(http: httpx.Client, username: str, password: str) -> dict[str, str]:
     reply = http.post("/api/v1/tokens", data={"username": username, "password": password})
     assert reply.status_code == 200, reply.text
     return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+
+
+_parties: dict[int, Parties] = {}
+
+
+def confirm_everyone(http: httpx.Client, reply: httpx.Response, form: dict) -> str:
+    """After a 201: every person named on the form signs up (once per resident ID) and confirms, so the
+    application goes on to the bureaus (the founder's test accounts hold none of the form's numbers).
+    Returns the application id."""
+    assert reply.status_code == 201, reply.text
+    app_id = reply.json()["id"]
+    _parties.setdefault(id(http), Parties(http.request)).confirm_all(app_id, form)
+    return app_id
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from contracts import licence_token as osl
 from gateway.ops import cli, verify_licence
 from gateway.webhooks import verify_signature
 from tests.conftest import MONGO_URI
-from tests.e2e.conftest import STAFF_PASSWORD, log_in, sign_up_and_log_in
+from tests.e2e.conftest import STAFF_PASSWORD, confirm_everyone, log_in, sign_up_and_log_in
 from tests.factories import make_form
 
 pytestmark = pytest.mark.e2e
@@ -86,9 +86,9 @@ def completed(http, receiver):
     founder = sign_up_and_log_in(http)
     hook = http.post(f"{API}/webhooks", json={"url": receiver.url, "secret": SECRET}, headers=founder)
     assert hook.status_code == 201, hook.text
-    reply = http.post(f"{API}/applications", json=make_form(), headers=founder)
-    assert reply.status_code == 201, reply.text
-    app_id = reply.json()["id"]
+    form = make_form()
+    reply = http.post(f"{API}/applications", json=form, headers=founder)
+    app_id = confirm_everyone(http, reply, form)
     view = wait_until(lambda: (v := http.get(f"{API}/applications/{app_id}", headers=founder).json())
                       ["status"] in ("completed", "rejected") and v, timeout=120)
     assert view and view["status"] == "completed"

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from contracts import clock
+from tests.e2e.conftest import confirm_everyone
 from tests.factories import make_form, resident_id
 
 pytestmark = pytest.mark.e2e
@@ -98,8 +99,7 @@ def test_a_joint_stock_company_is_registered_by_the_city_and_its_uscc_says_so(ht
     for holder in form["shareholders"]:
         holder["payment_due"] = clock.china_today().isoformat()  # art. 98: paid before incorporation
     reply = http.post(f"{API}/applications", json=form, headers=founder)
-    assert reply.status_code == 201, reply.text
-    view = wait_for(http, reply.json()["id"], founder)
+    view = wait_for(http, confirm_everyone(http, reply, form), founder)
     uscc = view["outputs"]["uscc"]
     assert uscc.startswith("91420100MA"), uscc  # positions 3-8: 武汉市市场监督管理局's division code
     licence = http.get(f"{API}/verify/licences/{uscc}").json()["licence"]
@@ -128,8 +128,7 @@ def wait_for(http, app_id, headers, timeout=90.0) -> dict:
 def test_invoicing_rules_through_the_api(http, founder):
     form = make_form(tax={"invoice_kinds": ["vat_general", "vat_special"]})  # a small-scale taxpayer
     reply = http.post(f"{API}/applications", json=form, headers=founder)
-    assert reply.status_code == 201, reply.text
-    app_id = reply.json()["id"]
+    app_id = confirm_everyone(http, reply, form)
     import time
 
     deadline = time.monotonic() + 90

@@ -16,7 +16,7 @@ from cryptography import x509
 from gateway.ops import cli
 from kit import pdfsign
 from tests.conftest import MONGO_URI
-from tests.e2e.conftest import STAFF_PASSWORD, log_in, sign_up_and_log_in
+from tests.e2e.conftest import STAFF_PASSWORD, confirm_everyone, log_in, sign_up_and_log_in
 from tests.e2e.test_signed_documents import _encrypted_pdf
 from tests.factories import make_form
 
@@ -52,8 +52,7 @@ def company(http):
     form["seals"]["kinds"] = ["company", "contract"]
     form["seals"]["electronic"] = True
     reply = http.post(f"{API}/applications", json=form, headers=founder)
-    assert reply.status_code == 201, reply.text
-    app_id = reply.json()["id"]
+    app_id = confirm_everyone(http, reply, form)
     view = wait_until(lambda: (v := http.get(f"{API}/applications/{app_id}", headers=founder).json())
                       ["outputs"].get("seals") and v.get("outputs", {}).get("uscc") and v, timeout=120)
     assert view, "seals never filed"

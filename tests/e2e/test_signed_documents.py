@@ -10,7 +10,7 @@ import pytest
 from cryptography import x509
 
 from kit import pdfsign
-from tests.e2e.conftest import sign_up_and_log_in
+from tests.e2e.conftest import confirm_everyone, sign_up_and_log_in
 from tests.factories import make_form
 
 pytestmark = pytest.mark.e2e
@@ -22,9 +22,9 @@ SIGNERS = {"registration": "registration", "tax": "tax", "seal": "seal", "social
 @pytest.fixture(scope="module")
 def completed(http):
     founder = sign_up_and_log_in(http)
-    reply = http.post(f"{API}/applications", json=make_form(), headers=founder)
-    assert reply.status_code == 201, reply.text
-    app_id = reply.json()["id"]
+    form = make_form()
+    reply = http.post(f"{API}/applications", json=form, headers=founder)
+    app_id = confirm_everyone(http, reply, form)
     deadline = time.monotonic() + 120
     while True:
         view = http.get(f"{API}/applications/{app_id}", headers=founder).json()

@@ -20,13 +20,12 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def company(http):
-    from tests.e2e.conftest import sign_up_and_log_in
+    from tests.e2e.conftest import confirm_everyone, sign_up_and_log_in
 
     founder = sign_up_and_log_in(http)
     form = make_form()
     reply = http.post(f"{API}/applications", json=form, headers=founder)
-    assert reply.status_code == 201, reply.text
-    view = wait_for(http, reply.json()["id"], founder, {"completed", "rejected"})
+    view = wait_for(http, confirm_everyone(http, reply, form), founder, {"completed", "rejected"})
     assert view["status"] == "completed", json.dumps(view["steps"], ensure_ascii=False)
     return founder, form, view
 

@@ -34,6 +34,7 @@ from kit.launcher import (
 )
 from kit.mongo import connect
 from tests.factories import resident_id
+from tests.support.parties import founder_only
 from tests.support.rabbit import free_port
 
 PASSWORD = "Faults-and-0ne-stop"
@@ -47,6 +48,7 @@ class Founder:
     resident_id: str
     token: str
     account_id: str
+    name: str = "张伟"
 
     @property
     def headers(self) -> dict[str, str]:
@@ -152,7 +154,7 @@ class LiveSystem:
             "name": name, "resident_id": rid, "email": login, "password": password}, headers=headers)
         assert response.status_code == 201, response.text
         self.resident_ids.add(rid)
-        return Founder(login, password, rid, self.token(login, password, headers), response.json()["id"])
+        return Founder(login, password, rid, self.token(login, password, headers), response.json()["id"], name)
 
     def staff(self, login: str, password: str = PASSWORD, bureau: str | None = None,
               operator: bool = False) -> dict:
@@ -186,7 +188,11 @@ class LiveSystem:
                 continue
             return response
 
-    def submit(self, founder: Founder, form: dict, key: str | None = None, retries: int = 5) -> str:
+    def submit(self, founder: Founder, form: dict, key: str | None = None, retries: int = 5,
+               as_given: bool = False) -> str:
+        """The form as the founder's own one-person company (tests/support/parties.py: no one else to
+        confirm, so it goes to the bureaus at once); `as_given`: exactly this form."""
+        form = form if as_given else founder_only(form, founder.resident_id, founder.name)
         self._remember_ids(form)
         headers = {**founder.headers, "Idempotency-Key": key or uuid.uuid4().hex}
         response = self.request("POST", "/api/v1/applications", retries=retries, json=form, headers=headers)

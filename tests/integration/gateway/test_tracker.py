@@ -20,11 +20,20 @@ from gateway.auth import Principal
 from gateway.rpc import RpcPool
 from gateway.store import GatewayStore
 from gateway.tracker import GatewayTracker
-from tests.factories import make_form
+from tests.factories import make_form, resident_id
+from tests.support.parties import founder_only
 
 pytestmark = pytest.mark.integration
 
 FOUNDER = Principal(id="f1", role="founder", name="张伟", login="f1@example.com")
+
+
+def own_form(store: GatewayStore) -> dict:
+    """The founder's account (verified, holding its number) and a form naming only them: submitted at once."""
+    number = resident_id()
+    store.accounts.insert_one({"_id": FOUNDER.id, "role": "founder", "name": FOUNDER.name, "resident_id": number,
+                               "logins": [FOUNDER.login], "identity": {"verified": True, "method": "format_check"}})
+    return founder_only(make_form(), number)
 
 
 class Listener:
@@ -60,7 +69,7 @@ def test_bureau_events_are_recorded_once_and_leftovers_relayed(container_factory
 
     # the web process stored an application but died before publishing it
     broken = ApplicationService(store, clients=None, publish=_fail, base_url="http://x")
-    view, _ = broken.submit(FOUNDER, make_form())
+    view, _ = broken.submit(FOUNDER, own_form(store))
     app_id = view["id"]
     stale = clock.now() - timedelta(minutes=1)
     mongo_db["applications"].update_one({"_id": app_id}, {"$set": {"outbox.0.created_at": stale}})
@@ -111,7 +120,7 @@ def submitted_with_bureau_events(mongo_db) -> tuple[GatewayStore, str, list[tupl
     store = GatewayStore(mongo_db)
     store.ensure_indexes()
     view, _ = ApplicationService(store, clients=None, publish=lambda *a: None, base_url="http://x").submit(
-        FOUNDER, make_form())
+        FOUNDER, own_form(store))
     app_id = view["id"]
     events = [(e["source"], {**e["data"], "type": e["type"], "event_id": e["event_id"], "application_id": app_id,
                              "occurred_at": e["at"].isoformat()})

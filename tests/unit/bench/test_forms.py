@@ -29,3 +29,15 @@ def test_application_keeps_people_consistent_and_validates():
     assert one["legal_representative"]["resident_id"] != two["legal_representative"]["resident_id"]
     assert one["name"]["trade_name"] != two["name"]["trade_name"]
     ApplicationForm.model_validate(one)
+
+
+def test_a_founder_only_form_is_valid_and_names_nobody_else():
+    from bench.forms import application, resident_id
+    from contracts.form import validate_form
+    from gateway.confirmations import parties
+
+    founder = resident_id(9_000_001)
+    form = application(7, founder=(founder, "张伟"))
+    validate_form(form)  # raises on any rule it breaks
+    assert [p["resident_id"] for p in parties(form)] == [founder]
+    assert len(form["employees"]) == 2  # the bureaus still enrol the staff

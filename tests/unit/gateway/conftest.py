@@ -121,14 +121,16 @@ _seq = itertools.count(1)
 
 @pytest.fixture
 def sign_up(client) -> Callable[..., dict]:
-    """Sign up a founder and log in: returns {"id", "email", "headers"}."""
+    """Sign up a founder and log in: returns {"id", "email", "headers", "resident_id"}."""
 
-    def make(password: str = "correct-horse-9") -> dict:
+    def make(password: str = "correct-horse-9", name: str = "张伟", number: str | None = None) -> dict:
         email = f"founder{next(_seq)}@example.com"
-        reply = client.post("/api/v1/accounts", json={"name": "张伟", "resident_id": resident_id(),
+        number = number or resident_id()
+        reply = client.post("/api/v1/accounts", json={"name": name, "resident_id": number,
                                                        "email": email, "password": password})
         assert reply.status_code == 201, reply.text
-        return {"id": reply.json()["id"], "email": email, "headers": login(client, email, password)}
+        return {"id": reply.json()["id"], "email": email, "headers": login(client, email, password),
+                "resident_id": number}
 
     return make
 

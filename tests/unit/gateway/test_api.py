@@ -7,6 +7,7 @@ from contracts.events import parse_event
 from contracts.rpc import Conflict, Invalid, Unavailable
 from gateway.tracking import record
 from tests.factories import make_form
+from tests.support.parties import founder_only
 from tests.unit.gateway.conftest import login, pdf_document
 
 API = "/api/v1"
@@ -59,6 +60,11 @@ def test_logout_revokes_the_token(client, sign_up):
     assert client.get(f"{API}/me", headers=founder["headers"]).status_code == 401
 
 
+def own(founder: dict, **overrides) -> dict:
+    """A form naming only this founder: their confirmation is implicit, the bureaus get it at once."""
+    return founder_only(make_form(**overrides), founder["resident_id"])
+
+
 def test_no_token_is_401(client):
     reply = client.get(f"{API}/applications")
     assert reply.status_code == 401 and error_shape(reply)["code"] == "UNAUTHENTICATED"
@@ -69,7 +75,7 @@ def test_no_token_is_401(client):
 
 def test_submit_stores_and_publishes(client, sign_up, publisher, gateway):
     founder = sign_up()
-    reply = client.post(f"{API}/applications", json=make_form(), headers=founder["headers"])
+    reply = client.post(f"{API}/applications", json=own(founder), headers=founder["headers"])
     assert reply.status_code == 201, reply.text
     body = reply.json()
     assert body["status"] == "submitted" and reply.headers["Location"].endswith(body["id"])
@@ -84,7 +90,8 @@ def test_submit_stores_and_publishes(client, sign_up, publisher, gateway):
 
 def test_a_broker_outage_leaves_the_event_in_the_outbox(client, sign_up, publisher, gateway):
     publisher.fail = True
-    reply = client.post(f"{API}/applications", json=make_form(), headers=sign_up()["headers"])
+    founder = sign_up()
+    reply = client.post(f"{API}/applications", json=own(founder), headers=founder["headers"])
     assert reply.status_code == 201
     [entry] = gateway.store.applications.find_one({"_id": reply.json()["id"]})["outbox"]
     assert entry["type"] == "application_submitted"  # the tracker's relay publishes it later
@@ -139,7 +146,7 @@ def test_a_name_warning_or_an_unreachable_name_check_still_submits(client, sign_
 
 def test_idempotency_key_returns_the_same_application(client, sign_up, publisher, gateway):
     founder = sign_up()
-    form = make_form()
+    form = own(founder)
     headers = {**founder["headers"], "Idempotency-Key": "k-1"}
     first = client.post(f"{API}/applications", json=form, headers=headers)
     again = client.post(f"{API}/applications", json=form, headers=headers)
@@ -181,7 +188,7 @@ def test_staff_cannot_submit(client, staff):
 
 
 def submitted(client, founder) -> str:
-    return client.post(f"{API}/applications", json=make_form(), headers=founder["headers"]).json()["id"]
+    return client.post(f"{API}/applications", json=own(founder), headers=founder["headers"]).json()["id"]
 
 
 def test_another_founders_application_and_documents_are_404(client, sign_up, bureaus):
@@ -249,7 +256,7 @@ def test_correction_only_when_requested(client, sign_up, gateway, publisher, bur
         "occurred_at": "2026-11-24T02:00:00+00:00", "task_id": "t1", "reasons": ["字号不规范"],
         "fields": ["name.trade_name"]})
     assert client.put(url, json={"company_type": "x"}, headers=founder["headers"]).status_code == 422
-    reply = client.put(url, json=make_form(), headers=founder["headers"])
+    reply = client.put(url, json=own(founder), headers=founder["headers"])
     assert reply.status_code == 200, reply.text
     # its own reserved name is no conflict: the check is told which application is correcting
     assert bureaus.calls[-1][1] == "check_name" and bureaus.calls[-1][2][-1] == app_id
@@ -405,7 +412,7 @@ def test_the_verify_form_tells_a_seal_code_from_a_uscc_by_its_shape(client):
 
 def test_a_flagged_field_sent_back_unchanged_needs_the_founders_confirmation(client, sign_up, gateway, publisher):
     founder = sign_up()
-    form = make_form()
+    form = own(founder)
     app_id = client.post(f"{API}/applications", json=form, headers=founder["headers"]).json()["id"]
     record(gateway.store, "registration", {
         "type": "correction_requested", "event_id": "e-same", "application_id": app_id,

@@ -7,6 +7,7 @@ import json
 
 from contracts.events import LicenceIssued, parse_event
 from tests.factories import make_form
+from tests.support.parties import Parties
 
 API = "/api/v1"
 
@@ -30,6 +31,8 @@ def test_the_filing_reaches_registration_only_and_is_in_the_data_sharing_receipt
     form = make_form()
     reply = client.post(f"{API}/applications", json=form, headers=founder["headers"])
     assert reply.status_code == 201, reply.text
+    assert publisher.sent == []  # the two people named confirm first
+    Parties(client.request).confirm_all(reply.json()["id"], form)
     [(kind, payload)] = publisher.sent
     event = parse_event("gateway", payload)
     assert kind == "application_submitted"
@@ -37,7 +40,7 @@ def test_the_filing_reaches_registration_only_and_is_in_the_data_sharing_receipt
     # the event every other bureau receives carries none of it (data minimisation)
     assert "beneficial_owners" not in LicenceIssued.model_fields
     # the founder's timeline keeps no copy of the form, so no owner's ID
-    body = reply.json()
+    body = client.get(f"{API}/applications/{reply.json()['id']}", headers=founder["headers"]).json()
     assert form["beneficial_owners"]["owners"][1]["resident_id"] not in json.dumps(body["timeline"], ensure_ascii=False)
     receipt = client.get(f"{API}/applications/{body['id']}/data-sharing", headers=founder["headers"]).json()
     [item] = [i for i in receipt["items"] if i["event"] == "application_submitted"]

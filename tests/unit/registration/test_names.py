@@ -170,3 +170,34 @@ def test_demo_register_parses_cleanly():
     for row in rules.seed_names():
         parts, problems = rules.static_problems(row["name"], row["district_code"])
         assert problems == [] and len(parts.trade_name) >= 2, row["name"]
+
+
+# ---- protected brands (data/protected_names.json) -----------------------------------------------
+
+
+def test_a_trade_name_using_a_protected_brand_is_an_error_unless_its_owner_is_a_shareholder():
+    from services.registration.names import brand_problems, protected_names, static_problems
+
+    _, problems = static_problems("武汉华为云启科技有限公司", "420111")
+    [brand] = [p for p in problems if p.code == "protected_brand"]
+    assert brand.severity == "error" and "华为" in brand.message and "华为技术有限公司" in brand.message
+    _, linked = static_problems("武汉华为云启科技有限公司", "420111", ["914403001922038216"])  # Huawei's USCC
+    assert not [p for p in linked if p.code == "protected_brand"]
+    by_name = brand_problems(parts_of_name("茅台酒香"), ["中国贵州茅台酒厂（集团）有限责任公司"])
+    assert by_name == [] and brand_problems(parts_of_name("云启科创")) == []
+    assert len(protected_names()) >= 10
+
+
+def test_the_protected_list_says_where_it_comes_from_and_that_it_is_a_demo():
+    import json
+
+    from services.registration.names import DATA
+
+    data = json.loads((DATA / "protected_names.json").read_text("utf-8"))
+    assert data["status"].startswith("DEMO LIST") and "驰名商标" in data["source"] and data["dated"]
+
+
+def parts_of_name(trade: str):
+    from services.registration.names import NameParts
+
+    return NameParts("武汉", trade, "科技", "有限公司")

@@ -1,0 +1,31 @@
+"""Confirming an application one is named on, from one's own verified account (gateway/confirmations.py)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gateway.api.deps import GatewayDep, Who
+from gateway.api.schemas import ConfirmationRequest
+from gateway.confirmations import Decision
+
+router = APIRouter(prefix="/api/v1/confirmations", tags=["confirmations"])
+
+
+@router.get("", response_model=list[ConfirmationRequest], summary="Applications waiting for my confirmation")
+def awaiting(who: Who, gateway: GatewayDep) -> list[dict]:
+    """Found by the resident ID my account holds (one account per number): an application naming me
+    appears here once I sign up with that number. 403 if my identity is not verified."""
+    return gateway.confirmations.awaiting(who)
+
+
+@router.get("/{application_id}", response_model=ConfirmationRequest, summary="One application naming me")
+def one(application_id: str, who: Who, gateway: GatewayDep) -> dict:
+    return gateway.confirmations.get(who, application_id)
+
+
+@router.put("/{application_id}", response_model=ConfirmationRequest, summary="Confirm or decline")
+def decide(application_id: str, body: Decision, who: Who, gateway: GatewayDep) -> dict:
+    """`{"decision": "confirm"}` or `{"decision": "decline", "reason": "..."}`. Repeating the same decision
+    is harmless; changing it is a 409. The last confirmation sends the application to the bureaus; a
+    decline withdraws it, with the reason shown to the founder."""
+    return gateway.confirmations.decide(who, application_id, body)
