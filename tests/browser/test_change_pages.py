@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import logged_in_page
 from tests.factories import make_form, resident_id
+from tests.support.parties import founder_only
 
 API = "/api/v1"
 
@@ -25,11 +26,13 @@ def wait(check, timeout=90.0):
 def test_a_founder_sees_every_bureaus_answer_to_a_move(browser, base_url, shots):
     email, password = f"c{uuid.uuid4().hex[:8]}@example.com", "Founder-2024"
     with httpx.Client(base_url=base_url, timeout=30) as http:
-        assert http.post(f"{API}/accounts", json={"name": "张伟", "resident_id": resident_id(), "email": email,
+        founder_id = resident_id()
+        assert http.post(f"{API}/accounts", json={"name": "张伟", "resident_id": founder_id, "email": email,
                                                   "password": password}).status_code == 201
         token = http.post(f"{API}/tokens", data={"username": email, "password": password}).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
-        app_id = http.post(f"{API}/applications", json=make_form(), headers=auth).json()["id"]
+        form = founder_only(make_form(), founder_id)  # the founder is the one person named: no one else confirms
+        app_id = http.post(f"{API}/applications", json=form, headers=auth).json()["id"]
         view = wait(lambda: (v := http.get(f"{API}/applications/{app_id}", headers=auth).json())["status"]
                     == "completed" and v)
         uscc = view["outputs"]["uscc"]

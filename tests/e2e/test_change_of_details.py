@@ -9,7 +9,7 @@ import time
 import pytest
 from pypdf import PdfReader
 
-from tests.e2e.conftest import sign_up_and_log_in
+from tests.e2e.conftest import confirm_everyone, sign_up_and_log_in
 from tests.e2e.test_api_e2e import wait_for
 from tests.factories import make_form, resident_id
 
@@ -29,9 +29,9 @@ def wait_for_change(http, url, headers, timeout=90.0) -> dict:
 
 
 def test_an_address_change_across_districts_gets_every_bureaus_answer(http, founder):
-    reply = http.post(f"{API}/applications", json=make_form(), headers=founder)
-    assert reply.status_code == 201, reply.text
-    view = wait_for(http, reply.json()["id"], founder, {"completed", "rejected"})
+    form = make_form()
+    reply = http.post(f"{API}/applications", json=form, headers=founder)
+    view = wait_for(http, confirm_everyone(http, reply, form), founder, {"completed", "rejected"})
     assert view["status"] == "completed"
     uscc = view["outputs"]["uscc"]
     changes = f"{API}/companies/{uscc}/changes"
@@ -55,7 +55,7 @@ def test_an_address_change_across_districts_gets_every_bureaus_answer(http, foun
     done = wait_for_change(http, f"{changes}/{change['change_id']}", founder)
     assert done["state"] == "completed", done
     answers = {b["bureau"]: b for b in done["bureaus"]}
-    assert set(answers) == {"seal", "tax", "social_security", "housing_fund"}
+    assert set(answers) == {"seal", "tax", "social_security", "housing_fund", "medical_insurance"}
     assert all(b["answered"] for b in answers.values())
     assert answers["tax"]["detail"] == {"tax_office": "国家税务总局武汉市武昌区税务局",
                                         "previous_tax_office": "国家税务总局武汉市洪山区税务局",

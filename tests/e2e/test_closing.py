@@ -71,7 +71,8 @@ def test_a_simplified_closing_runs_its_notice_and_ends_deregistered_or_lists_its
         assert quiet_view["blockers"] == [] and all(b["cleared"] for b in quiet_view["bureaus"])
         busy_view = live.wait_for(lambda: answered(closures[1]), 60, "every bureau's check (staff)")
         blocked = {(b["bureau"], b["label"]) for b in busy_view["blockers"]}
-        assert blocked == {("social_security", "人社（社保）"), ("housing_fund", "住房公积金管理中心")}
+        assert blocked == {("social_security", "人社（社保）"), ("housing_fund", "住房公积金管理中心"),
+                           ("medical_insurance", "医疗保障局")}
         names = {e["name"] for e in busy["employees"]}
         for blocker in busy_view["blockers"]:
             assert any(n in blocker["item"] for n in names) and "减员" in blocker["todo"]
