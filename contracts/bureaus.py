@@ -25,6 +25,8 @@ GATEWAY = "gateway"  # the front door is an event source too (the founder's subm
 GATEWAY_EMITS = ("application_submitted", "application_corrected")
 # Events any bureau may emit about its own step (they carry `bureau`).
 STEP_EVENTS = ("task_queued", "step_progressed", "step_rejected")
+# The bank's account, sent on to tax (三方协议) and the insurance bureaus (direct debit).
+BANK_ACCOUNT = ("bank", "bank_account_reserved")
 TARGET_WORKING_DAYS = 2  # Wuhan's promise: a company started within 2 working days (DOMAIN.md §12)
 
 
@@ -112,7 +114,7 @@ BUREAUS: tuple[Bureau, ...] = (
                              keep=("taxpayer_id", "taxpayer_type", "tax_office")),
                       Output("invoices_approved", "发票已核定", lambda f: bool(_tax(f).get("invoice_kinds")),
                              key="invoices", keep=("invoice_kinds", "monthly_quota"))),
-        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
+        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"), BANK_ACCOUNT),
         form_fields=("tax", "legal_representative", "contact.phone"),
         task_kinds={"invoice_approval": "发票核定"},
     ),
@@ -122,7 +124,7 @@ BUREAUS: tuple[Bureau, ...] = (
         completes_on=(Output("employer_registered", "已完成单位社保登记", key="social_security",
                              keep=("employer_number", "insurances")),
                       Output("employees_enrolled", "员工已参保", lambda f: bool(f.get("employees")))),
-        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
+        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"), BANK_ACCOUNT),
         form_fields=("employees",),
         task_kinds={"employer_registration": "单位参保审核", "employee_enrolment": "员工参保审核"},
     ),
@@ -132,10 +134,26 @@ BUREAUS: tuple[Bureau, ...] = (
         emits=("housing_fund_registered", *STEP_EVENTS),
         completes_on=(Output("housing_fund_registered", "已完成住房公积金单位缴存登记", key="housing_fund",
                              keep=("unit_account", "employer_rate", "employee_rate")),),
-        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
+        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"), BANK_ACCOUNT),
         form_fields=("employees", "housing_fund"),
         task_kinds={"deposit_registration": "单位缴存登记审核"},
         requested=lambda f: bool(f.get("housing_fund")),
+    ),
+    # A participating bank (DEMO data: contracts/data/bank_branches_wuhan.json). Its automatic part (the
+    # appointment and the pre-assigned basic account) follows the licence at once; the founder then
+    # opens the account at the counter, which a bank clerk records (account_opened) or refuses.
+    Bureau(
+        name="bank", label="开户银行", step_title="银行预约开户", target_working_days=2,
+        emits=("bank_account_reserved", "account_opened", *STEP_EVENTS),
+        completes_on=(Output("bank_account_reserved", "已预约银行开户并预分配基本存款账户账号", key="bank",
+                             keep=("bank_name", "branch_id", "branch_name", "branch_address", "account_number",
+                                   "appointment_date", "appointment_slot", "shared_with")),
+                      Output("account_opened", "基本存款账户已在银行柜台开立", key="bank_opened",
+                             keep=("account_number", "opened_at"))),
+        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
+        form_fields=("bank", "seals.kinds", "legal_representative.name", "contact.phone"),
+        task_kinds={"account_opening": "柜台开户"},
+        requested=lambda f: bool(f.get("bank")),
     ),
 )
 

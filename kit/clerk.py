@@ -143,6 +143,40 @@ class StoredTask(BaseModel):
     finished_at: datetime | None = None
     history: list[dict[str, Any]] = Field(default_factory=list)
 
+    def deadline_fields(self) -> dict[str, Any]:
+        """What `task_view` recomputes the deadline from."""
+        return {k: getattr(self, k) for k in ("deadline", "deadline_from", "deadline_days", "deadline_provisional")}
+
+
+def actionable(task: StoredTask, clerk: str, now: datetime) -> StoredTask:
+    """The stored task, if this clerk may act on it now (open, and not held by another clerk)."""
+    if task.state != "open":
+        raise closed(task.state)
+    who = holder(task.claimed_by, task.claim_expires_at, now)
+    if who and who != clerk:
+        raise held_by(who)
+    return task
+
+
+def claim_stored(task: StoredTask, clerk: str, now: datetime) -> None:
+    actionable(task, clerk, now)
+    task.claimed_by, task.claim_expires_at = clerk, claim_until(now)
+    task.history.append(history_entry(clerk, "claim", {}, now))
+
+
+def release_stored(task: StoredTask, clerk: str, now: datetime) -> None:
+    if task.state != "open":
+        raise closed(task.state)
+    if holder(task.claimed_by, task.claim_expires_at, now) != clerk:
+        raise not_yours()
+    task.claimed_by, task.claim_expires_at = None, None
+    task.history.append(history_entry(clerk, "release", {}, now))
+
+
+def finish_stored(task: StoredTask, clerk: str, action: str, recorded: dict[str, Any], now: datetime) -> None:
+    task.finished_at, task.claimed_by = now, clerk
+    task.history.append(history_entry(clerk, action, recorded, now))
+
 
 # ---- the view -----------------------------------------------------------------------------------
 

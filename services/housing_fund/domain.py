@@ -262,20 +262,12 @@ def leave(unit: Unit, employee_id: str, end: date) -> Unit:
 
 
 def claim(unit: Unit, clerk: str, now: datetime) -> Unit:
-    task = _actionable(unit, clerk, now)
-    task.claimed_by, task.claim_expires_at = clerk, queue.claim_until(now)
-    task.history.append(queue.history_entry(clerk, "claim", {}, now))
+    queue.claim_stored(_task(unit), clerk, now)
     return unit
 
 
 def release(unit: Unit, clerk: str, now: datetime) -> Unit:
-    task = _task(unit)
-    if task.state != "open":
-        raise queue.closed(task.state)
-    if queue.holder(task.claimed_by, task.claim_expires_at, now) != clerk:
-        raise queue.not_yours()
-    task.claimed_by, task.claim_expires_at = None, None
-    task.history.append(queue.history_entry(clerk, "release", {}, now))
+    queue.release_stored(_task(unit), clerk, now)
     return unit
 
 
@@ -298,8 +290,7 @@ def act(unit: Unit, clerk: str, action: str, payload: dict[str, Any], figures_fo
         unit, events = register(unit, figures_for, account, now)
         task, recorded = _task(unit), {"unit_account": account}
         task.state = "done"
-    task.finished_at, task.claimed_by = now, clerk
-    task.history.append(queue.history_entry(clerk, action, recorded, now))
+    queue.finish_stored(task, clerk, action, recorded, now)
     return unit, events
 
 
@@ -310,13 +301,7 @@ def _task(unit: Unit) -> ClerkTask:
 
 
 def _actionable(unit: Unit, clerk: str, now: datetime) -> ClerkTask:
-    task = _task(unit)
-    if task.state != "open":
-        raise queue.closed(task.state)
-    who = queue.holder(task.claimed_by, task.claim_expires_at, now)
-    if who and who != clerk:
-        raise queue.held_by(who)
-    return task
+    return queue.actionable(_task(unit), clerk, now)
 
 
 def task_view(unit: Unit, now: datetime) -> Task:
@@ -324,7 +309,7 @@ def task_view(unit: Unit, now: datetime) -> Task:
     return queue.task_view(
         bureau=BUREAU, id=task.id, kind=task.kind, application_id=unit.application_id, title=unit.company_name,
         reason=task.reason, state=task.state, created_at=task.created_at,
-        deadline={k: getattr(task, k) for k in ("deadline", "deadline_from", "deadline_days", "deadline_provisional")},
+        deadline=task.deadline_fields(),
         claimed_by=task.claimed_by, claim_expires_at=task.claim_expires_at, actions=ACTIONS,
         details={"uscc": unit.uscc, "district_code": unit.district_code, "employer_rate": unit.employer_rate,
                  "employee_rate": unit.employee_rate, "employees": len(unit.form_staff)},

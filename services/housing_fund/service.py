@@ -14,7 +14,7 @@ from contracts import clock
 from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
-from kit import clerk
+from kit import bank_accounts, clerk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
@@ -22,8 +22,7 @@ from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.housing_fund import clerk as queue
-from services.housing_fund import documents
-from services.housing_fund import workflow
+from services.housing_fund import documents, workflow
 from services.housing_fund.figures import FiguresBook
 from services.housing_fund.store import HousingFundStore
 
@@ -45,6 +44,10 @@ class HousingFundService(clerk.ClerkRpc):
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:
         self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
+
+    @durable_handler(*bank_accounts.BANK_ACCOUNT)
+    def on_bank_account_reserved(self, payload: dict) -> None:
+        bank_accounts.receive(self.store.bank_accounts, payload, clock.now())  # direct debit's account, once
 
     @timer(interval=2)
     def relay_outbox(self) -> int:

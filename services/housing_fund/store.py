@@ -16,6 +16,7 @@ from pymongo.database import Database
 
 from contracts.events import Event
 from contracts.rpc import NotFound
+from kit.bank_accounts import BankAccounts, InMemoryBankAccounts
 from kit.mongo import InMemorySequences, Sequences
 from kit.repository import InMemoryRepository, Repository
 from kit.revocations import InMemoryRevocations, Revocations
@@ -33,6 +34,7 @@ class HousingFundStore:
         self.repo: Repository[Unit] = Repository(self.units, Unit, busy=BUSY)
         self.sequences = Sequences(db["counters"])
         self.revocations = Revocations(db["revocations"])
+        self.bank_accounts = BankAccounts(db["bank_accounts"])  # the bank's account, for direct debit
 
     @classmethod
     def in_memory(cls) -> HousingFundStore:
@@ -42,6 +44,7 @@ class HousingFundStore:
         store.repo = InMemoryRepository(Unit, busy=BUSY)
         store.sequences = InMemorySequences()
         store.revocations = InMemoryRevocations()
+        store.bank_accounts = InMemoryBankAccounts()
         return store
 
     def ensure_indexes(self) -> None:

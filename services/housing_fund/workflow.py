@@ -19,6 +19,8 @@ from uuid import uuid4
 from contracts.clock import china_date
 from contracts.events import LicenceIssued
 from contracts.rpc import Document, FieldError, Invalid, NotFound
+from kit import bank_accounts
+from kit.mongo import health_view
 from services.housing_fund import documents, domain
 from services.housing_fund.figures import FiguresBook, NotConfigured
 from services.housing_fund.store import HousingFundStore
@@ -106,7 +108,8 @@ def get_unit(store: HousingFundStore, uscc: Any) -> dict[str, Any]:
     unit = store.by_uscc(uscc) if isinstance(uscc, str) else None
     if unit is None:
         raise NotFound(f"未找到统一社会信用代码为{uscc}的住房公积金单位登记")
-    return domain.unit_view(unit, store.revocations.get(unit.uscc))
+    account = bank_accounts.bank_account_view(store.bank_accounts.get(unit.uscc), bank_accounts.DIRECT_DEBIT)
+    return domain.unit_view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
 
 
 def list_accounts(store: HousingFundStore, uscc: Any) -> list[dict[str, Any]]:
@@ -137,10 +140,4 @@ def get_document(store: HousingFundStore, application_id: str, name: str, at: da
 
 
 def health(store: HousingFundStore) -> dict:
-    try:
-        store.ping()
-        database = "ok"
-    except Exception as exc:  # noqa: BLE001 - health reports any failure instead of raising
-        log.error("database ping failed: %s", exc)
-        database = "unavailable"
-    return {"service": domain.BUREAU, "status": "ok" if database == "ok" else "degraded", "database": database}
+    return health_view(domain.BUREAU, store.ping)

@@ -25,6 +25,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contracts.rpc import NotFound
 from kit import clerk as clerk_queue
+from kit.bank_accounts import BankAccounts
 from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
 from kit.revocations import Revocations
@@ -43,6 +44,7 @@ class TaxStore:
         self.counters = db["counters"]
         self.skipped = db["skipped_numbers"]
         self.revocations = Revocations(db["revocations"])
+        self.bank_accounts = BankAccounts(db["bank_accounts"])  # the bank's account, for the 三方协议
 
     def ensure_indexes(self) -> None:
         self.registrations.create_index("application_id", unique=True)
