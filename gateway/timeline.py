@@ -39,7 +39,7 @@ FINAL_STATES = {"completed", "rejected", "revoked"}
 _DROP = {
     "application_submitted": {"form"},
     "application_corrected": {"form"},
-    "licence_issued": {"legal_representative", "employees", "contact_phone", "seals", "tax", "housing_fund"},
+    "licence_issued": {"legal_representative", "employees", "contact_phone", "seals", "tax", "housing_fund", "bank"},
 }
 
 SUMMARIES = {
