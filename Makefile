@@ -43,15 +43,14 @@ services: install rabbitmq db fonts
 run: services
 	$(BIN)/python -m kit.launcher run
 
-## the whole suite: lint, unit, integration, end-to-end, browser, static checks
+## the whole suite: lint, unit, integration, end-to-end, browser, static checks, and the date-sensitive
+## tests again at PINNED_DAYS; scripts/run-tests.sh runs the pytest runs side by side (why: see there)
 test: services chromium
 	$(BIN)/ruff check .
-	$(BIN)/pytest --ignore=tests/browser $(PYTEST_ARGS)
-	@# Playwright's sync API needs real threads: the browser tests run in their own process, unpatched.
-	ONESTOP_TEST_EVENTLET=0 $(BIN)/pytest tests/browser $(PYTEST_ARGS)
-	@$(MAKE) --no-print-directory test-days
+	PINNED_DAYS="$(PINNED_DAYS)" PINNED_DAYS_INTEGRATION="$(PINNED_DAYS_INTEGRATION)" BIN=$(BIN) \
+	  scripts/run-tests.sh $(PYTEST_ARGS)
 
-## the date-sensitive tests again, with every process's clock pinned at each of PINNED_DAYS
+## the date-sensitive tests alone, with every process's clock pinned at each of PINNED_DAYS
 test-days: services
 	@for day in $(PINNED_DAYS); do echo "== date-sensitive unit tests with the clock at $$day"; \
 	  ONESTOP_CLOCK_START=$$day $(BIN)/pytest -m dates -q -p no:cacheprovider tests/unit tests/ops $(PYTEST_ARGS) || exit 1; done

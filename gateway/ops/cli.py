@@ -18,7 +18,8 @@ import warnings
 
 from contracts.rpc import BUREAUS, OneStopError
 from gateway.ops import status as ops
-from kit import deadletters, licence_verify, yearly
+from gateway.ops import verify_licence
+from kit import deadletters, yearly
 from kit.startup import configure_from_env
 
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="onestop", description="OneStop operator commands")
     subparsers = parser.add_subparsers(dest="group", required=True)
     register_staff(subparsers)
-    licence_verify.register(subparsers)
+    verify_licence.register(subparsers)
     ops.register(subparsers)  # queues, sla, outbox
     yearly.register(subparsers)  # calendar, rates
     deadletters.register(subparsers)

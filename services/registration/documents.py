@@ -35,7 +35,7 @@ def verification_url(uscc: str, public_base_url: str) -> str:
 
 def qr_payload(licence: Licence, public_base_url: str, signer=None) -> str:
     """What the QR code encodes: the verification page's address (a phone camera opens it) and, with a
-    `signing.Signer`, `#OSL1.<fields>.<signature>` after it (checked offline: kit/licence_verify.py)."""
+    `signing.Signer`, `#OSL1.<fields>.<signature>` after it (checked offline: contracts/licence_token.py)."""
     url = verification_url(licence.uscc, public_base_url)
     return f"{url}#{signer.token(licence)}" if signer is not None else url
 

@@ -1,6 +1,6 @@
 """What makes a licence trustworthy away from our servers: the PAdES signature of the PDF by the
 market regulator's certificate (kit.pki, chained to the OneStop root), the authority's Ed25519
-signature over its key fields (in the QR code, format in `kit.licence_verify`: survives printing),
+signature over its key fields (in the QR code, format in `contracts.licence_token`: survives printing),
 and, online, its revocation status.
 
 The private key comes from configuration (`LICENCE_SIGNING_KEY`: base64 of the raw 32-byte seed, or a
@@ -28,9 +28,9 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
+from contracts import licence_token as osl
 from contracts.events import Licence, LicenceRevoked
 from contracts.rpc import FieldError, Invalid, NotFound
-from kit import licence_verify as osl
 from kit import pki
 from kit.outbox import Dispatch, flush, outbox_entry
 

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from contracts import bureaus
 from tests.browser.conftest import eventlet_patched
 
 pytestmark = [pytest.mark.browser,
@@ -46,7 +47,8 @@ def test_the_dashboard_shows_the_api_numbers_as_charts(browser, stats_site):
         # one bar per week in the received chart, with the API's counts
         bars = page.locator('svg[data-chart="received"] g.bar title').all_text_contents()
         assert bars == [f"{s['period']}：{s['overall']['received']}" for s in api["series"]]
-        assert page.locator('svg[data-chart="hours"] rect').count() == 5
+        # one bar per scope: the whole flow and every bureau of the manifest
+        assert page.locator('svg[data-chart="hours"] rect').count() == 1 + len(bureaus.NAMES)
         row = page.locator('#stats-table tr[data-scope="tax"] td')
         assert row.nth(0).inner_text() == str(api["totals"]["tax"]["received"])
         assert row.nth(6).inner_text() == str(api["totals"]["tax"]["overdue_now"])

@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from contracts import licence_token as osl
 from gateway.ops import cli
 from gateway.webhooks import verify_signature
-from kit import licence_verify as osl
 from tests.conftest import MONGO_URI
 from tests.e2e.conftest import STAFF_PASSWORD, log_in, sign_up_and_log_in
 from tests.factories import make_form

@@ -11,9 +11,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from contracts import licence_token as osl
 from contracts.events import Licence
-from gateway.ops import cli
-from kit import licence_verify as osl
+from gateway.ops import cli, verify_licence
 from kit import pki
 from services.registration import documents, signing
 
@@ -96,8 +96,8 @@ def test_pdf_carries_the_signed_qr_and_the_cli_verifies_it(signer, tmp_path, cap
     key.write_text(public_json(signer))
     ca = tmp_path / "onestop-ca.pem"
     ca.write_text(pki.published(config)["root"])
-    printed = osl.qr_text_from_pdf(pdf)  # what a camera reads off the printed page
-    assert printed == osl.text_from_file(pdf)  # == the copy in the PDF metadata
+    printed = verify_licence.qr_text_from_pdf(pdf)  # what a camera reads off the printed page
+    assert printed == verify_licence.text_from_file(pdf)  # == the copy in the PDF metadata
     assert cli.main(["verify-licence", str(path), "--key", str(key), "--ca", str(ca)]) == 0
     out = capsys.readouterr().out
     assert "VALID" in out and "张伟" in out and "91420106MA4K00001X" in out
