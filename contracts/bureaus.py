@@ -119,7 +119,7 @@ BUREAUS: tuple[Bureau, ...] = (
         task_kinds={"invoice_approval": "发票核定"},
     ),
     Bureau(
-        name="social_security", label="人社（社保）", step_title="社保登记", target_working_days=1,
+        name="social_security", label="人社（社保）", step_title="社保与就业登记", target_working_days=1,
         emits=("employer_registered", "employees_enrolled", *STEP_EVENTS),
         completes_on=(Output("employer_registered", "已完成单位社保登记", key="social_security",
                              keep=("employer_number", "insurances")),
@@ -127,6 +127,19 @@ BUREAUS: tuple[Bureau, ...] = (
         consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"), BANK_ACCOUNT),
         form_fields=("employees",),
         task_kinds={"employer_registration": "单位参保审核", "employee_enrolment": "员工参保审核"},
+    ),
+    # 医疗保障局 (since the 2018 reform): the unit's 医保登记 and its staff in 职工基本医疗保险 with 生育保险.
+    # Every licensed unit is registered (a later hire needs it); the step is the founder's when the form
+    # lists employees, as social security's enrolment is.
+    Bureau(
+        name="medical_insurance", label="医疗保障局", step_title="医保登记", target_working_days=1,
+        emits=("medical_insurance_registered", *STEP_EVENTS),
+        completes_on=(Output("medical_insurance_registered", "已完成单位医保登记，员工已参加职工医保和生育保险",
+                             key="medical_insurance", keep=("unit_number", "insurances")),),
+        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
+        form_fields=("employees",),
+        task_kinds={"medical_registration": "单位医保登记审核"},
+        requested=lambda f: bool(f.get("employees")),
     ),
     # 住房公积金管理条例 art. 14: a new unit registers within 30 days; we aim at the licence's day + 1.
     Bureau(

@@ -15,7 +15,8 @@ File (JSON), one district (`420111`) or one city for all its districts (`420100`
    "source": "who typed it in, when, from which notice", "confirmed": false,
    "base": {"floor": "4700.00", "ceiling": "23500.00"},
    "rates": {"pension": {"employer_rate": "0.16", "personal_rate": "0.08"}, ...}}
-The housing fund's bases are the housing-fund centre's own files (services/housing_fund/data).
+The housing fund's bases are the housing-fund centre's own files (services/housing_fund/data); the
+medical insurance bureau's are files of this shape with its own kinds (services/medical_insurance/data).
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from decimal import Decimal, InvalidOperation
 
 from contracts.datafile import InvalidDataFile, line_of
 
-INSURANCE_KINDS: tuple[str, ...] = ("pension", "medical", "unemployment", "work_injury")
+# Social security's three insurances; medical (with maternity) is the 医疗保障局's since 2018, with its own
+# files of the same shape (services/medical_insurance/data, kinds MEDICAL_KINDS there).
+INSURANCE_KINDS: tuple[str, ...] = ("pension", "unemployment", "work_injury")
 
 
 class InvalidRatesFile(InvalidDataFile):
@@ -64,7 +67,7 @@ class Policy:
     valid_from: date
     valid_until: date
     base: Bounds
-    rates: dict[str, Rate]  # every kind in INSURANCE_KINDS
+    rates: dict[str, Rate]  # every kind the file's bureau needs (INSURANCE_KINDS for social security)
     source: str
     confirmed: bool = False
     provisional: bool = False
@@ -78,8 +81,8 @@ class Policy:
                 "confirmed": self.confirmed, "provisional": self.provisional}
 
 
-def parse_policy(text: str) -> Policy:
-    """Validate one figure file's text; every refusal names its line."""
+def parse_policy(text: str, kinds: tuple[str, ...] = INSURANCE_KINDS) -> Policy:
+    """Validate one figure file's text (with a rate for each of `kinds`); every refusal names its line."""
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -99,15 +102,15 @@ def parse_policy(text: str) -> Policy:
     if not str(raw.get("source", "")).strip():
         raise InvalidRatesFile('"source" must say who typed the figures in, when, from what', line("source"))
     rates = raw.get("rates")
-    if not isinstance(rates, dict) or set(INSURANCE_KINDS) - set(rates):
-        missing = sorted(set(INSURANCE_KINDS) - set(rates or {}))
+    if not isinstance(rates, dict) or set(kinds) - set(rates):
+        missing = sorted(set(kinds) - set(rates or {}))
         raise InvalidRatesFile(f"rates missing for {missing}", line("rates"))
     return Policy(
         district_code=region,
         valid_from=valid_from,
         valid_until=valid_until,
         base=_bounds(raw.get("base"), line("base")),
-        rates={kind: _rate(rates[kind], line_of(text, f'"{kind}"')) for kind in INSURANCE_KINDS},
+        rates={kind: _rate(rates[kind], line_of(text, f'"{kind}"')) for kind in kinds},
         source=str(raw["source"]),
         confirmed=raw.get("confirmed") is True,
     )

@@ -221,6 +221,8 @@ class EnrolledEmployee(BaseModel):
     name: str
     record_number: str
     start_date: date
+    employment_number: str | None = None  # 就业登记, recorded with the enrolment
+    employment_registered_on: date | None = None
 
 
 class EmployeesEnrolled(Event):
@@ -286,6 +288,31 @@ class AccountOpened(Event):
     account_number: str
     branch_id: str
     opened_at: datetime
+
+# ---- medical insurance -----------------------------------------------------------------------
+
+
+class MedicalMember(BaseModel):
+    """One employee's record in 职工基本医疗保险 with 生育保险 (个人参保); no resident ID on the wire."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    employee_id: str
+    name: str
+    record_number: str
+    start_date: date
+    contribution_base: Decimal
+    base_provisional: bool = False
+
+
+class MedicalInsuranceRegistered(Event):
+    """单位医保登记 done: the unit number, the insurances and the form staff's records."""
+
+    type: Literal["medical_insurance_registered"] = "medical_insurance_registered"
+    uscc: str
+    unit_number: str
+    insurances: list[str]
+    members: list[MedicalMember] = Field(default_factory=list)
+    documents: list[DocumentRef] = Field(default_factory=list)
 
 
 # ---- the map of who emits what (from the bureau manifest) ------------------------------------

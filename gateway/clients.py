@@ -116,6 +116,32 @@ class SocialSecurityClient(BureauClient):
     def list_staff(self, uscc: str) -> list[dict]:
         return self._call("list_staff", uscc)
 
+    def person_of(self, uscc: str, employee_id: str) -> dict:
+        """The unmasked resident ID of one enrolment: for naming the leaver at the other bureaus only."""
+        return self._call("person_of", uscc, employee_id)
+
+
+class MedicalInsuranceClient(BureauClient):
+    def __init__(self, bureaus: Bureaus):
+        super().__init__(bureaus, "medical_insurance")
+
+    def enrol_member(self, uscc: str, employee: EmployeeEnrolment, request_id: str) -> dict:
+        return self._call("enrol_member", uscc, employee.model_dump(mode="json"), request_id)
+
+    def end_membership(self, uscc: str, resident_id: str, end_date: date | None) -> dict:
+        return self._call("end_membership", uscc, resident_id, end_date.isoformat() if end_date else None)
+
+
+class HousingFundClient(BureauClient):
+    def __init__(self, bureaus: Bureaus):
+        super().__init__(bureaus, "housing_fund")
+
+    def open_account(self, uscc: str, employee: EmployeeEnrolment, request_id: str) -> dict:
+        return self._call("open_account", uscc, employee.model_dump(mode="json"), request_id)
+
+    def close_account_of(self, uscc: str, resident_id: str, end_date: date | None) -> dict:
+        return self._call("close_account_of", uscc, resident_id, end_date.isoformat() if end_date else None)
+
 
 class Clients:
     """Every bureau's client, by name too (the manifest's names), for the per-bureau loops."""
@@ -126,6 +152,8 @@ class Clients:
         self.seal = SealClient(bureaus)
         self.tax = TaxClient(bureaus)
         self.social_security = SocialSecurityClient(bureaus)
+        self.medical_insurance = MedicalInsuranceClient(bureaus)
+        self.housing_fund = HousingFundClient(bureaus)
 
     def of(self, name: str) -> BureauClient:
         """A bureau's client by its manifest name (or the tracker's, "gateway", for its health); one

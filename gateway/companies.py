@@ -1,12 +1,12 @@
-"""After the licence: the founder's company at tax and social security, and public verification."""
+"""After the licence: the founder's company at tax and the seal bureau, and public verification (staff
+changes, which reach several bureaus, are gateway.staffing's)."""
 
 from __future__ import annotations
 
 import base64
-from datetime import date
 
 from contracts.codes import is_valid_uscc
-from contracts.rpc import Invalid, NotFound, social_security, tax
+from contracts.rpc import Invalid, NotFound, tax
 from gateway.auth import Principal
 from gateway.clients import Clients
 from gateway.store import GatewayStore
@@ -14,7 +14,6 @@ from gateway.store import GatewayStore
 # the request bodies are the bureaus' own RPC models: what the gateway accepts is what they accept
 InvoiceRequest = tax.InvoiceRequest
 RedLetterRequest = tax.RedLetterRequest
-EmployeeRequest = social_security.EmployeeEnrolment
 
 
 class CompanyService:
@@ -37,17 +36,6 @@ class CompanyService:
 
     def list_invoices(self, who: Principal, uscc: str) -> list[dict]:
         return self.clients.tax.list_invoices(self._own(who, uscc))
-
-    def enrol_employee(self, who: Principal, uscc: str, employee: EmployeeRequest,
-                       request_id: str | None = None) -> dict:
-        return self.clients.social_security.enrol_employee(self._own(who, uscc), employee, request_id)
-
-    def end_employment(self, who: Principal, uscc: str, employee_id: str, end_date: date | None = None) -> dict:
-        return self.clients.social_security.end_employment(self._own(who, uscc), employee_id, end_date)
-
-    def list_staff(self, who: Principal, uscc: str) -> list[dict]:
-        return self.clients.social_security.list_staff(self._own(who, uscc))
-
 
     # ---- electronic seals (the seal bureau keeps the keys; the founder asks it to sign)
 

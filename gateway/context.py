@@ -15,6 +15,7 @@ from gateway.drafts import DraftService
 from gateway.publisher import Publisher
 from gateway.rpc import Bureaus
 from gateway.settings import Settings
+from gateway.staffing import StaffingService
 from gateway.store import GatewayStore
 
 
@@ -31,6 +32,7 @@ class Gateway:
     applications: ApplicationService = field(init=False)
     companies: CompanyService = field(init=False)
     drafts: DraftService = field(init=False)
+    staffing: StaffingService = field(init=False)
     tasks: TaskService = field(init=False)
     verify: VerifyService = field(init=False)
 
@@ -43,6 +45,7 @@ class Gateway:
         self.applications = ApplicationService(self.store, self.clients, self.publish, s.public_url)
         self.companies = CompanyService(self.store, self.clients)
         self.drafts = DraftService(self.store)
+        self.staffing = StaffingService(self.store, self.clients)
         self.tasks = TaskService(self.clients)
         self.verify = VerifyService(self.clients)
 

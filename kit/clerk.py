@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import clock
 from contracts.calendar import aware, recomputed
-from contracts.rpc import CLAIM_MINUTES, Conflict, FieldError, Invalid, OneStopError, Task
+from contracts.rpc import CLAIM_MINUTES, Conflict, FieldError, Invalid, NotFound, OneStopError, Task
 from kit.queues import rpc  # the queue type (classic or quorum) is kit.queues' to declare
 
 OPEN_STATES = ("open", "claimed")
@@ -148,8 +148,10 @@ class StoredTask(BaseModel):
         return {k: getattr(self, k) for k in ("deadline", "deadline_from", "deadline_days", "deadline_provisional")}
 
 
-def actionable(task: StoredTask, clerk: str, now: datetime) -> StoredTask:
-    """The stored task, if this clerk may act on it now (open, and not held by another clerk)."""
+def actionable(task: StoredTask | None, clerk: str, now: datetime) -> StoredTask:
+    """The stored task a clerk may act on now: open, and unclaimed, theirs or lapsed."""
+    if task is None:
+        raise NotFound("没有待办的任务")
     if task.state != "open":
         raise closed(task.state)
     who = holder(task.claimed_by, task.claim_expires_at, now)
@@ -158,24 +160,31 @@ def actionable(task: StoredTask, clerk: str, now: datetime) -> StoredTask:
     return task
 
 
-def claim_stored(task: StoredTask, clerk: str, now: datetime) -> None:
-    actionable(task, clerk, now)
+def claim_stored(task: StoredTask | None, clerk: str, now: datetime) -> StoredTask:
+    task = actionable(task, clerk, now)
     task.claimed_by, task.claim_expires_at = clerk, claim_until(now)
     task.history.append(history_entry(clerk, "claim", {}, now))
+    return task
 
 
-def release_stored(task: StoredTask, clerk: str, now: datetime) -> None:
+def release_stored(task: StoredTask | None, clerk: str, now: datetime) -> StoredTask:
+    if task is None:
+        raise NotFound("没有待办的任务")
     if task.state != "open":
         raise closed(task.state)
     if holder(task.claimed_by, task.claim_expires_at, now) != clerk:
         raise not_yours()
     task.claimed_by, task.claim_expires_at = None, None
     task.history.append(history_entry(clerk, "release", {}, now))
+    return task
 
 
-def finish_stored(task: StoredTask, clerk: str, action: str, recorded: dict[str, Any], now: datetime) -> None:
-    task.finished_at, task.claimed_by = now, clerk
+def finish_stored(task: StoredTask, clerk: str, action: str, state: str, recorded: dict[str, Any],
+                  now: datetime) -> StoredTask:
+    """A decision taken: the task closed in `state` by `clerk`, with what the decision recorded."""
+    task.state, task.finished_at, task.claimed_by = state, now, clerk  # type: ignore[assignment]
     task.history.append(history_entry(clerk, action, recorded, now))
+    return task
 
 
 # ---- the view -----------------------------------------------------------------------------------

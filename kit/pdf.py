@@ -143,3 +143,17 @@ def anchor():
             self.at = (self.canv.getPageNumber() - 1, x, y)
 
     return Anchor()
+
+
+def grid(rows: list[list], widths: list[float], header: bool = False):
+    """A certificate's ruled table in the embedded font; `header`: the first row shaded and repeated."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+             ("FONTNAME", (0, 0), (-1, -1), font())]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)))
+    table.setStyle(TableStyle(style))
+    return table

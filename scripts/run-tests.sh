@@ -40,6 +40,8 @@ finish() {  # finish NAME: wait for the run, print its log, remember a failure
 
 # Playwright's sync API needs real threads: the browser tests run in their own process, unpatched.
 start browser ONESTOP_TEST_EVENTLET=0 -- "$BIN/pytest" tests/browser "$@"
+# the fault tests (private RabbitMQ nodes and clusters on their own ports; mostly waiting for outages)
+start faults -- "$BIN/pytest" tests/faults "$@"
 # the date-sensitive tests again with every process's clock pinned at other days (Makefile: PINNED_DAYS)
 days=()
 for day in $PINNED_DAYS; do
@@ -47,9 +49,9 @@ for day in $PINNED_DAYS; do
     start "$name" "ONESTOP_CLOCK_START=$day" -- "$BIN/pytest" -m dates -q -p no:cacheprovider tests/unit tests/ops "$@"
     days+=("$name")
 done
-# the main suite in the foreground: its progress is what a watcher wants to see
+# the rest in the foreground: its progress is what a watcher wants to see
 main_status=0
-"$BIN/pytest" --ignore=tests/browser "$@" || main_status=$?
+"$BIN/pytest" --ignore=tests/browser --ignore=tests/faults "$@" || main_status=$?
 [[ $main_status -eq 0 ]] || failed+=(main)
 for name in "${days[@]}"; do finish "$name"; done
 # the integration tests at a pinned day, once the main suite has freed the broker and the database
@@ -58,6 +60,7 @@ for day in $PINNED_DAYS_INTEGRATION; do
     echo "== date-sensitive integration tests with the clock at $day"
     ONESTOP_CLOCK_START=$day "$BIN/pytest" -m dates -q -p no:cacheprovider tests/integration "$@" || failed+=("$name")
 done
+finish faults
 finish browser
 
 if [[ ${#failed[@]} -gt 0 ]]; then

@@ -4,18 +4,22 @@ correction form, downloads, and the live name check the form calls while a trade
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from contracts.rpc import Conflict, Forbidden, Invalid
+from contracts.form import pydantic_field_errors
+from contracts.rpc import Conflict, Forbidden, Invalid, OneStopError
 from gateway import namecheck
 from gateway.applications import UNCHANGED
 from gateway.drafts import new_draft_id
 from gateway.receipts import ReceiptService
+from gateway.staffing import EmployeeRequest, status_of
 from gateway.web import formdata
 from gateway.web import session as sessions
 from gateway.web.pages import (
@@ -28,10 +32,12 @@ from gateway.web.pages import (
     redirect,
     render,
 )
+from gateway.web.texts import field_label
 
 router = page_router()
 
 FINAL = ("completed", "rejected", "revoked")
+STAFFED = ("licensed", "completed")  # a company exists: its staff can change
 
 
 @router.get("/apply")
@@ -96,10 +102,59 @@ def my_applications(request: Request, who: Founder, gateway: GatewayDep):
 
 @router.get("/applications/{app_id}")
 def application_page(request: Request, app_id: str, who: Founder, gateway: GatewayDep):
+    return _application_page(request, app_id, who, gateway)
+
+
+def _application_page(request: Request, app_id: str, who, gateway, status_code: int = 200, **staffing: Any):
     view = gateway.applications.get(who, app_id)
     receipt = ReceiptService(gateway.store).receipt(who, app_id)
-    return render(request, "application.html", {"app": view, "final": view["status"] in FINAL,
-                                                "receipt": receipt})
+    context = {"app": view, "final": view["status"] in FINAL, "receipt": receipt, "staff": None,
+               "hire_request_id": uuid.uuid4().hex, "hire_values": {}, **staffing}
+    uscc = (view.get("outputs") or {}).get("uscc")
+    if uscc and view["status"] in STAFFED:
+        try:
+            context["staff"] = gateway.staffing.list_staff(who, uscc)
+        except OneStopError as exc:  # social security not registered yet, or unreachable: say so
+            context["staff"], context["staff_error"] = [], context.get("staff_error") or exc.message
+    return render(request, "application.html", context, status_code=status_code)
+
+
+@router.post("/applications/{app_id}/staff", dependencies=[CsrfChecked])
+async def hire(request: Request, app_id: str, who: Founder, gateway: GatewayDep):
+    """增员 from the company page: the same fan-out as the API; the hidden request_id (one per rendering
+    of the form) makes a resent form the same request at every bureau."""
+    posted = await request.form()
+    values = {k: str(posted.get(k) or "").strip() for k in ("name", "resident_id", "start_date", "monthly_wage")}
+
+    def run():
+        uscc = (gateway.applications.get(who, app_id).get("outputs") or {}).get("uscc") or ""
+        try:
+            employee = EmployeeRequest.model_validate(values)
+        except ValidationError as exc:
+            errors = "；".join(f"{field_label(e.field)}：{e.message}" for e in pydantic_field_errors(exc))
+            return _application_page(request, app_id, who, gateway, 422, staff_error=f"员工信息有误：{errors}",
+                                     hire_values=values)
+        result = gateway.staffing.hire(who, uscc, employee, str(posted.get("request_id") or "")[:100] or None)
+        return _application_page(request, app_id, who, gateway, status_of(result, 200), staff_result=result,
+                                 hire_values={} if result["outcome"] != "refused" else values)
+
+    return await run_in_threadpool(run)
+
+
+@router.post("/applications/{app_id}/staff/{employee_id}/leave", dependencies=[CsrfChecked])
+async def leave(request: Request, app_id: str, employee_id: str, who: Founder, gateway: GatewayDep):
+    posted = await request.form()
+
+    def run():
+        uscc = (gateway.applications.get(who, app_id).get("outputs") or {}).get("uscc") or ""
+        try:
+            end = date.fromisoformat(str(posted.get("end_date") or ""))
+        except ValueError:
+            return _application_page(request, app_id, who, gateway, 422, staff_error="离职日期：日期格式应为 YYYY-MM-DD")
+        result = gateway.staffing.leave(who, uscc, employee_id, end)
+        return _application_page(request, app_id, who, gateway, status_of(result, 200), staff_result=result)
+
+    return await run_in_threadpool(run)
 
 
 @router.get("/applications/{app_id}/live")

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from contracts.codes import is_valid_uscc
 from contracts.rpc import Invalid, OneStopError
 from gateway.api.trust import check_document
 from gateway.web.pages import CsrfChecked, GatewayDep, page_router, redirect, render
@@ -14,13 +15,31 @@ from gateway.web.pages import CsrfChecked, GatewayDep, page_router, redirect, re
 router = page_router(prefix="/verify")
 
 
+def kind_of_code(code: str) -> tuple[str | None, str]:
+    """What a typed code is, told apart by its shape: (licence|seal, '') or (None, why not, in Chinese).
+    A founder holding a seal and a licence should not have to know which code is which."""
+    compact = "".join(code.split()).upper()
+    if len(compact) == 13 and compact.isdigit():
+        return "seal", ""
+    if len(compact) == 18:
+        if is_valid_uscc(compact):
+            return "licence", ""
+        return None, "这个18位代码不是有效的统一社会信用代码（校验位不符或含有不允许的字符），请核对营业执照上的代码"
+    return None, (f"请输入18位统一社会信用代码（营业执照）或13位数字印章编码（印章），现在输入的是{len(compact)}位"
+                  if compact else "请输入要验证的代码")
+
+
 @router.get("")
-def verify_form(request: Request, kind: str | None = None, code: str = ""):
-    """The small form; GET with ?kind=licence|seal&code=... goes to that code's page."""
-    code = code.strip().upper()
-    if code and kind in ("licence", "seal"):
-        return redirect(request, f"/verify/{'licences' if kind == 'licence' else 'seals'}/{quote(code)}")
-    return render(request, "verify.html", {"code": code})
+def verify_form(request: Request, code: str | None = None, kind: str | None = None):
+    """The small form; GET with ?code=... goes to that code's page, the code's shape telling a licence's
+    18-character USCC from a seal's 13-digit code (`kind`, from older links, is not needed)."""
+    if code is None:
+        return render(request, "verify.html", {"code": ""})
+    found, problem = kind_of_code(code)
+    if found is None:
+        return render(request, "verify.html", {"code": code.strip(), "errors": {"code": [problem]}}, status_code=422)
+    compact = "".join(code.split()).upper()
+    return redirect(request, f"/verify/{'licences' if found == 'licence' else 'seals'}/{quote(compact)}")
 
 
 @router.get("/licences/{uscc}")

@@ -227,6 +227,6 @@ TEMPLATE_GLOBALS = {
     "shared_sections": shared_sections, "shares_resident_ids": shares_resident_ids,
     "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,
     "district_name": district_name, "scope_items": lambda: list(scope.catalogue().values()),
-    "scope_item": scope.item, "FORM_MESSAGES": MESSAGES, "STEPS": STEPS, "diff_value": diff_value, "address_clash": address_clash,
+    "scope_item": scope.item, "FORM_MESSAGES": MESSAGES, "STEPS": STEPS, "STEP_TITLES": bureaus.STEP_TITLES, "diff_value": diff_value, "address_clash": address_clash,
 }
 TEMPLATE_FILTERS = {"ms_when": ms_when, "when": when, "duration": duration, "yuan": yuan, "mask_id": mask_id}

@@ -183,7 +183,7 @@ def act(account: Account, clerk: str, action: str, payload: dict[str, Any], revo
         events = [AccountOpened(application_id=account.application_id, uscc=account.uscc,
                                 account_number=account.account_number, branch_id=account.branch_id, opened_at=now)]
         recorded = {"account_number": account.account_number}
-    queue.finish_stored(task, clerk, action, recorded, now)
+    queue.finish_stored(task, clerk, action, task.state, recorded, now)
     return account, events
 
 

@@ -16,7 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
 from contracts.clock import china_date
 from contracts.codes import mask_resident_id
@@ -72,9 +72,9 @@ def _draw(unit: Unit, issued_on: date):
                                      f"{a.deposit_base}{'（暂定）' if a.base_provisional else ''}", total)])
     story: list[Any] = [
         _p(TITLE, "title"), Spacer(1, 6 * mm),
-        _grid([[_p(k), _p(v)] for k, v in facts], [42 * mm, 136 * mm]),
+        pdfkit.grid([[_p(k), _p(v)] for k, v in facts], [42 * mm, 136 * mm]),
         Spacer(1, 6 * mm), _p(f"已开立个人账户（{len(active)}人）"), Spacer(1, 2 * mm),
-        _grid(rows, [22 * mm, 38 * mm, 40 * mm, 24 * mm, 30 * mm, 24 * mm], header=True),
+        pdfkit.grid(rows, [16 * mm, 36 * mm, 44 * mm, 22 * mm, 30 * mm, 30 * mm], header=True),
         Spacer(1, 8 * mm), _p(f"出具日期：{issued_on.isoformat()}　　本证明由企业开办“一网通办”平台住房公积金管理中心出具。"),
         date_line,
         _p("缴存基数为职工本人月工资，不低于最低工资标准，不高于本市上一年度职工月平均工资的3倍；"
@@ -84,13 +84,3 @@ def _draw(unit: Unit, issued_on: date):
         story.append(_p("标注“暂定”的缴存基数按上一期公布的上下限核定：本期标准公布后重新核定。", "small"))
     doc.build(story)
     return buffer.getvalue(), date_line.at
-
-
-def _grid(rows: list[list[Any]], widths: list[float], header: bool = False) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-             ("FONTNAME", (0, 0), (-1, -1), FONT)]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)))
-    table.setStyle(TableStyle(style))
-    return table

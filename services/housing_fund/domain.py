@@ -23,12 +23,12 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import deadline
 from contracts.clock import china_date
-from contracts.codes import is_valid_resident_id, mask_resident_id
+from contracts.codes import mask_resident_id
 from contracts.events import (
     Event,
     HousingFundAccount,
@@ -37,9 +37,10 @@ from contracts.events import (
     StepRejected,
     TaskQueued,
 )
-from contracts.form import Employee, pydantic_field_errors
+from contracts.form import Employee
 from contracts.revocation import Revocation
 from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound, Task
+from contracts.rpc.hires import parse_hire
 from contracts.rpc.housing_fund import AccountOpening
 from kit import clerk as queue
 
@@ -221,20 +222,7 @@ def check_registered(unit: Unit | None, uscc: str) -> Unit:
 
 def parse_opening(raw: Any, established_on: date, today: date) -> AccountOpening:
     """A hire request with field errors named as the request names them."""
-    if not isinstance(raw, dict):
-        raise Invalid.with_fields("员工信息格式不正确", [FieldError(field="employee", message="员工信息格式不正确")])
-    try:
-        opening = AccountOpening.model_validate(raw)
-    except ValidationError as exc:
-        raise Invalid.with_fields("员工信息有内容需要修改", pydantic_field_errors(exc)) from None
-    errors = []
-    if not is_valid_resident_id(opening.resident_id, today):
-        errors.append(FieldError(field="resident_id", message="身份证号码无效：请核对出生日期和最后一位校验码"))
-    if opening.start_date < established_on:
-        errors.append(FieldError(field="start_date", message=f"不能早于单位成立日期{established_on.isoformat()}"))
-    if errors:
-        raise Invalid.with_fields(f"员工信息有{len(errors)}处需要修改", errors)
-    return opening
+    return parse_hire(AccountOpening, raw, established_on, today)
 
 
 def hire(unit: Unit, employee_id: str, opening: AccountOpening, figures: Any,
@@ -290,7 +278,8 @@ def act(unit: Unit, clerk: str, action: str, payload: dict[str, Any], figures_fo
         unit, events = register(unit, figures_for, account, now)
         task, recorded = _task(unit), {"unit_account": account}
         task.state = "done"
-    queue.finish_stored(task, clerk, action, recorded, now)
+    task.finished_at, task.claimed_by = now, clerk
+    task.history.append(queue.history_entry(clerk, action, recorded, now))
     return unit, events
 
 
@@ -301,7 +290,7 @@ def _task(unit: Unit) -> ClerkTask:
 
 
 def _actionable(unit: Unit, clerk: str, now: datetime) -> ClerkTask:
-    return queue.actionable(_task(unit), clerk, now)
+    return queue.actionable(_task(unit), clerk, now)  # type: ignore[return-value]
 
 
 def task_view(unit: Unit, now: datetime) -> Task:
@@ -309,7 +298,7 @@ def task_view(unit: Unit, now: datetime) -> Task:
     return queue.task_view(
         bureau=BUREAU, id=task.id, kind=task.kind, application_id=unit.application_id, title=unit.company_name,
         reason=task.reason, state=task.state, created_at=task.created_at,
-        deadline=task.deadline_fields(),
+        deadline={k: getattr(task, k) for k in ("deadline", "deadline_from", "deadline_days", "deadline_provisional")},
         claimed_by=task.claimed_by, claim_expires_at=task.claim_expires_at, actions=ACTIONS,
         details={"uscc": unit.uscc, "district_code": unit.district_code, "employer_rate": unit.employer_rate,
                  "employee_rate": unit.employee_rate, "employees": len(unit.form_staff)},

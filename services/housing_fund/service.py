@@ -71,6 +71,10 @@ class HousingFundService(clerk.ClerkRpc):
         return workflow.close_account(self.store, uscc, employee_id, end_date, clock.now())
 
     @rpc(expected_exceptions=OneStopError)
+    def close_account_of(self, uscc: str, resident_id: str, end_date: str | None = None) -> dict:
+        return workflow.close_account_of(self.store, uscc, resident_id, end_date, clock.now())
+
+    @rpc(expected_exceptions=OneStopError)
     def list_accounts(self, uscc: str) -> list[dict]:
         return workflow.list_accounts(self.store, uscc)
 

@@ -19,8 +19,8 @@ from uuid import uuid4
 from contracts.clock import china_date
 from contracts.events import LicenceIssued
 from contracts.rpc import Document, FieldError, Invalid, NotFound
-from kit import bank_accounts
-from kit.mongo import health_view
+from contracts.rpc.hires import check_request_id
+from kit import bank_accounts, units
 from services.housing_fund import documents, domain
 from services.housing_fund.figures import FiguresBook, NotConfigured
 from services.housing_fund.store import HousingFundStore
@@ -69,8 +69,7 @@ def figures_for(book: FiguresBook, district_code: str) -> Callable[[date], Any]:
 def open_account(store: HousingFundStore, book: FiguresBook, uscc: Any, raw: Any, request_id: Any,
                  at: datetime) -> dict[str, Any]:
     unit = domain.check_registered(store.by_uscc(uscc) if isinstance(uscc, str) else None, str(uscc))
-    if request_id is not None and (not isinstance(request_id, str) or not 0 < len(request_id) <= 100):
-        raise Invalid.with_fields("request_id 无效", [FieldError(field="request_id", message="应为1至100个字符")])
+    check_request_id(request_id)
     employee_id = domain.request_employee_id(unit.uscc, request_id or uuid4().hex)
     if request_id and any(a.employee_id == employee_id for a in unit.accounts):
         return domain.account_view(unit, unit.account(employee_id))  # a retry: the same answer
@@ -102,6 +101,18 @@ def close_account(store: HousingFundStore, uscc: Any, employee_id: Any, end_date
     changed, _ = store.change({"_id": unit.application_id}, lambda u: (domain.leave(u, employee_id, end), []),
                               lambda: NotFound(uscc))
     return domain.account_view(changed, changed.account(employee_id))
+
+
+def close_account_of(store: HousingFundStore, uscc: Any, resident_id: Any, end_date: Any, at: datetime) -> dict:
+    """封存 by the person's resident ID (the one key every bureau shares, the gateway's leaver request):
+    their active account, or the one already closed on that day (a retry: the same answer)."""
+    unit = domain.check_registered(store.by_uscc(uscc) if isinstance(uscc, str) else None, str(uscc))
+    person = resident_id.upper() if isinstance(resident_id, str) else None
+    mine = [a for a in unit.accounts if a.resident_id == person]
+    active = [a for a in mine if a.state == "active"]
+    if not mine:
+        raise NotFound("本单位没有此人的住房公积金个人账户")
+    return close_account(store, uscc, (active or mine)[-1].employee_id, end_date, at)
 
 
 def get_unit(store: HousingFundStore, uscc: Any) -> dict[str, Any]:
@@ -140,4 +151,4 @@ def get_document(store: HousingFundStore, application_id: str, name: str, at: da
 
 
 def health(store: HousingFundStore) -> dict:
-    return health_view(domain.BUREAU, store.ping)
+    return units.health(store, domain.BUREAU)

@@ -15,7 +15,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
 from contracts import clock
 from contracts.codes import mask_resident_id
@@ -62,33 +62,25 @@ def _draw(employer: dict[str, Any], staff: list[dict[str, Any]], issued_on: str)
         ("登记日期", clock.china_date(employer["registered_at"]).isoformat()),
     ]
     story: list[Any] = [Paragraph("社会保险登记证明", _TITLE), Spacer(1, 6 * mm)]
-    story.append(_table([[Paragraph(k, _BODY), Paragraph(str(v), _BODY)] for k, v in facts], [45 * mm, 129 * mm]))
+    story.append(pdfkit.grid([[Paragraph(k, _BODY), Paragraph(str(v), _BODY)] for k, v in facts], [45 * mm, 129 * mm]))
     story += [Spacer(1, 6 * mm), Paragraph(f"在职参保人员（{len(staff)}人）", _BODY), Spacer(1, 2 * mm)]
-    rows = [[Paragraph(h, _BODY) for h in ("姓名", "公民身份号码", "个人参保记录号", "参保日期", "缴费基数（元）")]]
+    rows = [[Paragraph(h, _BODY) for h in ("姓名", "公民身份号码", "个人参保记录号", "参保日期", "缴费基数（元）",
+                                           "就业登记日期")]]
     for person in staff:
         rows.append([Paragraph(c, _BODY) for c in (person["name"], mask_resident_id(person["resident_id"]),
                                                    person["record_number"], person["start_date"],
-                                                   _base(person))])
-    story.append(_table(rows, [26 * mm, 42 * mm, 48 * mm, 28 * mm, 30 * mm], header=True))
+                                                   _base(person), person.get("employment_registered_on") or "—")])
+    story.append(pdfkit.grid(rows, [18 * mm, 38 * mm, 44 * mm, 22 * mm, 24 * mm, 28 * mm], header=True))
     story += [Spacer(1, 8 * mm),
               Paragraph(f"出具日期：{issued_on}　　本证明由企业开办“一网通办”平台社会保险经办机构出具。", _BODY),
               date_line,
               *([Paragraph("标注“暂定”的缴费基数按上一期已公布的缴费基数上下限核定：本期标准公布后自动重新核定。", _SMALL)]
                 if any(p.get("contribution_provisional") for p in staff) else []),
-              Paragraph("社会保障号码即公民身份号码（《社会保险法》第五十八条），本证明中已作遮蔽处理。", _SMALL)]
+              Paragraph("社会保障号码即公民身份号码（《社会保险法》第五十八条），本证明中已作遮蔽处理。", _SMALL),
+              Paragraph("参保人员的就业登记与参保登记同时办理；职工基本医疗保险和生育保险由医疗保障部门登记。", _SMALL)]
     doc.build(story)
     return buffer.getvalue(), date_line.at
 
 
 def _base(person: dict[str, Any]) -> str:
     return person["contribution_base"] + ("（暂定）" if person.get("contribution_provisional") else "")
-
-
-def _table(rows: list[list[Any]], widths: list[float], header: bool = False) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-             ("FONTNAME", (0, 0), (-1, -1), FONT)]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)))
-    table.setStyle(TableStyle(style))
-    return table

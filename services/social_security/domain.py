@@ -28,14 +28,14 @@ from contracts.rpc.social_security import EmployeeEnrolment
 
 FEN = Decimal("0.01")
 
-# The four social insurances an employer registers for; maternity is part of employee medical
-# insurance (国办发〔2019〕10号, DOMAIN.md §9 ⚠️), so it has no separate kind here.
+# The three social insurances an employer registers for here. Medical insurance with maternity
+# (国办发〔2019〕10号 merged them) is the 医疗保障局's since 2018 (services/medical_insurance), the
+# housing fund the 住房公积金管理中心's (services/housing_fund).
 INSURANCE_LABELS = {
     "pension": "养老保险",
-    "medical": "医疗保险（含生育）",
     "unemployment": "失业保险",
     "work_injury": "工伤保险",
-}  # the housing fund is the 住房公积金管理中心's (services/housing_fund)
+}
 
 TASK_EMPLOYER = "employer_registration"
 TASK_EMPLOYEE = "employee_enrolment"
@@ -74,6 +74,12 @@ def form_employee_id(application_id: str, index: int) -> str:
 def request_employee_id(uscc: str, request_id: str) -> str:
     """Same (employer, request_id) -> same enrolment: a retried RPC returns the first result."""
     return uuid5(NAMESPACE_URL, f"onestop:social_security:{uscc}:request:{request_id}").hex
+
+
+def employment_number(record_no: str) -> str:
+    """就业登记编号 (our convention): JY + the enrolment's record number, so an enrolment and its
+    employment registration are one record and can never be numbered apart."""
+    return f"JY{record_no}"
 
 
 def task_id(application_id: str, kind: str, index: int | None = None) -> str:

@@ -96,6 +96,10 @@ class SocialSecurityService(clerk.ClerkRpc):
         return workflow.end_employment(self.store, uscc, employee_id, end_date, clock.now())
 
     @rpc(expected_exceptions=OneStopError)
+    def person_of(self, uscc: str, employee_id: str) -> dict:
+        return workflow.person_of(self.store, uscc, employee_id)
+
+    @rpc(expected_exceptions=OneStopError)
     def list_staff(self, uscc: str) -> list[dict]:
         return workflow.list_staff(self.store, uscc)
 

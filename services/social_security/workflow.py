@@ -234,14 +234,18 @@ def _queue_task(store, employer, task_id, kind, reasons, now, details) -> None:
 def enrolment_doc(employer, employee_id: str, person: domain.NewEmployee, seq: int, source: str,
                    now: datetime, request_id: str | None = None) -> dict[str, Any]:
     policy = POLICIES.policy(employer["district_code"], person.start_date)
+    record = domain.record_number(employer["employer_number"], seq)
     return {
         "_id": employee_id,
         "uscc": employer["uscc"],
         "application_id": employer["application_id"],
         "name": person.name,
         "resident_id": person.resident_id,  # = the social security number (社会保险法 art. 58)
-        "record_number": domain.record_number(employer["employer_number"], seq),
+        "record_number": record,
         "start_date": person.start_date.isoformat(),
+        # 就业登记: recorded with the enrolment, in the same insert (one record, never one without the other)
+        "employment_number": domain.employment_number(record),
+        "employment_registered_on": domain.local_today(now).isoformat(),
         "end_date": None,
         "monthly_wage": str(person.monthly_wage),
         "contribution_base": str(domain.contribution_base(person.monthly_wage, policy.base)),
@@ -261,7 +265,15 @@ def enrolled_event(employer, enrolments: list[dict[str, Any]]) -> EmployeesEnrol
     return EmployeesEnrolled(
         application_id=employer["application_id"], uscc=employer["uscc"],
         employees=[EnrolledEmployee(employee_id=d["_id"], name=d["name"], record_number=d["record_number"],
-                                    start_date=date.fromisoformat(d["start_date"])) for d in enrolments])
+                                    start_date=date.fromisoformat(d["start_date"]),
+                                    **employment_registration(d)) for d in enrolments])
+
+
+def employment_registration(doc: dict[str, Any]) -> dict[str, Any]:
+    """The 就业登记 of an enrolment (None for enrolments stored before it was recorded)."""
+    on = doc.get("employment_registered_on")
+    return {"employment_number": doc.get("employment_number"),
+            "employment_registered_on": date.fromisoformat(on) if on else None}
 
 
 def publish(collection, doc_id: str, dispatch: Dispatch) -> None:
@@ -368,6 +380,16 @@ def end_employment(store: SocialSecurityStore, uscc: str, employee_id: Any, end_
     return staff_view(ended)
 
 
+def person_of(store: SocialSecurityStore, uscc: str, employee_id: Any) -> dict[str, Any]:
+    """The unmasked resident ID of one enrolment, for the gateway's leaver request only (it names the
+    same person at the other bureaus); never shown to anyone."""
+    registered_employer(store, uscc)
+    current = store.enrolment(employee_id, uscc) if isinstance(employee_id, str) else None
+    if current is None:
+        raise NotFound(f"本单位没有参保记录 {employee_id}")
+    return {"employee_id": current["_id"], "name": current["name"], "resident_id": current["resident_id"]}
+
+
 def list_staff(store: SocialSecurityStore, uscc: str) -> list[dict[str, Any]]:
     registered_employer(store, uscc)
     return [staff_view(d) for d in store.staff(uscc)]
@@ -415,6 +437,8 @@ def staff_view(doc: dict[str, Any]) -> dict[str, Any]:
         "monthly_wage": doc["monthly_wage"],
         "contribution_base": doc["contribution_base"],
         "contribution_provisional": bool(doc.get("contribution_provisional")),
+        "employment_number": doc.get("employment_number"),
+        "employment_registered_on": doc.get("employment_registered_on"),
     }
 
 

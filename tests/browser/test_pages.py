@@ -173,16 +173,35 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
 
     # ---- every step completes, live
     expect(page.locator("#app-status")).to_have_attribute("data-status", "completed", timeout=60_000)
-    for bureau in ("registration", "seal", "tax", "social_security", "housing_fund"):
+    for bureau in ("registration", "seal", "tax", "social_security", "medical_insurance", "housing_fund"):
         expect(page.locator(f'.step[data-bureau="{bureau}"]')).to_have_attribute("data-state", "done")
     expect(page.locator("#housing-fund")).to_contain_text("单位 8% / 个人 8%")
+    expect(page.locator("#medical-insurance")).to_contain_text("职工基本医疗保险、生育保险")
     uscc = page.locator("#uscc").inner_text()
     shots(page, "11-application-completed")
 
-    # ---- the data-sharing receipt names every bureau that received the founder's data
+    # ---- a later hire: one form on the company page, every bureau's answer shown
     page.reload()
+    staff = page.locator("#staff")
+    expect(staff.locator("tr[data-employee]")).to_have_count(1)  # 王芳, from the form
+    hire = page.locator("#hire-form")
+    hire.get_by_label("姓名").fill("李晓明")
+    hire.get_by_label("公民身份号码").fill(resident_id())
+    hire.get_by_label("入职日期").fill(page.locator("#staff tr[data-employee] td").nth(3).inner_text())
+    hire.get_by_label("月工资（元）").fill("9000")
+    hire.get_by_role("button", name="办理增员").click()
+    expect(page.locator("#staff-result")).to_have_attribute("data-outcome", "done")
+    for bureau in ("social_security", "medical_insurance", "housing_fund"):
+        expect(page.locator(f'#staff-answers li[data-bureau="{bureau}"]')).to_have_attribute("data-status", "done")
+    expect(page.locator('#staff-answers li[data-bureau="social_security"]')).to_contain_text("就业登记")
+    expect(staff.locator("tr[data-employee]")).to_have_count(2)
+    staff.scroll_into_view_if_needed()
+    shots(page, "11a-hire-reaches-every-bureau")
+
+    # ---- the data-sharing receipt names every bureau that received the founder's data
+    page.goto(app_url)
     sharing = page.locator("section[aria-labelledby=sharing-title]")
-    for bureau in ("登记机关（市场监管）", "印章（公安）", "税务", "人社（社保）", "住房公积金管理中心"):
+    for bureau in ("登记机关（市场监管）", "印章（公安）", "税务", "人社（社保）", "医疗保障局", "住房公积金管理中心"):
         expect(sharing).to_contain_text(bureau)
     expect(sharing).to_contain_text("（含身份证号码）")
     sharing.scroll_into_view_if_needed()
@@ -210,8 +229,11 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     page.goto(app_url)
     seal_code = page.locator('a[href^="/verify/seals/"]').first.inner_text()
     public.goto("/verify")
-    public.get_by_label(re.compile("印章（13位")).check()
-    public.get_by_role("textbox", name="统一社会信用代码 / 印章编码").fill(seal_code)
+    public.get_by_role("textbox", name="统一社会信用代码 / 印章编码").fill(seal_code[:12])  # one digit short: neither a seal code nor a USCC
+    public.get_by_role("button", name="验证").click()
+    expect(public.locator("#code-err")).to_contain_text("现在输入的是12位")
+    shots(public, "14a-verify-form-error")
+    public.get_by_role("textbox", name="统一社会信用代码 / 印章编码").fill(seal_code)  # told from a USCC by shape
     public.get_by_role("button", name="验证").click()
     expect(public.locator(".verdict")).to_contain_text("真实有效")
     shots(public, "14-verify-seal")

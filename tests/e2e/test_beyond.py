@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from contracts import licence_token as osl
-from gateway.ops import cli
+from gateway.ops import cli, verify_licence
 from gateway.webhooks import verify_signature
 from tests.conftest import MONGO_URI
 from tests.e2e.conftest import STAFF_PASSWORD, log_in, sign_up_and_log_in
@@ -151,12 +151,13 @@ def test_data_sharing_receipt_lists_the_fields_each_bureau_received(http, comple
     by_bureau = {}
     for item in receipt["items"]:
         by_bureau.setdefault(item["bureau"], []).append(item)
-    assert set(by_bureau) == {"registration", "seal", "tax", "social_security", "housing_fund", "bank"}
+    assert set(by_bureau) == {"registration", "seal", "tax", "social_security", "medical_insurance", "housing_fund",
+                              "bank"}
     [submitted] = by_bureau["registration"]
     assert submitted["event"] == "application_submitted"
     assert {"form.shareholders[].resident_id", "form.legal_representative.name",
             "form.beneficial_owners.owners[].resident_id"} <= set(submitted["fields"])
-    for bureau in ("seal", "tax", "social_security", "housing_fund", "bank"):
+    for bureau in ("seal", "tax", "social_security", "medical_insurance", "housing_fund", "bank"):
         [issued] = by_bureau[bureau]
         assert issued["event"] == "licence_issued" and issued["basis"] == "event payload"
         assert "licence.uscc" in issued["fields"] and "legal_representative.resident_id" in issued["fields"]
@@ -176,7 +177,7 @@ def test_signed_licence_verifies_offline_and_revocation_shows_online(http, compl
     assert cli.main(["verify-licence", str(tmp_path / "licence.pdf"), "--key", str(tmp_path / "key.json"),
                      "--ca", str(tmp_path / "ca.pem")]) == 0
     assert "VALID" in capsys.readouterr().out
-    printed = osl.qr_text_from_pdf(pdf)
+    printed = verify_licence.qr_text_from_pdf(pdf)
     assert f"/verify/licences/{app['uscc']}#OSL1." in printed  # host: registration's PUBLIC_BASE_URL
     token = osl.find_token(printed)
     _, body, sig = token.split(".")

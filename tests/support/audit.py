@@ -16,7 +16,8 @@ from typing import Any
 from contracts import bureaus
 
 REQUIRED_EVENTS = ("licence_issued", "seals_filed", "tax_registered", "invoices_approved",
-                   "employer_registered", "employees_enrolled", "housing_fund_registered")
+                   "employer_registered", "employees_enrolled", "medical_insurance_registered",
+                   "housing_fund_registered")
 # what an application asking for a bank account adds (forms with a `bank` section)
 BANK_EVENTS = ("bank_account_reserved", "account_opened")
 
@@ -38,6 +39,8 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
     bank_accounts = list(live.db("bank").accounts.find({}))
     slots = list(live.db("bank").slots.find({}))
 
+    medical = list(live.db("medical_insurance").units.find({}))
+
     # one of each per application (every store keyed or uniquely indexed on the application)
     per_app = {
         "licence": Counter(c["_id"] for c in cases if c.get("licence")),
@@ -45,6 +48,7 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
         "tax registration": Counter(t["application_id"] for t in tax_regs),
         "employer registration": Counter(e["application_id"] for e in employers),
         "housing-fund unit": Counter(u["_id"] for u in units),
+        "medical-insurance unit": Counter(u["_id"] for u in medical),
     }
     forms = {doc["_id"]: doc["form"] for doc in gw}
     if any(f.get("bank") for f in forms.values()):
@@ -66,9 +70,13 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
     basic_accounts = [a["account_number"] for a in bank_accounts]
     problems += slot_problems(slots, {a["_id"]: a.get("appointment") for a in bank_accounts})
     personal_accounts = [a["account_number"] for u in units for a in u.get("accounts", [])]
+    medical_units = [u["unit_number"] for u in medical if u.get("unit_number")]
+    medical_records = [m["record_number"] for u in medical for m in u.get("members", [])]
     for what, values in (("USCC", usccs), ("seal code", seal_codes), ("employer number", employer_numbers),
                          ("enrolment record number", record_numbers), ("housing-fund unit account", unit_accounts),
                          ("housing-fund personal account", personal_accounts),
+                         ("medical-insurance unit number", medical_units),
+                         ("medical-insurance record number", medical_records),
                          ("basic bank account", basic_accounts)):
         if _dupes(values):
             problems.append(f"{what}s issued twice: {_dupes(values)[:5]}")
@@ -76,7 +84,8 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
     # the same USCC everywhere for one application
     uscc_of = {c["_id"]: c["licence"]["uscc"] for c in cases if c.get("licence")}
     for name, rows, key in (("seal", seal_sets, "_id"), ("tax", tax_regs, "application_id"),
-                            ("social_security", employers, "application_id"), ("housing_fund", units, "_id")):
+                            ("social_security", employers, "application_id"), ("housing_fund", units, "_id"),
+                            ("medical_insurance", medical, "_id")):
         for row in rows:
             if row.get("uscc") and uscc_of.get(row[key]) and row["uscc"] != uscc_of[row[key]]:
                 problems.append(f"{row[key]}: {name} has USCC {row['uscc']}, registration {uscc_of[row[key]]}")
@@ -87,12 +96,16 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
         if n > 1:
             problems.append(f"{app_id}: an employee enrolled {n} times")
     accounts_of = {u["_id"]: len(u.get("accounts", [])) for u in units}
+    members_of = {u["_id"]: len(u.get("members", [])) for u in medical}
     for app_id, form in forms.items():
         n = sum(1 for (a, _), _count in enrolled.items() if a == app_id)
         if n != len(form.get("employees", [])):
             problems.append(f"{app_id}: {n} enrolments for {len(form.get('employees', []))} employees")
         if form.get("housing_fund") and accounts_of.get(app_id) != len(form.get("employees", [])):
             problems.append(f"{app_id}: {accounts_of.get(app_id)} housing-fund accounts for "
+                            f"{len(form.get('employees', []))} employees")
+        if members_of.get(app_id) != len(form.get("employees", [])):
+            problems.append(f"{app_id}: {members_of.get(app_id)} medical-insurance records for "
                             f"{len(form.get('employees', []))} employees")
 
     # the founder's view: completed, each required output recorded once, the registry's USCC
@@ -126,6 +139,9 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
         "housing-fund accounts": len(personal_accounts),
         "bank accounts": len(bank_accounts), "distinct basic accounts": len(set(basic_accounts)),
         "appointments booked": sum(s.get("booked", 0) for s in slots),
+
+        "medical-insurance units": len(medical), "distinct medical unit numbers": len(set(medical_units)),
+        "medical-insurance records": len(medical_records),
         "pending outbox entries": pending_outbox(live),
         "timeline events": dict(timeline_counts),
     }
@@ -159,6 +175,17 @@ def pending_outbox(live) -> int:
             for row in db[coll].find({"outbox.0": {"$exists": True}}, {"outbox": 1}):
                 total += len(row["outbox"])
     return total
+
+
+def unsettled_names(live) -> int:
+    """Names still "reserved" for an application whose case is decided: a registration worker killed
+    between deciding a case and settling its name leaves one, which its sweeper (services/registration
+    workflow.settle_names, a minute later) settles. A snapshot taken before that would see it change."""
+    db = live.db("registration")
+    held = [row["application_id"] for row in db.names.find({"status": "reserved"}, {"application_id": 1})]
+    if not held:
+        return 0
+    return db.cases.count_documents({"_id": {"$in": held}, "state": {"$in": ["approved", "rejected"]}})
 
 
 # ---- whole-database snapshots -------------------------------------------------------------------

@@ -67,7 +67,10 @@ def _events(app_id: str, row: dict) -> list[tuple[str, dict]]:
     lic = row["licence"]
     out += [ev("seal", "seals_filed", row["seal_done"], seals=[]),
             ev("social_security", "employer_registered", lic + timedelta(minutes=15), employer_number="x"),
-            ev("social_security", "employees_enrolled", row["ss_done"], employees=[])]
+            ev("social_security", "employees_enrolled", row["ss_done"], employees=[]),
+            # the form lists employees, so the 医疗保障局's step is the founder's too: done with social security's
+            ev("medical_insurance", "medical_insurance_registered", lic + timedelta(minutes=15), uscc="x",
+               unit_number="x", insurances=[])]
     if row["tax"] != "auto":
         deadline = row["tax_deadline"] or PLUS3[lic.astimezone(SH).date()]
         out.append(ev("tax", "task_queued", lic + timedelta(minutes=1), bureau="tax", task_id=f"x{app_id}",

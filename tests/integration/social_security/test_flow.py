@@ -32,7 +32,7 @@ def test_licence_issued_registers_the_employer_then_enrols_the_staff(bureau, tod
     [registered] = bureau.events("employer_registered")
     assert registered["uscc"] == uscc and registered["application_id"] == event.application_id
     assert registered["employer_number"] == f"420111{today.year}000001"
-    assert registered["insurances"] == ["养老保险", "医疗保险（含生育）", "失业保险", "工伤保险"]
+    assert registered["insurances"] == ["养老保险", "失业保险", "工伤保险"]  # medical: the 医疗保障局's
     assert "housing_fund_account" not in registered  # the housing-fund centre's own (services/housing_fund)
     assert [d["name"] for d in registered["documents"]] == ["social_security.certificate"]
 
@@ -41,6 +41,9 @@ def test_licence_issued_registers_the_employer_then_enrols_the_staff(bureau, tod
     assert [(e["name"], e["start_date"]) for e in enrolled["employees"]] == [
         ("员工甲", today.isoformat()), ("员工乙", today.isoformat())]
     assert all(e["record_number"].startswith(registered["employer_number"]) for e in enrolled["employees"])
+    # 就业登记 with each enrolment: its number from the record, its date the day it was recorded
+    assert [(e["employment_number"], e["employment_registered_on"]) for e in enrolled["employees"]] == [
+        (f"JY{e['record_number']}", today.isoformat()) for e in enrolled["employees"]]
     [queued] = bureau.events("task_queued")
     assert queued["kind"] == "employee_enrolment" and "身份证号码校验未通过" in queued["reason"]
     published = json.dumps(bureau.all_payloads(), ensure_ascii=False)
@@ -50,9 +53,9 @@ def test_licence_issued_registers_the_employer_then_enrols_the_staff(bureau, tod
     employer = bureau.call("get_employer", uscc)
     assert employer["state"] == "registered" and employer["active_staff"] == 2
     listed = bureau.call("list_staff", uscc)
-    assert [(p["name"], p["resident_id"], p["contribution_base"]) for p in listed] == [
-        ("员工甲", mask_resident_id(people[0]["resident_id"]), "8000.00"),
-        ("员工乙", mask_resident_id(people[1]["resident_id"]), "8000.00")]
+    assert [(p["name"], p["resident_id"], p["contribution_base"], p["employment_registered_on"]) for p in listed] == [
+        ("员工甲", mask_resident_id(people[0]["resident_id"]), "8000.00", today.isoformat()),
+        ("员工乙", mask_resident_id(people[1]["resident_id"]), "8000.00", today.isoformat())]
 
     # the clerk checks 王五's ID card, corrects the number and approves: he is enrolled too
     task = bureau.call("get_task", queued["task_id"])

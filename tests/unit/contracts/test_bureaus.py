@@ -66,14 +66,14 @@ def test_required_events_follow_the_form():
             "employees": [{"name": "x"}], "housing_fund": {"employer_rate": 8, "employee_rate": 8}}
     assert bureaus.required_events(full) == {"licence_issued", "seals_filed", "seals_delivered", "tax_registered",
                                              "invoices_approved", "employer_registered", "employees_enrolled",
-                                             "housing_fund_registered"}
+                                             "medical_insurance_registered", "housing_fund_registered"}
     # physical seals without any kind chosen: the seal step is not requested at all
     assert "seals_delivered" not in bureaus.required_events({"seals": {"physical": True, "kinds": []}})
 
 
 def test_consumers_map_lists_each_consumer_once_in_manifest_order():
     assert bureaus.consumers()[("registration", "licence_issued")] == ("seal", "tax", "social_security",
-                                                                         "housing_fund", "bank")
+                                                                         "medical_insurance", "housing_fund", "bank")
     assert bureaus.consumers()[("bank", "bank_account_reserved")] == ("tax", "social_security", "housing_fund")
     assert bureaus.consumers()[("gateway", "application_submitted")] == ("registration",)
 
@@ -81,6 +81,7 @@ def test_consumers_map_lists_each_consumer_once_in_manifest_order():
 def test_every_clerk_task_kind_a_bureau_creates_has_a_label_in_the_manifest():
     from services.bank import domain as bank
     from services.housing_fund import domain as housing_fund
+    from services.medical_insurance import domain as medical_insurance
     from services.registration import domain as registration
     from services.seal import domain as seal
     from services.social_security import domain as social_security
@@ -88,7 +89,8 @@ def test_every_clerk_task_kind_a_bureau_creates_has_a_label_in_the_manifest():
 
     created = {"registration": {registration.TASK_KIND}, "seal": set(seal.STEP_ACTIONS),
                "tax": {tax.TASK_KIND}, "social_security": {social_security.TASK_EMPLOYER, social_security.TASK_EMPLOYEE},
-               "housing_fund": {housing_fund.TASK_KIND}, "bank": {bank.TASK_KIND}}
+               "medical_insurance": {medical_insurance.TASK_KIND}, "housing_fund": {housing_fund.TASK_KIND},
+               "bank": {bank.TASK_KIND}}
     assert {name: set(bureaus.bureau(name).task_kinds) for name in bureaus.NAMES} == created
 
 

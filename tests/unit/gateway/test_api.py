@@ -392,6 +392,18 @@ def test_the_public_seal_page_says_a_revoked_companys_seal_is_void(client, burea
     assert "尚未备案" in client.get("/verify/seals/4201110000001").text
 
 
+def test_the_verify_form_tells_a_seal_code_from_a_uscc_by_its_shape(client):
+    seal = client.get("/verify", params={"code": " 4201110000001 ", "kind": "licence"}, follow_redirects=False)
+    assert seal.status_code in (302, 303) and seal.headers["location"].endswith("/verify/seals/4201110000001")
+    licence = client.get("/verify", params={"code": "91350100m000100y43"}, follow_redirects=False)
+    assert licence.headers["location"].endswith("/verify/licences/91350100M000100Y43")
+    for code, message in (("420111000000", "现在输入的是12位"), ("91350100M000100Y44", "校验位不符"),
+                          ("", "请输入要验证的代码")):
+        page = client.get("/verify", params={"code": code}, follow_redirects=False)
+        assert page.status_code == 422 and message in page.text, code
+    assert client.get("/verify").status_code == 200
+
+
 def test_a_flagged_field_sent_back_unchanged_needs_the_founders_confirmation(client, sign_up, gateway, publisher):
     founder = sign_up()
     form = make_form()

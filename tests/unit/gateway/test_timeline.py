@@ -19,6 +19,7 @@ from contracts.events import (
     Licence,
     LicenceIssued,
     LicenceRevoked,
+    MedicalInsuranceRegistered,
     ReviewStarted,
     SealsDelivered,
     SealsFiled,
@@ -71,6 +72,9 @@ def automatic_path(form: dict) -> list[dict]:
         entry("housing_fund", HousingFundRegistered(application_id=APP, occurred_at=at(4), uscc=USCC,
                                                     unit_account="GJJ42011126000001", employer_rate=8,
                                                     employee_rate=8)),
+        entry("medical_insurance", MedicalInsuranceRegistered(application_id=APP, occurred_at=at(4), uscc=USCC,
+                                                              unit_number="YB42011126000001",
+                                                              insurances=["职工基本医疗保险", "生育保险"])),
         entry("social_security", EmployerRegistered(application_id=APP, occurred_at=at(3), uscc=USCC,
                                                     employer_number="S1", insurances=["pension"])),
         entry("social_security", EmployeesEnrolled(application_id=APP, occurred_at=at(5), uscc=USCC,
@@ -86,6 +90,8 @@ def test_every_requested_output_completes_the_application():
     assert result["outputs"]["uscc"] == USCC
     assert result["outputs"]["housing_fund"] == {"unit_account": "GJJ42011126000001", "employer_rate": 8,
                                                  "employee_rate": 8}
+    assert result["outputs"]["medical_insurance"] == {"unit_number": "YB42011126000001",
+                                                      "insurances": ["职工基本医疗保险", "生育保险"]}
     assert result["outputs"]["seals"][0]["code"] == "4201110000001"
     assert result["outputs"]["invoices"]["monthly_quota"] == "100000"
     assert {s["state"] for n, s in result["steps"].items() if n != "bank"} == {"done"}
@@ -145,11 +151,13 @@ def test_required_outputs_follow_the_form():
     assert {"seals_filed", "seals_delivered"} <= required_events(physical)
     # nothing asked for at the seal bureau and no employees: fewer events complete the application
     events = [e for e in automatic_path(minimal) if e["type"] not in ("seals_filed", "invoices_approved",
-                                                                     "employees_enrolled", "housing_fund_registered")]
+                                                                     "employees_enrolled", "housing_fund_registered",
+                                                                     "medical_insurance_registered")]
     result = derive(minimal, events, T0)
     assert result["status"] == "completed"
     assert result["steps"]["seal"]["state"] == "not_requested"
     assert result["steps"]["housing_fund"]["state"] == "not_requested"
+    assert result["steps"]["medical_insurance"]["state"] == "not_requested"  # no staff on the form
 
 
 def test_physical_seals_need_delivery():

@@ -14,7 +14,7 @@ ESTABLISHED = date(2026, 11, 20)
 
 
 def policy(floor="4700.00", ceiling="23500.00", **rates) -> Policy:
-    default = {"pension": ("0.16", "0.08"), "medical": ("0.087", "0.02"),
+    default = {"pension": ("0.16", "0.08"),
                "unemployment": ("0.007", "0.003"), "work_injury": ("0.005", "0")}
     default.update(rates)
     return Policy("420111", date(2026, 9, 1), date(2027, 8, 31), Bounds(Decimal(floor), Decimal(ceiling)),
@@ -25,6 +25,10 @@ def policy(floor="4700.00", ceiling="23500.00", **rates) -> Policy:
 
 def test_employer_number_is_district_year_sequence():
     assert domain.employer_number("420111", 2026, 7) == "4201112026000007"
+
+
+def test_the_employment_registration_is_numbered_from_its_enrolment():
+    assert domain.employment_number("420111202600000100001") == "JY420111202600000100001"
 
 
 def test_record_number_format():
@@ -158,11 +162,10 @@ def test_monthly_contribution_per_kind_and_party():
     owed = domain.employee_contribution(Decimal("8000.00"), policy())
     kinds = owed["kinds"]
     assert kinds["pension"] == {"base": Decimal("8000.00"), "employer": Decimal("1280.00"), "personal": Decimal("640.00")}
-    assert kinds["medical"]["employer"] == Decimal("696.00") and kinds["medical"]["personal"] == Decimal("160.00")
     assert kinds["unemployment"]["employer"] == Decimal("56.00") and kinds["unemployment"]["personal"] == Decimal("24.00")
     assert kinds["work_injury"] == {"base": Decimal("8000.00"), "employer": Decimal("40.00"), "personal": Decimal("0.00")}
-    assert owed["employer"] == Decimal("2072.00") and owed["personal"] == Decimal("824.00")
-    assert "housing_fund" not in kinds
+    assert owed["employer"] == Decimal("1376.00") and owed["personal"] == Decimal("664.00")
+    assert "housing_fund" not in kinds and "medical" not in kinds  # the centre's and the 医疗保障局's
 
 
 def test_half_a_fen_rounds_up_not_to_even():
@@ -175,7 +178,7 @@ def test_half_a_fen_rounds_up_not_to_even():
 
 def test_totals_are_the_sums_of_the_kinds_and_the_floor_applies():
     owed = domain.employee_contribution(Decimal("3000.00"), policy())
-    assert set(owed["kinds"]) == {"pension", "medical", "unemployment", "work_injury"}  # no housing fund here
+    assert set(owed["kinds"]) == {"pension", "unemployment", "work_injury"}  # no medical, no housing fund here
     assert owed["kinds"]["pension"]["base"] == Decimal("4700.00")  # social insurance floor applies
     assert owed["employer"] == sum(k["employer"] for k in owed["kinds"].values())
 

@@ -1,0 +1,149 @@
+"""The store of a bureau that keeps one aggregate per application (a "unit": its registration, its
+staff's records, its clerk task and its outbox in ONE document, kit.repository), as the housing-fund
+centre and the medical insurance bureau do.
+
+Collections: `units` (_id = application_id), `counters` (the bureau's number sequences), `revocations`
+(_id = USCC). Unique indexes: `uscc` (one unit per company) and the bureau's unit number among
+registered units (`number_field`: a number is never given to two units). A subclass names its model,
+its wording and its number field; `in_memory()` is the same store over dicts for unit tests.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel
+from pymongo.database import Database
+
+from contracts.events import Event
+from contracts.rpc import NotFound
+from kit.bank_accounts import BankAccounts, InMemoryBankAccounts
+from kit.mongo import InMemorySequences, Sequences
+from kit.repository import InMemoryRepository, Repository
+from kit.revocations import InMemoryRevocations, Revocations
+
+U = TypeVar("U", bound=BaseModel)
+log = logging.getLogger(__name__)
+
+
+class UnitStore(Generic[U]):
+    model: ClassVar[type[BaseModel]]
+    number_field: ClassVar[str]  # the unit number's field, unique among registered units
+    busy: ClassVar[str] = "该单位的业务正被同时办理，请刷新后重试"
+    no_task: ClassVar[str] = "没有这项任务：{}"
+
+    def __init__(self, db: Database | None):
+        self.db = db
+        if db is None:  # in_memory() fills the parts in
+            return
+        self.units = db["units"]
+        self.repo: Repository[U] = Repository(self.units, self.model, busy=self.busy)  # type: ignore[arg-type]
+        self.sequences = Sequences(db["counters"])
+        self.revocations = Revocations(db["revocations"])
+        self.bank_accounts = BankAccounts(db["bank_accounts"])  # the bank's basic account, for direct debit
+
+    @classmethod
+    def in_memory(cls) -> Any:
+        """The same store over dicts, for unit tests of the workflow (kit.repository.InMemoryRepository)."""
+        store = cls(None)
+        store.units = None
+        store.repo = InMemoryRepository(cls.model, busy=cls.busy)  # type: ignore[arg-type]
+        store.sequences = InMemorySequences()
+        store.revocations = InMemoryRevocations()
+        store.bank_accounts = InMemoryBankAccounts()
+        return store
+
+    def ensure_indexes(self) -> None:
+        self.units.create_index("uscc", unique=True)
+        self.units.create_index(self.number_field, unique=True, partialFilterExpression={"state": "registered"})
+        self.units.create_index("task.id")
+        self.units.create_index("task.state")
+        self.units.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
+
+    def ping(self) -> None:
+        if self.db is not None:
+            self.db.command("ping")
+
+    def next_number(self, key: str) -> int:
+        """One atomic $inc; a number whose unit is never stored is skipped for ever, never reused."""
+        return self.sequences.next(key)
+
+    # ---- finders
+
+    def insert(self, unit: U, events: list[Event]) -> list[dict] | None:
+        return self.repo.insert(unit.application_id, unit, events)  # type: ignore[attr-defined]
+
+    def exists(self, application_id: str) -> bool:
+        return self.repo.exists({"_id": application_id})
+
+    def get(self, application_id: str) -> U | None:
+        return self.repo.get({"_id": application_id})
+
+    def by_uscc(self, uscc: str) -> U | None:
+        return self.repo.get({"uscc": uscc})
+
+    def by_task(self, task_id: str) -> U:
+        unit = self.repo.get({"task.id": task_id})
+        if unit is None:
+            raise NotFound(self.no_task.format(task_id))
+        return unit
+
+    def with_tasks(self, states: tuple[str, ...] | None) -> Iterator[U]:
+        if states is None:
+            return self.repo.find({"task.id": {"$exists": True}})
+        stored = sorted({"open" if s == "claimed" else s for s in states} & {"open", "done", "rejected"})
+        return self.repo.find({"task.state": {"$in": stored}})
+
+    def change(self, query: dict, decide: Callable[[U], tuple[U, list[Event]]],
+               missing: Callable[[], Exception]) -> tuple[U, list[dict]]:
+        return self.repo.change(query, decide, missing)
+
+
+def health(store: UnitStore, bureau: str) -> dict[str, str]:
+    """What such a bureau's `health` RPC answers: its database pinged, a failure reported, never raised."""
+    try:
+        store.ping()
+        database = "ok"
+    except Exception as exc:  # noqa: BLE001 - health reports any failure instead of raising
+        log.error("database ping failed: %s", exc)
+        database = "unavailable"
+    return {"service": bureau, "status": "ok" if database == "ok" else "degraded", "database": database}
+
+
+class UnitClerkQueue:
+    """kit.clerk's queue for such a bureau: the one task lives inside its unit, and every decision is a
+    compare-and-set of the unit with its events (`publish` sends them at once). A bureau supplies its
+    `domain` (task_view, claim, release) and `decision(unit, clerk, action, payload, at)`, the function
+    that decides on the unit as stored (the numbers and figures it needs taken beforehand)."""
+
+    domain: Any
+
+    def __init__(self, store: UnitStore, publish: Callable[[str, list[dict]], None]):
+        self.store, self.publish = store, publish
+
+    def decision(self, unit: Any, clerk: str, action: str, payload: dict[str, Any], at: Any) -> Callable:
+        raise NotImplementedError  # pragma: no cover - each bureau defines it
+
+    def list(self, states: tuple[str, ...] | None, at: Any) -> list:
+        views = [self.domain.task_view(u, at) for u in self.store.with_tasks(states)]
+        return [v for v in views if states is None or v.state in states]
+
+    def get(self, task_id: str, at: Any):
+        return self.domain.task_view(self.store.by_task(task_id), at)
+
+    def claim(self, task_id: str, clerk: str, at: Any):
+        return self._change(task_id, at, lambda u: (self.domain.claim(u, clerk, at), []))
+
+    def release(self, task_id: str, clerk: str, at: Any):
+        return self._change(task_id, at, lambda u: (self.domain.release(u, clerk, at), []))
+
+    def act(self, task_id: str, clerk: str, action: str, payload: dict[str, Any], at: Any):
+        return self._change(task_id, at, self.decision(self.store.by_task(task_id), clerk, action, payload, at))
+
+    def _change(self, task_id: str, at: Any, decide: Callable):
+        unit, entries = self.store.change({"task.id": task_id}, decide,
+                                          lambda: NotFound(self.store.no_task.format(task_id)))
+        self.publish(unit.application_id, entries)
+        return self.domain.task_view(unit, at)

@@ -1,0 +1,321 @@
+"""The medical insurance bureau's rules (医疗保障局): pure functions, no I/O (clock, ids, figures and unit
+numbers are handed in).
+
+One `Unit` per application: the unit's registration (单位医保登记, a unit number) and one personal
+record (个人参保记录) per employee in 职工基本医疗保险 with 生育保险 (one contribution base for both,
+国办发〔2019〕10号 merged maternity into medical insurance). 社会保险法 art. 57/58: a new unit registers
+within 30 days of its establishment, a hire is enrolled within 30 days of the employment.
+
+The base is the employee's monthly wage held between the period's floor and ceiling (figures.py, data/),
+provisional past the last shipped period. A district with no figures at all goes to a clerk
+(`medical_registration`), who approves once the figures are there, or refuses with reasons.
+
+Personal record numbers are the unit number + a 4-digit sequence kept inside the unit, moved by the
+same compare-and-set write that adds the record: never one number twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.bureaus import TARGET_DAYS
+from contracts.calendar import deadline
+from contracts.clock import china_date
+from contracts.codes import mask_resident_id
+from contracts.contributions import Policy
+from contracts.events import (
+    Event,
+    LicenceIssued,
+    MedicalInsuranceRegistered,
+    MedicalMember,
+    StepRejected,
+    TaskQueued,
+)
+from contracts.form import Employee
+from contracts.revocation import Revocation
+from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound, Task
+from contracts.rpc.hires import parse_hire
+from contracts.rpc.medical_insurance import MemberEnrolment
+from kit import clerk as queue
+from services.medical_insurance.figures import KINDS, LABELS
+
+BUREAU = "medical_insurance"
+TASK_KIND = "medical_registration"
+ACTIONS = ["approve", "reject"]
+CERTIFICATE = DocumentRef(name="medical_insurance.certificate", title="医疗保险单位参保登记证明")
+INSURANCES = [LABELS[k] for k in KINDS]
+RECORD_DIGITS = 4
+REVOKED = "不能再办理职工医保参保"
+FiguresFor = Callable[[date], Policy]
+
+
+# ---- numbers (our own convention, DOMAIN.md §13: ONE function each) ----------------------------
+
+
+def unit_number(district_code: str, year: int, sequence: int) -> str:
+    """YB + the 6-digit district + the 2-digit year + a 6-digit per-district, per-year sequence."""
+    if not re.fullmatch(r"\d{6}", district_code or "") or not 1 <= sequence < 10**6:
+        raise ValueError(f"no unit number for district {district_code!r}, sequence {sequence}")
+    return f"YB{district_code}{year % 100:02d}{sequence:06d}"
+
+
+def record_number(unit: str, sequence: int) -> str:
+    if not 1 <= sequence < 10**RECORD_DIGITS:
+        raise Conflict(f"单位医保编号{unit}的个人参保记录已满{10**RECORD_DIGITS - 1}个")
+    return f"{unit}{sequence:0{RECORD_DIGITS}d}"
+
+
+def form_employee_id(application_id: str, index: int) -> str:
+    return f"{application_id}:form:{index}"
+
+
+def request_employee_id(uscc: str, request_id: str) -> str:
+    """A retried hire request (same request_id) names the same record, so it is made once."""
+    return f"{uscc}:req:{hashlib.sha256(request_id.encode()).hexdigest()[:24]}"
+
+
+# ---- money ----------------------------------------------------------------------------------------
+
+
+def contribution_base(monthly_wage: Decimal, figures: Policy) -> Decimal:
+    return min(max(monthly_wage, figures.base.floor), figures.base.ceiling).quantize(Decimal("0.01"))
+
+
+def monthly_contributions(base: Decimal, figures: Policy) -> dict[str, dict[str, str]]:
+    """Per kind, what the unit and the employee pay a month on `base` (to the fen, half up)."""
+    def fen(amount: Decimal) -> str:
+        return str(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return {kind: {"employer": fen(base * figures.rates[kind].employer), "personal": fen(base * figures.rates[kind].personal)}
+            for kind in KINDS}
+
+
+# ---- the stored shapes ----------------------------------------------------------------------------
+
+
+class Member(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    employee_id: str
+    name: str
+    resident_id: str  # never leaves the bureau unmasked
+    record_number: str
+    monthly_wage: Decimal
+    contribution_base: Decimal
+    base_provisional: bool = False  # figures continued past their period (暂定)
+    period: str
+    start_date: date
+    end_date: date | None = None
+    state: Literal["active", "ended"] = "active"
+    source: Literal["form", "request"] = "form"
+    enrolled_at: datetime
+
+
+class ClerkTask(queue.StoredTask):
+    kind: str = TASK_KIND
+
+
+class Unit(BaseModel):
+    """One unit's registration and its staff's records: the aggregate stored in one document."""
+
+    model_config = ConfigDict(extra="forbid")
+    application_id: str
+    uscc: str
+    company_name: str
+    district_code: str
+    established_on: date
+    state: Literal["pending_review", "registered", "rejected"]
+    unit_number: str | None = None
+    registered_at: datetime | None = None
+    next_record: int = 1
+    members: list[Member] = Field(default_factory=list)
+    form_staff: list[Employee] = Field(default_factory=list)  # kept until they are enrolled
+    task: ClerkTask | None = None
+    created_at: datetime
+
+    def member(self, employee_id: str) -> Member:
+        for member in self.members:
+            if member.employee_id == employee_id:
+                return member
+        raise NotFound(f"本单位没有职工医保参保记录 {employee_id}")
+
+    def active(self) -> list[Member]:
+        return [m for m in self.members if m.state == "active"]
+
+
+# ---- registration on licence_issued -------------------------------------------------------------
+
+
+def new_unit(event: LicenceIssued, figures_for: FiguresFor | None, number: str | None, now: datetime,
+             task_id: str) -> tuple[Unit, list[Event]]:
+    """The unit as the licence makes it: registered with its staff enrolled when the figures for its
+    district are known (`figures_for`, `number` allocated), else waiting for a clerk."""
+    licence = event.licence
+    unit = Unit(application_id=event.application_id, uscc=licence.uscc, company_name=licence.company_name,
+                district_code=licence.district_code, established_on=licence.established_on, state="pending_review",
+                form_staff=list(event.employees), created_at=now)
+    if figures_for is None or number is None:
+        return _queue(unit, task_id, "该地区医疗保险缴费基数和费率尚未配置，须人工核定", now)
+    return register(unit, figures_for, number, now)
+
+
+def register(unit: Unit, figures_for: FiguresFor, number: str, now: datetime) -> tuple[Unit, list[Event]]:
+    """Number the unit and enrol each form employee on the figures of their start day."""
+    unit.state, unit.unit_number, unit.registered_at = "registered", number, now
+    for index, person in enumerate(unit.form_staff):
+        start = max(person.start_date or unit.established_on, unit.established_on)
+        _enrol(unit, form_employee_id(unit.application_id, index), person.name, person.resident_id,
+               person.monthly_wage, start, figures_for(start), "form", now)
+    unit.form_staff = []
+    return unit, [registered_event(unit)]
+
+
+def registered_event(unit: Unit) -> MedicalInsuranceRegistered:
+    return MedicalInsuranceRegistered(
+        application_id=unit.application_id, uscc=unit.uscc, unit_number=unit.unit_number, insurances=INSURANCES,
+        members=[MedicalMember(employee_id=m.employee_id, name=m.name, record_number=m.record_number,
+                               start_date=m.start_date, contribution_base=m.contribution_base,
+                               base_provisional=m.base_provisional) for m in unit.members],
+        documents=[CERTIFICATE])
+
+
+def _enrol(unit: Unit, employee_id: str, name: str, resident_id: str, wage: Decimal, start: date,
+           figures: Policy, source: str, now: datetime) -> Member:
+    if any(m.resident_id == resident_id and m.state == "active" for m in unit.members):
+        raise Conflict(f"{name}（{mask_resident_id(resident_id)}）已在本单位参加职工医保，不能重复参保")
+    member = Member(employee_id=employee_id, name=name, resident_id=resident_id,
+                    record_number=record_number(unit.unit_number or "", unit.next_record), monthly_wage=wage,
+                    contribution_base=contribution_base(wage, figures), base_provisional=figures.provisional,
+                    period=figures.period, start_date=start, source=source, enrolled_at=now)  # type: ignore[arg-type]
+    unit.next_record += 1
+    unit.members.append(member)
+    return member
+
+
+def _queue(unit: Unit, task_id: str, reason: str, now: datetime) -> tuple[Unit, list[Event]]:
+    timing = deadline(china_date(now), TARGET_DAYS[BUREAU])
+    unit.task = ClerkTask(id=task_id, reason=reason, created_at=now, **timing.fields())
+    return unit, [TaskQueued(application_id=unit.application_id, bureau=BUREAU, task_id=task_id, kind=TASK_KIND,
+                             reason=reason, **timing.fields())]
+
+
+# ---- later hires and leavers (增减员) ----------------------------------------------------------
+
+
+def check_registered(unit: Unit | None, uscc: str) -> Unit:
+    if unit is None:
+        raise NotFound(f"未找到统一社会信用代码为{uscc}的单位医保登记")
+    if unit.state != "registered":
+        raise Conflict(f"该单位医保登记尚未办结（{unit.state}），暂不能办理增减员")
+    return unit
+
+
+def parse_enrolment(raw: Any, established_on: date, today: date) -> MemberEnrolment:
+    return parse_hire(MemberEnrolment, raw, established_on, today)
+
+
+def hire(unit: Unit, employee_id: str, enrolment: MemberEnrolment, figures: Policy,
+         revocation: Revocation | None, now: datetime) -> Unit:
+    if revocation is not None:
+        raise revocation.refusal(REVOKED)
+    _enrol(unit, employee_id, enrolment.name, enrolment.resident_id.upper(), enrolment.monthly_wage,
+           enrolment.start_date, figures, "request", now)
+    return unit
+
+
+def active_of(unit: Unit, resident_id: str) -> Member:
+    """The person's active record here (the gateway's leaver request names people by resident ID)."""
+    for member in unit.members:
+        if member.resident_id == resident_id.upper() and member.state == "active":
+            return member
+    raise NotFound("本单位没有此人的在保职工医保记录")
+
+
+def leave(unit: Unit, employee_id: str, end: date) -> Unit:
+    """Stop the record (减员) from `end`; ending it again on the same day is the same answer."""
+    member = unit.member(employee_id)
+    if end < member.start_date:
+        raise Invalid.with_fields("离职日期不能早于入职日期",
+                                  [FieldError(field="end_date", message=f"不能早于参保日期{member.start_date}")])
+    if member.state == "ended" and member.end_date != end:
+        raise Conflict(f"{member.name}已于{member.end_date}停保")
+    member.state, member.end_date = "ended", end
+    return unit
+
+
+# ---- the clerk's decision ----------------------------------------------------------------------------
+
+
+def claim(unit: Unit, clerk: str, now: datetime) -> Unit:
+    queue.claim_stored(unit.task, clerk, now)
+    return unit
+
+
+def release(unit: Unit, clerk: str, now: datetime) -> Unit:
+    queue.release_stored(unit.task, clerk, now)
+    return unit
+
+
+def act(unit: Unit, clerk: str, action: str, payload: dict[str, Any], figures_for: FiguresFor | None,
+        number: str | None, revocation: Revocation | None, now: datetime) -> tuple[Unit, list[Event]]:
+    """approve: register with the figures now known (`number` allocated by the caller); reject: reasons."""
+    task = queue.actionable(unit.task, clerk, now)
+    queue.check_action(action, ACTIONS)
+    if action == "reject":
+        reasons = queue.check_reasons(payload)
+        unit.state = "rejected"
+        events: list[Event] = [StepRejected(application_id=unit.application_id, bureau=BUREAU, step=TASK_KIND,
+                                            reasons=reasons)]
+        queue.finish_stored(task, clerk, action, "rejected", {"reasons": reasons}, now)
+        return unit, events
+    if revocation is not None:
+        raise revocation.refusal(REVOKED)
+    if figures_for is None or number is None:
+        raise Conflict("该地区医疗保险缴费基数和费率仍未配置，请先载入再核准")
+    unit, events = register(unit, figures_for, number, now)
+    queue.finish_stored(task, clerk, action, "done", {"unit_number": number}, now)
+    return unit, events
+
+
+def task_view(unit: Unit, now: datetime) -> Task:
+    task = unit.task
+    if task is None:
+        raise NotFound("该单位没有待办的医保任务")
+    return queue.task_view(
+        bureau=BUREAU, id=task.id, kind=task.kind, application_id=unit.application_id, title=unit.company_name,
+        reason=task.reason, state=task.state, created_at=task.created_at,
+        deadline={k: getattr(task, k) for k in ("deadline", "deadline_from", "deadline_days", "deadline_provisional")},
+        claimed_by=task.claimed_by, claim_expires_at=task.claim_expires_at, actions=ACTIONS,
+        details={"uscc": unit.uscc, "district_code": unit.district_code, "employees": len(unit.form_staff)},
+        history=task.history, now=now)
+
+
+# ---- views --------------------------------------------------------------------------------------------
+
+
+def member_view(member: Member, figures: Policy | None = None) -> dict[str, Any]:
+    """One record as callers see it: ID masked; with `figures`, this month's contributions per kind."""
+    view = {
+        "employee_id": member.employee_id, "name": member.name, "resident_id": mask_resident_id(member.resident_id),
+        "record_number": member.record_number, "insurances": INSURANCES, "start_date": member.start_date.isoformat(),
+        "end_date": member.end_date.isoformat() if member.end_date else None, "state": member.state,
+        "monthly_wage": str(member.monthly_wage), "contribution_base": str(member.contribution_base),
+        "base_provisional": member.base_provisional, "period": member.period,
+    }
+    if figures is not None:
+        view["contributions"] = monthly_contributions(member.contribution_base, figures)
+    return view
+
+
+def unit_view(unit: Unit, revocation: Revocation | None) -> dict[str, Any]:
+    return {
+        "uscc": unit.uscc, "application_id": unit.application_id, "company_name": unit.company_name,
+        "district_code": unit.district_code, "state": unit.state, "unit_number": unit.unit_number,
+        "insurances": INSURANCES, "registered_at": unit.registered_at.isoformat() if unit.registered_at else None,
+        "active_members": len(unit.active()), "licence_revoked": revocation.view() if revocation else None,
+    }

@@ -1,0 +1,89 @@
+"""The medical insurance bureau (医疗保障局) as a Nameko service: entrypoints only.
+
+Rules live in domain.py, the use cases in workflow.py, the database in store.py, the bases and rates
+in figures.py (data/). Every state change writes its events into the unit's outbox in the same
+update; `_publish` sends them at once and the timer relays whatever a dead worker left behind.
+"""
+
+from __future__ import annotations
+
+from nameko.events import EventDispatcher
+from nameko.timer import timer
+
+from contracts import clock
+from contracts.events import parse_event
+from contracts.revocation import Revocation
+from contracts.rpc import OneStopError
+from kit import clerk
+from kit.events import durable_handler
+from kit.mongo import MongoStore
+from kit.outbox import flush, relay
+from kit.pki import SigningIdentity
+from kit.queues import rpc
+from kit.startup import configure_from_env
+from services.medical_insurance import clerk as queue
+from services.medical_insurance import documents, workflow
+from services.medical_insurance.figures import FiguresBook
+from services.medical_insurance.store import MedicalInsuranceStore
+
+configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
+FIGURES = FiguresBook()
+
+
+class MedicalInsuranceService(clerk.ClerkRpc):
+    name = "medical_insurance"
+    signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
+    store = MongoStore(MedicalInsuranceStore)
+    dispatch = EventDispatcher()
+
+    @durable_handler("registration", "licence_issued")
+    def on_licence_issued(self, payload: dict) -> None:
+        event = parse_event("registration", payload)
+        self._publish(event.application_id, workflow.open_unit(self.store, FIGURES, event, clock.now()))
+
+    @durable_handler("registration", "licence_revoked")
+    def on_licence_revoked(self, payload: dict) -> None:
+        self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
+
+    @timer(interval=2)
+    def relay_outbox(self) -> int:
+        return relay(self.store.units, self.dispatch)
+
+    def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
+        return queue.ClerkQueue(self.store, FIGURES, self._publish)
+
+    # ---- the unit and its members (增减员)
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_unit(self, uscc: str) -> dict:
+        return workflow.get_unit(self.store, uscc)
+
+    @rpc(expected_exceptions=OneStopError)
+    def enrol_member(self, uscc: str, employee: dict, request_id: str | None = None) -> dict:
+        return workflow.enrol_member(self.store, FIGURES, uscc, employee, request_id, clock.now())
+
+    @rpc(expected_exceptions=OneStopError)
+    def end_membership(self, uscc: str, resident_id: str, end_date: str | None = None) -> dict:
+        return workflow.end_membership(self.store, uscc, resident_id, end_date, clock.now())
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_members(self, uscc: str) -> list[dict]:
+        return workflow.list_members(self.store, uscc)
+
+    # ---- documents and health
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_documents(self, application_id: str) -> list[dict]:
+        return workflow.list_documents(self.store, application_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_document(self, application_id: str, name: str) -> dict:
+        return workflow.get_document(self.store, FIGURES, application_id, name, clock.now(), self.signer)
+
+    @rpc(expected_exceptions=OneStopError)
+    def health(self) -> dict:
+        return workflow.health(self.store)
+
+    def _publish(self, application_id: str, entries: list[dict]) -> None:
+        if entries:
+            flush(self.store.units, application_id, entries, self.dispatch)

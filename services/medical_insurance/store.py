@@ -1,0 +1,20 @@
+"""The medical insurance bureau's own database: one document per unit (its registration, its staff's
+records, its clerk task and its outbox together: one single-document write per change),
+kit.units.UnitStore. Unit numbers are unique among registered units; a personal record number is the
+unit number + the unit's own sequence, moved by the same compare-and-set write that adds the record.
+"""
+
+from __future__ import annotations
+
+from kit.units import UnitStore
+from services.medical_insurance.domain import Unit, unit_number
+
+
+class MedicalInsuranceStore(UnitStore[Unit]):
+    model = Unit
+    number_field = "unit_number"
+    busy = "该单位的医保业务正被同时办理，请刷新后重试"
+    no_task = "没有这项医保任务：{}"
+
+    def allocate_unit_number(self, district_code: str, year: int) -> str:
+        return unit_number(district_code, year, self.next_number(f"unit:{district_code}:{year}"))

@@ -1,0 +1,138 @@
+"""The medical insurance bureau's use cases: store + domain + figures + clock, one function per entrypoint.
+
+Each function that changes state returns the outbox entries it just wrote, so service.py stays a thin
+shell that publishes them and tests call these directly. The automatic path on `licence_issued`: one
+existence check, one counter increment, one insert (the unit with its records and its outbox), one
+outbox pull once published.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import date, datetime
+from typing import Any
+from uuid import uuid4
+
+from contracts.clock import china_date
+from contracts.events import LicenceIssued
+from contracts.rpc import Document, FieldError, Invalid, NotFound
+from contracts.rpc.hires import check_request_id
+from kit import units
+from services.medical_insurance import documents, domain
+from services.medical_insurance.figures import FiguresBook, NotConfigured
+from services.medical_insurance.store import MedicalInsuranceStore
+
+log = logging.getLogger(__name__)
+
+
+def figures_for(book: FiguresBook, district_code: str) -> domain.FiguresFor:
+    return lambda day: book.figures(district_code, day)
+
+
+def open_unit(store: MedicalInsuranceStore, book: FiguresBook, event: LicenceIssued, at: datetime) -> list[dict]:
+    """The unit's 医保登记 for a licence: once, however often the event arrives. Every licensed unit is
+    registered (a later hire needs it), with the form's employees enrolled."""
+    if store.exists(event.application_id):  # the common duplicate: no number wasted
+        log.info("unit exists: duplicate licence_issued ignored", extra={"application_id": event.application_id})
+        return []
+    licence = event.licence
+    known = book.figures_or_none(licence.district_code, licence.established_on) is not None
+    # Allocate, then insert with _id = application_id: two workers racing on a redelivery both
+    # allocate but one insert lands; the loser's number is a gap, never a second unit number.
+    number = store.allocate_unit_number(licence.district_code, china_date(at).year) if known else None
+    unit, events = domain.new_unit(event, figures_for(book, licence.district_code) if known else None, number, at,
+                                   task_id=f"medical_insurance-{event.application_id}")
+    entries = store.insert(unit, events)
+    if entries is None:
+        log.warning("lost a race for this unit; number %s stays unused", number,
+                    extra={"application_id": event.application_id})
+        return []
+    return entries
+
+
+def _registered_by_uscc(store: MedicalInsuranceStore, uscc: Any) -> domain.Unit:
+    return domain.check_registered(store.by_uscc(uscc) if isinstance(uscc, str) else None, str(uscc))
+
+
+# ---- later hires and leavers --------------------------------------------------------------------
+
+
+def enrol_member(store: MedicalInsuranceStore, book: FiguresBook, uscc: Any, raw: Any, request_id: Any,
+                 at: datetime) -> dict[str, Any]:
+    unit = _registered_by_uscc(store, uscc)
+    check_request_id(request_id)
+    employee_id = domain.request_employee_id(unit.uscc, request_id or uuid4().hex)
+    if request_id and any(m.employee_id == employee_id for m in unit.members):
+        member = unit.member(employee_id)  # a retry: the same answer
+        return domain.member_view(member, book.figures(unit.district_code, member.start_date))
+    enrolment = domain.parse_enrolment(raw, unit.established_on, china_date(at))
+    try:
+        figures = book.figures(unit.district_code, enrolment.start_date)
+    except NotConfigured as exc:
+        raise Invalid.with_fields(str(exc), [FieldError(field="start_date", message=str(exc))]) from None
+    revocation = store.revocations.get(unit.uscc)
+
+    def decide(current: domain.Unit) -> tuple[domain.Unit, list]:
+        if any(m.employee_id == employee_id for m in current.members):  # the same request raced itself
+            return current, []
+        return domain.hire(current, employee_id, enrolment, figures, revocation, at), []
+
+    changed, _ = store.change({"_id": unit.application_id}, decide, lambda: NotFound(uscc))
+    return domain.member_view(changed.member(employee_id), figures)
+
+
+def end_membership(store: MedicalInsuranceStore, uscc: Any, resident_id: Any, end_date: Any,
+                   at: datetime) -> dict[str, Any]:
+    """减员 by the person's resident ID (the one key every bureau shares); the same day again = same answer."""
+    unit = _registered_by_uscc(store, uscc)
+    try:
+        end = date.fromisoformat(end_date) if end_date else china_date(at)
+    except (TypeError, ValueError):
+        raise Invalid.with_fields("离职日期格式不正确",
+                                  [FieldError(field="end_date", message="日期格式应为 YYYY-MM-DD")]) from None
+    if not isinstance(resident_id, str):
+        raise NotFound("本单位没有此人的在保职工医保记录")
+    ended = [m for m in unit.members if m.resident_id == resident_id.upper() and m.state == "ended" and m.end_date == end]
+    employee_id = ended[-1].employee_id if ended else domain.active_of(unit, resident_id).employee_id
+    changed, _ = store.change({"_id": unit.application_id}, lambda u: (domain.leave(u, employee_id, end), []),
+                              lambda: NotFound(uscc))
+    return domain.member_view(changed.member(employee_id))
+
+
+def get_unit(store: MedicalInsuranceStore, uscc: Any) -> dict[str, Any]:
+    unit = store.by_uscc(uscc) if isinstance(uscc, str) else None
+    if unit is None:
+        raise NotFound(f"未找到统一社会信用代码为{uscc}的单位医保登记")
+    return domain.unit_view(unit, store.revocations.get(unit.uscc))
+
+
+def list_members(store: MedicalInsuranceStore, uscc: Any) -> list[dict[str, Any]]:
+    return [domain.member_view(m) for m in _registered_by_uscc(store, uscc).members]
+
+
+# ---- documents and health ----------------------------------------------------------------------------
+
+
+def _registered(store: MedicalInsuranceStore, application_id: Any) -> domain.Unit | None:
+    unit = store.get(str(application_id))
+    return unit if unit is not None and unit.state == "registered" else None
+
+
+def list_documents(store: MedicalInsuranceStore, application_id: str) -> list[dict]:
+    return [domain.CERTIFICATE.model_dump(mode="json")] if _registered(store, application_id) else []
+
+
+def get_document(store: MedicalInsuranceStore, book: FiguresBook, application_id: str, name: str, at: datetime,
+                 signer=None) -> dict:
+    unit = _registered(store, application_id)
+    if unit is None or name != domain.CERTIFICATE.name:
+        raise NotFound(f"申请{application_id}没有医保文书{name}")
+    today = china_date(at)
+    pdf = documents.render_certificate(unit, book.figures_or_none(unit.district_code, today), today, signer)
+    return Document(name=name, filename=f"医疗保险单位参保登记证明-{unit.uscc}.pdf", content_type="application/pdf",
+                    data_base64=base64.b64encode(pdf).decode("ascii")).model_dump(mode="json")
+
+
+def health(store: MedicalInsuranceStore) -> dict:
+    return units.health(store, domain.BUREAU)

@@ -1,0 +1,118 @@
+"""The medical insurance bureau on the real RabbitMQ and database: licence_issued in, the unit, its
+staff's records and the event out; hires, leavers, the certificate and the clerk over RPC."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+from nameko.events import event_handler
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter
+from pypdf import PdfReader
+
+from contracts import clock
+from contracts.rpc import Conflict, Invalid, NotFound, register_remote_errors
+from services.medical_insurance.service import MedicalInsuranceService
+from tests.unit.housing_fund.factories import licence_issued, resident_id, staff
+from tests.unit.seal.factories import licence_revoked
+
+pytestmark = pytest.mark.integration
+
+
+class Watcher:
+    """Stands in for the gateway's tracker: records what the bureau tells the world."""
+
+    name = "watcher"
+    seen: list[dict] = []
+
+    @event_handler("medical_insurance", "medical_insurance_registered")
+    def on_registered(self, payload):
+        Watcher.seen.append(payload)
+
+    @event_handler("medical_insurance", "task_queued")
+    def on_task_queued(self, payload):
+        Watcher.seen.append(payload)
+
+    @event_handler("medical_insurance", "step_rejected")
+    def on_step_rejected(self, payload):
+        Watcher.seen.append(payload)
+
+
+@pytest.fixture
+def bureau(container_factory, service_config):
+    Watcher.seen = []
+    container = container_factory(MedicalInsuranceService, service_config)
+    watcher = container_factory(Watcher, service_config)
+    container.start()
+    watcher.start()
+    register_remote_errors()
+    return container, watcher
+
+
+def publish(config, event, container, wait_for: str = "on_licence_issued"):
+    with entrypoint_waiter(container, wait_for):
+        event_dispatcher(config)("registration", event.type, event.model_dump(mode="json"))
+
+
+def test_a_licence_registers_the_unit_once_and_hires_and_leavers_go_through_rpc(bureau, service_config, mongo_db):
+    container, watcher = bureau
+    event = licence_issued(staff("8000.00", "1000.00"), rates=None)
+    with entrypoint_waiter(watcher, "on_registered"):
+        publish(service_config, event, container)
+    publish(service_config, event, container)  # redelivered: nothing new
+    [registered] = Watcher.seen
+    assert registered["type"] == "medical_insurance_registered" and registered["uscc"] == event.licence.uscc
+    year = clock.china_today().year % 100
+    assert registered["unit_number"] == f"YB420111{year:02d}000001"
+    assert registered["insurances"] == ["职工基本医疗保险", "生育保险"]
+    assert [m["record_number"][-4:] for m in registered["members"]] == ["0001", "0002"]
+    assert registered["members"][1]["contribution_base"] != "1000.00"  # held up to the floor
+    assert resident_id(1) not in str(registered)
+    assert mongo_db["units"].count_documents({}) == 1
+    assert [c["seq"] for c in mongo_db["counters"].find()] == [1]
+    assert mongo_db["units"].find_one({})["outbox"] == []  # published and pulled
+
+    uscc = event.licence.uscc
+    hire = {"name": "李四", "resident_id": resident_id(7), "start_date": clock.china_today().isoformat(),
+            "monthly_wage": "90000.00"}
+    with ServiceRpcProxy("medical_insurance", service_config) as rpc:
+        first = rpc.enrol_member(uscc, hire, "req-1")
+        assert rpc.enrol_member(uscc, hire, "req-1") == first  # a retry enrols nothing new
+        assert first["contribution_base"] != "90000.00" and set(first["contributions"]) == {"medical", "maternity"}
+        with pytest.raises(Invalid) as refused:
+            rpc.enrol_member(uscc, {**hire, "resident_id": "420111199003070010"}, "req-2")
+        assert [e.field for e in refused.value.field_errors] == ["resident_id"]
+        with pytest.raises(Conflict):
+            rpc.enrol_member(uscc, hire, "req-3")  # the same person again
+        ended = rpc.end_membership(uscc, resident_id(7), None)
+        assert ended["state"] == "ended" and ended["employee_id"] == first["employee_id"]
+        assert [m["state"] for m in rpc.list_members(uscc)] == ["active", "active", "ended"]
+        with pytest.raises(NotFound):
+            rpc.end_membership(uscc, resident_id(8), None)
+        doc = rpc.get_document(event.application_id, "medical_insurance.certificate")
+        assert rpc.health() == {"service": "medical_insurance", "status": "ok", "database": "ok"}
+        revoked = licence_revoked(event.application_id, uscc)
+        publish(service_config, revoked, container, "on_licence_revoked")
+        with pytest.raises(Conflict, match="被吊销"):
+            rpc.enrol_member(uscc, {**hire, "resident_id": resident_id(9)}, "req-4")
+    text = PdfReader(io.BytesIO(base64.b64decode(doc["data_base64"]))).pages[0].extract_text()
+    assert registered["unit_number"] in text and resident_id(1) not in text
+
+
+def test_a_district_without_figures_goes_to_the_clerk_queue_and_a_refusal_closes_the_step(bureau, service_config):
+    container, watcher = bureau
+    event = licence_issued(staff("8000.00"), district="420501", rates=None)  # 宜昌: no figures shipped
+    with entrypoint_waiter(watcher, "on_task_queued"):
+        publish(service_config, event, container)
+    with ServiceRpcProxy("medical_insurance", service_config) as rpc:
+        [task] = rpc.list_tasks("open")
+        assert task["kind"] == "medical_registration" and task["application_id"] == event.application_id
+        with pytest.raises(Conflict, match="仍未配置"):
+            rpc.act_on_task(task["id"], "clerk-a", "approve", {})
+        with entrypoint_waiter(watcher, "on_step_rejected"):
+            done = rpc.act_on_task(task["id"], "clerk-a", "reject", {"reasons": ["请到宜昌市医疗保障局办理"]})
+        assert done["state"] == "rejected" and rpc.list_tasks("open") == []
+    assert [p["type"] for p in Watcher.seen] == ["task_queued", "step_rejected"]

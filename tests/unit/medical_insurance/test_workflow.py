@@ -1,0 +1,174 @@
+"""The medical insurance bureau's use cases on the in-memory store (kit.units.UnitStore.in_memory): what
+each one stores, publishes and answers, without a database or a broker."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+from datetime import UTC, datetime
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+from contracts import clock
+from contracts.codes import mask_resident_id
+from contracts.revocation import Revocation
+from contracts.rpc import Conflict, Invalid, NotFound
+from services.medical_insurance import clerk, workflow
+from services.medical_insurance.figures import DATA_DIR, FiguresBook
+from services.medical_insurance.store import MedicalInsuranceStore
+from tests.unit.housing_fund.factories import licence_issued, resident_id, staff
+from tests.unit.seal.factories import licence_revoked
+
+NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Wuhan
+BOOK = FiguresBook()
+UNIT = "YB42011126000001"
+
+
+@pytest.fixture
+def store():
+    return MedicalInsuranceStore.in_memory()
+
+
+@pytest.fixture
+def sent():
+    return []
+
+
+def queue(store, sent, book=BOOK):
+    return clerk.ClerkQueue(store, book, lambda app_id, entries: sent.extend(e["type"] for e in entries))
+
+
+def register(store, *wages, **kw):
+    event = licence_issued(staff(*wages), issued_at=NOW, rates=None, **kw)
+    with clock.using(clock.fixed_at(NOW)):
+        return event, workflow.open_unit(store, BOOK, event, NOW)
+
+
+def hire(seq=7, **change):
+    return {"name": "李四", "resident_id": resident_id(seq), "start_date": NOW.date().isoformat(),
+            "monthly_wage": "12000.00"} | change
+
+
+def test_a_licence_registers_the_unit_and_enrols_each_employee_once_with_the_base_held_in_bounds(store):
+    event, entries = register(store, "1000.00", "8000.00", "30000.00")
+    [entry] = entries
+    assert entry["type"] == "medical_insurance_registered"
+    payload = entry["payload"]
+    assert payload["unit_number"] == UNIT and payload["insurances"] == ["职工基本医疗保险", "生育保险"]
+    assert store.repo.outbox(event.application_id) == entries  # state and event in one write
+    assert workflow.open_unit(store, BOOK, event, NOW) == []  # a redelivery: nothing new, no number wasted
+    assert store.sequences.values == {"unit:420111:2026": 1}
+    members = workflow.list_members(store, event.licence.uscc)
+    assert [m["record_number"] for m in members] == [f"{UNIT}000{i}" for i in (1, 2, 3)]
+    # 2026-11 falls in the 2026-09..2027-08 period: floor 4700, ceiling 23500
+    assert [m["contribution_base"] for m in members] == ["4700.00", "8000.00", "23500.00"]
+    assert not any(m["base_provisional"] for m in members)
+    assert members[0]["resident_id"] == mask_resident_id(resident_id(1))
+    assert resident_id(1) not in json.dumps(payload, ensure_ascii=False, default=str)  # no ID on the wire
+
+
+def test_a_company_without_staff_is_registered_too_so_a_later_hire_can_be_enrolled(store):
+    event, [entry] = register(store)
+    assert entry["payload"]["members"] == []
+    assert workflow.get_unit(store, event.licence.uscc)["state"] == "registered"
+
+
+def test_past_the_last_period_the_base_is_provisional(store):
+    event, _ = register(store, "8000.00")
+    later = workflow.enrol_member(store, BOOK, event.licence.uscc, hire(start_date="2027-10-08"), "r1", NOW)
+    assert later["base_provisional"] is True and later["period"] == "2026-09-01~2027-08-31"
+
+
+def test_this_months_contributions_follow_the_data_file(store):
+    event, _ = register(store, "8000.00")
+    member = workflow.enrol_member(store, BOOK, event.licence.uscc, hire(), "r1", NOW)
+    assert member["contributions"] == {"medical": {"employer": "960.00", "personal": "240.00"},
+                                       "maternity": {"employer": "84.00", "personal": "0.00"}}
+
+
+def test_a_district_without_figures_waits_for_a_clerk_who_approves_once_they_are_loaded(store, sent, tmp_path):
+    event = licence_issued(staff("9000.00"), district="420501", issued_at=NOW, rates=None)
+    [entry] = workflow.open_unit(store, FiguresBook(tmp_path), event, NOW)
+    assert entry["type"] == "task_queued"
+    clerks = queue(store, sent, FiguresBook(tmp_path))
+    [task] = clerks.list(("open",), NOW)
+    assert task.kind == "medical_registration" and task.bureau == "medical_insurance"
+    clerks.claim(task.id, "clerk-a", NOW)
+    with pytest.raises(Conflict, match="正由clerk-a办理"):
+        clerks.act(task.id, "clerk-b", "approve", {}, NOW)
+    with pytest.raises(Conflict, match="仍未配置"):
+        clerks.act(task.id, "clerk-a", "approve", {}, NOW)
+    assert store.sequences.values == {}  # no number taken while it cannot be registered
+    copied = tmp_path / "420500_2026-09.json"
+    shutil.copy(DATA_DIR / "420100_2026-09.json", copied)
+    copied.write_text(copied.read_text("utf-8").replace('"420100"', '"420500"'), "utf-8")
+    done = queue(store, sent, FiguresBook(tmp_path)).act(task.id, "clerk-a", "approve", {}, NOW)
+    assert done.state == "done" and sent == ["medical_insurance_registered"]
+    [member] = workflow.list_members(store, event.licence.uscc)
+    assert member["record_number"] == "YB4205012600000" + "10001"
+
+
+def test_a_clerk_refusal_needs_reasons_and_closes_the_step(store, sent, tmp_path):
+    event = licence_issued(staff("9000.00"), district="420501", issued_at=NOW, rates=None)
+    workflow.open_unit(store, FiguresBook(tmp_path), event, NOW)
+    clerks = queue(store, sent, FiguresBook(tmp_path))
+    [task] = clerks.list(("open",), NOW)
+    with pytest.raises(Invalid):
+        clerks.act(task.id, "clerk-a", "reject", {"reasons": [" "]}, NOW)
+    assert clerks.act(task.id, "clerk-a", "reject", {"reasons": ["单位不在本局辖区"]}, NOW).state == "rejected"
+    assert sent == ["step_rejected"] and clerks.list(("open",), NOW) == []
+    with pytest.raises(Conflict):
+        workflow.list_members(store, event.licence.uscc)
+
+
+def test_a_later_hire_is_enrolled_once_however_often_the_request_is_retried_and_a_leaver_stops(store):
+    event, _ = register(store, "8000.00")
+    uscc = event.licence.uscc
+    first = workflow.enrol_member(store, BOOK, uscc, hire(), "req-1", NOW)
+    assert workflow.enrol_member(store, BOOK, uscc, hire(), "req-1", NOW) == first
+    assert first["record_number"] == f"{UNIT}0002"
+    with pytest.raises(Conflict, match="不能重复参保"):  # the same person under another request
+        workflow.enrol_member(store, BOOK, uscc, hire(), "req-2", NOW)
+    ended = workflow.end_membership(store, uscc, resident_id(7), NOW.date().isoformat(), NOW)
+    assert ended["state"] == "ended" and ended["employee_id"] == first["employee_id"]
+    again = workflow.end_membership(store, uscc, resident_id(7), NOW.date().isoformat(), NOW)
+    assert again == ended  # the leaver request retried: the same answer
+    with pytest.raises(NotFound):
+        workflow.end_membership(store, uscc, resident_id(8), None, NOW)
+    rehired = workflow.enrol_member(store, BOOK, uscc, hire(), "req-3", NOW)  # a leaver may come back
+    assert rehired["record_number"] == f"{UNIT}0003"  # a number is never given twice
+
+
+@pytest.mark.parametrize("change,field", [({"resident_id": "420111199003070010"}, "resident_id"),
+                                          ({"start_date": "2020-01-01"}, "start_date"),
+                                          ({"monthly_wage": "-1"}, "monthly_wage"), ({"salary": "1"}, "salary")])
+def test_a_bad_hire_is_refused_on_its_field_in_chinese(store, change, field):
+    event, _ = register(store, "8000.00")
+    with pytest.raises(Invalid) as refused:
+        workflow.enrol_member(store, BOOK, event.licence.uscc, hire(**change), None, NOW)
+    assert [e.field for e in refused.value.field_errors] == [field]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in e.message) for e in refused.value.field_errors)
+
+
+def test_a_revoked_company_enrols_nobody(store):
+    event, _ = register(store, "8000.00")
+    store.revocations.record(Revocation.of(licence_revoked(event.application_id, event.licence.uscc), NOW))
+    with pytest.raises(Conflict, match="被吊销"):
+        workflow.enrol_member(store, BOOK, event.licence.uscc, hire(), "r", NOW)
+    assert workflow.get_unit(store, event.licence.uscc)["licence_revoked"] is not None
+
+
+def test_the_certificate_lists_the_unit_and_its_members_with_masked_ids(store):
+    event, _ = register(store, "8000.00")
+    assert [d["name"] for d in workflow.list_documents(store, event.application_id)] == ["medical_insurance.certificate"]
+    doc = workflow.get_document(store, BOOK, event.application_id, "medical_insurance.certificate", NOW)
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(base64.b64decode(doc["data_base64"]))).pages)
+    for expected in ("医疗保险单位参保登记证明", UNIT, "职工基本医疗保险", "生育保险", mask_resident_id(resident_id(1)),
+                     "8000.00", "单位 8%"):
+        assert expected in text.replace("\n", ""), expected
+    assert resident_id(1) not in text
+    with pytest.raises(NotFound):
+        workflow.get_document(store, BOOK, event.application_id, "medical_insurance.other", NOW)
