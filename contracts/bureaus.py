@@ -36,6 +36,8 @@ CLOSING_EVENTS = ("clearance_answered",)
 AFTER_START = CHANGE_EVENTS + CLOSING_EVENTS  # what an answering bureau emits after start-up
 FROM_REGISTRATION = ("company_changed", "clearance_requested", "company_deregistered")
 ANSWERED = FROM_REGISTRATION[:2]  # what every answering bureau handles; seal also voids on deregistration
+# The bank's account, sent on to tax (三方协议) and the insurance bureaus (direct debit).
+BANK_ACCOUNT = ("bank", "bank_account_reserved")
 TARGET_WORKING_DAYS = 2  # Wuhan's promise: a company started within 2 working days (DOMAIN.md §12)
 
 
@@ -126,7 +128,7 @@ BUREAUS: tuple[Bureau, ...] = (
                       Output("invoices_approved", "发票已核定", lambda f: bool(_tax(f).get("invoice_kinds")),
                              key="invoices", keep=("invoice_kinds", "monthly_quota"))),
         consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
-                  *(("registration", e) for e in ANSWERED)),
+                  *(("registration", e) for e in ANSWERED), BANK_ACCOUNT),
         form_fields=("tax", "legal_representative", "contact.phone"),
         task_kinds={"invoice_approval": "发票核定"},
     ),
@@ -137,7 +139,7 @@ BUREAUS: tuple[Bureau, ...] = (
                              keep=("employer_number", "insurances")),
                       Output("employees_enrolled", "员工已参保", lambda f: bool(f.get("employees")))),
         consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
-                  *(("registration", e) for e in ANSWERED)),
+                  *(("registration", e) for e in ANSWERED), BANK_ACCOUNT),
         form_fields=("employees",),
         task_kinds={"employer_registration": "单位参保审核", "employee_enrolment": "员工参保审核"},
     ),
@@ -150,7 +152,7 @@ BUREAUS: tuple[Bureau, ...] = (
         completes_on=(Output("medical_insurance_registered", "已完成单位医保登记，员工已参加职工医保和生育保险",
                              key="medical_insurance", keep=("unit_number", "insurances")),),
         consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
-                  *(("registration", e) for e in ANSWERED)),
+                  *(("registration", e) for e in ANSWERED), BANK_ACCOUNT),
         form_fields=("employees",),
         task_kinds={"medical_registration": "单位医保登记审核"},
         requested=lambda f: bool(f.get("employees")),
@@ -162,10 +164,26 @@ BUREAUS: tuple[Bureau, ...] = (
         completes_on=(Output("housing_fund_registered", "已完成住房公积金单位缴存登记", key="housing_fund",
                              keep=("unit_account", "employer_rate", "employee_rate")),),
         consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
-                  *(("registration", e) for e in ANSWERED)),
+                  *(("registration", e) for e in ANSWERED), BANK_ACCOUNT),
         form_fields=("employees", "housing_fund"),
         task_kinds={"deposit_registration": "单位缴存登记审核"},
         requested=lambda f: bool(f.get("housing_fund")),
+    ),
+    # A participating bank (DEMO data: contracts/data/bank_branches_wuhan.json). Its automatic part (the
+    # appointment and the pre-assigned basic account) follows the licence at once; the founder then
+    # opens the account at the counter, which a bank clerk records (account_opened) or refuses.
+    Bureau(
+        name="bank", label="开户银行", step_title="银行预约开户", target_working_days=2,
+        emits=("bank_account_reserved", "account_opened", *STEP_EVENTS),
+        completes_on=(Output("bank_account_reserved", "已预约银行开户并预分配基本存款账户账号", key="bank",
+                             keep=("bank_name", "branch_id", "branch_name", "branch_address", "account_number",
+                                   "appointment_date", "appointment_slot", "shared_with")),
+                      Output("account_opened", "基本存款账户已在银行柜台开立", key="bank_opened",
+                             keep=("account_number", "opened_at"))),
+        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
+        form_fields=("bank", "seals.kinds", "legal_representative.name", "contact.phone"),
+        task_kinds={"account_opening": "柜台开户"},
+        requested=lambda f: bool(f.get("bank")),
     ),
 )
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from contracts import bureaus, clock
 from contracts.form import (
     ApplicationForm,
+    BankRequest,
     Employee,
     HousingFundRequest,
     LegalRepresentative,
@@ -177,6 +178,7 @@ class LicenceIssued(Event):
     tax: TaxNeeds
     employees: list[Employee] = Field(default_factory=list)
     housing_fund: HousingFundRequest | None = None
+    bank: BankRequest | None = None
     documents: list[DocumentRef] = Field(default_factory=list)
 
 
@@ -323,6 +325,37 @@ class HousingFundRegistered(Event):
     accounts: list[HousingFundAccount] = Field(default_factory=list)
     documents: list[DocumentRef] = Field(default_factory=list)
 
+
+# ---- bank --------------------------------------------------------------------------------------
+
+
+class BankAccountReserved(Event):
+    """银行预约开户: the appointment at the chosen branch and the pre-assigned basic account number
+    (基本存款账户). Tax takes it for the three-party payment agreement (三方协议), the insurance bureaus
+    for direct debit. `appointment_date` is None when the branch had no free slot (a clerk arranges it)."""
+
+    type: Literal["bank_account_reserved"] = "bank_account_reserved"
+    uscc: str
+    company_name: str
+    bank_name: str
+    branch_id: str
+    branch_name: str
+    branch_address: str
+    account_number: str
+    account_kind: Literal["basic"] = "basic"
+    appointment_date: date | None = None
+    appointment_slot: str | None = None  # "09:00-10:00", Beijing time
+    shared_with: list[str] = Field(default_factory=list)  # the bureaus this event is sent on to
+
+
+class AccountOpened(Event):
+    """The founder came to the counter and the basic account is open (the bank's clerk path)."""
+
+    type: Literal["account_opened"] = "account_opened"
+    uscc: str
+    account_number: str
+    branch_id: str
+    opened_at: datetime
 
 # ---- medical insurance -----------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from contracts import authorities, clock, scope
+from contracts import authorities, banks, clock, scope
 from contracts.codes import (
     hubei_divisions,
     is_known_district,
@@ -237,6 +237,17 @@ def _housing_fund_choice(value: Any) -> Any:
     return value
 
 
+# The bank's reserved seals (预留印鉴): the finance seal and the legal representative's name seal.
+BANK_RESERVED_SEALS = (SealKind.finance, SealKind.legal_representative)
+
+
+class BankRequest(BaseModel):
+    """银行预约开户: the participating bank's branch (contracts.banks) where the basic account is opened."""
+
+    model_config = STRICT
+    branch_id: str = Field(min_length=1, max_length=40)
+
+
 # ---- beneficial owners (受益所有人, 中国人民银行 国家市场监督管理总局令〔2024〕第3号, from 2024-11-01) ----
 
 
@@ -296,6 +307,7 @@ class ApplicationForm(BaseModel):
     employees: list[Employee] = Field(default_factory=list, max_length=500)
     housing_fund: Annotated[HousingFundRequest | None, BeforeValidator(_housing_fund_choice)] = None
     beneficial_owners: BeneficialOwnership | None = None
+    bank: BankRequest | None = None
     contact: Contact
 
 
@@ -314,6 +326,7 @@ MESSAGES = {
     "email": "电子邮箱格式不正确",
     "amount": "请填写金额数字，如 100000.00",
     "amount_places": "金额最多保留两位小数（到分）",
+    "bank_branch": "所选开户网点不在参与银行的网点名录中，请从列表中选择",
 }
 
 
@@ -464,6 +477,9 @@ def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldE
     if seals.physical and seals.delivery == "post" and not seals.postal_address:
         err("seals.postal_address", "选择免费邮寄实物印章时，请填写收件地址")
 
+    if form.bank is not None:
+        _bank_errors(form, err)
+
     # tax
     if form.tax.monthly_invoice_estimate < 0:
         err("tax.monthly_invoice_estimate", "每月开票金额预计不能为负数")
@@ -501,6 +517,14 @@ def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldE
     if not _EMAIL.match(form.contact.email):
         err("contact.email", MESSAGES["email"])
     return errors
+
+
+def _bank_errors(form: ApplicationForm, err) -> None:
+    if banks.branch(form.bank.branch_id) is None:
+        err("bank.branch_id", MESSAGES["bank_branch"])
+    missing = [SEAL_KIND_LABELS[k] for k in BANK_RESERVED_SEALS if k not in form.seals.kinds]
+    if missing:
+        err("seals.kinds", f"预约银行开户须刻制银行预留印鉴（财务专用章、法定代表人名章），请勾选：{'、'.join(missing)}")
 
 
 def _beneficial_owner_errors(form: ApplicationForm, filing: BeneficialOwnership, today: date, err) -> None:
@@ -684,6 +708,10 @@ def single_field_errors(data: Any, today: date | None = None) -> list[FieldError
         value = contact.get(key)
         if isinstance(value, str) and value.strip() and not pattern.match(value.strip()):
             errors.append(FieldError(field=f"contact.{key}", message=MESSAGES[key]))
+    chosen = data.get("bank") if isinstance(data.get("bank"), dict) else {}
+    branch_id = chosen.get("branch_id")
+    if isinstance(branch_id, str) and branch_id.strip() and banks.branch(branch_id.strip()) is None:
+        errors.append(FieldError(field="bank.branch_id", message=MESSAGES["bank_branch"]))
     return errors
 
 

@@ -42,7 +42,7 @@ FINAL_STATES = {"completed", "rejected", "revoked", "withdrawn"}
 _DROP = {
     "application_submitted": {"form"},
     "application_corrected": {"form"},
-    "licence_issued": {"legal_representative", "employees", "contact_phone", "seals", "tax", "housing_fund"},
+    "licence_issued": {"legal_representative", "employees", "contact_phone", "seals", "tax", "housing_fund", "bank"},
 }
 
 # the gateway's own entries while the people named on a form confirm it (gateway/confirmations.py)

@@ -143,6 +143,10 @@ class StoredTask(BaseModel):
     finished_at: datetime | None = None
     history: list[dict[str, Any]] = Field(default_factory=list)
 
+    def deadline_fields(self) -> dict[str, Any]:
+        """What `task_view` recomputes the deadline from."""
+        return {k: getattr(self, k) for k in ("deadline", "deadline_from", "deadline_days", "deadline_provisional")}
+
 
 def actionable(task: StoredTask | None, clerk: str, now: datetime) -> StoredTask:
     """The stored task a clerk may act on now: open, and unclaimed, theirs or lapsed."""

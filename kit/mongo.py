@@ -183,3 +183,18 @@ class InMemorySequences(Sequences):
     def next(self, key: str, count: int = 1) -> int:
         self.values[key] = self.values.get(key, 0) + count
         return self.values[key]
+
+
+def database_health(ping: Any) -> str:
+    """"ok" or "unavailable": health() answers while the database is down instead of raising."""
+    try:
+        ping()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - health reports any failure instead of raising
+        log.error("database ping failed: %s", exc)
+        return "unavailable"
+
+
+def health_view(service: str, ping: Any) -> dict:
+    database = database_health(ping)
+    return {"service": service, "status": "ok" if database == "ok" else "degraded", "database": database}

@@ -19,6 +19,7 @@ from pymongo.database import Database
 
 from contracts.events import Event
 from contracts.rpc import NotFound
+from kit.bank_accounts import BankAccounts, InMemoryBankAccounts
 from kit.changes import ChangeAnswers, newer_version
 from kit.mongo import InMemorySequences, Sequences
 from kit.repository import InMemoryRepository, Repository
@@ -44,6 +45,7 @@ class UnitStore(Generic[U]):
         self.revocations = Revocations(db["revocations"])
         # a change of details and a closing check are answered once each (kit.changes, kit.closing)
         self.change_answers = ChangeAnswers(db["change_answers"])
+        self.bank_accounts = BankAccounts(db["bank_accounts"])  # the bank's basic account, for direct debit
 
     @classmethod
     def in_memory(cls) -> Any:
@@ -53,6 +55,7 @@ class UnitStore(Generic[U]):
         store.repo = InMemoryRepository(cls.model, busy=cls.busy)  # type: ignore[arg-type]
         store.sequences = InMemorySequences()
         store.revocations = InMemoryRevocations()
+        store.bank_accounts = InMemoryBankAccounts()
         return store
 
     def ensure_indexes(self) -> None:

@@ -6,7 +6,7 @@
 const replicaSet = process.env.MONGO_REPLICA_SET || "rs0";
 const memberHost = process.env.MONGO_RS_MEMBER || "mongo:27017";
 const prefix = process.env.ONESTOP_DB_PREFIX || "onestop";
-const services = ["registration", "seal", "tax", "social_security", "medical_insurance", "housing_fund", "gateway"];
+const services = ["registration", "seal", "tax", "social_security", "medical_insurance", "housing_fund", "bank", "gateway"];
 
 try {
   rs.status();

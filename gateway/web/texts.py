@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from contracts import bureaus, scope
+from contracts import banks, bureaus, scope
 from contracts.clock import CHINA
 from contracts.codes import hubei_divisions
 from contracts.form import BOARD_LABELS, COMPANY_TYPE_LABELS, MESSAGES, SEAL_KIND_LABELS, SUPERVISION_LABELS
@@ -30,6 +30,9 @@ ACTIONS = {
 }
 TASK_KIND = bureaus.TASK_KINDS
 BUREAU = bureaus.LABELS
+# the form's branch list (DEMO data, contracts/data/bank_branches_wuhan.json); blank = no bank account
+BANK_BRANCHES = [("", "不预约银行开户"), *((b.id, f"{b.name}（{b.address}，营业时间 {banks.hours_text(b)}）")
+                                        for b in banks.branches().values())]
 TAXPAYER = {"small_scale": "小规模纳税人", "general": "一般纳税人"}
 INVOICE = {"vat_general": "数电发票（普通发票）", "vat_special": "数电发票（增值税专用发票）"}
 POSITION = {"director": "董事（执行董事）", "manager": "经理"}
@@ -54,7 +57,7 @@ FIELD = {
     "share": "持股比例", "exempt": "免于填报", "commitment_signed": "免报承诺", "contact": "联系方式", "phone": "手机号码",
     "email": "电子邮箱", "body": "申请表", "governance": "组织机构", "board": "董事会",
     "supervision": "监督机构", "audit_committee": "审计委员会成员", "no_supervisor_consent": "全体股东同意不设监事",
-    "officers_declaration": "任职资格承诺", "staff_representative": "职工代表", "natural_person_controlled": "自然人投资或控股",
+    "officers_declaration": "任职资格承诺", "bank": "银行预约开户", "branch_id": "开户网点", "staff_representative": "职工代表", "natural_person_controlled": "自然人投资或控股",
 }
 # the keys of a task's details (every bureau's), for the clerk's page
 DETAIL = {
@@ -63,6 +66,7 @@ DETAIL = {
     "label": "名称", "status": "状态", "code": "编码", "licensed": "许可项目", "tracking_number": "快递单号",
     "name": "名称", "legal_representative": "法定代表人", "registered_capital": "注册资本（元）",
     "company_type": "公司类型", "uscc": "统一社会信用代码", "delivery": "领取方式", "seals": "印章",
+    "account_number": "基本存款账户账号", "branch": "开户网点", "appointment": "预约时间", "reserved_seals": "预留印鉴",
 }
 DETAIL_SHOWN_ELSEWHERE = {"name_check", "business_scope", "reasons", "resubmission"}
 # what a registration clerk may flag for correction
@@ -77,7 +81,7 @@ CORRECTABLE = [
 # the form's ten steps: (the fieldset's id, its title), in order (templates/form.html)
 STEPS = [("sec-name", "公司名称"), ("sec-type", "类型与注册资本"), ("sec-domicile", "住所"), ("sec-shareholders", "股东"),
          ("sec-officers", "法定代表人与董事、监事"), ("sec-scope", "经营范围"), ("sec-seals", "印章"), ("sec-tax", "税务"),
-         ("sec-employees", "员工"), ("sec-contact", "联系方式")]
+         ("sec-employees", "员工"), ("sec-bank", "银行开户"), ("sec-contact", "联系方式")]
 
 
 def address_clash(domicile: dict[str, Any]) -> str:
@@ -126,7 +130,12 @@ def field_label(path: str) -> str:
 
 # Message bookkeeping, not the founder's data.
 RECEIPT_ENVELOPE = {"application_id", "type", "event_id", "occurred_at", "documents", "revision"}
-RECEIPT_LABELS = {"founder_id": "申请人账号", "contact_phone": "联系电话", "licence": "营业执照登记事项"}
+RECEIPT_LABELS = {"founder_id": "申请人账号", "contact_phone": "联系电话", "licence": "营业执照登记事项",
+                  # what the bank's bank_account_reserved carries to tax and the insurance bureaus
+                  "account_number": "基本存款账户账号", "account_kind": "账户种类", "bank_name": "开户银行",
+                  "branch_id": "开户网点", "branch_name": "开户网点", "branch_address": "网点地址",
+                  "appointment_date": "预约开户时间", "appointment_slot": "预约开户时间",
+                  "company_name": "企业名称", "shared_with": "共享部门"}
 
 
 def shared_sections(paths: list[str]) -> list[str]:
@@ -219,6 +228,7 @@ TEMPLATE_GLOBALS = {
     "ACTIONS": ACTIONS, "TASK_KIND": TASK_KIND, "BUREAU": BUREAU, "TAXPAYER": TAXPAYER, "INVOICE": INVOICE, "POSITION": POSITION, "BOARD": BOARD, "SUPERVISION": SUPERVISION,
     "COMPANY_TYPES": {k.value: v for k, v in COMPANY_TYPE_LABELS.items()},
     "SEAL_KINDS": {k.value: v for k, v in SEAL_KIND_LABELS.items()},
+    "BANK_NAME": banks.bank().name, "BANK_BRANCHES": BANK_BRANCHES,
     "CORRECTABLE": CORRECTABLE, "field_label": field_label, "detail_label": detail_label,
     "shared_sections": shared_sections, "shares_resident_ids": shares_resident_ids,
     "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,

@@ -14,7 +14,7 @@ from contracts import clock
 from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
-from kit import clerk
+from kit import bank_accounts, clerk
 from kit.changes import answer_change
 from kit.closing import answer_clearance
 from kit.events import durable_handler
@@ -56,6 +56,10 @@ class HousingFundService(clerk.ClerkRpc):
     def on_clearance_requested(self, payload: dict) -> None:
         answer_clearance(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
                          lambda uscc: domain.clearance_blockers(self.store.by_uscc(uscc)))
+
+    @durable_handler(*bank_accounts.BANK_ACCOUNT)
+    def on_bank_account_reserved(self, payload: dict) -> None:
+        bank_accounts.receive(self.store.bank_accounts, payload, clock.now())  # direct debit's account, once
 
     @timer(interval=2)
     def relay_outbox(self) -> int:

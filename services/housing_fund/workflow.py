@@ -20,7 +20,7 @@ from contracts.clock import china_date
 from contracts.events import LicenceIssued
 from contracts.rpc import Document, FieldError, Invalid, NotFound
 from contracts.rpc.hires import check_request_id
-from kit import units
+from kit import bank_accounts, units
 from services.housing_fund import documents, domain
 from services.housing_fund.figures import FiguresBook, NotConfigured
 from services.housing_fund.store import HousingFundStore
@@ -119,7 +119,8 @@ def get_unit(store: HousingFundStore, uscc: Any) -> dict[str, Any]:
     unit = store.by_uscc(uscc) if isinstance(uscc, str) else None
     if unit is None:
         raise NotFound(f"未找到统一社会信用代码为{uscc}的住房公积金单位登记")
-    return domain.unit_view(unit, store.revocations.get(unit.uscc))
+    account = bank_accounts.bank_account_view(store.bank_accounts.get(unit.uscc), bank_accounts.DIRECT_DEBIT)
+    return domain.unit_view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
 
 
 def list_accounts(store: HousingFundStore, uscc: Any) -> list[dict[str, Any]]:

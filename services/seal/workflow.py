@@ -17,6 +17,7 @@ import logging
 from contracts import clock
 from contracts.events import LicenceIssued
 from contracts.rpc import Document, NotFound
+from kit.mongo import database_health
 from services.seal import documents, domain
 from services.seal.store import SealStore
 
@@ -94,12 +95,7 @@ def get_document(store: SealStore, application_id: str, name: str, identity=None
 
 
 def health(store: SealStore) -> dict:
-    try:
-        store.ping()
-        database = "ok"
-    except Exception as exc:  # noqa: BLE001 - health reports any failure instead of raising
-        log.error("database ping failed: %s", exc)
-        database = "unavailable"
+    database = database_health(store.ping)
     try:
         documents.check_font()
         font = "ok"

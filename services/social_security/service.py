@@ -18,7 +18,7 @@ from contracts import clock
 from contracts.events import LicenceRevoked, parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import Document, NotFound, OneStopError
-from kit import clerk
+from kit import bank_accounts, clerk
 from kit.changes import answer_change
 from kit.closing import answer_clearance
 from kit.events import Unprocessable, durable_handler
@@ -67,6 +67,10 @@ class SocialSecurityService(clerk.ClerkRpc):
         answer_clearance(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
                          lambda uscc: domain.clearance_blockers(self.store.staff(uscc, active_only=True)))
 
+    @durable_handler(*bank_accounts.BANK_ACCOUNT)
+    def on_bank_account_reserved(self, payload: dict) -> None:
+        bank_accounts.receive(self.store.bank_accounts, payload, clock.now())  # direct debit's account, once
+
     @timer(interval=2)
     def relay_and_resume(self) -> None:
         for collection in self.store.outbox_collections:
@@ -91,8 +95,9 @@ class SocialSecurityService(clerk.ClerkRpc):
         employer = self.store.employer(uscc) if isinstance(uscc, str) else None
         if employer is None:
             raise NotFound(f"未找到统一社会信用代码为{uscc}的单位社保登记")
+        account = bank_accounts.bank_account_view(self.store.bank_accounts.get(uscc), bank_accounts.DIRECT_DEBIT)
         return workflow.employer_view(employer, self.store.revocations.get(uscc),
-                                      len(self.store.staff(uscc, active_only=True)))
+                                      len(self.store.staff(uscc, active_only=True))) | {"bank_account": account}
 
     @rpc(expected_exceptions=OneStopError)
     def enrol_employee(self, uscc: str, employee: dict, request_id: str | None = None) -> dict:

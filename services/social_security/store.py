@@ -16,6 +16,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from kit.bank_accounts import BankAccounts
 from kit.changes import ChangeAnswers, newer_version
 from kit.mongo import next_sequence
 from kit.revocations import Revocations
@@ -32,6 +33,7 @@ class SocialSecurityStore:
         self.counters = db["counters"]
         self.revocations = Revocations(db["revocations"])
         self.change_answers = ChangeAnswers(db["change_answers"])
+        self.bank_accounts = BankAccounts(db["bank_accounts"])  # the bank's account, for direct debit
 
     @property
     def outbox_collections(self):

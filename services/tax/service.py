@@ -19,7 +19,7 @@ from contracts import clock
 from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
-from kit import clerk
+from kit import bank_accounts, clerk
 from kit.changes import answer_change
 from kit.closing import answer_clearance
 from kit.events import durable_handler
@@ -71,6 +71,10 @@ class TaxService(clerk.ClerkRpc):
                          lambda uscc: domain.clearance_blockers(self.store.registration_if_any(uscc),
                                                                 self.store.open_ledgers(uscc)))
 
+    @durable_handler(*bank_accounts.BANK_ACCOUNT)
+    def on_bank_account_reserved(self, payload: dict) -> None:
+        bank_accounts.receive(self.store.bank_accounts, payload, _now())  # the 三方协议's account, once
+
     @timer(interval=2)
     def relay_and_recover(self) -> None:
         relay(self.store.registrations, self.dispatch)
@@ -88,7 +92,8 @@ class TaxService(clerk.ClerkRpc):
     def get_registration(self, uscc: str) -> dict:
         reg = self.store.registration(uscc)
         view = domain.registration_view(reg, self.store.revocations.get(uscc))
-        return view | invoicing.quota_view(self.store, reg, _now())
+        account = bank_accounts.bank_account_view(self.store.bank_accounts.get(uscc), bank_accounts.THREE_PARTY_AGREEMENT)
+        return view | invoicing.quota_view(self.store, reg, _now()) | {"bank_account": account}
 
     @rpc(expected_exceptions=OneStopError)
     def issue_invoice(self, uscc: str, request: dict) -> dict:

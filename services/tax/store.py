@@ -25,6 +25,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contracts.rpc import NotFound
 from kit import clerk as clerk_queue
+from kit.bank_accounts import BankAccounts
 from kit.changes import ChangeAnswers, newer_version
 from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
@@ -45,6 +46,7 @@ class TaxStore:
         self.skipped = db["skipped_numbers"]
         self.revocations = Revocations(db["revocations"])
         self.change_answers = ChangeAnswers(db["change_answers"])
+        self.bank_accounts = BankAccounts(db["bank_accounts"])  # the bank's account, for the 三方协议
 
     def ensure_indexes(self) -> None:
         self.registrations.create_index("application_id", unique=True)

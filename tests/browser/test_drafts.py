@@ -46,12 +46,12 @@ def test_a_draft_survives_reload_expiry_and_another_device(browser, base_url, sy
 
     # ---- materials and time first, then step 1 of 10
     expect(page.locator("#prepare")).to_contain_text("约 15 分钟")
-    expect(page.locator("#step-count")).to_have_text("第1步/共10步 · 公司名称")
+    expect(page.locator("#step-count")).to_have_text("第1步/共11步 · 公司名称")
     shots(page, f"31-wizard-step1-{tag}")
     type_into(page, "name.trade_name", trade)
     type_into(page, "name.industry", "科技")
     page.get_by_role("button", name="下一步：类型与注册资本").click()
-    expect(page.locator("#step-count")).to_have_text("第2步/共10步 · 类型与注册资本")
+    expect(page.locator("#step-count")).to_have_text("第2步/共11步 · 类型与注册资本")
     type_into(page, "registered_capital", "50万")
     page.get_by_role("button", name=re.compile("下一步")).click()
     field(page, "domicile.district_code").select_option("420111")
@@ -60,7 +60,7 @@ def test_a_draft_survives_reload_expiry_and_another_device(browser, base_url, sy
 
     # ---- a reload: the same step, everything typed still there
     page.reload()
-    expect(page.locator("#step-count")).to_have_text("第3步/共10步 · 住所")
+    expect(page.locator("#step-count")).to_have_text("第3步/共11步 · 住所")
     expect(field(page, "domicile.detail")).to_have_value("洪山区珞喻路1037号3栋201室")
     expect(page.locator("#draft-resumed")).to_be_visible()
     shots(page, f"32-wizard-after-reload-{tag}")
@@ -105,7 +105,7 @@ def test_a_draft_survives_reload_expiry_and_another_device(browser, base_url, sy
     other.goto("/apply")
     log_in(other, person["email"], person["password"])
     expect(other.locator("#draft-resumed")).to_be_visible()
-    expect(other.locator("#step-count")).to_have_text("第10步/共10步 · 联系方式")
+    expect(other.locator("#step-count")).to_have_text("第11步/共11步 · 联系方式")
     expect(field(other, "contact.phone")).to_have_value("13800138000")
     expect(field(other, "name.trade_name")).to_have_value(trade)
     expect(field(other, "employees.0.resident_id")).to_have_value(employee_id)

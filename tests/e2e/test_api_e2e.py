@@ -41,7 +41,7 @@ def test_submit_the_example_and_follow_it_to_completed(http, founder):
     elapsed = time.monotonic() - started
     print(f"\nsubmit -> completed on the automatic path: {elapsed:.2f} s")
     assert view["status"] == "completed", json.dumps(view["steps"], ensure_ascii=False)
-    assert {s["state"] for s in view["steps"]} == {"done"}
+    assert {s["state"] for s in view["steps"] if s["bureau"] != "bank"} == {"done"}  # no bank account asked for
     outputs = view["outputs"]
     assert outputs["uscc"] and outputs["seals"] and outputs["tax_registration"] and outputs["invoices"]
     assert len(outputs["employees"]) == len(form["employees"])

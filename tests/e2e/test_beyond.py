@@ -151,12 +151,13 @@ def test_data_sharing_receipt_lists_the_fields_each_bureau_received(http, comple
     by_bureau = {}
     for item in receipt["items"]:
         by_bureau.setdefault(item["bureau"], []).append(item)
-    assert set(by_bureau) == {"registration", "seal", "tax", "social_security", "medical_insurance", "housing_fund"}
+    assert set(by_bureau) == {"registration", "seal", "tax", "social_security", "medical_insurance", "housing_fund",
+                              "bank"}
     [submitted] = by_bureau["registration"]
     assert submitted["event"] == "application_submitted"
     assert {"form.shareholders[].resident_id", "form.legal_representative.name",
             "form.beneficial_owners.owners[].resident_id"} <= set(submitted["fields"])
-    for bureau in ("seal", "tax", "social_security", "medical_insurance", "housing_fund"):
+    for bureau in ("seal", "tax", "social_security", "medical_insurance", "housing_fund", "bank"):
         [issued] = by_bureau[bureau]
         assert issued["event"] == "licence_issued" and issued["basis"] == "event payload"
         assert "licence.uscc" in issued["fields"] and "legal_representative.resident_id" in issued["fields"]

@@ -4,7 +4,9 @@
 1. While 100 applications flow through the automatic path (submitted over HTTP), kill -9 one instance
    of a different service several times (the gateway tracker among them) and start it again. Then every
    application completes, and each store holds exactly one licence, USCC, seal set, tax registration
-   and employer registration per application, every number distinct, no outbox left behind.
+   and employer registration per application, every number distinct, no outbox left behind. Every form
+   asks for a bank account: one appointment (no slot over its capacity) and one basic account number
+   per application; a bank clerk opens each at the counter (over HTTP) so the applications complete.
 2. After that run, publish every event the run produced a second time: no database changes at all.
 
 The kill plan is random; the seed is printed and `ONESTOP_FAULT_SEED=<n>` replays it.
@@ -32,7 +34,8 @@ SUBMITTERS = 6
 SUBMIT_SECONDS = 12  # how long the 100 submissions take, paced (~8/s: several always in flight)
 # two instances of every bureau and of the tracker: a killed instance's messages move to its twin
 SCALE = {"registration": 2, "seal": 2, "tax": 2, "social_security": 2, "medical_insurance": 2, "housing_fund": 2,
-         "gateway": 2}
+         "bank": 2, "gateway": 2}
+BRANCHES = ("jc-hongshan", "jc-jianghan", "jc-wuchang")
 SEED = int(os.environ.get("ONESTOP_FAULT_SEED") or random.randrange(1_000_000))
 COMPLETE_TIMEOUT = 180
 
@@ -58,7 +61,7 @@ def live(tmp_path_factory):
 def kill_plan(rng: random.Random) -> list[tuple[str, int]]:
     """One instance of each service and the web process, in random order (the tracker always among
     them); the web kill lands while applications are still being submitted."""
-    services = ["gateway", "registration", "seal", "tax", "social_security", "medical_insurance", "housing_fund"]
+    services = ["gateway", "registration", "seal", "tax", "social_security", "medical_insurance", "housing_fund", "bank"]
     rng.shuffle(services)
     plan = [(service, rng.randrange(SCALE[service])) for service in services]
     plan.insert(rng.randrange(2), ("web", 0))
@@ -76,9 +79,36 @@ def diagnose(live, ids: list[str]) -> str:
             "tax": live.db("tax").registrations.find_one({"application_id": app_id}, {"state": 1, "outbox": 1}),
             "social_security": live.db("social_security").employers.find_one(
                 {"application_id": app_id}, {"state": 1, "outbox": 1, "employer_number": 1}),
+            "bank": live.db("bank").accounts.find_one({"_id": app_id}, {"state": 1, "outbox": 1, "task.state": 1}),
         }
         lines.append(f"{app_id} {doc['status']} timeline={kinds} stores={stores}")
     return "\n".join(lines)
+
+
+def bank_form(i: int) -> dict:
+    """The example form asking for a bank account (the reserved seals added), branches in turn."""
+    kinds = make_form()["seals"]["kinds"]
+    return make_form(bank={"branch_id": BRANCHES[i % len(BRANCHES)]},
+                     seals={"kinds": [*kinds, *(k for k in ("finance", "legal_representative") if k not in kinds)]})
+
+
+def open_at_the_counter(live, ids: list[str], timeout: float) -> int:
+    """A bank clerk opens every application's account once its counter task is there (over HTTP)."""
+    live.staff("bank.clerk", bureau="bank")
+    clerk = {"Authorization": f"Bearer {live.token('bank.clerk')}"}
+    wanted, opened = set(ids), set()
+    deadline = time.monotonic() + timeout
+    while opened != wanted and time.monotonic() < deadline:
+        tasks = live.request("GET", "/api/v1/bureaus/bank/tasks", retries=5, headers=clerk).json()
+        for task in tasks:
+            if task["application_id"] in wanted - opened:
+                live.request("POST", f"/api/v1/bureaus/bank/tasks/{task['id']}/claim", retries=5, headers=clerk)
+                reply = live.request("POST", f"/api/v1/bureaus/bank/tasks/{task['id']}/approve", retries=5,
+                                     headers=clerk, json={})
+                assert reply.status_code == 200, reply.text
+                opened.add(task["application_id"])
+        time.sleep(0.5)
+    return len(opened)
 
 
 def completed_count(live) -> int:
@@ -91,7 +121,7 @@ def test_kill_minus_nine_mid_flow_then_every_application_completes_exactly_once(
     plan = kill_plan(rng)
     print(f"\nseed {SEED}: kill plan {plan}")
     founder = live.founder()
-    forms = [make_form() for _ in range(N)]
+    forms = [bank_form(i) for i in range(N)]
     submitted: list[str] = []
     kills: list[dict] = []
     started = time.monotonic()
@@ -132,6 +162,7 @@ def test_kill_minus_nine_mid_flow_then_every_application_completes_exactly_once(
     # a submit retried across the web kill (same Idempotency-Key) never made a second application
     assert live.db("gateway").applications.count_documents({"founder_id": founder.account_id}) == N
 
+    assert open_at_the_counter(live, ids, timeout=COMPLETE_TIMEOUT) == N
     try:
         live.wait_completed(ids, timeout=COMPLETE_TIMEOUT, poll=1.0)
     except AssertionError:
@@ -153,6 +184,8 @@ def test_kill_minus_nine_mid_flow_then_every_application_completes_exactly_once(
     assert counts["employer registrations"] == counts["distinct employer numbers"] == N
     assert counts["seal codes"] == counts["distinct seal codes"] > 0
     assert counts["housing-fund units"] == counts["distinct unit accounts"] == N  # the example asks for it
+    assert counts["bank accounts"] == counts["distinct basic accounts"] == counts["appointments booked"] == N
+
     assert counts["medical-insurance units"] == counts["distinct medical unit numbers"] == N
     assert all(live.alive().values()), live.alive()
     _run["ids"] = ids

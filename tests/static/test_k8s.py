@@ -124,7 +124,8 @@ def test_semantic_check_rejects_missing_probes_resources_and_autoscalers(docs):
     container["env"].append({"name": "MONGO_URI", "value": "mongodb://tax:pw@mongo/onestop_tax"})
     broken = [d for d in broken
               if not (d.get("kind") == "HorizontalPodAutoscaler" and d["metadata"]["name"] == "seal")]
-    next(d for d in broken if d.get("kind") == "HorizontalPodAutoscaler")["spec"]["scaleTargetRef"]["name"] = "ghost"
+    next(d for d in broken if d.get("kind") == "HorizontalPodAutoscaler"
+         and d["metadata"]["name"] == "gateway-web")["spec"]["scaleTargetRef"]["name"] = "ghost"
     problems = semantic_problems(broken)
     for expected in ("tax/tax: no readinessProbe", "tax/tax: no cpu and memory requests",
                      "tax: MONGO_URI must come from a Secret, not a literal",

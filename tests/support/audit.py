@@ -18,6 +18,8 @@ from contracts import bureaus
 REQUIRED_EVENTS = ("licence_issued", "seals_filed", "tax_registered", "invoices_approved",
                    "employer_registered", "employees_enrolled", "medical_insurance_registered",
                    "housing_fund_registered")
+# what an application asking for a bank account adds (forms with a `bank` section)
+BANK_EVENTS = ("bank_account_reserved", "account_opened")
 
 
 def _dupes(values: list) -> list:
@@ -34,6 +36,9 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
     employers = list(live.db("social_security").employers.find({}))
     enrolments = list(live.db("social_security").enrolments.find({}))
     units = list(live.db("housing_fund").units.find({}))
+    bank_accounts = list(live.db("bank").accounts.find({}))
+    slots = list(live.db("bank").slots.find({}))
+
     medical = list(live.db("medical_insurance").units.find({}))
 
     # one of each per application (every store keyed or uniquely indexed on the application)
@@ -45,6 +50,10 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
         "housing-fund unit": Counter(u["_id"] for u in units),
         "medical-insurance unit": Counter(u["_id"] for u in medical),
     }
+    forms = {doc["_id"]: doc["form"] for doc in gw}
+    if any(f.get("bank") for f in forms.values()):
+        per_app["bank account"] = Counter(a["_id"] for a in bank_accounts)
+        per_app["appointment slot held"] = Counter(h for s in slots for h in s.get("holders", []))
     for what, counter in per_app.items():
         for app_id in wanted:
             if counter.get(app_id, 0) != 1:
@@ -58,6 +67,8 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
     employer_numbers = [e["employer_number"] for e in employers if e.get("employer_number")]
     record_numbers = [e["record_number"] for e in enrolments if e.get("record_number")]
     unit_accounts = [u["unit_account"] for u in units if u.get("unit_account")]
+    basic_accounts = [a["account_number"] for a in bank_accounts]
+    problems += slot_problems(slots, {a["_id"]: a.get("appointment") for a in bank_accounts})
     personal_accounts = [a["account_number"] for u in units for a in u.get("accounts", [])]
     medical_units = [u["unit_number"] for u in medical if u.get("unit_number")]
     medical_records = [m["record_number"] for u in medical for m in u.get("members", [])]
@@ -65,7 +76,8 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
                          ("enrolment record number", record_numbers), ("housing-fund unit account", unit_accounts),
                          ("housing-fund personal account", personal_accounts),
                          ("medical-insurance unit number", medical_units),
-                         ("medical-insurance record number", medical_records)):
+                         ("medical-insurance record number", medical_records),
+                         ("basic bank account", basic_accounts)):
         if _dupes(values):
             problems.append(f"{what}s issued twice: {_dupes(values)[:5]}")
 
@@ -83,7 +95,6 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
     for (app_id, _rid), n in enrolled.items():
         if n > 1:
             problems.append(f"{app_id}: an employee enrolled {n} times")
-    forms = {doc["_id"]: doc["form"] for doc in gw}
     accounts_of = {u["_id"]: len(u.get("accounts", [])) for u in units}
     members_of = {u["_id"]: len(u.get("members", [])) for u in medical}
     for app_id, form in forms.items():
@@ -108,7 +119,7 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
         ids_in_timeline = [e["event_id"] for e in doc.get("timeline", [])]
         if _dupes(ids_in_timeline):
             problems.append(f"{doc['_id']}: an event recorded twice in the timeline")
-        for kind in REQUIRED_EVENTS:
+        for kind in (*REQUIRED_EVENTS, *(BANK_EVENTS if doc["form"].get("bank") else ())):
             timeline_counts[kind] += kinds.get(kind, 0)
             if kinds.get(kind, 0) != 1:
                 problems.append(f"{doc['_id']}: {kinds.get(kind, 0)} x {kind} in the timeline")
@@ -126,6 +137,9 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
         "enrolments": len(enrolments),
         "housing-fund units": len(units), "distinct unit accounts": len(set(unit_accounts)),
         "housing-fund accounts": len(personal_accounts),
+        "bank accounts": len(bank_accounts), "distinct basic accounts": len(set(basic_accounts)),
+        "appointments booked": sum(s.get("booked", 0) for s in slots),
+
         "medical-insurance units": len(medical), "distinct medical unit numbers": len(set(medical_units)),
         "medical-insurance records": len(medical_records),
         "pending outbox entries": pending_outbox(live),
@@ -134,6 +148,22 @@ def ledger(live, ids: list[str]) -> tuple[dict[str, Any], list[str]]:
     if counts["pending outbox entries"]:
         problems.append(f"{counts['pending outbox entries']} events still waiting in outboxes")
     return counts, problems
+
+
+def slot_problems(slots: list[dict], appointment_of: dict[str, dict | None]) -> list[str]:
+    """Every slot within its capacity, its count its holders, and each account's appointment the slot
+    its application holds (a slot booked by a worker that lost its race was given back)."""
+    problems = []
+    for slot in slots:
+        holders = slot.get("holders", [])
+        if slot.get("booked") != len(holders) or len(holders) > slot.get("capacity", 0) or _dupes(holders):
+            problems.append(f"slot {slot['_id']}: booked {slot.get('booked')}, holders {holders}, "
+                            f"capacity {slot.get('capacity')}")
+        for app_id in holders:
+            held = appointment_of.get(app_id) or {}
+            if (held.get("day"), held.get("slot")) != (slot.get("day"), slot.get("slot")):
+                problems.append(f"{app_id}: holds slot {slot['_id']} but its appointment is {held}")
+    return problems
 
 
 def pending_outbox(live) -> int:

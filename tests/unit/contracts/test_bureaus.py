@@ -73,11 +73,13 @@ def test_required_events_follow_the_form():
 
 def test_consumers_map_lists_each_consumer_once_in_manifest_order():
     assert bureaus.consumers()[("registration", "licence_issued")] == ("seal", "tax", "social_security",
-                                                                         "medical_insurance", "housing_fund")
+                                                                         "medical_insurance", "housing_fund", "bank")
+    assert bureaus.consumers()[("bank", "bank_account_reserved")] == ("tax", "social_security", "housing_fund")
     assert bureaus.consumers()[("gateway", "application_submitted")] == ("registration",)
 
 
 def test_every_clerk_task_kind_a_bureau_creates_has_a_label_in_the_manifest():
+    from services.bank import domain as bank
     from services.housing_fund import domain as housing_fund
     from services.medical_insurance import domain as medical_insurance
     from services.registration import domain as registration
@@ -87,7 +89,8 @@ def test_every_clerk_task_kind_a_bureau_creates_has_a_label_in_the_manifest():
 
     created = {"registration": {registration.TASK_KIND}, "seal": set(seal.STEP_ACTIONS),
                "tax": {tax.TASK_KIND}, "social_security": {social_security.TASK_EMPLOYER, social_security.TASK_EMPLOYEE},
-               "medical_insurance": {medical_insurance.TASK_KIND}, "housing_fund": {housing_fund.TASK_KIND}}
+               "medical_insurance": {medical_insurance.TASK_KIND}, "housing_fund": {housing_fund.TASK_KIND},
+               "bank": {bank.TASK_KIND}}
     assert {name: set(bureaus.bureau(name).task_kinds) for name in bureaus.NAMES} == created
 
 

@@ -6,9 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from contracts.events import (
+    AccountOpened,
     ApplicationCorrected,
     ApplicationRejected,
     ApplicationSubmitted,
+    BankAccountReserved,
     CorrectionRequested,
     EmployeesEnrolled,
     EmployerRegistered,
@@ -92,10 +94,38 @@ def test_every_requested_output_completes_the_application():
                                                       "insurances": ["职工基本医疗保险", "生育保险"]}
     assert result["outputs"]["seals"][0]["code"] == "4201110000001"
     assert result["outputs"]["invoices"]["monthly_quota"] == "100000"
-    assert {s["state"] for s in result["steps"].values()} == {"done"}
+    assert {s["state"] for n, s in result["steps"].items() if n != "bank"} == {"done"}
+    assert result["steps"]["bank"]["state"] == "not_requested"  # the example form opens no bank account
     assert result["taken"]["working_days"] == 0 and result["taken"]["within_target"] is True
     assert result["taken"]["working_hours"] == round(5 / 60, 2)
     assert [d["name"] for d in result["documents"]] == ["registration.licence"]
+
+
+BANK_FORM = {"bank": {"branch_id": "jc-hongshan"},
+             "seals": {"kinds": ["company", "finance", "legal_representative"], "electronic": True}}
+
+
+def test_a_bank_account_completes_once_reserved_and_opened_at_the_counter():
+    form = make_form(**BANK_FORM)
+    reserved = entry("bank", BankAccountReserved(
+        application_id=APP, occurred_at=at(4), uscc=USCC, company_name="武汉测试科技有限公司", bank_name="江城银行（演示）",
+        branch_id="jc-hongshan", branch_name="江城银行武汉洪山支行", branch_address="武汉市洪山区珞喻路128号",
+        account_number="90101110000000011", appointment_date=date(2026, 11, 25), appointment_slot="09:00-10:00",
+        shared_with=["tax", "social_security", "housing_fund"]))
+    waiting = derive(form, [*automatic_path(form), reserved], T0)
+    assert waiting["status"] == "licensed" and waiting["steps"]["bank"]["state"] == "in_progress"
+    assert waiting["outputs"]["bank"]["account_number"] == "90101110000000011"
+    assert waiting["outputs"]["bank"]["appointment_slot"] == "09:00-10:00"
+    assert waiting["outputs"]["bank"]["shared_with"] == ["tax", "social_security", "housing_fund"]
+    opened = entry("bank", AccountOpened(application_id=APP, occurred_at=at(9), uscc=USCC,
+                                         account_number="90101110000000011", branch_id="jc-hongshan", opened_at=at(9)))
+    done = derive(form, [*automatic_path(form), reserved, opened], T0)
+    assert done["status"] == "completed" and done["steps"]["bank"]["state"] == "done"
+    assert done["outputs"]["bank_opened"]["account_number"] == "90101110000000011"
+    refused = entry("bank", StepRejected(application_id=APP, occurred_at=at(9), bureau="bank", step="account_opening",
+                                         reasons=["预留印鉴与备案不符"]))
+    result = derive(form, [*automatic_path(form), reserved, refused], T0)
+    assert result["steps"]["bank"]["state"] == "rejected" and result["steps"]["bank"]["reasons"] == ["预留印鉴与备案不符"]
 
 
 def test_order_of_arrival_does_not_matter():

@@ -1,0 +1,225 @@
+"""The participating bank's rules (银行预约开户): pure functions, no I/O (clock, ids, the booked slot and
+the account number are handed in).
+
+One `Account` per application: after `licence_issued` the bank books the founder an appointment at the
+branch chosen on the form (the first slot with room on a working day after the licence's day, in the
+branch's opening hours, contracts.banks) and pre-assigns the basic account number (基本存款账户), then
+sends both on to tax (三方协议) and the insurance bureaus (direct debit) in `bank_account_reserved`.
+The founder brings the reserved seals (预留印鉴: 财务专用章 and 法定代表人名章) to the counter, where a
+bank clerk records the opening (`approve` -> `account_opened`) or refuses it with reasons (`reject`):
+that task is the step's clerk path and closes it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from contracts import banks, bureaus
+from contracts.bureaus import BANK_ACCOUNT
+from contracts.calendar import add_working_days, deadline
+from contracts.clock import china_date
+from contracts.events import (
+    AccountOpened,
+    BankAccountReserved,
+    Event,
+    LicenceIssued,
+    StepRejected,
+    TaskQueued,
+)
+from contracts.revocation import Revocation
+from contracts.rpc import NotFound, Task
+from kit import clerk as queue
+
+BUREAU = "bank"
+TASK_KIND = "account_opening"
+ACTIONS = ["approve", "reject"]
+HORIZON_WORKING_DAYS = 20  # how far ahead the bank looks for a free slot before a clerk arranges one
+REVOKED = "不能再开立基本存款账户"
+NO_SLOT = f"所选网点未来{HORIZON_WORKING_DAYS}个工作日的预约已满，须人工安排开户时间"
+
+
+# ---- numbers (our own convention: ONE function) --------------------------------------------------
+
+
+def account_number(bank_code: str, branch_number: str, sequence: int) -> str:
+    """Bank code (3) + branch number (4) + a 9-digit per-branch sequence + a Luhn check digit: 17 digits."""
+    if not (len(bank_code) == 3 and len(branch_number) == 4 and (bank_code + branch_number).isdigit()) \
+            or not 1 <= sequence < 10**9:
+        raise ValueError(f"no account number for {bank_code}/{branch_number}, sequence {sequence}")
+    body = f"{bank_code}{branch_number}{sequence:09d}"
+    return body + str(luhn_check_digit(body))
+
+
+def luhn_check_digit(body: str) -> int:
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return (10 - total % 10) % 10
+
+
+# ---- the appointment ----------------------------------------------------------------------------
+
+
+class Appointment(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    day: date
+    slot: str  # "09:00-10:00", Beijing time
+
+    def slot_id(self, branch_id: str) -> str:
+        return slot_id(branch_id, self.day, self.slot)
+
+
+def slot_id(branch_id: str, day: date, slot: str) -> str:
+    return f"{branch_id}|{day.isoformat()}|{slot}"
+
+
+def candidate_days(licensed_on: date, horizon: int = HORIZON_WORKING_DAYS) -> list[date]:
+    """The working days an appointment may fall on, in order: from the first after the licence's day."""
+    return [add_working_days(licensed_on, n) for n in range(1, horizon + 1)]
+
+
+def first_free(branch: banks.Branch, days: list[date], booked: Any) -> list[Appointment]:
+    """The slots to try, in order, leaving out those `booked(day)` (slot -> count) says are full."""
+    out = []
+    for day in days:
+        counts = booked(day)
+        out += [Appointment(day=day, slot=s) for s in banks.slots(branch)
+                if counts.get(s, 0) < branch.capacity_per_slot]
+    return out
+
+
+# ---- the stored shape ----------------------------------------------------------------------------
+
+
+class ClerkTask(queue.StoredTask):
+    kind: str = TASK_KIND
+
+
+class Account(BaseModel):
+    """One company's basic account at the bank, from reservation to opening: stored in one document."""
+
+    model_config = ConfigDict(extra="forbid")
+    application_id: str
+    uscc: str
+    company_name: str
+    legal_representative: str
+    bank_name: str
+    branch_id: str
+    branch_name: str
+    branch_address: str
+    account_number: str
+    appointment: Appointment | None = None
+    state: Literal["reserved", "opened", "refused"] = "reserved"
+    reasons: list[str] = []
+    reserved_at: datetime
+    opened_at: datetime | None = None
+    task: ClerkTask
+
+
+# ---- reservation on licence_issued ---------------------------------------------------------------
+
+
+def new_account(event: LicenceIssued, branch: banks.Branch, number: str, appointment: Appointment | None,
+                now: datetime, task_id: str) -> tuple[Account, list[Event]]:
+    if event.bank is None:
+        raise ValueError("the founder did not ask for a bank account")
+    licence = event.licence
+    reason = (f"预约{appointment.day.isoformat()} {appointment.slot}到{branch.name}柜台开户，请核验预留印鉴后开立"
+              if appointment else NO_SLOT)
+    timing = deadline(appointment.day if appointment else china_date(now),
+                      0 if appointment else bureaus.TARGET_DAYS[BUREAU])
+    account = Account(
+        application_id=event.application_id, uscc=licence.uscc, company_name=licence.company_name,
+        legal_representative=licence.legal_representative, bank_name=banks.bank().name, branch_id=branch.id,
+        branch_name=branch.name, branch_address=branch.address, account_number=number, appointment=appointment,
+        reserved_at=now, task=ClerkTask(id=task_id, reason=reason, created_at=now, **timing.fields()))
+    reserved = BankAccountReserved(
+        application_id=account.application_id, uscc=account.uscc, company_name=account.company_name,
+        bank_name=account.bank_name, branch_id=branch.id, branch_name=branch.name, branch_address=branch.address,
+        account_number=number, appointment_date=appointment.day if appointment else None,
+        appointment_slot=appointment.slot if appointment else None, shared_with=shared_with())
+    queued = TaskQueued(application_id=account.application_id, bureau=BUREAU, task_id=task_id, kind=TASK_KIND,
+                        reason=reason, **timing.fields())
+    return account, [reserved, queued]
+
+
+def shared_with() -> list[str]:
+    """The bureaus the account is sent on to: whoever the manifest says consumes it."""
+    return list(bureaus.consumers().get(BANK_ACCOUNT, ()))
+
+
+# ---- the clerk at the counter --------------------------------------------------------------------
+
+
+def claim(account: Account, clerk: str, now: datetime) -> Account:
+    queue.claim_stored(account.task, clerk, now)
+    return account
+
+
+def release(account: Account, clerk: str, now: datetime) -> Account:
+    queue.release_stored(account.task, clerk, now)
+    return account
+
+
+def act(account: Account, clerk: str, action: str, payload: dict[str, Any], revocation: Revocation | None,
+        now: datetime) -> tuple[Account, list[Event]]:
+    """approve: the account is open (the seals were checked at the counter); reject: with reasons."""
+    task = queue.actionable(account.task, clerk, now)
+    queue.check_action(action, ACTIONS)
+    events: list[Event]
+    if action == "reject":
+        reasons = queue.check_reasons(payload)
+        account.state, account.reasons, task.state = "refused", reasons, "rejected"
+        events = [StepRejected(application_id=account.application_id, bureau=BUREAU, step=TASK_KIND, reasons=reasons)]
+        recorded: dict[str, Any] = {"reasons": reasons}
+    else:
+        if revocation is not None:
+            raise revocation.refusal(REVOKED)
+        account.state, account.opened_at, task.state = "opened", now, "done"
+        events = [AccountOpened(application_id=account.application_id, uscc=account.uscc,
+                                account_number=account.account_number, branch_id=account.branch_id, opened_at=now)]
+        recorded = {"account_number": account.account_number}
+    queue.finish_stored(task, clerk, action, task.state, recorded, now)
+    return account, events
+
+
+# ---- views ----------------------------------------------------------------------------------------
+
+
+def task_view(account: Account, now: datetime) -> Task:
+    task = account.task
+    return queue.task_view(
+        bureau=BUREAU, id=task.id, kind=task.kind, application_id=account.application_id,
+        title=account.company_name, reason=task.reason, state=task.state, created_at=task.created_at,
+        deadline=task.deadline_fields(),
+        claimed_by=task.claimed_by, claim_expires_at=task.claim_expires_at, actions=ACTIONS,
+        details={"uscc": account.uscc, "account_number": account.account_number, "branch": account.branch_name,
+                 "appointment": appointment_text(account.appointment),
+                 "reserved_seals": "财务专用章、法定代表人名章"},
+        history=task.history, now=now)
+
+
+def appointment_text(appointment: Appointment | None) -> str | None:
+    return f"{appointment.day.isoformat()} {appointment.slot}" if appointment else None
+
+
+def account_view(account: Account, revocation: Revocation | None) -> dict[str, Any]:
+    return {
+        "uscc": account.uscc, "application_id": account.application_id, "company_name": account.company_name,
+        "bank_name": account.bank_name, "branch_id": account.branch_id, "branch_name": account.branch_name,
+        "branch_address": account.branch_address, "account_number": account.account_number,
+        "account_kind": "basic", "state": account.state, "reasons": account.reasons,
+        "appointment_date": account.appointment.day.isoformat() if account.appointment else None,
+        "appointment_slot": account.appointment.slot if account.appointment else None,
+        "reserved_at": account.reserved_at.isoformat(),
+        "opened_at": account.opened_at.isoformat() if account.opened_at else None,
+        "licence_revoked": revocation.view() if revocation else None,
+    }
+
+
+def not_found(uscc: str) -> NotFound:
+    return NotFound(f"未找到统一社会信用代码为{uscc}的银行开户预约")

@@ -1,0 +1,66 @@
+"""A participating bank (银行预约开户) as a Nameko service: entrypoints only.
+
+Rules live in domain.py, the use cases in workflow.py, the database in store.py, the branches in
+contracts/data/bank_branches_wuhan.json (DEMO data). Every state change writes its events into the
+account's outbox in the same update; `_publish` sends them at once and the timer relays whatever a
+dead worker left behind.
+"""
+
+from __future__ import annotations
+
+from nameko.events import EventDispatcher
+from nameko.timer import timer
+
+from contracts import clock
+from contracts.events import parse_event
+from contracts.revocation import Revocation
+from contracts.rpc import OneStopError
+from kit import clerk
+from kit.events import durable_handler
+from kit.mongo import MongoStore
+from kit.outbox import flush, relay
+from kit.queues import rpc
+from kit.startup import configure_from_env
+from services.bank import clerk as queue
+from services.bank import workflow
+from services.bank.store import BankStore
+
+configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
+
+
+class BankService(clerk.ClerkRpc):
+    name = "bank"
+    store = MongoStore(BankStore)
+    dispatch = EventDispatcher()
+
+    @durable_handler("registration", "licence_issued")
+    def on_licence_issued(self, payload: dict) -> None:
+        event = parse_event("registration", payload)
+        self._publish(event.application_id, workflow.reserve(self.store, event, clock.now()))
+
+    @durable_handler("registration", "licence_revoked")
+    def on_licence_revoked(self, payload: dict) -> None:
+        self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
+
+    @timer(interval=2)
+    def relay_outbox(self) -> int:
+        return relay(self.store.accounts, self.dispatch)
+
+    def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
+        return queue.ClerkQueue(self.store, self._publish)
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_account(self, uscc: str) -> dict:
+        return workflow.get_account(self.store, uscc)
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_branches(self) -> list[dict]:
+        return workflow.branches()
+
+    @rpc(expected_exceptions=OneStopError)
+    def health(self) -> dict:
+        return workflow.health(self.store)
+
+    def _publish(self, application_id: str, entries: list[dict]) -> None:
+        if entries:
+            flush(self.store.accounts, application_id, entries, self.dispatch)

@@ -1,0 +1,77 @@
+"""The bank's use cases: store + domain + clock, one function per entrypoint.
+
+The automatic path on `licence_issued` (the founder chose a branch) costs: one existence check, one
+read of the slot this application may hold already, one read of a day's bookings and one conditional
+write per slot tried, one counter increment, one insert (the account with its task and its outbox),
+one outbox pull once published.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from contracts import banks
+from contracts.clock import china_date
+from contracts.events import LicenceIssued
+from kit.mongo import health_view
+from services.bank import domain
+from services.bank.store import BankStore
+
+log = logging.getLogger(__name__)
+
+
+def reserve(store: BankStore, event: LicenceIssued, at: datetime) -> list[dict]:
+    """The appointment and the basic account for a licence: once, however often the event arrives."""
+    if event.bank is None:
+        return []
+    if store.exists(event.application_id):  # the common duplicate: no number, no slot used
+        log.info("bank account exists: duplicate licence_issued ignored", extra={"application_id": event.application_id})
+        return []
+    branch = banks.branch(event.bank.branch_id)
+    if branch is None:  # the form is checked against the same data: only a branch removed since
+        raise ValueError(f"branch {event.bank.branch_id!r} is not in the branch list")
+    held = store.slots.held_by(event.application_id)  # booked before a crash: the same place again
+    appointment = held or book_first_free(store, branch, event.application_id, china_date(at))
+    # Allocate, then insert with _id = application_id: two workers racing on a redelivery both
+    # allocate but one insert lands; the loser's number is a gap, never a second account.
+    number = store.allocate_account_number(branch)
+    account, events = domain.new_account(event, branch, number, appointment, at,
+                                         task_id=f"bank-{event.application_id}")
+    entries = store.insert(account, events)
+    if entries is None:
+        winner = store.get(event.application_id)
+        if appointment and not held and (winner is None or winner.appointment != appointment):
+            store.slots.release(branch.id, appointment, event.application_id)
+        log.warning("lost a race for this account; number %s stays unused", number,
+                    extra={"application_id": event.application_id})
+        return []
+    return entries
+
+
+def book_first_free(store: BankStore, branch: banks.Branch, application_id: str, today) -> domain.Appointment | None:
+    """The first slot with room, on a working day after `today`; a slot filled meanwhile is skipped."""
+    for day in domain.candidate_days(today):
+        for appointment in domain.first_free(branch, [day], lambda d: store.slots.booked(branch.id, d)):
+            if store.slots.book(branch, appointment, application_id):
+                return appointment
+    return None
+
+
+def get_account(store: BankStore, uscc: Any) -> dict[str, Any]:
+    account = store.by_uscc(uscc) if isinstance(uscc, str) else None
+    if account is None:
+        raise domain.not_found(str(uscc))
+    return domain.account_view(account, store.revocations.get(account.uscc))
+
+
+def branches() -> list[dict[str, Any]]:
+    """The branch list the form offers (public data: no bookings in it)."""
+    return [{"id": b.id, "name": b.name, "address": b.address, "district_code": b.district_code,
+             "opening_hours": banks.hours_text(b), "slots": list(banks.slots(b)),
+             "capacity_per_slot": b.capacity_per_slot} for b in banks.branches().values()]
+
+
+def health(store: BankStore) -> dict:
+    return health_view(domain.BUREAU, store.ping)

@@ -1,0 +1,94 @@
+"""The bank over the real system: a form asking for a bank account gets the appointment and the basic
+account number, tax and the insurance bureaus show the account, the counter clerk opens it and the
+application completes; the data-sharing receipt lists what the bank received; bad bank input is a 422."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from gateway.ops.cli import add_staff
+from kit.queues import cluster_proxy
+from tests.conftest import MONGO_URI
+from tests.e2e.conftest import STAFF_PASSWORD, log_in
+from tests.factories import make_form
+
+pytestmark = pytest.mark.e2e
+
+API = "/api/v1"
+RESERVED = {"kinds": ["company", "finance", "invoice", "legal_representative"], "electronic": True}
+
+
+def until(check, timeout=90.0):
+    """A bounded wait for work other processes do; returns the last answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = check()
+        if answer or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.2)
+
+
+def test_a_bank_account_is_booked_shared_opened_at_the_counter_and_completes(http, founder, system):
+    form = make_form(bank={"branch_id": "jc-wuchang"}, seals=RESERVED)
+    reply = http.post(f"{API}/applications", json=form, headers=founder)
+    assert reply.status_code == 201, reply.text
+    app_id = reply.json()["id"]
+
+    def view():
+        return http.get(f"{API}/applications/{app_id}", headers=founder).json()
+
+    waiting = until(lambda: (v := view())["outputs"].get("bank") and all(
+        s["state"] in ("done", "waiting_for_clerk") for s in v["steps"]) and v)
+    assert waiting, json.dumps(view()["steps"], ensure_ascii=False)
+    bank = waiting["outputs"]["bank"]
+    assert bank["branch_name"] == "江城银行武汉武昌支行" and len(bank["account_number"]) == 17
+    assert bank["appointment_date"] and bank["appointment_slot"] == "09:00-10:00"
+    assert bank["shared_with"] == ["tax", "social_security", "housing_fund"]
+    assert waiting["status"] == "licensed"  # the account is opened at the counter, not yet
+    step = next(s for s in waiting["steps"] if s["bureau"] == "bank")
+    assert step["state"] == "waiting_for_clerk" and step["deadline"] == bank["appointment_date"]
+
+    uscc = waiting["outputs"]["uscc"]
+    with cluster_proxy({"AMQP_URI": system.amqp_uri, "serializer": "json"}, timeout=20) as rpc:
+        tax = until(lambda: rpc.tax.get_registration(uscc)["bank_account"])
+        social = until(lambda: rpc.social_security.get_employer(uscc)["bank_account"])
+        housing = until(lambda: rpc.housing_fund.get_unit(uscc)["bank_account"])
+    assert tax["account_number"] == social["account_number"] == housing["account_number"] == bank["account_number"]
+    assert tax["purpose"].startswith("三方协议") and social["purpose"] == "委托扣款"
+
+    add_staff("bank.clerk", STAFF_PASSWORD, bureau="bank", mongo_uri=MONGO_URI, db_prefix=system.db_prefix)
+    clerk = log_in(http, "bank.clerk", STAFF_PASSWORD)
+    tasks = http.get(f"{API}/bureaus/bank/tasks", headers=clerk).json()
+    [task] = [t for t in tasks if t["application_id"] == app_id]
+    assert task["kind"] == "account_opening" and task["details"]["account_number"] == bank["account_number"]
+    assert http.get(f"{API}/bureaus/bank/tasks", headers=founder).status_code in (401, 403)
+    assert http.post(f"{API}/bureaus/bank/tasks/{task['id']}/claim", headers=clerk).status_code == 200
+    opened = http.post(f"{API}/bureaus/bank/tasks/{task['id']}/approve", headers=clerk, json={})
+    assert opened.status_code == 200, opened.text
+
+    done = until(lambda: (v := view())["status"] in ("completed", "rejected") and v)
+    assert done and done["status"] == "completed", json.dumps(view()["steps"], ensure_ascii=False)
+    assert {s["state"] for s in done["steps"]} == {"done"}
+    assert done["outputs"]["bank_opened"]["account_number"] == bank["account_number"]
+
+    receipt = http.get(f"{API}/applications/{app_id}/data-sharing", headers=founder).json()
+    to_bank = [i for i in receipt["items"] if i["bureau"] == "bank"]
+    assert [i["event"] for i in to_bank] == ["licence_issued"]
+    assert "bank.branch_id" in to_bank[0]["fields"] and "licence.uscc" in to_bank[0]["fields"]
+    shared = {i["bureau"]: i for i in receipt["items"] if i["event"] == "bank_account_reserved"}
+    assert set(shared) == {"tax", "social_security", "housing_fund"}
+    assert "account_number" in shared["tax"]["fields"] and shared["tax"]["from"] == "bank"
+
+
+@pytest.mark.parametrize("overrides,field,words", [
+    ({"bank": {"branch_id": "jc-nowhere"}, "seals": RESERVED}, "bank.branch_id", "开户网点"),
+    ({"bank": {"branch_id": "jc-wuchang"}}, "seals.kinds", "法定代表人名章"),
+])
+def test_bad_bank_input_is_a_422_on_its_field_in_chinese(http, founder, overrides, field, words):
+    reply = http.post(f"{API}/applications", json=make_form(**overrides), headers=founder)
+    assert reply.status_code == 422, reply.text
+    errors = {e["field"]: e["message"] for e in reply.json()["errors"]}
+    assert field in errors and words in errors[field], errors

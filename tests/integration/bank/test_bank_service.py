@@ -1,0 +1,150 @@
+"""The bank on the real RabbitMQ and database: licence_issued in, the appointment, the account number and
+the events out; concurrent bookers never exceed a slot's capacity; the counter clerk over RPC; the
+account recorded by the housing-fund centre from the real event."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import eventlet
+import pytest
+from nameko.events import event_handler
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter
+
+from contracts import banks
+from contracts.rpc import Conflict, NotFound, register_remote_errors
+from kit.mongo import connect
+from services.bank import domain
+from services.bank.service import BankService
+from services.bank.store import BankStore
+from services.housing_fund.service import HousingFundService
+from tests.conftest import MONGO_URI
+from tests.unit.bank.factories import licence_issued
+from tests.unit.housing_fund import factories as housing
+
+pytestmark = pytest.mark.integration
+JIANGAN = banks.branch("jc-jiangan")  # 2 slots a day, 1 place each: fills fast
+
+
+class Watcher:
+    """Stands in for the gateway's tracker: records what the bank tells the world."""
+
+    name = "watcher"
+    seen: list[dict] = []
+
+    @event_handler("bank", "bank_account_reserved")
+    def on_reserved(self, payload):
+        Watcher.seen.append(payload)
+
+    @event_handler("bank", "account_opened")
+    def on_opened(self, payload):
+        Watcher.seen.append(payload)
+
+    @event_handler("bank", "step_rejected")
+    def on_step_rejected(self, payload):
+        Watcher.seen.append(payload)
+
+
+@pytest.fixture
+def bank(container_factory, service_config):
+    Watcher.seen = []
+    container = container_factory(BankService, service_config)
+    watcher = container_factory(Watcher, service_config)
+    container.start()
+    watcher.start()
+    register_remote_errors()
+    return container, watcher
+
+
+def publish(config, event, container, wait_for: str = "on_licence_issued"):
+    with entrypoint_waiter(container, wait_for):
+        event_dispatcher(config)("registration", event.type, event.model_dump(mode="json"))
+
+
+def test_a_licence_books_once_and_the_counter_opens_the_account(bank, service_config, mongo_db):
+    container, watcher = bank
+    event = licence_issued()
+    with entrypoint_waiter(watcher, "on_reserved"):
+        publish(service_config, event, container)
+    publish(service_config, event, container)  # redelivered: nothing new
+    [reserved] = Watcher.seen
+    assert reserved["uscc"] == event.licence.uscc and reserved["branch_id"] == "jc-hongshan"
+    assert reserved["account_number"] == domain.account_number("901", "0111", 1)
+    assert reserved["appointment_slot"] == "09:00-10:00" and reserved["appointment_date"]
+    assert mongo_db["accounts"].count_documents({}) == 1
+    assert [c["seq"] for c in mongo_db["counters"].find()] == [1]
+    assert [s["booked"] for s in mongo_db["slots"].find()] == [1]
+    assert mongo_db["accounts"].find_one({})["outbox"] == []  # published and pulled
+
+    with ServiceRpcProxy("bank", service_config) as rpc:
+        account = rpc.get_account(event.licence.uscc)
+        assert account["state"] == "reserved" and account["account_number"] == reserved["account_number"]
+        assert {b["id"] for b in rpc.list_branches()} == set(banks.branches())
+        [task] = rpc.list_tasks("open")
+        assert task["kind"] == "account_opening" and task["deadline"] == reserved["appointment_date"]
+        with entrypoint_waiter(watcher, "on_opened"):
+            done = rpc.act_on_task(task["id"], "柜员甲", "approve", {})
+        assert done["state"] == "done" and rpc.list_tasks("open") == []
+        with pytest.raises(Conflict):
+            rpc.act_on_task(task["id"], "柜员甲", "approve", {})
+        assert rpc.get_account(event.licence.uscc)["state"] == "opened"
+        with pytest.raises(NotFound):
+            rpc.get_account("91420111000000019N")
+        assert rpc.health()["status"] == "ok"
+    assert [p["type"] for p in Watcher.seen] == ["bank_account_reserved", "account_opened"]
+
+
+def test_concurrent_bookers_of_one_slot_get_its_capacity_and_no_more(mongo_db_name):
+    """Real concurrency against the real database: 12 green threads race for one slot of capacity 3."""
+    store = BankStore(connect(MONGO_URI, mongo_db_name))
+    store.ensure_indexes()
+    branch = banks.branch("jc-jianghan")
+    slot = domain.Appointment(day=date(2026, 12, 8), slot=banks.slots(branch)[0])
+    pool = eventlet.GreenPool(12)
+    results = list(pool.imap(lambda i: store.slots.book(branch, slot, f"app-{i}"), range(12)))
+    assert results.count(True) == branch.capacity_per_slot == 3
+    doc = store.slots.collection.find_one({"_id": slot.slot_id(branch.id)})
+    assert doc["booked"] == 3 and len(set(doc["holders"])) == 3
+    assert store.slots.book(branch, slot, doc["holders"][0]) is False  # no second place for a holder
+    store.db.client.close()
+
+
+def test_a_flood_of_licences_fills_each_slot_to_capacity_with_one_appointment_each(bank, service_config, mongo_db):
+    container, watcher = bank
+    events = [licence_issued(branch_id=JIANGAN.id) for _ in range(9)]
+    dispatch = event_dispatcher(service_config)
+    for event in events:  # all at once: the service's workers book concurrently
+        dispatch("registration", event.type, event.model_dump(mode="json"))
+    for _ in range(600):  # a bounded wait for work done by the service's workers
+        if len(Watcher.seen) >= len(events):
+            break
+        eventlet.sleep(0.1)
+    assert len(Watcher.seen) == len(events)
+    slots = Counter((r["appointment_date"], r["appointment_slot"]) for r in Watcher.seen)
+    assert set(slots.values()) == {1}  # capacity 1 per slot: every appointment its own slot
+    assert len({r["account_number"] for r in Watcher.seen}) == len(events)
+    for doc in mongo_db["slots"].find():
+        assert doc["booked"] == len(doc["holders"]) <= JIANGAN.capacity_per_slot
+    held = [h for doc in mongo_db["slots"].find() for h in doc["holders"]]
+    assert sorted(held) == sorted(e.application_id for e in events)
+
+
+def test_the_housing_fund_centre_records_the_account_once_and_shows_it(container_factory, service_config, bank):
+    container, watcher = bank
+    centre = container_factory(HousingFundService, service_config)
+    centre.start()
+    unit_event = housing.licence_issued(housing.staff("8000.00"))
+    with entrypoint_waiter(centre, "on_licence_issued"):
+        event_dispatcher(service_config)("registration", unit_event.type, unit_event.model_dump(mode="json"))
+    reserved = domain.new_account(
+        licence_issued(application_id=unit_event.application_id).model_copy(update={"licence": unit_event.licence}),
+        banks.branch("jc-hongshan"), "90101110000000099", None, unit_event.occurred_at, "bank-x")[1][0]
+    for _ in range(2):  # redelivered: recorded once
+        with entrypoint_waiter(centre, "on_bank_account_reserved"):
+            event_dispatcher(service_config)("bank", reserved.type, reserved.model_dump(mode="json"))
+    with ServiceRpcProxy("housing_fund", service_config) as rpc:
+        shown = rpc.get_unit(unit_event.licence.uscc)["bank_account"]
+    assert shown["account_number"] == "90101110000000099" and shown["purpose"] == "委托扣款"

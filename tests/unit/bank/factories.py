@@ -1,0 +1,17 @@
+"""licence_issued events asking for a bank account, as registration emits them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from contracts.events import LicenceIssued
+from contracts.form import BankRequest
+from tests.unit.housing_fund import factories as housing
+
+
+def licence_issued(branch_id: str | None = "jc-hongshan", issued_at: datetime | None = None,
+                   org: str | None = None, application_id: str | None = None) -> LicenceIssued:
+    org = org or f"{uuid.uuid4().int % 10**8:08d}"
+    event = housing.licence_issued(rates=None, org=org, issued_at=issued_at, application_id=application_id)
+    return event.model_copy(update={"bank": BankRequest(branch_id=branch_id) if branch_id else None})

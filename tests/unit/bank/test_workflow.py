@@ -1,0 +1,144 @@
+"""The bank's use cases on the in-memory store: the appointment, the account number, the counter task,
+what is published and what callers are answered, without a database or a broker."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from contracts import banks, bureaus, clock
+from contracts.calendar import is_working_day
+from contracts.revocation import Revocation
+from contracts.rpc import Conflict, Invalid, NotFound
+from services.bank import clerk, domain, workflow
+from services.bank.store import BankStore
+from tests.unit.bank.factories import licence_issued
+from tests.unit.seal.factories import licence_revoked
+
+NOW = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Wuhan, before the 国庆 holiday
+HONGSHAN = banks.branch("jc-hongshan")
+
+
+@pytest.fixture
+def store():
+    return BankStore.in_memory()
+
+
+def reserve(store, **kw):
+    event = licence_issued(issued_at=NOW, **kw)
+    with clock.using(clock.fixed_at(NOW)):
+        return event, workflow.reserve(store, event, NOW)
+
+
+def test_the_licence_books_the_first_slot_on_the_next_working_day_and_assigns_the_account_once(store):
+    event, entries = reserve(store)
+    assert [e["type"] for e in entries] == ["bank_account_reserved", "task_queued"]
+    reserved = entries[0]["payload"]
+    # 2026-10-01..07 is the 国庆 holiday (and no make-up day falls before the 9th): the first working day
+    # after Wednesday 30 September is Thursday 8 October
+    assert reserved["appointment_date"] == "2026-10-08" and is_working_day(date(2026, 10, 8))
+    assert reserved["appointment_slot"] == banks.slots(HONGSHAN)[0] == "09:00-10:00"
+    assert reserved["account_number"] == domain.account_number("901", "0111", 1)
+    assert reserved["shared_with"] == ["tax", "social_security", "housing_fund"]
+    assert reserved["bank_name"] == banks.bank().name and reserved["branch_name"] == HONGSHAN.name
+    # a redelivery changes nothing: no second slot, no second number
+    with clock.using(clock.fixed_at(NOW)):
+        assert workflow.reserve(store, event, NOW) == []
+    assert store.slots.booked(HONGSHAN.id, date(2026, 10, 8)) == {"09:00-10:00": 1}
+    assert store.sequences.values == {"account:jc-hongshan": 1}
+
+
+def test_each_slot_takes_its_capacity_then_the_next_slot_and_the_next_working_day(store):
+    per_day = len(banks.slots(HONGSHAN)) * HONGSHAN.capacity_per_slot
+    seen = [reserve(store)[1][0]["payload"] for _ in range(per_day + 1)]
+    slots = [(r["appointment_date"], r["appointment_slot"]) for r in seen]
+    assert slots[0] == slots[1] == ("2026-10-08", "09:00-10:00")  # capacity 2
+    assert slots[2] == ("2026-10-08", "10:00-11:00")
+    assert slots[-1] == ("2026-10-09", "09:00-10:00")  # the 8th is full
+    assert len({r["account_number"] for r in seen}) == len(seen)  # never one number twice
+
+
+def test_a_redelivery_after_a_crash_reuses_the_slot_it_booked(store):
+    event = licence_issued(issued_at=NOW)
+    appointment = domain.Appointment(day=date(2026, 10, 8), slot="11:00-12:00")
+    assert store.slots.book(HONGSHAN, appointment, event.application_id)  # booked, then the worker died
+    with clock.using(clock.fixed_at(NOW)):
+        entries = workflow.reserve(store, event, NOW)
+    assert entries[0]["payload"]["appointment_slot"] == "11:00-12:00"
+    assert store.slots.booked(HONGSHAN.id, date(2026, 10, 8)) == {"11:00-12:00": 1}
+
+
+def test_no_free_slot_within_the_horizon_queues_the_account_for_a_clerk(store):
+    full = store.slots
+    full.booked = lambda branch_id, day: {s: 99 for s in banks.slots(HONGSHAN)}
+    _, entries = reserve(store)
+    reserved, queued = (e["payload"] for e in entries)
+    assert reserved["appointment_date"] is None and reserved["account_number"]
+    assert queued["reason"] == domain.NO_SLOT
+
+
+def test_no_bank_on_the_form_is_no_account(store):
+    assert reserve(store, branch_id=None)[1] == []
+
+
+def test_the_counter_opens_the_account_or_refuses_it_with_reasons(store):
+    sent = []
+    q = clerk.ClerkQueue(store, lambda app_id, entries: sent.extend(entries))
+    event, entries = reserve(store)
+    task_id = entries[1]["payload"]["task_id"]
+    with clock.using(clock.fixed_at(NOW)):
+        task = q.get(task_id, NOW)
+        assert task.bureau == "bank" and task.kind == "account_opening" and task.actions == ["approve", "reject"]
+        assert task.deadline == date(2026, 10, 8)  # the appointment day
+        assert task.details["reserved_seals"] == "财务专用章、法定代表人名章"
+        q.claim(task_id, "柜员甲", NOW)
+        with pytest.raises(Conflict):
+            q.act(task_id, "柜员乙", "approve", {}, NOW)
+        done = q.act(task_id, "柜员甲", "approve", {}, NOW)
+    assert done.state == "done"
+    assert [e["type"] for e in sent] == ["account_opened"]
+    assert sent[0]["payload"]["account_number"] == entries[0]["payload"]["account_number"]
+    view = workflow.get_account(store, event.licence.uscc)
+    assert view["state"] == "opened" and view["opened_at"]
+    with clock.using(clock.fixed_at(NOW)), pytest.raises(Conflict):
+        q.act(task_id, "柜员甲", "approve", {}, NOW)  # closed: never opened twice
+
+    other, entries = reserve(store)
+    with clock.using(clock.fixed_at(NOW)):
+        with pytest.raises(Invalid):
+            q.act(entries[1]["payload"]["task_id"], "柜员甲", "reject", {"reasons": [" "]}, NOW)
+        q.act(entries[1]["payload"]["task_id"], "柜员甲", "reject", {"reasons": ["预留印鉴与备案不符"]}, NOW)
+    assert sent[-1]["type"] == "step_rejected" and sent[-1]["payload"]["reasons"] == ["预留印鉴与备案不符"]
+    assert workflow.get_account(store, other.licence.uscc)["state"] == "refused"
+
+
+def test_a_revoked_licence_cannot_open_its_account(store):
+    q = clerk.ClerkQueue(store, lambda app_id, entries: None)
+    event, entries = reserve(store)
+    revoked = licence_revoked(event.application_id, event.licence.uscc, occurred_at=NOW)
+    store.revocations.record(Revocation.of(revoked, NOW))
+    with clock.using(clock.fixed_at(NOW)), pytest.raises(Conflict, match="不能再开立基本存款账户"):
+        q.act(entries[1]["payload"]["task_id"], "柜员甲", "approve", {}, NOW)
+    assert workflow.get_account(store, event.licence.uscc)["licence_revoked"]["reason"]
+
+
+def test_unknown_companies_are_not_found(store):
+    with pytest.raises(NotFound):
+        workflow.get_account(store, "91420111000000019N")
+    with pytest.raises(NotFound):
+        workflow.get_account(store, 42)
+
+
+def test_account_numbers_carry_a_luhn_check_digit():
+    number = domain.account_number("901", "0111", 123)
+    assert len(number) == 17 and number.startswith("9010111000000123")
+    assert domain.luhn_check_digit("7992739871") == 3  # the textbook example
+    with pytest.raises(ValueError):
+        domain.account_number("901", "0111", 0)
+
+
+def test_the_manifest_completes_the_bank_step_on_the_reservation_and_the_opening():
+    form = {"bank": {"branch_id": "jc-hongshan"}}
+    assert bureaus.bureau("bank").required_events(form) == {"bank_account_reserved", "account_opened"}
+    assert bureaus.bureau("bank").required_events({}) == set()

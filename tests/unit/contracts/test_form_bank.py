@@ -1,0 +1,47 @@
+"""The form's bank section: a branch from the participating bank's list, and the reserved seals it needs."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts import banks
+from contracts.form import single_field_errors, validate_form
+from contracts.rpc import Invalid
+from tests.factories import make_form
+
+RESERVED = {"kinds": ["company", "finance", "legal_representative"], "electronic": True}
+
+
+def test_a_branch_from_the_list_with_the_reserved_seals_is_accepted():
+    form = validate_form(make_form(bank={"branch_id": "jc-hongshan"}, seals=RESERVED))
+    assert form.bank.branch_id == "jc-hongshan"
+    assert validate_form(make_form()).bank is None  # the section is optional
+
+
+def test_an_unknown_branch_is_refused_on_its_field_in_chinese():
+    with pytest.raises(Invalid) as refused:
+        validate_form(make_form(bank={"branch_id": "no-such-branch"}, seals=RESERVED))
+    assert [(e.field, e.message) for e in refused.value.field_errors] == [
+        ("bank.branch_id", "所选开户网点不在参与银行的网点名录中，请从列表中选择")]
+    # the raw body's one-field checks say so too (a form that does not parse yet)
+    assert [e.field for e in single_field_errors({"bank": {"branch_id": "x"}})] == ["bank.branch_id"]
+
+
+@pytest.mark.parametrize("kinds,missing", [
+    (["company"], "财务专用章、法定代表人名章"),
+    (["company", "finance"], "法定代表人名章"),
+    (["company", "legal_representative"], "财务专用章"),
+])
+def test_a_bank_account_needs_the_finance_and_name_seals_ordered(kinds, missing):
+    with pytest.raises(Invalid) as refused:
+        validate_form(make_form(bank={"branch_id": "jc-hongshan"}, seals={"kinds": kinds, "electronic": True}))
+    errors = [(e.field, e.message) for e in refused.value.field_errors]
+    assert len(errors) == 1 and errors[0][0] == "seals.kinds"
+    assert errors[0][1].endswith(f"请勾选：{missing}") and "预留印鉴" in errors[0][1]
+
+
+def test_the_branch_list_is_marked_demo_data_and_every_branch_has_slots():
+    assert banks.book().demo is True and "DEMO" in banks.book().note
+    for branch in banks.branches().values():
+        assert banks.slots(branch) and branch.capacity_per_slot >= 1
+    assert banks.slots(banks.branch("jc-jiangan")) == ("09:30-10:30", "10:30-11:30")
