@@ -46,7 +46,7 @@ def test_a_bank_account_is_booked_shared_opened_at_the_counter_and_completes(htt
     bank = waiting["outputs"]["bank"]
     assert bank["branch_name"] == "江城银行武汉武昌支行" and len(bank["account_number"]) == 17
     assert bank["appointment_date"] and bank["appointment_slot"] == "09:00-10:00"
-    assert bank["shared_with"] == ["tax", "social_security", "housing_fund"]
+    assert bank["shared_with"] == ["tax", "social_security", "medical_insurance", "housing_fund"]
     assert waiting["status"] == "licensed"  # the account is opened at the counter, not yet
     step = next(s for s in waiting["steps"] if s["bureau"] == "bank")
     assert step["state"] == "waiting_for_clerk" and step["deadline"] == bank["appointment_date"]

@@ -35,7 +35,7 @@ def test_a_change_gets_one_licence_version_and_closes_on_the_last_answer(registr
     with registration.waiting_for("company_changed", "app-chg"):
         change = call(service, "request_change", company, "founder-1", "change-0001", MOVE)
     assert change["version"] == 2 and change["state"] == "registered"
-    assert [b["bureau"] for b in change["bureaus"]] == ["seal", "tax", "social_security", "housing_fund"]
+    assert [b["bureau"] for b in change["bureaus"]] == ["seal", "tax", "social_security", "housing_fund", "medical_insurance"]
     [event] = registration.events("company_changed", "app-chg")
     assert event["licence"]["uscc"] == company and event["licence"]["authority"] == "武汉市武昌区市场监督管理局"
     assert event["previous_district_code"] == "420111" and event["changed"] == ["domicile"]

@@ -40,7 +40,7 @@ def test_the_licence_books_the_first_slot_on_the_next_working_day_and_assigns_th
     assert reserved["appointment_date"] == "2026-10-08" and is_working_day(date(2026, 10, 8))
     assert reserved["appointment_slot"] == banks.slots(HONGSHAN)[0] == "09:00-10:00"
     assert reserved["account_number"] == domain.account_number("901", "0111", 1)
-    assert reserved["shared_with"] == ["tax", "social_security", "housing_fund"]
+    assert reserved["shared_with"] == ["tax", "social_security", "medical_insurance", "housing_fund"]
     assert reserved["bank_name"] == banks.bank().name and reserved["branch_name"] == HONGSHAN.name
     # a redelivery changes nothing: no second slot, no second number
     with clock.using(clock.fixed_at(NOW)):

@@ -74,7 +74,8 @@ def test_required_events_follow_the_form():
 def test_consumers_map_lists_each_consumer_once_in_manifest_order():
     assert bureaus.consumers()[("registration", "licence_issued")] == ("seal", "tax", "social_security",
                                                                          "medical_insurance", "housing_fund", "bank")
-    assert bureaus.consumers()[("bank", "bank_account_reserved")] == ("tax", "social_security", "housing_fund")
+    assert bureaus.consumers()[("bank", "bank_account_reserved")] == ("tax", "social_security", "medical_insurance",
+                                                                       "housing_fund")
     assert bureaus.consumers()[("gateway", "application_submitted")] == ("registration",)
 
 
