@@ -1,0 +1,171 @@
+"""History for `python -m bench --only history`: many completed applications, generated directly in the
+stored shapes.
+
+The shapes are not re-typed here (they change as the bureaus change): the bench captures every document
+the running system stored for a few applications it really completed (the templates), then clones them
+N times with insert_many. A clone gets its own application id, founder, trade name (from HISTORY_POOL,
+whose characters read differently in pinyin from bench.forms.POOL, so the measured loads never meet a
+similar historical name), a valid USCC from a counter range the live allocator never reaches, its own
+numbers in every uniquely indexed field, and its times moved into the past. Strings are substituted
+wherever they occur, so a reference from one bureau's record to another stays consistent.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+
+from contracts.codes import BODY_SEQUENCE_LIMIT, make_uscc, org_body_from_sequence
+
+# 44 characters: C(44, 4) = 135751 trade names; none shares a pinyin syllable with bench.forms.POOL
+HISTORY_POOL = "安博楚黛丹帆钢光航华佳江奥炬创科澜蓝联林美德南欧奇青融山顺思天维文曦星鑫信谷易宇远云正智"
+USCC_BASE = BODY_SEQUENCE_LIMIT // 2  # the live counter starts near 0: half-way up it never gets here
+SKIP = {"counters", "accounts", "tokens", "login_failures", "drafts", "webhooks", "webhook_deliveries"}
+
+
+def history_trade_name(index: int) -> str:
+    from bench.forms import _nth_combination
+
+    return "".join(_nth_combination(HISTORY_POOL, 4, index))
+
+
+def history_uscc(index: int, district_code: str) -> str:
+    return make_uscc(district_code, org_body_from_sequence(USCC_BASE + index))
+
+
+@dataclass
+class Template:
+    """Everything stored for one completed application: (database suffix, collection) -> documents."""
+
+    app_id: str
+    uscc: str
+    trade_name: str
+    district_code: str
+    founder_id: str
+    submitted_at: datetime
+    docs: dict[tuple[str, str], list[dict]] = field(default_factory=dict)
+    unique_values: set[str] = field(default_factory=set)  # numbers a unique index holds: renumbered per clone
+
+
+def capture(client, prefix: str, app_id: str) -> Template:
+    """The template of one completed application of the system whose databases start with `prefix`."""
+    gateway = client[f"{prefix}_gateway"]
+    app = gateway.applications.find_one({"_id": app_id})
+    uscc = app["outputs"]["uscc"]
+    form_name = app["form"]["name"]
+    template = Template(app_id, uscc, form_name["trade_name"], app["form"]["domicile"]["district_code"],
+                        app["founder_id"], app["submitted_at"])
+    needles = re.compile(re.escape(app_id) + "|" + re.escape(uscc))
+    for db_name in client.list_database_names():
+        if not db_name.startswith(prefix + "_"):
+            continue
+        db = client[db_name]
+        for coll in db.list_collection_names():
+            if coll in SKIP:
+                continue
+            unique_paths = [list(spec["key"])[0][0] for spec in db[coll].index_information().values()
+                            if spec.get("unique") and len(spec["key"]) == 1 and spec["key"][0][0] != "_id"]
+            found = [doc for doc in db[coll].find() if needles.search(repr(doc))]
+            if found:
+                template.docs[(db_name.removeprefix(prefix + "_"), coll)] = found
+                for doc in found:
+                    if isinstance(doc["_id"], str) and not needles.search(doc["_id"]):
+                        template.unique_values.add(doc["_id"])  # e.g. an electronic seal's code
+                    for path in unique_paths:
+                        template.unique_values.update(v for v in _values(doc, path.split("."))
+                                                      if isinstance(v, str) and v not in (uscc, app_id))
+    return template
+
+
+def save(template: Template, path) -> None:
+    """The template as extended JSON (tests/unit/bench keeps one to test the cloning without a system)."""
+    from bson import json_util
+
+    body = {**template.__dict__, "docs": [[db, coll, docs] for (db, coll), docs in template.docs.items()],
+            "unique_values": sorted(template.unique_values)}
+    path.write_text(json_util.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def load(path) -> Template:
+    from bson import json_util
+
+    body = json_util.loads(path.read_text(encoding="utf-8"), json_options=json_util.JSONOptions(tz_aware=False))
+    body["docs"] = {(db, coll): docs for db, coll, docs in body["docs"]}
+    body["unique_values"] = set(body["unique_values"])
+    return Template(**body)
+
+
+def _values(doc: Any, path: list[str]) -> list[Any]:
+    if not path:
+        return [doc]
+    if isinstance(doc, list):
+        return [v for item in doc for v in _values(item, path)]
+    if isinstance(doc, dict) and path[0] in doc:
+        return _values(doc[path[0]], path[1:])
+    return []
+
+
+def renumber(value: str, index: int) -> str:
+    """A same-length variant of a stored number for clone #index: the 7 characters before its last 3
+    become H + the index in 6 base-36 digits. The live counters write digits only there, so never this,
+    and the kept last 3 characters tell apart the numbers of one application (seals 1-6, records 1-2)."""
+    digits, rest = "", index
+    for _ in range(6):
+        rest, d = divmod(rest, 36)
+        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[d] + digits
+    if len(value) < 13:
+        return f"{value}H{digits}"
+    return value[:-10] + "H" + digits + value[-3:]
+
+
+def clone(template: Template, index: int, founder_id: str, submitted_at: datetime
+          ) -> dict[tuple[str, str], list[dict]]:
+    """The documents of history application #index, ready for insert_many."""
+    trade = history_trade_name(index)
+    subs = {template.app_id: f"h{index:07d}{template.app_id[8:]}" if len(template.app_id) > 8 else f"h{index}",
+            template.uscc: history_uscc(index, template.district_code),
+            template.trade_name: trade, template.founder_id: founder_id}
+    subs.update({value: renumber(value, index) for value in template.unique_values})
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(subs, key=len, reverse=True)))
+    shift = submitted_at - template.submitted_at
+
+    def fix(value: Any) -> Any:
+        if isinstance(value, str):
+            return pattern.sub(lambda m: subs[m.group(0)], value) if pattern.search(value) else value
+        if isinstance(value, datetime):
+            return value + shift
+        if isinstance(value, dict):
+            return {fix(k) if isinstance(k, str) else k: fix(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return value
+
+    out = {key: [fix(copy.deepcopy(doc)) for doc in docs] for key, docs in template.docs.items()}
+    for docs in out.values():
+        for doc in docs:
+            if isinstance(doc.get("_id"), ObjectId):
+                doc["_id"] = ObjectId()
+    for doc in out.get(("registration", "names"), []):
+        _rekey(doc, trade)
+    return out
+
+
+def _rekey(doc: dict, trade: str) -> None:
+    """The register's comparison keys of the new trade name (they are derived, not substrings of it)."""
+    from services.registration import names
+
+    core = trade + doc["industry"]
+    doc.update(trade_name=trade, core_key=core, chars_key="".join(sorted(core)),
+               trade_pinyin=names.pinyin_key(trade), trade_substrings=names.substrings(trade))
+    if "active_key" in doc:
+        doc["active_key"] = core
+
+
+def spread(index: int, n: int, now: datetime, days: int = 365) -> datetime:
+    """Submission times spread evenly over the past year, oldest first."""
+    return now - timedelta(days=days) + timedelta(seconds=index * days * 86400 / max(1, n))
