@@ -60,7 +60,8 @@ def capture(client, prefix: str, app_id: str) -> Template:
     form_name = app["form"]["name"]
     template = Template(app_id, uscc, form_name["trade_name"], app["form"]["domicile"]["district_code"],
                         app["founder_id"], app["submitted_at"])
-    needles = re.compile(re.escape(app_id) + "|" + re.escape(uscc))
+    # what identifies the application: a value holding one of these becomes unique by substitution
+    needles = re.compile("|".join(re.escape(v) for v in (app_id, uscc, form_name["trade_name"])))
     for db_name in client.list_database_names():
         if not db_name.startswith(prefix + "_"):
             continue
@@ -68,8 +69,10 @@ def capture(client, prefix: str, app_id: str) -> Template:
         for coll in db.list_collection_names():
             if coll in SKIP:
                 continue
-            unique_paths = [list(spec["key"])[0][0] for spec in db[coll].index_information().values()
-                            if spec.get("unique") and len(spec["key"]) == 1 and spec["key"][0][0] != "_id"]
+            # what a unique index holds, and task ids (looked up one by one): one value per clone
+            unique_paths = [spec["key"][0][0] for spec in db[coll].index_information().values()
+                            if len(spec["key"]) == 1 and spec["key"][0][0] != "_id"
+                            and (spec.get("unique") or spec["key"][0][0].endswith(".id"))]
             found = [doc for doc in db[coll].find() if needles.search(repr(doc))]
             if found:
                 template.docs[(db_name.removeprefix(prefix + "_"), coll)] = found
@@ -78,7 +81,7 @@ def capture(client, prefix: str, app_id: str) -> Template:
                         template.unique_values.add(doc["_id"])  # e.g. an electronic seal's code
                     for path in unique_paths:
                         template.unique_values.update(v for v in _values(doc, path.split("."))
-                                                      if isinstance(v, str) and v not in (uscc, app_id))
+                                                      if isinstance(v, str) and not needles.search(v))
     return template
 
 
@@ -132,7 +135,7 @@ def clone(template: Template, index: int, founder_id: str, submitted_at: datetim
             template.trade_name: trade, template.founder_id: founder_id}
     subs.update({value: renumber(value, index) for value in template.unique_values})
     pattern = re.compile("|".join(re.escape(k) for k in sorted(subs, key=len, reverse=True)))
-    shift = submitted_at - template.submitted_at
+    shift = submitted_at.replace(tzinfo=None) - template.submitted_at.replace(tzinfo=None)  # both UTC
 
     def fix(value: Any) -> Any:
         if isinstance(value, str):
