@@ -180,7 +180,7 @@ class History:
             if (i + 1) % BATCH == 0 or i == n - 1:
                 self._flush(batch)
                 batch = {}
-                if (i + 1) % (BATCH * 20) == 0:
+                if (i + 1) % (BATCH * 2) == 0:
                     print(f"  preloaded {i + 1}/{n} in {time.monotonic() - started:.0f} s", flush=True)
         return time.monotonic() - started
 
