@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from bench.results import MILESTONES, Run
 from bench.stats import find_knee, fmt, ratio, summarize, table
 
-PARTS = ("e2e", "baseline", "scaling", "saturation", "queues")
+PARTS = ("e2e", "baseline", "scaling", "saturation", "queues", "history")
+DEFAULT_PARTS = tuple(p for p in PARTS if p != "history")  # history preloads for many minutes: on request
 P95_LIMIT = 3.0  # s, submission -> completed: beyond this the system is "broken" for the knee
 
 
@@ -32,6 +33,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="database URI for the system under test, e.g. with ?retryWrites=false")
     parser.add_argument("--max-workers", type=int, default=None,
                         help="MAX_WORKERS for every service of the system under test (config default 10)")
+    parser.add_argument("--history-n", type=int, default=100_000,
+                        help="completed applications the history part preloads (default 100000)")
+    parser.add_argument("--history-e2e-n", type=int, default=30, help="the history part's e2e load (default 30)")
+    parser.add_argument("--history-e2e-rate", type=float, default=5.0, help="its rate (default 5/s)")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for completions after a load")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -40,7 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.scaling_rate = args.scaling_rate or (10.0 if quick else 25.0)
     args.steps = [float(x) for x in (args.steps or ("5,15" if quick else "5,10,15,20,30,40")).split(",")]
     args.step_seconds = args.step_seconds or (3.0 if quick else 8.0)
-    args.parts = set(args.only or PARTS)
+    args.parts = set(args.only or DEFAULT_PARTS)
     return args
 
 
@@ -240,6 +245,12 @@ def main(argv: list[str] | None = None) -> int:
         say(f"6. queue types on one broker node: classic vs quorum (ONESTOP_QUEUE_TYPE), n={args.n} at "
             f"{args.rate:g}/s, then the saturation steps up to the knee, one fresh system each")
         say(queues.report(queue_types, args.rate))
+    if "history" in args.parts:
+        from bench import history
+
+        say()
+        say(f"8. cost against history: at 0 and at {args.history_n} stored completed applications")
+        out.append(history.run(args))
     for note in notes:
         say(f"note: {note}")
     if e2e or base or steps:
