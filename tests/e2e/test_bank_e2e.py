@@ -12,7 +12,7 @@ import pytest
 from gateway.ops.cli import add_staff
 from kit.queues import cluster_proxy
 from tests.conftest import MONGO_URI
-from tests.e2e.conftest import STAFF_PASSWORD, log_in
+from tests.e2e.conftest import STAFF_PASSWORD, confirm_everyone, log_in
 from tests.factories import make_form
 
 pytestmark = pytest.mark.e2e
@@ -34,8 +34,7 @@ def until(check, timeout=90.0):
 def test_a_bank_account_is_booked_shared_opened_at_the_counter_and_completes(http, founder, system):
     form = make_form(bank={"branch_id": "jc-wuchang"}, seals=RESERVED)
     reply = http.post(f"{API}/applications", json=form, headers=founder)
-    assert reply.status_code == 201, reply.text
-    app_id = reply.json()["id"]
+    app_id = confirm_everyone(http, reply, form)  # every person named confirms from their own account
 
     def view():
         return http.get(f"{API}/applications/{app_id}", headers=founder).json()
@@ -79,7 +78,7 @@ def test_a_bank_account_is_booked_shared_opened_at_the_counter_and_completes(htt
     assert [i["event"] for i in to_bank] == ["licence_issued"]
     assert "bank.branch_id" in to_bank[0]["fields"] and "licence.uscc" in to_bank[0]["fields"]
     shared = {i["bureau"]: i for i in receipt["items"] if i["event"] == "bank_account_reserved"}
-    assert set(shared) == {"tax", "social_security", "housing_fund"}
+    assert set(shared) == {"tax", "social_security", "medical_insurance", "housing_fund"}
     assert "account_number" in shared["tax"]["fields"] and shared["tax"]["from"] == "bank"
 
 

@@ -105,5 +105,6 @@ def test_a_simplified_closing_runs_its_notice_and_ends_deregistered_or_lists_its
 
         waiting = live.wait_for(lambda: (lambda v: v if v["state"] == "awaiting_clearance" else None)(
             live.request("GET", closures[1], headers=founder.headers).json()), 30, "the blocked closing's notice end")
-        assert len(waiting["blockers"]) == 2 * len(busy["employees"])
+        # social security, medical insurance and the housing fund each name every employee still on their books
+        assert len(waiting["blockers"]) == 3 * len(busy["employees"])
         assert verified(usccs[1], "active") is not None
