@@ -48,7 +48,7 @@ def test_a_founder_asks_to_close_and_sees_every_bureaus_blockers(browser, base_u
     assert wait(every_bureau_checked, 60)
     for label in ("印章（公安）", "税务", "人社（社保）", "住房公积金管理中心"):
         expect(page.get_by_text(label, exact=True)).to_be_visible()
-    expect(page.get_by_text("有未办结事项", exact=True)).to_have_count(2)  # social security and the housing fund
+    expect(page.get_by_text("有未办结事项", exact=True)).to_have_count(3)  # social security, medical insurance and the housing fund
     name = form["employees"][0]["name"]
     expect(page.get_by_text(f"职工{name}仍在本单位参保")).to_be_visible()
     expect(page.get_by_text(f"职工{name}的住房公积金个人账户仍在缴存")).to_be_visible()
