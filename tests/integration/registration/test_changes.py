@@ -52,9 +52,10 @@ def test_a_change_gets_one_licence_version_and_closes_on_the_last_answer(registr
     answer(registration, "tax", "change-0001", company, event_id="tax-answer-1")
     answer(registration, "tax", "change-0001", company, event_id="tax-answer-1")  # redelivered
     state = call(service, "get_change", company, "founder-1", "change-0001")
-    assert state["state"] == "registered" and [b["answered"] for b in state["bureaus"]] == [False, True, False, False]
+    assert state["state"] == "registered" and [b["answered"] for b in state["bureaus"]] == [False, True, False, False, False]
     answer(registration, "seal", "change-0001", company)
     answer(registration, "social_security", "change-0001", company)
+    answer(registration, "medical_insurance", "change-0001", company)
     assert call(service, "get_change", company, "founder-1", "change-0001")["state"] == "registered"
     answer(registration, "housing_fund", "change-0001", company)
     state = call(service, "get_change", company, "founder-1", "change-0001")

@@ -20,7 +20,7 @@ from tests.integration.registration.test_review import call
 pytestmark = pytest.mark.integration
 
 DAY0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Tuesday 10:00 in Wuhan
-BUREAUS = ["seal", "tax", "social_security", "housing_fund"]
+BUREAUS = ["seal", "tax", "social_security", "housing_fund", "medical_insurance"]
 COMPANY: list = []  # the company's USCC and its form
 
 
@@ -75,7 +75,7 @@ def test_a_simplified_closing_runs_its_notice_and_deregisters_once_when_every_bu
     staff = Blocker(item="职工员工甲仍在本单位参保", todo="为该职工办理减员（停止参保）后重新核查")
     answer(registration, "social_security", company, "close-0001", blockers=[staff], event_id="ss-1")
     answer(registration, "social_security", company, "close-0001", blockers=[staff], event_id="ss-1")  # again
-    for b in ("seal", "tax", "housing_fund"):
+    for b in ("seal", "tax", "housing_fund", "medical_insurance"):
         answer(registration, b, company, "close-0001")
     view = call(service, "get_closure", company, "founder-1", "close-0001")
     assert view["blockers"] == [{"bureau": "social_security", "label": "人社（社保）", **staff.model_dump()}]
@@ -86,7 +86,7 @@ def test_a_simplified_closing_runs_its_notice_and_deregisters_once_when_every_bu
     with registration.waiting_for("clearance_requested", "app-close", count=2):
         assert call(service, "recheck_closure", company, "founder-1", "close-0001")["attempt"] == 2
     with clock.using(clock.fixed_at(DAY0 + timedelta(days=22))):
-        for b in BUREAUS[:3]:
+        for b in ("seal", "tax", "social_security", "medical_insurance"):
             answer(registration, b, company, "close-0001", attempt=2)
         answer(registration, "housing_fund", company, "close-0001", attempt=1)  # a stale check: ignored
         assert call(service, "get_closure", company, "founder-1", "close-0001")["state"] == "awaiting_clearance"
