@@ -25,7 +25,6 @@ pytestmark = pytest.mark.e2e
 
 API = "/api/v1"
 EXAMPLES = int(os.environ.get("ONESTOP_FUZZ_EXAMPLES", "25"))  # per operation
-FUZZ_BUDGET_SECONDS = 60
 # revoking the token being fuzzed with (this one, or all of the account's) would turn the rest of the
 # run, and the tests after it, into 401s
 SKIP = {("DELETE", "/api/v1/tokens/current"), ("DELETE", "/api/v1/tokens")}
@@ -53,6 +52,7 @@ def contract_violations(response) -> list[str]:
     return []
 
 
+@pytest.mark.timeout(600)  # ~25 examples x every operation: 1-3 min, longer on a loaded machine
 def test_fuzz_every_operation_from_the_openapi_document(world):
     live = world.live
     config = SchemathesisConfig.from_dict({"generation": {"mode": "all"}})
@@ -86,7 +86,8 @@ def test_fuzz_every_operation_from_the_openapi_document(world):
           f"statuses {statuses}")
     assert any(400 <= k < 500 for k in statuses if isinstance(k, int)), "the fuzzer sent only valid requests?"
     assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)
-    assert elapsed < FUZZ_BUDGET_SECONDS * 2, "the fuzz run must stay bounded"
+    # no timed assertion: the examples per operation bound the work (pytest-timeout bounds the wall time);
+    # how long it took is printed above, and speed targets live in bench/
 
 
 def _fuzzer(operation, base_url: str, headers: dict[str, str], counter: dict[str, int]):
