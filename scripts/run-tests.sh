@@ -40,8 +40,6 @@ finish() {  # finish NAME: wait for the run, print its log, remember a failure
 
 # Playwright's sync API needs real threads: the browser tests run in their own process, unpatched.
 start browser ONESTOP_TEST_EVENTLET=0 -- "$BIN/pytest" tests/browser "$@"
-# the fault tests (private RabbitMQ nodes and clusters on their own ports; mostly waiting for outages)
-start faults -- "$BIN/pytest" tests/faults "$@"
 # the date-sensitive tests again with every process's clock pinned at other days (Makefile: PINNED_DAYS)
 days=()
 for day in $PINNED_DAYS; do
@@ -60,8 +58,12 @@ for day in $PINNED_DAYS_INTEGRATION; do
     echo "== date-sensitive integration tests with the clock at $day"
     ONESTOP_CLOCK_START=$day "$BIN/pytest" -m dates -q -p no:cacheprovider tests/integration "$@" || failed+=("$name")
 done
-finish faults
 finish browser
+# the fault tests last and alone: under the load of the other runs, an instance restarted after kill -9 timed
+# out connecting to the broker at start-up and exited (rehearsal of 2026-12-02; an orchestrator restarts it,
+# the test harness does not), so they get the machine to themselves
+echo "== fault tests"
+"$BIN/pytest" tests/faults "$@" || failed+=(faults)
 
 if [[ ${#failed[@]} -gt 0 ]]; then
     echo "FAILED runs: ${failed[*]} (logs in $LOGS/)"
