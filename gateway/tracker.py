@@ -30,15 +30,19 @@ log = logging.getLogger(__name__)
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 RELAY_INTERVAL = 2  # seconds
+BATCH_WINDOW = 0.05  # seconds: one licence's answers from six bureaus arrive within about this
 CALENDAR_CHECK_INTERVAL = 10  # seconds
 CONFIRMATION_CHECK_INTERVAL = 5  # seconds: how late after its deadline an unconfirmed application is withdrawn; a loaded notice is seen within contracts.calendar.RECHECK_SECONDS
 
 
 class Recent(DependencyProvider):
-    """One `RecentApplications` per running service: its workers share it."""
+    """One `RecentApplications` per running service: its workers share it. TRACKER_BATCH_SECONDS is
+    how long the first event of an application waits for the rest of its burst (gateway.tracking.Batches):
+    one timeline update for all of them instead of one each, for that much more tracker lag."""
 
     def setup(self) -> None:
-        self.recent = RecentApplications()
+        window = float(self.container.config.get("TRACKER_BATCH_SECONDS", BATCH_WINDOW))
+        self.recent = RecentApplications(window=window)
 
     def get_dependency(self, worker_ctx) -> RecentApplications:
         return self.recent

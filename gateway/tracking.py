@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,8 +42,9 @@ class Contended(RuntimeError):
 class RecentApplications:
     """The applications this process wrote last, as it wrote them, and one writer per application."""
 
-    def __init__(self, capacity: int = 500):
+    def __init__(self, capacity: int = 500, window: float = 0.0):
         self.capacity = capacity
+        self.batches = Batches(window)
         self._docs: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._locks: dict[str, list] = {}  # application id -> [lock, holders and waiters]
         self._guard = threading.Lock()
@@ -77,30 +79,94 @@ class RecentApplications:
                     del self._locks[app_id]
 
 
+class _Batch:
+    """Events of one application waiting to be written together; every waiter gets the outcome."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self.done = threading.Event()
+        self.doc: dict[str, Any] | None = None
+        self.error: BaseException | None = None
+
+
+class Batches:
+    """Group commit per application: the first event of an application opens a batch and, after
+    `window` seconds (events of one application come in bursts: six bureaus answer one licence within
+    milliseconds), writes every event that joined it in ONE update. Each worker returns, and so acks
+    its message, only after that write: a crash before it acks nothing and the broker redelivers.
+    Events arriving while a batch is being written open the next one."""
+
+    def __init__(self, window: float = 0.0):
+        self.window = window
+        self._open: dict[str, _Batch] = {}
+        self._guard = threading.Lock()
+
+    def join(self, app_id: str, entry: dict[str, Any]) -> tuple[_Batch, bool]:
+        """(the open batch of this application with `entry` in it, whether the caller writes it)."""
+        with self._guard:
+            batch = self._open.get(app_id)
+            leader = batch is None
+            if leader:
+                batch = self._open[app_id] = _Batch()
+            batch.entries.append(entry)
+            return batch, leader
+
+    def close(self, app_id: str, batch: _Batch) -> list[dict[str, Any]]:
+        with self._guard:
+            if self._open.get(app_id) is batch:
+                del self._open[app_id]
+            return list(batch.entries)
+
+
 def append(store: GatewayStore, source: str, payload: dict[str, Any],
            recent: RecentApplications | None = None) -> dict[str, Any] | None:
     """Record a bureau event once; the application as recorded, None if it is unknown."""
     recent = recent or RecentApplications(capacity=0)
     entry = timeline_entry(source, payload)
     app_id = payload["application_id"]
-    with recent.one_at_a_time(app_id):
-        for _ in range(MAX_ATTEMPTS):
-            doc = recent.get(app_id) or store.application(app_id, TRACKER_FIELDS)
-            if doc is None:
-                log.warning("event for an unknown application", extra={"application_id": app_id,
-                                                                       "event_id": entry["event_id"]})
-                return None
-            if any(e["event_id"] == entry["event_id"] for e in doc["timeline"]):
-                return doc  # a redelivery: it is recorded, with the state derived from it
-            timeline = [*doc["timeline"], entry]
-            derived = derive(doc["form"], timeline, doc["submitted_at"])
-            if store.update_versioned(app_id, doc["version"], {**derived, "updated_at": clock.now()}, entry):
-                doc = {**doc, "timeline": timeline, "version": doc["version"] + 1}
-                recent.put(app_id, doc)
-                log.info("recorded %s/%s -> %s", source, entry["type"], derived["status"],
-                         extra={"application_id": app_id, "event_id": entry["event_id"]})
-                return doc
-            recent.forget(app_id)  # written by someone else since: read it again
+    batch, leader = recent.batches.join(app_id, entry)
+    if not leader:
+        batch.done.wait()
+        if batch.error is not None:
+            raise batch.error  # requeued like the leader's own event
+        return batch.doc
+    if recent.batches.window:
+        time.sleep(recent.batches.window)  # green under nameko: the other workers run meanwhile
+    try:
+        with recent.one_at_a_time(app_id):
+            batch.doc = _write(store, app_id, recent.batches.close(app_id, batch), recent)
+    except BaseException as exc:
+        recent.batches.close(app_id, batch)
+        batch.error = exc
+        raise
+    finally:
+        batch.done.set()
+    return batch.doc
+
+
+def _write(store: GatewayStore, app_id: str, entries: list[dict[str, Any]],
+           recent: RecentApplications) -> dict[str, Any] | None:
+    """Record the entries not recorded yet in one versioned update (read only if not cached)."""
+    for _ in range(MAX_ATTEMPTS):
+        doc = recent.get(app_id) or store.application(app_id, TRACKER_FIELDS)
+        if doc is None:
+            log.warning("event for an unknown application", extra={"application_id": app_id,
+                                                                   "event_id": entries[0]["event_id"]})
+            return None
+        seen = {e["event_id"] for e in doc["timeline"]}
+        new = [e for e in entries if e["event_id"] not in seen and not seen.add(e["event_id"])]
+        if not new:
+            return doc  # redeliveries: recorded, with the state derived from them
+        timeline = [*doc["timeline"], *new]
+        derived = derive(doc["form"], timeline, doc["submitted_at"])
+        if store.update_with_entries(app_id, doc["version"], {**derived, "updated_at": clock.now()}, new):
+            doc = {**doc, "timeline": timeline, "version": doc["version"] + 1}
+            recent.put(app_id, doc)
+            for e in new:
+                log.info("recorded %s/%s -> %s", e["source"], e["type"], derived["status"],
+                         extra={"application_id": app_id, "event_id": e["event_id"]})
+            return doc
+        recent.forget(app_id)  # written by someone else since: read it again
     raise Contended(f"application {app_id}: {MAX_ATTEMPTS} concurrent updates")
 
 

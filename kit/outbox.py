@@ -4,11 +4,19 @@ An event rides in the same document as the state change that causes it (`$push: 
 the same single-document update, which MongoDB applies atomically). After the write the worker
 publishes at once (`flush`); if it dies first, a `@timer` in every instance `relay`s entries older than
 a few seconds. Publishing then pulling means at-least-once delivery: consumers dedupe on `event_id`.
+
+The pull is batched: in a process whose timer relays a collection, `flush` only remembers what it
+published and the next sweep pulls all of it from every document in ONE `update_many` (a round trip
+per sweep, not one per state change). A crash before that sweep leaves published entries in the
+outbox; the relay publishes them again, which is the same at-least-once as a crash between publish
+and pull always was. This process's relay never republishes what it is still about to pull.
+A process without a relay for the collection (the web, the operator CLI) pulls at once.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
@@ -35,8 +43,52 @@ def outbox_entry(event: Event) -> dict[str, Any]:
     }
 
 
+class _Published:
+    """What this process published and has yet to pull, per collection it relays."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._swept: set[tuple[str, str]] = set()
+        self._pending: dict[tuple[str, str], dict[Any, list[str]]] = {}
+
+    def sweeps(self, collection: Collection) -> None:
+        with self._guard:
+            self._swept.add(_key(collection))
+
+    def defer(self, collection: Collection, doc_id: Any, event_ids: list[str]) -> bool:
+        """Remember these for the next sweep; False if no relay of this process sweeps the collection."""
+        key = _key(collection)
+        with self._guard:
+            if key not in self._swept:
+                return False
+            self._pending.setdefault(key, {}).setdefault(doc_id, []).extend(event_ids)
+            return True
+
+    def waiting(self, collection: Collection) -> set[str]:
+        with self._guard:
+            return {i for ids in self._pending.get(_key(collection), {}).values() for i in ids}
+
+    def take(self, collection: Collection) -> dict[Any, list[str]]:
+        with self._guard:
+            return self._pending.pop(_key(collection), {})
+
+    def put_back(self, collection: Collection, taken: dict[Any, list[str]]) -> None:
+        with self._guard:
+            pending = self._pending.setdefault(_key(collection), {})
+            for doc_id, ids in taken.items():
+                pending.setdefault(doc_id, []).extend(ids)
+
+
+def _key(collection: Collection) -> tuple[str, str]:
+    return collection.database.name, collection.name
+
+
+published = _Published()
+
+
 def flush(collection: Collection, doc_id: Any, entries: Iterable[dict], dispatch: Dispatch) -> int:
-    """Publish these entries of one document (broker-confirmed), then remove them from its outbox."""
+    """Publish these entries of one document (broker-confirmed), then remove them from its outbox:
+    at the next sweep where this process relays the collection, else at once."""
     sent = []
     for entry in entries:
         dispatch(entry["type"], entry["payload"])
@@ -46,22 +98,40 @@ def flush(collection: Collection, doc_id: Any, entries: Iterable[dict], dispatch
             extra={"event_id": entry["event_id"], "application_id": entry["payload"].get("application_id")},
         )
         sent.append(entry["event_id"])
-    if sent:
+    if sent and not published.defer(collection, doc_id, sent):
         collection.update_one({"_id": doc_id}, {"$pull": {"outbox": {"event_id": {"$in": sent}}}})
     return len(sent)
 
 
+def sweep(collection: Collection) -> int:
+    """Pull what this process published from the outboxes, all documents in one update; how many."""
+    taken = published.take(collection)
+    if not taken:
+        return 0
+    ids = sorted({i for event_ids in taken.values() for i in event_ids})
+    try:
+        collection.update_many({"_id": {"$in": list(taken)}}, {"$pull": {"outbox": {"event_id": {"$in": ids}}}})
+    except Exception:
+        published.put_back(collection, taken)  # the next sweep tries again
+        raise
+    return len(ids)
+
+
 def relay(collection: Collection, dispatch: Dispatch, min_age: timedelta = RELAY_MIN_AGE, limit: int = 200) -> int:
-    """Publish entries left behind by a worker that died between its write and its flush."""
+    """Publish entries left behind by a worker that died between its write and its flush, then pull
+    everything this process published since the last sweep (one update)."""
+    published.sweeps(collection)
     cutoff = clock.now() - min_age
-    published = 0
+    relayed = 0
     query = {"outbox": {"$elemMatch": {"created_at": {"$lt": cutoff}}}}
+    mine = published.waiting(collection)  # published here, pulled below: not left behind
     for doc in collection.find(query, {"outbox": 1}).limit(limit):
-        stale = [e for e in doc["outbox"] if aware(e["created_at"]) < cutoff]
-        published += flush(collection, doc["_id"], stale, dispatch)
-    if published:
-        log.warning("relayed %d unpublished events from %s", published, collection.name)
-    return published
+        stale = [e for e in doc["outbox"] if aware(e["created_at"]) < cutoff and e["event_id"] not in mine]
+        relayed += flush(collection, doc["_id"], stale, dispatch)
+    sweep(collection)
+    if relayed:
+        log.warning("relayed %d unpublished events from %s", relayed, collection.name)
+    return relayed
 
 
 def pending(collection: Collection) -> int:

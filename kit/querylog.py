@@ -37,7 +37,9 @@ class QueryLog(monitoring.CommandListener):
             rows.append({"filter": body.get(_FILTER_OF[command], {}), "sort": body.get("sort")})
         elif command in ("update", "delete"):
             key = "updates" if command == "update" else "deletes"
-            rows.extend({"filter": op.get("q", {})} for op in body.get(key, []))
+            # the update's operators (`$set`, `$pull`...) say which step it is; never the values
+            rows.extend({"filter": op.get("q", {}), "ops": sorted(op.get("u", {})) if isinstance(op.get("u"), dict) else []}
+                        for op in body.get(key, []))
         elif command == "insert":
             rows.append({"filter": {}})
         else:

@@ -41,7 +41,7 @@ from cryptography.x509.oid import NameOID
 from nameko.extensions import DependencyProvider
 from pymongo import ASCENDING
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from contracts.clock import in_china, now
 from contracts.form import SEAL_KIND_LABELS
@@ -50,6 +50,7 @@ from kit import pdfsign, pki
 from services.seal import documents
 from services.seal.domain import ELECTRONIC_MAKER, SealRecord, SealSet
 
+DUPLICATE_KEY = 11000  # MongoDB's error code for a unique-index clash
 log = logging.getLogger(__name__)
 
 CA_NAME = ELECTRONIC_MAKER  # the seal maker of GB/T 38540: the certificate that issues seal certificates
@@ -107,15 +108,33 @@ class ElectronicSeals:
     # ---- credentials
 
     def issue_all(self, seal_set: SealSet) -> None:
-        for seal in seal_set.seals:
-            if seal.medium == "electronic" and seal.filed:
-                self.credential(seal_set, seal)
+        """Every filed electronic seal's credential: one read for all, the missing ones in one insert
+        (a crash in between: the redelivery makes what is still missing; racing makers: the first wins)."""
+        seals = [s for s in seal_set.seals if s.medium == "electronic" and s.filed]
+        if not seals:
+            return
+        found = {d["_id"] for d in self.credentials.find({"_id": {"$in": [s.code for s in seals]}}, {"_id": 1})}
+        made = [self._make(seal_set, s) for s in seals if s.code not in found]
+        if made:
+            try:
+                self.credentials.insert_many(made, ordered=False)
+            except BulkWriteError as exc:
+                if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                    raise
 
     def credential(self, seal_set: SealSet, seal: SealRecord) -> dict[str, Any]:
         """The seal's certificate and encrypted key: made once (racing makers: the first insert wins)."""
         found = self.credentials.find_one({"_id": seal.code})
         if found:
             return found
+        doc = self._make(seal_set, seal)
+        try:
+            self.credentials.insert_one(doc)
+        except DuplicateKeyError:
+            return self.credentials.find_one({"_id": seal.code})
+        return doc
+
+    def _make(self, seal_set: SealSet, seal: SealRecord) -> dict[str, Any]:
         key = pki.new_key()
         # the seal data the picture is drawn from (deterministically, kit.seal_image): rendering the
         # picture itself to hash it costs ~110-160 ms per seal, too much for the automatic path
@@ -144,10 +163,6 @@ class ElectronicSeals:
                "kind": seal.kind.value, "certificate": pki.pem(cert), "serial": format(cert.serial_number, "x"),
                "key": Binary(nonce + self.kek.encrypt(nonce, der, seal.code.encode())),
                "issued_at": now(), "revoked_at": None, "revocation_reason": None}
-        try:
-            self.credentials.insert_one(doc)
-        except DuplicateKeyError:
-            return self.credentials.find_one({"_id": seal.code})
         return doc
 
     def _identity(self, credential: dict) -> pki.Identity:

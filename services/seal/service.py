@@ -48,8 +48,8 @@ class SealService(clerk.ClerkRpc):
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
         event = parse_event("registration", payload)
-        self._publish(event.application_id, workflow.open_seal_set(self.store, event))
-        seal_set = self.store.get(event.application_id)
+        entries, seal_set = workflow.opened_seal_set(self.store, event)
+        self._publish(event.application_id, entries)
         if seal_set is not None:  # each electronic seal becomes a key pair and a certificate
             self._seals.issue_all(seal_set)
 

@@ -26,14 +26,21 @@ log = logging.getLogger(__name__)
 
 def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
     """Make the seal set for a licence: once, however often the event arrives."""
+    return opened_seal_set(store, event)[0]
+
+
+def opened_seal_set(store: SealStore, event: LicenceIssued) -> tuple[list[dict], domain.SealSet | None]:
+    """`open_seal_set`'s outbox entries, and the set as stored: the one just made (no read back), the
+    one a previous delivery made, or None when no seal was requested."""
     wanted = domain.requested_seals(event.seals)
     if not wanted:
         log.info("no seals requested", extra={"application_id": event.application_id})
-        return []
-    if store.exists(event.application_id):  # the common duplicate: no codes wasted
+        return [], None
+    existing = store.get(event.application_id)
+    if existing is not None:  # the common duplicate: no codes wasted
         log.info("seal set exists: duplicate licence_issued ignored",
                  extra={"application_id": event.application_id, "event_id": event.event_id})
-        return []
+        return [], existing
     # Allocate first, then insert with _id = application_id. Two workers racing on a redelivered
     # event both allocate, but only one insert lands: the loser's codes are wasted (a gap in the
     # sequence), never issued, and the application never gets two sets or two codes for one seal.
@@ -43,9 +50,9 @@ def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
     if entries is None:
         log.warning("lost a race for this seal set; codes %s stay unused", codes,
                     extra={"application_id": event.application_id})
-        return []
+        return [], store.get(event.application_id)
     log.info("seal set opened: %d seals", len(seal_set.seals), extra={"application_id": event.application_id})
-    return entries
+    return entries, seal_set
 
 
 # ---- clerk tasks: services/seal/clerk.py -------------------------------------------------------

@@ -22,6 +22,7 @@ from services.bank.service import BankService
 from services.bank.store import BankStore
 from services.housing_fund.service import HousingFundService
 from tests.conftest import MONGO_URI
+from tests.support.outbox import pulled
 from tests.unit.bank.factories import licence_issued
 from tests.unit.housing_fund import factories as housing
 
@@ -77,7 +78,7 @@ def test_a_licence_books_once_and_the_counter_opens_the_account(bank, service_co
     assert mongo_db["accounts"].count_documents({}) == 1
     assert [c["seq"] for c in mongo_db["counters"].find()] == [1]
     assert [s["booked"] for s in mongo_db["slots"].find()] == [1]
-    assert mongo_db["accounts"].find_one({})["outbox"] == []  # published and pulled
+    assert pulled(mongo_db["accounts"], {})  # published, pulled at the next sweep
 
     with ServiceRpcProxy("bank", service_config) as rpc:
         account = rpc.get_account(event.licence.uscc)

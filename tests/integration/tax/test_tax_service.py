@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from contracts.codes import make_uscc
 from contracts.rpc import Conflict, Invalid, NotFound
+from tests.support.outbox import pulled
 from tests.unit.tax.factories import BUYER, licence_issued
 
 pytestmark = pytest.mark.integration
@@ -37,7 +38,7 @@ def test_licence_issued_registers_approves_and_ignores_a_duplicate(bureau, mongo
         event_dispatcher(bureau.config)("registration", "licence_issued", event.model_dump(mode="json"))
     assert bureau.events(event.application_id) == ["tax_registered", "invoices_approved"]
     assert mongo_db["registrations"].count_documents({}) == 1
-    assert mongo_db["registrations"].find_one()["outbox"] == []
+    assert pulled(mongo_db["registrations"], {})  # published, pulled at the next sweep
 
     with bureau.rpc() as tax:
         reg = tax.get_registration(event.licence.uscc)
