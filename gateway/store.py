@@ -15,7 +15,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contracts import clock
 from contracts.rpc import Conflict
-from kit.mongo import next_sequence
+from kit.mongo import NUMBER_BLOCK, next_sequence
 
 DRAFT_DAYS = 30  # an untouched draft is forgotten after this long
 
@@ -48,6 +48,7 @@ class GatewayStore:
         self.applications.create_index("idempotency", unique=True)
         self.applications.create_index([("founder_id", ASCENDING), ("submitted_at", ASCENDING)])
         self.applications.create_index("outputs.uscc")
+        self.applications.create_index("status")  # operators' counts and open steps (gateway/ops/status.py)
         self.applications.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
         self.webhooks.create_index("active")  # the delivery sweep reads every active hook each tick
         self.applications.create_index("provisional_deadlines", sparse=True)
@@ -177,7 +178,7 @@ class GatewayStore:
 
     def next_number(self, key: str) -> int:
         """The next value of an atomic counter (kit.mongo.next_sequence: never the same number twice)."""
-        return next_sequence(self.counters, key)
+        return next_sequence(self.counters, key, block=NUMBER_BLOCK)  # acceptance numbers: unique, gaps allowed
 
     # ---- drafts (the _id is the founder's account id: one current draft each)
 

@@ -65,7 +65,12 @@ def redact_uri(uri: str) -> str:
     return f"{scheme}://{user}:***@{host}"
 
 
-def next_sequence(counters: Collection, key: str, count: int = 1, fresh: bool = False) -> int:
+# numbers reserved at once for series that only have to be unique (kit.mongo.next_sequence `block`):
+# one counter round trip per this many applications instead of one each
+NUMBER_BLOCK = 20
+
+
+def next_sequence(counters: Collection, key: str, count: int = 1, fresh: bool = False, block: int = 1) -> int:
     """Advance the counter `key` by `count` atomically and return its new value (the last of the block).
 
     A process remembers the value it last saw of each shared counter and advances it with a
@@ -81,6 +86,12 @@ def next_sequence(counters: Collection, key: str, count: int = 1, fresh: bool = 
     `fresh=True` says the counter most likely does not exist yet (a series per new company): the block
     is taken by creating the counter with it, one insert, and an existing counter falls back to the
     increment. Such series are not remembered, so memory does not grow with the number of companies.
+
+    `block` > 1 reserves that many numbers at once and hands them out from memory (no round trip until
+    the block is used up), for series whose rules ask only that a number is never given twice: the
+    stored counter is always at or past every number handed out, so a crash or a restart skips the
+    rest of the block (a gap) and never reuses one. Two instances then interleave their blocks, so
+    numbers are unique but not in the order they were given. Not for gapless series (invoices).
     """
     if fresh:
         try:
@@ -90,17 +101,27 @@ def next_sequence(counters: Collection, key: str, count: int = 1, fresh: bool = 
             return _increment(counters, key, count)
     slot = (counters.database.name, counters.name, key)
     with _slot_lock(slot):
+        reserved = _blocks.get(slot)
+        if reserved is not None and reserved[1] - reserved[0] + 1 >= count:
+            reserved[0] += count  # [next to give, last reserved]
+            return reserved[0] - 1
+        take = max(count, block)
         known = _last_seen.get(slot)
         if known is not None and counters.update_one(
-                {"_id": key, "seq": known}, {"$set": {"seq": known + count}}).modified_count == 1:
-            value = known + count
+                {"_id": key, "seq": known}, {"$set": {"seq": known + take}}).modified_count == 1:
+            value = known + take
         else:
-            value = _increment(counters, key, count)
+            value = _increment(counters, key, take)
         _last_seen[slot] = value
-        return value
+        if take > count:
+            _blocks[slot] = [value - take + count + 1, value]
+        else:
+            _blocks.pop(slot, None)  # what was left of an older block is skipped
+        return value - take + count
 
 
 _last_seen: dict[tuple[str, str, str], int] = {}
+_blocks: dict[tuple[str, str, str], list[int]] = {}  # numbers reserved and not yet given, per counter
 _slot_locks: dict[tuple[str, str, str], threading.Lock] = {}
 _slot_locks_guard = threading.Lock()
 MAX_REMEMBERED_COUNTERS = 1024
@@ -115,6 +136,7 @@ def _slot_lock(slot: tuple[str, str, str]) -> threading.Lock:
             # a worker still holding an old lock at worst loses one race and falls back to the $inc.
             _slot_locks.clear()
             _last_seen.clear()
+            _blocks.clear()  # a forgotten block is a gap, never a reuse
         return _slot_locks.setdefault(slot, threading.Lock())
 
 
@@ -167,11 +189,11 @@ class MongoStore(DependencyProvider):
 class Sequences:
     """Named number series (next_sequence) over a counters collection: what a store allocates from."""
 
-    def __init__(self, counters: Collection):
-        self.counters = counters
+    def __init__(self, counters: Collection, block: int = 1):
+        self.counters, self.block = counters, block
 
     def next(self, key: str, count: int = 1) -> int:
-        return next_sequence(self.counters, key, count)
+        return next_sequence(self.counters, key, count, block=self.block)
 
 
 class InMemorySequences(Sequences):

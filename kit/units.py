@@ -21,7 +21,7 @@ from contracts.events import Event
 from contracts.rpc import NotFound
 from kit.bank_accounts import BankAccounts, InMemoryBankAccounts
 from kit.changes import ChangeAnswers, newer_version
-from kit.mongo import InMemorySequences, Sequences
+from kit.mongo import NUMBER_BLOCK, InMemorySequences, Sequences
 from kit.repository import InMemoryRepository, Repository
 from kit.revocations import InMemoryRevocations, Revocations
 
@@ -41,7 +41,7 @@ class UnitStore(Generic[U]):
             return
         self.units = db["units"]
         self.repo: Repository[U] = Repository(self.units, self.model, busy=self.busy)  # type: ignore[arg-type]
-        self.sequences = Sequences(db["counters"])
+        self.sequences = Sequences(db["counters"], block=NUMBER_BLOCK)  # unit numbers need only be unique
         self.revocations = Revocations(db["revocations"])
         # a change of details and a closing check are answered once each (kit.changes, kit.closing)
         self.change_answers = ChangeAnswers(db["change_answers"])

@@ -30,12 +30,17 @@ from typing import Any
 from contracts import bureaus, clock
 from contracts.calendar import CalendarNotCovered, default_calendar
 from kit.brokers import addresses, vhost_of
+from kit.outbox import WITH_OUTBOX
 from kit.tables import table
 
 SERVICES = bureaus.SERVICES
 BUREAUS = bureaus.NAMES
 OPEN_STEP_STATES = ("pending", "in_progress", "waiting_for_clerk", "correction_requested")
 FINAL_APP_STATES = ("completed", "rejected", "withdrawn")  # withdrawn: never reached the bureaus
+# every other status gateway.timeline.derive sets: named, so the steps' $match uses the status index
+# ($nin of the final ones reads every application); a status added there must be added here
+OPEN_APP_STATES = ("awaiting_confirmation", "submitted", "in_review", "correction_requested", "licensed",
+                   "revoked")
 CLERK_STATE = "waiting_for_clerk"
 DEFAULT_AMQP_URI = "pyamqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
@@ -108,13 +113,14 @@ def overview(applications, today: date | None = None) -> dict[str, Any]:
     (waiting / overdue) and every overdue open step (the SLA breaches), oldest deadline first."""
     today = today or today_in_beijing()
     cutoff = today.isoformat()  # deadlines are ISO dates: they sort as strings
-    steps = [{"$match": {"status": {"$nin": list(FINAL_APP_STATES)}}},
+    steps = [{"$match": {"status": {"$in": list(OPEN_APP_STATES)}}},
              {"$project": {"s": {"$objectToArray": "$steps"}}}, {"$unwind": "$s"},
              {"$match": {"s.v.state": {"$in": list(OPEN_STEP_STATES)}}},
              {"$project": {"bureau": "$s.k", "state": "$s.v.state", "deadline": "$s.v.deadline"}}]
-    pipeline = [{"$facet": {"states": [{"$group": {"_id": "$status", "n": {"$sum": 1}}}], "steps": steps}}]
-    row = next(iter(applications.aggregate(pipeline)), {"states": [], "steps": []})
-    states = {r["_id"]: r["n"] for r in row["states"] if r["_id"]}
+    # the counts from the status index (a distinct and one count per status), not a read of every
+    # application; the steps from the open applications only (a $facet would feed it every document)
+    states = {s: applications.count_documents({"status": s}) for s in applications.distinct("status") if s}
+    row = {"steps": list(applications.aggregate(steps))}
     queues = {b: {"waiting": 0, "overdue": 0, "open_steps": 0, "overdue_steps": 0} for b in BUREAUS}
     breaches = []
     for step in row["steps"]:
@@ -163,7 +169,7 @@ def outbox_backlog(client, db_prefix: str) -> list[dict[str, Any]]:
     for service, name in database_names(db_prefix).items():
         db = client[name]
         try:
-            for collection in sorted(db.list_collection_names()):
+            for collection in outbox_collections(db):
                 n = pending(db[collection])
                 if n:
                     rows.append({"database": name, "service": service, "collection": collection,
@@ -174,8 +180,15 @@ def outbox_backlog(client, db_prefix: str) -> list[dict[str, Any]]:
     return rows
 
 
+def outbox_collections(db) -> list[str]:
+    """The collections that carry an outbox: each has the relay's `outbox.created_at` index (the
+    others are not read at all)."""
+    return [name for name in sorted(db.list_collection_names())
+            if any("outbox.created_at" in ix["key"] for ix in db[name].list_indexes())]
+
+
 def _oldest(collection) -> str | None:
-    rows = collection.aggregate([{"$match": {"outbox.0": {"$exists": True}}}, {"$unwind": "$outbox"},
+    rows = collection.aggregate([{"$match": WITH_OUTBOX}, {"$unwind": "$outbox"},
                                  {"$group": {"_id": None, "at": {"$min": "$outbox.created_at"}}}])
     at = next(iter(rows), {}).get("at")
     return at.isoformat() if isinstance(at, datetime) else None
@@ -195,9 +208,9 @@ def replay_outboxes(client, db_prefix: str, dispatcher: Callable[[str, str, dict
     for service in services:
         name = f"{db_prefix}_{service}"
         db = client[name]
-        for collection in sorted(db.list_collection_names()):
+        for collection in outbox_collections(db):
             coll, published = db[collection], 0
-            for doc in list(coll.find({"outbox.0": {"$exists": True}}, {"outbox": 1})):
+            for doc in list(coll.find(WITH_OUTBOX, {"outbox": 1})):
                 published += flush(coll, doc["_id"], doc["outbox"],
                                    lambda event_type, payload, s=service: dispatcher(s, event_type, payload))
             if published:

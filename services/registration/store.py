@@ -14,7 +14,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from contracts import clock
 from contracts.authorities import registering_authority
 from kit import clerk as clerk_queue
-from kit.mongo import MongoStore, next_sequence
+from kit.mongo import NUMBER_BLOCK, MongoStore, next_sequence
 from services.registration import names as name_rules
 
 ACTIVE = ("registered", "reserved")
@@ -38,6 +38,7 @@ class RegistrationStore:
         self.cases.create_index("licence.uscc", unique=True, sparse=True)
         self.cases.create_index("task.id", sparse=True)
         self.cases.create_index("past_tasks.id", sparse=True)
+        self.cases.create_index("past_tasks.state", sparse=True)  # the done queue's leading $match
         self.cases.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
         self.cases.create_index("open_closure", sparse=True)  # the closing sweep (closing.settle_due)
         self.cases.create_index("licence_status", sparse=True)
@@ -168,13 +169,18 @@ class RegistrationStore:
         return self.cases.find_one({"licence.uscc": uscc})
 
     def next_sequence(self, key: str = USCC_COUNTER) -> int:
-        return next_sequence(self.counters, key)
+        return next_sequence(self.counters, key, block=NUMBER_BLOCK)  # a USCC need only be unique
 
     def tasks(self, states: tuple[str, ...] | None, limit: int = 500) -> list[dict]:
         """Current and past tasks in these stored states, by deadline then creation."""
         pipeline: list[dict] = []
         if states is not None and set(states) <= {"open", "claimed"}:
             pipeline.append({"$match": {"task.state": {"$in": list(states)}}})  # indexed: the queue
+        else:
+            # only cases a clerk touched (both fields indexed): the automatically approved bulk of the
+            # history is never read; "" is below every state, so None means any task at all
+            wanted = {"$in": list(states)} if states is not None else {"$gte": ""}
+            pipeline.append({"$match": {"$or": [{"task.state": wanted}, {"past_tasks.state": wanted}]}})
         pipeline += [
             {"$project": {"t": {"$concatArrays": [[{"$ifNull": ["$task", None]}],
                                                   {"$ifNull": ["$past_tasks", []]}]}}},

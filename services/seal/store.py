@@ -19,7 +19,7 @@ from pymongo.database import Database
 from contracts.events import Event
 from contracts.rpc import NotFound
 from kit.changes import ChangeAnswers
-from kit.mongo import InMemorySequences, Sequences
+from kit.mongo import NUMBER_BLOCK, InMemorySequences, Sequences
 from kit.repository import InMemoryRepository, Repository
 from kit.revocations import InMemoryRevocations, Revocations
 from services.seal.domain import SealSet, seal_code
@@ -32,7 +32,7 @@ class SealStore:
             return
         self.sets = db["seal_sets"]
         self.repo: Repository[SealSet] = Repository(self.sets, SealSet, busy=BUSY)
-        self.sequences = Sequences(db["counters"])
+        self.sequences = Sequences(db["counters"], block=NUMBER_BLOCK)  # codes need only be unique
         self.revocations = Revocations(db["revocations"])
         self.change_answers = ChangeAnswers(db["change_answers"])
 

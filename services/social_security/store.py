@@ -63,11 +63,11 @@ class SocialSecurityStore:
 
     # ---- counters ----------------------------------------------------------------------------
 
-    def allocate(self, key: str, count: int = 1, fresh: bool = False) -> range:
+    def allocate(self, key: str, count: int = 1, fresh: bool = False, block: int = 1) -> range:
         """Reserve `count` consecutive sequence numbers (atomic; a crash may skip, never reuse).
 
-        `fresh`: the series most likely starts now (kit.mongo.next_sequence)."""
-        last = next_sequence(self.counters, key, count, fresh=fresh)
+        `fresh`: the series most likely starts now; `block`: reserve that many at once (kit.mongo.next_sequence)."""
+        last = next_sequence(self.counters, key, count, fresh=fresh, block=block)
         return range(last - count + 1, last + 1)
 
     # ---- employers ---------------------------------------------------------------------------

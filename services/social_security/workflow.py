@@ -32,6 +32,7 @@ from contracts.events import (
 from contracts.form import Employee
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound
+from kit.mongo import NUMBER_BLOCK
 from kit.outbox import Dispatch, flush, outbox_entry
 from services.social_security import domain, tasks
 from services.social_security.policy import PolicyBook, PolicyNotConfigured
@@ -141,7 +142,8 @@ def _register(store, employer, now, expect_state: str) -> tuple[dict[str, Any], 
     """Number the employer and queue employer_registered: (the employer after, [entry]), None if lost."""
     year = domain.local_today(now).year
     district, uscc = employer["district_code"], employer["uscc"]
-    number = domain.employer_number(district, year, store.allocate(f"employer:{district}:{year}")[0])
+    sequence = store.allocate(f"employer:{district}:{year}", block=NUMBER_BLOCK)[0]  # unique, gaps allowed
+    number = domain.employer_number(district, year, sequence)
     insurances = [domain.INSURANCE_LABELS[k] for k in domain.INSURANCE_KINDS]
     event = EmployerRegistered(application_id=employer["application_id"], uscc=uscc, employer_number=number,
                                insurances=insurances, documents=[CERTIFICATE])

@@ -65,3 +65,31 @@ def test_the_memory_of_counters_stays_bounded_and_forgetting_hands_out_nothing_t
     assert len(mongo._slot_locks) <= 3 and len(mongo._last_seen) <= 3
     assert sorted(taken) == sorted(list(range(1, 6)) * 5)  # each of the 5 series counted 1..5
     assert [counters.find_one({"_id": f"company:{n}"})["seq"] for n in range(5)] == [5] * 5
+
+
+def test_numbers_reserved_in_blocks_are_given_once_across_instances_and_a_lost_block_is_a_gap(mongo_db):
+    from kit import mongo
+
+    counters = mongo_db["counters"]
+    racers: list[int] = []
+
+    def take():
+        racers.append(next_sequence(counters, "unit", block=10))
+
+    pool = eventlet.GreenPool(20)
+    for _ in range(25):
+        pool.spawn(take)
+    pool.waitall()
+    assert sorted(racers) == list(range(1, 26))  # one process: consecutive, each once
+    assert counters.find_one({"_id": "unit"})["seq"] == 30  # the counter is past every number given
+    # another instance takes the next block meanwhile: this one goes on with its own, then past both
+    counters.update_one({"_id": "unit"}, {"$inc": {"seq": 10}})
+    mine = [next_sequence(counters, "unit", block=10) for _ in range(6)]
+    assert mine == [26, 27, 28, 29, 30, 41]
+    # a crash (the memory lost): the rest of the block is skipped, never handed out again
+    mongo._blocks.clear()
+    mongo._last_seen.clear()
+    assert next_sequence(counters, "unit", block=10) == 51
+    # a run of several numbers comes from one block, or a fresh one when the rest is too short
+    assert next_sequence(counters, "unit", 4, block=10) == 55  # 52-55
+    assert next_sequence(counters, "unit", 6, block=10) == 66  # 56-60 too short: skipped, 61-66
