@@ -107,13 +107,16 @@ class ElectronicSeals:
 
     # ---- credentials
 
-    def issue_all(self, seal_set: SealSet) -> None:
+    def issue_all(self, seal_set: SealSet, fresh: bool = False) -> None:
         """Every filed electronic seal's credential: one read for all, the missing ones in one insert
-        (a crash in between: the redelivery makes what is still missing; racing makers: the first wins)."""
+        (a crash in between: the redelivery makes what is still missing; racing makers: the first wins).
+        `fresh`: this worker has just stored the set, so its codes are new and no credential can exist
+        yet: no read."""
         seals = [s for s in seal_set.seals if s.medium == "electronic" and s.filed]
         if not seals:
             return
-        found = {d["_id"] for d in self.credentials.find({"_id": {"$in": [s.code for s in seals]}}, {"_id": 1})}
+        found = set() if fresh else {
+            d["_id"] for d in self.credentials.find({"_id": {"$in": [s.code for s in seals]}}, {"_id": 1})}
         made = [self._make(seal_set, s) for s in seals if s.code not in found]
         if made:
             try:

@@ -51,7 +51,7 @@ class SealService(clerk.ClerkRpc):
         entries, seal_set = workflow.opened_seal_set(self.store, event)
         self._publish(event.application_id, entries)
         if seal_set is not None:  # each electronic seal becomes a key pair and a certificate
-            self._seals.issue_all(seal_set)
+            self._seals.issue_all(seal_set, fresh=bool(entries))  # entries: this worker stored the set
 
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:
