@@ -82,3 +82,75 @@ def test_relay_publishes_what_a_dead_worker_left(container_factory, service_conf
     assert [p["event_id"] for p in Listener.seen] == [event_id]
     with entrypoint_hook(emitter, "relay") as relay_now:
         assert relay_now() == 0
+
+
+def _stored(collection, doc_id: str) -> dict:
+    entry = outbox_entry(ReviewStarted(application_id=doc_id, path="automatic", deadline="2026-12-01"))
+    collection.insert_one({"_id": doc_id, "outbox": [entry]})
+    return entry
+
+
+def test_where_a_relay_sweeps_the_pulls_wait_for_it_and_are_one_update(mongo_db):
+    from pymongo import monitoring
+
+    cases, sent = mongo_db["cases"], []
+
+    def dispatch(kind, payload):
+        sent.append(payload["event_id"])
+
+    assert relay(cases, dispatch) == 0  # this process now sweeps `cases`
+    entries = {doc_id: _stored(cases, doc_id) for doc_id in ("a", "b", "c")}
+    for doc_id, entry in entries.items():
+        assert flush(cases, doc_id, [entry], dispatch) == 1
+    assert sent == [e["event_id"] for e in entries.values()]
+    assert all(len(d["outbox"]) == 1 for d in cases.find())  # published, not pulled yet
+
+    class Updates(monitoring.CommandListener):
+        seen: list[str] = []
+
+        def started(self, event):
+            if event.command_name in ("update", "findAndModify"):
+                Updates.seen.append(event.command_name)
+
+        def succeeded(self, event):
+            pass
+
+        def failed(self, event):
+            pass
+
+    from pymongo import MongoClient
+
+    from tests.conftest import MONGO_URI
+
+    client = MongoClient(MONGO_URI, event_listeners=[Updates()])
+    watched = client[mongo_db.name]["cases"]
+    stale = clock.now() - timedelta(minutes=1)
+    cases.update_many({}, {"$set": {"outbox.0.created_at": stale}})  # old enough to look left behind
+    try:
+        assert relay(watched, dispatch, min_age=timedelta(0)) == 0  # never republished: they are ours
+    finally:
+        client.close()
+    assert Updates.seen == ["update"]  # one update pulled all three
+    assert all(d["outbox"] == [] for d in cases.find())
+    assert len(sent) == 3
+
+
+def test_what_a_dead_process_published_and_never_pulled_is_published_again_and_pulled(mongo_db):
+    from kit import outbox
+
+    cases, sent = mongo_db["cases"], []
+    relay(cases, lambda *a: None)
+    entry = _stored(cases, "d")
+    flush(cases, "d", [entry], lambda kind, payload: sent.append(payload["event_id"]))
+    outbox.published.take(cases)  # the process died before its sweep: its memory is gone
+    cases.update_one({"_id": "d"}, {"$set": {"outbox.0.created_at": clock.now() - timedelta(minutes=1)}})
+    assert relay(cases, lambda kind, payload: sent.append(payload["event_id"])) == 1
+    assert sent == [entry["event_id"]] * 2  # at least once: the consumers dedupe on event_id
+    assert cases.find_one({"_id": "d"})["outbox"] == []
+
+
+def test_without_a_relay_in_the_process_flush_pulls_at_once(mongo_db):
+    cases = mongo_db["cases"]
+    entry = _stored(cases, "e")
+    flush(cases, "e", [entry], lambda *a: None)
+    assert cases.find_one({"_id": "e"})["outbox"] == []
