@@ -38,6 +38,7 @@ class Gateway:
     staffing: StaffingService = field(init=False)
     tasks: TaskService = field(init=False)
     verify: VerifyService = field(init=False)
+    sweeper: Any = field(init=False, default=None)  # kit.outbox.Sweeper, in the real web process
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -65,6 +66,7 @@ class Gateway:
         from gateway.publisher import NamekoPublisher
         from gateway.rpc import RpcPool
         from kit.mongo import connect
+        from kit.outbox import Sweeper
 
         register_remote_errors()
         store = GatewayStore(connect(settings.mongo_uri, settings.database))
@@ -76,10 +78,14 @@ class Gateway:
             with Connection(settings.amqp_uri, connect_timeout=3) as conn:
                 conn.ensure_connection(max_retries=1)
 
-        return cls(settings, store, RpcPool(config, settings.gateway_rpc_timeout, settings.gateway_rpc_pool_size),
-                   NamekoPublisher(config), broker_check)
+        gateway = cls(settings, store, RpcPool(config, settings.gateway_rpc_timeout, settings.gateway_rpc_pool_size),
+                      NamekoPublisher(config), broker_check)
+        gateway.sweeper = Sweeper(store.applications)  # pulls what this process published, one update a sweep
+        return gateway
 
     def close(self) -> None:
+        if self.sweeper is not None:
+            self.sweeper.close()
         close = getattr(self.bureaus, "close", None)
         if close:
             close()

@@ -11,6 +11,8 @@ from typing import Any, Protocol
 
 from nameko.standalone.events import event_dispatcher
 
+from kit.outbox import pull
+
 log = logging.getLogger(__name__)
 
 SOURCE = "gateway"
@@ -39,4 +41,4 @@ def publish_outbox(store, publish: Publisher, app_id: str, entries: list[dict[st
     except Exception:
         log.warning("publish failed, left for the relay", exc_info=True, extra={"application_id": app_id})
         return
-    store.pull_outbox(app_id, [e["event_id"] for e in entries])
+    pull(store.applications, app_id, [e["event_id"] for e in entries])  # in the web: by its Sweeper

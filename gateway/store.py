@@ -172,10 +172,6 @@ class GatewayStore:
              "timeline.event_id": {"$nin": [e["event_id"] for e in entries]}}, update)
         return result.modified_count == 1
 
-    def pull_outbox(self, application_id: str, event_ids: list[str]) -> None:
-        self.applications.update_one({"_id": application_id},
-                                     {"$pull": {"outbox": {"event_id": {"$in": event_ids}}}})
-
     def next_number(self, key: str) -> int:
         """The next value of an atomic counter (kit.mongo.next_sequence: never the same number twice)."""
         return next_sequence(self.counters, key, block=NUMBER_BLOCK)  # acceptance numbers: unique, gaps allowed

@@ -101,9 +101,42 @@ def flush(collection: Collection, doc_id: Any, entries: Iterable[dict], dispatch
             extra={"event_id": entry["event_id"], "application_id": entry["payload"].get("application_id")},
         )
         sent.append(entry["event_id"])
-    if sent and not published.defer(collection, doc_id, sent):
-        collection.update_one({"_id": doc_id}, {"$pull": {"outbox": {"event_id": {"$in": sent}}}})
+    pull(collection, doc_id, sent)
     return len(sent)
+
+
+def pull(collection: Collection, doc_id: Any, event_ids: list[str]) -> None:
+    """Remove published entries from a document's outbox: at this process's next sweep, or now."""
+    if event_ids and not published.defer(collection, doc_id, event_ids):
+        collection.update_one({"_id": doc_id}, {"$pull": {"outbox": {"event_id": {"$in": event_ids}}}})
+
+
+class Sweeper:
+    """A thread that pulls what this process published, one update per `interval`, for a process that
+    writes an outbox another process relays (the web writes applications, the gateway tracker relays
+    them). Stopping sweeps once more; whatever is left then is published again by the relay."""
+
+    def __init__(self, collection: Collection, interval: float = 2.0):
+        self.collection, self.interval = collection, interval
+        self._stop = threading.Event()
+        published.sweeps(collection)
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"outbox-sweep-{collection.name}")
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sweep()
+
+    def _sweep(self) -> None:
+        try:
+            sweep(self.collection)
+        except Exception:  # noqa: BLE001 - a database blip: kept for the next sweep (put back)
+            log.warning("outbox sweep of %s failed; retried at the next one", self.collection.name, exc_info=True)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.interval + 5)
+        self._sweep()
 
 
 def sweep(collection: Collection) -> int:

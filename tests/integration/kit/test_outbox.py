@@ -1,5 +1,6 @@
 """The outbox publishes an event written with a state change, and relays one a dead worker left."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -154,3 +155,21 @@ def test_without_a_relay_in_the_process_flush_pulls_at_once(mongo_db):
     entry = _stored(cases, "e")
     flush(cases, "e", [entry], lambda *a: None)
     assert cases.find_one({"_id": "e"})["outbox"] == []
+
+
+def test_a_sweeper_pulls_what_its_process_published_into_a_collection_another_process_relays(mongo_db):
+    from kit.outbox import Sweeper, pull
+
+    applications = mongo_db["applications"]
+    sweeper = Sweeper(applications, interval=0.2)
+    try:
+        for doc_id in ("f", "g"):
+            pull(applications, doc_id, [_stored(applications, doc_id)["event_id"]])
+        deadline = time.monotonic() + 20
+        while any(d["outbox"] for d in applications.find()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert all(d["outbox"] == [] for d in applications.find())
+        pull(applications, "h", [_stored(applications, "h")["event_id"]])
+    finally:
+        sweeper.close()  # sweeps once more on the way out
+    assert applications.find_one({"_id": "h"})["outbox"] == []
