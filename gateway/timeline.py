@@ -12,7 +12,7 @@ employees_enrolled if employees were listed. A revoked licence makes the status 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from contracts import bureaus, clock
@@ -71,15 +71,19 @@ SUMMARIES = {
 }
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 def timeline_entry(source: str, payload: dict[str, Any], received_at: datetime | None = None) -> dict[str, Any]:
     """What the timeline keeps of one event."""
     kind = payload["type"]
     drop = _DROP.get(kind, set())
+    at = _parse_time(payload["occurred_at"])
     return {
         "event_id": payload["event_id"],
         "source": source,
         "type": kind,
-        "at": _parse_time(payload["occurred_at"]),
+        "at": at,
+        "at_us": micros(at),
         "received_at": received_at or clock.now(),
         "summary": SUMMARIES.get(kind, kind),
         "data": {k: v for k, v in payload.items() if k not in drop and k not in ("event_id", "type")},
@@ -238,7 +242,7 @@ def derive(form: dict[str, Any], timeline: list[dict[str, Any]], submitted_at: d
     """status, steps, outputs, documents, completed_at and time taken, from the events so far."""
     d = _Derivation(form)
     documents: dict[str, dict] = {}
-    for entry in sorted(timeline, key=lambda e: aware(e["at"])):
+    for entry in sorted(timeline, key=order):
         kind, data, at = entry["type"], entry["data"], aware(entry["at"])
         handler = HANDLERS.get(kind)
         if handler is not None:
@@ -338,6 +342,20 @@ def overdue(deadline: str | None, today: date | None = None) -> bool:
         return False
     today = today or clock.china_today()
     return today > date.fromisoformat(deadline)
+
+
+def micros(at: datetime) -> int:
+    """Microseconds since 1970: the database keeps `at` to the millisecond only, and one worker's
+    events (review_started, then licence_issued) often share a millisecond."""
+    return (aware(at) - EPOCH) // timedelta(microseconds=1)
+
+
+def order(entry: dict[str, Any]) -> int:
+    """When an event happened, to the microsecond (entries stored before `at_us`: to the millisecond),
+    the same whether the timeline was just built in memory or read back from the database, so the
+    state derived from it does not depend on which (a tie kept the arrival order: an application whose
+    licence_issued was stored before its review_started derived as in_review for good)."""
+    return entry.get("at_us") or micros(entry["at"])
 
 
 def _parse_time(value: Any) -> datetime:

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from contracts import bureaus, clock
 from contracts.calendar import deadline
-from gateway.timeline import TARGET_WORKING_DAYS, overdue
+from gateway.timeline import TARGET_WORKING_DAYS, order, overdue
 
 STEP_LABELS = bureaus.STEP_TITLES
 
@@ -71,7 +71,7 @@ def application_view(doc: dict[str, Any], base_url: str, today: date | None = No
                 "summary": e["summary"],
                 "details": e.get("data", {}),
             }
-            for e in sorted(doc.get("timeline", []), key=lambda e: _utc(e["at"]))
+            for e in sorted(doc.get("timeline", []), key=order)  # the order the status was derived in
         ],
         "form": doc["form"],
         "confirmations": confirmations_view(doc),

@@ -134,6 +134,19 @@ def test_order_of_arrival_does_not_matter():
     assert derive(form, list(reversed(events)), T0) == derive(form, events, T0)
 
 
+def test_events_of_one_millisecond_keep_their_order_after_a_round_trip_through_the_database():
+    # review_started and licence_issued come from one registration write, microseconds apart; the
+    # database keeps `at` to the millisecond, and licence_issued stored first must still win
+    form = make_form()
+    review = entry("registration", ReviewStarted(application_id=APP, occurred_at=at(1) + timedelta(microseconds=100),
+                                                 path="automatic", deadline="2026-11-26"))
+    licence = entry("registration", licence_issued(form, minutes=1).model_copy(
+        update={"occurred_at": at(1) + timedelta(microseconds=400)}))
+    stored = [{**e, "at": e["at"].replace(microsecond=e["at"].microsecond // 1000 * 1000)} for e in (licence, review)]
+    assert stored[0]["at"] == stored[1]["at"]  # a tie, to the database
+    assert derive(form, stored, T0)["status"] == derive(form, [review, licence], T0)["status"] == "licensed"
+
+
 def test_a_missing_output_keeps_it_licensed():
     form = make_form()
     without_enrolment = automatic_path(form)[:-1]
