@@ -43,7 +43,11 @@ class Isolation:
         return self
 
     def __exit__(self, *exc) -> None:
-        delete_vhost(self.vhost)
+        try:
+            delete_vhost(self.vhost)
+        except OSError as error:  # the management API timing out on a loaded machine: the run's figures stand
+            print(f"warning: vhost {self.vhost} not deleted ({error}); remove it with "
+                  f"rabbitmqctl delete_vhost {self.vhost}", file=sys.stderr)
         self.drop_databases()
 
     def drop_databases(self) -> None:
