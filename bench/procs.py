@@ -39,7 +39,14 @@ class Isolation:
         self.mongo_uri = mongo_uri
 
     def __enter__(self) -> Isolation:
-        create_vhost(self.vhost)
+        for attempt in range(5):  # the shared broker's management API times out under load (PUT is idempotent)
+            try:
+                create_vhost(self.vhost)
+                break
+            except OSError:
+                if attempt == 4:
+                    raise
+                time.sleep(5)
         return self
 
     def __exit__(self, *exc) -> None:
