@@ -16,7 +16,7 @@ from tests.factories import make_form
 pytestmark = pytest.mark.e2e
 API = "/api/v1"
 SIGNERS = {"registration": "registration", "tax": "tax", "seal": "seal", "social_security": "social_security",
-           "medical_insurance": "medical_insurance", "housing_fund": "housing_fund"}
+           "medical_insurance": "medical_insurance", "housing_fund": "housing_fund", "bank": "bank"}
 
 
 @pytest.fixture(scope="module")
