@@ -56,6 +56,10 @@ class BankService(clerk.ClerkRpc):
         return workflow.get_account(self.store, uscc)
 
     @rpc(expected_exceptions=OneStopError)
+    def slot_has_room(self, branch_id: str, day: str, slot: str) -> bool:
+        return workflow.slot_has_room(self.store, branch_id, day, slot)
+
+    @rpc(expected_exceptions=OneStopError)
     def list_branches(self) -> list[dict]:
         return workflow.branches()
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
 from cryptography import x509
 
+from contracts import clock
+from contracts.calendar import add_working_days, is_working_day
 from gateway.ops.cli import add_staff
 from kit import pdfsign
 from kit.queues import cluster_proxy
@@ -103,3 +106,25 @@ def test_bad_bank_input_is_a_422_on_its_field_in_chinese(http, founder, override
     assert reply.status_code == 422, reply.text
     errors = {e["field"]: e["message"] for e in reply.json()["errors"]}
     assert field in errors and words in errors[field], errors
+
+
+def test_a_preferred_slot_is_booked_and_once_full_is_a_422_on_its_field(http, founder):
+    day = add_working_days(clock.china_today(), 3)
+    chosen = {"branch_id": "jc-jiangan", "appointment_date": day.isoformat(), "appointment_slot": "10:30-11:30"}
+    form = make_form(bank=chosen, seals=RESERVED)  # 江岸支行 serves one founder per slot
+    app_id = confirm_everyone(http, http.post(f"{API}/applications", json=form, headers=founder), form)
+    booked = until(lambda: http.get(f"{API}/applications/{app_id}", headers=founder).json()["outputs"].get("bank"))
+    assert booked and (booked["appointment_date"], booked["appointment_slot"]) == (day.isoformat(), "10:30-11:30")
+
+    reply = http.post(f"{API}/applications", json=make_form(bank=chosen, seals=RESERVED), headers=founder)
+    assert reply.status_code == 422, reply.text
+    errors = {e["field"]: e["message"] for e in reply.json()["errors"]}
+    assert "约满" in errors["bank.appointment_slot"], errors
+
+    latest = clock.china_today()
+    while not is_working_day(latest):  # a working day (the form's own rule) that is not after today
+        latest -= timedelta(days=1)
+    past = {**chosen, "appointment_date": latest.isoformat(), "appointment_slot": "09:30-10:30"}
+    reply = http.post(f"{API}/applications", json=make_form(bank=past, seals=RESERVED), headers=founder)
+    errors = {e["field"]: e["message"] for e in reply.json()["errors"]}
+    assert reply.status_code == 422 and "今天之后" in errors.get("bank.appointment_date", ""), reply.text

@@ -163,3 +163,33 @@ def test_the_appointment_confirmation_then_the_account_details_are_issued_once_e
     assert details["content_type"] == "application/pdf" and details["data_base64"]
     with pytest.raises(NotFound):
         workflow.get_document(store, "no-such-application", "bank.appointment")
+
+
+def test_the_founders_preferred_slot_is_booked_when_it_has_room(store):
+    event, entries = reserve(store, appointment=(date(2026, 10, 12), "13:30-14:30"))
+    reserved = entries[0]["payload"]
+    assert (reserved["appointment_date"], reserved["appointment_slot"]) == ("2026-10-12", "13:30-14:30")
+    assert "改约" not in entries[1]["payload"]["reason"]
+
+
+def test_a_preferred_slot_full_by_the_licence_moves_to_the_next_free_one_and_says_so(store):
+    for _ in range(HONGSHAN.capacity_per_slot):  # others fill 12 October 13:30 first
+        reserve(store, appointment=(date(2026, 10, 12), "13:30-14:30"))
+    event, entries = reserve(store, appointment=(date(2026, 10, 12), "13:30-14:30"))
+    reserved = entries[0]["payload"]
+    assert (reserved["appointment_date"], reserved["appointment_slot"]) == ("2026-10-12", "14:30-15:30")
+    assert "已约满或已过，改约最近的空闲时段" in entries[1]["payload"]["reason"]
+    assert workflow.slot_has_room(store, "jc-hongshan", "2026-10-12", "13:30-14:30") is False
+    assert workflow.slot_has_room(store, "jc-hongshan", "2026-10-12", "14:30-15:30") is True
+
+
+def test_a_preferred_day_not_after_the_licence_books_the_first_free_slot_after_it(store):
+    event, entries = reserve(store, appointment=(date(2026, 9, 30), "09:00-10:00"))  # the licence's own day
+    assert entries[0]["payload"]["appointment_date"] == "2026-10-08"  # after the 国庆 holiday, as without a choice
+
+
+def test_a_room_question_about_no_branch_or_no_day_is_a_field_error(store):
+    for args in (("no-such", "2026-10-12", "09:00-10:00"), ("jc-hongshan", "12 Oct", "09:00-10:00"),
+                 ("jc-hongshan", None, "09:00-10:00")):
+        with pytest.raises(Invalid):
+            workflow.slot_has_room(store, *args)
