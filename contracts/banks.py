@@ -44,6 +44,11 @@ class BranchBook(BaseModel):
     branches: tuple[Branch, ...]
 
 
+# how far ahead appointments are given: the bank looks this many working days ahead for a free slot, and
+# a founder's preferred day may be at most this far from the day of the submission (our convention)
+HORIZON_WORKING_DAYS = 20
+
+
 @cache
 def book() -> BranchBook:
     raw = resources.files("contracts.data").joinpath(DATA_FILE).read_text("utf-8")

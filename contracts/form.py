@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from contracts import authorities, banks, clock, scope
+from contracts.calendar import is_working_day
 from contracts.codes import (
     hubei_divisions,
     is_known_district,
@@ -246,6 +247,10 @@ class BankRequest(BaseModel):
 
     model_config = STRICT
     branch_id: str = Field(min_length=1, max_length=40)
+    # the founder's preferred appointment (a working day, one of the branch's slots, Beijing time); none:
+    # the first free slot after the licence. A slot full by then: the bank books the next free one after it
+    appointment_date: date | None = None
+    appointment_slot: str | None = Field(default=None, max_length=20)
 
 
 # ---- beneficial owners (受益所有人, 中国人民银行 国家市场监督管理总局令〔2024〕第3号, from 2024-11-01) ----
@@ -520,8 +525,17 @@ def form_errors(form: ApplicationForm, today: date | None = None) -> list[FieldE
 
 
 def _bank_errors(form: ApplicationForm, err) -> None:
-    if banks.branch(form.bank.branch_id) is None:
+    chosen = form.bank
+    branch = banks.branch(chosen.branch_id)
+    if branch is None:
         err("bank.branch_id", MESSAGES["bank_branch"])
+    if (chosen.appointment_date is None) != (chosen.appointment_slot is None):
+        missing = "appointment_slot" if chosen.appointment_slot is None else "appointment_date"
+        err(f"bank.{missing}", "预约开户时间请同时选择日期和时段，或都不选（领照后自动预约最早的空闲时段）")
+    if branch is not None and chosen.appointment_slot is not None and chosen.appointment_slot not in banks.slots(branch):
+        err("bank.appointment_slot", f"{branch.name}的预约时段为：{'、'.join(banks.slots(branch))}")
+    if chosen.appointment_date is not None and not is_working_day(chosen.appointment_date):
+        err("bank.appointment_date", "预约日期须为工作日：节假日和周末（调休上班日除外）网点不办理开户")
     missing = [SEAL_KIND_LABELS[k] for k in BANK_RESERVED_SEALS if k not in form.seals.kinds]
     if missing:
         err("seals.kinds", f"预约银行开户须刻制银行预留印鉴（财务专用章、法定代表人名章），请勾选：{'、'.join(missing)}")

@@ -19,6 +19,7 @@ from contracts.events import ApplicationCorrected, ApplicationSubmitted
 from contracts.form import ApplicationForm, collect_errors, unchanged_fields, validate_form
 from contracts.rpc import BUREAUS, Conflict, FieldError, Forbidden, Invalid, NotFound
 from gateway.auth import Principal
+from gateway.bankslot import slot_errors
 from gateway.clients import Clients
 from gateway.confirmations import correction_errors, pending_fields
 from gateway.identities import holder_of
@@ -147,6 +148,7 @@ class ApplicationService:
         taken = {e.field for e in errors}
         if self.clients is not None:  # None: a service layer built without bureaus (tools, tests)
             errors += [e for e in name_errors(self.clients.registration, body, app_id) if e.field not in taken]
+            errors += [e for e in slot_errors(self.clients.bank, body) if e.field not in taken]
         if errors:
             raise Invalid.with_fields(f"申请表有{len(errors)}处需要修改", errors)
         return result

@@ -112,6 +112,9 @@ class SealClient(BureauClient):
     def report_seal_lost(self, uscc: str, code: str, reason: str) -> dict:
         return self._call("report_seal_lost", uscc, code, reason)
 
+    def electronic_seal_data(self, uscc: str, code: str) -> Document:
+        return Document.model_validate(self._call("electronic_seal_data", uscc, code))
+
     def seal_crl(self) -> str:
         return self._call("seal_crl")
 
@@ -173,6 +176,14 @@ class HousingFundClient(BureauClient):
         return self._call("close_account_of", uscc, resident_id, end_date.isoformat() if end_date else None)
 
 
+class BankClient(BureauClient):
+    def __init__(self, bureaus: Bureaus):
+        super().__init__(bureaus, "bank")
+
+    def slot_has_room(self, branch_id: str, day: date, slot: str) -> bool:
+        return bool(self._call("slot_has_room", branch_id, day.isoformat(), slot))
+
+
 class Clients:
     """Every bureau's client, by name too (the manifest's names), for the per-bureau loops."""
 
@@ -184,6 +195,7 @@ class Clients:
         self.social_security = SocialSecurityClient(bureaus)
         self.medical_insurance = MedicalInsuranceClient(bureaus)
         self.housing_fund = HousingFundClient(bureaus)
+        self.bank = BankClient(bureaus)
 
     def of(self, name: str) -> BureauClient:
         """A bureau's client by its manifest name (or the tracker's, "gateway", for its health); one

@@ -308,6 +308,12 @@ def _finish_bureau_steps(steps: dict, form: dict, seen: dict[str, datetime]) -> 
     for b in bureaus.BUREAUS:
         needed = b.required_events(form)
         step = steps[b.name]
+        offered = {o.event for o in b.completes_on}
+        if step["state"] == "not_requested" and offered and offered <= seen.keys():
+            # done although the form did not ask (the medical insurance bureau registers every unit): the
+            # card says so instead of "未申请" beside the output it shows
+            _finish(step, max(seen[k] for k in offered), "done")
+            continue
         if step["state"] in ("done", "revoked", "rejected", "not_requested") or not needed:
             continue
         if needed <= seen.keys():

@@ -33,6 +33,9 @@ BUREAU = bureaus.LABELS
 # the form's branch list (DEMO data, contracts/data/bank_branches_wuhan.json); blank = no bank account
 BANK_BRANCHES = [("", "不预约银行开户"), *((b.id, f"{b.name}（{b.address}，营业时间 {banks.hours_text(b)}）")
                                         for b in banks.branches().values())]
+# the preferred appointment's slots: every branch's (the form's rules say which a branch has)
+BANK_SLOTS = [("", "不指定（领照后自动预约最早的空闲时段）"),
+              *((s, s) for s in sorted({s for b in banks.branches().values() for s in banks.slots(b)}))]
 TAXPAYER = {"small_scale": "小规模纳税人", "general": "一般纳税人"}
 INVOICE = {"vat_general": "数电发票（普通发票）", "vat_special": "数电发票（增值税专用发票）"}
 POSITION = {"director": "董事（执行董事）", "manager": "经理"}
@@ -57,7 +60,7 @@ FIELD = {
     "share": "持股比例", "exempt": "免于填报", "commitment_signed": "免报承诺", "contact": "联系方式", "phone": "手机号码",
     "email": "电子邮箱", "body": "申请表", "governance": "组织机构", "board": "董事会",
     "supervision": "监督机构", "audit_committee": "审计委员会成员", "no_supervisor_consent": "全体股东同意不设监事",
-    "officers_declaration": "任职资格承诺", "bank": "银行预约开户", "branch_id": "开户网点", "staff_representative": "职工代表", "natural_person_controlled": "自然人投资或控股",
+    "officers_declaration": "任职资格承诺", "bank": "银行预约开户", "branch_id": "开户网点", "appointment_date": "预约日期", "appointment_slot": "预约时段", "staff_representative": "职工代表", "natural_person_controlled": "自然人投资或控股",
 }
 # the keys of a task's details (every bureau's), for the clerk's page
 DETAIL = {
@@ -228,7 +231,7 @@ TEMPLATE_GLOBALS = {
     "ACTIONS": ACTIONS, "TASK_KIND": TASK_KIND, "BUREAU": BUREAU, "TAXPAYER": TAXPAYER, "INVOICE": INVOICE, "POSITION": POSITION, "BOARD": BOARD, "SUPERVISION": SUPERVISION,
     "COMPANY_TYPES": {k.value: v for k, v in COMPANY_TYPE_LABELS.items()},
     "SEAL_KINDS": {k.value: v for k, v in SEAL_KIND_LABELS.items()},
-    "BANK_NAME": banks.bank().name, "BANK_BRANCHES": BANK_BRANCHES,
+    "BANK_NAME": banks.bank().name, "BANK_BRANCHES": BANK_BRANCHES, "BANK_SLOTS": BANK_SLOTS,
     "CORRECTABLE": CORRECTABLE, "field_label": field_label, "detail_label": detail_label,
     "shared_sections": shared_sections, "shares_resident_ids": shares_resident_ids,
     "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from contracts import banks, bureaus
 from contracts.bureaus import BANK_ACCOUNT
-from contracts.calendar import add_working_days, deadline
+from contracts.calendar import add_working_days, deadline, is_working_day
 from contracts.clock import china_date
 from contracts.events import (
     AccountOpened,
@@ -30,14 +30,16 @@ from contracts.events import (
     TaskQueued,
 )
 from contracts.revocation import Revocation
-from contracts.rpc import NotFound, Task
+from contracts.rpc import DocumentRef, NotFound, Task
 from kit import clerk as queue
 
 BUREAU = "bank"
 TASK_KIND = "account_opening"
 ACTIONS = ["approve", "reject"]
-HORIZON_WORKING_DAYS = 20  # how far ahead the bank looks for a free slot before a clerk arranges one
+HORIZON_WORKING_DAYS = banks.HORIZON_WORKING_DAYS  # how far ahead it looks for a free slot before a clerk arranges one
 REVOKED = "不能再开立基本存款账户"
+APPOINTMENT_DOC = DocumentRef(name="bank.appointment", title="银行预约开户确认书")
+ACCOUNT_DOC = DocumentRef(name="bank.account", title="基本存款账户信息")  # since 2019 instead of a licence
 NO_SLOT = f"所选网点未来{HORIZON_WORKING_DAYS}个工作日的预约已满，须人工安排开户时间"
 
 
@@ -80,6 +82,19 @@ def slot_id(branch_id: str, day: date, slot: str) -> str:
 def candidate_days(licensed_on: date, horizon: int = HORIZON_WORKING_DAYS) -> list[date]:
     """The working days an appointment may fall on, in order: from the first after the licence's day."""
     return [add_working_days(licensed_on, n) for n in range(1, horizon + 1)]
+
+
+def preferred(request: Any, branch: banks.Branch, licensed_on: date) -> Appointment | None:
+    """The founder's chosen slot when it is still ahead (a working day after the licence's) and one of
+    the branch's; else None (the first free slot after the licence is booked instead)."""
+    day, slot = getattr(request, "appointment_date", None), getattr(request, "appointment_slot", None)
+    if day is None or slot not in banks.slots(branch) or day <= licensed_on or not is_working_day(day):
+        return None
+    return Appointment(day=day, slot=slot)
+
+
+def has_room(branch: banks.Branch, booked: dict[str, int], slot: str) -> bool:
+    return slot in banks.slots(branch) and booked.get(slot, 0) < branch.capacity_per_slot
 
 
 def first_free(branch: banks.Branch, days: list[date], booked: Any) -> list[Appointment]:
@@ -130,6 +145,9 @@ def new_account(event: LicenceIssued, branch: banks.Branch, number: str, appoint
     licence = event.licence
     reason = (f"预约{appointment.day.isoformat()} {appointment.slot}到{branch.name}柜台开户，请核验预留印鉴后开立"
               if appointment else NO_SLOT)
+    chosen = (event.bank.appointment_date, event.bank.appointment_slot)
+    if chosen[0] is not None and appointment is not None and (appointment.day, appointment.slot) != chosen:
+        reason += f"（申请人所选{chosen[0].isoformat()} {chosen[1]}已约满或已过，改约最近的空闲时段）"
     timing = deadline(appointment.day if appointment else china_date(now),
                       0 if appointment else bureaus.TARGET_DAYS[BUREAU])
     account = Account(
@@ -141,7 +159,8 @@ def new_account(event: LicenceIssued, branch: banks.Branch, number: str, appoint
         application_id=account.application_id, uscc=account.uscc, company_name=account.company_name,
         bank_name=account.bank_name, branch_id=branch.id, branch_name=branch.name, branch_address=branch.address,
         account_number=number, appointment_date=appointment.day if appointment else None,
-        appointment_slot=appointment.slot if appointment else None, shared_with=shared_with())
+        appointment_slot=appointment.slot if appointment else None, shared_with=shared_with(),
+        documents=[APPOINTMENT_DOC])
     queued = TaskQueued(application_id=account.application_id, bureau=BUREAU, task_id=task_id, kind=TASK_KIND,
                         reason=reason, **timing.fields())
     return account, [reserved, queued]
@@ -181,7 +200,8 @@ def act(account: Account, clerk: str, action: str, payload: dict[str, Any], revo
             raise revocation.refusal(REVOKED)
         account.state, account.opened_at, task.state = "opened", now, "done"
         events = [AccountOpened(application_id=account.application_id, uscc=account.uscc,
-                                account_number=account.account_number, branch_id=account.branch_id, opened_at=now)]
+                                account_number=account.account_number, branch_id=account.branch_id, opened_at=now,
+                                documents=[ACCOUNT_DOC])]
         recorded = {"account_number": account.account_number}
     queue.finish_stored(task, clerk, action, task.state, recorded, now)
     return account, events

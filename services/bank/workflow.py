@@ -8,15 +8,17 @@ one outbox pull once published.
 
 from __future__ import annotations
 
+import base64
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from contracts import banks
 from contracts.clock import china_date
 from contracts.events import LicenceIssued
+from contracts.rpc import Document, FieldError, Invalid, NotFound
 from kit.mongo import health_view
-from services.bank import domain
+from services.bank import documents, domain
 from services.bank.store import BankStore
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,10 @@ def reserve(store: BankStore, event: LicenceIssued, at: datetime) -> list[dict]:
     if branch is None:  # the form is checked against the same data: only a branch removed since
         raise ValueError(f"branch {event.bank.branch_id!r} is not in the branch list")
     held = store.slots.held_by(event.application_id)  # booked before a crash: the same place again
-    appointment = held or book_first_free(store, branch, event.application_id, china_date(at))
+    licensed_on = china_date(at)
+    wanted = domain.preferred(event.bank, branch, licensed_on)
+    appointment = held or (wanted if wanted and store.slots.book(branch, wanted, event.application_id) else None) \
+        or book_first_free(store, branch, event.application_id, licensed_on, after=wanted)
     # Allocate, then insert with _id = application_id: two workers racing on a redelivery both
     # allocate but one insert lands; the loser's number is a gap, never a second account.
     number = store.allocate_account_number(branch)
@@ -50,10 +55,16 @@ def reserve(store: BankStore, event: LicenceIssued, at: datetime) -> list[dict]:
     return entries
 
 
-def book_first_free(store: BankStore, branch: banks.Branch, application_id: str, today) -> domain.Appointment | None:
-    """The first slot with room, on a working day after `today`; a slot filled meanwhile is skipped."""
-    for day in domain.candidate_days(today):
+def book_first_free(store: BankStore, branch: banks.Branch, application_id: str, today,
+                    after: domain.Appointment | None = None) -> domain.Appointment | None:
+    """The first slot with room on a working day after `today`, or, when the founder's choice `after` is
+    full by now, the first after that one (later the same day, then the next working days); a slot filled
+    meanwhile is skipped."""
+    days = [after.day, *domain.candidate_days(after.day)] if after else domain.candidate_days(today)
+    for day in days:
         for appointment in domain.first_free(branch, [day], lambda d: store.slots.booked(branch.id, d)):
+            if after is not None and day == after.day and appointment.slot <= after.slot:
+                continue
             if store.slots.book(branch, appointment, application_id):
                 return appointment
     return None
@@ -66,11 +77,44 @@ def get_account(store: BankStore, uscc: Any) -> dict[str, Any]:
     return domain.account_view(account, store.revocations.get(account.uscc))
 
 
+def slot_has_room(store: BankStore, branch_id: Any, day: Any, slot: Any) -> bool:
+    """Whether a founder may still choose this slot (the check at submission; the booking comes after
+    the licence, and a slot full by then moves the appointment to the next free one)."""
+    branch = banks.branch(branch_id) if isinstance(branch_id, str) else None
+    try:
+        wanted = date.fromisoformat(day) if isinstance(day, str) else None
+    except ValueError:
+        wanted = None
+    if branch is None or wanted is None or not isinstance(slot, str):
+        raise Invalid.with_fields("预约时段无效", [FieldError(field="bank.appointment_slot", message="网点、日期或时段无效")])
+    return domain.has_room(branch, store.slots.booked(branch.id, wanted), slot)
+
+
 def branches() -> list[dict[str, Any]]:
     """The branch list the form offers (public data: no bookings in it)."""
     return [{"id": b.id, "name": b.name, "address": b.address, "district_code": b.district_code,
              "opening_hours": banks.hours_text(b), "slots": list(banks.slots(b)),
              "capacity_per_slot": b.capacity_per_slot} for b in banks.branches().values()]
+
+
+def list_documents(store: BankStore, application_id: str) -> list[dict]:
+    account = store.get(str(application_id))
+    return [r.model_dump(mode="json") for r in documents.refs(account)] if account else []
+
+
+def get_document(store: BankStore, application_id: str, name: str, signer=None) -> dict:
+    account = store.get(str(application_id))
+    if account is None or name not in {r.name for r in documents.refs(account)}:
+        raise NotFound(f"申请{application_id}没有银行文书{name}")
+
+    def render() -> Document:
+        data, filename = documents.render(account, name, signer)
+        return Document(name=name, filename=filename, content_type="application/pdf",
+                        data_base64=base64.b64encode(data).decode("ascii"))
+
+    # rendered and signed once per state of the account (a clerk task's moves change none), then as issued
+    source = account.model_dump(mode="json", exclude={"task"})
+    return store.documents.issue(account.application_id, name, source, render).model_dump(mode="json")
 
 
 def health(store: BankStore) -> dict:

@@ -10,6 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from contracts import clock
+from contracts.calendar import add_working_days
 from tests.browser.conftest import STAFF_PASSWORD, eventlet_patched
 from tests.browser.helpers import (
     WAIT,
@@ -38,12 +40,16 @@ def test_the_founder_books_a_bank_account_and_sees_it_shared_and_opened(browser,
     company = f"武汉{trade}科技有限公司"
     fill_valid(page, trade)
     field(page, "bank.branch_id").select_option("jc-hongshan")
+    day = add_working_days(clock.china_today(), 3).isoformat()  # the founder's preferred appointment
+    field(page, "bank.appointment_date").fill(day)
+    field(page, "bank.appointment_slot").select_option("13:30-14:30")
     submit(page)
 
     # ---- the bank needs the reserved seals: the error sits on the seal kinds, nothing typed is lost
     expect(page.locator("#error-summary")).to_be_visible()
     expect(page.locator("#error-summary")).to_contain_text("法定代表人名章")
     expect(field(page, "bank.branch_id")).to_have_value("jc-hongshan")
+    expect(field(page, "bank.appointment_slot")).to_have_value("13:30-14:30")
     field(page, "seals.kinds")
     page.locator('[name="seals.kinds"][value="legal_representative"]').check()
     shots(page, "bank-01-reserved-seals-asked")
@@ -54,7 +60,7 @@ def test_the_founder_books_a_bank_account_and_sees_it_shared_and_opened(browser,
     account = page.locator("#bank-account")
     expect(account).to_contain_text("江城银行武汉洪山支行", timeout=WAIT)
     expect(page.locator("#bank-account-number")).to_have_text(re.compile(r"^\d{17}$"))
-    expect(page.locator("#bank-appointment")).to_contain_text(re.compile(r"预约开户时间 \d{4}-\d{2}-\d{2} 09:00-10:00"))
+    expect(page.locator("#bank-appointment")).to_contain_text(f"预约开户时间 {day} 13:30-14:30")
     expect(page.locator("#bank-shared")).to_contain_text("税务（三方协议）")
     expect(page.locator("#bank-shared")).to_contain_text("人社（社保）（委托扣款）")
     expect(page.locator("#bank-shared")).to_contain_text("住房公积金管理中心（委托扣款）")

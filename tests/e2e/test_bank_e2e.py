@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 
 import pytest
+from cryptography import x509
 
+from contracts import clock
+from contracts.calendar import add_working_days, is_working_day
 from gateway.ops.cli import add_staff
+from kit import pdfsign
 from kit.queues import cluster_proxy
 from tests.conftest import MONGO_URI
 from tests.e2e.conftest import STAFF_PASSWORD, confirm_everyone, log_in
@@ -72,6 +77,16 @@ def test_a_bank_account_is_booked_shared_opened_at_the_counter_and_completes(htt
     assert done and done["status"] == "completed", json.dumps(view()["steps"], ensure_ascii=False)
     assert {s["state"] for s in done["steps"]} == {"done"}
     assert done["outputs"]["bank_opened"]["account_number"] == bank["account_number"]
+    # the bank's two documents: the appointment confirmation and, once open, the account's details, each a
+    # PDF signed by the bank under the published root
+    root = x509.load_pem_x509_certificate(http.get("/.well-known/onestop-ca.pem").content)
+    bank_docs = {d["name"]: d for d in done["documents"] if d["name"].startswith("bank.")}
+    assert set(bank_docs) == {"bank.appointment", "bank.account"}, done["documents"]
+    for name in bank_docs:
+        pdf = http.get(f"{API}/applications/{app_id}/documents/{name}", headers=founder)
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf", name
+        [check] = pdfsign.check(pdf.content, [root])
+        assert check.valid and check.trusted, (name, check)
 
     receipt = http.get(f"{API}/applications/{app_id}/data-sharing", headers=founder).json()
     to_bank = [i for i in receipt["items"] if i["bureau"] == "bank"]
@@ -91,3 +106,25 @@ def test_bad_bank_input_is_a_422_on_its_field_in_chinese(http, founder, override
     assert reply.status_code == 422, reply.text
     errors = {e["field"]: e["message"] for e in reply.json()["errors"]}
     assert field in errors and words in errors[field], errors
+
+
+def test_a_preferred_slot_is_booked_and_once_full_is_a_422_on_its_field(http, founder):
+    day = add_working_days(clock.china_today(), 3)
+    chosen = {"branch_id": "jc-jiangan", "appointment_date": day.isoformat(), "appointment_slot": "10:30-11:30"}
+    form = make_form(bank=chosen, seals=RESERVED)  # 江岸支行 serves one founder per slot
+    app_id = confirm_everyone(http, http.post(f"{API}/applications", json=form, headers=founder), form)
+    booked = until(lambda: http.get(f"{API}/applications/{app_id}", headers=founder).json()["outputs"].get("bank"))
+    assert booked and (booked["appointment_date"], booked["appointment_slot"]) == (day.isoformat(), "10:30-11:30")
+
+    reply = http.post(f"{API}/applications", json=make_form(bank=chosen, seals=RESERVED), headers=founder)
+    assert reply.status_code == 422, reply.text
+    errors = {e["field"]: e["message"] for e in reply.json()["errors"]}
+    assert "约满" in errors["bank.appointment_slot"], errors
+
+    latest = clock.china_today()
+    while not is_working_day(latest):  # a working day (the form's own rule) that is not after today
+        latest -= timedelta(days=1)
+    past = {**chosen, "appointment_date": latest.isoformat(), "appointment_slot": "09:30-10:30"}
+    reply = http.post(f"{API}/applications", json=make_form(bank=past, seals=RESERVED), headers=founder)
+    errors = {e["field"]: e["message"] for e in reply.json()["errors"]}
+    assert reply.status_code == 422 and "今天之后" in errors.get("bank.appointment_date", ""), reply.text

@@ -142,3 +142,54 @@ def test_the_manifest_completes_the_bank_step_on_the_reservation_and_the_opening
     form = {"bank": {"branch_id": "jc-hongshan"}}
     assert bureaus.bureau("bank").required_events(form) == {"bank_account_reserved", "account_opened"}
     assert bureaus.bureau("bank").required_events({}) == set()
+
+
+def test_the_appointment_confirmation_then_the_account_details_are_issued_once_each(store):
+    q = clerk.ClerkQueue(store, lambda app_id, entries: None)
+    event, entries = reserve(store)
+    app_id = event.application_id
+    assert entries[0]["payload"]["documents"] == [domain.APPOINTMENT_DOC.model_dump(mode="json")]
+    assert [d["name"] for d in workflow.list_documents(store, app_id)] == ["bank.appointment"]
+    with pytest.raises(NotFound):
+        workflow.get_document(store, app_id, "bank.account")  # not open yet
+    first = workflow.get_document(store, app_id, "bank.appointment")
+    assert first == workflow.get_document(store, app_id, "bank.appointment")  # served as issued
+    assert first["filename"] == f"银行预约开户确认书-{event.licence.uscc}.pdf"
+    with clock.using(clock.fixed_at(NOW)):
+        q.claim(entries[1]["payload"]["task_id"], "柜员甲", NOW)
+        q.act(entries[1]["payload"]["task_id"], "柜员甲", "approve", {}, NOW)
+    assert [d["name"] for d in workflow.list_documents(store, app_id)] == ["bank.appointment", "bank.account"]
+    details = workflow.get_document(store, app_id, "bank.account")
+    assert details["content_type"] == "application/pdf" and details["data_base64"]
+    with pytest.raises(NotFound):
+        workflow.get_document(store, "no-such-application", "bank.appointment")
+
+
+def test_the_founders_preferred_slot_is_booked_when_it_has_room(store):
+    event, entries = reserve(store, appointment=(date(2026, 10, 12), "13:30-14:30"))
+    reserved = entries[0]["payload"]
+    assert (reserved["appointment_date"], reserved["appointment_slot"]) == ("2026-10-12", "13:30-14:30")
+    assert "改约" not in entries[1]["payload"]["reason"]
+
+
+def test_a_preferred_slot_full_by_the_licence_moves_to_the_next_free_one_and_says_so(store):
+    for _ in range(HONGSHAN.capacity_per_slot):  # others fill 12 October 13:30 first
+        reserve(store, appointment=(date(2026, 10, 12), "13:30-14:30"))
+    event, entries = reserve(store, appointment=(date(2026, 10, 12), "13:30-14:30"))
+    reserved = entries[0]["payload"]
+    assert (reserved["appointment_date"], reserved["appointment_slot"]) == ("2026-10-12", "14:30-15:30")
+    assert "已约满或已过，改约最近的空闲时段" in entries[1]["payload"]["reason"]
+    assert workflow.slot_has_room(store, "jc-hongshan", "2026-10-12", "13:30-14:30") is False
+    assert workflow.slot_has_room(store, "jc-hongshan", "2026-10-12", "14:30-15:30") is True
+
+
+def test_a_preferred_day_not_after_the_licence_books_the_first_free_slot_after_it(store):
+    event, entries = reserve(store, appointment=(date(2026, 9, 30), "09:00-10:00"))  # the licence's own day
+    assert entries[0]["payload"]["appointment_date"] == "2026-10-08"  # after the 国庆 holiday, as without a choice
+
+
+def test_a_room_question_about_no_branch_or_no_day_is_a_field_error(store):
+    for args in (("no-such", "2026-10-12", "09:00-10:00"), ("jc-hongshan", "12 Oct", "09:00-10:00"),
+                 ("jc-hongshan", None, "09:00-10:00")):
+        with pytest.raises(Invalid):
+            workflow.slot_has_room(store, *args)

@@ -45,3 +45,24 @@ def test_the_branch_list_is_marked_demo_data_and_every_branch_has_slots():
     for branch in banks.branches().values():
         assert banks.slots(branch) and branch.capacity_per_slot >= 1
     assert banks.slots(banks.branch("jc-jiangan")) == ("09:30-10:30", "10:30-11:30")
+
+
+def test_a_preferred_appointment_is_a_working_day_and_one_of_the_branchs_slots():
+    chosen = {"branch_id": "jc-hongshan", "appointment_date": "2026-12-09", "appointment_slot": "13:30-14:30"}
+    form = validate_form(make_form(bank=chosen, seals=RESERVED))
+    assert (form.bank.appointment_date.isoformat(), form.bank.appointment_slot) == ("2026-12-09", "13:30-14:30")
+
+
+@pytest.mark.parametrize(("chosen", "field", "words"), [
+    ({"appointment_date": "2026-12-09"}, "bank.appointment_slot", "同时选择日期和时段"),
+    ({"appointment_slot": "09:00-10:00"}, "bank.appointment_date", "同时选择日期和时段"),
+    ({"appointment_date": "2026-12-09", "appointment_slot": "12:00-13:00"}, "bank.appointment_slot",
+     "09:00-10:00、10:00-11:00、11:00-12:00、13:30-14:30"),  # the lunch break is no slot at this branch
+    ({"appointment_date": "2026-12-12", "appointment_slot": "09:00-10:00"}, "bank.appointment_date", "工作日"),  # Saturday
+    ({"appointment_date": "2027-01-01", "appointment_slot": "09:00-10:00"}, "bank.appointment_date", "工作日"),  # 元旦
+])
+def test_a_preferred_appointment_the_branch_cannot_give_is_refused_on_its_field(chosen, field, words):
+    with pytest.raises(Invalid) as refused:
+        validate_form(make_form(bank={"branch_id": "jc-hongshan", **chosen}, seals=RESERVED))
+    [error] = refused.value.field_errors
+    assert error.field == field and words in error.message, error

@@ -173,6 +173,18 @@ def test_required_outputs_follow_the_form():
     assert result["steps"]["medical_insurance"]["state"] == "not_requested"  # no staff on the form
 
 
+def test_a_step_the_form_did_not_ask_for_is_done_once_its_bureau_answers_anyway():
+    """The medical insurance bureau registers every licensed unit: without staff on the form its step is
+    not required, but once the unit is registered the card says done, not 未申请, beside the output."""
+    minimal = make_form(seals={"kinds": []}, tax={"invoice_kinds": []}, employees=[], housing_fund=False)
+    events = [e for e in automatic_path(minimal) if e["type"] not in ("seals_filed", "invoices_approved",
+                                                                     "employees_enrolled", "housing_fund_registered")]
+    result = derive(minimal, events, T0)
+    assert "medical_insurance_registered" not in required_events(minimal) and result["status"] == "completed"
+    assert result["steps"]["medical_insurance"]["state"] == "done"
+    assert result["steps"]["housing_fund"]["state"] == "not_requested"
+
+
 def test_physical_seals_need_delivery():
     form = make_form(seals={"physical": True, "postal_address": "武汉市洪山区珞喻路1号"})
     events = automatic_path(form)
