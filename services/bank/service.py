@@ -53,11 +53,11 @@ class BankService(clerk.ClerkRpc):
     def get_account(self, uscc: str) -> dict:
         return workflow.get_account(self.store, uscc)
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def list_branches(self) -> list[dict]:
         return workflow.branches()
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def health(self) -> dict:
         return workflow.health(self.store)
 
