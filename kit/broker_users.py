@@ -1,7 +1,8 @@
 """A RabbitMQ user per process, with permissions that reach only the exchanges and queues it uses.
 
 Every process of OneStop connects as `<prefix>-<process>`: each bureau service, the gateway's tracker
-(`gateway`), the gateway web process (`web`) and the operator CLI (`operator`). The grants follow
+(`gateway`), the gateway web process (`web`), the operator CLI (`operator`) and the container health
+checks (`probe`, which may call `<service>.health` and nothing else). The grants follow
 nameko's names (nameko/rpc.py, nameko/events.py, kit/queues.py):
 
     nameko-rpc                            the topic exchange of every RPC call and reply
@@ -19,6 +20,9 @@ registration's RPC calls, nor publish to `registration.events`.
 
 The broker validates the `user_id` property of every message against the connection's user
 (RabbitMQ's "validated user-id"), which is how a bureau knows which process called (kit/callers.py).
+
+Compose and Kubernetes create the same users with a one-shot job (`python -m kit.broker_users
+provision`, passwords from the environment: BROKER_PASSWORD_<PROCESS>, e.g. BROKER_PASSWORD_SOCIAL_SECURITY).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import json
 import os
 import re
 import secrets
+import sys
 import urllib.error
 import urllib.parse
 from collections.abc import Iterable
@@ -37,7 +42,8 @@ from contracts import bureaus
 
 WEB = "web"
 OPERATOR = "operator"
-PROCESSES: tuple[str, ...] = (*bureaus.SERVICES, WEB, OPERATOR)
+PROBE = "probe"  # the container health checks (docker/healthcheck.py): `<service>.health()` only
+PROCESSES: tuple[str, ...] = (*bureaus.SERVICES, WEB, OPERATOR, PROBE)
 RPC_EXCHANGE = "nameko-rpc"
 DEAD_LETTER = "onestop.dead-letter"  # kit/queues.py: the exchange and its queue have this one name
 UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -92,6 +98,8 @@ def _service_grant(service: str) -> Grant:
     own = [RPC_EXCHANGE, f"rpc-{service}", f"{service}.events", DEAD_LETTER]
     source_exchanges = [f"{s}.events" for s in consumed]
     pattern = f"^({_any(own + source_exchanges)}|{event_queues})$"
+    # no reply keys to bind: a bureau sees the web's reply queue key in every request it serves, and
+    # binding it would copy the other bureaus' answers to the web
     topics = {RPC_EXCHANGE: (f"^{UUID}$", f"^{re.escape(service)}\\.\\*$")}
     for source, kinds in consumed.items():
         topics[f"{source}.events"] = (NOTHING, _only(kinds))
@@ -114,6 +122,14 @@ def grant(process: str, prefix: str) -> Grant:
             read=f"^({re.escape(RPC_EXCHANGE)}|{replies})$",
             topics={RPC_EXCHANGE: (f"^({_any(bureaus.SERVICES)})\\.{METHOD}$", f"^{UUID}$")},
             tags="management",  # /metrics reads its vhost's queue depths from the management API
+        )
+    if process == PROBE:  # nameko's standalone proxy: reply queue `rpc.reply-standalone_rpc_proxy-<uuid>`
+        replies = f"rpc\\.reply-standalone_rpc_proxy-{UUID}"
+        return Grant(
+            configure=f"^({re.escape(RPC_EXCHANGE)}|{replies})$",
+            write=f"^({re.escape(RPC_EXCHANGE)}|{replies})$",
+            read=f"^({re.escape(RPC_EXCHANGE)}|{replies})$",
+            topics={RPC_EXCHANGE: (f"^({_any(bureaus.SERVICES)})\\.health$", f"^{UUID}$")},
         )
     if process == OPERATOR:
         # `outbox replay` publishes as every source; `dead-letters` reads the dead-letter queue and
@@ -184,17 +200,29 @@ class BrokerUsers:
             except (urllib.error.HTTPError, OSError):  # gone already, or the private broker is
                 pass
 
-    def definitions(self, vhost: str) -> dict:
-        """The same users as a RabbitMQ definitions file (compose, Kubernetes): `password` fields are
-        filled from the environment by the caller, never committed."""
-        users, permissions, topics = [], [], []
-        for process in PROCESSES:
-            rules = grant(process, self.prefix)
-            users.append({"name": self.user(process), "password": self.passwords.get(process, ""),
-                          "tags": rules.tags})
-            permissions.append({"user": self.user(process), "vhost": vhost, "configure": rules.configure,
-                                "write": rules.write, "read": rules.read})
-            topics += [{"user": self.user(process), "vhost": vhost, "exchange": exchange, "write": write,
-                        "read": read} for exchange, (write, read) in rules.topics.items()]
-        return {"users": users, "vhosts": [{"name": vhost}], "permissions": permissions,
-                "topic_permissions": topics}
+
+def main(argv: list[str] | None = None) -> int:
+    """`provision`: create every user on ONESTOP_BROKER_VHOST (default onestop) with the passwords in
+    BROKER_PASSWORD_<PROCESS>, as the administrator in RABBIT_CTL_URI (http://admin:pw@host:15672)."""
+    from kit.launcher import _ctl_request
+
+    args = argv if argv is not None else sys.argv[1:]
+    if args != ["provision"]:
+        print("usage: python -m kit.broker_users provision", file=sys.stderr)
+        return 2
+    env_name = {p: f"BROKER_PASSWORD_{p.upper()}" for p in PROCESSES}
+    missing = [name for name in env_name.values() if not os.environ.get(name)]
+    ctl_uri = os.environ.get("RABBIT_CTL_URI", "")
+    if missing or not ctl_uri:
+        print("missing: " + ", ".join(missing + ([] if ctl_uri else ["RABBIT_CTL_URI"])), file=sys.stderr)
+        return 2
+    users = BrokerUsers(os.environ.get("ONESTOP_BROKER_PREFIX", "onestop"),
+                        {p: os.environ[name] for p, name in env_name.items()})
+    vhost = os.environ.get("ONESTOP_BROKER_VHOST", "onestop")
+    users.provision(vhost, lambda method, path, body: _ctl_request(method, path, ctl_uri, body))
+    print(f"{len(PROCESSES)} broker users on vhost {vhost}: " + ", ".join(users.user(p) for p in PROCESSES))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
