@@ -34,7 +34,7 @@ import secrets
 import sys
 import urllib.error
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -201,9 +201,10 @@ class BrokerUsers:
                 pass
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, env: Mapping[str, str] = os.environ) -> int:
     """`provision`: create every user on ONESTOP_BROKER_VHOST (default onestop) with the passwords in
-    BROKER_PASSWORD_<PROCESS>, as the administrator in RABBIT_CTL_URI (http://admin:pw@host:15672)."""
+    BROKER_PASSWORD_<PROCESS>, as the administrator in RABBIT_CTL_URI (http://admin:pw@host:15672);
+    docs/operations.md lists the variables."""
     from kit.launcher import _ctl_request
 
     args = argv if argv is not None else sys.argv[1:]
@@ -211,14 +212,13 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m kit.broker_users provision", file=sys.stderr)
         return 2
     env_name = {p: f"BROKER_PASSWORD_{p.upper()}" for p in PROCESSES}
-    missing = [name for name in env_name.values() if not os.environ.get(name)]
-    ctl_uri = os.environ.get("RABBIT_CTL_URI", "")
+    missing = [name for name in env_name.values() if not env.get(name)]
+    ctl_uri = env.get("RABBIT_CTL_URI", "")
     if missing or not ctl_uri:
         print("missing: " + ", ".join(missing + ([] if ctl_uri else ["RABBIT_CTL_URI"])), file=sys.stderr)
         return 2
-    users = BrokerUsers(os.environ.get("ONESTOP_BROKER_PREFIX", "onestop"),
-                        {p: os.environ[name] for p, name in env_name.items()})
-    vhost = os.environ.get("ONESTOP_BROKER_VHOST", "onestop")
+    users = BrokerUsers(env.get("ONESTOP_BROKER_PREFIX", "onestop"), {p: env[name] for p, name in env_name.items()})
+    vhost = env.get("ONESTOP_BROKER_VHOST", "onestop")
     users.provision(vhost, lambda method, path, body: _ctl_request(method, path, ctl_uri, body))
     print(f"{len(PROCESSES)} broker users on vhost {vhost}: " + ", ".join(users.user(p) for p in PROCESSES))
     return 0

@@ -158,6 +158,9 @@ class QueueTypedRpc(Rpc):
             data[callers.CALLER] = caller
         if caller not in callers.TRUSTED:
             data.pop(callers.PRINCIPAL, None)  # only the gateway vouches for a logged-in person
+        if not self.public:  # the access audit: which process asked for whom (ids only, no personal data)
+            log.info("rpc %s.%s", service, self.method_name,
+                     extra={"caller": caller, "principal": data.get(callers.PRINCIPAL)})
         return data
 
 

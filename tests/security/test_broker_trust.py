@@ -10,6 +10,7 @@ against code from before the fix too.
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -54,6 +55,14 @@ def test_the_gateways_calls_still_work_and_carry_the_founders_principal(world):
                             headers=alice.headers)
     assert response.status_code == 200, response.text
     assert response.content.startswith(b"%PDF")
+    principal = f"founder:{alice.account_id}"
+
+    def audited():
+        lines = "".join(text for name, text in live.logs().items() if "-registration-" in name).splitlines()
+        return [json.loads(line) for line in lines if principal in line and "get_document" in line]
+
+    seen = live.wait_for(audited, timeout=30, what="registration's audit line for the download")
+    assert seen[-1]["caller"] == "web" and seen[-1]["msg"] == "rpc registration.get_document"
 
 
 def test_a_client_cannot_claim_to_be_the_gateway(world):
