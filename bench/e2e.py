@@ -62,7 +62,10 @@ class Live:
 
     def __init__(self, scale: int = 1, label: str = "e2e", mongo_uri: str | None = None,
                  env: dict[str, str] | None = None):
-        self.env = {"LOG_LEVEL": "WARNING", **(env or {})}
+        # one bench founder submits the whole load: no per-founder limits (gateway/quotas.py)
+        self.env = {"LOG_LEVEL": "WARNING", **{f"GATEWAY_{kind}_PER_FOUNDER_PER_HOUR": "1000000"
+                                              for kind in ("SUBMISSIONS", "DOWNLOADS", "NAME_CHECKS")},
+                    **(env or {})}
         self.iso = Isolation(label, mongo_uri) if mongo_uri else Isolation(label)
         self.scale = scale
         self.system: System | None = None

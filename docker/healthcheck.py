@@ -1,6 +1,7 @@
 """Container health check for OneStop processes. Imports nameko only, never service code.
 
-    python healthcheck.py <service>        call <service>.health() over RabbitMQ (AMQP_URI)
+    python healthcheck.py <service>        call <service>.health() over RabbitMQ (HEALTHCHECK_AMQP_URI:
+                                           the probe user, which may call health only; else AMQP_URI)
     python healthcheck.py --http <path>    GET http://127.0.0.1:$GATEWAY_PORT<path> (the gateway web)
 
 Exit status 0 = healthy, 1 = unhealthy (the reason goes to stdout, which Docker keeps in
@@ -30,7 +31,8 @@ def check_rpc(service: str, timeout: float) -> str | None:
     eventlet.monkey_patch()
     from nameko.standalone.rpc import ClusterRpcProxy
 
-    config = {"AMQP_URI": os.environ.get("AMQP_URI", DEFAULT_AMQP_URI), "serializer": "json"}
+    uri = os.environ.get("HEALTHCHECK_AMQP_URI") or os.environ.get("AMQP_URI", DEFAULT_AMQP_URI)
+    config = {"AMQP_URI": uri, "serializer": "json"}
     try:
         with eventlet.Timeout(timeout + 5), ClusterRpcProxy(config, timeout=timeout) as cluster:
             result = getattr(cluster, service).health()

@@ -25,6 +25,7 @@ from gateway.confirmations import correction_errors, pending_fields
 from gateway.identities import holder_of
 from gateway.namecheck import name_errors
 from gateway.publisher import SOURCE, Publisher, publish_outbox
+from gateway.quotas import Quotas
 from gateway.store import GatewayStore
 from gateway.timeline import derive, timeline_entry
 from gateway.tracking import record
@@ -47,8 +48,9 @@ class Download:
 
 class ApplicationService:
     def __init__(self, store: GatewayStore, clients: Clients, publish: Publisher, base_url: str,
-                 confirmation_days: int = 5):
+                 confirmation_days: int = 5, quotas: Quotas | None = None):
         self.confirmation_days = confirmation_days  # gateway/confirmations.py
+        self.quotas = quotas  # per-founder limits (gateway/quotas.py); None: none
         self.store = store
         self.clients = clients
         self.publish = publish
@@ -66,6 +68,8 @@ class ApplicationService:
             if existing is not None:
                 return self._replay(existing, body), False
         form = self._validated(body)
+        if self.quotas:  # a retry above and an invalid form cost nothing
+            self.quotas.take(who, "submission")
         form_json = form.model_dump(mode="json")
         app_id = uuid.uuid4().hex
         now = clock.now()
@@ -184,6 +188,8 @@ class ApplicationService:
         bureau = name.split(".", 1)[0]
         if bureau not in BUREAUS:
             raise NotFound("没有这份文件")
+        if self.quotas:
+            self.quotas.take(who, "download")
         document = self.clients.of(bureau).document(app_id, name)
         return Download(base64.b64decode(document.data_base64), document.content_type, document.filename)
 

@@ -32,6 +32,7 @@ from contracts.rpc import BUREAUS, FieldError, Invalid, NotFound
 from contracts.text import PersonName
 from gateway import identities
 from gateway.errors import TooManyRequests, Unauthenticated
+from gateway.rpc import vouch
 from gateway.store import GatewayStore, token_expiry
 from kit.identity import FormatCheck, IdentityVerifier
 
@@ -289,6 +290,7 @@ class AccountService:
         with self._principals_lock:
             known = self._principals.get(key)
         if known is not None and known[0] > now:
+            vouch(known[1].role, known[1].id)
             return known[1]
         row = self.store.token(key)
         account = self.store.account(row["account_id"]) if row else None
@@ -300,6 +302,7 @@ class AccountService:
                         login=account["logins"][0], bureau=account.get("bureau"))
         token_left = (aware(row["expires_at"]) - clock.now()).total_seconds()
         self._remember(key, now + min(PRINCIPAL_SECONDS, token_left), who)
+        vouch(who.role, who.id)
         return who
 
     def _remember(self, key: str, until: float, who: Principal) -> None:

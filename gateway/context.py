@@ -14,6 +14,7 @@ from gateway.companies import CompanyService, VerifyService
 from gateway.confirmations import ConfirmationService
 from gateway.drafts import DraftService
 from gateway.publisher import Publisher
+from gateway.quotas import Quotas
 from gateway.rpc import Bureaus
 from gateway.settings import Settings
 from gateway.staffing import StaffingService
@@ -31,6 +32,7 @@ class Gateway:
     password_hasher: Any = None  # argon2.PasswordHasher; None: argon2-cffi's defaults
     clients: Clients = field(init=False)
     accounts: AccountService = field(init=False)
+    quotas: Quotas = field(init=False)
     applications: ApplicationService = field(init=False)
     confirmations: ConfirmationService = field(init=False)
     companies: CompanyService = field(init=False)
@@ -47,8 +49,11 @@ class Gateway:
                                        s.gateway_login_window_minutes, self.password_hasher,
                                        (s.gateway_signups_per_address_per_hour, s.gateway_signups_per_hour),
                                        load_verifier(s.gateway_identity_verifier))
+        self.quotas = Quotas(self.store, {"submission": s.gateway_submissions_per_founder_per_hour,
+                                          "download": s.gateway_downloads_per_founder_per_hour,
+                                          "name_check": s.gateway_name_checks_per_founder_per_hour})
         self.applications = ApplicationService(self.store, self.clients, self.publish, s.public_url,
-                                               s.gateway_confirmation_days)
+                                               s.gateway_confirmation_days, quotas=self.quotas)
         self.confirmations = ConfirmationService(self.store, self.publish, s.public_url)
         self.companies = CompanyService(self.store, self.clients)
         self.drafts = DraftService(self.store)

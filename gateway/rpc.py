@@ -3,10 +3,15 @@
 A nameko `ClusterRpcProxy` is not thread-safe (a shared one hangs), so the pool lends one started proxy
 to one thread at a time. Each call has a timeout; a proxy that timed out or lost its connection is
 thrown away, because a late reply could still arrive on its reply queue.
+
+Every call carries the web process's broker user (validated by the broker) and, during a request, the
+authenticated principal (kit/callers.py): `PrincipalScope` gives each request a box that the account
+service fills when it resolves a token (`vouch`), shared by the threads FastAPI runs the request on.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import queue
 import threading
@@ -18,6 +23,7 @@ from kombu.exceptions import OperationalError
 from nameko.exceptions import RpcTimeout, UnknownService
 
 from contracts.rpc import Unavailable
+from kit.callers import PRINCIPAL
 from kit.queues import cluster_proxy
 
 log = logging.getLogger(__name__)
@@ -26,6 +32,37 @@ log = logging.getLogger(__name__)
 # connection dropped before the call (a node of the cluster went away): a new proxy fails over.
 # AMQPError: e.g. RESOURCE_LOCKED when a reply queue is redeclared on a node the cluster just failed over to
 _BROKEN = (RpcTimeout, UnknownService, OperationalError, OSError, RuntimeError, AMQPError)
+
+
+# a dict per request (the same object in every copy of the request's context, so a dependency run on
+# a worker thread can fill it for the endpoint run on another)
+_principal: contextvars.ContextVar[dict | None] = contextvars.ContextVar("onestop_principal", default=None)
+
+
+def vouch(role: str, account_id: str) -> None:
+    """The request's caller is this logged-in account: bureau calls made for it say so."""
+    box = _principal.get()
+    if box is not None:
+        box[PRINCIPAL] = f"{role}:{account_id}"
+
+
+def current_principal() -> str | None:
+    box = _principal.get()
+    return box.get(PRINCIPAL) if box else None
+
+
+class PrincipalScope:
+    """ASGI middleware: a fresh principal box for every HTTP request."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        token = _principal.set({})
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _principal.reset(token)
 
 
 class Bureaus(Protocol):
@@ -50,6 +87,12 @@ class RpcPool:
             raise Unavailable("网关繁忙，请稍后再试")
         try:
             runner, proxy = self._checkout(timeout)
+            context = getattr(runner, "context_data", None)
+            if context is not None:  # a pooled proxy: this call's principal only, never the last one's
+                context.pop(PRINCIPAL, None)
+                principal = current_principal()
+                if principal:
+                    context[PRINCIPAL] = principal
             try:
                 result = getattr(getattr(proxy, service), method)(*args, **kwargs)
             except _BROKEN as exc:

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # who vouches for a person's identity at sign-up (kit/identity.py): "format_check" (embedded: the
     # number's form only) or module:attribute of an adapter to the public-security real-name service
     gateway_identity_verifier: str = "format_check"
+    # per founder and rolling hour (gateway/quotas.py): new submissions, document downloads, name checks
+    gateway_submissions_per_founder_per_hour: int = Field(20, ge=1)
+    gateway_downloads_per_founder_per_hour: int = Field(300, ge=1)
+    gateway_name_checks_per_founder_per_hour: int = Field(300, ge=1)
     # working days every person named on a form has to confirm it (gateway/confirmations.py)
     gateway_confirmation_days: int = Field(5, ge=0, le=30)
     log_level: str = "INFO"

@@ -102,7 +102,7 @@ class GatewayTracker:
     def expire_confirmations(self) -> None:
         confirmations.expire_due(self.store)  # on contracts.clock: a pinned process clock moves it too
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def health(self) -> dict:
         self.store.ping()
         return {"service": self.name, "status": "ok", "database": "ok"}

@@ -38,6 +38,24 @@ def with_vhost(amqp_uri: str, vhost: str) -> str:
     return SEPARATOR.join(out)
 
 
+def with_credentials(amqp_uri: str, user: str, password: str) -> str:
+    """Every address of `amqp_uri` connecting as `user` (kit/broker_users.py: a user per process)."""
+    creds = f"{urllib.parse.quote(user, safe='')}:{urllib.parse.quote(password, safe='')}"
+    out = []
+    for address in addresses(amqp_uri):
+        parts = urllib.parse.urlsplit(address)
+        host = parts.netloc.rpartition("@")[2]
+        out.append(urllib.parse.urlunsplit((parts.scheme, f"{creds}@{host}", parts.path, parts.query, "")))
+    return SEPARATOR.join(out)
+
+
+def user_of(amqp_uri: str) -> str | None:
+    """The user the first address connects as."""
+    first = addresses(amqp_uri)[0] if addresses(amqp_uri) else ""
+    user = urllib.parse.urlsplit(first).username
+    return urllib.parse.unquote(user) if user else None
+
+
 def join(uris: list[str]) -> str:
     return SEPARATOR.join(uris)
 

@@ -5,7 +5,12 @@ fault tests and the benchmarks, so all of them run exactly what an operator runs
     python -m kit.launcher run [--scale tax=2 --scale seal=2] [--port 8000]
     ONESTOP_QUEUE_TYPE=quorum AMQP_URI="pyamqp://...:5672/;pyamqp://...:5673/" python -m kit.launcher run
 
-Every child gets the environment: the queue type and every broker address (kit/queues.py, kit/brokers.py).
+Every child gets the environment: the queue type and every broker address (kit/queues.py, kit/brokers.py),
+and connects as its own broker user (kit/broker_users.py): `start` creates the users through the
+management API (as its administrator, `ctl_uri`) with permissions on the system's vhost only. `make run`
+keeps their generated passwords in var/broker/users.json (mode 0600, never committed) and writes the
+operator's AMQP_URI to var/broker/operator.env; any other System (tests, bench) makes throw-away users
+named after its database prefix and deletes them when it stops. No process of ours connects as `guest`.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contracts import bureaus
+from kit.broker_users import WEB, BrokerUsers
 from kit.brokers import addresses, vhost_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,15 +111,18 @@ class System:
     ctl_uri: str = DEFAULT_RABBIT_CTL_URI
     instances: list[Instance] = field(default_factory=list)
     web: Instance | None = None
+    users: BrokerUsers | None = None  # None: throw-away users for this run, removed by stop()
+    _own_users: bool = False
 
     @property
     def gateway_url(self) -> str:
         return f"http://{self.gateway_host}:{self.gateway_port}"
 
-    def env(self) -> dict[str, str]:
+    def env(self, process: str = WEB) -> dict[str, str]:
+        """A child's environment: it connects to the broker as `process`'s own user."""
         env = dict(os.environ)
         env.update(
-            AMQP_URI=self.amqp_uri,
+            AMQP_URI=self.broker_uri(process),
             MONGO_URI=self.mongo_uri,
             ONESTOP_DB_PREFIX=self.db_prefix,
             GATEWAY_HOST=self.gateway_host,
@@ -124,6 +133,18 @@ class System:
         env.update(self.extra_env)
         return env
 
+    def broker_uri(self, process: str) -> str:
+        if self.users is None:
+            self.users, self._own_users = BrokerUsers.ephemeral(self.db_prefix), True
+        return self.users.uri(self.amqp_uri, process)
+
+    def provision_users(self) -> None:
+        self.broker_uri(WEB)  # makes the throw-away users if none were given
+        self.users.provision(vhost_of(self.amqp_uri), self._ctl)
+
+    def _ctl(self, method: str, path: str, body: dict | None) -> object:
+        return _ctl_request(method, path, self.ctl_uri, body)
+
     def database_names(self) -> list[str]:
         return [f"{self.db_prefix}_{name}" for name in NAMEKO_SERVICES]
 
@@ -131,11 +152,12 @@ class System:
 
     def start(self, timeout: float = 90) -> System:
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.provision_users()
         for service in self.services:
             for index in range(self.scale.get(service, 1)):
                 self.start_instance(service, index)
         if self.with_web:
-            self.web = self._spawn("web", 0, [str(BIN / "python"), "-m", "gateway"])
+            self.web = self._spawn(WEB, 0, [str(BIN / "python"), "-m", "gateway"])
         self.wait_ready(timeout)
         return self
 
@@ -151,7 +173,7 @@ class System:
         log_path = self.log_dir / f"{self.db_prefix}-{service}-{index}.log"
         log_file = open(log_path, "ab")  # noqa: SIM115 - the child owns it for its lifetime
         process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env(), stdout=log_file, stderr=subprocess.STDOUT,
+            command, cwd=ROOT, env=self.env(service), stdout=log_file, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         log_file.close()
@@ -209,6 +231,8 @@ class System:
                 instance.process.kill()
                 instance.process.wait()
         self.instances, self.web = [], None
+        if self._own_users and self.users is not None:
+            self.users.remove(self._ctl)
 
 
 def _parse_scale(values: list[str]) -> dict[str, int]:
@@ -219,6 +243,14 @@ def _parse_scale(values: list[str]) -> dict[str, int]:
             raise SystemExit(f"--scale wants SERVICE=N with SERVICE one of {', '.join(NAMEKO_SERVICES)}")
         scale[name] = int(count)
     return scale
+
+
+def _write_operator_env(system: System) -> None:
+    """The operator CLI's own broker user (`set -a; . var/broker/operator.env; onestop queues`)."""
+    path = ROOT / "var" / "broker" / "operator.env"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(f"AMQP_URI='{system.broker_uri('operator')}'\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,7 +266,10 @@ def main(argv: list[str] | None = None) -> int:
         gateway_port=args.port,
         gateway_host=os.environ.get("GATEWAY_HOST", "127.0.0.1"),
         scale=_parse_scale(args.scale),
+        ctl_uri=os.environ.get("RABBIT_CTL_URI", DEFAULT_RABBIT_CTL_URI),
+        users=BrokerUsers.stored("onestop", ROOT / "var" / "broker" / "users.json"),
     )
+    _write_operator_env(system)
     stopping = False
 
     def on_signal(signum, frame):

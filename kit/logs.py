@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 
 from contracts.codes import mask_resident_ids_in_text
 
-CONTEXT_FIELDS = ("application_id", "event_id", "task_id", "uscc", "bureau", "request_id")
+CONTEXT_FIELDS = ("application_id", "event_id", "task_id", "uscc", "bureau", "request_id",
+                  "caller", "principal")  # an RPC's validated caller and the gateway's principal (kit/callers.py)
 
 
 class JsonFormatter(logging.Formatter):

@@ -24,10 +24,24 @@ import uuid
 
 from kombu import Exchange, Queue
 from nameko.events import EventHandler
-from nameko.rpc import RPC_QUEUE_TEMPLATE, RPC_REPLY_QUEUE_TEMPLATE, Rpc, RpcConsumer, get_rpc_exchange
-from nameko.standalone.rpc import ClusterRpcProxy, SingleThreadedReplyListener
+from nameko.rpc import (
+    RPC_QUEUE_TEMPLATE,
+    RPC_REPLY_QUEUE_TEMPLATE,
+    Rpc,
+    RpcConsumer,
+    ServiceProxy,
+    get_rpc_exchange,
+)
+from nameko.standalone.rpc import (
+    ClusterProxy,
+    ClusterRpcProxy,
+    SingleThreadedReplyListener,
+    StandaloneProxyBase,
+)
 
-from kit.brokers import connection
+from contracts.rpc import Forbidden
+from kit import callers
+from kit.brokers import connection, user_of
 from kit.deadletters import DEAD_LETTER_QUEUE
 
 log = logging.getLogger(__name__)
@@ -117,7 +131,37 @@ class QueueTypedRpcConsumer(RpcConsumer):
 
 
 class QueueTypedRpc(Rpc):
+    """An RPC entrypoint that also knows its caller (kit/callers.py): restricted unless `public=True`."""
+
     rpc_consumer = QueueTypedRpcConsumer()
+
+    def __init__(self, public: bool = False, **kwargs):
+        self.public = public
+        super().__init__(**kwargs)
+
+    def handle_message(self, body, message):
+        config, service = self.container.config, self.container.service_name
+        user_id = message.properties.get("user_id")
+        if not callers.allowed(config, service, user_id, self.public):
+            log.warning("refused %s.%s from broker user %r", service, self.method_name, user_id)
+            refusal = Forbidden(f"调用方无权调用 {service}.{self.method_name}")
+            self.rpc_consumer.handle_result(message, None, (Forbidden, refusal, None))
+            return
+        super().handle_message(body, message)
+
+    def unpack_message_headers(self, message):
+        data = super().unpack_message_headers(message)
+        config, service = self.container.config, self.container.service_name
+        caller = callers.caller_process(config, service, message.properties.get("user_id"))
+        data.pop(callers.CALLER, None)  # a header of that name is the caller's say-so, not the broker's
+        if caller is not None:
+            data[callers.CALLER] = caller
+        if caller not in callers.TRUSTED:
+            data.pop(callers.PRINCIPAL, None)  # only the gateway vouches for a logged-in person
+        if not self.public:  # the access audit: which process asked for whom (ids only, no personal data)
+            log.info("rpc %s.%s", service, self.method_name,
+                     extra={"caller": caller, "principal": data.get(callers.PRINCIPAL)})
+        return data
 
 
 rpc = QueueTypedRpc.decorator
@@ -181,14 +225,46 @@ class ExclusiveReplyListener(SingleThreadedReplyListener):
     def setup(self):
         reply_queue_uuid = uuid.uuid4()
         self.routing_key = str(reply_queue_uuid)
+        # named after the broker user, whose permissions reach `rpc.reply-<user>-*` only (kit/broker_users.py)
+        owner = user_of(self.container.config.get("AMQP_URI", "")) or self.container.service_name
         self.queue = Queue(
-            RPC_REPLY_QUEUE_TEMPLATE.format(self.container.service_name, reply_queue_uuid),
+            RPC_REPLY_QUEUE_TEMPLATE.format(owner, reply_queue_uuid),
             exchange=get_rpc_exchange(self.container.config), routing_key=self.routing_key,
             durable=False, exclusive=True, auto_delete=True, queue_arguments={"x-queue-type": "classic"},
         )
         self.queue_consumer.register_provider(self)
 
 
+class _IdentifiedClusterProxy(ClusterProxy):
+    """nameko's cluster proxy whose calls carry the AMQP `user_id` (validated by the broker)."""
+
+    def __init__(self, worker_ctx, reply_listener, user_id: str | None):
+        super().__init__(worker_ctx, reply_listener)
+        self._options = {"user_id": user_id} if user_id else {}
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._proxies:
+            self._proxies[name] = ServiceProxy(self._worker_ctx, name, self._reply_listener, **self._options)
+        return self._proxies[name]
+
+
+class IdentifiedClusterRpcProxy(ClusterRpcProxy):
+    """A ClusterRpcProxy with an exclusive reply queue whose calls say who sends them, and whose
+    `context_data` (e.g. `principal`, kit/callers.py) the lender may set before each call."""
+
+    def __init__(self, config: dict, timeout: float | None = None):
+        StandaloneProxyBase.__init__(self, config, context_data={}, timeout=timeout,
+                                     reply_listener_cls=ExclusiveReplyListener)
+        self._proxy = _IdentifiedClusterProxy(self._worker_ctx, self._reply_listener,
+                                              user_of(config.get("AMQP_URI", "")))
+
+    @property
+    def context_data(self) -> dict:
+        return self._worker_ctx.data
+
+
 def cluster_proxy(config: dict, timeout: float | None = None) -> ClusterRpcProxy:
-    """nameko's ClusterRpcProxy with an exclusive reply queue."""
-    return ClusterRpcProxy(config, timeout=timeout, reply_listener_cls=ExclusiveReplyListener)
+    """nameko's ClusterRpcProxy with an exclusive reply queue, identified by its broker user."""
+    return IdentifiedClusterRpcProxy(config, timeout=timeout)

@@ -52,8 +52,11 @@ def mongo_db(mongo_db_name):
 
 @pytest.fixture
 def service_config(rabbit_config, mongo_db_name):
-    """Nameko config for one service under test: a fresh RabbitMQ vhost and a fresh database."""
-    return {**rabbit_config, "MONGO_URI": MONGO_URI, "MONGO_DATABASE": mongo_db_name}
+    """Nameko config for one service under test: a fresh RabbitMQ vhost and a fresh database. The
+    tests call the service as `guest` through nameko's own proxies, so the caller check (kit/callers.py)
+    is off here; tests/security/test_broker_trust.py checks it in a running system."""
+    return {**rabbit_config, "MONGO_URI": MONGO_URI, "MONGO_DATABASE": mongo_db_name,
+            "RPC_CALLER_CHECK": False}
 
 
 # Tests whose outcome depends on what day it is (deadlines, enrolment dates, contribution months,

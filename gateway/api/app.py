@@ -35,6 +35,7 @@ from gateway.api.limits import BodyLimit
 from gateway.context import Gateway
 from gateway.errors import ErrorBody
 from gateway.metrics import Metrics, MetricsMiddleware
+from gateway.rpc import PrincipalScope
 from kit.startup import configure_from_env
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def create_app(gateway: Gateway | None = None) -> FastAPI:
     if gateway is not None:
         app.state.gateway = gateway
     errors.install(app)
+    app.add_middleware(PrincipalScope)  # who bureau calls are made for (gateway/rpc.py)
     app.add_middleware(BodyLimit, max_bytes=settings_limit)
     app.add_middleware(SecurityHeaders)  # outside BodyLimit: its 413 carries them too
     app.state.metrics = Metrics(lambda: app.state.gateway)  # /metrics (gateway/metrics.py)

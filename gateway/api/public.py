@@ -27,6 +27,7 @@ def ready(gateway: GatewayDep) -> Any:
 
 @router.post("/api/v1/name-checks", summary="Check a company name before submitting")
 def check_name(body: NameCheck, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    gateway.quotas.take(who, "name_check")
     return gateway.clients.registration.check_name(body.name, body.district_code, body.scope)
 
 

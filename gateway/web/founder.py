@@ -211,6 +211,7 @@ def name_check(who: Founder, gateway: GatewayDep, name: str = "", district_code:
         return JSONResponse({"ok": False, "name": "", "problems": []})
     if application:
         gateway.applications.get(who, application)  # NotFound unless it is this founder's
+    gateway.quotas.take(who, "name_check")  # gateway/quotas.py
     result = namecheck.check(gateway.clients.registration, name.strip()[:80], district_code, codes, application)
     return JSONResponse(result, headers={"Cache-Control": "no-store"})
 

@@ -59,7 +59,7 @@ class BankService(clerk.ClerkRpc):
     def slot_has_room(self, branch_id: str, day: str, slot: str) -> bool:
         return workflow.slot_has_room(self.store, branch_id, day, slot)
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def list_branches(self) -> list[dict]:
         return workflow.branches()
 
@@ -71,7 +71,7 @@ class BankService(clerk.ClerkRpc):
     def get_document(self, application_id: str, name: str) -> dict:
         return workflow.get_document(self.store, application_id, name, self.signer)
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def health(self) -> dict:
         return workflow.health(self.store)
 

@@ -121,7 +121,7 @@ class RegistrationService(clerk.ClerkRpc):
 
     # ---- name check and cases -----------------------------------------------------------------
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def check_name(self, name: str, district_code: str | None = None, scope: list[str] | None = None,
                    application_id: str | None = None, linked: list[str] | None = None) -> dict:
         """`application_id`: during a correction, that application's own reserved name is no conflict
@@ -146,7 +146,7 @@ class RegistrationService(clerk.ClerkRpc):
                 "licence", "rejection_reasons", "correction")
         return {**{k: case.get(k) for k in keys}, "task": task}
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def verify(self, uscc: str, version: int | None = None) -> dict:
         if not isinstance(uscc, str) or len(uscc) != 18 or any(c not in USCC_CHARSET for c in uscc.upper()):
             raise Invalid.with_fields("统一社会信用代码应为18位数字或大写字母",
@@ -158,7 +158,7 @@ class RegistrationService(clerk.ClerkRpc):
             raise Invalid.with_fields("执照版本无效", [FieldError(field="version", message="应为正整数")])
         return verification(case, version)
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def licence_public_key(self) -> dict:
         return signing.signer_from_config(self.config).public_document()
 
@@ -194,7 +194,7 @@ class RegistrationService(clerk.ClerkRpc):
         # each licence version is rendered and signed once, then served as issued (kit.documents)
         return self.store.documents.issue(application_id, name, licence, render).model_dump(mode="json")
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def health(self) -> dict:
         try:
             database = "ok" if self.store.ping() else "down"

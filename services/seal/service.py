@@ -85,7 +85,7 @@ class SealService(clerk.ClerkRpc):
 
     # ---- public
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def lookup_seal(self, code: str) -> dict:
         return workflow.lookup_seal(self.store, code)
 
@@ -120,11 +120,11 @@ class SealService(clerk.ClerkRpc):
     def report_seal_lost(self, uscc: str, code: str, reason: str) -> dict:
         return esign.report_lost(self.store, self._seals, uscc, code, reason)
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def seal_crl(self) -> str:
         return base64.b64encode(self._seals.crl()).decode()
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def seal_certificate_status(self, serial: str, signed_sha256: str | None = None) -> dict | None:
         return self._seals.status(str(serial), signed_sha256)
 
@@ -132,7 +132,7 @@ class SealService(clerk.ClerkRpc):
     def _seals(self) -> esign.ElectronicSeals:
         return self.seal_keys.over(self.store.db)
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def health(self) -> dict:
         return workflow.health(self.store)
 

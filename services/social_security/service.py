@@ -79,7 +79,7 @@ class SocialSecurityService(clerk.ClerkRpc):
         if workflow.POLICIES.changed_since_last_look():
             workflow.reconcile_provisional(self.store)
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def health(self) -> dict:
         try:
             self.store.ping()

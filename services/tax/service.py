@@ -81,7 +81,7 @@ class TaxService(clerk.ClerkRpc):
         relay(self.store.change_answers.collection, self.dispatch)
         invoicing.recover(self.store, _now())
 
-    @rpc(expected_exceptions=OneStopError)
+    @rpc(expected_exceptions=OneStopError, public=True)
     def health(self) -> dict:
         self.store.ping()
         return {"service": self.name, "status": "ok", "database": "ok"}

@@ -56,7 +56,8 @@ def test_a_bank_account_is_booked_shared_opened_at_the_counter_and_completes(htt
     assert step["state"] == "waiting_for_clerk" and step["deadline"] == bank["appointment_date"]
 
     uscc = waiting["outputs"]["uscc"]
-    with cluster_proxy({"AMQP_URI": system.amqp_uri, "serializer": "json"}, timeout=20) as rpc:
+    # as the gateway web process: these RPCs answer no other broker user (kit/callers.py)
+    with cluster_proxy({"AMQP_URI": system.broker_uri("web"), "serializer": "json"}, timeout=20) as rpc:
         tax = until(lambda: rpc.tax.get_registration(uscc)["bank_account"])
         social = until(lambda: rpc.social_security.get_employer(uscc)["bank_account"])
         housing = until(lambda: rpc.housing_fund.get_unit(uscc)["bank_account"])

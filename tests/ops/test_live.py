@@ -89,7 +89,9 @@ def test_one_application_is_one_grep_through_every_process_and_no_resident_id_le
     # every process says at start which database and broker it uses, passwords redacted
     for p in PROCESSES:
         start = [r["msg"] for r in by_process[p] if " uses database " in r.get("msg", "")]
-        assert start and "guest:***@" in start[0] and "guest:guest" not in start[0], (p, start)
+        # ... as its own broker user (kit/broker_users.py), never guest
+        own = live.system.users.user("web" if p == "web-0" else p.rsplit("-", 1)[0])
+        assert start and f"{own}:***@" in start[0] and "guest" not in start[0], (p, start)
     assert not any("guest:guest" in text for text in logs.values())
 
 

@@ -103,6 +103,11 @@ def _check_app(name: str, nameko_name: str, service: dict) -> list[str]:
     for key in ("AMQP_URI", "MONGO_URI", "ONESTOP_DB_PREFIX"):
         if key not in env:
             problems.append(f"{name}: {key} is not set")
+    if "AMQP_URI" in env:  # a broker user per process (kit/broker_users.py); the web process is "web"
+        expected = f"onestop-{'web' if name == 'gateway' else nameko_name}"
+        user = urlsplit(with_defaults(env["AMQP_URI"])).username
+        if user != expected:
+            problems.append(f"{name}: AMQP_URI user is {user!r}, expected {expected!r}")
     if "MONGO_URI" in env:
         prefix = with_defaults(env.get("ONESTOP_DB_PREFIX", "onestop"))
         database = f"{prefix}_{nameko_name}"

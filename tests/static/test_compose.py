@@ -54,7 +54,8 @@ def test_semantic_check_rejects_unscalable_or_misconfigured_services(compose):
     tax["environment"]["MONGO_URI"] = tax["environment"]["MONGO_URI"].replace("mongodb://tax:", "mongodb://seal:")
     del broken["services"]["seal"]["healthcheck"]
     broken["services"]["registration"]["restart"] = "no"
-    broken["services"]["gateway"]["depends_on"]["rabbitmq"]["condition"] = "service_started"
+    broken["services"]["gateway"]["depends_on"]["broker-init"]["condition"] = "service_started"
+    broken["services"]["bank"]["environment"]["AMQP_URI"] = broken["services"]["seal"]["environment"]["AMQP_URI"]
     broken["services"]["mongo"]["command"] = ["mongod", "--bind_ip_all"]
     problems = _compose.check(broken)
     expected = [
@@ -63,7 +64,8 @@ def test_semantic_check_rejects_unscalable_or_misconfigured_services(compose):
         "tax: MONGO_URI user is 'seal', expected 'tax'",
         "seal: no healthcheck",
         "registration: restart policy is 'no'",
-        "gateway: depends on rabbitmq with condition 'service_started'",
+        "gateway: depends on broker-init with condition 'service_started'",
+        "bank: AMQP_URI user is 'onestop-seal', expected 'onestop-bank'",
         "mongo: must run as replica set rs0 (--replSet rs0)",
     ]
     for problem in expected:
@@ -97,6 +99,7 @@ def test_services_get_only_variables_their_process_reads(compose):
         reads = set(re.findall(r"\$\{(\w+):", (ROOT / config).read_text(encoding="utf-8")))
         if name == "gateway":
             reads |= gateway_vars
+        reads |= {"HEALTHCHECK_AMQP_URI"}  # docker/healthcheck.py: the probe broker user
         unread = set(_compose.environment(compose["services"][name])) - reads
         assert not unread, f"{name} sets variables nothing reads: {sorted(unread)}"
 

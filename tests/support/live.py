@@ -38,6 +38,8 @@ from tests.support.parties import founder_only
 from tests.support.rabbit import free_port
 
 PASSWORD = "Faults-and-0ne-stop"
+UNLIMITED_FOUNDERS = {f"GATEWAY_{kind}_PER_FOUNDER_PER_HOUR": "100000"
+                      for kind in ("SUBMISSIONS", "DOWNLOADS", "NAME_CHECKS")}
 _people = itertools.count(1)
 
 
@@ -68,12 +70,17 @@ class LiveSystem:
         self.system = System(
             amqp_uri=self.amqp_uri, mongo_uri=mongo_uri, db_prefix=self.db_prefix, gateway_port=free_port(),
             scale=dict(scale or {}), log_dir=Path(log_dir), ctl_uri=ctl_uri,
-            # every test founder signs up from the loopback address: no per-address sign-up limit here
+            # every test founder signs up from the loopback address: no per-address sign-up limit here,
+            # and a test founder submits and downloads far more than a person (gateway/quotas.py)
             extra_env={"LOG_LEVEL": "INFO", "GATEWAY_RPC_TIMEOUT": "20",
-                       "GATEWAY_SIGNUPS_PER_ADDRESS_PER_HOUR": "100000", **(extra_env or {})},
+                       "GATEWAY_SIGNUPS_PER_ADDRESS_PER_HOUR": "100000", **UNLIMITED_FOUNDERS, **(extra_env or {})},
         )
         self.client = connect(mongo_uri, f"{self.db_prefix}_gateway").client
         self.resident_ids: set[str] = set()  # every full ID this run sent (for the log checks)
+
+    def broker_uri(self, process: str) -> str:
+        """The run's broker address as one process's own user (kit/broker_users.py)."""
+        return self.system.broker_uri(process)
 
     # ---- lifecycle
 

@@ -1,0 +1,39 @@
+"""Per-founder limits on what costs the bureaus work or hands out documents: submissions, document
+downloads and name checks, each a number per rolling hour (settings `GATEWAY_*_PER_FOUNDER_PER_HOUR`;
+the bench and the tests raise them). Staff and operators are not limited here: their work is bounded
+by their queues. Counts live in the same sliding-window log as failed log-ins (gateway/store.py),
+under keys of their own, so they survive a restart and hold across every web process."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from contracts import clock
+from gateway.auth import Principal
+from gateway.errors import TooManyRequests
+from gateway.store import GatewayStore
+
+WINDOW = timedelta(hours=1)
+MESSAGES = {
+    "submission": "提交过于频繁，请一小时后再试",
+    "download": "下载过于频繁，请稍后再试",
+    "name_check": "名称查询过于频繁，请稍后再试",
+}
+
+
+class Quotas:
+    def __init__(self, store: GatewayStore, per_hour: dict[str, int]):
+        unknown = set(per_hour) - set(MESSAGES)
+        if unknown:
+            raise ValueError(f"unknown quota kinds: {sorted(unknown)}")
+        self.store, self.per_hour = store, per_hour
+
+    def take(self, who: Principal, kind: str) -> None:
+        """Count one `kind` for a founder, or raise TooManyRequests when the hour's allowance is used."""
+        limit = self.per_hour.get(kind)
+        if who.role != "founder" or limit is None:
+            return
+        key = f"quota:{kind}:{who.id}"
+        if self.store.failures_since(key, clock.now() - WINDOW) >= limit:
+            raise TooManyRequests(MESSAGES[kind])
+        self.store.record_failure([key])
