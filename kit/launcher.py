@@ -46,6 +46,7 @@ NAMEKO_SERVICES: dict[str, tuple[str, str]] = {
 DEFAULT_AMQP_URI = "pyamqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
 DEFAULT_RABBIT_CTL_URI = "http://guest:guest@127.0.0.1:15672"
+CTL_TIMEOUT, CTL_ATTEMPTS = 20, 3  # seconds per management API call, and tries
 
 
 # ---- RabbitMQ management API (vhosts for isolated runs, readiness) ---------------------------
@@ -58,9 +59,20 @@ def _ctl_request(method: str, path: str, ctl_uri: str = DEFAULT_RABBIT_CTL_URI, 
     token = base64.b64encode(f"{parts.username}:{parts.password}".encode()).decode()
     request.add_header("Authorization", f"Basic {token}")
     request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        raw = response.read()
-    return json.loads(raw) if raw else None
+    # Every call here is idempotent (GET, PUT, DELETE of a named object), so a timeout is retried: on a
+    # loaded machine the management plugin was seen taking over 10 s to answer a vhost PUT, which failed
+    # whole test packages at set-up although the broker itself was fine.
+    for attempt in range(CTL_ATTEMPTS):
+        try:
+            with urllib.request.urlopen(request, timeout=CTL_TIMEOUT) as response:
+                raw = response.read()
+            return json.loads(raw) if raw else None
+        except urllib.error.HTTPError:
+            raise
+        except (TimeoutError, ConnectionError, urllib.error.URLError):
+            if attempt == CTL_ATTEMPTS - 1:
+                raise
+            time.sleep(1 + attempt)
 
 
 def create_vhost(name: str, ctl_uri: str = DEFAULT_RABBIT_CTL_URI, user: str = "guest") -> None:
