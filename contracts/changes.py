@@ -18,6 +18,7 @@ from contracts.form import (
     STRICT,
     Address,
     ApplicationForm,
+    CompanyName,
     LegalRepresentative,
     Person,
     form_errors,
@@ -27,6 +28,7 @@ from contracts.rpc import FieldError, Invalid
 
 # What each changed section means on the founder's timeline and on the licence.
 CHANGE_LABELS = {
+    "name": "名称",
     "domicile": "住所",
     "legal_representative": "法定代表人",
     "directors": "董事",
@@ -41,6 +43,9 @@ class ChangeRequest(BaseModel):
     """The sections that change (omitted = unchanged); the new value replaces the registered one."""
 
     model_config = STRICT
+    # a new name goes through registration's name rules and register like a new company's
+    # (services/registration/changes.py); the old one is barred for a year (规定 art. 17)
+    name: CompanyName | None = None
     domicile: Address | None = None
     legal_representative: LegalRepresentative | None = None
     directors: list[Person] | None = None
@@ -78,6 +83,8 @@ def apply_change(form: ApplicationForm, change: ChangeRequest, today: date | Non
     errors = [e for e in form_errors(after, today) if e.field.split(".")[0] in touched]
     if change.domicile is not None and change.domicile == form.domicile:
         errors.append(FieldError(field="domicile", message="新住所与登记的住所相同"))
+    if change.name is not None and change.name.full == form.name.full:
+        errors.append(FieldError(field="name.trade_name", message="新名称与登记的名称相同"))
     if errors:
         raise Invalid.with_fields(f"变更申请有{len(errors)}处需要修改", errors)
     return after

@@ -22,7 +22,7 @@ from contracts.events import ChangeRecorded, CompanyChanged, Licence
 from contracts.form import ApplicationForm
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
 from kit.outbox import Dispatch, flush, outbox_entry
-from services.registration import domain
+from services.registration import domain, name_change
 from services.registration.store import RegistrationStore
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ def change_view(change: dict) -> dict[str, Any]:
         "sections": change["sections"], "labels": [CHANGE_LABELS[s] for s in change["sections"]],
         "version": change["version"], "created_at": _iso(change["created_at"]),
         "completed_at": _iso(change.get("completed_at")),
+        **({"name_warnings": change["name_warnings"]} if change.get("name_warnings") else {}),
         "bureaus": [{"bureau": b, "label": LABELS[b], "answered": b in answers,
                      **({"summary": answers[b]["summary"], "detail": answers[b]["detail"],
                          "answered_at": _iso(answers[b]["at"])} if b in answers else {})}
@@ -75,8 +76,8 @@ def own_case(store: RegistrationStore, uscc: str, founder_id: str) -> dict:
 
 
 class ChangeDesk:
-    def __init__(self, store: RegistrationStore, dispatch: Dispatch):
-        self.store, self.dispatch = store, dispatch
+    def __init__(self, store: RegistrationStore, dispatch: Dispatch, check_name: name_change.NameChecker):
+        self.store, self.dispatch, self.check_name = store, dispatch, check_name
 
     def _case(self, uscc: str, founder_id: str) -> dict:
         return own_case(self.store, uscc, founder_id)
@@ -100,10 +101,16 @@ class ChangeDesk:
                 raise Invalid.with_fields("经营范围变更含许可经营项目", [FieldError(
                     field="business_scope",
                     message=f"新增许可经营项目“{'、'.join(licensed)}”须先取得审批文件，请到登记窗口办理")])
-            new = self._register(case, change_id, change.sections(), change.model_dump(mode="json"), after)
+            warnings = name_change.reserve(self.store, self.check_name, case, change_id, after) if change.name else None
+            new = self._register(case, change_id, change.sections(), change.model_dump(mode="json"), after, warnings)
             if new is not None:
+                if change.name:
+                    name_change.settle(self.store, case["_id"], change_id, clock.china_date(
+                        new["changes"][change_id]["registered_at"]).isoformat())
                 return change_view(new["changes"][change_id])
             case = self._case(uscc, founder_id)  # someone else wrote first: decide again on what is there
+        if change.name:
+            self.store.release_changed_name(case["_id"], change_id)
         raise Conflict("企业登记信息正在更新，请稍后再提交")
 
     @staticmethod
@@ -119,7 +126,7 @@ class ChangeDesk:
             raise Conflict(f"该企业的变更登记 {case['open_change']}（{labels}）尚未办结，办结后才能提交新的变更")
 
     def _register(self, case: dict, change_id: str, sections: list[str], requested: dict,
-                  after: ApplicationForm) -> dict | None:
+                  after: ApplicationForm, name_warnings: list[str] | None) -> dict | None:
         now = clock.now()
         licence = new_version(case, after, now)
         version = case.get("licence_version", 1) + 1
@@ -128,6 +135,7 @@ class ChangeDesk:
         change = {"id": change_id, "uscc": licence.uscc, "state": REGISTERED if awaiting else COMPLETED,
                   "sections": sections, "requested": requested, "created_at": now, "registered_at": now,
                   "version": version, "awaiting": awaiting, "answers": {}, "answer_count": 0,
+                  **({"name_warnings": name_warnings} if name_warnings is not None else {}),
                   **({} if awaiting else {"completed_at": now})}
         rep = after.legal_representative if "legal_representative" in sections else None
         event = CompanyChanged(application_id=case["_id"], uscc=licence.uscc, change_id=change_id, version=version,
@@ -140,6 +148,8 @@ class ChangeDesk:
             {"$set": {"licence": licence.model_dump(mode="json"), "licence_version": version,
                       "licence_valid_from": now, "form": after.model_dump(mode="json"),
                       "district_code": after.domicile.district_code, "open_change": change_id if awaiting else None,
+                      "name": after.name.full,
+                      **({"name_change_pending": change_id} if name_warnings is not None else {}),
                       f"changes.{change_id}": change, "updated_at": now},
              "$push": {"licence_history": history_entry(case, change_id, now), "outbox": entry}})
         if new is not None:

@@ -20,7 +20,7 @@ from kit.outbox import relay
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
-from services.registration import documents, domain, signing
+from services.registration import documents, domain, name_change, signing
 from services.registration.allocator import allocator_from_config
 from services.registration.changes import ChangeDesk, verification
 from services.registration.clerk import ClerkQueue
@@ -71,12 +71,13 @@ class RegistrationService(clerk.ClerkRpc):
     @timer(interval=60)
     def settle_names(self) -> None:
         self.registrar.settle_names(clock.now())
+        name_change.sweep(self.store, clock.now())
 
     # ---- change of details (变更登记) -------------------------------------------------------------
 
     @property
     def changes(self) -> ChangeDesk:
-        return ChangeDesk(self.store, self.dispatch)
+        return ChangeDesk(self.store, self.dispatch, self.registrar.check_form_name)
 
     @rpc(expected_exceptions=OneStopError)
     def request_change(self, uscc: str, founder_id: str, change_id: str, change: dict) -> dict:
