@@ -11,16 +11,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from contracts import scope
+from contracts.capital import CLAIM_DAYS_PUBLISHED, NOTIFY_CREDITORS_DAYS, is_decrease
 from contracts.form import (
     STRICT,
     Address,
     ApplicationForm,
     CompanyName,
     LegalRepresentative,
+    Money,
     Person,
+    Shareholder,
     form_errors,
     pydantic_field_errors,
 )
@@ -34,9 +37,13 @@ CHANGE_LABELS = {
     "directors": "董事",
     "manager": "经理",
     "business_scope": "经营范围",
+    "registered_capital": "注册资本",
+    "shareholders": "股东及出资",
 }
 # Sections whose change can break the legal representative rule (art. 10), so its errors count too.
 _REP_SECTIONS = {"legal_representative", "directors", "manager"}
+# The subscriptions must add up to the registered capital (公司法 art. 47), so either touches both.
+_CAPITAL_SECTIONS = {"registered_capital", "shareholders"}
 
 
 class ChangeRequest(BaseModel):
@@ -51,6 +58,11 @@ class ChangeRequest(BaseModel):
     directors: list[Person] | None = None
     manager: Person | None = None
     business_scope: list[str] | None = None
+    # 增资 / 减资 (a decrease waits out the creditor period: contracts.capital) and 股东及认缴出资
+    registered_capital: Money | None = None
+    shareholders: list[Shareholder] | None = Field(None, min_length=1, max_length=200)
+    # a decrease: the company has notified its known creditors (公司法 art. 224: within 10 days of the resolution)
+    creditors_notified: bool = False
 
     def sections(self) -> list[str]:
         return [k for k in CHANGE_LABELS if getattr(self, k) is not None]
@@ -80,11 +92,19 @@ def apply_change(form: ApplicationForm, change: ChangeRequest, today: date | Non
     touched = set(change.sections())
     if touched & _REP_SECTIONS:
         touched |= _REP_SECTIONS
+    if touched & _CAPITAL_SECTIONS:
+        touched |= _CAPITAL_SECTIONS
     errors = [e for e in form_errors(after, today) if e.field.split(".")[0] in touched]
     if change.domicile is not None and change.domicile == form.domicile:
         errors.append(FieldError(field="domicile", message="新住所与登记的住所相同"))
     if change.name is not None and change.name.full == form.name.full:
         errors.append(FieldError(field="name.trade_name", message="新名称与登记的名称相同"))
+    if change.registered_capital is not None and change.registered_capital == form.registered_capital:
+        errors.append(FieldError(field="registered_capital", message="新注册资本与登记的注册资本相同"))
+    if is_decrease(form.registered_capital, after.registered_capital) and not change.creditors_notified:
+        errors.append(FieldError(field="creditors_notified", message=(
+            f"减少注册资本须自股东会决议之日起{NOTIFY_CREDITORS_DAYS}日内通知债权人，并经{CLAIM_DAYS_PUBLISHED}日公告期"
+            "（公司法第二百二十四条）：请确认已通知债权人")))
     if errors:
         raise Invalid.with_fields(f"变更申请有{len(errors)}处需要修改", errors)
     return after

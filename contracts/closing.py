@@ -72,12 +72,18 @@ def _parse(model: type[BaseModel], data: Any, message: str) -> Any:
         raise Invalid.with_fields(message, pydantic_field_errors(exc)) from None
 
 
-def notice_ends_on(published_on: date) -> date:
-    """The notice period's last day: 20 calendar days from the day after publication, moved past rest days."""
-    last = published_on + timedelta(days=NOTICE_DAYS)
+def period_ends_on(published_on: date, days: int) -> date:
+    """The last day of a period of `days` calendar days counted from the day after publication (民法典
+    art. 201), moved to the next working day when it is a statutory rest day (art. 203)."""
+    last = published_on + timedelta(days=days)
     while not is_working_day(last):
         last += timedelta(days=1)
     return last
+
+
+def notice_ends_on(published_on: date) -> date:
+    """The notice period's last day: 20 calendar days from the day after publication, moved past rest days."""
+    return period_ends_on(published_on, NOTICE_DAYS)
 
 
 def notice_over(ends_on: date, today: date) -> bool:

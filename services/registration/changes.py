@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from contracts import clock
 from contracts.bureaus import CHANGE_ANSWERERS, LABELS, bureau
-from contracts.changes import CHANGE_LABELS, apply_change, licensed_items, parse_change
+from contracts.capital import creditor_period_ends_on, is_decrease
+from contracts.changes import CHANGE_LABELS, ChangeRequest, apply_change, licensed_items, parse_change
+from contracts.closing import notice_over
 from contracts.events import ChangeRecorded, CompanyChanged, Licence
 from contracts.form import ApplicationForm
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
@@ -28,7 +30,7 @@ from services.registration.store import RegistrationStore
 log = logging.getLogger(__name__)
 
 CHANGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # a key inside the case document: no dots, no $
-REGISTERED, COMPLETED = "registered", "completed"
+NOTICED, REGISTERED, COMPLETED = "noticed", "registered", "completed"  # noticed: a capital decrease's creditor period
 MAX_ATTEMPTS = 5
 
 
@@ -37,6 +39,11 @@ def new_version(case: dict, after: ApplicationForm, now: datetime) -> Licence:
     registering authority, issued now."""
     old = Licence.model_validate(case["licence"])
     return domain.build_licence(after, old.uscc, now).model_copy(update={"established_on": old.established_on})
+
+
+def _answerers(case: dict) -> list[str]:
+    # a bureau the founder did not use at start-up (no seals ordered) has nothing to update
+    return [b for b in CHANGE_ANSWERERS if bureau(b).requested(case["form"])]
 
 
 def history_entry(case: dict, change_id: str, now: datetime) -> dict[str, Any]:
@@ -54,6 +61,7 @@ def change_view(change: dict) -> dict[str, Any]:
         "version": change["version"], "created_at": _iso(change["created_at"]),
         "completed_at": _iso(change.get("completed_at")),
         **({"name_warnings": change["name_warnings"]} if change.get("name_warnings") else {}),
+        **({k: change[k] for k in ("notice_from", "creditor_period_ends_on")} if change.get("notice_from") else {}),
         "bureaus": [{"bureau": b, "label": LABELS[b], "answered": b in answers,
                      **({"summary": answers[b]["summary"], "detail": answers[b]["detail"],
                          "answered_at": _iso(answers[b]["at"])} if b in answers else {})}
@@ -101,6 +109,12 @@ class ChangeDesk:
                 raise Invalid.with_fields("经营范围变更含许可经营项目", [FieldError(
                     field="business_scope",
                     message=f"新增许可经营项目“{'、'.join(licensed)}”须先取得审批文件，请到登记窗口办理")])
+            if is_decrease(form.registered_capital, after.registered_capital):
+                new = self._notice(case, change_id, change)
+                if new is not None:
+                    return change_view(new["changes"][change_id])
+                case = self._case(uscc, founder_id)
+                continue
             warnings = name_change.reserve(self.store, self.check_name, case, change_id, after) if change.name else None
             new = self._register(case, change_id, change.sections(), change.model_dump(mode="json"), after, warnings)
             if new is not None:
@@ -125,15 +139,50 @@ class ChangeDesk:
             labels = "、".join(CHANGE_LABELS[s] for s in open_change["sections"])
             raise Conflict(f"该企业的变更登记 {case['open_change']}（{labels}）尚未办结，办结后才能提交新的变更")
 
+    def _notice(self, case: dict, change_id: str, change: ChangeRequest) -> dict | None:
+        """A capital decrease: published today, registered when the creditor period is over
+        (contracts.capital; `settle_due`). Open meanwhile, so no other change or closing starts."""
+        if change.name is not None:
+            raise Invalid.with_fields("减少注册资本须公告期满后登记", [FieldError(
+                field="name.trade_name", message="减少注册资本须经45日公告期，请将名称变更另行申请")])
+        now = clock.now()
+        published = clock.china_date(now)
+        noticed = {"id": change_id, "uscc": case["licence"]["uscc"], "state": NOTICED, "sections": change.sections(),
+                   "requested": change.model_dump(mode="json"), "created_at": now,
+                   "version": case.get("licence_version", 1) + 1, "awaiting": _answerers(case), "answers": {},
+                   "answer_count": 0, "notice_from": published.isoformat(),
+                   "creditor_period_ends_on": creditor_period_ends_on(published).isoformat()}
+        new = self.store.update_case(
+            {"_id": case["_id"], "open_change": None, "open_closure": None, f"changes.{change_id}": {"$exists": False},
+             "licence_status": {"$in": [None, "active"]}},
+            {"$set": {"open_change": change_id, f"changes.{change_id}": noticed, "updated_at": now}})
+        if new is not None:
+            log.info("capital decrease noticed", extra={"application_id": case["_id"]})
+        return new
+
+    def settle_due(self, now: datetime, limit: int = 100) -> int:
+        """The timer's sweep: every noticed change whose creditor period is over is registered now."""
+        today, settled = clock.china_date(now), 0
+        for case in self.store.cases.find({"open_change": {"$type": "string"}}).limit(limit):
+            noticed = case["changes"][case["open_change"]]
+            if noticed["state"] != NOTICED or not notice_over(date.fromisoformat(noticed["creditor_period_ends_on"]), today):
+                continue
+            after = apply_change(ApplicationForm.model_validate(case["form"]), parse_change(noticed["requested"]), today)
+            settled += self._register(case, noticed["id"], noticed["sections"], noticed["requested"], after, None,
+                                      noticed) is not None
+        return settled
+
     def _register(self, case: dict, change_id: str, sections: list[str], requested: dict,
-                  after: ApplicationForm, name_warnings: list[str] | None) -> dict | None:
+                  after: ApplicationForm, name_warnings: list[str] | None, noticed: dict | None = None) -> dict | None:
+        """The new licence version, the form and `company_changed` in one write; `noticed`: the
+        change as published (a capital decrease whose creditor period is over)."""
         now = clock.now()
         licence = new_version(case, after, now)
         version = case.get("licence_version", 1) + 1
-        # a bureau the founder did not use at start-up (no seals ordered) has nothing to update
-        awaiting = [b for b in CHANGE_ANSWERERS if bureau(b).requested(case["form"])]
-        change = {"id": change_id, "uscc": licence.uscc, "state": REGISTERED if awaiting else COMPLETED,
-                  "sections": sections, "requested": requested, "created_at": now, "registered_at": now,
+        awaiting = _answerers(case)
+        change = {**(noticed or {}), "id": change_id, "uscc": licence.uscc, "state": REGISTERED if awaiting else COMPLETED,
+                  "sections": sections, "requested": requested, "created_at": (noticed or {}).get("created_at", now),
+                  "registered_at": now,
                   "version": version, "awaiting": awaiting, "answers": {}, "answer_count": 0,
                   **({"name_warnings": name_warnings} if name_warnings is not None else {}),
                   **({} if awaiting else {"completed_at": now})}
@@ -142,9 +191,11 @@ class ChangeDesk:
                                changed=sections, licence=licence, previous_district_code=case["licence"]["district_code"],
                                legal_representative=rep, answerers=awaiting)
         entry = outbox_entry(event)
+        fresh = ({"open_change": change_id, f"changes.{change_id}.state": NOTICED} if noticed else
+                 {"open_change": None, f"changes.{change_id}": {"$exists": False}})
         new = self.store.update_case(
-            {"_id": case["_id"], "licence.issued_at": case["licence"]["issued_at"], "open_change": None, "open_closure": None,
-             f"changes.{change_id}": {"$exists": False}, "licence_status": {"$in": [None, "active"]}},
+            {"_id": case["_id"], "licence.issued_at": case["licence"]["issued_at"], "open_closure": None, **fresh,
+             "licence_status": {"$in": [None, "active"]}},
             {"$set": {"licence": licence.model_dump(mode="json"), "licence_version": version,
                       "licence_valid_from": now, "form": after.model_dump(mode="json"),
                       "district_code": after.domicile.district_code, "open_change": change_id if awaiting else None,

@@ -67,6 +67,7 @@ class RegistrationService(clerk.ClerkRpc):
     def settle_closures(self) -> None:
         # the end of a closing's notice period (contracts.clock: a pinned clock moves it in tests)
         self.closings.settle_due(clock.now())
+        self.changes.settle_due(clock.now())  # a capital decrease's creditor period (contracts.capital)
 
     @timer(interval=60)
     def settle_names(self) -> None:
