@@ -114,3 +114,26 @@ def licensed_items(change: ChangeRequest, form: ApplicationForm) -> list[str]:
     """Licensed business-scope items the change ADDS (they need the approving authority: a clerk)."""
     added = [c for c in (change.business_scope or []) if c not in form.business_scope]
     return [scope.item(c).name for c in added if scope.item(c) and scope.item(c).licensed]
+
+
+def _named(form: ApplicationForm) -> dict[str, dict[str, Any]]:
+    """resident ID -> {name, roles}: the natural persons a form names (as issue 20's confirmations count them)."""
+    rows: list[tuple[str, Any]] = [("legal_representative", form.legal_representative)]
+    rows += [("shareholder", h) for h in form.shareholders if getattr(h, "kind", "natural") == "natural"]
+    rows += [("director", p) for p in form.directors] + [("supervisor", p) for p in form.supervisors or []]
+    rows += [("manager", form.manager)] if form.manager else []
+    people: dict[str, dict[str, Any]] = {}
+    for role, person in rows:
+        entry = people.setdefault(person.resident_id, {"resident_id": person.resident_id, "name": person.name, "roles": []})
+        if role not in entry["roles"]:
+            entry["roles"].append(role)
+    return people
+
+
+def new_parties(before: ApplicationForm, after: ApplicationForm, founder_resident_id: str | None) -> list[dict[str, Any]]:
+    """Who must confirm a change from their own verified account: every natural person it names
+    newly or in a role they did not hold (the founder, acting, confirms by submitting)."""
+    held = _named(before)
+    return [{**p, "roles": [r for r in p["roles"] if r not in held.get(rid, {}).get("roles", [])]}
+            for rid, p in _named(after).items()
+            if rid != founder_resident_id and not set(p["roles"]) <= set(held.get(rid, {}).get("roles", []))]

@@ -64,9 +64,16 @@ class RegistrationClient(BureauClient):
     def verify(self, uscc: str, version: int | None = None) -> dict:
         return self._call("verify", uscc, version)
 
-    def request_change(self, uscc: str, founder_id: str, change_id: str, change: ChangeRequest) -> dict:
+    def request_change(self, uscc: str, founder_id: str, change_id: str, change: ChangeRequest,
+                       founder_resident_id: str | None = None) -> dict:
         return self._call("request_change", uscc, founder_id, change_id,
-                          change.model_dump(mode="json", exclude_none=True))
+                          change.model_dump(mode="json", exclude_none=True), founder_resident_id)
+
+    def change_confirmations(self, resident_id: str) -> list[dict]:
+        return self._call("change_confirmations", resident_id)
+
+    def decide_change(self, uscc: str, change_id: str, resident_id: str, decision: dict) -> dict:
+        return self._call("decide_change", uscc, change_id, resident_id, decision)
 
     def get_change(self, uscc: str, founder_id: str, change_id: str) -> dict:
         return self._call("get_change", uscc, founder_id, change_id)

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import timedelta
 from uuid import uuid4
 
+from contracts import clock
 from contracts.bureaus import LABELS
 from contracts.changes import ChangeRequest
 from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.codes import is_valid_uscc
-from contracts.rpc import Invalid, NotFound, tax
+from contracts.rpc import Forbidden, Invalid, NotFound, tax
 from gateway.auth import Principal
 from gateway.clients import Clients
+from gateway.errors import TooManyRequests
+from gateway.identities import holder_of
 from gateway.store import GatewayStore
 
 # the request bodies are the bureaus' own RPC models: what the gateway accepts is what they accept
@@ -59,8 +63,22 @@ class CompanyService:
     # ---- change of details (变更登记): registration decides, every bureau answers ----------------
 
     def request_change(self, who: Principal, uscc: str, change: ChangeRequest, idempotency_key: str | None) -> dict:
+        """Everyone the change names newly confirms it from their own account first, except the
+        founder acting (their verified resident ID goes along so registration can tell)."""
         change_id = _request_id(who, idempotency_key)
-        return self.clients.registration.request_change(self._own(who, uscc), who.id, change_id, change)
+        try:
+            founder_rid = holder_of(self.store, self.store.account(who.id) or {})
+        except Forbidden:
+            founder_rid = None  # not verified: the founder confirms like anyone named
+        return self.clients.registration.request_change(self._own(who, uscc), who.id, change_id, change, founder_rid)
+
+    def change_confirmations(self, who: Principal) -> list[dict]:
+        """The changes waiting for my confirmation, by the resident ID my verified account holds."""
+        return self.clients.registration.change_confirmations(holder_of(self.store, self.store.account(who.id) or {}))
+
+    def decide_change(self, who: Principal, uscc: str, change_id: str, decision: dict) -> dict:
+        rid = holder_of(self.store, self.store.account(who.id) or {})
+        return self.clients.registration.decide_change(uscc, change_id, rid, decision)
 
     def list_changes(self, who: Principal, uscc: str) -> list[dict]:
         return self.clients.registration.list_changes(self._own(who, uscc), who.id)
@@ -117,21 +135,39 @@ CHANGE_EVENTS = ("company_changed", "change_recorded")
 CLOSING_EVENTS = ("clearance_requested", "clearance_answered", "company_deregistered")
 
 
+# The public objection form (no login) is a write anyone may make: per client address and in all, per
+# hour, as sign-ups are limited (a sliding window in the gateway's failure log). A real objector files
+# one or two; a flood would bury registration's record of the real ones.
+OBJECTIONS_PER_ADDRESS_PER_HOUR = 5
+OBJECTIONS_PER_HOUR = 200
+
+
 class VerifyService:
     """Anyone may check a licence or a seal (no login): what a counterparty does before signing."""
 
-    def __init__(self, clients: Clients):
-        self.clients = clients
+    def __init__(self, clients: Clients, store: GatewayStore | None = None):
+        self.clients, self.store = clients, store
 
     def licence(self, uscc: str, version: int | None = None) -> dict:
         if not is_valid_uscc(uscc):
             raise Invalid.with_fields("统一社会信用代码无效", [{"field": "uscc", "message": "请核对18位代码及校验码"}])
         return self.clients.registration.verify(uscc, version)
 
-    def object_to_closure(self, uscc: str, objection: ObjectionRequest) -> dict:
+    def object_to_closure(self, uscc: str, objection: ObjectionRequest, client: str | None = None) -> dict:
+        if self.store is not None:
+            self._check_objection_rate(client)
         if not is_valid_uscc(uscc):
             raise Invalid.with_fields("统一社会信用代码无效", [{"field": "uscc", "message": "请核对18位代码及校验码"}])
         return self.clients.registration.record_objection(uscc, objection)
+
+    def _check_objection_rate(self, client: str | None) -> None:
+        since = clock.now() - timedelta(hours=1)
+        limits = {"objection:all": OBJECTIONS_PER_HOUR}
+        if client:
+            limits[f"objection:client:{client}"] = OBJECTIONS_PER_ADDRESS_PER_HOUR
+        if any(self.store.failures_since(key, since) >= limit for key, limit in limits.items()):
+            raise TooManyRequests("提交异议过于频繁，请一小时后再试；也可书面向登记机关提出")
+        self.store.record_failure(list(limits))  # every attempt counts, a refused one too
 
     def seal(self, code: str) -> dict:
         if not (len(code) == 13 and code.isdigit()):

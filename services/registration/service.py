@@ -20,7 +20,7 @@ from kit.outbox import relay
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
-from services.registration import documents, domain, name_change, signing
+from services.registration import change_parties, documents, domain, name_change, signing
 from services.registration.allocator import allocator_from_config
 from services.registration.changes import ChangeDesk, verification
 from services.registration.clerk import ClerkQueue
@@ -81,8 +81,18 @@ class RegistrationService(clerk.ClerkRpc):
         return ChangeDesk(self.store, self.dispatch, self.registrar.check_form_name)
 
     @rpc(expected_exceptions=OneStopError)
-    def request_change(self, uscc: str, founder_id: str, change_id: str, change: dict) -> dict:
-        return self.changes.request(uscc, founder_id, change_id, change)
+    def request_change(self, uscc: str, founder_id: str, change_id: str, change: dict,
+                       founder_resident_id: str | None = None) -> dict:
+        return self.changes.request(uscc, founder_id, change_id, change, founder_resident_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def change_confirmations(self, resident_id: str) -> list[dict]:
+        """The open changes naming this person (the gateway asks with its verified account's number)."""
+        return change_parties.awaiting_for(self.store, str(resident_id))
+
+    @rpc(expected_exceptions=OneStopError)
+    def decide_change(self, uscc: str, change_id: str, resident_id: str, decision: dict) -> dict:
+        return change_parties.decide(self.changes, uscc, change_id, str(resident_id), decision)
 
     @rpc(expected_exceptions=OneStopError)
     def get_change(self, uscc: str, founder_id: str, change_id: str) -> dict:

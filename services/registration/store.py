@@ -41,6 +41,7 @@ class RegistrationStore:
         self.cases.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
         self.cases.create_index("open_closure", sparse=True)  # the closing sweep (closing.settle_due)
         self.cases.create_index("open_change", sparse=True)  # the capital-decrease sweep (changes.settle_due)
+        self.cases.create_index("awaiting_confirmation", sparse=True)  # a person's changes to confirm
         self.cases.create_index("licence_status", sparse=True)
         self.cases.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING),
                                  ("task.created_at", ASCENDING)])

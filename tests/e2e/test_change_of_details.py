@@ -132,3 +132,39 @@ def test_a_name_change_makes_new_seals_voids_the_old_and_every_bureau_records_th
     for name in (old_name, renamed):
         check = http.post(f"{API}/name-checks", json={"name": name, "district_code": "420111"}, headers=founder).json()
         assert check["ok"] is False, check
+
+
+def test_a_new_shareholder_confirms_the_change_before_it_is_registered(http, founder):
+    from tests.e2e.conftest import _parties
+    from tests.support.parties import Parties
+
+    form = make_form()
+    reply = http.post(f"{API}/applications", json=form, headers=founder)
+    view = wait_for(http, confirm_everyone(http, reply, form), founder, {"completed", "rejected"})
+    uscc = view["outputs"]["uscc"]
+    changes = f"{API}/companies/{uscc}/changes"
+    newcomer = {"kind": "natural", "name": "王芳", "resident_id": resident_id(female=True),
+                "subscribed_amount": "500000.00", "payment_due": "2031-06-30"}
+    body = {"registered_capital": "1500000.00", "shareholders": [*form["shareholders"], newcomer]}
+    reply = http.post(changes, json=body, headers=founder)
+    assert reply.status_code == 201, reply.text
+    change = reply.json()
+    assert change["state"] == "awaiting_confirmation"
+    assert change["confirmations"] == [{"name": "王*", "roles": ["shareholder"], "state": "pending"}]
+    assert newcomer["resident_id"] not in reply.text
+    # nothing registered yet, and nothing else may start meanwhile
+    assert http.get(f"{API}/verify/licences/{uscc}").json()["version"] == 1
+    assert http.post(changes, json=MOVE, headers=founder).status_code == 409
+
+    parties = _parties.setdefault(id(http), Parties(http.request))
+    person = parties.account(newcomer["resident_id"], newcomer["name"])
+    waiting = http.get(f"{API}/change-confirmations", headers=person).json()
+    assert [(w["uscc"], w["change_id"], w["my_roles"]) for w in waiting] == [(uscc, change["change_id"], ["shareholder"])]
+    assert http.get(f"{API}/change-confirmations", headers=founder).status_code in (200, 403)
+    decided = http.put(f"{API}/change-confirmations/{uscc}/{change['change_id']}", json={"decision": "confirm"},
+                       headers=person)
+    assert decided.status_code == 200, decided.text
+    done = wait_for_change(http, f"{changes}/{change['change_id']}", founder)
+    assert done["state"] == "completed", done
+    current = http.get(f"{API}/verify/licences/{uscc}").json()
+    assert current["version"] == 2 and current["licence"]["registered_capital"] in ("1500000.00", "1500000")
