@@ -19,7 +19,14 @@ from typing import Any
 
 from contracts import clock
 from contracts.bureaus import CLOSING_ANSWERERS, LABELS, bureau
-from contracts.closing import STATE_LABELS, notice_ends_on, notice_over, parse_closing, parse_objection
+from contracts.closing import (
+    STATE_LABELS,
+    apply_by,
+    notice_ends_on,
+    notice_over,
+    parse_closing,
+    parse_objection,
+)
 from contracts.events import ClearanceAnswered, ClearanceRequested, CompanyDeregistered
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
 from kit.outbox import Dispatch, flush, outbox_entry
@@ -36,6 +43,7 @@ def closure_view(closure: dict, public: bool = False) -> dict[str, Any]:
     view = {"closure_id": closure["id"], "uscc": closure["uscc"], "kind": closure["kind"], "state": closure["state"],
             "state_label": STATE_LABELS[closure["state"]], "notice_from": closure["notice_from"],
             "notice_ends_on": closure["notice_ends_on"], "objections": len(closure.get("objections", [])),
+            "apply_by": apply_by(date.fromisoformat(closure["notice_ends_on"])).isoformat(),
             "deregistered_on": closure.get("deregistered_on")}
     if public:
         return view
@@ -178,6 +186,11 @@ class ClosingDesk:
         if not all_cleared(closure):
             if closure["state"] == "noticed":
                 self.store.update_case(guard, {"$set": {f"{field}.state": "awaiting_clearance"}})
+            elif notice_over(apply_by(date.fromisoformat(closure["notice_ends_on"])), today):
+                # 条例 art. 33: the application after the notice is due within 20 日; a blocker left then ends it
+                self.store.update_case(guard, {"$set": {f"{field}.state": "lapsed", f"{field}.ended_at": now,
+                                                        "open_closure": None}})
+                return 1
             return 0
         event = CompanyDeregistered(application_id=case["_id"], uscc=closure["uscc"], closure_id=closure["id"],
                                     deregistered_on=today)

@@ -125,3 +125,22 @@ def test_an_objection_during_the_notice_ends_the_closing_and_none_is_taken_after
     assert call(service, "verify", company)["status"] == "active"
     with pytest.raises(NotFound):  # nothing under notice any more
         call(service, "record_objection", company, {"objector": "某单位", "reason": "逾期异议"})
+
+
+def test_a_blocker_left_20_days_after_the_notice_ends_lets_the_simplified_closing_lapse(registration, company):
+    service = registration.service
+    with clock.using(clock.fixed_at(DAY0)):
+        closure = call(service, "request_closure", company, "founder-1", "close-0004", {"commitment": True})
+    # 条例 art. 33: apply within 20 日 of the notice's end (12-21 + 20 = 2027-01-10, a Sunday: the 11th)
+    assert closure["notice_ends_on"] == "2026-12-21" and closure["apply_by"] == "2027-01-11"
+    staff = Blocker(item="职工员工甲仍在本单位参保", todo="为该职工办理减员（停止参保）后重新核查")
+    for b in BUREAUS:
+        answer(registration, b, company, "close-0004", blockers=[staff] if b == "social_security" else [])
+    settle(registration, DAY0 + timedelta(days=21), "awaiting_clearance")
+    settle(registration, datetime(2027, 1, 11, 2, 0, tzinfo=UTC), "awaiting_clearance")  # the last day: still open
+    settle(registration, datetime(2027, 1, 12, 2, 0, tzinfo=UTC), "lapsed")
+    view = call(service, "get_closure", company, "founder-1", "close-0004")
+    assert view["state_label"] == "公示期满后20日内未清结，简易注销申请失效"
+    assert call(service, "verify", company)["status"] == "active"
+    with clock.using(clock.fixed_at(datetime(2027, 1, 12, 2, 0, tzinfo=UTC))):  # it may start again
+        assert call(service, "request_closure", company, "founder-1", "close-0005", {"commitment": True})["state"] == "noticed"
