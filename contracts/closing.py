@@ -53,7 +53,7 @@ class ObjectionRequest(BaseModel):
 
 
 def parse_closing(data: Any) -> ClosingRequest:
-    request = _parse(ClosingRequest, data, "注销申请有内容需要修改")
+    request = parse_model(ClosingRequest, data, "注销申请有内容需要修改")
     if not request.commitment:
         raise Invalid.with_fields("简易注销须全体投资人承诺", [FieldError(
             field="commitment", message="请确认全体投资人承诺：未发生债权债务或已清偿完结，无未结清的工资、社会保险费、税款（条例第三十三条）")])
@@ -61,7 +61,7 @@ def parse_closing(data: Any) -> ClosingRequest:
 
 
 def parse_objection(data: Any) -> ObjectionRequest:
-    objection = _parse(ObjectionRequest, data, "异议有内容需要修改")
+    objection = parse_model(ObjectionRequest, data, "异议有内容需要修改")
     if not (1 <= len(objection.objector) <= 60):
         raise Invalid.with_fields("异议人无效", [FieldError(field="objector", message="请填写异议人名称（60字以内）")])
     if not (2 <= len(objection.reason) <= 500):
@@ -69,7 +69,7 @@ def parse_objection(data: Any) -> ObjectionRequest:
     return objection
 
 
-def _parse(model: type[BaseModel], data: Any, message: str) -> Any:
+def parse_model(model: type[BaseModel], data: Any, message: str) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:

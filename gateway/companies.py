@@ -80,6 +80,13 @@ class CompanyService:
         rid = holder_of(self.store, self.store.account(who.id) or {})
         return self.clients.registration.decide_change(uscc, change_id, rid, decision)
 
+    def registered_name(self, who: Principal, uscc: str) -> dict:
+        """The parts of the company's current name: the newest registered name change's, else the form's."""
+        renamed = [c["new_name"] for c in self.list_changes(who, uscc)
+                   if c.get("new_name") and c["state"] in ("registered", "completed")]
+        name = renamed[-1] if renamed else (self.store.application_by_uscc(uscc) or {}).get("form", {}).get("name", {})
+        return {k: name.get(k, "") for k in ("division", "trade_name", "industry", "organisation_form")}
+
     def list_changes(self, who: Principal, uscc: str) -> list[dict]:
         return self.clients.registration.list_changes(self._own(who, uscc), who.id)
 

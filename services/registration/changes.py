@@ -78,6 +78,7 @@ def change_view(change: dict) -> dict[str, Any]:
         **({k: change[k] for k in ("notice_from", "creditor_period_ends_on")} if change.get("notice_from") else {}),
         **({"confirmations": change_parties.public(change["confirmations"])} if change.get("confirmations") else {}),
         **({"refusal": change["refusal"]} if change.get("refusal") else {}),
+        **({"new_name": change["requested"]["name"]} if "name" in change["sections"] else {}),
         "bureaus": [{"bureau": b, "label": LABELS[b], "answered": b in answers,
                      **({"summary": answers[b]["summary"], "detail": answers[b]["detail"],
                          "answered_at": _iso(answers[b]["at"])} if b in answers else {})}

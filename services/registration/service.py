@@ -116,6 +116,15 @@ class RegistrationService(clerk.ClerkRpc):
         return self.closings.request(uscc, founder_id, closure_id, request)
 
     @rpc(expected_exceptions=OneStopError)
+    def request_liquidation(self, uscc: str, founder_id: str, closure_id: str, request: dict) -> dict:
+        """一般注销: file the liquidation group (contracts.liquidation)."""
+        return self.closings.request_general(uscc, founder_id, closure_id, request)
+
+    @rpc(expected_exceptions=OneStopError)
+    def file_liquidation_report(self, uscc: str, founder_id: str, closure_id: str, report: dict) -> dict:
+        return self.closings.file_report(uscc, founder_id, closure_id, report)
+
+    @rpc(expected_exceptions=OneStopError)
     def recheck_closure(self, uscc: str, founder_id: str, closure_id: str) -> dict:
         return self.closings.recheck(uscc, founder_id, closure_id)
 

@@ -11,24 +11,13 @@ import httpx
 from playwright.sync_api import expect
 
 from tests.browser.conftest import logged_in_page
-from tests.browser.test_change_pages import API, wait
-from tests.factories import make_form, resident_id
-from tests.support.parties import founder_only
+from tests.browser.test_change_pages import founder_company, wait
 
 
 def test_a_founder_asks_to_close_and_sees_every_bureaus_blockers(browser, base_url, shots):
     email, password = f"z{uuid.uuid4().hex[:8]}@example.com", "Founder-2024"
     with httpx.Client(base_url=base_url, timeout=30) as http:
-        founder_id = resident_id()
-        assert http.post(f"{API}/accounts", json={"name": "张伟", "resident_id": founder_id, "email": email,
-                                                  "password": password}).status_code == 201
-        token = http.post(f"{API}/tokens", data={"username": email, "password": password}).json()["access_token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        form = founder_only(make_form(), founder_id)  # the founder is the one person named: no one else confirms
-        app_id = http.post(f"{API}/applications", json=form, headers=auth).json()["id"]
-        view = wait(lambda: (v := http.get(f"{API}/applications/{app_id}", headers=auth).json())["status"]
-                    == "completed" and v)
-        uscc = view["outputs"]["uscc"]
+        uscc, auth, form = founder_company(http, email, password)
 
     context, page = logged_in_page(browser, base_url, email, password, r"^(?!.*/login)")
     page.goto(f"/companies/{uscc}/closing")
