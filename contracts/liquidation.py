@@ -94,8 +94,9 @@ def steps(liquidation: dict[str, Any], published_on: date, report_on: str | None
     return [
         {"step": "group_formed", "label": "组成清算组（第二百三十二条）", "due": dissolved + timedelta(days=GROUP_WITHIN_DAYS),
          "done_on": formed},
-        {"step": "creditors_notified", "label": "通知债权人（第二百三十五条）", "due": formed + timedelta(days=NOTIFY_WITHIN_DAYS),
-         "done_on": None},
+        # the group affirmed it at the filing (the notices themselves are the group's, not registration's)
+        {"step": "creditors_notified", "label": "通知债权人（第二百三十五条，清算组已确认）",
+         "due": formed + timedelta(days=NOTIFY_WITHIN_DAYS), "done_on": published_on},
         {"step": "notice_published", "label": "国家企业信用信息公示系统公告（第二百三十五条）",
          "due": formed + timedelta(days=PUBLISH_WITHIN_DAYS), "done_on": published_on},
         {"step": "claims_period", "label": f"债权申报期（公告之日起{CLAIM_DAYS_PUBLISHED}日）", "due": claims, "done_on": None},

@@ -13,6 +13,7 @@ from contracts.bureaus import LABELS
 from contracts.changes import ChangeRequest
 from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.codes import is_valid_uscc
+from contracts.liquidation import LiquidationRequest, ReportRequest
 from contracts.rpc import Forbidden, Invalid, NotFound, tax
 from gateway.auth import Principal
 from gateway.clients import Clients
@@ -109,6 +110,14 @@ class CompanyService:
         closure_id = _request_id(who, idempotency_key)
         return self.clients.registration.request_closure(self._own(who, uscc), who.id, closure_id, request)
 
+    def request_liquidation(self, who: Principal, uscc: str, request: LiquidationRequest,
+                            idempotency_key: str | None) -> dict:
+        closure_id = _request_id(who, idempotency_key)
+        return self.clients.registration.request_liquidation(self._own(who, uscc), who.id, closure_id, request)
+
+    def file_liquidation_report(self, who: Principal, uscc: str, closure_id: str, report: ReportRequest) -> dict:
+        return self.clients.registration.file_liquidation_report(self._own(who, uscc), who.id, closure_id, report)
+
     def recheck_closure(self, who: Principal, uscc: str, closure_id: str) -> dict:
         return self.clients.registration.recheck_closure(self._own(who, uscc), who.id, closure_id)
 
@@ -119,13 +128,15 @@ class CompanyService:
         """The closure with its timeline (the notice, each bureau's check, the deregistration)."""
         view = self.clients.registration.get_closure(self._own(who, uscc), who.id, closure_id)
         doc = self.store.application_by_uscc(uscc) or {}
-        timeline = [{"at": e["at"], "source": e["source"], "type": e["type"], "summary": _closing_line(e)}
+        timeline = [{"at": e["at"], "source": e["source"], "type": e["type"], "summary": _closing_line(e, view["kind"])}
                     for e in doc.get("timeline", [])
                     if e["type"] in CLOSING_EVENTS and e["data"].get("closure_id") == closure_id]
         return {**view, "timeline": sorted(timeline, key=lambda e: e["at"])}
 
 
-def _closing_line(entry: dict) -> str:
+def _closing_line(entry: dict, kind: str = "simplified") -> str:
+    if entry["type"] == "clearance_requested" and kind == "general":
+        return "清算组已备案，债权人公告已在国家企业信用信息公示系统发布（45日申报期），各部门开始清结核查"
     if entry["type"] != "clearance_answered":
         return entry["summary"]
     blockers = entry["data"].get("blockers") or []
