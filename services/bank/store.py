@@ -25,6 +25,7 @@ from contracts import banks
 from contracts.events import Event
 from contracts.rpc import NotFound
 from kit.changes import ChangeAnswers, newer_version
+from kit.documents import DocumentArchive, InMemoryDocumentArchive
 from kit.mongo import InMemorySequences, Sequences
 from kit.repository import InMemoryRepository, Repository
 from kit.revocations import InMemoryRevocations, Revocations
@@ -44,6 +45,7 @@ class BankStore:
         self.sequences = Sequences(db["counters"])
         self.revocations = Revocations(db["revocations"])
         self.change_answers = ChangeAnswers(db["change_answers"])
+        self.documents = DocumentArchive(db["documents"])  # the confirmations as issued (kit.documents)
 
     @classmethod
     def in_memory(cls) -> BankStore:
@@ -54,6 +56,7 @@ class BankStore:
         store.slots = InMemorySlotBook()
         store.sequences = InMemorySequences()
         store.revocations = InMemoryRevocations()
+        store.documents = InMemoryDocumentArchive()
         return store
 
     def ensure_indexes(self) -> None:
@@ -65,6 +68,7 @@ class BankStore:
         self.slots.collection.create_index([("branch_id", 1), ("day", 1)])
         self.slots.collection.create_index("holders")
         self.change_answers.ensure_indexes()
+        self.documents.ensure_indexes()
 
     def ping(self) -> None:
         if self.db is not None:
