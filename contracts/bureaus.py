@@ -26,8 +26,9 @@ GATEWAY_EMITS = ("application_submitted", "application_corrected")
 # Events any bureau may emit about its own step (they carry `bureau`).
 STEP_EVENTS = ("task_queued", "step_progressed", "step_rejected")
 # The bureaus that record a change of details (变更登记) and answer it with `change_recorded`;
-# registration closes the change when every one of them has answered.
-CHANGE_ANSWERERS = ("seal", "tax", "social_security", "housing_fund", "medical_insurance")
+# registration closes the change when every one of them has answered. The bank (when the founder
+# reserved an account) updates its record and the reserved seals (预留印鉴) a change may outdate.
+CHANGE_ANSWERERS = ("seal", "tax", "social_security", "housing_fund", "medical_insurance", "bank")
 CHANGE_EVENTS = ("change_recorded",)
 # Closing (注销): the same bureaus check their records and answer `clearance_answered`; registration
 # deregisters when the notice has ended with no objection and every one of them has cleared.
@@ -174,15 +175,16 @@ BUREAUS: tuple[Bureau, ...] = (
     # opens the account at the counter, which a bank clerk records (account_opened) or refuses.
     Bureau(
         name="bank", label="开户银行", step_title="银行预约开户", target_working_days=2,
-        emits=("bank_account_reserved", "account_opened", *STEP_EVENTS),
+        emits=("bank_account_reserved", "account_opened", *STEP_EVENTS, *AFTER_START),
         completes_on=(Output("bank_account_reserved", "已预约银行开户并预分配基本存款账户账号", key="bank",
                              keep=("bank_name", "branch_id", "branch_name", "branch_address", "account_number",
                                    "appointment_date", "appointment_slot", "shared_with")),
                       Output("account_opened", "基本存款账户已在银行柜台开立", key="bank_opened",
                              keep=("account_number", "opened_at"))),
-        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked")),
+        consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
+                  *(("registration", e) for e in ANSWERED)),
         form_fields=("bank", "seals.kinds", "legal_representative.name", "contact.phone"),
-        task_kinds={"account_opening": "柜台开户"},
+        task_kinds={"account_opening": "柜台开户", "account_closing": "柜台销户"},
         requested=lambda f: bool(f.get("bank")),
     ),
 )

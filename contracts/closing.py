@@ -11,7 +11,10 @@ days; counted from the day after publication (民法典 art. 201), and a period 
 rest day ends on the next working day (民法典 art. 203). ⚠️ The 实施细则 (总局令第52号) articles on the
 simplified procedure (objections through the 公示系统, a 3-working-day decision after the notice) were read
 in third-party summaries only. The founder's one request here is both the published application and the
-application after the notice (the second 20 日 window is never needed: registration decides at once).
+application after the notice: registration deregisters as soon as the notice is over and every bureau
+has cleared. A company still blocked then has the second window of art. 33 to clear (`apply_by`: 20
+日 from the notice's end, counted like the notice); when it passes with a blocker left, the simplified
+closing lapses (the company stays registered and may start again, or take the general procedure).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ APPLY_WITHIN_DAYS = 20  # 条例 art. 33: 公示期届满之日起20日内 may a
 STATE_LABELS = {
     "noticed": "公示中", "awaiting_clearance": "公示期满，待各部门清结", "deregistered": "已注销",
     "objected": "公示期内有异议，不予简易注销",
+    "lapsed": "公示期满后20日内未清结，简易注销申请失效",
 }
 
 
@@ -49,7 +53,7 @@ class ObjectionRequest(BaseModel):
 
 
 def parse_closing(data: Any) -> ClosingRequest:
-    request = _parse(ClosingRequest, data, "注销申请有内容需要修改")
+    request = parse_model(ClosingRequest, data, "注销申请有内容需要修改")
     if not request.commitment:
         raise Invalid.with_fields("简易注销须全体投资人承诺", [FieldError(
             field="commitment", message="请确认全体投资人承诺：未发生债权债务或已清偿完结，无未结清的工资、社会保险费、税款（条例第三十三条）")])
@@ -57,7 +61,7 @@ def parse_closing(data: Any) -> ClosingRequest:
 
 
 def parse_objection(data: Any) -> ObjectionRequest:
-    objection = _parse(ObjectionRequest, data, "异议有内容需要修改")
+    objection = parse_model(ObjectionRequest, data, "异议有内容需要修改")
     if not (1 <= len(objection.objector) <= 60):
         raise Invalid.with_fields("异议人无效", [FieldError(field="objector", message="请填写异议人名称（60字以内）")])
     if not (2 <= len(objection.reason) <= 500):
@@ -65,19 +69,30 @@ def parse_objection(data: Any) -> ObjectionRequest:
     return objection
 
 
-def _parse(model: type[BaseModel], data: Any, message: str) -> Any:
+def parse_model(model: type[BaseModel], data: Any, message: str) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise Invalid.with_fields(message, pydantic_field_errors(exc)) from None
 
 
-def notice_ends_on(published_on: date) -> date:
-    """The notice period's last day: 20 calendar days from the day after publication, moved past rest days."""
-    last = published_on + timedelta(days=NOTICE_DAYS)
+def period_ends_on(published_on: date, days: int) -> date:
+    """The last day of a period of `days` calendar days counted from the day after publication (民法典
+    art. 201), moved to the next working day when it is a statutory rest day (art. 203)."""
+    last = published_on + timedelta(days=days)
     while not is_working_day(last):
         last += timedelta(days=1)
     return last
+
+
+def notice_ends_on(published_on: date) -> date:
+    """The notice period's last day: 20 calendar days from the day after publication, moved past rest days."""
+    return period_ends_on(published_on, NOTICE_DAYS)
+
+
+def apply_by(notice_ends: date) -> date:
+    """The last day to apply after the notice (条例 art. 33: 公示期届满之日起20日内)."""
+    return period_ends_on(notice_ends, APPLY_WITHIN_DAYS)
 
 
 def notice_over(ends_on: date, today: date) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 from contracts import bureaus as manifest
 from contracts.changes import ChangeRequest
 from contracts.closing import ClosingRequest, ObjectionRequest
+from contracts.liquidation import LiquidationRequest, ReportRequest
 from contracts.rpc import Document, Task
 from contracts.rpc.social_security import EmployeeEnrolment
 from contracts.rpc.tax import InvoiceRequest, RedLetterRequest
@@ -64,9 +65,16 @@ class RegistrationClient(BureauClient):
     def verify(self, uscc: str, version: int | None = None) -> dict:
         return self._call("verify", uscc, version)
 
-    def request_change(self, uscc: str, founder_id: str, change_id: str, change: ChangeRequest) -> dict:
+    def request_change(self, uscc: str, founder_id: str, change_id: str, change: ChangeRequest,
+                       founder_resident_id: str | None = None) -> dict:
         return self._call("request_change", uscc, founder_id, change_id,
-                          change.model_dump(mode="json", exclude_none=True))
+                          change.model_dump(mode="json", exclude_none=True), founder_resident_id)
+
+    def change_confirmations(self, resident_id: str) -> list[dict]:
+        return self._call("change_confirmations", resident_id)
+
+    def decide_change(self, uscc: str, change_id: str, resident_id: str, decision: dict) -> dict:
+        return self._call("decide_change", uscc, change_id, resident_id, decision)
 
     def get_change(self, uscc: str, founder_id: str, change_id: str) -> dict:
         return self._call("get_change", uscc, founder_id, change_id)
@@ -76,6 +84,12 @@ class RegistrationClient(BureauClient):
 
     def request_closure(self, uscc: str, founder_id: str, closure_id: str, request: ClosingRequest) -> dict:
         return self._call("request_closure", uscc, founder_id, closure_id, request.model_dump(mode="json"))
+
+    def request_liquidation(self, uscc: str, founder_id: str, closure_id: str, request: LiquidationRequest) -> dict:
+        return self._call("request_liquidation", uscc, founder_id, closure_id, request.model_dump(mode="json"))
+
+    def file_liquidation_report(self, uscc: str, founder_id: str, closure_id: str, report: ReportRequest) -> dict:
+        return self._call("file_liquidation_report", uscc, founder_id, closure_id, report.model_dump(mode="json"))
 
     def recheck_closure(self, uscc: str, founder_id: str, closure_id: str) -> dict:
         return self._call("recheck_closure", uscc, founder_id, closure_id)

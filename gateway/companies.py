@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import timedelta
 from uuid import uuid4
 
+from contracts import clock
 from contracts.bureaus import LABELS
 from contracts.changes import ChangeRequest
 from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.codes import is_valid_uscc
-from contracts.rpc import Invalid, NotFound, tax
+from contracts.liquidation import LiquidationRequest, ReportRequest
+from contracts.rpc import Forbidden, Invalid, NotFound, tax
 from gateway.applications import Download
 from gateway.auth import Principal
 from gateway.clients import Clients
+from gateway.errors import TooManyRequests
+from gateway.identities import holder_of
 from gateway.store import GatewayStore
 
 # the request bodies are the bureaus' own RPC models: what the gateway accepts is what they accept
@@ -64,8 +69,29 @@ class CompanyService:
     # ---- change of details (变更登记): registration decides, every bureau answers ----------------
 
     def request_change(self, who: Principal, uscc: str, change: ChangeRequest, idempotency_key: str | None) -> dict:
+        """Everyone the change names newly confirms it from their own account first, except the
+        founder acting (their verified resident ID goes along so registration can tell)."""
         change_id = _request_id(who, idempotency_key)
-        return self.clients.registration.request_change(self._own(who, uscc), who.id, change_id, change)
+        try:
+            founder_rid = holder_of(self.store, self.store.account(who.id) or {})
+        except Forbidden:
+            founder_rid = None  # not verified: the founder confirms like anyone named
+        return self.clients.registration.request_change(self._own(who, uscc), who.id, change_id, change, founder_rid)
+
+    def change_confirmations(self, who: Principal) -> list[dict]:
+        """The changes waiting for my confirmation, by the resident ID my verified account holds."""
+        return self.clients.registration.change_confirmations(holder_of(self.store, self.store.account(who.id) or {}))
+
+    def decide_change(self, who: Principal, uscc: str, change_id: str, decision: dict) -> dict:
+        rid = holder_of(self.store, self.store.account(who.id) or {})
+        return self.clients.registration.decide_change(uscc, change_id, rid, decision)
+
+    def registered_name(self, who: Principal, uscc: str) -> dict:
+        """The parts of the company's current name: the newest registered name change's, else the form's."""
+        renamed = [c["new_name"] for c in self.list_changes(who, uscc)
+                   if c.get("new_name") and c["state"] in ("registered", "completed")]
+        name = renamed[-1] if renamed else (self.store.application_by_uscc(uscc) or {}).get("form", {}).get("name", {})
+        return {k: name.get(k, "") for k in ("division", "trade_name", "industry", "organisation_form")}
 
     def list_changes(self, who: Principal, uscc: str) -> list[dict]:
         return self.clients.registration.list_changes(self._own(who, uscc), who.id)
@@ -89,6 +115,14 @@ class CompanyService:
         closure_id = _request_id(who, idempotency_key)
         return self.clients.registration.request_closure(self._own(who, uscc), who.id, closure_id, request)
 
+    def request_liquidation(self, who: Principal, uscc: str, request: LiquidationRequest,
+                            idempotency_key: str | None) -> dict:
+        closure_id = _request_id(who, idempotency_key)
+        return self.clients.registration.request_liquidation(self._own(who, uscc), who.id, closure_id, request)
+
+    def file_liquidation_report(self, who: Principal, uscc: str, closure_id: str, report: ReportRequest) -> dict:
+        return self.clients.registration.file_liquidation_report(self._own(who, uscc), who.id, closure_id, report)
+
     def recheck_closure(self, who: Principal, uscc: str, closure_id: str) -> dict:
         return self.clients.registration.recheck_closure(self._own(who, uscc), who.id, closure_id)
 
@@ -99,13 +133,15 @@ class CompanyService:
         """The closure with its timeline (the notice, each bureau's check, the deregistration)."""
         view = self.clients.registration.get_closure(self._own(who, uscc), who.id, closure_id)
         doc = self.store.application_by_uscc(uscc) or {}
-        timeline = [{"at": e["at"], "source": e["source"], "type": e["type"], "summary": _closing_line(e)}
+        timeline = [{"at": e["at"], "source": e["source"], "type": e["type"], "summary": _closing_line(e, view["kind"])}
                     for e in doc.get("timeline", [])
                     if e["type"] in CLOSING_EVENTS and e["data"].get("closure_id") == closure_id]
         return {**view, "timeline": sorted(timeline, key=lambda e: e["at"])}
 
 
-def _closing_line(entry: dict) -> str:
+def _closing_line(entry: dict, kind: str = "simplified") -> str:
+    if entry["type"] == "clearance_requested" and kind == "general":
+        return "清算组已备案，债权人公告已在国家企业信用信息公示系统发布（45日申报期），各部门开始清结核查"
     if entry["type"] != "clearance_answered":
         return entry["summary"]
     blockers = entry["data"].get("blockers") or []
@@ -122,21 +158,39 @@ CHANGE_EVENTS = ("company_changed", "change_recorded")
 CLOSING_EVENTS = ("clearance_requested", "clearance_answered", "company_deregistered")
 
 
+# The public objection form (no login) is a write anyone may make: per client address and in all, per
+# hour, as sign-ups are limited (a sliding window in the gateway's failure log). A real objector files
+# one or two; a flood would bury registration's record of the real ones.
+OBJECTIONS_PER_ADDRESS_PER_HOUR = 5
+OBJECTIONS_PER_HOUR = 200
+
+
 class VerifyService:
     """Anyone may check a licence or a seal (no login): what a counterparty does before signing."""
 
-    def __init__(self, clients: Clients):
-        self.clients = clients
+    def __init__(self, clients: Clients, store: GatewayStore | None = None):
+        self.clients, self.store = clients, store
 
     def licence(self, uscc: str, version: int | None = None) -> dict:
         if not is_valid_uscc(uscc):
             raise Invalid.with_fields("统一社会信用代码无效", [{"field": "uscc", "message": "请核对18位代码及校验码"}])
         return self.clients.registration.verify(uscc, version)
 
-    def object_to_closure(self, uscc: str, objection: ObjectionRequest) -> dict:
+    def object_to_closure(self, uscc: str, objection: ObjectionRequest, client: str | None = None) -> dict:
+        if self.store is not None:
+            self._check_objection_rate(client)
         if not is_valid_uscc(uscc):
             raise Invalid.with_fields("统一社会信用代码无效", [{"field": "uscc", "message": "请核对18位代码及校验码"}])
         return self.clients.registration.record_objection(uscc, objection)
+
+    def _check_objection_rate(self, client: str | None) -> None:
+        since = clock.now() - timedelta(hours=1)
+        limits = {"objection:all": OBJECTIONS_PER_HOUR}
+        if client:
+            limits[f"objection:client:{client}"] = OBJECTIONS_PER_ADDRESS_PER_HOUR
+        if any(self.store.failures_since(key, since) >= limit for key, limit in limits.items()):
+            raise TooManyRequests("提交异议过于频繁，请一小时后再试；也可书面向登记机关提出")
+        self.store.record_failure(list(limits))  # every attempt counts, a refused one too
 
     def seal(self, code: str) -> dict:
         if not (len(code) == 13 and code.isdigit()):

@@ -59,7 +59,7 @@ class Gateway:
         self.drafts = DraftService(self.store)
         self.staffing = StaffingService(self.store, self.clients)
         self.tasks = TaskService(self.clients)
-        self.verify = VerifyService(self.clients)
+        self.verify = VerifyService(self.clients, self.store)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:

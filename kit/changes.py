@@ -81,6 +81,9 @@ def answer_change(bureau: str, answers: ChangeAnswers, dispatch: Dispatch, event
     if current is None:
         raise NotYetKnown(f"{bureau} has no record of {event.uscc} yet")
     summary, detail, fields = answer(current, event)
+    if "name" in event.changed:  # every bureau's record carries the company's name: say it follows
+        summary = f"单位名称已变更为{event.licence.company_name}；{summary}"
+        detail = {"company_name": event.licence.company_name, **detail}
     if apply is not None:
         apply(event.uscc, event.version, fields)
     return answers.answer(dispatch, event, bureau, summary, detail)

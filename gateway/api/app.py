@@ -81,6 +81,7 @@ def create_app(gateway: Gateway | None = None) -> FastAPI:
     app.include_router(metrics_api.router)
     for module in (accounts, applications, confirmations, companies, tasks, public):
         app.include_router(module.router)
+    app.include_router(confirmations.changes)  # a change of details naming someone new
     for module in (licences, trust, seals, stats, ratings, webhooks, receipts):  # beyond the portals
         app.include_router(module.router)
     _offline_docs(app)

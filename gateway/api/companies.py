@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 
 from contracts.changes import ChangeRequest
 from contracts.closing import ClosingRequest
+from contracts.liquidation import LiquidationRequest, ReportRequest
 from gateway.api.deps import GatewayDep, Who
 from gateway.companies import InvoiceRequest, RedLetterRequest
 from gateway.staffing import EmployeeRequest, status_of
@@ -84,6 +85,23 @@ def request_closure(uscc: str, body: ClosingRequest, who: Who, gateway: GatewayD
     records and answers with its blockers; after the notice, with no objection and every bureau cleared,
     the company is deregistered. 409 while a change or another closing is open; 422 without the commitment."""
     return gateway.companies.request_closure(who, uscc, body, idempotency_key)
+
+
+@router.post("/liquidations", status_code=201, summary="General deregistration (一般注销): file the liquidation group")
+def request_liquidation(uscc: str, body: LiquidationRequest, who: Who, gateway: GatewayDep,
+                        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> dict[str, Any]:
+    """Only the founder. The group formed within 15 days of the dissolution (公司法 art. 232), the creditors
+    notified (art. 235); registration publishes the creditor notice today and every bureau checks its
+    records; the 45-day declaration period runs; then the liquidation report (`/closures/{id}/report`).
+    The closing is a closure like the simplified one (`GET /closures/{id}`, with each step's deadline)."""
+    return gateway.companies.request_liquidation(who, uscc, body, idempotency_key)
+
+
+@router.post("/closures/{closure_id}/report", summary="File the liquidation report (一般注销, art. 239)")
+def file_report(uscc: str, closure_id: str, body: ReportRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    """Accepted once the declaration period is over (409 before, naming its last day); registration then
+    deregisters when every bureau has cleared."""
+    return gateway.companies.file_liquidation_report(who, uscc, closure_id, body)
 
 
 @router.get("/closures", summary="The company's closing requests")

@@ -29,3 +29,19 @@ def decide(application_id: str, body: Decision, who: Who, gateway: GatewayDep) -
     is harmless; changing it is a 409. The last confirmation sends the application to the bureaus; a
     decline withdraws it, with the reason shown to the founder."""
     return gateway.confirmations.decide(who, application_id, body)
+
+
+changes = APIRouter(prefix="/api/v1/change-confirmations", tags=["confirmations"])
+
+
+@changes.get("", summary="Changes of details naming me, waiting for my confirmation")
+def changes_awaiting(who: Who, gateway: GatewayDep) -> list[dict]:
+    """A change that names someone newly (a shareholder, director, manager, legal representative) is
+    registered only once each of them confirms. 403 if my identity is not verified."""
+    return gateway.companies.change_confirmations(who)
+
+
+@changes.put("/{uscc}/{change_id}", summary="Confirm or decline a change naming me")
+def decide_change(uscc: str, change_id: str, body: Decision, who: Who, gateway: GatewayDep) -> dict:
+    """The last confirmation registers the change (or publishes a capital decrease); a decline ends it."""
+    return gateway.companies.decide_change(who, uscc, change_id, body.model_dump(exclude_none=True))

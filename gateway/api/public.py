@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from contracts.closing import ObjectionRequest
 from gateway import health
-from gateway.api.deps import GatewayDep, Who
+from gateway.api.deps import GatewayDep, Who, client_address
 from gateway.api.schemas import HealthOut, NameCheck
 
 router = APIRouter(tags=["public"])
@@ -41,10 +41,11 @@ def verify_licence(uscc: str, gateway: GatewayDep,
 
 @router.post("/api/v1/verify/licences/{uscc}/objections", status_code=201,
              summary="Object to a company's simplified deregistration during its notice (no login)")
-def object_to_closure(uscc: str, body: ObjectionRequest, gateway: GatewayDep) -> dict[str, Any]:
+def object_to_closure(uscc: str, body: ObjectionRequest, gateway: GatewayDep, request: Request) -> dict[str, Any]:
     """A department, creditor or other interested party (条例 art. 33). The objector and the reason are
-    kept by registration; the public answer says only that it was recorded."""
-    return gateway.verify.object_to_closure(uscc, body)
+    kept by registration; the public answer says only that it was recorded. Limited per client
+    address and in all, per hour (429)."""
+    return gateway.verify.object_to_closure(uscc, body, client_address(request))
 
 
 @router.get("/api/v1/verify/seals/{code}", summary="Is this seal filed? (no login)")

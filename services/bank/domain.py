@@ -32,10 +32,12 @@ from contracts.events import (
 from contracts.revocation import Revocation
 from contracts.rpc import DocumentRef, NotFound, Task
 from kit import clerk as queue
+from services.bank import after_start
 
 BUREAU = "bank"
 TASK_KIND = "account_opening"
 ACTIONS = ["approve", "reject"]
+CLOSING_ACTIONS = ["approve"]  # the counter records the closure; a refusal stays a blocker with its reason
 HORIZON_WORKING_DAYS = banks.HORIZON_WORKING_DAYS  # how far ahead it looks for a free slot before a clerk arranges one
 REVOKED = "不能再开立基本存款账户"
 APPOINTMENT_DOC = DocumentRef(name="bank.appointment", title="银行预约开户确认书")
@@ -128,11 +130,14 @@ class Account(BaseModel):
     branch_address: str
     account_number: str
     appointment: Appointment | None = None
-    state: Literal["reserved", "opened", "refused"] = "reserved"
+    state: Literal["reserved", "opened", "refused", "closed"] = "reserved"
     reasons: list[str] = []
     reserved_at: datetime
     opened_at: datetime | None = None
+    closed_at: datetime | None = None  # 销户 (after_start.py)
+    licence_version: int | None = None  # the licence version the record follows (kit.changes)
     task: ClerkTask
+    past_tasks: list[ClerkTask] = []
 
 
 # ---- reservation on licence_issued ---------------------------------------------------------------
@@ -188,9 +193,12 @@ def act(account: Account, clerk: str, action: str, payload: dict[str, Any], revo
         now: datetime) -> tuple[Account, list[Event]]:
     """approve: the account is open (the seals were checked at the counter); reject: with reasons."""
     task = queue.actionable(account.task, clerk, now)
-    queue.check_action(action, ACTIONS)
+    queue.check_action(action, ACTIONS if task.kind == TASK_KIND else CLOSING_ACTIONS)
     events: list[Event]
-    if action == "reject":
+    if task.kind == after_start.CLOSING_KIND:
+        recorded, events = after_start.close(account, now)
+        task.state = "done"
+    elif action == "reject":
         reasons = queue.check_reasons(payload)
         account.state, account.reasons, task.state = "refused", reasons, "rejected"
         events = [StepRejected(application_id=account.application_id, bureau=BUREAU, step=TASK_KIND, reasons=reasons)]
@@ -216,7 +224,8 @@ def task_view(account: Account, now: datetime) -> Task:
         bureau=BUREAU, id=task.id, kind=task.kind, application_id=account.application_id,
         title=account.company_name, reason=task.reason, state=task.state, created_at=task.created_at,
         deadline=task.deadline_fields(),
-        claimed_by=task.claimed_by, claim_expires_at=task.claim_expires_at, actions=ACTIONS,
+        claimed_by=task.claimed_by, claim_expires_at=task.claim_expires_at,
+        actions=ACTIONS if task.kind == TASK_KIND else CLOSING_ACTIONS,
         details={"uscc": account.uscc, "account_number": account.account_number, "branch": account.branch_name,
                  "appointment": appointment_text(account.appointment),
                  "reserved_seals": "财务专用章、法定代表人名章"},
@@ -237,6 +246,7 @@ def account_view(account: Account, revocation: Revocation | None) -> dict[str, A
         "appointment_slot": account.appointment.slot if account.appointment else None,
         "reserved_at": account.reserved_at.isoformat(),
         "opened_at": account.opened_at.isoformat() if account.opened_at else None,
+        "closed_at": account.closed_at.isoformat() if account.closed_at else None,
         "licence_revoked": revocation.view() if revocation else None,
     }
 

@@ -16,14 +16,16 @@ from contracts.events import parse_event
 from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
 from kit import clerk
+from kit.changes import answer_change
+from kit.closing import answer_clearance
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
+from services.bank import after_start, documents, workflow
 from services.bank import clerk as queue
-from services.bank import documents, workflow
 from services.bank.store import BankStore
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
@@ -44,9 +46,22 @@ class BankService(clerk.ClerkRpc):
     def on_licence_revoked(self, payload: dict) -> None:
         self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
 
+    @durable_handler("registration", "company_changed")
+    def on_company_changed(self, payload: dict) -> None:
+        answer_change(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
+                      self.store.by_uscc, after_start.change_answer, self.store.apply_change)
+
+    @durable_handler("registration", "clearance_requested")
+    def on_clearance_requested(self, payload: dict) -> None:
+        # an opened account blocks until the counter closes it: its closing task is queued first
+        event = parse_event("registration", payload)
+        self._publish(event.application_id, workflow.queue_closing(self.store, event, clock.now()))
+        answer_clearance(self.name, self.store.change_answers, self.dispatch, event,
+                         lambda uscc: after_start.clearance_blockers(self.store.by_uscc(uscc)))
+
     @timer(interval=2)
     def relay_outbox(self) -> int:
-        return relay(self.store.accounts, self.dispatch)
+        return relay(self.store.accounts, self.dispatch) + relay(self.store.change_answers.collection, self.dispatch)
 
     def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
         return queue.ClerkQueue(self.store, self._publish)

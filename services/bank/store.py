@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from typing import Any
 
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
@@ -23,6 +24,7 @@ from pymongo.errors import DuplicateKeyError
 from contracts import banks
 from contracts.events import Event
 from contracts.rpc import NotFound
+from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive, InMemoryDocumentArchive
 from kit.mongo import InMemorySequences, Sequences
 from kit.repository import InMemoryRepository, Repository
@@ -42,6 +44,7 @@ class BankStore:
         self.slots: SlotBook = SlotBook(db["slots"])
         self.sequences = Sequences(db["counters"])
         self.revocations = Revocations(db["revocations"])
+        self.change_answers = ChangeAnswers(db["change_answers"])
         self.documents = DocumentArchive(db["documents"])  # the confirmations as issued (kit.documents)
 
     @classmethod
@@ -64,6 +67,7 @@ class BankStore:
         self.accounts.create_index("outbox.created_at")  # the relay's sweep
         self.slots.collection.create_index([("branch_id", 1), ("day", 1)])
         self.slots.collection.create_index("holders")
+        self.change_answers.ensure_indexes()
         self.documents.ensure_indexes()
 
     def ping(self) -> None:
@@ -78,6 +82,11 @@ class BankStore:
 
     def insert(self, account: Account, events: list[Event]) -> list[dict] | None:
         return self.repo.insert(account.application_id, account, events)
+
+    def apply_change(self, uscc: str, version: int, fields: dict[str, Any]) -> None:
+        """A change of details: the fields the licence moved (kit.changes), bumping the version so a
+        clerk's compare-and-set read before it cannot write the old values back."""
+        self.accounts.update_one({"uscc": uscc, **newer_version(version)}, {"$set": fields, "$inc": {"version": 1}})
 
     def exists(self, application_id: str) -> bool:
         return self.repo.exists({"_id": application_id})

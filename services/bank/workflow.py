@@ -15,10 +15,10 @@ from typing import Any
 
 from contracts import banks
 from contracts.clock import china_date
-from contracts.events import LicenceIssued
+from contracts.events import ClearanceRequested, LicenceIssued
 from contracts.rpc import Document, FieldError, Invalid, NotFound
 from kit.mongo import health_view
-from services.bank import documents, domain
+from services.bank import after_start, documents, domain
 from services.bank.store import BankStore
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,15 @@ def reserve(store: BankStore, event: LicenceIssued, at: datetime) -> list[dict]:
         log.warning("lost a race for this account; number %s stays unused", number,
                     extra={"application_id": event.application_id})
         return []
+    return entries
+
+
+def queue_closing(store: BankStore, event: ClearanceRequested, now: datetime) -> list[dict]:
+    """A closing under way: an opened account gets its counter task to close it (once)."""
+    if "bank" not in event.answerers or store.by_uscc(event.uscc) is None:
+        return []
+    _, entries = store.change({"uscc": event.uscc}, lambda a: after_start.queue_closing(a, domain.ClerkTask, now),
+                              lambda: domain.not_found(event.uscc))
     return entries
 
 

@@ -12,23 +12,32 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from contracts import clock
 from contracts.bureaus import CHANGE_ANSWERERS, LABELS, bureau
-from contracts.changes import CHANGE_LABELS, apply_change, licensed_items, parse_change
+from contracts.capital import creditor_period_ends_on, is_decrease
+from contracts.changes import (
+    CHANGE_LABELS,
+    ChangeRequest,
+    apply_change,
+    licensed_items,
+    new_parties,
+    parse_change,
+)
+from contracts.closing import notice_over
 from contracts.events import ChangeRecorded, CompanyChanged, Licence
 from contracts.form import ApplicationForm
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
 from kit.outbox import Dispatch, flush, outbox_entry
-from services.registration import domain
+from services.registration import change_parties, domain, name_change
 from services.registration.store import RegistrationStore
 
 log = logging.getLogger(__name__)
 
 CHANGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")  # a key inside the case document: no dots, no $
-REGISTERED, COMPLETED = "registered", "completed"
+NOTICED, REGISTERED, COMPLETED = "noticed", "registered", "completed"  # noticed: a capital decrease's creditor period
 MAX_ATTEMPTS = 5
 
 
@@ -37,6 +46,18 @@ def new_version(case: dict, after: ApplicationForm, now: datetime) -> Licence:
     registering authority, issued now."""
     old = Licence.model_validate(case["licence"])
     return domain.build_licence(after, old.uscc, now).model_copy(update={"established_on": old.established_on})
+
+
+def _fresh(change_id: str, pending: dict | None) -> dict[str, Any]:
+    """The write's condition: a new change (none open), or the stored one still in the state it was read in."""
+    if pending is None:
+        return {"open_change": None, f"changes.{change_id}": {"$exists": False}}
+    return {"open_change": change_id, f"changes.{change_id}.state": pending["state"]}
+
+
+def _answerers(case: dict) -> list[str]:
+    # a bureau the founder did not use at start-up (no seals ordered) has nothing to update
+    return [b for b in CHANGE_ANSWERERS if bureau(b).requested(case["form"])]
 
 
 def history_entry(case: dict, change_id: str, now: datetime) -> dict[str, Any]:
@@ -53,6 +74,11 @@ def change_view(change: dict) -> dict[str, Any]:
         "sections": change["sections"], "labels": [CHANGE_LABELS[s] for s in change["sections"]],
         "version": change["version"], "created_at": _iso(change["created_at"]),
         "completed_at": _iso(change.get("completed_at")),
+        **({"name_warnings": change["name_warnings"]} if change.get("name_warnings") else {}),
+        **({k: change[k] for k in ("notice_from", "creditor_period_ends_on")} if change.get("notice_from") else {}),
+        **({"confirmations": change_parties.public(change["confirmations"])} if change.get("confirmations") else {}),
+        **({"refusal": change["refusal"]} if change.get("refusal") else {}),
+        **({"new_name": change["requested"]["name"]} if "name" in change["sections"] else {}),
         "bureaus": [{"bureau": b, "label": LABELS[b], "answered": b in answers,
                      **({"summary": answers[b]["summary"], "detail": answers[b]["detail"],
                          "answered_at": _iso(answers[b]["at"])} if b in answers else {})}
@@ -75,14 +101,16 @@ def own_case(store: RegistrationStore, uscc: str, founder_id: str) -> dict:
 
 
 class ChangeDesk:
-    def __init__(self, store: RegistrationStore, dispatch: Dispatch):
-        self.store, self.dispatch = store, dispatch
+    def __init__(self, store: RegistrationStore, dispatch: Dispatch, check_name: name_change.NameChecker):
+        self.store, self.dispatch, self.check_name = store, dispatch, check_name
 
     def _case(self, uscc: str, founder_id: str) -> dict:
         return own_case(self.store, uscc, founder_id)
 
-    def request(self, uscc: str, founder_id: str, change_id: str, raw: Any) -> dict[str, Any]:
-        """Register the change at once (standard changes need no clerk) or refuse it with its reasons."""
+    def request(self, uscc: str, founder_id: str, change_id: str, raw: Any,
+                founder_resident_id: str | None = None) -> dict[str, Any]:
+        """Register the change at once (standard changes need no clerk) or refuse it with its reasons;
+        a change naming someone new waits for their confirmation first (change_parties.py)."""
         if not isinstance(change_id, str) or not CHANGE_ID.match(change_id):
             raise Invalid.with_fields("变更申请编号无效", [FieldError(field="change_id", message="8-64位字母、数字、-或_")])
         case = self._case(uscc, founder_id)
@@ -100,11 +128,29 @@ class ChangeDesk:
                 raise Invalid.with_fields("经营范围变更含许可经营项目", [FieldError(
                     field="business_scope",
                     message=f"新增许可经营项目“{'、'.join(licensed)}”须先取得审批文件，请到登记窗口办理")])
-            new = self._register(case, change_id, change.sections(), change.model_dump(mode="json"), after)
+            parties = new_parties(form, after, founder_resident_id)
+            new = (change_parties.wait(self.store, case, change_id, change, parties) if parties
+                   else self.proceed(case, change_id, change, form, after))
             if new is not None:
                 return change_view(new["changes"][change_id])
             case = self._case(uscc, founder_id)  # someone else wrote first: decide again on what is there
         raise Conflict("企业登记信息正在更新，请稍后再提交")
+
+    def proceed(self, case: dict, change_id: str, change: ChangeRequest, form: ApplicationForm,
+                after: ApplicationForm, pending: dict | None = None) -> dict | None:
+        """Publish a capital decrease, or register the change (a new name held first); `pending`:
+        the stored change this continues (every person named confirmed). None: someone wrote first."""
+        if is_decrease(form.registered_capital, after.registered_capital):
+            return self._notice(case, change_id, change, pending)
+        warnings = name_change.reserve(self.store, self.check_name, case, change_id, after) if change.name else None
+        new = self._register(case, change_id, change.sections(), change.model_dump(mode="json"), after, warnings,
+                             pending)
+        if new is not None and change.name:
+            name_change.settle(self.store, case["_id"], change_id, clock.china_date(
+                new["changes"][change_id]["registered_at"]).isoformat())
+        elif new is None and change.name:
+            self.store.release_changed_name(case["_id"], change_id)
+        return new
 
     @staticmethod
     def _refuse_if_closed(case: dict) -> None:
@@ -118,16 +164,54 @@ class ChangeDesk:
             labels = "、".join(CHANGE_LABELS[s] for s in open_change["sections"])
             raise Conflict(f"该企业的变更登记 {case['open_change']}（{labels}）尚未办结，办结后才能提交新的变更")
 
+    def _notice(self, case: dict, change_id: str, change: ChangeRequest, pending: dict | None) -> dict | None:
+        """A capital decrease: published today, registered when the creditor period is over
+        (contracts.capital; `settle_due`). Open meanwhile, so no other change or closing starts."""
+        if change.name is not None:
+            raise Invalid.with_fields("减少注册资本须公告期满后登记", [FieldError(
+                field="name.trade_name", message="减少注册资本须经45日公告期，请将名称变更另行申请")])
+        now = clock.now()
+        published = clock.china_date(now)
+        noticed = {**(pending or {}), "id": change_id, "uscc": case["licence"]["uscc"], "state": NOTICED,
+                   "sections": change.sections(), "requested": change.model_dump(mode="json"),
+                   "created_at": (pending or {}).get("created_at", now),
+                   "version": case.get("licence_version", 1) + 1, "awaiting": _answerers(case), "answers": {},
+                   "answer_count": 0, "notice_from": published.isoformat(),
+                   "creditor_period_ends_on": creditor_period_ends_on(published).isoformat()}
+        new = self.store.update_case(
+            {"_id": case["_id"], "open_closure": None, **_fresh(change_id, pending),
+             "licence_status": {"$in": [None, "active"]}},
+            {"$set": {"open_change": change_id, f"changes.{change_id}": noticed, "awaiting_confirmation": [],
+                      "updated_at": now}})
+        if new is not None:
+            log.info("capital decrease noticed", extra={"application_id": case["_id"]})
+        return new
+
+    def settle_due(self, now: datetime, limit: int = 100) -> int:
+        """The timer's sweep: every noticed change whose creditor period is over is registered now."""
+        today, settled = clock.china_date(now), 0
+        for case in self.store.cases.find({"open_change": {"$type": "string"}}).limit(limit):
+            noticed = case["changes"][case["open_change"]]
+            if noticed["state"] != NOTICED or not notice_over(date.fromisoformat(noticed["creditor_period_ends_on"]), today):
+                continue
+            after = apply_change(ApplicationForm.model_validate(case["form"]), parse_change(noticed["requested"]), today)
+            settled += self._register(case, noticed["id"], noticed["sections"], noticed["requested"], after, None,
+                                      noticed) is not None
+        return settled
+
     def _register(self, case: dict, change_id: str, sections: list[str], requested: dict,
-                  after: ApplicationForm) -> dict | None:
+                  after: ApplicationForm, name_warnings: list[str] | None, noticed: dict | None = None) -> dict | None:
+        """The new licence version, the form and `company_changed` in one write; `noticed`: the
+        change as published (a capital decrease whose creditor period is over)."""
         now = clock.now()
         licence = new_version(case, after, now)
         version = case.get("licence_version", 1) + 1
-        # a bureau the founder did not use at start-up (no seals ordered) has nothing to update
-        awaiting = [b for b in CHANGE_ANSWERERS if bureau(b).requested(case["form"])]
-        change = {"id": change_id, "uscc": licence.uscc, "state": REGISTERED if awaiting else COMPLETED,
-                  "sections": sections, "requested": requested, "created_at": now, "registered_at": now,
+        awaiting = _answerers(case)
+        change = {**(noticed or {}), "id": change_id, "uscc": licence.uscc, "state": REGISTERED if awaiting else COMPLETED,
+                  "sections": sections, "requested": requested, "created_at": (noticed or {}).get("created_at", now),
+                  "registered_at": now,
                   "version": version, "awaiting": awaiting, "answers": {}, "answer_count": 0,
+                  **({"name_warnings": name_warnings} if name_warnings is not None else {}),
                   **({} if awaiting else {"completed_at": now})}
         rep = after.legal_representative if "legal_representative" in sections else None
         event = CompanyChanged(application_id=case["_id"], uscc=licence.uscc, change_id=change_id, version=version,
@@ -135,12 +219,15 @@ class ChangeDesk:
                                legal_representative=rep, answerers=awaiting)
         entry = outbox_entry(event)
         new = self.store.update_case(
-            {"_id": case["_id"], "licence.issued_at": case["licence"]["issued_at"], "open_change": None, "open_closure": None,
-             f"changes.{change_id}": {"$exists": False}, "licence_status": {"$in": [None, "active"]}},
+            {"_id": case["_id"], "licence.issued_at": case["licence"]["issued_at"], "open_closure": None,
+             **_fresh(change_id, noticed),
+             "licence_status": {"$in": [None, "active"]}},
             {"$set": {"licence": licence.model_dump(mode="json"), "licence_version": version,
                       "licence_valid_from": now, "form": after.model_dump(mode="json"),
                       "district_code": after.domicile.district_code, "open_change": change_id if awaiting else None,
-                      f"changes.{change_id}": change, "updated_at": now},
+                      "name": after.name.full,
+                      **({"name_change_pending": change_id} if name_warnings is not None else {}),
+                      f"changes.{change_id}": change, "awaiting_confirmation": [], "updated_at": now},
              "$push": {"licence_history": history_entry(case, change_id, now), "outbox": entry}})
         if new is not None:
             flush(self.store.cases, case["_id"], [entry], self.dispatch)

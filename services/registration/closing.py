@@ -19,24 +19,43 @@ from typing import Any
 
 from contracts import clock
 from contracts.bureaus import CLOSING_ANSWERERS, LABELS, bureau
-from contracts.closing import STATE_LABELS, notice_ends_on, notice_over, parse_closing, parse_objection
+from contracts.closing import (
+    STATE_LABELS,
+    apply_by,
+    notice_ends_on,
+    notice_over,
+    parse_closing,
+    parse_objection,
+)
 from contracts.events import ClearanceAnswered, ClearanceRequested, CompanyDeregistered
+from contracts.liquidation import STATE_LABELS as LIQUIDATION_LABELS
+from contracts.liquidation import claims_end_on, parse_liquidation, parse_report
+from contracts.liquidation import steps as liquidation_steps
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
 from kit.outbox import Dispatch, flush, outbox_entry
 from services.registration.changes import CHANGE_ID, MAX_ATTEMPTS, _iso, own_case
 from services.registration.store import RegistrationStore
 
 log = logging.getLogger(__name__)
-OPEN = ("noticed", "awaiting_clearance")
+OPEN = ("noticed", "awaiting_clearance", "liquidating", "awaiting_report")
+LABELS_OF = {**STATE_LABELS, **LIQUIDATION_LABELS}
 
 
 def closure_view(closure: dict, public: bool = False) -> dict[str, Any]:
     """The founder's view (every bureau's answer with its blockers); `public` = what the notice shows
     anyone: no objector, no blockers."""
     view = {"closure_id": closure["id"], "uscc": closure["uscc"], "kind": closure["kind"], "state": closure["state"],
-            "state_label": STATE_LABELS[closure["state"]], "notice_from": closure["notice_from"],
+            "state_label": LABELS_OF[closure["state"]], "notice_from": closure["notice_from"],
             "notice_ends_on": closure["notice_ends_on"], "objections": len(closure.get("objections", [])),
+            "apply_by": apply_by(date.fromisoformat(closure["notice_ends_on"])).isoformat(),
             "deregistered_on": closure.get("deregistered_on")}
+    if closure["kind"] == "general":
+        group = closure["liquidation"]
+        view.update(apply_by=None, liquidation={k: group[k] for k in ("dissolved_on", "formed_on", "members", "leader")},
+                    report_filed_on=(closure.get("report") or {}).get("filed_on"),
+                    steps=[{**s, "due": _day(s["due"]), "done_on": _day(s["done_on"])} for s in liquidation_steps(
+                        group, date.fromisoformat(closure["notice_from"]), (closure.get("report") or {}).get("filed_on"),
+                        closure.get("deregistered_on"))])
     if public:
         return view
     answers = closure.get("answers") or {}
@@ -51,6 +70,15 @@ def closure_view(closure: dict, public: bool = False) -> dict[str, Any]:
     blockers = [{"bureau": x["bureau"], "label": x["label"], **blocker} for x in bureaus for blocker in x["blockers"]]
     return {**view, "attempt": closure["attempt"], "created_at": _iso(closure["created_at"]), "bureaus": bureaus,
             "blockers": blockers, "objection_reasons": [o["reason"] for o in closure.get("objections", [])]}
+
+
+def _check_id(closure_id: Any) -> None:
+    if not isinstance(closure_id, str) or not CHANGE_ID.match(closure_id):
+        raise Invalid.with_fields("注销申请编号无效", [FieldError(field="closure_id", message="8-64位字母、数字、-或_")])
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def all_cleared(closure: dict) -> bool:
@@ -69,8 +97,7 @@ class ClosingDesk:
     # ---- the founder's request and new checks
 
     def request(self, uscc: str, founder_id: str, closure_id: str, raw: Any) -> dict[str, Any]:
-        if not isinstance(closure_id, str) or not CHANGE_ID.match(closure_id):
-            raise Invalid.with_fields("注销申请编号无效", [FieldError(field="closure_id", message="8-64位字母、数字、-或_")])
+        _check_id(closure_id)
         for _ in range(MAX_ATTEMPTS):
             case = self._case(uscc, founder_id)
             done = (case.get("closures") or {}).get(closure_id)
@@ -85,17 +112,72 @@ class ClosingDesk:
                        "commitment": True, "notice_from": published.isoformat(),
                        "notice_ends_on": notice_ends_on(published).isoformat(), "awaiting": awaiting, "attempt": 1,
                        "answers": {}, "objections": [], "created_at": now}
-            entry = outbox_entry(self._clearance(case, closure))
-            new = self.store.update_case(
-                {"_id": case["_id"], "open_closure": None, "open_change": None, f"closures.{closure_id}": {"$exists": False},
-                 "licence_status": {"$in": [None, "active"]}},
-                {"$set": {"open_closure": closure_id, f"closures.{closure_id}": closure, "updated_at": now},
-                 "$push": {"outbox": entry}})
-            if new is not None:
-                flush(self.store.cases, case["_id"], [entry], self.dispatch)
-                log.info("closure noticed", extra={"application_id": case["_id"]})
-                return closure_view(new["closures"][closure_id])
+            view = self._open(case, closure)
+            if view is not None:
+                return view
         raise Conflict("企业登记信息正在更新，请稍后再提交")
+
+    def request_general(self, uscc: str, founder_id: str, closure_id: str, raw: Any) -> dict[str, Any]:
+        """一般注销: the liquidation group filed, the creditor notice published today, every bureau asked
+        to check; the report follows the 45-day declaration period (contracts.liquidation)."""
+        _check_id(closure_id)
+        case = self._case(uscc, founder_id)
+        done = (case.get("closures") or {}).get(closure_id)
+        if done is not None:
+            return closure_view(done)
+        refuse_if_busy(case)
+        now = clock.now()
+        published = clock.china_date(now)
+        request = parse_liquidation(raw, published)
+        closure = {"id": closure_id, "uscc": case["licence"]["uscc"], "kind": "general", "state": "liquidating",
+                   "liquidation": request.model_dump(mode="json"), "notice_from": published.isoformat(),
+                   "notice_ends_on": claims_end_on(published).isoformat(),
+                   "awaiting": [b for b in CLOSING_ANSWERERS if bureau(b).requested(case["form"])], "attempt": 1,
+                   "answers": {}, "objections": [], "created_at": now}
+        view = self._open(case, closure)
+        if view is None:
+            raise Conflict("企业登记信息正在更新，请稍后再提交")
+        return view
+
+    def _open(self, case: dict, closure: dict) -> dict[str, Any] | None:
+        """The closure, its state and `clearance_requested` in one conditional write (nothing else open)."""
+        closure_id = closure["id"]
+        entry = outbox_entry(self._clearance(case, closure))
+        new = self.store.update_case(
+            {"_id": case["_id"], "open_closure": None, "open_change": None, f"closures.{closure_id}": {"$exists": False},
+             "licence_status": {"$in": [None, "active"]}},
+            {"$set": {"open_closure": closure_id, f"closures.{closure_id}": closure, "updated_at": closure["created_at"]},
+             "$push": {"outbox": entry}})
+        if new is None:
+            return None
+        flush(self.store.cases, case["_id"], [entry], self.dispatch)
+        log.info("closure opened (%s)", closure["kind"], extra={"application_id": case["_id"]})
+        return closure_view(new["closures"][closure_id])
+
+    def file_report(self, uscc: str, founder_id: str, closure_id: str, raw: Any) -> dict[str, Any]:
+        """The liquidation report (art. 239), once the declaration period is over; deregisters at once
+        when every bureau has cleared already."""
+        case = self._case(uscc, founder_id)
+        closure = _closure(case, closure_id)
+        if closure["kind"] != "general":
+            raise NotFound("简易注销无需报送清算报告")
+        if closure.get("report"):
+            return closure_view(closure)  # filed already
+        if closure["state"] not in OPEN:
+            raise Conflict(f"该注销申请已{LABELS_OF[closure['state']]}")
+        report = parse_report(raw)
+        now = clock.now()
+        if not notice_over(date.fromisoformat(closure["notice_ends_on"]), clock.china_date(now)):
+            raise Conflict(f"债权申报期至{closure['notice_ends_on']}届满，届满后才能报送清算报告（公司法第二百三十五条）")
+        field = f"closures.{closure_id}"
+        new = self.store.update_case(
+            {"_id": case["_id"], f"{field}.report": {"$exists": False}, f"{field}.state": {"$in": list(OPEN)}},
+            {"$set": {f"{field}.report": {**report.model_dump(mode="json"), "at": now,
+                                          "filed_on": clock.china_date(now).isoformat()}}})
+        if new is None:
+            raise Conflict("该注销申请正在更新，请刷新后重试")
+        self.settle(new, now)
+        return closure_view(self.store.get_case(case["_id"])["closures"][closure_id])
 
     @staticmethod
     def _clearance(case: dict, closure: dict) -> ClearanceRequested:
@@ -108,7 +190,7 @@ class ClosingDesk:
         case = self._case(uscc, founder_id)
         closure = _closure(case, closure_id)
         if closure["state"] not in OPEN:
-            raise Conflict(f"该注销申请已{STATE_LABELS[closure['state']]}，不能重新核查")
+            raise Conflict(f"该注销申请已{LABELS_OF[closure['state']]}，不能重新核查")
         again = {**closure, "attempt": closure["attempt"] + 1}
         entry = outbox_entry(self._clearance(case, again))
         field = f"closures.{closure_id}"
@@ -171,13 +253,22 @@ class ClosingDesk:
         field, today = f"closures.{closure['id']}", clock.china_date(now)
         guard = {"_id": case["_id"], "open_closure": closure["id"], f"{field}.attempt": closure["attempt"],
                  f"{field}.state": closure["state"]}
+        if closure["kind"] == "general" and not closure.get("report"):  # the period is over: the report is due
+            if closure["state"] == "liquidating":
+                self.store.update_case(guard, {"$set": {f"{field}.state": "awaiting_report"}})
+            return 0
         if closure.get("objections"):  # 不予简易注销: the company stays; it may apply again later
             self.store.update_case(guard, {"$set": {f"{field}.state": "objected", f"{field}.ended_at": now,
                                                     "open_closure": None}})
             return 1
         if not all_cleared(closure):
-            if closure["state"] == "noticed":
+            if closure["state"] in ("noticed", "liquidating", "awaiting_report"):
                 self.store.update_case(guard, {"$set": {f"{field}.state": "awaiting_clearance"}})
+            elif closure["kind"] == "simplified" and notice_over(apply_by(date.fromisoformat(closure["notice_ends_on"])), today):
+                # 条例 art. 33: the application after the notice is due within 20 日; a blocker left then ends it
+                self.store.update_case(guard, {"$set": {f"{field}.state": "lapsed", f"{field}.ended_at": now,
+                                                        "open_closure": None}})
+                return 1
             return 0
         event = CompanyDeregistered(application_id=case["_id"], uscc=closure["uscc"], closure_id=closure["id"],
                                     deregistered_on=today)
@@ -225,4 +316,4 @@ def refuse_if_busy(case: dict) -> None:
         raise Conflict(f"该企业的变更登记 {case['open_change']} 尚未办结，办结后才能申请注销")
     if case.get("open_closure"):
         closure = case["closures"][case["open_closure"]]
-        raise Conflict(f"该企业的注销申请 {closure['id']}（{STATE_LABELS[closure['state']]}）尚未办结")
+        raise Conflict(f"该企业的注销申请 {closure['id']}（{LABELS_OF[closure['state']]}）尚未办结")

@@ -20,7 +20,7 @@ from kit.outbox import relay
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
-from services.registration import documents, domain, signing
+from services.registration import change_parties, documents, domain, name_change, signing
 from services.registration.allocator import allocator_from_config
 from services.registration.changes import ChangeDesk, verification
 from services.registration.clerk import ClerkQueue
@@ -67,20 +67,32 @@ class RegistrationService(clerk.ClerkRpc):
     def settle_closures(self) -> None:
         # the end of a closing's notice period (contracts.clock: a pinned clock moves it in tests)
         self.closings.settle_due(clock.now())
+        self.changes.settle_due(clock.now())  # a capital decrease's creditor period (contracts.capital)
 
     @timer(interval=60)
     def settle_names(self) -> None:
         self.registrar.settle_names(clock.now())
+        name_change.sweep(self.store, clock.now())
 
     # ---- change of details (变更登记) -------------------------------------------------------------
 
     @property
     def changes(self) -> ChangeDesk:
-        return ChangeDesk(self.store, self.dispatch)
+        return ChangeDesk(self.store, self.dispatch, self.registrar.check_form_name)
 
     @rpc(expected_exceptions=OneStopError)
-    def request_change(self, uscc: str, founder_id: str, change_id: str, change: dict) -> dict:
-        return self.changes.request(uscc, founder_id, change_id, change)
+    def request_change(self, uscc: str, founder_id: str, change_id: str, change: dict,
+                       founder_resident_id: str | None = None) -> dict:
+        return self.changes.request(uscc, founder_id, change_id, change, founder_resident_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def change_confirmations(self, resident_id: str) -> list[dict]:
+        """The open changes naming this person (the gateway asks with its verified account's number)."""
+        return change_parties.awaiting_for(self.store, str(resident_id))
+
+    @rpc(expected_exceptions=OneStopError)
+    def decide_change(self, uscc: str, change_id: str, resident_id: str, decision: dict) -> dict:
+        return change_parties.decide(self.changes, uscc, change_id, str(resident_id), decision)
 
     @rpc(expected_exceptions=OneStopError)
     def get_change(self, uscc: str, founder_id: str, change_id: str) -> dict:
@@ -102,6 +114,15 @@ class RegistrationService(clerk.ClerkRpc):
     @rpc(expected_exceptions=OneStopError)
     def request_closure(self, uscc: str, founder_id: str, closure_id: str, request: dict) -> dict:
         return self.closings.request(uscc, founder_id, closure_id, request)
+
+    @rpc(expected_exceptions=OneStopError)
+    def request_liquidation(self, uscc: str, founder_id: str, closure_id: str, request: dict) -> dict:
+        """一般注销: file the liquidation group (contracts.liquidation)."""
+        return self.closings.request_general(uscc, founder_id, closure_id, request)
+
+    @rpc(expected_exceptions=OneStopError)
+    def file_liquidation_report(self, uscc: str, founder_id: str, closure_id: str, report: dict) -> dict:
+        return self.closings.file_report(uscc, founder_id, closure_id, report)
 
     @rpc(expected_exceptions=OneStopError)
     def recheck_closure(self, uscc: str, founder_id: str, closure_id: str) -> dict:

@@ -43,6 +43,8 @@ class RegistrationStore:
         self.cases.create_index("past_tasks.state", sparse=True)  # the done queue's leading $match
         self.cases.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
         self.cases.create_index("open_closure", sparse=True)  # the closing sweep (closing.settle_due)
+        self.cases.create_index("open_change", sparse=True)  # the capital-decrease sweep (changes.settle_due)
+        self.cases.create_index("awaiting_confirmation", sparse=True)  # a person's changes to confirm
         self.cases.create_index("licence_status", sparse=True)
         self.cases.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING),
                                  ("task.created_at", ASCENDING)])
@@ -100,18 +102,55 @@ class RegistrationStore:
     def reservations_older_than(self, before: datetime) -> list[str]:
         """Applications still holding a name reserved before `before`: the clerk queue's open cases, and
         any decided case whose worker died before settling its name."""
-        rows = self.names.find({"status": "reserved", "reserved_at": {"$lt": before}}, {"application_id": 1})
+        rows = self.names.find({"status": "reserved", "reserved_at": {"$lt": before}, "change_id": {"$exists": False}},
+                               {"application_id": 1})  # a name change's own: name_change.sweep
         return [row["application_id"] for row in rows]
 
     def cases_in(self, application_ids: list[str]) -> list[dict]:
         return list(self.cases.find({"_id": {"$in": application_ids}}, {"state": 1, "licence.uscc": 1}))
 
-    def end_name(self, application_id: str, ended_on: str) -> None:
-        """A deregistered company's name: no longer registered, barred until names.barred_until (art. 17)."""
-        self.names.update_one({"_id": f"app:{application_id}", "status": "registered"},
-                              {"$set": {"status": name_rules.FORMER, "ended_on": ended_on,
-                                        "barred_until": name_rules.barred_until(ended_on)},
+    def end_name(self, application_id: str, ended_on: str, keep: str | None = None) -> None:
+        """A deregistered company's name (or the one a name change replaced, `keep` = the new one's
+        entry): no longer registered, barred until names.barred_until (art. 17)."""
+        query: dict[str, Any] = {"application_id": application_id, "status": "registered"}
+        if keep is not None:
+            query["_id"] = {"$ne": keep}
+        self.names.update_many(query, {"$set": {"status": name_rules.FORMER, "ended_on": ended_on,
+                                                "barred_until": name_rules.barred_until(ended_on)},
+                                       "$unset": {"active_key": ""}})
+
+    # -- a name change (services/registration/name_change.py)
+
+    @staticmethod
+    def _change_key(application_id: str, change_id: str) -> str:
+        return f"change:{application_id}:{change_id}"
+
+    def reserve_changed_name(self, application_id: str, change_id: str, keys: dict[str, Any],
+                             district_code: str) -> bool:
+        """Hold a changed company's new name; False if another application holds it."""
+        doc = {**keys, "active_key": keys["core_key"], "status": "reserved", "application_id": application_id,
+               "change_id": change_id, "district_code": district_code, "reserved_at": clock.now()}
+        try:
+            self.names.update_one({"_id": self._change_key(application_id, change_id), "status": {"$ne": "registered"}},
+                                  {"$set": doc}, upsert=True)
+            return True
+        except DuplicateKeyError:  # the name is held elsewhere, or (registered already) this very entry
+            return self.names.find_one({"_id": self._change_key(application_id, change_id),
+                                        "status": "registered"}) is not None
+
+    def settle_changed_name(self, application_id: str, change_id: str, ended_on: str) -> None:
+        key = self._change_key(application_id, change_id)
+        self.end_name(application_id, ended_on, keep=key)
+        self.names.update_one({"_id": key, "status": "reserved"}, {"$set": {"status": "registered"}})
+
+    def release_changed_name(self, application_id: str, change_id: str) -> None:
+        self.names.update_one({"_id": self._change_key(application_id, change_id), "status": "reserved"},
+                              {"$set": {"status": "released", "released_at": clock.now()},
                                "$unset": {"active_key": ""}})
+
+    def changed_name_reservations(self, before: datetime) -> list[dict]:
+        return list(self.names.find({"status": "reserved", "change_id": {"$exists": True},
+                                     "reserved_at": {"$lt": before}}, {"application_id": 1, "change_id": 1}))
 
     def mark_registered(self, application_id: str, uscc: str) -> None:
         self.names.update_one({"_id": f"app:{application_id}"},

@@ -63,7 +63,11 @@ STATUS_LABELS = {
     "ready_for_pickup": "已备案，待领取",
     "delivered": "已备案，已交付",
     "rejected": "未通过",
+    "void": "已作废",
 }
+# Why a seal stopped being valid (kept on the seal, shown by every lookup with the date).
+VOID_NAME_CHANGED = "企业名称变更，原印章作废"
+VOID_DEREGISTERED = "企业已注销，印章作废"
 FILED_STATUSES = frozenset({"filed", "dispatched", "ready_for_pickup", "delivered"})
 
 # Which step a physical order is in, what a clerk may do there, and what it is waiting for.
@@ -135,10 +139,19 @@ class SealRecord(BaseModel):
     dispatched_at: datetime | None = None
     delivered_at: datetime | None = None
     engraver: str | None = None  # 印章制作单位
+    # a void seal (名称变更 or 注销): since when, why, and the company name it bears (the set's may be newer)
+    voided_at: datetime | None = None
+    void_reason: str | None = None
+    bears_name: str | None = None
+    replaced_in: int | None = None  # the licence version whose new name replaced it
 
     @property
     def filed(self) -> bool:
         return self.status in FILED_STATUSES
+
+    @property
+    def void(self) -> bool:
+        return self.status == "void"
 
 
 class StepTask(BaseModel):
@@ -176,9 +189,14 @@ class SealSet(BaseModel):
     created_at: datetime
     seals: list[SealRecord]
     tasks: list[StepTask] = Field(default_factory=list)
+    licence_version: int | None = None  # the licence version the seals were last renewed for (名称变更)
+
+    def live(self) -> list[SealRecord]:
+        """The seals not voided: what the clerk steps and the filing act on."""
+        return [s for s in self.seals if not s.void]
 
     def physical(self) -> list[SealRecord]:
-        return [s for s in self.seals if s.medium == "physical"]
+        return [s for s in self.live() if s.medium == "physical"]
 
     def task(self, task_id: str) -> StepTask:
         for task in self.tasks:
@@ -187,15 +205,24 @@ class SealSet(BaseModel):
         raise NotFound(f"没有这项印章任务：{task_id}")
 
     def all_filed(self) -> bool:
-        return all(s.filed for s in self.seals)
+        return all(s.filed for s in self.live())
 
 
 def change_answer(seal_set: SealSet, event: CompanyChanged) -> tuple[str, dict, dict]:
-    """What a change of details means for the filed seals (the name is not changeable here, so the
-    company seal and the others stay valid; a new legal representative makes the name seal, which
-    bears the old representative's name, one to stop using and re-engrave)."""
-    codes = [s.code for s in seal_set.seals]
-    name_seals = [s.code for s in seal_set.seals if s.kind == SealKind.legal_representative]
+    """What a change of details means for the filed seals. A name change has renewed the set already
+    (`renew_for_new_name`): the answer names the void seals and their successors. Otherwise the
+    seals stay valid; a new legal representative makes the name seal, which bears the old
+    representative's name, one to stop using and re-engrave."""
+    if "name" in event.changed:
+        voided = [s.code for s in seal_set.seals if s.replaced_in == event.version]
+        made = [s.code for s in seal_set.live()]
+        pending = [s.code for s in seal_set.live() if not s.filed]
+        summary = (f"已按新名称刻制新印章（{'、'.join(made)}），原印章（{'、'.join(voided)}）已作废"
+                   + (f"；实物印章（{'、'.join(pending)}）刻制中" if pending else ""))
+        return summary, {"seals_valid": [s.code for s in seal_set.live() if s.filed], "new_seals": made,
+                         "voided": voided, "remake": pending}, {}
+    codes = [s.code for s in seal_set.live()]
+    name_seals = [s.code for s in seal_set.live() if s.kind == SealKind.legal_representative]
     new_rep = event.legal_representative.name if event.legal_representative else None
     if new_rep and new_rep != seal_set.legal_representative and name_seals:
         summary = (f"印章备案信息已更新；法定代表人已变更为{new_rep}，原法定代表人名章"
@@ -211,7 +238,7 @@ def clearance_blockers(seal_set: SealSet | None) -> list[Blocker]:
         return []
     return [Blocker(item=f"印章{s.code}（{s.kind.value}）尚在刻制中",
                     todo="待刻制单位完成并备案后随注销一并缴销，或联系刻制单位撤销该印章订单")
-            for s in seal_set.seals if not s.filed and s.status not in ("rejected",)]
+            for s in seal_set.live() if not s.filed and s.status not in ("rejected",)]
 
 
 # ---- creating the set --------------------------------------------------------------------------
@@ -233,21 +260,71 @@ def step_deadline(licence_issued_at: datetime, step: str) -> Deadline:
     return deadline(working_day_of(licence_issued_at), STEP_DEADLINE_DAYS[step])
 
 
-def new_seal_set(event: LicenceIssued, codes: list[str], now: datetime) -> tuple[SealSet, list[Event]]:
-    """The seal set for a licence, given one freshly allocated code per requested seal."""
-    wanted = requested_seals(event.seals)
-    if len(codes) != len(wanted):
-        raise ValueError(f"{len(wanted)} seals need {len(wanted)} codes, got {len(codes)}")
-    seals = [
+def make_seals(wanted: list[tuple[SealKind, Medium]], codes: list[str], now: datetime) -> list[SealRecord]:
+    """One record per (kind, medium) with its fresh code: electronic seals are generated and their data
+    filed in the same step, physical ones are ordered from an engraver (the clerk steps)."""
+    return [
         SealRecord(
             code=code, kind=kind, medium=medium, created_at=now,
             status="filed" if medium == "electronic" else "ordered",
-            # Electronic seals are generated and their data filed in the same step.
             filed_at=now if medium == "electronic" else None,
             engraver=ELECTRONIC_MAKER if medium == "electronic" else None,
         )
         for (kind, medium), code in zip(wanted, codes, strict=True)
     ]
+
+
+def void_seals(seal_set: SealSet, reason: str, now: datetime) -> list[str]:
+    """Void every live seal (it bears the set's current name) and close the physical steps still
+    open for them; the codes voided."""
+    voided = []
+    for seal in seal_set.live():
+        seal.status, seal.voided_at, seal.void_reason, seal.bears_name = "void", now, reason, seal_set.company_name
+        voided.append(seal.code)
+    for task in seal_set.tasks:
+        if task.state == "open":
+            task.state, task.finished_at, task.claimed_by, task.claim_expires_at = "rejected", now, None, None
+            task.history.append(queue.history_entry("system", "void", {"reason": reason}, now))
+    return voided
+
+
+def void_on_deregistration(seal_set: SealSet, at: datetime) -> tuple[SealSet, list[Event]]:
+    """注销: the company's seals bind nobody from its deregistration on (no event: registration's
+    company_deregistered is the one the founder sees)."""
+    void_seals(seal_set, VOID_DEREGISTERED, at)
+    return seal_set, []
+
+
+def renewal_wanted(seal_set: SealSet) -> list[tuple[SealKind, Medium]]:
+    """A name change remakes each seal the company holds or has on order (not a refused order)."""
+    return [(s.kind, s.medium) for s in seal_set.live() if s.status != "rejected"]
+
+
+def renew_for_new_name(seal_set: SealSet, event: CompanyChanged, codes: list[str],
+                       now: datetime) -> tuple[SealSet, list[Event]]:
+    """名称变更: every seal bears the old name, so each is voided and made again under the new one
+    (electronic at once, physical through the engraving steps). Once per licence version."""
+    if seal_set.licence_version is not None and seal_set.licence_version >= event.version:
+        return seal_set, []
+    wanted = renewal_wanted(seal_set)
+    voided = set(void_seals(seal_set, VOID_NAME_CHANGED, now))
+    for seal in seal_set.seals:
+        if seal.code in voided:
+            seal.replaced_in = event.version
+    seal_set.seals.extend(make_seals(wanted, codes, now))
+    seal_set.company_name = event.licence.company_name
+    seal_set.legal_representative = event.licence.legal_representative
+    seal_set.licence_issued_at, seal_set.licence_version = event.licence.issued_at, event.version
+    seal_set.tracking_number = None
+    return seal_set, ([_queue(seal_set, "engraving", now)] if seal_set.physical() else [])
+
+
+def new_seal_set(event: LicenceIssued, codes: list[str], now: datetime) -> tuple[SealSet, list[Event]]:
+    """The seal set for a licence, given one freshly allocated code per requested seal."""
+    wanted = requested_seals(event.seals)
+    if len(codes) != len(wanted):
+        raise ValueError(f"{len(wanted)} seals need {len(wanted)} codes, got {len(codes)}")
+    seals = make_seals(wanted, codes, now)
     seal_set = SealSet(
         application_id=event.application_id,
         uscc=event.licence.uscc,
@@ -454,7 +531,7 @@ def seals_filed(seal_set: SealSet) -> SealsFiled:
     return SealsFiled(
         application_id=seal_set.application_id,
         uscc=seal_set.uscc,
-        seals=[SealInfo(code=s.code, kind=s.kind.value, medium=s.medium, filed_at=s.filed_at) for s in seal_set.seals],
+        seals=[SealInfo(code=s.code, kind=s.kind.value, medium=s.medium, filed_at=s.filed_at) for s in seal_set.live()],
         documents=document_refs(seal_set),
     )
 
@@ -510,7 +587,9 @@ def seal_view(seal_set: SealSet, seal: SealRecord, revocation: Revocation | None
         "filed": seal.filed,
         "filed_at": seal.filed_at.isoformat() if seal.filed_at else None,
         "engraver": seal.engraver,
-        "company_name": seal_set.company_name,
+        "company_name": seal.bears_name or seal_set.company_name,
+        "voided_on": clock.china_date(seal.voided_at).isoformat() if seal.voided_at else None,
+        "void_reason": seal.void_reason,
         "uscc": seal_set.uscc,
         "licence_revoked": revocation_view(revocation),
     }

@@ -61,9 +61,12 @@ class SealService(clerk.ClerkRpc):
 
     @durable_handler("registration", "company_changed")
     def on_company_changed(self, payload: dict) -> None:
-        # the seal set itself stays as filed: the answer records what the change means for each seal
-        answer_change(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
-                      self.store.by_uscc, domain.change_answer)
+        # a new name renews the seals first (old ones void, new ones made); the answer then says what
+        # the change means for each seal
+        event = parse_event("registration", payload)
+        self._publish(event.application_id, workflow.renew_for_name_change(self.store, self._seals, event))
+        answer_change(self.name, self.store.change_answers, self.dispatch, event, self.store.by_uscc,
+                      domain.change_answer)
 
     @durable_handler("registration", "clearance_requested")
     def on_clearance_requested(self, payload: dict) -> None:
@@ -72,9 +75,8 @@ class SealService(clerk.ClerkRpc):
 
     @durable_handler("registration", "company_deregistered")
     def on_company_deregistered(self, payload: dict) -> None:
-        # 注销: every electronic seal of the company is voided (its certificate listed in the CRL)
-        event = parse_event("registration", payload)
-        self._seals.revoke({"uscc": event.uscc}, event.occurred_at, "企业已注销")
+        # 注销: every seal of the company is void (lookups say so), its certificates in the CRL
+        workflow.void_on_deregistration(self.store, self._seals, parse_event("registration", payload))
 
     @timer(interval=2)
     def relay_outbox(self) -> int:

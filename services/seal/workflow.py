@@ -15,7 +15,7 @@ import base64
 import logging
 
 from contracts import clock
-from contracts.events import LicenceIssued
+from contracts.events import CompanyChanged, CompanyDeregistered, LicenceIssued
 from contracts.rpc import Document, NotFound
 from kit.mongo import database_health
 from services.seal import documents, domain
@@ -53,6 +53,41 @@ def opened_seal_set(store: SealStore, event: LicenceIssued) -> tuple[list[dict],
         return [], store.get(event.application_id)
     log.info("seal set opened: %d seals", len(seal_set.seals), extra={"application_id": event.application_id})
     return entries, seal_set
+
+
+def renew_for_name_change(store: SealStore, seals, event: CompanyChanged) -> list[dict]:
+    """名称变更: void the seals bearing the old name and make new ones (domain.renew_for_new_name), then
+    bring the electronic seals' certificates in line: the old ones revoked (CRL), the new ones issued.
+    Every step is idempotent, so a redelivered change finishes what a dead worker began."""
+    if "name" not in event.changed or domain.BUREAU not in event.answerers:
+        return []
+    seal_set = store.by_uscc(event.uscc)
+    if seal_set is None:
+        return []  # answer_change waits for the licence_issued still on the way (NotYetKnown)
+    entries: list[dict] = []
+    if seal_set.licence_version is None or seal_set.licence_version < event.version:
+        # allocated before the write, as at start-up: a lost race wastes codes, never issues them twice
+        codes = store.allocate_codes(event.licence.district_code, len(domain.renewal_wanted(seal_set)))
+        seal_set, entries = store.repo.change(
+            {"uscc": event.uscc}, lambda s: domain.renew_for_new_name(s, event, codes, clock.now()),
+            lambda: NotFound(f"没有该单位的印章：{event.uscc}"))
+    replaced = [s.code for s in seal_set.seals if s.replaced_in == event.version and s.medium == "electronic"]
+    if replaced:
+        seals.revoke({"_id": {"$in": replaced}}, clock.now(), domain.VOID_NAME_CHANGED)
+    seals.issue_all(seal_set)
+    log.info("seals renewed for a new name", extra={"application_id": seal_set.application_id})
+    return entries
+
+
+def void_on_deregistration(store: SealStore, seals, event: CompanyDeregistered) -> None:
+    """注销: every seal of the company is void from the deregistration on (lookups say so, with the
+    date), its electronic certificates listed in the CRL."""
+    seal_set = store.by_uscc(event.uscc)
+    if seal_set is not None and seal_set.live():
+        store.repo.change({"uscc": event.uscc},
+                          lambda s: domain.void_on_deregistration(s, event.occurred_at),
+                          lambda: NotFound(f"没有该单位的印章：{event.uscc}"))
+    seals.revoke({"uscc": event.uscc}, event.occurred_at, "企业已注销")
 
 
 # ---- clerk tasks: services/seal/clerk.py -------------------------------------------------------

@@ -23,19 +23,24 @@ def wait(check, timeout=90.0):
     return result
 
 
+def founder_company(http, email: str, password: str) -> tuple[str, dict, dict]:
+    """A founder signed up over the API whose one-person company completed: (USCC, auth headers, form)."""
+    founder_id = resident_id()
+    assert http.post(f"{API}/accounts", json={"name": "张伟", "resident_id": founder_id, "email": email,
+                                              "password": password}).status_code == 201
+    token = http.post(f"{API}/tokens", data={"username": email, "password": password}).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    form = founder_only(make_form(), founder_id)  # the founder is the one person named: no one else confirms
+    app_id = http.post(f"{API}/applications", json=form, headers=auth).json()["id"]
+    view = wait(lambda: (v := http.get(f"{API}/applications/{app_id}", headers=auth).json())["status"]
+                == "completed" and v)
+    return view["outputs"]["uscc"], auth, form
+
+
 def test_a_founder_sees_every_bureaus_answer_to_a_move(browser, base_url, shots):
     email, password = f"c{uuid.uuid4().hex[:8]}@example.com", "Founder-2024"
     with httpx.Client(base_url=base_url, timeout=30) as http:
-        founder_id = resident_id()
-        assert http.post(f"{API}/accounts", json={"name": "张伟", "resident_id": founder_id, "email": email,
-                                                  "password": password}).status_code == 201
-        token = http.post(f"{API}/tokens", data={"username": email, "password": password}).json()["access_token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        form = founder_only(make_form(), founder_id)  # the founder is the one person named: no one else confirms
-        app_id = http.post(f"{API}/applications", json=form, headers=auth).json()["id"]
-        view = wait(lambda: (v := http.get(f"{API}/applications/{app_id}", headers=auth).json())["status"]
-                    == "completed" and v)
-        uscc = view["outputs"]["uscc"]
+        uscc, auth, _ = founder_company(http, email, password)
         change = http.post(f"{API}/companies/{uscc}/changes", headers=auth,
                            json={"domicile": {"district_code": "420106", "detail": "武昌区中南路99号"}}).json()
         url = f"{API}/companies/{uscc}/changes/{change['change_id']}"

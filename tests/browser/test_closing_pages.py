@@ -11,28 +11,17 @@ import httpx
 from playwright.sync_api import expect
 
 from tests.browser.conftest import logged_in_page
-from tests.browser.test_change_pages import API, wait
-from tests.factories import make_form, resident_id
-from tests.support.parties import founder_only
+from tests.browser.test_change_pages import founder_company, wait
 
 
 def test_a_founder_asks_to_close_and_sees_every_bureaus_blockers(browser, base_url, shots):
     email, password = f"z{uuid.uuid4().hex[:8]}@example.com", "Founder-2024"
     with httpx.Client(base_url=base_url, timeout=30) as http:
-        founder_id = resident_id()
-        assert http.post(f"{API}/accounts", json={"name": "张伟", "resident_id": founder_id, "email": email,
-                                                  "password": password}).status_code == 201
-        token = http.post(f"{API}/tokens", data={"username": email, "password": password}).json()["access_token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        form = founder_only(make_form(), founder_id)  # the founder is the one person named: no one else confirms
-        app_id = http.post(f"{API}/applications", json=form, headers=auth).json()["id"]
-        view = wait(lambda: (v := http.get(f"{API}/applications/{app_id}", headers=auth).json())["status"]
-                    == "completed" and v)
-        uscc = view["outputs"]["uscc"]
+        uscc, auth, form = founder_company(http, email, password)
 
     context, page = logged_in_page(browser, base_url, email, password, r"^(?!.*/login)")
     page.goto(f"/companies/{uscc}/closing")
-    expect(page.locator("h1")).to_have_text("企业注销（简易注销）")
+    expect(page.locator("h1")).to_have_text("企业注销")
     expect(page.get_by_text("尚未申请注销")).to_be_visible()
     page.get_by_role("button", name="提交简易注销申请").click()  # without the commitment
     expect(page.get_by_role("alert")).to_contain_text("全体投资人承诺")
@@ -62,4 +51,61 @@ def test_a_founder_asks_to_close_and_sees_every_bureaus_blockers(browser, base_u
     page.get_by_role("link", name="返回企业注销").click()
     expect(page.get_by_role("link", name="公示中")).to_be_visible()
     expect(page.get_by_role("button", name="提交简易注销申请")).to_have_count(0)  # one closing at a time
+    context.close()
+
+
+def test_a_founder_files_a_liquidation_and_follows_each_step_and_deadline(browser, base_url, shots):
+    from datetime import timedelta
+
+    from contracts import clock
+    from contracts.liquidation import claims_end_on
+    from tests.browser.helpers import PHONE
+
+    email, password = f"q{uuid.uuid4().hex[:8]}@example.com", "Founder-2024"
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        uscc, _, _ = founder_company(http, email, password)
+    today = clock.china_today()
+    context, page = logged_in_page(browser, base_url, email, password, r"^(?!.*/login)")
+    page.goto(f"/companies/{uscc}/closing")
+    liquidation = page.locator("#liquidation")
+    # formed 20 days after the dissolution, leader not in the group, creditors not confirmed: every field says why
+    page.get_by_label("解散事由出现之日").fill((today - timedelta(days=20)).isoformat())
+    page.get_by_label("清算组成立之日").fill(today.isoformat())
+    page.get_by_label("清算组成员（用顿号或逗号分隔）").fill("张伟、王芳")
+    page.get_by_label("清算组负责人").fill("李娜")
+    liquidation.get_by_role("button", name="提交清算组备案").click()
+    expect(page.locator("#liq-formed_on-error")).to_contain_text("第二百三十二条")
+    expect(page.locator("#liq-leader-error")).to_contain_text("清算组成员")
+    expect(page.get_by_text(re.compile("第二百三十五条"))).to_be_visible()
+    shots(page, "liquidation-refused")
+
+    page.get_by_label("解散事由出现之日").fill((today - timedelta(days=3)).isoformat())
+    page.get_by_label("清算组负责人").fill("张伟")
+    page.get_by_label(re.compile("清算组已通知")).check()
+    page.locator("#liquidation").get_by_role("button", name="提交清算组备案").click()
+    expect(page).to_have_url(re.compile(rf"/companies/{uscc}/closures/\w+$"))
+    expect(page.locator("h1")).to_have_text("一般注销（清算） · 清算中（债权申报期）")
+    ends = claims_end_on(today).isoformat()
+    expect(page.get_by_text(f"债权申报期 {today.isoformat()} 至 {ends}（公告之日起45日）")).to_be_visible()
+    rows = page.locator("table.queue tbody tr")
+    expect(rows).to_have_count(6)
+    expect(rows.nth(3)).to_contain_text(ends)  # the declaration period's last day
+    expect(rows.nth(2)).to_contain_text(today.isoformat())  # published today
+
+    def every_bureau_checked():
+        page.reload()
+        return page.get_by_text("核查中").count() == 0
+    assert wait(every_bureau_checked, 60)
+    # the report before the period is over: refused, naming its last day
+    page.get_by_label(re.compile("清算报告（")).fill("债务已全部清偿，剩余财产已按出资比例分配")
+    page.get_by_label(re.compile("已经股东会确认")).check()
+    page.get_by_role("button", name="报送清算报告").click()
+    expect(page.get_by_role("alert")).to_contain_text(ends)
+    shots(page, "liquidation-steps-1280")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    expect(page.locator("table.queue")).to_be_visible()
+    shots(page, "liquidation-steps-390")
+    page.get_by_role("link", name="返回企业注销").click()
+    expect(page.get_by_role("button", name="提交清算组备案")).to_have_count(0)  # one closing at a time
     context.close()

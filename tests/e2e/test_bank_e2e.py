@@ -129,3 +129,52 @@ def test_a_preferred_slot_is_booked_and_once_full_is_a_422_on_its_field(http, fo
     reply = http.post(f"{API}/applications", json=make_form(bank=past, seals=RESERVED), headers=founder)
     errors = {e["field"]: e["message"] for e in reply.json()["errors"]}
     assert reply.status_code == 422 and "今天之后" in errors.get("bank.appointment_date", ""), reply.text
+
+
+def _opened_account(http, founder, system):
+    """A company whose basic account the counter has opened: (uscc, the bank clerk's headers)."""
+    form = make_form(bank={"branch_id": "jc-wuchang"}, seals=RESERVED)
+    app_id = confirm_everyone(http, http.post(f"{API}/applications", json=form, headers=founder), form)
+    add_staff("bank.counter", STAFF_PASSWORD, bureau="bank", mongo_uri=MONGO_URI, db_prefix=system.db_prefix)
+    clerk = log_in(http, "bank.counter", STAFF_PASSWORD)
+    task = until(lambda: next((t for t in http.get(f"{API}/bureaus/bank/tasks", headers=clerk).json()
+                               if t["application_id"] == app_id and t["state"] == "open"), None))
+    assert http.post(f"{API}/bureaus/bank/tasks/{task['id']}/approve", headers=clerk, json={}).status_code == 200
+    view = until(lambda: (v := http.get(f"{API}/applications/{app_id}", headers=founder).json())["status"]
+                 == "completed" and v)
+    assert view, "the application never completed"
+    return view["outputs"]["uscc"], clerk, form
+
+
+def test_the_bank_answers_a_change_and_its_open_account_blocks_a_closing_until_the_counter_closes_it(
+        http, founder, system):
+    uscc, clerk, form = _opened_account(http, founder, system)
+    company = f"{API}/companies/{uscc}"
+    # a new name: the bank updates its record and asks for new reserved seals (the old ones are void)
+    renamed = {**form["name"], "trade_name": make_form()["name"]["trade_name"]}
+    change = http.post(f"{company}/changes", json={"name": renamed}, headers=founder).json()
+    done = until(lambda: (v := http.get(f"{company}/changes/{change['change_id']}", headers=founder).json())
+                 ["state"] == "completed" and v)
+    assert done, "the change never completed"
+    bank = next(b for b in done["bureaus"] if b["bureau"] == "bank")
+    assert bank["detail"]["reserved_seals_to_change"] is True and "预留印鉴须更换" in bank["summary"]
+    assert renamed["trade_name"] in bank["detail"]["company_name"]
+
+    # a closing: the opened account is a blocker with what to do, until the counter closes it
+    closure = http.post(f"{company}/closures", json={"commitment": True}, headers=founder).json()
+    url = f"{company}/closures/{closure['closure_id']}"
+
+    def bank_answer():
+        view = http.get(url, headers=founder).json()
+        return next((b for b in view["bureaus"] if b["bureau"] == "bank" and b["answered"]), None)
+
+    blocked = until(bank_answer)
+    assert blocked and not blocked["cleared"] and "尚未销户" in blocked["blockers"][0]["item"]
+    assert "销户" in blocked["blockers"][0]["todo"]
+    task = until(lambda: next((t for t in http.get(f"{API}/bureaus/bank/tasks", headers=clerk).json()
+                               if t["kind"] == "account_closing" and t["details"]["uscc"] == uscc), None))
+    assert task["actions"] == ["approve"]
+    assert http.post(f"{API}/bureaus/bank/tasks/{task['id']}/approve", headers=clerk, json={}).status_code == 200
+    assert http.post(f"{url}/recheck", headers=founder).status_code == 200
+    cleared = until(lambda: (b := bank_answer()) and b["cleared"] and b)
+    assert cleared and cleared["blockers"] == []

@@ -207,3 +207,42 @@ def test_signed_licence_verifies_offline_and_revocation_shows_online(http, compl
     assert "被吊销" in refused["message"] and "虚假登记" in refused["message"]
     seal_code = http.get(f"{API}/applications/{app['id']}", headers=founder).json()["outputs"]["seals"][0]["code"]
     assert wait_until(lambda: http.get(f"{API}/verify/seals/{seal_code}").json()["genuine"] is False)
+
+
+def test_a_closing_is_in_the_data_sharing_receipt_and_the_webhooks(http, receiver, completed):
+    founder = completed["headers"]
+    form = make_form()
+    app_id = confirm_everyone(http, http.post(f"{API}/applications", json=form, headers=founder), form)
+    view = wait_until(lambda: (v := http.get(f"{API}/applications/{app_id}", headers=founder).json())
+                      ["status"] == "completed" and v, timeout=120)
+    assert view, "the application never completed"
+    uscc = view["outputs"]["uscc"]
+    closure = http.post(f"{API}/companies/{uscc}/closures", json={"commitment": True}, headers=founder).json()
+    url = f"{API}/companies/{uscc}/closures/{closure['closure_id']}"
+    def all_answered():
+        view = http.get(url, headers=founder).json()
+        return view if all(b["answered"] for b in view["bureaus"]) else None
+
+    answered = wait_until(all_answered)
+    assert answered, "not every bureau answered the clearance check"
+    checked = {b["bureau"] for b in answered["bureaus"]}
+
+    # the receipt: each checking bureau received the closing's request (which company, which check)
+    receipt = http.get(f"{API}/applications/{app_id}/data-sharing", headers=founder).json()
+    sent = {i["bureau"]: i for i in receipt["items"] if i["event"] == "clearance_requested"}
+    assert checked <= set(sent)
+    assert all({"uscc", "closure_id", "notice_ends_on"} <= set(sent[b]["fields"]) for b in checked)
+
+    # the webhooks: the request and every bureau's answer, each once
+    def delivered():
+        with receiver.lock:
+            mine = [a["event"] for a in receiver.accepted if a["application_id"] == app_id]
+        answers = [e for e in mine if e["type"] == "clearance_answered"]
+        return mine if len(answers) >= len(checked) else None
+
+    events = wait_until(delivered, timeout=90)
+    assert events, "the closing's events never reached the webhook"
+    assert [e["type"] for e in events].count("clearance_requested") == 1
+    assert {e["source"] for e in events if e["type"] == "clearance_answered"} == checked
+    ids = [e["event_id"] for e in events]
+    assert len(ids) == len(set(ids))

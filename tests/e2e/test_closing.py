@@ -95,6 +95,18 @@ def test_a_simplified_closing_runs_its_notice_and_ends_deregistered_or_lists_its
 
         gone = live.wait_for(lambda: verified(usccs[0], "deregistered"), 90, "the deregistration")
         assert gone["deregistered_on"] == (ENDS + timedelta(days=1)).isoformat()
+        # the seal bureau voids every seal of the deregistered company, with the date
+        seal_codes = [s["code"] for s in live.request("GET", f"{API}/applications/{ids[0]}",
+                                                      headers=founder.headers).json()["outputs"]["seals"]]
+
+        def void(code):
+            found = live.request("GET", f"{API}/verify/seals/{code}").json()
+            return found if found["seal"]["status"] == "void" else None
+
+        for code in seal_codes:
+            found = live.wait_for(lambda code=code: void(code), 30, "the seals voided")
+            assert found["genuine"] is False and found["seal"]["voided_on"] == gone["deregistered_on"]
+            assert found["seal"]["void_reason"] == "企业已注销，印章作废"
         reply = live.request("GET", closures[0], headers=founder.headers)
         assert reply.status_code == 200, reply.text
         done = reply.json()

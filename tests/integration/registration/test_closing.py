@@ -125,3 +125,71 @@ def test_an_objection_during_the_notice_ends_the_closing_and_none_is_taken_after
     assert call(service, "verify", company)["status"] == "active"
     with pytest.raises(NotFound):  # nothing under notice any more
         call(service, "record_objection", company, {"objector": "某单位", "reason": "逾期异议"})
+
+
+def test_a_blocker_left_20_days_after_the_notice_ends_lets_the_simplified_closing_lapse(registration, company):
+    service = registration.service
+    with clock.using(clock.fixed_at(DAY0)):
+        closure = call(service, "request_closure", company, "founder-1", "close-0004", {"commitment": True})
+    # 条例 art. 33: apply within 20 日 of the notice's end (12-21 + 20 = 2027-01-10, a Sunday: the 11th)
+    assert closure["notice_ends_on"] == "2026-12-21" and closure["apply_by"] == "2027-01-11"
+    staff = Blocker(item="职工员工甲仍在本单位参保", todo="为该职工办理减员（停止参保）后重新核查")
+    for b in BUREAUS:
+        answer(registration, b, company, "close-0004", blockers=[staff] if b == "social_security" else [])
+    settle(registration, DAY0 + timedelta(days=21), "awaiting_clearance")
+    settle(registration, datetime(2027, 1, 11, 2, 0, tzinfo=UTC), "awaiting_clearance")  # the last day: still open
+    settle(registration, datetime(2027, 1, 12, 2, 0, tzinfo=UTC), "lapsed")
+    view = call(service, "get_closure", company, "founder-1", "close-0004")
+    assert view["state_label"] == "公示期满后20日内未清结，简易注销申请失效"
+    assert call(service, "verify", company)["status"] == "active"
+    with clock.using(clock.fixed_at(datetime(2027, 1, 12, 2, 0, tzinfo=UTC))):  # it may start again
+        assert call(service, "request_closure", company, "founder-1", "close-0005", {"commitment": True})["state"] == "noticed"
+
+
+GROUP = {"dissolved_on": "2026-11-20", "formed_on": "2026-11-25", "members": ["张伟", "李娜"], "leader": "张伟",
+         "creditors_notified": True}
+
+
+def test_a_general_deregistration_files_the_group_waits_45_days_takes_the_report_and_deregisters(
+        registration, company, mongo_db):
+    service = registration.service
+    with clock.using(clock.fixed_at(DAY0)):
+        late = {**GROUP, "formed_on": "2026-12-01", "dissolved_on": "2026-11-10"}  # 21 days: past art. 232's 15
+        with pytest.raises(Invalid) as refused:
+            call(service, "request_liquidation", company, "founder-1", "liq-0001", {**late, "leader": "王芳"})
+        messages = {e.field: e.message for e in refused.value.field_errors}
+        assert "第二百三十二条" in messages["formed_on"] and "leader" in messages
+        with registration.waiting_for("clearance_requested", "app-close"):
+            closure = call(service, "request_liquidation", company, "founder-1", "liq-0001", GROUP)
+        assert closure["kind"] == "general" and closure["state"] == "liquidating"
+        # published today; creditors not notified declare within 45 days (2027-01-15, a Friday)
+        assert closure["notice_from"] == "2026-12-01" and closure["notice_ends_on"] == "2027-01-15"
+        steps = {s["step"]: s for s in closure["steps"]}
+        assert steps["group_formed"]["due"] == "2026-12-05" and steps["group_formed"]["done_on"] == "2026-11-25"
+        assert steps["creditors_notified"]["due"] == "2026-12-05"
+        assert steps["notice_published"]["due"] == "2027-01-24" and steps["notice_published"]["done_on"] == "2026-12-01"
+        assert steps["claims_period"]["due"] == "2027-01-15" and steps["deregistered"]["done_on"] is None
+        with pytest.raises(Conflict, match="liq-0001"):  # one closing at a time
+            call(service, "request_closure", company, "founder-1", "close-0009", {"commitment": True})
+        with pytest.raises(Conflict, match="2027-01-15"):  # no report before the declaration period is over
+            call(service, "file_liquidation_report", company, "founder-1", "liq-0001",
+                 {"shareholders_confirmed": True, "summary": "债务已全部清偿，剩余财产已按出资比例分配"})
+    for b in BUREAUS:
+        answer(registration, b, company, "liq-0001")
+    settle(registration, datetime(2027, 1, 16, 2, 0, tzinfo=UTC), "awaiting_report")
+    assert call(service, "verify", company)["status"] == "active"  # every bureau cleared, but no report yet
+    with clock.using(clock.fixed_at(datetime(2027, 1, 18, 2, 0, tzinfo=UTC))):
+        with pytest.raises(Invalid):
+            call(service, "file_liquidation_report", company, "founder-1", "liq-0001",
+                 {"shareholders_confirmed": False, "summary": "债务已清偿"})
+        with registration.waiting_for("company_deregistered", "app-close"):
+            done = call(service, "file_liquidation_report", company, "founder-1", "liq-0001",
+                        {"shareholders_confirmed": True, "summary": "债务已全部清偿，剩余财产已按出资比例分配"})
+    assert done["state"] == "deregistered" and done["deregistered_on"] == "2027-01-18"
+    assert {s["step"]: s["done_on"] for s in done["steps"]}["report"] == "2027-01-18"
+    verified = call(service, "verify", company)
+    assert verified["status"] == "deregistered" and verified["deregistered_on"] == "2027-01-18"
+    settle(registration, datetime(2027, 1, 19, 2, 0, tzinfo=UTC), "deregistered")  # the sweep: nothing twice
+    assert len(registration.events("company_deregistered", "app-close")) == 1
+    row = mongo_db["names"].find_one({"_id": "app:app-close"})
+    assert row["status"] == "former" and row["barred_until"] == "2028-01-18"

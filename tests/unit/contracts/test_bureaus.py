@@ -80,6 +80,7 @@ def test_consumers_map_lists_each_consumer_once_in_manifest_order():
 
 
 def test_every_clerk_task_kind_a_bureau_creates_has_a_label_in_the_manifest():
+    from services.bank import after_start as bank_after_start
     from services.bank import domain as bank
     from services.housing_fund import domain as housing_fund
     from services.medical_insurance import domain as medical_insurance
@@ -91,7 +92,7 @@ def test_every_clerk_task_kind_a_bureau_creates_has_a_label_in_the_manifest():
     created = {"registration": {registration.TASK_KIND}, "seal": set(seal.STEP_ACTIONS),
                "tax": {tax.TASK_KIND}, "social_security": {social_security.TASK_EMPLOYER, social_security.TASK_EMPLOYEE},
                "medical_insurance": {medical_insurance.TASK_KIND}, "housing_fund": {housing_fund.TASK_KIND},
-               "bank": {bank.TASK_KIND}}
+               "bank": {bank.TASK_KIND, bank_after_start.CLOSING_KIND}}
     assert {name: set(bureaus.bureau(name).task_kinds) for name in bureaus.NAMES} == created
 
 

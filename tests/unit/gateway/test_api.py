@@ -427,3 +427,18 @@ def test_a_flagged_field_sent_back_unchanged_needs_the_founders_confirmation(cli
     assert publisher.sent[-1][0] == "application_submitted"  # nothing sent
     reply = client.put(f"{url}?confirm_unchanged=true", json=fixed_scope, headers=founder["headers"])
     assert reply.status_code == 200 and publisher.sent[-1][0] == "application_corrected"
+
+
+def test_the_public_objection_form_is_rate_limited_per_address(client, bureaus):
+    from contracts.codes import make_uscc
+    from gateway.companies import OBJECTIONS_PER_ADDRESS_PER_HOUR
+
+    bureaus.on("registration", "record_objection", lambda uscc, objection: {"recorded": True, "closure_id": "c-1"})
+    url = f"{API}/verify/licences/{make_uscc('420111', '00000009')}/objections"
+    body = {"objector": "武汉某某商贸有限公司", "reason": "该企业尚欠我司货款未结清"}
+    for _ in range(OBJECTIONS_PER_ADDRESS_PER_HOUR):
+        assert client.post(url, json=body).status_code == 201
+    reply = client.post(url, json=body)
+    assert reply.status_code == 429 and error_shape(reply)["code"] == "TOO_MANY_REQUESTS"
+    assert "异议" in error_shape(reply)["message"] and reply.headers["Retry-After"]
+    assert len([c for c in bureaus.calls if c[1] == "record_objection"]) == OBJECTIONS_PER_ADDRESS_PER_HOUR

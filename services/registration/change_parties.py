@@ -1,0 +1,121 @@
+"""A change that names someone new waits for them (本人确认), as start-up does since issue 20.
+
+Every natural person a change names newly, or in a role they did not hold (contracts.changes.
+new_parties), confirms it from their own verified account (the gateway finds them by the resident ID
+their account holds, gateway/identities.py). Until then the change is `awaiting_confirmation`: open
+(no other change or closing starts), nothing registered, no bureau told. The last confirmation
+continues it (ChangeDesk.proceed: registered, or published if it decreases the capital); a decline
+ends it with the reason for the founder. The case keeps `awaiting_confirmation` (the resident IDs
+still awaited) so a person's open requests are one indexed query. Resident IDs never leave here
+except to the gateway's own lookup; views carry masked names.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from contracts import clock
+from contracts.changes import CHANGE_LABELS, ChangeRequest, apply_change, parse_change
+from contracts.form import ApplicationForm, pydantic_field_errors
+from contracts.rpc import Conflict, Invalid, NotFound
+from contracts.text import VisibleText
+from services.registration.store import RegistrationStore
+
+log = logging.getLogger(__name__)
+
+AWAITING = "awaiting_confirmation"
+DECLINED, REFUSED = "declined", "refused"
+PENDING, CONFIRMED = "pending", "confirmed"
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    decision: Literal["confirm", "decline"]
+    reason: VisibleText | None = Field(None, max_length=200)
+
+
+def masked(name: str) -> str:
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
+def public(parties: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"name": masked(p["name"]), "roles": p["roles"], "state": p["state"]} for p in parties]
+
+
+def wait(store: RegistrationStore, case: dict, change_id: str, change: ChangeRequest,
+         parties: list[dict[str, Any]]) -> dict | None:
+    """Store the change as awaiting these people (one conditional write: none other open)."""
+    now = clock.now()
+    doc = {"id": change_id, "uscc": case["licence"]["uscc"], "state": AWAITING, "sections": change.sections(),
+           "requested": change.model_dump(mode="json"), "created_at": now, "version": case.get("licence_version", 1) + 1,
+           "awaiting": [], "answers": {}, "answer_count": 0,
+           "confirmations": [{**p, "state": PENDING, "at": None} for p in parties]}
+    return store.update_case(
+        {"_id": case["_id"], "open_change": None, "open_closure": None, f"changes.{change_id}": {"$exists": False},
+         "licence_status": {"$in": [None, "active"]}},
+        {"$set": {"open_change": change_id, f"changes.{change_id}": doc,
+                  "awaiting_confirmation": [p["resident_id"] for p in parties], "updated_at": now}})
+
+
+def awaiting_for(store: RegistrationStore, resident_id: str) -> list[dict[str, Any]]:
+    """The open changes waiting for this person (what they see: the company, what changes, who is named)."""
+    rows = store.cases.find({"awaiting_confirmation": resident_id}, {"changes": 1, "open_change": 1, "licence": 1})
+    return [_person_view(case, resident_id) for case in rows.limit(100)]
+
+
+def _person_view(case: dict, resident_id: str) -> dict[str, Any]:
+    change = case["changes"][case["open_change"]]
+    mine = next(p for p in change["confirmations"] if p["resident_id"] == resident_id)
+    return {"uscc": case["licence"]["uscc"], "company_name": case["licence"]["company_name"],
+            "change_id": change["id"], "state": change["state"], "labels": [CHANGE_LABELS[s] for s in change["sections"]],
+            "my_roles": mine["roles"], "my_state": mine["state"], "parties": public(change["confirmations"])}
+
+
+def decide(desk: Any, uscc: str, change_id: str, resident_id: str, raw: Any) -> dict[str, Any]:
+    """One person's decision, once; the last confirmation continues the change (desk.proceed)."""
+    try:
+        body = Decision.model_validate(raw)
+    except ValidationError as exc:
+        raise Invalid.with_fields("确认内容有误", pydantic_field_errors(exc)) from None
+    store: RegistrationStore = desk.store
+    case = store.case_by_uscc(uscc) if isinstance(uscc, str) else None
+    change = ((case or {}).get("changes") or {}).get(change_id) if isinstance(change_id, str) else None
+    mine = next((p for p in (change or {}).get("confirmations", []) if p["resident_id"] == resident_id), None)
+    if mine is None:
+        raise NotFound("没有找到需要您确认的这项变更")
+    state = CONFIRMED if body.decision == "confirm" else DECLINED
+    if mine["state"] == state:
+        return _person_view({**case, "open_change": change_id}, resident_id)  # a retry
+    if mine["state"] != PENDING or change["state"] != AWAITING:
+        raise Conflict("该变更已不再等待确认，或您已作出了不同的决定")
+    i = change["confirmations"].index(mine)
+    field = f"changes.{change_id}"
+    update: dict[str, Any] = {f"{field}.confirmations.{i}.state": state, f"{field}.confirmations.{i}.at": clock.now(),
+                              **({f"{field}.confirmations.{i}.reason": body.reason} if body.reason else {})}
+    if state == DECLINED:
+        update.update({f"{field}.state": DECLINED, "open_change": None, "awaiting_confirmation": []})
+    new = store.update_case({"_id": case["_id"], f"{field}.state": AWAITING, f"{field}.confirmations.{i}.state": PENDING},
+                            {"$set": update, "$pull": {"awaiting_confirmation": resident_id}}
+                            if state == CONFIRMED else {"$set": update})
+    if new is None:
+        raise Conflict("该变更正在更新，请刷新后重试")
+    if state == CONFIRMED and not new.get("awaiting_confirmation"):
+        _continue(desk, new, change_id)
+    return _person_view({**new, "open_change": change_id}, resident_id)
+
+
+def _continue(desk: Any, case: dict, change_id: str) -> None:
+    pending = case["changes"][change_id]
+    change = parse_change(pending["requested"])
+    form = ApplicationForm.model_validate(case["form"])
+    try:
+        after = apply_change(form, change, clock.china_today())
+        desk.proceed(case, change_id, change, form, after, pending)
+    except Invalid as exc:  # the register moved meanwhile (the new name taken): the change ends, saying why
+        desk.store.update_case({"_id": case["_id"], f"changes.{change_id}.state": AWAITING},
+                               {"$set": {f"changes.{change_id}.state": REFUSED, f"changes.{change_id}.refusal": str(exc),
+                                         "open_change": None}})
+        log.info("change refused after its confirmations", extra={"application_id": case["_id"]})
