@@ -132,6 +132,21 @@ class TaxClient(BureauClient):
     def list_invoices(self, uscc: str) -> list[dict]:
         return self._call("list_invoices", uscc)
 
+    def raise_red_letter_form(self, uscc: str, invoice_number: str, request: RedLetterRequest) -> dict:
+        return self._call("raise_red_letter_form", uscc, invoice_number, request.model_dump(mode="json"))
+
+    def answer_red_letter_form(self, buyer_uscc: str, form_id: str, answer: dict) -> dict:
+        return self._call("answer_red_letter_form", buyer_uscc, form_id, answer)
+
+    def red_letter_forms(self, uscc: str) -> list[dict]:
+        return self._call("red_letter_forms", uscc)
+
+    def confirm_invoice_use(self, buyer_uscc: str, invoice_number: str, use: dict) -> dict:
+        return self._call("confirm_invoice_use", buyer_uscc, invoice_number, use)
+
+    def received_invoices(self, buyer_uscc: str) -> list[dict]:
+        return self._call("received_invoices", buyer_uscc)
+
 
 class SocialSecurityClient(BureauClient):
     def __init__(self, bureaus: Bureaus):

@@ -161,3 +161,72 @@ def test_invoicing_rules_through_the_api(http, founder):
     red = http.post(red_url, headers=founder, json={"request_id": uuid.uuid4().hex, "reason_code": "sales_return"})
     assert red.status_code == 201, red.text
     assert (red.json()["reason"], red.json()["total"]) == ("销货退回", "-101.00")
+
+
+# ---- red-letter invoices (国家税务总局公告2024年第11号): partial reversal, the buyer's 确认单 ------------------
+
+
+def company(http, founder, **tax) -> str:
+    """A licensed company of this founder with invoices approved; its USCC."""
+    import time
+
+    form = make_form(tax={"invoice_kinds": ["vat_general"], **tax})
+    app_id = confirm_everyone(http, http.post(f"{API}/applications", json=form, headers=founder), form)
+    deadline = time.monotonic() + 120
+    while not (view := http.get(f"{API}/applications/{app_id}", headers=founder).json())["outputs"].get("invoices"):
+        assert time.monotonic() < deadline, view["steps"]
+        time.sleep(0.3)
+    return view["outputs"]["uscc"]
+
+
+def test_red_letter_partial_reversal_and_the_buyers_confirmation_through_the_api(http, founder):
+    seller, buyer = company(http, founder), company(http, founder)
+    blue = http.post(f"{API}/companies/{seller}/invoices", headers=founder, json={
+        "request_id": uuid.uuid4().hex, "buyer_name": "武汉买方有限公司", "buyer_tax_id": buyer,
+        "items": [{"name": "办公桌", "quantity": "10", "unit_price": "100.00", "tax_rate": "0.01"}]})
+    assert blue.status_code == 201, blue.text
+    number = blue.json()["number"]
+    red_url = f"{API}/companies/{seller}/invoices/{number}/red-letter"
+
+    def red(**body):
+        return http.post(red_url, headers=founder, json={"request_id": uuid.uuid4().hex, **body})
+
+    # a partial return: 3 of 10, then a discount on what is left; neither may exceed the blue invoice
+    part = red(reason_code="sales_return", lines=[{"line": 0, "quantity": "3"}])
+    assert part.status_code == 201, part.text
+    assert (part.json()["total_amount"], part.json()["total_tax"]) == ("-300.00", "-3.00")
+    too_much = red(reason_code="sales_allowance", lines=[{"line": 0, "amount": "700.01"}])
+    assert too_much.status_code == 422
+    assert {e["field"]: e["message"] for e in too_much.json()["errors"]} == {
+        "lines.0.amount": "冲红金额超过该行尚未冲红的金额700.00元"}
+    wrong_measure = red(reason_code="sales_allowance", lines=[{"line": 0, "quantity": "1"}])
+    assert {e["field"]: e["message"] for e in wrong_measure.json()["errors"]} == {
+        "lines.0.quantity": "销售折让只冲减金额，不退回数量：请填写冲红金额"}
+    not_partial = red(reason_code="invoicing_error", lines=[{"line": 0, "amount": "1"}])
+    assert {e["field"]: e["message"] for e in not_partial.json()["errors"]} == {
+        "lines": "开票有误须将蓝字发票全额红冲后重新开具，不能部分红冲"}
+
+    # the buyer confirms its use: from then on only a 确认单 the buyer confirms reverses the invoice
+    use = http.post(f"{API}/companies/{buyer}/received-invoices/{number}/use", headers=founder,
+                    json={"purpose": "accounting"})
+    assert use.status_code == 200, use.text
+    direct = red(reason_code="sales_allowance", lines=[{"line": 0, "amount": "100"}])
+    assert direct.status_code == 409 and "红字发票信息确认单" in direct.json()["message"]
+    form = http.post(f"{API}/companies/{seller}/invoices/{number}/red-letter-forms", headers=founder, json={
+        "request_id": uuid.uuid4().hex, "reason_code": "sales_allowance", "lines": [{"line": 0, "amount": "100"}]})
+    assert form.status_code == 201, form.text
+    assert (form.json()["state"], form.json()["total"]) == ("pending", "-101.00")
+    waiting = http.get(f"{API}/companies/{buyer}/red-letter-forms", headers=founder).json()
+    assert [f["id"] for f in waiting] == [form.json()["id"]]
+    answer_url = f"{API}/companies/{buyer}/red-letter-forms/{form.json()['id']}/answer"
+    assert http.post(answer_url, headers=founder, json={"decision": "perhaps"}).status_code == 422
+    wrong_side = http.post(f"{API}/companies/{seller}/red-letter-forms/{form.json()['id']}/answer",
+                           headers=founder, json={"decision": "confirm"})
+    assert wrong_side.status_code == 404  # the seller cannot confirm its own form
+    confirmed = http.post(answer_url, headers=founder, json={"decision": "confirm"})
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["state"] == "confirmed"
+    invoices = {i["number"]: i for i in http.get(f"{API}/companies/{seller}/invoices", headers=founder).json()}
+    issued = invoices[confirmed.json()["red_number"]]
+    assert (issued["total"], issued["reason"], issued["reverses"]) == ("-101.00", "销售折让", number)
+    assert len(invoices[number]["red_letters"]) == 2
