@@ -164,7 +164,8 @@ class Registrar:
         issued = LicenceIssued(
             application_id=application_id, licence=licence, legal_representative=form.legal_representative,
             contact_phone=form.contact.phone, seals=form.seals, tax=form.tax, employees=form.employees,
-            housing_fund=form.housing_fund, bank=form.bank, documents=[domain.LICENCE_DOC],
+            housing_fund=form.housing_fund, bank=form.bank, business_scope=form.business_scope,
+            documents=[domain.LICENCE_DOC],
         )
         return {"licence": licence.model_dump(mode="json"), "approved_at": now}, issued
 
