@@ -47,6 +47,40 @@ def test_a_minor_supervisor_is_refused_on_that_field(http, founder):
             "监事须具有完全民事行为能力：按身份证号码，此人在提交之日未满十八周岁（公司法第一百七十八条）"}
 
 
+def test_a_supervisory_board_without_a_third_of_staff_representatives_is_refused(http, founder):
+    form = make_form(governance={"supervision": "supervisory_board"})
+    form["supervisors"] += [{"name": "赵敏", "resident_id": resident_id(female=True)},
+                            {"name": "孙丽", "resident_id": resident_id(female=True)}]
+    assert refused(http, founder, form) == {
+        "supervisors": "监事会中职工代表的比例不得低于三分之一（公司法第七十六条）：3名监事中至少应有1名职工代表"}
+    form["supervisors"][1]["staff_representative"] = True
+    reply = http.post(f"{API}/applications", json=form, headers=founder)
+    assert reply.status_code == 201, reply.text
+
+
+def test_an_audit_committee_without_a_board_and_beside_supervisors_is_refused(http, founder):
+    form = make_form(governance={"supervision": "audit_committee"})
+    form["governance"]["audit_committee"] = [form["directors"][0]["resident_id"]]
+    assert refused(http, founder, form) == {
+        "governance.audit_committee": "审计委员会设在董事会中，由董事组成（公司法第六十九条）：请选择设董事会",
+        "supervisors": "设审计委员会的，不设监事会或者监事（公司法第六十九条）"}
+
+
+def test_one_supervisor_means_exactly_one(http, founder):
+    form = make_form(governance={"supervision": "sole_supervisor"})
+    form["supervisors"].append({"name": "赵敏", "resident_id": resident_id(female=True)})
+    assert refused(http, founder, form) == {
+        "supervisors": "不设监事会的，只设一名监事（公司法第八十三条），现填写了2名"}
+
+
+def test_a_minor_manager_is_refused_on_that_field(http, founder):
+    form = make_form()
+    born = clock.china_today().replace(year=clock.china_today().year - 16)
+    form["manager"] = {"name": "周强", "resident_id": resident_id(born)}
+    problems = refused(http, founder, form)
+    assert problems["manager.resident_id"].startswith("经理须具有完全民事行为能力")
+
+
 def test_a_form_without_the_officers_declaration_is_refused(http, founder):
     form = make_form(governance={"officers_declaration": False})
     assert set(refused(http, founder, form)) == {"governance.officers_declaration"}
