@@ -52,9 +52,13 @@ class RegistrationClient(BureauClient):
         super().__init__(bureaus, "registration")
 
     def check_name(self, name: str, district_code: str | None, scope: list[str] | None,
-                   application_id: str | None = None, linked: list[str] | None = None) -> dict:
+                   application_id: str | None = None, linked: list[str] | None = None,
+                   declared: dict | None = None) -> dict:
         """`application_id` (the caller's own application, being corrected): its reserved name is no conflict.
-        `linked`: the form's corporate shareholders' USCCs and names (a protected brand's owner may lend it)."""
+        `linked`: the form's corporate shareholders' USCCs and names (a protected brand's owner may lend it).
+        `declared`: the form's name parts, checked as declared (the 字号 not re-parsed)."""
+        if declared is not None:
+            return self._call("check_name", name, district_code, scope, application_id, linked, declared)
         if linked:
             return self._call("check_name", name, district_code, scope, application_id, linked)
         if application_id:

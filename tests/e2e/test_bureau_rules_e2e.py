@@ -125,6 +125,31 @@ def test_a_bare_district_on_the_form_is_refused_on_name_division(http, founder):
                          "（企业名称登记管理规定第七条），如“武汉市洪山区”"}
 
 
+def test_a_country_name_as_a_word_of_the_trade_name_is_refused_on_it(http, founder):
+    """规定 art. 11: 外国国家（地区）名称 - as a word of the 字号, not as a run of characters."""
+    form = make_form(name={"trade_name": "美国优选", "industry": "商贸"})
+    problems = refused(http, founder, form)
+    assert set(problems) == {"name.trade_name"} and "美国" in problems["name.trade_name"]
+    across = name_problems(http, founder, "武汉华美国际贸易有限公司", scope=("G0007",))
+    assert "banned_word" not in across and "restricted_word" not in across
+
+
+def test_china_words_in_the_middle_must_qualify_the_industry(http, founder):
+    """规定 art. 12: 中间含有“中国”“中华”“全国”“国家”等字词的，该字词应当是行业限定语; heading the name: 国务院批准."""
+    form = make_form(name={"trade_name": "鼎盛国际", "industry": "贸易"})
+    assert "行业限定语" in refused(http, founder, form)["name.trade_name"]
+    heading = name_problems(http, founder, "中央厨房餐饮有限公司", scope=("G0007",))
+    assert heading["restricted_word"]["message"].startswith("名称冠以“中央”")
+
+
+def test_a_housing_fund_rate_outside_5_to_12_percent_is_refused_on_its_field(http, founder):
+    """住房公积金管理条例 art. 18: 职工和单位住房公积金的缴存比例均不得低于职工上一年度月平均工资的5%, 原则上不高于12%."""
+    assert refused(http, founder, make_form(housing_fund={"employer_rate": 4, "employee_rate": 8})) == {
+        "housing_fund.employer_rate": "不能小于5"}
+    assert refused(http, founder, make_form(housing_fund={"employer_rate": 8, "employee_rate": 13})) == {
+        "housing_fund.employee_rate": "不能大于12"}
+
+
 # ---- registering authority and the USCC ---------------------------------------------------------------
 
 
@@ -264,3 +289,22 @@ def test_red_letter_partial_reversal_and_the_buyers_confirmation_through_the_api
     issued = invoices[confirmed.json()["red_number"]]
     assert (issued["total"], issued["reason"], issued["reverses"]) == ("-101.00", "销售折让", number)
     assert len(invoices[number]["red_letters"]) == 2
+
+
+def test_a_general_taxpayers_rates_through_the_api(http, founder):
+    """增值税法 art. 10 (13/9/6 %, 0) for a general taxpayer; a transitional rate only under its rule."""
+    uscc = company(http, founder, taxpayer_type="general")
+
+    def invoice(rate, **item):
+        return http.post(f"{API}/companies/{uscc}/invoices", headers=founder, json={
+            "request_id": uuid.uuid4().hex, "buyer_name": "张三", "buyer_tax_id": None,
+            "items": [{"name": "服务费", "quantity": "1", "unit_price": "100.00", "tax_rate": rate, **item}]})
+
+    assert invoice("0.06").status_code == 201
+    small_rate = invoice("0.01")
+    assert small_rate.status_code == 422
+    assert "增值税法第十条" in {e["field"]: e["message"] for e in small_rate.json()["errors"]}["items.0.tax_rate"]
+    wrong_rule = invoice("0.03", levy_rule="used_goods")
+    assert {e["field"]: e["message"] for e in wrong_rule.json()["errors"]} == {
+        "items.0.tax_rate": "销售旧货或自己使用过的固定资产（3%减按2%）应按2%开具"}
+    assert invoice("0.02", levy_rule="used_goods").status_code == 201
