@@ -141,7 +141,7 @@ BUREAUS: tuple[Bureau, ...] = (
                       Output("employees_enrolled", "员工已参保", lambda f: bool(f.get("employees")))),
         consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
                   *(("registration", e) for e in ANSWERED), BANK_ACCOUNT),
-        form_fields=("employees",),
+        form_fields=("employees", "business_scope"),  # the scope: the work-injury risk class
         task_kinds={"employer_registration": "单位参保审核", "employee_enrolment": "员工参保审核"},
     ),
     # 医疗保障局 (since the 2018 reform): the unit's 医保登记 and its staff in 职工基本医疗保险 with 生育保险.

@@ -179,6 +179,8 @@ class LicenceIssued(Event):
     employees: list[Employee] = Field(default_factory=list)
     housing_fund: HousingFundRequest | None = None
     bank: BankRequest | None = None
+    # the form's scope codes (contracts.scope): social security's work-injury risk class follows them
+    business_scope: list[str] = Field(default_factory=list)
     documents: list[DocumentRef] = Field(default_factory=list)
 
 

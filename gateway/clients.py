@@ -53,9 +53,13 @@ class RegistrationClient(BureauClient):
         super().__init__(bureaus, "registration")
 
     def check_name(self, name: str, district_code: str | None, scope: list[str] | None,
-                   application_id: str | None = None, linked: list[str] | None = None) -> dict:
+                   application_id: str | None = None, linked: list[str] | None = None,
+                   declared: dict | None = None) -> dict:
         """`application_id` (the caller's own application, being corrected): its reserved name is no conflict.
-        `linked`: the form's corporate shareholders' USCCs and names (a protected brand's owner may lend it)."""
+        `linked`: the form's corporate shareholders' USCCs and names (a protected brand's owner may lend it).
+        `declared`: the form's name parts, checked as declared (the 字号 not re-parsed)."""
+        if declared is not None:
+            return self._call("check_name", name, district_code, scope, application_id, linked, declared)
         if linked:
             return self._call("check_name", name, district_code, scope, application_id, linked)
         if application_id:
@@ -148,6 +152,21 @@ class TaxClient(BureauClient):
 
     def list_invoices(self, uscc: str) -> list[dict]:
         return self._call("list_invoices", uscc)
+
+    def raise_red_letter_form(self, uscc: str, invoice_number: str, request: RedLetterRequest) -> dict:
+        return self._call("raise_red_letter_form", uscc, invoice_number, request.model_dump(mode="json"))
+
+    def answer_red_letter_form(self, buyer_uscc: str, form_id: str, answer: dict) -> dict:
+        return self._call("answer_red_letter_form", buyer_uscc, form_id, answer)
+
+    def red_letter_forms(self, uscc: str) -> list[dict]:
+        return self._call("red_letter_forms", uscc)
+
+    def confirm_invoice_use(self, buyer_uscc: str, invoice_number: str, use: dict) -> dict:
+        return self._call("confirm_invoice_use", buyer_uscc, invoice_number, use)
+
+    def received_invoices(self, buyer_uscc: str) -> list[dict]:
+        return self._call("received_invoices", buyer_uscc)
 
 
 class SocialSecurityClient(BureauClient):

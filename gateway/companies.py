@@ -25,6 +25,8 @@ from gateway.store import GatewayStore
 # the request bodies are the bureaus' own RPC models: what the gateway accepts is what they accept
 InvoiceRequest = tax.InvoiceRequest
 RedLetterRequest = tax.RedLetterRequest
+InvoiceUse = tax.InvoiceUse
+RedLetterFormAnswer = tax.RedLetterFormAnswer
 
 
 class CompanyService:
@@ -47,6 +49,23 @@ class CompanyService:
 
     def list_invoices(self, who: Principal, uscc: str) -> list[dict]:
         return self.clients.tax.list_invoices(self._own(who, uscc))
+
+    # ---- red-letter invoices on used invoices (国家税务总局公告2024年第11号): seller raises, buyer confirms
+
+    def raise_red_letter_form(self, who: Principal, uscc: str, number: str, request: RedLetterRequest) -> dict:
+        return self.clients.tax.raise_red_letter_form(self._own(who, uscc), number, request)
+
+    def red_letter_forms(self, who: Principal, uscc: str) -> list[dict]:
+        return self.clients.tax.red_letter_forms(self._own(who, uscc))
+
+    def answer_red_letter_form(self, who: Principal, uscc: str, form_id: str, answer: RedLetterFormAnswer) -> dict:
+        return self.clients.tax.answer_red_letter_form(self._own(who, uscc), form_id, answer.model_dump(mode="json"))
+
+    def received_invoices(self, who: Principal, uscc: str) -> list[dict]:
+        return self.clients.tax.received_invoices(self._own(who, uscc))
+
+    def confirm_invoice_use(self, who: Principal, uscc: str, number: str, use: InvoiceUse) -> dict:
+        return self.clients.tax.confirm_invoice_use(self._own(who, uscc), number, use.model_dump(mode="json"))
 
     # ---- electronic seals (the seal bureau keeps the keys; the founder asks it to sign)
 

@@ -15,7 +15,9 @@ import logging
 from typing import Any
 
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
+from pydantic import ValidationError
 
+from contracts.form import CompanyName
 from contracts.rpc import FieldError, OneStopError
 from gateway.clients import RegistrationClient
 
@@ -48,7 +50,7 @@ def name_errors(registration: RegistrationClient, body: Any, application_id: str
     linked = [str(h.get(k))[:80] for h in holders[:200] if isinstance(h, dict) and h.get("kind") == "corporate"
               for k in ("uscc", "name") if isinstance(h.get(k), str)]
     try:
-        result = check(registration, name[:80], district, scope, application_id, linked)
+        result = check(registration, name[:80], district, scope, application_id, linked, _declared(body["name"]))
     except (OneStopError, RpcTimeout, UnknownService, RemoteError) as exc:
         # down: the registration service checks again; refused (an unknown district): the form's
         # own rules already report it on its field
@@ -59,10 +61,20 @@ def name_errors(registration: RegistrationClient, body: Any, application_id: str
 
 
 def check(registration: RegistrationClient, name: str, district_code: str | None, scope: list[str] | None,
-          application_id: str | None = None, linked: list[str] | None = None) -> dict:
+          application_id: str | None = None, linked: list[str] | None = None, declared: dict | None = None) -> dict:
     """One call of the bureau's check; `application_id` (already known to be the caller's own) makes
-    that application's reserved name no conflict; `linked`: the form's corporate shareholders."""
-    return registration.check_name(name, district_code or None, scope or None, application_id, linked or None)
+    that application's reserved name no conflict; `linked`: the form's corporate shareholders;
+    `declared`: the form's name parts (the founder's own 字号, as registration will check it)."""
+    return registration.check_name(name, district_code or None, scope or None, application_id, linked or None,
+                                   declared)
+
+
+def _declared(name: dict) -> dict | None:
+    """The form's name parts when they are well-formed (else the form's own rules name the field)."""
+    try:
+        return CompanyName.model_validate(name).model_dump(mode="json")
+    except ValidationError:
+        return None
 
 
 def _message(problem: dict) -> str:

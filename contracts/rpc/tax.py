@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from contracts.form import InvoiceKind
 from contracts.text import VisibleText
@@ -53,12 +53,51 @@ class InvoiceRequest(BaseModel):
 # The coded reasons a red-letter invoice is issued for (红字发票开具原因): 销货退回, 开票有误, 服务中止, 销售折让.
 RED_LETTER_REASONS = {"sales_return": "销货退回", "invoicing_error": "开票有误", "service_stopped": "服务中止",
                       "sales_allowance": "销售折让"}
+MAX_RED_LINES = MAX_ITEMS
+
+
+class RedLine(BaseModel):
+    """One line of a partial reversal: which line of the blue invoice (`line`, from 0) and how much of it,
+    as a returned `quantity` (销货退回, 服务中止) or an `amount` excluding tax (销售折让, 服务中止)."""
+
+    model_config = ConfigDict(extra="forbid")
+    line: int = Field(ge=0, lt=MAX_ITEMS)
+    quantity: Decimal | None = Field(None, gt=0, max_digits=18, decimal_places=8)
+    amount: Decimal | None = Field(None, gt=0, max_digits=18, decimal_places=2)
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> RedLine:
+        if (self.quantity is None) == (self.amount is None):
+            raise ValueError("每一行请填写退回数量（quantity）或冲红金额（amount）其中一项")
+        return self
 
 
 class RedLetterRequest(BaseModel):
-    """`red_letter(uscc, invoice_number, request)`: reverses an invoice once, for one of the coded reasons."""
+    """`red_letter(uscc, invoice_number, request)`: a red-letter invoice for one of the coded reasons, of
+    the whole blue invoice (no `lines`: what is left of it) or of part of it (`lines`). Several partial
+    reversals add up; together they never exceed the blue invoice. The same `request_id` returns the same one."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     request_id: str = Field(min_length=1, max_length=64)
     reason_code: Literal["sales_return", "invoicing_error", "service_stopped", "sales_allowance"]
     reason: str = Field("", max_length=200)  # the seller's own words, printed after the coded reason
+    lines: list[RedLine] | None = Field(None, min_length=1, max_length=MAX_RED_LINES)
+
+
+# 用途确认 (chosen for deduction, 抵扣勾选) or 入账确认 (entered in the books): either makes the blue
+# invoice "used" by the buyer, and its reversal then needs the buyer's confirmation form.
+INVOICE_USES = {"deduction": "用途确认（抵扣勾选）", "accounting": "入账确认"}
+
+
+class InvoiceUse(BaseModel):
+    """`confirm_invoice_use(buyer_uscc, number, use)`: the buyer records what it did with a received invoice."""
+
+    model_config = ConfigDict(extra="forbid")
+    purpose: Literal["deduction", "accounting"]
+
+
+class RedLetterFormAnswer(BaseModel):
+    """`answer_red_letter_form(buyer_uscc, form_id, answer)`: the buyer confirms or refuses the 确认单."""
+
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["confirm", "refuse"]

@@ -10,7 +10,7 @@ from contracts.changes import ChangeRequest
 from contracts.closing import ClosingRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
 from gateway.api.deps import GatewayDep, Who
-from gateway.companies import InvoiceRequest, RedLetterRequest
+from gateway.companies import InvoiceRequest, InvoiceUse, RedLetterFormAnswer, RedLetterRequest
 from gateway.staffing import EmployeeRequest, status_of
 
 router = APIRouter(prefix="/api/v1/companies/{uscc}", tags=["companies"])
@@ -25,8 +25,40 @@ def issue_invoice(uscc: str, body: InvoiceRequest, who: Who, gateway: GatewayDep
 
 @router.post("/invoices/{number}/red-letter", status_code=201, summary="Reverse an invoice (tax, 红字发票)")
 def red_letter(uscc: str, number: str, body: RedLetterRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
-    """A red-letter invoice for one of the coded reasons; the same `request_id` returns the same one."""
+    """A red-letter invoice for one of the coded reasons, of all that is left of the invoice or (`lines`) of
+    part of it; the same `request_id` returns the same one. 422 on the field when a line exceeds what is
+    left; 409 once the buyer has used the invoice (then raise a `red-letter-forms` for the buyer to confirm)."""
     return gateway.companies.red_letter(who, uscc, number, body)
+
+
+@router.post("/invoices/{number}/red-letter-forms", status_code=201,
+             summary="Raise a 红字发票信息确认单 on an invoice the buyer has used (tax)")
+def raise_red_letter_form(uscc: str, number: str, body: RedLetterRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    """国家税务总局公告2024年第11号: the red-letter invoice is issued when the buyer confirms; a form not
+    confirmed within 72 hours is void. 409 when the buyer has not used the invoice (reverse it directly)."""
+    return gateway.companies.raise_red_letter_form(who, uscc, number, body)
+
+
+@router.get("/red-letter-forms", summary="确认单 the company raised as seller or must answer as buyer (tax)")
+def red_letter_forms(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+    return gateway.companies.red_letter_forms(who, uscc)
+
+
+@router.post("/red-letter-forms/{form_id}/answer", summary="The buyer confirms (red invoice issued) or refuses (tax)")
+def answer_red_letter_form(uscc: str, form_id: str, body: RedLetterFormAnswer, who: Who,
+                           gateway: GatewayDep) -> dict[str, Any]:
+    """`uscc` is the buyer's company. Confirming issues the red-letter invoice at once (`red_number`)."""
+    return gateway.companies.answer_red_letter_form(who, uscc, form_id, body)
+
+
+@router.get("/received-invoices", summary="Invoices issued to this company (tax)")
+def received_invoices(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+    return gateway.companies.received_invoices(who, uscc)
+
+
+@router.post("/received-invoices/{number}/use", summary="The buyer's 用途确认 or 入账确认 of a received invoice (tax)")
+def confirm_invoice_use(uscc: str, number: str, body: InvoiceUse, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    return gateway.companies.confirm_invoice_use(who, uscc, number, body)
 
 
 @router.get("/invoices", summary="Invoices issued (tax)")

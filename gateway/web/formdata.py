@@ -24,6 +24,9 @@ LISTS = ("business_scope", "seals.kinds", "tax.invoice_kinds")  # checkbox group
 BOOLEANS = ("seals.electronic", "seals.physical", "housing_fund", "governance.no_supervisor_consent",
             "governance.officers_declaration")
 ROWS = ("shareholders", "directors", "supervisors", "employees")
+# checkboxes inside a row: "supervisors.0.staff_representative" (职工代表监事) is a boolean of the row;
+# "directors.0.audit_committee" ticks that director into governance.audit_committee (by resident ID)
+ROW_FLAGS = ("staff_representative", "audit_committee")
 NOT_FORM = {"csrf_token", "form_marker", "confirm_unchanged"}
 # the deepest real input is "shareholders.0.resident_id": a longer or deeper name is no field of the
 # form; it stays one (truncated) unknown key, so validation names it instead of recursing into it
@@ -53,7 +56,9 @@ def parse(form: FormData) -> dict[str, Any]:
     for key, value in form.multi_items():
         if key in NOT_FORM or key in LISTS or key in BOOLEANS or not isinstance(value, str):
             continue
-        if value.strip():  # a blank input is a missing value: "必填", or the form's default
+        if key.endswith(ROW_FLAGS):  # a ticked checkbox of a row (an unticked one is not posted)
+            flat[key] = "true" if value == "true" else value
+        elif value.strip():  # a blank input is a missing value: "必填", or the form's default
             flat[key] = value.strip()
             if key.endswith((".resident_id", ".uscc")):  # a typed lower-case x is the check character X
                 flat[key] = flat[key].upper()
@@ -112,7 +117,22 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
             holder.pop("uscc" if holder.get("kind", "natural") == "natural" else "resident_id", None)
     if _blank(data.get("manager")):
         data.pop("manager", None)
+    _row_flags(data)
     return data
+
+
+def _row_flags(data: dict[str, Any]) -> None:
+    """Row checkboxes back into the form's shape: a supervisor's flag a boolean, the ticked directors
+    the audit committee's members (their resident IDs, as contracts.form.Governance names them)."""
+    for row in data["supervisors"]:
+        if isinstance(row, dict) and "staff_representative" in row:
+            row["staff_representative"] = row["staff_representative"] == "true"
+    members = [row.get("resident_id", "") for row in data["directors"]
+               if isinstance(row, dict) and row.pop("audit_committee", None) == "true"]
+    if members:
+        governance = data.setdefault("governance", {})
+        if isinstance(governance, dict):
+            governance["audit_committee"] = members
 
 
 SECTIONS = list(ApplicationForm.model_fields)

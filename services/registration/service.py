@@ -8,11 +8,13 @@ import logging
 from nameko.dependency_providers import Config
 from nameko.events import EventDispatcher
 from nameko.timer import timer
+from pydantic import ValidationError
 
 from contracts import clock
 from contracts.bureaus import AFTER_START, CHANGE_ANSWERERS
 from contracts.codes import USCC_CHARSET, is_known_district
 from contracts.events import Licence, parse_event
+from contracts.form import CompanyName, pydantic_field_errors
 from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
 from kit import clerk
 from kit.events import durable_handler
@@ -144,9 +146,11 @@ class RegistrationService(clerk.ClerkRpc):
 
     @rpc(expected_exceptions=OneStopError, public=True)
     def check_name(self, name: str, district_code: str | None = None, scope: list[str] | None = None,
-                   application_id: str | None = None, linked: list[str] | None = None) -> dict:
+                   application_id: str | None = None, linked: list[str] | None = None,
+                   declared: dict | None = None) -> dict:
         """`application_id`: during a correction, that application's own reserved name is no conflict
-        (the gateway passes it only for the founder's own application)."""
+        (the gateway passes it only for the founder's own application). `declared`: the form's name parts
+        (contracts.form.CompanyName): checked as declared, the 字号 never re-parsed from the full name."""
         if not isinstance(name, str):
             raise Invalid.with_fields("请填写企业名称", [FieldError(field="name", message="应为文字")])
         if district_code is not None and not is_known_district(district_code):
@@ -157,7 +161,13 @@ class RegistrationService(clerk.ClerkRpc):
         if linked is not None and (not isinstance(linked, list) or len(linked) > 400
                                    or not all(isinstance(x, str) and len(x) <= 80 for x in linked)):
             raise Invalid.with_fields("股东信息格式不正确", [FieldError(field="linked", message="应为文字列表")])
-        return self.registrar.check_name(name, district_code, scope, application_id, linked).as_dict()
+        parts = None
+        if declared is not None:
+            try:
+                parts = CompanyName.model_validate(declared)
+            except ValidationError as exc:
+                raise Invalid.with_fields("企业名称各部分格式不正确", pydantic_field_errors(exc)) from None
+        return self.registrar.check_name(name, district_code, scope, application_id, linked, parts).as_dict()
 
     @rpc(expected_exceptions=OneStopError)
     def get_case(self, application_id: str) -> dict:

@@ -23,7 +23,7 @@ from contracts.events import (
     ReviewStarted,
     TaskQueued,
 )
-from contracts.form import ApplicationForm
+from contracts.form import ApplicationForm, CompanyName
 from contracts.rpc import NotFound
 from kit.outbox import Dispatch, flush, outbox_entry
 from services.registration import domain
@@ -68,10 +68,16 @@ class Registrar:
     # ---- name check ----------------------------------------------------------------------------
 
     def check_name(self, name: str, district_code: str | None = None, scope: list[str] | None = None,
-                   application_id: str | None = None, linked: list[str] | None = None) -> name_rules.NameCheck:
-        """A full name typed in (the live check): parsed, then compared at an LLC's authority for the district.
+                   application_id: str | None = None, linked: list[str] | None = None,
+                   declared: CompanyName | None = None) -> name_rules.NameCheck:
+        """A full name typed in (the live check): parsed, then compared at an LLC's authority for the district;
+        or, with `declared` (the form's parts, at submit), checked as declared, as check_form_name does.
         `linked`: the corporate shareholders' USCCs and names on the form (a brand's owner may use it)."""
-        parts, problems = name_rules.static_problems(name, district_code, linked or ())
+        if declared is not None:
+            parts = name_rules.parts_of(declared)
+            name, problems = declared.full, name_rules.declared_problems(parts, district_code, linked or ())
+        else:
+            parts, problems = name_rules.static_problems(name, district_code, linked or ())
         authority = registering_authority(LLC, district_code).id if district_code else None
         return self._compared(name, parts, problems, scope, authority, application_id)
 
@@ -164,7 +170,8 @@ class Registrar:
         issued = LicenceIssued(
             application_id=application_id, licence=licence, legal_representative=form.legal_representative,
             contact_phone=form.contact.phone, seals=form.seals, tax=form.tax, employees=form.employees,
-            housing_fund=form.housing_fund, bank=form.bank, documents=[domain.LICENCE_DOC],
+            housing_fund=form.housing_fund, bank=form.bank, business_scope=form.business_scope,
+            documents=[domain.LICENCE_DOC],
         )
         return {"licence": licence.model_dump(mode="json"), "approved_at": now}, issued
 

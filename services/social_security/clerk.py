@@ -20,7 +20,7 @@ from contracts.form import Employee
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound, Task
 from kit import clerk as queue
 from kit.outbox import Dispatch, outbox_entry
-from services.social_security import domain, tasks, workflow
+from services.social_security import domain, injury, tasks, workflow
 from services.social_security.store import SocialSecurityStore
 
 CORRECTABLE = set(domain.EMPLOYEE_FIELDS)
@@ -81,6 +81,13 @@ class ClerkQueue:
 def _approve(store, dispatch, doc, payload: dict[str, Any], now: datetime) -> None:
     employer = store.employer(doc["uscc"])
     if doc["kind"] == domain.TASK_EMPLOYER:
+        try:
+            set_class = injury.clerk_class(payload.get("work_injury_class"))
+        except ValueError as exc:
+            raise Invalid.with_fields(str(exc), [FieldError(field="work_injury_class", message=str(exc))]) from None
+        if set_class is not None and employer["state"] == "pending_review":
+            store.move_employer(doc["uscc"], {"state": "pending_review"}, {"work_injury": set_class})
+            employer = {**employer, "work_injury": set_class}
         if employer["state"] == "pending_review":
             workflow.register_employer(store, employer, now, expect_state="pending_review")
         return

@@ -21,6 +21,7 @@ from contracts import clock
 from contracts.codes import mask_resident_id
 from kit import pdf as pdfkit
 from kit import pdfsign, pki
+from services.social_security import injury
 
 FONT = pdfkit.font()
 AGENCY = "武汉市社会保险事业管理局"  # signs the certificate; its seal is the visible signature
@@ -59,6 +60,7 @@ def _draw(employer: dict[str, Any], staff: list[dict[str, Any]], issued_on: str)
         ("统一社会信用代码", employer["uscc"]),
         ("单位社保登记号", employer["employer_number"]),
         ("参保险种", "、".join(employer.get("insurances", []))),
+        *([("工伤保险行业风险类别", injury.rate_line(employer["work_injury"]))] if employer.get("work_injury") else []),
         ("登记日期", clock.china_date(employer["registered_at"]).isoformat()),
     ]
     story: list[Any] = [Paragraph("社会保险登记证明", _TITLE), Spacer(1, 6 * mm)]

@@ -21,7 +21,7 @@ from uuid import NAMESPACE_URL, uuid5
 from contracts import clock
 from contracts.bureaus import TARGET_DAYS
 from contracts.codes import is_known_district, is_valid_resident_id
-from contracts.contributions import INSURANCE_KINDS, Bounds, Policy
+from contracts.contributions import INSURANCE_KINDS, Bounds, Policy, Rate
 from contracts.events import Blocker, CompanyChanged
 from contracts.form import Employee
 from contracts.rpc import FieldError
@@ -38,6 +38,7 @@ INSURANCE_LABELS = {
     "work_injury": "工伤保险",
 }
 
+WORK_INJURY_UNCHECKED: dict[str, Any] = {}  # an employer registered before the class was recorded
 TASK_EMPLOYER = "employer_registration"
 TASK_EMPLOYEE = "employee_enrolment"
 CLERK_WORKING_DAYS = TARGET_DAYS["social_security"]  # the manifest: one working day, the start-up targets two
@@ -114,14 +115,16 @@ def active_in_month(start: date, end: date | None, first: date, last: date) -> b
 # ---- screening -------------------------------------------------------------------------------
 
 
-def employer_review_reasons(district_code: str) -> list[str]:
+def employer_review_reasons(district_code: str, work_injury: dict[str, Any] | None = WORK_INJURY_UNCHECKED) -> list[str]:
     """Why an employer registration needs a clerk; empty = standard, register automatically.
 
     Missing contribution figures are not a reason: the figures in force continue, marked provisional
-    (contracts.contributions)."""
+    (contracts.contributions). No work-injury risk class (no scope item with a known industry) is."""
     reasons = []
     if not is_known_district(district_code):
         reasons.append(f"登记机关所在区（{district_code}）不在本系统服务范围内，需人工核定经办机构")
+    if work_injury is None:
+        reasons.append("经营范围无法确定工伤保险行业风险类别（人社部发〔2015〕71号），需人工核定")
     return reasons
 
 
@@ -239,12 +242,17 @@ def fen(amount: Decimal) -> Decimal:
     return amount.quantize(FEN, ROUND_HALF_UP)
 
 
-def employee_contribution(monthly_wage: Decimal, policy: Policy) -> dict[str, Any]:
-    """One person's monthly contributions: per kind {base, employer, personal}, and both totals."""
+def employee_contribution(monthly_wage: Decimal, policy: Policy, work_injury_rate: Decimal | None = None) -> dict[str, Any]:
+    """One person's monthly contributions: per kind {base, employer, personal}, and both totals.
+
+    Work injury is the employer's alone, at its industry risk class's rate (services/social_security/
+    injury.py); the figure file's work-injury rate applies only to an employer without a recorded class."""
     kinds: dict[str, dict[str, Decimal]] = {}
     base = contribution_base(monthly_wage, policy.base)
     for kind in INSURANCE_KINDS:
         rate = policy.rates[kind]
+        if kind == "work_injury" and work_injury_rate is not None:
+            rate = Rate(employer=work_injury_rate, personal=Decimal(0))
         kinds[kind] = {"base": base, "employer": fen(base * rate.employer), "personal": fen(base * rate.personal)}
     return {
         "base": base,
@@ -254,13 +262,14 @@ def employee_contribution(monthly_wage: Decimal, policy: Policy) -> dict[str, An
     }
 
 
-def month_contributions(staff: list[dict[str, Any]], policy: Policy) -> dict[str, Any]:
+def month_contributions(staff: list[dict[str, Any]], policy: Policy, work_injury: dict[str, Any] | None = None) -> dict[str, Any]:
     """Contributions for a month: `staff` are the people employed in it ({employee_id, name,
     monthly_wage}); returns per employee and totals, Decimals as strings (the wire is JSON)."""
     rows = []
     total_employer = total_personal = Decimal("0.00")
     for person in staff:
-        owed = employee_contribution(Decimal(str(person["monthly_wage"])), policy)
+        owed = employee_contribution(Decimal(str(person["monthly_wage"])), policy,
+                                     Decimal(work_injury["rate"]) if work_injury else None)
         total_employer += owed["employer"]
         total_personal += owed["personal"]
         rows.append({
@@ -281,6 +290,7 @@ def month_contributions(staff: list[dict[str, Any]], policy: Policy) -> dict[str
             "headcount": len(rows),
         },
         "policy": policy.view(),
+        "work_injury": work_injury,
         "provisional": policy.provisional,
     }
 

@@ -34,7 +34,7 @@ from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound
 from kit.mongo import NUMBER_BLOCK
 from kit.outbox import Dispatch, flush, outbox_entry
-from services.social_security import domain, tasks
+from services.social_security import domain, injury, tasks
 from services.social_security.policy import PolicyBook, PolicyNotConfigured
 from services.social_security.store import SocialSecurityStore
 
@@ -63,6 +63,7 @@ def receive_licence(store: SocialSecurityStore, dispatch: Dispatch, event: Licen
         "company_name": licence.company_name,
         "district_code": licence.district_code,
         "established_on": licence.established_on.isoformat(),
+        "work_injury": _work_injury(event.business_scope),
         "employees": [e.model_dump(mode="json") for e in event.employees],
         "state": "received",
         "employees_processed": False,
@@ -74,6 +75,16 @@ def receive_licence(store: SocialSecurityStore, dispatch: Dispatch, event: Licen
         advance(store, dispatch, licence.uscc, now, intake=intake)
     else:  # a redelivery, or another instance has it: carry on from what is stored
         advance(store, dispatch, licence.uscc, now)
+
+
+def _work_injury(scope_codes: list[str]) -> dict[str, Any] | None:
+    """The employer's work-injury class from the licence's scope codes; None (a clerk's case) when no
+    item has a known industry. A licence_issued sent before the scope codes travelled carries none:
+    that employer is marked unchecked and keeps the figure file's work-injury rate."""
+    if not scope_codes:
+        return domain.WORK_INJURY_UNCHECKED
+    found = injury.employer_class(scope_codes)
+    return found.record() if found else None
 
 
 def advance(store: SocialSecurityStore, dispatch: Dispatch, uscc: str, now: datetime,
@@ -120,12 +131,13 @@ def resume_stalled(store: SocialSecurityStore, dispatch: Dispatch, now: datetime
 def _decide_employer(store, dispatch, employer, now) -> tuple[dict[str, Any], list[dict]] | None:
     """Register at once (the employer as it is now and the queued event), or queue for a clerk (None)."""
     district = employer["district_code"]
-    reasons = domain.employer_review_reasons(district)
+    reasons = domain.employer_review_reasons(district, employer.get("work_injury", domain.WORK_INJURY_UNCHECKED))
     if not reasons:
         return _register(store, employer, now, expect_state="received")
     task_id = domain.task_id(employer["application_id"], domain.TASK_EMPLOYER)
     _queue_task(store, employer, task_id, domain.TASK_EMPLOYER, reasons, now, {
         "company_name": employer["company_name"], "uscc": employer["uscc"], "district_code": district,
+        "work_injury": employer.get("work_injury"),
         "employees": len(employer["employees"]), "reasons": reasons,
     })
     store.move_employer(employer["_id"], {"state": "received"},
@@ -409,7 +421,7 @@ def contributions(store: SocialSecurityStore, uscc: str, month: Any) -> dict[str
         raise Invalid.with_fields(str(exc), [FieldError(field="month", message=str(exc))]) from None
     staff = [{"employee_id": d["_id"], "name": d["name"], "monthly_wage": d["monthly_wage"]}
              for d in store.staff_in_period(uscc, first.isoformat(), last.isoformat())]
-    result = domain.month_contributions(staff, policy)
+    result = domain.month_contributions(staff, policy, employer.get("work_injury"))
     return {"uscc": uscc, "employer_number": employer["employer_number"], "month": month, **result}
 
 
@@ -419,6 +431,7 @@ def employer_view(employer: dict[str, Any], revocation: Revocation | None,
     view = {k: employer.get(k) for k in ("uscc", "application_id", "company_name", "district_code", "state",
                                          "employer_number", "established_on")}
     view["insurances"] = employer.get("insurances", [])
+    view["work_injury"] = employer.get("work_injury")  # class, rate and the scope item it follows
     view["registered_at"] = employer["registered_at"].isoformat() if employer.get("registered_at") else None
     if staff_count is not None:
         view["active_staff"] = staff_count

@@ -42,13 +42,12 @@ from contracts.form import (
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import DocumentRef, FieldError, Invalid, Task
 from contracts.rpc.tax import (
-    RED_LETTER_REASONS,
     InvoiceItem,
     InvoiceRequest,
     RedLetterRequest,
 )
 from kit import clerk as queue
-from services.tax import rates
+from services.tax import rates, redletter
 from services.tax.realname import FORMAT_CHECK_ONLY, RealNameVerifier
 
 FEN = Decimal("0.01")
@@ -404,10 +403,14 @@ def _rate_error(item: InvoiceItem, taxpayer_type: TaxpayerType, allowed: rates.A
 
 
 def parse_red_letter_request(raw: Any) -> RedLetterRequest:
+    return parse_model(RedLetterRequest, raw, "红字发票信息有误")
+
+
+def parse_model(model, raw: Any, message: str):
     try:
-        return RedLetterRequest.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
-        raise Invalid.with_fields("红字发票信息有误", pydantic_field_errors(exc)) from None
+        raise Invalid.with_fields(message, pydantic_field_errors(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -502,19 +505,17 @@ def build_invoice(registration: dict[str, Any], request: InvoiceRequest, number:
 
 
 def build_red_letter(registration: dict[str, Any], original: dict[str, Any], request: RedLetterRequest,
-                     number: str, issued_at: datetime) -> dict[str, Any]:
-    """A reversing (红字) invoice: the same lines with negative quantities and amounts."""
-    lines = [{**line, "quantity": _plain(-Decimal(line["quantity"])), "amount": yuan(-Decimal(line["amount"])),
-              "tax": yuan(-Decimal(line["tax"]))} for line in original["items"]]
+                     parts: list[redletter.RedPart], number: str, issued_at: datetime) -> dict[str, Any]:
+    """A reversing (红字) invoice of the parts given (all of what is left, or some lines in part)."""
+    amount = -from_fen(sum(p.amount_fen for p in parts))
+    tax = -from_fen(sum(p.tax_fen for p in parts))
     doc = _invoice_doc(
         registration, number, issued_at, request.request_id, original["kind"], buyer=original["buyer"],
-        lines=lines, amount=-Decimal(original["total_amount"]), tax=-Decimal(original["total_tax"]),
-        total=-Decimal(original["total"]),
+        lines=redletter.red_items(original, parts), amount=amount, tax=tax, total=amount + tax,
     )
-    reason = RED_LETTER_REASONS[request.reason_code] + (f"：{request.reason}" if request.reason else "")
-    doc.update(red=True, reverses=original["number"], reason=reason, reason_code=request.reason_code,
-               quota_month=original["month"])  # the reversal gives back the original month's quota
-    doc["quota_fen"] = -original["quota_fen"]
+    doc.update(red=True, reverses=original["number"], reason=redletter.reason_text(request),
+               reason_code=request.reason_code, partial=request.lines is not None,
+               quota_month=original["quota_month"])  # the reversal gives back the original month's quota
     return doc
 
 
@@ -589,6 +590,15 @@ INTERNAL_INVOICE_FIELDS = ("fingerprint", "quota_fen", "allocated_at", "_id")
 
 def invoice_view(inv: dict[str, Any]) -> dict[str, Any]:
     return jsonable({k: v for k, v in inv.items() if k not in INTERNAL_INVOICE_FIELDS})
+
+
+def form_view(form: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A 红字发票信息确认单 as seller and buyer see it: its state as of now (void after 72 hours)."""
+    state = redletter.form_state(form, now)
+    hidden = ("_id", "fingerprint", "request")
+    return jsonable({k: v for k, v in form.items() if k not in hidden} | {
+        "state": state, "state_label": redletter.FORM_STATE_LABELS[state],
+        "lines": form["request"].get("lines"), "reason_code": form["request"]["reason_code"]})
 
 
 def jsonable(value: Any) -> Any:

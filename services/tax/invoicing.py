@@ -22,11 +22,13 @@ import hashlib
 import json
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 from contracts.form import TaxpayerType
 from contracts.revocation import Revocation
-from contracts.rpc import Conflict
-from services.tax import domain
+from contracts.rpc import Conflict, NotFound
+from contracts.rpc import tax as tax_rpc
+from services.tax import domain, redletter
 from services.tax.store import TaxStore
 
 RECOVER_AFTER = timedelta(seconds=30)  # an allocation this old has lost its worker
@@ -63,7 +65,14 @@ def issue(store: TaxStore, uscc: str, raw: Any, now: datetime) -> dict[str, Any]
     raise _quota_exceeded(ledger, quota_fen)
 
 
-def red_letter(store: TaxStore, uscc: str, original_number: str, raw: Any, now: datetime) -> dict[str, Any]:
+def red_letter(store: TaxStore, uscc: str, original_number: str, raw: Any, now: datetime,
+               confirmed_form: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A red-letter invoice of all that is left of a blue one, or of part of it (services/tax/redletter.py).
+
+    Once the buyer has used the blue invoice, only a 确认单 the buyer confirmed (`confirmed_form`) may
+    reverse it. The reversed amounts are compared-and-set in the quota ledger: a red-letter invoice of
+    the same original issued meanwhile makes this one recompute against what is left, with the same number.
+    """
     registration = store.registration(uscc)
     request = domain.parse_red_letter_request(raw)
     fingerprint = _fingerprint({"reverses": original_number, **request.model_dump(mode="json")})
@@ -74,20 +83,96 @@ def red_letter(store: TaxStore, uscc: str, original_number: str, raw: Any, now: 
         return done
     if original["red"]:
         raise Conflict(f"发票 {original_number} 本身是红字发票，不能再冲红")
-    if original.get("reversed_by"):
-        raise Conflict(f"发票 {original_number} 已开具红字发票 {original['reversed_by']}")
+    if redletter.buyer_used(original) and confirmed_form is None:
+        raise Conflict(f"受票方已对发票 {original_number} 进行{tax_rpc.INVOICE_USES[original['buyer_use']['purpose']]}："
+                       "须填开《红字发票信息确认单》，经受票方确认后开具红字发票（国家税务总局公告2024年第11号）")
 
-    number = domain.format_invoice_number(now, store.next_sequence(domain.number_counter_key(now)))
-    red = domain.build_red_letter(registration, original, request, number, now) | {"fingerprint": fingerprint}
-    if store.reserve_reversal(red, now):
-        return store.materialise(red, now)
+    number = None
+    for _ in range(RED_LETTER_ATTEMPTS):
+        before = redletter.reversed_so_far(ledger, original)
+        parts = redletter.red_parts(original, request, before)
+        after = redletter.after(before, parts)
+        # drawn once: a lost compare-and-set used nothing, so the number is kept for the next attempt
+        number = number or domain.format_invoice_number(now, store.next_sequence(domain.number_counter_key(now)))
+        red = domain.build_red_letter(registration, original, request, parts, number, now) | {
+            "fingerprint": fingerprint, "final_reversal": redletter.fully_reversed(original, after)}
+        if store.reserve_reversal(red, before, after, now):
+            return store.materialise(red, now)
+        ledger = store.month(uscc, original["quota_month"], registration["monthly_quota_fen"])
+        done = _answered(store, ledger, uscc, request.request_id, fingerprint, now)
+        if done:
+            store.record_skipped(number, uscc, "同一红字请求已由另一实例开具", now)
+            return done
+    store.record_skipped(number, uscc, "同一蓝字发票的红字发票并发开具，本次未能完成", now)
+    raise Conflict(f"发票 {original_number} 正在开具其他红字发票，请稍后重试")
 
-    ledger = store.month(uscc, original["quota_month"], registration["monthly_quota_fen"])
-    done = _answered(store, ledger, uscc, request.request_id, fingerprint, now)
-    store.record_skipped(number, uscc, "同一红字请求已由另一实例开具" if done else "原发票已被冲红", now)
-    if done:
-        return done
-    raise Conflict(f"发票 {original_number} 已开具红字发票")
+
+RED_LETTER_ATTEMPTS = 5
+
+
+# ---- the buyer's side: use of a received invoice, and the 红字发票信息确认单 --------------------------
+
+
+def confirm_use(store: TaxStore, buyer_uscc: str, number: str, raw: Any, now: datetime) -> dict[str, Any]:
+    """The buyer's 用途确认 / 入账确认 of a blue invoice it received; the same answer again changes nothing."""
+    store.registration(buyer_uscc)
+    use = domain.parse_model(tax_rpc.InvoiceUse, raw, "用途确认信息有误")
+    invoice = store.received_invoice(buyer_uscc, number)
+    if invoice["red"]:
+        raise Conflict(f"发票 {number} 是红字发票，无需确认用途")
+    if invoice.get("reversed_by"):
+        raise Conflict(f"发票 {number} 已全额开具红字发票 {invoice['reversed_by']}，不能再确认用途")
+    if redletter.buyer_used(invoice):
+        return invoice
+    return store.record_buyer_use(buyer_uscc, number, {"purpose": use.purpose, "at": now}) or \
+        store.received_invoice(buyer_uscc, number)
+
+
+def raise_form(store: TaxStore, uscc: str, original_number: str, raw: Any, now: datetime) -> dict[str, Any]:
+    """The seller raises a 确认单 on a blue invoice the buyer has used; the red invoice waits for the buyer.
+
+    Checked at once against what is left of the invoice (and again when the buyer confirms). One pending
+    form per invoice; the same `request_id` returns the same form."""
+    store.registration(uscc)
+    request = domain.parse_red_letter_request(raw)
+    fingerprint = _fingerprint({"reverses": original_number, **request.model_dump(mode="json")})
+    existing = store.form_by_request(uscc, request.request_id)
+    if existing is not None:
+        _same_request(existing | {"number": existing["id"]}, fingerprint)
+        return existing
+    original = store.invoice(uscc, original_number)
+    if original["red"]:
+        raise Conflict(f"发票 {original_number} 本身是红字发票，不能再冲红")
+    if not redletter.buyer_used(original):
+        raise Conflict(f"受票方尚未对发票 {original_number} 进行用途确认或入账确认：无需确认单，可直接开具红字发票")
+    for form in store.pending_forms_on(original_number):
+        if redletter.form_state(form, now) == "pending":
+            raise Conflict(f"发票 {original_number} 已有待受票方确认的红字发票信息确认单 {form['id']}")
+        store.close_form(form["id"], "void", now)
+    ledger = store.month_if_any(uscc, original["quota_month"]) or {}
+    parts = redletter.red_parts(original, request, redletter.reversed_so_far(ledger, original))
+    form, _ = store.insert_form(redletter.new_form(uuid4().hex, original, request, parts, fingerprint, now))
+    return form
+
+
+def answer_form(store: TaxStore, buyer_uscc: str, form_id: str, raw: Any, now: datetime) -> dict[str, Any]:
+    """The buyer confirms (the red invoice is issued at once: 确认即开票) or refuses a pending 确认单."""
+    answer = domain.parse_model(tax_rpc.RedLetterFormAnswer, raw, "确认单答复有误")
+    form = store.form(form_id)
+    if form["buyer_tax_id"] != buyer_uscc:
+        raise NotFound(f"红字发票信息确认单 {form_id} 不存在")
+    state = redletter.form_state(form, now)
+    if state == "void":
+        store.close_form(form_id, "void", now)
+        raise Conflict("红字发票信息确认单发起后72小时内未经确认，已自动作废：请销售方重新发起（国家税务总局公告2024年第11号）")
+    if state == "confirmed" and answer.decision == "confirm":
+        return form
+    if state != "pending":
+        raise Conflict(f"红字发票信息确认单{redletter.FORM_STATE_LABELS[state]}，不能再答复")
+    if answer.decision == "refuse":
+        return store.close_form(form_id, "refused", now) or store.form(form_id)
+    red = red_letter(store, form["seller_uscc"], form["invoice_number"], form["request"], now, confirmed_form=form)
+    return store.close_form(form_id, "confirmed", now, red["number"]) or store.form(form_id)
 
 
 def recover(store: TaxStore, now: datetime) -> int:

@@ -104,6 +104,32 @@ class TaxService(clerk.ClerkRpc):
         return domain.invoice_view(invoicing.red_letter(self.store, uscc, invoice_number, request, _now()))
 
     @rpc(expected_exceptions=OneStopError)
+    def raise_red_letter_form(self, uscc: str, invoice_number: str, request: dict) -> dict:
+        now = _now()
+        return domain.form_view(invoicing.raise_form(self.store, uscc, invoice_number, request, now), now)
+
+    @rpc(expected_exceptions=OneStopError)
+    def answer_red_letter_form(self, buyer_uscc: str, form_id: str, answer: dict) -> dict:
+        now = _now()
+        return domain.form_view(invoicing.answer_form(self.store, buyer_uscc, form_id, answer, now), now)
+
+    @rpc(expected_exceptions=OneStopError)
+    def red_letter_forms(self, uscc: str) -> list[dict]:
+        """The 确认单 the company raised as seller and those waiting for it as buyer."""
+        self.store.registration(uscc)
+        now = _now()
+        return [domain.form_view(f, now) for f in self.store.forms_of(uscc)]
+
+    @rpc(expected_exceptions=OneStopError)
+    def confirm_invoice_use(self, buyer_uscc: str, invoice_number: str, use: dict) -> dict:
+        return domain.invoice_view(invoicing.confirm_use(self.store, buyer_uscc, invoice_number, use, _now()))
+
+    @rpc(expected_exceptions=OneStopError)
+    def received_invoices(self, buyer_uscc: str) -> list[dict]:
+        self.store.registration(buyer_uscc)
+        return [domain.invoice_view(i) for i in self.store.received_invoices(buyer_uscc)]
+
+    @rpc(expected_exceptions=OneStopError)
     def list_invoices(self, uscc: str) -> list[dict]:
         self.store.registration(uscc)  # NotFound for an unknown taxpayer, not an empty list
         return [domain.invoice_view(i) for i in self.store.invoices_of(uscc=uscc)]

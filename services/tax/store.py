@@ -4,10 +4,15 @@ Collections
 - `registrations`: one per company (`_id` = USCC, unique `application_id`); the clerk task for invoice
   approval rides inside it, so a decision and the event announcing it are one atomic write (outbox).
 - `months`: the quota ledger, one document per company and calendar month (`<uscc>:<YYYY-MM>`):
-  `limit_fen`, `used_fen`, `issued`, `reversed` (originals already reversed) and `allocations`
+  `limit_fen`, `used_fen`, `issued` and `allocations`
   (invoices whose quota and number are reserved but which are not yet in `invoices`).
-- `invoices`: issued invoices; unique `number`, unique (`uscc`, `request_id`), at most one red-letter
-  invoice per original (unique partial index on `reverses`).
+  `reds.n<number>`: per blue invoice, the amounts, taxes and quantities reversed so far per line, with a
+  version `v` each red-letter invoice moves on (compare-and-set: partial reversals never exceed the blue).
+- `invoices`: issued invoices; unique `number`, unique (`uscc`, `request_id`); a blue invoice lists its
+  red-letter invoices in `red_letters` (several partial ones), `reversed_by` once it is fully reversed,
+  and `buyer_use` once the buyer has confirmed its use.
+- `red_forms`: 红字发票信息确认单 raised by a seller on an invoice the buyer has used, waiting for the
+  buyer (unique (`seller_uscc`, `request_id`)).
 - `counters`: the invoice number sequences; `skipped_numbers`: numbers drawn but never used, and why.
 - `revocations`: licences revoked by registration, one per company (`_id` = USCC): `application_id`,
   `reason`, `revoked_at`, `event_id`, `received_at`. Kept apart from `registrations` because a
@@ -18,6 +23,7 @@ Collections
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
@@ -32,6 +38,7 @@ from kit.documents import DocumentArchive
 from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
 from kit.revocations import Revocations
+from services.tax.redletter import QTY_SCALE, ledger_key
 
 
 def month_id(uscc: str, month: str) -> str:
@@ -46,6 +53,7 @@ class TaxStore:
         self.invoices = db["invoices"]
         self.counters = db["counters"]
         self.skipped = db["skipped_numbers"]
+        self.red_forms = db["red_forms"]
         self.revocations = Revocations(db["revocations"])
         self.change_answers = ChangeAnswers(db["change_answers"])
         self.bank_accounts = BankAccounts(db["bank_accounts"])  # the bank's account, for the 三方协议
@@ -61,8 +69,14 @@ class TaxStore:
         self.registrations.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
         self.invoices.create_index("number", unique=True)
         self.invoices.create_index([("uscc", ASCENDING), ("request_id", ASCENDING)], unique=True)
-        self.invoices.create_index(
-            "reverses", unique=True, partialFilterExpression={"reverses": {"$type": "string"}})
+        # partial reversals: several red-letter invoices per blue one (the ledger's `reds` keeps them exact)
+        if self.invoices.index_information().get("reverses_1", {}).get("unique"):
+            self.invoices.drop_index("reverses_1")
+        self.invoices.create_index("reverses")
+        self.invoices.create_index("buyer.tax_id")  # the buyer's received invoices
+        self.red_forms.create_index([("seller_uscc", ASCENDING), ("request_id", ASCENDING)], unique=True)
+        self.red_forms.create_index("buyer_tax_id")
+        self.red_forms.create_index([("invoice_number", ASCENDING), ("state", ASCENDING)])
         self.invoices.create_index([("uscc", ASCENDING), ("number", ASCENDING)])
         self.invoices.create_index("application_id")
         self.change_answers.ensure_indexes()
@@ -160,7 +174,7 @@ class TaxStore:
         doc = self.months.find_one_and_update(
             query,
             {"$setOnInsert": {"uscc": uscc, "month": month, "limit_fen": limit_fen, "used_fen": 0,
-                              "issued": 0, "reversed": [], "allocations": []}},
+                              "issued": 0, "allocations": []}},
             upsert=True, return_document=ReturnDocument.AFTER)
         # Racing upserts may answer None on the embedded database although the document exists;
         # $setOnInsert changes nothing on a second try, so reading it back is safe.
@@ -188,13 +202,18 @@ class TaxStore:
              "$push": {"allocations": {**invoice, "allocated_at": now}}})
         return result.modified_count == 1
 
-    def reserve_reversal(self, red: dict[str, Any], now: datetime) -> bool:
-        """Give the original's month its quota back and record the red-letter invoice, once per original."""
+    def reserve_reversal(self, red: dict[str, Any], before: dict[str, Any], after: dict[str, Any],
+                         now: datetime) -> bool:
+        """Give the original's month the red invoice's quota back, move the original's reversed amounts
+        from `before` to `after` and record the red invoice, in ONE update that applies only while the
+        amounts are still `before` (another red-letter invoice of the same original meanwhile: False)."""
+        key = red_key(red["reverses"])
+        version = {key: {"$exists": False}} if before["v"] == 0 else {f"{key}.v": before["v"]}
         result = self.months.update_one(
-            {"_id": month_id(red["uscc"], red["quota_month"]), "reversed": {"$ne": red["reverses"]},
+            {"_id": month_id(red["uscc"], red["quota_month"]), **version,
              "allocations.request_id": {"$ne": red["request_id"]}},
-            {"$inc": {"used_fen": red["quota_fen"]}, "$push": {
-                "reversed": red["reverses"], "allocations": {**red, "allocated_at": now}}})
+            {"$inc": {"used_fen": red["quota_fen"]}, "$set": {key: after},
+             "$push": {"allocations": {**red, "allocated_at": now}}})
         return result.modified_count == 1
 
     def tidy_allocations(self, stale_before: datetime, limit: int = 200) -> int:
@@ -231,14 +250,22 @@ class TaxStore:
                 self.release(allocation, "同一开票请求已由另一张发票开具", now)
                 return self.invoice_by_request(invoice["uscc"], invoice["request_id"])
         if invoice.get("reverses"):
-            self.invoices.update_one({"number": invoice["reverses"]}, {"$set": {"reversed_by": invoice["number"]}})
+            update: dict[str, Any] = {"$addToSet": {"red_letters": invoice["number"]}}
+            if invoice.get("final_reversal"):
+                update["$set"] = {"reversed_by": invoice["number"]}
+            self.invoices.update_one({"number": invoice["reverses"]}, update)
         return invoice
 
     def release(self, allocation: dict[str, Any], reason: str, now: datetime) -> None:
         update: dict[str, Any] = {"$pull": {"allocations": {"number": allocation["number"]}},
                                   "$inc": {"used_fen": -allocation["quota_fen"]}}
-        if allocation.get("reverses"):
-            update["$pull"]["reversed"] = allocation["reverses"]
+        if allocation.get("reverses"):  # the original's reversed amounts go back down by this red's lines
+            key = red_key(allocation["reverses"])
+            update["$inc"][f"{key}.v"] = 1
+            for line in allocation["items"]:
+                update["$inc"][f"{key}.amount_fen.{line['line']}"] = -_fen(line["amount"])
+                update["$inc"][f"{key}.tax_fen.{line['line']}"] = -_fen(line["tax"])
+                update["$inc"][f"{key}.qty_e8.{line['line']}"] = -_qty(line["quantity"])
         else:
             update["$inc"]["issued"] = -1
         self.months.update_one({"_id": month_id(allocation["uscc"], allocation["quota_month"]),
@@ -267,9 +294,69 @@ class TaxStore:
             raise NotFound(f"发票 {number} 不存在")
         return doc
 
+    def record_buyer_use(self, buyer_uscc: str, number: str, use: dict[str, Any]) -> dict[str, Any] | None:
+        """The buyer's 用途确认 or 入账确认, once (None if this buyer has no such unused blue invoice)."""
+        return self.invoices.find_one_and_update(
+            {"number": number, "buyer.tax_id": buyer_uscc, "red": False, "buyer_use": {"$in": [None]}},
+            {"$set": {"buyer_use": use}}, projection={"_id": 0}, return_document=ReturnDocument.AFTER)
+
+    def received_invoice(self, buyer_uscc: str, number: str) -> dict[str, Any]:
+        doc = self.invoices.find_one({"number": number, "buyer.tax_id": buyer_uscc}, {"_id": 0})
+        if doc is None:
+            raise NotFound(f"没有开具给您的发票 {number}")
+        return doc
+
+    def received_invoices(self, buyer_uscc: str) -> list[dict[str, Any]]:
+        return list(self.invoices.find({"buyer.tax_id": buyer_uscc}, {"_id": 0}).sort("number", ASCENDING))
+
+    # ---- 红字发票信息确认单 ----------------------------------------------------------------------------
+
+    def insert_form(self, form: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        try:
+            self.red_forms.insert_one(dict(form))
+        except DuplicateKeyError:
+            return self.red_forms.find_one({"seller_uscc": form["seller_uscc"], "request_id": form["request_id"]}), False
+        return form, True
+
+    def form_by_request(self, seller_uscc: str, request_id: str) -> dict[str, Any] | None:
+        return self.red_forms.find_one({"seller_uscc": seller_uscc, "request_id": request_id})
+
+    def pending_forms_on(self, number: str) -> list[dict[str, Any]]:
+        return list(self.red_forms.find({"invoice_number": number, "state": "pending"}))
+
+    def form(self, form_id: str) -> dict[str, Any]:
+        doc = self.red_forms.find_one({"_id": form_id})
+        if doc is None:
+            raise NotFound(f"红字发票信息确认单 {form_id} 不存在")
+        return doc
+
+    def forms_of(self, uscc: str) -> list[dict[str, Any]]:
+        query = {"$or": [{"seller_uscc": uscc}, {"buyer_tax_id": uscc}]}
+        return list(self.red_forms.find(query).sort("created_at", ASCENDING))
+
+    def close_form(self, form_id: str, state: str, now: datetime, red_number: str | None = None) -> dict[str, Any] | None:
+        """Confirmed, refused or void: only from pending, once."""
+        return self.red_forms.find_one_and_update(
+            {"_id": form_id, "state": "pending"},
+            {"$set": {"state": state, "answered_at": now, "red_number": red_number}},
+            return_document=ReturnDocument.AFTER)
+
     def invoices_of(self, uscc: str | None = None, application_id: str | None = None) -> list[dict[str, Any]]:
         query = {"uscc": uscc} if uscc else {"application_id": application_id}
         return list(self.invoices.find(query, {"_id": 0}).sort("number", ASCENDING))
+
+
+def red_key(number: str) -> str:
+    """Where the ledger keeps a blue invoice's reversed amounts."""
+    return f"reds.{ledger_key(number)}"
+
+
+def _fen(signed: str) -> int:
+    return int((abs(Decimal(signed)) * 100).to_integral_value())
+
+
+def _qty(signed: str) -> int:
+    return int((abs(Decimal(signed)) * QTY_SCALE).to_integral_value()) if signed else 0
 
 
 def _before(moment: datetime, cutoff: datetime) -> bool:

@@ -23,7 +23,7 @@ def resident_id(seq: int, born: str = "19900307") -> str:
 
 
 def licence_issued(employees: list[dict], org: str = "00000001",
-                   district: str = "420111") -> LicenceIssued:
+                   district: str = "420111", scope: tuple[str, ...] = ("G0008",)) -> LicenceIssued:
     uscc = make_uscc(district, org)
     rep_id = resident_id(900)
     return LicenceIssued(
@@ -38,6 +38,7 @@ def licence_issued(employees: list[dict], org: str = "00000001",
         seals=SealRequest(),
         tax=TaxNeeds(),
         employees=[Employee.model_validate(e) for e in employees],
+        business_scope=list(scope),  # G0008 日用百货销售: 51 批发业, work-injury class 2
     )
 
 

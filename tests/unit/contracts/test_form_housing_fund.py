@@ -24,6 +24,8 @@ def test_chosen_rates_are_kept_and_the_old_yes_means_the_default_rates():
     ({"rate": 8}, "housing_fund.rate", "表单中没有这一项"),
 ])
 def test_a_rate_outside_5_to_12_percent_is_refused_on_its_field_in_chinese(rates, field, message):
+    """住房公积金管理条例 art. 18: 职工和单位住房公积金的缴存比例均不得低于职工上一年度月平均工资的5%；
+    有条件的城市，可以适当提高缴存比例 - 12 % is the ceiling the 2005 guidance (建金管〔2005〕5号) sets."""
     with pytest.raises(Invalid) as refused:
         validate_form(make_form(housing_fund=rates))
     assert [(e.field, e.message) for e in refused.value.field_errors] == [(field, message)]

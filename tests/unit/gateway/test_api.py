@@ -260,7 +260,8 @@ def test_correction_only_when_requested(client, sign_up, gateway, publisher, bur
     reply = client.put(url, json=own(founder), headers=founder["headers"])
     assert reply.status_code == 200, reply.text
     # its own reserved name is no conflict: the check is told which application is correcting
-    assert bureaus.calls[-1][1] == "check_name" and bureaus.calls[-1][2][-1] == app_id
+    assert bureaus.calls[-1][1] == "check_name" and bureaus.calls[-1][2][3] == app_id
+    assert set(bureaus.calls[-1][2][-1]) >= {"trade_name", "industry"}  # the name's parts, checked as declared
     assert reply.json()["revision"] == 1 and reply.json()["status"] == "submitted"
     assert publisher.sent[-1][0] == "application_corrected"
     assert parse_event("gateway", publisher.sent[-1][1]).revision == 1

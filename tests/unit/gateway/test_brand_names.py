@@ -22,7 +22,8 @@ def test_the_corporate_shareholders_reach_the_name_check(client, sign_up, bureau
     form["beneficial_owners"]["owners"][0]["share"] = "90.00"
     reply = client.post(f"{API}/applications", json=form, headers=founder["headers"])
     assert reply.status_code == 201, reply.text
-    assert seen[-1][-1] == [HUAWEI["uscc"], HUAWEI["name"]]
+    assert seen[-1][-2] == [HUAWEI["uscc"], HUAWEI["name"]]
+    assert seen[-1][-1]["trade_name"] == "华为云启"  # and the name's parts as declared on the form
 
 
 def test_a_protected_brand_problem_is_a_field_error_on_the_trade_name(client, sign_up, bureaus, gateway):

@@ -46,4 +46,6 @@ def test_a_broken_file_is_refused_naming_its_line(over, line_key):
 
 
 def test_the_ceiling_is_derived_not_typed():
+    """建金管〔2005〕5号 (recalled, not retrieved): 缴存住房公积金的月工资基数，原则上不应超过职工工作所在设区城市
+    统计部门公布的上一年度职工月平均工资的2倍或3倍 - Wuhan's 3x, not the social-insurance ceiling."""
     assert parse_figures(text(average_monthly_wage="7833.00")).ceiling == Decimal("23499.00")

@@ -9,7 +9,7 @@ from contracts.codes import make_uscc
 from contracts.form import TaxNeeds, TaxpayerType
 from contracts.rpc import Invalid
 from kit import clerk as clerk_queue
-from services.tax import domain
+from services.tax import domain, redletter
 from tests.unit.tax.factories import BUYER, licence_issued
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Wuhan
@@ -235,8 +235,9 @@ def test_build_invoice_and_red_letter():
     assert (inv["total_amount"], inv["total_tax"], inv["total"]) == ("100.00", "13.00", "113.00")
     assert inv["amount_in_words"] == "壹佰壹拾叁元整" and inv["quota_fen"] == 10000  # without VAT
     assert inv["seller"] == {"name": "武汉海陆空商贸有限公司", "tax_id": SELLER}
-    red = domain.build_red_letter(reg, inv, domain.RedLetterRequest(request_id="x", reason_code="sales_return", reason="整批退货"),
-                                  "26420000000000000002", NOW + timedelta(days=40))
+    whole = domain.RedLetterRequest(request_id="x", reason_code="sales_return", reason="整批退货")
+    parts = redletter.red_parts(inv, whole, redletter.reversed_so_far({}, inv))
+    red = domain.build_red_letter(reg, inv, whole, parts, "26420000000000000002", NOW + timedelta(days=40))
     assert (red["total"], red["items"][0]["quantity"], red["quota_fen"]) == ("-113.00", "-2", -10000)
     assert red["reverses"] == inv["number"] and red["quota_month"] == "2026-03" and red["month"] == "2026-04"
     assert red["amount_in_words"] == "负壹佰壹拾叁元整"
