@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from contracts import banks, bureaus, scope
+from contracts import banks, bureaus, scope, timelimits
 from contracts.clock import CHINA
 from contracts.codes import hubei_divisions
 from contracts.form import BOARD_LABELS, COMPANY_TYPE_LABELS, MESSAGES, SEAL_KIND_LABELS, SUPERVISION_LABELS
@@ -234,5 +234,6 @@ TEMPLATE_GLOBALS = {
     "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,
     "district_name": district_name, "scope_items": lambda: list(scope.catalogue().values()),
     "scope_item": scope.item, "FORM_MESSAGES": MESSAGES, "STEPS": STEPS, "STEP_TITLES": bureaus.STEP_TITLES, "diff_value": diff_value, "address_clash": address_clash,
+    "DEADLINE_RULE": timelimits.RULE_TEXT,
 }
 TEMPLATE_FILTERS = {"ms_when": ms_when, "when": when, "duration": duration, "yuan": yuan, "mask_id": mask_id}
