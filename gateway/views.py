@@ -82,6 +82,8 @@ def application_view(doc: dict[str, Any], base_url: str, today: date | None = No
         "form": doc["form"],
         "confirmations": confirmations_view(doc),
         "withdrawal": doc.get("withdrawal"),
+        # the founder's replies to correction requests (gateway/replies.py), without the file's bytes
+        "replies": [{k: r.get(k) for k in ("id", "revision", "text", "attachment", "at")} for r in doc.get("replies") or []],
     }
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from contracts.form import ApplicationForm
-from gateway import errors, web
+from gateway import errors, replies, web
 from gateway.api import (
     accounts,
     applications,
@@ -72,7 +72,9 @@ def create_app(gateway: Gateway | None = None) -> FastAPI:
     if gateway is not None:
         app.state.gateway = gateway
     errors.install(app)
-    app.add_middleware(BodyLimit, max_bytes=settings_limit)
+    # a correction may carry its reply's file (gateway/replies.py): the form plus that much
+    app.add_middleware(BodyLimit, max_bytes=settings_limit,
+                       uploads={"/correction": replies.MAX_BYTES + settings_limit})
     app.add_middleware(SecurityHeaders)  # outside BodyLimit: its 413 carries them too
     app.state.metrics = Metrics(lambda: app.state.gateway)  # /metrics (gateway/metrics.py)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: times everything

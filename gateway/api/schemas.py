@@ -120,6 +120,8 @@ class ApplicationDetail(ApplicationSummary):
     confirmations: Confirmations | None = Field(None, description="every other person named on the form "
                                                 "confirms from their own account before the bureaus see it")
     withdrawal: Withdrawal | None = None
+    replies: list[dict[str, Any]] = Field([], description="the founder's replies to correction requests: "
+                                        "{id, revision, text, attachment {filename, content_type, size, sha256}, at}")
 
 
 class NameCheck(BaseModel):

@@ -24,7 +24,7 @@ LISTS = ("business_scope", "seals.kinds", "tax.invoice_kinds")  # checkbox group
 BOOLEANS = ("seals.electronic", "seals.physical", "housing_fund", "governance.no_supervisor_consent",
             "governance.officers_declaration")
 ROWS = ("shareholders", "directors", "supervisors", "employees")
-NOT_FORM = {"csrf_token", "form_marker", "confirm_unchanged"}
+NOT_FORM = {"csrf_token", "form_marker", "confirm_unchanged", "reply_text", "reply_file"}  # + the reply (gateway/replies.py)
 # the deepest real input is "shareholders.0.resident_id": a longer or deeper name is no field of the
 # form; it stays one (truncated) unknown key, so validation names it instead of recursing into it
 MAX_DEPTH, MAX_KEY = 4, 100

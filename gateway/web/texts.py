@@ -42,6 +42,7 @@ SUPERVISION = {"": "按所填监事人数确定", **{k.value: v for k, v in SUPE
 
 # the leaf names of the form's dotted paths, for the error summary ("股东 2 · 身份证号码")
 FIELD = {
+    "reply_text": "给登记机关的说明", "reply_file": "附件",  # the correction's reply (gateway/replies.py)
     "company_type": "公司类型", "name": "企业名称", "division": "行政区划", "trade_name": "字号",
     "industry": "行业或经营特点", "organisation_form": "组织形式", "domicile": "住所",
     "district_code": "所在区", "detail": "详细地址", "registered_capital": "注册资本",
