@@ -19,6 +19,7 @@ from gateway.api import (
     applications,
     companies,
     confirmations,
+    drafts,
     licences,
     public,
     ratings,
@@ -79,7 +80,7 @@ def create_app(gateway: Gateway | None = None) -> FastAPI:
     app.state.metrics = Metrics(lambda: app.state.gateway)  # /metrics (gateway/metrics.py)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: times everything
     app.include_router(metrics_api.router)
-    for module in (accounts, applications, confirmations, companies, tasks, public):
+    for module in (accounts, applications, drafts, confirmations, companies, tasks, public):
         app.include_router(module.router)
     for module in (licences, trust, seals, stats, ratings, webhooks, receipts):  # beyond the portals
         app.include_router(module.router)

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 
 from contracts.form import pydantic_field_errors
 from contracts.rpc import Conflict, Forbidden, Invalid, OneStopError
-from gateway import namecheck, replies
+from gateway import namecheck, receipt_pdf, replies
 from gateway.applications import UNCHANGED
 from gateway.drafts import new_draft_id
 from gateway.receipts import ReceiptService
@@ -197,6 +197,15 @@ async def correct(request: Request, app_id: str, who: Founder, gateway: GatewayD
         return redirect(request, f"/applications/{quote(app_id)}")
 
     return await run_in_threadpool(run)
+
+
+@router.get("/applications/{app_id}/receipt.pdf")
+def receipt_download(app_id: str, who: Founder, gateway: GatewayDep):
+    """受理回执: the founder's PDF record of the submission (gateway/receipt_pdf.py)."""
+    view = gateway.applications.get(who, app_id)
+    return Response(receipt_pdf.render(view), media_type="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(receipt_pdf.filename(view))}",
+                             "Cache-Control": "private, no-store"})
 
 
 @router.get("/applications/{app_id}/replies/{reply_id}/attachment")
