@@ -119,15 +119,16 @@ class ApplicationService:
             form = self._validated(body, app_id)
         except Invalid as exc:
             raise Invalid.with_fields(exc.message, [*exc.field_errors, *reply_errors]) from None
-        if reply_errors:
-            raise Invalid.with_fields("补正说明或附件有误", reply_errors)
         form_json = form.model_dump(mode="json")
         if errors := correction_errors(doc, form_json, self._founder_resident_id(who)):
-            raise Invalid.with_fields("补正不能变更需本人确认的人员", errors)
+            raise Invalid.with_fields("补正不能变更需本人确认的人员", [*errors, *reply_errors])
         flagged = (doc.get("steps", {}).get("registration") or {}).get("fields") or []
         same = unchanged_fields(flagged, doc["form"], form_json)
         if same and not confirm_unchanged:
-            raise Invalid.with_fields(UNCHANGED, [FieldError(field=f, message=UNCHANGED_FIELD) for f in same])
+            raise Invalid.with_fields(UNCHANGED, [*(FieldError(field=f, message=UNCHANGED_FIELD) for f in same),
+                                                  *reply_errors])
+        if reply_errors:
+            raise Invalid.with_fields("补正说明或附件有误", reply_errors)
         revision = doc.get("revision", 0) + 1
         event = ApplicationCorrected(application_id=app_id, revision=revision, form=form)
         out = outbox_entry(event)
