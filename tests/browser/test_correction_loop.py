@@ -18,12 +18,14 @@ from playwright.sync_api import expect
 from tests.browser.conftest import STAFF_PASSWORD, eventlet_patched
 from tests.browser.helpers import (
     WAIT,
+    deadlines_agree,
     field,
     fill_valid,
     log_in,
     new_context,
     new_person,
     open_task,
+    reply,
     sign_up,
     submit,
 )
@@ -52,22 +54,6 @@ def png_bytes() -> bytes:
     return out.getvalue()
 
 
-def reply(page, text: str | None, file: dict) -> None:
-    """The correction's reply sits next to the submit button, on the wizard's last step."""
-    last = page.locator(".stepbar [data-step-for]").last
-    if not page.locator("#f-reply_text").is_visible():
-        last.click()
-    if text is not None:
-        page.locator("#f-reply_text").fill(text)
-    page.locator("#f-reply_file").set_input_files(file)
-
-
-def deadlines_agree(page) -> None:
-    """The summary's 办结时限 is the latest deadline a step card shows (one rule, contracts/timelimits.py)."""
-    steps = page.locator(".step-deadline").evaluate_all("els => els.map(e => e.dataset.deadline)")
-    assert steps and page.locator("#overall-deadline").get_attribute("data-deadline") == max(steps)
-
-
 def test_two_clerks_and_a_founder_through_a_correction(browser, base_url, system, clerk_login, shots):
     from gateway.ops.cli import add_staff
 
@@ -80,6 +66,7 @@ def test_two_clerks_and_a_founder_through_a_correction(browser, base_url, system
     trade = trade_name()
     company = f"武汉{trade}科技有限公司"
     fill_valid(page, trade)
+    field(page, "domicile.district_code").select_option("420106")  # 武昌区, with a 洪山区 street (item 10)
     page.get_by_label(re.compile("餐饮服务")).check()  # a licensed item: a clerk looks
     submit(page)
     expect(page).to_have_url(re.compile(r"/applications/[0-9a-f]+\?submitted=1$"))
@@ -93,6 +80,7 @@ def test_two_clerks_and_a_founder_through_a_correction(browser, base_url, system
     a_ctx, clerk_a = clerk_page(browser, base_url, clerk_login, phone=False)
     open_task(clerk_a, company)
     first_task = clerk_a.url
+    expect(clerk_a.locator("#address-clash")).to_contain_text("详细地址写的是洪山区，所在区却是武昌区")
     asked = clerk_a.locator('form[data-action="request_correction"]')
     asked.get_by_label(re.compile("理由")).fill("许可项目“餐饮服务”请先取得食品经营许可\n住所详细地址与所在区不一致，请核对")
     asked.get_by_label("经营范围", exact=True).check()
@@ -125,9 +113,11 @@ def test_two_clerks_and_a_founder_through_a_correction(browser, base_url, system
 
     # ---- now a standard case, yet NOT approved automatically: back with clerk A
     expect(registration).to_have_attribute("data-state", "waiting_for_clerk", timeout=WAIT)
+    deadlines_agree(page)  # the clock restarted from the resubmission; summary and cards still agree
     b_ctx, clerk_b = clerk_page(browser, base_url, login_b, phone=True)
     open_task(clerk_b, company)
     expect(clerk_b.locator("#assigned")).to_contain_text(clerk_login)
+    expect(clerk_b.locator("#address-clash")).to_be_visible()  # the same check on a phone
     clerk_b.get_by_role("button", name="认领此事项").click()
     expect(clerk_b.locator(".notice.error-summary")).to_contain_text(f"退回提出补正的{clerk_login}")
     wide = clerk_b.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)
@@ -169,7 +159,6 @@ def test_two_clerks_and_a_founder_through_a_correction(browser, base_url, system
     approve.get_by_role("button", name="批准").click()
     expect(clerk_a.locator(".notice.ok")).to_contain_text("已批准")
     expect(registration).to_have_attribute("data-state", "done", timeout=WAIT)
-    deadlines_agree(page)
 
     # ---- 好差评: the founder rates the finished licence step (a low score needs what went wrong)
     page.locator('.step[data-bureau="registration"] a.rate-link').click()
