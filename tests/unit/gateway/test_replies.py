@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from contracts.rpc import Invalid
-from gateway.replies import MAX_BYTES, Upload, checked
+from contracts.rpc import Invalid, NotFound
+from gateway.auth import Principal
+from gateway.replies import MAX_BYTES, Upload, checked, download
+from gateway.tracking import record
+from tests.factories import make_form
+from tests.support.parties import founder_only
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
@@ -41,3 +45,41 @@ def test_too_long_a_text_and_a_bad_file_are_both_named():
     with pytest.raises(Invalid) as caught:
         checked("字" * 2001, Upload("x.exe", "application/octet-stream", b"MZ"))
     assert {e.field for e in caught.value.field_errors} == {"reply_text", "reply_file"}
+
+
+# ---- with the correction, through the service layer ------------------------------------------
+
+def _asked(client, gateway, founder) -> str:
+    form = founder_only(make_form(), founder["resident_id"])
+    app_id = client.post("/api/v1/applications", json=form, headers=founder["headers"]).json()["id"]
+    record(gateway.store, "registration", {
+        "type": "correction_requested", "event_id": f"e-{app_id}", "application_id": app_id,
+        "occurred_at": "2026-11-24T02:00:00+00:00", "task_id": "t1", "reasons": ["住所不清楚"],
+        "fields": ["domicile.detail"]})
+    return app_id
+
+
+def test_a_refused_correction_keeps_no_reply_and_an_accepted_one_keeps_it_for_owner_and_clerk(
+        client, sign_up, gateway):
+    founder = sign_up()
+    app_id = _asked(client, gateway, founder)
+    owner = Principal(id=founder["id"], role="founder", name="张伟", login="x")
+    doc = gateway.store.application(app_id)
+    form = dict(doc["form"])
+    upload = Upload("租赁合同.pdf", "application/pdf", PDF)
+    # unchanged flagged field, not confirmed: refused with the reply's own error at once, nothing kept
+    with pytest.raises(Invalid) as caught:
+        gateway.applications.correct(owner, app_id, form, reply=("说明", Upload("x.pdf", "application/pdf", b"MZ")))
+    assert {e.field for e in caught.value.field_errors} == {"domicile.detail", "reply_file"}
+    assert not gateway.store.application(app_id).get("replies")
+    view = gateway.applications.correct(owner, app_id, form, confirm_unchanged=True, reply=("地址无误", upload))
+    [kept] = view["replies"]
+    assert kept["revision"] == 1 and kept["text"] == "地址无误" and kept["attachment"]["content_type"] == "application/pdf"
+    assert download(gateway.store, owner, app_id, kept["id"]).content == PDF
+    clerk = Principal(id="c1", role="clerk", name="登记员", login="reg.a", bureau="registration")
+    assert download(gateway.store, clerk, app_id, kept["id"]).filename == "租赁合同.pdf"
+    assert gateway.applications.for_clerk(clerk, "registration", app_id)["replies"][0]["text"] == "地址无误"
+    for stranger in (Principal(id="f2", role="founder", name="李娜", login="y"),
+                     Principal(id="c2", role="clerk", name="税务员", login="tax.a", bureau="tax")):
+        with pytest.raises(NotFound):
+            download(gateway.store, stranger, app_id, kept["id"])
