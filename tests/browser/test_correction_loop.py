@@ -66,8 +66,8 @@ def test_two_clerks_and_a_founder_through_a_correction(browser, base_url, system
     trade = trade_name()
     company = f"武汉{trade}科技有限公司"
     fill_valid(page, trade)
-    field(page, "domicile.district_code").select_option("420106")  # 武昌区, with a 洪山区 street (item 10)
     page.get_by_label(re.compile("餐饮服务")).check()  # a licensed item: a clerk looks
+    field(page, "domicile.district_code").select_option("420106")  # 武昌区, with a 洪山区 street (item 10)
     submit(page)
     expect(page).to_have_url(re.compile(r"/applications/[0-9a-f]+\?submitted=1$"))
     app_url = page.url.split("?")[0]

@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 from tests.browser.conftest import eventlet_patched
 from tests.browser.helpers import (
     WAIT,
-    deadlines_agree,
     field,
     fill_valid,
     new_context,
@@ -74,8 +73,6 @@ def test_a_forbidden_name_and_every_error_in_one_pass(browser, base_url, shots, 
     submit(page)
     expect(page).to_have_url(re.compile(r"/applications/[0-9a-f]+\?submitted=1$"))
     expect(page.locator('.step[data-bureau="registration"]')).to_have_attribute("data-state", "done", timeout=WAIT)
-    deadlines_agree(page)  # item 8: one rule, the summary never contradicts a step card
-    expect(page.locator("#deadline-rule")).to_contain_text("补正期间暂停计时")
     expect(page.locator("#receipt-pdf")).to_be_visible()  # item 5: the 受理回执 PDF (rendered in test_pages)
     shots(page, f"23-checks-submitted-{width}")
 
