@@ -18,13 +18,13 @@ SCORES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: 
 
 
 def _page(request, gateway, who, app_id: str, errors: dict | None = None, values: dict | None = None,
-          status_code: int = 200, notice: str | None = None):
+          status_code: int = 200):
     view = gateway.applications.get(who, app_id)
     mine = {r["bureau"]: r for r in RatingService(gateway.store).for_application(who, app_id)}
     steps = [s for s in view["steps"] if s["state"] != "not_requested"]
     return render(request, "ratings.html", {
         "app": view, "steps": steps, "mine": mine, "finished": FINISHED, "scores": SCORES, "problems": PROBLEMS,
-        "errors": errors or {}, "values": values or {}, "notice": notice, "now": clock.now()},
+        "errors": errors or {}, "values": values or {}, "now": clock.now()},
         status_code=status_code)
 
 
