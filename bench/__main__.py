@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from bench.results import MILESTONES, Run
 from bench.stats import find_knee, fmt, ratio, summarize, table
 
-PARTS = ("e2e", "baseline", "scaling", "saturation", "queues", "history")
+PARTS = ("e2e", "baseline", "scaling", "saturation", "queues", "documents", "history")
 DEFAULT_PARTS = tuple(p for p in PARTS if p != "history")  # history preloads for many minutes: on request
 P95_LIMIT = 3.0  # s, submission -> completed: beyond this the system is "broken" for the knee
 
@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         memory_runs.append(base)
         notes += base.notes
 
-    needs_live = args.parts & {"e2e", "scaling", "saturation"}
+    needs_live = args.parts & {"e2e", "scaling", "saturation", "documents"}
+    issued = None
     scaling: dict[int, Run] = {}
     steps: list[dict] = []
     if needs_live:
@@ -177,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
                 e2e = live.offer(args.n, args.rate, "e2e", timeout=args.timeout)
                 memory_runs.append(e2e)
                 notes += e2e.notes
+            if "documents" in args.parts:  # before the saturation steps: a quiet system renders them
+                from bench import documents
+
+                loaded = e2e or live.offer(min(args.n, 20), min(args.rate, 5.0), "documents", timeout=args.timeout)
+                issued = documents.measure(live, [i for i in loaded.submitted if i in loaded.reached.get("completed", {})])
             if "scaling" in args.parts:
                 scaling[1] = live.offer(args.n, args.scaling_rate, "scale1", timeout=args.timeout)
                 notes += scaling[1].notes
@@ -245,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
         say(f"6. queue types on one broker node: classic vs quorum (ONESTOP_QUEUE_TYPE), n={args.n} at "
             f"{args.rate:g}/s, then the saturation steps up to the knee, one fresh system each")
         say(queues.report(queue_types, args.rate))
+    if issued:
+        from bench import documents
+
+        say()
+        say("9. issued documents: rendered and signed on the first download, then served as stored")
+        say(documents.report(issued))
     if "history" in args.parts:
         from bench import history
 

@@ -346,6 +346,7 @@ class BankAccountReserved(Event):
     appointment_date: date | None = None
     appointment_slot: str | None = None  # "09:00-10:00", Beijing time
     shared_with: list[str] = Field(default_factory=list)  # the bureaus this event is sent on to
+    documents: list[DocumentRef] = Field(default_factory=list)  # the appointment confirmation
 
 
 class AccountOpened(Event):
@@ -356,6 +357,7 @@ class AccountOpened(Event):
     account_number: str
     branch_id: str
     opened_at: datetime
+    documents: list[DocumentRef] = Field(default_factory=list)  # the basic account's details
 
 # ---- medical insurance -----------------------------------------------------------------------
 

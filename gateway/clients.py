@@ -112,6 +112,9 @@ class SealClient(BureauClient):
     def report_seal_lost(self, uscc: str, code: str, reason: str) -> dict:
         return self._call("report_seal_lost", uscc, code, reason)
 
+    def electronic_seal_data(self, uscc: str, code: str) -> Document:
+        return Document.model_validate(self._call("electronic_seal_data", uscc, code))
+
     def seal_crl(self) -> str:
         return self._call("seal_crl")
 

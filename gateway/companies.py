@@ -12,6 +12,7 @@ from contracts.changes import ChangeRequest
 from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.codes import is_valid_uscc
 from contracts.rpc import Invalid, NotFound, tax
+from gateway.applications import Download
 from gateway.auth import Principal
 from gateway.clients import Clients
 from gateway.store import GatewayStore
@@ -55,6 +56,10 @@ class CompanyService:
 
     def report_seal_lost(self, who: Principal, uscc: str, code: str, reason: str) -> dict:
         return self.clients.seal.report_seal_lost(self._own(who, uscc), code, reason)
+
+    def electronic_seal_data(self, who: Principal, uscc: str, code: str) -> Download:
+        document = self.clients.seal.electronic_seal_data(self._own(who, uscc), code)
+        return Download(base64.b64decode(document.data_base64), document.content_type, document.filename)
 
     # ---- change of details (变更登记): registration decides, every bureau answers ----------------
 

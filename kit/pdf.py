@@ -157,3 +157,21 @@ def grid(rows: list[list], widths: list[float], header: bool = False):
         style.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)))
     table.setStyle(TableStyle(style))
     return table
+
+
+def paragraphs(prefix: str, body_size: float = 10):
+    """A certificate's paragraph maker in the embedded font: `p(text, "title"|"body"|"small")`."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    styles = {
+        "title": ParagraphStyle(f"{prefix}-title", fontName=font(), fontSize=18, leading=26, alignment=1),
+        "body": ParagraphStyle(f"{prefix}-body", fontName=font(), fontSize=body_size, leading=body_size * 1.5),
+        "small": ParagraphStyle(f"{prefix}-small", fontName=font(), fontSize=8.5, leading=12, textColor=colors.grey),
+    }
+
+    def p(text, style: str = "body"):
+        return Paragraph(str(text), styles[style])
+
+    return p

@@ -3,13 +3,14 @@ staff's records, its clerk task and its outbox in ONE document, kit.repository),
 centre and the medical insurance bureau do.
 
 Collections: `units` (_id = application_id), `counters` (the bureau's number sequences), `revocations`
-(_id = USCC). Unique indexes: `uscc` (one unit per company) and the bureau's unit number among
+(_id = USCC), `documents` (every certificate as issued, kit.documents). Unique indexes: `uscc` (one unit per company) and the bureau's unit number among
 registered units (`number_field`: a number is never given to two units). A subclass names its model,
 its wording and its number field; `in_memory()` is the same store over dicts for unit tests.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
@@ -18,9 +19,10 @@ from pydantic import BaseModel
 from pymongo.database import Database
 
 from contracts.events import Event
-from contracts.rpc import NotFound
+from contracts.rpc import Document, NotFound
 from kit.bank_accounts import BankAccounts, InMemoryBankAccounts
 from kit.changes import ChangeAnswers, newer_version
+from kit.documents import DocumentArchive, InMemoryDocumentArchive
 from kit.mongo import InMemorySequences, Sequences
 from kit.repository import InMemoryRepository, Repository
 from kit.revocations import InMemoryRevocations, Revocations
@@ -46,6 +48,7 @@ class UnitStore(Generic[U]):
         # a change of details and a closing check are answered once each (kit.changes, kit.closing)
         self.change_answers = ChangeAnswers(db["change_answers"])
         self.bank_accounts = BankAccounts(db["bank_accounts"])  # the bank's basic account, for direct debit
+        self.documents = DocumentArchive(db["documents"])  # every document as issued (kit.documents)
 
     @classmethod
     def in_memory(cls) -> Any:
@@ -56,6 +59,7 @@ class UnitStore(Generic[U]):
         store.sequences = InMemorySequences()
         store.revocations = InMemoryRevocations()
         store.bank_accounts = InMemoryBankAccounts()
+        store.documents = InMemoryDocumentArchive()
         return store
 
     def ensure_indexes(self) -> None:
@@ -65,6 +69,7 @@ class UnitStore(Generic[U]):
         self.units.create_index("task.state")
         self.units.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
         self.change_answers.ensure_indexes()
+        self.documents.ensure_indexes()
 
     def ping(self) -> None:
         if self.db is not None:
@@ -108,6 +113,18 @@ class UnitStore(Generic[U]):
     def change(self, query: dict, decide: Callable[[U], tuple[U, list[Event]]],
                missing: Callable[[], Exception]) -> tuple[U, list[dict]]:
         return self.repo.change(query, decide, missing)
+
+
+def certificate(store: UnitStore, unit: Any, name: str, filename: str, render_pdf: Callable[[], bytes]) -> dict:
+    """The unit's certificate over RPC: rendered and signed once per state of the unit (a clerk task's
+    moves change no certificate), then served as issued (kit.documents)."""
+
+    def render() -> Document:
+        return Document(name=name, filename=filename, content_type="application/pdf",
+                        data_base64=base64.b64encode(render_pdf()).decode("ascii"))
+
+    source = unit.model_dump(mode="json", exclude={"task"})
+    return store.documents.issue(unit.application_id, name, source, render).model_dump(mode="json")
 
 
 def health(store: UnitStore, bureau: str) -> dict[str, str]:

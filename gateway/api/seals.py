@@ -52,6 +52,17 @@ def uses(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
     return gateway.companies.list_seal_uses(who, uscc)
 
 
+@router.get("/{code}/eseal", summary="The seal's GB/T 38540 electronic seal data (SESeal, DER `.esl`)",
+            response_class=Response, responses={200: {"content": {"application/octet-stream": {}}}})
+def eseal(uscc: str, code: str, who: Who, gateway: GatewayDep) -> Response:
+    """The founder who owns the company only: the seal data signed by the seal maker (the seal bureau's
+    CA), with the seal's certificate and picture, for signing software that reads GB/T 38540 seals.
+    Anyone can check it at `POST /api/v1/verify/eseals`."""
+    download = gateway.companies.electronic_seal_data(who, uscc, code)
+    return Response(download.content, media_type=download.content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{download.filename}"'})
+
+
 class Loss(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     reason: str = Field(min_length=2, max_length=200)

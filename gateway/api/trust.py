@@ -4,6 +4,7 @@ bureaus' certificates (PEM, no login), and a public check of a signed PDF.
     curl -O http://HOST/.well-known/onestop-ca.pem
     pyhanko sign validate --trust onestop-ca.pem --trust-replace licence.pdf
     curl --data-binary @licence.pdf -H 'Content-Type: application/pdf' http://HOST/api/v1/verify/documents
+    curl --data-binary @1234567890123.esl -H 'Content-Type: application/octet-stream' http://HOST/api/v1/verify/eseals
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from contracts.rpc import FieldError, NotFound, UnsupportedMedia
+from contracts.clock import in_china
+from contracts.rpc import FieldError, Invalid, NotFound, UnsupportedMedia
 from gateway.api.deps import GatewayDep
-from kit import pdfsign, pki
+from kit import pdfsign, pki, seseal
 
 router = APIRouter(tags=["trust"])
 PEM = "application/x-pem-file"
@@ -102,3 +104,37 @@ def check_document(data: bytes, gateway) -> dict[str, Any]:
         signatures.append(row)
     return {"sha256": digest, "signed": True, "valid": all(c.valid for c in checks), "signatures": signatures,
             "summary": "；".join(c.summary for c in checks)}
+
+
+@router.post("/api/v1/verify/eseals", summary="Check a GB/T 38540 electronic seal data file (SESeal, no login)",
+             openapi_extra={"requestBody": {"required": True, "content": {"application/octet-stream": {
+                 "schema": {"type": "string", "format": "binary"}}}}})
+async def verify_eseal(request: Request, gateway: GatewayDep) -> dict[str, Any]:
+    """Body: the `.esl` file itself. Answers whose seal it is, its validity, whether the seal maker's
+    signature holds and chains to the OneStop root, and whether the seal bureau has revoked it."""
+    data = await request.body()
+    return await run_in_threadpool(check_eseal, data, gateway)
+
+
+def check_eseal(data: bytes, gateway) -> dict[str, Any]:
+    try:
+        check = seseal.read(data, [pki.root_certificate(_config(gateway))])
+    except seseal.NotASeal as exc:
+        raise Invalid.with_fields(str(exc), [FieldError(field="body", message=str(exc))]) from None
+    statuses = [gateway.clients.seal.seal_certificate_status(serial, None) for serial in check.signer_serials]
+    known = all(s is not None for s in statuses)
+    valid = check.maker_signature_valid and check.maker_trusted and known and all(s["valid_now"] for s in statuses)
+    if not check.maker_signature_valid:
+        summary = "制章人签名无效：印章数据已被改动"
+    elif not check.maker_trusted:
+        summary = "制章人证书不是OneStop信任根签发的"
+    elif not known:
+        summary = "本系统没有这枚印章的证书记录"
+    elif not valid:
+        summary = "该电子印章已吊销"
+    else:
+        summary = "电子印章数据完好，由印章制作单位签发，目前有效"
+    return {"es_id": check.es_id, "name": check.name, "type": check.kind, "valid": valid, "summary": summary,
+            "valid_from": in_china(check.valid_from).isoformat(), "valid_until": in_china(check.valid_until).isoformat(),
+            "maker": check.maker, "maker_signature_valid": check.maker_signature_valid,
+            "maker_trusted": check.maker_trusted, "picture_type": check.picture_type, "seals": statuses}

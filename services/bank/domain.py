@@ -30,7 +30,7 @@ from contracts.events import (
     TaskQueued,
 )
 from contracts.revocation import Revocation
-from contracts.rpc import NotFound, Task
+from contracts.rpc import DocumentRef, NotFound, Task
 from kit import clerk as queue
 
 BUREAU = "bank"
@@ -38,6 +38,8 @@ TASK_KIND = "account_opening"
 ACTIONS = ["approve", "reject"]
 HORIZON_WORKING_DAYS = 20  # how far ahead the bank looks for a free slot before a clerk arranges one
 REVOKED = "不能再开立基本存款账户"
+APPOINTMENT_DOC = DocumentRef(name="bank.appointment", title="银行预约开户确认书")
+ACCOUNT_DOC = DocumentRef(name="bank.account", title="基本存款账户信息")  # since 2019 instead of a licence
 NO_SLOT = f"所选网点未来{HORIZON_WORKING_DAYS}个工作日的预约已满，须人工安排开户时间"
 
 
@@ -141,7 +143,8 @@ def new_account(event: LicenceIssued, branch: banks.Branch, number: str, appoint
         application_id=account.application_id, uscc=account.uscc, company_name=account.company_name,
         bank_name=account.bank_name, branch_id=branch.id, branch_name=branch.name, branch_address=branch.address,
         account_number=number, appointment_date=appointment.day if appointment else None,
-        appointment_slot=appointment.slot if appointment else None, shared_with=shared_with())
+        appointment_slot=appointment.slot if appointment else None, shared_with=shared_with(),
+        documents=[APPOINTMENT_DOC])
     queued = TaskQueued(application_id=account.application_id, bureau=BUREAU, task_id=task_id, kind=TASK_KIND,
                         reason=reason, **timing.fields())
     return account, [reserved, queued]
@@ -181,7 +184,8 @@ def act(account: Account, clerk: str, action: str, payload: dict[str, Any], revo
             raise revocation.refusal(REVOKED)
         account.state, account.opened_at, task.state = "opened", now, "done"
         events = [AccountOpened(application_id=account.application_id, uscc=account.uscc,
-                                account_number=account.account_number, branch_id=account.branch_id, opened_at=now)]
+                                account_number=account.account_number, branch_id=account.branch_id, opened_at=now,
+                                documents=[ACCOUNT_DOC])]
         recorded = {"account_number": account.account_number}
     queue.finish_stored(task, clerk, action, task.state, recorded, now)
     return account, events

@@ -19,10 +19,11 @@ from kit import clerk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.bank import clerk as queue
-from services.bank import workflow
+from services.bank import documents, workflow
 from services.bank.store import BankStore
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
@@ -31,6 +32,7 @@ configure_from_env()  # the process clock and holiday notices, before any entryp
 class BankService(clerk.ClerkRpc):
     name = "bank"
     store = MongoStore(BankStore)
+    signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bank issues
     dispatch = EventDispatcher()
 
     @durable_handler("registration", "licence_issued")
@@ -56,6 +58,14 @@ class BankService(clerk.ClerkRpc):
     @rpc(expected_exceptions=OneStopError)
     def list_branches(self) -> list[dict]:
         return workflow.branches()
+
+    @rpc(expected_exceptions=OneStopError)
+    def list_documents(self, application_id: str) -> list[dict]:
+        return workflow.list_documents(self.store, application_id)
+
+    @rpc(expected_exceptions=OneStopError)
+    def get_document(self, application_id: str, name: str) -> dict:
+        return workflow.get_document(self.store, application_id, name, self.signer)
 
     @rpc(expected_exceptions=OneStopError)
     def health(self) -> dict:

@@ -23,6 +23,7 @@ from pymongo.errors import DuplicateKeyError
 from contracts import banks
 from contracts.events import Event
 from contracts.rpc import NotFound
+from kit.documents import DocumentArchive, InMemoryDocumentArchive
 from kit.mongo import InMemorySequences, Sequences
 from kit.repository import InMemoryRepository, Repository
 from kit.revocations import InMemoryRevocations, Revocations
@@ -41,6 +42,7 @@ class BankStore:
         self.slots: SlotBook = SlotBook(db["slots"])
         self.sequences = Sequences(db["counters"])
         self.revocations = Revocations(db["revocations"])
+        self.documents = DocumentArchive(db["documents"])  # the confirmations as issued (kit.documents)
 
     @classmethod
     def in_memory(cls) -> BankStore:
@@ -51,6 +53,7 @@ class BankStore:
         store.slots = InMemorySlotBook()
         store.sequences = InMemorySequences()
         store.revocations = InMemoryRevocations()
+        store.documents = InMemoryDocumentArchive()
         return store
 
     def ensure_indexes(self) -> None:
@@ -61,6 +64,7 @@ class BankStore:
         self.accounts.create_index("outbox.created_at")  # the relay's sweep
         self.slots.collection.create_index([("branch_id", 1), ("day", 1)])
         self.slots.collection.create_index("holders")
+        self.documents.ensure_indexes()
 
     def ping(self) -> None:
         if self.db is not None:

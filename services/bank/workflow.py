@@ -8,6 +8,7 @@ one outbox pull once published.
 
 from __future__ import annotations
 
+import base64
 import logging
 from datetime import datetime
 from typing import Any
@@ -15,8 +16,9 @@ from typing import Any
 from contracts import banks
 from contracts.clock import china_date
 from contracts.events import LicenceIssued
+from contracts.rpc import Document, NotFound
 from kit.mongo import health_view
-from services.bank import domain
+from services.bank import documents, domain
 from services.bank.store import BankStore
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,26 @@ def branches() -> list[dict[str, Any]]:
     return [{"id": b.id, "name": b.name, "address": b.address, "district_code": b.district_code,
              "opening_hours": banks.hours_text(b), "slots": list(banks.slots(b)),
              "capacity_per_slot": b.capacity_per_slot} for b in banks.branches().values()]
+
+
+def list_documents(store: BankStore, application_id: str) -> list[dict]:
+    account = store.get(str(application_id))
+    return [r.model_dump(mode="json") for r in documents.refs(account)] if account else []
+
+
+def get_document(store: BankStore, application_id: str, name: str, signer=None) -> dict:
+    account = store.get(str(application_id))
+    if account is None or name not in {r.name for r in documents.refs(account)}:
+        raise NotFound(f"申请{application_id}没有银行文书{name}")
+
+    def render() -> Document:
+        data, filename = documents.render(account, name, signer)
+        return Document(name=name, filename=filename, content_type="application/pdf",
+                        data_base64=base64.b64encode(data).decode("ascii"))
+
+    # rendered and signed once per state of the account (a clerk task's moves change none), then as issued
+    source = account.model_dump(mode="json", exclude={"task"})
+    return store.documents.issue(account.application_id, name, source, render).model_dump(mode="json")
 
 
 def health(store: BankStore) -> dict:

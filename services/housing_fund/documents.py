@@ -11,12 +11,10 @@ from datetime import date
 from io import BytesIO
 from typing import Any
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Paragraph, Spacer
+from reportlab.platypus import Spacer
 
 from contracts.clock import china_date
 from contracts.codes import mask_resident_id
@@ -34,15 +32,7 @@ def signing_identity(config: dict) -> pki.Identity:
     return pki.identity(config, "housing_fund", AGENCY)
 
 
-_STYLES = {
-    "title": ParagraphStyle("hf-title", fontName=FONT, fontSize=18, leading=26, alignment=1),
-    "body": ParagraphStyle("hf-body", fontName=FONT, fontSize=10, leading=15),
-    "small": ParagraphStyle("hf-small", fontName=FONT, fontSize=8.5, leading=12, textColor=colors.grey),
-}
-
-
-def _p(text: Any, style: str = "body") -> Paragraph:
-    return Paragraph(str(text), _STYLES[style])
+_p = pdfkit.paragraphs("hf")  # title, body and small paragraphs in the embedded font
 
 
 def render_certificate(unit: Unit, issued_on: date, identity: pki.Identity | None = None) -> bytes:

@@ -9,7 +9,6 @@ The automatic path on `licence_issued` costs: one existence check, one counter i
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
@@ -18,7 +17,7 @@ from uuid import uuid4
 
 from contracts.clock import china_date
 from contracts.events import LicenceIssued
-from contracts.rpc import Document, FieldError, Invalid, NotFound
+from contracts.rpc import FieldError, Invalid, NotFound
 from contracts.rpc.hires import check_request_id
 from kit import bank_accounts, units
 from services.housing_fund import documents, domain
@@ -144,10 +143,8 @@ def get_document(store: HousingFundStore, application_id: str, name: str, at: da
     unit = _registered(store, application_id)
     if unit is None or name != domain.CERTIFICATE.name:
         raise NotFound(f"申请{application_id}没有住房公积金文书{name}")
-    pdf = documents.render_certificate(unit, china_date(at), signer)
-    return Document(name=name, filename=f"住房公积金单位缴存登记证明-{unit.uscc}.pdf",
-                    content_type="application/pdf",
-                    data_base64=base64.b64encode(pdf).decode("ascii")).model_dump(mode="json")
+    return units.certificate(store, unit, name, f"住房公积金单位缴存登记证明-{unit.uscc}.pdf",
+                             lambda: documents.render_certificate(unit, china_date(at), signer))
 
 
 def health(store: HousingFundStore) -> dict:

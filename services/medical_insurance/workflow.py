@@ -8,7 +8,6 @@ outbox pull once published.
 
 from __future__ import annotations
 
-import base64
 import logging
 from datetime import date, datetime
 from typing import Any
@@ -16,7 +15,7 @@ from uuid import uuid4
 
 from contracts.clock import china_date
 from contracts.events import LicenceIssued
-from contracts.rpc import Document, FieldError, Invalid, NotFound
+from contracts.rpc import FieldError, Invalid, NotFound
 from contracts.rpc.hires import check_request_id
 from kit import bank_accounts, units
 from services.medical_insurance import documents, domain
@@ -130,9 +129,9 @@ def get_document(store: MedicalInsuranceStore, book: FiguresBook, application_id
     if unit is None or name != domain.CERTIFICATE.name:
         raise NotFound(f"申请{application_id}没有医保文书{name}")
     today = china_date(at)
-    pdf = documents.render_certificate(unit, book.figures_or_none(unit.district_code, today), today, signer)
-    return Document(name=name, filename=f"医疗保险单位参保登记证明-{unit.uscc}.pdf", content_type="application/pdf",
-                    data_base64=base64.b64encode(pdf).decode("ascii")).model_dump(mode="json")
+    return units.certificate(store, unit, name, f"医疗保险单位参保登记证明-{unit.uscc}.pdf",
+                             lambda: documents.render_certificate(
+                                 unit, book.figures_or_none(unit.district_code, today), today, signer))
 
 
 def health(store: MedicalInsuranceStore) -> dict:

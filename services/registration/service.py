@@ -184,10 +184,15 @@ class RegistrationService(clerk.ClerkRpc):
         if name != domain.LICENCE_DOC.name or not case.get("licence"):
             raise NotFound(f"该申请没有文书“{name}”")
         licence = Licence.model_validate(case["licence"])
-        pdf = documents.render_licence(licence, Settings.from_config(self.config).public_base_url,
-                                       signing.signer_from_config(self.config), self.signer)
-        return Document(name=name, filename=f"营业执照-{licence.uscc}.pdf", content_type="application/pdf",
-                        data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")
+
+        def render() -> Document:
+            pdf = documents.render_licence(licence, Settings.from_config(self.config).public_base_url,
+                                           signing.signer_from_config(self.config), self.signer)
+            return Document(name=name, filename=f"营业执照-{licence.uscc}.pdf", content_type="application/pdf",
+                            data_base64=base64.b64encode(pdf).decode())
+
+        # each licence version is rendered and signed once, then served as issued (kit.documents)
+        return self.store.documents.issue(application_id, name, licence, render).model_dump(mode="json")
 
     @rpc(expected_exceptions=OneStopError)
     def health(self) -> dict:

@@ -14,6 +14,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from contracts import clock
 from contracts.authorities import registering_authority
 from kit import clerk as clerk_queue
+from kit.documents import DocumentArchive
 from kit.mongo import MongoStore, next_sequence
 from services.registration import names as name_rules
 
@@ -28,6 +29,7 @@ class RegistrationStore:
         self.names = db["names"]
         self.cases = db["cases"]
         self.counters = db["counters"]
+        self.documents = DocumentArchive(db["documents"])  # every licence version as issued (kit.documents)
 
     def ensure_indexes(self) -> None:
         # One active holder per 字号+industry: two racing reservations of an identical name cannot both win.
@@ -43,6 +45,7 @@ class RegistrationStore:
         self.cases.create_index("licence_status", sparse=True)
         self.cases.create_index([("task.state", ASCENDING), ("task.deadline", ASCENDING),
                                  ("task.created_at", ASCENDING)])
+        self.documents.ensure_indexes()
 
     # ---- the name register -------------------------------------------------------------------
 

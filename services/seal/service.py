@@ -113,6 +113,10 @@ class SealService(clerk.ClerkRpc):
         return self._seals.list_uses(domain.check_uscc(uscc))
 
     @rpc(expected_exceptions=OneStopError)
+    def electronic_seal_data(self, uscc: str, code: str) -> dict:
+        return esign.electronic_seal_data(self.store, self._seals, uscc, code)
+
+    @rpc(expected_exceptions=OneStopError)
     def report_seal_lost(self, uscc: str, code: str, reason: str) -> dict:
         return esign.report_lost(self.store, self._seals, uscc, code, reason)
 

@@ -4,7 +4,8 @@ so every state change and the events it causes land in ONE atomic single-documen
 Collections: `seal_sets` (_id = application_id: one set per application), `counters` (seal-code
 sequence per district), `revocations` (_id = USCC: the licence revocations registration announced,
 kept apart from the sets because one may arrive before the set exists; the _id makes a redelivery a
-DuplicateKeyError, i.e. "already recorded"). Unique indexes on `_id`, `uscc` and `seals.code` are the
+DuplicateKeyError, i.e. "already recorded"), `documents` (the certificate and seal images as issued,
+kit.documents). Unique indexes on `_id`, `uscc` and `seals.code` are the
 last line of defence: whatever goes wrong upstream, no code is stored twice and no company gets two
 sets.
 """
@@ -19,6 +20,7 @@ from pymongo.database import Database
 from contracts.events import Event
 from contracts.rpc import NotFound
 from kit.changes import ChangeAnswers
+from kit.documents import DocumentArchive, InMemoryDocumentArchive
 from kit.mongo import InMemorySequences, Sequences
 from kit.repository import InMemoryRepository, Repository
 from kit.revocations import InMemoryRevocations, Revocations
@@ -35,6 +37,7 @@ class SealStore:
         self.sequences = Sequences(db["counters"])
         self.revocations = Revocations(db["revocations"])
         self.change_answers = ChangeAnswers(db["change_answers"])
+        self.documents = DocumentArchive(db["documents"])  # every document as issued (kit.documents)
 
     @classmethod
     def in_memory(cls) -> SealStore:
@@ -44,6 +47,7 @@ class SealStore:
         store.repo = InMemoryRepository(SealSet, busy=BUSY)
         store.sequences = InMemorySequences()
         store.revocations = InMemoryRevocations()
+        store.documents = InMemoryDocumentArchive()
         return store
 
     def ensure_indexes(self) -> None:
@@ -53,6 +57,7 @@ class SealStore:
         self.sets.create_index("tasks.state")
         self.sets.create_index("outbox.created_at")  # the relay's sweep: without it, a scan per tick
         self.change_answers.ensure_indexes()
+        self.documents.ensure_indexes()
 
     def ping(self) -> None:
         if self.db is not None:

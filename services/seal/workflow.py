@@ -84,14 +84,20 @@ def get_document(store: SealStore, application_id: str, name: str, identity=None
     """`identity` (kit.pki.Identity) signs the filing certificate."""
     seal_set = _seal_set(store, application_id)
     ref = domain.check_document(seal_set, name)
-    if ref.name == domain.CERTIFICATE:
-        data = documents.render_certificate(seal_set, identity)
-        filename = f"seal-certificate-{seal_set.uscc}.pdf"
-    else:
-        seal = domain.image_seal(seal_set, ref.name.removeprefix(domain.IMAGE_PREFIX))
-        data, filename = documents.render_seal(seal_set, seal), f"seal-{seal.kind.value}-{seal.code}.png"
-    return Document(name=ref.name, filename=filename, content_type=ref.content_type,
-                    data_base64=base64.b64encode(data).decode("ascii")).model_dump(mode="json")
+
+    def render() -> Document:
+        if ref.name == domain.CERTIFICATE:
+            data = documents.render_certificate(seal_set, identity)
+            filename = f"seal-certificate-{seal_set.uscc}.pdf"
+        else:
+            seal = domain.image_seal(seal_set, ref.name.removeprefix(domain.IMAGE_PREFIX))
+            data, filename = documents.render_seal(seal_set, seal), f"seal-{seal.kind.value}-{seal.code}.png"
+        return Document(name=ref.name, filename=filename, content_type=ref.content_type,
+                        data_base64=base64.b64encode(data).decode("ascii"))
+
+    # rendered once per state of the seals (a clerk task's moves change no document), then served as issued
+    source = seal_set.model_dump(mode="json", exclude={"tasks"})
+    return store.documents.issue(application_id, ref.name, source, render).model_dump(mode="json")
 
 
 def health(store: SealStore) -> dict:

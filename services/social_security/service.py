@@ -139,8 +139,13 @@ class SocialSecurityService(clerk.ClerkRpc):
         if name != workflow.CERTIFICATE.name or employer is None or employer["state"] != "registered":
             raise NotFound(f"申请{application_id}没有社保文书{name}")
         staff = self.store.staff(employer["uscc"], active_only=True)
-        pdf = documents.render_certificate(employer, staff, domain.local_today(clock.now()).isoformat(),
-                                           self.signer)
-        return Document(name=name, filename=f"社会保险登记证明-{employer['uscc']}.pdf",
-                        content_type="application/pdf",
-                        data_base64=base64.b64encode(pdf).decode()).model_dump(mode="json")
+
+        def render() -> Document:
+            pdf = documents.render_certificate(employer, staff, domain.local_today(clock.now()).isoformat(),
+                                               self.signer)
+            return Document(name=name, filename=f"社会保险登记证明-{employer['uscc']}.pdf",
+                            content_type="application/pdf", data_base64=base64.b64encode(pdf).decode())
+
+        # rendered once per state of the employer and its staff, then served as issued (kit.documents)
+        source = {"employer": {k: v for k, v in employer.items() if k != "updated_at"}, "staff": staff}
+        return self.store.documents.issue(application_id, name, source, render).model_dump(mode="json")

@@ -18,6 +18,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from kit.bank_accounts import BankAccounts
 from kit.changes import ChangeAnswers, newer_version
+from kit.documents import DocumentArchive
 from kit.mongo import next_sequence
 from kit.revocations import Revocations
 
@@ -34,6 +35,7 @@ class SocialSecurityStore:
         self.revocations = Revocations(db["revocations"])
         self.change_answers = ChangeAnswers(db["change_answers"])
         self.bank_accounts = BankAccounts(db["bank_accounts"])  # the bank's account, for direct debit
+        self.documents = DocumentArchive(db["documents"])  # every document as issued (kit.documents)
 
     @property
     def outbox_collections(self):
@@ -57,6 +59,7 @@ class SocialSecurityStore:
         self.change_answers.collection.create_index("uscc")
         for collection in self.outbox_collections:  # the relay timer looks for stale entries every 2 s
             collection.create_index("outbox.created_at")
+        self.documents.ensure_indexes()
 
     def ping(self) -> None:
         self.db.command("ping")

@@ -122,7 +122,12 @@ class TaxService(clerk.ClerkRpc):
         reg = self.store.registration_by_application(application_id)
         number = name.removeprefix(documents.INVOICE_PREFIX) if name.startswith(documents.INVOICE_PREFIX) else None
         invoices = {number: self.store.invoice(reg["uscc"], number)} if number else {}
-        return documents.render(name, reg, invoices, self.signer).model_dump(mode="json")
+        # rendered once per state of what it shows, then served as issued (kit.documents)
+        source = {"registration": {k: v for k, v in reg.items() if k not in ("task", "updated_at")},
+                  "invoices": invoices}
+        return self.store.documents.issue(application_id, name, source,
+                                          lambda: documents.render(name, reg, invoices, self.signer)
+                                          ).model_dump(mode="json")
 
     # ---- clerk queue: the five RPCs come from kit.clerk.ClerkRpc ---------------------------------
 

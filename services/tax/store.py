@@ -12,6 +12,7 @@ Collections
 - `revocations`: licences revoked by registration, one per company (`_id` = USCC): `application_id`,
   `reason`, `revoked_at`, `event_id`, `received_at`. Kept apart from `registrations` because a
   revocation may arrive before the company's licence_issued; the refusals read it by `_id`.
+- `documents`: the notice and invoice PDFs as issued, each rendered and signed once (kit.documents).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from contracts.rpc import NotFound
 from kit import clerk as clerk_queue
 from kit.bank_accounts import BankAccounts
 from kit.changes import ChangeAnswers, newer_version
+from kit.documents import DocumentArchive
 from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
 from kit.revocations import Revocations
@@ -47,6 +49,7 @@ class TaxStore:
         self.revocations = Revocations(db["revocations"])
         self.change_answers = ChangeAnswers(db["change_answers"])
         self.bank_accounts = BankAccounts(db["bank_accounts"])  # the bank's account, for the 三方协议
+        self.documents = DocumentArchive(db["documents"])  # every document as issued (kit.documents)
 
     def ensure_indexes(self) -> None:
         self.registrations.create_index("application_id", unique=True)
@@ -63,6 +66,7 @@ class TaxStore:
         self.invoices.create_index([("uscc", ASCENDING), ("number", ASCENDING)])
         self.invoices.create_index("application_id")
         self.change_answers.ensure_indexes()
+        self.documents.ensure_indexes()
 
     def ping(self) -> None:
         self.db.command("ping")

@@ -8,8 +8,10 @@ import json
 import time
 
 import pytest
+from cryptography import x509
 
 from gateway.ops.cli import add_staff
+from kit import pdfsign
 from kit.queues import cluster_proxy
 from tests.conftest import MONGO_URI
 from tests.e2e.conftest import STAFF_PASSWORD, confirm_everyone, log_in
@@ -72,6 +74,16 @@ def test_a_bank_account_is_booked_shared_opened_at_the_counter_and_completes(htt
     assert done and done["status"] == "completed", json.dumps(view()["steps"], ensure_ascii=False)
     assert {s["state"] for s in done["steps"]} == {"done"}
     assert done["outputs"]["bank_opened"]["account_number"] == bank["account_number"]
+    # the bank's two documents: the appointment confirmation and, once open, the account's details, each a
+    # PDF signed by the bank under the published root
+    root = x509.load_pem_x509_certificate(http.get("/.well-known/onestop-ca.pem").content)
+    bank_docs = {d["name"]: d for d in done["documents"] if d["name"].startswith("bank.")}
+    assert set(bank_docs) == {"bank.appointment", "bank.account"}, done["documents"]
+    for name in bank_docs:
+        pdf = http.get(f"{API}/applications/{app_id}/documents/{name}", headers=founder)
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf", name
+        [check] = pdfsign.check(pdf.content, [root])
+        assert check.valid and check.trusted, (name, check)
 
     receipt = http.get(f"{API}/applications/{app_id}/data-sharing", headers=founder).json()
     to_bank = [i for i in receipt["items"] if i["bureau"] == "bank"]

@@ -14,7 +14,7 @@ import pytest
 from cryptography import x509
 
 from gateway.ops import cli
-from kit import pdfsign
+from kit import pdfsign, seseal
 from tests.conftest import MONGO_URI
 from tests.e2e.conftest import STAFF_PASSWORD, confirm_everyone, log_in, sign_up_and_log_in
 from tests.e2e.test_signed_documents import _encrypted_pdf
@@ -128,8 +128,57 @@ def test_bad_uploads_are_refused_and_nothing_is_recorded(http, company, body, co
     assert after == before
 
 
+def eseal(http, company, kind="company", headers=None):
+    return http.get(f"{API}/companies/{company['uscc']}/seals/{company['seals'][kind]}/eseal",
+                    headers=company["founder"] if headers is None else headers)
+
+
+def verify_eseal(http, data: bytes):
+    return http.post(f"{API}/verify/eseals", content=data, headers={"Content-Type": "application/octet-stream"})
+
+
+def test_each_seal_has_gb_t_38540_seal_data_signed_by_the_seal_maker(http, company, root):
+    reply = eseal(http, company)
+    assert reply.status_code == 200 and reply.headers["content-type"] == "application/octet-stream", reply.text
+    code = company["seals"]["company"]
+    assert f'filename="{code}.esl"' in reply.headers["content-disposition"]
+    data = reply.content
+    check = seseal.read(data, [root])
+    assert check.maker_signature_valid and check.maker_trusted, check
+    company_name = company["app"]["outputs"]["licence"]["company_name"]
+    assert check.es_id == code and check.name.startswith(company_name) and check.kind == seseal.ORGANISATION
+    assert "电子印章制作中心" in check.maker
+    # the picture in the seal data is the seal's image as the founder downloads it
+    image = http.get(f"{API}/applications/{company['app']['id']}/documents/seal.image.company",
+                     headers=company["founder"])
+    assert image.status_code == 200 and check.picture_type == "PNG" and check.picture == image.content
+    assert eseal(http, company).content == data  # built once, then served as stored
+
+    public = verify_eseal(http, data).json()
+    assert public["valid"] is True and public["es_id"] == code and public["seals"][0]["code"] == code, public
+    assert public["valid_until"].endswith("+08:00")
+    # one changed byte in the picture: the maker's signature no longer holds
+    at = data.index(check.picture[100:120]) + 5
+    changed = bytearray(data)
+    changed[at] ^= 0x01
+    tampered = verify_eseal(http, bytes(changed)).json()
+    assert tampered["valid"] is False and tampered["maker_signature_valid"] is False and "改动" in tampered["summary"]
+
+
+def test_seal_data_is_the_owners_and_bad_seal_data_is_a_422(http, company):
+    stranger = sign_up_and_log_in(http)
+    assert eseal(http, company, headers=stranger).status_code == 404
+    assert eseal(http, company, headers={}).status_code == 401
+    for body in (b"", b"not der at all", b"0" * 2_000_000):
+        reply = verify_eseal(http, body)
+        assert reply.status_code in (413, 422), (body[:10], reply.text)
+        if reply.status_code == 422:
+            assert reply.json()["message"]
+
+
 def test_a_lost_seal_and_a_revoked_licence_revoke_the_certificates(http, company, root, system):
     earlier = sign(http, company, kind="contract").content
+    seal_data = eseal(http, company, kind="contract").content
     lost = http.post(f"{API}/companies/{company['uscc']}/seals/{company['seals']['contract']}/loss",
                      json={"reason": "U盾遗失"}, headers=company["founder"])
     assert lost.status_code == 200 and lost.json()["valid_now"] is False, lost.text
@@ -140,6 +189,8 @@ def test_a_lost_seal_and_a_revoked_licence_revoke_the_certificates(http, company
     assert not public["valid"] and row["revoked"] and row["seal"]["valid_when_signed"] is True
     revoked_serials = {entry.serial_number for entry in x509.load_der_x509_crl(crl(http))}
     assert int(row["signer_serial"], 16) in revoked_serials
+    public = verify_eseal(http, seal_data).json()  # the seal data itself is intact, the seal revoked
+    assert public["maker_signature_valid"] and public["valid"] is False and "吊销" in public["summary"], public
 
     before = sign(http, company).content  # the company seal still signs until the licence goes
     cli.add_staff("ops.eseal", STAFF_PASSWORD, operator=True, mongo_uri=MONGO_URI, db_prefix=system.db_prefix)

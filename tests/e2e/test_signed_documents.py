@@ -16,7 +16,7 @@ from tests.factories import make_form
 pytestmark = pytest.mark.e2e
 API = "/api/v1"
 SIGNERS = {"registration": "registration", "tax": "tax", "seal": "seal", "social_security": "social_security",
-           "medical_insurance": "medical_insurance", "housing_fund": "housing_fund"}
+           "medical_insurance": "medical_insurance", "housing_fund": "housing_fund", "bank": "bank"}
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +74,18 @@ def test_every_pdf_is_signed_by_its_bureau_and_checks_publicly(http, root, compl
             reply = http.post(f"{API}/verify/documents", content=bytes(changed),
                               headers={"Content-Type": "application/pdf"})
             assert reply.status_code in (200, 422) and reply.json().get("valid") is not True, reply.text
+
+
+def test_every_document_is_issued_once_and_downloads_the_same(http, completed):
+    """A signed document is immutable: the second download is the stored file, byte for byte (a fresh
+    rendering would carry a new signing time), for every bureau's documents (kit.documents)."""
+    founder, view = completed
+    assert len(view["documents"]) >= 6, view["documents"]
+    for doc in view["documents"]:
+        url = f"{API}/applications/{view['id']}/documents/{doc['name']}"
+        first, second = (http.get(url, headers=founder) for _ in range(2))
+        assert first.status_code == second.status_code == 200, doc["name"]
+        assert first.content == second.content, f"{doc['name']} was rendered again"
 
 
 def _encrypted_pdf() -> bytes:

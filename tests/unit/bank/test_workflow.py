@@ -142,3 +142,24 @@ def test_the_manifest_completes_the_bank_step_on_the_reservation_and_the_opening
     form = {"bank": {"branch_id": "jc-hongshan"}}
     assert bureaus.bureau("bank").required_events(form) == {"bank_account_reserved", "account_opened"}
     assert bureaus.bureau("bank").required_events({}) == set()
+
+
+def test_the_appointment_confirmation_then_the_account_details_are_issued_once_each(store):
+    q = clerk.ClerkQueue(store, lambda app_id, entries: None)
+    event, entries = reserve(store)
+    app_id = event.application_id
+    assert entries[0]["payload"]["documents"] == [domain.APPOINTMENT_DOC.model_dump(mode="json")]
+    assert [d["name"] for d in workflow.list_documents(store, app_id)] == ["bank.appointment"]
+    with pytest.raises(NotFound):
+        workflow.get_document(store, app_id, "bank.account")  # not open yet
+    first = workflow.get_document(store, app_id, "bank.appointment")
+    assert first == workflow.get_document(store, app_id, "bank.appointment")  # served as issued
+    assert first["filename"] == f"银行预约开户确认书-{event.licence.uscc}.pdf"
+    with clock.using(clock.fixed_at(NOW)):
+        q.claim(entries[1]["payload"]["task_id"], "柜员甲", NOW)
+        q.act(entries[1]["payload"]["task_id"], "柜员甲", "approve", {}, NOW)
+    assert [d["name"] for d in workflow.list_documents(store, app_id)] == ["bank.appointment", "bank.account"]
+    details = workflow.get_document(store, app_id, "bank.account")
+    assert details["content_type"] == "application/pdf" and details["data_base64"]
+    with pytest.raises(NotFound):
+        workflow.get_document(store, "no-such-application", "bank.appointment")

@@ -18,12 +18,16 @@ from pypdf import PdfReader
 
 from contracts.form import SealKind
 from kit import pdfsign, pki
+from services.bank import documents as bank_docs
+from services.bank import workflow as bank_workflow
+from services.bank.store import BankStore
 from services.registration import documents as licence_docs
 from services.seal import documents as seal_docs
 from services.seal import domain as seal_domain
 from services.social_security import documents as ss_docs
 from services.tax import documents as tax_docs
 from services.tax import domain as tax_domain
+from tests.unit.bank.factories import licence_issued as bank_licence_issued
 from tests.unit.beyond.test_signed_licence import licence
 from tests.unit.seal import factories as seal_factories
 from tests.unit.tax import factories as tax_factories
@@ -65,6 +69,17 @@ EMPLOYER = {"company_name": "武汉海陆空商贸有限公司", "uscc": "914201
             "registered_at": datetime(2026, 11, 30, 17, 0, tzinfo=UTC)}  # 2026-12-01 in Beijing
 
 
+def _bank_account():
+    from contracts import clock
+
+    store = BankStore.in_memory()
+    event = bank_licence_issued(issued_at=NOW)
+    with clock.using(clock.fixed_at(NOW)):
+        bank_workflow.reserve(store, event, NOW)
+    account = store.get(event.application_id)
+    return account, account.model_copy(update={"state": "opened", "opened_at": NOW})
+
+
 @pytest.fixture(scope="module")
 def issued(config):
     """name -> (signed PDF bytes, the company name printed on it)."""
@@ -73,7 +88,11 @@ def issued(config):
     seal_set = _seal_set()
     tax_id = tax_docs.signing_identity(config)
     lic = licence()
+    booked, opened = _bank_account()
+    bank_id = bank_docs.signing_identity(config)
     return {
+        "bank_appointment": (bank_docs.render(booked, "bank.appointment", bank_id)[0], booked.company_name),
+        "bank_account": (bank_docs.render(opened, "bank.account", bank_id)[0], opened.company_name),
         "licence": (licence_docs.render_licence(lic, "http://127.0.0.1:8000", None,
                                                 pki.identity(config, "registration", "武汉市市场监督管理局")),
                     lic.company_name),
@@ -89,7 +108,8 @@ def issued(config):
     }
 
 
-DOCUMENTS = ["licence", "tax_notice", "invoice", "seal_certificate", "social_security_certificate"]
+DOCUMENTS = ["licence", "tax_notice", "invoice", "seal_certificate", "social_security_certificate", "bank_appointment",
+             "bank_account"]
 
 
 def pdffonts(pdf: bytes, tmp_path) -> list[list[str]]:
