@@ -18,6 +18,9 @@ class BodyLimit:
         self.uploads = uploads or {}
 
     def limit(self, path: str) -> int:
+        """The page that posts a file gets more; the JSON API (/api/...) never does."""
+        if path.startswith("/api/"):
+            return self.max_bytes
         return max([self.max_bytes, *(n for suffix, n in self.uploads.items() if path.endswith(suffix))])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

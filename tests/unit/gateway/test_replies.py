@@ -83,3 +83,12 @@ def test_a_refused_correction_keeps_no_reply_and_an_accepted_one_keeps_it_for_ow
                      Principal(id="c2", role="clerk", name="税务员", login="tax.a", bureau="tax")):
         with pytest.raises(NotFound):
             download(gateway.store, stranger, app_id, kept["id"])
+
+
+def test_only_the_correction_page_may_post_a_file_larger_than_the_body_limit():
+    from gateway.api.limits import BodyLimit
+
+    limit = BodyLimit(None, 1024, uploads={"/correction": 4096})
+    assert limit.limit("/applications/a1/correction") == 4096
+    assert limit.limit("/api/v1/applications/a1/correction") == 1024  # the JSON API: no file, no extra
+    assert limit.limit("/apply") == 1024
