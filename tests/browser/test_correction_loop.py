@@ -92,8 +92,11 @@ def test_two_clerks_and_a_founder_through_a_correction(browser, base_url, system
     expect(page.locator("#correction-box")).to_contain_text("食品经营许可", timeout=WAIT)
     expect(page.locator("#deadline-rule")).to_contain_text("现在暂停计时，等待您补正")
     shots(page, "40-correction-requested-clock-stopped-390")
+    # item 6: every moment on the founder's page is Beijing time, never an ISO/UTC stamp
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:|\+00:00|UTC", page.locator("main").inner_text())
     page.get_by_role("link", name=re.compile("去补正")).click()
     expect(page.locator("#reasons-title")).to_be_visible()
+    expect(page.locator("#name-check")).to_contain_text("可以使用", timeout=WAIT)  # item 2: its own name
     field(page, "business_scope")
     page.get_by_label(re.compile("餐饮服务")).uncheck()
     # a written answer and a "photo" that is really a text file: refused by its bytes, with the form's errors
