@@ -18,6 +18,7 @@ from contracts import clock
 from contracts.events import ApplicationCorrected, ApplicationSubmitted
 from contracts.form import ApplicationForm, collect_errors, unchanged_fields, validate_form
 from contracts.rpc import BUREAUS, Conflict, FieldError, Forbidden, Invalid, NotFound
+from gateway import replies
 from gateway.auth import Principal
 from gateway.bankslot import slot_errors
 from gateway.clients import Clients
@@ -106,24 +107,40 @@ class ApplicationService:
             self._flush(app_id, outbox)
         return application_view(doc, self.base_url), True
 
-    def correct(self, who: Principal, app_id: str, body: Any, confirm_unchanged: bool = False) -> dict:
+    def correct(self, who: Principal, app_id: str, body: Any, confirm_unchanged: bool = False,
+                reply: tuple[str, replies.Upload | None] | None = None) -> dict:
         """The corrected form. A field the clerk flagged and sent back unchanged is a field error
-        unless the founder confirms it needs no change (`confirm_unchanged`): never accepted silently."""
+        unless the founder confirms it needs no change (`confirm_unchanged`): never accepted silently.
+        `reply`: the founder's words and file for the clerk, kept with this revision; its problems are
+        reported together with the form's."""
         doc = self._owned(who, app_id, founder_only=True)
         _awaiting_correction(doc)
-        form = self._validated(body, app_id)
+        checked, reply_errors = None, []
+        try:
+            checked = replies.checked(*reply) if reply else None
+        except Invalid as exc:
+            reply_errors = exc.field_errors
+        try:
+            form = self._validated(body, app_id)
+        except Invalid as exc:
+            raise Invalid.with_fields(exc.message, [*exc.field_errors, *reply_errors]) from None
         form_json = form.model_dump(mode="json")
         if errors := correction_errors(doc, form_json, self._founder_resident_id(who)):
-            raise Invalid.with_fields("补正不能变更需本人确认的人员", errors)
+            raise Invalid.with_fields("补正不能变更需本人确认的人员", [*errors, *reply_errors])
         flagged = (doc.get("steps", {}).get("registration") or {}).get("fields") or []
         same = unchanged_fields(flagged, doc["form"], form_json)
         if same and not confirm_unchanged:
-            raise Invalid.with_fields(UNCHANGED, [FieldError(field=f, message=UNCHANGED_FIELD) for f in same])
+            raise Invalid.with_fields(UNCHANGED, [*(FieldError(field=f, message=UNCHANGED_FIELD) for f in same),
+                                                  *reply_errors])
+        if reply_errors:
+            raise Invalid.with_fields("补正说明或附件有误", reply_errors)
         revision = doc.get("revision", 0) + 1
         event = ApplicationCorrected(application_id=app_id, revision=revision, form=form)
         out = outbox_entry(event)
         changes = {"form": form_json, "revision": revision, "company_name": company_name(form_json),
                    "request_hash": _hash(form_json)}
+        if checked and (kept := replies.prepare(self.store, revision, *checked, who)):
+            changes["replies"] = [*replies.replies_of(doc), kept]
         # the same versioned single-document update as the tracker: state, timeline and outbox at once
         # a concurrent second correction fails the guard, re-checked against the document it writes
         record(self.store, SOURCE, event.model_dump(mode="json"), outbox=out, changes=changes,
@@ -200,7 +217,7 @@ class ApplicationService:
         if doc is None or bureau != "registration" or not who.is_clerk_of(bureau):
             raise NotFound("没有找到这份申请")
         return {"id": doc["_id"], "company_name": doc.get("company_name", ""), "status": doc["status"],
-                "revision": doc.get("revision", 0), "form": doc["form"]}
+                "revision": doc.get("revision", 0), "form": doc["form"], "replies": replies.replies_of(doc)}
 
     def _owned(self, who: Principal, app_id: str, founder_only: bool = False) -> dict:
         doc = self.store.application(app_id)

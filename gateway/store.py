@@ -34,6 +34,7 @@ class GatewayStore:
         self.data_receipts = db["data_receipts"]
         self.drafts = db["drafts"]  # one half-filled form per founder (gateway/drafts.py)
         self.counters = db["counters"]  # 受理编号 per day
+        self.attachments = db["attachments"]  # files of correction replies, by SHA-256 (gateway/replies.py)
         # one account per resident ID: `_id` is the number, the claim the unique key (gateway/identities.py)
         self.identities = db["identities"]
 

@@ -15,12 +15,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from contracts import bureaus, clock
+from contracts import bureaus, clock, timelimits
 from contracts.calendar import (
     CalendarNotCovered,
     add_working_days,
     aware,
-    deadline,
     recomputed,
     working_days_between,
     working_time_between,
@@ -31,8 +30,6 @@ TARGET_WORKING_DAYS = bureaus.TARGET_WORKING_DAYS
 # the posts a person named on the form holds (gateway/confirmations.py), as the timeline says them
 ROLE_LABELS = {"legal_representative": "法定代表人", "shareholder": "股东", "director": "董事", "supervisor": "监事",
                "manager": "经理"}
-# per-step targets where a bureau gave no deadline of its own (contracts.bureaus)
-STEP_TARGET_DAYS = bureaus.TARGET_DAYS
 STEPS = bureaus.NAMES
 # A refusal that concerns one item of a step (one employee), not the bureau's whole part.
 PARTIAL_REJECTIONS = {"employee_enrolment"}
@@ -292,7 +289,7 @@ def _start(step: dict, at: datetime, state: str, timing: dict | None = None,
         due, provisional = recomputed(timing)
         step["deadline"], step["deadline_provisional"] = due.isoformat(), provisional
     elif target_from is not None and not step["deadline"]:
-        target = deadline(china_date(target_from), STEP_TARGET_DAYS[step["bureau"]])
+        target = timelimits.step_deadline(step["bureau"], china_date(target_from))
         step["deadline"], step["deadline_provisional"] = target.due.isoformat(), target.provisional
 
 

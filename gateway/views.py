@@ -6,8 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from contracts import bureaus, clock
-from contracts.calendar import deadline
+from contracts import bureaus, clock, timelimits
 from gateway.timeline import TARGET_WORKING_DAYS, order, overdue
 
 STEP_LABELS = bureaus.STEP_TITLES
@@ -34,15 +33,19 @@ def summary_view(doc: dict[str, Any]) -> dict[str, Any]:
 def application_view(doc: dict[str, Any], base_url: str, today: date | None = None) -> dict[str, Any]:
     today = today or clock.china_today()
     app_id = doc["_id"]
+    start = clock_start(doc)
+    times = timelimits.plan(doc["steps"], start)
     steps = []
     for name, step in doc["steps"].items():
         started, finished = _utc(step.get("started_at")), _utc(step.get("finished_at"))
+        due = times.get(name)
         steps.append({
             "bureau": name,
             "title": STEP_LABELS.get(name, name),
             "state": step["state"],
-            "deadline": step.get("deadline"),
-            "deadline_provisional": bool(step.get("deadline_provisional")),
+            "deadline": due.due.isoformat() if due else None,
+            "deadline_provisional": bool(due and due.provisional),
+            "deadline_planned": bool(due and due.planned),
             "overdue": step["state"] not in ("done", "rejected", "not_requested")
             and overdue(step.get("deadline"), today),
             "started_at": started,
@@ -52,12 +55,15 @@ def application_view(doc: dict[str, Any], base_url: str, today: date | None = No
             **{k: step[k] for k in ("fields", "task_id", "reason", "progress") if step.get(k)},
         })
     base = f"{base_url}/api/v1/applications/{quote(app_id)}/documents"
-    # the two working days run from when the bureaus got it: the last person's confirmation
-    target = deadline(clock.china_date(doc.get("accepted_at") or doc["submitted_at"]), TARGET_WORKING_DAYS)
+    # the latest step deadline: the summary never says a date a step card contradicts
+    target = timelimits.overall(times)
     return {
         **summary_view(doc),
         "deadline": target.due.isoformat(),
         "deadline_provisional": target.provisional,
+        "deadline_planned": target.planned,
+        "deadline_from": start.isoformat(),
+        "deadline_rule": timelimits.RULE_TEXT,
         "target_working_days": TARGET_WORKING_DAYS,
         "taken": doc.get("taken"),
         "steps": steps,
@@ -76,7 +82,17 @@ def application_view(doc: dict[str, Any], base_url: str, today: date | None = No
         "form": doc["form"],
         "confirmations": confirmations_view(doc),
         "withdrawal": doc.get("withdrawal"),
+        # the founder's replies to correction requests (gateway/replies.py), without the file's bytes
+        "replies": [{k: r.get(k) for k in ("id", "revision", "text", "attachment", "at")} for r in doc.get("replies") or []],
     }
+
+
+def clock_start(doc: dict[str, Any]) -> date:
+    """The day the time limit runs from (contracts.timelimits): the latest resubmission after a
+    correction, else acceptance (the last person's confirmation), else submission."""
+    corrected = [_utc(e["at"]) for e in doc.get("timeline", []) if e["type"] == "application_corrected"]
+    moment = max(corrected) if corrected else doc.get("accepted_at") or doc["submitted_at"]
+    return clock.china_date(moment)
 
 
 def confirmations_view(doc: dict[str, Any]) -> dict[str, Any] | None:

@@ -13,12 +13,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from contracts.form import ApplicationForm
-from gateway import errors, web
+from gateway import errors, replies, web
 from gateway.api import (
     accounts,
     applications,
     companies,
     confirmations,
+    drafts,
     licences,
     public,
     ratings,
@@ -74,12 +75,14 @@ def create_app(gateway: Gateway | None = None) -> FastAPI:
         app.state.gateway = gateway
     errors.install(app)
     app.add_middleware(PrincipalScope)  # who bureau calls are made for (gateway/rpc.py)
-    app.add_middleware(BodyLimit, max_bytes=settings_limit)
+    # a correction may carry its reply's file (gateway/replies.py): the form plus that much
+    app.add_middleware(BodyLimit, max_bytes=settings_limit,
+                       uploads={"/correction": replies.MAX_BYTES + settings_limit})
     app.add_middleware(SecurityHeaders)  # outside BodyLimit: its 413 carries them too
     app.state.metrics = Metrics(lambda: app.state.gateway)  # /metrics (gateway/metrics.py)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: times everything
     app.include_router(metrics_api.router)
-    for module in (accounts, applications, confirmations, companies, tasks, public):
+    for module in (accounts, applications, drafts, confirmations, companies, tasks, public):
         app.include_router(module.router)
     app.include_router(confirmations.changes)  # a change of details naming someone new
     for module in (licences, trust, seals, stats, ratings, webhooks, receipts):  # beyond the portals

@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Header, Response
 
+from gateway import receipt_pdf as receipt
 from gateway.api.deps import GatewayDep, Who
 from gateway.api.schemas import ApplicationDetail, ApplicationSummary
 
@@ -64,3 +65,15 @@ def document(application_id: str, name: str, who: Who, gateway: GatewayDep) -> R
     disposition = f"inline; filename*=UTF-8''{quote(download.filename)}"
     return Response(download.content, media_type=download.content_type,
                     headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"})
+
+
+@router.get("/{application_id}/receipt.pdf", summary="受理回执 (acceptance receipt) as a PDF",
+            response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}, "description": "受理编号, submission time "
+                             "(Beijing), what was received, every step's deadline"}})
+def receipt_pdf(application_id: str, who: Who, gateway: GatewayDep) -> Response:
+    """The founder's (or an operator's) record of the submission; rendered from the current state."""
+    view = gateway.applications.get(who, application_id)
+    return Response(receipt.render(view), media_type="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(receipt.filename(view))}",
+                             "Cache-Control": "private, no-store"})

@@ -50,6 +50,8 @@ class StepOut(BaseModel):
     deadline: str | None = None
     deadline_provisional: bool = Field(False, description="counted across a year whose holiday notice is not "
                                        "loaded yet (statutory rules only); recomputed when it is")
+    deadline_planned: bool = Field(False, description="the step has not started: the date it gets if every step "
+                                   "before it takes its full time (contracts/timelimits.py)")
     overdue: bool = False
     started_at: datetime | None = None
     finished_at: datetime | None = None
@@ -102,8 +104,12 @@ class Withdrawal(BaseModel):
 
 
 class ApplicationDetail(ApplicationSummary):
-    deadline: str | None
+    deadline: str | None = Field(description="办结时限: the latest deadline of the requested steps")
     deadline_provisional: bool = False
+    deadline_planned: bool = False
+    deadline_from: str | None = Field(None, description="the Beijing day the time limit runs from: acceptance, "
+                                      "or the latest resubmission after a correction")
+    deadline_rule: str | None = Field(None, description="the rule in words, as the pages say it")
     target_working_days: int
     taken: TimeTaken | None = None
     steps: list[StepOut]
@@ -114,6 +120,8 @@ class ApplicationDetail(ApplicationSummary):
     confirmations: Confirmations | None = Field(None, description="every other person named on the form "
                                                 "confirms from their own account before the bureaus see it")
     withdrawal: Withdrawal | None = None
+    replies: list[dict[str, Any]] = Field([], description="the founder's replies to correction requests: "
+                                        "{id, revision, text, attachment {filename, content_type, size, sha256}, at}")
 
 
 class NameCheck(BaseModel):

@@ -27,7 +27,7 @@ ROWS = ("shareholders", "directors", "supervisors", "employees")
 # checkboxes inside a row: "supervisors.0.staff_representative" (职工代表监事) is a boolean of the row;
 # "directors.0.audit_committee" ticks that director into governance.audit_committee (by resident ID)
 ROW_FLAGS = ("staff_representative", "audit_committee")
-NOT_FORM = {"csrf_token", "form_marker", "confirm_unchanged"}
+NOT_FORM = {"csrf_token", "form_marker", "confirm_unchanged", "reply_text", "reply_file"}  # + the reply (gateway/replies.py)
 # the deepest real input is "shareholders.0.resident_id": a longer or deeper name is no field of the
 # form; it stays one (truncated) unknown key, so validation names it instead of recursing into it
 MAX_DEPTH, MAX_KEY = 4, 100

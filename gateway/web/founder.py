@@ -11,11 +11,12 @@ from urllib.parse import quote
 from fastapi import Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.responses import JSONResponse, Response
 
 from contracts.form import pydantic_field_errors
 from contracts.rpc import Conflict, Forbidden, Invalid, OneStopError
-from gateway import namecheck
+from gateway import namecheck, receipt_pdf, replies
 from gateway.applications import UNCHANGED
 from gateway.drafts import new_draft_id
 from gateway.receipts import ReceiptService
@@ -179,18 +180,44 @@ async def correct(request: Request, app_id: str, who: Founder, gateway: GatewayD
     posted = await request.form()
     data = formdata.parse(posted)
     confirmed = posted.get("confirm_unchanged") == "true"
+    text = str(posted.get(replies.TEXT_FIELD) or "") if isinstance(posted.get(replies.TEXT_FIELD), str) else ""
+    file = posted.get(replies.FILE_FIELD)
+    upload = None
+    if isinstance(file, StarletteUpload) and file.filename:  # an empty file input posts a nameless part
+        upload = replies.Upload(file.filename, file.content_type or "", await file.read(replies.MAX_BYTES + 1))
 
     def run():
         try:
-            gateway.applications.correct(who, app_id, data, confirmed)
+            gateway.applications.correct(who, app_id, data, confirmed, reply=(text, upload))
         except Invalid as exc:
             view = gateway.applications.get(who, app_id)
             return _form_page(request, data, formdata.errors_by_field(exc.field_errors), mode="correction",
                               app=view, message=exc.message, status_code=422,
-                              ask_unchanged=exc.message == UNCHANGED)
+                              ask_unchanged=exc.message == UNCHANGED, reply_text=text)
         return redirect(request, f"/applications/{quote(app_id)}")
 
     return await run_in_threadpool(run)
+
+
+@router.get("/applications/{app_id}/receipt.pdf")
+def receipt_download(app_id: str, who: Founder, gateway: GatewayDep):
+    """受理回执: the founder's PDF record of the submission (gateway/receipt_pdf.py)."""
+    view = gateway.applications.get(who, app_id)
+    return Response(receipt_pdf.render(view), media_type="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(receipt_pdf.filename(view))}",
+                             "Cache-Control": "private, no-store"})
+
+
+@router.get("/applications/{app_id}/replies/{reply_id}/attachment")
+def reply_attachment(request: Request, app_id: str, reply_id: str, gateway: GatewayDep):
+    """The file of a correction reply: its founder, or a registration clerk (the bureau that asked)."""
+    who = current_principal(request)
+    if who is None:
+        return redirect(request, f"/login?next={quote(request.url.path)}")
+    file = replies.download(gateway.store, who, app_id, reply_id)
+    return Response(file.content, media_type=file.content_type,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(file.filename)}",
+                             "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/applications/{app_id}/documents/{name}")
@@ -218,7 +245,7 @@ def name_check(who: Founder, gateway: GatewayDep, name: str = "", district_code:
 
 def _form_page(request: Request, values: dict[str, Any], errors: dict[str, list[str]], mode: str,
                app: dict | None = None, message: str | None = None, status_code: int = 200,
-               draft: dict | None = None, ask_unchanged: bool = False) -> Response:
+               draft: dict | None = None, ask_unchanged: bool = False, reply_text: str = "") -> Response:
     flagged: list[str] = []
     reasons: list[str] = []
     if app is not None:
@@ -227,6 +254,7 @@ def _form_page(request: Request, values: dict[str, Any], errors: dict[str, list[
     return render(request, "form.html", {
         "values": values, "errors": errors, "mode": mode, "app": app, "message": message,
         "flagged": flagged, "reasons": reasons, "form_marker": uuid.uuid4().hex, "ask_unchanged": ask_unchanged,
+        "reply_text": reply_text,
         "draft": {"id": (draft or {}).get("draft_id") or new_draft_id(), "saved_at": (draft or {}).get("saved_at", 0),
                   "step": (draft or {}).get("step", 0), "resumed": bool(draft)},
         "v": lambda path, default="": formdata.value(values, path, default),

@@ -17,18 +17,26 @@ LABELS = {"overall": "全流程", **STEP_LABELS}
 PERIOD_LABELS = {"day": "按日", "week": "按周", "month": "按月"}
 
 
-def bars(values: list[tuple[str, float | None]], width: int = 640, height: int = 200, unit: str = "",
-         fmt: str = "{:g}") -> dict[str, Any]:
-    """Bar geometry for an inline SVG: [{label, value, text, x, y, w, h}], scaled to the largest value."""
+MIN_SAMPLE = 5  # fewer applications (or ratings) than this behind a chart: say so instead of drawing it
+# Horizontal bars in a viewBox about as wide as a phone: drawn 1:1 at 390 px (13 px labels), and
+# capped in width on a desktop (style.css), so no label is ever scaled down to unreadable.
+WIDTH, LABEL_W, VALUE_W, ROW_H, FONT = 360, 128, 56, 26, 13
+
+
+def bars(values: list[tuple[str, float | None]], sample: int, unit: str = "", fmt: str = "{:g}") -> dict[str, Any]:
+    """Bar geometry for an inline SVG: [{label, value, text, x, y, w, h}], scaled to the largest value;
+    `sample` = how many applications (or ratings) the chart is drawn from (`enough` = at least MIN_SAMPLE)."""
     top = max((v for _, v in values if v is not None), default=0) or 1
-    slot = width / max(len(values), 1)
+    track = WIDTH - LABEL_W - VALUE_W
     out = []
     for i, (label, value) in enumerate(values):
-        h = 0 if value is None else round((value / top) * (height - 40), 1)
+        w = 0 if value is None else round((value / top) * track, 1)
+        y = i * ROW_H
         out.append({"label": label, "value": value, "text": "—" if value is None else fmt.format(value) + unit,
-                    "x": round(i * slot + slot * 0.15, 1), "w": round(slot * 0.7, 1),
-                    "y": round(height - 20 - h, 1), "h": h, "cx": round(i * slot + slot / 2, 1)})
-    return {"bars": out, "width": width, "height": height}
+                    "x": LABEL_W, "w": w, "y": y + 5, "h": ROW_H - 10, "ty": y + ROW_H / 2 + FONT * 0.35,
+                    "vx": LABEL_W + w + 4})
+    return {"bars": out, "width": WIDTH, "height": max(len(values), 1) * ROW_H, "label_x": LABEL_W - 6,
+            "font": FONT, "sample": sample, "enough": sample >= MIN_SAMPLE, "min_sample": MIN_SAMPLE}
 
 
 # what each published figure means, for the page's 口径说明 (the API keeps its English keys)
@@ -54,12 +62,15 @@ def stats_page(request: Request, period: Literal["day", "week", "month"] = "mont
     totals = result["totals"]
     scopes = ["overall", *STEPS]
     series = result["series"][-24:]
+    overall = totals["overall"]
     charts = {
-        "received": bars([(s["period"], s["overall"]["received"]) for s in series]),
-        "hours": bars([(LABELS[s], totals[s]["median_working_hours"]) for s in scopes], fmt="{:.1f}", unit="h"),
+        "received": bars([(s["period"], s["overall"]["received"]) for s in series], overall["received"]),
+        "hours": bars([(LABELS[s], totals[s]["median_working_hours"]) for s in scopes], overall["finished"],
+                      fmt="{:.1f}", unit="h"),
         "automatic": bars([(LABELS[s], None if totals[s]["automatic_share"] is None
-                            else round(totals[s]["automatic_share"] * 100, 1)) for s in scopes], unit="%"),
-        "ratings": bars([(f"{n}分", totals["overall"]["ratings"][str(n)]) for n in range(1, 6)]),
+                            else round(totals[s]["automatic_share"] * 100, 1)) for s in scopes],
+                          overall["finished"], unit="%"),
+        "ratings": bars([(f"{n}分", overall["ratings"][str(n)]) for n in range(1, 6)], overall["ratings_count"]),
     }
     return render(request, "stats.html", {"definitions_zh": DEFINITIONS_ZH, "result": result, "totals": totals, "scopes": scopes, "labels": LABELS,
                                           "charts": charts, "period": period, "periods": PERIOD_LABELS,

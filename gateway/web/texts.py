@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from contracts import banks, bureaus, scope
+from contracts import banks, bureaus, scope, timelimits
 from contracts.clock import CHINA
 from contracts.codes import hubei_divisions
 from contracts.form import BOARD_LABELS, COMPANY_TYPE_LABELS, MESSAGES, SEAL_KIND_LABELS, SUPERVISION_LABELS
@@ -45,6 +45,7 @@ SUPERVISION = {"": "按所填监事人数确定", **{k.value: v for k, v in SUPE
 
 # the leaf names of the form's dotted paths, for the error summary ("股东 2 · 身份证号码")
 FIELD = {
+    "reply_text": "给登记机关的说明", "reply_file": "附件",  # the correction's reply (gateway/replies.py)
     "company_type": "公司类型", "name": "企业名称", "division": "行政区划", "trade_name": "字号",
     "industry": "行业或经营特点", "organisation_form": "组织形式", "domicile": "住所",
     "district_code": "所在区", "detail": "详细地址", "registered_capital": "注册资本",
@@ -237,5 +238,6 @@ TEMPLATE_GLOBALS = {
     "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,
     "district_name": district_name, "scope_items": lambda: list(scope.catalogue().values()),
     "scope_item": scope.item, "FORM_MESSAGES": MESSAGES, "STEPS": STEPS, "STEP_TITLES": bureaus.STEP_TITLES, "diff_value": diff_value, "address_clash": address_clash,
+    "DEADLINE_RULE": timelimits.RULE_TEXT,
 }
 TEMPLATE_FILTERS = {"ms_when": ms_when, "when": when, "duration": duration, "yuan": yuan, "mask_id": mask_id}

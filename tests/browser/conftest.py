@@ -38,7 +38,8 @@ def system():
     live = LiveSystem("web", log_dir=ROOT / "var" / "log" / "browser",
                       mongo_uri=os.environ.get("MONGO_URI", "mongodb://127.0.0.1:27017"))
     live.system.extra_env.update(PUBLIC_BASE_URL=live.url, GATEWAY_PUBLIC_URL=live.url,
-                                 GATEWAY_SECRET_KEY=secrets.token_urlsafe(32))
+                                 GATEWAY_SECRET_KEY=secrets.token_urlsafe(32),
+                                 GATEWAY_STATS_MAX_AGE_SECONDS="0")  # /stats shows a rating at once
     live.start(timeout=120)
     try:
         yield live.system

@@ -99,3 +99,18 @@ def open_task(clerk: Page, company: str) -> None:
     expect(link).to_be_visible()
     link.click()
     expect(clerk.locator("h1")).to_have_text(company)
+
+
+def reply(page: Page, text: str | None, file: dict) -> None:
+    """A correction's written reply and file: next to the submit button, on the wizard's last step."""
+    if not page.locator("#f-reply_text").is_visible():
+        page.locator(".stepbar [data-step-for]").last.click()
+    if text is not None:
+        page.locator("#f-reply_text").fill(text)
+    page.locator("#f-reply_file").set_input_files(file)
+
+
+def deadlines_agree(page: Page) -> None:
+    """The summary's 办结时限 is the latest deadline a step card shows (one rule, contracts/timelimits.py)."""
+    steps = page.locator(".step-deadline").evaluate_all("els => els.map(e => e.dataset.deadline)")
+    assert steps and page.locator("#overall-deadline").get_attribute("data-deadline") == max(steps)

@@ -10,7 +10,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import eventlet_patched
-from tests.browser.helpers import WAIT, field, fill_valid, new_context, new_person, sign_up, submit, type_into
+from tests.browser.helpers import (
+    WAIT,
+    field,
+    fill_valid,
+    new_context,
+    new_person,
+    sign_up,
+    submit,
+    type_into,
+)
 from tests.factories import trade_name
 
 pytestmark = [pytest.mark.browser,
@@ -64,6 +73,7 @@ def test_a_forbidden_name_and_every_error_in_one_pass(browser, base_url, shots, 
     submit(page)
     expect(page).to_have_url(re.compile(r"/applications/[0-9a-f]+\?submitted=1$"))
     expect(page.locator('.step[data-bureau="registration"]')).to_have_attribute("data-state", "done", timeout=WAIT)
+    expect(page.locator("#receipt-pdf")).to_be_visible()  # item 5: the 受理回执 PDF (rendered in test_pages)
     shots(page, f"23-checks-submitted-{width}")
 
     # ---- item 7/12: Chinese titles, a favicon, an HTML page (not the API's JSON) for an unknown address

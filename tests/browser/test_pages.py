@@ -1,7 +1,10 @@
 """The pages in a real browser against the real system: a founder signs up, fills the one form (a name
 conflict flagged live), submits, is asked for a correction by a registration clerk, corrects, is
 approved, watches every step complete, downloads the licence; the licence's QR page says it is genuine;
-a POST without the CSRF token is refused.
+a POST without the CSRF token is refused. At 1280 px (issue 21 items 5, 8, 11, 12): the summary's
+办结时限 is the latest step card's and the page says the rule; the correction carries a written reply
+and a PDF the clerk opens; the 受理回执 PDF is rendered with pdftoppm; the founder rates a finished
+step and /stats counts it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ if os.environ.get("ONESTOP_TEST_EVENTLET", "1") == "1" or (
 from playwright.sync_api import Page, expect  # noqa: E402
 
 from tests.browser.conftest import STAFF_PASSWORD, logged_in_page  # noqa: E402
-from tests.browser.helpers import field, submit  # noqa: E402
+from tests.browser.helpers import deadlines_agree, field, reply, submit  # noqa: E402
 from tests.factories import resident_id, trade_name  # noqa: E402
 
 SEED_CONFLICT = ("楚天云启", "科技", "武汉楚天云启科技有限公司")  # services/registration/data/seed_names.json
@@ -46,6 +49,25 @@ def clerk(browser, base_url, clerk_login):
     context, page = logged_in_page(browser, base_url, clerk_login, STAFF_PASSWORD, r"/staff$")
     yield page
     context.close()
+
+
+REPLY_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def pdf_text(path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def render_pages(path, name: str) -> None:
+    """Each page as a PNG next to the screenshots, to look at."""
+    import subprocess
+
+    from tests.browser.conftest import SCREENSHOTS
+
+    subprocess.run(["pdftoppm", "-r", "80", "-png", str(path), str(SCREENSHOTS / name)], check=True)
 
 
 def open_task(clerk: Page, company: str, shots, name: str) -> None:
@@ -132,6 +154,8 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     company = f"武汉{first_name}餐饮有限公司"
     registration = page.locator('.step[data-bureau="registration"]')
     expect(registration).to_have_attribute("data-state", "waiting_for_clerk", timeout=WAIT)
+    deadlines_agree(page)
+    expect(page.locator("#deadline-rule")).to_contain_text("补正期间暂停计时")
     shots(page, "05-application-waiting")
 
     # ---- the clerk asks for a correction of the trade name
@@ -154,12 +178,22 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     shots(page, "09-correction-form")
     second_name = trade_name()
     field(page, "name.trade_name").fill(second_name)
+    reply(page, "已更换字号。附名称自主申报承诺书。", {"name": "承诺书.pdf", "mimeType": "application/pdf",
+                                                  "buffer": REPLY_PDF})
     submit(page, "提交补正")
     expect(page).to_have_url(app_url)
 
     # ---- the clerk approves the corrected application
     company = f"武汉{second_name}餐饮有限公司"
     open_task(clerk, company, shots, "10-clerk-again")
+    expect(clerk.locator("#replies")).to_contain_text("已更换字号")
+    with clerk.expect_download() as info:
+        clerk.locator("#replies a.reply-file").click()
+    assert info.value.suggested_filename == "承诺书.pdf"
+    with open(info.value.path(), "rb") as fh:
+        assert fh.read() == REPLY_PDF
+    clerk.locator("#replies").scroll_into_view_if_needed()
+    shots(clerk, "10a-clerk-sees-reply-and-file")
     clerk.locator('form[data-action="approve"]').get_by_label(re.compile("确认批准")).check()
     clerk.locator('form[data-action="approve"]').get_by_role("button", name="批准").click()
     expect(clerk.locator(".notice.ok")).to_contain_text("已批准")
@@ -172,6 +206,31 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     expect(page.locator("#medical-insurance")).to_contain_text("职工基本医疗保险、生育保险")
     uscc = page.locator("#uscc").inner_text()
     shots(page, "11-application-completed")
+
+    # ---- the 受理回执 PDF: rendered and looked at (test-output/screenshots/11c-receipt-1.png)
+    with page.expect_download() as info:
+        page.locator("#receipt-pdf").click()
+    assert info.value.suggested_filename.startswith("受理回执-WH")
+    number = page.locator("#acceptance-no").inner_text()
+    text = pdf_text(info.value.path())
+    assert number in text and "北京时间" in text and company in text and "办理时限" in text
+    render_pages(info.value.path(), "11c-receipt")
+
+    # ---- 好差评 at 1280 px: rate the finished tax step; /stats counts it
+    page.locator('.step[data-bureau="tax"] a.rate-link').click()
+    card = page.locator("#rate-tax")
+    card.get_by_role("radio", name="5分 非常满意").check()
+    card.get_by_label(re.compile("意见")).fill("发票当天就批了")
+    card.get_by_role("button", name="提交评价").click()
+    expect(page.locator("#rate-tax .given")).to_have_attribute("data-score", "5")
+    shots(page, "11d-founder-rates-tax-1280")
+    page.goto("/stats")
+    api = page.request.get("/api/v1/stats").json()
+    assert api["totals"]["tax"]["ratings_count"] >= 1
+    expect(page.locator('#stats-table tr[data-scope="tax"] td').nth(7)).to_contain_text(
+        f"/ {api['totals']['tax']['ratings_count']}")
+    shots(page, "11e-stats-with-the-rating-1280")
+    page.goto(app_url)
 
     # ---- a later hire: one form on the company page, every bureau's answer shown
     page.reload()
@@ -207,6 +266,8 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     assert download.suggested_filename.endswith(".pdf")
     with open(download.path(), "rb") as fh:
         assert fh.read(5) == b"%PDF-"
+    licence = pdf_text(download.path())  # item 6: dates a person reads are Beijing time, never UTC/ISO
+    assert "+00:00" not in licence and not re.search(r"\d{4}-\d\d-\d\dT\d\d:", licence), licence[:400]
 
     # ---- my applications lists it
     page.goto("/applications")

@@ -23,7 +23,7 @@
   }
   function indexOf(el) {
     for (var i = 0; i < sections.length; i++) if (sections[i].contains(el)) return i;
-    return -1;
+    return submit.contains(el) ? last : -1;  // next to the submit button: a correction's reply
   }
   function show(i, focus) {
     current = Math.max(0, Math.min(last, i));
@@ -78,6 +78,7 @@
 
   // where to start: the first step with an error or a clerk's flag, else the address, else the draft
   var start = sections.findIndex(hasError);
+  if (start < 0 && submit.querySelector(".has-error")) start = last;
   var hash = /^#step-(\d+)$/.exec(location.hash);
   if (start < 0 && hash) start = parseInt(hash[1], 10) - 1;
   if (start < 0) start = parseInt(form.getAttribute("data-draft-step") || "0", 10) || 0;
