@@ -107,7 +107,9 @@ def _service_grant(service: str) -> Grant:
         # declaring the source exchanges again is what nameko does before binding (no write: no publishing)
         configure=pattern,
         write=f"^({_any([RPC_EXCHANGE, f'rpc-{service}', f'{service}.events', DEAD_LETTER])}|{event_queues})$",
-        read=f"^({_any([RPC_EXCHANGE, f'rpc-{service}', *source_exchanges])}|{event_queues})$",
+        # read on the dead-letter exchange: binding its queue to it needs it (quorum mode, kit/queues.py); the
+        # queue has the same name, so this also lets the service read dead letters (docs/operations.md)
+        read=f"^({_any([RPC_EXCHANGE, f'rpc-{service}', *source_exchanges, DEAD_LETTER])}|{event_queues})$",
         topics=topics,
     )
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from contracts.clock import in_china
 from tests.browser.conftest import eventlet_patched
 from tests.browser.helpers import WAIT, field, log_in, new_context, new_person, sign_up, submit, type_into
 from tests.factories import resident_id, trade_name
@@ -32,7 +33,13 @@ def expire_sessions(system, email: str) -> None:
 
 
 def saved(page) -> None:
-    expect(page.locator("#draft-status")).to_contain_text("已自动保存", timeout=WAIT)
+    status = page.locator("#draft-status")
+    expect(status).to_contain_text("已自动保存", timeout=WAIT)
+    # the time shown is Beijing time, whatever zone the browser runs in (this one runs in UTC)
+    shown = re.search(r"已自动保存（(\d\d:\d\d)）", status.inner_text())
+    beijing = in_china(datetime.now(UTC))
+    assert shown is None or shown.group(1) in {f"{t:%H:%M}" for t in (beijing, beijing - timedelta(minutes=1))}, \
+        status.inner_text()
 
 
 @pytest.mark.parametrize("first_phone", [False, True], ids=["1280px-then-390px", "390px-then-1280px"])

@@ -6,12 +6,14 @@ all the way to completed after the director confirms. A decline withdraws it; so
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 
 import httpx
 import pytest
 
 from contracts import clock
+from contracts.calendar import add_working_days, is_working_day
 from kit.startup import CLOCK_ANCHOR_ENV, CLOCK_START_ENV
 from tests.factories import make_form
 from tests.support.live import LiveSystem
@@ -122,8 +124,22 @@ def test_a_protected_brand_is_refused_unless_its_owner_is_a_shareholder(http):
     assert linked.status_code == 201, linked.text  # the brand's owner invests: its name may be used
 
 
-EXPIRY_START = "2026-12-01T10:00:00+08:00"  # a Tuesday; 5 working days: the deadline is Tuesday 8 December
-LATER = "2026-12-10T10:00:00+08:00"
+def _expiry_days() -> tuple[str, str, str]:
+    """The submission's moment (a working day a week or more AHEAD of the real day: the database's TTL index
+    removes sessions by the real time, so a clock pinned in the past would lose the founder's login at any
+    moment), its 5-working-day deadline, and a moment two days after that deadline."""
+    day = clock.china_date(clock.system_clock()) + timedelta(days=7)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    deadline = add_working_days(day, 5)
+    return _at_ten(day), deadline.isoformat(), _at_ten(deadline + timedelta(days=2))
+
+
+def _at_ten(day) -> str:
+    return datetime.combine(day, dt_time(10, 0), tzinfo=clock.CHINA).isoformat()
+
+
+EXPIRY_START, EXPIRY_DEADLINE, LATER = _expiry_days()
 
 
 def test_the_deadline_passing_withdraws_the_application(tmp_path):
@@ -135,7 +151,7 @@ def test_the_deadline_passing_withdraws_the_application(tmp_path):
         form = make_form()
         app_id = live.submit(founder, form, as_given=True)
         first = live.request("GET", f"{API}/applications/{app_id}", headers=founder.headers).json()
-        assert first["status"] == "awaiting_confirmation" and first["confirmations"]["deadline"] == "2026-12-08"
+        assert first["status"] == "awaiting_confirmation" and first["confirmations"]["deadline"] == EXPIRY_DEADLINE
         # one person confirms; the other never does. Then the tracker runs nine days later.
         people = Parties(live.request)
         number, name = next((p["resident_id"], p["name"]) for p in form["shareholders"])
@@ -146,10 +162,12 @@ def test_the_deadline_passing_withdraws_the_application(tmp_path):
         live.system.start_instance("gateway", 0)
 
         def withdrawn():
-            doc = live.request("GET", f"{API}/applications/{app_id}", headers=founder.headers).json()
+            reply = live.request("GET", f"{API}/applications/{app_id}", headers=founder.headers)
+            assert reply.status_code == 200, reply.text
+            doc = reply.json()
             return doc if doc["status"] == "withdrawn" else None
 
         doc = live.wait_for(withdrawn, timeout=60, what="the expiry")
-        assert "2026-12-08" in doc["withdrawal"]["reason"] and "已过" in doc["withdrawal"]["reason"]
+        assert EXPIRY_DEADLINE in doc["withdrawal"]["reason"] and "已过" in doc["withdrawal"]["reason"]
         assert doc["timeline"][-1]["type"] == "confirmation_expired"
         assert live.db("registration").cases.count_documents({"_id": app_id}) == 0

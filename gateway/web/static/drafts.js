@@ -26,7 +26,8 @@
     status.className = "help draft-status" + (warn ? " warn" : "");
     if (typeof text === "string") status.textContent = text; else status.appendChild(text);
   }
-  function hhmm(ms) { var d = new Date(ms); return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2); }
+  // Beijing time (UTC+8, no daylight saving) whatever time zone the browser is set to
+  function hhmm(ms) { var d = new Date(ms + 8 * 3600 * 1000); return ("0" + d.getUTCHours()).slice(-2) + ":" + ("0" + d.getUTCMinutes()).slice(-2); }
 
   function snapshot() {
     var fields = [];
