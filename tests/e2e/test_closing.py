@@ -107,12 +107,19 @@ def test_a_simplified_closing_runs_its_notice_and_ends_deregistered_or_lists_its
             found = live.wait_for(lambda code=code: void(code), 30, "the seals voided")
             assert found["genuine"] is False and found["seal"]["voided_on"] == gone["deregistered_on"]
             assert found["seal"]["void_reason"] == "企业已注销，印章作废"
-        reply = live.request("GET", closures[0], headers=founder.headers)
-        assert reply.status_code == 200, reply.text
-        done = reply.json()
+        def recorded():
+            # the state is registration's answer at once; the timeline is the tracker's record of the events,
+            # which follows (eventually consistent): wait for the deregistration to be recorded there too
+            reply = live.request("GET", closures[0], headers=founder.headers)
+            assert reply.status_code == 200, reply.text
+            view = reply.json()
+            return view if any(e["type"] == "company_deregistered" for e in view["timeline"]) else None
+
+        done = live.wait_for(recorded, 30, "the deregistration on the closure's timeline")
         assert done["state"] == "deregistered" and done["state_label"] == "已注销"
         kinds = [(e["source"], e["type"]) for e in done["timeline"]]
-        assert kinds[0] == ("registration", "clearance_requested") and kinds[-1] == ("registration", "company_deregistered")
+        assert kinds[0] == ("registration", "clearance_requested") and kinds[-1] == ("registration", "company_deregistered"), \
+            done["timeline"]
         assert {s for s, t in kinds if t == "clearance_answered"} == BUREAUS
 
         waiting = live.wait_for(lambda: (lambda v: v if v["state"] == "awaiting_clearance" else None)(
