@@ -25,7 +25,9 @@ def wait_for_change(http, url, headers, timeout=90.0) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         view = http.get(url, headers=headers).json()
-        if view["state"] == "completed" or time.monotonic() > deadline:
+        # the state is registration's at once; the timeline is the tracker's record of every answer and follows
+        recorded = sum(e["type"] == "change_recorded" for e in view["timeline"]) == len(view.get("bureaus", []))
+        if (view["state"] == "completed" and recorded) or time.monotonic() > deadline:
             return view
         time.sleep(0.2)
 
