@@ -26,6 +26,7 @@ from pymongo.collection import Collection
 from contracts import clock
 from contracts.calendar import aware
 from contracts.events import Event
+from contracts.sharing import copies
 
 Dispatch = Callable[[str, dict], None]  # nameko's EventDispatcher: dispatch(event_type, payload)
 
@@ -94,7 +95,8 @@ def flush(collection: Collection, doc_id: Any, entries: Iterable[dict], dispatch
     at the next sweep where this process relays the collection, else at once."""
     sent = []
     for entry in entries:
-        dispatch(entry["type"], entry["payload"])
+        for routing_key, payload in copies(entry["type"], entry["payload"]):  # one per consumer: minimisation
+            dispatch(routing_key, payload)
         log.info(
             "published %s",
             entry["type"],
