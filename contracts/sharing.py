@@ -6,7 +6,8 @@ copy, carrying only what that bureau's manifest entry (contracts/bureaus.py `for
   the licence, its documents, the founder's account id for the bureau's ownership checks, kit/owners.py)
   and the bureau's own fields, nothing else (the bank gets no employee, the seal bureau no resident ID);
 - `licence_issued` for the gateway's tracker: the envelope, `COMMON` and `shared`, the field paths each
-  bureau's copy carried (no values): what the data-sharing receipt shows (gateway/receipts.py).
+  bureau's copy carried beyond `COMMON` (no values): with its own paths, what the data-sharing receipt
+  shows (`carried`, gateway/receipts.py).
 
 Each bureau's queue is bound to its own routing key (kit/queues.py) and its broker user may bind no other
 (kit/broker_users.py), so no bureau can read another's copy. Pure functions, no I/O.
@@ -78,12 +79,19 @@ def copies(event_type: str, payload: dict[str, Any]) -> list[tuple[str, dict[str
     if event_type not in PER_CONSUMER:
         return [(event_type, payload)]
     source, out, shared = source_of(event_type), [], {}
+    tracker = project(payload, (*ENVELOPE, *PER_CONSUMER[event_type]))
+    common = set(field_paths(tracker))  # every copy has these: `shared` lists only the rest, per bureau
     for bureau in recipients(event_type):
         copy = copy_for(event_type, payload, bureau)
-        shared[bureau] = [p for p in field_paths(copy) if p not in ENVELOPE]
+        shared[bureau] = [p for p in field_paths(copy) if p not in common]
         out.append((routing_key(source, event_type, bureau), copy))
-    tracker = {**project(payload, (*ENVELOPE, *PER_CONSUMER[event_type])), SHARED: shared}
-    return [(event_type, tracker), *out]
+    return [(event_type, {**tracker, SHARED: shared}), *out]
+
+
+def carried(tracker_copy: dict[str, Any]) -> dict[str, list[str]]:
+    """From the tracker's copy: bureau -> every field path its own copy carried (envelope aside)."""
+    common = [p for p in field_paths({k: v for k, v in tracker_copy.items() if k != SHARED}) if p not in ENVELOPE]
+    return {bureau: sorted({*common, *own}) for bureau, own in (tracker_copy.get(SHARED) or {}).items()}
 
 
 def field_paths(value: Any, prefix: str = "") -> list[str]:

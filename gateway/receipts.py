@@ -19,7 +19,7 @@ from typing import Any
 from contracts import bureaus, clock
 from contracts.calendar import aware
 from contracts.rpc import NotFound
-from contracts.sharing import SHARED, field_paths
+from contracts.sharing import SHARED, carried, field_paths
 from gateway.auth import Principal
 from gateway.store import GatewayStore
 
@@ -33,10 +33,8 @@ def record_receipt(store: GatewayStore, source: str, payload: dict[str, Any]) ->
     recipients = CONSUMERS.get((source, payload.get("type", "")))
     if not recipients:
         return False
-    shared = payload.get(SHARED)
-    if isinstance(shared, dict):  # sent as one copy per bureau: what each copy carried (contracts/sharing.py)
-        paths, basis = [], "each bureau's own copy"
-        extra = {"paths_by_bureau": {b: list(v) for b, v in shared.items()}}
+    if isinstance(payload.get(SHARED), dict):  # one copy per bureau: what each carried (contracts/sharing.py)
+        paths, basis, extra = [], "each bureau's own copy", {"paths_by_bureau": carried(payload)}
     else:
         paths, basis, extra = [p for p in field_paths(payload) if p not in ENVELOPE], "event payload", {}
     store.data_receipts.update_one(

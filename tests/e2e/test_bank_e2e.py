@@ -15,6 +15,7 @@ from contracts import clock
 from contracts.calendar import add_working_days, is_working_day
 from gateway.ops.cli import add_staff
 from kit import pdfsign
+from kit.callers import PRINCIPAL
 from kit.queues import cluster_proxy
 from tests.conftest import MONGO_URI
 from tests.e2e.conftest import STAFF_PASSWORD, confirm_everyone, log_in
@@ -56,8 +57,11 @@ def test_a_bank_account_is_booked_shared_opened_at_the_counter_and_completes(htt
     assert step["state"] == "waiting_for_clerk" and step["deadline"] == bank["appointment_date"]
 
     uscc = waiting["outputs"]["uscc"]
-    # as the gateway web process: these RPCs answer no other broker user (kit/callers.py)
-    with cluster_proxy({"AMQP_URI": system.broker_uri("web"), "serializer": "json"}, timeout=20) as rpc:
+    # as the gateway web process: these RPCs answer no other broker user (kit/callers.py), and only for
+    # the company's founder (kit/owners.py): the principal the gateway would stamp for them
+    runner = cluster_proxy({"AMQP_URI": system.broker_uri("web"), "serializer": "json"}, timeout=20)
+    runner.context_data[PRINCIPAL] = f"founder:{http.get(f'{API}/me', headers=founder).json()['id']}"
+    with runner as rpc:
         tax = until(lambda: rpc.tax.get_registration(uscc)["bank_account"])
         social = until(lambda: rpc.social_security.get_employer(uscc)["bank_account"])
         housing = until(lambda: rpc.housing_fund.get_unit(uscc)["bank_account"])

@@ -63,11 +63,14 @@ def test_the_seal_bureau_and_tax_get_no_employees_housing_fund_gets_no_bank():
 
 def test_the_trackers_copy_says_what_each_copy_carried():
     out = _copies()
-    shared = out["licence_issued"]["shared"]
+    tracker = out["licence_issued"]
+    assert not any(p.startswith("licence.") for paths in tracker["shared"].values() for p in paths)  # listed once
+    shared = sharing.carried(tracker)
+    assert set(shared) == set(tracker["shared"])
     for bureau, paths in shared.items():
         copy = out[f"licence_issued.{bureau}"]
         assert paths == [p for p in sharing.field_paths(copy) if p not in sharing.ENVELOPE]
-    assert "employees[].resident_id" in shared["housing_fund"]
+    assert "employees[].resident_id" in shared["housing_fund"] and "licence.uscc" in shared["bank"]
     assert not any(p.startswith("employees") for p in shared["bank"])
 
 
