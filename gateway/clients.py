@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from contracts import bureaus as manifest
-from contracts.changes import ChangeRequest
+from contracts.changes import ChangeRequest, CreditorObjection, ObjectionAnswer
 from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
 from contracts.rpc import Document, Task
@@ -79,6 +79,19 @@ class RegistrationClient(BureauClient):
 
     def decide_change(self, uscc: str, change_id: str, resident_id: str, decision: dict) -> dict:
         return self._call("decide_change", uscc, change_id, resident_id, decision)
+
+    def correct_change(self, uscc: str, founder_id: str, change_id: str, change: ChangeRequest,
+                       founder_resident_id: str | None = None, keep_others: bool = False) -> dict:
+        return self._call("correct_change", uscc, founder_id, change_id,
+                          change.model_dump(mode="json", exclude_none=True), founder_resident_id, keep_others)
+
+    def object_to_decrease(self, uscc: str, objection: CreditorObjection) -> dict:
+        return self._call("object_to_decrease", uscc, objection.model_dump(mode="json"))
+
+    def answer_objection(self, uscc: str, founder_id: str, change_id: str, objection_id: str,
+                         answer: ObjectionAnswer) -> dict:
+        return self._call("answer_objection", uscc, founder_id, change_id, objection_id,
+                          answer.model_dump(mode="json", exclude_none=True))
 
     def get_change(self, uscc: str, founder_id: str, change_id: str) -> dict:
         return self._call("get_change", uscc, founder_id, change_id)

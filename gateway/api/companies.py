@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 
-from contracts.changes import ChangeRequest
+from contracts.changes import ChangeRequest, ObjectionAnswer
 from contracts.closing import ClosingRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
 from gateway.api.deps import GatewayDep, Who
@@ -103,6 +103,22 @@ def request_change(uscc: str, body: ChangeRequest, who: Who, gateway: GatewayDep
 @router.get("/changes", summary="The company's changes of details")
 def list_changes(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
     return gateway.companies.list_changes(who, uscc)
+
+
+@router.post("/changes/{change_id}/correction", summary="Correct a change the registration clerk sent back")
+def correct_change(uscc: str, change_id: str, body: ChangeRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    """The whole change as it should now be (the same shape as the request); it goes back to the clerk
+    who asked (`review.revision` + 1). 409 when the change awaits no correction; 422 with field errors."""
+    return gateway.companies.correct_change(who, uscc, change_id, body)
+
+
+@router.post("/changes/{change_id}/objections/{objection_id}/answer",
+             summary="Record how the company answered a creditor's objection to its capital decrease")
+def answer_objection(uscc: str, change_id: str, objection_id: str, body: ObjectionAnswer, who: Who,
+                     gateway: GatewayDep) -> dict[str, Any]:
+    """公司法 art. 224: debt settled (`settled`) or a guarantee provided (`guaranteed`). The decrease is
+    registered after its creditor period once every objection is answered. 409 when already answered."""
+    return gateway.companies.answer_objection(who, uscc, change_id, objection_id, body)
 
 
 @router.get("/changes/{change_id}", summary="One change with each bureau's answer and its timeline")

@@ -25,7 +25,7 @@ from contracts.form import ApplicationForm, pydantic_field_errors
 from contracts.rpc import Conflict, Invalid, NotFound
 from contracts.text import VisibleText
 from contracts.timelimits import change_confirmation_deadline
-from services.registration.change_review import log_entry
+from services.registration.change_review import describe, log_entry
 from services.registration.store import RegistrationStore
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,8 @@ def expire_due(store: RegistrationStore, now: datetime, limit: int = 100) -> int
 
 def awaiting_for(store: RegistrationStore, resident_id: str) -> list[dict[str, Any]]:
     """The open changes waiting for this person (what they see: the company, what changes, who is named)."""
-    rows = store.cases.find({"awaiting_confirmation": resident_id}, {"changes": 1, "open_change": 1, "licence": 1})
+    rows = store.cases.find({"awaiting_confirmation": resident_id},
+                            {"changes": 1, "open_change": 1, "licence": 1, "form": 1})
     return [_person_view(case, resident_id) for case in rows.limit(100)]
 
 
@@ -107,7 +108,19 @@ def _person_view(case: dict, resident_id: str) -> dict[str, Any]:
     return {"uscc": case["licence"]["uscc"], "company_name": case["licence"]["company_name"],
             "change_id": change["id"], "state": change["state"], "labels": [CHANGE_LABELS[s] for s in change["sections"]],
             "my_roles": mine["roles"], "my_state": mine["state"], "parties": public(change["confirmations"]),
-            "confirm_by": change.get("confirm_by"), "created_at": change["created_at"]}
+            "confirm_by": change.get("confirm_by"), "created_at": change["created_at"],
+            "changes": _described(case, change)}
+
+
+def _described(case: dict, change: dict) -> list[dict[str, str]]:
+    """What the change makes of each section it touches, as the person named reads it (names, no IDs)."""
+    if "form" not in case:
+        return []
+    try:
+        after = apply_change(ApplicationForm.model_validate(case["form"]), parse_change(change["requested"]))
+    except Invalid:  # a rule that moved since (a date passed): the labels say what changes
+        return []
+    return [{"label": CHANGE_LABELS[s], "after": describe(s, after)} for s in change["sections"]]
 
 
 def decide(desk: Any, uscc: str, change_id: str, resident_id: str, raw: Any) -> dict[str, Any]:

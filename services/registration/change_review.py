@@ -172,14 +172,16 @@ def act(desk: Any, case: dict, task_id_: str, clerk: str, action: str, cleaned: 
         "$push": {**history, f"{field}.log": log_entry(f"登记机关要求补正：{said}", now)}})
 
 
-def correct(desk: Any, case: dict, change_id: str, raw: Any, founder_resident_id: str | None) -> dict:
-    """The founder's corrected change: checked like a new one, then back to the clerk who asked."""
+def correct(desk: Any, case: dict, change_id: str, raw: Any, founder_resident_id: str | None,
+            keep_others: bool = False) -> dict:
+    """The founder's corrected change: checked like a new one, then back to the clerk who asked.
+    `keep_others`: `raw` holds only the sections corrected, the rest stay as requested."""
     stored = (case.get("changes") or {}).get(change_id)
     if stored is None:
         raise NotFound(f"没有这项变更登记：{change_id}")
     if stored["state"] != CORRECTION_REQUESTED:
         raise Conflict("该变更登记没有待补正的要求")
-    change = parse_change(raw)
+    change = parse_change({**stored["requested"], **raw} if keep_others and isinstance(raw, dict) else raw)
     form = ApplicationForm.model_validate(case["form"])
     after = apply_change(form, change, clock.china_today())
     if is_decrease(form.registered_capital, after.registered_capital):

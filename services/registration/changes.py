@@ -86,6 +86,7 @@ def change_view(change: dict) -> dict[str, Any]:
         **({"objections": [creditor_objections.objection_view(o) for o in change["objections"]]} if change.get("objections") else {}),
         "log": [{"at": _iso(e["at"]), "summary": e["summary"]} for e in change.get("log", [])],
         **({"new_name": change["requested"]["name"]} if "name" in change["sections"] else {}),
+        **({"new_scope": change["requested"]["business_scope"]} if "business_scope" in change["sections"] else {}),
         "bureaus": [{"bureau": b, "label": LABELS[b], "answered": b in answers,
                      **({"summary": answers[b]["summary"], "detail": answers[b]["detail"],
                          "answered_at": _iso(answers[b]["at"])} if b in answers else {})}
@@ -272,10 +273,10 @@ class ChangeDesk:
         raise RuntimeError(f"change {event.change_id}: {MAX_ATTEMPTS} concurrent answers")  # redelivered
 
     def correct(self, uscc: str, founder_id: str, change_id: str, raw: Any,
-                founder_resident_id: str | None = None) -> dict[str, Any]:
+                founder_resident_id: str | None = None, keep_others: bool = False) -> dict[str, Any]:
         """The founder's correction of a change a clerk sent back (change_review.py)."""
         return change_view(change_review.correct(self, self._case(uscc, founder_id), change_id, raw,
-                                                 founder_resident_id))
+                                                 founder_resident_id, keep_others))
 
     def answer_objection(self, uscc: str, founder_id: str, change_id: str, objection_id: str,
                          raw: Any) -> dict[str, Any]:

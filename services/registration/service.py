@@ -99,9 +99,10 @@ class RegistrationService(clerk.ClerkRpc):
 
     @rpc(expected_exceptions=OneStopError)
     def correct_change(self, uscc: str, founder_id: str, change_id: str, change: dict,
-                       founder_resident_id: str | None = None) -> dict:
-        """The founder's correction of a change a clerk sent back (change_review.py)."""
-        return self.changes.correct(uscc, founder_id, change_id, change, founder_resident_id)
+                       founder_resident_id: str | None = None, keep_others: bool = False) -> dict:
+        """The founder's correction of a change a clerk sent back (change_review.py); `keep_others`:
+        the sections not given stay as requested."""
+        return self.changes.correct(uscc, founder_id, change_id, change, founder_resident_id, bool(keep_others))
 
     @rpc(expected_exceptions=OneStopError)
     def object_to_decrease(self, uscc: str, objection: dict) -> dict:
