@@ -93,6 +93,9 @@ class RegistrationClient(BureauClient):
         return self._call("answer_objection", uscc, founder_id, change_id, objection_id,
                           answer.model_dump(mode="json", exclude_none=True))
 
+    def after_start_stats(self) -> dict:
+        return self._call("after_start_stats")
+
     def get_change(self, uscc: str, founder_id: str, change_id: str) -> dict:
         return self._call("get_change", uscc, founder_id, change_id)
 

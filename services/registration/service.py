@@ -22,7 +22,15 @@ from kit.outbox import relay
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
-from services.registration import change_parties, creditor_objections, documents, domain, name_change, signing
+from services.registration import (
+    after_start_stats,
+    change_parties,
+    creditor_objections,
+    documents,
+    domain,
+    name_change,
+    signing,
+)
 from services.registration.allocator import allocator_from_config
 from services.registration.changes import ChangeDesk, verification
 from services.registration.clerk import ClerkQueue
@@ -158,6 +166,11 @@ class RegistrationService(clerk.ClerkRpc):
     @rpc(expected_exceptions=OneStopError)
     def record_objection(self, uscc: str, objection: dict) -> dict:
         return self.closings.object(uscc, objection)
+
+    @rpc(expected_exceptions=OneStopError, public=True)
+    def after_start_stats(self) -> dict:
+        """Open data: counts and median working days of changes and closings (after_start_stats.py)."""
+        return after_start_stats.compute(self.store)
 
     # ---- name check and cases -----------------------------------------------------------------
 

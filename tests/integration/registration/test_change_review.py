@@ -107,6 +107,14 @@ def test_a_similar_new_name_goes_to_a_clerk_and_a_rejection_frees_the_name(regis
     with registration.waiting_for("company_changed", "app-rev"):  # a standard change is automatic again
         assert call(service, "request_change", company, "founder-1", "move-0003", MOVE)["state"] == "registered"
 
+    # open data: per kind, how many and how long (no names, no IDs)
+    stats = call(service, "after_start_stats")
+    assert stats["changes"]["name"] == {"label": "名称", "requested": 1, "registered": 0, "refused": 1,
+                                        "median_days_to_registration": None, "median_days_to_completion": None}
+    assert stats["changes"]["domicile"]["registered"] == 1
+    assert stats["changes"]["domicile"]["median_days_to_registration"] == 0  # the same day
+    assert stats["closings"] == {} and "楚" not in str(stats)
+
 
 def test_a_change_not_confirmed_in_time_is_withdrawn_saying_why(registration, company, mongo_db):
     service, form = registration.service, _case(mongo_db)["form"]
