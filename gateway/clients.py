@@ -13,7 +13,7 @@ from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
 from contracts.rpc import Document, Task
 from contracts.rpc.social_security import EmployeeEnrolment
-from contracts.rpc.tax import InvoiceRequest, RedLetterRequest
+from contracts.rpc.tax import DeclarationRequest, InvoiceRequest, RedLetterRequest
 from gateway.rpc import Bureaus
 
 
@@ -168,6 +168,12 @@ class TaxClient(BureauClient):
 
     def list_invoices(self, uscc: str) -> list[dict]:
         return self._call("list_invoices", uscc)
+
+    def file_declaration(self, uscc: str, declaration: DeclarationRequest) -> dict:
+        return self._call("file_declaration", uscc, declaration.model_dump(mode="json"))
+
+    def list_declarations(self, uscc: str) -> list[dict]:
+        return self._call("list_declarations", uscc)
 
     def raise_red_letter_form(self, uscc: str, invoice_number: str, request: RedLetterRequest) -> dict:
         return self._call("raise_red_letter_form", uscc, invoice_number, request.model_dump(mode="json"))

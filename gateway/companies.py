@@ -29,6 +29,7 @@ InvoiceRequest = tax.InvoiceRequest
 RedLetterRequest = tax.RedLetterRequest
 InvoiceUse = tax.InvoiceUse
 RedLetterFormAnswer = tax.RedLetterFormAnswer
+DeclarationRequest = tax.DeclarationRequest
 
 
 class CompanyService:
@@ -51,6 +52,14 @@ class CompanyService:
 
     def list_invoices(self, who: Principal, uscc: str) -> list[dict]:
         return self.clients.tax.list_invoices(self._own(who, uscc))
+
+    # ---- tax declarations (纳税申报): what a closing's 清税 checks (services/tax/declarations.py)
+
+    def file_declaration(self, who: Principal, uscc: str, declaration: DeclarationRequest) -> dict:
+        return self.clients.tax.file_declaration(self._own(who, uscc), declaration)
+
+    def list_declarations(self, who: Principal, uscc: str) -> list[dict]:
+        return self.clients.tax.list_declarations(self._own(who, uscc))
 
     # ---- red-letter invoices on used invoices (国家税务总局公告2024年第11号): seller raises, buyer confirms
 

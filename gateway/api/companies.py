@@ -10,7 +10,13 @@ from contracts.changes import ChangeRequest, ObjectionAnswer
 from contracts.closing import ClosingRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
 from gateway.api.deps import GatewayDep, Who
-from gateway.companies import InvoiceRequest, InvoiceUse, RedLetterFormAnswer, RedLetterRequest
+from gateway.companies import (
+    DeclarationRequest,
+    InvoiceRequest,
+    InvoiceUse,
+    RedLetterFormAnswer,
+    RedLetterRequest,
+)
 from gateway.staffing import EmployeeRequest, status_of
 
 router = APIRouter(prefix="/api/v1/companies/{uscc}", tags=["companies"])
@@ -59,6 +65,19 @@ def received_invoices(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str
 @router.post("/received-invoices/{number}/use", summary="The buyer's 用途确认 or 入账确认 of a received invoice (tax)")
 def confirm_invoice_use(uscc: str, number: str, body: InvoiceUse, who: Who, gateway: GatewayDep) -> dict[str, Any]:
     return gateway.companies.confirm_invoice_use(who, uscc, number, body)
+
+
+@router.post("/tax-declarations", status_code=201, summary="File one period's tax declaration (纳税申报)")
+def file_declaration(uscc: str, body: DeclarationRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    """《税收征收管理法》第二十五条. `period` "2026-Q4" for a small-scale taxpayer, "2026-11" for a general
+    one; `tax_due` 0 for a 零申报. The same declaration again is a retry; another amount is a 409. A
+    closing's tax clearance lists every expected period without one as a blocker."""
+    return gateway.companies.file_declaration(who, uscc, body)
+
+
+@router.get("/tax-declarations", summary="The periods tax expects a declaration for, and which are filed")
+def list_declarations(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+    return gateway.companies.list_declarations(who, uscc)
 
 
 @router.get("/invoices", summary="Invoices issued (tax)")
