@@ -125,8 +125,9 @@ class GatewayStore:
         return doc
 
     def application(self, application_id: str, fields: dict[str, int] | None = None) -> dict[str, Any] | None:
-        """The application (`fields`: only these, e.g. what the tracker derives from), never its outbox."""
-        return self.applications.find_one({"_id": application_id}, fields or {"outbox": 0})
+        """The application (`fields`: only these, e.g. what the tracker derives from), never its outbox
+        nor, unless asked for, its data-sharing receipts (gateway/receipts.py)."""
+        return self.applications.find_one({"_id": application_id}, fields or {"outbox": 0, "receipts": 0})
 
     def application_by_idempotency(self, key: str) -> dict[str, Any] | None:
         return self.applications.find_one({"idempotency": key}, {"outbox": 0})

@@ -213,3 +213,32 @@ def test_a_plain_redelivery_writes_nothing(mongo_db):
     for source, payload in events:
         append(store, source, payload)
     assert mongo_db["applications"].find_one({"_id": app_id}) == before
+
+
+def test_a_shared_events_receipt_is_written_with_its_timeline_entry_once(mongo_db):
+    """The data-sharing receipt rides in the timeline update (no write of its own); a redelivery adds nothing."""
+    from contracts.events import BankAccountReserved
+    from gateway.receipts import ReceiptService
+    from gateway.tracking import RecentApplications, append
+
+    store = GatewayStore(mongo_db)
+    store.ensure_indexes()
+    view, _ = ApplicationService(store, clients=None, publish=lambda *a: None, base_url="http://x").submit(
+        FOUNDER, own_form(store))
+    event = BankAccountReserved(application_id=view["id"], uscc="91350100M000100Y43", company_name="武汉某某科技有限公司",
+                                bank_name="某银行", branch_id="b1", branch_name="洪山支行", branch_address="洪山区一号",
+                                account_number="6222000000000001")
+    recent = RecentApplications()
+    for _ in range(2):  # at-least-once delivery
+        append(store, "bank", event.model_dump(mode="json"), recent)
+    doc = mongo_db["applications"].find_one({"_id": view["id"]})
+    assert [e["type"] for e in doc["timeline"]] == ["application_submitted", "bank_account_reserved"]
+    assert doc["version"] == 1
+    receipt = doc["receipts"][event.event_id]
+    assert receipt["recipients"] == ["tax", "social_security", "medical_insurance", "housing_fund"]
+    assert "account_number" in receipt["paths"] and "event_id" not in receipt["paths"]
+    assert mongo_db["data_receipts"].count_documents({}) == 0
+    assert "receipts" not in store.application(view["id"])  # the pages' reads leave it out
+    items = ReceiptService(store).receipt(FOUNDER, view["id"])["items"]
+    to_tax = [i for i in items if i["bureau"] == "tax" and i["event"] == "bank_account_reserved"]
+    assert [i["basis"] for i in to_tax] == ["event payload"] and "account_number" in to_tax[0]["fields"]
