@@ -54,6 +54,9 @@ class GatewayStore:
         self.webhooks.create_index("active")  # the delivery sweep reads every active hook each tick
         self.applications.create_index("provisional_deadlines", sparse=True)
         self.ratings.create_index([("bureau", ASCENDING), ("updated_at", ASCENDING)])
+        # what the statistics refresh reads: the applications and ratings written since the last one
+        self.applications.create_index("updated_at")
+        self.ratings.create_index("updated_at")
         self.webhooks.create_index([("founder_id", ASCENDING), ("active", ASCENDING)])
         self.webhook_deliveries.create_index([("state", ASCENDING), ("next_at", ASCENDING)])
         self.webhook_deliveries.create_index([("webhook_id", ASCENDING), ("created_at", ASCENDING)])
