@@ -17,7 +17,7 @@ from contracts.rpc import OneStopError
 from gateway import confirmations, deadlines, webhooks
 from gateway.egress import Egress
 from gateway.store import GatewayStore
-from gateway.tracking import RecentApplications, append
+from gateway.tracking import RecentApplications, append, prime
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
@@ -82,6 +82,10 @@ class GatewayTracker:
         # an idempotent side effect, re-run safely on a redelivery
         webhooks.after_event(self.store, data["application_id"], self.egress,
                              founder_id=doc["founder_id"] if doc else None)
+
+    @durable_handler("gateway", "application_submitted")
+    def on_gateway_application_submitted(self, payload: dict) -> None:
+        prime(self.recent, payload)  # recorded by the web process; cached here so the first answer reads nothing
 
     @timer(interval=RELAY_INTERVAL)
     def send_webhooks(self) -> None:

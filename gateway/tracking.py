@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from contracts import clock
+from gateway.publisher import SOURCE
 from gateway.receipts import receipt_row
 from gateway.store import GatewayStore
 from gateway.timeline import derive, timeline_entry
@@ -133,6 +134,22 @@ class Batches:
             if self._open.get(app_id) is batch:
                 del self._open[app_id]
             return list(batch.entries), dict(batch.receipts)
+
+
+def prime(recent: RecentApplications, payload: dict[str, Any]) -> None:
+    """Cache the application as the web process inserted it, from its `application_submitted` (the
+    tracker consumes that event for this alone: the web recorded it): the first bureau event then
+    needs no read. A guess like every cached copy: version 0 is exactly the inserted document (the
+    web stamps `submitted_at` with the event's time; BSON keeps milliseconds), and where the event
+    followed confirmations the stored version is higher, so the versioned write misses and reads."""
+    app_id = payload["application_id"]
+    if recent.get(app_id) is not None:
+        return
+    entry = timeline_entry(SOURCE, payload)
+    at = entry["at"]
+    recent.put(app_id, {"_id": app_id, "form": payload["form"], "timeline": [entry], "version": 0,
+                        "submitted_at": at.replace(microsecond=at.microsecond // 1000 * 1000),
+                        "founder_id": payload["founder_id"]})
 
 
 def append(store: GatewayStore, source: str, payload: dict[str, Any],

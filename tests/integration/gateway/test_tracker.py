@@ -242,3 +242,57 @@ def test_a_shared_events_receipt_is_written_with_its_timeline_entry_once(mongo_d
     items = ReceiptService(store).receipt(FOUNDER, view["id"])["items"]
     to_tax = [i for i in items if i["bureau"] == "tax" and i["event"] == "bank_account_reserved"]
     assert [i["basis"] for i in to_tax] == ["event payload"] and "account_number" in to_tax[0]["fields"]
+
+
+def test_the_first_bureau_event_needs_no_read_when_the_submission_primed_the_tracker(mongo_db):
+    """From application_submitted the tracker rebuilds the inserted application exactly: the first
+    bureau event is one write and no read, and the state it derives is the one a read would give."""
+    from pymongo import MongoClient, monitoring
+
+    from gateway.timeline import derive
+    from gateway.tracking import RecentApplications, append, prime
+    from tests.conftest import MONGO_URI
+
+    sent = []
+    store = GatewayStore(mongo_db)
+    store.ensure_indexes()
+    view, _ = ApplicationService(store, clients=None, publish=lambda kind, payload: sent.append(payload),
+                                 base_url="http://x").submit(FOUNDER, own_form(store))
+    [submitted] = sent
+    inserted = store.application(view["id"], {"form": 1, "timeline": 1, "submitted_at": 1, "version": 1,
+                                              "founder_id": 1})
+    recent = RecentApplications()
+    prime(recent, submitted)
+    cached = recent.get(view["id"])
+    assert {k: cached[k] for k in ("form", "submitted_at", "version", "founder_id")} == {
+        k: inserted[k] for k in ("form", "submitted_at", "version", "founder_id")}
+
+    class Commands(monitoring.CommandListener):
+        seen: list[str] = []
+
+        def started(self, event):
+            if event.command_name in ("find", "update", "findAndModify", "aggregate"):
+                Commands.seen.append(event.command_name)
+
+        def succeeded(self, event):
+            pass
+
+        def failed(self, event):
+            pass
+
+    client = MongoClient(MONGO_URI, event_listeners=[Commands()], tz_aware=True)
+    watched = GatewayStore(client[mongo_db.name])
+    event = TaxRegistered(application_id=view["id"], uscc="91350100M000100Y43", taxpayer_id="91350100M000100Y43",
+                          taxpayer_type="small_scale", tax_office="洪山区税务局")
+    try:
+        append(watched, "tax", event.model_dump(mode="json"), recent)
+    finally:
+        client.close()
+    assert Commands.seen == ["update"]
+    # the state written from the rebuilt copy is the state derived from the stored document
+    doc = store.application(view["id"])
+    again = store.application(view["id"], {"form": 1, "timeline": 1, "submitted_at": 1, "version": 1,
+                                           "founder_id": 1})
+    assert doc["version"] == 1 and [e["type"] for e in doc["timeline"]] == ["application_submitted", "tax_registered"]
+    assert {k: doc[k] for k in ("status", "steps", "outputs")} == {
+        k: derive(again["form"], again["timeline"], again["submitted_at"])[k] for k in ("status", "steps", "outputs")}
