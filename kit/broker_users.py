@@ -82,8 +82,10 @@ def _only(names: Iterable[str]) -> str:
 
 def _consumed(process: str) -> dict[str, tuple[str, ...]]:
     """source -> the event types `process` consumes (the tracker consumes every source's events)."""
-    if process == bureaus.GATEWAY:  # gateway/tracker.py: every source's events but its own
-        return {source: kinds for source, kinds in bureaus.SOURCES.items() if source != bureaus.GATEWAY}
+    if process == bureaus.GATEWAY:  # gateway/tracker.py: every source's events, of its own the submission
+        # (which primes its copy of the new application: gateway.tracking.prime)
+        return {**{source: kinds for source, kinds in bureaus.SOURCES.items() if source != bureaus.GATEWAY},
+                bureaus.GATEWAY: ("application_submitted",)}
     out: dict[str, tuple[str, ...]] = {}
     for source, kind in bureaus.bureau(process).consumes:
         out[source] = (*out.get(source, ()), kind)
@@ -102,7 +104,8 @@ def _service_grant(service: str) -> Grant:
     # binding it would copy the other bureaus' answers to the web
     topics = {RPC_EXCHANGE: (f"^{UUID}$", f"^{re.escape(service)}\\.\\*$")}
     for source, kinds in consumed.items():
-        topics[f"{source}.events"] = (NOTHING, _only(kinds))
+        if source != service:  # its own exchange stays unrestricted: it publishes every event of its own there
+            topics[f"{source}.events"] = (NOTHING, _only(kinds))
     return Grant(
         # declaring the source exchanges again is what nameko does before binding (no write: no publishing)
         configure=pattern,
