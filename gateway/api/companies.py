@@ -114,8 +114,11 @@ def end_employment(uscc: str, employee_id: str, who: Who, gateway: GatewayDep,
 def request_change(uscc: str, body: ChangeRequest, who: Who, gateway: GatewayDep,
                    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> dict[str, Any]:
     """Only the founder of the company. Registration registers a standard change at once and issues a
-    new licence version (same USCC); seal, tax and social security each answer. 409 while another
-    change is open (it is named); 422 with field errors when the result would break a form rule."""
+    new licence version (same USCC); seal, tax and social security each answer. A change adding a
+    licensed scope item or with a new name similar to another is `under_review` (a registration clerk
+    decides; `review` says why and by when; a correction comes back as `correction_requested`). 409
+    while another change is open (it is named); 422 with field errors when the result would break a
+    form rule."""
     return gateway.companies.request_change(who, uscc, body, idempotency_key)
 
 

@@ -76,7 +76,7 @@ def expire_due(store: RegistrationStore, now: datetime, limit: int = 100) -> int
     """The timer's sweep: a change still awaiting someone after its deadline is withdrawn, saying why
     (what start-up does with an application nobody confirmed in time)."""
     expired = 0
-    for case in store.cases.find({"awaiting_confirmation.0": {"$exists": True}},
+    for case in store.cases.find({"awaiting_confirmation": {"$type": "string"}},  # any ID awaited (indexed)
                                  {"open_change": 1, "changes": 1}).limit(limit):
         change = (case.get("changes") or {}).get(case.get("open_change") or "")
         if not change or change["state"] != AWAITING or not change.get("confirm_by_at") \
