@@ -75,7 +75,7 @@ class ClerkQueue:
         app_id, form = case["_id"], ApplicationForm.model_validate(case["form"])
         fields: dict[str, Any] = {"task.claimed_by": clerk, "task.claim_expires_at": None, "updated_at": now}
         if action == "approve":
-            licence_fields, event = self.registrar._licence(app_id, form, now)
+            licence_fields, event = self.registrar._licence(app_id, form, now, case.get("founder_id"))
             fields.update({"state": domain.APPROVED, "task.state": "done", **licence_fields})
         elif action == "reject":
             event = ApplicationRejected(application_id=app_id, reasons=cleaned["reasons"])

@@ -19,6 +19,7 @@ from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
 from kit import clerk
 from kit.events import durable_handler
 from kit.outbox import relay
+from kit.owners import Owners, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
@@ -46,6 +47,7 @@ configure_from_env()  # the process clock and holiday notices, before any entryp
 class RegistrationService(clerk.ClerkRpc):
     name = "registration"
     store = RegistrationMongo()
+    owners = Owners()  # who founded what: the founder-facing RPCs check the principal against it
     dispatch = EventDispatcher()
     config = Config()
     signer = SigningIdentity(signing.identity)  # signs every licence PDF
@@ -60,6 +62,7 @@ class RegistrationService(clerk.ClerkRpc):
     # Durable: a database blip redelivers the event (every step is idempotent) instead of losing it.
     @durable_handler("gateway", "application_submitted")
     def on_application_submitted(self, payload: dict) -> None:
+        self.owners.record(payload)  # first: who owns what follows (kit/owners.py)
         self.registrar.on_submitted(parse_event("gateway", payload))
 
     @durable_handler("gateway", "application_corrected")
@@ -92,6 +95,7 @@ class RegistrationService(clerk.ClerkRpc):
         return ChangeDesk(self.store, self.dispatch, self.registrar.check_form_name)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def request_change(self, uscc: str, founder_id: str, change_id: str, change: dict,
                        founder_resident_id: str | None = None) -> dict:
         return self.changes.request(uscc, founder_id, change_id, change, founder_resident_id)
@@ -118,14 +122,17 @@ class RegistrationService(clerk.ClerkRpc):
         return creditor_objections.record(self.store, uscc, objection)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def answer_objection(self, uscc: str, founder_id: str, change_id: str, objection_id: str, answer: dict) -> dict:
         return self.changes.answer_objection(uscc, founder_id, change_id, objection_id, answer)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def get_change(self, uscc: str, founder_id: str, change_id: str) -> dict:
         return self.changes.get(uscc, founder_id, change_id)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def list_changes(self, uscc: str, founder_id: str) -> list[dict]:
         return self.changes.list(uscc, founder_id)
 
@@ -139,27 +146,33 @@ class RegistrationService(clerk.ClerkRpc):
         self.closings.on_answer(parse_event(source, payload))
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def request_closure(self, uscc: str, founder_id: str, closure_id: str, request: dict) -> dict:
         return self.closings.request(uscc, founder_id, closure_id, request)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def request_liquidation(self, uscc: str, founder_id: str, closure_id: str, request: dict) -> dict:
         """一般注销: file the liquidation group (contracts.liquidation)."""
         return self.closings.request_general(uscc, founder_id, closure_id, request)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def file_liquidation_report(self, uscc: str, founder_id: str, closure_id: str, report: dict) -> dict:
         return self.closings.file_report(uscc, founder_id, closure_id, report)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def recheck_closure(self, uscc: str, founder_id: str, closure_id: str) -> dict:
         return self.closings.recheck(uscc, founder_id, closure_id)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def get_closure(self, uscc: str, founder_id: str, closure_id: str) -> dict:
         return self.closings.get(uscc, founder_id, closure_id)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def list_closures(self, uscc: str, founder_id: str) -> list[dict]:
         return self.closings.list(uscc, founder_id)
 
@@ -200,6 +213,7 @@ class RegistrationService(clerk.ClerkRpc):
         return self.registrar.check_name(name, district_code, scope, application_id, linked, parts).as_dict()
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def get_case(self, application_id: str) -> dict:
         case = self.registrar.case(application_id)
         task = domain.task_view(case["task"], clock.now()).model_dump(mode="json") if case.get("task") else None
@@ -235,11 +249,13 @@ class RegistrationService(clerk.ClerkRpc):
     # ---- documents ----------------------------------------------------------------------------
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def list_documents(self, application_id: str) -> list[dict]:
         case = self.registrar.case(application_id)
         return [domain.LICENCE_DOC.model_dump(mode="json")] if case.get("licence") else []
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def get_document(self, application_id: str, name: str) -> dict:
         case = self.registrar.case(application_id)
         if name != domain.LICENCE_DOC.name or not case.get("licence"):
