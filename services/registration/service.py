@@ -110,6 +110,7 @@ class RegistrationService(clerk.ClerkRpc):
         return change_parties.decide(self.changes, uscc, change_id, str(resident_id), decision)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def correct_change(self, uscc: str, founder_id: str, change_id: str, change: dict,
                        founder_resident_id: str | None = None, keep_others: bool = False) -> dict:
         """The founder's correction of a change a clerk sent back (change_review.py); `keep_others`:

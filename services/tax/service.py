@@ -143,6 +143,7 @@ class TaxService(clerk.ClerkRpc):
         return [domain.invoice_view(i) for i in self.store.received_invoices(buyer_uscc)]
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def file_declaration(self, uscc: str, declaration: dict) -> dict:
         """One period's 纳税申报 (declarations.py: what a closing's 清税 checks)."""
         return declarations.file(self.store.db, self.store.registration(uscc), declaration, clock.china_today())
