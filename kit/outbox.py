@@ -35,6 +35,7 @@ from pymongo.collection import Collection
 from contracts import clock
 from contracts.calendar import aware
 from contracts.events import Event
+from contracts.sharing import copies
 
 Dispatch = Callable[[str, dict], None]  # nameko's EventDispatcher: dispatch(event_type, payload)
 
@@ -128,7 +129,8 @@ def flush(collection: Collection, doc_id: Any, entries: Iterable[dict], dispatch
     sent = []
     for entry in entries:
         try:
-            dispatch(entry["type"], entry["payload"])
+            for routing_key, payload in copies(entry["type"], entry["payload"]):  # one per consumer: minimisation
+                dispatch(routing_key, payload)
         except BaseException:
             published.failed(collection)  # the relays of this process search it until it is old enough
             raise

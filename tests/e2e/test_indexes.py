@@ -42,7 +42,6 @@ UNSELECTIVE = {"$nin", "$ne", "$not"}
 def test_no_query_on_a_hot_path_scans_a_collection(tmp_path):
     log = tmp_path / "queries.jsonl"
     with LiveSystem("idx", log_dir=tmp_path / "log", extra_env={querylog.QUERY_LOG_ENV: str(log)}) as live:
-        live.start(timeout=180)
         _exercise(live)
         _operators(live, log)
         plans = _explain_all(live, querylog.read(log))
