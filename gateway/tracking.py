@@ -33,8 +33,6 @@ from gateway.timeline import derive, timeline_entry
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 50
-LAG_SHARE = 0.25  # of an event's lateness a batch waits for the rest of its application's events
-MAX_WINDOW = 1.0  # seconds
 # what `derive` and the tracker's side effects need of an application
 TRACKER_FIELDS = {"form": 1, "timeline": 1, "submitted_at": 1, "version": 1, "founder_id": 1}
 
@@ -106,16 +104,6 @@ class Batches:
         self._open: dict[str, _Batch] = {}
         self._guard = threading.Lock()
 
-    def wait_for(self, entry: dict[str, Any]) -> float:
-        """How long the batch `entry` opens waits: `window`, or, when events reach the tracker late (a
-        loaded system: the bureaus' answers to one licence then come seconds apart instead of within
-        milliseconds), LAG_SHARE of that lateness, at most MAX_WINDOW. The founder waits at most a
-        quarter longer than the queue made them wait already, and the database gets fewer writes
-        exactly when it is the bottleneck (bench.trips at load average 21: 4.45 timeline updates per
-        application with the fixed 0.15 s, against 1.0 on a quiet machine)."""
-        late = (entry["received_at"] - entry["at"]).total_seconds()
-        return min(MAX_WINDOW, max(self.window, LAG_SHARE * late)) if self.window else 0.0
-
     def join(self, app_id: str, entry: dict[str, Any],
              receipt: dict[str, Any] | None = None) -> tuple[_Batch, bool]:
         """(the open batch of this application with `entry` in it, whether the caller writes it)."""
@@ -166,7 +154,10 @@ def append(store: GatewayStore, source: str, payload: dict[str, Any],
             raise batch.error  # requeued like the leader's own event
         return batch.doc
     if recent.batches.window:
-        time.sleep(recent.batches.wait_for(entry))  # green under nameko: the other workers run meanwhile
+        # a fixed window: each waiting event holds one of the tracker's workers (max_workers 10), so a
+        # window that grew with the lateness under load (tried: a quarter of it, up to 1 s) capped the
+        # tracker near 10 events/s and made it the bottleneck (make bench 06:31: tracker lag p50 7.2 s)
+        time.sleep(recent.batches.window)  # green under nameko: the other workers run meanwhile
     try:
         with recent.one_at_a_time(app_id):
             batch.doc = _write(store, app_id, *recent.batches.close(app_id, batch), recent)

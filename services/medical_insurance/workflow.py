@@ -41,9 +41,9 @@ def open_unit(store: MedicalInsuranceStore, book: FiguresBook, event: LicenceIss
         return domain.new_unit(event, figures_for(book, licence.district_code) if known else None, number, at,
                                task_id=f"medical_insurance-{event.application_id}")
 
-    # Draw, then insert with _id = application_id, no read first: a duplicate's insert finds the unit
-    # and its number is handed back (none wasted); racing workers' losers leave a gap at worst.
-    entries = store.insert_numbered(units.unit_key(licence.district_code, year) if known else None, build)
+    # Draw, then insert with _id = application_id (no read first while the number comes from the
+    # block in memory): a duplicate spends no number and never moves the counter (kit.units).
+    entries = store.insert_numbered(event.application_id, units.unit_key(licence.district_code, year) if known else None, build)
     if entries is None:
         log.info("unit exists: duplicate licence_issued ignored", extra={"application_id": event.application_id})
         return []

@@ -112,3 +112,14 @@ def test_a_number_never_stored_is_given_back_only_while_it_is_the_last_one_hande
     assert next_sequence(counters, "back", block=20) == newer  # never the gap's number, never twice
     assert give_back(counters, "unblocked", next_sequence(counters, "unblocked")) is False  # no block: a gap
     assert next_sequence(counters, "unblocked") == 2
+
+
+def test_reserved_hands_out_only_what_the_block_in_memory_holds(mongo_db):
+    from kit.mongo import reserved
+
+    counters = mongo_db["counters"]
+    assert reserved(counters, "held") is None  # no block yet: drawing would be a round trip
+    first = next_sequence(counters, "held", block=3)
+    assert [reserved(counters, "held"), reserved(counters, "held")] == [first + 1, first + 2]
+    assert reserved(counters, "held") is None  # used up: the stored counter is not moved by it
+    assert counters.find_one({"_id": "held"})["seq"] == 3
