@@ -4,15 +4,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install rabbitmq db chromium fonts services run test test-days test-unit test-integration lint bench stop clean
-# the days the date-sensitive tests also run at: New Year's Eve, the first working day of 2027 (no
-# holiday notice yet: provisional), and a day years past every shipped figure and notice. The unit and
-# operator tests run at all of them; the integration tests (real broker and database, ~1 min a day) at
-# PINNED_DAYS_INTEGRATION, which `make test-days PINNED_DAYS_INTEGRATION="$(PINNED_DAYS)"` widens
-PINNED_DAYS ?= 2026-12-31T15:00:00+08:00 2027-01-04T09:30:00+08:00 2030-06-03T10:00:00+08:00
-PINNED_DAYS_INTEGRATION ?= 2027-01-04T09:30:00+08:00
+.PHONY: install rabbitmq db chromium fonts services run test test-days test-unit test-integration lint bench profile stop clean
+# the days the date-sensitive tests also run at: the coming New Year's Eve, the first working day of the
+# year after (no holiday notice yet: provisional), and a day about four years on, past every shipped figure
+# and notice. Picked from the real day (tests/support/days.py), always a week or more ahead of it: the
+# database's TTL indexes expire sessions by the real time, so a pinned day in the past loses logins at
+# random. The unit and operator tests run at all of them; the integration tests (real broker and database,
+# ~1 min a day) at PINNED_DAYS_INTEGRATION, which `make test-days PINNED_DAYS_INTEGRATION="$(PINNED_DAYS)"`
+# widens. (Recursive variables: evaluated in the recipes, once the virtualenv exists.)
+PINNED_DAYS ?= $(shell $(BIN)/python -m tests.support.days)
+PINNED_DAYS_INTEGRATION ?= $(shell $(BIN)/python -m tests.support.days --integration)
 
 $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
@@ -66,8 +70,18 @@ test-integration: services
 lint: install
 	$(BIN)/ruff check .
 
-bench: services
+## the bench extra (py-spy for `python -m bench.profile`) on top of what the tests install
+$(BENCH_STAMP): $(STAMP)
+	@rm -f $(VENV)/.bench-*
+	$(BIN)/pip install -q -e '.[bench]'
+	@touch $@
+
+bench: services $(BENCH_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## py-spy on every process under load (bench/profile.py), e.g. PROFILE_ARGS="--n 60 --rate 5"
+profile: services $(BENCH_STAMP)
+	$(BIN)/python -m bench.profile $(PROFILE_ARGS)
 
 ## stop the background servers started by `make run`/`make test` (RabbitMQ, the embedded database)
 stop:

@@ -100,7 +100,7 @@ def process_table(runs: list[Run], cpu_runs: list[Run]) -> str:
         rows.append([name, peaks[name], *cpu])
     ops = [f"{run.db_ops / max(1, run.completed):.0f}" if run.db_ops is not None else None for run in cpu_runs]
     if any(ops):
-        rows.append(["database ops per application", None, *ops])
+        rows.append(["database round trips per application", None, *ops])
     return table(headers, rows, digits=1)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import socket
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ import httpx
 from bench.forms import application, resident_id
 from bench.procs import LOG_DIR, Isolation, cpu_seconds, peak_rss_mib
 from bench.results import Run, add_milestones
+from kit import querylog
 from kit.launcher import ROOT, System
 from kit.mongo import connect
 
@@ -63,9 +65,13 @@ class Live:
     def __init__(self, scale: int = 1, label: str = "e2e", mongo_uri: str | None = None,
                  env: dict[str, str] | None = None):
         # one bench founder submits the whole load: no per-founder limits (gateway/quotas.py)
+        # every command the system's processes send (kit.querylog): round trips per application are
+        # counted from it, this system's only (the shared database's opcounters count everyone's)
+        self.query_log = Path(tempfile.mkdtemp(prefix="bench-queries-")) / "queries.jsonl"
         self.env = {"LOG_LEVEL": "WARNING", **{f"GATEWAY_{kind}_PER_FOUNDER_PER_HOUR": "1000000"
                                               for kind in ("SUBMISSIONS", "DOWNLOADS", "NAME_CHECKS")},
-                    **(env or {})}
+                    querylog.QUERY_LOG_ENV: str(self.query_log), **(env or {})}
+        self.query_log = Path(self.env[querylog.QUERY_LOG_ENV])
         self.iso = Isolation(label, mongo_uri) if mongo_uri else Isolation(label)
         self.scale = scale
         self.system: System | None = None
@@ -114,8 +120,12 @@ class Live:
         return {name: pid for name, pid in found.items() if pid is not None}
 
     def db_ops(self) -> int:
-        counters = self.db.client.admin.command("serverStatus").get("opcounters", {})
-        return sum(int(v) for v in counters.values())
+        """Round trips this system's processes have sent so far (kit.querylog), from every process."""
+        if not self.query_log.exists():
+            return 0
+        mark = f'"db": "{self.iso.db_prefix}_'
+        with self.query_log.open(encoding="utf-8", errors="replace") as rows:
+            return sum(1 for row in rows if mark in row and '"round_trip": true' in row)
 
     def memory(self) -> dict[str, float | None]:
         return {name: peak_rss_mib(pid) for name, pid in self.processes().items()}

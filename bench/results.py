@@ -27,7 +27,7 @@ class Run:
     cpu: dict[str, float] = field(default_factory=dict)  # process -> CPU seconds used during the load
     errors: int = 0
     lags: list[float] = field(default_factory=list)  # bureau event occurred -> recorded in the timeline
-    db_ops: int | None = None  # database operations during the load (server-wide: shared with others)
+    db_ops: int | None = None  # this system's database round trips during the load (kit.querylog)
     notes: list[str] = field(default_factory=list)
 
     def summary(self, milestone: str) -> Summary:

@@ -30,8 +30,9 @@ from decimal import Decimal, InvalidOperation
 from contracts.datafile import InvalidDataFile, line_of
 
 # Social security's three insurances; medical (with maternity) is the 医疗保障局's since 2018, with its own
-# files of the same shape (services/medical_insurance/data, kinds MEDICAL_KINDS there).
+# files of the same shape (services/medical_insurance/data): 职工基本医疗保险 and 生育保险.
 INSURANCE_KINDS: tuple[str, ...] = ("pension", "unemployment", "work_injury")
+MEDICAL_KINDS: tuple[str, ...] = ("medical", "maternity")
 
 
 class InvalidRatesFile(InvalidDataFile):

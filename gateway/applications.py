@@ -80,7 +80,8 @@ class ApplicationService:
         # every other person named confirms first (gateway/confirmations.py); only then the bureaus hear of it
         waiting = pending_fields(app_id, form_json, founder_rid, self.confirmation_days)
         if waiting is None:
-            event = ApplicationSubmitted(application_id=app_id, founder_id=who.id, form=form)
+            # occurred_at = submitted_at: the tracker rebuilds the inserted document from this event
+            event = ApplicationSubmitted(application_id=app_id, founder_id=who.id, form=form, occurred_at=now)
             entry, outbox = timeline_entry(SOURCE, event.model_dump(mode="json")), [outbox_entry(event)]
         else:
             entry, outbox = waiting.pop("entry"), []

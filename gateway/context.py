@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.after_start_stats import AfterStartStats
 from gateway.applications import ApplicationService
 from gateway.auth import AccountService
 from gateway.challenge import load_challenge
@@ -63,6 +64,7 @@ class Gateway:
         self.staffing = StaffingService(self.store, self.clients)
         self.tasks = TaskService(self.clients)
         self.verify = VerifyService(self.clients, self.store)
+        self.after_start = AfterStartStats(self.clients, s.gateway_stats_max_age_seconds)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:

@@ -28,22 +28,19 @@ CONSUMERS: dict[tuple[str, str], tuple[str, ...]] = bureaus.consumers()
 ENVELOPE = {"event_id", "type", "occurred_at"}
 
 
-def record_receipt(store: GatewayStore, source: str, payload: dict[str, Any]) -> bool:
-    """Keep the paths of one consumed event (idempotent: keyed by event_id). True if it is shared data."""
+def receipt_row(source: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The receipt of one consumed event, or None when no other bureau consumes it. The tracker stores
+    it in the application under `receipts.<event_id>` in the same update that puts the event on the
+    timeline (gateway.tracking.append): recorded exactly when the event is, with no write of its own."""
     recipients = CONSUMERS.get((source, payload.get("type", "")))
     if not recipients:
-        return False
+        return None
     if isinstance(payload.get(SHARED), dict):  # one copy per bureau: what each carried (contracts/sharing.py)
         paths, basis, extra = [], "each bureau's own copy", {"paths_by_bureau": carried(payload)}
     else:
         paths, basis, extra = [p for p in field_paths(payload) if p not in ENVELOPE], "event payload", {}
-    store.data_receipts.update_one(
-        {"_id": payload["event_id"]},
-        {"$setOnInsert": {"application_id": payload["application_id"], "source": source, "type": payload["type"],
-                          "occurred_at": _parse(payload.get("occurred_at")), "recipients": list(recipients),
-                          "paths": paths, "basis": basis, "recorded_at": clock.now(), **extra}},
-        upsert=True)
-    return True
+    return {"source": source, "type": payload["type"], "occurred_at": _parse(payload.get("occurred_at")),
+            "recipients": list(recipients), "paths": paths, "basis": basis, "recorded_at": clock.now(), **extra}
 
 
 class ReceiptService:
@@ -51,10 +48,13 @@ class ReceiptService:
         self.store = store
 
     def receipt(self, who: Principal, app_id: str) -> dict[str, Any]:
-        doc = self.store.application(app_id)
+        doc = self.store.application(app_id, {"outbox": 0})  # with its `receipts`
         if doc is None or not (doc["founder_id"] == who.id or who.is_operator):
             raise NotFound("没有找到这份申请")
-        return build_receipt(doc, list(self.store.data_receipts.find({"application_id": app_id})))
+        # rows of the `data_receipts` collection are what trackers before the `receipts` field wrote
+        stored = [*self.store.data_receipts.find({"application_id": app_id}),
+                  *({"_id": event_id, **row} for event_id, row in (doc.get("receipts") or {}).items())]
+        return build_receipt(doc, stored)
 
 
 def build_receipt(doc: dict[str, Any], stored: list[dict[str, Any]]) -> dict[str, Any]:

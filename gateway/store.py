@@ -56,6 +56,9 @@ class GatewayStore:
         self.webhooks.create_index("active")  # the delivery sweep reads every active hook each tick
         self.applications.create_index("provisional_deadlines", sparse=True)
         self.ratings.create_index([("bureau", ASCENDING), ("updated_at", ASCENDING)])
+        # what the statistics refresh reads: the applications and ratings written since the last one
+        self.applications.create_index("updated_at")
+        self.ratings.create_index("updated_at")
         self.webhooks.create_index([("founder_id", ASCENDING), ("active", ASCENDING)])
         self.webhook_deliveries.create_index([("state", ASCENDING), ("next_at", ASCENDING)])
         self.webhook_deliveries.create_index([("webhook_id", ASCENDING), ("created_at", ASCENDING)])
@@ -133,8 +136,9 @@ class GatewayStore:
         return doc
 
     def application(self, application_id: str, fields: dict[str, int] | None = None) -> dict[str, Any] | None:
-        """The application (`fields`: only these, e.g. what the tracker derives from), never its outbox."""
-        return self.applications.find_one({"_id": application_id}, fields or {"outbox": 0})
+        """The application (`fields`: only these, e.g. what the tracker derives from), never its outbox
+        nor, unless asked for, its data-sharing receipts (gateway/receipts.py)."""
+        return self.applications.find_one({"_id": application_id}, fields or {"outbox": 0, "receipts": 0})
 
     def application_by_idempotency(self, key: str) -> dict[str, Any] | None:
         return self.applications.find_one({"idempotency": key}, {"outbox": 0})

@@ -83,8 +83,10 @@ def _only(names: Iterable[str]) -> str:
 
 def _consumed(process: str) -> dict[str, tuple[str, ...]]:
     """source -> the event types `process` consumes (the tracker consumes every source's events)."""
-    if process == bureaus.GATEWAY:  # gateway/tracker.py: every source's events but its own
-        return {source: kinds for source, kinds in bureaus.SOURCES.items() if source != bureaus.GATEWAY}
+    if process == bureaus.GATEWAY:  # gateway/tracker.py: every source's events, of its own the submission
+        # (which primes its copy of the new application: gateway.tracking.prime)
+        return {**{source: kinds for source, kinds in bureaus.SOURCES.items() if source != bureaus.GATEWAY},
+                bureaus.GATEWAY: ("application_submitted",)}
     out: dict[str, tuple[str, ...]] = {}
     for source, kind in bureaus.bureau(process).consumes:
         out[source] = (*out.get(source, ()), kind)
@@ -102,8 +104,10 @@ def _service_grant(service: str) -> Grant:
     # no reply keys to bind: a bureau sees the web's reply queue key in every request it serves, and
     # binding it would copy the other bureaus' answers to the web
     topics = {RPC_EXCHANGE: (f"^{UUID}$", f"^{re.escape(service)}\\.\\*$")}
-    for source, kinds in consumed.items():  # a broad event: its own copy's key only (contracts/sharing.py)
-        topics[f"{source}.events"] = (NOTHING, _only(sharing.routing_key(source, k, service) for k in kinds))
+    for source, kinds in consumed.items():
+        if source != service:  # its own exchange stays unrestricted: it publishes every event of its own there
+            # a broad event: its own copy's key only (contracts/sharing.py)
+            topics[f"{source}.events"] = (NOTHING, _only(sharing.routing_key(source, k, service) for k in kinds))
     return Grant(
         # declaring the source exchanges again is what nameko does before binding (no write: no publishing)
         configure=pattern,

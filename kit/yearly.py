@@ -1,8 +1,9 @@
-"""Yearly data an operator installs: holiday notices and contribution figures (`onestop calendar|rates`).
+"""Yearly data an operator installs: holiday notices and contribution figures (`onestop calendar|rates`):
+social security's and medical insurance's figure files, told apart by the kinds they rate.
 
 Both validate the whole file before anything is installed (a refusal names the line and the reason;
 what was loaded before stays in force), then install it with an atomic rename into the directory the
-running processes read ($ONESTOP_HOLIDAY_DIR, $ONESTOP_RATES_DIR). Processes pick a new file up by
+running processes read ($ONESTOP_HOLIDAY_DIR, $ONESTOP_RATES_DIR[/medical_insurance], kit/rates.py). Processes pick a new file up by
 themselves within a minute; open deadlines and provisional contribution bases are then recomputed.
 """
 
@@ -26,9 +27,8 @@ from contracts.calendar import (
     load_override_dir,
 )
 from contracts.contributions import InvalidRatesFile, Policy, check_no_overlap, parse_policy
-
-RATES_DIR_ENV = "ONESTOP_RATES_DIR"
-DEFAULT_RATES_DIR = "var/rates"
+from contracts.datafile import line_of
+from kit import rates
 
 
 class FileRefused(Exception):
@@ -40,7 +40,7 @@ def holiday_dir() -> Path:
 
 
 def rates_dir() -> Path:
-    return Path(os.environ.get(RATES_DIR_ENV) or DEFAULT_RATES_DIR)
+    return rates.rates_root()
 
 
 # ---- holiday notices --------------------------------------------------------------------------
@@ -78,11 +78,16 @@ def calendar_status(directory: str | Path, today: date | None = None) -> dict[st
 
 
 def load_rates_file(path: str | Path, directory: str | Path) -> dict[str, Any]:
-    """Validate a period's figures (alone and against the periods loaded before) and install them."""
+    """Validate a period's figures (alone and against the periods of the same bureau loaded before) and
+    install them where that bureau's processes read them (kit/rates.py: social security's at the top of
+    `directory`, medical insurance's in its subdirectory). Whose figures they are, the kinds tell."""
     source = Path(path)
     try:
-        policy = parse_policy(source.read_text("utf-8"))
-        others = [p for p in _loaded_policies(Path(directory))
+        text = source.read_text("utf-8")
+        bureau = bureau_of(text)
+        policy = parse_policy(text, bureau.kinds)
+        target_dir = rates.operator_dir(bureau.name, Path(directory))
+        others = [p for p in _loaded_policies(target_dir, bureau)
                   if (p.district_code, p.valid_from) != (policy.district_code, policy.valid_from)]
         check_no_overlap([*others, policy])
     except FileNotFoundError:
@@ -90,25 +95,46 @@ def load_rates_file(path: str | Path, directory: str | Path) -> dict[str, Any]:
     except (UnicodeDecodeError, InvalidRatesFile) as exc:
         raise FileRefused(f"{source}: {exc}") from None
     name = f"{policy.district_code}_{policy.valid_from:%Y-%m}.json"
-    target = _install(json.loads(source.read_text("utf-8")), Path(directory), name)
-    return {"region_code": policy.district_code, "period": policy.period, "installed": str(target),
-            "confirmed": policy.confirmed}
+    target = _install(json.loads(text), target_dir, name)
+    return {"bureau": bureau.name, "region_code": policy.district_code, "period": policy.period,
+            "installed": str(target), "confirmed": policy.confirmed}
+
+
+def bureau_of(text: str) -> rates.Bureau:
+    """The bureau whose kinds the file rates, all of them; a file rating every kind of two bureaus is
+    refused (which one it is for would be a guess). Rating no bureau's kinds completely, it is read as the
+    bureau's it rates most of (social security's when none), whose validation then names what is missing."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError:
+        return rates.BUREAUS[0]  # parse_policy refuses it with its line
+    rated = raw.get("rates") if isinstance(raw, dict) else None
+    rated = set(rated) if isinstance(rated, dict) else set()
+    complete = [b for b in rates.BUREAUS if set(b.kinds) <= rated]
+    if len(complete) > 1:
+        raise InvalidRatesFile("rates the kinds of " + " and ".join(f"{b.label} ({', '.join(b.kinds)})" for b in complete)
+                               + ": one bureau's figures per file", line_of(text, '"rates"'))
+    if complete:
+        return complete[0]
+    return max(rates.BUREAUS, key=lambda b: len(rated & set(b.kinds)))  # first on a tie: social security
 
 
 def rates_status(directory: str | Path, today: date | None = None) -> dict[str, Any]:
     today = today or clock.china_today()
-    loaded = _loaded_policies(Path(directory))
-    rows = [{"region_code": p.district_code, "period": p.period, "confirmed": p.confirmed,
-             "in_force_today": p.valid_from <= today <= p.valid_until} for p in loaded]
-    regions = sorted({p.district_code for p in loaded})
-    # a region whose loaded periods have all ended runs on continued figures until the next is loaded
-    lapsed = [r for r in regions if all(p.valid_until < today for p in loaded if p.district_code == r)]
-    return {"directory": str(directory), "today": today.isoformat(), "periods": rows,
-            "provisional_regions": lapsed}
+    rows, lapsed = [], []
+    for bureau in rates.BUREAUS:
+        loaded = _loaded_policies(rates.operator_dir(bureau.name, Path(directory)), bureau)
+        rows += [{"bureau": bureau.name, "region_code": p.district_code, "period": p.period, "confirmed": p.confirmed,
+                  "in_force_today": p.valid_from <= today <= p.valid_until} for p in loaded]
+        # a region whose loaded periods have all ended runs on continued figures until the next is loaded
+        lapsed += [{"bureau": bureau.name, "region_code": r} for r in sorted({p.district_code for p in loaded})
+                   if all(p.valid_until < today for p in loaded if p.district_code == r)]
+    return {"directory": str(directory), "today": today.isoformat(), "periods": rows, "provisional_regions": lapsed}
 
 
-def _loaded_policies(directory: Path) -> list[Policy]:
-    return [parse_policy(f.read_text("utf-8")) for f in sorted(directory.glob("*.json"))] if directory.is_dir() else []
+def _loaded_policies(directory: Path, bureau: rates.Bureau) -> list[Policy]:
+    return [parse_policy(f.read_text("utf-8"), bureau.kinds) for f in sorted(directory.glob("*.json"))] \
+        if directory.is_dir() else []
 
 
 def _install(content: dict, directory: Path, name: str) -> Path:
@@ -141,12 +167,13 @@ def cmd_calendar(args) -> int:
 def cmd_rates(args) -> int:
     if args.action == "load":
         return _loaded(args, lambda: load_rates_file(args.file, rates_dir()),
-                       lambda r: f"installed {r['region_code']} {r['period']} as {r['installed']}; "
-                                 "provisional contribution bases are recomputed within a minute")
+                       lambda r: f"installed {r['bureau']} {r['region_code']} {r['period']} as {r['installed']}; "
+                                 "its processes use them within a minute (provisional bases are recomputed)")
     status = rates_status(rates_dir())
-    lines = [f"{p['region_code']} {p['period']}{' (in force)' if p['in_force_today'] else ''}"
+    lines = [f"{p['bureau']} {p['region_code']} {p['period']}{' (in force)' if p['in_force_today'] else ''}"
              f"{'' if p['confirmed'] else ' unconfirmed'}" for p in status["periods"]]
-    lines += [f"{r}: no figures for today: the last period continues, provisional" for r in status["provisional_regions"]]
+    lines += [f"{r['bureau']} {r['region_code']}: no figures for today: the last period continues, provisional"
+              for r in status["provisional_regions"]]
     _print(args, status, "\n".join(lines) or f"no operator-loaded figures in {status['directory']} (shipped figures only)")
     return 1 if status["provisional_regions"] else 0
 
@@ -167,7 +194,7 @@ def _print(args, data: dict, text: str) -> None:
 
 def register(subparsers) -> None:
     for name, run, what in (("calendar", cmd_calendar, "a year's holiday notice (JSON)"),
-                            ("rates", cmd_rates, "a period's contribution bases and rates (JSON)")):
+                            ("rates", cmd_rates, "a period's contribution bases and rates, social or medical insurance's (JSON)")):
         group = subparsers.add_parser(name, help=f"install or show {what}")
         actions = group.add_subparsers(dest="action", required=True)
         load = actions.add_parser("load", help=f"validate and install {what}")

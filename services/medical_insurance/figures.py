@@ -1,20 +1,22 @@
-"""Which medical-insurance bases and rates apply: the shipped files in `data/` (data/README.md), by
-region and period, read with social security's file format and period rules (contracts.contributions:
-the district's own file, else its city's; past the last period the last one continues, provisional)."""
+"""Which medical-insurance bases and rates apply: the shipped files in `data/` (data/README.md) plus the
+ones an operator loaded (`onestop rates load FILE` installs them under $ONESTOP_RATES_DIR/medical_insurance;
+kit/rates.py, shared with social security), by region and period, read with social security's file format
+and period rules (contracts.contributions: the district's own file, else its city's; past the last period
+the last one continues, provisional). A running process sees a newly loaded file within a minute."""
 
 from __future__ import annotations
 
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 
-from contracts.contributions import Policy, PolicyNotConfigured, check_no_overlap, parse_policy, policy_for
+from contracts.contributions import MEDICAL_KINDS, Policy, PolicyNotConfigured
+from kit import rates
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-KINDS = ("medical", "maternity")  # 职工基本医疗保险, 生育保险
+KINDS = MEDICAL_KINDS  # 职工基本医疗保险, 生育保险
 LABELS = {"medical": "职工基本医疗保险", "maternity": "生育保险"}
 
-__all__ = ["DATA_DIR", "KINDS", "LABELS", "FiguresBook", "NotConfigured", "Policy"]
+__all__ = ["DATA_DIR", "KINDS", "LABELS", "FiguresBook", "NotConfigured", "Policy", "operator_book"]
 
 
 class NotConfigured(LookupError):
@@ -24,21 +26,15 @@ class NotConfigured(LookupError):
         super().__init__(f"{day:%Y年%m月}{district_code}医疗保险缴费基数和费率尚未配置，且此前没有可延续的标准")
 
 
-class FiguresBook:
-    """The figures one process knows (read once: the files ship with the service)."""
+class FiguresBook(rates.PolicyBook):
+    """The figures one process knows: the shipped files (`directory`), overlaid by the operator's."""
 
-    def __init__(self, directory: Path = DATA_DIR):
-        self.directory = directory
-
-    @cached_property
-    def known(self) -> list[Policy]:
-        known = [parse_policy(f.read_text("utf-8"), KINDS) for f in sorted(self.directory.glob("*.json"))]
-        check_no_overlap(known)
-        return known
+    def __init__(self, directory: Path = DATA_DIR, operator_dir: Path | None = None):
+        super().__init__(operator_dir, directory, KINDS)
 
     def figures(self, district_code: str, day: date) -> Policy:
         try:
-            return policy_for(self.known, district_code, day)
+            return self.policy(district_code, day)
         except PolicyNotConfigured:
             raise NotConfigured(district_code, day) from None
 
@@ -47,3 +43,8 @@ class FiguresBook:
             return self.figures(district_code, day)
         except NotConfigured:
             return None
+
+
+def operator_book() -> FiguresBook:
+    """What a running service reads: the shipped files and $ONESTOP_RATES_DIR/medical_insurance."""
+    return FiguresBook(operator_dir=rates.operator_dir("medical_insurance"))

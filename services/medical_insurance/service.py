@@ -26,11 +26,11 @@ from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.medical_insurance import clerk as queue
 from services.medical_insurance import documents, domain, workflow
-from services.medical_insurance.figures import FiguresBook
+from services.medical_insurance.figures import operator_book
 from services.medical_insurance.store import MedicalInsuranceStore
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
-FIGURES = FiguresBook()
+FIGURES = operator_book()  # shipped figures and the operator's, looked at again every 30 s
 
 
 class MedicalInsuranceService(clerk.ClerkRpc):

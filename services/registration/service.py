@@ -23,7 +23,15 @@ from kit.owners import Owners, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
-from services.registration import change_parties, documents, domain, name_change, signing
+from services.registration import (
+    after_start_stats,
+    change_parties,
+    creditor_objections,
+    documents,
+    domain,
+    name_change,
+    signing,
+)
 from services.registration.allocator import allocator_from_config
 from services.registration.changes import ChangeDesk, verification
 from services.registration.clerk import ClerkQueue
@@ -73,6 +81,7 @@ class RegistrationService(clerk.ClerkRpc):
         # the end of a closing's notice period (contracts.clock: a pinned clock moves it in tests)
         self.closings.settle_due(clock.now())
         self.changes.settle_due(clock.now())  # a capital decrease's creditor period (contracts.capital)
+        change_parties.expire_due(self.store, clock.now())  # confirmations not given in time
 
     @timer(interval=60)
     def settle_names(self) -> None:
@@ -99,6 +108,24 @@ class RegistrationService(clerk.ClerkRpc):
     @rpc(expected_exceptions=OneStopError)
     def decide_change(self, uscc: str, change_id: str, resident_id: str, decision: dict) -> dict:
         return change_parties.decide(self.changes, uscc, change_id, str(resident_id), decision)
+
+    @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
+    def correct_change(self, uscc: str, founder_id: str, change_id: str, change: dict,
+                       founder_resident_id: str | None = None, keep_others: bool = False) -> dict:
+        """The founder's correction of a change a clerk sent back (change_review.py); `keep_others`:
+        the sections not given stay as requested."""
+        return self.changes.correct(uscc, founder_id, change_id, change, founder_resident_id, bool(keep_others))
+
+    @rpc(expected_exceptions=OneStopError)
+    def object_to_decrease(self, uscc: str, objection: dict) -> dict:
+        """A creditor's objection to an open capital decrease (公司法 art. 224; public, via the gateway)."""
+        return creditor_objections.record(self.store, uscc, objection)
+
+    @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
+    def answer_objection(self, uscc: str, founder_id: str, change_id: str, objection_id: str, answer: dict) -> dict:
+        return self.changes.answer_objection(uscc, founder_id, change_id, objection_id, answer)
 
     @rpc(expected_exceptions=OneStopError)
     @owned("founder_id")
@@ -153,6 +180,11 @@ class RegistrationService(clerk.ClerkRpc):
     @rpc(expected_exceptions=OneStopError)
     def record_objection(self, uscc: str, objection: dict) -> dict:
         return self.closings.object(uscc, objection)
+
+    @rpc(expected_exceptions=OneStopError, public=True)
+    def after_start_stats(self) -> dict:
+        """Open data: counts and median working days of changes and closings (after_start_stats.py)."""
+        return after_start_stats.compute(self.store)
 
     # ---- name check and cases -----------------------------------------------------------------
 

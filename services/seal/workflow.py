@@ -36,20 +36,26 @@ def opened_seal_set(store: SealStore, event: LicenceIssued) -> tuple[list[dict],
     if not wanted:
         log.info("no seals requested", extra={"application_id": event.application_id})
         return [], None
-    existing = store.get(event.application_id)
-    if existing is not None:  # the common duplicate: no codes wasted
-        log.info("seal set exists: duplicate licence_issued ignored",
-                 extra={"application_id": event.application_id, "event_id": event.event_id})
-        return [], existing
-    # Allocate first, then insert with _id = application_id. Two workers racing on a redelivered
-    # event both allocate, but only one insert lands: the loser's codes are wasted (a gap in the
-    # sequence), never issued, and the application never gets two sets or two codes for one seal.
-    codes = store.allocate_codes(event.licence.district_code, len(wanted))
+    # Allocate first, then insert with _id = application_id. With the codes in this process's block,
+    # no read first: a duplicate's insert finds the set and its codes are handed back (none wasted).
+    # When drawing needs a round trip, the duplicate is looked for first: a replayed event never moves
+    # the stored counter. Two workers racing on a redelivered event both allocate, but only one insert
+    # lands: a loser's codes are at worst a gap, never issued, never two sets or two codes for a seal.
+    district = event.licence.district_code
+    codes = store.reserved_codes(district, len(wanted))
+    if codes is None:
+        existing = store.get(event.application_id)
+        if existing is not None:
+            log.info("seal set exists: duplicate licence_issued ignored",
+                     extra={"application_id": event.application_id, "event_id": event.event_id})
+            return [], existing
+        codes = store.allocate_codes(district, len(wanted))
     seal_set, events = domain.new_seal_set(event, codes, clock.now())
     entries = store.insert_set(seal_set, events)
     if entries is None:
-        log.warning("lost a race for this seal set; codes %s stay unused", codes,
-                    extra={"application_id": event.application_id})
+        store.give_back_codes(district, codes)
+        log.info("seal set exists: duplicate licence_issued ignored",
+                 extra={"application_id": event.application_id, "event_id": event.event_id})
         return [], store.get(event.application_id)
     log.info("seal set opened: %d seals", len(seal_set.seals), extra={"application_id": event.application_id})
     return entries, seal_set

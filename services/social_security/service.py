@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
-from pathlib import Path
 
 from nameko.events import EventDispatcher
 from nameko.timer import timer
@@ -30,13 +28,13 @@ from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.social_security import clerk as queue
 from services.social_security import documents, domain, workflow
-from services.social_security.policy import DEFAULT_RATES_DIR, RATES_DIR_ENV, PolicyBook
+from services.social_security.policy import operator_book
 from services.social_security.store import SocialSecurityStore
 
 log = logging.getLogger(__name__)
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
-workflow.use_policies(PolicyBook(Path(os.environ.get(RATES_DIR_ENV) or DEFAULT_RATES_DIR)))
+workflow.use_policies(operator_book())
 
 
 class SocialSecurityService(clerk.ClerkRpc):

@@ -30,7 +30,7 @@ from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.tax import clerk as queue
-from services.tax import documents, domain, invoicing
+from services.tax import declarations, documents, domain, invoicing
 from services.tax.store import TaxStore
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
@@ -72,7 +72,9 @@ class TaxService(clerk.ClerkRpc):
     def on_clearance_requested(self, payload: dict) -> None:
         answer_clearance(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
                          lambda uscc: domain.clearance_blockers(self.store.registration_if_any(uscc),
-                                                                self.store.open_ledgers(uscc)))
+                                                                self.store.open_ledgers(uscc))
+                         + declarations.blockers(self.store.db, self.store.registration_if_any(uscc),
+                                                 clock.china_today()))
 
     @durable_handler(*bank_accounts.BANK_ACCOUNT)
     def on_bank_account_reserved(self, payload: dict) -> None:
@@ -139,6 +141,17 @@ class TaxService(clerk.ClerkRpc):
     def received_invoices(self, buyer_uscc: str) -> list[dict]:
         self.store.registration(buyer_uscc)
         return [domain.invoice_view(i) for i in self.store.received_invoices(buyer_uscc)]
+
+    @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
+    def file_declaration(self, uscc: str, declaration: dict) -> dict:
+        """One period's 纳税申报 (declarations.py: what a closing's 清税 checks)."""
+        return declarations.file(self.store.db, self.store.registration(uscc), declaration, clock.china_today())
+
+    @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
+    def list_declarations(self, uscc: str) -> list[dict]:
+        return declarations.listing(self.store.db, self.store.registration(uscc), clock.china_today())
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")

@@ -1,5 +1,6 @@
-"""The founder's and the clerk's pages on 31 December 2026 (every process's clock pinned there): a
-deadline counted into 2027, whose holiday notice is not out, carries the 暂定 mark with its reason."""
+"""The founder's and the clerk's pages on 31 December (every process's clock pinned there: the coming one
+at least a week ahead of the real day, tests/support/days.py): a deadline counted into the next year,
+whose holiday notice is not out, carries the 暂定 mark with its reason."""
 
 from __future__ import annotations
 
@@ -24,19 +25,25 @@ from gateway.ops.cli import add_staff  # noqa: E402
 from kit.startup import CLOCK_ANCHOR_ENV, CLOCK_START_ENV  # noqa: E402
 from tests.browser.conftest import ROOT, STAFF_PASSWORD  # noqa: E402
 from tests.factories import make_form  # noqa: E402
+from tests.support import days  # noqa: E402
 from tests.support.live import PASSWORD, LiveSystem  # noqa: E402
 
-START = "2026-12-31T10:00:00+08:00"
+DAY = days.year_end(31)
+START = days.at(DAY, 10)
 PROVISIONAL = "暂定"
+# the pinned year itself must not be provisional too: without a shipped notice, the test loads one first
+LOADED = days.notices_for(DAY)
+DUE = days.calendar_with(*LOADED).add_working_days(DAY, 1)  # 元旦 skipped
 
 
 def test_a_deadline_in_a_year_without_a_notice_is_marked_provisional_on_both_pages(browser, shots, tmp_path):
+    assert DUE.year == DAY.year + 1 and days.calendar_with().is_provisional(DUE.year)
     anchor = time.time()
-    env = {CLOCK_START_ENV: START, CLOCK_ANCHOR_ENV: repr(anchor), "ONESTOP_HOLIDAY_DIR": str(tmp_path / "holidays"),
+    holidays = days.install(LOADED, tmp_path / "holidays")
+    env = {CLOCK_START_ENV: START, CLOCK_ANCHOR_ENV: repr(anchor), "ONESTOP_HOLIDAY_DIR": str(holidays),
            "REGISTRATION_CLERK_DAYS": "1"}
     with clock.using(clock.pinned_at(datetime.fromisoformat(START), anchor)), \
             LiveSystem("yearweb", log_dir=ROOT / "var" / "log" / "browser-year", extra_env=env) as live:
-        live.start(timeout=180)
         add_staff("reg.newyear", STAFF_PASSWORD, bureau="registration", name="登记员小李",
                   mongo_uri=live.system.mongo_uri, db_prefix=live.db_prefix)
         founder = live.founder()
@@ -52,7 +59,7 @@ def test_a_deadline_in_a_year_without_a_notice_is_marked_provisional_on_both_pag
         expect(step).to_be_visible()
         expect(step).to_have_text(PROVISIONAL)
         assert "节假日安排尚未公布" in step.get_attribute("title")
-        expect(page.get_by_text("2027-01-04").first).to_be_visible()  # 31 Dec + 1 working day, 元旦 skipped
+        expect(page.get_by_text(DUE.isoformat()).first).to_be_visible()  # 31 Dec + 1 working day, 元旦 skipped
         shots(page, "year-end-founder")
 
         clerk = browser.new_context(base_url=live.url, locale="zh-CN", viewport={"width": 1280, "height": 900})

@@ -34,7 +34,6 @@ def test_a_simplified_closing_runs_its_notice_and_ends_deregistered_or_lists_its
     env = {CLOCK_START_ENV: START.isoformat(), CLOCK_ANCHOR_ENV: repr(anchor)}
     with clock.using(clock.pinned_at(START, anchor)), \
             LiveSystem("closing", log_dir=tmp_path / "log", extra_env=env) as live:
-        live.start(timeout=180)
         founder = live.founder()
         quiet, busy = make_form(employees=[]), make_form()
         ids = [live.submit(founder, quiet), live.submit(founder, busy)]

@@ -215,3 +215,72 @@ def test_rates_load_validates_installs_and_status_reports_provisional_regions(en
     code, out = run(["rates", "status", "--json"], capsys)
     status = json.loads(out)
     assert [p["period"] for p in status["periods"]] == ["2027-09-01~2028-08-31"]
+    assert [p["bureau"] for p in status["periods"]] == ["social_security"]
+
+
+def medical_figures(valid_from="2027-09-01", valid_until="2028-08-31", **extra) -> dict:
+    """A medical insurance file (services/medical_insurance/data's shape: medical and maternity)."""
+    return {"region_code": "420100", "valid_from": valid_from, "valid_until": valid_until,
+            "source": "测试 2026-12-02", "base": {"floor": "4900.00", "ceiling": "24500.00"},
+            "rates": {"medical": {"employer_rate": "0.08", "personal_rate": "0.02"},
+                      "maternity": {"employer_rate": "0.007", "personal_rate": "0"}}, **extra}
+
+
+def test_rates_load_takes_medical_insurance_files_beside_social_securitys(capsys, monkeypatch, tmp_path):
+    rates = tmp_path / "rates"
+    monkeypatch.setenv("ONESTOP_RATES_DIR", str(rates))
+    good = tmp_path / "medical-2027.json"
+    good.write_text(json.dumps(medical_figures(), ensure_ascii=False, indent=1), "utf-8")
+    code, out = run(["rates", "load", str(good), "--json"], capsys)
+    loaded = json.loads(out)
+    assert code == 0 and loaded["bureau"] == "medical_insurance" and loaded["period"] == "2027-09-01~2028-08-31"
+    installed = rates / "medical_insurance" / "420100_2027-09.json"
+    assert loaded["installed"] == str(installed) and json.loads(installed.read_text("utf-8")) == medical_figures()
+    assert list(rates.glob("*.json")) == []  # not where social security reads its files
+
+    # the same validation as social security's: overlaps with the bureau's own periods, bad figures with
+    # their line, a missing kind by name; nothing installed, what was there stays
+    overlapping = tmp_path / "overlap.json"
+    overlapping.write_text(json.dumps(medical_figures("2028-03-01", "2029-02-28")), "utf-8")
+    assert main(["rates", "load", str(overlapping)]) == 2 and "overlaps" in capsys.readouterr().err
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(medical_figures(base={"floor": "9", "ceiling": "1"}), indent=1), "utf-8")
+    assert main(["rates", "load", str(broken)]) == 2
+    assert "line 6: base floor 9 / ceiling 1 out of order" in capsys.readouterr().err
+    partial = medical_figures()
+    del partial["rates"]["maternity"]
+    (tmp_path / "partial.json").write_text(json.dumps(partial, indent=1), "utf-8")
+    assert main(["rates", "load", str(tmp_path / "partial.json")]) == 2
+    err = capsys.readouterr().err
+    assert "rates missing for ['maternity']" in err and "nothing was installed" in err
+    both = medical_figures()
+    both["rates"].update({k: {"employer_rate": "0.1", "personal_rate": "0.01"}
+                          for k in ("pension", "unemployment", "work_injury")})
+    (tmp_path / "both.json").write_text(json.dumps(both, indent=1), "utf-8")
+    assert main(["rates", "load", str(tmp_path / "both.json")]) == 2
+    assert "one bureau's figures per file" in capsys.readouterr().err
+    assert sorted(p.name for p in rates.rglob("*.json")) == ["420100_2027-09.json"]
+
+    # social security's file for the same period is no overlap: another bureau's
+    social = {**medical_figures(), "rates": both["rates"]}
+    del social["rates"]["medical"], social["rates"]["maternity"]
+    (tmp_path / "social.json").write_text(json.dumps(social, indent=1), "utf-8")
+    code, out = run(["rates", "load", str(tmp_path / "social.json"), "--json"], capsys)
+    assert code == 0 and json.loads(out)["installed"] == str(rates / "420100_2027-09.json")
+
+    code, out = run(["rates", "status", "--json"], capsys)
+    status = json.loads(out)
+    assert sorted((p["bureau"], p["period"]) for p in status["periods"]) == [
+        ("medical_insurance", "2027-09-01~2028-08-31"), ("social_security", "2027-09-01~2028-08-31")]
+
+
+def test_rates_status_names_a_medical_region_whose_last_loaded_period_has_lapsed(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("ONESTOP_RATES_DIR", str(tmp_path / "rates"))
+    ended = TODAY.replace(day=1) - timedelta(days=1)  # the end of last month: lapsed today
+    lapsed = tmp_path / "lapsed.json"
+    lapsed.write_text(json.dumps(medical_figures(date(ended.year - 1, ended.month, 1).isoformat(),
+                                                 ended.isoformat())), "utf-8")
+    assert main(["rates", "load", str(lapsed)]) == 0
+    capsys.readouterr()
+    code, out = run(["rates", "status"], capsys)
+    assert code == 1 and "medical_insurance 420100: no figures for today: the last period continues, provisional" in out

@@ -60,7 +60,9 @@ class Founder:
 class LiveSystem:
     def __init__(self, label: str, log_dir: Path, scale: dict[str, int] | None = None,
                  amqp_base: str = DEFAULT_AMQP_URI, ctl_uri: str = DEFAULT_RABBIT_CTL_URI,
-                 mongo_uri: str = DEFAULT_MONGO_URI, extra_env: dict[str, str] | None = None):
+                 mongo_uri: str = DEFAULT_MONGO_URI, extra_env: dict[str, str] | None = None,
+                 start_timeout: float = 180):
+        self.start_timeout = start_timeout  # what `with LiveSystem(...)` waits for every process
         suffix = uuid.uuid4().hex[:8]
         self.vhost = f"{label}-{suffix}"
         self.db_prefix = f"{label}_{suffix}"
@@ -88,10 +90,12 @@ class LiveSystem:
         """Talk to another node's management API (the one in use is about to go away)."""
         self.ctl_uri = self.system.ctl_uri = ctl_uri
 
-    def start(self, timeout: float = 120) -> LiveSystem:
+    def start(self, timeout: float | None = None) -> LiveSystem:
+        if self.system.instances:  # a second start would orphan the first one's processes
+            raise RuntimeError(f"{self.vhost} is already running")
         create_vhost(self.vhost, self.ctl_uri)
         try:
-            self.system.start(timeout=timeout)
+            self.system.start(timeout=timeout or self.start_timeout)
         except BaseException:
             self.close()
             raise

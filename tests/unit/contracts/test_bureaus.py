@@ -85,12 +85,13 @@ def test_every_clerk_task_kind_a_bureau_creates_has_a_label_in_the_manifest():
     from services.bank import domain as bank
     from services.housing_fund import domain as housing_fund
     from services.medical_insurance import domain as medical_insurance
+    from services.registration import change_review
     from services.registration import domain as registration
     from services.seal import domain as seal
     from services.social_security import domain as social_security
     from services.tax import domain as tax
 
-    created = {"registration": {registration.TASK_KIND}, "seal": set(seal.STEP_ACTIONS),
+    created = {"registration": {registration.TASK_KIND, change_review.TASK_KIND}, "seal": set(seal.STEP_ACTIONS),
                "tax": {tax.TASK_KIND}, "social_security": {social_security.TASK_EMPLOYER, social_security.TASK_EMPLOYEE},
                "medical_insurance": {medical_insurance.TASK_KIND}, "housing_fund": {housing_fund.TASK_KIND},
                "bank": {bank.TASK_KIND, bank_after_start.CLOSING_KIND}}
