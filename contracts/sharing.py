@@ -90,7 +90,8 @@ def copies(event_type: str, payload: dict[str, Any]) -> list[tuple[str, dict[str
 
 def carried(tracker_copy: dict[str, Any]) -> dict[str, list[str]]:
     """From the tracker's copy: bureau -> every field path its own copy carried (envelope aside)."""
-    common = [p for p in field_paths({k: v for k, v in tracker_copy.items() if k != SHARED}) if p not in ENVELOPE]
+    # only the common fields: a copy read back through the model also has the others, empty
+    common = field_paths(project(tracker_copy, PER_CONSUMER.get(tracker_copy.get("type", ""), ())))
     return {bureau: sorted({*common, *own}) for bureau, own in (tracker_copy.get(SHARED) or {}).items()}
 
 

@@ -71,6 +71,8 @@ def test_the_trackers_copy_says_what_each_copy_carried():
         copy = out[f"licence_issued.{bureau}"]
         assert paths == [p for p in sharing.field_paths(copy) if p not in sharing.ENVELOPE]
     assert "employees[].resident_id" in shared["housing_fund"] and "licence.uscc" in shared["bank"]
+    # the tracker reads it back through the model (the other fields then present, empty): the same answer
+    assert sharing.carried(parse_event("registration", tracker).model_dump(mode="json")) == shared
     assert not any(p.startswith("employees") for p in shared["bank"])
 
 
