@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install rabbitmq db chromium fonts services run test test-days test-unit test-integration lint bench stop clean
+.PHONY: install rabbitmq db chromium fonts services run test test-days test-unit test-integration lint bench profile stop clean
 # the days the date-sensitive tests also run at: the coming New Year's Eve, the first working day of the
 # year after (no holiday notice yet: provisional), and a day about four years on, past every shipped figure
 # and notice. Picked from the real day (tests/support/days.py), always a week or more ahead of it: the
@@ -69,8 +70,18 @@ test-integration: services
 lint: install
 	$(BIN)/ruff check .
 
-bench: services
+## the bench extra (py-spy for `python -m bench.profile`) on top of what the tests install
+$(BENCH_STAMP): $(STAMP)
+	@rm -f $(VENV)/.bench-*
+	$(BIN)/pip install -q -e '.[bench]'
+	@touch $@
+
+bench: services $(BENCH_STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## py-spy on every process under load (bench/profile.py), e.g. PROFILE_ARGS="--n 60 --rate 5"
+profile: services $(BENCH_STAMP)
+	$(BIN)/python -m bench.profile $(PROFILE_ARGS)
 
 ## stop the background servers started by `make run`/`make test` (RabbitMQ, the embedded database)
 stop:

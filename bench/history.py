@@ -84,7 +84,7 @@ class History:
     # ---- what is timed
 
     def measure(self, e2e_n: int, e2e_rate: float, label: str) -> dict[str, Any]:
-        from gateway.stats import compute
+        from gateway.stats import Tally, compute
         from gateway.store import GatewayStore
 
         found: dict[str, Any] = {}
@@ -101,7 +101,11 @@ class History:
                 lambda w=who: self.get(w, "GET", "/api/v1/applications"))
             found[f"_owned_{who}"] = owned
         store = GatewayStore(self.live.db)
-        found["stats refresh (gateway.stats.compute)"] = _median_seconds(lambda: bool(compute(store)) and None)
+        found["stats full pass (gateway.stats.compute)"] = _median_seconds(lambda: bool(compute(store)) and None)
+        tally = Tally().refresh(store)  # what a web process has after its first refresh
+        # what each refresh of a running web process costs: the writes since the last one, not the history
+        found["stats refresh (incremental Tally)"] = _median_seconds(
+            lambda: bool(tally.refresh(store).result()) and None)
         self.get("founder", "GET", "/api/v1/stats")  # a stale snapshot: this one starts its refresh
         time.sleep(1)
         found["GET /api/v1/stats (snapshot)"] = _median_seconds(lambda: self.get("founder", "GET", "/api/v1/stats"))

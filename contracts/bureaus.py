@@ -106,7 +106,7 @@ BUREAUS: tuple[Bureau, ...] = (
         consumes=((GATEWAY, "application_submitted"), (GATEWAY, "application_corrected"),
                   *((b, e) for b in CHANGE_ANSWERERS for e in AFTER_START)),
         form_fields=("*",),  # the whole form: registration is where it is examined
-        task_kinds={"registration_review": "设立登记审核"},
+        task_kinds={"registration_review": "设立登记审核", "change_review": "变更登记审核"},
     ),
     Bureau(
         name="seal", label="印章（公安）", step_title="印章刻制", target_working_days=1,

@@ -9,12 +9,13 @@ Pure: no I/O.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
 from contracts import scope
 from contracts.capital import CLAIM_DAYS_PUBLISHED, NOTIFY_CREDITORS_DAYS, is_decrease
+from contracts.closing import parse_model
 from contracts.form import (
     STRICT,
     Address,
@@ -28,6 +29,7 @@ from contracts.form import (
     pydantic_field_errors,
 )
 from contracts.rpc import FieldError, Invalid
+from contracts.text import VisibleText
 
 # What each changed section means on the founder's timeline and on the licence.
 CHANGE_LABELS = {
@@ -137,3 +139,33 @@ def new_parties(before: ApplicationForm, after: ApplicationForm, founder_residen
     return [{**p, "roles": [r for r in p["roles"] if r not in held.get(rid, {}).get("roles", [])]}
             for rid, p in _named(after).items()
             if rid != founder_resident_id and not set(p["roles"]) <= set(held.get(rid, {}).get("roles", []))]
+
+
+# ---- a creditor's objection to a capital decrease (公司法 2023 第二百二十四条) -------------------------
+# 债权人自接到通知之日起三十日内，未接到通知的自公告之日起四十五日内，有权要求公司清偿债务或者提供相应的担保.
+# Anyone may file one during the period (the public notice is on 国家企业信用信息公示系统, no login);
+# the decrease is not registered until the company records how it answered each one.
+
+DEMANDS = {"repay": "要求清偿债务", "guarantee": "要求提供相应的担保"}
+OUTCOMES = {"settled": "已清偿债务", "guaranteed": "已提供相应的担保"}
+
+
+class CreditorObjection(BaseModel):
+    model_config = STRICT
+    creditor: VisibleText = Field(min_length=1, max_length=60)  # kept by registration, shown to the company only
+    demand: Literal["repay", "guarantee"]
+    reason: VisibleText = Field(min_length=2, max_length=500)
+
+
+class ObjectionAnswer(BaseModel):
+    model_config = STRICT
+    outcome: Literal["settled", "guaranteed"]
+    note: VisibleText | None = Field(None, max_length=500)
+
+
+def parse_creditor_objection(data: Any) -> CreditorObjection:
+    return parse_model(CreditorObjection, data, "异议有内容需要修改")
+
+
+def parse_objection_answer(data: Any) -> ObjectionAnswer:
+    return parse_model(ObjectionAnswer, data, "答复有内容需要修改")

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Literal
 from uuid import uuid4
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts import bureaus, clock
 from contracts.form import (
@@ -167,21 +167,41 @@ class Licence(BaseModel):
     issued_at: datetime
 
 
+class Representative(BaseModel):
+    """The legal representative as a bureau's copy of licence_issued carries them: the name always, the
+    resident ID and position only for a bureau whose manifest entry needs them (tax's real-name check)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str
+    resident_id: str | None = None
+    position: str | None = None
+
+
 class LicenceIssued(Event):
-    """What the other bureaus need, and nothing more (data minimisation): no shareholders' IDs."""
+    """Published as one copy per consuming bureau with only the fields its manifest entry names, and one
+    for the tracker with none of them (contracts/sharing.py): the optional fields are absent from every
+    copy that does not need them."""
 
     type: Literal["licence_issued"] = "licence_issued"
     licence: Licence
-    legal_representative: LegalRepresentative
-    contact_phone: str
-    seals: SealRequest
-    tax: TaxNeeds
+    founder_id: str | None = None  # the founder's account: each bureau's ownership checks (kit/owners.py)
+    legal_representative: Representative | None = None
+    contact_phone: str | None = None
+    seals: SealRequest | None = None
+    tax: TaxNeeds | None = None
     employees: list[Employee] = Field(default_factory=list)
     housing_fund: HousingFundRequest | None = None
     bank: BankRequest | None = None
     # the form's scope codes (contracts.scope): social security's work-injury risk class follows them
     business_scope: list[str] = Field(default_factory=list)
     documents: list[DocumentRef] = Field(default_factory=list)
+    shared: dict[str, list[str]] = Field(default_factory=dict)  # the tracker's copy: bureau -> paths it got
+
+    @field_validator("legal_representative", mode="before")
+    @classmethod
+    def _from_form(cls, value: Any) -> Any:
+        # the form's LegalRepresentative, as registration builds the event
+        return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
 
 
 class LicenceRevoked(Event):

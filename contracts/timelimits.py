@@ -71,3 +71,23 @@ def overall(times: dict[str, StepTime]) -> StepTime:
     """The application's 办结时限: the latest step deadline (planned if that step is)."""
     latest = max(times.values(), key=lambda t: t.due)
     return StepTime(latest.due, any(t.provisional for t in times.values()), latest.planned)
+
+
+# ---- after start-up: a change of details (变更登记) ------------------------------------------------
+
+CHANGE_RULE_TEXT = ("变更登记：登记机关对齐全、符合法定形式的申请材料当场登记，不能当场登记的3个工作日内登记"
+                    "（《市场主体登记管理条例》第十九条）；补正期间暂停计时，补正后重新起算。")
+# How long the people a change names have to confirm it from their own accounts (本人确认), as at
+# start-up. ⚠️ Assumption (2026-12), as gateway/confirmations.py: no official figure was found; a choice.
+CHANGE_CONFIRMATION_DAYS = 5
+
+
+def change_review_deadline(start: date) -> Deadline:
+    """A change sent to a clerk: registration's own target from the day its materials were complete
+    (submitted, every person named confirmed) or last corrected, the same rule as start-up's."""
+    return step_deadline(FIRST, start)
+
+
+def change_confirmation_deadline(start: date) -> Deadline:
+    """The last day the people a change names may confirm it; after it the change is withdrawn."""
+    return deadline(start, CHANGE_CONFIRMATION_DAYS)

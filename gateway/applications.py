@@ -22,7 +22,7 @@ from gateway import replies
 from gateway.auth import Principal
 from gateway.bankslot import slot_errors
 from gateway.clients import Clients
-from gateway.confirmations import correction_errors, pending_fields
+from gateway.confirmations import correction_errors, pending_fields, real_name_errors
 from gateway.identities import holder_of
 from gateway.namecheck import name_errors
 from gateway.publisher import SOURCE, Publisher, publish_outbox
@@ -69,15 +69,19 @@ class ApplicationService:
             if existing is not None:
                 return self._replay(existing, body), False
         form = self._validated(body)
+        form_json = form.model_dump(mode="json")
+        founder_rid = self._founder_resident_id(who)
+        if errors := self._real_name_errors(who, form_json, founder_rid):
+            raise Invalid.with_fields(f"申请表有{len(errors)}处姓名与身份证号码不一致", errors)
         if self.quotas:  # a retry above and an invalid form cost nothing
             self.quotas.take(who, "submission")
-        form_json = form.model_dump(mode="json")
         app_id = uuid.uuid4().hex
         now = clock.now()
         # every other person named confirms first (gateway/confirmations.py); only then the bureaus hear of it
-        waiting = pending_fields(app_id, form_json, self._founder_resident_id(who), self.confirmation_days)
+        waiting = pending_fields(app_id, form_json, founder_rid, self.confirmation_days)
         if waiting is None:
-            event = ApplicationSubmitted(application_id=app_id, founder_id=who.id, form=form)
+            # occurred_at = submitted_at: the tracker rebuilds the inserted document from this event
+            event = ApplicationSubmitted(application_id=app_id, founder_id=who.id, form=form, occurred_at=now)
             entry, outbox = timeline_entry(SOURCE, event.model_dump(mode="json")), [outbox_entry(event)]
         else:
             entry, outbox = waiting.pop("entry"), []
@@ -125,7 +129,10 @@ class ApplicationService:
         except Invalid as exc:
             raise Invalid.with_fields(exc.message, [*exc.field_errors, *reply_errors]) from None
         form_json = form.model_dump(mode="json")
-        if errors := correction_errors(doc, form_json, self._founder_resident_id(who)):
+        founder_rid = self._founder_resident_id(who)
+        if errors := self._real_name_errors(who, form_json, founder_rid):
+            raise Invalid.with_fields("姓名与身份证号码不一致", [*errors, *reply_errors])
+        if errors := correction_errors(doc, form_json, founder_rid):
             raise Invalid.with_fields("补正不能变更需本人确认的人员", [*errors, *reply_errors])
         flagged = (doc.get("steps", {}).get("registration") or {}).get("fields") or []
         same = unchanged_fields(flagged, doc["form"], form_json)
@@ -147,6 +154,11 @@ class ApplicationService:
                guard=_awaiting_correction)
         self._flush(app_id, [out])
         return application_view(self.store.application(app_id), self.base_url)
+
+    def _real_name_errors(self, who: Principal, form_json: dict, founder_rid: str | None) -> list[FieldError]:
+        """One number, one name on the form; the founder's own number with the account's own name."""
+        name = (self.store.account(who.id) or {}).get("name") if founder_rid else None
+        return real_name_errors(form_json, founder_rid, name)
 
     def _founder_resident_id(self, who: Principal) -> str | None:
         """The number the founder's own verified account holds: that person's confirmation is implicit."""

@@ -31,7 +31,9 @@ from contracts.codes import is_valid_resident_id
 from contracts.rpc import BUREAUS, FieldError, Invalid, NotFound
 from contracts.text import PersonName
 from gateway import identities
+from gateway.challenge import ArithmeticChallenge, Challenge, LoginChallenge
 from gateway.errors import TooManyRequests, Unauthenticated
+from gateway.login_limits import ACCOUNT_FACTOR, LoginPolicy, wait_message
 from gateway.rpc import vouch
 from gateway.store import GatewayStore, token_expiry
 from kit.identity import FormatCheck, IdentityVerifier
@@ -42,7 +44,8 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _STAFF_LOGIN = re.compile(r"^[a-z][a-z0-9._-]{2,39}$")
 MIN_PASSWORD = 8
-ACCOUNT_FAILURE_FACTOR = 5  # failures from many addresses that lock one account, in units of max_failures
+ACCOUNT_FAILURE_FACTOR = ACCOUNT_FACTOR  # failures from many addresses that slow one account, in max_failures
+CHALLENGES_PER_ADDRESS = 100  # log-in challenges one address may fetch per window
 PRINCIPAL_SECONDS = 5.0  # how long a process trusts a token it resolved without asking again
 PRINCIPAL_CACHE_SIZE = 10_000
 
@@ -82,6 +85,16 @@ class PasswordChange(BaseModel):
     new_password: str = Field(max_length=200)
 
 
+class ChallengeRequired(Unauthenticated):
+    """A log-in that must carry the answer to a challenge (POST /api/v1/login-challenges)."""
+
+    code = "CHALLENGE_REQUIRED"
+
+
+def challenge_required(message: str) -> ChallengeRequired:
+    return ChallengeRequired.with_fields(message, [FieldError(field="challenge_answer", message=message)])
+
+
 def normalise_login(login: str) -> str:
     return login.strip().lower()
 
@@ -108,8 +121,11 @@ def public_account(account: dict) -> dict:
 class AccountService:
     def __init__(self, store: GatewayStore, token_minutes: int = 720, max_failures: int = 10,
                  window_minutes: int = 15, hasher: PasswordHasher | None = None,
-                 signup_limits: tuple[int, int] = (30, 1000), verifier: IdentityVerifier | None = None):
+                 signup_limits: tuple[int, int] = (30, 1000), verifier: IdentityVerifier | None = None,
+                 challenge: LoginChallenge | None = None, challenge_after: int = 3):
         self.store = store
+        self.challenge = challenge or ArithmeticChallenge(store)
+        self.policy = LoginPolicy(delay_after=max_failures, challenge_after=challenge_after)
         self.verifier = verifier or FormatCheck()
         # sign-ups per hour from one client address, and from everywhere (account farming, argon2 cost)
         self.signups_per_address, self.signups_per_hour = signup_limits
@@ -204,17 +220,23 @@ class AccountService:
 
     # ---- log in, with a sliding-window limit on failures per login name and per client
 
-    def log_in(self, login: str, password: str, client: str) -> tuple[str, datetime]:
+    def log_in(self, login: str, password: str, client: str, challenge_id: str | None = None,
+               challenge_answer: str | None = None) -> tuple[str, datetime]:
+        """Growing delays and a challenge after failures (gateway/login_limits.py), never a lockout."""
         login = normalise_login(login)
-        # Failures count three ways. One address guessing one account, or one address trying many
-        # accounts, is stopped after max_failures. Guessing spread over many addresses is stopped per
-        # account only after ACCOUNT_FAILURE_FACTOR times as many: a lower account-wide limit would let
-        # anyone lock a founder out of their own application with a handful of wrong passwords.
-        keys = [f"login:{login}", f"client:{client}", f"login:{login}|client:{client}"]
-        limits = [self.max_failures * ACCOUNT_FAILURE_FACTOR, self.max_failures, self.max_failures]
-        since = clock.now() - self.window
-        if any(self.store.failures_since(key, since) >= limit for key, limit in zip(keys, limits, strict=True)):
-            raise TooManyRequests("登录失败次数过多，请15分钟后再试")
+        account_key, client_key, pair_key = f"login:{login}", f"client:{client}", f"login:{login}|client:{client}"
+        keys = [account_key, client_key, pair_key]
+        now, since = clock.now(), clock.now() - self.window
+        seen = {key: self._window(key, since) for key in keys}
+        wait = self.policy.wait(seen[account_key], [seen[client_key], seen[pair_key]], now)
+        if wait:
+            raise TooManyRequests(wait_message(wait), retry_after=wait)
+        if self.policy.needs_challenge([n for n, _ in seen.values()]):
+            if not challenge_id and not challenge_answer:
+                raise challenge_required("登录失败次数较多，请先回答验证题再登录")
+            if not self.challenge.check(challenge_id, challenge_answer):
+                self.store.record_failure([client_key, pair_key])  # guessing answers costs the guesser
+                raise challenge_required("验证题答案不正确或已过期，请回答新的验证题")
         account = self.store.account_by_login(login)
         if not self._verify(account["password_hash"] if account else self._dummy_hash, password) or account is None:
             self.store.record_failure(keys)
@@ -229,6 +251,24 @@ class AccountService:
         expires = token_expiry(self.token_minutes)
         self.store.insert_token(hash_token(token), account["_id"], expires)
         return token, expires
+
+    def challenge_due(self, login: str, client: str) -> bool:
+        """Whether this login from this address must answer a challenge now (the page shows one at once)."""
+        login, since = normalise_login(login), clock.now() - self.window
+        keys = [f"login:{login}", f"client:{client}", f"login:{login}|client:{client}"]
+        return self.policy.needs_challenge([self._window(key, since)[0] for key in keys])
+
+    def issue_challenge(self, client: str) -> Challenge:
+        """A fresh challenge; CHALLENGES_PER_ADDRESS per window from one address (each is a stored row)."""
+        key = f"challenge:client:{client}"
+        if self.store.failures_since(key, clock.now() - self.window) >= CHALLENGES_PER_ADDRESS:
+            raise TooManyRequests("获取验证题过于频繁，请稍后再试", retry_after=int(self.window.total_seconds()))
+        self.store.record_failure([key])
+        return self.challenge.issue()
+
+    def _window(self, key: str, since: datetime) -> tuple[int, datetime | None]:
+        count, last = self.store.failure_window(key, since)
+        return count, aware(last) if last else None
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:

@@ -8,12 +8,12 @@ from datetime import date
 from typing import Any
 
 from contracts import bureaus as manifest
-from contracts.changes import ChangeRequest
+from contracts.changes import ChangeRequest, CreditorObjection, ObjectionAnswer
 from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
 from contracts.rpc import Document, Task
 from contracts.rpc.social_security import EmployeeEnrolment
-from contracts.rpc.tax import InvoiceRequest, RedLetterRequest
+from contracts.rpc.tax import DeclarationRequest, InvoiceRequest, RedLetterRequest
 from gateway.rpc import Bureaus
 
 
@@ -79,6 +79,22 @@ class RegistrationClient(BureauClient):
 
     def decide_change(self, uscc: str, change_id: str, resident_id: str, decision: dict) -> dict:
         return self._call("decide_change", uscc, change_id, resident_id, decision)
+
+    def correct_change(self, uscc: str, founder_id: str, change_id: str, change: ChangeRequest,
+                       founder_resident_id: str | None = None, keep_others: bool = False) -> dict:
+        return self._call("correct_change", uscc, founder_id, change_id,
+                          change.model_dump(mode="json", exclude_none=True), founder_resident_id, keep_others)
+
+    def object_to_decrease(self, uscc: str, objection: CreditorObjection) -> dict:
+        return self._call("object_to_decrease", uscc, objection.model_dump(mode="json"))
+
+    def answer_objection(self, uscc: str, founder_id: str, change_id: str, objection_id: str,
+                         answer: ObjectionAnswer) -> dict:
+        return self._call("answer_objection", uscc, founder_id, change_id, objection_id,
+                          answer.model_dump(mode="json", exclude_none=True))
+
+    def after_start_stats(self) -> dict:
+        return self._call("after_start_stats")
 
     def get_change(self, uscc: str, founder_id: str, change_id: str) -> dict:
         return self._call("get_change", uscc, founder_id, change_id)
@@ -152,6 +168,12 @@ class TaxClient(BureauClient):
 
     def list_invoices(self, uscc: str) -> list[dict]:
         return self._call("list_invoices", uscc)
+
+    def file_declaration(self, uscc: str, declaration: DeclarationRequest) -> dict:
+        return self._call("file_declaration", uscc, declaration.model_dump(mode="json"))
+
+    def list_declarations(self, uscc: str) -> list[dict]:
+        return self._call("list_declarations", uscc)
 
     def raise_red_letter_form(self, uscc: str, invoice_number: str, request: RedLetterRequest) -> dict:
         return self._call("raise_red_letter_form", uscc, invoice_number, request.model_dump(mode="json"))

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 from contracts import clock
 from contracts.bureaus import LABELS
-from contracts.changes import ChangeRequest
+from contracts.calendar import aware
+from contracts.changes import ChangeRequest, CreditorObjection, ObjectionAnswer
 from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.codes import is_valid_uscc
 from contracts.liquidation import LiquidationRequest, ReportRequest
@@ -21,12 +22,14 @@ from gateway.clients import Clients
 from gateway.errors import TooManyRequests
 from gateway.identities import holder_of
 from gateway.store import GatewayStore
+from gateway.views import current_name
 
 # the request bodies are the bureaus' own RPC models: what the gateway accepts is what they accept
 InvoiceRequest = tax.InvoiceRequest
 RedLetterRequest = tax.RedLetterRequest
 InvoiceUse = tax.InvoiceUse
 RedLetterFormAnswer = tax.RedLetterFormAnswer
+DeclarationRequest = tax.DeclarationRequest
 
 
 class CompanyService:
@@ -49,6 +52,14 @@ class CompanyService:
 
     def list_invoices(self, who: Principal, uscc: str) -> list[dict]:
         return self.clients.tax.list_invoices(self._own(who, uscc))
+
+    # ---- tax declarations (纳税申报): what a closing's 清税 checks (services/tax/declarations.py)
+
+    def file_declaration(self, who: Principal, uscc: str, declaration: DeclarationRequest) -> dict:
+        return self.clients.tax.file_declaration(self._own(who, uscc), declaration)
+
+    def list_declarations(self, who: Principal, uscc: str) -> list[dict]:
+        return self.clients.tax.list_declarations(self._own(who, uscc))
 
     # ---- red-letter invoices on used invoices (国家税务总局公告2024年第11号): seller raises, buyer confirms
 
@@ -91,11 +102,25 @@ class CompanyService:
         """Everyone the change names newly confirms it from their own account first, except the
         founder acting (their verified resident ID goes along so registration can tell)."""
         change_id = _request_id(who, idempotency_key)
+        return self.clients.registration.request_change(self._own(who, uscc), who.id, change_id, change,
+                                                        self._founder_rid(who))
+
+    def _founder_rid(self, who: Principal) -> str | None:
         try:
-            founder_rid = holder_of(self.store, self.store.account(who.id) or {})
+            return holder_of(self.store, self.store.account(who.id) or {})
         except Forbidden:
-            founder_rid = None  # not verified: the founder confirms like anyone named
-        return self.clients.registration.request_change(self._own(who, uscc), who.id, change_id, change, founder_rid)
+            return None  # not verified: the founder confirms like anyone named
+
+    def correct_change(self, who: Principal, uscc: str, change_id: str, change: ChangeRequest,
+                       keep_others: bool = False) -> dict:
+        """The founder's correction of a change the registration clerk sent back; back to that clerk.
+        `keep_others`: the sections not given stay as requested (the page corrects some of them)."""
+        return self.clients.registration.correct_change(self._own(who, uscc), who.id, change_id, change,
+                                                        self._founder_rid(who), keep_others)
+
+    def answer_objection(self, who: Principal, uscc: str, change_id: str, objection_id: str,
+                         answer: ObjectionAnswer) -> dict:
+        return self.clients.registration.answer_objection(self._own(who, uscc), who.id, change_id, objection_id, answer)
 
     def change_confirmations(self, who: Principal) -> list[dict]:
         """The changes waiting for my confirmation, by the resident ID my verified account holds."""
@@ -112,6 +137,10 @@ class CompanyService:
         name = renamed[-1] if renamed else (self.store.application_by_uscc(uscc) or {}).get("form", {}).get("name", {})
         return {k: name.get(k, "") for k in ("division", "trade_name", "industry", "organisation_form")}
 
+    def current_name(self, who: Principal, uscc: str) -> str:
+        """The company's name as its newest licence has it (after a name change, the new one)."""
+        return current_name(self.store.application_by_uscc(self._own(who, uscc)) or {})
+
     def list_changes(self, who: Principal, uscc: str) -> list[dict]:
         return self.clients.registration.list_changes(self._own(who, uscc), who.id)
 
@@ -125,7 +154,10 @@ class CompanyService:
                         if e["type"] == "change_recorded" else {"version": e["data"].get("version")})}
                     for e in doc.get("timeline", [])
                     if e["type"] in CHANGE_EVENTS and e["data"].get("change_id") == change_id]
-        return {**view, "timeline": sorted(timeline, key=lambda e: e["at"])}
+        # what registration itself recorded (a clerk's review, confirmations, creditors' objections)
+        timeline += [{"at": aware(datetime.fromisoformat(e["at"])), "source": "registration", "type": "change_log",
+                      "summary": e["summary"]} for e in view.get("log", [])]
+        return {**view, "company_name": current_name(doc), "timeline": sorted(timeline, key=lambda e: aware(e["at"]))}
 
 
     # ---- closing (简易注销): registration notices, every bureau clears, registration deregisters -------
@@ -155,7 +187,7 @@ class CompanyService:
         timeline = [{"at": e["at"], "source": e["source"], "type": e["type"], "summary": _closing_line(e, view["kind"])}
                     for e in doc.get("timeline", [])
                     if e["type"] in CLOSING_EVENTS and e["data"].get("closure_id") == closure_id]
-        return {**view, "timeline": sorted(timeline, key=lambda e: e["at"])}
+        return {**view, "company_name": current_name(doc), "timeline": sorted(timeline, key=lambda e: e["at"])}
 
 
 def _closing_line(entry: dict, kind: str = "simplified") -> str:
@@ -196,13 +228,22 @@ class VerifyService:
         return self.clients.registration.verify(uscc, version)
 
     def object_to_closure(self, uscc: str, objection: ObjectionRequest, client: str | None = None) -> dict:
+        self._check_objection(uscc, client)
+        return self.clients.registration.record_objection(uscc, objection)
+
+    def object_to_decrease(self, uscc: str, objection: CreditorObjection, client: str | None = None) -> dict:
+        """A creditor's objection to a capital decrease (公司法 art. 224), limited as the closing's."""
+        self._check_objection(uscc, client)
+        return self.clients.registration.object_to_decrease(uscc, objection)
+
+    def _check_objection(self, uscc: str, client: str | None) -> None:
         if self.store is not None:
             self._check_objection_rate(client)
         if not is_valid_uscc(uscc):
             raise Invalid.with_fields("统一社会信用代码无效", [{"field": "uscc", "message": "请核对18位代码及校验码"}])
-        return self.clients.registration.record_objection(uscc, objection)
 
     def _check_objection_rate(self, client: str | None) -> None:
+        # one budget for both kinds of public objection: a flood of either buries the real ones
         since = clock.now() - timedelta(hours=1)
         limits = {"objection:all": OBJECTIONS_PER_HOUR}
         if client:

@@ -39,7 +39,7 @@ from contracts.calendar import aware, deadline
 from contracts.clock import CHINA
 from contracts.events import ApplicationSubmitted
 from contracts.form import ApplicationForm
-from contracts.rpc import Conflict, FieldError, NotFound
+from contracts.rpc import Conflict, FieldError, Invalid, NotFound
 from contracts.text import VisibleText
 from gateway.auth import Principal
 from gateway.identities import holder_of
@@ -81,17 +81,48 @@ def parties(form: dict[str, Any]) -> list[dict[str, Any]]:
     return list(people.values())
 
 
-def _paths(form: dict[str, Any]) -> dict[str, str]:
-    """resident ID -> the field path of its first appearance among the people who confirm."""
+def _rows(form: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(field path, person) of every entry naming a natural person who confirms, in form order."""
     rows = [("legal_representative", form.get("legal_representative") or {})]
     rows += [(f"{key}.{i}", p) for key in ("shareholders", "directors", "supervisors")
              for i, p in enumerate(form.get(key) or [])]
     rows += [("manager", form["manager"])] if form.get("manager") else []
+    return [(path, person) for path, person in rows if person.get("resident_id")]
+
+
+def _paths(form: dict[str, Any]) -> dict[str, str]:
+    """resident ID -> the field path of its first appearance among the people who confirm."""
     paths: dict[str, str] = {}
-    for path, person in rows:
-        if person.get("resident_id"):
-            paths.setdefault(person["resident_id"], f"{path}.resident_id")
+    for path, person in _rows(form):
+        paths.setdefault(person["resident_id"], f"{path}.resident_id")
     return paths
+
+
+NAME_DIFFERS = "同一身份证号码在申请表中填写了不同的姓名：一个身份证号码只对应一个人，请核对姓名和号码"
+NOT_YOUR_NAME = "这是您本人的身份证号码，姓名应与您账号的实名“{name}”一致"
+NOT_NAMED_SO = "申请表中该身份证号码对应的姓名为“{named}”，与您账号的实名不一致：不能以他人名义确认，请联系申请人更正"
+
+
+def real_name_errors(form: dict[str, Any], founder_rid: str | None, founder_name: str | None) -> list[FieldError]:
+    """Real-name matching on the form: one resident ID carries one name everywhere, and an entry with the
+    founder's own (verified) number carries the founder account's name."""
+    errors, first = [], {}
+    for path, person in _rows(form):
+        rid, name = person["resident_id"], person.get("name", "")
+        if founder_rid and founder_name and rid == founder_rid and name != founder_name:
+            errors.append(FieldError(field=f"{path}.name", message=NOT_YOUR_NAME.format(name=founder_name)))
+        elif first.setdefault(rid, name) != name:
+            errors.append(FieldError(field=f"{path}.name", message=NAME_DIFFERS))
+    return errors
+
+
+def confirmer_name_error(form: dict[str, Any], rid: str, account_name: str) -> Invalid | None:
+    """The person confirming must be the person named: their account's name is the form's name for the number."""
+    named = {person.get("name", "") for _, person in _rows(form) if person["resident_id"] == rid}
+    if named == {account_name}:
+        return None
+    message = NOT_NAMED_SO.format(named="、".join(sorted(named)))
+    return Invalid.with_fields("姓名与身份证号码不一致，不能确认", [FieldError(field="name", message=message)])
 
 
 CHANGED_PARTY = "补正时不能新增人员或改变其身份（如董事改任监事）：该人员未就此确认。如需变更，请撤回后重新提交，由相关人员本人确认"
@@ -163,6 +194,7 @@ class ConfirmationService:
 
     def decide(self, who: Principal, app_id: str, body: Decision) -> dict[str, Any]:
         rid = self._me(who)
+        my_name = (self.store.account(who.id) or {}).get("name", "")
         state = CONFIRMED if body.decision == "confirm" else DECLINED
         for _ in range(MAX_ATTEMPTS):
             doc = self._named(app_id, rid)
@@ -176,6 +208,9 @@ class ConfirmationService:
             ends = doc.get("confirmation_deadline_at")
             if ends is not None and clock.now() >= aware(ends):
                 raise Conflict("确认期限已过，该申请将被撤回")
+            mismatch = confirmer_name_error(doc["form"], rid, my_name) if state == CONFIRMED else None
+            if mismatch is not None:
+                raise mismatch
             if self._write(doc, mine, state, body.reason):
                 return self._party_view(self.store.application(app_id), rid)
         raise Contended(f"application {app_id}: {MAX_ATTEMPTS} concurrent confirmations")

@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.after_start_stats import AfterStartStats
 from gateway.applications import ApplicationService
 from gateway.auth import AccountService
+from gateway.challenge import load_challenge
 from gateway.clerks import TaskService
 from gateway.clients import Clients
 from gateway.companies import CompanyService, VerifyService
@@ -48,7 +50,9 @@ class Gateway:
         self.accounts = AccountService(self.store, s.gateway_token_minutes, s.gateway_login_max_failures,
                                        s.gateway_login_window_minutes, self.password_hasher,
                                        (s.gateway_signups_per_address_per_hour, s.gateway_signups_per_hour),
-                                       load_verifier(s.gateway_identity_verifier))
+                                       load_verifier(s.gateway_identity_verifier),
+                                       load_challenge(s.gateway_login_challenge, self.store),
+                                       s.gateway_login_challenge_after)
         self.quotas = Quotas(self.store, {"submission": s.gateway_submissions_per_founder_per_hour,
                                           "download": s.gateway_downloads_per_founder_per_hour,
                                           "name_check": s.gateway_name_checks_per_founder_per_hour})
@@ -60,6 +64,7 @@ class Gateway:
         self.staffing = StaffingService(self.store, self.clients)
         self.tasks = TaskService(self.clients)
         self.verify = VerifyService(self.clients, self.store)
+        self.after_start = AfterStartStats(self.clients, s.gateway_stats_max_age_seconds)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Gateway:

@@ -53,6 +53,10 @@ class Unauthenticated(OneStopError):
 class TooManyRequests(OneStopError):
     code, status = "TOO_MANY_REQUESTS", 429
 
+    def __init__(self, message: str = "", retry_after: int = 900):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds, the Retry-After header
+
 
 def error_response(status: int, code: str, message: str, errors: list[FieldError] | None = None,
                    headers: dict[str, str] | None = None) -> JSONResponse:
@@ -63,7 +67,7 @@ def error_response(status: int, code: str, message: str, errors: list[FieldError
 def _one_stop(request: Request, exc: OneStopError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     if exc.status == 429:
-        headers = {"Retry-After": "900"}
+        headers = {"Retry-After": str(max(1, int(getattr(exc, "retry_after", 900))))}
     return error_response(exc.status, exc.code, exc.message or HTTP_CODES.get(exc.status, ""),
                           exc.field_errors, headers)
 

@@ -2,7 +2,8 @@
 when, derived from the events actually sent, not from a description of what we intend to send.
 
 - The tracker, on each event it consumes, stores the field paths present in the FULL payload (before
-  the timeline drops personal data) for events another bureau consumes (`CONSUMERS`, checked against
+  the timeline drops personal data) for events another bureau consumes; for an event sent as one copy
+  per bureau (`licence_issued`, contracts/sharing.py) the paths each bureau's copy carried (`CONSUMERS`, checked against
   the services' event handlers by tests/unit/beyond/test_receipts.py).
 - The gateway's own events (application_submitted / application_corrected, the whole form to
   registration) are recorded by the web process, not the tracker: their paths come from the form as
@@ -18,6 +19,7 @@ from typing import Any
 from contracts import bureaus, clock
 from contracts.calendar import aware
 from contracts.rpc import NotFound
+from contracts.sharing import SHARED, field_paths
 from gateway.auth import Principal
 from gateway.store import GatewayStore
 
@@ -26,34 +28,21 @@ CONSUMERS: dict[tuple[str, str], tuple[str, ...]] = bureaus.consumers()
 ENVELOPE = {"event_id", "type", "occurred_at"}
 
 
-def field_paths(value: Any, prefix: str = "") -> list[str]:
-    """Leaf paths of a JSON value: `a.b`, lists as `a[]` (every element's paths merged)."""
-    if isinstance(value, dict):
-        out: list[str] = []
-        for key in value:
-            out += field_paths(value[key], f"{prefix}.{key}" if prefix else str(key))
-        return sorted(set(out))
-    if isinstance(value, list):
-        out = []
-        for item in value:
-            out += field_paths(item, f"{prefix}[]")
-        return sorted(set(out)) or [f"{prefix}[]"]
-    return [prefix] if prefix else []
-
-
-def record_receipt(store: GatewayStore, source: str, payload: dict[str, Any]) -> bool:
-    """Keep the paths of one consumed event (idempotent: keyed by event_id). True if it is shared data."""
+def receipt_row(source: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The receipt of one consumed event, or None when no other bureau consumes it. The tracker stores
+    it in the application under `receipts.<event_id>` in the same update that puts the event on the
+    timeline (gateway.tracking.append): recorded exactly when the event is, with no write of its own."""
     recipients = CONSUMERS.get((source, payload.get("type", "")))
     if not recipients:
-        return False
-    paths = [p for p in field_paths(payload) if p not in ENVELOPE]
-    store.data_receipts.update_one(
-        {"_id": payload["event_id"]},
-        {"$setOnInsert": {"application_id": payload["application_id"], "source": source, "type": payload["type"],
-                          "occurred_at": _parse(payload.get("occurred_at")), "recipients": list(recipients),
-                          "paths": paths, "basis": "event payload", "recorded_at": clock.now()}},
-        upsert=True)
-    return True
+        return None
+    shared = payload.get(SHARED)
+    if isinstance(shared, dict):  # sent as one copy per bureau: what each copy carried (contracts/sharing.py)
+        paths, basis = [], "each bureau's own copy"
+        extra = {"paths_by_bureau": {b: list(v) for b, v in shared.items()}}
+    else:
+        paths, basis, extra = [p for p in field_paths(payload) if p not in ENVELOPE], "event payload", {}
+    return {"source": source, "type": payload["type"], "occurred_at": _parse(payload.get("occurred_at")),
+            "recipients": list(recipients), "paths": paths, "basis": basis, "recorded_at": clock.now(), **extra}
 
 
 class ReceiptService:
@@ -61,10 +50,13 @@ class ReceiptService:
         self.store = store
 
     def receipt(self, who: Principal, app_id: str) -> dict[str, Any]:
-        doc = self.store.application(app_id)
+        doc = self.store.application(app_id, {"outbox": 0})  # with its `receipts`
         if doc is None or not (doc["founder_id"] == who.id or who.is_operator):
             raise NotFound("没有找到这份申请")
-        return build_receipt(doc, list(self.store.data_receipts.find({"application_id": app_id})))
+        # rows of the `data_receipts` collection are what trackers before the `receipts` field wrote
+        stored = [*self.store.data_receipts.find({"application_id": app_id}),
+                  *({"_id": event_id, **row} for event_id, row in (doc.get("receipts") or {}).items())]
+        return build_receipt(doc, stored)
 
 
 def build_receipt(doc: dict[str, Any], stored: list[dict[str, Any]]) -> dict[str, Any]:
@@ -76,8 +68,9 @@ def build_receipt(doc: dict[str, Any], stored: list[dict[str, Any]]) -> dict[str
         if not recipients:
             continue
         row = by_event.get(entry["event_id"])
+        per_bureau: dict[str, list[str]] = {}
         if row is not None:
-            paths, basis = row["paths"], row["basis"]
+            paths, basis, per_bureau = row["paths"], row["basis"], row.get("paths_by_bureau") or {}
         elif entry["source"] == "gateway":
             paths = sorted({"application_id", *(k for k in entry.get("data", {}) if k not in ENVELOPE),
                             *(f"form.{p}" for p in field_paths(doc["form"]))} - {"form."})
@@ -88,7 +81,8 @@ def build_receipt(doc: dict[str, Any], stored: list[dict[str, Any]]) -> dict[str
             basis = "timeline copy (personal data already removed)"
         for bureau in recipients:
             items.append({"bureau": bureau, "from": entry["source"], "event": entry["type"],
-                          "event_id": entry["event_id"], "sent_at": aware(entry["at"]), "fields": paths,
+                          "event_id": entry["event_id"], "sent_at": aware(entry["at"]),
+                          "fields": per_bureau.get(bureau, paths),
                           "basis": basis})
     return {"application_id": doc["_id"], "items": items,
             "bureaus": sorted({i["bureau"] for i in items})}

@@ -35,8 +35,13 @@ class Settings(BaseSettings):
     gateway_secret_key: str = ""
     gateway_token_minutes: int = Field(12 * 60, ge=1)
     gateway_max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # failures per client address before its log-ins wait, growing (gateway/login_limits.py)
     gateway_login_max_failures: int = Field(10, ge=1)
     gateway_login_window_minutes: int = Field(15, ge=1)
+    # failures (per account or address) before a log-in must answer a challenge, and which challenge:
+    # "arithmetic" (embedded, NOT a CAPTCHA service: gateway/challenge.py) or module:attribute
+    gateway_login_challenge_after: int = Field(3, ge=1)
+    gateway_login_challenge: str = "arithmetic"
     # the OneStop trust root and the bureaus' certificates (kit/pki.py): published, and used to check PDFs
     pki_dir: str = "var/pki"
     # internal webhook receivers an operator allows (gateway/egress.py): "10.0.0.0/8,127.0.0.1:8099"

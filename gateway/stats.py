@@ -18,8 +18,16 @@ the ratings. Definitions (also served with the numbers, `definitions`):
   application's 2-working-day target overall).
 - ratings: 好差评 scores 1-5 of the bureau (overall: every bureau), bucketed by submission of the application.
 
-Anonymous callers must not be able to make the gateway do work that grows with history (one pass
-costs about 1.2 ms of CPU per application: 12 s at 10,000). So requests read a `Snapshots` entry:
+Refreshes do not read history: a process keeps every application's contribution and the totals per
+submission day (`Tally`), and each refresh reads only the applications and ratings written since the
+last one (their `updated_at` indexes; every write to an application sets it), taking the old
+contribution out and the new one in. Medians and p90s come from the days' value counts, "overdue
+now" from the open steps kept aside, so a result costs the number of days and open steps, not the
+history. The first refresh of a process, and the first after the calendar's sources changed (working
+days are counted again), read everything once. `compute` is that full pass, for one-off callers.
+
+Anonymous callers must not be able to make the gateway do work that grows with history (one full
+pass costs about 1.2 ms of CPU per application: 12 s at 10,000). So requests read a `Snapshots` entry:
 computed once, then recomputed in the background (one refresh at a time per period) when it is
 older than `max_age` seconds; a request never waits for a refresh except the very first one of a
 process. The answer says how old it may be (`generated_at`, `max_age_seconds`) and the page shows it.
@@ -30,17 +38,17 @@ from __future__ import annotations
 import csv
 import io
 import math
-import statistics
 import threading
 import time
-from collections import defaultdict
-from collections.abc import Callable
-from datetime import date, datetime
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from contracts import clock
 from contracts.calendar import aware
 from contracts.clock import CHINA
+from gateway.deadlines import calendar_fingerprint
 from gateway.store import GatewayStore
 from gateway.timeline import STEPS, TARGET_WORKING_DAYS, deadline_after, overdue, time_taken
 
@@ -50,6 +58,11 @@ OPEN_STATES = ("pending", "in_progress", "waiting_for_clerk", "correction_reques
 FINAL_APP_STATES = ("completed", "rejected", "revoked", "withdrawn")  # withdrawn: a named person declined or never confirmed
 PROJECTION = {"submitted_at": 1, "status": 1, "completed_at": 1, "steps": 1,
               "timeline.type": 1, "timeline.source": 1, "timeline.data.bureau": 1}
+APP_FIELDS = {**PROJECTION, "updated_at": 1}
+RATING_FIELDS = {"bureau": 1, "score": 1, "submitted_at": 1, "updated_at": 1}
+# a refresh reads what was written since the newest `updated_at` it saw, less this: a write stamped
+# a little before a write that committed first is still read (re-reading one changes nothing)
+OVERLAP = timedelta(minutes=2)
 CSV_COLUMNS = ("period", "scope", "received", "finished", "automatic", "automatic_share",
                "median_working_days", "p90_working_days", "median_working_hours", "p90_working_hours",
                "within_target_share", "overdue_now", "ratings_count", "ratings_mean",
@@ -57,7 +70,10 @@ CSV_COLUMNS = ("period", "scope", "received", "finished", "automatic", "automati
 
 
 def bucket(moment: datetime, period: Period) -> str:
-    day = aware(moment).astimezone(CHINA).date()
+    return period_key(_day(moment), period)
+
+
+def period_key(day: date, period: Period) -> str:
     if period == "day":
         return day.isoformat()
     if period == "week":
@@ -66,47 +82,86 @@ def bucket(moment: datetime, period: Period) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
-def median(values: list[float]) -> float | None:
-    return round(statistics.median(values), 2) if values else None
-
-
-def p90(values: list[float]) -> float | None:
-    if not values:
+def median(values: list[float] | Counter) -> float | None:
+    """The middle value (mean of the two middle ones for an even count), of a list or of value counts."""
+    counts = values if isinstance(values, Counter) else Counter(values)
+    n = sum(counts.values())
+    if not n:
         return None
-    ordered = sorted(values)
-    return round(ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)], 2)
+    low, high = _ranked(counts, [(n - 1) // 2, n // 2])
+    return round((low + high) / 2, 2)
+
+
+def p90(values: list[float] | Counter) -> float | None:
+    """Nearest rank: the ceil(0.9 n)-th smallest value."""
+    counts = values if isinstance(values, Counter) else Counter(values)
+    n = sum(counts.values())
+    if not n:
+        return None
+    [value] = _ranked(counts, [max(0, math.ceil(0.9 * n) - 1)])
+    return round(value, 2)
+
+
+def _ranked(counts: Counter, ranks: list[int]) -> list[float]:
+    """The values at these 0-based ranks (ascending) of a multiset given as value counts."""
+    out, seen, wanted = [], 0, iter(sorted(ranks))
+    rank = next(wanted)
+    for value in sorted(counts):
+        seen += counts[value]
+        while rank is not None and rank < seen:
+            out.append(value)
+            rank = next(wanted, None)
+        if rank is None:
+            break
+    return out
 
 
 class _Acc:
+    """Accumulators of one scope over some submission days; `add`/`take` with sign +1/-1."""
+
     __slots__ = ("received", "finished", "automatic", "days", "hours", "within", "overdue", "ratings")
 
     def __init__(self) -> None:
         self.received = self.finished = self.automatic = self.within = self.overdue = 0
-        self.days: list[float] = []
-        self.hours: list[float] = []
+        self.days: Counter = Counter()
+        self.hours: Counter = Counter()
         self.ratings = [0, 0, 0, 0, 0]
 
-    def add_finished(self, start: datetime, end: datetime, automatic: bool) -> None:
-        self.finished += 1
-        self.automatic += automatic
-        taken = time_taken(start, end)
-        if taken["working_days"] is not None:
-            self.days.append(taken["working_days"])
-            self.hours.append(taken["working_hours"])
-            self.within += bool(taken["within_target"])
+    def add(self, row: tuple, sign: int = 1) -> None:
+        _, finished, automatic, taken, _deadline = row
+        self.received += sign
+        if finished:
+            self.finished += sign
+            self.automatic += sign * automatic
+            if taken is not None:
+                days, hours, within = taken
+                self.days[days] += sign
+                self.hours[hours] += sign
+                self.within += sign * within
+
+    def merge(self, other: _Acc) -> None:
+        self.received += other.received
+        self.finished += other.finished
+        self.automatic += other.automatic
+        self.within += other.within
+        self.overdue += other.overdue
+        self.days.update(other.days)
+        self.hours.update(other.hours)
+        self.ratings = [a + b for a, b in zip(self.ratings, other.ratings, strict=True)]
 
     def result(self) -> dict[str, Any]:
         count = sum(self.ratings)
+        timed = sum(self.days.values())
         return {
             "received": self.received,
             "finished": self.finished,
             "automatic": self.automatic,
             "automatic_share": _share(self.automatic, self.finished),
-            "median_working_days": median(self.days),
-            "p90_working_days": p90(self.days),
-            "median_working_hours": median(self.hours),
-            "p90_working_hours": p90(self.hours),
-            "within_target_share": _share(self.within, len(self.days)),
+            "median_working_days": median(+self.days),
+            "p90_working_days": p90(+self.days),
+            "median_working_hours": median(+self.hours),
+            "p90_working_hours": p90(+self.hours),
+            "within_target_share": _share(self.within, timed),
             "overdue_now": self.overdue,
             "ratings": {str(i + 1): n for i, n in enumerate(self.ratings)},
             "ratings_count": count,
@@ -114,36 +169,167 @@ class _Acc:
         }
 
 
-def compute(store: GatewayStore, period: Period = "month", today: date | None = None) -> dict[str, Any]:
-    started = time.perf_counter()
-    today = today or clock.china_today()
-    accs: dict[str, dict[str, _Acc]] = defaultdict(lambda: {s: _Acc() for s in SCOPES})
-    totals = {s: _Acc() for s in SCOPES}
-    submitted: dict[str, str] = {}
-    count = 0
-    for doc in store.applications.find({}, PROJECTION).batch_size(1000):
-        count += 1
-        key = bucket(doc["submitted_at"], period)
-        submitted[doc["_id"]] = key
-        _one(doc, key, today, accs[key], totals)
-    for row in store.ratings.aggregate([{"$group": {"_id": {"a": "$application_id", "b": "$bureau", "s": "$score"},
-                                                    "n": {"$sum": 1}}}]):
-        key = submitted.get(row["_id"]["a"])
-        bureau, score = row["_id"]["b"], int(row["_id"]["s"])
-        if key is None or bureau not in STEPS or not 1 <= score <= 5:
+def contribution(doc: dict) -> tuple[date, tuple[tuple, ...]]:
+    """(submission day in Beijing, one row per scope the application counts in). A row is
+    (scope, finished, automatic, (working days, hours, within target) or None, open deadline or None)."""
+    queued_by = {(e.get("data") or {}).get("bureau") or e.get("source")
+                 for e in doc.get("timeline", []) if e.get("type") == "task_queued"}
+    rows = []
+    if doc.get("completed_at"):  # completed, possibly revoked since: the start-up took this long
+        rows.append(("overall", True, not queued_by, _taken(doc["submitted_at"], doc["completed_at"]), None))
+    else:
+        final = doc.get("status") in FINAL_APP_STATES
+        rows.append(("overall", False, False, None,
+                     None if final else deadline_after(doc["submitted_at"], TARGET_WORKING_DAYS)))
+    for bureau in STEPS:
+        step = (doc.get("steps") or {}).get(bureau) or {}
+        if not step.get("started_at"):
             continue
-        for acc in (accs[key][bureau], accs[key]["overall"], totals[bureau], totals["overall"]):
-            acc.ratings[score - 1] += row["n"]
-    return {
-        "period": period,
-        "today": today.isoformat(),
-        "generated_at": clock.now(),
-        "target_working_days": TARGET_WORKING_DAYS,
-        "totals": {s: totals[s].result() for s in SCOPES},
-        "series": [{"period": key, **{s: accs[key][s].result() for s in SCOPES}} for key in sorted(accs)],
-        "measured": {"applications": count, "seconds": round(time.perf_counter() - started, 4)},
-        "definitions": DEFINITIONS,
-    }
+        if step.get("state") == "done" and step.get("finished_at"):
+            rows.append((bureau, True, bureau not in queued_by, _taken(step["started_at"], step["finished_at"]), None))
+        else:
+            rows.append((bureau, False, False, None,
+                         step.get("deadline") if step.get("state") in OPEN_STATES else None))
+    return _day(doc["submitted_at"]), tuple(rows)
+
+
+def _day(moment: datetime) -> date:
+    return aware(moment).astimezone(CHINA).date()
+
+
+def _taken(start: datetime, end: datetime) -> tuple | None:
+    taken = time_taken(start, end)
+    if taken["working_days"] is None:
+        return None
+    return taken["working_days"], taken["working_hours"], bool(taken["within_target"])
+
+
+class Tally:
+    """Every application's contribution and the accumulators per submission day, brought up to date by
+    reading only what was written since the last refresh (module docstring). Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._reset(None)
+
+    def _reset(self, calendar: tuple | None) -> None:
+        self._calendar = calendar
+        self._apps: dict[str, tuple[date, tuple[tuple, ...]]] = {}
+        self._open: dict[str, tuple[date, list[tuple[str, str]]]] = {}  # app -> (day, [(scope, deadline)])
+        self._rated: dict[str, tuple[date, str, int]] = {}  # rating id -> (day, bureau, score)
+        self._days: dict[date, dict[str, _Acc]] = defaultdict(lambda: {s: _Acc() for s in SCOPES})
+        self._marks: dict[str, datetime | None] = {"applications": None, "ratings": None}
+        self.last_read = 0  # documents the last refresh read (tests and the bench look)
+
+    def refresh(self, store: GatewayStore) -> Tally:
+        with self._lock:
+            fingerprint = calendar_fingerprint()
+            if fingerprint != self._calendar:  # working days may count differently now: all again
+                self._reset(fingerprint)
+            read = 0
+            for doc in self._changed(store.applications, APP_FIELDS):
+                self._apply(doc)
+                read += 1
+            for row in self._changed(store.ratings, RATING_FIELDS):
+                self._rate(row)
+                read += 1
+            self.last_read = read
+        return self
+
+    def _changed(self, collection: Any, fields: dict[str, int]) -> Iterator[dict]:
+        mark = self._marks[collection.name]
+        query = {} if mark is None else {"updated_at": {"$gte": mark - OVERLAP}}
+        for doc in collection.find(query, fields).batch_size(1000):
+            if doc.get("updated_at") is not None:
+                at = aware(doc["updated_at"])
+                mark = at if mark is None or at > mark else mark
+            yield doc
+        self._marks[collection.name] = mark
+
+    def _apply(self, doc: dict) -> None:
+        new = contribution(doc)
+        old = self._apps.get(doc["_id"])
+        if old == new:
+            return  # re-read within the overlap, or a write that changed nothing counted here
+        if old is not None:
+            self._count(old, -1)
+        self._count(new, 1)
+        self._apps[doc["_id"]] = new
+        opened = [(row[0], row[4]) for row in new[1] if row[4]]
+        if opened:
+            self._open[doc["_id"]] = (new[0], opened)
+        else:
+            self._open.pop(doc["_id"], None)
+
+    def _count(self, contrib: tuple[date, tuple[tuple, ...]], sign: int) -> None:
+        day, rows = contrib
+        for row in rows:
+            self._days[day][row[0]].add(row, sign)
+
+    def _rate(self, row: dict) -> None:
+        bureau, score = row.get("bureau"), int(row.get("score") or 0)
+        new = (_day(row["submitted_at"]), bureau, score) if bureau in STEPS and 1 <= score <= 5 else None
+        old = self._rated.pop(row["_id"], None)
+        for rated, sign in ((old, -1), (new, 1)):
+            if rated is not None:
+                day, bureau, score = rated
+                for scope in (bureau, "overall"):
+                    self._days[day][scope].ratings[score - 1] += sign
+        if new is not None:
+            self._rated[row["_id"]] = new
+
+    def result(self, period: Period = "month", today: date | None = None) -> dict[str, Any]:
+        started = time.perf_counter()
+        today = today or clock.china_today()
+        with self._lock:
+            accs: dict[str, dict[str, _Acc]] = defaultdict(lambda: {s: _Acc() for s in SCOPES})
+            for day, scopes in self._days.items():
+                for scope, acc in scopes.items():
+                    accs[period_key(day, period)][scope].merge(acc)
+            for day, opened in self._open.values():
+                for scope, deadline in opened:
+                    if overdue(deadline, today):
+                        accs[period_key(day, period)][scope].overdue += 1
+            count, read = len(self._apps), self.last_read
+        accs = {key: scopes for key, scopes in accs.items() if any(a.received or any(a.ratings) for a in scopes.values())}
+        totals = {s: _Acc() for s in SCOPES}
+        for scopes in accs.values():
+            for scope, acc in scopes.items():
+                totals[scope].merge(acc)
+        return {
+            "period": period,
+            "today": today.isoformat(),
+            "generated_at": clock.now(),
+            "target_working_days": TARGET_WORKING_DAYS,
+            "totals": {s: totals[s].result() for s in SCOPES},
+            "series": [{"period": key, **{s: accs[key][s].result() for s in SCOPES}} for key in sorted(accs)],
+            "measured": {"applications": count, "read_by_last_refresh": read,
+                         "seconds": round(time.perf_counter() - started, 4)},
+            "definitions": DEFINITIONS,
+        }
+
+
+def compute(store: GatewayStore, period: Period = "month", today: date | None = None) -> dict[str, Any]:
+    """One full pass over every application and rating (a fresh `Tally`): for one-off callers."""
+    return Tally().refresh(store).result(period, today)
+
+
+_tallies: dict[int, tuple[GatewayStore, Tally]] = {}
+_tallies_lock = threading.Lock()
+
+
+def tally(store: GatewayStore) -> Tally:
+    """The one `Tally` of this store in this process."""
+    with _tallies_lock:
+        found = _tallies.get(id(store))
+        if found is None or found[0] is not store:
+            found = _tallies[id(store)] = (store, Tally())
+        return found[1]
+
+
+def refreshed(store: GatewayStore, period: Period = "month") -> dict[str, Any]:
+    """The statistics from this process's tally, brought up to date (what snapshots compute)."""
+    return tally(store).refresh(store).result(period)
 
 
 class Snapshots:
@@ -154,7 +340,7 @@ class Snapshots:
                  compute_fn: Callable[[GatewayStore, Period], dict[str, Any]] | None = None,
                  monotonic: Callable[[], float] = time.monotonic):
         self.store, self.max_age, self.monotonic = store, max_age, monotonic
-        self.compute = compute_fn or (lambda st, period: compute(st, period))
+        self.compute = compute_fn or refreshed
         self._lock = threading.Lock()
         self._results: dict[str, tuple[float, dict[str, Any]]] = {}
         self._refreshing: dict[str, threading.Thread] = {}
@@ -206,33 +392,6 @@ def snapshots(store: GatewayStore, max_age: float) -> Snapshots:
         if found is None or found.store is not store or found.max_age != max_age:
             found = _snapshots[id(store)] = Snapshots(store, max_age)
         return found
-
-
-def _one(doc: dict, key: str, today: date, accs: dict[str, _Acc], totals: dict[str, _Acc]) -> None:
-    queued_by = {(e.get("data") or {}).get("bureau") or e.get("source")
-                 for e in doc.get("timeline", []) if e.get("type") == "task_queued"}
-    both = (accs, totals)
-    for acc in both:
-        acc["overall"].received += 1
-    if doc.get("completed_at"):  # completed, possibly revoked since: the start-up took this long
-        for acc in both:
-            acc["overall"].add_finished(doc["submitted_at"], doc["completed_at"], not queued_by)
-    elif doc.get("status") not in FINAL_APP_STATES and overdue(deadline_after(doc["submitted_at"], TARGET_WORKING_DAYS),
-                                                                today):
-        for acc in both:
-            acc["overall"].overdue += 1
-    for bureau in STEPS:
-        step = (doc.get("steps") or {}).get(bureau) or {}
-        if not step.get("started_at"):
-            continue
-        for acc in both:
-            acc[bureau].received += 1
-        if step.get("state") == "done" and step.get("finished_at"):
-            for acc in both:
-                acc[bureau].add_finished(step["started_at"], step["finished_at"], bureau not in queued_by)
-        elif step.get("state") in OPEN_STATES and overdue(step.get("deadline"), today):
-            for acc in both:
-                acc[bureau].overdue += 1
 
 
 def to_csv(result: dict[str, Any]) -> str:

@@ -26,6 +26,7 @@ class GatewayStore:
         self.accounts = db["accounts"]
         self.tokens = db["tokens"]
         self.login_failures = db["login_failures"]
+        self.login_challenges = db["login_challenges"]  # gateway/challenge.py: one-use, answers hashed
         self.applications = db["applications"]
         # beyond the portals: 好差评, webhooks, data-sharing receipts (gateway/ratings.py, webhooks.py, receipts.py)
         self.ratings = db["ratings"]
@@ -44,6 +45,7 @@ class GatewayStore:
         self.tokens.create_index("expires_at", expireAfterSeconds=0)
         self.login_failures.create_index([("key", ASCENDING), ("at", ASCENDING)])
         self.login_failures.create_index("at", expireAfterSeconds=24 * 3600)
+        self.login_challenges.create_index("expires_at", expireAfterSeconds=0)
         # "<founder>:<Idempotency-Key>" (or "<founder>:auto:<id>" without one): a retried submit
         # can never create a second application, even when two retries race
         self.applications.create_index("idempotency", unique=True)
@@ -54,6 +56,9 @@ class GatewayStore:
         self.webhooks.create_index("active")  # the delivery sweep reads every active hook each tick
         self.applications.create_index("provisional_deadlines", sparse=True)
         self.ratings.create_index([("bureau", ASCENDING), ("updated_at", ASCENDING)])
+        # what the statistics refresh reads: the applications and ratings written since the last one
+        self.applications.create_index("updated_at")
+        self.ratings.create_index("updated_at")
         self.webhooks.create_index([("founder_id", ASCENDING), ("active", ASCENDING)])
         self.webhook_deliveries.create_index([("state", ASCENDING), ("next_at", ASCENDING)])
         self.webhook_deliveries.create_index([("webhook_id", ASCENDING), ("created_at", ASCENDING)])
@@ -111,6 +116,12 @@ class GatewayStore:
     def failures_since(self, key: str, since: datetime) -> int:
         return self.login_failures.count_documents({"key": key, "at": {"$gte": since}})
 
+    def failure_window(self, key: str, since: datetime, cap: int = 64) -> tuple[int, datetime | None]:
+        """How many failures of `key` since then (counted up to `cap`) and when the latest was: one read."""
+        rows = list(self.login_failures.find({"key": key, "at": {"$gte": since}}, {"at": 1, "_id": 0})
+                    .sort("at", -1).limit(cap))
+        return len(rows), (rows[0]["at"] if rows else None)
+
     def clear_failures(self, key: str) -> None:
         self.login_failures.delete_many({"key": key})
 
@@ -125,8 +136,9 @@ class GatewayStore:
         return doc
 
     def application(self, application_id: str, fields: dict[str, int] | None = None) -> dict[str, Any] | None:
-        """The application (`fields`: only these, e.g. what the tracker derives from), never its outbox."""
-        return self.applications.find_one({"_id": application_id}, fields or {"outbox": 0})
+        """The application (`fields`: only these, e.g. what the tracker derives from), never its outbox
+        nor, unless asked for, its data-sharing receipts (gateway/receipts.py)."""
+        return self.applications.find_one({"_id": application_id}, fields or {"outbox": 0, "receipts": 0})
 
     def application_by_idempotency(self, key: str) -> dict[str, Any] | None:
         return self.applications.find_one({"idempotency": key}, {"outbox": 0})

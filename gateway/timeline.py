@@ -176,6 +176,12 @@ def _on_licence_issued(d: _Derivation, data: dict, at: datetime, bureau: str) ->
             _start(d.steps[name], at, "in_progress", target_from=at)
 
 
+def _on_company_changed(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
+    # a change of details: the newest licence version is the company's (its name, domicile, ...)
+    if data.get("licence"):
+        d.outputs["licence"] = data["licence"]
+
+
 def _on_licence_revoked(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:
     d.steps["registration"]["state"] = "revoked"
     d.steps["registration"]["reasons"] = [data.get("reason", "")]
@@ -227,6 +233,7 @@ HANDLERS: dict[str, Handler] = {
     "application_rejected": _on_rejected,
     "licence_issued": _on_licence_issued,
     "licence_revoked": _on_licence_revoked,
+    "company_changed": _on_company_changed,
     "step_progressed": _on_step_progressed,
     "step_rejected": _on_step_rejected,
     "seals_filed": _on_seals_filed,

@@ -16,9 +16,8 @@ from contracts.events import EVENT_SOURCES, event_type, parse_event
 from contracts.rpc import OneStopError
 from gateway import confirmations, deadlines, webhooks
 from gateway.egress import Egress
-from gateway.receipts import record_receipt
 from gateway.store import GatewayStore
-from gateway.tracking import RecentApplications, append
+from gateway.tracking import RecentApplications, append, prime
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
@@ -79,11 +78,14 @@ class GatewayTracker:
     def _on_event(self, source: str, payload: dict) -> None:
         event = parse_event(source, payload)  # unreadable: durable_handler logs and drops it
         data = event.model_dump(mode="json")
-        doc = append(self.store, source, data, self.recent)
-        # idempotent side effects, re-run safely on a redelivery: data-sharing receipt, webhooks
-        record_receipt(self.store, source, data)
+        doc = append(self.store, source, data, self.recent)  # with its data-sharing receipt
+        # an idempotent side effect, re-run safely on a redelivery
         webhooks.after_event(self.store, data["application_id"], self.egress,
                              founder_id=doc["founder_id"] if doc else None)
+
+    @durable_handler("gateway", "application_submitted")
+    def on_gateway_application_submitted(self, payload: dict) -> None:
+        prime(self.recent, payload)  # recorded by the web process; cached here so the first answer reads nothing
 
     @timer(interval=RELAY_INTERVAL)
     def send_webhooks(self) -> None:

@@ -17,11 +17,16 @@ def company_name(form: dict[str, Any]) -> str:
     return "".join(name.get(k, "") for k in ("division", "trade_name", "industry", "organisation_form"))
 
 
+def current_name(doc: dict[str, Any]) -> str:
+    """The company's name now: the newest licence's (a name change replaces it), else the form's."""
+    return ((doc.get("outputs") or {}).get("licence") or {}).get("company_name") or doc.get("company_name", "")
+
+
 def summary_view(doc: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": doc["_id"],
         "acceptance_no": doc.get("acceptance_no"),
-        "company_name": doc.get("company_name", ""),
+        "company_name": current_name(doc),
         "status": doc["status"],
         "revision": doc.get("revision", 0),
         "submitted_at": _utc(doc["submitted_at"]),

@@ -15,8 +15,9 @@ and are derived from the manifest (contracts/bureaus.py), so a new bureau gets i
 Topic permissions narrow the routing keys on the shared exchanges: on `nameko-rpc` a bureau may publish
 replies only (a reply queue's uuid) and bind only `<service>.*`, the web may publish calls to the bureaus
 and bind only replies; on an event exchange a consumer may bind only the events its manifest entry
-consumes. So the seal service's user can neither consume `rpc-registration`, nor bind its own queue to
-registration's RPC calls, nor publish to `registration.events`.
+consumes (a broad event: only the key of its own copy, contracts/sharing.py). So the seal service's user
+can neither consume `rpc-registration`, nor bind its own queue to registration's RPC calls, nor publish
+to `registration.events`, nor read the tax bureau's copy of `licence_issued`.
 
 The broker validates the `user_id` property of every message against the connection's user
 (RabbitMQ's "validated user-id"), which is how a bureau knows which process called (kit/callers.py).
@@ -38,7 +39,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contracts import bureaus
+from contracts import bureaus, sharing
 
 WEB = "web"
 OPERATOR = "operator"
@@ -82,8 +83,10 @@ def _only(names: Iterable[str]) -> str:
 
 def _consumed(process: str) -> dict[str, tuple[str, ...]]:
     """source -> the event types `process` consumes (the tracker consumes every source's events)."""
-    if process == bureaus.GATEWAY:  # gateway/tracker.py: every source's events but its own
-        return {source: kinds for source, kinds in bureaus.SOURCES.items() if source != bureaus.GATEWAY}
+    if process == bureaus.GATEWAY:  # gateway/tracker.py: every source's events, of its own the submission
+        # (which primes its copy of the new application: gateway.tracking.prime)
+        return {**{source: kinds for source, kinds in bureaus.SOURCES.items() if source != bureaus.GATEWAY},
+                bureaus.GATEWAY: ("application_submitted",)}
     out: dict[str, tuple[str, ...]] = {}
     for source, kind in bureaus.bureau(process).consumes:
         out[source] = (*out.get(source, ()), kind)
@@ -102,7 +105,9 @@ def _service_grant(service: str) -> Grant:
     # binding it would copy the other bureaus' answers to the web
     topics = {RPC_EXCHANGE: (f"^{UUID}$", f"^{re.escape(service)}\\.\\*$")}
     for source, kinds in consumed.items():
-        topics[f"{source}.events"] = (NOTHING, _only(kinds))
+        if source != service:  # its own exchange stays unrestricted: it publishes every event of its own there
+            # a broad event: its own copy's key only (contracts/sharing.py)
+            topics[f"{source}.events"] = (NOTHING, _only(sharing.routing_key(source, k, service) for k in kinds))
     return Grant(
         # declaring the source exchanges again is what nameko does before binding (no write: no publishing)
         configure=pattern,

@@ -120,6 +120,21 @@ def next_sequence(counters: Collection, key: str, count: int = 1, fresh: bool = 
         return value - take + count
 
 
+def give_back(counters: Collection, key: str, last: int, count: int = 1) -> bool:
+    """Numbers `next_sequence(..., block>1)` just handed out (`last` and the `count - 1` before it)
+    whose record was never stored, e.g. an insert that found its document already there (a late
+    duplicate): handed out again next, when they are still the last ones this process's block gave.
+    Otherwise (another worker drew after them, or they came from no block) they stay a gap; never
+    reused either way. True if given back."""
+    slot = (counters.database.name, counters.name, key)
+    with _slot_lock(slot):
+        reserved = _blocks.get(slot)
+        if reserved is None or reserved[0] - 1 != last:
+            return False
+        reserved[0] -= count
+        return True
+
+
 _last_seen: dict[tuple[str, str, str], int] = {}
 _blocks: dict[tuple[str, str, str], list[int]] = {}  # numbers reserved and not yet given, per counter
 _slot_locks: dict[tuple[str, str, str], threading.Lock] = {}
@@ -195,6 +210,10 @@ class Sequences:
     def next(self, key: str, count: int = 1) -> int:
         return next_sequence(self.counters, key, count, block=self.block)
 
+    def give_back(self, key: str, last: int, count: int = 1) -> bool:
+        """Numbers just drawn and never stored (kit.mongo.give_back)."""
+        return give_back(self.counters, key, last, count)
+
 
 class InMemorySequences(Sequences):
     """The same series in a dict, for unit tests (no concurrency, no persistence)."""
@@ -205,6 +224,12 @@ class InMemorySequences(Sequences):
     def next(self, key: str, count: int = 1) -> int:
         self.values[key] = self.values.get(key, 0) + count
         return self.values[key]
+
+    def give_back(self, key: str, last: int, count: int = 1) -> bool:
+        if self.values.get(key) != last:
+            return False
+        self.values[key] -= count
+        return True
 
 
 def database_health(ping: Any) -> str:

@@ -39,6 +39,7 @@ from nameko.standalone.rpc import (
     StandaloneProxyBase,
 )
 
+from contracts import sharing
 from contracts.rpc import Forbidden
 from kit import callers
 from kit.brokers import connection, user_of
@@ -180,6 +181,9 @@ class QueueTypedEventHandler(EventHandler):
 
     def setup(self):
         super().setup()  # builds self.queue (name, exchange, flags) and registers with the consumer
+        # a broad event comes as this consumer's own copy (contracts/sharing.py): bound to its key only
+        self.queue.routing_key = sharing.routing_key(self.source_service, self.event_type,
+                                                     self.container.service_name)
         arguments = durable_arguments(self.container.config)
         if arguments and self.queue.durable and not (self.queue.exclusive or self.queue.auto_delete):
             _ensure_dead_letter(self.container.config)

@@ -31,6 +31,11 @@ U = TypeVar("U", bound=BaseModel)
 log = logging.getLogger(__name__)
 
 
+def unit_key(district_code: str, year: int) -> str:
+    """The counter of a district's unit numbers for a year (both bureaus number units this way)."""
+    return f"unit:{district_code}:{year}"
+
+
 class UnitStore(Generic[U]):
     model: ClassVar[type[BaseModel]]
     number_field: ClassVar[str]  # the unit number's field, unique among registered units
@@ -83,6 +88,18 @@ class UnitStore(Generic[U]):
 
     def insert(self, unit: U, events: list[Event]) -> list[dict] | None:
         return self.repo.insert(unit.application_id, unit, events)  # type: ignore[attr-defined]
+
+    def insert_numbered(self, key: str | None, build: Callable[[int | None], tuple[U, list[Event]]]) -> list[dict] | None:
+        """Draw the next number of series `key` (None: the unit gets none yet), build the unit with it
+        and insert it, with no read first; None when the unit is stored already (a redelivery, or a
+        racing worker won). The number drawn for a unit that was not stored is handed back
+        (kit.mongo.give_back): a late duplicate spends no number, a lost race at worst leaves a gap."""
+        sequence = self.sequences.next(key) if key else None
+        unit, events = build(sequence)
+        entries = self.insert(unit, events)
+        if entries is None and key and sequence is not None:
+            self.sequences.give_back(key, sequence)
+        return entries
 
     def exists(self, application_id: str) -> bool:
         return self.repo.exists({"_id": application_id})

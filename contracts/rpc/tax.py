@@ -101,3 +101,13 @@ class RedLetterFormAnswer(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     decision: Literal["confirm", "refuse"]
+
+
+class DeclarationRequest(BaseModel):
+    """`file_declaration(uscc, declaration)`: the company's 纳税申报 for one period (services/tax/
+    declarations.py): `period` "2026-11" (monthly, general taxpayers) or "2026-Q4" (quarterly,
+    small-scale); `tax_due` the tax it declares (0 for a 零申报)."""
+
+    model_config = ConfigDict(extra="forbid")
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$")
+    tax_due: Decimal = Field(ge=0, max_digits=15, decimal_places=2)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from gateway.api.deps import GatewayDep, Token, Who, client_address
-from gateway.api.schemas import AccountOut, TokenOut
+from gateway.api.schemas import AccountOut, ChallengeOut, TokenOut
 from gateway.auth import PasswordChange, SignUp, public_account
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -20,10 +21,21 @@ def sign_up(body: SignUp, request: Request, gateway: GatewayDep) -> dict:
 
 
 @router.post("/tokens", response_model=TokenOut, summary="Log in (OAuth2 password flow)")
-def log_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, gateway: GatewayDep) -> dict:
-    """username = email, mobile or staff login. 10 failures in 15 minutes (per username or per client) -> 429."""
-    token, expires = gateway.accounts.log_in(form.username, form.password, client_address(request))
+def log_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, gateway: GatewayDep,
+           challenge_id: Annotated[str | None, Form(max_length=64)] = None,
+           challenge_answer: Annotated[str | None, Form(max_length=20)] = None) -> dict:
+    """username = email, mobile or staff login. After a few failures (per username or per client) a log-in
+    must carry `challenge_id` and `challenge_answer` (401 CHALLENGE_REQUIRED: get one from
+    POST /api/v1/login-challenges); after more, attempts from that client wait, growing (429, Retry-After)."""
+    token, expires = gateway.accounts.log_in(form.username, form.password, client_address(request),
+                                             challenge_id, challenge_answer)
     return {"access_token": token, "token_type": "bearer", "expires_at": expires}
+
+
+@router.post("/login-challenges", status_code=201, response_model=ChallengeOut,
+             summary="A log-in challenge (embedded: simple arithmetic, NOT a CAPTCHA service)")
+def new_challenge(request: Request, gateway: GatewayDep) -> dict:
+    return asdict(gateway.accounts.issue_challenge(client_address(request)))
 
 
 @router.delete("/tokens/current", status_code=204, summary="Log out (revoke this token)")

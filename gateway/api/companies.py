@@ -6,11 +6,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 
-from contracts.changes import ChangeRequest
+from contracts.changes import ChangeRequest, ObjectionAnswer
 from contracts.closing import ClosingRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
 from gateway.api.deps import GatewayDep, Who
-from gateway.companies import InvoiceRequest, InvoiceUse, RedLetterFormAnswer, RedLetterRequest
+from gateway.companies import (
+    DeclarationRequest,
+    InvoiceRequest,
+    InvoiceUse,
+    RedLetterFormAnswer,
+    RedLetterRequest,
+)
 from gateway.staffing import EmployeeRequest, status_of
 
 router = APIRouter(prefix="/api/v1/companies/{uscc}", tags=["companies"])
@@ -61,6 +67,19 @@ def confirm_invoice_use(uscc: str, number: str, body: InvoiceUse, who: Who, gate
     return gateway.companies.confirm_invoice_use(who, uscc, number, body)
 
 
+@router.post("/tax-declarations", status_code=201, summary="File one period's tax declaration (纳税申报)")
+def file_declaration(uscc: str, body: DeclarationRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    """《税收征收管理法》第二十五条. `period` "2026-Q4" for a small-scale taxpayer, "2026-11" for a general
+    one; `tax_due` 0 for a 零申报. The same declaration again is a retry; another amount is a 409. A
+    closing's tax clearance lists every expected period without one as a blocker."""
+    return gateway.companies.file_declaration(who, uscc, body)
+
+
+@router.get("/tax-declarations", summary="The periods tax expects a declaration for, and which are filed")
+def list_declarations(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+    return gateway.companies.list_declarations(who, uscc)
+
+
 @router.get("/invoices", summary="Invoices issued (tax)")
 def list_invoices(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
     return gateway.companies.list_invoices(who, uscc)
@@ -95,14 +114,33 @@ def end_employment(uscc: str, employee_id: str, who: Who, gateway: GatewayDep,
 def request_change(uscc: str, body: ChangeRequest, who: Who, gateway: GatewayDep,
                    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> dict[str, Any]:
     """Only the founder of the company. Registration registers a standard change at once and issues a
-    new licence version (same USCC); seal, tax and social security each answer. 409 while another
-    change is open (it is named); 422 with field errors when the result would break a form rule."""
+    new licence version (same USCC); seal, tax and social security each answer. A change adding a
+    licensed scope item or with a new name similar to another is `under_review` (a registration clerk
+    decides; `review` says why and by when; a correction comes back as `correction_requested`). 409
+    while another change is open (it is named); 422 with field errors when the result would break a
+    form rule."""
     return gateway.companies.request_change(who, uscc, body, idempotency_key)
 
 
 @router.get("/changes", summary="The company's changes of details")
 def list_changes(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
     return gateway.companies.list_changes(who, uscc)
+
+
+@router.post("/changes/{change_id}/correction", summary="Correct a change the registration clerk sent back")
+def correct_change(uscc: str, change_id: str, body: ChangeRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    """The whole change as it should now be (the same shape as the request); it goes back to the clerk
+    who asked (`review.revision` + 1). 409 when the change awaits no correction; 422 with field errors."""
+    return gateway.companies.correct_change(who, uscc, change_id, body)
+
+
+@router.post("/changes/{change_id}/objections/{objection_id}/answer",
+             summary="Record how the company answered a creditor's objection to its capital decrease")
+def answer_objection(uscc: str, change_id: str, objection_id: str, body: ObjectionAnswer, who: Who,
+                     gateway: GatewayDep) -> dict[str, Any]:
+    """公司法 art. 224: debt settled (`settled`) or a guarantee provided (`guaranteed`). The decrease is
+    registered after its creditor period once every objection is answered. 409 when already answered."""
+    return gateway.companies.answer_objection(who, uscc, change_id, objection_id, body)
 
 
 @router.get("/changes/{change_id}", summary="One change with each bureau's answer and its timeline")

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from contracts.changes import CreditorObjection
 from contracts.closing import ObjectionRequest
 from gateway import health
 from gateway.api.deps import GatewayDep, Who, client_address
@@ -46,6 +47,16 @@ def object_to_closure(uscc: str, body: ObjectionRequest, gateway: GatewayDep, re
     kept by registration; the public answer says only that it was recorded. Limited per client
     address and in all, per hour (429)."""
     return gateway.verify.object_to_closure(uscc, body, client_address(request))
+
+
+@router.post("/api/v1/verify/licences/{uscc}/capital-objections", status_code=201,
+             summary="A creditor objects to a company's capital decrease during its notice (no login)")
+def object_to_decrease(uscc: str, body: CreditorObjection, gateway: GatewayDep, request: Request) -> dict[str, Any]:
+    """公司法 art. 224: within the notice's 45 days a creditor may demand repayment (`repay`) or a
+    guarantee (`guarantee`); the decrease is not registered until the company answers. The creditor
+    and the reason are kept by registration for the company; the answer says only that it was
+    recorded. 404 without an open decrease, 409 after its period; limited like closing objections (429)."""
+    return gateway.verify.object_to_decrease(uscc, body, client_address(request))
 
 
 @router.get("/api/v1/verify/seals/{code}", summary="Is this seal filed? (no login)")

@@ -31,6 +31,16 @@ class TokenOut(BaseModel):
     expires_at: datetime
 
 
+class ChallengeOut(BaseModel):
+    """A log-in challenge (gateway/challenge.py): send `id` and the answer with the next log-in."""
+
+    id: str
+    question: str
+    expires_at: datetime
+    method: str
+    notice: str
+
+
 class ApplicationSummary(BaseModel):
     id: str
     acceptance_no: str | None = None  # 受理编号, given at submission (None for applications from before it)

@@ -18,9 +18,11 @@ router = APIRouter(tags=["open data"])
 def get_stats(gateway: GatewayDep, period: Literal["day", "week", "month"] = "month",
               format: Literal["json", "csv"] = "json") -> Any:  # noqa: A002 - the public parameter name
     """Computed from the recorded time stamps of every application; `definitions` explains each number.
-    A snapshot: `generated_at` says when, and it is recomputed once older than `max_age_seconds`."""
+    A snapshot: `generated_at` says when, and it is recomputed once older than `max_age_seconds`.
+    `after_start`: changes of details and closings (count and median working days per kind and per
+    bureau, with their own `definitions`; null while registration cannot answer)."""
     result = stats.snapshots(gateway.store, gateway.settings.gateway_stats_max_age_seconds).get(period)
     if format == "csv":
         return Response(stats.to_csv(result), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="onestop-stats-{period}.csv"'})
-    return result
+    return {**result, "after_start": gateway.after_start.get()}

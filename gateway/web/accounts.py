@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from contracts.form import pydantic_field_errors
 from contracts.rpc import Conflict, Invalid
 from gateway.api.deps import client_address
-from gateway.auth import SignUp
+from gateway.auth import ChallengeRequired, SignUp
 from gateway.errors import TooManyRequests, Unauthenticated
 from gateway.web import session as sessions
 from gateway.web.formdata import errors_by_field
@@ -44,13 +44,23 @@ def login_page(request: Request, who: Viewer, next: str | None = None):
 
 
 @router.post("/login", dependencies=[CsrfChecked])
-def log_in(request: Request, gateway: GatewayDep, login: Annotated[str, Form()] = "",
-           password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
+def log_in(request: Request, gateway: GatewayDep, login: Annotated[str, Form(max_length=200)] = "",
+           password: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form()] = "",
+           challenge_id: Annotated[str, Form(max_length=64)] = "",
+           challenge_answer: Annotated[str, Form(max_length=20)] = ""):
+    client = client_address(request)
     try:
-        token, _ = gateway.accounts.log_in(login, password, client_address(request))
+        token, _ = gateway.accounts.log_in(login, password, client, challenge_id or None, challenge_answer or None)
     except (Unauthenticated, TooManyRequests) as exc:
-        return render(request, "login.html", {"error": exc.message, "login": login, "next": _safe_next(next) or ""},
-                      status_code=exc.status)
+        values = {"error": exc.message, "login": login, "next": _safe_next(next) or ""}
+        if not isinstance(exc, TooManyRequests) and gateway.accounts.challenge_due(login, client):
+            try:  # the next attempt needs an answer: ask the question now
+                values["challenge"] = gateway.accounts.issue_challenge(client)
+                if not isinstance(exc, ChallengeRequired):
+                    values["error"] = f"{exc.message}。登录失败次数较多，请同时回答下面的验证题"
+            except TooManyRequests as limited:
+                values["error"] = limited.message
+        return render(request, "login.html", values, status_code=exc.status)
     sessions.load(request).log_in(token)
     who = gateway.accounts.principal(token)
     return redirect(request, _safe_next(next) or _home_of(who.role))

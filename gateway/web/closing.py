@@ -26,7 +26,8 @@ def _closing_page(request, who, gateway, uscc, error=None, status_code=200, valu
     rows = gateway.companies.list_closures(who, uscc)
     return render(request, "closing.html", {"uscc": uscc, "rows": rows, "error": error, "days": NOTICE_DAYS,
                                             "open": any(r["state"] in OPEN for r in rows),
-                                            "values": values or {}, "errors": errors or {}},
+                                            "values": values or {}, "errors": errors or {},
+                                            "company_name": gateway.companies.current_name(who, uscc)},
                   status_code=status_code)
 
 

@@ -74,4 +74,4 @@ def stats_page(request: Request, period: Literal["day", "week", "month"] = "mont
     }
     return render(request, "stats.html", {"definitions_zh": DEFINITIONS_ZH, "result": result, "totals": totals, "scopes": scopes, "labels": LABELS,
                                           "charts": charts, "period": period, "periods": PERIOD_LABELS,
-                                          "series": series})
+                                          "series": series, "after_start": gateway.after_start.get()})

@@ -72,7 +72,8 @@ DETAIL = {
     "company_type": "公司类型", "uscc": "统一社会信用代码", "delivery": "领取方式", "seals": "印章",
     "account_number": "基本存款账户账号", "branch": "开户网点", "appointment": "预约时间", "reserved_seals": "预留印鉴",
 }
-DETAIL_SHOWN_ELSEWHERE = {"name_check", "business_scope", "reasons", "resubmission"}
+DETAIL_SHOWN_ELSEWHERE = {"name_check", "business_scope", "reasons", "resubmission", "changes", "change_id", "uscc",
+                          "revision"}
 # what a registration clerk may flag for correction
 CORRECTABLE = [
     ("name.trade_name", "字号"), ("name.industry", "行业或经营特点"), ("name", "企业名称（整体）"),
@@ -238,6 +239,6 @@ TEMPLATE_GLOBALS = {
     "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,
     "district_name": district_name, "scope_items": lambda: list(scope.catalogue().values()),
     "scope_item": scope.item, "FORM_MESSAGES": MESSAGES, "STEPS": STEPS, "STEP_TITLES": bureaus.STEP_TITLES, "diff_value": diff_value, "address_clash": address_clash,
-    "DEADLINE_RULE": timelimits.RULE_TEXT,
+    "DEADLINE_RULE": timelimits.RULE_TEXT, "CHANGE_RULE": timelimits.CHANGE_RULE_TEXT,
 }
 TEMPLATE_FILTERS = {"ms_when": ms_when, "when": when, "duration": duration, "yuan": yuan, "mask_id": mask_id}

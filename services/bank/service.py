@@ -21,6 +21,7 @@ from kit.closing import answer_clearance
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.owners import Owners, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
@@ -34,11 +35,13 @@ configure_from_env()  # the process clock and holiday notices, before any entryp
 class BankService(clerk.ClerkRpc):
     name = "bank"
     store = MongoStore(BankStore)
+    owners = Owners()  # who founded what: the founder-facing RPCs check the principal against it
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bank issues
     dispatch = EventDispatcher()
 
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
+        self.owners.record(payload)  # first: who owns what follows (kit/owners.py)
         event = parse_event("registration", payload)
         self._publish(event.application_id, workflow.reserve(self.store, event, clock.now()))
 
@@ -67,6 +70,7 @@ class BankService(clerk.ClerkRpc):
         return queue.ClerkQueue(self.store, self._publish)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def get_account(self, uscc: str) -> dict:
         return workflow.get_account(self.store, uscc)
 
@@ -79,10 +83,12 @@ class BankService(clerk.ClerkRpc):
         return workflow.branches()
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def list_documents(self, application_id: str) -> list[dict]:
         return workflow.list_documents(self.store, application_id)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def get_document(self, application_id: str, name: str) -> dict:
         return workflow.get_document(self.store, application_id, name, self.signer)
 

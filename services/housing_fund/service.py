@@ -20,6 +20,7 @@ from kit.closing import answer_clearance
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.owners import Owners, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
@@ -36,10 +37,12 @@ class HousingFundService(clerk.ClerkRpc):
     name = "housing_fund"
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the centre issues
     store = MongoStore(HousingFundStore)
+    owners = Owners()  # who founded what: the founder-facing RPCs check the principal against it
     dispatch = EventDispatcher()
 
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
+        self.owners.record(payload)  # first: who owns what follows (kit/owners.py)
         event = parse_event("registration", payload)
         self._publish(event.application_id, workflow.open_unit(self.store, FIGURES, event, clock.now()))
 
@@ -71,32 +74,39 @@ class HousingFundService(clerk.ClerkRpc):
     # ---- units and accounts (增减员)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def get_unit(self, uscc: str) -> dict:
         return workflow.get_unit(self.store, uscc)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def open_account(self, uscc: str, employee: dict, request_id: str | None = None) -> dict:
         return workflow.open_account(self.store, FIGURES, uscc, employee, request_id, clock.now())
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def close_account(self, uscc: str, employee_id: str, end_date: str | None = None) -> dict:
         return workflow.close_account(self.store, uscc, employee_id, end_date, clock.now())
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def close_account_of(self, uscc: str, resident_id: str, end_date: str | None = None) -> dict:
         return workflow.close_account_of(self.store, uscc, resident_id, end_date, clock.now())
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def list_accounts(self, uscc: str) -> list[dict]:
         return workflow.list_accounts(self.store, uscc)
 
     # ---- documents and health
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def list_documents(self, application_id: str) -> list[dict]:
         return workflow.list_documents(self.store, application_id)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def get_document(self, application_id: str, name: str) -> dict:
         return workflow.get_document(self.store, application_id, name, clock.now(), self.signer)
 

@@ -10,7 +10,7 @@ account + the unit's own sequence, moved by the same compare-and-set write that 
 
 from __future__ import annotations
 
-from kit.units import UnitStore
+from kit.units import UnitStore, unit_key
 from services.housing_fund.domain import Unit, unit_account
 
 BUSY = "该单位的住房公积金业务正被同时办理，请刷新后重试"
@@ -23,4 +23,4 @@ class HousingFundStore(UnitStore[Unit]):
     no_task = "没有这项住房公积金任务：{}"
 
     def allocate_unit_account(self, district_code: str, year: int) -> str:
-        return unit_account(district_code, year, self.next_number(f"unit:{district_code}:{year}"))
+        return unit_account(district_code, year, self.next_number(unit_key(district_code, year)))

@@ -40,20 +40,20 @@ def open_unit(store: HousingFundStore, book: FiguresBook, event: LicenceIssued, 
     """The unit's deposit registration for a licence: once, however often the event arrives."""
     if event.housing_fund is None:
         return []
-    if store.exists(event.application_id):  # the common duplicate: no number wasted
-        log.info("unit exists: duplicate licence_issued ignored", extra={"application_id": event.application_id})
-        return []
     licence = event.licence
     figures = figures_or_none(book, licence.district_code, licence.established_on)
-    # Allocate, then insert with _id = application_id: two workers racing on a redelivery both
-    # allocate but one insert lands; the loser's number is a gap, never a second account.
-    account = store.allocate_unit_account(licence.district_code, china_date(at).year) if figures else None
-    unit, events = domain.new_unit(event, figures_for(book, licence.district_code) if figures else None,
-                                   account, at, task_id=f"housing_fund-{event.application_id}")
-    entries = store.insert(unit, events)
+    year = china_date(at).year
+
+    def build(sequence: int | None):
+        account = domain.unit_account(licence.district_code, year, sequence) if sequence is not None else None
+        return domain.new_unit(event, figures_for(book, licence.district_code) if figures else None,
+                               account, at, task_id=f"housing_fund-{event.application_id}")
+
+    # Draw, then insert with _id = application_id, no read first: a duplicate's insert finds the unit
+    # and its number is handed back (none wasted); racing workers' losers leave a gap at worst.
+    entries = store.insert_numbered(units.unit_key(licence.district_code, year) if figures else None, build)
     if entries is None:
-        log.warning("lost a race for this unit; account %s stays unused", account,
-                    extra={"application_id": event.application_id})
+        log.info("unit exists: duplicate licence_issued ignored", extra={"application_id": event.application_id})
         return []
     return entries
 

@@ -6,7 +6,7 @@ unit number + the unit's own sequence, moved by the same compare-and-set write t
 
 from __future__ import annotations
 
-from kit.units import UnitStore
+from kit.units import UnitStore, unit_key
 from services.medical_insurance.domain import Unit, unit_number
 
 
@@ -17,4 +17,4 @@ class MedicalInsuranceStore(UnitStore[Unit]):
     no_task = "没有这项医保任务：{}"
 
     def allocate_unit_number(self, district_code: str, year: int) -> str:
-        return unit_number(district_code, year, self.next_number(f"unit:{district_code}:{year}"))
+        return unit_number(district_code, year, self.next_number(unit_key(district_code, year)))

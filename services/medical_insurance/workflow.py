@@ -32,20 +32,20 @@ def figures_for(book: FiguresBook, district_code: str) -> domain.FiguresFor:
 def open_unit(store: MedicalInsuranceStore, book: FiguresBook, event: LicenceIssued, at: datetime) -> list[dict]:
     """The unit's 医保登记 for a licence: once, however often the event arrives. Every licensed unit is
     registered (a later hire needs it), with the form's employees enrolled."""
-    if store.exists(event.application_id):  # the common duplicate: no number wasted
-        log.info("unit exists: duplicate licence_issued ignored", extra={"application_id": event.application_id})
-        return []
     licence = event.licence
     known = book.figures_or_none(licence.district_code, licence.established_on) is not None
-    # Allocate, then insert with _id = application_id: two workers racing on a redelivery both
-    # allocate but one insert lands; the loser's number is a gap, never a second unit number.
-    number = store.allocate_unit_number(licence.district_code, china_date(at).year) if known else None
-    unit, events = domain.new_unit(event, figures_for(book, licence.district_code) if known else None, number, at,
-                                   task_id=f"medical_insurance-{event.application_id}")
-    entries = store.insert(unit, events)
+    year = china_date(at).year
+
+    def build(sequence: int | None):
+        number = domain.unit_number(licence.district_code, year, sequence) if sequence is not None else None
+        return domain.new_unit(event, figures_for(book, licence.district_code) if known else None, number, at,
+                               task_id=f"medical_insurance-{event.application_id}")
+
+    # Draw, then insert with _id = application_id, no read first: a duplicate's insert finds the unit
+    # and its number is handed back (none wasted); racing workers' losers leave a gap at worst.
+    entries = store.insert_numbered(units.unit_key(licence.district_code, year) if known else None, build)
     if entries is None:
-        log.warning("lost a race for this unit; number %s stays unused", number,
-                    extra={"application_id": event.application_id})
+        log.info("unit exists: duplicate licence_issued ignored", extra={"application_id": event.application_id})
         return []
     return entries
 

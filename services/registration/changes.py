@@ -31,7 +31,7 @@ from contracts.events import ChangeRecorded, CompanyChanged, Licence
 from contracts.form import ApplicationForm
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
 from kit.outbox import Dispatch, flush, outbox_entry
-from services.registration import change_parties, domain, name_change
+from services.registration import change_parties, change_review, creditor_objections, domain, name_change
 from services.registration.store import RegistrationStore
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,15 @@ def change_view(change: dict) -> dict[str, Any]:
         **({k: change[k] for k in ("notice_from", "creditor_period_ends_on")} if change.get("notice_from") else {}),
         **({"confirmations": change_parties.public(change["confirmations"])} if change.get("confirmations") else {}),
         **({"refusal": change["refusal"]} if change.get("refusal") else {}),
+        **({"review": {k: change["review"][k] for k in ("revision", "reasons", "deadline")}} if change.get("review") else {}),
+        **({"correction": {k: change["correction"].get(k) for k in ("reasons", "fields")}}
+           if change.get("correction") else {}),
+        **({"withdrawal": change["withdrawal"]} if change.get("withdrawal") else {}),
+        **({"confirm_by": change["confirm_by"]} if change.get("confirm_by") else {}),
+        **({"objections": [creditor_objections.objection_view(o) for o in change["objections"]]} if change.get("objections") else {}),
+        "log": [{"at": _iso(e["at"]), "summary": e["summary"]} for e in change.get("log", [])],
         **({"new_name": change["requested"]["name"]} if "name" in change["sections"] else {}),
+        **({"new_scope": change["requested"]["business_scope"]} if "business_scope" in change["sections"] else {}),
         "bureaus": [{"bureau": b, "label": LABELS[b], "answered": b in answers,
                      **({"summary": answers[b]["summary"], "detail": answers[b]["detail"],
                          "answered_at": _iso(answers[b]["at"])} if b in answers else {})}
@@ -101,6 +109,9 @@ def own_case(store: RegistrationStore, uscc: str, founder_id: str) -> dict:
 
 
 class ChangeDesk:
+    fresh = staticmethod(_fresh)  # the write conditions change_review.py shares
+    answerers = staticmethod(_answerers)
+
     def __init__(self, store: RegistrationStore, dispatch: Dispatch, check_name: name_change.NameChecker):
         self.store, self.dispatch, self.check_name = store, dispatch, check_name
 
@@ -122,12 +133,6 @@ class ChangeDesk:
             change = parse_change(raw)
             form = ApplicationForm.model_validate(case["form"])
             after = apply_change(form, change, clock.china_today())
-            licensed = licensed_items(change, form)
-            if licensed:
-                # needs the approving authority's permit first: not a standard change (no clerk path yet)
-                raise Invalid.with_fields("经营范围变更含许可经营项目", [FieldError(
-                    field="business_scope",
-                    message=f"新增许可经营项目“{'、'.join(licensed)}”须先取得审批文件，请到登记窗口办理")])
             parties = new_parties(form, after, founder_resident_id)
             new = (change_parties.wait(self.store, case, change_id, change, parties) if parties
                    else self.proceed(case, change_id, change, form, after))
@@ -138,11 +143,18 @@ class ChangeDesk:
 
     def proceed(self, case: dict, change_id: str, change: ChangeRequest, form: ApplicationForm,
                 after: ApplicationForm, pending: dict | None = None) -> dict | None:
-        """Publish a capital decrease, or register the change (a new name held first); `pending`:
-        the stored change this continues (every person named confirmed). None: someone wrote first."""
+        """Publish a capital decrease, send a change the rules cannot decide to a clerk, or register
+        it (a new name held first); `pending`: the stored change this continues (every person named
+        confirmed). None: someone wrote first."""
         if is_decrease(form.registered_capital, after.registered_capital):
             return self._notice(case, change_id, change, pending)
         warnings = name_change.reserve(self.store, self.check_name, case, change_id, after) if change.name else None
+        why = change_review.reasons(licensed_items(change, form), warnings)
+        if why:
+            new = change_review.queue(self, case, change_id, change, form, after, warnings, why, pending)
+            if new is None and change.name:
+                self.store.release_changed_name(case["_id"], change_id)
+            return new
         new = self._register(case, change_id, change.sections(), change.model_dump(mode="json"), after, warnings,
                              pending)
         if new is not None and change.name:
@@ -194,15 +206,19 @@ class ChangeDesk:
             noticed = case["changes"][case["open_change"]]
             if noticed["state"] != NOTICED or not notice_over(date.fromisoformat(noticed["creditor_period_ends_on"]), today):
                 continue
+            if creditor_objections.unanswered(noticed):  # 公司法 art. 224: repaid or guaranteed first
+                continue
             after = apply_change(ApplicationForm.model_validate(case["form"]), parse_change(noticed["requested"]), today)
             settled += self._register(case, noticed["id"], noticed["sections"], noticed["requested"], after, None,
                                       noticed) is not None
         return settled
 
     def _register(self, case: dict, change_id: str, sections: list[str], requested: dict,
-                  after: ApplicationForm, name_warnings: list[str] | None, noticed: dict | None = None) -> dict | None:
+                  after: ApplicationForm, name_warnings: list[str] | None, noticed: dict | None = None,
+                  guard: dict | None = None, also: dict | None = None, push: dict | None = None) -> dict | None:
         """The new licence version, the form and `company_changed` in one write; `noticed`: the
-        change as published (a capital decrease whose creditor period is over)."""
+        change as stored (published, or approved by a clerk: `guard`, `also`, `push` are the
+        clerk's task condition and fields, in the same write)."""
         now = clock.now()
         licence = new_version(case, after, now)
         version = case.get("licence_version", 1) + 1
@@ -220,15 +236,15 @@ class ChangeDesk:
         entry = outbox_entry(event)
         new = self.store.update_case(
             {"_id": case["_id"], "licence.issued_at": case["licence"]["issued_at"], "open_closure": None,
-             **_fresh(change_id, noticed),
+             **_fresh(change_id, noticed), **(guard or {}),
              "licence_status": {"$in": [None, "active"]}},
-            {"$set": {"licence": licence.model_dump(mode="json"), "licence_version": version,
+            {"$set": {**(also or {}), "licence": licence.model_dump(mode="json"), "licence_version": version,
                       "licence_valid_from": now, "form": after.model_dump(mode="json"),
                       "district_code": after.domicile.district_code, "open_change": change_id if awaiting else None,
                       "name": after.name.full,
                       **({"name_change_pending": change_id} if name_warnings is not None else {}),
                       f"changes.{change_id}": change, "awaiting_confirmation": [], "updated_at": now},
-             "$push": {"licence_history": history_entry(case, change_id, now), "outbox": entry}})
+             "$push": {**(push or {}), "licence_history": history_entry(case, change_id, now), "outbox": entry}})
         if new is not None:
             flush(self.store.cases, case["_id"], [entry], self.dispatch)
             log.info("change registered", extra={"application_id": case["_id"], "event_id": event.event_id})
@@ -255,6 +271,18 @@ class ChangeDesk:
             if self.store.update_case({"_id": case["_id"], f"{field}.answer_count": count}, update) is not None:
                 return
         raise RuntimeError(f"change {event.change_id}: {MAX_ATTEMPTS} concurrent answers")  # redelivered
+
+    def correct(self, uscc: str, founder_id: str, change_id: str, raw: Any,
+                founder_resident_id: str | None = None, keep_others: bool = False) -> dict[str, Any]:
+        """The founder's correction of a change a clerk sent back (change_review.py)."""
+        return change_view(change_review.correct(self, self._case(uscc, founder_id), change_id, raw,
+                                                 founder_resident_id, keep_others))
+
+    def answer_objection(self, uscc: str, founder_id: str, change_id: str, objection_id: str,
+                         raw: Any) -> dict[str, Any]:
+        """The company's answer to a creditor's objection to its capital decrease."""
+        case = self._case(uscc, founder_id)
+        return change_view(creditor_objections.answer(self.store, case, change_id, objection_id, raw))
 
     def get(self, uscc: str, founder_id: str, change_id: str) -> dict[str, Any]:
         change = (self._case(uscc, founder_id).get("changes") or {}).get(change_id)

@@ -11,7 +11,8 @@ from contracts.form import ApplicationForm
 from contracts.rpc import Conflict, NotFound, Task
 from kit import clerk as queue
 from kit.outbox import outbox_entry
-from services.registration import domain
+from services.registration import change_review, domain
+from services.registration.changes import ChangeDesk
 from services.registration.workflow import Registrar
 
 
@@ -65,10 +66,16 @@ class ClerkQueue:
         if task.claimed_by not in (None, clerk):
             raise queue.held_by(task.claimed_by)
         case = self._case_for(task_id)
+        if task.kind == change_review.TASK_KIND:  # a change of details: its own decision (change_review.py)
+            desk = ChangeDesk(self.store, self.registrar.dispatch, self.registrar.check_form_name)
+            new = change_review.act(desk, case, task_id, clerk, action, cleaned, now)
+            if new is None:
+                self._refuse(task_id, clerk, now)
+            return domain.task_view(new["task"], now)
         app_id, form = case["_id"], ApplicationForm.model_validate(case["form"])
         fields: dict[str, Any] = {"task.claimed_by": clerk, "task.claim_expires_at": None, "updated_at": now}
         if action == "approve":
-            licence_fields, event = self.registrar._licence(app_id, form, now)
+            licence_fields, event = self.registrar._licence(app_id, form, now, case.get("founder_id"))
             fields.update({"state": domain.APPROVED, "task.state": "done", **licence_fields})
         elif action == "reject":
             event = ApplicationRejected(application_id=app_id, reasons=cleaned["reasons"])

@@ -43,7 +43,7 @@ def reserve(store: RegistrationStore, check_name: NameChecker, case: dict, chang
     if not store.reserve_changed_name(case["_id"], change_id, keys, after.domicile.district_code):
         raise Invalid.with_fields("新名称已被占用", [FieldError(
             field="name.trade_name", message=f"“{after.name.full}”刚被其他申请保留，请换一个字号")])
-    return [p.message for p in check.warnings]
+    return [f"{p.message}（{'、'.join(p.conflicts)}）" if p.conflicts else p.message for p in check.warnings]
 
 
 def settle(store: RegistrationStore, application_id: str, change_id: str, ended_on: str) -> None:

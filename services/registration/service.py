@@ -19,10 +19,19 @@ from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
 from kit import clerk
 from kit.events import durable_handler
 from kit.outbox import relay
+from kit.owners import Owners, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
-from services.registration import change_parties, documents, domain, name_change, signing
+from services.registration import (
+    after_start_stats,
+    change_parties,
+    creditor_objections,
+    documents,
+    domain,
+    name_change,
+    signing,
+)
 from services.registration.allocator import allocator_from_config
 from services.registration.changes import ChangeDesk, verification
 from services.registration.clerk import ClerkQueue
@@ -38,6 +47,7 @@ configure_from_env()  # the process clock and holiday notices, before any entryp
 class RegistrationService(clerk.ClerkRpc):
     name = "registration"
     store = RegistrationMongo()
+    owners = Owners()  # who founded what: the founder-facing RPCs check the principal against it
     dispatch = EventDispatcher()
     config = Config()
     signer = SigningIdentity(signing.identity)  # signs every licence PDF
@@ -52,6 +62,7 @@ class RegistrationService(clerk.ClerkRpc):
     # Durable: a database blip redelivers the event (every step is idempotent) instead of losing it.
     @durable_handler("gateway", "application_submitted")
     def on_application_submitted(self, payload: dict) -> None:
+        self.owners.record(payload)  # first: who owns what follows (kit/owners.py)
         self.registrar.on_submitted(parse_event("gateway", payload))
 
     @durable_handler("gateway", "application_corrected")
@@ -70,6 +81,7 @@ class RegistrationService(clerk.ClerkRpc):
         # the end of a closing's notice period (contracts.clock: a pinned clock moves it in tests)
         self.closings.settle_due(clock.now())
         self.changes.settle_due(clock.now())  # a capital decrease's creditor period (contracts.capital)
+        change_parties.expire_due(self.store, clock.now())  # confirmations not given in time
 
     @timer(interval=60)
     def settle_names(self) -> None:
@@ -83,6 +95,7 @@ class RegistrationService(clerk.ClerkRpc):
         return ChangeDesk(self.store, self.dispatch, self.registrar.check_form_name)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def request_change(self, uscc: str, founder_id: str, change_id: str, change: dict,
                        founder_resident_id: str | None = None) -> dict:
         return self.changes.request(uscc, founder_id, change_id, change, founder_resident_id)
@@ -97,10 +110,29 @@ class RegistrationService(clerk.ClerkRpc):
         return change_parties.decide(self.changes, uscc, change_id, str(resident_id), decision)
 
     @rpc(expected_exceptions=OneStopError)
+    def correct_change(self, uscc: str, founder_id: str, change_id: str, change: dict,
+                       founder_resident_id: str | None = None, keep_others: bool = False) -> dict:
+        """The founder's correction of a change a clerk sent back (change_review.py); `keep_others`:
+        the sections not given stay as requested."""
+        return self.changes.correct(uscc, founder_id, change_id, change, founder_resident_id, bool(keep_others))
+
+    @rpc(expected_exceptions=OneStopError)
+    def object_to_decrease(self, uscc: str, objection: dict) -> dict:
+        """A creditor's objection to an open capital decrease (公司法 art. 224; public, via the gateway)."""
+        return creditor_objections.record(self.store, uscc, objection)
+
+    @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
+    def answer_objection(self, uscc: str, founder_id: str, change_id: str, objection_id: str, answer: dict) -> dict:
+        return self.changes.answer_objection(uscc, founder_id, change_id, objection_id, answer)
+
+    @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def get_change(self, uscc: str, founder_id: str, change_id: str) -> dict:
         return self.changes.get(uscc, founder_id, change_id)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def list_changes(self, uscc: str, founder_id: str) -> list[dict]:
         return self.changes.list(uscc, founder_id)
 
@@ -114,33 +146,44 @@ class RegistrationService(clerk.ClerkRpc):
         self.closings.on_answer(parse_event(source, payload))
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def request_closure(self, uscc: str, founder_id: str, closure_id: str, request: dict) -> dict:
         return self.closings.request(uscc, founder_id, closure_id, request)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def request_liquidation(self, uscc: str, founder_id: str, closure_id: str, request: dict) -> dict:
         """一般注销: file the liquidation group (contracts.liquidation)."""
         return self.closings.request_general(uscc, founder_id, closure_id, request)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def file_liquidation_report(self, uscc: str, founder_id: str, closure_id: str, report: dict) -> dict:
         return self.closings.file_report(uscc, founder_id, closure_id, report)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def recheck_closure(self, uscc: str, founder_id: str, closure_id: str) -> dict:
         return self.closings.recheck(uscc, founder_id, closure_id)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def get_closure(self, uscc: str, founder_id: str, closure_id: str) -> dict:
         return self.closings.get(uscc, founder_id, closure_id)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
     def list_closures(self, uscc: str, founder_id: str) -> list[dict]:
         return self.closings.list(uscc, founder_id)
 
     @rpc(expected_exceptions=OneStopError)
     def record_objection(self, uscc: str, objection: dict) -> dict:
         return self.closings.object(uscc, objection)
+
+    @rpc(expected_exceptions=OneStopError, public=True)
+    def after_start_stats(self) -> dict:
+        """Open data: counts and median working days of changes and closings (after_start_stats.py)."""
+        return after_start_stats.compute(self.store)
 
     # ---- name check and cases -----------------------------------------------------------------
 
@@ -170,6 +213,7 @@ class RegistrationService(clerk.ClerkRpc):
         return self.registrar.check_name(name, district_code, scope, application_id, linked, parts).as_dict()
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def get_case(self, application_id: str) -> dict:
         case = self.registrar.case(application_id)
         task = domain.task_view(case["task"], clock.now()).model_dump(mode="json") if case.get("task") else None
@@ -205,11 +249,13 @@ class RegistrationService(clerk.ClerkRpc):
     # ---- documents ----------------------------------------------------------------------------
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def list_documents(self, application_id: str) -> list[dict]:
         case = self.registrar.case(application_id)
         return [domain.LICENCE_DOC.model_dump(mode="json")] if case.get("licence") else []
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def get_document(self, application_id: str, name: str) -> dict:
         case = self.registrar.case(application_id)
         if name != domain.LICENCE_DOC.name or not case.get("licence"):

@@ -178,7 +178,7 @@ class RegistrationStore:
     # -- the clerk task inside the case (kit.clerk's rules as write conditions)
 
     @staticmethod
-    def _free(task_id: str, clerk: str, now: datetime) -> dict:
+    def free_task(task_id: str, clerk: str, now: datetime) -> dict:
         # and not sent back to another clerk (a corrected case), unless that has lapsed
         assigned = {"$or": [{"task.assigned_to": None}, {"task.assigned_to": clerk},
                             {"task.assigned_until": {"$lte": now}}]}
@@ -187,7 +187,7 @@ class RegistrationStore:
 
     def claim_task(self, task_id: str, clerk: str, now: datetime) -> dict | None:
         """Claim (or renew) a task this clerk may take; None when it is closed or held by another."""
-        return self.update_case(self._free(task_id, clerk, now), {
+        return self.update_case(self.free_task(task_id, clerk, now), {
             "$set": {"task.state": "claimed", "task.claimed_by": clerk,
                      "task.claim_expires_at": clerk_queue.claim_until(now)},
             "$push": {"task.history": clerk_queue.history_entry(clerk, "claim", {}, now)}})
@@ -200,7 +200,7 @@ class RegistrationStore:
     def decide_task(self, task_id: str, clerk: str, now: datetime, case_state: str, fields: dict,
                     entry: dict, history: dict) -> dict | None:
         """The clerk's decision, the case's new state and its event in ONE conditional write."""
-        return self.update_case({**self._free(task_id, clerk, now), "state": case_state},
+        return self.update_case({**self.free_task(task_id, clerk, now), "state": case_state},
                                 {"$set": fields, "$push": {"outbox": entry, "task.history": history}})
 
     def case_by_task(self, task_id: str) -> dict | None:

@@ -112,7 +112,7 @@ class Registrar:
         now = clock.now()
         doc = {"_id": event.application_id, "application_id": event.application_id,
                "founder_id": event.founder_id, "created_at": now, "past_tasks": []}
-        doc.update(self._review(event.application_id, 0, event.form, now))
+        doc.update(self._review(event.application_id, 0, event.form, now, founder_id=event.founder_id))
         if self.store.insert_case(doc):
             self._after_write(doc)
 
@@ -134,7 +134,7 @@ class Registrar:
             self._after_write(new, outbox)
 
     def _review(self, application_id: str, revision: int, form: ApplicationForm, now: datetime,
-                previous: dict | None = None) -> dict:
+                previous: dict | None = None, founder_id: str | None = None) -> dict:
         """The case fields and outbox for one revision: approved at once, or queued for a clerk.
         `previous`: the case as it was when the founder corrected it (the clerk's open request)."""
         check, reserved = self._check_and_reserve(application_id, form)
@@ -150,7 +150,8 @@ class Registrar:
         events: list[Event] = [ReviewStarted(application_id=application_id, revision=revision, path=decision.path,
                                              reasons=list(decision.reasons), **decision.timing.fields())]
         if decision.path == domain.AUTOMATIC:
-            licence_fields, issued = self._licence(application_id, form, now)
+            founder = founder_id or (previous or {}).get("founder_id")
+            licence_fields, issued = self._licence(application_id, form, now, founder)
             fields.update(state=domain.APPROVED, task=None, **licence_fields)
             events.append(issued)
         else:
@@ -164,11 +165,13 @@ class Registrar:
         fields["outbox"] = [outbox_entry(e) for e in events]
         return fields
 
-    def _licence(self, application_id: str, form: ApplicationForm, now: datetime) -> tuple[dict, LicenceIssued]:
+    def _licence(self, application_id: str, form: ApplicationForm, now: datetime,
+                 founder_id: str | None) -> tuple[dict, LicenceIssued]:
         uscc = self.allocator.allocate(domain.authority_of(form).division_code)
         licence = domain.build_licence(form, uscc, now)
         issued = LicenceIssued(
-            application_id=application_id, licence=licence, legal_representative=form.legal_representative,
+            application_id=application_id, licence=licence, founder_id=founder_id,
+            legal_representative=form.legal_representative,
             contact_phone=form.contact.phone, seals=form.seals, tax=form.tax, employees=form.employees,
             housing_fund=form.housing_fund, bank=form.bank, business_scope=form.business_scope,
             documents=[domain.LICENCE_DOC],

@@ -26,6 +26,7 @@ from kit.closing import answer_clearance
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.owners import Owners, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
@@ -43,10 +44,12 @@ class SealService(clerk.ClerkRpc):
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     seal_keys = esign.Keys()  # the electronic-seal CA and the key that encrypts the seals' keys
     store = MongoStore(SealStore)
+    owners = Owners()  # who founded what: the founder-facing RPCs check the principal against it
     dispatch = EventDispatcher()
 
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
+        self.owners.record(payload)  # first: who owns what follows (kit/owners.py)
         event = parse_event("registration", payload)
         entries, seal_set = workflow.opened_seal_set(self.store, event)
         self._publish(event.application_id, entries)
@@ -92,14 +95,17 @@ class SealService(clerk.ClerkRpc):
         return workflow.lookup_seal(self.store, code)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def list_seals(self, uscc: str) -> list[dict]:
         return workflow.list_seals(self.store, uscc)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def list_documents(self, application_id: str) -> list[dict]:
         return workflow.list_documents(self.store, application_id)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def get_document(self, application_id: str, name: str) -> dict:
         return workflow.get_document(self.store, application_id, name,
                                      self.signer)
@@ -107,18 +113,22 @@ class SealService(clerk.ClerkRpc):
     # ---- electronic seals that sign (esign.py)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def sign_document(self, uscc: str, code: str, request: dict) -> dict:
         return esign.sign_document(self.store, self._seals, uscc, code, request)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def list_seal_uses(self, uscc: str) -> list[dict]:
         return self._seals.list_uses(domain.check_uscc(uscc))
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def electronic_seal_data(self, uscc: str, code: str) -> dict:
         return esign.electronic_seal_data(self.store, self._seals, uscc, code)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def report_seal_lost(self, uscc: str, code: str, reason: str) -> dict:
         return esign.report_lost(self.store, self._seals, uscc, code, reason)
 

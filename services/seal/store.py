@@ -73,6 +73,12 @@ class SealStore:
         last = self.sequences.next(f"seal_code:{district_code}", count)
         return [seal_code(district_code, seq) for seq in range(last - count + 1, last + 1)]
 
+    def give_back_codes(self, district_code: str, codes: list[str]) -> bool:
+        """Codes just allocated and never stored (a late duplicate): handed out again next, when they are
+        still the last ones drawn (kit.mongo.give_back); otherwise a gap."""
+        return bool(codes) and self.sequences.give_back(f"seal_code:{district_code}",
+                                                       int(codes[-1][len(district_code):]), len(codes))
+
     # -- seal sets: the finders
 
     def insert_set(self, seal_set: SealSet, events: list[Event]) -> list[dict] | None:

@@ -36,20 +36,17 @@ def opened_seal_set(store: SealStore, event: LicenceIssued) -> tuple[list[dict],
     if not wanted:
         log.info("no seals requested", extra={"application_id": event.application_id})
         return [], None
-    existing = store.get(event.application_id)
-    if existing is not None:  # the common duplicate: no codes wasted
-        log.info("seal set exists: duplicate licence_issued ignored",
-                 extra={"application_id": event.application_id, "event_id": event.event_id})
-        return [], existing
-    # Allocate first, then insert with _id = application_id. Two workers racing on a redelivered
-    # event both allocate, but only one insert lands: the loser's codes are wasted (a gap in the
-    # sequence), never issued, and the application never gets two sets or two codes for one seal.
+    # Allocate first, then insert with _id = application_id, no read first. A duplicate's insert finds
+    # the set, and its codes are handed back (the common late duplicate wastes none). Two workers
+    # racing on a redelivered event both allocate, but only one insert lands: a loser's codes are at
+    # worst a gap, never issued, and the application never gets two sets or two codes for one seal.
     codes = store.allocate_codes(event.licence.district_code, len(wanted))
     seal_set, events = domain.new_seal_set(event, codes, clock.now())
     entries = store.insert_set(seal_set, events)
     if entries is None:
-        log.warning("lost a race for this seal set; codes %s stay unused", codes,
-                    extra={"application_id": event.application_id})
+        store.give_back_codes(event.licence.district_code, codes)
+        log.info("seal set exists: duplicate licence_issued ignored",
+                 extra={"application_id": event.application_id, "event_id": event.event_id})
         return [], store.get(event.application_id)
     log.info("seal set opened: %d seals", len(seal_set.seals), extra={"application_id": event.application_id})
     return entries, seal_set

@@ -22,6 +22,7 @@ from kit.closing import answer_clearance
 from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
+from kit.owners import Owners, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
@@ -40,12 +41,14 @@ class SocialSecurityService(clerk.ClerkRpc):
     name = "social_security"
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(SocialSecurityStore)
+    owners = Owners()  # who founded what: the founder-facing RPCs check the principal against it
     dispatch = EventDispatcher()
 
     # ---- events and background -------------------------------------------------------------
 
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
+        self.owners.record(payload)  # first: who owns what follows (kit/owners.py)
         workflow.receive_licence(self.store, self.dispatch, parse_event("registration", payload), clock.now())
 
     @durable_handler("registration", "licence_revoked")
@@ -89,6 +92,7 @@ class SocialSecurityService(clerk.ClerkRpc):
     # ---- employers and staff ---------------------------------------------------------------
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def get_employer(self, uscc: str) -> dict:
         employer = self.store.employer(uscc) if isinstance(uscc, str) else None
         if employer is None:
@@ -98,22 +102,27 @@ class SocialSecurityService(clerk.ClerkRpc):
                                       len(self.store.staff(uscc, active_only=True))) | {"bank_account": account}
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def enrol_employee(self, uscc: str, employee: dict, request_id: str | None = None) -> dict:
         return workflow.enrol_employee(self.store, self.dispatch, uscc, employee, request_id, clock.now())
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def end_employment(self, uscc: str, employee_id: str, end_date: str | None = None) -> dict:
         return workflow.end_employment(self.store, uscc, employee_id, end_date, clock.now())
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def person_of(self, uscc: str, employee_id: str) -> dict:
         return workflow.person_of(self.store, uscc, employee_id)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def list_staff(self, uscc: str) -> list[dict]:
         return workflow.list_staff(self.store, uscc)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def contributions(self, uscc: str, month: str) -> dict:
         return workflow.contributions(self.store, uscc, month)
 
@@ -125,6 +134,7 @@ class SocialSecurityService(clerk.ClerkRpc):
     # ---- documents -------------------------------------------------------------------------
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def list_documents(self, application_id: str) -> list[dict]:
         employer = self.store.employer_by_application(application_id)
         if employer is None or employer["state"] != "registered":
@@ -132,6 +142,7 @@ class SocialSecurityService(clerk.ClerkRpc):
         return [workflow.CERTIFICATE.model_dump(mode="json")]
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def get_document(self, application_id: str, name: str) -> dict:
         employer = self.store.employer_by_application(application_id)
         if name != workflow.CERTIFICATE.name or employer is None or employer["state"] != "registered":

@@ -25,11 +25,12 @@ from kit.closing import answer_clearance
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
+from kit.owners import Owners, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.tax import clerk as queue
-from services.tax import documents, domain, invoicing
+from services.tax import declarations, documents, domain, invoicing
 from services.tax.store import TaxStore
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
@@ -46,10 +47,12 @@ class TaxService(clerk.ClerkRpc):
     name = "tax"
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(TaxStore)
+    owners = Owners()  # who founded what: the founder-facing RPCs check the principal against it
     dispatch = EventDispatcher()
 
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
+        self.owners.record(payload)  # first: who owns what follows (kit/owners.py)
         reg = domain.new_registration(parse_event("registration", payload), _now())
         doc, created = self.store.insert_registration(reg, domain.registration_events(reg, [documents.notice_ref()]))
         if created:  # a duplicate delivery changes nothing; the relay finishes any unpublished events
@@ -69,7 +72,9 @@ class TaxService(clerk.ClerkRpc):
     def on_clearance_requested(self, payload: dict) -> None:
         answer_clearance(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
                          lambda uscc: domain.clearance_blockers(self.store.registration_if_any(uscc),
-                                                                self.store.open_ledgers(uscc)))
+                                                                self.store.open_ledgers(uscc))
+                         + declarations.blockers(self.store.db, self.store.registration_if_any(uscc),
+                                                 clock.china_today()))
 
     @durable_handler(*bank_accounts.BANK_ACCOUNT)
     def on_bank_account_reserved(self, payload: dict) -> None:
@@ -89,6 +94,7 @@ class TaxService(clerk.ClerkRpc):
     # ---- registration and invoices ------------------------------------------------------------
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def get_registration(self, uscc: str) -> dict:
         reg = self.store.registration(uscc)
         view = domain.registration_view(reg, self.store.revocations.get(uscc))
@@ -96,24 +102,29 @@ class TaxService(clerk.ClerkRpc):
         return view | invoicing.quota_view(self.store, reg, _now()) | {"bank_account": account}
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def issue_invoice(self, uscc: str, request: dict) -> dict:
         return domain.invoice_view(invoicing.issue(self.store, uscc, request, _now()))
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def red_letter(self, uscc: str, invoice_number: str, request: dict) -> dict:
         return domain.invoice_view(invoicing.red_letter(self.store, uscc, invoice_number, request, _now()))
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def raise_red_letter_form(self, uscc: str, invoice_number: str, request: dict) -> dict:
         now = _now()
         return domain.form_view(invoicing.raise_form(self.store, uscc, invoice_number, request, now), now)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("buyer_uscc")
     def answer_red_letter_form(self, buyer_uscc: str, form_id: str, answer: dict) -> dict:
         now = _now()
         return domain.form_view(invoicing.answer_form(self.store, buyer_uscc, form_id, answer, now), now)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def red_letter_forms(self, uscc: str) -> list[dict]:
         """The 确认单 the company raised as seller and those waiting for it as buyer."""
         self.store.registration(uscc)
@@ -121,15 +132,28 @@ class TaxService(clerk.ClerkRpc):
         return [domain.form_view(f, now) for f in self.store.forms_of(uscc)]
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("buyer_uscc")
     def confirm_invoice_use(self, buyer_uscc: str, invoice_number: str, use: dict) -> dict:
         return domain.invoice_view(invoicing.confirm_use(self.store, buyer_uscc, invoice_number, use, _now()))
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("buyer_uscc")
     def received_invoices(self, buyer_uscc: str) -> list[dict]:
         self.store.registration(buyer_uscc)
         return [domain.invoice_view(i) for i in self.store.received_invoices(buyer_uscc)]
 
     @rpc(expected_exceptions=OneStopError)
+    def file_declaration(self, uscc: str, declaration: dict) -> dict:
+        """One period's 纳税申报 (declarations.py: what a closing's 清税 checks)."""
+        return declarations.file(self.store.db, self.store.registration(uscc), declaration, clock.china_today())
+
+    @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
+    def list_declarations(self, uscc: str) -> list[dict]:
+        return declarations.listing(self.store.db, self.store.registration(uscc), clock.china_today())
+
+    @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
     def list_invoices(self, uscc: str) -> list[dict]:
         self.store.registration(uscc)  # NotFound for an unknown taxpayer, not an empty list
         return [domain.invoice_view(i) for i in self.store.invoices_of(uscc=uscc)]
@@ -137,6 +161,7 @@ class TaxService(clerk.ClerkRpc):
     # ---- documents ------------------------------------------------------------------------------
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def list_documents(self, application_id: str) -> list[dict]:
         self.store.registration_by_application(application_id)
         refs = [documents.notice_ref()] + [documents.invoice_ref(i)
@@ -144,6 +169,7 @@ class TaxService(clerk.ClerkRpc):
         return [ref.model_dump(mode="json") for ref in refs]
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("application_id")
     def get_document(self, application_id: str, name: str) -> dict:
         reg = self.store.registration_by_application(application_id)
         number = name.removeprefix(documents.INVOICE_PREFIX) if name.startswith(documents.INVOICE_PREFIX) else None

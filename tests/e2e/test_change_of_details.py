@@ -32,6 +32,15 @@ def wait_for_change(http, url, headers, timeout=90.0) -> dict:
         time.sleep(0.2)
 
 
+def wait_until(check, timeout=30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def test_an_address_change_across_districts_gets_every_bureaus_answer(http, founder):
     form = make_form()
     reply = http.post(f"{API}/applications", json=form, headers=founder)
@@ -117,6 +126,10 @@ def test_a_name_change_makes_new_seals_voids_the_old_and_every_bureau_records_th
     renamed = current["licence"]["company_name"]
     assert current["version"] == 2 and new_name["trade_name"] in renamed and renamed != old_name
     assert http.get(f"{API}/verify/licences/{uscc}", params={"version": 1}).json()["licence"]["company_name"] == old_name
+    # the founder's application and list show the current name (the tracker recorded the new licence)
+    app_id = view["id"]
+    assert wait_until(lambda: http.get(f"{API}/applications/{app_id}", headers=founder).json()["company_name"] == renamed)
+    assert {a["id"]: a["company_name"] for a in http.get(f"{API}/applications", headers=founder).json()}[app_id] == renamed
     # every bureau records the new name
     assert all(b["detail"]["company_name"] == renamed and renamed in b["summary"] for b in answers.values())
     # the seal bureau: new seals for the new name, the old ones void with the date

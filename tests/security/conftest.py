@@ -40,7 +40,7 @@ class World:
 
 _addresses = itertools.count(1)
 LOGIN_MAX_FAILURES = 4
-SIGNUPS_PER_ADDRESS = 6  # the loopback address signs up four founders here (alice, bob, fuzzer, a victim)  # GATEWAY_LOGIN_MAX_FAILURES (default 10): fewer argon2 rounds for the same proof
+SIGNUPS_PER_ADDRESS = 6  # the loopback address signs up five founders here (alice, bob, fuzzer, two victims)  # GATEWAY_LOGIN_MAX_FAILURES (default 10): fewer argon2 rounds for the same proof
 STAFF = {"reg.clerk": "registration", "tax.clerk": "tax", "seal.clerk": "seal", "ops.admin": None}
 
 

@@ -188,40 +188,77 @@ def test_logs_never_contain_a_full_resident_id(world):
         assert not leaked, f"{name} contains full resident ID numbers: {sorted(leaked)[:3]}"
 
 
-# ---- login rate limit (last: it locks a client address out) -----------------------------------
+# ---- failed log-ins: a challenge, then growing delays, no lockout (last: it slows client addresses) ---
 
 
-def test_login_failures_are_rate_limited_per_account_and_per_client(world):
+def _challenge(live, where: dict) -> dict:
+    """A fresh challenge, answered the way any script can (the embedded one says it is no CAPTCHA)."""
+    reply = live.request("POST", f"{API}/login-challenges", headers=where)
+    assert reply.status_code == 201, reply.text
+    body = reply.json()
+    assert "不是专业的人机验证" in body["notice"] and body["method"] == "arithmetic"
+    a, b = map(int, re.findall(r"\d+", body["question"]))
+    return {"challenge_id": body["id"], "challenge_answer": str(a + b)}
+
+
+def _log_in(live, login: str, password: str, where: dict, challenge: bool = False):
+    data = {"username": login, "password": password, **(_challenge(live, where) if challenge else {})}
+    return live.request("POST", f"{API}/tokens", data=data, headers=where)
+
+
+def test_login_failures_bring_a_challenge_then_growing_delays_per_address(world):
     live = world.live
     victim = live.founder("王芳")
-    limit = LOGIN_MAX_FAILURES
-    # one address guessing the victim's password is stopped, and the victim still logs in from elsewhere
-    for i in range(limit):
-        wrong = live.request("POST", f"{API}/tokens", data={"username": victim.login, "password": f"bad-{i}xxx"},
-                             headers={"X-Forwarded-For": "198.51.100.77"})
-        assert wrong.status_code == 401, (i, wrong.text)
-    assert live.request("POST", f"{API}/tokens", data={"username": victim.login, "password": victim.password},
-                        headers={"X-Forwarded-For": "198.51.100.77"}).status_code == 429
-    own = live.request("POST", f"{API}/tokens", data={"username": victim.login, "password": victim.password},
-                       headers={"X-Forwarded-For": "198.51.100.78"})
+    limit = LOGIN_MAX_FAILURES  # per address, before its attempts wait; the challenge comes after 3
+    here = {"X-Forwarded-For": "198.51.100.77"}
+    for i in range(3):
+        assert _log_in(live, victim.login, f"bad-{i}xxx", here).status_code == 401
+    asked = _log_in(live, victim.login, victim.password, here)  # even the right password: answer first
+    assert asked.status_code == 401 and error_of(asked)["code"] == "CHALLENGE_REQUIRED"
+    assert error_of(asked)["errors"][0]["field"] == "challenge_answer" and "验证题" in error_of(asked)["message"]
+    wrong_answer = live.request("POST", f"{API}/tokens", headers=here, data={
+        "username": victim.login, "password": victim.password, "challenge_id": "nope", "challenge_answer": "1"})
+    assert error_of(wrong_answer)["code"] == "CHALLENGE_REQUIRED"  # and it counted against this address
+    assert limit == 4
+    slowed = _log_in(live, victim.login, victim.password, here, challenge=True)
+    assert slowed.status_code == 429, slowed.text
+    first_wait = int(slowed.headers["retry-after"])
+    assert 0 < first_wait <= 2 and "后再试" in error_of(slowed)["message"]  # a delay, not a 15-minute lock
+    # the victim from their own address answers the challenge and is in
+    own = _log_in(live, victim.login, victim.password, {"X-Forwarded-For": "198.51.100.78"}, challenge=True)
     assert own.status_code == 200, own.text
-    # per account: failures spread over many addresses still lock the account, at a higher count
-    for i in range(limit * ACCOUNT_FAILURE_FACTOR):
-        wrong = live.request("POST", f"{API}/tokens", data={"username": victim.login, "password": f"nope-{i}xx"},
-                             headers={"X-Forwarded-For": f"203.0.113.{i + 1}"})
+    # the guessing address waits longer after each further failure
+    live.wait_for(lambda: _log_in(live, victim.login, "bad-againxx", here, challenge=True).status_code == 401,
+                  timeout=30, what="the end of the first delay")
+    second = _log_in(live, victim.login, victim.password, here, challenge=True)
+    assert second.status_code == 429 and int(second.headers["retry-after"]) > first_wait
+
+
+def test_guessing_from_many_addresses_slows_the_account_but_never_locks_its_owner(world):
+    live = world.live
+    victim = live.founder("李娜")
+    attempts = LOGIN_MAX_FAILURES * ACCOUNT_FAILURE_FACTOR
+    for i in range(attempts):
+        wrong = _log_in(live, victim.login, f"nope-{i}xx", {"X-Forwarded-For": f"203.0.113.{i + 1}"},
+                        challenge=i >= 3)
         assert wrong.status_code == 401, (i, wrong.text)
-    locked = live.request("POST", f"{API}/tokens", data={"username": victim.login, "password": victim.password},
-                          headers={"X-Forwarded-For": "203.0.113.200"})
-    assert locked.status_code == 429, locked.text
-    assert error_of(locked)["code"] == "TOO_MANY_REQUESTS" and int(locked.headers["retry-after"]) > 0
-    # per client: one address trying many logins is stopped, other addresses are not
-    for i in range(limit):
-        wrong = live.request("POST", f"{API}/tokens", data={"username": f"guess{i}@example.com", "password": "x1x1x1x1"},
-                             headers={"X-Forwarded-For": "192.0.2.66"})
+    owner = {"X-Forwarded-For": "203.0.113.200"}
+    slowed = _log_in(live, victim.login, victim.password, owner, challenge=True)
+    assert slowed.status_code == 429, slowed.text
+    assert error_of(slowed)["code"] == "TOO_MANY_REQUESTS" and 0 < int(slowed.headers["retry-after"]) <= 60
+    live.wait_for(lambda: _log_in(live, victim.login, victim.password, owner, challenge=True).status_code == 200,
+                  timeout=90, what="the owner's log-in after the account's short delay")
+
+
+def test_one_address_trying_many_logins_is_slowed_and_others_are_not(world):
+    live = world.live
+    here = {"X-Forwarded-For": "192.0.2.66"}
+    for i in range(LOGIN_MAX_FAILURES):
+        wrong = _log_in(live, f"guess{i}@example.com", "x1x1x1x1", here, challenge=i >= 3)
         assert wrong.status_code == 401, (i, wrong.text)
-    bob = {"username": world.bob.login, "password": world.bob.password}
-    assert live.request("POST", f"{API}/tokens", data=bob, headers={"X-Forwarded-For": "192.0.2.66"}).status_code == 429
-    assert live.request("POST", f"{API}/tokens", data=bob, headers={"X-Forwarded-For": "192.0.2.67"}).status_code == 200
+    assert _log_in(live, world.bob.login, world.bob.password, here, challenge=True).status_code == 429
+    elsewhere = _log_in(live, world.bob.login, world.bob.password, {"X-Forwarded-For": "192.0.2.67"})
+    assert elsewhere.status_code == 200, elsewhere.text
 
 
 # ---- every route the OpenAPI document lists, not only the ones named above ---------------------

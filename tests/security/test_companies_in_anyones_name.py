@@ -87,3 +87,30 @@ def test_a_well_known_brand_is_refused_as_a_trade_name(world):
     reply = live.request("POST", f"{API}/applications", json=form, headers=alice.headers)
     assert reply.status_code == 422
     assert [e["field"] for e in reply.json()["errors"]] == ["name.trade_name"]
+
+
+def test_the_person_confirming_must_be_the_person_named(world):
+    """Real-name matching: an account holding a named number under another name cannot confirm (on the
+    code before this change it confirmed, and the application went on to the bureaus)."""
+    live, alice = world.live, world.alice
+    form = make_form()
+    app_id = live.submit(alice, form, as_given=True)
+    supervisor = form["supervisors"][0]
+    where = {"X-Forwarded-For": "10.66.2.1"}
+    live.request("POST", f"{API}/accounts", headers=where, json={
+        "name": "周杰", "resident_id": supervisor["resident_id"], "email": "other.name@example.com",
+        "password": PASSWORD})
+    token = live.token("other.name@example.com", PASSWORD, where)
+    reply = live.request("PUT", f"{API}/confirmations/{app_id}", json={"decision": "confirm"},
+                         headers={"Authorization": f"Bearer {token}", **where})
+    assert reply.status_code == 422, reply.text
+    [error] = reply.json()["errors"]
+    assert error["field"] == "name" and supervisor["name"] in error["message"]
+    # and the founder cannot put their own number under another person's name
+    factory = make_form()
+    founder_rid = factory["legal_representative"]["resident_id"]
+    mine = json.loads(json.dumps(factory, ensure_ascii=False).replace(founder_rid, alice.resident_id)
+                      .replace(factory["legal_representative"]["name"], "赵磊"))  # alice's number, another name
+    refused = live.request("POST", f"{API}/applications", json=mine, headers=alice.headers)
+    assert refused.status_code == 422
+    assert any(e["field"] == "legal_representative.name" for e in refused.json()["errors"])

@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 from pymongo import MongoClient, monitoring
 
+from contracts import clock
 from gateway import stats
 from gateway.store import GatewayStore
 from tests.conftest import MONGO_URI
@@ -52,7 +53,8 @@ def counted(mongo_db_name):
 def _more_history(db, n: int, tag: str) -> None:
     docs = list(db.applications.find({}).limit(n))
     for doc in docs:
-        doc["_id"] = f"{tag}-{doc['_id']}"
+        doc["_id"], doc["idempotency"] = f"{tag}-{doc['_id']}", f"{tag}-{doc['idempotency']}"
+        doc["updated_at"] = clock.now()  # written now, as every write to an application stamps it
     db.applications.insert_many(docs)
 
 

@@ -83,10 +83,11 @@ class EventRecorder:
             raise self._error
 
     def unique(self) -> list[Recorded]:
-        """Each event once (by source and event_id), in the order first seen."""
+        """Each event once (by source, routing key and event_id: a broad event's per-bureau copies share
+        its id, contracts/sharing.py), in the order first seen."""
         seen, out = set(), []
         for event in self.events:
-            key = (event.source, event.payload.get("event_id"))
+            key = (event.source, event.type, event.payload.get("event_id"))
             if key not in seen:
                 seen.add(key)
                 out.append(event)
@@ -101,3 +102,20 @@ def replay(amqp_uri: str, events: list[Recorded]) -> int:
     for event in events:
         dispatch(event.source, event.type, event.payload)
     return len(events)
+
+
+def as_published(config: dict):
+    """nameko's standalone `event_dispatcher(config)`, publishing a broad event the way a service's outbox
+    does (kit/outbox.py): one copy per consuming bureau under its own routing key (contracts/sharing.py),
+    so a bureau under test gets exactly the fields it would get in production."""
+    from nameko.standalone.events import event_dispatcher
+
+    from contracts.sharing import copies
+
+    dispatch = event_dispatcher(config)
+
+    def publish(source: str, event_type: str, payload: dict[str, Any]) -> None:
+        for routing_key, copy in copies(event_type, payload):
+            dispatch(source, routing_key, copy)
+
+    return publish

@@ -10,7 +10,6 @@ from datetime import date
 import eventlet
 import pytest
 from nameko.events import event_handler
-from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 
@@ -22,6 +21,7 @@ from services.bank.service import BankService
 from services.bank.store import BankStore
 from services.housing_fund.service import HousingFundService
 from tests.conftest import MONGO_URI
+from tests.support.events import as_published
 from tests.support.outbox import pulled
 from tests.unit.bank.factories import licence_issued
 from tests.unit.housing_fund import factories as housing
@@ -62,7 +62,7 @@ def bank(container_factory, service_config):
 
 def publish(config, event, container, wait_for: str = "on_licence_issued"):
     with entrypoint_waiter(container, wait_for):
-        event_dispatcher(config)("registration", event.type, event.model_dump(mode="json"))
+        as_published(config)("registration", event.type, event.model_dump(mode="json"))
 
 
 def test_a_licence_books_once_and_the_counter_opens_the_account(bank, service_config, mongo_db):
@@ -116,7 +116,7 @@ def test_concurrent_bookers_of_one_slot_get_its_capacity_and_no_more(mongo_db_na
 def test_a_flood_of_licences_fills_each_slot_to_capacity_with_one_appointment_each(bank, service_config, mongo_db):
     container, watcher = bank
     events = [licence_issued(branch_id=JIANGAN.id) for _ in range(9)]
-    dispatch = event_dispatcher(service_config)
+    dispatch = as_published(service_config)
     for event in events:  # all at once: the service's workers book concurrently
         dispatch("registration", event.type, event.model_dump(mode="json"))
     for _ in range(600):  # a bounded wait for work done by the service's workers
@@ -139,13 +139,13 @@ def test_the_housing_fund_centre_records_the_account_once_and_shows_it(container
     centre.start()
     unit_event = housing.licence_issued(housing.staff("8000.00"))
     with entrypoint_waiter(centre, "on_licence_issued"):
-        event_dispatcher(service_config)("registration", unit_event.type, unit_event.model_dump(mode="json"))
+        as_published(service_config)("registration", unit_event.type, unit_event.model_dump(mode="json"))
     reserved = domain.new_account(
         licence_issued(application_id=unit_event.application_id).model_copy(update={"licence": unit_event.licence}),
         banks.branch("jc-hongshan"), "90101110000000099", None, unit_event.occurred_at, "bank-x")[1][0]
     for _ in range(2):  # redelivered: recorded once
         with entrypoint_waiter(centre, "on_bank_account_reserved"):
-            event_dispatcher(service_config)("bank", reserved.type, reserved.model_dump(mode="json"))
+            as_published(service_config)("bank", reserved.type, reserved.model_dump(mode="json"))
     with ServiceRpcProxy("housing_fund", service_config) as rpc:
         shown = rpc.get_unit(unit_event.licence.uscc)["bank_account"]
     assert shown["account_number"] == "90101110000000099" and shown["purpose"] == "委托扣款"

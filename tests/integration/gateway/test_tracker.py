@@ -213,3 +213,86 @@ def test_a_plain_redelivery_writes_nothing(mongo_db):
     for source, payload in events:
         append(store, source, payload)
     assert mongo_db["applications"].find_one({"_id": app_id}) == before
+
+
+def test_a_shared_events_receipt_is_written_with_its_timeline_entry_once(mongo_db):
+    """The data-sharing receipt rides in the timeline update (no write of its own); a redelivery adds nothing."""
+    from contracts.events import BankAccountReserved
+    from gateway.receipts import ReceiptService
+    from gateway.tracking import RecentApplications, append
+
+    store = GatewayStore(mongo_db)
+    store.ensure_indexes()
+    view, _ = ApplicationService(store, clients=None, publish=lambda *a: None, base_url="http://x").submit(
+        FOUNDER, own_form(store))
+    event = BankAccountReserved(application_id=view["id"], uscc="91350100M000100Y43", company_name="武汉某某科技有限公司",
+                                bank_name="某银行", branch_id="b1", branch_name="洪山支行", branch_address="洪山区一号",
+                                account_number="6222000000000001")
+    recent = RecentApplications()
+    for _ in range(2):  # at-least-once delivery
+        append(store, "bank", event.model_dump(mode="json"), recent)
+    doc = mongo_db["applications"].find_one({"_id": view["id"]})
+    assert [e["type"] for e in doc["timeline"]] == ["application_submitted", "bank_account_reserved"]
+    assert doc["version"] == 1
+    receipt = doc["receipts"][event.event_id]
+    assert receipt["recipients"] == ["tax", "social_security", "medical_insurance", "housing_fund"]
+    assert "account_number" in receipt["paths"] and "event_id" not in receipt["paths"]
+    assert mongo_db["data_receipts"].count_documents({}) == 0
+    assert "receipts" not in store.application(view["id"])  # the pages' reads leave it out
+    items = ReceiptService(store).receipt(FOUNDER, view["id"])["items"]
+    to_tax = [i for i in items if i["bureau"] == "tax" and i["event"] == "bank_account_reserved"]
+    assert [i["basis"] for i in to_tax] == ["event payload"] and "account_number" in to_tax[0]["fields"]
+
+
+def test_the_first_bureau_event_needs_no_read_when_the_submission_primed_the_tracker(mongo_db):
+    """From application_submitted the tracker rebuilds the inserted application exactly: the first
+    bureau event is one write and no read, and the state it derives is the one a read would give."""
+    from pymongo import MongoClient, monitoring
+
+    from gateway.timeline import derive
+    from gateway.tracking import RecentApplications, append, prime
+    from tests.conftest import MONGO_URI
+
+    sent = []
+    store = GatewayStore(mongo_db)
+    store.ensure_indexes()
+    view, _ = ApplicationService(store, clients=None, publish=lambda kind, payload: sent.append(payload),
+                                 base_url="http://x").submit(FOUNDER, own_form(store))
+    [submitted] = sent
+    inserted = store.application(view["id"], {"form": 1, "timeline": 1, "submitted_at": 1, "version": 1,
+                                              "founder_id": 1})
+    recent = RecentApplications()
+    prime(recent, submitted)
+    cached = recent.get(view["id"])
+    assert {k: cached[k] for k in ("form", "submitted_at", "version", "founder_id")} == {
+        k: inserted[k] for k in ("form", "submitted_at", "version", "founder_id")}
+
+    class Commands(monitoring.CommandListener):
+        seen: list[str] = []
+
+        def started(self, event):
+            if event.command_name in ("find", "update", "findAndModify", "aggregate"):
+                Commands.seen.append(event.command_name)
+
+        def succeeded(self, event):
+            pass
+
+        def failed(self, event):
+            pass
+
+    client = MongoClient(MONGO_URI, event_listeners=[Commands()], tz_aware=True)
+    watched = GatewayStore(client[mongo_db.name])
+    event = TaxRegistered(application_id=view["id"], uscc="91350100M000100Y43", taxpayer_id="91350100M000100Y43",
+                          taxpayer_type="small_scale", tax_office="洪山区税务局")
+    try:
+        append(watched, "tax", event.model_dump(mode="json"), recent)
+    finally:
+        client.close()
+    assert Commands.seen == ["update"]
+    # the state written from the rebuilt copy is the state derived from the stored document
+    doc = store.application(view["id"])
+    again = store.application(view["id"], {"form": 1, "timeline": 1, "submitted_at": 1, "version": 1,
+                                           "founder_id": 1})
+    assert doc["version"] == 1 and [e["type"] for e in doc["timeline"]] == ["application_submitted", "tax_registered"]
+    assert {k: doc[k] for k in ("status", "steps", "outputs")} == {
+        k: derive(again["form"], again["timeline"], again["submitted_at"])[k] for k in ("status", "steps", "outputs")}

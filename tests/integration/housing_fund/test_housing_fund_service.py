@@ -8,7 +8,6 @@ import io
 
 import pytest
 from nameko.events import event_handler
-from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from pypdf import PdfReader
@@ -17,6 +16,7 @@ from contracts import clock
 from contracts.events import CompanyChanged
 from contracts.rpc import Conflict, Invalid, register_remote_errors
 from services.housing_fund.service import HousingFundService
+from tests.support.events import as_published
 from tests.support.numbers import next_number, only_counter
 from tests.support.outbox import pulled
 from tests.unit.housing_fund.factories import licence_issued, resident_id, staff
@@ -60,7 +60,7 @@ def centre(container_factory, service_config):
 
 def publish(config, event, container, wait_for: str = "on_licence_issued"):
     with entrypoint_waiter(container, wait_for):
-        event_dispatcher(config)("registration", event.type, event.model_dump(mode="json"))
+        as_published(config)("registration", event.type, event.model_dump(mode="json"))
 
 
 def test_a_licence_registers_the_unit_once_and_hires_and_leavers_go_through_rpc(centre, service_config, mongo_db):

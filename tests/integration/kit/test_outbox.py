@@ -145,9 +145,60 @@ def test_what_a_dead_process_published_and_never_pulled_is_published_again_and_p
     flush(cases, "d", [entry], lambda kind, payload: sent.append(payload["event_id"]))
     outbox.published.take(cases)  # the process died before its sweep: its memory is gone
     cases.update_one({"_id": "d"}, {"$set": {"outbox.0.created_at": clock.now() - timedelta(minutes=1)}})
-    assert relay(cases, lambda kind, payload: sent.append(payload["event_id"])) == 1
+    # searched at every call: a timer's relay would find it at its next periodic search
+    assert relay(cases, lambda kind, payload: sent.append(payload["event_id"]), search_every=0) == 1
     assert sent == [entry["event_id"]] * 2  # at least once: the consumers dedupe on event_id
     assert cases.find_one({"_id": "d"})["outbox"] == []
+
+
+def test_a_relay_searches_at_its_first_call_after_a_failed_flush_and_then_only_every_interval(mongo_db):
+    cases, sent = mongo_db["cases"], []
+    finds = _count_finds(cases)
+    assert relay(finds.collection, lambda *a: None) == 0 and finds.seen == 1  # the first call searches
+    assert relay(finds.collection, lambda *a: None) == 0 and finds.seen == 1  # then not until the interval
+
+    def broken(kind, payload):
+        raise ConnectionError("broker unreachable")
+
+    entry = _stored(cases, "e")
+    with pytest.raises(ConnectionError):
+        flush(finds.collection, "e", [entry], broken)
+    # searched at every call until a search is late enough to see the entry as left behind
+    assert relay(finds.collection, sent.append, min_age=timedelta(seconds=30)) == 0 and finds.seen == 2
+    assert relay(finds.collection, lambda kind, payload: sent.append(payload["event_id"]),
+                 min_age=timedelta(0)) == 1 and finds.seen == 3
+    assert sent == [entry["event_id"]]
+    assert relay(finds.collection, sent.append, min_age=timedelta(0)) == 0 and finds.seen == 3
+    assert relay(finds.collection, sent.append, min_age=timedelta(0), search_every=0) == 0 and finds.seen == 4
+    finds.close()
+
+
+class _count_finds:
+    """The collection through a client that counts the `find`s sent."""
+
+    def __init__(self, collection):
+        from pymongo import MongoClient, monitoring
+
+        from tests.conftest import MONGO_URI
+
+        counter = self
+
+        class Finds(monitoring.CommandListener):
+            def started(self, event):
+                counter.seen += event.command_name == "find"
+
+            def succeeded(self, event):
+                pass
+
+            def failed(self, event):
+                pass
+
+        self.seen = 0
+        self.client = MongoClient(MONGO_URI, event_listeners=[Finds()])
+        self.collection = self.client[collection.database.name][collection.name]
+
+    def close(self):
+        self.client.close()
 
 
 def test_without_a_relay_in_the_process_flush_pulls_at_once(mongo_db):

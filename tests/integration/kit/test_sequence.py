@@ -93,3 +93,22 @@ def test_numbers_reserved_in_blocks_are_given_once_across_instances_and_a_lost_b
     # a run of several numbers comes from one block, or a fresh one when the rest is too short
     assert next_sequence(counters, "unit", 4, block=10) == 55  # 52-55
     assert next_sequence(counters, "unit", 6, block=10) == 66  # 56-60 too short: skipped, 61-66
+
+
+def test_a_number_never_stored_is_given_back_only_while_it_is_the_last_one_handed_out(mongo_db):
+    from kit.mongo import give_back
+
+    counters = mongo_db["counters"]
+    first = next_sequence(counters, "back", block=20)
+    assert give_back(counters, "back", first) is True  # a late duplicate's number: handed out again
+    assert next_sequence(counters, "back", block=20) == first
+    codes = next_sequence(counters, "back", 3, block=20)  # three at once, all given back together
+    assert give_back(counters, "back", codes, 3) is True
+    assert next_sequence(counters, "back", 3, block=20) == codes
+    older = next_sequence(counters, "back", block=20)
+    newer = next_sequence(counters, "back", block=20)
+    assert give_back(counters, "back", older) is False  # another number was drawn after it: a gap
+    assert give_back(counters, "back", newer) is True
+    assert next_sequence(counters, "back", block=20) == newer  # never the gap's number, never twice
+    assert give_back(counters, "unblocked", next_sequence(counters, "unblocked")) is False  # no block: a gap
+    assert next_sequence(counters, "unblocked") == 2

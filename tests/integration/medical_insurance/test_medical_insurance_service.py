@@ -8,7 +8,6 @@ import io
 
 import pytest
 from nameko.events import event_handler
-from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from pypdf import PdfReader
@@ -16,6 +15,7 @@ from pypdf import PdfReader
 from contracts import clock
 from contracts.rpc import Conflict, Invalid, NotFound, register_remote_errors
 from services.medical_insurance.service import MedicalInsuranceService
+from tests.support.events import as_published
 from tests.support.numbers import next_number, only_counter
 from tests.support.outbox import pulled
 from tests.unit.housing_fund.factories import licence_issued, resident_id, staff
@@ -56,7 +56,7 @@ def bureau(container_factory, service_config):
 
 def publish(config, event, container, wait_for: str = "on_licence_issued"):
     with entrypoint_waiter(container, wait_for):
-        event_dispatcher(config)("registration", event.type, event.model_dump(mode="json"))
+        as_published(config)("registration", event.type, event.model_dump(mode="json"))
 
 
 def test_a_licence_registers_the_unit_once_and_hires_and_leavers_go_through_rpc(bureau, service_config, mongo_db):

@@ -54,8 +54,14 @@ def test_a_standard_application_gets_its_licence_automatically(registration, mon
     assert licence["term"] == "长期"
     assert issued["documents"] == [{"name": "registration.licence", "title": "营业执照（电子）",
                                     "content_type": "application/pdf"}]
-    assert issued["contact_phone"] == form["contact"]["phone"]
-    assert len(issued["employees"]) == 2 and issued["housing_fund"] == {"employer_rate": 8, "employee_rate": 8}
+    # the tracker's copy (plain `licence_issued`) carries no form data, only what each bureau's copy
+    # carried (contracts/sharing.py); the bureaus' copies go to their own routing keys
+    assert "contact_phone" not in issued and "employees" not in issued
+    assert issued["founder_id"] == "founder-1"  # each bureau's ownership checks (kit/owners.py)
+    shared = issued["shared"]
+    assert {"contact_phone", "legal_representative.resident_id"} <= set(shared["tax"])
+    assert {"employees[].resident_id", "housing_fund.employer_rate"} <= set(shared["housing_fund"])
+    assert not any(p.startswith("employees") for p in shared["bank"] + shared["seal"] + shared["tax"])
 
     case = call(registration.service, "get_case", "app-auto")
     assert case["state"] == "approved" and case["path"] == "automatic" and case["licence"] == licence

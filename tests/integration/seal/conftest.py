@@ -1,9 +1,9 @@
 """The seal service in a container on a fresh vhost and database, and a way to play registration."""
 
 import pytest
-from nameko.standalone.events import event_dispatcher
 
 from services.seal.service import SealService
+from tests.support.events import as_published
 
 
 @pytest.fixture
@@ -16,5 +16,5 @@ def seal(container_factory, service_config):
 @pytest.fixture
 def publish(service_config):
     """Emit a registration event (licence_issued, licence_revoked) as registration would."""
-    dispatch = event_dispatcher(service_config)
+    dispatch = as_published(service_config)
     return lambda event: dispatch("registration", event.type, event.model_dump(mode="json"))

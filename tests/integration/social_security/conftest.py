@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from nameko.events import event_handler
-from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from contracts import clock
@@ -15,6 +14,7 @@ from contracts.events import Licence, LicenceIssued, LicenceRevoked
 from contracts.form import Employee, LegalRepresentative, SealRequest, TaxNeeds
 from services.social_security.domain import local_today
 from services.social_security.service import SocialSecurityService
+from tests.support.events import as_published
 
 
 def resident_id(seq: int, born: str = "19900307") -> str:
@@ -84,7 +84,7 @@ class Bureau:
 
     def publish_licence(self, event: LicenceIssued, wait_for: str | None = "on_employees_enrolled"):
         """Send `licence_issued` as registration would; wait until the recorder has `wait_for`."""
-        dispatch = event_dispatcher(self.config)
+        dispatch = as_published(self.config)
         if True:
             if wait_for is None:
                 with entrypoint_waiter(self.container, "on_licence_issued"):
@@ -96,7 +96,7 @@ class Bureau:
     def publish_revocation(self, event: LicenceRevoked):
         """Send `licence_revoked` as registration would; return once the bureau has handled it."""
         with entrypoint_waiter(self.container, "on_licence_revoked"):
-            event_dispatcher(self.config)("registration", "licence_revoked", event.model_dump(mode="json"))
+            as_published(self.config)("registration", "licence_revoked", event.model_dump(mode="json"))
 
     def kinds(self) -> list[str]:
         return [k for k, _ in Recorder.seen]

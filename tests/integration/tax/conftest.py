@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from nameko.events import event_handler
-from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 
 from contracts.rpc import register_remote_errors
 from services.tax.service import TaxService
+from tests.support.events import as_published
 
 register_remote_errors()
 
@@ -65,12 +65,12 @@ class Bureau:
                 result["application_id"] == event.application_id
 
         with entrypoint_waiter(self.listener, f"on_{wait_for}", callback=answered, timeout=15):
-            event_dispatcher(self.config)("registration", "licence_issued", event.model_dump(mode="json"))
+            as_published(self.config)("registration", "licence_issued", event.model_dump(mode="json"))
 
     def publish_revocation(self, event):
         """Publish `licence_revoked` as registration does and wait until the tax bureau has handled it."""
         with entrypoint_waiter(self.tax, "on_licence_revoked", timeout=15):
-            event_dispatcher(self.config)("registration", "licence_revoked", event.model_dump(mode="json"))
+            as_published(self.config)("registration", "licence_revoked", event.model_dump(mode="json"))
 
     def rpc(self):
         return ServiceRpcProxy("tax", self.config)

@@ -6,12 +6,12 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
 from pypdf import PdfReader
 
 from contracts.codes import make_uscc
 from contracts.rpc import Conflict, Invalid, NotFound
+from tests.support.events import as_published
 from tests.support.outbox import pulled
 from tests.unit.tax.factories import BUYER, licence_issued
 
@@ -35,7 +35,7 @@ def test_licence_issued_registers_approves_and_ignores_a_duplicate(bureau, mongo
 
     # at-least-once delivery: the same event again registers nothing and announces nothing
     with entrypoint_waiter(bureau.tax, "on_licence_issued"):
-        event_dispatcher(bureau.config)("registration", "licence_issued", event.model_dump(mode="json"))
+        as_published(bureau.config)("registration", "licence_issued", event.model_dump(mode="json"))
     assert bureau.events(event.application_id) == ["tax_registered", "invoices_approved"]
     assert mongo_db["registrations"].count_documents({}) == 1
     assert pulled(mongo_db["registrations"], {})  # published, pulled at the next sweep

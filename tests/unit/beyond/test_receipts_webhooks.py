@@ -56,3 +56,24 @@ def test_backoff_doubles_and_is_capped():
 def test_only_plain_http_urls(url):
     with pytest.raises(Invalid):
         webhooks.check_url(url)
+
+
+def test_the_tracker_reads_the_founders_with_hooks_once_per_interval_not_once_per_event():
+    class Hooks:
+        distinct_calls = 0
+
+        def distinct(self, field, query):
+            Hooks.distinct_calls += 1
+            return ["f1"]
+
+        def find(self, query):
+            return []  # the timer's sweep: no active hook (any more)
+
+    class Store:
+        webhooks = Hooks()
+
+    store = Store()
+    assert all(webhooks._founders_with_hooks(store) == {"f1"} for _ in range(20))
+    assert Hooks.distinct_calls == 1
+    webhooks.sweep(store)  # the tracker's timer refreshes the set from the hooks it reads anyway
+    assert webhooks._founders_with_hooks(store) == frozenset() and Hooks.distinct_calls == 1

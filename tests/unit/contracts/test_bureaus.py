@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from contracts import bureaus
+from contracts import bureaus, sharing
 from contracts.events import BY_TYPE, EVENT_SOURCES, Event, LicenceIssued, event_type
 from contracts.form import ApplicationForm
 
@@ -55,7 +55,8 @@ def test_licence_issued_carries_exactly_what_its_consumers_need():
     # data minimisation: the event that fans out to the bureaus holds the union of their form fields
     needed = {path.split(".")[0] for b in bureaus.BUREAUS if ("registration", "licence_issued") in b.consumes
               for path in b.form_fields}
-    carried = set(LicenceIssued.model_fields) - {*Event.model_fields, "type", "licence", "documents"}
+    common = {*Event.model_fields, "type", *sharing.PER_CONSUMER["licence_issued"], sharing.SHARED}
+    carried = set(LicenceIssued.model_fields) - common
     assert {"contact" if f == "contact_phone" else f for f in carried} == needed
 
 
@@ -84,12 +85,13 @@ def test_every_clerk_task_kind_a_bureau_creates_has_a_label_in_the_manifest():
     from services.bank import domain as bank
     from services.housing_fund import domain as housing_fund
     from services.medical_insurance import domain as medical_insurance
+    from services.registration import change_review
     from services.registration import domain as registration
     from services.seal import domain as seal
     from services.social_security import domain as social_security
     from services.tax import domain as tax
 
-    created = {"registration": {registration.TASK_KIND}, "seal": set(seal.STEP_ACTIONS),
+    created = {"registration": {registration.TASK_KIND, change_review.TASK_KIND}, "seal": set(seal.STEP_ACTIONS),
                "tax": {tax.TASK_KIND}, "social_security": {social_security.TASK_EMPLOYER, social_security.TASK_EMPLOYEE},
                "medical_insurance": {medical_insurance.TASK_KIND}, "housing_fund": {housing_fund.TASK_KIND},
                "bank": {bank.TASK_KIND, bank_after_start.CLOSING_KIND}}

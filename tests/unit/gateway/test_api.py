@@ -443,3 +443,24 @@ def test_the_public_objection_form_is_rate_limited_per_address(client, bureaus):
     assert reply.status_code == 429 and error_shape(reply)["code"] == "TOO_MANY_REQUESTS"
     assert "异议" in error_shape(reply)["message"] and reply.headers["Retry-After"]
     assert len([c for c in bureaus.calls if c[1] == "record_objection"]) == OBJECTIONS_PER_ADDRESS_PER_HOUR
+
+
+def test_a_creditors_objection_to_a_capital_decrease_shares_the_objection_limit(client, bureaus):
+    from contracts.codes import make_uscc
+    from gateway.companies import OBJECTIONS_PER_ADDRESS_PER_HOUR
+
+    bureaus.on("registration", "record_objection", lambda uscc, objection: {"recorded": True, "closure_id": "c-1"})
+    bureaus.on("registration", "object_to_decrease", lambda uscc, objection: {"recorded": True, "change_id": "d-1"})
+    uscc = make_uscc("420111", "00000010")
+    decrease = f"{API}/verify/licences/{uscc}/capital-objections"
+    bad = client.post(decrease, json={"creditor": "某公司", "demand": "sue", "reason": "货款"})
+    assert bad.status_code == 422 and [e["field"] for e in error_shape(bad)["errors"]] == ["demand"]
+    body = {"creditor": "武汉某某商贸有限公司", "demand": "repay", "reason": "该企业尚欠我司货款未结清"}
+    for _ in range(OBJECTIONS_PER_ADDRESS_PER_HOUR - 1):
+        assert client.post(decrease, json=body).status_code == 201
+    # one budget for both public objection forms: a closing objection takes the last one
+    closing = client.post(f"{API}/verify/licences/{uscc}/objections", json={"objector": "某公司", "reason": "货款未结清"})
+    assert closing.status_code == 201
+    assert client.post(decrease, json=body).status_code == 429
+    calls = [c for c in bureaus.calls if c[1] in ("object_to_decrease", "record_objection")]
+    assert len(calls) == OBJECTIONS_PER_ADDRESS_PER_HOUR

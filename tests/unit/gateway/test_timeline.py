@@ -289,3 +289,22 @@ def test_every_event_has_a_summary_and_every_step_event_a_handler():
     assert set(HANDLERS) <= emitted | CONFIRMATION_EVENTS  # the gateway's own steps before the bureaus
     # every event that completes a step is reflected in the founder's outputs (or is the licence)
     assert set(bureaus.completing_bureau()) <= set(HANDLERS)
+
+
+def test_a_name_change_makes_the_newest_licence_the_companys_current_name():
+    from contracts.events import CompanyChanged
+    from gateway.views import current_name
+
+    form = make_form()
+    issued = licence_issued(form)
+    renamed = issued.licence.model_copy(update={"company_name": "武汉新名科技有限公司", "issued_at": at(60)})
+    changed = CompanyChanged(application_id=APP, occurred_at=at(60), uscc=USCC, change_id="rename-1", version=2,
+                             changed=["name"], licence=renamed, previous_district_code="420111", answerers=["seal"])
+    before = derive(form, automatic_path(form), T0)
+    after = derive(form, [*automatic_path(form), entry("registration", changed)], T0)
+    assert after["status"] == before["status"] and after["completed_at"] == before["completed_at"]
+    assert after["outputs"]["licence"]["company_name"] == "武汉新名科技有限公司"
+    doc = {"company_name": "武汉测试科技有限公司"}
+    assert current_name({**doc, "outputs": before["outputs"]}) == "武汉测试科技有限公司"
+    assert current_name({**doc, "outputs": after["outputs"]}) == "武汉新名科技有限公司"
+    assert current_name(doc) == "武汉测试科技有限公司"  # before any licence: the form's

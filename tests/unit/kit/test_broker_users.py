@@ -35,7 +35,9 @@ def test_a_bureau_reaches_its_own_queues_only():
     assert matches(rpc_read, "seal.*") and not matches(rpc_read, "registration.*")
     assert not matches(rpc_read, str(uuid.uuid4()))  # it may not bind the web's reply key
     events_write, events_read = seal.topics["registration.events"]
-    assert matches(events_read, "licence_issued") and not matches(events_read, "application_rejected")
+    assert matches(events_read, "licence_issued.seal") and not matches(events_read, "application_rejected")
+    # its own copy of the broad event only (contracts/sharing.py): neither tax's nor the tracker's
+    assert not matches(events_read, "licence_issued.tax") and not matches(events_read, "licence_issued")
     assert not matches(events_write, "licence_issued")
 
 
