@@ -1,70 +1,97 @@
 #!/usr/bin/env bash
-# `make test`'s runner: the suite's pytest runs, side by side where they can be.
+# `make test`'s runner: every pytest run of the suite, TEST_JOBS (default 4) at a time, each its own process.
 #
-# Why side by side: most of the suite's wall time is waiting (service processes starting, the broker,
-# the browser, pdftoppm), not computing, so on a 2-core machine the browser tests and the pinned-day
-# runs overlap the main suite instead of following it (CI must stay well inside its budget; the
-# timings are in docs/operations.md "Test suite"). Every run is isolated from the others already: its
-# own RabbitMQ vhost, database prefix and ports (tests/support/live.py, tests/conftest.py), as when
-# several engineers share one broker. Each run's output is kept in var/log/tests/<run>.log and
-# printed whole when it ends; the exit status is non-zero if any run failed, and says which.
+# Why side by side: the suite's wall time is waiting (service processes starting, timers, the broker, the
+# browser, pdftoppm), not computing: one `make test` used 0.4 of a core on average when its runs mostly
+# followed one another (2026-12-02: 579 CPU-seconds in 1432 s). So the main suite is split into three
+# shards by directory, the fault modules run as three runs, and the runs are started longest first, a
+# new one whenever one ends. Why not all at once: nine runs together (2026-12-02 06:41, load 50 with the
+# neighbours' suites) overloaded the shared database server (connections closed: AutoReconnect) and the
+# browser and fault tests' timeouts. Every run is isolated from the others: its own RabbitMQ vhosts,
+# database prefixes and ports (tests/support/live.py, tests/conftest.py), the fault tests that stop a
+# broker their own private RabbitMQ nodes (tests/support/rabbit.py, cluster.py). Each run's output goes to
+# var/log/tests/<run>.log and is printed whole at the end with its wall time; the exit status is
+# non-zero if any run failed, and says which.
 #
-#   scripts/run-tests.sh [pytest args...]          (PINNED_DAYS / PINNED_DAYS_INTEGRATION from make)
+#   scripts/run-tests.sh [pytest args...]    (PINNED_DAYS / PINNED_DAYS_INTEGRATION from make; TEST_JOBS)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
 LOGS=var/log/tests
 PINNED_DAYS=${PINNED_DAYS:-}
 PINNED_DAYS_INTEGRATION=${PINNED_DAYS_INTEGRATION:-}
+TEST_JOBS=${TEST_JOBS:-4}
 mkdir -p "$LOGS"
 rm -f "$LOGS"/*.log
 
-declare -A PIDS=()
-start() {  # start NAME ENV... -- COMMAND...: one run in the background, its output to its log
-    local name=$1; shift
+declare -A PIDS=() STATUS=()
+ORDER=()
+reap() {  # wait for whichever run ends next and keep its exit status
+    local pid status=0
+    wait -n -p pid || status=$?
+    [[ -n ${pid:-} ]] && STATUS[$pid]=$status
+}
+start() {  # start NAME ENV... -- COMMAND...: one run in the background once a slot is free, its output
+    local name=$1; shift  # (and wall time) to its log
+    while (( $(jobs -rp | wc -l) >= TEST_JOBS )); do reap; done
     local env=()
     while [[ $1 != -- ]]; do env+=("$1"); shift; done; shift
-    env "${env[@]}" "$@" >"$LOGS/$name.log" 2>&1 &
+    (
+        began=$SECONDS
+        env "${env[@]}" "$@"
+        status=$?
+        echo "== $name: $((SECONDS - began)) s, exit $status"
+        exit $status
+    ) >"$LOGS/$name.log" 2>&1 &
     PIDS[$name]=$!
+    ORDER+=("$name")
     echo "started: $name (log $LOGS/$name.log)"
 }
 
+# the pinned-day runs of one kind, one day after another (each day's run is short; the days share nothing)
+days() {  # days PATHS... : -m dates runs at each day of $DAYS
+    local status=0
+    for day in $DAYS; do
+        echo "== date-sensitive tests with the clock at $day"
+        ONESTOP_CLOCK_START=$day "$BIN/pytest" -m dates -q -p no:cacheprovider "$@" || status=1
+    done
+    return $status
+}
+export -f days
+export BIN
+
+# the longest runs first (their wall times alone, 2026-12-02: browser ~300 s, main-rest ~245, main-e2e ~235,
+# faults-crash ~215, main-security ~190, faults-cluster ~185, dates-integration ~170, dates-unit ~125,
+# faults-broker ~100). The browser run is its own process, unpatched: Playwright's sync API needs real
+# threads (tests/conftest.py). The main suite's last shard takes every directory not named before it, so a
+# new test directory is never left out.
+start browser ONESTOP_TEST_EVENTLET=0 -- "$BIN/pytest" tests/browser "$@"
+start main-rest -- "$BIN/pytest" tests --ignore=tests/browser --ignore=tests/faults --ignore=tests/e2e \
+    --ignore=tests/security --ignore=tests/ops --ignore=tests/static "$@"
+start main-e2e -- "$BIN/pytest" tests/e2e "$@"
+start faults-crash -- "$BIN/pytest" tests/faults/test_crash_and_replay.py "$@"
+start main-security -- "$BIN/pytest" tests/security tests/ops tests/static "$@"
+start faults-cluster -- "$BIN/pytest" tests/faults/test_cluster_node_loss.py "$@"
+# the date-sensitive tests again with every process's clock pinned at other days (Makefile: PINNED_DAYS)
+start dates-integration "DAYS=$PINNED_DAYS_INTEGRATION" -- bash -c 'days tests/integration "$@"' days "$@"
+start dates-unit "DAYS=$PINNED_DAYS" -- bash -c 'days tests/unit tests/ops "$@"' days "$@"
+start faults-broker -- "$BIN/pytest" tests/faults/test_broker_outage.py "$@"
+
 failed=()
-finish() {  # finish NAME: wait for the run, print its log, remember a failure
-    local name=$1 status=0
-    wait "${PIDS[$name]}" || status=$?
+for name in "${ORDER[@]}"; do
+    pid=${PIDS[$name]}
+    if [[ -z ${STATUS[$pid]:-} ]]; then
+        status=0
+        wait "$pid" || status=$?
+        STATUS[$pid]=$status
+    fi
+    status=${STATUS[$pid]}
     echo "===================== $name (exit $status) ====================="
     cat "$LOGS/$name.log"
     [[ $status -eq 0 ]] || failed+=("$name")
-}
-
-# Playwright's sync API needs real threads: the browser tests run in their own process, unpatched.
-start browser ONESTOP_TEST_EVENTLET=0 -- "$BIN/pytest" tests/browser "$@"
-# the date-sensitive tests again with every process's clock pinned at other days (Makefile: PINNED_DAYS)
-days=()
-for day in $PINNED_DAYS; do
-    name="dates-unit-${day%%T*}"
-    start "$name" "ONESTOP_CLOCK_START=$day" -- "$BIN/pytest" -m dates -q -p no:cacheprovider tests/unit tests/ops "$@"
-    days+=("$name")
 done
-# the rest in the foreground: its progress is what a watcher wants to see
-main_status=0
-"$BIN/pytest" --ignore=tests/browser --ignore=tests/faults "$@" || main_status=$?
-[[ $main_status -eq 0 ]] || failed+=(main)
-for name in "${days[@]}"; do finish "$name"; done
-# the integration tests at a pinned day, once the main suite has freed the broker and the database
-for day in $PINNED_DAYS_INTEGRATION; do
-    name="dates-integration-${day%%T*}"
-    echo "== date-sensitive integration tests with the clock at $day"
-    ONESTOP_CLOCK_START=$day "$BIN/pytest" -m dates -q -p no:cacheprovider tests/integration "$@" || failed+=("$name")
-done
-finish browser
-# the fault tests last and alone: under the load of the other runs, an instance restarted after kill -9 timed
-# out connecting to the broker at start-up and exited (rehearsal of 2026-12-02; an orchestrator restarts it,
-# the test harness does not), so they get the machine to themselves
-echo "== fault tests"
-"$BIN/pytest" tests/faults "$@" || failed+=(faults)
 
+for name in "${ORDER[@]}"; do tail -n 1 "$LOGS/$name.log"; done  # the wall time of each run, together
 if [[ ${#failed[@]} -gt 0 ]]; then
     echo "FAILED runs: ${failed[*]} (logs in $LOGS/)"
     exit 1

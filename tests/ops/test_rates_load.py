@@ -9,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 
@@ -21,6 +20,7 @@ from services.medical_insurance import service as medical
 from tests.integration.medical_insurance.test_medical_insurance_service import (
     Watcher,  # what the bureau tells
 )
+from tests.support.events import as_published
 from tests.unit.housing_fund.factories import licence_issued, staff
 
 pytestmark = pytest.mark.integration
@@ -51,7 +51,7 @@ def test_a_running_service_uses_the_loaded_file_without_a_restart(container_fact
 
     event = licence_issued(staff("3000.00"), district="420501", rates=None)  # 宜昌: no figures shipped
     with entrypoint_waiter(watcher, "on_task_queued"):
-        event_dispatcher(service_config)("registration", event.type, event.model_dump(mode="json"))
+        as_published(service_config)("registration", event.type, event.model_dump(mode="json"))
     with ServiceRpcProxy("medical_insurance", service_config) as rpc:
         [task] = rpc.list_tasks("open")
         rpc.claim_task(task["id"], "clerk-a")

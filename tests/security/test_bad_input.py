@@ -12,9 +12,13 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from http.cookiejar import DefaultCookiePolicy
 
 import httpx
 import pytest
+import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.config import SchemathesisConfig
@@ -25,6 +29,7 @@ pytestmark = pytest.mark.e2e
 
 API = "/api/v1"
 EXAMPLES = int(os.environ.get("ONESTOP_FUZZ_EXAMPLES", "25"))  # per operation
+FUZZ_WORKERS = 4  # operations fuzzed at once
 # revoking the token being fuzzed with (this one, or all of the account's) would turn the rest of the
 # run, and the tests after it, into 401s
 SKIP = {("DELETE", "/api/v1/tokens/current"), ("DELETE", "/api/v1/tokens")}
@@ -59,30 +64,38 @@ def test_fuzz_every_operation_from_the_openapi_document(world):
     schema = schemathesis.openapi.from_url(f"{live.url}/openapi.json", config=config)
     founder = world.fuzzer.headers
     clerk, operator = world.staff_headers("reg.clerk"), world.staff_headers("ops.admin")
-    failures: dict[str, list[str]] = {}
-    counter = {"calls": 0}
     started = time.monotonic()
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 15, [op.label for op in operations]
-    for operation in operations:
-        if (operation.method.upper(), operation.path) in SKIP:
-            continue
+
+    def fuzz_one(operation) -> tuple[Counter, list[str]]:
         headers = founder
         if operation.path.startswith(f"{API}/bureaus/"):
             headers = clerk
         elif operation.path.startswith((f"{API}/operator", f"{API}/stats")):
             headers = operator
+        counter: Counter = Counter()
+        with requests.Session() as session:  # one kept-alive connection per operation, not one per example
+            session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # no cookie carried over
+            try:
+                _fuzzer(operation, live.url, headers, counter, session)()
+            except AssertionError as exc:
+                return counter, [str(exc).splitlines()[0][:500]]
+            except Exception as exc:  # noqa: BLE001 - hypothesis' own errors name the operation too
+                return counter, [f"{type(exc).__name__}: {str(exc)[:300]}"]
+        return counter, []
 
-        fuzz = _fuzzer(operation, live.url, headers, counter)
-        try:
-            fuzz()
-        except AssertionError as exc:
-            failures[operation.label] = [str(exc).splitlines()[0][:500]]
-        except Exception as exc:  # noqa: BLE001 - hypothesis' own errors name the operation too
-            failures[operation.label] = [f"{type(exc).__name__}: {str(exc)[:300]}"]
+    # the operations are fuzzed FUZZ_WORKERS at a time (Hypothesis runs @given tests in several threads
+    # since 6.136): one's requests are answered while another's examples are generated. The examples are
+    # the same (derandomized per operation), only their order across operations is interleaved.
+    fuzzed = [op for op in operations if (op.method.upper(), op.path) not in SKIP]
+    with ThreadPoolExecutor(FUZZ_WORKERS) as pool:
+        results = dict(zip((op.label for op in fuzzed), pool.map(fuzz_one, fuzzed), strict=True))
+    counter = sum((c for c, _ in results.values()), Counter())
+    failures = {label: problems for label, (_, problems) in results.items() if problems}
     elapsed = time.monotonic() - started
     statuses = {k: v for k, v in sorted(counter.items(), key=str) if k != "calls"}
-    print(f"\nfuzzed {len(operations) - len(SKIP)} operations, {counter['calls']} requests in {elapsed:.1f}s; "
+    print(f"\nfuzzed {len(fuzzed)} operations, {counter['calls']} requests in {elapsed:.1f}s; "
           f"statuses {statuses}")
     assert any(400 <= k < 500 for k in statuses if isinstance(k, int)), "the fuzzer sent only valid requests?"
     assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)
@@ -90,14 +103,15 @@ def test_fuzz_every_operation_from_the_openapi_document(world):
     # how long it took is printed above, and speed targets live in bench/
 
 
-def _fuzzer(operation, base_url: str, headers: dict[str, str], counter: dict[str, int]):
+def _fuzzer(operation, base_url: str, headers: dict[str, str], counter: Counter, session: requests.Session):
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy())
     def fuzz(case):
-        response = case.call(base_url=base_url, headers={**(case.headers or {}), **headers}, timeout=30)
+        response = case.call(base_url=base_url, session=session, headers={**(case.headers or {}), **headers},
+                             timeout=30)
         counter["calls"] += 1
-        counter[response.status_code] = counter.get(response.status_code, 0) + 1
+        counter[response.status_code] += 1
         problems = contract_violations(response)
         assert not problems, f"{case.method} {case.formatted_path}: {problems}"
 
