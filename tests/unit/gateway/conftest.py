@@ -121,7 +121,7 @@ _seq = itertools.count(1)
 
 @pytest.fixture
 def sign_up(client) -> Callable[..., dict]:
-    """Sign up a founder and log in: returns {"id", "email", "headers", "resident_id"}."""
+    """Sign up a founder and log in: returns {"id", "email", "headers", "resident_id", "name"}."""
 
     def make(password: str = "correct-horse-9", name: str = "张伟", number: str | None = None) -> dict:
         email = f"founder{next(_seq)}@example.com"
@@ -130,7 +130,7 @@ def sign_up(client) -> Callable[..., dict]:
                                                        "email": email, "password": password})
         assert reply.status_code == 201, reply.text
         return {"id": reply.json()["id"], "email": email, "headers": login(client, email, password),
-                "resident_id": number}
+                "resident_id": number, "name": name}
 
     return make
 

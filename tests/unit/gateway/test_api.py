@@ -62,7 +62,8 @@ def test_logout_revokes_the_token(client, sign_up):
 
 def own(founder: dict, **overrides) -> dict:
     """A form naming only this founder: their confirmation is implicit, the bureaus get it at once."""
-    return founder_only(make_form(**overrides), founder["resident_id"])
+    # the form names the founder as their account does (a confirming person must be the person named)
+    return founder_only(make_form(**overrides), founder["resident_id"], founder.get("name", "张伟"))
 
 
 def test_no_token_is_401(client):
