@@ -62,7 +62,7 @@ export BIN
 
 # the longest runs first (their wall times alone, 2026-12-02: browser ~300 s, main-rest ~245, main-e2e ~235,
 # faults-crash ~215, main-security ~190, faults-cluster ~185, dates-integration ~170, dates-unit ~125,
-# faults-broker ~100). The browser run is its own process, unpatched: Playwright's sync API needs real
+# faults-rest ~100 + the closing crash ~135). The browser run is its own process, unpatched: Playwright's sync API needs real
 # threads (tests/conftest.py). The main suite's last shard takes every directory not named before it, so a
 # new test directory is never left out.
 start browser ONESTOP_TEST_EVENTLET=0 -- "$BIN/pytest" tests/browser "$@"
@@ -75,7 +75,9 @@ start faults-cluster -- "$BIN/pytest" tests/faults/test_cluster_node_loss.py "$@
 # the date-sensitive tests again with every process's clock pinned at other days (Makefile: PINNED_DAYS)
 start dates-integration "DAYS=$PINNED_DAYS_INTEGRATION" -- bash -c 'days tests/integration "$@"' days "$@"
 start dates-unit "DAYS=$PINNED_DAYS" -- bash -c 'days tests/unit tests/ops "$@"' days "$@"
-start faults-broker -- "$BIN/pytest" tests/faults/test_broker_outage.py "$@"
+# the other fault modules (the broker outage, a closing's kill -9, any new one) in one run
+start faults-rest -- "$BIN/pytest" tests/faults --ignore=tests/faults/test_crash_and_replay.py \
+    --ignore=tests/faults/test_cluster_node_loss.py "$@"
 
 failed=()
 for name in "${ORDER[@]}"; do
