@@ -30,7 +30,7 @@ from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.tax import clerk as queue
-from services.tax import declarations, documents, domain, invoicing
+from services.tax import declarations, documents, domain, invoicing, views
 from services.tax.store import TaxStore
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
@@ -97,31 +97,31 @@ class TaxService(clerk.ClerkRpc):
     @owned("uscc")
     def get_registration(self, uscc: str) -> dict:
         reg = self.store.registration(uscc)
-        view = domain.registration_view(reg, self.store.revocations.get(uscc))
+        view = views.registration_view(reg, self.store.revocations.get(uscc))
         account = bank_accounts.bank_account_view(self.store.bank_accounts.get(uscc), bank_accounts.THREE_PARTY_AGREEMENT)
         return view | invoicing.quota_view(self.store, reg, _now()) | {"bank_account": account}
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
     def issue_invoice(self, uscc: str, request: dict) -> dict:
-        return domain.invoice_view(invoicing.issue(self.store, uscc, request, _now()))
+        return views.invoice_view(invoicing.issue(self.store, uscc, request, _now()))
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
     def red_letter(self, uscc: str, invoice_number: str, request: dict) -> dict:
-        return domain.invoice_view(invoicing.red_letter(self.store, uscc, invoice_number, request, _now()))
+        return views.invoice_view(invoicing.red_letter(self.store, uscc, invoice_number, request, _now()))
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
     def raise_red_letter_form(self, uscc: str, invoice_number: str, request: dict) -> dict:
         now = _now()
-        return domain.form_view(invoicing.raise_form(self.store, uscc, invoice_number, request, now), now)
+        return views.form_view(invoicing.raise_form(self.store, uscc, invoice_number, request, now), now)
 
     @rpc(expected_exceptions=OneStopError)
     @owned("buyer_uscc")
     def answer_red_letter_form(self, buyer_uscc: str, form_id: str, answer: dict) -> dict:
         now = _now()
-        return domain.form_view(invoicing.answer_form(self.store, buyer_uscc, form_id, answer, now), now)
+        return views.form_view(invoicing.answer_form(self.store, buyer_uscc, form_id, answer, now), now)
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
@@ -129,18 +129,18 @@ class TaxService(clerk.ClerkRpc):
         """The 确认单 the company raised as seller and those waiting for it as buyer."""
         self.store.registration(uscc)
         now = _now()
-        return [domain.form_view(f, now) for f in self.store.forms_of(uscc)]
+        return [views.form_view(f, now) for f in self.store.forms_of(uscc)]
 
     @rpc(expected_exceptions=OneStopError)
     @owned("buyer_uscc")
     def confirm_invoice_use(self, buyer_uscc: str, invoice_number: str, use: dict) -> dict:
-        return domain.invoice_view(invoicing.confirm_use(self.store, buyer_uscc, invoice_number, use, _now()))
+        return views.invoice_view(invoicing.confirm_use(self.store, buyer_uscc, invoice_number, use, _now()))
 
     @rpc(expected_exceptions=OneStopError)
     @owned("buyer_uscc")
     def received_invoices(self, buyer_uscc: str) -> list[dict]:
         self.store.registration(buyer_uscc)
-        return [domain.invoice_view(i) for i in self.store.received_invoices(buyer_uscc)]
+        return [views.invoice_view(i) for i in self.store.received_invoices(buyer_uscc)]
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
@@ -157,7 +157,7 @@ class TaxService(clerk.ClerkRpc):
     @owned("uscc")
     def list_invoices(self, uscc: str) -> list[dict]:
         self.store.registration(uscc)  # NotFound for an unknown taxpayer, not an empty list
-        return [domain.invoice_view(i) for i in self.store.invoices_of(uscc=uscc)]
+        return [views.invoice_view(i) for i in self.store.invoices_of(uscc=uscc)]
 
     # ---- documents ------------------------------------------------------------------------------
 

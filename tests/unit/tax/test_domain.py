@@ -9,7 +9,7 @@ from contracts.codes import make_uscc
 from contracts.form import TaxNeeds, TaxpayerType
 from contracts.rpc import Invalid
 from kit import clerk as clerk_queue
-from services.tax import domain, redletter
+from services.tax import domain, redletter, views
 from tests.unit.tax.factories import BUYER, licence_issued
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Wuhan
@@ -162,11 +162,11 @@ def test_new_registration_automatic_and_clerk_paths():
 def test_task_view_shows_claims_lapsing_and_overdue():
     reg = domain.new_registration(licence_issued(monthly_invoice_estimate=D("2000000")), NOW)
     reg["task"].update(state="claimed", claimed_by="li", claim_expires_at=clerk_queue.claim_until(NOW))
-    held = domain.task_view(reg, NOW)
+    held = views.task_view(reg, NOW)
     assert (held.state, held.claimed_by, held.actions) == ("claimed", "li", ["approve", "reject"])
-    lapsed = domain.task_view(reg, NOW + timedelta(minutes=31))
+    lapsed = views.task_view(reg, NOW + timedelta(minutes=31))
     assert (lapsed.state, lapsed.claimed_by) == ("open", None)
-    assert domain.task_view(reg, datetime(2026, 3, 5, 2, tzinfo=UTC)).overdue
+    assert views.task_view(reg, datetime(2026, 3, 5, 2, tzinfo=UTC)).overdue
 
 
 def test_approval_quota_from_payload():
@@ -241,4 +241,4 @@ def test_build_invoice_and_red_letter():
     assert (red["total"], red["items"][0]["quantity"], red["quota_fen"]) == ("-113.00", "-2", -10000)
     assert red["reverses"] == inv["number"] and red["quota_month"] == "2026-03" and red["month"] == "2026-04"
     assert red["amount_in_words"] == "负壹佰壹拾叁元整"
-    assert date.fromisoformat(domain.invoice_view(red)["issued_at"][:10]) == date(2026, 4, 11)
+    assert date.fromisoformat(views.invoice_view(red)["issued_at"][:10]) == date(2026, 4, 11)
