@@ -6,9 +6,9 @@ Every function here takes its clock as an argument so the rules can be tested wi
 
 The package, by concern: `money` (vocabulary, fen, amounts in words), `registration`, `approval` (the
 clerk task), `invoices` (and red-letter invoices), `events` (announcements, closing blockers). What
-the RPCs return is services/tax/views.py. Not pure yet: the office table and the VAT rates are read
-from services/tax/data (registration._office_table, services/tax/rates.py) and the invoice day
-defaults to the clock (invoices.parse_invoice_request); task ids are uuid4 (approval.new_task).
+the RPCs return is services/tax/views.py. The day of issue is given and the task id derives from the
+application; not pure yet: the office table and the VAT rates are read from services/tax/data
+(registration._office_table, services/tax/rates.py).
 """
 
 from services.tax.domain.approval import *  # noqa: F401,F403

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from uuid import uuid4
+from uuid import NAMESPACE_URL, uuid5
 
 from contracts.calendar import Deadline
 from contracts.rpc import FieldError, Invalid
@@ -16,10 +16,15 @@ from services.tax.domain.money import MAX_QUOTA, TASK_KIND, from_fen, round_fen,
 TASK_ACTIONS = ("approve", "reject")
 
 
+def task_id(application_id: str) -> str:
+    """The invoice-approval task's id, derived (pure): one registration per application, one task each."""
+    return uuid5(NAMESPACE_URL, f"onestop:tax:{application_id}:{TASK_KIND}").hex
+
+
 def new_task(reason: str, now: datetime, timing: Deadline, registration: dict[str, Any]) -> dict[str, Any]:
     needs = registration["needs"]
     return {
-        "id": uuid4().hex,
+        "id": task_id(registration["application_id"]),
         "kind": TASK_KIND,
         "reason": reason,
         "state": "open",

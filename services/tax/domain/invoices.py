@@ -32,11 +32,10 @@ from services.tax.domain.money import INVOICE_KIND_LABELS, amount_in_words, from
 
 
 def parse_invoice_request(raw: Any, seller_uscc: str, approved_kinds: list[str],
-                          taxpayer_type: TaxpayerType = TaxpayerType.general, day: date | None = None,
-                          ) -> InvoiceRequest:
+                          taxpayer_type: TaxpayerType, day: date) -> InvoiceRequest:
     """Parse and check an invoice request; `Invalid` lists every field that is wrong.
 
-    The rates follow the seller's taxpayer type on the day of issue (services/tax/rates.py)."""
+    The rates follow the seller's taxpayer type on the day of issue, which the caller gives (services/tax/rates.py)."""
     try:
         request = InvoiceRequest.model_validate(raw)
     except ValidationError as exc:
@@ -53,7 +52,7 @@ def parse_invoice_request(raw: Any, seller_uscc: str, approved_kinds: list[str],
     if request.kind.value not in approved_kinds:
         label = INVOICE_KIND_LABELS[request.kind]
         errors.append(FieldError(field="kind", message=f"未核准开具{label}"))
-    allowed = rates.allowed_rates(taxpayer_type, request.kind, day or local_day(clock.now()))
+    allowed = rates.allowed_rates(taxpayer_type, request.kind, day)
     for i, item in enumerate(request.items):
         amount = round_fen(item.quantity * item.unit_price)
         if amount <= 0:

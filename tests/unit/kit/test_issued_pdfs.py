@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from contracts.form import SealKind
+from contracts.form import SealKind, TaxpayerType
 from kit import pdfsign, pki
 from services.bank import documents as bank_docs
 from services.bank import workflow as bank_workflow
@@ -54,7 +54,7 @@ def _invoice(reg):
     request = tax_domain.parse_invoice_request(
         {"request_id": "r", "buyer_name": "武汉买方有限公司", "buyer_tax_id": tax_factories.BUYER,
          "items": [{"name": "办公用品", "quantity": "3", "unit_price": "10", "tax_rate": "0.13"}]},
-        reg["uscc"], ["vat_general"])
+        reg["uscc"], ["vat_general"], TaxpayerType.general, tax_domain.local_day(NOW))
     return tax_domain.build_invoice(reg, request, "26420000000000000042", NOW)
 
 

@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from contracts.codes import make_uscc
+from contracts.form import TaxpayerType
 from contracts.rpc import NotFound
 from services.tax import documents, domain
 from tests.unit.tax.factories import BUYER, licence_issued
@@ -25,7 +26,7 @@ def test_invoice_pdf_shows_number_parties_items_and_totals():
         {"request_id": "r", "buyer_name": "武汉<买方>&有限公司", "buyer_tax_id": BUYER,
          "items": [{"name": "办公用品", "quantity": "3", "unit_price": "0.335", "tax_rate": "0.13"},
                    {"name": "咨询服务", "quantity": "1", "unit_price": "1000", "tax_rate": "0.06"}]},
-        reg["uscc"], ["vat_general"])
+        reg["uscc"], ["vat_general"], TaxpayerType.general, domain.local_day(NOW))
     inv = domain.build_invoice(reg, request, "26420000000000000042", NOW)
     doc = documents.render("tax.invoice.26420000000000000042", reg, {inv["number"]: inv})
     text = _text(base64.b64decode(doc.data_base64))

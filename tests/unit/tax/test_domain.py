@@ -13,6 +13,7 @@ from services.tax import domain, redletter, views
 from tests.unit.tax.factories import BUYER, licence_issued
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Wuhan
+DAY = date(2026, 3, 2)  # NOW's day in Wuhan: the rates of the day of issue
 
 
 # ---- arithmetic --------------------------------------------------------------------------------
@@ -159,6 +160,13 @@ def test_new_registration_automatic_and_clerk_paths():
     assert events[1].task_id == clerk["task"]["id"] and events[1].kind == "invoice_approval"
 
 
+def test_the_approval_task_id_derives_from_the_application():
+    event = licence_issued(monthly_invoice_estimate=D("2000000"))
+    first, again = domain.new_registration(event, NOW), domain.new_registration(event, NOW)
+    assert first["task"]["id"] == again["task"]["id"] == domain.task_id(event.application_id)  # no random id
+    assert len(first["task"]["id"]) == 32 and domain.task_id("app-a") != domain.task_id("app-b")
+
+
 def test_task_view_shows_claims_lapsing_and_overdue():
     reg = domain.new_registration(licence_issued(monthly_invoice_estimate=D("2000000")), NOW)
     reg["task"].update(state="claimed", claimed_by="li", claim_expires_at=clerk_queue.claim_until(NOW))
@@ -193,15 +201,15 @@ def test_invoice_request_field_errors_are_all_reported():
     bad = _request(buyer_tax_id="91420111000000018X", kind="vat_special",
                    items=[{"name": "x", "quantity": "1", "unit_price": "10", "tax_rate": "0.17"}])
     with pytest.raises(Invalid) as err:
-        domain.parse_invoice_request(bad, SELLER, ["vat_general"])
+        domain.parse_invoice_request(bad, SELLER, ["vat_general"], TaxpayerType.general, DAY)
     fields = {e.field for e in err.value.field_errors}
     assert fields == {"items.0.tax_rate"}  # parsing errors come first, all of them
     with pytest.raises(Invalid) as err:
         domain.parse_invoice_request(_request(buyer_tax_id="91420111000000018X", kind="vat_special"),
-                                     SELLER, ["vat_general"])
+                                     SELLER, ["vat_general"], TaxpayerType.general, DAY)
     assert {e.field for e in err.value.field_errors} == {"buyer_tax_id", "kind"}
     with pytest.raises(Invalid) as err:
-        domain.parse_invoice_request(_request(buyer_tax_id=SELLER), SELLER, ["vat_general"])
+        domain.parse_invoice_request(_request(buyer_tax_id=SELLER), SELLER, ["vat_general"], TaxpayerType.general, DAY)
     assert err.value.field_errors[0].message == "购买方不能是销售方本身"
 
 
@@ -209,7 +217,7 @@ def test_tax_rate_message_lists_the_allowed_rates():
     with pytest.raises(Invalid) as err:
         domain.parse_invoice_request(
             _request(items=[{"name": "x", "quantity": "1", "unit_price": "1", "tax_rate": "0.17"}]),
-            SELLER, ["vat_general"])
+            SELLER, ["vat_general"], TaxpayerType.general, DAY)
     assert "13%、9%、6%、5%、3%、2%、1.5%、1%、0%" in err.value.field_errors[0].message  # the contract's own list
 
 
@@ -230,7 +238,7 @@ def test_invoice_number_format():
 
 def test_build_invoice_and_red_letter():
     reg = domain.new_registration(licence_issued(), NOW)
-    request = domain.parse_invoice_request(_request(), SELLER, ["vat_general"])
+    request = domain.parse_invoice_request(_request(), SELLER, ["vat_general"], TaxpayerType.general, DAY)
     inv = domain.build_invoice(reg, request, "26420000000000000001", NOW)
     assert (inv["total_amount"], inv["total_tax"], inv["total"]) == ("100.00", "13.00", "113.00")
     assert inv["amount_in_words"] == "壹佰壹拾叁元整" and inv["quota_fen"] == 10000  # without VAT

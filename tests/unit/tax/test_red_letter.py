@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contracts.form import TaxpayerType
 from contracts.rpc import Conflict, Invalid
 from contracts.rpc.tax import RedLetterRequest
 from services.tax import domain, redletter
@@ -29,7 +30,8 @@ def blue(*lines: tuple[str, str, str]) -> dict:
     reg = domain.new_registration(licence_issued(taxpayer_type="general"), NOW)
     items = [{"name": f"货物{i}", "quantity": q, "unit_price": p, "tax_rate": r} for i, (q, p, r) in enumerate(lines)]
     request = domain.parse_invoice_request({"request_id": "b", "buyer_name": "武汉买方有限公司", "buyer_tax_id": BUYER,
-                                            "items": items}, SELLER, ["vat_general"])
+                                            "items": items}, SELLER, ["vat_general"],
+                                           TaxpayerType.general, domain.local_day(NOW))
     return domain.build_invoice(reg, request, "26421000000000000001", NOW)
 
 
