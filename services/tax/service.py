@@ -31,6 +31,7 @@ from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.tax import clerk as queue
 from services.tax import declarations, documents, domain, invoicing, views
+from services.tax.offices import offices
 from services.tax.store import TaxStore
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
@@ -53,7 +54,7 @@ class TaxService(clerk.ClerkRpc):
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
         self.owners.record(payload)  # first: who owns what follows (kit/owners.py)
-        reg = domain.new_registration(parse_event("registration", payload), _now())
+        reg = domain.new_registration(parse_event("registration", payload), _now(), offices())
         doc, created = self.store.insert_registration(reg, domain.registration_events(reg, [documents.notice_ref()]))
         if created:  # a duplicate delivery changes nothing; the relay finishes any unpublished events
             flush(self.store.registrations, doc["_id"], doc["outbox"], self.dispatch)
@@ -66,7 +67,8 @@ class TaxService(clerk.ClerkRpc):
     @durable_handler("registration", "company_changed")
     def on_company_changed(self, payload: dict) -> None:
         answer_change(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
-                      self.store.registration_if_any, domain.change_answer, self.store.apply_change)
+                      self.store.registration_if_any, lambda reg, event: domain.change_answer(reg, event, offices()),
+                      self.store.apply_change)
 
     @durable_handler("registration", "clearance_requested")
     def on_clearance_requested(self, payload: dict) -> None:

@@ -40,9 +40,8 @@ IMPURE_NAMES = {"uuid4", "open", "environ"}
 IMPURE_MODULES = {"os", "pathlib", "importlib", "pymongo", "kit.mongo", "kit.repository", "nameko"}
 # bureau -> why its domain/ is not pure yet (dated 2026-12-02); must be shrunk, like EXEMPT
 IMPURE_EXEMPT: dict[str, str] = {
-    "tax": "reads services/tax/data (the office table in domain/registration.py; the VAT rates through "
-           "services/tax/rates.py) and takes the real-name verifier from services/tax/realname.py: the figures are "
-           "to be passed in",
+    "tax": "imports services/tax/rates.py (reads the VAT rates from data/vat_rates.json), realname.py and "
+           "redletter.py: the rates are to be passed in and the pure rules moved into domain/",
 }
 
 

@@ -6,9 +6,9 @@ Every function here takes its clock as an argument so the rules can be tested wi
 
 The package, by concern: `money` (vocabulary, fen, amounts in words), `registration`, `approval` (the
 clerk task), `invoices` (and red-letter invoices), `events` (announcements, closing blockers). What
-the RPCs return is services/tax/views.py. The day of issue is given and the task id derives from the
-application; not pure yet: the office table and the VAT rates are read from services/tax/data
-(registration._office_table, services/tax/rates.py).
+the RPCs return is services/tax/views.py. The day of issue and the office table (services/tax/offices.py) are
+given, the task id derives from the application; not pure yet: the VAT rates are read from
+services/tax/data by services/tax/rates.py, which invoices.py imports.
 """
 
 from services.tax.domain.approval import *  # noqa: F401,F403

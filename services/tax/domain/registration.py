@@ -3,12 +3,9 @@ the invoice decision, and what a change of details means."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from contracts.calendar import deadline
@@ -38,15 +35,9 @@ from services.tax.realname import FORMAT_CHECK_ONLY, RealNameVerifier
 # ---- registration ------------------------------------------------------------------------------
 
 
-@cache
-def _office_table() -> dict[str, Any]:
-    raw = resources.files("services.tax.data").joinpath("tax_offices.json").read_text("utf-8")
-    return json.loads(raw)
-
-
-def tax_office(district_code: str) -> str:
-    """The competent tax office (主管税务机关) of a district; the city's office where none is listed."""
-    table = _office_table()
+def tax_office(district_code: str, table: dict[str, Any]) -> str:
+    """The competent tax office (主管税务机关) of a district; the city's office where none is listed.
+    `table` is services/tax/data/tax_offices.json as services/tax/offices.py reads it."""
     office = table["offices"].get(district_code)
     if office is None:
         office = table["fallback_by_city"].get(district_code[:4] + "00")
@@ -122,7 +113,7 @@ def decide_invoices(kind: TaxpayerType, needs: TaxNeeds, real_name: RealNameChec
     return InvoiceDecision(automatic=not reasons, kinds=kinds, monthly_quota=quota, reasons=tuple(reasons))
 
 
-def new_registration(event: LicenceIssued, now: datetime) -> dict[str, Any]:
+def new_registration(event: LicenceIssued, now: datetime, offices: dict[str, Any]) -> dict[str, Any]:
     """The registration document for a newly licensed company, with the approval decision applied."""
     licence = event.licence
     kind = taxpayer_type(event.tax)
@@ -139,7 +130,7 @@ def new_registration(event: LicenceIssued, now: datetime) -> dict[str, Any]:
         "domicile": licence.domicile,
         "legal_representative": licence.legal_representative,
         "taxpayer_type": kind.value,
-        "tax_office": tax_office(licence.district_code),
+        "tax_office": tax_office(licence.district_code, offices),
         "needs": event.tax.model_dump(mode="json"),
         "real_name": real_name.as_record(),
         "registered_at": now,
@@ -156,12 +147,12 @@ def new_registration(event: LicenceIssued, now: datetime) -> dict[str, Any]:
     return doc
 
 
-def change_answer(registration: dict[str, Any], event: CompanyChanged) -> tuple[str, dict, dict]:
+def change_answer(registration: dict[str, Any], event: CompanyChanged, offices: dict[str, Any]) -> tuple[str, dict, dict]:
     """A change of details at tax: the registration's new items, and the competent tax office of the
     new domicile (a move across districts moves the company to that district's office).
     Returns (the founder's line, the answer's detail, the registration fields to set)."""
     licence = event.licence
-    office, previous = tax_office(licence.district_code), registration["tax_office"]
+    office, previous = tax_office(licence.district_code, offices), registration["tax_office"]
     fields = {"company_name": licence.company_name, "district_code": licence.district_code,
               "domicile": licence.domicile, "legal_representative": licence.legal_representative,
               "tax_office": office, "licence_version": event.version}

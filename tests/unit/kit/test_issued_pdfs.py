@@ -27,6 +27,7 @@ from services.seal import domain as seal_domain
 from services.social_security import documents as ss_docs
 from services.tax import documents as tax_docs
 from services.tax import domain as tax_domain
+from services.tax.offices import offices
 from tests.unit.bank.factories import licence_issued as bank_licence_issued
 from tests.unit.beyond.test_signed_licence import licence
 from tests.unit.seal import factories as seal_factories
@@ -47,7 +48,7 @@ def config(tmp_path_factory):
 
 
 def _tax_registration():
-    return tax_domain.new_registration(tax_factories.licence_issued(), NOW)
+    return tax_domain.new_registration(tax_factories.licence_issued(), NOW, offices())
 
 
 def _invoice(reg):
