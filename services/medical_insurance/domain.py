@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
@@ -116,6 +116,8 @@ class Member(BaseModel):
     state: Literal["active", "ended"] = "active"
     source: Literal["form", "request"] = "form"
     enrolled_at: datetime
+    previous_base: Decimal | None = None  # the base before the last re-determination (refigure)
+    base_determined_at: datetime | None = None  # when the base was last re-determined (None: at enrolment)
 
 
 class ClerkTask(queue.StoredTask):
@@ -140,6 +142,9 @@ class Unit(BaseModel):
     task: ClerkTask | None = None
     created_at: datetime
     licence_version: int = 1  # the licence version this record follows (a change of details moves it)
+    # the first China day on which an active member's base must be determined again (refigure): the day
+    # after the earliest period in force ends, or date.min while a base is provisional (any new figures)
+    bases_due: date | None = None
 
     def member(self, employee_id: str) -> Member:
         for member in self.members:
@@ -220,7 +225,48 @@ def _enrol(unit: Unit, employee_id: str, name: str, resident_id: str, wage: Deci
                     period=figures.period, start_date=start, source=source, enrolled_at=now)  # type: ignore[arg-type]
     unit.next_record += 1
     unit.members.append(member)
+    unit.bases_due = bases_due(unit)
     return member
+
+
+# ---- bases after new figures or the end of a period -----------------------------------------------
+
+
+def bases_due(unit: Unit) -> date | None:
+    """When the unit's bases must be looked at again: date.min while one is provisional (the next
+    figures loaded settle it), else the day after the earliest period in force among its active members."""
+    active = unit.active()
+    if not active:
+        return None
+    if any(m.base_provisional for m in active):
+        return date.min
+    return min(_period_until(m.period) for m in active) + timedelta(days=1)
+
+
+def _period_until(period: str) -> date:
+    return date.fromisoformat(period.split("~")[1])
+
+
+def refigure(unit: Unit, figures_for: FiguresFor, today: date, now: datetime) -> list[Member]:
+    """Each active member's base on the figures in force for them now (their start day, or today once
+    they have started): a base computed provisionally is recomputed on the figures loaded since and
+    marked settled; a base whose period has run out is determined on the next period's figures, or
+    continues provisionally (暂定) until they are loaded. ASSUMPTION (2026-12-02, DOMAIN.md §13): the
+    bureau re-determines every base per period (年度缴费基数核定, 社会保险法 art. 12/60: contributions on
+    the wage within the period's floor and ceiling); a member's wage stays the one enrolled.
+    Returns the members whose base, period or provisional mark changed."""
+    changed = []
+    for member in unit.active():
+        figures = figures_for(max(member.start_date, today))
+        if figures.period == member.period and figures.provisional == member.base_provisional:
+            continue
+        base = contribution_base(member.monthly_wage, figures)
+        member.previous_base = member.contribution_base if base != member.contribution_base else member.previous_base
+        member.contribution_base, member.base_provisional, member.period = base, figures.provisional, figures.period
+        member.base_determined_at = now
+        changed.append(member)
+    unit.bases_due = bases_due(unit)
+    return changed
 
 
 def _queue(unit: Unit, task_id: str, reason: str, now: datetime) -> tuple[Unit, list[Event]]:
@@ -271,6 +317,7 @@ def leave(unit: Unit, employee_id: str, end: date) -> Unit:
     if member.state == "ended" and member.end_date != end:
         raise Conflict(f"{member.name}已于{member.end_date}停保")
     member.state, member.end_date = "ended", end
+    unit.bases_due = bases_due(unit)
     return unit
 
 
@@ -332,6 +379,8 @@ def member_view(member: Member, figures: Policy | None = None) -> dict[str, Any]
         "end_date": member.end_date.isoformat() if member.end_date else None, "state": member.state,
         "monthly_wage": str(member.monthly_wage), "contribution_base": str(member.contribution_base),
         "base_provisional": member.base_provisional, "period": member.period,
+        "previous_base": str(member.previous_base) if member.previous_base is not None else None,
+        "base_determined_at": member.base_determined_at.isoformat() if member.base_determined_at else None,
     }
     if figures is not None:
         view["contributions"] = monthly_contributions(member.contribution_base, figures)

@@ -6,6 +6,9 @@ unit number + the unit's own sequence, moved by the same compare-and-set write t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date
+
 from kit.units import UnitStore, unit_key
 from services.medical_insurance.domain import Unit, unit_number
 
@@ -18,3 +21,11 @@ class MedicalInsuranceStore(UnitStore[Unit]):
 
     def allocate_unit_number(self, district_code: str, year: int) -> str:
         return unit_number(district_code, year, self.next_number(unit_key(district_code, year)))
+
+    def ensure_indexes(self) -> None:
+        super().ensure_indexes()
+        self.units.create_index("bases_due", sparse=True)
+
+    def bases_due(self, today: date) -> Iterator[Unit]:
+        """Units with a base to determine again by `today` (a provisional one: due since date.min)."""
+        return self.repo.find({"state": "registered", "bases_due": {"$lte": today.isoformat()}})

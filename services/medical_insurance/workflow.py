@@ -99,6 +99,24 @@ def end_membership(store: MedicalInsuranceStore, uscc: Any, resident_id: Any, en
     return domain.member_view(changed.member(employee_id))
 
 
+# ---- new figures loaded, a period run out -----------------------------------------------------------
+
+
+def refigure_bases(store: MedicalInsuranceStore, book: FiguresBook, at: datetime) -> int:
+    """Every unit whose bases are due (provisional ones, or a period ended by today) gets them on the
+    figures now in force; returns how many members changed. One query when none is due."""
+    today, moved = china_date(at), {}
+    for unit in list(store.bases_due(today)):
+        def decide(current: domain.Unit) -> tuple[domain.Unit, list]:  # a retried compare-and-set decides again
+            moved[current.application_id] = domain.refigure(current, figures_for(book, current.district_code), today, at)
+            return current, []
+        store.change({"_id": unit.application_id}, decide, lambda: NotFound(unit.uscc))
+    changed = sum(len(m) for m in moved.values())
+    if changed:
+        log.info("medical insurance bases determined again: %d member(s)", changed)
+    return changed
+
+
 def get_unit(store: MedicalInsuranceStore, uscc: Any) -> dict[str, Any]:
     unit = store.by_uscc(uscc) if isinstance(uscc, str) else None
     if unit is None:
