@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from contracts.rpc import NotFound, Task
+from contracts.rpc import Task
 from services.bank import domain
 from services.bank.store import BankStore
 
@@ -34,7 +34,6 @@ class ClerkQueue:
         return self._change(task_id, at, lambda a: domain.act(a, clerk, action, payload, revocation, at))
 
     def _change(self, task_id: str, at: datetime, decide) -> Task:
-        account, entries = self.store.change({"task.id": task_id}, decide,
-                                             lambda: NotFound(f"没有这项银行开户任务：{task_id}"))
+        account, entries = self.store.change_by_task(task_id, decide)
         self.publish(account.application_id, entries)
         return domain.task_view(account, at)

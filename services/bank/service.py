@@ -75,6 +75,13 @@ class BankService(clerk.ClerkRpc):
         return workflow.get_account(self.store, uscc)
 
     @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
+    def move_appointment(self, uscc: str, appointment_date: str, appointment_slot: str) -> dict:
+        view, entries = workflow.move_appointment(self.store, uscc, appointment_date, appointment_slot, clock.now())
+        self._publish(view["application_id"], entries)
+        return view
+
+    @rpc(expected_exceptions=OneStopError)
     def slot_has_room(self, branch_id: str, day: str, slot: str) -> bool:
         return workflow.slot_has_room(self.store, branch_id, day, slot)
 

@@ -59,9 +59,40 @@ def queue_closing(store: BankStore, event: ClearanceRequested, now: datetime) ->
     """A closing under way: an opened account gets its counter task to close it (once)."""
     if "bank" not in event.answerers or store.by_uscc(event.uscc) is None:
         return []
-    _, entries = store.change({"uscc": event.uscc}, lambda a: after_start.queue_closing(a, domain.ClerkTask, now),
-                              lambda: domain.not_found(event.uscc))
+    _, entries = store.change_by_uscc(event.uscc, lambda a: after_start.queue_closing(a, domain.ClerkTask, now),
+                                      lambda: domain.not_found(event.uscc))
     return entries
+
+
+def move_appointment(store: BankStore, uscc: Any, day: Any, slot: Any, at: datetime) -> tuple[dict[str, Any], list[dict]]:
+    """The founder chooses (or moves) the appointment while the account is reserved: the new place is
+    booked by the slot's one conditional write (a full slot is a 422 on `appointment_slot`, however
+    many ask at once), then the account moves by compare-and-set, then the old place is given back.
+    The same move again answers the same. Returns (the account's view, the outbox entries written)."""
+    account = store.by_uscc(uscc) if isinstance(uscc, str) else None
+    if account is None:
+        raise domain.not_found(str(uscc))
+    branch = banks.branch(account.branch_id)
+    if branch is None:
+        raise Invalid.with_fields("网点已不在银行网点名单中", [FieldError(field="appointment_slot", message="网点已撤销，请联系银行")])
+    wanted = domain.wanted_appointment(account, branch, day, slot, china_date(at))
+    if wanted == account.appointment:
+        return domain.account_view(account, store.revocations.get(account.uscc)), []
+    read = account.appointment
+    if not store.slots.holds(branch.id, wanted, account.application_id) \
+            and not store.slots.book(branch, wanted, account.application_id):
+        raise Invalid.with_fields(domain.FULL, [FieldError(field="appointment_slot", message=domain.FULL)])
+    try:
+        moved, entries = store.change_by_uscc(account.uscc, lambda a: domain.move(a, wanted, read, at),
+                                              lambda: domain.not_found(account.uscc))
+    except Exception:
+        current = store.by_uscc(account.uscc)
+        if current is None or current.appointment != wanted:  # not moved: the new place goes back
+            store.slots.release(branch.id, wanted, account.application_id)
+        raise
+    if read is not None:
+        store.slots.release(branch.id, read, account.application_id)
+    return domain.account_view(moved, store.revocations.get(moved.uscc)), entries
 
 
 def book_first_free(store: BankStore, branch: banks.Branch, application_id: str, today,
