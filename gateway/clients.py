@@ -12,6 +12,7 @@ from contracts.changes import ChangeRequest, CreditorObjection, ObjectionAnswer
 from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
 from contracts.rpc import Document, Task
+from contracts.rpc.bank import AppointmentChoice
 from contracts.rpc.social_security import EmployeeEnrolment
 from contracts.rpc.tax import DeclarationRequest, InvoiceRequest, RedLetterRequest
 from gateway.rpc import Bureaus
@@ -237,6 +238,12 @@ class BankClient(BureauClient):
 
     def slot_has_room(self, branch_id: str, day: date, slot: str) -> bool:
         return bool(self._call("slot_has_room", branch_id, day.isoformat(), slot))
+
+    def move_appointment(self, uscc: str, choice: AppointmentChoice) -> dict:
+        return self._call("move_appointment", uscc, choice.appointment_date, choice.appointment_slot)
+
+    def get_account(self, uscc: str) -> dict:
+        return self._call("get_account", uscc)
 
 
 class Clients:

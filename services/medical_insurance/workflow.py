@@ -77,7 +77,7 @@ def enrol_member(store: MedicalInsuranceStore, book: FiguresBook, uscc: Any, raw
             return current, []
         return domain.hire(current, employee_id, enrolment, figures, revocation, at), []
 
-    changed, _ = store.change({"_id": unit.application_id}, decide, lambda: NotFound(uscc))
+    changed, _ = store.change_unit(unit.application_id, decide, unit.uscc)
     return domain.member_view(changed.member(employee_id), figures)
 
 
@@ -94,8 +94,7 @@ def end_membership(store: MedicalInsuranceStore, uscc: Any, resident_id: Any, en
         raise NotFound("本单位没有此人的在保职工医保记录")
     ended = [m for m in unit.members if m.resident_id == resident_id.upper() and m.state == "ended" and m.end_date == end]
     employee_id = ended[-1].employee_id if ended else domain.active_of(unit, resident_id).employee_id
-    changed, _ = store.change({"_id": unit.application_id}, lambda u: (domain.leave(u, employee_id, end), []),
-                              lambda: NotFound(uscc))
+    changed, _ = store.change_unit(unit.application_id, lambda u: (domain.leave(u, employee_id, end), []), unit.uscc)
     return domain.member_view(changed.member(employee_id))
 
 
@@ -110,7 +109,7 @@ def refigure_bases(store: MedicalInsuranceStore, book: FiguresBook, at: datetime
         def decide(current: domain.Unit) -> tuple[domain.Unit, list]:  # a retried compare-and-set decides again
             moved[current.application_id] = domain.refigure(current, figures_for(book, current.district_code), today, at)
             return current, []
-        store.change({"_id": unit.application_id}, decide, lambda: NotFound(unit.uscc))
+        store.change_unit(unit.application_id, decide, unit.uscc)
     changed = sum(len(m) for m in moved.values())
     if changed:
         log.info("medical insurance bases determined again: %d member(s)", changed)
