@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from contracts.rpc import Task
-from services.bank import domain
+from services.bank import domain, views
 from services.bank.store import BankStore
 
 
@@ -17,11 +17,11 @@ class ClerkQueue:
         self.store, self.publish = store, publish
 
     def list(self, states: tuple[str, ...] | None, at: datetime) -> list[Task]:
-        views = [domain.task_view(a, at) for a in self.store.with_tasks(states)]
+        views = [views.task_view(a, at) for a in self.store.with_tasks(states)]
         return [v for v in views if states is None or v.state in states]
 
     def get(self, task_id: str, at: datetime) -> Task:
-        return domain.task_view(self.store.by_task(task_id), at)
+        return views.task_view(self.store.by_task(task_id), at)
 
     def claim(self, task_id: str, clerk: str, at: datetime) -> Task:
         return self._change(task_id, at, lambda a: (domain.claim(a, clerk, at), []))
@@ -36,4 +36,4 @@ class ClerkQueue:
     def _change(self, task_id: str, at: datetime, decide) -> Task:
         account, entries = self.store.change_by_task(task_id, decide)
         self.publish(account.application_id, entries)
-        return domain.task_view(account, at)
+        return views.task_view(account, at)

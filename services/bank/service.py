@@ -1,6 +1,6 @@
 """A participating bank (银行预约开户) as a Nameko service: entrypoints only.
 
-Rules live in domain.py, the use cases in workflow.py, the database in store.py, the branches in
+Rules live in domain/ (pure), the answers in views.py, the use cases in workflow.py, the database in store.py, the branches in
 contracts/data/bank_branches_wuhan.json (DEMO data). Every state change writes its events into the
 account's outbox in the same update; `_publish` sends them at once and the timer relays whatever a
 dead worker left behind.
@@ -25,8 +25,9 @@ from kit.owners import Owners, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
-from services.bank import after_start, documents, workflow
 from services.bank import clerk as queue
+from services.bank import documents, workflow
+from services.bank.domain import after_start
 from services.bank.store import BankStore
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs

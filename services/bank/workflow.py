@@ -18,7 +18,8 @@ from contracts.clock import china_date
 from contracts.events import ClearanceRequested, LicenceIssued
 from contracts.rpc import Document, FieldError, Invalid, NotFound
 from kit.mongo import health_view
-from services.bank import after_start, documents, domain
+from services.bank import documents, domain, views
+from services.bank.domain import after_start
 from services.bank.store import BankStore
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ def move_appointment(store: BankStore, uscc: Any, day: Any, slot: Any, at: datet
         raise Invalid.with_fields("网点已不在银行网点名单中", [FieldError(field="appointment_slot", message="网点已撤销，请联系银行")])
     wanted = domain.wanted_appointment(account, branch, day, slot, china_date(at))
     if wanted == account.appointment:
-        return domain.account_view(account, store.revocations.get(account.uscc)), []
+        return views.account_view(account, store.revocations.get(account.uscc)), []
     read = account.appointment
     if not store.slots.holds(branch.id, wanted, account.application_id) \
             and not store.slots.book(branch, wanted, account.application_id):
@@ -92,7 +93,7 @@ def move_appointment(store: BankStore, uscc: Any, day: Any, slot: Any, at: datet
         raise
     if read is not None:
         store.slots.release(branch.id, read, account.application_id)
-    return domain.account_view(moved, store.revocations.get(moved.uscc)), entries
+    return views.account_view(moved, store.revocations.get(moved.uscc)), entries
 
 
 def book_first_free(store: BankStore, branch: banks.Branch, application_id: str, today,
@@ -114,7 +115,7 @@ def get_account(store: BankStore, uscc: Any) -> dict[str, Any]:
     account = store.by_uscc(uscc) if isinstance(uscc, str) else None
     if account is None:
         raise domain.not_found(str(uscc))
-    return domain.account_view(account, store.revocations.get(account.uscc))
+    return views.account_view(account, store.revocations.get(account.uscc))
 
 
 def slot_has_room(store: BankStore, branch_id: Any, day: Any, slot: Any) -> bool:
