@@ -1,6 +1,6 @@
 """The medical insurance bureau (医疗保障局) as a Nameko service: entrypoints only.
 
-Rules live in domain.py, the use cases in workflow.py, the database in store.py, the bases and rates
+Rules live in domain/ (pure), the answers in views.py, the use cases in workflow.py, the database in store.py, the bases and rates
 in figures.py (data/). Every state change writes its events into the unit's outbox in the same
 update; `_publish` sends them at once and the timer relays whatever a dead worker left behind.
 """

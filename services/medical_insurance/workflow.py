@@ -18,7 +18,7 @@ from contracts.events import LicenceIssued
 from contracts.rpc import FieldError, Invalid, NotFound
 from contracts.rpc.hires import check_request_id
 from kit import bank_accounts, units
-from services.medical_insurance import documents, domain
+from services.medical_insurance import documents, domain, views
 from services.medical_insurance.figures import FiguresBook, NotConfigured
 from services.medical_insurance.store import MedicalInsuranceStore
 
@@ -64,7 +64,7 @@ def enrol_member(store: MedicalInsuranceStore, book: FiguresBook, uscc: Any, raw
     employee_id = domain.request_employee_id(unit.uscc, request_id or uuid4().hex)
     if request_id and any(m.employee_id == employee_id for m in unit.members):
         member = unit.member(employee_id)  # a retry: the same answer
-        return domain.member_view(member, book.figures(unit.district_code, member.start_date))
+        return views.member_view(member, book.figures(unit.district_code, member.start_date))
     enrolment = domain.parse_enrolment(raw, unit.established_on, china_date(at))
     try:
         figures = book.figures(unit.district_code, enrolment.start_date)
@@ -78,7 +78,7 @@ def enrol_member(store: MedicalInsuranceStore, book: FiguresBook, uscc: Any, raw
         return domain.hire(current, employee_id, enrolment, figures, revocation, at), []
 
     changed, _ = store.change_unit(unit.application_id, decide, unit.uscc)
-    return domain.member_view(changed.member(employee_id), figures)
+    return views.member_view(changed.member(employee_id), figures)
 
 
 def end_membership(store: MedicalInsuranceStore, uscc: Any, resident_id: Any, end_date: Any,
@@ -95,7 +95,7 @@ def end_membership(store: MedicalInsuranceStore, uscc: Any, resident_id: Any, en
     ended = [m for m in unit.members if m.resident_id == resident_id.upper() and m.state == "ended" and m.end_date == end]
     employee_id = ended[-1].employee_id if ended else domain.active_of(unit, resident_id).employee_id
     changed, _ = store.change_unit(unit.application_id, lambda u: (domain.leave(u, employee_id, end), []), unit.uscc)
-    return domain.member_view(changed.member(employee_id))
+    return views.member_view(changed.member(employee_id))
 
 
 # ---- new figures loaded, a period run out -----------------------------------------------------------
@@ -121,11 +121,11 @@ def get_unit(store: MedicalInsuranceStore, uscc: Any) -> dict[str, Any]:
     if unit is None:
         raise NotFound(f"未找到统一社会信用代码为{uscc}的单位医保登记")
     account = bank_accounts.bank_account_view(store.bank_accounts.get(unit.uscc), bank_accounts.DIRECT_DEBIT)
-    return domain.unit_view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
+    return views.unit_view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
 
 
 def list_members(store: MedicalInsuranceStore, uscc: Any) -> list[dict[str, Any]]:
-    return [domain.member_view(m) for m in _registered_by_uscc(store, uscc).members]
+    return [views.member_view(m) for m in _registered_by_uscc(store, uscc).members]
 
 
 # ---- documents and health ----------------------------------------------------------------------------
