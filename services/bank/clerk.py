@@ -17,8 +17,8 @@ class ClerkQueue:
         self.store, self.publish = store, publish
 
     def list(self, states: tuple[str, ...] | None, at: datetime) -> list[Task]:
-        views = [views.task_view(a, at) for a in self.store.with_tasks(states)]
-        return [v for v in views if states is None or v.state in states]
+        tasks = [views.task_view(a, at) for a in self.store.with_tasks(states)]
+        return [v for v in tasks if states is None or v.state in states]
 
     def get(self, task_id: str, at: datetime) -> Task:
         return views.task_view(self.store.by_task(task_id), at)

@@ -258,3 +258,11 @@ def test_an_opened_account_cannot_be_moved_and_an_unknown_company_is_not_found(s
         move(store, event, "2026-10-12", "13:30-14:30")
     with pytest.raises(NotFound):
         workflow.move_appointment(store, "91420111MA0000000X", "2026-10-12", "13:30-14:30", NOW)
+
+
+def test_the_counter_queue_lists_the_open_task_and_shows_it(store):
+    event, _ = reserve(store)
+    clerks = clerk.ClerkQueue(store, lambda app_id, entries: None)
+    [task] = clerks.list(("open",), NOW)
+    assert task.application_id == event.application_id and task.kind == domain.TASK_KIND
+    assert clerks.get(task.id, NOW).details["account_number"] == store.by_uscc(event.licence.uscc).account_number
