@@ -220,6 +220,9 @@ class MedicalInsuranceClient(BureauClient):
     def end_membership(self, uscc: str, resident_id: str, end_date: date | None) -> dict:
         return self._call("end_membership", uscc, resident_id, end_date.isoformat() if end_date else None)
 
+    def list_members(self, uscc: str) -> list[dict]:
+        return self._call("list_members", uscc)
+
 
 class HousingFundClient(BureauClient):
     def __init__(self, bureaus: Bureaus):

@@ -52,6 +52,9 @@ class CompanyService:
     def bank_account(self, who: Principal, uscc: str) -> dict:
         return self.clients.bank.get_account(self._own(who, uscc))
 
+    def medical_members(self, who: Principal, uscc: str) -> list[dict]:
+        return self.clients.medical_insurance.list_members(self._own(who, uscc))
+
     def issue_invoice(self, who: Principal, uscc: str, request: InvoiceRequest) -> dict:
         return self.clients.tax.issue_invoice(self._own(who, uscc), request)
 

@@ -37,6 +37,14 @@ def move_bank_appointment(uscc: str, body: AppointmentChoice, who: Who, gateway:
     return gateway.companies.move_bank_appointment(who, uscc, body)
 
 
+@router.get("/medical-insurance/members",
+            summary="Staff records in 职工医保 (bases: provisional or settled, the previous one; medical insurance)")
+def medical_members(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+    """Each record's `contribution_base`, `base_provisional` (暂定: past the last published period) and,
+    once the bureau determined it again on new figures or a new period, `previous_base`."""
+    return gateway.companies.medical_members(who, uscc)
+
+
 @router.post("/invoices", status_code=201, summary="Issue an invoice (tax)")
 def issue_invoice(uscc: str, body: InvoiceRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
     """Only the founder of the application that got this USCC (else 404). The same `request_id`
