@@ -37,7 +37,8 @@ BANK_BRANCHES = [("", "不预约银行开户"), *((b.id, f"{b.name}（{b.address
 BANK_SLOTS = [("", "不指定（领照后自动预约最早的空闲时段）"),
               *((s, s) for s in sorted({s for b in banks.branches().values() for s in banks.slots(b)}))]
 # a bureau's intermediate steps (step_progressed) as the founder reads them; others show their name
-PROGRESS_STEP = {"appointment_moved": "申请人已改约银行开户时间", "account_closed": "基本存款账户已销户"}
+PROGRESS_STEP = {"appointment_moved": "申请人已改约银行开户时间", "account_closed": "基本存款账户已销户",
+                 "reservation_lapsed": "企业已注销，银行开户预约作废"}
 # the slots of each branch, for moving an appointment on the company page
 BANK_BRANCH_SLOTS = {b.id: list(banks.slots(b)) for b in banks.branches().values()}
 TAXPAYER = {"small_scale": "小规模纳税人", "general": "一般纳税人"}

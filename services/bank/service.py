@@ -63,6 +63,12 @@ class BankService(clerk.ClerkRpc):
         answer_clearance(self.name, self.store.change_answers, self.dispatch, event,
                          lambda uscc: after_start.clearance_blockers(self.store.by_uscc(uscc)))
 
+    @durable_handler("registration", "company_deregistered")
+    def on_company_deregistered(self, payload: dict) -> None:
+        # a reservation never opened lapses (an opened account was closed before: it blocked the closing)
+        event = parse_event("registration", payload)
+        self._publish(event.application_id, workflow.lapse_on_deregistration(self.store, event, clock.now()))
+
     @timer(interval=2)
     def relay_outbox(self) -> int:
         return relay(self.store.accounts, self.dispatch) + relay(self.store.change_answers.collection, self.dispatch)

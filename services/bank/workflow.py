@@ -15,7 +15,7 @@ from typing import Any
 
 from contracts import banks
 from contracts.clock import china_date
-from contracts.events import ClearanceRequested, LicenceIssued
+from contracts.events import ClearanceRequested, CompanyDeregistered, LicenceIssued
 from contracts.rpc import Document, FieldError, Invalid, NotFound
 from kit.mongo import health_view
 from services.bank import documents, domain, views
@@ -62,6 +62,18 @@ def queue_closing(store: BankStore, event: ClearanceRequested, now: datetime) ->
         return []
     _, entries = store.change_by_uscc(event.uscc, lambda a: after_start.queue_closing(a, domain.ClerkTask, now),
                                       lambda: domain.not_found(event.uscc))
+    return entries
+
+
+def lapse_on_deregistration(store: BankStore, event: CompanyDeregistered, now: datetime) -> list[dict]:
+    """注销 before the account was opened: the reservation lapses and its slot place goes back (once)."""
+    account = store.by_uscc(event.uscc)
+    if account is None or account.state != "reserved":
+        return []
+    lapsed, entries = store.change_by_uscc(event.uscc, lambda a: after_start.lapse(a, now),
+                                           lambda: domain.not_found(event.uscc))
+    if lapsed.appointment is not None:
+        store.slots.release(lapsed.branch_id, lapsed.appointment, lapsed.application_id)
     return entries
 
 

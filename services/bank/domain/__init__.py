@@ -131,7 +131,7 @@ class Account(BaseModel):
     branch_address: str
     account_number: str
     appointment: Appointment | None = None
-    state: Literal["reserved", "opened", "refused", "closed"] = "reserved"
+    state: Literal["reserved", "opened", "refused", "closed", "lapsed"] = "reserved"  # lapsed: deregistered unopened
     reasons: list[str] = []
     reserved_at: datetime
     opened_at: datetime | None = None

@@ -266,3 +266,35 @@ def test_the_counter_queue_lists_the_open_task_and_shows_it(store):
     [task] = clerks.list(("open",), NOW)
     assert task.application_id == event.application_id and task.kind == domain.TASK_KIND
     assert clerks.get(task.id, NOW).details["account_number"] == store.by_uscc(event.licence.uscc).account_number
+
+
+def test_a_company_deregistered_before_opening_lets_its_reservation_lapse_once_and_gives_the_place_back(store):
+    from contracts.events import CompanyDeregistered
+
+    event, _ = reserve(store)
+    gone = CompanyDeregistered(application_id=event.application_id, uscc=event.licence.uscc, closure_id="c1",
+                               deregistered_on=date(2026, 10, 9))
+    entries = workflow.lapse_on_deregistration(store, gone, NOW)
+    assert [(e["type"], e["payload"]["step"]) for e in entries] == [("step_progressed", "reservation_lapsed")]
+    account = store.by_uscc(event.licence.uscc)
+    assert account.state == "lapsed" and account.task.state == "done"
+    assert account.task.history[-1]["action"] == "lapse"
+    assert store.slots.booked(HONGSHAN.id, date(2026, 10, 8)) == {"09:00-10:00": 0}
+    assert clerk.ClerkQueue(store, lambda a, e: None).list(("open",), NOW) == []
+    assert workflow.lapse_on_deregistration(store, gone, NOW) == []  # redelivered: nothing again
+    with pytest.raises(Conflict):
+        move(store, event, "2026-10-12", "13:30-14:30")
+
+
+def test_an_opened_account_is_not_lapsed_by_a_deregistration(store):
+    from contracts.events import CompanyDeregistered
+
+    event, _ = reserve(store)
+    clerks = clerk.ClerkQueue(store, lambda app_id, entries: None)
+    task = store.by_uscc(event.licence.uscc).task
+    clerks.claim(task.id, "柜员", NOW)
+    clerks.act(task.id, "柜员", "approve", {}, NOW)
+    gone = CompanyDeregistered(application_id=event.application_id, uscc=event.licence.uscc, closure_id="c1",
+                               deregistered_on=date(2026, 10, 9))
+    assert workflow.lapse_on_deregistration(store, gone, NOW) == []
+    assert store.by_uscc(event.licence.uscc).state == "opened"
