@@ -15,7 +15,7 @@ from contracts.changes import ChangeRequest, CreditorObjection, ObjectionAnswer
 from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.codes import is_valid_uscc
 from contracts.liquidation import LiquidationRequest, ReportRequest
-from contracts.rpc import Forbidden, Invalid, NotFound, tax
+from contracts.rpc import Forbidden, Invalid, NotFound, bank, tax
 from gateway.applications import Download
 from gateway.auth import Principal
 from gateway.clients import Clients
@@ -30,6 +30,7 @@ RedLetterRequest = tax.RedLetterRequest
 InvoiceUse = tax.InvoiceUse
 RedLetterFormAnswer = tax.RedLetterFormAnswer
 DeclarationRequest = tax.DeclarationRequest
+AppointmentChoice = bank.AppointmentChoice
 
 
 class CompanyService:
@@ -43,6 +44,16 @@ class CompanyService:
         if doc is None or doc["founder_id"] != who.id:
             raise NotFound("没有找到您名下的这家企业")
         return uscc
+
+    def move_bank_appointment(self, who: Principal, uscc: str, choice: AppointmentChoice) -> dict:
+        """The bank appointment chosen or moved (while the account is reserved, not yet opened)."""
+        return self.clients.bank.move_appointment(self._own(who, uscc), choice)
+
+    def bank_account(self, who: Principal, uscc: str) -> dict:
+        return self.clients.bank.get_account(self._own(who, uscc))
+
+    def medical_members(self, who: Principal, uscc: str) -> list[dict]:
+        return self.clients.medical_insurance.list_members(self._own(who, uscc))
 
     def issue_invoice(self, who: Principal, uscc: str, request: InvoiceRequest) -> dict:
         return self.clients.tax.issue_invoice(self._own(who, uscc), request)

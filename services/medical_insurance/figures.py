@@ -29,8 +29,8 @@ class NotConfigured(LookupError):
 class FiguresBook(rates.PolicyBook):
     """The figures one process knows: the shipped files (`directory`), overlaid by the operator's."""
 
-    def __init__(self, directory: Path = DATA_DIR, operator_dir: Path | None = None):
-        super().__init__(operator_dir, directory, KINDS)
+    def __init__(self, directory: Path = DATA_DIR, operator_dir: Path | None = None, recheck: float | None = None):
+        super().__init__(operator_dir, directory, KINDS, recheck)
 
     def figures(self, district_code: str, day: date) -> Policy:
         try:
