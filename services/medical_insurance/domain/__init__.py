@@ -29,7 +29,7 @@ from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import deadline
 from contracts.clock import china_date
 from contracts.codes import mask_resident_id
-from contracts.contributions import Policy
+from contracts.contributions import MEDICAL_KINDS, Policy
 from contracts.events import (
     Blocker,
     CompanyChanged,
@@ -46,9 +46,10 @@ from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound
 from contracts.rpc.hires import parse_hire
 from contracts.rpc.medical_insurance import MemberEnrolment
 from kit import clerk as queue
-from services.medical_insurance.figures import KINDS, LABELS
 
 BUREAU = "medical_insurance"
+KINDS = MEDICAL_KINDS  # 职工基本医疗保险, 生育保险
+LABELS = {"medical": "职工基本医疗保险", "maternity": "生育保险"}
 TASK_KIND = "medical_registration"
 ACTIONS = ["approve", "reject"]
 CERTIFICATE = DocumentRef(name="medical_insurance.certificate", title="医疗保险单位参保登记证明")
