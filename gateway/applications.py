@@ -23,6 +23,7 @@ from gateway.auth import Principal
 from gateway.bankslot import slot_errors
 from gateway.clients import Clients
 from gateway.confirmations import correction_errors, pending_fields, real_name_errors
+from gateway.contact_verification import require_verified
 from gateway.identities import holder_of
 from gateway.namecheck import name_errors
 from gateway.publisher import SOURCE, Publisher, publish_outbox
@@ -63,6 +64,7 @@ class ApplicationService:
         """Store the application with its event in ONE insert, then publish. (view, created?)"""
         if who.role != "founder":
             raise Forbidden("只有创业者账号可以提交开办申请")
+        require_verified(self.store, who.id)  # the email/mobile answered a code (gateway/contact_verification.py)
         key = _check_key(idempotency_key)
         if key:  # a retry of a stored submit must not even need a valid body to be recognised
             existing = self.store.application_by_idempotency(f"{who.id}:{key}")

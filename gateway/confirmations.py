@@ -42,6 +42,7 @@ from contracts.form import ApplicationForm
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
 from contracts.text import VisibleText
 from gateway.auth import Principal
+from gateway.contact_verification import require_verified
 from gateway.identities import holder_of
 from gateway.publisher import SOURCE, Publisher, publish_outbox
 from gateway.store import GatewayStore
@@ -194,6 +195,7 @@ class ConfirmationService:
 
     def decide(self, who: Principal, app_id: str, body: Decision) -> dict[str, Any]:
         rid = self._me(who)
+        require_verified(self.store, who.id)  # the email/mobile answered a code (gateway/contact_verification.py)
         my_name = (self.store.account(who.id) or {}).get("name", "")
         state = CONFIRMED if body.decision == "confirm" else DECLINED
         for _ in range(MAX_ATTEMPTS):
