@@ -18,6 +18,7 @@ from kit.startup import CLOCK_ANCHOR_ENV, CLOCK_START_ENV
 from tests.factories import make_form
 from tests.support.live import LiveSystem
 from tests.support.parties import Parties
+from tests.support.verification import verify
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +44,9 @@ def account(http: httpx.Client, name: str, number: str) -> dict[str, str]:
                                                "password": PASSWORD})
     assert reply.status_code == 201, reply.text
     token = http.post(f"{API}/tokens", data={"username": email, "password": PASSWORD})
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    verify(http.request, headers, email)  # the code from the embedded sender's outbox file
+    return headers
 
 
 def view(http, app_id, headers) -> dict:
