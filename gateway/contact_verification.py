@@ -45,7 +45,7 @@ RESEND_SECONDS = 60
 SENDS_PER_HOUR = 5
 OUTBOX_FILE = "outbox_file"
 DEFAULT_OUTBOX_DIR = Path(__file__).resolve().parents[1] / "var" / "contact-outbox"
-UNVERIFIED = "请先验证您的电子邮箱或手机号码（账号页面“验证联系方式”）：验证后才能提交或确认申请"
+UNVERIFIED = "请先验证您的电子邮箱或手机号码（输入注册时发送的验证码）：验证后才能提交或确认申请"
 
 
 class CodeRequest(BaseModel):

@@ -46,7 +46,7 @@ def test_an_unverified_founder_fills_the_form_but_submits_only_after_the_code(br
     expect(page.get_by_role("alert").first).to_contain_text("请先验证您的电子邮箱或手机号码")
     shots(page, f"verify-contact-submit-refused-{'phone' if phone else 'desktop'}")
 
-    page.goto("/account/verify")
+    page.get_by_role("link", name="去验证联系方式").click()
     verify_contact(page, person["email"])
     submit(page)
     expect(page).to_have_url(re.compile(r"/applications/\w+\?submitted=1"))
