@@ -63,6 +63,8 @@ def bureaus() -> FakeBureaus:
     fake = FakeBureaus()
     # every submit asks for the name check; a clean answer unless a test says otherwise
     fake.on("registration", "check_name", lambda name, *rest: {"ok": True, "name": name, "parts": None, "problems": []})
+    # a corporate shareholder is registered elsewhere unless a test says otherwise (gateway/corporate_parties.py)
+    fake.on("registration", "legal_representative_of", lambda uscc, founder_id: {"registered": False})
     return fake
 
 
