@@ -70,6 +70,10 @@ class RegistrationClient(BureauClient):
     def verify(self, uscc: str, version: int | None = None) -> dict:
         return self._call("verify", uscc, version)
 
+    def legal_representative_of(self, uscc: str, founder_id: str) -> dict:
+        """{"registered": False} or {"registered": True, "name", "resident_id"} (gateway/corporate_parties.py)."""
+        return self._call("legal_representative_of", uscc, founder_id)
+
     def request_change(self, uscc: str, founder_id: str, change_id: str, change: ChangeRequest,
                        founder_resident_id: str | None = None) -> dict:
         return self._call("request_change", uscc, founder_id, change_id,

@@ -19,6 +19,7 @@ from contracts.rpc import Forbidden, Invalid, NotFound, bank, tax
 from gateway.applications import Download
 from gateway.auth import Principal
 from gateway.clients import Clients
+from gateway.contact_verification import require_verified
 from gateway.errors import TooManyRequests
 from gateway.identities import holder_of
 from gateway.store import GatewayStore
@@ -139,6 +140,7 @@ class CompanyService:
 
     def decide_change(self, who: Principal, uscc: str, change_id: str, decision: dict) -> dict:
         rid = holder_of(self.store, self.store.account(who.id) or {})
+        require_verified(self.store, who.id)  # the email/mobile answered a code (gateway/contact_verification.py)
         return self.clients.registration.decide_change(uscc, change_id, rid, decision)
 
     def registered_name(self, who: Principal, uscc: str) -> dict:

@@ -87,9 +87,9 @@ async def submit(request: Request, who: Founder, gateway: GatewayDep):
     def run():
         try:
             view, _ = gateway.applications.submit(who, data, key)
-        except (Invalid, Conflict) as exc:
+        except (Invalid, Conflict, Forbidden) as exc:  # Forbidden: the contact is not verified yet
             return _form_page(request, data, formdata.errors_by_field(exc.field_errors), mode="new",
-                              message=exc.message, status_code=422 if isinstance(exc, Invalid) else 409,
+                              message=exc.message, status_code=exc.status,
                               draft=gateway.drafts.current(who))
         gateway.drafts.discard(who)  # submitted: the next /apply starts a new form
         return redirect(request, f"/applications/{quote(view['id'])}?submitted=1")
