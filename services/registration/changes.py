@@ -87,6 +87,8 @@ def change_view(change: dict) -> dict[str, Any]:
         "log": [{"at": _iso(e["at"]), "summary": e["summary"]} for e in change.get("log", [])],
         **({"new_name": change["requested"]["name"]} if "name" in change["sections"] else {}),
         **({"new_scope": change["requested"]["business_scope"]} if "business_scope" in change["sections"] else {}),
+        # what the founder asked for, while the clerk's correction is open: the correction page refills it
+        **({"requested": change["requested"]} if change["state"] == "correction_requested" else {}),
         "bureaus": [{"bureau": b, "label": LABELS[b], "answered": b in answers,
                      **({"summary": answers[b]["summary"], "detail": answers[b]["detail"],
                          "answered_at": _iso(answers[b]["at"])} if b in answers else {})}
