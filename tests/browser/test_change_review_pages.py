@@ -97,6 +97,11 @@ def test_a_similar_new_name_is_corrected_for_the_clerk_then_approved(browser, ba
     assert wait(listed, 30)
     page.goto("/stats")
     expect(page.locator("#changes-table tr[data-kind=name]")).to_be_visible()
+    with page.expect_download() as download:  # the same numbers as CSV, one row per kind and bureau
+        page.locator("#after-start-csv").click()
+    assert download.value.suggested_filename == "onestop-stats-after-start.csv"
+    table = open(download.value.path(), encoding="utf-8").read()
+    assert table.startswith("section,key,label,") and "\nchange,name,名称," in table and new_trade not in table
     shots(page, "stats-after-start-1280")
     page.set_viewport_size(PHONE)
     page.reload()
