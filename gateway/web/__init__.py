@@ -30,6 +30,7 @@ PAGE_MODULES.append("gateway.web.stats")  # the public performance dashboard /st
 PAGE_MODULES.append("gateway.web.changes")  # a company's changes of details
 PAGE_MODULES.append("gateway.web.closing")  # closing the company (简易注销)
 PAGE_MODULES.append("gateway.web.confirmations")  # a person named on a form confirms it
+PAGE_MODULES.append("gateway.web.creditor_objections")  # the public objection form during a notice
 PAGE_MODULES.append("gateway.web.ratings")  # 好差评: the founder rates each finished step
 
 

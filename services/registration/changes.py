@@ -87,6 +87,8 @@ def change_view(change: dict) -> dict[str, Any]:
         "log": [{"at": _iso(e["at"]), "summary": e["summary"]} for e in change.get("log", [])],
         **({"new_name": change["requested"]["name"]} if "name" in change["sections"] else {}),
         **({"new_scope": change["requested"]["business_scope"]} if "business_scope" in change["sections"] else {}),
+        # what the founder asked for, while the clerk's correction is open: the correction page refills it
+        **({"requested": change["requested"]} if change["state"] == "correction_requested" else {}),
         "bureaus": [{"bureau": b, "label": LABELS[b], "answered": b in answers,
                      **({"summary": answers[b]["summary"], "detail": answers[b]["detail"],
                          "answered_at": _iso(answers[b]["at"])} if b in answers else {})}
@@ -302,7 +304,7 @@ def verification(case: dict, version: int | None) -> dict[str, Any]:
     status = case.get("licence_status", "active")
     history = [{"version": h["version"], "valid_from": _iso(h["valid_from"]), "valid_to": _iso(h["valid_to"])}
                for h in case.get("licence_history", [])]
-    base = {"genuine": True, "current_version": current, "versions": history,
+    base = {"genuine": True, "current_version": current, "versions": history, "notices": public_notices(case),
             **({"deregistered_on": case.get("deregistered_on")} if status == "deregistered" else {})}
     if version is None or version == current:
         return {**base, "status": status, "version": current, "licence": case["licence"],
@@ -312,3 +314,19 @@ def verification(case: dict, version: int | None) -> dict[str, Any]:
         raise NotFound(f"该营业执照没有第{version}版")
     return {**base, "status": "superseded", "version": version, "licence": old["licence"],
             "valid_from": _iso(old["valid_from"]), "valid_to": _iso(old["valid_to"])}
+
+
+def public_notices(case: dict) -> list[dict[str, str]]:
+    """What the company has publicly noticed and anyone may object to now (the public objection form
+    links them): a capital decrease's 45-day creditor notice (公司法 art. 224) and a simplified
+    closing's 20-day notice (条例 art. 33). Kind and dates only: the company's notice is public, the
+    objectors and the amounts are not."""
+    notices = []
+    change = (case.get("changes") or {}).get(case.get("open_change") or "")
+    if change is not None and change["state"] == NOTICED:
+        notices.append({"kind": "capital_decrease", "from": change["notice_from"],
+                        "ends_on": change["creditor_period_ends_on"]})
+    closure = (case.get("closures") or {}).get(case.get("open_closure") or "")
+    if closure is not None and closure["state"] == "noticed" and closure.get("kind") == "simplified":
+        notices.append({"kind": "simplified_closing", "from": closure["notice_from"], "ends_on": closure["notice_ends_on"]})
+    return notices

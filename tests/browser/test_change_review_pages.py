@@ -98,6 +98,11 @@ def test_a_similar_new_name_is_corrected_for_the_clerk_then_approved(browser, ba
     assert wait(listed, 30)
     page.goto("/stats")
     expect(page.locator("#changes-table tr[data-kind=name]")).to_be_visible()
+    with page.expect_download() as download:  # the same numbers as CSV, one row per kind and bureau
+        page.locator("#after-start-csv").click()
+    assert download.value.suggested_filename == "onestop-stats-after-start.csv"
+    table = open(download.value.path(), encoding="utf-8").read()
+    assert table.startswith("section,key,label,") and "\nchange,name,名称," in table and new_trade not in table
     shots(page, "stats-after-start-1280")
     page.set_viewport_size(PHONE)
     page.reload()
@@ -181,3 +186,61 @@ def test_the_founder_answers_a_creditors_objection_to_a_capital_decrease(browser
     _fits(page)
     shots(page, "capital-objection-answered-390")
     context.close()
+
+
+def test_the_correction_page_covers_every_section_of_the_change(browser, base_url, clerk_login, shots):
+    """A change of scope (a licensed item: to the clerk), address, capital and shareholders sent back for
+    correction: the page refills every section as requested, puts each rule's error on its input in
+    Chinese, and the corrected change goes back to the clerk with the new values."""
+    email, password = f"k{uuid.uuid4().hex[:8]}@example.com", "Founder-2024"
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        uscc, auth, form = founder_company(http, email, password)
+        [holder] = form["shareholders"]
+        change = http.post(f"{API}/companies/{uscc}/changes", headers=auth, json={
+            "business_scope": [*form["business_scope"], "L0003"],
+            "domicile": {"district_code": "420106", "detail": "武昌区中南路99号"},
+            "registered_capital": "2000000.00", "shareholders": [{**holder, "subscribed_amount": "2000000.00"}]}).json()
+        assert change["state"] == "under_review", change
+        token = http.post(f"{API}/tokens", data={"username": clerk_login, "password": STAFF_PASSWORD}).json()["access_token"]
+        clerk = {"Authorization": f"Bearer {token}"}
+
+        def task():
+            found = [t for t in http.get(f"{API}/bureaus/registration/tasks", headers=clerk).json()
+                     if t["details"].get("change_id") == change["change_id"]]
+            return found[0] if found else None
+        assert wait(task, 30)
+        asked = http.post(f"{API}/bureaus/registration/tasks/{task()['id']}/request-correction", headers=clerk,
+                          json={"reasons": ["住所门牌号请按不动产权证书填写"]})
+        assert asked.status_code == 200, asked.text
+
+    context, page = logged_in_page(browser, base_url, email, password, r"^(?!.*/login)")
+    page.goto(f"/companies/{uscc}/changes/{change['change_id']}/correction")
+    expect(page.locator("#asked")).to_contain_text("不动产权证书")
+    expect(page.locator("#f-domicile-detail")).to_have_value("武昌区中南路99号")
+    expect(page.locator("#f-registered_capital")).to_have_value("2000000.00")
+    expect(page.locator("#f-shareholders-0-name")).to_have_value(holder["name"])
+    expect(page.locator("#f-shareholders-0-subscribed_amount")).to_have_value("2000000.00")
+    expect(page.locator("#f-shareholders-1-name")).to_have_value("")  # a spare row to add a shareholder
+    page.locator("#f-domicile-district_code").fill("4201")  # not a district code
+    page.locator("#f-shareholders-0-code").fill("42010")  # not an ID
+    page.get_by_role("button", name="提交补正").click()
+    expect(page.locator("#f-domicile-district_code-error")).to_be_visible()
+    expect(page.locator("#f-shareholders-0-code-error")).to_be_visible()
+    for error in page.locator("p.error").all_text_contents():
+        assert re.search(r"[\u4e00-\u9fff]", error), error  # said in Chinese
+    expect(page.locator("#f-domicile-detail")).to_have_value("武昌区中南路99号")  # what was posted stays
+    shots(page, "change-correction-every-section-errors-1280")
+    page.locator("#f-domicile-district_code").fill("420106")
+    page.locator("#f-domicile-detail").fill("武昌区中南路99号1栋1201室")
+    page.locator("#f-shareholders-0-code").fill(holder["resident_id"])
+    page.set_viewport_size(PHONE)
+    _fits(page)
+    shots(page, "change-correction-every-section-390")
+    page.get_by_role("button", name="提交补正").click()
+    expect(page).to_have_url(re.compile(rf"/companies/{uscc}/changes/{change['change_id']}$"))
+    expect(page.locator("#review")).to_contain_text("补正后 第2版")
+    context.close()
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        [details] = [t["details"] for t in http.get(f"{API}/bureaus/registration/tasks", headers=clerk).json()
+                     if t["details"].get("change_id") == change["change_id"]]
+    assert "1栋1201室" in str(details["changes"])

@@ -13,6 +13,7 @@ from contracts.calendar import add_working_days
 from contracts.capital import creditor_period_ends_on
 from contracts.rpc import Conflict, Invalid, NotFound
 from contracts.timelimits import CHANGE_CONFIRMATION_DAYS, change_review_deadline
+from gateway import after_start_stats
 from tests.factories import make_form, resident_id
 from tests.integration.registration.test_review import call
 
@@ -114,6 +115,9 @@ def test_a_similar_new_name_goes_to_a_clerk_and_a_rejection_frees_the_name(regis
     assert stats["changes"]["domicile"]["registered"] == 1
     assert stats["changes"]["domicile"]["median_days_to_registration"] == 0  # the same day
     assert stats["closings"] == {} and "楚" not in str(stats)
+    table = after_start_stats.to_csv(stats)  # the download: the same numbers, one row per kind and bureau
+    assert "change,name,名称,1,0,1,,,," in table.splitlines() and "楚" not in table
+    assert any(line.startswith("change,domicile,住所,") for line in table.splitlines())
 
 
 def test_a_change_not_confirmed_in_time_is_withdrawn_saying_why(registration, company, mongo_db):
@@ -161,6 +165,10 @@ def test_a_creditors_objection_holds_a_capital_decrease_until_the_company_answer
                         {"creditor": "武汉江城晨光商贸有限公司", "demand": "repay", "reason": "货款20000元未付"})
     assert recorded == {"recorded": True, "change_id": "down-0001",
                         "creditor_period_ends_on": noticed["creditor_period_ends_on"]}
+    # the public verification names the open notice (dates only: the public objection form links it)
+    assert call(service, "verify", company)["notices"] == [
+        {"kind": "capital_decrease", "from": START.date().isoformat(), "ends_on": noticed["creditor_period_ends_on"]}]
+    assert "江城" not in str(call(service, "verify", company))
     ends = creditor_period_ends_on(START.date())
     after = datetime.combine(ends + timedelta(days=1), datetime.min.time(), tzinfo=clock.CHINA) + timedelta(hours=10)
     with clock.using(clock.fixed_at(after)):
@@ -183,3 +191,4 @@ def test_a_creditors_objection_holds_a_capital_decrease_until_the_company_answer
         call(service, "settle_closures")
     done = call(service, "get_change", company, "founder-1", "down-0001")
     assert done["state"] == "registered" and call(service, "verify", company)["licence"]["registered_capital"] == "500000.00"
+    assert call(service, "verify", company)["notices"] == []  # registered: no longer noticed
