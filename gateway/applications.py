@@ -23,6 +23,8 @@ from gateway.auth import Principal
 from gateway.bankslot import slot_errors
 from gateway.clients import Clients
 from gateway.confirmations import correction_errors, pending_fields, real_name_errors
+from gateway.contact_verification import require_verified
+from gateway.corporate_parties import representatives
 from gateway.identities import holder_of
 from gateway.namecheck import name_errors
 from gateway.publisher import SOURCE, Publisher, publish_outbox
@@ -63,6 +65,7 @@ class ApplicationService:
         """Store the application with its event in ONE insert, then publish. (view, created?)"""
         if who.role != "founder":
             raise Forbidden("只有创业者账号可以提交开办申请")
+        require_verified(self.store, who.id)  # the email/mobile answered a code (gateway/contact_verification.py)
         key = _check_key(idempotency_key)
         if key:  # a retry of a stored submit must not even need a valid body to be recognised
             existing = self.store.application_by_idempotency(f"{who.id}:{key}")
@@ -73,12 +76,16 @@ class ApplicationService:
         founder_rid = self._founder_resident_id(who)
         if errors := self._real_name_errors(who, form_json, founder_rid):
             raise Invalid.with_fields(f"申请表有{len(errors)}处姓名与身份证号码不一致", errors)
+        # a corporate shareholder confirms through its legal representative (gateway/corporate_parties.py)
+        registered, errors = representatives(self.clients, who.id, form_json)
+        if errors:
+            raise Invalid.with_fields(f"申请表有{len(errors)}处企业股东的法定代表人需要修改", errors)
         if self.quotas:  # a retry above and an invalid form cost nothing
             self.quotas.take(who, "submission")
         app_id = uuid.uuid4().hex
         now = clock.now()
         # every other person named confirms first (gateway/confirmations.py); only then the bureaus hear of it
-        waiting = pending_fields(app_id, form_json, founder_rid, self.confirmation_days)
+        waiting = pending_fields(app_id, form_json, founder_rid, self.confirmation_days, registered)
         if waiting is None:
             # occurred_at = submitted_at: the tracker rebuilds the inserted document from this event
             event = ApplicationSubmitted(application_id=app_id, founder_id=who.id, form=form, occurred_at=now)
@@ -100,6 +107,7 @@ class ApplicationService:
             "timeline": [entry],
             "outbox": outbox,
             **(waiting or {}),
+            **({"corporate_representatives": registered} if registered else {}),
             **derive(form_json, [entry], now),
         }
         if self.store.insert_application(doc) is None:  # a concurrent retry with the same key won
