@@ -18,12 +18,23 @@ Collections
   `reason`, `revoked_at`, `event_id`, `received_at`. Kept apart from `registrations` because a
   revocation may arrive before the company's licence_issued; the refusals read it by `_id`.
 - `documents`: the notice and invoice PDFs as issued, each rendered and signed once (kit.documents).
+
+`TaxStore.in_memory()` is the same store over `InMemoryDatabase`, for the unit tests of the use cases
+(services/tax/workflow.py): like kit.repository.InMemoryRepository it evaluates, on dicts, the filters and
+updates written in this file and in the kit modules the store hands collections to (kit.outbox,
+kit.mongo's counters, kit.changes, kit.revocations, kit.bank_accounts, kit.documents), unique indexes
+included; it does NOT model concurrency, sessions or the embedded database's quirks: the integration
+tests (tests/integration/tax) run those against the real database.
 """
 
 from __future__ import annotations
 
+import copy
+import itertools
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
@@ -37,6 +48,7 @@ from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive
 from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
+from kit.repository import _values  # the dotted-path walk of InMemoryRepository's filters, not a copy
 from kit.revocations import Revocations
 from services.tax.redletter import QTY_SCALE, ledger_key
 
@@ -58,6 +70,13 @@ class TaxStore:
         self.change_answers = ChangeAnswers(db["change_answers"])
         self.bank_accounts = BankAccounts(db["bank_accounts"])  # the bank's account, for the 三方协议
         self.documents = DocumentArchive(db["documents"])  # every document as issued (kit.documents)
+
+    @classmethod
+    def in_memory(cls) -> TaxStore:
+        """The store over dicts (see the module docstring), its indexes in place."""
+        store = cls(InMemoryDatabase())  # type: ignore[arg-type]
+        store.ensure_indexes()
+        return store
 
     def ensure_indexes(self) -> None:
         self.registrations.create_index("application_id", unique=True)
@@ -363,3 +382,222 @@ def _before(moment: datetime, cutoff: datetime) -> bool:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=cutoff.tzinfo)
     return moment < cutoff
+
+
+# ---- the in-memory database (unit tests of the workflow) ----------------------------------------------
+
+_databases = itertools.count(1)
+_MISSING = object()
+
+
+class InMemoryDatabase:
+    """Collections of dicts, created on first use, as `Database[...]` is."""
+
+    def __init__(self):
+        self.name = f"tax-in-memory-{next(_databases)}"  # kit.mongo remembers counters per database name
+        self.collections: dict[str, InMemoryCollection] = {}
+
+    def __getitem__(self, name: str) -> InMemoryCollection:
+        return self.collections.setdefault(name, InMemoryCollection(self, name))
+
+    def command(self, name: str) -> dict[str, Any]:
+        return {"ok": 1.0}
+
+
+class InMemoryCollection:
+    def __init__(self, database: InMemoryDatabase, name: str):
+        self.database, self.name = database, name
+        self.docs: dict[Any, dict[str, Any]] = {}
+        self.indexes: dict[str, dict[str, Any]] = {}
+
+    # ---- indexes: the unique ones are enforced, on insert and on update
+
+    def create_index(self, keys: Any, unique: bool = False, partialFilterExpression: dict | None = None) -> str:
+        fields = [keys] if isinstance(keys, str) else [k for k, _ in keys]
+        name = "_".join(f"{f}_1" for f in fields)
+        self.indexes[name] = {"fields": fields, "unique": unique, "partial": partialFilterExpression or {}}
+        return name
+
+    def index_information(self) -> dict[str, dict[str, Any]]:
+        return {name: {"unique": ix["unique"]} for name, ix in self.indexes.items()}
+
+    def drop_index(self, name: str) -> None:
+        del self.indexes[name]
+
+    def _check_unique(self, doc: dict[str, Any], replacing: Any = _MISSING) -> None:
+        for name, ix in self.indexes.items():
+            if not ix["unique"] or not matches(doc, ix["partial"]):
+                continue
+            key = [_first(doc, f) for f in ix["fields"]]
+            if any([_first(other, f) for f in ix["fields"]] == key
+                    for other_id, other in self.docs.items()
+                    if other_id != replacing and matches(other, ix["partial"])):
+                raise DuplicateKeyError(f"E11000 duplicate key {self.name}.{name}: {key}")
+
+    # ---- reads
+
+    def find_one(self, query: dict[str, Any] | None = None, projection: dict[str, int] | None = None) -> dict | None:
+        return next(iter(self.find(query, projection)), None)
+
+    def find(self, query: dict[str, Any] | None = None, projection: dict[str, int] | None = None) -> InMemoryCursor:
+        return InMemoryCursor([_project(d, projection) for d in self.docs.values() if matches(d, query or {})])
+
+    # ---- writes
+
+    def insert_one(self, doc: dict[str, Any]) -> SimpleNamespace:
+        if "_id" not in doc:
+            doc["_id"] = f"{self.name}-{len(self.docs) + 1}"
+        if doc["_id"] in self.docs:
+            raise DuplicateKeyError(f"E11000 duplicate key {self.name}._id: {doc['_id']!r}")
+        self._check_unique(doc)
+        self.docs[doc["_id"]] = copy.deepcopy(doc)
+        return SimpleNamespace(inserted_id=doc["_id"])
+
+    def update_one(self, query: dict[str, Any], update: dict[str, Any], upsert: bool = False) -> SimpleNamespace:
+        return self._update(query, update, upsert, many=False)[0]
+
+    def update_many(self, query: dict[str, Any], update: dict[str, Any]) -> SimpleNamespace:
+        return self._update(query, update, False, many=True)[0]
+
+    def find_one_and_update(self, query: dict[str, Any], update: dict[str, Any], projection: dict | None = None,
+                            return_document: Any = False, upsert: bool = False) -> dict | None:
+        _, before, after = self._update(query, update, upsert, many=False)
+        chosen = after if return_document else before
+        return _project(chosen, projection) if chosen is not None else None
+
+    def _update(self, query: dict[str, Any], update: dict[str, Any], upsert: bool,
+                many: bool) -> tuple[SimpleNamespace, dict | None, dict | None]:
+        keys = [k for k, d in self.docs.items() if matches(d, query)][:None if many else 1]
+        if not keys and upsert:
+            seed = {k: v for k, v in query.items() if not k.startswith("$") and not isinstance(v, dict)}
+            doc = _apply(copy.deepcopy(seed), update, inserting=True)
+            self.insert_one(doc)
+            return SimpleNamespace(matched_count=0, modified_count=0, upserted_id=doc["_id"]), None, doc
+        before = after = None
+        for key in keys:
+            before = copy.deepcopy(self.docs[key])
+            after = _apply(copy.deepcopy(before), update, inserting=False)
+            self._check_unique(after, replacing=key)
+            self.docs[key] = after
+        return SimpleNamespace(matched_count=len(keys), modified_count=len(keys), upserted_id=None), before, after
+
+
+class InMemoryCursor:
+    def __init__(self, docs: list[dict[str, Any]]):
+        self.docs = docs
+
+    def sort(self, key: Any, direction: int = ASCENDING) -> InMemoryCursor:
+        for field, way in reversed([(key, direction)] if isinstance(key, str) else list(key)):
+            self.docs.sort(key=lambda d, f=field: _sort_key(_first(d, f)), reverse=way < 0)
+        return self
+
+    def limit(self, count: int) -> InMemoryCursor:
+        self.docs = self.docs[:count] if count else self.docs
+        return self
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(copy.deepcopy(self.docs))
+
+
+def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
+    """MongoDB's filter on dicts: equality (None also matches a missing field), $in, $ne, $lt, $lte, $gt,
+    $gte, $exists, $type "string", $elemMatch, $or, $and; a dotted path goes through lists."""
+    for path, wanted in query.items():
+        if path == "$or":
+            if not any(matches(doc, q) for q in wanted):
+                return False
+            continue
+        if path == "$and":
+            if not all(matches(doc, q) for q in wanted):
+                return False
+            continue
+        values = list(_values(doc, path.split(".")))
+        if not _satisfies(values, wanted):
+            return False
+    return True
+
+
+def _satisfies(values: list[Any], wanted: Any) -> bool:
+    if not (isinstance(wanted, dict) and wanted and all(k.startswith("$") for k in wanted)):
+        return wanted in values or (wanted is None and not values)
+    for op, arg in wanted.items():
+        if op == "$in":
+            ok = any(v in arg for v in values) or (None in arg and not values)
+        elif op == "$ne":
+            ok = not _satisfies(values, arg)
+        elif op == "$exists":
+            ok = bool(values) == bool(arg)
+        elif op == "$type":
+            ok = arg == "string" and any(isinstance(v, str) for v in values)
+        elif op == "$elemMatch":
+            ok = any(isinstance(v, dict) and matches(v, arg) for v in values)
+        elif op in _COMPARE:
+            ok = any(v is not None and _comparable(v, arg) and _COMPARE[op](v, arg) for v in values)
+        else:  # pragma: no cover - an operator this file does not use
+            raise NotImplementedError(op)
+        if not ok:
+            return False
+    return True
+
+
+_COMPARE = {"$lt": lambda a, b: a < b, "$lte": lambda a, b: a <= b,
+            "$gt": lambda a, b: a > b, "$gte": lambda a, b: a >= b}
+
+
+def _comparable(a: Any, b: Any) -> bool:
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return (a.tzinfo is None) == (b.tzinfo is None)
+    return isinstance(a, int | float | Decimal) and isinstance(b, int | float | Decimal) or type(a) is type(b)
+
+
+def _first(doc: dict[str, Any], path: str) -> Any:
+    return next(iter(_values(doc, path.split("."))), None)
+
+
+def _sort_key(value: Any) -> tuple:
+    return (value is not None, value if value is not None else 0)
+
+
+def _project(doc: dict[str, Any], projection: dict[str, int] | None) -> dict[str, Any]:
+    doc = copy.deepcopy(doc)
+    if not projection:
+        return doc
+    if any(v for k, v in projection.items() if k != "_id"):
+        kept = {k: doc[k] for k, v in projection.items() if v and k in doc}
+        return kept if projection.get("_id", 1) == 0 else {"_id": doc.get("_id"), **kept}
+    return {k: v for k, v in doc.items() if projection.get(k, 1)}
+
+
+def _apply(doc: dict[str, Any], update: dict[str, Any], inserting: bool) -> dict[str, Any]:
+    for op, fields in update.items():
+        for path, arg in fields.items():
+            parent, last = _parent(doc, path)
+            if op == "$set" or (op == "$setOnInsert" and inserting):
+                parent[last] = copy.deepcopy(arg)
+            elif op == "$setOnInsert":
+                continue
+            elif op == "$unset":
+                parent.pop(last, None)
+            elif op == "$inc":
+                parent[last] = parent.get(last, 0) + arg
+            elif op == "$push":
+                items = arg["$each"] if isinstance(arg, dict) and "$each" in arg else [arg]
+                parent.setdefault(last, []).extend(copy.deepcopy(items))
+            elif op == "$addToSet":
+                present = parent.setdefault(last, [])
+                if arg not in present:
+                    present.append(copy.deepcopy(arg))
+            elif op == "$pull":
+                condition = arg if isinstance(arg, dict) else None
+                parent[last] = [item for item in parent.get(last, []) if not (
+                    matches(item, condition) if condition is not None and isinstance(item, dict) else item == arg)]
+            else:  # pragma: no cover - an operator this file does not use
+                raise NotImplementedError(op)
+    return doc
+
+
+def _parent(doc: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
+    *heads, last = path.split(".")
+    for head in heads:
+        doc = doc.setdefault(head, {})
+    return doc, last
