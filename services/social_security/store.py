@@ -16,6 +16,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from kit import owners
 from kit.bank_accounts import BankAccounts
 from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive
@@ -77,10 +78,13 @@ class SocialSecurityStore:
 
     def receive_intake(self, doc: dict[str, Any]) -> bool:
         """Store a new employer intake once; False when this USCC was already received."""
+        doc = owners.stamped(doc)  # the owner rides on this first write (kit/owners.py)
         try:
             result = self.employers.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
         except DuplicateKeyError:  # same application under another key: already received
             return False
+        if result.upserted_id is not None:
+            owners.written(doc)
         return result.upserted_id is not None
 
     def employer(self, uscc: str) -> dict[str, Any] | None:

@@ -25,7 +25,7 @@ from kit.closing import answer_clearance
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
-from kit.owners import Owners, owned
+from kit.owners import Owners, Source, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
@@ -47,16 +47,16 @@ class TaxService(clerk.ClerkRpc):
     name = "tax"
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(TaxStore)
-    owners = Owners()  # who founded what: the founder-facing RPCs check the principal against it
+    owners = Owners(source=Source("registrations", application="application_id", uscc="_id"))  # who founded what, folded into the first write
     dispatch = EventDispatcher()
 
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
-        self.owners.record(payload)  # first: who owns what follows (kit/owners.py)
-        reg = domain.new_registration(parse_event("registration", payload), _now())
-        doc, created = self.store.insert_registration(reg, domain.registration_events(reg, [documents.notice_ref()]))
-        if created:  # a duplicate delivery changes nothing; the relay finishes any unpublished events
-            flush(self.store.registrations, doc["_id"], doc["outbox"], self.dispatch)
+        with self.owners.recorded(payload):  # the owner rides on the first write (kit/owners.py)
+            reg = domain.new_registration(parse_event("registration", payload), _now())
+            doc, created = self.store.insert_registration(reg, domain.registration_events(reg, [documents.notice_ref()]))
+            if created:  # a duplicate delivery changes nothing; the relay finishes any unpublished events
+                flush(self.store.registrations, doc["_id"], doc["outbox"], self.dispatch)
 
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:

@@ -93,3 +93,82 @@ def test_the_decorator_checks_the_named_argument_however_it_is_passed(register):
         alice.list_staff()
     with pytest.raises(ValueError):
         owned("name")
+
+
+# ---- folded owners (issue 23): the owner rides on the bureau's first write
+
+class Units(Register):
+    """A bureau's collection: documents keyed by application id, each with its USCC."""
+
+    def find_one(self, query, projection=None):
+        self.reads += 1
+        return next((r for r in self.rows.values() if all(r.get(k) == v for k, v in query.items())), None)
+
+
+def folded(register, units, principal=None):
+    from kit.owners import Source
+    return OwnerBook(register, principal, True, _Cache(), (units, Source("units")))
+
+
+LICENSED = {"application_id": "app-f", "founder_id": "fay", "licence": {"uscc": "USCC-F"}}
+
+
+def test_a_first_write_inside_the_block_carries_the_owner_and_the_register_is_not_written():
+    from kit.owners import stamped, written
+    register, units = Register(), Units()
+    with folded(register, units).recorded(LICENSED):
+        doc = stamped({"_id": "app-f", "application_id": "app-f", "uscc": "USCC-F"})
+        assert stamped({"_id": "app-other"}) == {"_id": "app-other"}  # another application: untouched
+        units.rows["app-f"] = doc
+        written(doc)
+    assert doc["owner"] == {"founder_id": "fay"} and register.rows == {}
+    folded(register, units, "founder:fay").check(COMPANY, "USCC-F")
+    folded(register, units, "founder:fay").check(APPLICATION, "app-f")
+    with pytest.raises(Forbidden):
+        folded(register, units, "founder:bob").check(COMPANY, "USCC-F")
+    assert stamped({"_id": "app-f"}) == {"_id": "app-f"}  # outside the block nothing is pending
+
+
+def test_without_a_first_write_the_register_is_written_after_the_block_and_never_on_a_failure():
+    register, units = Register(), Units()
+    with folded(register, units).recorded(LICENSED):
+        pass  # a redelivery of a stored application, or a step that stores nothing
+    assert register.rows["app-f"]["founder_id"] == "fay"
+    folded(register, units, "founder:fay").check(COMPANY, "USCC-F")  # read from the register
+    register = Register()
+    with pytest.raises(RuntimeError), folded(register, units).recorded(LICENSED):
+        raise RuntimeError("database blip: the event is redelivered")
+    assert register.rows == {}
+
+
+def test_a_stamp_that_did_not_land_is_recorded_after_the_block():
+    from kit.owners import stamped
+    register, units = Register(), Units()
+    with folded(register, units).recorded(LICENSED):
+        stamped({"_id": "app-f"})  # built, then the insert met a duplicate: written() never called
+    assert register.rows["app-f"]["founder_id"] == "fay"
+
+
+def test_the_repository_folds_the_owner_into_its_insert():
+    from pydantic import BaseModel
+
+    from kit.repository import InMemoryRepository
+
+    class Unit(BaseModel):
+        application_id: str
+        uscc: str
+
+    register, repo = Register(), InMemoryRepository(Unit)
+    with folded(register, Units()).recorded(LICENSED):
+        repo.insert("app-f", Unit(application_id="app-f", uscc="USCC-F"), [])
+    assert repo.docs["app-f"]["owner"] == {"founder_id": "fay"} and register.rows == {}
+    assert repo.get({"_id": "app-f"}) == Unit(application_id="app-f", uscc="USCC-F")  # not in the aggregate
+
+
+def test_an_event_that_stores_nothing_records_no_owner():
+    register, units = Register(), Units()
+    with folded(register, units).recorded(LICENSED, stores=False):
+        pass  # the bank when the form chose no branch
+    assert register.rows == {}
+    with pytest.raises(Forbidden):
+        folded(register, units, "founder:fay").check(COMPANY, "USCC-F")
