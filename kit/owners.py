@@ -27,6 +27,23 @@ founder only: acting for a company is the founder's), `founder_id` (the id the g
 the principal's own: registration compares it with its case). Anything else (a clerk, a call without a
 principal, an unknown company) is Forbidden. `RPC_CALLER_CHECK: false` (nameko's in-process test
 containers, kit/callers.py) turns the check off with the caller check.
+
+Folded owners (issue 23: the register's upsert was one round trip per application in each of seven
+bureaus). A bureau names the document of its first write of an application, `Owners(source=Source(...))`,
+and handles the event inside a block:
+
+        with self.owners.recorded(payload):   # the owner rides on the bureau's first write
+            ...the handling...
+
+Inside the block the owner is pending for this worker (a green-thread local); `kit.repository`'s
+`insert` (and a store's own insert, through `stamped(doc)`) writes it into the new document as
+`owner: {founder_id}` for that application only, in the same single-document write: no record of the
+bureau exists without its owner, and no extra round trip. Nothing else is written: a redelivery finds
+the document stored (with its owner, or from before folding with its `owners` record), a lost insert
+race means the winner stamped it, and an event that stores nothing (the bank without a chosen branch)
+leaves nothing of that company to show. Replaying every event therefore changes nothing. A check
+reads the source's document first (indexed: the application key and the USCC), then `owners` (the
+records from before folding). `written(doc)` marks a stamp as landed (the block's bookkeeping).
 """
 
 from __future__ import annotations
@@ -128,14 +145,10 @@ class OwnerBook:
             self.collection.update_one({"_id": payload["application_id"]}, {"$set": fields}, upsert=True)
 
     @contextlib.contextmanager
-    def recorded(self, payload: dict, stores: bool = True) -> Iterator[None]:
-        """The owner rides on the bureau's first write inside the block, else is recorded after it.
-        `stores=False`: this event stores nothing of the application here (the bank without a chosen
-        branch), so no record either: the bureau has nothing of that company to show anyone."""
+    def recorded(self, payload: dict) -> Iterator[None]:
+        """The owner rides on the bureau's first write of the application inside the block (see the
+        module); the register itself is not written. Without a source: the register's upsert, first."""
         fields = _fields(payload)
-        if not stores:
-            yield
-            return
         if fields is None or self.source is None:
             self.record(payload)
             yield
@@ -143,11 +156,8 @@ class OwnerBook:
         _pending.owner, _pending.taken = {"application_id": payload["application_id"], **fields}, False
         try:
             yield
-            taken = _pending.taken
         finally:
             _pending.owner = None
-        if not taken:
-            self.record(payload)
 
     def check(self, kind: str, value: Any) -> None:
         if not self.checking:

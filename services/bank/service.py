@@ -41,8 +41,7 @@ class BankService(clerk.ClerkRpc):
 
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
-        # the owner rides on the account's insert; no bank chosen: nothing stored, no owner (kit/owners.py)
-        with self.owners.recorded(payload, stores=payload.get("bank") is not None):
+        with self.owners.recorded(payload):  # the owner rides on the first write (kit/owners.py)
             event = parse_event("registration", payload)
             self._publish(event.application_id, workflow.reserve(self.store, event, clock.now()))
 

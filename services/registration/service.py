@@ -84,6 +84,10 @@ class RegistrationService(clerk.ClerkRpc):
         self.changes.settle_due(clock.now())  # a capital decrease's creditor period (contracts.capital)
         change_parties.expire_due(self.store, clock.now())  # confirmations not given in time
 
+    @timer(interval=1)
+    def mark_names(self) -> None:
+        self.store.mark_pending()  # approved cases' names, one bulk write a tick (store.mark_registered_soon)
+
     @timer(interval=60)
     def settle_names(self) -> None:
         self.registrar.settle_names(clock.now())
