@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from bench.e2e import PASSWORD, Live
+from bench.e2e import PASSWORD, Live, verify_contact
 from bench.forms import resident_id
 from bench.history_data import Template, capture, clone, save, spread
 from bench.procs import BIN, LOG_DIR
@@ -60,6 +60,7 @@ class History:
         self.http.post("/api/v1/accounts", json={"name": "王芳", "resident_id": resident_id(next(self.people)),
                                                  "email": login, "password": PASSWORD}).raise_for_status()
         self._token(label, login)
+        verify_contact(self.http, self.tokens[label], login, self.prefix)
         self.account_ids[label] = self.live.db.accounts.find_one({"logins": login})["_id"]
 
     def staff(self, bureau: str | None) -> None:

@@ -36,7 +36,8 @@ CLOSING_ANSWERERS = CHANGE_ANSWERERS
 CLOSING_EVENTS = ("clearance_answered",)
 AFTER_START = CHANGE_EVENTS + CLOSING_EVENTS  # what an answering bureau emits after start-up
 FROM_REGISTRATION = ("company_changed", "clearance_requested", "company_deregistered")
-ANSWERED = FROM_REGISTRATION[:2]  # what every answering bureau handles; seal also voids on deregistration
+ANSWERED = FROM_REGISTRATION[:2]  # what every answering bureau handles; seal also voids on deregistration,
+# and the bank lets a reservation never opened lapse
 # The bank's account, sent on to tax (三方协议) and the insurance bureaus (direct debit).
 BANK_ACCOUNT = ("bank", "bank_account_reserved")
 TARGET_WORKING_DAYS = 2  # Wuhan's promise: a company started within 2 working days (DOMAIN.md §12)
@@ -182,7 +183,7 @@ BUREAUS: tuple[Bureau, ...] = (
                       Output("account_opened", "基本存款账户已在银行柜台开立", key="bank_opened",
                              keep=("account_number", "opened_at"))),
         consumes=(("registration", "licence_issued"), ("registration", "licence_revoked"),
-                  *(("registration", e) for e in ANSWERED)),
+                  *(("registration", e) for e in FROM_REGISTRATION)),  # deregistered: a reservation lapses
         form_fields=("bank", "seals.kinds", "legal_representative.name", "contact.phone"),
         task_kinds={"account_opening": "柜台开户", "account_closing": "柜台销户"},
         requested=lambda f: bool(f.get("bank")),

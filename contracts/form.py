@@ -116,6 +116,9 @@ class CorporateShareholder(BaseModel):
     # Whether natural persons invest in or control this legal person: the sole shareholder of a one-person
     # LLC decides the licence type (1152 or 1153 in ONE_PERSON_LICENCE_TYPES); asked only then.
     natural_person_controlled: bool | None = None
+    # Who confirms for this shareholder (issue 20): a company registered here is confirmed by its registered
+    # legal representative (leave this empty); any other names its legal representative here.
+    legal_representative: Person | None = None
 
 
 Shareholder = Annotated[NaturalShareholder | CorporateShareholder, Field(discriminator="kind")]

@@ -23,6 +23,8 @@ from gateway.auth import Principal
 from gateway.bankslot import slot_errors
 from gateway.clients import Clients
 from gateway.confirmations import correction_errors, pending_fields, real_name_errors
+from gateway.contact_verification import require_verified
+from gateway.corporate_parties import representatives
 from gateway.identities import holder_of
 from gateway.namecheck import name_errors
 from gateway.publisher import SOURCE, Publisher, publish_outbox
@@ -63,6 +65,7 @@ class ApplicationService:
         """Store the application with its event in ONE insert, then publish. (view, created?)"""
         if who.role != "founder":
             raise Forbidden("只有创业者账号可以提交开办申请")
+        require_verified(self.store, who.id)  # the email/mobile answered a code (gateway/contact_verification.py)
         key = _check_key(idempotency_key)
         # A retry of a stored submit is recognised without a valid body and costs no allowance: on any
         # refusal below the key is looked up; a valid retry is found by the insert's unique key (and its
@@ -74,6 +77,10 @@ class ApplicationService:
             founder_rid = self._founder_resident_id(account)
             if errors := self._real_name_errors(account, form_json, founder_rid):
                 raise Invalid.with_fields(f"申请表有{len(errors)}处姓名与身份证号码不一致", errors)
+            # a corporate shareholder confirms through its legal representative (gateway/corporate_parties.py)
+            registered, errors = representatives(self.clients, who.id, form_json)
+            if errors:
+                raise Invalid.with_fields(f"申请表有{len(errors)}处企业股东的法定代表人需要修改", errors)
             give_back = self.quotas.take(who, "submission") if self.quotas else None  # an invalid form costs nothing
         except Exception:  # a refusal, or a bureau down for the name check: a stored retry still replays
             existing = self.store.application_by_idempotency(f"{who.id}:{key}") if key else None
@@ -83,7 +90,7 @@ class ApplicationService:
         app_id = uuid.uuid4().hex
         now = clock.now()
         # every other person named confirms first (gateway/confirmations.py); only then the bureaus hear of it
-        waiting = pending_fields(app_id, form_json, founder_rid, self.confirmation_days)
+        waiting = pending_fields(app_id, form_json, founder_rid, self.confirmation_days, registered)
         if waiting is None:
             # occurred_at = submitted_at: the tracker rebuilds the inserted document from this event
             event = ApplicationSubmitted(application_id=app_id, founder_id=who.id, form=form, occurred_at=now)
@@ -105,6 +112,7 @@ class ApplicationService:
             "timeline": [entry],
             "outbox": outbox,
             **(waiting or {}),
+            **({"corporate_representatives": registered} if registered else {}),
             **derive(form_json, [entry], now),
         }
         if self.store.insert_application(doc) is None:  # a retry, or a concurrent one with the same key won

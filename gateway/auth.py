@@ -30,7 +30,7 @@ from contracts.calendar import aware
 from contracts.codes import is_valid_resident_id
 from contracts.rpc import BUREAUS, FieldError, Invalid, NotFound
 from contracts.text import PersonName
-from gateway import identities
+from gateway import contact_verification, identities
 from gateway.challenge import ArithmeticChallenge, Challenge, LoginChallenge
 from gateway.errors import TooManyRequests, Unauthenticated
 from gateway.login_limits import ACCOUNT_FACTOR, LoginPolicy, wait_message
@@ -115,6 +115,8 @@ def public_account(account: dict) -> dict:
         # whether the verifier vouched for the person, and how far (the embedded one: format only)
         "identity_verified": bool((account.get("identity") or {}).get("verified")),
         "identity_status": (account.get("identity") or {}).get("status"),
+        # the email or mobile answered a code (gateway/contact_verification.py): needed to submit or confirm
+        "contact_verified": contact_verification.is_verified(account),
     }
 
 

@@ -12,6 +12,7 @@ from contracts.changes import ChangeRequest, CreditorObjection, ObjectionAnswer
 from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
 from contracts.rpc import Document, Task
+from contracts.rpc.bank import AppointmentChoice
 from contracts.rpc.social_security import EmployeeEnrolment
 from contracts.rpc.tax import DeclarationRequest, InvoiceRequest, RedLetterRequest
 from gateway.rpc import Bureaus
@@ -68,6 +69,10 @@ class RegistrationClient(BureauClient):
 
     def verify(self, uscc: str, version: int | None = None) -> dict:
         return self._call("verify", uscc, version)
+
+    def legal_representative_of(self, uscc: str, founder_id: str) -> dict:
+        """{"registered": False} or {"registered": True, "name", "resident_id"} (gateway/corporate_parties.py)."""
+        return self._call("legal_representative_of", uscc, founder_id)
 
     def request_change(self, uscc: str, founder_id: str, change_id: str, change: ChangeRequest,
                        founder_resident_id: str | None = None) -> dict:
@@ -219,6 +224,9 @@ class MedicalInsuranceClient(BureauClient):
     def end_membership(self, uscc: str, resident_id: str, end_date: date | None) -> dict:
         return self._call("end_membership", uscc, resident_id, end_date.isoformat() if end_date else None)
 
+    def list_members(self, uscc: str) -> list[dict]:
+        return self._call("list_members", uscc)
+
 
 class HousingFundClient(BureauClient):
     def __init__(self, bureaus: Bureaus):
@@ -237,6 +245,12 @@ class BankClient(BureauClient):
 
     def slot_has_room(self, branch_id: str, day: date, slot: str) -> bool:
         return bool(self._call("slot_has_room", branch_id, day.isoformat(), slot))
+
+    def move_appointment(self, uscc: str, choice: AppointmentChoice) -> dict:
+        return self._call("move_appointment", uscc, choice.appointment_date, choice.appointment_slot)
+
+    def get_account(self, uscc: str) -> dict:
+        return self._call("get_account", uscc)
 
 
 class Clients:

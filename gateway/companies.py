@@ -15,10 +15,11 @@ from contracts.changes import ChangeRequest, CreditorObjection, ObjectionAnswer
 from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.codes import is_valid_uscc
 from contracts.liquidation import LiquidationRequest, ReportRequest
-from contracts.rpc import Forbidden, Invalid, NotFound, tax
+from contracts.rpc import Forbidden, Invalid, NotFound, bank, tax
 from gateway.applications import Download
 from gateway.auth import Principal
 from gateway.clients import Clients
+from gateway.contact_verification import require_verified
 from gateway.errors import TooManyRequests
 from gateway.identities import holder_of
 from gateway.store import GatewayStore
@@ -30,6 +31,7 @@ RedLetterRequest = tax.RedLetterRequest
 InvoiceUse = tax.InvoiceUse
 RedLetterFormAnswer = tax.RedLetterFormAnswer
 DeclarationRequest = tax.DeclarationRequest
+AppointmentChoice = bank.AppointmentChoice
 
 
 class CompanyService:
@@ -43,6 +45,16 @@ class CompanyService:
         if doc is None or doc["founder_id"] != who.id:
             raise NotFound("没有找到您名下的这家企业")
         return uscc
+
+    def move_bank_appointment(self, who: Principal, uscc: str, choice: AppointmentChoice) -> dict:
+        """The bank appointment chosen or moved (while the account is reserved, not yet opened)."""
+        return self.clients.bank.move_appointment(self._own(who, uscc), choice)
+
+    def bank_account(self, who: Principal, uscc: str) -> dict:
+        return self.clients.bank.get_account(self._own(who, uscc))
+
+    def medical_members(self, who: Principal, uscc: str) -> list[dict]:
+        return self.clients.medical_insurance.list_members(self._own(who, uscc))
 
     def issue_invoice(self, who: Principal, uscc: str, request: InvoiceRequest) -> dict:
         return self.clients.tax.issue_invoice(self._own(who, uscc), request)
@@ -128,6 +140,7 @@ class CompanyService:
 
     def decide_change(self, who: Principal, uscc: str, change_id: str, decision: dict) -> dict:
         rid = holder_of(self.store, self.store.account(who.id) or {})
+        require_verified(self.store, who.id)  # the email/mobile answered a code (gateway/contact_verification.py)
         return self.clients.registration.decide_change(uscc, change_id, rid, decision)
 
     def registered_name(self, who: Principal, uscc: str) -> dict:

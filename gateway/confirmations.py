@@ -42,6 +42,7 @@ from contracts.form import ApplicationForm
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
 from contracts.text import VisibleText
 from gateway.auth import Principal
+from gateway.contact_verification import require_verified
 from gateway.identities import holder_of
 from gateway.publisher import SOURCE, Publisher, publish_outbox
 from gateway.store import GatewayStore
@@ -63,10 +64,15 @@ class Decision(BaseModel):
     reason: VisibleText | None = Field(None, max_length=200)  # a decline's reason, shown to the founder
 
 
-def parties(form: dict[str, Any]) -> list[dict[str, Any]]:
-    """The natural persons named on the form, once per resident ID, with every role, in form order."""
+def parties(form: dict[str, Any], registered: list[dict] | tuple = ()) -> list[dict[str, Any]]:
+    """The natural persons named on the form, once per resident ID, with every role, in form order; a
+    corporate shareholder's legal representative too, named on the form or (`registered`) found in
+    registration's record (gateway/corporate_parties.py)."""
     named: list[tuple[str, dict]] = [("legal_representative", form.get("legal_representative") or {})]
     named += [("shareholder", h) for h in form.get("shareholders") or [] if h.get("kind", "natural") == "natural"]
+    named += [("corporate_representative", h["legal_representative"]) for h in form.get("shareholders") or []
+              if h.get("kind") == "corporate" and h.get("legal_representative")]
+    named += [("corporate_representative", p) for p in registered]
     named += [("director", p) for p in form.get("directors") or []]
     named += [("supervisor", p) for p in form.get("supervisors") or []]
     named += [("manager", form["manager"])] if form.get("manager") else []
@@ -87,6 +93,9 @@ def _rows(form: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     rows += [(f"{key}.{i}", p) for key in ("shareholders", "directors", "supervisors")
              for i, p in enumerate(form.get(key) or [])]
     rows += [("manager", form["manager"])] if form.get("manager") else []
+    rows += [(f"shareholders.{i}.legal_representative", h["legal_representative"])
+             for i, h in enumerate(form.get("shareholders") or [])
+             if h.get("kind") == "corporate" and h.get("legal_representative")]
     return [(path, person) for path, person in rows if person.get("resident_id")]
 
 
@@ -116,9 +125,12 @@ def real_name_errors(form: dict[str, Any], founder_rid: str | None, founder_name
     return errors
 
 
-def confirmer_name_error(form: dict[str, Any], rid: str, account_name: str) -> Invalid | None:
-    """The person confirming must be the person named: their account's name is the form's name for the number."""
+def confirmer_name_error(form: dict[str, Any], rid: str, account_name: str,
+                         registered: list[dict] | tuple = ()) -> Invalid | None:
+    """The person confirming must be the person named: their account's name is the form's name for the number
+    (or registration's, for a registered corporate shareholder's legal representative)."""
     named = {person.get("name", "") for _, person in _rows(form) if person["resident_id"] == rid}
+    named |= {p["name"] for p in registered if p["resident_id"] == rid}
     if named == {account_name}:
         return None
     message = NOT_NAMED_SO.format(named="、".join(sorted(named)))
@@ -136,9 +148,15 @@ def correction_errors(doc: dict[str, Any], form: dict[str, Any], founder_rid: st
     else:  # submitted before confirmations existed, or naming the founder alone: the form as it was
         agreed = {p["resident_id"]: p["roles"] for p in parties(doc["form"])}
     paths = _paths(form)
-    return [FieldError(field=paths.get(p["resident_id"], "legal_representative"), message=CHANGED_PARTY)
-            for p in parties(form)
-            if p["resident_id"] != founder_rid and agreed.get(p["resident_id"]) != p["roles"]]
+    errors = [FieldError(field=paths.get(p["resident_id"], "legal_representative"), message=CHANGED_PARTY)
+              for p in parties(form)
+              if p["resident_id"] != founder_rid and agreed.get(p["resident_id"]) != p["roles"]]
+    # a corporate shareholder's representative confirmed for that company only: no other company comes in
+    before = {h.get("uscc") for h in doc["form"].get("shareholders") or [] if h.get("kind") == "corporate"}
+    errors += [FieldError(field=f"shareholders.{i}.uscc", message=CHANGED_PARTY)
+               for i, h in enumerate(form.get("shareholders") or [])
+               if h.get("kind") == "corporate" and h.get("uscc") not in before]
+    return errors
 
 
 def masked(name: str) -> str:
@@ -155,10 +173,11 @@ def ends_at(due) -> datetime:
     return datetime.combine(due + timedelta(days=1), time(0), tzinfo=CHINA).astimezone(UTC)
 
 
-def pending_fields(app_id: str, form: dict[str, Any], founder_rid: str | None, days: int) -> dict[str, Any] | None:
+def pending_fields(app_id: str, form: dict[str, Any], founder_rid: str | None, days: int,
+                   registered: list[dict] | tuple = ()) -> dict[str, Any] | None:
     """What a new application stores while it waits (None: nobody but the founder is named)."""
     people = [{**p, "state": IMPLICIT if p["resident_id"] == founder_rid else PENDING, "at": None}
-              for p in parties(form)]
+              for p in parties(form, registered)]
     waiting = [p for p in people if p["state"] == PENDING]
     if not waiting:
         return None
@@ -194,6 +213,7 @@ class ConfirmationService:
 
     def decide(self, who: Principal, app_id: str, body: Decision) -> dict[str, Any]:
         rid = self._me(who)
+        require_verified(self.store, who.id)  # the email/mobile answered a code (gateway/contact_verification.py)
         my_name = (self.store.account(who.id) or {}).get("name", "")
         state = CONFIRMED if body.decision == "confirm" else DECLINED
         for _ in range(MAX_ATTEMPTS):
@@ -208,7 +228,8 @@ class ConfirmationService:
             ends = doc.get("confirmation_deadline_at")
             if ends is not None and clock.now() >= aware(ends):
                 raise Conflict("确认期限已过，该申请将被撤回")
-            mismatch = confirmer_name_error(doc["form"], rid, my_name) if state == CONFIRMED else None
+            mismatch = (confirmer_name_error(doc["form"], rid, my_name, doc.get("corporate_representatives") or [])
+                        if state == CONFIRMED else None)
             if mismatch is not None:
                 raise mismatch
             if self._write(doc, mine, state, body.reason):

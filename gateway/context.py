@@ -14,6 +14,7 @@ from gateway.clerks import TaskService
 from gateway.clients import Clients
 from gateway.companies import CompanyService, VerifyService
 from gateway.confirmations import ConfirmationService
+from gateway.contact_verification import ContactVerification, load_sender
 from gateway.drafts import DraftService
 from gateway.publisher import Publisher
 from gateway.quotas import Quotas
@@ -37,6 +38,7 @@ class Gateway:
     quotas: Quotas = field(init=False)
     applications: ApplicationService = field(init=False)
     confirmations: ConfirmationService = field(init=False)
+    contact: ContactVerification = field(init=False)
     companies: CompanyService = field(init=False)
     drafts: DraftService = field(init=False)
     staffing: StaffingService = field(init=False)
@@ -59,6 +61,7 @@ class Gateway:
         self.applications = ApplicationService(self.store, self.clients, self.publish, s.public_url,
                                                s.gateway_confirmation_days, quotas=self.quotas)
         self.confirmations = ConfirmationService(self.store, self.publish, s.public_url)
+        self.contact = ContactVerification(self.store, load_sender(s.gateway_contact_sender, s.contact_outbox))
         self.companies = CompanyService(self.store, self.clients)
         self.drafts = DraftService(self.store)
         self.staffing = StaffingService(self.store, self.clients)

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     gateway_name_checks_per_founder_per_hour: int = Field(300, ge=1)
     # working days every person named on a form has to confirm it (gateway/confirmations.py)
     gateway_confirmation_days: int = Field(5, ge=0, le=30)
+    # who sends sign-up verification codes (gateway/contact_verification.py): "outbox_file" (embedded:
+    # SENDS NOTHING, appends to GATEWAY_CONTACT_OUTBOX) or module:attribute of an SMS/mail adapter
+    gateway_contact_sender: str = "outbox_file"
+    # the embedded sender's file; empty: var/contact-outbox/<ONESTOP_DB_PREFIX>.jsonl in the checkout
+    gateway_contact_outbox: str = ""
     log_level: str = "INFO"
 
     @property
@@ -71,6 +76,12 @@ class Settings(BaseSettings):
     @property
     def public_url(self) -> str:
         return (self.gateway_public_url or f"http://{self.gateway_host}:{self.gateway_port}").rstrip("/")
+
+    @property
+    def contact_outbox(self) -> str:
+        from gateway.contact_verification import DEFAULT_OUTBOX_DIR
+
+        return self.gateway_contact_outbox or str(DEFAULT_OUTBOX_DIR / f"{self.onestop_db_prefix}.jsonl")
 
     @cached_property
     def secret_key(self) -> str:

@@ -29,7 +29,7 @@ from contracts.clock import CHINA, china_date
 TARGET_WORKING_DAYS = bureaus.TARGET_WORKING_DAYS
 # the posts a person named on the form holds (gateway/confirmations.py), as the timeline says them
 ROLE_LABELS = {"legal_representative": "法定代表人", "shareholder": "股东", "director": "董事", "supervisor": "监事",
-               "manager": "经理"}
+               "manager": "经理", "corporate_representative": "企业股东的法定代表人"}
 STEPS = bureaus.NAMES
 # A refusal that concerns one item of a step (one employee), not the bureau's whole part.
 PARTIAL_REJECTIONS = {"employee_enrolment"}

@@ -130,8 +130,8 @@ class InMemoryRepository(Repository[A]):
 
 
 def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
-    """The filters finders use: {path: value}, {path: {"$in": [...]}}, {path: {"$exists": bool}};
-    a dotted path goes through lists (`seals.code`) and a number picks a list item (`tasks.0`)."""
+    """The filters finders use: {path: value}, {path: {"$in": [...]}}, {path: {"$exists": bool}},
+    {path: {"$lte": value}} (ISO dates compare as their strings, as in Mongo); a dotted path goes through lists (`seals.code`) and a number picks a list item (`tasks.0`)."""
     for path, wanted in query.items():
         values = list(_values(doc, path.split(".")))
         if isinstance(wanted, dict) and "$exists" in wanted:
@@ -139,6 +139,9 @@ def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
                 return False
         elif isinstance(wanted, dict) and "$in" in wanted:
             if not any(v in wanted["$in"] for v in values):
+                return False
+        elif isinstance(wanted, dict) and "$lte" in wanted:
+            if not any(v is not None and type(v) is type(wanted["$lte"]) and v <= wanted["$lte"] for v in values):
                 return False
         elif wanted not in values:
             return False

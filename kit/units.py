@@ -165,10 +165,12 @@ def health(store: UnitStore, bureau: str) -> dict[str, str]:
 class UnitClerkQueue:
     """kit.clerk's queue for such a bureau: the one task lives inside its unit, and every decision is a
     compare-and-set of the unit with its events (`publish` sends them at once). A bureau supplies its
-    `domain` (task_view, claim, release) and `decision(unit, clerk, action, payload, at)`, the function
-    that decides on the unit as stored (the numbers and figures it needs taken beforehand)."""
+    `domain` (claim, release), its `views` (task_view; a bureau without views.py yet: None, and its
+    domain's task_view is used) and `decision(unit, clerk, action, payload, at)`, the function that
+    decides on the unit as stored (the numbers and figures it needs taken beforehand)."""
 
     domain: Any
+    views: Any = None
 
     def __init__(self, store: UnitStore, publish: Callable[[str, list[dict]], None]):
         self.store, self.publish = store, publish
@@ -177,11 +179,11 @@ class UnitClerkQueue:
         raise NotImplementedError  # pragma: no cover - each bureau defines it
 
     def list(self, states: tuple[str, ...] | None, at: Any) -> list:
-        views = [self.domain.task_view(u, at) for u in self.store.with_tasks(states)]
+        views = [self._view(u, at) for u in self.store.with_tasks(states)]
         return [v for v in views if states is None or v.state in states]
 
     def get(self, task_id: str, at: Any):
-        return self.domain.task_view(self.store.by_task(task_id), at)
+        return self._view(self.store.by_task(task_id), at)
 
     def claim(self, task_id: str, clerk: str, at: Any):
         return self._change(task_id, at, lambda u: (self.domain.claim(u, clerk, at), []))
@@ -192,8 +194,11 @@ class UnitClerkQueue:
     def act(self, task_id: str, clerk: str, action: str, payload: dict[str, Any], at: Any):
         return self._change(task_id, at, self.decision(self.store.by_task(task_id), clerk, action, payload, at))
 
+    def _view(self, unit: Any, at: Any):
+        return (self.views or self.domain).task_view(unit, at)
+
     def _change(self, task_id: str, at: Any, decide: Callable):
         unit, entries = self.store.change({"task.id": task_id}, decide,
                                           lambda: NotFound(self.store.no_task.format(task_id)))
         self.publish(unit.application_id, entries)
-        return self.domain.task_view(unit, at)
+        return self._view(unit, at)

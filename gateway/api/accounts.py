@@ -9,6 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from gateway.api.deps import GatewayDep, Token, Who, client_address
 from gateway.api.schemas import AccountOut, ChallengeOut, TokenOut
 from gateway.auth import PasswordChange, SignUp, public_account
+from gateway.contact_verification import CodeAnswer, CodeRequest
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -16,8 +17,24 @@ router = APIRouter(prefix="/api/v1", tags=["accounts"])
 @router.post("/accounts", status_code=201, response_model=AccountOut, summary="Sign up as a founder")
 def sign_up(body: SignUp, request: Request, gateway: GatewayDep) -> dict:
     """Founders sign up with a checked resident ID and an email and/or mobile number (either logs in).
-    Sign-ups are limited per client address and in all, per hour (429)."""
-    return gateway.accounts.sign_up(body, client_address(request))
+    Sign-ups are limited per client address and in all, per hour (429). A verification code goes to the
+    email (else the mobile) at once: answer it (POST /api/v1/me/verification) before submitting or
+    confirming (403 until then)."""
+    created = gateway.accounts.sign_up(body, client_address(request))
+    gateway.contact.send(created["id"])
+    return created
+
+
+@router.post("/me/verification-code", status_code=202, summary="Send (again) a code to my email or mobile")
+def send_code(who: Who, gateway: GatewayDep, body: CodeRequest | None = None) -> dict:
+    """Valid 10 minutes, 5 wrong answers; one send a minute and 5 an hour (429). The embedded sender
+    (`outbox_file`) sends nothing: it writes to the operator's outbox file (`sender` says which)."""
+    return gateway.contact.send(who.id, body.channel if body else None)
+
+
+@router.post("/me/verification", response_model=AccountOut, summary="Answer the code: my contact is verified")
+def verify_code(body: CodeAnswer, who: Who, gateway: GatewayDep) -> dict:
+    return public_account(gateway.contact.confirm(who.id, body.code))
 
 
 @router.post("/tokens", response_model=TokenOut, summary="Log in (OAuth2 password flow)")

@@ -11,6 +11,7 @@ from contracts.closing import ClosingRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
 from gateway.api.deps import GatewayDep, Who
 from gateway.companies import (
+    AppointmentChoice,
     DeclarationRequest,
     InvoiceRequest,
     InvoiceUse,
@@ -20,6 +21,28 @@ from gateway.companies import (
 from gateway.staffing import EmployeeRequest, status_of
 
 router = APIRouter(prefix="/api/v1/companies/{uscc}", tags=["companies"])
+
+
+@router.get("/bank-account", summary="The basic account at the bank: appointment, number, state (bank)")
+def bank_account(uscc: str, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    return gateway.companies.bank_account(who, uscc)
+
+
+@router.put("/bank-account/appointment", summary="Choose or move the bank appointment (bank, 改约)")
+def move_bank_appointment(uscc: str, body: AppointmentChoice, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+    """While the account is reserved (not yet opened at the counter): a working day after today within
+    the bank's horizon and one of the branch's slots; a full slot is a 422 on `appointment_slot` (the
+    slot's capacity holds however many ask at once); the old place is given back. The same choice again
+    answers the same; an opened or refused account is a 409."""
+    return gateway.companies.move_bank_appointment(who, uscc, body)
+
+
+@router.get("/medical-insurance/members",
+            summary="Staff records in 职工医保 (bases: provisional or settled, the previous one; medical insurance)")
+def medical_members(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+    """Each record's `contribution_base`, `base_provisional` (暂定: past the last published period) and,
+    once the bureau determined it again on new figures or a new period, `previous_base`."""
+    return gateway.companies.medical_members(who, uscc)
 
 
 @router.post("/invoices", status_code=201, summary="Issue an invoice (tax)")

@@ -23,6 +23,9 @@ class AccountOut(BaseModel):
     identity_verified: bool = Field(False, description="the identity verifier vouched for the person (see "
                                     "identity_status for how far: the embedded verifier checks the format only)")
     identity_status: str | None = None
+    contact_verified: bool = Field(False, description="the email or mobile answered a verification code "
+                                   "(POST /api/v1/me/verification-code, then /api/v1/me/verification); "
+                                   "until then submit and confirm answer 403")
 
 
 class TokenOut(BaseModel):

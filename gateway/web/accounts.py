@@ -12,10 +12,20 @@ from contracts.form import pydantic_field_errors
 from contracts.rpc import Conflict, Invalid
 from gateway.api.deps import client_address
 from gateway.auth import ChallengeRequired, SignUp
+from gateway.contact_verification import CODE_MINUTES, is_verified
 from gateway.errors import TooManyRequests, Unauthenticated
 from gateway.web import session as sessions
 from gateway.web.formdata import errors_by_field
-from gateway.web.pages import CsrfChecked, GatewayDep, LoggedIn, Viewer, page_router, redirect, render
+from gateway.web.pages import (
+    CsrfChecked,
+    Founder,
+    GatewayDep,
+    LoggedIn,
+    Viewer,
+    page_router,
+    redirect,
+    render,
+)
 
 router = page_router()
 
@@ -93,7 +103,8 @@ def _sign_up(request: Request, gateway, values: dict[str, str], password: str):
     try:
         data = SignUp(**{k: v or None for k, v in values.items() if k in ("email", "mobile")},
                       name=values["name"], resident_id=values["resident_id"], password=password)
-        gateway.accounts.sign_up(data, client_address(request))
+        created = gateway.accounts.sign_up(data, client_address(request))
+        gateway.contact.send(created["id"])  # the code goes out at once; the next page asks for it
         token, _ = gateway.accounts.log_in(values["email"] or values["mobile"], password, client_address(request))
     except ValidationError as exc:
         errors = errors_by_field(pydantic_field_errors(exc))
@@ -102,7 +113,7 @@ def _sign_up(request: Request, gateway, values: dict[str, str], password: str):
         message = exc.message
     else:
         sessions.load(request).log_in(token)
-        return redirect(request, "/apply")
+        return redirect(request, "/account/verify")
     if "login" in errors:  # the email or mobile is taken
         errors.setdefault("email" if values["email"] else "mobile", []).extend(errors.pop("login"))
     return render(request, "signup.html", {"values": values, "errors": errors, "error": message},
@@ -112,3 +123,38 @@ def _sign_up(request: Request, gateway, values: dict[str, str], password: str):
 @router.get("/account")
 def account(request: Request, who: LoggedIn):
     return redirect(request, _home_of(who.role))
+
+
+# ---- the email or mobile answers a code before the account may submit (gateway/contact_verification.py)
+
+
+def _verify_page(request: Request, gateway, who, status_code: int = 200, **values):
+    account = gateway.store.account(who.id) or {}
+    return render(request, "verify_contact.html", {
+        "verified": is_verified(account), "pending": gateway.contact.pending(who.id), "minutes": CODE_MINUTES,
+        "has_email": bool(account.get("email")), "has_mobile": bool(account.get("mobile")),
+        "sender": gateway.contact.sender.name, **values}, status_code=status_code)
+
+
+@router.get("/account/verify")
+def verify_page(request: Request, who: Founder, gateway: GatewayDep):
+    return _verify_page(request, gateway, who)
+
+
+@router.post("/account/verify", dependencies=[CsrfChecked])
+def verify_code(request: Request, who: Founder, gateway: GatewayDep, code: Annotated[str, Form(max_length=12)] = ""):
+    try:
+        gateway.contact.confirm(who.id, code.strip())
+    except Invalid as exc:
+        return _verify_page(request, gateway, who, status_code=422, error=exc.message)
+    return redirect(request, "/apply?verified=1")
+
+
+@router.post("/account/verify/resend", dependencies=[CsrfChecked])
+def resend_code(request: Request, who: Founder, gateway: GatewayDep,
+                channel: Annotated[str, Form(max_length=10)] = ""):
+    try:
+        gateway.contact.send(who.id, channel if channel in ("email", "mobile") else None)
+    except (Invalid, TooManyRequests) as exc:
+        return _verify_page(request, gateway, who, status_code=exc.status, error=exc.message)
+    return _verify_page(request, gateway, who, sent=True)

@@ -15,7 +15,8 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.responses import JSONResponse, Response
 
 from contracts.form import pydantic_field_errors
-from contracts.rpc import Conflict, Forbidden, Invalid, OneStopError
+from contracts.rpc import Conflict, FieldError, Forbidden, Invalid, OneStopError
+from contracts.rpc.bank import AppointmentChoice
 from gateway import namecheck, receipt_pdf, replies
 from gateway.applications import UNCHANGED
 from gateway.drafts import new_draft_id
@@ -86,9 +87,9 @@ async def submit(request: Request, who: Founder, gateway: GatewayDep):
     def run():
         try:
             view, _ = gateway.applications.submit(who, data, key)
-        except (Invalid, Conflict) as exc:
+        except (Invalid, Conflict, Forbidden) as exc:  # Forbidden: the contact is not verified yet
             return _form_page(request, data, formdata.errors_by_field(exc.field_errors), mode="new",
-                              message=exc.message, status_code=422 if isinstance(exc, Invalid) else 409,
+                              message=exc.message, status_code=exc.status,
                               draft=gateway.drafts.current(who))
         gateway.drafts.discard(who)  # submitted: the next /apply starts a new form
         return redirect(request, f"/applications/{quote(view['id'])}?submitted=1")
@@ -138,6 +139,24 @@ async def hire(request: Request, app_id: str, who: Founder, gateway: GatewayDep)
         result = gateway.staffing.hire(who, uscc, employee, str(posted.get("request_id") or "")[:100] or None)
         return _application_page(request, app_id, who, gateway, status_of(result, 200), staff_result=result,
                                  hire_values={} if result["outcome"] != "refused" else values)
+
+    return await run_in_threadpool(run)
+
+
+@router.post("/applications/{app_id}/bank-appointment", dependencies=[CsrfChecked])
+async def move_bank_appointment(request: Request, app_id: str, who: Founder, gateway: GatewayDep):
+    """改约 from the company page: the bank answers each field (a full slot on the slot)."""
+    posted = await request.form()
+    values = {k: str(posted.get(k) or "").strip()[:n] for k, n in (("appointment_date", 10), ("appointment_slot", 11))}
+
+    def run():
+        uscc = (gateway.applications.get(who, app_id).get("outputs") or {}).get("uscc") or ""
+        try:
+            moved = gateway.companies.move_bank_appointment(who, uscc, AppointmentChoice.model_validate(values))
+        except (Invalid, Conflict) as exc:
+            errors = exc.field_errors or [FieldError(field="appointment_slot", message=exc.message)]
+            return _application_page(request, app_id, who, gateway, exc.status, bank_errors=errors, bank_values=values)
+        return _application_page(request, app_id, who, gateway, 200, bank_result=moved)
 
     return await run_in_threadpool(run)
 

@@ -36,6 +36,11 @@ BANK_BRANCHES = [("", "不预约银行开户"), *((b.id, f"{b.name}（{b.address
 # the preferred appointment's slots: every branch's (the form's rules say which a branch has)
 BANK_SLOTS = [("", "不指定（领照后自动预约最早的空闲时段）"),
               *((s, s) for s in sorted({s for b in banks.branches().values() for s in banks.slots(b)}))]
+# a bureau's intermediate steps (step_progressed) as the founder reads them; others show their name
+PROGRESS_STEP = {"appointment_moved": "申请人已改约银行开户时间", "account_closed": "基本存款账户已销户",
+                 "reservation_lapsed": "企业已注销，银行开户预约作废"}
+# the slots of each branch, for moving an appointment on the company page
+BANK_BRANCH_SLOTS = {b.id: list(banks.slots(b)) for b in banks.branches().values()}
 TAXPAYER = {"small_scale": "小规模纳税人", "general": "一般纳税人"}
 INVOICE = {"vat_general": "数电发票（普通发票）", "vat_special": "数电发票（增值税专用发票）"}
 POSITION = {"director": "董事（执行董事）", "manager": "经理"}
@@ -234,6 +239,7 @@ TEMPLATE_GLOBALS = {
     "COMPANY_TYPES": {k.value: v for k, v in COMPANY_TYPE_LABELS.items()},
     "SEAL_KINDS": {k.value: v for k, v in SEAL_KIND_LABELS.items()},
     "BANK_NAME": banks.bank().name, "BANK_BRANCHES": BANK_BRANCHES, "BANK_SLOTS": BANK_SLOTS,
+    "BANK_BRANCH_SLOTS": BANK_BRANCH_SLOTS, "PROGRESS_STEP": PROGRESS_STEP,
     "CORRECTABLE": CORRECTABLE, "field_label": field_label, "detail_label": detail_label,
     "shared_sections": shared_sections, "shares_resident_ids": shares_resident_ids,
     "DETAIL_SHOWN_ELSEWHERE": DETAIL_SHOWN_ELSEWHERE, "field_id": field_id, "districts": districts,

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from contracts.rpc import NotFound, Task
-from services.bank import domain
+from contracts.rpc import Task
+from services.bank import domain, views
 from services.bank.store import BankStore
 
 
@@ -17,11 +17,11 @@ class ClerkQueue:
         self.store, self.publish = store, publish
 
     def list(self, states: tuple[str, ...] | None, at: datetime) -> list[Task]:
-        views = [domain.task_view(a, at) for a in self.store.with_tasks(states)]
-        return [v for v in views if states is None or v.state in states]
+        tasks = [views.task_view(a, at) for a in self.store.with_tasks(states)]
+        return [v for v in tasks if states is None or v.state in states]
 
     def get(self, task_id: str, at: datetime) -> Task:
-        return domain.task_view(self.store.by_task(task_id), at)
+        return views.task_view(self.store.by_task(task_id), at)
 
     def claim(self, task_id: str, clerk: str, at: datetime) -> Task:
         return self._change(task_id, at, lambda a: (domain.claim(a, clerk, at), []))
@@ -34,7 +34,6 @@ class ClerkQueue:
         return self._change(task_id, at, lambda a: domain.act(a, clerk, action, payload, revocation, at))
 
     def _change(self, task_id: str, at: datetime, decide) -> Task:
-        account, entries = self.store.change({"task.id": task_id}, decide,
-                                             lambda: NotFound(f"没有这项银行开户任务：{task_id}"))
+        account, entries = self.store.change_by_task(task_id, decide)
         self.publish(account.application_id, entries)
-        return domain.task_view(account, at)
+        return views.task_view(account, at)

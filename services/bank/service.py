@@ -1,6 +1,6 @@
 """A participating bank (银行预约开户) as a Nameko service: entrypoints only.
 
-Rules live in domain.py, the use cases in workflow.py, the database in store.py, the branches in
+Rules live in domain/ (pure), the answers in views.py, the use cases in workflow.py, the database in store.py, the branches in
 contracts/data/bank_branches_wuhan.json (DEMO data). Every state change writes its events into the
 account's outbox in the same update; `_publish` sends them at once and the timer relays whatever a
 dead worker left behind.
@@ -25,8 +25,9 @@ from kit.owners import Owners, Source, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
-from services.bank import after_start, documents, workflow
 from services.bank import clerk as queue
+from services.bank import documents, workflow
+from services.bank.domain import after_start
 from services.bank.store import BankStore
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
@@ -62,6 +63,12 @@ class BankService(clerk.ClerkRpc):
         answer_clearance(self.name, self.store.change_answers, self.dispatch, event,
                          lambda uscc: after_start.clearance_blockers(self.store.by_uscc(uscc)))
 
+    @durable_handler("registration", "company_deregistered")
+    def on_company_deregistered(self, payload: dict) -> None:
+        # a reservation never opened lapses (an opened account was closed before: it blocked the closing)
+        event = parse_event("registration", payload)
+        self._publish(event.application_id, workflow.lapse_on_deregistration(self.store, event, clock.now()))
+
     @timer(interval=2)
     def relay_outbox(self) -> int:
         return relay(self.store.accounts, self.dispatch) + relay(self.store.change_answers.collection, self.dispatch)
@@ -73,6 +80,13 @@ class BankService(clerk.ClerkRpc):
     @owned("uscc")
     def get_account(self, uscc: str) -> dict:
         return workflow.get_account(self.store, uscc)
+
+    @rpc(expected_exceptions=OneStopError)
+    @owned("uscc")
+    def move_appointment(self, uscc: str, appointment_date: str, appointment_slot: str) -> dict:
+        view, entries = workflow.move_appointment(self.store, uscc, appointment_date, appointment_slot, clock.now())
+        self._publish(view["application_id"], entries)
+        return view
 
     @rpc(expected_exceptions=OneStopError)
     def slot_has_room(self, branch_id: str, day: str, slot: str) -> bool:

@@ -109,9 +109,13 @@ class BankStore:
         stored = sorted({"open" if s == "claimed" else s for s in states} & {"open", "done", "rejected"})
         return self.repo.find({"task.state": {"$in": stored}})
 
-    def change(self, query: dict, decide: Callable[[Account], tuple[Account, list[Event]]],
-               missing: Callable[[], Exception]) -> tuple[Account, list[dict]]:
-        return self.repo.change(query, decide, missing)
+    def change_by_uscc(self, uscc: str, decide: Callable[[Account], tuple[Account, list[Event]]],
+                       missing: Callable[[], Exception]) -> tuple[Account, list[dict]]:
+        return self.repo.change({"uscc": uscc}, decide, missing)
+
+    def change_by_task(self, task_id: str, decide: Callable[[Account], tuple[Account, list[Event]]]
+                       ) -> tuple[Account, list[dict]]:
+        return self.repo.change({"task.id": task_id}, decide, lambda: NotFound(f"没有这项银行开户任务：{task_id}"))
 
 
 class SlotBook:
@@ -129,6 +133,11 @@ class SlotBook:
         """The slot this application booked already (a redelivery after a crash reuses it)."""
         doc = self.collection.find_one({"holders": application_id}, {"day": 1, "slot": 1})
         return Appointment(day=date.fromisoformat(doc["day"]), slot=doc["slot"]) if doc else None
+
+    def holds(self, branch_id: str, appointment: Appointment, application_id: str) -> bool:
+        """Whether this application has a place in that slot already (a retried move keeps it)."""
+        return self.collection.find_one({"_id": appointment.slot_id(branch_id), "holders": application_id},
+                                        {"_id": 1}) is not None
 
     def book(self, branch: banks.Branch, appointment: Appointment, application_id: str) -> bool:
         key = appointment.slot_id(branch.id)
@@ -168,6 +177,9 @@ class InMemorySlotBook(SlotBook):
     def held_by(self, application_id: str) -> Appointment | None:
         doc = next((d for d in self.docs.values() if application_id in d["holders"]), None)
         return Appointment(day=date.fromisoformat(doc["day"]), slot=doc["slot"]) if doc else None
+
+    def holds(self, branch_id: str, appointment: Appointment, application_id: str) -> bool:
+        return application_id in self.docs.get(appointment.slot_id(branch_id), {}).get("holders", [])
 
     def book(self, branch: banks.Branch, appointment: Appointment, application_id: str) -> bool:
         doc = self.docs.setdefault(appointment.slot_id(branch.id), {

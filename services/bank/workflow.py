@@ -15,10 +15,11 @@ from typing import Any
 
 from contracts import banks
 from contracts.clock import china_date
-from contracts.events import ClearanceRequested, LicenceIssued
+from contracts.events import ClearanceRequested, CompanyDeregistered, LicenceIssued
 from contracts.rpc import Document, FieldError, Invalid, NotFound
 from kit.mongo import health_view
-from services.bank import after_start, documents, domain
+from services.bank import documents, domain, views
+from services.bank.domain import after_start
 from services.bank.store import BankStore
 
 log = logging.getLogger(__name__)
@@ -59,9 +60,52 @@ def queue_closing(store: BankStore, event: ClearanceRequested, now: datetime) ->
     """A closing under way: an opened account gets its counter task to close it (once)."""
     if "bank" not in event.answerers or store.by_uscc(event.uscc) is None:
         return []
-    _, entries = store.change({"uscc": event.uscc}, lambda a: after_start.queue_closing(a, domain.ClerkTask, now),
-                              lambda: domain.not_found(event.uscc))
+    _, entries = store.change_by_uscc(event.uscc, lambda a: after_start.queue_closing(a, domain.ClerkTask, now),
+                                      lambda: domain.not_found(event.uscc))
     return entries
+
+
+def lapse_on_deregistration(store: BankStore, event: CompanyDeregistered, now: datetime) -> list[dict]:
+    """注销 before the account was opened: the reservation lapses and its slot place goes back (once)."""
+    account = store.by_uscc(event.uscc)
+    if account is None or account.state != "reserved":
+        return []
+    lapsed, entries = store.change_by_uscc(event.uscc, lambda a: after_start.lapse(a, now),
+                                           lambda: domain.not_found(event.uscc))
+    if lapsed.appointment is not None:
+        store.slots.release(lapsed.branch_id, lapsed.appointment, lapsed.application_id)
+    return entries
+
+
+def move_appointment(store: BankStore, uscc: Any, day: Any, slot: Any, at: datetime) -> tuple[dict[str, Any], list[dict]]:
+    """The founder chooses (or moves) the appointment while the account is reserved: the new place is
+    booked by the slot's one conditional write (a full slot is a 422 on `appointment_slot`, however
+    many ask at once), then the account moves by compare-and-set, then the old place is given back.
+    The same move again answers the same. Returns (the account's view, the outbox entries written)."""
+    account = store.by_uscc(uscc) if isinstance(uscc, str) else None
+    if account is None:
+        raise domain.not_found(str(uscc))
+    branch = banks.branch(account.branch_id)
+    if branch is None:
+        raise Invalid.with_fields("网点已不在银行网点名单中", [FieldError(field="appointment_slot", message="网点已撤销，请联系银行")])
+    wanted = domain.wanted_appointment(account, branch, day, slot, china_date(at))
+    if wanted == account.appointment:
+        return views.account_view(account, store.revocations.get(account.uscc)), []
+    read = account.appointment
+    if not store.slots.holds(branch.id, wanted, account.application_id) \
+            and not store.slots.book(branch, wanted, account.application_id):
+        raise Invalid.with_fields(domain.FULL, [FieldError(field="appointment_slot", message=domain.FULL)])
+    try:
+        moved, entries = store.change_by_uscc(account.uscc, lambda a: domain.move(a, wanted, read, at),
+                                              lambda: domain.not_found(account.uscc))
+    except Exception:
+        current = store.by_uscc(account.uscc)
+        if current is None or current.appointment != wanted:  # not moved: the new place goes back
+            store.slots.release(branch.id, wanted, account.application_id)
+        raise
+    if read is not None:
+        store.slots.release(branch.id, read, account.application_id)
+    return views.account_view(moved, store.revocations.get(moved.uscc)), entries
 
 
 def book_first_free(store: BankStore, branch: banks.Branch, application_id: str, today,
@@ -83,7 +127,7 @@ def get_account(store: BankStore, uscc: Any) -> dict[str, Any]:
     account = store.by_uscc(uscc) if isinstance(uscc, str) else None
     if account is None:
         raise domain.not_found(str(uscc))
-    return domain.account_view(account, store.revocations.get(account.uscc))
+    return views.account_view(account, store.revocations.get(account.uscc))
 
 
 def slot_has_room(store: BankStore, branch_id: Any, day: Any, slot: Any) -> bool:

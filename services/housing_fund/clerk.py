@@ -9,14 +9,14 @@ from typing import Any
 
 from contracts.clock import china_date
 from kit.units import UnitClerkQueue
-from services.housing_fund import domain
+from services.housing_fund import domain, views
 from services.housing_fund.figures import FiguresBook
 from services.housing_fund.store import HousingFundStore
 from services.housing_fund.workflow import figures_for, figures_or_none
 
 
 class ClerkQueue(UnitClerkQueue):
-    domain = domain
+    domain, views = domain, views
 
     def __init__(self, store: HousingFundStore, book: FiguresBook, publish: Callable[[str, list[dict]], None]):
         super().__init__(store, publish)

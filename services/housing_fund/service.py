@@ -1,7 +1,7 @@
 """The housing-fund centre (住房公积金管理中心) as a Nameko service: entrypoints only.
 
-Rules live in domain.py, the use cases in workflow.py, the database in store.py, the deposit bases
-in figures.py (data/). Every state change writes its events into the unit's outbox in the same
+Rules live in domain/, what the RPCs return in views.py, the use cases in workflow.py, the database
+in store.py, the deposit bases in figures.py (data/). Every state change writes its events into the unit's outbox in the same
 update; `_publish` sends them at once and the timer relays whatever a dead worker left behind.
 """
 

@@ -20,7 +20,7 @@ from contracts.events import LicenceIssued
 from contracts.rpc import FieldError, Invalid, NotFound
 from contracts.rpc.hires import check_request_id
 from kit import bank_accounts, units
-from services.housing_fund import documents, domain
+from services.housing_fund import documents, domain, views
 from services.housing_fund.figures import FiguresBook, NotConfigured
 from services.housing_fund.store import HousingFundStore
 
@@ -71,7 +71,7 @@ def open_account(store: HousingFundStore, book: FiguresBook, uscc: Any, raw: Any
     check_request_id(request_id)
     employee_id = domain.request_employee_id(unit.uscc, request_id or uuid4().hex)
     if request_id and any(a.employee_id == employee_id for a in unit.accounts):
-        return domain.account_view(unit, unit.account(employee_id))  # a retry: the same answer
+        return views.account_view(unit, unit.account(employee_id))  # a retry: the same answer
     opening = domain.parse_opening(raw, unit.established_on, china_date(at))
     try:
         figures = book.figures(unit.district_code, opening.start_date)
@@ -85,7 +85,7 @@ def open_account(store: HousingFundStore, book: FiguresBook, uscc: Any, raw: Any
         return domain.hire(current, employee_id, opening, figures, revocation, at), []
 
     changed, _ = store.change({"_id": unit.application_id}, decide, lambda: NotFound(uscc))
-    return domain.account_view(changed, changed.account(employee_id))
+    return views.account_view(changed, changed.account(employee_id))
 
 
 def close_account(store: HousingFundStore, uscc: Any, employee_id: Any, end_date: Any, at: datetime) -> dict:
@@ -99,7 +99,7 @@ def close_account(store: HousingFundStore, uscc: Any, employee_id: Any, end_date
                                   [FieldError(field="end_date", message="日期格式应为 YYYY-MM-DD")]) from None
     changed, _ = store.change({"_id": unit.application_id}, lambda u: (domain.leave(u, employee_id, end), []),
                               lambda: NotFound(uscc))
-    return domain.account_view(changed, changed.account(employee_id))
+    return views.account_view(changed, changed.account(employee_id))
 
 
 def close_account_of(store: HousingFundStore, uscc: Any, resident_id: Any, end_date: Any, at: datetime) -> dict:
@@ -119,12 +119,12 @@ def get_unit(store: HousingFundStore, uscc: Any) -> dict[str, Any]:
     if unit is None:
         raise NotFound(f"未找到统一社会信用代码为{uscc}的住房公积金单位登记")
     account = bank_accounts.bank_account_view(store.bank_accounts.get(unit.uscc), bank_accounts.DIRECT_DEBIT)
-    return domain.unit_view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
+    return views.unit_view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
 
 
 def list_accounts(store: HousingFundStore, uscc: Any) -> list[dict[str, Any]]:
     unit = domain.check_registered(store.by_uscc(uscc) if isinstance(uscc, str) else None, str(uscc))
-    return [domain.account_view(unit, a) for a in unit.accounts]
+    return [views.account_view(unit, a) for a in unit.accounts]
 
 
 # ---- documents and health ----------------------------------------------------------------------------

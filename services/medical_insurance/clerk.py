@@ -5,18 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from contracts.clock import china_date
 from kit.units import UnitClerkQueue
-from services.medical_insurance import domain
+from services.medical_insurance import domain, views
 from services.medical_insurance.figures import FiguresBook
 from services.medical_insurance.store import MedicalInsuranceStore
 from services.medical_insurance.workflow import figures_for
 
+# what kit.units.UnitClerkQueue calls: the rules' claim and release (domain/), the task's view (views.py)
+QUEUE_PARTS = SimpleNamespace(claim=domain.claim, release=domain.release, task_view=views.task_view)
+
 
 class ClerkQueue(UnitClerkQueue):
-    domain = domain
+    domain = QUEUE_PARTS
 
     def __init__(self, store: MedicalInsuranceStore, book: FiguresBook, publish: Callable[[str, list[dict]], None]):
         super().__init__(store, publish)

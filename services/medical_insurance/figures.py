@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from contracts.contributions import MEDICAL_KINDS, Policy, PolicyNotConfigured
+from contracts.contributions import Policy, PolicyNotConfigured
 from kit import rates
+from services.medical_insurance.domain import KINDS, LABELS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-KINDS = MEDICAL_KINDS  # 职工基本医疗保险, 生育保险
-LABELS = {"medical": "职工基本医疗保险", "maternity": "生育保险"}
 
 __all__ = ["DATA_DIR", "KINDS", "LABELS", "FiguresBook", "NotConfigured", "Policy", "operator_book"]
 
@@ -29,8 +28,8 @@ class NotConfigured(LookupError):
 class FiguresBook(rates.PolicyBook):
     """The figures one process knows: the shipped files (`directory`), overlaid by the operator's."""
 
-    def __init__(self, directory: Path = DATA_DIR, operator_dir: Path | None = None):
-        super().__init__(operator_dir, directory, KINDS)
+    def __init__(self, directory: Path = DATA_DIR, operator_dir: Path | None = None, recheck: float | None = None):
+        super().__init__(operator_dir, directory, KINDS, recheck)
 
     def figures(self, district_code: str, day: date) -> Policy:
         try:

@@ -1,6 +1,6 @@
 """The medical insurance bureau (医疗保障局) as a Nameko service: entrypoints only.
 
-Rules live in domain.py, the use cases in workflow.py, the database in store.py, the bases and rates
+Rules live in domain/ (pure), the answers in views.py, the use cases in workflow.py, the database in store.py, the bases and rates
 in figures.py (data/). Every state change writes its events into the unit's outbox in the same
 update; `_publish` sends them at once and the timer relays whatever a dead worker left behind.
 """
@@ -35,6 +35,7 @@ FIGURES = operator_book()  # shipped figures and the operator's, looked at again
 
 class MedicalInsuranceService(clerk.ClerkRpc):
     name = "medical_insurance"
+    _last_day: dict = {}  # the China day refigure_bases last ran for (one per process)
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(MedicalInsuranceStore)
     owners = Owners(source=Source("units"))  # who founded what, folded into the first write
@@ -67,6 +68,16 @@ class MedicalInsuranceService(clerk.ClerkRpc):
     @timer(interval=2)
     def relay_outbox(self) -> int:
         return relay(self.store.units, self.dispatch) + relay(self.store.change_answers.collection, self.dispatch)
+
+    @timer(interval=30)
+    def refigure_bases(self) -> int:
+        """New figures loaded (`onestop rates load`) or a China day begun (a period may have run out):
+        the bases due are determined again; otherwise nothing is read."""
+        today = clock.china_today()
+        if not (FIGURES.changed_since_last_look() or today != self._last_day.get("day")):
+            return 0
+        self._last_day["day"] = today
+        return workflow.refigure_bases(self.store, FIGURES, clock.now())
 
     def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
         return queue.ClerkQueue(self.store, FIGURES, self._publish)

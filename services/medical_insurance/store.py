@@ -6,6 +6,10 @@ unit number + the unit's own sequence, moved by the same compare-and-set write t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from datetime import date
+
+from contracts.rpc import NotFound
 from kit.units import UnitStore, unit_key
 from services.medical_insurance.domain import Unit, unit_number
 
@@ -18,3 +22,17 @@ class MedicalInsuranceStore(UnitStore[Unit]):
 
     def allocate_unit_number(self, district_code: str, year: int) -> str:
         return unit_number(district_code, year, self.next_number(unit_key(district_code, year)))
+
+    def ensure_indexes(self) -> None:
+        super().ensure_indexes()
+        self.units.create_index("bases_due", sparse=True)
+
+    def bases_due(self, today: date) -> Iterator[Unit]:
+        """Units with a base to determine again by `today` (a provisional one: due since date.min)."""
+        return self.repo.find({"state": "registered", "bases_due": {"$lte": today.isoformat()}})
+
+    def change_unit(self, application_id: str, decide: Callable[[Unit], tuple[Unit, list]], uscc: str
+                    ) -> tuple[Unit, list[dict]]:
+        """Compare-and-set of one unit (kit.repository), missing = 404 naming the company."""
+        return self.change({"_id": application_id}, decide,
+                           lambda: NotFound(f"未找到统一社会信用代码为{uscc}的单位医保登记"))

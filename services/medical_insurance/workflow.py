@@ -18,7 +18,7 @@ from contracts.events import LicenceIssued
 from contracts.rpc import FieldError, Invalid, NotFound
 from contracts.rpc.hires import check_request_id
 from kit import bank_accounts, units
-from services.medical_insurance import documents, domain
+from services.medical_insurance import documents, domain, views
 from services.medical_insurance.figures import FiguresBook, NotConfigured
 from services.medical_insurance.store import MedicalInsuranceStore
 
@@ -64,7 +64,7 @@ def enrol_member(store: MedicalInsuranceStore, book: FiguresBook, uscc: Any, raw
     employee_id = domain.request_employee_id(unit.uscc, request_id or uuid4().hex)
     if request_id and any(m.employee_id == employee_id for m in unit.members):
         member = unit.member(employee_id)  # a retry: the same answer
-        return domain.member_view(member, book.figures(unit.district_code, member.start_date))
+        return views.member_view(member, book.figures(unit.district_code, member.start_date))
     enrolment = domain.parse_enrolment(raw, unit.established_on, china_date(at))
     try:
         figures = book.figures(unit.district_code, enrolment.start_date)
@@ -77,8 +77,8 @@ def enrol_member(store: MedicalInsuranceStore, book: FiguresBook, uscc: Any, raw
             return current, []
         return domain.hire(current, employee_id, enrolment, figures, revocation, at), []
 
-    changed, _ = store.change({"_id": unit.application_id}, decide, lambda: NotFound(uscc))
-    return domain.member_view(changed.member(employee_id), figures)
+    changed, _ = store.change_unit(unit.application_id, decide, unit.uscc)
+    return views.member_view(changed.member(employee_id), figures)
 
 
 def end_membership(store: MedicalInsuranceStore, uscc: Any, resident_id: Any, end_date: Any,
@@ -94,9 +94,26 @@ def end_membership(store: MedicalInsuranceStore, uscc: Any, resident_id: Any, en
         raise NotFound("本单位没有此人的在保职工医保记录")
     ended = [m for m in unit.members if m.resident_id == resident_id.upper() and m.state == "ended" and m.end_date == end]
     employee_id = ended[-1].employee_id if ended else domain.active_of(unit, resident_id).employee_id
-    changed, _ = store.change({"_id": unit.application_id}, lambda u: (domain.leave(u, employee_id, end), []),
-                              lambda: NotFound(uscc))
-    return domain.member_view(changed.member(employee_id))
+    changed, _ = store.change_unit(unit.application_id, lambda u: (domain.leave(u, employee_id, end), []), unit.uscc)
+    return views.member_view(changed.member(employee_id))
+
+
+# ---- new figures loaded, a period run out -----------------------------------------------------------
+
+
+def refigure_bases(store: MedicalInsuranceStore, book: FiguresBook, at: datetime) -> int:
+    """Every unit whose bases are due (provisional ones, or a period ended by today) gets them on the
+    figures now in force; returns how many members changed. One query when none is due."""
+    today, moved = china_date(at), {}
+    for unit in list(store.bases_due(today)):
+        def decide(current: domain.Unit) -> tuple[domain.Unit, list]:  # a retried compare-and-set decides again
+            moved[current.application_id] = domain.refigure(current, figures_for(book, current.district_code), today, at)
+            return current, []
+        store.change_unit(unit.application_id, decide, unit.uscc)
+    changed = sum(len(m) for m in moved.values())
+    if changed:
+        log.info("medical insurance bases determined again: %d member(s)", changed)
+    return changed
 
 
 def get_unit(store: MedicalInsuranceStore, uscc: Any) -> dict[str, Any]:
@@ -104,11 +121,11 @@ def get_unit(store: MedicalInsuranceStore, uscc: Any) -> dict[str, Any]:
     if unit is None:
         raise NotFound(f"未找到统一社会信用代码为{uscc}的单位医保登记")
     account = bank_accounts.bank_account_view(store.bank_accounts.get(unit.uscc), bank_accounts.DIRECT_DEBIT)
-    return domain.unit_view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
+    return views.unit_view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
 
 
 def list_members(store: MedicalInsuranceStore, uscc: Any) -> list[dict[str, Any]]:
-    return [domain.member_view(m) for m in _registered_by_uscc(store, uscc).members]
+    return [views.member_view(m) for m in _registered_by_uscc(store, uscc).members]
 
 
 # ---- documents and health ----------------------------------------------------------------------------

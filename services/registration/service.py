@@ -93,6 +93,21 @@ class RegistrationService(clerk.ClerkRpc):
         self.registrar.settle_names(clock.now())
         name_change.sweep(self.store, clock.now())
 
+    @rpc(expected_exceptions=OneStopError)
+    @owned("founder_id")
+    def legal_representative_of(self, uscc: str, founder_id: str) -> dict:
+        """A company registered here, named as a corporate shareholder on a founder's form: its current
+        legal representative (the registered form, changes applied), who confirms for it (issue 20). For
+        the gateway only (a founder's own call, `founder_id` checked): the number keys that person's
+        confirmation there and is never shown to the founder."""
+        if not isinstance(uscc, str) or len(uscc) != 18:
+            raise Invalid.with_fields("统一社会信用代码应为18位", [FieldError(field="uscc", message="格式不正确")])
+        case = self.store.case_by_uscc(uscc.upper())
+        if case is None or not case.get("form"):
+            return {"registered": False}
+        rep = case["form"].get("legal_representative") or {}
+        return {"registered": True, "name": rep.get("name", ""), "resident_id": rep.get("resident_id", "")}
+
     # ---- change of details (变更登记) -------------------------------------------------------------
 
     @property

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from contracts.rpc import Task
-from services.seal import domain
+from services.seal import domain, views
 from services.seal.store import SealStore
 
 
@@ -21,13 +21,13 @@ class ClerkQueue:
     def list(self, states: tuple[str, ...] | None, now: datetime) -> list[Task]:
         seal_sets = list(self.store.with_tasks(set(states) if states is not None else None))
         revoked = self.store.revocations.of([s.uscc for s in seal_sets])
-        views = [domain.task_view(seal_set, task, now, revoked.get(seal_set.uscc))
+        shown = [views.task_view(seal_set, task, now, revoked.get(seal_set.uscc))
                  for seal_set in seal_sets for task in seal_set.tasks]
-        return [v for v in views if states is None or v.state in states]
+        return [v for v in shown if states is None or v.state in states]
 
     def get(self, task_id: str, now: datetime) -> Task:
         seal_set, _ = self.store.by_task(task_id)
-        return domain.task_view(seal_set, seal_set.task(task_id), now, self.store.revocations.get(seal_set.uscc))
+        return views.task_view(seal_set, seal_set.task(task_id), now, self.store.revocations.get(seal_set.uscc))
 
     def claim(self, task_id: str, clerk: str, now: datetime) -> Task:
         return self._change(task_id, now, lambda s, r: (domain.claim(s, task_id, clerk, now, r), []))
@@ -49,4 +49,4 @@ class ClerkQueue:
 
         seal_set, entries = self.store.change_by_task(task_id, change)
         self.publish(seal_set.application_id, entries)
-        return domain.task_view(seal_set, seal_set.task(task_id), now, revocation)
+        return views.task_view(seal_set, seal_set.task(task_id), now, revocation)

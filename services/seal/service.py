@@ -1,8 +1,8 @@
 """The seal bureau (public security, 印章) as a Nameko service: entrypoints only.
 
-Rules live in domain.py, the use cases in workflow.py, the database in store.py. Every state change
-writes its events into the seal set's outbox in the same update; `_publish` sends them at once and
-the timer relays whatever a dead worker left behind.
+Rules live in domain/, what the RPCs return in views.py, the use cases in workflow.py, the database
+in store.py. Every state change writes its events into the seal set's outbox in the same update;
+`_publish` sends them at once and the timer relays whatever a dead worker left behind.
 
 `licence_revoked` from registration is recorded per USCC (it causes no seal event); from then on the
 clerk steps that make or send a physical seal refuse, and lookups show the seals as void.

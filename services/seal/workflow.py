@@ -18,7 +18,7 @@ from contracts import clock
 from contracts.events import CompanyChanged, CompanyDeregistered, LicenceIssued
 from contracts.rpc import Document, NotFound
 from kit.mongo import database_health
-from services.seal import documents, domain
+from services.seal import documents, domain, views
 from services.seal.store import SealStore
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def lookup_seal(store: SealStore, code: str) -> dict:
     code = domain.check_seal_code(code)
     seal_set = store.by_code(code)
     revocation = store.revocations.get(seal_set.uscc) if seal_set else None
-    return domain.lookup_result(seal_set, code, revocation)
+    return views.lookup_result(seal_set, code, revocation)
 
 
 def list_seals(store: SealStore, uscc: str) -> list[dict]:
@@ -114,7 +114,7 @@ def list_seals(store: SealStore, uscc: str) -> list[dict]:
     if seal_set is None:
         raise NotFound(f"没有该单位的印章：{uscc}")
     revocation = store.revocations.get(seal_set.uscc)
-    return [domain.seal_view(seal_set, s, revocation) for s in seal_set.seals]
+    return [views.seal_view(seal_set, s, revocation) for s in seal_set.seals]
 
 
 def _seal_set(store: SealStore, application_id: str) -> domain.SealSet:

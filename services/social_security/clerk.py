@@ -20,8 +20,8 @@ from contracts.form import Employee
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound, Task
 from kit import clerk as queue
 from kit.outbox import Dispatch, outbox_entry
-from services.social_security import domain, injury, tasks, workflow
-from services.social_security.store import SocialSecurityStore
+from services.social_security import domain, injury, views, workflow
+from services.social_security.store import SocialSecurityStore, claim_filter, claim_update
 
 CORRECTABLE = set(domain.EMPLOYEE_FIELDS)
 
@@ -34,13 +34,13 @@ class ClerkQueue:
         self.store, self.dispatch = store, dispatch
 
     def list(self, states: tuple[str, ...] | None, now: datetime) -> list[Task]:
-        return [tasks.to_task(d, now) for d in self.store.list_tasks(list(states) if states is not None else None)]
+        return [views.task_view(d, now) for d in self.store.list_tasks(list(states) if states is not None else None)]
 
     def get(self, task_id: str, now: datetime) -> Task:
-        return tasks.to_task(_task(self.store, task_id), now)
+        return views.task_view(_task(self.store, task_id), now)
 
     def claim(self, task_id: str, clerk: str, now: datetime) -> Task:
-        return tasks.to_task(_claim(self.store, _task(self.store, task_id), clerk, now, record=True), now)
+        return views.task_view(_claim(self.store, _task(self.store, task_id), clerk, now, record=True), now)
 
     def release(self, task_id: str, clerk: str, now: datetime) -> Task:
         doc = _task(self.store, task_id)
@@ -49,12 +49,12 @@ class ClerkQueue:
                                           queue.history_entry(clerk, "release", None, now))
         if released is None:
             raise queue.closed(doc["state"]) if doc["state"] not in queue.OPEN_STATES else queue.not_yours()
-        return tasks.to_task(released, now)
+        return views.task_view(released, now)
 
     def act(self, task_id: str, clerk: str, action: str, payload: dict[str, Any], now: datetime) -> Task:
         store, dispatch = self.store, self.dispatch
         doc = _task(store, task_id)
-        reasons = tasks.check_action(action, payload)
+        reasons = domain.check_action(action, payload)
         if action == "approve":
             workflow.refuse_if_revoked(store, doc["uscc"], doc["kind"])
         doc = _claim(store, doc, clerk, now, record=False)
@@ -65,7 +65,7 @@ class ClerkQueue:
         else:
             _reject_effect(store, doc, now)
             final = "rejected"
-            outbox.append(outbox_entry(StepRejected(application_id=doc["application_id"], bureau=tasks.BUREAU,
+            outbox.append(outbox_entry(StepRejected(application_id=doc["application_id"], bureau=domain.BUREAU,
                                                     step=doc["kind"], reasons=reasons)))
         closed = store.update_task({"_id": doc["_id"], "state": "claimed", "claimed_by": clerk},
                                    {"state": final, "claimed_by": None, "claim_expires_at": None, "decided_at": now},
@@ -75,7 +75,7 @@ class ClerkQueue:
         workflow.publish(store.tasks, doc["_id"], dispatch)
         if doc["kind"] == domain.TASK_EMPLOYER and final == "done":
             workflow.advance(store, dispatch, doc["uscc"], now)  # the form's employees, now the employer exists
-        return tasks.to_task(closed, now)
+        return views.task_view(closed, now)
 
 
 def _approve(store, dispatch, doc, payload: dict[str, Any], now: datetime) -> None:
@@ -128,9 +128,9 @@ def _task(store: SocialSecurityStore, task_id: Any) -> dict[str, Any]:
 
 def _claim(store, doc, clerk: str, now: datetime, record: bool) -> dict[str, Any]:
     history = queue.history_entry(clerk, "claim", None, now) if record else None
-    claimed = store.update_task(tasks.claim_filter(doc["_id"], clerk, now), tasks.claim_update(clerk, now), history)
+    claimed = store.update_task(claim_filter(doc["_id"], clerk, now), claim_update(clerk, now), history)
     if claimed is None:
-        raise tasks.why_not_claimable(store.task(doc["_id"]), clerk, now)
+        raise domain.why_not_claimable(store.task(doc["_id"]), clerk, now)
     return claimed
 
 

@@ -1,5 +1,5 @@
 """The social_security bureau as a Nameko service: entrypoints only; the work is in workflow.py,
-clerk.py (rules in domain.py / tasks.py), persistence in store.py, the PDF in documents.py.
+clerk.py (rules in domain/, what RPCs return in views.py), persistence in store.py, the PDF in documents.py.
 
 It starts work on registration's `licence_issued` and records `licence_revoked`, after which
 enrolling staff and approving clerk tasks are refused for that company (domain.REFUSED_WHEN_REVOKED)."""

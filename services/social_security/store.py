@@ -16,6 +16,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from kit import clerk as clerk_queue
 from kit import owners
 from kit.bank_accounts import BankAccounts
 from kit.changes import ChangeAnswers, newer_version
@@ -190,3 +191,15 @@ class SocialSecurityStore:
             update["$push"] = push
         return self.tasks.find_one_and_update(query, update, projection={"outbox": 0},
                                               return_document=ReturnDocument.AFTER)
+
+
+# ---- the clerk queue's write conditions (kit.clerk's rules as Mongo filters) --------------------
+
+
+def claim_filter(task_id: str, clerk: str, now: datetime) -> dict[str, Any]:
+    """Mongo filter matching the task only while this clerk may take (or keep) it."""
+    return {"_id": task_id, "state": {"$in": list(clerk_queue.OPEN_STATES)}, **clerk_queue.free_for(clerk, now)}
+
+
+def claim_update(clerk: str, now: datetime) -> dict[str, Any]:
+    return {"state": "claimed", "claimed_by": clerk, "claim_expires_at": clerk_queue.claim_until(now)}

@@ -34,7 +34,7 @@ from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound
 from kit.mongo import NUMBER_BLOCK
 from kit.outbox import Dispatch, flush, outbox_entry
-from services.social_security import domain, injury, tasks
+from services.social_security import domain, injury
 from services.social_security.policy import PolicyBook, PolicyNotConfigured
 from services.social_security.store import SocialSecurityStore
 
@@ -236,7 +236,7 @@ def _queue_employee_task(store, employer, index, person: Employee, reasons, now)
 def _queue_task(store, employer, task_id, kind, reasons, now, details) -> None:
     timing = deadline(domain.local_today(now), domain.CLERK_WORKING_DAYS)
     reason = "；".join(reasons)
-    doc = tasks.new_task(task_id=task_id, kind=kind, application_id=employer["application_id"],
+    doc = domain.new_task(task_id=task_id, kind=kind, application_id=employer["application_id"],
                          uscc=employer["uscc"], title=employer["company_name"], reason=reason,
                          created_at=now, timing=timing, details=details)
     event = TaskQueued(application_id=employer["application_id"], bureau="social_security", task_id=task_id,

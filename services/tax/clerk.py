@@ -18,7 +18,7 @@ from contracts.events import StepRejected
 from contracts.rpc import Task
 from kit import clerk as queue
 from kit.outbox import outbox_entry
-from services.tax import domain
+from services.tax import domain, views
 from services.tax.store import TaxStore
 
 
@@ -27,20 +27,20 @@ class ClerkQueue:
         self.store, self.publish = store, publish
 
     def list(self, states: tuple[str, ...] | None, now: datetime) -> list[Task]:
-        return [domain.task_view(reg, now) for reg in self.store.tasks(states)]
+        return [views.task_view(reg, now) for reg in self.store.tasks(states)]
 
     def get(self, task_id: str, now: datetime) -> Task:
-        return domain.task_view(self.store.registration_by_task(task_id), now)
+        return views.task_view(self.store.registration_by_task(task_id), now)
 
     def claim(self, task_id: str, clerk: str, now: datetime) -> Task:
-        return domain.task_view(self._apply(task_id, clerk, now, self.store.claim_task), now)
+        return views.task_view(self._apply(task_id, clerk, now, self.store.claim_task), now)
 
     def release(self, task_id: str, clerk: str, now: datetime) -> Task:
         released = self.store.release_task(task_id, clerk, queue.history_entry(clerk, "release", {}, now))
         if released is None:
             task = self.get(task_id, now)
             raise queue.closed(task.state) if task.state not in queue.OPEN_STATES else queue.not_yours()
-        return domain.task_view(released, now)
+        return views.task_view(released, now)
 
     def act(self, task_id: str, clerk: str, action: str, payload: dict[str, Any], now: datetime) -> Task:
         """Apply a clerk's decision and publish the event it causes."""
@@ -64,7 +64,7 @@ class ClerkQueue:
         updated = self._apply(task_id, clerk, now,
                               lambda *args: self.store.decide_task(*args, fields, history, entries))
         self.publish(updated["_id"], entries)
-        return domain.task_view(updated, now)
+        return views.task_view(updated, now)
 
     def _apply(self, task_id: str, clerk: str, now: datetime, write: Callable[..., dict | None]) -> dict:
         updated = write(task_id, clerk, now)

@@ -30,7 +30,8 @@ from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
 from services.tax import clerk as queue
-from services.tax import declarations, documents, domain, invoicing
+from services.tax import declarations, documents, domain, invoicing, views
+from services.tax.offices import offices
 from services.tax.store import TaxStore
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
@@ -53,7 +54,7 @@ class TaxService(clerk.ClerkRpc):
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
         with self.owners.recorded(payload):  # the owner rides on the first write (kit/owners.py)
-            reg = domain.new_registration(parse_event("registration", payload), _now())
+            reg = domain.new_registration(parse_event("registration", payload), _now(), offices())
             doc, created = self.store.insert_registration(reg, domain.registration_events(reg, [documents.notice_ref()]))
             if created:  # a duplicate delivery changes nothing; the relay finishes any unpublished events
                 flush(self.store.registrations, doc["_id"], doc["outbox"], self.dispatch)
@@ -66,7 +67,8 @@ class TaxService(clerk.ClerkRpc):
     @durable_handler("registration", "company_changed")
     def on_company_changed(self, payload: dict) -> None:
         answer_change(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
-                      self.store.registration_if_any, domain.change_answer, self.store.apply_change)
+                      self.store.registration_if_any, lambda reg, event: domain.change_answer(reg, event, offices()),
+                      self.store.apply_change)
 
     @durable_handler("registration", "clearance_requested")
     def on_clearance_requested(self, payload: dict) -> None:
@@ -97,31 +99,31 @@ class TaxService(clerk.ClerkRpc):
     @owned("uscc")
     def get_registration(self, uscc: str) -> dict:
         reg = self.store.registration(uscc)
-        view = domain.registration_view(reg, self.store.revocations.get(uscc))
+        view = views.registration_view(reg, self.store.revocations.get(uscc))
         account = bank_accounts.bank_account_view(self.store.bank_accounts.get(uscc), bank_accounts.THREE_PARTY_AGREEMENT)
         return view | invoicing.quota_view(self.store, reg, _now()) | {"bank_account": account}
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
     def issue_invoice(self, uscc: str, request: dict) -> dict:
-        return domain.invoice_view(invoicing.issue(self.store, uscc, request, _now()))
+        return views.invoice_view(invoicing.issue(self.store, uscc, request, _now()))
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
     def red_letter(self, uscc: str, invoice_number: str, request: dict) -> dict:
-        return domain.invoice_view(invoicing.red_letter(self.store, uscc, invoice_number, request, _now()))
+        return views.invoice_view(invoicing.red_letter(self.store, uscc, invoice_number, request, _now()))
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
     def raise_red_letter_form(self, uscc: str, invoice_number: str, request: dict) -> dict:
         now = _now()
-        return domain.form_view(invoicing.raise_form(self.store, uscc, invoice_number, request, now), now)
+        return views.form_view(invoicing.raise_form(self.store, uscc, invoice_number, request, now), now)
 
     @rpc(expected_exceptions=OneStopError)
     @owned("buyer_uscc")
     def answer_red_letter_form(self, buyer_uscc: str, form_id: str, answer: dict) -> dict:
         now = _now()
-        return domain.form_view(invoicing.answer_form(self.store, buyer_uscc, form_id, answer, now), now)
+        return views.form_view(invoicing.answer_form(self.store, buyer_uscc, form_id, answer, now), now)
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
@@ -129,18 +131,18 @@ class TaxService(clerk.ClerkRpc):
         """The 确认单 the company raised as seller and those waiting for it as buyer."""
         self.store.registration(uscc)
         now = _now()
-        return [domain.form_view(f, now) for f in self.store.forms_of(uscc)]
+        return [views.form_view(f, now) for f in self.store.forms_of(uscc)]
 
     @rpc(expected_exceptions=OneStopError)
     @owned("buyer_uscc")
     def confirm_invoice_use(self, buyer_uscc: str, invoice_number: str, use: dict) -> dict:
-        return domain.invoice_view(invoicing.confirm_use(self.store, buyer_uscc, invoice_number, use, _now()))
+        return views.invoice_view(invoicing.confirm_use(self.store, buyer_uscc, invoice_number, use, _now()))
 
     @rpc(expected_exceptions=OneStopError)
     @owned("buyer_uscc")
     def received_invoices(self, buyer_uscc: str) -> list[dict]:
         self.store.registration(buyer_uscc)
-        return [domain.invoice_view(i) for i in self.store.received_invoices(buyer_uscc)]
+        return [views.invoice_view(i) for i in self.store.received_invoices(buyer_uscc)]
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
@@ -157,7 +159,7 @@ class TaxService(clerk.ClerkRpc):
     @owned("uscc")
     def list_invoices(self, uscc: str) -> list[dict]:
         self.store.registration(uscc)  # NotFound for an unknown taxpayer, not an empty list
-        return [domain.invoice_view(i) for i in self.store.invoices_of(uscc=uscc)]
+        return [views.invoice_view(i) for i in self.store.invoices_of(uscc=uscc)]
 
     # ---- documents ------------------------------------------------------------------------------
 

@@ -98,3 +98,48 @@ def test_the_founder_books_a_bank_account_and_sees_it_shared_and_opened(browser,
     shots(page, "bank-04-account-opened")
     clerk_ctx.close()
     context.close()
+
+
+def test_the_founder_moves_the_bank_appointment_on_the_company_page_and_a_full_slot_is_refused_on_it(
+        browser, base_url, system, shots):
+    from pymongo import MongoClient
+
+    context = new_context(browser, base_url)
+    page = context.new_page()
+    sign_up(page, new_person("陈静"))
+    trade = trade_name()
+    fill_valid(page, trade)
+    field(page, "bank.branch_id").select_option("jc-jiangan")  # one place per slot
+    submit(page)  # the bank needs the legal representative's seal as a reserved seal
+    field(page, "seals.kinds")
+    page.locator('[name="seals.kinds"][value="legal_representative"]').check()
+    submit(page)
+    expect(page).to_have_url(re.compile(r"/applications/[0-9a-f]+\?submitted=1$"))
+    expect(page.locator("#bank-account-number")).to_have_text(re.compile(r"^\d{17}$"), timeout=WAIT)
+    page.reload()  # the 改约 form sits outside the polled progress section
+    expect(page.locator("#bank-move-form")).to_be_visible()
+
+    # ---- another company holds the one place of the afternoon slot on that day: refused on the slot
+    full_day = add_working_days(clock.china_today(), 5).isoformat()
+    slots = MongoClient(system.mongo_uri)[f"{system.db_prefix}_bank"]["slots"]
+    slots.insert_one({"_id": f"jc-jiangan|{full_day}|10:30-11:30", "branch_id": "jc-jiangan", "day": full_day,
+                      "slot": "10:30-11:30", "capacity": 1, "booked": 1, "holders": ["someone-else"]})
+    form = page.locator("#bank-move-form")
+    form.locator('[name="appointment_date"]').fill(full_day)
+    form.locator('[name="appointment_slot"]').select_option("10:30-11:30")
+    form.get_by_role("button", name="改约").click()
+    expect(page.locator("#bank-move-errors")).to_contain_text("预约时段：该时段已约满")
+    expect(page.locator("#bank-move-form [name=appointment_date]")).to_have_value(full_day)
+    shots(page, "bank-05-move-refused-full-slot")
+
+    # ---- the morning slot of the same day has room: moved, the page shows it, the counter's deadline follows
+    form = page.locator("#bank-move-form")
+    form.locator('[name="appointment_slot"]').select_option("09:30-10:30")
+    form.get_by_role("button", name="改约").click()
+    expect(page.locator("#bank-move-result")).to_contain_text(f"已改约至 {full_day} 09:30-10:30")
+    expect(page.locator("#bank-appointment")).to_contain_text(f"预约开户时间 {full_day} 09:30-10:30（已改约）",
+                                                              timeout=WAIT)
+    expect(page.locator('.step[data-bureau="bank"]')).to_have_attribute("data-state", "waiting_for_clerk")
+    expect(page.locator('.step[data-bureau="bank"]')).to_contain_text("申请人已改约银行开户时间")
+    shots(page, "bank-06-appointment-moved")
+    context.close()

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import logged_in_page
 from tests.factories import make_form, resident_id
 from tests.support.parties import founder_only
+from tests.support.verification import verify
 
 API = "/api/v1"
 
@@ -30,6 +31,7 @@ def founder_company(http, email: str, password: str) -> tuple[str, dict, dict]:
                                               "password": password}).status_code == 201
     token = http.post(f"{API}/tokens", data={"username": email, "password": password}).json()["access_token"]
     auth = {"Authorization": f"Bearer {token}"}
+    verify(http.request, auth, email)  # the code from the embedded sender's outbox file
     form = founder_only(make_form(), founder_id)  # the founder is the one person named: no one else confirms
     app_id = http.post(f"{API}/applications", json=form, headers=auth).json()["id"]
     view = wait(lambda: (v := http.get(f"{API}/applications/{app_id}", headers=auth).json())["status"]

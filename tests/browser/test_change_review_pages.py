@@ -15,6 +15,7 @@ from tests.browser.conftest import STAFF_PASSWORD, logged_in_page
 from tests.browser.helpers import PHONE, open_task
 from tests.browser.test_change_pages import API, founder_company, wait
 from tests.factories import resident_id, trade_name
+from tests.support.verification import verify
 
 
 def _fits(page) -> None:
@@ -118,6 +119,8 @@ def test_a_person_named_by_a_change_confirms_it_on_their_page(browser, base_url,
         assert change["state"] == "awaiting_confirmation", change
         assert http.post(f"{API}/accounts", json={"name": "王芳", "resident_id": newcomer["resident_id"],
                                                   "email": person_email, "password": password}).status_code == 201
+        token = http.post(f"{API}/tokens", data={"username": person_email, "password": password}).json()["access_token"]
+        verify(http.request, {"Authorization": f"Bearer {token}"}, person_email)  # the code from the outbox file
 
     for viewport, suffix in (({"width": 1280, "height": 900}, "1280"), (PHONE, "390")):
         context, page = logged_in_page(browser, base_url, person_email, password, r"^(?!.*/login)")

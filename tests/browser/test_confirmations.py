@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import eventlet_patched
 from tests.browser.helpers import WAIT, new_context, sign_up
 from tests.factories import make_form
+from tests.support.verification import verify
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(eventlet_patched(), reason="run with ONESTOP_TEST_EVENTLET=0 (Playwright)")]
@@ -34,6 +35,7 @@ def submitted_naming_a_partner(base_url: str) -> tuple[str, dict, dict]:
         assert http.post("/api/v1/accounts", json={"name": founder["name"], "resident_id": founder["resident_id"],
                                                    "email": email, "password": PASSWORD}).status_code == 201
         token = http.post("/api/v1/tokens", data={"username": email, "password": PASSWORD}).json()["access_token"]
+        verify(http.request, {"Authorization": f"Bearer {token}"}, email)  # the code from the outbox file
         reply = http.post("/api/v1/applications", json=form, headers={"Authorization": f"Bearer {token}"})
         assert reply.status_code == 201, reply.text
         assert reply.json()["status"] == "awaiting_confirmation"

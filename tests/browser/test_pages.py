@@ -25,7 +25,7 @@ if os.environ.get("ONESTOP_TEST_EVENTLET", "1") == "1" or (
 from playwright.sync_api import Page, expect  # noqa: E402
 
 from tests.browser.conftest import STAFF_PASSWORD, logged_in_page  # noqa: E402
-from tests.browser.helpers import deadlines_agree, field, reply, submit  # noqa: E402
+from tests.browser.helpers import deadlines_agree, field, reply, submit, verify_contact  # noqa: E402
 from tests.factories import resident_id, trade_name  # noqa: E402
 
 SEED_CONFLICT = ("楚天云启", "科技", "武汉楚天云启科技有限公司")  # services/registration/data/seed_names.json
@@ -102,7 +102,9 @@ def test_founder_and_clerk_journey(founder, clerk, shots, base_url):
     shots(page, "02-signup-error")
     page.get_by_label("密码").fill(person["password"])
     page.get_by_role("button", name="注册并开始").click()
-    expect(page).to_have_url(re.compile(r"/apply(#step-\d+)?$"))
+    expect(page).to_have_url(re.compile(r"/account/verify"))  # a code went to the email (the outbox file)
+    shots(page, "02b-verify-contact")
+    verify_contact(page, person["email"])
 
     # ---- the one form: prefilled from the account; a seed-register name conflict flagged live
     expect(field(page, "legal_representative.resident_id")).to_have_value(person["resident_id"])

@@ -13,6 +13,7 @@ from gateway.ops.cli import add_staff
 from tests.conftest import MONGO_URI
 from tests.support.live import LiveSystem
 from tests.support.parties import Parties
+from tests.support.verification import verify
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +47,9 @@ def sign_up_and_log_in(http: httpx.Client) -> dict[str, str]:
     reply = http.post("/api/v1/accounts", json={"name": "张伟", "resident_id": resident_id(), "email": email,
                                                 "password": "founder-pass-1"})
     assert reply.status_code == 201, reply.text
-    return log_in(http, email, "founder-pass-1")
+    headers = log_in(http, email, "founder-pass-1")
+    verify(http.request, headers, email)  # the code from the embedded sender's outbox file
+    return headers
 
 
 def log_in(http: httpx.Client, username: str, password: str) -> dict[str, str]:

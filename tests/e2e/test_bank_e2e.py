@@ -135,6 +135,38 @@ def test_a_preferred_slot_is_booked_and_once_full_is_a_422_on_its_field(http, fo
     assert reply.status_code == 422 and "今天之后" in errors.get("bank.appointment_date", ""), reply.text
 
 
+def test_the_founder_moves_the_appointment_over_the_api_and_a_full_slot_is_a_422_on_it(http, founder):
+    """Two companies at 江岸支行 (one founder per slot): the second asks for the first's slot and is
+    refused on `appointment_slot`, then moves to the free one; the timeline shows the move and the
+    counter's deadline follows; the same move again answers the same."""
+    day = add_working_days(clock.china_today(), 4).isoformat()
+    companies = []
+    for _ in range(2):
+        form = make_form(bank={"branch_id": "jc-jiangan"}, seals=RESERVED)
+        app_id = confirm_everyone(http, http.post(f"{API}/applications", json=form, headers=founder), form)
+        assert until(lambda a=app_id: http.get(f"{API}/applications/{a}", headers=founder).json()["outputs"].get("bank"))
+        companies.append((app_id, http.get(f"{API}/applications/{app_id}", headers=founder).json()["outputs"]["uscc"]))
+    (_, first), (second_app, second) = companies
+    taken = {"appointment_date": day, "appointment_slot": "10:30-11:30"}
+    assert http.put(f"{API}/companies/{first}/bank-account/appointment", json=taken, headers=founder).status_code == 200
+    reply = http.put(f"{API}/companies/{second}/bank-account/appointment", json=taken, headers=founder)
+    assert reply.status_code == 422, reply.text
+    assert [e["field"] for e in reply.json()["errors"]] == ["appointment_slot"] and "约满" in reply.json()["errors"][0]["message"]
+    free = {"appointment_date": day, "appointment_slot": "09:30-10:30"}
+    reply = http.put(f"{API}/companies/{second}/bank-account/appointment", json=free, headers=founder)
+    assert reply.status_code == 200 and (reply.json()["appointment_date"], reply.json()["appointment_slot"]) == (
+        day, "09:30-10:30")
+    assert http.put(f"{API}/companies/{second}/bank-account/appointment", json=free, headers=founder).status_code == 200
+    account = http.get(f"{API}/companies/{second}/bank-account", headers=founder).json()
+    assert (account["appointment_date"], account["appointment_slot"]) == (day, "09:30-10:30")
+    step = until(lambda: (s := next(s for s in http.get(f"{API}/applications/{second_app}", headers=founder).json()["steps"]
+                                    if s["bureau"] == "bank")).get("deadline") == day and s)
+    assert step and step["state"] == "waiting_for_clerk" and step["progress"]["step"] == "appointment_moved"
+    bad = http.put(f"{API}/companies/{second}/bank-account/appointment",
+                   json={"appointment_date": "2020-01-06", "appointment_slot": "09:30-10:30"}, headers=founder)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "appointment_date"
+
+
 def _opened_account(http, founder, system):
     """A company whose basic account the counter has opened: (uscc, the bank clerk's headers)."""
     form = make_form(bank={"branch_id": "jc-wuchang"}, seals=RESERVED)

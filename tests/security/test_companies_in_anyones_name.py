@@ -13,6 +13,7 @@ import pytest
 
 from tests.factories import make_form
 from tests.support.live import PASSWORD
+from tests.support.verification import verify
 
 pytestmark = pytest.mark.e2e
 
@@ -61,6 +62,7 @@ def test_only_the_person_named_sees_and_answers_the_request(world):
     assert reply.status_code == 201, reply.text
     assert reply.json()["identity_verified"] is True and "未经公安机关实名核验" in reply.json()["identity_status"]
     headers = {"Authorization": f"Bearer {live.token('named.supervisor@example.com', PASSWORD, where)}", **where}
+    verify(live.request, headers, "named.supervisor@example.com")  # the code from the embedded outbox file
     [waiting] = live.request("GET", f"{API}/confirmations", headers=headers).json()
     assert waiting["application_id"] == app_id and waiting["my_roles"] == ["shareholder", "supervisor"]
     assert not any(p["resident_id"] in json.dumps(waiting) for p in form["shareholders"])
@@ -101,6 +103,7 @@ def test_the_person_confirming_must_be_the_person_named(world):
         "name": "周杰", "resident_id": supervisor["resident_id"], "email": "other.name@example.com",
         "password": PASSWORD})
     token = live.token("other.name@example.com", PASSWORD, where)
+    verify(live.request, {"Authorization": f"Bearer {token}", **where}, "other.name@example.com")
     reply = live.request("PUT", f"{API}/confirmations/{app_id}", json={"decision": "confirm"},
                          headers={"Authorization": f"Bearer {token}", **where})
     assert reply.status_code == 422, reply.text

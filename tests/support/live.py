@@ -36,6 +36,7 @@ from kit.mongo import connect
 from tests.factories import resident_id
 from tests.support.parties import founder_only
 from tests.support.rabbit import free_port
+from tests.support.verification import verify
 
 PASSWORD = "Faults-and-0ne-stop"
 UNLIMITED_FOUNDERS = {f"GATEWAY_{kind}_PER_FOUNDER_PER_HOUR": "100000"
@@ -165,7 +166,9 @@ class LiveSystem:
             "name": name, "resident_id": rid, "email": login, "password": password}, headers=headers)
         assert response.status_code == 201, response.text
         self.resident_ids.add(rid)
-        return Founder(login, password, rid, self.token(login, password, headers), response.json()["id"], name)
+        token = self.token(login, password, headers)
+        verify(self.request, {"Authorization": f"Bearer {token}", **(headers or {})}, login)  # embedded outbox
+        return Founder(login, password, rid, token, response.json()["id"], name)
 
     def staff(self, login: str, password: str = PASSWORD, bureau: str | None = None,
               operator: bool = False) -> dict:

@@ -17,6 +17,7 @@ import itertools
 from typing import Any
 
 from bench.forms import founder_only  # noqa: F401 - shared with the benchmarks' forms
+from tests.support.verification import verify
 
 PASSWORD = "Party-confirms-1"
 _addresses = itertools.count(1)
@@ -50,6 +51,7 @@ class Parties:
                                  headers=where)
             assert token.status_code == 200, token.text
             self.headers[resident_id] = {"Authorization": f"Bearer {token.json()['access_token']}", **where}
+            verify(self.request, self.headers[resident_id], login)  # the code from the embedded outbox
         return self.headers[resident_id]
 
     def confirm_all(self, app_id: str, form: dict[str, Any], skip: set[str] | frozenset[str] = frozenset(),

@@ -149,3 +149,39 @@ def test_the_housing_fund_centre_records_the_account_once_and_shows_it(container
     with ServiceRpcProxy("housing_fund", service_config) as rpc:
         shown = rpc.get_unit(unit_event.licence.uscc)["bank_account"]
     assert shown["account_number"] == "90101110000000099" and shown["purpose"] == "委托扣款"
+
+
+def test_founders_moving_to_one_slot_in_parallel_get_its_capacity_and_the_rest_a_422_on_the_slot(
+        bank, service_config, mongo_db):
+    """Parallel move_appointment RPCs against the real service and database: JIANGAN has 1 place per
+    slot, 6 founders ask for the same one at once; one moves, five are refused on `appointment_slot`
+    and keep their appointment; every place booked is held by exactly the account that shows it."""
+    from contracts.calendar import add_working_days
+    from contracts.clock import china_today
+    from contracts.rpc import Invalid
+
+    container, watcher = bank
+    events = [licence_issued(branch_id=JIANGAN.id) for _ in range(6)]
+    for event in events:
+        with entrypoint_waiter(watcher, "on_reserved"):
+            publish(service_config, event, container)
+    day, slot = add_working_days(china_today(), 9).isoformat(), banks.slots(JIANGAN)[-1]
+
+    def move(event):
+        with ServiceRpcProxy("bank", service_config) as rpc:
+            try:
+                return rpc.move_appointment(event.licence.uscc, day, slot)
+            except Invalid as exc:
+                return exc
+
+    answers = list(eventlet.GreenPool(6).imap(move, events))
+    moved = [a for a in answers if isinstance(a, dict)]
+    refused = [a for a in answers if isinstance(a, Invalid)]
+    assert len(moved) == 1 and len(refused) == 5
+    assert {(e.field, e.message) for r in refused for e in r.field_errors} == {("appointment_slot", domain.FULL)}
+    assert mongo_db["slots"].find_one({"_id": f"{JIANGAN.id}|{day}|{slot}"})["booked"] == 1
+    for doc in mongo_db["accounts"].find():  # each account holds exactly its own appointment's place
+        held = [s["_id"] for s in mongo_db["slots"].find({"holders": doc["_id"]})]
+        assert held == [f"{JIANGAN.id}|{doc['appointment']['day']}|{doc['appointment']['slot']}"]
+    for s in mongo_db["slots"].find():
+        assert s["booked"] == len(s["holders"]) <= JIANGAN.capacity_per_slot

@@ -118,3 +118,35 @@ def test_a_district_without_figures_goes_to_the_clerk_queue_and_a_refusal_closes
             done = rpc.act_on_task(task["id"], "clerk-a", "reject", {"reasons": ["请到宜昌市医疗保障局办理"]})
         assert done["state"] == "rejected" and rpc.list_tasks("open") == []
     assert [p["type"] for p in Watcher.seen] == ["task_queued", "step_rejected"]
+
+
+def test_bases_due_are_found_in_the_real_database_and_settled_once_the_figures_are_loaded(mongo_db_name, tmp_path):
+    """The finder's `$lte` on the stored ISO day, and its index, on MongoDB (the unit tests use dicts)."""
+    import json
+    from datetime import UTC, datetime
+
+    from kit.mongo import connect
+    from services.medical_insurance import workflow
+    from services.medical_insurance.figures import DATA_DIR, FiguresBook
+    from services.medical_insurance.store import MedicalInsuranceStore
+    from tests.conftest import MONGO_URI
+    from tests.unit.medical_insurance.test_workflow import NEXT_PERIOD
+
+    store = MedicalInsuranceStore(connect(MONGO_URI, mongo_db_name))
+    store.ensure_indexes()
+    book = FiguresBook(DATA_DIR, operator_dir=tmp_path, recheck=0)
+    at = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+    event = licence_issued(staff("1000.00"), issued_at=at, rates=None)
+    with clock.using(clock.fixed_at(at)):
+        workflow.open_unit(store, book, event, at)
+    assert store.units.find_one({})["bases_due"] == "2027-09-01"
+    assert workflow.refigure_bases(store, book, datetime(2027, 8, 31, 2, tzinfo=UTC)) == 0
+    run_out = datetime(2027, 9, 1, 2, tzinfo=UTC)
+    assert workflow.refigure_bases(store, book, run_out) == 1
+    assert store.units.find_one({})["bases_due"] == "0001-01-01"  # provisional: due whenever figures come
+    (tmp_path / "420100_2027-09.json").write_text(json.dumps(NEXT_PERIOD), "utf-8")
+    assert workflow.refigure_bases(store, book, run_out) == 1
+    [member] = workflow.list_members(store, event.licence.uscc)
+    assert (member["contribution_base"], member["base_provisional"], member["previous_base"]) == ("5000.00", False, "4700.00")
+    assert workflow.refigure_bases(store, book, run_out) == 0
+    store.db.client.close()

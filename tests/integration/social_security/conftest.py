@@ -30,7 +30,7 @@ def licence_issued(employees: list[dict], org: str = "00000001",
         application_id=f"app-{org}",
         licence=Licence(uscc=uscc, company_name="武汉海陆空商贸有限公司", company_type="有限责任公司",
                         legal_representative="赵六", registered_capital=Decimal("100000.00"),
-                        established_on=local_today(), term="长期", domicile="武汉市洪山区珞喻路1号",
+                        established_on=local_today(clock.now()), term="长期", domicile="武汉市洪山区珞喻路1号",
                         district_code=district, business_scope="日用百货销售", authority="武汉市洪山区市场监督管理局",
                         issued_at=clock.now()),
         legal_representative=LegalRepresentative(name="赵六", resident_id=rep_id, position="director"),
@@ -126,4 +126,4 @@ def bureau(container_factory, service_config, mongo_db):
 
 @pytest.fixture
 def today() -> date:
-    return local_today()
+    return local_today(clock.now())

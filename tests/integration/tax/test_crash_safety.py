@@ -8,6 +8,7 @@ import pytest
 from contracts.form import TaxpayerType
 from contracts.rpc import Conflict
 from services.tax import domain, invoicing
+from services.tax.offices import offices
 from services.tax.store import TaxStore
 from tests.unit.tax.factories import BUYER, licence_issued
 
@@ -22,7 +23,7 @@ REQUEST = {"request_id": "order-7", "buyer_name": "武汉买方有限公司", "b
 def store(mongo_db):
     store = TaxStore(mongo_db)
     store.ensure_indexes()
-    reg = domain.new_registration(licence_issued(), NOW)
+    reg = domain.new_registration(licence_issued(), NOW, offices())
     store.insert_registration(reg, [])
     return store
 

@@ -9,7 +9,8 @@ import pytest
 
 from contracts import clock
 from contracts.events import ClearanceRequested, CompanyChanged
-from services.bank import after_start, clerk, workflow
+from services.bank import clerk, workflow
+from services.bank.domain import after_start
 from services.bank.store import BankStore
 from tests.unit.bank.factories import licence_issued
 

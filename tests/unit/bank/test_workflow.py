@@ -193,3 +193,108 @@ def test_a_room_question_about_no_branch_or_no_day_is_a_field_error(store):
                  ("jc-hongshan", None, "09:00-10:00")):
         with pytest.raises(Invalid):
             workflow.slot_has_room(store, *args)
+
+
+# ---- the founder moves the appointment (改约) --------------------------------------------------------
+
+
+def move(store, event, day, slot, at=NOW):
+    return workflow.move_appointment(store, event.licence.uscc, day, slot, at)
+
+
+def test_the_founder_moves_the_appointment_the_old_place_goes_back_and_the_counter_task_follows(store):
+    event, _ = reserve(store)
+    view, entries = move(store, event, "2026-10-12", "13:30-14:30")
+    assert (view["appointment_date"], view["appointment_slot"]) == ("2026-10-12", "13:30-14:30")
+    assert [e["type"] for e in entries] == ["step_progressed", "task_queued"]
+    assert entries[0]["payload"]["detail"] == {"appointment_date": "2026-10-12", "appointment_slot": "13:30-14:30",
+                                               "previous": "2026-10-08 09:00-10:00"}
+    assert entries[1]["payload"]["deadline"] == "2026-10-12" and "改约" in entries[1]["payload"]["reason"]
+    assert store.slots.booked(HONGSHAN.id, date(2026, 10, 8)) == {"09:00-10:00": 0}  # given back
+    assert store.slots.booked(HONGSHAN.id, date(2026, 10, 12)) == {"13:30-14:30": 1}
+    account = store.by_uscc(event.licence.uscc)
+    assert account.task.deadline == date(2026, 10, 12) and account.task.state == "open"
+    # the same move again: the same answer, nothing published, nothing booked twice
+    again, entries = move(store, event, "2026-10-12", "13:30-14:30")
+    assert entries == [] and again["appointment_slot"] == "13:30-14:30"
+    assert store.slots.booked(HONGSHAN.id, date(2026, 10, 12)) == {"13:30-14:30": 1}
+
+
+def test_a_full_slot_is_a_422_on_the_slot_and_the_appointment_stays(store):
+    others = [reserve(store)[0] for _ in range(HONGSHAN.capacity_per_slot)]
+    for other in others:
+        move(store, other, "2026-10-13", "10:00-11:00")
+    event, _ = reserve(store)
+    before = store.by_uscc(event.licence.uscc).appointment
+    with pytest.raises(Invalid) as refused:
+        move(store, event, "2026-10-13", "10:00-11:00")
+    assert [(f.field, f.message) for f in refused.value.field_errors] == [("appointment_slot", domain.FULL)]
+    assert store.by_uscc(event.licence.uscc).appointment == before
+    assert store.slots.booked(HONGSHAN.id, date(2026, 10, 13)) == {"10:00-11:00": HONGSHAN.capacity_per_slot}
+
+
+@pytest.mark.parametrize(("day", "slot", "field", "message"), [
+    ("2026-09-30", "09:00-10:00", "appointment_date", "预约日期须在今天之后"),
+    ("2026-10-03", "09:00-10:00", "appointment_date", "预约日期须为工作日"),  # 国庆
+    ("2027-03-01", "09:00-10:00", "appointment_date", "预约日期最晚为"),
+    ("10/12/2026", "09:00-10:00", "appointment_date", "请填写预约日期"),
+    ("2026-10-12", "08:00-09:00", "appointment_slot", "的预约时段为"),
+])
+def test_a_bad_day_or_slot_is_a_422_on_its_field(store, day, slot, field, message):
+    event, _ = reserve(store)
+    with pytest.raises(Invalid) as refused:
+        move(store, event, day, slot)
+    [error] = refused.value.field_errors
+    assert error.field == field and message in error.message
+
+
+def test_an_opened_account_cannot_be_moved_and_an_unknown_company_is_not_found(store):
+    event, _ = reserve(store)
+    clerks = clerk.ClerkQueue(store, lambda app_id, entries: None)
+    task = store.by_uscc(event.licence.uscc).task
+    clerks.claim(task.id, "柜员", NOW)
+    clerks.act(task.id, "柜员", "approve", {}, NOW)
+    with pytest.raises(Conflict):
+        move(store, event, "2026-10-12", "13:30-14:30")
+    with pytest.raises(NotFound):
+        workflow.move_appointment(store, "91420111MA0000000X", "2026-10-12", "13:30-14:30", NOW)
+
+
+def test_the_counter_queue_lists_the_open_task_and_shows_it(store):
+    event, _ = reserve(store)
+    clerks = clerk.ClerkQueue(store, lambda app_id, entries: None)
+    [task] = clerks.list(("open",), NOW)
+    assert task.application_id == event.application_id and task.kind == domain.TASK_KIND
+    assert clerks.get(task.id, NOW).details["account_number"] == store.by_uscc(event.licence.uscc).account_number
+
+
+def test_a_company_deregistered_before_opening_lets_its_reservation_lapse_once_and_gives_the_place_back(store):
+    from contracts.events import CompanyDeregistered
+
+    event, _ = reserve(store)
+    gone = CompanyDeregistered(application_id=event.application_id, uscc=event.licence.uscc, closure_id="c1",
+                               deregistered_on=date(2026, 10, 9))
+    entries = workflow.lapse_on_deregistration(store, gone, NOW)
+    assert [(e["type"], e["payload"]["step"]) for e in entries] == [("step_progressed", "reservation_lapsed")]
+    account = store.by_uscc(event.licence.uscc)
+    assert account.state == "lapsed" and account.task.state == "done"
+    assert account.task.history[-1]["action"] == "lapse"
+    assert store.slots.booked(HONGSHAN.id, date(2026, 10, 8)) == {"09:00-10:00": 0}
+    assert clerk.ClerkQueue(store, lambda a, e: None).list(("open",), NOW) == []
+    assert workflow.lapse_on_deregistration(store, gone, NOW) == []  # redelivered: nothing again
+    with pytest.raises(Conflict):
+        move(store, event, "2026-10-12", "13:30-14:30")
+
+
+def test_an_opened_account_is_not_lapsed_by_a_deregistration(store):
+    from contracts.events import CompanyDeregistered
+
+    event, _ = reserve(store)
+    clerks = clerk.ClerkQueue(store, lambda app_id, entries: None)
+    task = store.by_uscc(event.licence.uscc).task
+    clerks.claim(task.id, "柜员", NOW)
+    clerks.act(task.id, "柜员", "approve", {}, NOW)
+    gone = CompanyDeregistered(application_id=event.application_id, uscc=event.licence.uscc, closure_id="c1",
+                               deregistered_on=date(2026, 10, 9))
+    assert workflow.lapse_on_deregistration(store, gone, NOW) == []
+    assert store.by_uscc(event.licence.uscc).state == "opened"

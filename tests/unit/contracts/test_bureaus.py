@@ -81,8 +81,8 @@ def test_consumers_map_lists_each_consumer_once_in_manifest_order():
 
 
 def test_every_clerk_task_kind_a_bureau_creates_has_a_label_in_the_manifest():
-    from services.bank import after_start as bank_after_start
     from services.bank import domain as bank
+    from services.bank.domain import after_start as bank_after_start
     from services.housing_fund import domain as housing_fund
     from services.medical_insurance import domain as medical_insurance
     from services.registration import change_review

@@ -24,6 +24,7 @@ from gateway.context import Gateway
 from gateway.settings import Settings
 from gateway.store import GatewayStore
 from tests.factories import resident_id
+from tests.support.verification import verify, watch
 
 
 class FakeBureaus:
@@ -62,6 +63,8 @@ def bureaus() -> FakeBureaus:
     fake = FakeBureaus()
     # every submit asks for the name check; a clean answer unless a test says otherwise
     fake.on("registration", "check_name", lambda name, *rest: {"ok": True, "name": name, "parts": None, "problems": []})
+    # a corporate shareholder is registered elsewhere unless a test says otherwise (gateway/corporate_parties.py)
+    fake.on("registration", "legal_representative_of", lambda uscc, founder_id: {"registered": False})
     return fake
 
 
@@ -71,11 +74,13 @@ def publisher() -> FakePublisher:
 
 
 @pytest.fixture
-def gateway(mongo_db, bureaus, publisher) -> Gateway:
+def gateway(mongo_db, bureaus, publisher, tmp_path) -> Gateway:
     store = GatewayStore(mongo_db)
     store.ensure_indexes()
+    outbox = tmp_path / "contact-outbox.jsonl"  # the embedded sender's file: sign_up reads the code there
+    watch(outbox)
     settings = Settings(gateway_public_url="http://test", gateway_max_body_bytes=64 * 1024,
-                        gateway_login_max_failures=3)
+                        gateway_login_max_failures=3, gateway_contact_outbox=str(outbox))
     # cheap argon2 parameters: the hashing itself is argon2-cffi's job, not what these tests check
     fast = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     return Gateway(settings, store, bureaus, publisher, broker_check=lambda: None, password_hasher=fast)
@@ -123,14 +128,18 @@ _seq = itertools.count(1)
 def sign_up(client) -> Callable[..., dict]:
     """Sign up a founder and log in: returns {"id", "email", "headers", "resident_id", "name"}."""
 
-    def make(password: str = "correct-horse-9", name: str = "张伟", number: str | None = None) -> dict:
+    def make(password: str = "correct-horse-9", name: str = "张伟", number: str | None = None,
+             verified: bool = True) -> dict:
+        """`verified`: answer the code from the outbox (False: the account cannot submit yet)."""
         email = f"founder{next(_seq)}@example.com"
         number = number or resident_id()
         reply = client.post("/api/v1/accounts", json={"name": name, "resident_id": number,
                                                        "email": email, "password": password})
         assert reply.status_code == 201, reply.text
-        return {"id": reply.json()["id"], "email": email, "headers": login(client, email, password),
-                "resident_id": number, "name": name}
+        headers = login(client, email, password)
+        if verified:
+            verify(client.request, headers, email)
+        return {"id": reply.json()["id"], "email": email, "headers": headers, "resident_id": number, "name": name}
 
     return make
 

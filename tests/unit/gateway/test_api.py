@@ -296,6 +296,37 @@ def test_company_actions_only_by_the_owner(client, sign_up, bureaus, gateway):
     assert len(bureaus.calls) == calls
 
 
+def test_the_bank_appointment_and_the_medical_records_only_for_the_owner_with_the_banks_field_errors(
+        client, sign_up, bureaus, gateway):
+    from contracts.rpc import FieldError, Invalid
+
+    owner, stranger = sign_up(), sign_up()
+    app_id = submitted(client, owner)
+    record(gateway.store, "registration", licence_payload(app_id))
+    uscc = client.get(f"{API}/applications/{app_id}", headers=owner["headers"]).json()["outputs"]["uscc"]
+    url = f"{API}/companies/{uscc}/bank-account/appointment"
+    choice = {"appointment_date": "2026-12-09", "appointment_slot": "09:30-10:30"}
+    bureaus.on("bank", "move_appointment", lambda u, d, s: {"uscc": u, "appointment_date": d, "appointment_slot": s})
+    assert client.put(url, json=choice, headers=stranger["headers"]).status_code == 404
+    reply = client.put(url, json=choice, headers=owner["headers"])
+    assert reply.status_code == 200 and reply.json() == {"uscc": uscc, **choice}
+    assert bureaus.calls[-1] == ("bank", "move_appointment", (uscc, "2026-12-09", "09:30-10:30"))
+    full = Invalid.with_fields("该时段已约满", [FieldError(field="appointment_slot", message="该时段已约满，请另选日期或时段")])
+    bureaus.on("bank", "move_appointment", full)
+    reply = client.put(url, json=choice, headers=owner["headers"])
+    assert reply.status_code == 422
+    assert [(e["field"], e["message"]) for e in error_shape(reply)["errors"]] == [
+        ("appointment_slot", "该时段已约满，请另选日期或时段")]
+    calls = len(bureaus.calls)
+    bad = client.put(url, json={"appointment_date": "2026-12-09"}, headers=owner["headers"])
+    assert bad.status_code == 422 and {e["field"] for e in error_shape(bad)["errors"]} == {"appointment_slot"}
+    assert len(bureaus.calls) == calls  # refused before the bank is asked
+    bureaus.on("medical_insurance", "list_members", lambda u: [{"contribution_base": "5000.00", "previous_base": "4700.00"}])
+    assert client.get(f"{API}/companies/{uscc}/medical-insurance/members", headers=stranger["headers"]).status_code == 404
+    assert client.get(f"{API}/companies/{uscc}/medical-insurance/members",
+                      headers=owner["headers"]).json()[0]["previous_base"] == "4700.00"
+
+
 def test_openapi_shows_the_bureaus_request_models(client):
     from contracts.rpc.tax import ALLOWED_TAX_RATES
 
@@ -374,6 +405,7 @@ def test_unknown_routes_use_the_error_shape(client):
 
 def test_a_token_is_resolved_once_per_few_seconds_and_logout_ends_it_at_once(client, sign_up, gateway):
     founder = sign_up()
+    gateway.accounts._principals.clear()  # signing up verified the contact with this token: start cold
     reads = []
     original = gateway.store.token
     gateway.store.token = lambda key: reads.append(key) or original(key)

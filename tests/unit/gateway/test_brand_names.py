@@ -8,7 +8,9 @@ from tests.support.parties import founder_only
 
 API = "/api/v1"
 HUAWEI = {"kind": "corporate", "name": "华为技术有限公司", "uscc": "914403001922038216",
-          "subscribed_amount": "100000.00", "payment_due": "2031-06-30"}
+          "subscribed_amount": "100000.00", "payment_due": "2031-06-30",
+          # not registered here (the fake registration says so): the form names who confirms for it
+          "legal_representative": {"name": "赵磊", "resident_id": "420103197208239577"}}
 
 
 def test_the_corporate_shareholders_reach_the_name_check(client, sign_up, bureaus):

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from contracts.form import SealKind
+from contracts.form import SealKind, TaxpayerType
 from kit import pdfsign, pki
 from services.bank import documents as bank_docs
 from services.bank import workflow as bank_workflow
@@ -27,6 +27,7 @@ from services.seal import domain as seal_domain
 from services.social_security import documents as ss_docs
 from services.tax import documents as tax_docs
 from services.tax import domain as tax_domain
+from services.tax.offices import offices
 from tests.unit.bank.factories import licence_issued as bank_licence_issued
 from tests.unit.beyond.test_signed_licence import licence
 from tests.unit.seal import factories as seal_factories
@@ -47,14 +48,14 @@ def config(tmp_path_factory):
 
 
 def _tax_registration():
-    return tax_domain.new_registration(tax_factories.licence_issued(), NOW)
+    return tax_domain.new_registration(tax_factories.licence_issued(), NOW, offices())
 
 
 def _invoice(reg):
     request = tax_domain.parse_invoice_request(
         {"request_id": "r", "buyer_name": "武汉买方有限公司", "buyer_tax_id": tax_factories.BUYER,
          "items": [{"name": "办公用品", "quantity": "3", "unit_price": "10", "tax_rate": "0.13"}]},
-        reg["uscc"], ["vat_general"])
+        reg["uscc"], ["vat_general"], TaxpayerType.general, tax_domain.local_day(NOW))
     return tax_domain.build_invoice(reg, request, "26420000000000000042", NOW)
 
 

@@ -172,3 +172,83 @@ def test_the_certificate_lists_the_unit_and_its_members_with_masked_ids(store):
     assert resident_id(1) not in text
     with pytest.raises(NotFound):
         workflow.get_document(store, BOOK, event.application_id, "medical_insurance.other", NOW)
+
+
+# ---- bases determined again: new figures loaded, a period run out ---------------------------------
+
+NEXT_PERIOD = {"region_code": "420100", "valid_from": "2027-09-01", "valid_until": "2028-08-31",
+               "source": "test figures typed in 2026-12-02", "confirmed": False,
+               "base": {"floor": "5000.00", "ceiling": "25000.00"},
+               "rates": {"medical": {"employer_rate": "0.08", "personal_rate": "0.02"},
+                         "maternity": {"employer_rate": "0.007", "personal_rate": "0"}}}
+
+
+def operator_book(tmp_path):
+    return FiguresBook(DATA_DIR, operator_dir=tmp_path / "operator", recheck=0)
+
+
+def load_next_period(tmp_path):
+    (tmp_path / "operator").mkdir(exist_ok=True)
+    (tmp_path / "operator" / "420100_2027-09.json").write_text(json.dumps(NEXT_PERIOD), "utf-8")
+
+
+def bases(store, event):
+    return {m["monthly_wage"]: (m["contribution_base"], m["base_provisional"], m["period"], m["previous_base"])
+            for m in workflow.list_members(store, event.licence.uscc)}
+
+
+def test_bases_computed_provisionally_are_recomputed_once_the_new_figures_are_loaded(store, tmp_path):
+    at = datetime(2027, 9, 14, 2, 0, tzinfo=UTC)  # after the last shipped period: the 2026 figures continue
+    book = operator_book(tmp_path)
+    event = licence_issued(staff("1000.00", "8000.00", "30000.00"), issued_at=at, rates=None)
+    with clock.using(clock.fixed_at(at)):
+        workflow.open_unit(store, book, event, at)
+    old = "2026-09-01~2027-08-31"
+    assert bases(store, event) == {"1000.00": ("4700.00", True, old, None), "8000.00": ("8000.00", True, old, None),
+                                   "30000.00": ("23500.00", True, old, None)}
+    assert workflow.refigure_bases(store, book, at) == 0  # nothing new: still provisional, nothing written
+
+    load_next_period(tmp_path)
+    assert workflow.refigure_bases(store, book, at) == 3
+    new = "2027-09-01~2028-08-31"
+    assert bases(store, event) == {"1000.00": ("5000.00", False, new, "4700.00"),
+                                   "8000.00": ("8000.00", False, new, None),
+                                   "30000.00": ("25000.00", False, new, "23500.00")}
+    unit = store.by_uscc(event.licence.uscc)
+    assert unit.bases_due == datetime(2028, 9, 1).date()  # next due when the new period runs out
+    assert workflow.refigure_bases(store, book, at) == 0  # settled: not found again
+
+
+def test_a_period_running_out_continues_the_bases_provisionally_until_the_next_figures_come(store, tmp_path):
+    book = operator_book(tmp_path)
+    event, _ = register(store, "1000.00", "30000.00")
+    current = "2026-09-01~2027-08-31"
+    assert bases(store, event) == {"1000.00": ("4700.00", False, current, None),
+                                   "30000.00": ("23500.00", False, current, None)}
+    last_day = datetime(2027, 8, 31, 2, 0, tzinfo=UTC)
+    assert workflow.refigure_bases(store, book, last_day) == 0  # not due yet: the period is still in force
+    assert store.by_uscc(event.licence.uscc).bases_due == datetime(2027, 9, 1).date()
+
+    run_out = datetime(2027, 9, 1, 2, 0, tzinfo=UTC)
+    assert workflow.refigure_bases(store, book, run_out) == 2  # no new file: the same figures, now provisional
+    assert bases(store, event) == {"1000.00": ("4700.00", True, current, None),
+                                   "30000.00": ("23500.00", True, current, None)}
+    assert workflow.refigure_bases(store, book, run_out) == 0
+
+    load_next_period(tmp_path)
+    assert workflow.refigure_bases(store, book, run_out) == 2
+    assert bases(store, event) == {"1000.00": ("5000.00", False, "2027-09-01~2028-08-31", "4700.00"),
+                                   "30000.00": ("25000.00", False, "2027-09-01~2028-08-31", "23500.00")}
+
+
+def test_a_member_who_left_keeps_the_base_of_their_time_and_a_unit_without_active_members_is_never_due(store, tmp_path):
+    book = operator_book(tmp_path)
+    event, _ = register(store, "1000.00")
+    [member] = workflow.list_members(store, event.licence.uscc)
+    workflow.end_membership(store, event.licence.uscc, store.by_uscc(event.licence.uscc).members[0].resident_id,
+                            "2026-12-31", NOW)
+    assert store.by_uscc(event.licence.uscc).bases_due is None
+    load_next_period(tmp_path)
+    assert workflow.refigure_bases(store, book, datetime(2027, 9, 14, 2, 0, tzinfo=UTC)) == 0
+    [after] = workflow.list_members(store, event.licence.uscc)
+    assert after["contribution_base"] == member["contribution_base"] and after["state"] == "ended"

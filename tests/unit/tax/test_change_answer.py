@@ -7,6 +7,7 @@ from datetime import date
 from contracts import clock
 from contracts.events import CompanyChanged, Licence
 from services.tax.domain import change_answer
+from services.tax.offices import offices
 
 
 def changed(district: str, version: int = 2) -> CompanyChanged:
@@ -20,12 +21,12 @@ def changed(district: str, version: int = 2) -> CompanyChanged:
 
 
 def test_a_move_across_districts_moves_the_company_to_the_new_tax_office():
-    summary, detail, fields = change_answer({"tax_office": "国家税务总局武汉市洪山区税务局"}, changed("420106"))
+    summary, detail, fields = change_answer({"tax_office": "国家税务总局武汉市洪山区税务局"}, changed("420106"), offices())
     assert detail == {"tax_office": "国家税务总局武汉市武昌区税务局",
                       "previous_tax_office": "国家税务总局武汉市洪山区税务局", "office_changed": True}
     assert "武昌区税务局" in summary and fields["licence_version"] == 2 and fields["district_code"] == "420106"
 
 
 def test_a_move_within_the_district_keeps_the_office():
-    summary, detail, _ = change_answer({"tax_office": "国家税务总局武汉市武昌区税务局"}, changed("420106"))
+    summary, detail, _ = change_answer({"tax_office": "国家税务总局武汉市武昌区税务局"}, changed("420106"), offices())
     assert detail["office_changed"] is False and "不变" in summary

@@ -9,10 +9,12 @@ from contracts.codes import make_uscc
 from contracts.form import TaxNeeds, TaxpayerType
 from contracts.rpc import Invalid
 from kit import clerk as clerk_queue
-from services.tax import domain, redletter
+from services.tax import domain, redletter, views
+from services.tax.offices import offices
 from tests.unit.tax.factories import BUYER, licence_issued
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Wuhan
+DAY = date(2026, 3, 2)  # NOW's day in Wuhan: the rates of the day of issue
 
 
 # ---- arithmetic --------------------------------------------------------------------------------
@@ -88,11 +90,11 @@ def test_taxpayer_type(wish, annual, expected):
 
 
 def test_tax_office_per_district_with_city_fallback():
-    assert domain.tax_office("420111") == "国家税务总局武汉市洪山区税务局"
-    assert domain.tax_office("420113").startswith("国家税务总局武汉经济技术开发区")
-    assert domain.tax_office("420199") == "国家税务总局武汉市税务局"
+    assert domain.tax_office("420111", offices()) == "国家税务总局武汉市洪山区税务局"
+    assert domain.tax_office("420113", offices()).startswith("国家税务总局武汉经济技术开发区")
+    assert domain.tax_office("420199", offices()) == "国家税务总局武汉市税务局"
     with pytest.raises(LookupError):
-        domain.tax_office("110101")
+        domain.tax_office("110101", offices())
 
 
 def test_real_name_check_records_a_masked_id_and_each_problem():
@@ -143,7 +145,7 @@ def test_general_taxpayer_wanting_special_invoices_with_a_large_estimate_goes_to
 
 
 def test_new_registration_automatic_and_clerk_paths():
-    auto = domain.new_registration(licence_issued(), NOW)
+    auto = domain.new_registration(licence_issued(), NOW, offices())
     assert auto["taxpayer_id"] == auto["uscc"] == make_uscc("420111", "00000001")
     assert (auto["approval"], auto["task"], auto["monthly_quota_fen"]) == ("approved", None, 10_000_000)
     assert auto["tax_office"] == "国家税务总局武汉市洪山区税务局"
@@ -151,7 +153,7 @@ def test_new_registration_automatic_and_clerk_paths():
     assert [e.type for e in events] == ["tax_registered", "invoices_approved"]
     assert events[1].monthly_quota == D("100000.00")
 
-    clerk = domain.new_registration(licence_issued(monthly_invoice_estimate=D("2000000")), NOW)
+    clerk = domain.new_registration(licence_issued(monthly_invoice_estimate=D("2000000")), NOW, offices())
     assert clerk["approval"] == "pending"
     assert clerk["task"]["deadline"] == "2026-03-04"  # 2 working days after Monday 2 March 2026
     events = domain.registration_events(clerk, [])
@@ -159,14 +161,21 @@ def test_new_registration_automatic_and_clerk_paths():
     assert events[1].task_id == clerk["task"]["id"] and events[1].kind == "invoice_approval"
 
 
+def test_the_approval_task_id_derives_from_the_application():
+    event = licence_issued(monthly_invoice_estimate=D("2000000"))
+    first, again = domain.new_registration(event, NOW, offices()), domain.new_registration(event, NOW, offices())
+    assert first["task"]["id"] == again["task"]["id"] == domain.task_id(event.application_id)  # no random id
+    assert len(first["task"]["id"]) == 32 and domain.task_id("app-a") != domain.task_id("app-b")
+
+
 def test_task_view_shows_claims_lapsing_and_overdue():
-    reg = domain.new_registration(licence_issued(monthly_invoice_estimate=D("2000000")), NOW)
+    reg = domain.new_registration(licence_issued(monthly_invoice_estimate=D("2000000")), NOW, offices())
     reg["task"].update(state="claimed", claimed_by="li", claim_expires_at=clerk_queue.claim_until(NOW))
-    held = domain.task_view(reg, NOW)
+    held = views.task_view(reg, NOW)
     assert (held.state, held.claimed_by, held.actions) == ("claimed", "li", ["approve", "reject"])
-    lapsed = domain.task_view(reg, NOW + timedelta(minutes=31))
+    lapsed = views.task_view(reg, NOW + timedelta(minutes=31))
     assert (lapsed.state, lapsed.claimed_by) == ("open", None)
-    assert domain.task_view(reg, datetime(2026, 3, 5, 2, tzinfo=UTC)).overdue
+    assert views.task_view(reg, datetime(2026, 3, 5, 2, tzinfo=UTC)).overdue
 
 
 def test_approval_quota_from_payload():
@@ -193,15 +202,15 @@ def test_invoice_request_field_errors_are_all_reported():
     bad = _request(buyer_tax_id="91420111000000018X", kind="vat_special",
                    items=[{"name": "x", "quantity": "1", "unit_price": "10", "tax_rate": "0.17"}])
     with pytest.raises(Invalid) as err:
-        domain.parse_invoice_request(bad, SELLER, ["vat_general"])
+        domain.parse_invoice_request(bad, SELLER, ["vat_general"], TaxpayerType.general, DAY)
     fields = {e.field for e in err.value.field_errors}
     assert fields == {"items.0.tax_rate"}  # parsing errors come first, all of them
     with pytest.raises(Invalid) as err:
         domain.parse_invoice_request(_request(buyer_tax_id="91420111000000018X", kind="vat_special"),
-                                     SELLER, ["vat_general"])
+                                     SELLER, ["vat_general"], TaxpayerType.general, DAY)
     assert {e.field for e in err.value.field_errors} == {"buyer_tax_id", "kind"}
     with pytest.raises(Invalid) as err:
-        domain.parse_invoice_request(_request(buyer_tax_id=SELLER), SELLER, ["vat_general"])
+        domain.parse_invoice_request(_request(buyer_tax_id=SELLER), SELLER, ["vat_general"], TaxpayerType.general, DAY)
     assert err.value.field_errors[0].message == "购买方不能是销售方本身"
 
 
@@ -209,7 +218,7 @@ def test_tax_rate_message_lists_the_allowed_rates():
     with pytest.raises(Invalid) as err:
         domain.parse_invoice_request(
             _request(items=[{"name": "x", "quantity": "1", "unit_price": "1", "tax_rate": "0.17"}]),
-            SELLER, ["vat_general"])
+            SELLER, ["vat_general"], TaxpayerType.general, DAY)
     assert "13%、9%、6%、5%、3%、2%、1.5%、1%、0%" in err.value.field_errors[0].message  # the contract's own list
 
 
@@ -229,8 +238,8 @@ def test_invoice_number_format():
 
 
 def test_build_invoice_and_red_letter():
-    reg = domain.new_registration(licence_issued(), NOW)
-    request = domain.parse_invoice_request(_request(), SELLER, ["vat_general"])
+    reg = domain.new_registration(licence_issued(), NOW, offices())
+    request = domain.parse_invoice_request(_request(), SELLER, ["vat_general"], TaxpayerType.general, DAY)
     inv = domain.build_invoice(reg, request, "26420000000000000001", NOW)
     assert (inv["total_amount"], inv["total_tax"], inv["total"]) == ("100.00", "13.00", "113.00")
     assert inv["amount_in_words"] == "壹佰壹拾叁元整" and inv["quota_fen"] == 10000  # without VAT
@@ -241,4 +250,4 @@ def test_build_invoice_and_red_letter():
     assert (red["total"], red["items"][0]["quantity"], red["quota_fen"]) == ("-113.00", "-2", -10000)
     assert red["reverses"] == inv["number"] and red["quota_month"] == "2026-03" and red["month"] == "2026-04"
     assert red["amount_in_words"] == "负壹佰壹拾叁元整"
-    assert date.fromisoformat(domain.invoice_view(red)["issued_at"][:10]) == date(2026, 4, 11)
+    assert date.fromisoformat(views.invoice_view(red)["issued_at"][:10]) == date(2026, 4, 11)

@@ -15,9 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contracts.form import TaxpayerType
 from contracts.rpc import Conflict, Invalid
 from contracts.rpc.tax import RedLetterRequest
 from services.tax import domain, redletter
+from services.tax.offices import offices
 from tests.unit.tax.factories import BUYER, licence_issued
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
@@ -26,10 +28,11 @@ SELLER = licence_issued().licence.uscc
 
 def blue(*lines: tuple[str, str, str]) -> dict:
     """A stored blue invoice with lines (quantity, unit price, rate)."""
-    reg = domain.new_registration(licence_issued(taxpayer_type="general"), NOW)
+    reg = domain.new_registration(licence_issued(taxpayer_type="general"), NOW, offices())
     items = [{"name": f"货物{i}", "quantity": q, "unit_price": p, "tax_rate": r} for i, (q, p, r) in enumerate(lines)]
     request = domain.parse_invoice_request({"request_id": "b", "buyer_name": "武汉买方有限公司", "buyer_tax_id": BUYER,
-                                            "items": items}, SELLER, ["vat_general"])
+                                            "items": items}, SELLER, ["vat_general"],
+                                           TaxpayerType.general, domain.local_day(NOW))
     return domain.build_invoice(reg, request, "26421000000000000001", NOW)
 
 

@@ -26,13 +26,14 @@ from contracts.events import (
     BankAccountReserved,
     Event,
     LicenceIssued,
+    StepProgressed,
     StepRejected,
     TaskQueued,
 )
 from contracts.revocation import Revocation
-from contracts.rpc import DocumentRef, NotFound, Task
+from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound
 from kit import clerk as queue
-from services.bank import after_start
+from services.bank.domain import after_start
 
 BUREAU = "bank"
 TASK_KIND = "account_opening"
@@ -130,7 +131,7 @@ class Account(BaseModel):
     branch_address: str
     account_number: str
     appointment: Appointment | None = None
-    state: Literal["reserved", "opened", "refused", "closed"] = "reserved"
+    state: Literal["reserved", "opened", "refused", "closed", "lapsed"] = "reserved"  # lapsed: deregistered unopened
     reasons: list[str] = []
     reserved_at: datetime
     opened_at: datetime | None = None
@@ -176,6 +177,60 @@ def shared_with() -> list[str]:
     return list(bureaus.consumers().get(BANK_ACCOUNT, ()))
 
 
+# ---- the founder moves the appointment (改约) ------------------------------------------------------
+
+FULL = "该时段已约满，请另选日期或时段"
+MOVED = "appointment_moved"
+
+
+def wanted_appointment(account: Account, branch: banks.Branch, day: Any, slot: Any, today: date) -> Appointment:
+    """The slot the founder asks for, checked as at submission (contracts.banks: the branch's slots, a
+    working day after today within the horizon); every refusal is a 422 on its field."""
+    if account.state != "reserved":
+        raise Conflict("基本存款账户已开立或预约已结束，不能再改约" if account.state != "refused" else "开户已被银行拒绝，不能改约")
+    try:
+        wanted_day = date.fromisoformat(day) if isinstance(day, str) else day if isinstance(day, date) else None
+    except ValueError:
+        wanted_day = None
+    errors = []
+    last = add_working_days(today, HORIZON_WORKING_DAYS)
+    if wanted_day is None:
+        errors.append(FieldError(field="appointment_date", message="请填写预约日期（YYYY-MM-DD）"))
+    elif wanted_day <= today:
+        errors.append(FieldError(field="appointment_date", message="预约日期须在今天之后"))
+    elif not is_working_day(wanted_day):
+        errors.append(FieldError(field="appointment_date", message="预约日期须为工作日"))
+    elif wanted_day > last:
+        errors.append(FieldError(field="appointment_date",
+                                 message=f"预约日期最晚为{last.isoformat()}（{HORIZON_WORKING_DAYS}个工作日以内）"))
+    if slot not in banks.slots(branch):
+        errors.append(FieldError(field="appointment_slot",
+                                 message=f"{branch.name}的预约时段为：{'、'.join(banks.slots(branch))}"))
+    if errors:
+        raise Invalid.with_fields("预约时间无效", errors)
+    return Appointment(day=wanted_day, slot=slot)
+
+
+def move(account: Account, wanted: Appointment, read: Appointment | None, now: datetime) -> tuple[Account, list[Event]]:
+    """The appointment moved to `wanted` (its place booked by the caller); `read`: the appointment the
+    caller saw, so two moves at once cannot both give back the same old place."""
+    if account.state != "reserved":
+        raise Conflict("基本存款账户已开立或预约已结束，不能再改约")
+    if account.appointment == wanted:  # the same move, done meanwhile by its twin request
+        return account, []
+    if account.appointment != read:
+        raise Conflict("预约刚被改动，请刷新后重试")
+    account.appointment = wanted
+    timing = deadline(wanted.day, 0)  # the counter's task is due on the appointment's day, as when booked
+    reason = f"预约{wanted.day.isoformat()} {wanted.slot}到{account.branch_name}柜台开户，请核验预留印鉴后开立（申请人改约）"
+    account.task = task = ClerkTask.model_validate(account.task.model_dump() | timing.fields() | {"reason": reason})
+    detail = {"appointment_date": wanted.day.isoformat(), "appointment_slot": wanted.slot,
+              "previous": appointment_text(read)}
+    return account, [StepProgressed(application_id=account.application_id, bureau=BUREAU, step=MOVED, detail=detail),
+                     TaskQueued(application_id=account.application_id, bureau=BUREAU, task_id=task.id, kind=task.kind,
+                                reason=task.reason, **timing.fields())]
+
+
 # ---- the clerk at the counter --------------------------------------------------------------------
 
 
@@ -215,40 +270,8 @@ def act(account: Account, clerk: str, action: str, payload: dict[str, Any], revo
     return account, events
 
 
-# ---- views ----------------------------------------------------------------------------------------
-
-
-def task_view(account: Account, now: datetime) -> Task:
-    task = account.task
-    return queue.task_view(
-        bureau=BUREAU, id=task.id, kind=task.kind, application_id=account.application_id,
-        title=account.company_name, reason=task.reason, state=task.state, created_at=task.created_at,
-        deadline=task.deadline_fields(),
-        claimed_by=task.claimed_by, claim_expires_at=task.claim_expires_at,
-        actions=ACTIONS if task.kind == TASK_KIND else CLOSING_ACTIONS,
-        details={"uscc": account.uscc, "account_number": account.account_number, "branch": account.branch_name,
-                 "appointment": appointment_text(account.appointment),
-                 "reserved_seals": "财务专用章、法定代表人名章"},
-        history=task.history, now=now)
-
-
 def appointment_text(appointment: Appointment | None) -> str | None:
     return f"{appointment.day.isoformat()} {appointment.slot}" if appointment else None
-
-
-def account_view(account: Account, revocation: Revocation | None) -> dict[str, Any]:
-    return {
-        "uscc": account.uscc, "application_id": account.application_id, "company_name": account.company_name,
-        "bank_name": account.bank_name, "branch_id": account.branch_id, "branch_name": account.branch_name,
-        "branch_address": account.branch_address, "account_number": account.account_number,
-        "account_kind": "basic", "state": account.state, "reasons": account.reasons,
-        "appointment_date": account.appointment.day.isoformat() if account.appointment else None,
-        "appointment_slot": account.appointment.slot if account.appointment else None,
-        "reserved_at": account.reserved_at.isoformat(),
-        "opened_at": account.opened_at.isoformat() if account.opened_at else None,
-        "closed_at": account.closed_at.isoformat() if account.closed_at else None,
-        "licence_revoked": revocation.view() if revocation else None,
-    }
 
 
 def not_found(uscc: str) -> NotFound:

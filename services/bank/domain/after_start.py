@@ -7,7 +7,10 @@ at the counter. A closing (`clearance_requested`): an opened basic account block
 until the bank closes it (《人民币银行结算账户管理办法》 art. 49: a deregistered company's account is
 closed; art. 52: the balance settled and blank cheques returned first). The bank then queues a
 counter task (`account_closing`); the clerk records the closure (`approve`), the founder asks for a
-new check and the blocker is gone. Pure: no I/O.
+new check and the blocker is gone. A reservation never opened does not block; once the company is
+deregistered (`company_deregistered`) it lapses: the counter task closes, the place is given back
+and the pre-assigned number is never used (a deregistered depositor has no account to open, art. 49).
+Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from contracts import bureaus
 from contracts.calendar import deadline
 from contracts.clock import china_date
 from contracts.events import Blocker, CompanyChanged, Event, StepProgressed, TaskQueued
+from kit import clerk as queue
 
 CLOSING_KIND = "account_closing"
 RESEAL_SECTIONS = ("name", "legal_representative")
@@ -69,3 +73,17 @@ def close(account: Any, now: datetime) -> tuple[dict[str, Any], list[Event]]:
     return {"account_number": account.account_number}, [StepProgressed(
         application_id=account.application_id, bureau="bank", step="account_closed",
         detail={"account_number": account.account_number})]
+
+
+LAPSED = "企业已注销：银行开户预约作废，预分配账号不再启用"
+
+
+def lapse(account: Any, now: datetime) -> tuple[Any, list[Event]]:
+    """The company deregistered while its account was only reserved: the reservation lapses (once)."""
+    if account.state != "reserved":
+        return account, []
+    account.state = "lapsed"
+    if account.task.state == "open":  # the counter has nothing left to do: closed by the system, said why
+        queue.finish_stored(account.task, "系统", "lapse", "done", {"reason": LAPSED}, now)
+    return account, [StepProgressed(application_id=account.application_id, bureau="bank", step="reservation_lapsed",
+                                    detail={"account_number": account.account_number, "reason": LAPSED})]

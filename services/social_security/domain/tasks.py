@@ -1,5 +1,5 @@
-"""Social security's task documents and their view; the queue's rules are kit.clerk's, applied by
-the store with conditional updates so two clerks racing for one task cannot both win."""
+"""The stored clerk task (the queue's rules are kit.clerk's; the store applies them with conditional
+updates so two clerks racing for one task cannot both win)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from contracts.calendar import Deadline
-from contracts.rpc import Task
 from kit import clerk as queue
 
 BUREAU = "social_security"
@@ -35,15 +34,6 @@ def new_task(*, task_id: str, kind: str, application_id: str, uscc: str, title: 
     }
 
 
-def claim_filter(task_id: str, clerk: str, now: datetime) -> dict[str, Any]:
-    """Mongo filter matching the task only while this clerk may take (or keep) it."""
-    return {"_id": task_id, "state": {"$in": list(queue.OPEN_STATES)}, **queue.free_for(clerk, now)}
-
-
-def claim_update(clerk: str, now: datetime) -> dict[str, Any]:
-    return {"state": "claimed", "claimed_by": clerk, "claim_expires_at": queue.claim_until(now)}
-
-
 def why_not_claimable(doc: dict[str, Any], clerk: str, now: datetime) -> Exception:
     """The typed error for a task this clerk could not take."""
     return queue.refusal(doc["state"], queue.holder(doc.get("claimed_by"), doc.get("claim_expires_at"), now), clerk)
@@ -53,12 +43,3 @@ def check_action(action: str, payload: dict[str, Any]) -> list[str]:
     """Validate an action; returns the rejection reasons for `reject` ([] otherwise)."""
     queue.check_action(action, ACTIONS)
     return queue.check_reasons(payload) if action == "reject" else []
-
-
-def to_task(doc: dict[str, Any], now: datetime) -> Task:
-    return queue.task_view(
-        bureau=BUREAU, id=doc["_id"], kind=doc["kind"], application_id=doc["application_id"], title=doc["title"],
-        reason=doc["reason"], state=doc["state"], created_at=doc["created_at"], deadline=doc,
-        claimed_by=doc.get("claimed_by"), claim_expires_at=doc.get("claim_expires_at"), actions=list(ACTIONS),
-        details=doc.get("details", {}), history=doc.get("history", []), now=now)
-

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
@@ -29,7 +29,7 @@ from contracts.bureaus import TARGET_DAYS
 from contracts.calendar import deadline
 from contracts.clock import china_date
 from contracts.codes import mask_resident_id
-from contracts.contributions import Policy
+from contracts.contributions import MEDICAL_KINDS, Policy
 from contracts.events import (
     Blocker,
     CompanyChanged,
@@ -42,13 +42,14 @@ from contracts.events import (
 )
 from contracts.form import Employee
 from contracts.revocation import Revocation
-from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound, Task
+from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound
 from contracts.rpc.hires import parse_hire
 from contracts.rpc.medical_insurance import MemberEnrolment
 from kit import clerk as queue
-from services.medical_insurance.figures import KINDS, LABELS
 
 BUREAU = "medical_insurance"
+KINDS = MEDICAL_KINDS  # 职工基本医疗保险, 生育保险
+LABELS = {"medical": "职工基本医疗保险", "maternity": "生育保险"}
 TASK_KIND = "medical_registration"
 ACTIONS = ["approve", "reject"]
 CERTIFICATE = DocumentRef(name="medical_insurance.certificate", title="医疗保险单位参保登记证明")
@@ -116,6 +117,8 @@ class Member(BaseModel):
     state: Literal["active", "ended"] = "active"
     source: Literal["form", "request"] = "form"
     enrolled_at: datetime
+    previous_base: Decimal | None = None  # the base before the last re-determination (refigure)
+    base_determined_at: datetime | None = None  # when the base was last re-determined (None: at enrolment)
 
 
 class ClerkTask(queue.StoredTask):
@@ -140,6 +143,9 @@ class Unit(BaseModel):
     task: ClerkTask | None = None
     created_at: datetime
     licence_version: int = 1  # the licence version this record follows (a change of details moves it)
+    # the first China day on which an active member's base must be determined again (refigure): the day
+    # after the earliest period in force ends, or date.min while a base is provisional (any new figures)
+    bases_due: date | None = None
 
     def member(self, employee_id: str) -> Member:
         for member in self.members:
@@ -220,7 +226,48 @@ def _enrol(unit: Unit, employee_id: str, name: str, resident_id: str, wage: Deci
                     period=figures.period, start_date=start, source=source, enrolled_at=now)  # type: ignore[arg-type]
     unit.next_record += 1
     unit.members.append(member)
+    unit.bases_due = bases_due(unit)
     return member
+
+
+# ---- bases after new figures or the end of a period -----------------------------------------------
+
+
+def bases_due(unit: Unit) -> date | None:
+    """When the unit's bases must be looked at again: date.min while one is provisional (the next
+    figures loaded settle it), else the day after the earliest period in force among its active members."""
+    active = unit.active()
+    if not active:
+        return None
+    if any(m.base_provisional for m in active):
+        return date.min
+    return min(_period_until(m.period) for m in active) + timedelta(days=1)
+
+
+def _period_until(period: str) -> date:
+    return date.fromisoformat(period.split("~")[1])
+
+
+def refigure(unit: Unit, figures_for: FiguresFor, today: date, now: datetime) -> list[Member]:
+    """Each active member's base on the figures in force for them now (their start day, or today once
+    they have started): a base computed provisionally is recomputed on the figures loaded since and
+    marked settled; a base whose period has run out is determined on the next period's figures, or
+    continues provisionally (暂定) until they are loaded. ASSUMPTION (2026-12-02, DOMAIN.md §13): the
+    bureau re-determines every base per period (年度缴费基数核定, 社会保险法 art. 12/60: contributions on
+    the wage within the period's floor and ceiling); a member's wage stays the one enrolled.
+    Returns the members whose base, period or provisional mark changed."""
+    changed = []
+    for member in unit.active():
+        figures = figures_for(max(member.start_date, today))
+        if figures.period == member.period and figures.provisional == member.base_provisional:
+            continue
+        base = contribution_base(member.monthly_wage, figures)
+        member.previous_base = member.contribution_base if base != member.contribution_base else member.previous_base
+        member.contribution_base, member.base_provisional, member.period = base, figures.provisional, figures.period
+        member.base_determined_at = now
+        changed.append(member)
+    unit.bases_due = bases_due(unit)
+    return changed
 
 
 def _queue(unit: Unit, task_id: str, reason: str, now: datetime) -> tuple[Unit, list[Event]]:
@@ -271,6 +318,7 @@ def leave(unit: Unit, employee_id: str, end: date) -> Unit:
     if member.state == "ended" and member.end_date != end:
         raise Conflict(f"{member.name}已于{member.end_date}停保")
     member.state, member.end_date = "ended", end
+    unit.bases_due = bases_due(unit)
     return unit
 
 
@@ -306,42 +354,3 @@ def act(unit: Unit, clerk: str, action: str, payload: dict[str, Any], figures_fo
     unit, events = register(unit, figures_for, number, now)
     queue.finish_stored(task, clerk, action, "done", {"unit_number": number}, now)
     return unit, events
-
-
-def task_view(unit: Unit, now: datetime) -> Task:
-    task = unit.task
-    if task is None:
-        raise NotFound("该单位没有待办的医保任务")
-    return queue.task_view(
-        bureau=BUREAU, id=task.id, kind=task.kind, application_id=unit.application_id, title=unit.company_name,
-        reason=task.reason, state=task.state, created_at=task.created_at,
-        deadline={k: getattr(task, k) for k in ("deadline", "deadline_from", "deadline_days", "deadline_provisional")},
-        claimed_by=task.claimed_by, claim_expires_at=task.claim_expires_at, actions=ACTIONS,
-        details={"uscc": unit.uscc, "district_code": unit.district_code, "employees": len(unit.form_staff)},
-        history=task.history, now=now)
-
-
-# ---- views --------------------------------------------------------------------------------------------
-
-
-def member_view(member: Member, figures: Policy | None = None) -> dict[str, Any]:
-    """One record as callers see it: ID masked; with `figures`, this month's contributions per kind."""
-    view = {
-        "employee_id": member.employee_id, "name": member.name, "resident_id": mask_resident_id(member.resident_id),
-        "record_number": member.record_number, "insurances": INSURANCES, "start_date": member.start_date.isoformat(),
-        "end_date": member.end_date.isoformat() if member.end_date else None, "state": member.state,
-        "monthly_wage": str(member.monthly_wage), "contribution_base": str(member.contribution_base),
-        "base_provisional": member.base_provisional, "period": member.period,
-    }
-    if figures is not None:
-        view["contributions"] = monthly_contributions(member.contribution_base, figures)
-    return view
-
-
-def unit_view(unit: Unit, revocation: Revocation | None) -> dict[str, Any]:
-    return {
-        "uscc": unit.uscc, "application_id": unit.application_id, "company_name": unit.company_name,
-        "district_code": unit.district_code, "state": unit.state, "unit_number": unit.unit_number,
-        "insurances": INSURANCES, "registered_at": unit.registered_at.isoformat() if unit.registered_at else None,
-        "active_members": len(unit.active()), "licence_revoked": revocation.view() if revocation else None,
-    }
