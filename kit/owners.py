@@ -43,7 +43,7 @@ the document stored (with its owner, or from before folding with its `owners` re
 race means the winner stamped it, and an event that stores nothing (the bank without a chosen branch)
 leaves nothing of that company to show. Replaying every event therefore changes nothing. A check
 reads the source's document first (indexed: the application key and the USCC), then `owners` (the
-records from before folding). `written(doc)` marks a stamp as landed (the block's bookkeeping).
+records from before folding).
 """
 
 from __future__ import annotations
@@ -87,20 +87,12 @@ _pending = corolocal.local()  # per green thread: the owner waiting for this wor
 
 def stamped(doc: dict[str, Any], application_id: str | None = None) -> dict[str, Any]:
     """`doc` with the pending owner of `application_id` (default: `doc["application_id"]`, then `_id`) in
-    it; `doc` itself when no owner of that application is pending. Call `written(doc)` once it is stored."""
+    it; `doc` itself when no owner of that application is pending."""
     owner = getattr(_pending, "owner", None)
     wanted = application_id or doc.get("application_id") or doc.get("_id")
     if owner is None or owner["application_id"] != wanted:
         return doc
     return {**doc, "owner": {"founder_id": owner["founder_id"]}}
-
-
-def written(doc: dict[str, Any]) -> None:
-    """`doc` (from `stamped`, or a document naming its `founder_id` itself) is stored: the pending owner
-    needs no record of its own."""
-    owner = getattr(_pending, "owner", None)
-    if owner is not None and owner["founder_id"] in (_dotted(doc, "owner.founder_id"), doc.get("founder_id")):
-        _pending.taken = True
 
 
 def _fields(payload: dict) -> dict | None:
@@ -153,7 +145,7 @@ class OwnerBook:
             self.record(payload)
             yield
             return
-        _pending.owner, _pending.taken = {"application_id": payload["application_id"], **fields}, False
+        _pending.owner = {"application_id": payload["application_id"], **fields}
         try:
             yield
         finally:

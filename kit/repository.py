@@ -44,7 +44,6 @@ class Repository(Generic[A]):
             if self._one({"_id": key}) is not None:
                 return None
             raise
-        owners.written(doc)
         return entries
 
     def load(self, query: dict[str, Any]) -> tuple[A, int] | None:

@@ -15,7 +15,6 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from contracts import clock
 from contracts.authorities import registering_authority
 from kit import clerk as clerk_queue
-from kit import owners
 from kit.documents import DocumentArchive
 from kit.mongo import NUMBER_BLOCK, MongoStore, next_sequence
 from services.registration import names as name_rules
@@ -198,7 +197,6 @@ class RegistrationStore:
         """False when this application already has a case (a duplicate delivery)."""
         try:
             self.cases.insert_one(doc)
-            owners.written(doc)  # the case names its founder: kit.owners reads it from here
             return True
         except DuplicateKeyError as exc:
             if "licence.uscc" in str(exc.details.get("keyPattern", {})):

@@ -84,8 +84,6 @@ class SocialSecurityStore:
             result = self.employers.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
         except DuplicateKeyError:  # same application under another key: already received
             return False
-        if result.upserted_id is not None:
-            owners.written(doc)
         return result.upserted_id is not None
 
     def employer(self, uscc: str) -> dict[str, Any] | None:

@@ -93,7 +93,6 @@ class TaxStore:
         doc = owners.stamped({**doc, "outbox": [outbox_entry(e) for e in events]})  # kit/owners.py
         try:
             self.registrations.insert_one(doc)
-            owners.written(doc)
         except DuplicateKeyError:
             existing = self.registrations.find_one(
                 {"$or": [{"_id": doc["_id"]}, {"application_id": doc["application_id"]}]})

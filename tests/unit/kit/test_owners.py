@@ -114,13 +114,12 @@ LICENSED = {"application_id": "app-f", "founder_id": "fay", "licence": {"uscc": 
 
 
 def test_a_first_write_inside_the_block_carries_the_owner_and_the_register_is_not_written():
-    from kit.owners import stamped, written
+    from kit.owners import stamped
     register, units = Register(), Units()
     with folded(register, units).recorded(LICENSED):
         doc = stamped({"_id": "app-f", "application_id": "app-f", "uscc": "USCC-F"})
         assert stamped({"_id": "app-other"}) == {"_id": "app-other"}  # another application: untouched
         units.rows["app-f"] = doc
-        written(doc)
     assert doc["owner"] == {"founder_id": "fay"} and register.rows == {}
     folded(register, units, "founder:fay").check(COMPANY, "USCC-F")
     folded(register, units, "founder:fay").check(APPLICATION, "app-f")
