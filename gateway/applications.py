@@ -23,7 +23,7 @@ from gateway.auth import Principal
 from gateway.bankslot import slot_errors
 from gateway.clients import Clients
 from gateway.confirmations import correction_errors, pending_fields, real_name_errors
-from gateway.contact_verification import require_verified
+from gateway.contact_verification import require_verified_account
 from gateway.corporate_parties import representatives
 from gateway.identities import holder_of
 from gateway.namecheck import name_errors
@@ -65,7 +65,8 @@ class ApplicationService:
         """Store the application with its event in ONE insert, then publish. (view, created?)"""
         if who.role != "founder":
             raise Forbidden("只有创业者账号可以提交开办申请")
-        require_verified(self.store, who.id)  # the email/mobile answered a code (gateway/contact_verification.py)
+        account = self.store.account(who.id) or {}  # read once: verification, the number and the name
+        require_verified_account(account)  # the email/mobile answered a code (gateway/contact_verification.py)
         key = _check_key(idempotency_key)
         # A retry of a stored submit is recognised without a valid body and costs no allowance: on any
         # refusal below the key is looked up; a valid retry is found by the insert's unique key (and its
@@ -73,7 +74,6 @@ class ApplicationService:
         try:
             form = self._validated(body)
             form_json = form.model_dump(mode="json")
-            account = self.store.account(who.id) or {}  # read once: the number and the name both come from it
             founder_rid = self._founder_resident_id(account)
             if errors := self._real_name_errors(account, form_json, founder_rid):
                 raise Invalid.with_fields(f"申请表有{len(errors)}处姓名与身份证号码不一致", errors)
