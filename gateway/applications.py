@@ -23,7 +23,7 @@ from gateway.auth import Principal
 from gateway.bankslot import slot_errors
 from gateway.clients import Clients
 from gateway.confirmations import correction_errors, pending_fields, real_name_errors
-from gateway.contact_verification import require_verified
+from gateway.contact_verification import require_verified_account
 from gateway.corporate_parties import representatives
 from gateway.identities import holder_of
 from gateway.namecheck import name_errors
@@ -65,23 +65,28 @@ class ApplicationService:
         """Store the application with its event in ONE insert, then publish. (view, created?)"""
         if who.role != "founder":
             raise Forbidden("只有创业者账号可以提交开办申请")
-        require_verified(self.store, who.id)  # the email/mobile answered a code (gateway/contact_verification.py)
+        account = self.store.account(who.id) or {}  # read once: verification, the number and the name
+        require_verified_account(account)  # the email/mobile answered a code (gateway/contact_verification.py)
         key = _check_key(idempotency_key)
-        if key:  # a retry of a stored submit must not even need a valid body to be recognised
-            existing = self.store.application_by_idempotency(f"{who.id}:{key}")
-            if existing is not None:
-                return self._replay(existing, body), False
-        form = self._validated(body)
-        form_json = form.model_dump(mode="json")
-        founder_rid = self._founder_resident_id(who)
-        if errors := self._real_name_errors(who, form_json, founder_rid):
-            raise Invalid.with_fields(f"申请表有{len(errors)}处姓名与身份证号码不一致", errors)
-        # a corporate shareholder confirms through its legal representative (gateway/corporate_parties.py)
-        registered, errors = representatives(self.clients, who.id, form_json)
-        if errors:
-            raise Invalid.with_fields(f"申请表有{len(errors)}处企业股东的法定代表人需要修改", errors)
-        if self.quotas:  # a retry above and an invalid form cost nothing
-            self.quotas.take(who, "submission")
+        # A retry of a stored submit is recognised without a valid body and costs no allowance: on any
+        # refusal below the key is looked up; a valid retry is found by the insert's unique key (and its
+        # allowance given back). Issue 23: no read before the insert on the common first submit.
+        try:
+            form = self._validated(body)
+            form_json = form.model_dump(mode="json")
+            founder_rid = self._founder_resident_id(account)
+            if errors := self._real_name_errors(account, form_json, founder_rid):
+                raise Invalid.with_fields(f"申请表有{len(errors)}处姓名与身份证号码不一致", errors)
+            # a corporate shareholder confirms through its legal representative (gateway/corporate_parties.py)
+            registered, errors = representatives(self.clients, who.id, form_json)
+            if errors:
+                raise Invalid.with_fields(f"申请表有{len(errors)}处企业股东的法定代表人需要修改", errors)
+            give_back = self.quotas.take(who, "submission") if self.quotas else None  # an invalid form costs nothing
+        except Exception:  # a refusal, or a bureau down for the name check: a stored retry still replays
+            existing = self.store.application_by_idempotency(f"{who.id}:{key}") if key else None
+            if existing is None:
+                raise
+            return self._replay(existing, body), False
         app_id = uuid.uuid4().hex
         now = clock.now()
         # every other person named confirms first (gateway/confirmations.py); only then the bureaus hear of it
@@ -110,8 +115,10 @@ class ApplicationService:
             **({"corporate_representatives": registered} if registered else {}),
             **derive(form_json, [entry], now),
         }
-        if self.store.insert_application(doc) is None:  # a concurrent retry with the same key won
+        if self.store.insert_application(doc) is None:  # a retry, or a concurrent one with the same key won
             existing = self.store.application_by_idempotency(doc["idempotency"])
+            if give_back:
+                give_back()
             return self._replay(existing, body), False
         log.info("application submitted%s", " (awaiting confirmations)" if waiting else "",
                  extra={"application_id": app_id, "event_id": entry["event_id"]})
@@ -137,8 +144,9 @@ class ApplicationService:
         except Invalid as exc:
             raise Invalid.with_fields(exc.message, [*exc.field_errors, *reply_errors]) from None
         form_json = form.model_dump(mode="json")
-        founder_rid = self._founder_resident_id(who)
-        if errors := self._real_name_errors(who, form_json, founder_rid):
+        account = self.store.account(who.id) or {}  # read once: the number and the name both come from it
+        founder_rid = self._founder_resident_id(account)
+        if errors := self._real_name_errors(account, form_json, founder_rid):
             raise Invalid.with_fields("姓名与身份证号码不一致", [*errors, *reply_errors])
         if errors := correction_errors(doc, form_json, founder_rid):
             raise Invalid.with_fields("补正不能变更需本人确认的人员", [*errors, *reply_errors])
@@ -163,15 +171,14 @@ class ApplicationService:
         self._flush(app_id, [out])
         return application_view(self.store.application(app_id), self.base_url)
 
-    def _real_name_errors(self, who: Principal, form_json: dict, founder_rid: str | None) -> list[FieldError]:
+    def _real_name_errors(self, account: dict, form_json: dict, founder_rid: str | None) -> list[FieldError]:
         """One number, one name on the form; the founder's own number with the account's own name."""
-        name = (self.store.account(who.id) or {}).get("name") if founder_rid else None
-        return real_name_errors(form_json, founder_rid, name)
+        return real_name_errors(form_json, founder_rid, account.get("name") if founder_rid else None)
 
-    def _founder_resident_id(self, who: Principal) -> str | None:
+    def _founder_resident_id(self, account: dict) -> str | None:
         """The number the founder's own verified account holds: that person's confirmation is implicit."""
         try:
-            return holder_of(self.store, self.store.account(who.id) or {})
+            return holder_of(self.store, account)
         except Forbidden:  # unverified or disputed: the founder confirms like anyone else (and cannot yet)
             return None
 

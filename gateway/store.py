@@ -26,6 +26,7 @@ class GatewayStore:
         self.accounts = db["accounts"]
         self.tokens = db["tokens"]
         self.login_failures = db["login_failures"]
+        self.quotas = db["quotas"]  # per founder and kind: the times of the last `limit` uses (gateway/quotas.py)
         self.login_challenges = db["login_challenges"]  # gateway/challenge.py: one-use, answers hashed
         self.applications = db["applications"]
         # beyond the portals: 好差评, webhooks, data-sharing receipts (gateway/ratings.py, webhooks.py, receipts.py)
@@ -45,6 +46,7 @@ class GatewayStore:
         self.tokens.create_index("expires_at", expireAfterSeconds=0)
         self.login_failures.create_index([("key", ASCENDING), ("at", ASCENDING)])
         self.login_failures.create_index("at", expireAfterSeconds=24 * 3600)
+        self.quotas.create_index("latest", expireAfterSeconds=24 * 3600)  # unused for a day: all outside the hour
         self.login_challenges.create_index("expires_at", expireAfterSeconds=0)
         # "<founder>:<Idempotency-Key>" (or "<founder>:auto:<id>" without one): a retried submit
         # can never create a second application, even when two retries race
@@ -112,6 +114,27 @@ class GatewayStore:
     def record_failure(self, keys: list[str]) -> None:
         now = clock.now()
         self.login_failures.insert_many([{"key": key, "at": now} for key in keys])
+
+    def take_quota(self, key: str, since: datetime, limit: int) -> datetime | None:
+        """Count one use of `key` unless `limit` uses happened since `since`: ONE conditional write. The
+        document keeps the times of the last `limit` uses, oldest first; a use is allowed when fewer are
+        kept or the oldest is before the window (then fewer than `limit` are inside it). Refused: the
+        filter misses, the upsert's insert meets the existing `_id` (DuplicateKeyError), nothing changes.
+        The time of the use, for `give_back_quota`; None when refused."""
+        if limit <= 0:
+            return None
+        now = clock.now()
+        try:
+            self.quotas.update_one(
+                {"_id": key, "$or": [{f"times.{limit - 1}": {"$exists": False}}, {"times.0": {"$lt": since}}]},
+                {"$push": {"times": {"$each": [now], "$slice": -limit}}, "$set": {"latest": now}}, upsert=True)
+        except DuplicateKeyError:
+            return None
+        return now
+
+    def give_back_quota(self, key: str, at: datetime) -> None:
+        """Undo one use taken at `at` (a retry that turned out to be a stored submit costs nothing)."""
+        self.quotas.update_one({"_id": key}, {"$pull": {"times": at}})
 
     def failures_since(self, key: str, since: datetime) -> int:
         return self.login_failures.count_documents({"key": key, "at": {"$gte": since}})

@@ -27,16 +27,36 @@ founder only: acting for a company is the founder's), `founder_id` (the id the g
 the principal's own: registration compares it with its case). Anything else (a clerk, a call without a
 principal, an unknown company) is Forbidden. `RPC_CALLER_CHECK: false` (nameko's in-process test
 containers, kit/callers.py) turns the check off with the caller check.
+
+Folded owners (issue 23: the register's upsert was one round trip per application in each of seven
+bureaus). A bureau names the document of its first write of an application, `Owners(source=Source(...))`,
+and handles the event inside a block:
+
+        with self.owners.recorded(payload):   # the owner rides on the bureau's first write
+            ...the handling...
+
+Inside the block the owner is pending for this worker (a green-thread local); `kit.repository`'s
+`insert` (and a store's own insert, through `stamped(doc)`) writes it into the new document as
+`owner: {founder_id}` for that application only, in the same single-document write: no record of the
+bureau exists without its owner, and no extra round trip. Nothing else is written: a redelivery finds
+the document stored (with its owner, or from before folding with its `owners` record), a lost insert
+race means the winner stamped it, and an event that stores nothing (the bank without a chosen branch)
+leaves nothing of that company to show. Replaying every event therefore changes nothing. A check
+reads the source's document first (indexed: the application key and the USCC), then `owners` (the
+records from before folding).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from eventlet import corolocal
 from nameko.exceptions import IncorrectSignature
 from nameko.extensions import DependencyProvider
 
@@ -49,6 +69,47 @@ REFUSAL = "无权查看或办理其他企业的事项"
 CACHE_SIZE = 20_000  # an owner never changes once recorded: remembered answers save a round trip each
 
 APPLICATION, COMPANY, FOUNDER = "application", "company", "founder"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The bureau's document that carries the owner: its collection, the field holding the application id,
+    the one holding the USCC and the path of the founder's account id in it."""
+
+    collection: str
+    application: str = "_id"
+    uscc: str = "uscc"
+    founder: str = "owner.founder_id"
+
+
+_pending = corolocal.local()  # per green thread: the owner waiting for this worker's first write
+
+
+def stamped(doc: dict[str, Any], application_id: str | None = None) -> dict[str, Any]:
+    """`doc` with the pending owner of `application_id` (default: `doc["application_id"]`, then `_id`) in
+    it; `doc` itself when no owner of that application is pending."""
+    owner = getattr(_pending, "owner", None)
+    wanted = application_id or doc.get("application_id") or doc.get("_id")
+    if owner is None or owner["application_id"] != wanted:
+        return doc
+    return {**doc, "owner": {"founder_id": owner["founder_id"]}}
+
+
+def _fields(payload: dict) -> dict | None:
+    founder, application = payload.get("founder_id"), payload.get("application_id")
+    if not founder or not application:
+        return None  # an event from before owners were recorded: its RPCs stay refused, never open
+    fields = {"founder_id": founder}
+    uscc = (payload.get("licence") or {}).get("uscc")
+    if uscc:
+        fields["uscc"] = uscc
+    return fields
+
+
+def _dotted(doc: dict | None, path: str) -> Any:
+    for part in path.split("."):
+        doc = doc.get(part) if isinstance(doc, dict) else None
+    return doc
 
 
 def kind_of(argument: str) -> str:
@@ -64,19 +125,31 @@ def kind_of(argument: str) -> str:
 class OwnerBook:
     """The register of one bureau and the principal of one call."""
 
-    def __init__(self, collection, principal: str | None, checking: bool, cache: _Cache):
+    def __init__(self, collection, principal: str | None, checking: bool, cache: _Cache,
+                 source: tuple[Any, Source] | None = None):
         self.collection, self.principal, self.checking, self._cache = collection, principal, checking, cache
+        self.source = source  # (the source's collection, its Source), or None: the register alone
 
     def record(self, payload: dict) -> None:
         """Who founded this application (and, once licensed, this company): from an event's payload."""
-        founder, application = payload.get("founder_id"), payload.get("application_id")
-        if not founder or not application:
-            return  # an event from before owners were recorded: its RPCs stay refused, never open
-        fields = {"founder_id": founder}
-        uscc = (payload.get("licence") or {}).get("uscc")
-        if uscc:
-            fields["uscc"] = uscc
-        self.collection.update_one({"_id": application}, {"$set": fields}, upsert=True)
+        fields = _fields(payload)
+        if fields is not None:
+            self.collection.update_one({"_id": payload["application_id"]}, {"$set": fields}, upsert=True)
+
+    @contextlib.contextmanager
+    def recorded(self, payload: dict) -> Iterator[None]:
+        """The owner rides on the bureau's first write of the application inside the block (see the
+        module); the register itself is not written. Without a source: the register's upsert, first."""
+        fields = _fields(payload)
+        if fields is None or self.source is None:
+            self.record(payload)
+            yield
+            return
+        _pending.owner = {"application_id": payload["application_id"], **fields}
+        try:
+            yield
+        finally:
+            _pending.owner = None
 
     def check(self, kind: str, value: Any) -> None:
         if not self.checking:
@@ -98,9 +171,14 @@ class OwnerBook:
         known = self._cache.get(key)
         if known is not None:
             return known
-        query = {"_id": value} if kind == APPLICATION else {"uscc": value}
-        row = self.collection.find_one(query, {"founder_id": 1})
-        owner = (row or {}).get("founder_id")
+        owner = None
+        if self.source is not None:
+            collection, source = self.source
+            field = source.application if kind == APPLICATION else source.uscc
+            owner = _dotted(collection.find_one({field: value}, {source.founder: 1}), source.founder)
+        if not owner:
+            query = {"_id": value} if kind == APPLICATION else {"uscc": value}
+            owner = (self.collection.find_one(query, {"founder_id": 1}) or {}).get("founder_id")
         if owner:
             self._cache.put(key, owner)
         return owner
@@ -122,7 +200,12 @@ class _Cache:
 
 
 class Owners(DependencyProvider):
-    """`owners = Owners()`: the bureau's register in its own database, bound to each call's principal."""
+    """`owners = Owners()`: the bureau's register in its own database, bound to each call's principal;
+    `Owners(source=Source("units"))`: the owner is folded into that document (see the module)."""
+
+    def __init__(self, source: Source | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.source = source
 
     def setup(self) -> None:
         config = self.container.config
@@ -131,12 +214,14 @@ class Owners(DependencyProvider):
         self.collection.create_index("uscc", sparse=True)
         self.checking = callers.checking(config)
         self.cache = _Cache()
+        self.folded = (self.db[self.source.collection], self.source) if self.source else None
 
     def stop(self) -> None:
         self.db.client.close()
 
     def get_dependency(self, worker_ctx) -> OwnerBook:
-        return OwnerBook(self.collection, worker_ctx.data.get(callers.PRINCIPAL), self.checking, self.cache)
+        return OwnerBook(self.collection, worker_ctx.data.get(callers.PRINCIPAL), self.checking, self.cache,
+                         self.folded)
 
 
 def owned(argument: str) -> Callable:

@@ -19,10 +19,11 @@ from pymongo.errors import DuplicateKeyError
 
 from contracts.events import Event
 from contracts.rpc import Conflict
+from kit import owners
 from kit.outbox import outbox_entry
 
 A = TypeVar("A", bound=BaseModel)
-BOOKKEEPING = ("_id", "version", "outbox")
+BOOKKEEPING = ("_id", "version", "outbox", "owner")  # owner: kit.owners folds it into the first write
 MAX_ATTEMPTS = 5
 
 
@@ -36,7 +37,7 @@ class Repository(Generic[A]):
         """Store a new aggregate with its outbox; None when one with this key exists already (a
         redelivery). Any other unique clash is a bug and is raised."""
         entries = [outbox_entry(e) for e in events]
-        doc = {"_id": key, "version": 0, "outbox": entries, **aggregate.model_dump(mode="json")}
+        doc = owners.stamped({"_id": key, "version": 0, "outbox": entries, **aggregate.model_dump(mode="json")}, key)
         try:
             self._insert(doc)
         except DuplicateKeyError:

@@ -20,7 +20,7 @@ from kit.closing import answer_clearance
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
-from kit.owners import Owners, owned
+from kit.owners import Owners, Source, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
@@ -38,14 +38,14 @@ class MedicalInsuranceService(clerk.ClerkRpc):
     _last_day: dict = {}  # the China day refigure_bases last ran for (one per process)
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(MedicalInsuranceStore)
-    owners = Owners()  # who founded what: the founder-facing RPCs check the principal against it
+    owners = Owners(source=Source("units"))  # who founded what, folded into the first write
     dispatch = EventDispatcher()
 
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
-        self.owners.record(payload)  # first: who owns what follows (kit/owners.py)
-        event = parse_event("registration", payload)
-        self._publish(event.application_id, workflow.open_unit(self.store, FIGURES, event, clock.now()))
+        with self.owners.recorded(payload):  # the owner rides on the first write (kit/owners.py)
+            event = parse_event("registration", payload)
+            self._publish(event.application_id, workflow.open_unit(self.store, FIGURES, event, clock.now()))
 
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:

@@ -19,7 +19,7 @@ from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
 from kit import clerk
 from kit.events import durable_handler
 from kit.outbox import relay
-from kit.owners import Owners, owned
+from kit.owners import Owners, Source, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
@@ -47,7 +47,8 @@ configure_from_env()  # the process clock and holiday notices, before any entryp
 class RegistrationService(clerk.ClerkRpc):
     name = "registration"
     store = RegistrationMongo()
-    owners = Owners()  # who founded what: the founder-facing RPCs check the principal against it
+    # who founded what: the case names its founder, so no register write (kit/owners.py)
+    owners = Owners(source=Source("cases", application="_id", uscc="licence.uscc", founder="founder_id"))
     dispatch = EventDispatcher()
     config = Config()
     signer = SigningIdentity(signing.identity)  # signs every licence PDF
@@ -62,8 +63,8 @@ class RegistrationService(clerk.ClerkRpc):
     # Durable: a database blip redelivers the event (every step is idempotent) instead of losing it.
     @durable_handler("gateway", "application_submitted")
     def on_application_submitted(self, payload: dict) -> None:
-        self.owners.record(payload)  # first: who owns what follows (kit/owners.py)
-        self.registrar.on_submitted(parse_event("gateway", payload))
+        with self.owners.recorded(payload):  # the owner rides on the first write (kit/owners.py)
+            self.registrar.on_submitted(parse_event("gateway", payload))
 
     @durable_handler("gateway", "application_corrected")
     def on_application_corrected(self, payload: dict) -> None:
@@ -82,6 +83,10 @@ class RegistrationService(clerk.ClerkRpc):
         self.closings.settle_due(clock.now())
         self.changes.settle_due(clock.now())  # a capital decrease's creditor period (contracts.capital)
         change_parties.expire_due(self.store, clock.now())  # confirmations not given in time
+
+    @timer(interval=1)
+    def mark_names(self) -> None:
+        self.store.mark_pending()  # approved cases' names, one bulk write a tick (store.mark_registered_soon)
 
     @timer(interval=60)
     def settle_names(self) -> None:

@@ -4,10 +4,11 @@ and outbox in ONE document so every state change and its events are one atomic w
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -27,6 +28,8 @@ class RegistrationStore:
     def __init__(self, db: Database):
         self.db = db
         self.names = db["names"]
+        self._marks: dict[str, str] = {}  # application id -> USCC: names to mark registered (mark_pending)
+        self._marks_lock = threading.Lock()
         self.cases = db["cases"]
         self.counters = db["counters"]
         self.documents = DocumentArchive(db["documents"])  # every licence version as issued (kit.documents)
@@ -112,6 +115,10 @@ class RegistrationStore:
     def end_name(self, application_id: str, ended_on: str, keep: str | None = None) -> None:
         """A deregistered company's name (or the one a name change replaced, `keep` = the new one's
         entry): no longer registered, barred until names.barred_until (art. 17)."""
+        with self._marks_lock:
+            uscc = self._marks.pop(application_id, None)
+        if uscc is not None:  # approved a moment ago and not marked yet: registered first, then ended
+            self.mark_registered(application_id, uscc)
         query: dict[str, Any] = {"application_id": application_id, "status": "registered"}
         if keep is not None:
             query["_id"] = {"$ne": keep}
@@ -155,6 +162,31 @@ class RegistrationStore:
     def mark_registered(self, application_id: str, uscc: str) -> None:
         self.names.update_one({"_id": f"app:{application_id}"},
                               {"$set": {"status": "registered", "uscc": uscc}})
+
+    def mark_registered_soon(self, application_id: str, uscc: str) -> None:
+        """Mark at the next `mark_pending` (a 1 s timer), with the others due then: one bulk write per
+        tick, not one update per approval (issue 23). Until then the name is "reserved", which blocks
+        the same and similar names just as "registered" does (ACTIVE); a crash before the tick leaves
+        it reserved, and `Registrar.settle_names` marks it from the approved case a minute later."""
+        with self._marks_lock:
+            self._marks[application_id] = uscc
+
+    def mark_pending(self) -> int:
+        """Write the marks `mark_registered_soon` collected; how many. A failed write keeps them."""
+        with self._marks_lock:
+            marks, self._marks = self._marks, {}
+        if not marks:
+            return 0
+        try:
+            # only a name still reserved: one ended or released since is never made registered again
+            self.names.bulk_write([UpdateOne({"_id": f"app:{app}", "status": "reserved"},
+                                             {"$set": {"status": "registered", "uscc": uscc}})
+                                   for app, uscc in marks.items()], ordered=False)
+        except Exception:
+            with self._marks_lock:
+                self._marks = {**marks, **self._marks}
+            raise
+        return len(marks)
 
     # ---- cases -------------------------------------------------------------------------------
 

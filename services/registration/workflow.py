@@ -181,8 +181,8 @@ class Registrar:
     def _after_write(self, case: dict, entries: list[dict] | None = None) -> None:
         flush(self.store.cases, case["_id"], entries if entries is not None else case.get("outbox", []),
               self.dispatch)
-        if case.get("state") == domain.APPROVED:
-            self.store.mark_registered(case["_id"], case["licence"]["uscc"])
+        if case.get("state") == domain.APPROVED:  # the name: at the next tick, with the others (store)
+            self.store.mark_registered_soon(case["_id"], case["licence"]["uscc"])
 
     def settle_names(self, now: datetime, older_than: timedelta = SETTLE_AFTER) -> int:
         """Bring the name register in line with decided cases; how many names changed.

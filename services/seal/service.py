@@ -26,7 +26,7 @@ from kit.closing import answer_clearance
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
-from kit.owners import Owners, owned
+from kit.owners import Owners, Source, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
@@ -44,17 +44,17 @@ class SealService(clerk.ClerkRpc):
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     seal_keys = esign.Keys()  # the electronic-seal CA and the key that encrypts the seals' keys
     store = MongoStore(SealStore)
-    owners = Owners()  # who founded what: the founder-facing RPCs check the principal against it
+    owners = Owners(source=Source("seal_sets"))  # who founded what, folded into the first write
     dispatch = EventDispatcher()
 
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
-        self.owners.record(payload)  # first: who owns what follows (kit/owners.py)
-        event = parse_event("registration", payload)
-        entries, seal_set = workflow.opened_seal_set(self.store, event)
-        self._publish(event.application_id, entries)
-        if seal_set is not None:  # each electronic seal becomes a key pair and a certificate
-            self._seals.issue_all(seal_set, fresh=bool(entries))  # entries: this worker stored the set
+        with self.owners.recorded(payload):  # the owner rides on the first write (kit/owners.py)
+            event = parse_event("registration", payload)
+            entries, seal_set = workflow.opened_seal_set(self.store, event)
+            self._publish(event.application_id, entries)
+            if seal_set is not None:  # each electronic seal becomes a key pair and a certificate
+                self._seals.issue_all(seal_set, fresh=bool(entries))  # entries: this worker stored the set
 
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:

@@ -22,7 +22,7 @@ from kit.closing import answer_clearance
 from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
-from kit.owners import Owners, owned
+from kit.owners import Owners, Source, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
@@ -41,15 +41,15 @@ class SocialSecurityService(clerk.ClerkRpc):
     name = "social_security"
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(SocialSecurityStore)
-    owners = Owners()  # who founded what: the founder-facing RPCs check the principal against it
+    owners = Owners(source=Source("employers", application="application_id", uscc="_id"))  # who founded what, folded into the first write
     dispatch = EventDispatcher()
 
     # ---- events and background -------------------------------------------------------------
 
     @durable_handler("registration", "licence_issued")
     def on_licence_issued(self, payload: dict) -> None:
-        self.owners.record(payload)  # first: who owns what follows (kit/owners.py)
-        workflow.receive_licence(self.store, self.dispatch, parse_event("registration", payload), clock.now())
+        with self.owners.recorded(payload):  # the owner rides on the first write (kit/owners.py)
+            workflow.receive_licence(self.store, self.dispatch, parse_event("registration", payload), clock.now())
 
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:

@@ -17,6 +17,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from kit import clerk as clerk_queue
+from kit import owners
 from kit.bank_accounts import BankAccounts
 from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive
@@ -78,6 +79,7 @@ class SocialSecurityStore:
 
     def receive_intake(self, doc: dict[str, Any]) -> bool:
         """Store a new employer intake once; False when this USCC was already received."""
+        doc = owners.stamped(doc)  # the owner rides on this first write (kit/owners.py)
         try:
             result = self.employers.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
         except DuplicateKeyError:  # same application under another key: already received

@@ -43,6 +43,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contracts.rpc import NotFound
 from kit import clerk as clerk_queue
+from kit import owners
 from kit.bank_accounts import BankAccounts
 from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive
@@ -108,7 +109,7 @@ class TaxStore:
 
     def insert_registration(self, doc: dict[str, Any], events: list) -> tuple[dict[str, Any], bool]:
         """Store a new registration with its events; (existing, False) if this company is already in."""
-        doc = {**doc, "outbox": [outbox_entry(e) for e in events]}
+        doc = owners.stamped({**doc, "outbox": [outbox_entry(e) for e in events]})  # kit/owners.py
         try:
             self.registrations.insert_one(doc)
         except DuplicateKeyError:

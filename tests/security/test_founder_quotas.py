@@ -74,3 +74,20 @@ def test_name_checks_per_founder(client, sign_up, bureaus):  # noqa: F811
         assert client.post(f"{API}/name-checks", json=body, headers=alice["headers"]).status_code == 200
     _too_many(client.post(f"{API}/name-checks", json=body, headers=alice["headers"]))
     assert client.post(f"{API}/name-checks", json=body, headers=bob["headers"]).status_code == 200
+
+
+def test_a_retry_of_a_stored_submit_costs_no_allowance(client, sign_up, gateway):  # noqa: F811
+    """Issue 23: the idempotency key is no longer read before the insert; a valid retry is found by the
+    insert and gives its use back, so retries (a flaky network) never lock a founder out."""
+    alice = sign_up()
+    form = own(alice)
+    headers = {**alice["headers"], "Idempotency-Key": "again"}
+    assert client.post(f"{API}/applications", json=form, headers=headers).status_code == 201
+    for _ in range(LIMITS["submissions"] + 1):
+        replay = client.post(f"{API}/applications", json=form, headers=headers)
+        assert replay.status_code == 201 and replay.headers.get("Idempotent-Replayed") == "true"
+    for _ in range(LIMITS["submissions"] - 1):  # the allowance left is the limit less the one stored
+        assert client.post(f"{API}/applications", json=own(alice), headers=alice["headers"]).status_code == 201
+    _too_many(client.post(f"{API}/applications", json=own(alice), headers=alice["headers"]))
+    again = client.post(f"{API}/applications", json=form, headers=headers)  # over the limit: still the same one
+    assert again.status_code == 201 and again.headers.get("Idempotent-Replayed") == "true"

@@ -93,3 +93,75 @@ def test_the_decorator_checks_the_named_argument_however_it_is_passed(register):
         alice.list_staff()
     with pytest.raises(ValueError):
         owned("name")
+
+
+# ---- folded owners (issue 23): the owner rides on the bureau's first write
+
+class Units(Register):
+    """A bureau's collection: documents keyed by application id, each with its USCC."""
+
+    def find_one(self, query, projection=None):
+        self.reads += 1
+        return next((r for r in self.rows.values() if all(r.get(k) == v for k, v in query.items())), None)
+
+
+def folded(register, units, principal=None):
+    from kit.owners import Source
+    return OwnerBook(register, principal, True, _Cache(), (units, Source("units")))
+
+
+LICENSED = {"application_id": "app-f", "founder_id": "fay", "licence": {"uscc": "USCC-F"}}
+
+
+def test_a_first_write_inside_the_block_carries_the_owner_and_the_register_is_not_written():
+    from kit.owners import stamped
+    register, units = Register(), Units()
+    with folded(register, units).recorded(LICENSED):
+        doc = stamped({"_id": "app-f", "application_id": "app-f", "uscc": "USCC-F"})
+        assert stamped({"_id": "app-other"}) == {"_id": "app-other"}  # another application: untouched
+        units.rows["app-f"] = doc
+    assert doc["owner"] == {"founder_id": "fay"} and register.rows == {}
+    folded(register, units, "founder:fay").check(COMPANY, "USCC-F")
+    folded(register, units, "founder:fay").check(APPLICATION, "app-f")
+    with pytest.raises(Forbidden):
+        folded(register, units, "founder:bob").check(COMPANY, "USCC-F")
+    assert stamped({"_id": "app-f"}) == {"_id": "app-f"}  # outside the block nothing is pending
+
+
+def test_without_a_first_write_nothing_is_written_and_a_failure_writes_nothing_either():
+    """A redelivery of a stored application, a lost insert race, a step that stores nothing: replaying
+    every event changes nothing (tests/faults/test_crash_and_replay.py)."""
+    from kit.owners import stamped
+    register, units = Register(), Units()
+    with folded(register, units).recorded(LICENSED):
+        stamped({"_id": "app-f"})  # built, then the insert met a duplicate: the winner carries it
+    assert register.rows == {}
+    with pytest.raises(Forbidden):  # nothing stored here: nothing of that company to show
+        folded(register, units, "founder:fay").check(COMPANY, "USCC-F")
+    with pytest.raises(RuntimeError), folded(register, units).recorded(LICENSED):
+        raise RuntimeError("database blip: the event is redelivered")
+    assert register.rows == {}
+
+
+def test_records_from_before_folding_are_still_read():
+    register, units = Register(), Units()
+    OwnerBook(register, None, True, _Cache()).record(LICENSED)  # the register's upsert of old
+    folded(register, units, "founder:fay").check(COMPANY, "USCC-F")
+    folded(register, units, "founder:fay").check(APPLICATION, "app-f")
+
+
+def test_the_repository_folds_the_owner_into_its_insert():
+    from pydantic import BaseModel
+
+    from kit.repository import InMemoryRepository
+
+    class Unit(BaseModel):
+        application_id: str
+        uscc: str
+
+    register, repo = Register(), InMemoryRepository(Unit)
+    with folded(register, Units()).recorded(LICENSED):
+        repo.insert("app-f", Unit(application_id="app-f", uscc="USCC-F"), [])
+    assert repo.docs["app-f"]["owner"] == {"founder_id": "fay"} and register.rows == {}
+    assert repo.get({"_id": "app-f"}) == Unit(application_id="app-f", uscc="USCC-F")  # not in the aggregate
+
