@@ -2,12 +2,10 @@
 like a start-up application: the clerk approves it, rejects it with reasons, or asks for a correction
 (the founder corrects, the change comes back to the same clerk first).
 
-Which changes a person must look at, and why (each reason cites its rule):
-- a business-scope change ADDING a licensed item: 《市场主体登记管理条例》 art. 24 para. 2, a change
-  that must be approved is filed within the approval document's validity; the clerk checks it;
-- a new name the register finds similar to another (same 字号 elsewhere, homophone, contained): the
-  rules only warn, the registering authority decides (条例 art. 19, 形式审查; names.py's warnings).
-Everything else (a standard change) is registered at once, as before.
+Which changes a person must look at, and why: data/change_review_rules.json, one dated entry per kind
+with its article (the clerk routes: a licensed scope item added, 条例 arts. 24 and 26; a similar new
+name, 条例 art. 19; a corporate shareholder added that OneStop's register does not hold, 条例 art. 19
+and 总局令第88号 art. 2). The automatic kinds say why no person is needed (条例 art. 19: 当场登记).
 
 The task rides in the case's `task` (the start-up task, long done, moves to `past_tasks`), so the
 clerk's decision, the change's new state and the new licence are one conditional write. No event is
@@ -18,7 +16,11 @@ contracts.timelimits' change rule.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from contracts import clock, scope
@@ -44,14 +46,35 @@ RETURN_HOURS = 24.0  # a corrected change waits this long for the clerk who aske
 TASK_KIND = "change_review"
 UNDER_REVIEW, CORRECTION_REQUESTED = "under_review", "correction_requested"
 ACTIONS = ["approve", "reject", "request_correction"]
-LICENSED_RULE = "《市场主体登记管理条例》第二十四条第二款：变更事项依法须经批准的，应当在批准文件有效期内申请变更登记"
-NAME_RULE = "《市场主体登记管理条例》第十九条：名称近似与否由登记机关审查决定"
+RULES_FILE = Path(__file__).parent / "data" / "change_review_rules.json"
 
 
-def reasons(licensed: list[str], name_warnings: list[str] | None) -> list[str]:
-    """Why this change needs a clerk (empty: a standard change, registered at once)."""
-    out = [f"经营范围新增许可经营项目“{item}”，须核对批准文件（{LICENSED_RULE}）" for item in licensed]
-    out += [f"新名称：{w}（{NAME_RULE}）" for w in name_warnings or []]
+@lru_cache(maxsize=1)
+def rules() -> dict[str, dict[str, Any]]:
+    """kind -> the rule (data/change_review_rules.json: each route with its article, dated)."""
+    return {r["kind"]: r for r in json.loads(RULES_FILE.read_text(encoding="utf-8"))["rules"]}
+
+
+def _cited(kind: str) -> str:
+    rule = rules()[kind]
+    return f"{rule['article']}：{rule['says']}"
+
+
+def unregistered_corporate_holders(change: ChangeRequest, form: ApplicationForm,
+                                   registered: Callable[[str], bool]) -> list[str]:
+    """Corporate shareholders the change ADDS that OneStop's register does not hold (a clerk checks them)."""
+    before = {getattr(h, "uscc", None) for h in form.shareholders}
+    return [h.name for h in change.shareholders or []
+            if getattr(h, "kind", "natural") == "corporate" and h.uscc not in before and not registered(h.uscc)]
+
+
+def reasons(licensed: list[str], name_warnings: list[str] | None, holders: list[str] | None = None) -> list[str]:
+    """Why this change needs a clerk (empty: a standard change, registered at once); each reason
+    quotes its rule's article from the data."""
+    out = [f"经营范围新增许可经营项目“{item}”，须核对批准文件（{_cited('licensed_scope_added')}）" for item in licensed]
+    out += [f"新名称：{w}（{_cited('similar_name')}）" for w in name_warnings or []]
+    out += [f"新增法人股东“{h}”不在本系统登记簿中，须核对其存续及出资意愿（{_cited('corporate_shareholder_unregistered')}）"
+            for h in holders or []]
     return out
 
 
@@ -197,7 +220,8 @@ def correct(desk: Any, case: dict, change_id: str, raw: Any, founder_resident_id
     if change.name is None:
         desk.store.release_changed_name(case["_id"], change_id)
     revision = stored["review"]["revision"] + 1
-    why = [correction_reason(revision, stored["correction"]), *reasons(licensed_items(change, form), warnings)]
+    holders = unregistered_corporate_holders(change, form, desk.registered_uscc)
+    why = [correction_reason(revision, stored["correction"]), *reasons(licensed_items(change, form), warnings, holders)]
     new = queue(desk, case, change_id, change, form, after, warnings, why, stored, revision, stored["correction"])
     if new is None:
         raise Conflict("该变更登记正在更新，请刷新后重试")

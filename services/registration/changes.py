@@ -117,6 +117,11 @@ class ChangeDesk:
     def __init__(self, store: RegistrationStore, dispatch: Dispatch, check_name: name_change.NameChecker):
         self.store, self.dispatch, self.check_name = store, dispatch, check_name
 
+    def registered_uscc(self, uscc: str) -> bool:
+        """Whether OneStop's register holds this company, not deregistered (a corporate shareholder's check)."""
+        case = self.store.case_by_uscc(uscc)
+        return case is not None and (case.get("licence_status") or "active") == "active"
+
     def _case(self, uscc: str, founder_id: str) -> dict:
         return own_case(self.store, uscc, founder_id)
 
@@ -151,7 +156,8 @@ class ChangeDesk:
         if is_decrease(form.registered_capital, after.registered_capital):
             return self._notice(case, change_id, change, pending)
         warnings = name_change.reserve(self.store, self.check_name, case, change_id, after) if change.name else None
-        why = change_review.reasons(licensed_items(change, form), warnings)
+        why = change_review.reasons(licensed_items(change, form), warnings,
+                                    change_review.unregistered_corporate_holders(change, form, self.registered_uscc))
         if why:
             new = change_review.queue(self, case, change_id, change, form, after, warnings, why, pending)
             if new is None and change.name:

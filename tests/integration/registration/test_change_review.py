@@ -4,13 +4,17 @@ creditor's objection holds a capital decrease until the company answers it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from contracts import clock
 from contracts.calendar import add_working_days
 from contracts.capital import creditor_period_ends_on
+from contracts.codes import make_uscc
 from contracts.rpc import Conflict, Invalid, NotFound
 from contracts.timelimits import CHANGE_CONFIRMATION_DAYS, change_review_deadline
 from gateway import after_start_stats
@@ -192,3 +196,42 @@ def test_a_creditors_objection_holds_a_capital_decrease_until_the_company_answer
     done = call(service, "get_change", company, "founder-1", "down-0001")
     assert done["state"] == "registered" and call(service, "verify", company)["licence"]["registered_capital"] == "500000.00"
     assert call(service, "verify", company)["notices"] == []  # registered: no longer noticed
+
+
+def test_a_corporate_shareholder_outside_the_register_goes_to_a_clerk_one_inside_is_automatic(registration, company,
+                                                                                            mongo_db):
+    """data/change_review_rules.json: a corporate shareholder added that OneStop's register does not hold
+    is checked by a clerk (条例 art. 19; 总局令第88号 art. 2, 冒用其他企业名义 as a shareholder)."""
+    service, form = registration.service, _case(mongo_db)["form"]
+    with registration.waiting_for("licence_issued", "app-rev2"):
+        registration.submit("app-rev2", make_form())
+    registered = registration.events("licence_issued", "app-rev2")[0]["licence"]["uscc"]
+    due = form["shareholders"][0]["payment_due"]
+    capital = Decimal(form["registered_capital"]) + Decimal("500000")
+
+    def adding(uscc: str) -> dict:
+        holder = {"kind": "corporate", "name": "武汉某某投资有限公司", "uscc": uscc,
+                  "subscribed_amount": "500000.00", "payment_due": due}
+        return {"registered_capital": str(capital), "shareholders": [*form["shareholders"], holder]}
+
+    outside = call(service, "request_change", company, "founder-1", "corp-0001", adding(make_uscc("420102", "00009991")))
+    assert outside["state"] == "under_review"
+    [why] = outside["review"]["reasons"]
+    assert "武汉某某投资有限公司" in why and "第二条" in why and "第十九条" in why
+    task = _task(service, "corp-0001")
+    call(service, "act_on_task", task["id"], "clerk-a", "reject", {"reasons": ["未能核实该法人股东的出资意愿"]})
+    with registration.waiting_for("company_changed", "app-rev"):
+        inside = call(service, "request_change", company, "founder-1", "corp-0002", adding(registered))
+    assert inside["state"] == "registered" and "review" not in inside
+
+
+def test_every_review_rule_is_dated_and_cites_an_article():
+    from services.registration.change_review import RULES_FILE, rules
+    data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
+    assert date.fromisoformat(data["decided_on"])
+    routes = {r["kind"]: r["route"] for r in rules().values()}
+    assert {k for k, v in routes.items() if v == "clerk"} == {"licensed_scope_added", "similar_name",
+                                                            "corporate_shareholder_unregistered"}
+    for rule in rules().values():
+        assert re.search(r"第[一二三四五六七八九十百]+条", rule["article"]), rule
+        assert rule["says"] and rule["why"] and rule["route"] in ("clerk", "automatic", "automatic_after_notice")
