@@ -33,6 +33,11 @@ ROLE_LABELS = {"legal_representative": "法定代表人", "shareholder": "股东
 STEPS = bureaus.NAMES
 # A refusal that concerns one item of a step (one employee), not the bureau's whole part.
 PARTIAL_REJECTIONS = {"employee_enrolment"}
+# An intermediate step that ENDS a bureau's part without its output, as the state the step ends in: the
+# bank's reservation lapses when the company is deregistered before the account was opened (a
+# deregistered depositor has no account to open, 《人民币银行结算账户管理办法》 art. 49;
+# services/bank/domain/after_start.py); the event's detail.reason is kept as the step's reason.
+ENDING_STEPS = {"reservation_lapsed": "lapsed"}
 FINAL_STATES = {"completed", "rejected", "revoked", "withdrawn"}
 # keys of an event payload NOT copied into the timeline (data minimisation: no resident IDs, no form;
 # the application document keeps the form once)
@@ -191,6 +196,9 @@ def _on_step_progressed(d: _Derivation, data: dict, at: datetime, bureau: str) -
     if bureau in d.steps:
         _start(d.steps[bureau], at, "in_progress")
         d.steps[bureau]["progress"] = {"step": data.get("step"), "at": at, **(data.get("detail") or {})}
+        if data.get("step") in ENDING_STEPS:
+            _finish(d.steps[bureau], at, ENDING_STEPS[data["step"]])
+            d.steps[bureau]["reasons"] = [(data.get("detail") or {}).get("reason") or data["step"]]
 
 
 def _on_step_rejected(d: _Derivation, data: dict, at: datetime, bureau: str) -> None:

@@ -51,7 +51,7 @@ def application_view(doc: dict[str, Any], base_url: str, today: date | None = No
             "deadline": due.due.isoformat() if due else None,
             "deadline_provisional": bool(due and due.provisional),
             "deadline_planned": bool(due and due.planned),
-            "overdue": step["state"] not in ("done", "rejected", "not_requested")
+            "overdue": step["state"] not in ("done", "rejected", "not_requested", "lapsed")
             and overdue(step.get("deadline"), today),
             "started_at": started,
             "finished_at": finished,

@@ -59,7 +59,7 @@ class StepOut(BaseModel):
     bureau: str
     title: str
     state: Literal["pending", "in_progress", "waiting_for_clerk", "correction_requested", "done", "rejected",
-                   "revoked", "not_requested"]
+                   "revoked", "not_requested", "lapsed"]
     deadline: str | None = None
     deadline_provisional: bool = Field(False, description="counted across a year whose holiday notice is not "
                                        "loaded yet (statutory rules only); recomputed when it is")

@@ -20,7 +20,7 @@ APPLICATION_STATUS = {
 STEP_STATE = {
     "pending": "未开始", "in_progress": "办理中", "waiting_for_clerk": "人工审核中",
     "correction_requested": "待补正", "done": "已完成", "rejected": "未获办理", "revoked": "已吊销",
-    "not_requested": "未申请",
+    "not_requested": "未申请", "lapsed": "已作废",
 }
 TASK_STATE = {"open": "待办", "claimed": "已认领", "done": "已办结", "rejected": "已驳回",
               "correction_requested": "已要求补正"}

@@ -131,6 +131,7 @@ class Account(BaseModel):
     branch_address: str
     account_number: str
     appointment: Appointment | None = None
+    appointment_moved: bool = False  # the founder moved it (改约): every later bank event says the one in force
     state: Literal["reserved", "opened", "refused", "closed", "lapsed"] = "reserved"  # lapsed: deregistered unopened
     reasons: list[str] = []
     reserved_at: datetime
@@ -220,7 +221,7 @@ def move(account: Account, wanted: Appointment, read: Appointment | None, now: d
         return account, []
     if account.appointment != read:
         raise Conflict("预约刚被改动，请刷新后重试")
-    account.appointment = wanted
+    account.appointment, account.appointment_moved = wanted, True
     timing = deadline(wanted.day, 0)  # the counter's task is due on the appointment's day, as when booked
     reason = f"预约{wanted.day.isoformat()} {wanted.slot}到{account.branch_name}柜台开户，请核验预留印鉴后开立（申请人改约）"
     account.task = task = ClerkTask.model_validate(account.task.model_dump() | timing.fields() | {"reason": reason})

@@ -67,12 +67,21 @@ def queue_closing(account: Any, task_type: type, now: datetime) -> tuple[Any, li
                                 kind=CLOSING_KIND, reason=reason, **timing.fields())]
 
 
+def appointment_in_force(account: Any) -> dict[str, Any]:
+    """The appointment a later bank event carries when the founder had moved it: the founder's page shows
+    the step's latest progress, so a later step (account_closed) must not bring back the first booking."""
+    if not account.appointment_moved or account.appointment is None:
+        return {}
+    return {"appointment_date": account.appointment.day.isoformat(), "appointment_slot": account.appointment.slot,
+            "appointment_moved": True}
+
+
 def close(account: Any, now: datetime) -> tuple[dict[str, Any], list[Event]]:
     """The counter closed the account (the clerk's approve on the closing task)."""
     account.state, account.closed_at = "closed", now
     return {"account_number": account.account_number}, [StepProgressed(
         application_id=account.application_id, bureau="bank", step="account_closed",
-        detail={"account_number": account.account_number})]
+        detail={"account_number": account.account_number, **appointment_in_force(account)})]
 
 
 LAPSED = "企业已注销：银行开户预约作废，预分配账号不再启用"
@@ -86,4 +95,5 @@ def lapse(account: Any, now: datetime) -> tuple[Any, list[Event]]:
     if account.task.state == "open":  # the counter has nothing left to do: closed by the system, said why
         queue.finish_stored(account.task, "系统", "lapse", "done", {"reason": LAPSED}, now)
     return account, [StepProgressed(application_id=account.application_id, bureau="bank", step="reservation_lapsed",
-                                    detail={"account_number": account.account_number, "reason": LAPSED})]
+                                    detail={"account_number": account.account_number, "reason": LAPSED,
+                                            **appointment_in_force(account)})]

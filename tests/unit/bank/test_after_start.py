@@ -73,3 +73,39 @@ def test_an_opened_account_blocks_the_closing_until_the_counter_closes_it(store)
     assert account.state == "closed" and account.closed_at == NOW
     assert after_start.clearance_blockers(account) == []
     assert [t.kind for t in account.past_tasks] == ["account_opening"]
+
+
+def test_a_moved_appointment_rides_on_the_later_closing_and_lapse_steps(store):
+    from contracts.events import CompanyDeregistered
+
+    queue = clerk.ClerkQueue(store, lambda *_: None)
+    issued = opened(store)
+    uscc = issued.licence.uscc
+    workflow.move_appointment(store, uscc, "2026-10-12", "13:30-14:30", NOW)
+    moved = {"appointment_date": "2026-10-12", "appointment_slot": "13:30-14:30", "appointment_moved": True}
+    # lapsed before opening: the step says the appointment in force
+    gone = CompanyDeregistered(application_id=issued.application_id, uscc=uscc, closure_id="c1",
+                               deregistered_on=date(2026, 10, 9))
+    [lapsed] = workflow.lapse_on_deregistration(store, gone, NOW)
+    assert lapsed["payload"]["detail"] == {"account_number": store.by_uscc(uscc).account_number,
+                                           "reason": after_start.LAPSED, **moved}
+    # another company: moved, opened, then closed at the counter
+    other = BankStore.in_memory()
+    issued = opened(other)
+    uscc = issued.licence.uscc
+    workflow.move_appointment(other, uscc, "2026-10-12", "13:30-14:30", NOW)
+    queue = clerk.ClerkQueue(other, lambda *_: None)
+    queue.act(other.by_uscc(uscc).task.id, "柜员甲", "approve", {}, NOW)
+    request = ClearanceRequested(application_id=issued.application_id, uscc=uscc, closure_id="close-0001",
+                                 attempt=1, notice_ends_on=date(2026, 10, 30), answerers=["bank"])
+    workflow.queue_closing(other, request, NOW)
+    sent = []
+    queue = clerk.ClerkQueue(other, lambda app_id, entries: sent.extend(entries))
+    queue.act(other.by_uscc(uscc).task.id, "柜员甲", "approve", {}, NOW)
+    [closed] = [e for e in sent if e["type"] == "step_progressed"]
+    assert closed["payload"]["detail"] == {"account_number": other.by_uscc(uscc).account_number, **moved}
+
+
+def test_an_appointment_never_moved_adds_nothing_to_the_closing_step(store):
+    issued = opened(store)
+    assert after_start.appointment_in_force(store.by_uscc(issued.licence.uscc)) == {}

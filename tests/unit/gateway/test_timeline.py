@@ -308,3 +308,63 @@ def test_a_name_change_makes_the_newest_licence_the_companys_current_name():
     assert current_name({**doc, "outputs": before["outputs"]}) == "武汉测试科技有限公司"
     assert current_name({**doc, "outputs": after["outputs"]}) == "武汉新名科技有限公司"
     assert current_name(doc) == "武汉测试科技有限公司"  # before any licence: the form's
+
+
+def _bank_page(form: dict, timeline: list[dict]) -> tuple[dict, str]:
+    """The derived application and its rendered progress section, as the founder's page shows them."""
+    from gateway.views import application_view
+    from gateway.web.pages import env
+
+    derived = derive(form, timeline, T0)
+    doc = {"_id": APP, "submitted_at": T0, "form": form, "timeline": timeline, **derived}
+    view = application_view(doc, "http://gw", today=date(2026, 11, 24))
+    return view, env.get_template("_progress.html").render(app=view)
+
+
+def _reserved(minutes: float = 4) -> dict:
+    return entry("bank", BankAccountReserved(
+        application_id=APP, occurred_at=at(minutes), uscc=USCC, company_name="武汉测试科技有限公司",
+        bank_name="江城银行（演示）", branch_id="jc-hongshan", branch_name="江城银行武汉洪山支行",
+        branch_address="武汉市洪山区珞喻路128号", account_number="90101110000000011",
+        appointment_date=date(2026, 11, 25), appointment_slot="09:00-10:00", shared_with=["tax"]))
+
+
+def _bank_step(minutes: float, step: str, **detail) -> dict:
+    from contracts.events import StepProgressed
+
+    return entry("bank", StepProgressed(application_id=APP, occurred_at=at(minutes), bureau="bank", step=step,
+                                        detail=detail))
+
+
+def test_a_lapsed_bank_reservation_ends_the_step_lapsed_with_its_reason_not_done():
+    from services.bank.domain.after_start import LAPSED
+
+    form = make_form(**BANK_FORM)
+    lapsed = _bank_step(60, "reservation_lapsed", account_number="90101110000000011", reason=LAPSED)
+    result = derive(form, [*automatic_path(form), _reserved(), lapsed], T0)
+    step = result["steps"]["bank"]
+    assert step["state"] == "lapsed" and step["finished_at"] == at(60) and step["reasons"] == [LAPSED]
+    assert result["status"] != "completed"
+    view, html = _bank_page(form, [*automatic_path(form), _reserved(), lapsed])
+    [bank] = [s for s in view["steps"] if s["bureau"] == "bank"]
+    assert bank["state"] == "lapsed" and not bank["overdue"]  # ended: never "已超时" however late
+    from gateway.api.schemas import StepOut
+
+    StepOut.model_validate(bank)  # the API's step shape knows the state (no 500 on GET)
+    assert 'data-bureau="bank" data-state="lapsed"' in html and "已作废" in html and LAPSED in html
+
+
+def test_a_moved_appointment_stays_on_the_page_after_a_later_bank_step():
+    form = make_form(**BANK_FORM)
+    moved = _bank_step(5, "appointment_moved", appointment_date="2026-11-27", appointment_slot="13:30-14:30",
+                       previous="2026-11-25 09:00-10:00")
+    opened = entry("bank", AccountOpened(application_id=APP, occurred_at=at(9), uscc=USCC,
+                                         account_number="90101110000000011", branch_id="jc-hongshan", opened_at=at(9)))
+    closed = _bank_step(90, "account_closed", account_number="90101110000000011", appointment_date="2026-11-27",
+                        appointment_slot="13:30-14:30", appointment_moved=True)
+    _, html = _bank_page(form, [*automatic_path(form), _reserved(), moved, opened, closed])
+    assert "预约开户时间 2026-11-27 13:30-14:30（已改约）" in html and "基本存款账户已销户" in html
+    # never moved: account_closed carries no appointment, the booking stays the first one
+    plain = _bank_step(90, "account_closed", account_number="90101110000000011")
+    _, html = _bank_page(form, [*automatic_path(form), _reserved(), opened, plain])
+    assert "预约开户时间 2026-11-25 09:00-10:00，" in html and "已改约" not in html
