@@ -79,6 +79,23 @@ class StaffingService:
         return self.clients.social_security.list_staff(uscc)
 
 
+def with_medical_bases(staff: list[dict], members: list[dict]) -> list[dict]:
+    """Each staff row (social security's) with the medical-insurance base of the same person: the bureaus
+    number their records apart, so a row is matched on what both lists show of the person (the masked
+    resident ID, the name and the start date; a person hired again has a new start date). `medical`:
+    the base (缴费基数), provisional (暂定: the city's figures for the period not published yet) or not,
+    and the period whose figures fixed it; None where medical insurance has no record of that person."""
+    by_person = {(m.get("resident_id"), m.get("name"), m.get("start_date")): m for m in members}
+    out = []
+    for row in staff:
+        m = by_person.get((row.get("resident_id"), row.get("name"), row.get("start_date")))
+        medical = None if m is None else {"contribution_base": m.get("contribution_base"),
+                                          "base_provisional": bool(m.get("base_provisional")),
+                                          "period": m.get("period")}
+        out.append({**row, "medical": medical})
+    return out
+
+
 def _ask(bureau: str, call: Callable[[], dict]) -> dict[str, Any]:
     row = {"bureau": bureau, "label": bureaus.LABELS[bureau]}
     try:

@@ -21,7 +21,7 @@ from gateway import namecheck, receipt_pdf, replies
 from gateway.applications import UNCHANGED
 from gateway.drafts import new_draft_id
 from gateway.receipts import ReceiptService
-from gateway.staffing import EmployeeRequest, status_of
+from gateway.staffing import EmployeeRequest, status_of, with_medical_bases
 from gateway.web import formdata
 from gateway.web import session as sessions
 from gateway.web.pages import (
@@ -118,6 +118,11 @@ def _application_page(request: Request, app_id: str, who, gateway, status_code: 
             context["staff"] = gateway.staffing.list_staff(who, uscc)
         except OneStopError as exc:  # social security not registered yet, or unreachable: say so
             context["staff"], context["staff_error"] = [], context.get("staff_error") or exc.message
+        try:  # each employee's medical-insurance base beside the row (the base bureau's own answer, live)
+            members = gateway.companies.medical_members(who, uscc) if context["staff"] else []
+        except OneStopError as exc:  # not registered yet or unreachable: the rows say "—" and why
+            members, context["medical_error"] = [], exc.message
+        context["staff"] = with_medical_bases(context["staff"], members)
     return render(request, "application.html", context, status_code=status_code)
 
 

@@ -88,3 +88,21 @@ def test_a_leaver_is_named_by_resident_id_at_the_other_bureaus_and_the_id_is_nev
     assert calls["end_membership"] == (uscc, HIRE["resident_id"], "2026-12-31")
     assert calls["close_account_of"] == (uscc, HIRE["resident_id"], "2026-12-31")
     assert by_bureau(reply)["housing_fund"]["status"] == "refused"
+
+
+def test_each_staff_row_gets_the_same_persons_medical_base_and_none_when_the_bureau_has_no_record():
+    from gateway.staffing import with_medical_bases
+
+    staff = [{"employee_id": "ss-1", "name": "王芳", "resident_id": "420***********123X", "start_date": "2026-11-24"},
+             {"employee_id": "ss-2", "name": "王芳", "resident_id": "420***********123X", "start_date": "2027-10-08"},
+             {"employee_id": "ss-3", "name": "李雷", "resident_id": "110***********0011", "start_date": "2026-11-24"}]
+    members = [{"employee_id": "mi-2", "name": "王芳", "resident_id": "420***********123X", "start_date": "2027-10-08",
+                "contribution_base": "4700.00", "base_provisional": True, "period": "2026-09"},
+               {"employee_id": "mi-1", "name": "王芳", "resident_id": "420***********123X", "start_date": "2026-11-24",
+                "contribution_base": "8000.00", "base_provisional": False, "period": "2026-09"}]
+    rows = with_medical_bases(staff, members)
+    assert [r["medical"] for r in rows] == [
+        {"contribution_base": "8000.00", "base_provisional": False, "period": "2026-09"},
+        {"contribution_base": "4700.00", "base_provisional": True, "period": "2026-09"},
+        None]
+    assert rows[0]["employee_id"] == "ss-1"  # social security's row, its id kept (the leaver form uses it)
