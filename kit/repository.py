@@ -132,7 +132,7 @@ def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
     """The filters finders use: {path: value}, {path: {"$in": [...]}}, {path: {"$exists": bool}},
     {path: {"$lte": value}} (ISO dates compare as their strings, as in Mongo); a dotted path goes through lists (`seals.code`) and a number picks a list item (`tasks.0`)."""
     for path, wanted in query.items():
-        values = list(_values(doc, path.split(".")))
+        values = list(path_values(doc, path.split(".")))
         if isinstance(wanted, dict) and "$exists" in wanted:
             if bool(values) != bool(wanted["$exists"]):
                 return False
@@ -147,7 +147,10 @@ def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
     return True
 
 
-def _values(value: Any, parts: list[str]) -> Iterator[Any]:
+def path_values(value: Any, parts: list[str]) -> Iterator[Any]:
+    """Every value a dotted path (split into `parts`) reaches in a document, as Mongo's filters see them:
+    through lists (`seals.code`), a number picking a list item (`tasks.0`), a list also yielding its items.
+    Public for in-memory stores that match filters themselves (services/tax/store.py)."""
     if not parts:
         if isinstance(value, list):
             yield from value
@@ -155,11 +158,11 @@ def _values(value: Any, parts: list[str]) -> Iterator[Any]:
         return
     head, rest = parts[0], parts[1:]
     if isinstance(value, dict) and head in value:
-        yield from _values(value[head], rest)
+        yield from path_values(value[head], rest)
     elif isinstance(value, list):
         if head.isdigit():
             if int(head) < len(value):
-                yield from _values(value[int(head)], rest)
+                yield from path_values(value[int(head)], rest)
         else:
             for item in value:
-                yield from _values(item, parts)
+                yield from path_values(item, parts)

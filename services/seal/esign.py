@@ -41,9 +41,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 from nameko.extensions import DependencyProvider
-from pymongo import ASCENDING
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from contracts.clock import in_china, now
 from contracts.form import SEAL_KIND_LABELS
@@ -51,8 +49,8 @@ from contracts.rpc import Conflict, Document, FieldError, Invalid, NotFound
 from kit import pdfsign, pki, seseal
 from services.seal import documents
 from services.seal.domain import ELECTRONIC_MAKER, SealRecord, SealSet
+from services.seal.store import ElectronicSealStore
 
-DUPLICATE_KEY = 11000  # MongoDB's error code for a unique-index clash
 log = logging.getLogger(__name__)
 
 CA_NAME = ELECTRONIC_MAKER  # the seal maker of GB/T 38540: the certificate that issues seal certificates
@@ -97,16 +95,12 @@ class ElectronicSeals:
     """Credentials (`electronic_seals`, _id = seal code) and uses (`seal_uses`) of electronic seals."""
 
     def __init__(self, db: Database, ca: pki.Identity, kek: AESGCM, public_base_url: str):
-        self.credentials = db["electronic_seals"]
-        self.uses = db["seal_uses"]
+        self.store = ElectronicSealStore(db)
         self.ca, self.kek = ca, kek
         self.crl_url = public_base_url.rstrip("/") + CRL_PATH
 
     def ensure_indexes(self) -> None:
-        self.credentials.create_index("uscc")
-        self.credentials.create_index("serial", unique=True)
-        self.uses.create_index([("uscc", ASCENDING), ("signed_at", ASCENDING)])
-        self.uses.create_index("signed_sha256")
+        self.store.ensure_indexes()
 
     # ---- credentials
 
@@ -118,27 +112,17 @@ class ElectronicSeals:
         seals = [s for s in seal_set.seals if s.medium == "electronic" and s.filed]
         if not seals:
             return
-        found = set() if fresh else {
-            d["_id"] for d in self.credentials.find({"_id": {"$in": [s.code for s in seals]}}, {"_id": 1})}
+        found = set() if fresh else self.store.codes_with_credentials([s.code for s in seals])
         made = [self._make(seal_set, s) for s in seals if s.code not in found]
         if made:
-            try:
-                self.credentials.insert_many(made, ordered=False)
-            except BulkWriteError as exc:
-                if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-                    raise
+            self.store.insert_credentials(made)
 
     def credential(self, seal_set: SealSet, seal: SealRecord) -> dict[str, Any]:
         """The seal's certificate and encrypted key: made once (racing makers: the first insert wins)."""
-        found = self.credentials.find_one({"_id": seal.code})
+        found = self.store.credential(seal.code)
         if found:
             return found
-        doc = self._make(seal_set, seal)
-        try:
-            self.credentials.insert_one(doc)
-        except DuplicateKeyError:
-            return self.credentials.find_one({"_id": seal.code})
-        return doc
+        return self.store.insert_credential(self._make(seal_set, seal))
 
     def _make(self, seal_set: SealSet, seal: SealRecord) -> dict[str, Any]:
         key = pki.new_key()
@@ -187,8 +171,7 @@ class ElectronicSeals:
             picture_png=documents.render_seal(seal_set, seal),
             width_mm=ESEAL_MM[1] if personal else ESEAL_MM[0], height_mm=ESEAL_MM[1] if personal else ESEAL_MM[0])
         der = seseal.build(data, self.ca.certificate, self.ca.key)
-        self.credentials.update_one({"_id": seal.code, "eseal": {"$exists": False}}, {"$set": {"eseal": Binary(der)}})
-        return bytes(self.credentials.find_one({"_id": seal.code}, {"eseal": 1})["eseal"])
+        return self.store.keep_eseal(seal.code, der)
 
     def _identity(self, credential: dict) -> pki.Identity:
         blob = bytes(credential["key"])
@@ -209,7 +192,7 @@ class ElectronicSeals:
         digest = hashlib.sha256(pdf).hexdigest()
         use_id = f"{seal_set.uscc}:{key}" if key else uuid.uuid4().hex
         if key:
-            done = self.uses.find_one({"_id": use_id})
+            done = self.store.use(use_id)
             if done:
                 return _repeat(done, code, digest)
         credential = self.credential(seal_set, seal)
@@ -228,35 +211,36 @@ class ElectronicSeals:
                "signer": {"id": str(signer.get("id", "")), "name": str(signer.get("name", ""))},
                "document_sha256": digest, "signed_sha256": hashlib.sha256(signed).hexdigest(),
                "idempotency_key": key, "pdf": Binary(signed) if key else None}
-        try:
-            self.uses.insert_one(use)
-        except DuplicateKeyError:  # a twin request with the same key landed first: answer with its result
-            return _repeat(self.uses.find_one({"_id": use_id}), code, digest)
+        first = self.store.insert_use(use)
+        if first is not None:  # a twin request with the same key landed first: answer with its result
+            return _repeat(first, code, digest)
         log.info("document sealed", extra={"seal": code, "use": use_id})
         return {"use": use_view(use), "pdf_base64": base64.b64encode(signed).decode()}
 
     def list_uses(self, uscc: str) -> list[dict[str, Any]]:
-        return [use_view(u) for u in self.uses.find({"uscc": uscc}, {"pdf": 0}).sort("signed_at", ASCENDING)]
+        return [use_view(u) for u in self.store.uses_of(uscc)]
 
     # ---- revocation and status
 
-    def revoke(self, query: dict[str, Any], at, reason: str) -> int:
-        result = self.credentials.update_many({**query, "revoked_at": None},
-                                              {"$set": {"revoked_at": at, "revocation_reason": reason}})
-        return result.modified_count
+    def revoke(self, codes: list[str], at, reason: str) -> int:
+        """These seals' certificates revoked (listed in the CRL from `at`); how many were not yet."""
+        return self.store.revoke_codes(codes, at, reason)
+
+    def revoke_company(self, uscc: str, at, reason: str) -> int:
+        """Every certificate of the company revoked; how many were not yet."""
+        return self.store.revoke_company(uscc, at, reason)
 
     def crl(self) -> bytes:
-        revoked = [(int(c["serial"], 16), c["revoked_at"]) for c in
-                   self.credentials.find({"revoked_at": {"$ne": None}}, {"serial": 1, "revoked_at": 1})]
+        revoked = [(int(serial, 16), at) for serial, at in self.store.revoked()]
         return pki.crl(self.ca, revoked, number=max(1, int(now().timestamp())))
 
     def status(self, serial: str, signed_sha256: str | None = None) -> dict[str, Any] | None:
         """What a public check says of a seal certificate: which seal, whose, revoked since when, and
         when our records say it signed this very file (if it did)."""
-        credential = self.credentials.find_one({"serial": serial})
+        credential = self.store.credential_by_serial(serial)
         if credential is None:
             return None
-        use = self.uses.find_one({"signed_sha256": signed_sha256, "serial": serial}, {"pdf": 0}) if signed_sha256 else None
+        use = self.store.use_of_file(serial, signed_sha256) if signed_sha256 else None
         revoked_at = credential.get("revoked_at")
         signed_at = use["signed_at"] if use else None
         return {"code": credential["_id"], "kind": credential["kind"], "uscc": credential["uscc"],
@@ -397,9 +381,9 @@ def report_lost(store, seals: ElectronicSeals, uscc: str, code: str, reason: Any
     if not isinstance(reason, str) or not 2 <= len(reason.strip()) <= 200:
         raise Invalid.with_fields("请写明挂失原因", [FieldError(field="reason", message="2-200个字符")])
     seals.credential(seal_set, seal)
-    seals.revoke({"_id": code}, now(), f"印章挂失：{reason.strip()}")
-    return seals.status(seals.credentials.find_one({"_id": code})["serial"])
+    seals.revoke([code], now(), f"印章挂失：{reason.strip()}")
+    return seals.status(seals.store.credential(code)["serial"])
 
 
 def revoke_company(seals: ElectronicSeals, uscc: str, at, reason: str) -> int:
-    return seals.revoke({"uscc": uscc}, at, f"营业执照已吊销：{reason}")
+    return seals.revoke_company(uscc, at, f"营业执照已吊销：{reason}")

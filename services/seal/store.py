@@ -5,7 +5,8 @@ Collections: `seal_sets` (_id = application_id: one set per application), `count
 sequence per district), `revocations` (_id = USCC: the licence revocations registration announced,
 kept apart from the sets because one may arrive before the set exists; the _id makes a redelivery a
 DuplicateKeyError, i.e. "already recorded"), `documents` (the certificate and seal images as issued,
-kit.documents). Unique indexes on `_id`, `uscc` and `seals.code` are the
+kit.documents); `electronic_seals` (_id = seal code: each electronic seal's certificate and encrypted
+key) and `seal_uses` (each signing), both through ElectronicSealStore for esign.py. Unique indexes on `_id`, `uscc` and `seals.code` are the
 last line of defence: whatever goes wrong upstream, no code is stored twice and no company gets two
 sets.
 """
@@ -15,7 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from bson import Binary
+from pymongo import ASCENDING
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from contracts.events import Event
 from contracts.rpc import NotFound
@@ -125,6 +129,92 @@ class SealStore:
         return self.repo.change({"tasks.id": task_id}, change, lambda: _no_task(task_id))
 
 
+class ElectronicSealStore:
+    """The electronic seals' credentials (`electronic_seals`, _id = seal code) and uses (`seal_uses`):
+    every filter esign.py needs, so that the CA and signing code hold no query of their own."""
+
+    def __init__(self, db: Database):
+        self.credentials = db["electronic_seals"]
+        self.uses = db["seal_uses"]
+
+    def ensure_indexes(self) -> None:
+        self.credentials.create_index("uscc")
+        self.credentials.create_index("serial", unique=True)
+        self.uses.create_index([("uscc", ASCENDING), ("signed_at", ASCENDING)])
+        self.uses.create_index("signed_sha256")
+
+    # ---- credentials
+
+    def codes_with_credentials(self, codes: list[str]) -> set[str]:
+        return {d["_id"] for d in self.credentials.find({"_id": {"$in": codes}}, {"_id": 1})}
+
+    def insert_credentials(self, docs: list[dict[str, Any]]) -> None:
+        """All of them; one another worker inserted first is left as it is (racing makers: the first wins)."""
+        try:
+            self.credentials.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                raise
+
+    def credential(self, code: str) -> dict[str, Any] | None:
+        return self.credentials.find_one({"_id": code})
+
+    def insert_credential(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """doc, or the credential another worker stored first under its code."""
+        try:
+            self.credentials.insert_one(doc)
+        except DuplicateKeyError:
+            return self.credentials.find_one({"_id": doc["_id"]})
+        return doc
+
+    def credential_by_serial(self, serial: str) -> dict[str, Any] | None:
+        return self.credentials.find_one({"serial": serial})
+
+    def keep_eseal(self, code: str, der: bytes) -> bytes:
+        """The seal data (GB/T 38540) kept with the credential, once: the first stored is the one returned."""
+        self.credentials.update_one({"_id": code, "eseal": {"$exists": False}}, {"$set": {"eseal": Binary(der)}})
+        return bytes(self.credentials.find_one({"_id": code}, {"eseal": 1})["eseal"])
+
+    def revoke_codes(self, codes: list[str], at, reason: str) -> int:
+        """The not yet revoked credentials of these seal codes, revoked at `at`; how many."""
+        return self._revoke({"_id": {"$in": codes}}, at, reason)
+
+    def revoke_company(self, uscc: str, at, reason: str) -> int:
+        """Every not yet revoked credential of the company, revoked at `at`; how many."""
+        return self._revoke({"uscc": uscc}, at, reason)
+
+    def _revoke(self, query: dict[str, Any], at, reason: str) -> int:
+        result = self.credentials.update_many({**query, "revoked_at": None},
+                                              {"$set": {"revoked_at": at, "revocation_reason": reason}})
+        return result.modified_count
+
+    def revoked(self) -> list[tuple[str, Any]]:
+        """(serial, revoked_at) of every revoked credential: the CRL's entries."""
+        return [(c["serial"], c["revoked_at"]) for c in
+                self.credentials.find({"revoked_at": {"$ne": None}}, {"serial": 1, "revoked_at": 1})]
+
+    # ---- uses
+
+    def use(self, use_id: str) -> dict[str, Any] | None:
+        return self.uses.find_one({"_id": use_id})
+
+    def insert_use(self, use: dict[str, Any]) -> dict[str, Any] | None:
+        """None once stored; the use already stored under its _id if a twin request landed first."""
+        try:
+            self.uses.insert_one(use)
+        except DuplicateKeyError:
+            return self.uses.find_one({"_id": use["_id"]})
+        return None
+
+    def uses_of(self, uscc: str) -> list[dict[str, Any]]:
+        """The company's signings, oldest first, without the signed files."""
+        return list(self.uses.find({"uscc": uscc}, {"pdf": 0}).sort("signed_at", ASCENDING))
+
+    def use_of_file(self, serial: str, signed_sha256: str) -> dict[str, Any] | None:
+        return self.uses.find_one({"signed_sha256": signed_sha256, "serial": serial}, {"pdf": 0})
+
+
+DUPLICATE_KEY = 11000  # MongoDB's error code for a unique-index clash
 BUSY = "该任务正被同时办理，请刷新后重试"
 
 

@@ -79,7 +79,7 @@ def renew_for_name_change(store: SealStore, seals, event: CompanyChanged) -> lis
             lambda: NotFound(f"没有该单位的印章：{event.uscc}"))
     replaced = [s.code for s in seal_set.seals if s.replaced_in == event.version and s.medium == "electronic"]
     if replaced:
-        seals.revoke({"_id": {"$in": replaced}}, clock.now(), domain.VOID_NAME_CHANGED)
+        seals.revoke(replaced, clock.now(), domain.VOID_NAME_CHANGED)
     seals.issue_all(seal_set)
     log.info("seals renewed for a new name", extra={"application_id": seal_set.application_id})
     return entries
@@ -93,7 +93,7 @@ def void_on_deregistration(store: SealStore, seals, event: CompanyDeregistered) 
         store.repo.change({"uscc": event.uscc},
                           lambda s: domain.void_on_deregistration(s, event.occurred_at),
                           lambda: NotFound(f"没有该单位的印章：{event.uscc}"))
-    seals.revoke({"uscc": event.uscc}, event.occurred_at, "企业已注销")
+    seals.revoke_company(event.uscc, event.occurred_at, "企业已注销")
 
 
 # ---- clerk tasks: services/seal/clerk.py -------------------------------------------------------

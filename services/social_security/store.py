@@ -96,12 +96,14 @@ class SocialSecurityStore:
         self.employers.update_one({"_id": uscc, **newer_version(version)}, {"$set": fields})
 
     def move_employer(self, uscc: str, expect: dict[str, Any], changes: dict[str, Any],
-                      outbox: list[dict[str, Any]] = ()) -> bool:
-        """Apply `changes` (and queue events) only if the employer still matches `expect`."""
+                      outbox: list[dict[str, Any]] = (), unnumbered: bool = False) -> bool:
+        """Apply `changes` (and queue events) only if the employer still has the field values of `expect`
+        (and, `unnumbered`, no employer_number yet: a number is given once)."""
         update: dict[str, Any] = {"$set": changes}
         if outbox:
             update["$push"] = {"outbox": {"$each": list(outbox)}}
-        return self.employers.update_one({"_id": uscc, **expect}, update).modified_count == 1
+        query = {"_id": uscc, **expect, **({"employer_number": {"$exists": False}} if unnumbered else {})}
+        return self.employers.update_one(query, update).modified_count == 1
 
     def stalled_employers(self, before: datetime, limit: int = 50) -> list[str]:
         query = {"$or": [{"state": "received"}, {"state": "registered", "employees_processed": False}],
@@ -189,6 +191,12 @@ class SocialSecurityStore:
             update["$push"] = push
         return self.tasks.find_one_and_update(query, update, projection={"outbox": 0},
                                               return_document=ReturnDocument.AFTER)
+
+
+def pending_outbox(collection, doc_id: str) -> list[dict[str, Any]]:
+    """The events one document (an employer, enrolment or task) still has to send."""
+    doc = collection.find_one({"_id": doc_id}, {"outbox": 1})
+    return (doc or {}).get("outbox") or []
 
 
 # ---- the clerk queue's write conditions (kit.clerk's rules as Mongo filters) --------------------

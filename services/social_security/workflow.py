@@ -36,7 +36,7 @@ from kit.mongo import NUMBER_BLOCK
 from kit.outbox import Dispatch, flush, outbox_entry
 from services.social_security import domain, injury
 from services.social_security.policy import PolicyBook, PolicyNotConfigured
-from services.social_security.store import SocialSecurityStore
+from services.social_security.store import SocialSecurityStore, pending_outbox
 
 log = logging.getLogger(__name__)
 
@@ -163,8 +163,7 @@ def _register(store, employer, now, expect_state: str) -> tuple[dict[str, Any], 
                "registered_at": now, "updated_at": now}
     entry = outbox_entry(event)
     # If another worker won the race, this number is skipped (never reused, never given twice).
-    if not store.move_employer(uscc, {"state": expect_state, "employer_number": {"$exists": False}},
-                               changes, [entry]):
+    if not store.move_employer(uscc, {"state": expect_state}, changes, [entry], unnumbered=True):
         return None
     return {**employer, **changes}, [entry]
 
@@ -291,9 +290,9 @@ def employment_registration(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def publish(collection, doc_id: str, dispatch: Dispatch) -> None:
-    doc = collection.find_one({"_id": doc_id}, {"outbox": 1})
-    if doc and doc.get("outbox"):
-        flush(collection, doc_id, doc["outbox"], dispatch)
+    entries = pending_outbox(collection, doc_id)
+    if entries:
+        flush(collection, doc_id, entries, dispatch)
 
 
 # ---- licence_revoked: what a closing company may no longer do ----------------------------------

@@ -18,16 +18,18 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from pymongo.database import Database
 
 from contracts import clock
 from contracts.events import Blocker
 from contracts.form import pydantic_field_errors
 from contracts.rpc import Conflict, FieldError, Invalid
 from contracts.rpc.tax import DeclarationRequest
+
+if TYPE_CHECKING:
+    from services.tax.store import TaxStore
 
 QUARTERLY = "small_scale"
 
@@ -61,30 +63,26 @@ def expected(registration: dict[str, Any], today: date) -> list[str]:
     return out
 
 
-def _filed(db: Database, uscc: str) -> dict[str, dict[str, Any]]:
-    return {d["period"]: d for d in db["declarations"].find({"uscc": uscc})}
-
-
-def listing(db: Database, registration: dict[str, Any], today: date) -> list[dict[str, Any]]:
+def listing(store: TaxStore, registration: dict[str, Any], today: date) -> list[dict[str, Any]]:
     """Every period expected so far (and any filed), with whether it is on file."""
-    filed = _filed(db, registration["_id"])
+    filed = store.declarations_of(registration["_id"])
     periods = sorted(set(expected(registration, today)) | set(filed))
     return [{"period": p, "label": label(p), "filed": p in filed,
              **({"tax_due": str(filed[p]["tax_due"]), "filed_at": clock.in_china(filed[p]["filed_at"]).isoformat()}
                 if p in filed else {})} for p in periods]
 
 
-def blockers(db: Database, registration: dict[str, Any] | None, today: date) -> list[Blocker]:
+def blockers(store: TaxStore, registration: dict[str, Any] | None, today: date) -> list[Blocker]:
     """Every expected declaration not on file, for a closing's tax clearance."""
     if registration is None:
         return []
-    filed = _filed(db, registration["_id"])
+    filed = store.declarations_of(registration["_id"])
     return [Blocker(item=f"{label(p)}的纳税申报尚未办理（《税收征收管理法》第二十五条）",
                     todo="请办理该期纳税申报（无应纳税额的作零申报），再申请重新核查")
             for p in expected(registration, today) if p not in filed]
 
 
-def file(db: Database, registration: dict[str, Any], raw: Any, today: date) -> dict[str, Any]:
+def file(store: TaxStore, registration: dict[str, Any], raw: Any, today: date) -> dict[str, Any]:
     """One period's declaration, once (the same again is a retry; a different amount a 409: 更正申报
     is not modelled)."""
     try:
@@ -102,8 +100,7 @@ def file(db: Database, registration: dict[str, Any], raw: Any, today: date) -> d
     key = f"{registration['_id']}:{request.period}"
     doc = {"_id": key, "uscc": registration["_id"], "period": request.period,
            "tax_due": str(request.tax_due), "filed_at": clock.now()}
-    db["declarations"].update_one({"_id": key}, {"$setOnInsert": doc}, upsert=True)
-    stored = db["declarations"].find_one({"_id": key})
+    stored = store.file_declaration(doc)
     if Decimal(stored["tax_due"]) != request.tax_due:
         raise Conflict(f"{label(request.period)}已申报（应纳税额{stored['tax_due']}元），更正申报请到办税服务厅办理")
     return {"period": stored["period"], "label": label(stored["period"]), "filed": True,

@@ -49,7 +49,7 @@ from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive
 from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
-from kit.repository import _values  # the dotted-path walk of InMemoryRepository's filters, not a copy
+from kit.repository import path_values  # the dotted-path walk of InMemoryRepository's filters, not a copy
 from kit.revocations import Revocations
 from services.tax.redletter import QTY_SCALE, ledger_key
 
@@ -67,6 +67,7 @@ class TaxStore:
         self.counters = db["counters"]
         self.skipped = db["skipped_numbers"]
         self.red_forms = db["red_forms"]
+        self.declarations = db["declarations"]  # 纳税申报, `_id` "<uscc>:<period>" (declarations.py)
         self.revocations = Revocations(db["revocations"])
         self.change_answers = ChangeAnswers(db["change_answers"])
         self.bank_accounts = BankAccounts(db["bank_accounts"])  # the bank's account, for the 三方协议
@@ -361,6 +362,17 @@ class TaxStore:
             {"$set": {"state": state, "answered_at": now, "red_number": red_number}},
             return_document=ReturnDocument.AFTER)
 
+    # ---- 纳税申报 (declarations.py) --------------------------------------------------------------------
+
+    def declarations_of(self, uscc: str) -> dict[str, dict[str, Any]]:
+        """The company's declarations on file, by period."""
+        return {d["period"]: d for d in self.declarations.find({"uscc": uscc})}
+
+    def file_declaration(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """The declaration under doc's `_id`, written once: a repeat leaves the first as it was."""
+        self.declarations.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
+        return self.declarations.find_one({"_id": doc["_id"]})
+
     def invoices_of(self, uscc: str | None = None, application_id: str | None = None) -> list[dict[str, Any]]:
         query = {"uscc": uscc} if uscc else {"application_id": application_id}
         return list(self.invoices.find(query, {"_id": 0}).sort("number", ASCENDING))
@@ -512,7 +524,7 @@ def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
             if not all(matches(doc, q) for q in wanted):
                 return False
             continue
-        values = list(_values(doc, path.split(".")))
+        values = list(path_values(doc, path.split(".")))
         if not _satisfies(values, wanted):
             return False
     return True
@@ -552,7 +564,7 @@ def _comparable(a: Any, b: Any) -> bool:
 
 
 def _first(doc: dict[str, Any], path: str) -> Any:
-    return next(iter(_values(doc, path.split("."))), None)
+    return next(iter(path_values(doc, path.split("."))), None)
 
 
 def _sort_key(value: Any) -> tuple:

@@ -53,7 +53,7 @@ def clearance_blockers(store: TaxStore, uscc: str, today: date) -> list:
     """What keeps the company from its 清税: unfinished invoices and undeclared periods."""
     registration = store.registration_if_any(uscc)
     return (domain.clearance_blockers(registration, store.open_ledgers(uscc))
-            + declarations.blockers(store.db, registration, today))
+            + declarations.blockers(store, registration, today))
 
 
 def answer_clearance_request(store: TaxStore, payload: dict, today: date, dispatch: Dispatch) -> None:
@@ -122,11 +122,11 @@ def list_invoices(store: TaxStore, uscc: str) -> list[dict]:
 
 def file_declaration(store: TaxStore, uscc: str, declaration: Any, today: date) -> dict:
     """One period's 纳税申报 (declarations.py: what a closing's 清税 checks)."""
-    return declarations.file(store.db, store.registration(uscc), declaration, today)
+    return declarations.file(store, store.registration(uscc), declaration, today)
 
 
 def list_declarations(store: TaxStore, uscc: str, today: date) -> list[dict]:
-    return declarations.listing(store.db, store.registration(uscc), today)
+    return declarations.listing(store, store.registration(uscc), today)
 
 
 # ---- documents ---------------------------------------------------------------------------------------

@@ -23,11 +23,14 @@ class Certificates:
     """What the workflow asks of the electronic-seal CA (esign.ElectronicSeals), recorded."""
 
     def __init__(self):
-        self.revoked: list[tuple[dict, str]] = []
+        self.revoked: list[tuple[list[str] | str, str]] = []  # (seal codes or the company's USCC, reason)
         self.issued: list[str] = []
 
-    def revoke(self, query, at, reason):
-        self.revoked.append((query, reason))
+    def revoke(self, codes, at, reason):
+        self.revoked.append((codes, reason))
+
+    def revoke_company(self, uscc, at, reason):
+        self.revoked.append((uscc, reason))
 
     def issue_all(self, seal_set):
         self.issued = [s.code for s in seal_set.live() if s.medium == "electronic" and s.filed]
@@ -72,8 +75,8 @@ def test_a_name_change_voids_every_seal_and_makes_new_ones_once(store):
     assert all(seals[c]["company_name"] == NEW_NAME for c in new)
     assert {seals[c]["status"] for c in new if c not in electronic} == {"ordered"}
     # the old electronic seals' certificates revoked, the new ones issued
-    [(query, reason)] = {str(r): r for r in certificates.revoked}.values()
-    assert sorted(query["_id"]["$in"]) == sorted(c for c in old if seals[c]["medium"] == "electronic")
+    [(codes, reason)] = {str(r): r for r in certificates.revoked}.values()
+    assert sorted(codes) == sorted(c for c in old if seals[c]["medium"] == "electronic")
     assert sorted(certificates.issued) == sorted(electronic)
     seal_set = store.by_uscc(USCC)
     assert [t.kind for t in seal_set.tasks if t.state == "open"] == ["engraving"]  # the old order's step closed
@@ -97,4 +100,4 @@ def test_a_deregistration_voids_every_seal_with_its_date(store):
         found = workflow.lookup_seal(store, seal["code"])
         assert found["genuine"] is False and found["seal"]["voided_on"] == "2026-11-30"
         assert found["seal"]["void_reason"] == "企业已注销，印章作废"
-    assert certificates.revoked[0] == ({"uscc": USCC}, "企业已注销")
+    assert certificates.revoked[0] == (USCC, "企业已注销")
