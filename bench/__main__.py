@@ -32,7 +32,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--mongo-uri", default=None,
                         help="database URI for the system under test, e.g. with ?retryWrites=false")
     parser.add_argument("--max-workers", type=int, default=None,
-                        help="MAX_WORKERS for every service of the system under test (config default 10)")
+                        help="MAX_WORKERS (and the tracker's TRACKER_MAX_WORKERS) for every service under test "
+                             "(config defaults 10, the tracker 64)")
     parser.add_argument("--history-n", type=int, default=100_000,
                         help="completed applications the history part preloads (default 100000)")
     parser.add_argument("--history-e2e-n", type=int, default=30, help="the history part's e2e load (default 30)")
@@ -136,7 +137,8 @@ def step_of(run: Run) -> dict:
 
 
 def _env(args: argparse.Namespace) -> dict[str, str]:
-    return {"MAX_WORKERS": str(args.max_workers)} if args.max_workers else {}
+    # the tracker has its own pool (gateway/config.yml TRACKER_MAX_WORKERS): --max-workers sets both
+    return {"MAX_WORKERS": str(args.max_workers), "TRACKER_MAX_WORKERS": str(args.max_workers)} if args.max_workers else {}
 
 
 def main(argv: list[str] | None = None) -> int:
