@@ -98,12 +98,14 @@ def load_sender(setting: str, outbox: str | Path) -> Sender:
 def latest_code(destination: str, paths: list[Path]) -> str | None:
     """The newest code written for `destination` in the outbox files (an operator's or a test's reading)."""
     best: tuple[str, str] | None = None
+    wanted = destination.strip().lower()
     for path in paths:
         if not path.exists():
             continue
         for raw in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(raw)
-            if row.get("to") == destination and (best is None or row["at"] >= best[0]):
+            # addresses are logins, kept lower-case (gateway.auth): a form's "...X@..." is "...x@..." here
+            if str(row.get("to", "")).lower() == wanted and (best is None or row["at"] >= best[0]):
                 best = (row["at"], row["text"])
     if best is None:
         return None

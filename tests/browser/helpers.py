@@ -35,8 +35,9 @@ def sign_up(page: Page, person: dict) -> None:
     page.get_by_label("身份证号码").fill(person["resident_id"])
     page.get_by_label("电子邮箱").fill(person["email"])
     page.get_by_label("密码").fill(person["password"])
-    page.get_by_role("button", name="注册并开始").click()
-    expect(page).to_have_url(re.compile(r"/account/verify"))
+    # argon2 and the sign-up's writes: seconds on a loaded 2-core machine (a 10 s wait failed there)
+    page.get_by_role("button", name="注册并开始").click(timeout=30_000)
+    expect(page).to_have_url(re.compile(r"/account/verify"), timeout=30_000)
     verify_contact(page, person["email"])
 
 
