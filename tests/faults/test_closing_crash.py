@@ -85,6 +85,10 @@ def test_registration_killed_while_it_deregisters_restarts_and_deregisters_each_
             assert gone["deregistered_on"] == LATER.date().isoformat()
         cases = live.db("registration")["cases"]
         live.wait_for(lambda: cases.count_documents({"outbox.0": {"$exists": True}}) == 0, 60, "the outbox drained")
+        # a kill between the deregistration's write and the name's barring leaves the barring to the
+        # restarted worker's 5 s sweep (closing.settle_due), not to the outbox relay
+        live.wait_for(lambda: cases.count_documents({"_id": {"$in": ids}, "name_barred": True}) == len(ids), 60,
+                      "every name barred")
         for app_id in ids:
             case = cases.find_one({"_id": app_id})
             [closure] = case["closures"].values()
