@@ -9,11 +9,14 @@ no slot (an appointment must end before the branch closes).
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.calendar import add_working_days, is_working_day
+from contracts.rpc import FieldError
 
 DATA_FILE = "bank_branches_wuhan.json"
 
@@ -47,6 +50,22 @@ class BranchBook(BaseModel):
 # how far ahead appointments are given: the bank looks this many working days ahead for a free slot, and
 # a founder's preferred day may be at most this far from the day of the submission (our convention)
 HORIZON_WORKING_DAYS = 20
+
+
+def appointment_day_errors(day: date | None, today: date, field: str) -> list[FieldError]:
+    """The appointment day's rules, one place for both checks of them: the gateway's at submission and
+    the bank's when the founder moves the appointment. A working day after `today` (Beijing) and at
+    most HORIZON_WORKING_DAYS working days ahead; the error is on `field`, in Chinese."""
+    if day is None:
+        return [FieldError(field=field, message="请填写预约日期（YYYY-MM-DD）")]
+    if day <= today:
+        return [FieldError(field=field, message="预约日期须在今天之后")]
+    if not is_working_day(day):
+        return [FieldError(field=field, message="预约日期须为工作日")]
+    last = add_working_days(today, HORIZON_WORKING_DAYS)
+    if day > last:
+        return [FieldError(field=field, message=f"预约日期最晚为{last.isoformat()}（{HORIZON_WORKING_DAYS}个工作日以内）")]
+    return []
 
 
 @cache

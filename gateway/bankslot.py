@@ -16,7 +16,6 @@ from typing import Any
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 
 from contracts import banks, clock
-from contracts.calendar import add_working_days
 from contracts.rpc import FieldError, OneStopError
 from gateway.clients import BankClient
 
@@ -30,13 +29,9 @@ def slot_errors(bank: BankClient, body: Any, today: date | None = None) -> list[
     slot, day = chosen.get("appointment_slot"), _day(chosen.get("appointment_date"))
     if branch is None or day is None or slot not in banks.slots(branch):
         return []  # nothing chosen, or the form's own rules report what is wrong
-    today = today or clock.china_today()
-    if day <= today:
-        return [FieldError(field="bank.appointment_date", message="预约日期须在今天之后")]
-    last = add_working_days(today, banks.HORIZON_WORKING_DAYS)
-    if day > last:
-        return [FieldError(field="bank.appointment_date",
-                           message=f"预约日期最晚为{last.isoformat()}（{banks.HORIZON_WORKING_DAYS}个工作日以内）")]
+    day_errors = banks.appointment_day_errors(day, today or clock.china_today(), "bank.appointment_date")
+    if day_errors:
+        return day_errors
     try:
         room = bank.slot_has_room(branch.id, day, slot)
     except (OneStopError, RpcTimeout, UnknownService, RemoteError) as exc:

@@ -193,17 +193,7 @@ def wanted_appointment(account: Account, branch: banks.Branch, day: Any, slot: A
         wanted_day = date.fromisoformat(day) if isinstance(day, str) else day if isinstance(day, date) else None
     except ValueError:
         wanted_day = None
-    errors = []
-    last = add_working_days(today, HORIZON_WORKING_DAYS)
-    if wanted_day is None:
-        errors.append(FieldError(field="appointment_date", message="请填写预约日期（YYYY-MM-DD）"))
-    elif wanted_day <= today:
-        errors.append(FieldError(field="appointment_date", message="预约日期须在今天之后"))
-    elif not is_working_day(wanted_day):
-        errors.append(FieldError(field="appointment_date", message="预约日期须为工作日"))
-    elif wanted_day > last:
-        errors.append(FieldError(field="appointment_date",
-                                 message=f"预约日期最晚为{last.isoformat()}（{HORIZON_WORKING_DAYS}个工作日以内）"))
+    errors = banks.appointment_day_errors(wanted_day, today, "appointment_date")
     if slot not in banks.slots(branch):
         errors.append(FieldError(field="appointment_slot",
                                  message=f"{branch.name}的预约时段为：{'、'.join(banks.slots(branch))}"))

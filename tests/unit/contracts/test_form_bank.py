@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from contracts import banks
+from contracts.calendar import add_working_days
 from contracts.form import single_field_errors, validate_form
 from contracts.rpc import Invalid
 from tests.factories import make_form
@@ -66,3 +69,25 @@ def test_a_preferred_appointment_the_branch_cannot_give_is_refused_on_its_field(
         validate_form(make_form(bank={"branch_id": "jc-hongshan", **chosen}, seals=RESERVED))
     [error] = refused.value.field_errors
     assert error.field == field and words in error.message, error
+
+
+# the appointment day's rules, one function for the gateway's check at submission and the bank's at a move
+FRIDAY = date(2026, 12, 4)  # a working day; the next one is Monday 7 December
+
+
+@pytest.mark.parametrize(("day", "words"), [
+    (None, "请填写预约日期"),
+    (FRIDAY, "今天之后"),
+    (date(2026, 12, 1), "今天之后"),
+    (date(2026, 12, 5), "工作日"),  # a Saturday
+    (add_working_days(FRIDAY, banks.HORIZON_WORKING_DAYS + 1), "最晚为"),
+])
+def test_an_appointment_day_outside_the_rules_is_one_error_on_the_given_field(day, words):
+    [error] = banks.appointment_day_errors(day, FRIDAY, "bank.appointment_date")
+    assert error.field == "bank.appointment_date" and words in error.message
+
+
+def test_the_next_working_day_and_the_last_one_of_the_horizon_are_accepted():
+    assert banks.appointment_day_errors(date(2026, 12, 7), FRIDAY, "appointment_date") == []
+    last = add_working_days(FRIDAY, banks.HORIZON_WORKING_DAYS)
+    assert banks.appointment_day_errors(last, FRIDAY, "appointment_date") == []
