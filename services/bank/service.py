@@ -73,6 +73,10 @@ class BankService(clerk.ClerkRpc):
     def relay_outbox(self) -> int:
         return relay(self.store.accounts, self.dispatch) + relay(self.store.change_answers.collection, self.dispatch)
 
+    @timer(interval=60)
+    def release_stray_places(self) -> int:
+        return workflow.release_stray_places(self.store, clock.now())
+
     def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
         return queue.ClerkQueue(self.store, self._publish)
 

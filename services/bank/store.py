@@ -10,18 +10,24 @@ A booking is ONE conditional write on its slot: `booked < capacity` and this app
 the holders, then `$inc` + `$push`. Concurrent bookers of the last place: one write matches, the others
 match nothing and try the next slot; the slot's first booking inserts it (a DuplicateKeyError there
 means another booker created it first: try the conditional write again).
+
+Each place also records when it was booked (`held_at.<application_id>`): a place is booked before the
+account is written (at the reservation, and at a move, where the old place is given back after), so a
+crash between the two leaves a place held that no account points at. `stray_places` finds those once
+they are older than any booking still in flight, and the bank's sweep gives them back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from contracts import banks
+from contracts import banks, clock
+from contracts.calendar import aware
 from contracts.events import Event
 from contracts.rpc import NotFound
 from kit.changes import ChangeAnswers, newer_version
@@ -109,6 +115,9 @@ class BankStore:
         stored = sorted({"open" if s == "claimed" else s for s in states} & {"open", "done", "rejected"})
         return self.repo.find({"task.state": {"$in": stored}})
 
+    def by_applications(self, application_ids: list[str]) -> dict[str, Account]:
+        return {a.application_id: a for a in self.repo.find({"_id": {"$in": application_ids}})}
+
     def change_by_uscc(self, uscc: str, decide: Callable[[Account], tuple[Account, list[Event]]],
                        missing: Callable[[], Exception]) -> tuple[Account, list[dict]]:
         return self.repo.change({"uscc": uscc}, decide, missing)
@@ -144,7 +153,8 @@ class SlotBook:
         for _ in range(3):
             done = self.collection.update_one(
                 {"_id": key, "booked": {"$lt": branch.capacity_per_slot}, "holders": {"$ne": application_id}},
-                {"$inc": {"booked": 1}, "$push": {"holders": application_id}})
+                {"$inc": {"booked": 1}, "$push": {"holders": application_id},
+                 "$set": {f"held_at.{application_id}": clock.now()}})
             if done.modified_count:
                 return True
             if self.collection.find_one({"_id": key}, {"_id": 1}) is not None:
@@ -152,7 +162,8 @@ class SlotBook:
             try:
                 self.collection.insert_one({"_id": key, "branch_id": branch.id, "day": appointment.day.isoformat(),
                                             "slot": appointment.slot, "capacity": branch.capacity_per_slot,
-                                            "booked": 1, "holders": [application_id]})
+                                            "booked": 1, "holders": [application_id],
+                                            "held_at": {application_id: clock.now()}})
                 return True
             except DuplicateKeyError:
                 continue  # another booker created it first: the conditional write decides
@@ -161,7 +172,20 @@ class SlotBook:
     def release(self, branch_id: str, appointment: Appointment, application_id: str) -> None:
         """Give back a place this application booked but does not use (it lost a race for its account)."""
         self.collection.update_one({"_id": appointment.slot_id(branch_id), "holders": application_id},
-                                   {"$inc": {"booked": -1}, "$pull": {"holders": application_id}})
+                                   {"$inc": {"booked": -1}, "$pull": {"holders": application_id},
+                                    "$unset": {f"held_at.{application_id}": ""}})
+
+    def places(self, from_day: date, booked_before: datetime) -> Iterator[tuple[str, Appointment, str]]:
+        """(branch, appointment, application) for every place in a slot on or after `from_day` booked
+        before `booked_before` (a place from before booking times were kept counts as old)."""
+        rows = self.collection.find({"day": {"$gte": from_day.isoformat()}, "booked": {"$gt": 0}},
+                                    {"branch_id": 1, "day": 1, "slot": 1, "holders": 1, "held_at": 1})
+        for row in rows:
+            held_at = row.get("held_at") or {}
+            for holder in row.get("holders", []):
+                moment = held_at.get(holder)
+                if moment is None or aware(moment) < booked_before:
+                    yield row["branch_id"], Appointment(day=date.fromisoformat(row["day"]), slot=row["slot"]), holder
 
 
 class InMemorySlotBook(SlotBook):
@@ -184,11 +208,12 @@ class InMemorySlotBook(SlotBook):
     def book(self, branch: banks.Branch, appointment: Appointment, application_id: str) -> bool:
         doc = self.docs.setdefault(appointment.slot_id(branch.id), {
             "branch_id": branch.id, "day": appointment.day.isoformat(), "slot": appointment.slot, "booked": 0,
-            "holders": []})
+            "holders": [], "held_at": {}})
         if doc["booked"] >= branch.capacity_per_slot or application_id in doc["holders"]:
             return False
         doc["booked"] += 1
         doc["holders"].append(application_id)
+        doc["held_at"][application_id] = clock.now()
         return True
 
     def release(self, branch_id: str, appointment: Appointment, application_id: str) -> None:
@@ -196,6 +221,15 @@ class InMemorySlotBook(SlotBook):
         if doc and application_id in doc["holders"]:
             doc["booked"] -= 1
             doc["holders"].remove(application_id)
+            doc["held_at"].pop(application_id, None)
+
+    def places(self, from_day: date, booked_before: datetime) -> Iterator[tuple[str, Appointment, str]]:
+        for doc in list(self.docs.values()):
+            if doc["day"] >= from_day.isoformat():
+                for holder in list(doc["holders"]):
+                    moment = doc["held_at"].get(holder)
+                    if moment is None or moment < booked_before:
+                        yield doc["branch_id"], Appointment(day=date.fromisoformat(doc["day"]), slot=doc["slot"]), holder
 
 
 __all__ = ["BankStore", "SlotBook", "InMemorySlotBook", "slot_id"]

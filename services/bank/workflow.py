@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from contracts import banks
@@ -106,6 +106,22 @@ def move_appointment(store: BankStore, uscc: Any, day: Any, slot: Any, at: datet
     if read is not None:
         store.slots.release(branch.id, read, account.application_id)
     return views.account_view(moved, store.revocations.get(moved.uscc)), entries
+
+
+def release_stray_places(store: BankStore, at: datetime) -> int:
+    """Give back the places a crash left held: booked before domain.STRAY_AFTER ago for an appointment
+    that no account points at (the reservation's account never written, or a move's old or unused new
+    place). One read of the slots ahead, one of their holders' accounts, one write per place given back."""
+    places = list(store.slots.places(china_date(at), at - timedelta(seconds=domain.STRAY_AFTER_SECONDS)))
+    if not places:
+        return 0
+    accounts = store.by_applications(sorted({holder for _, _, holder in places}))
+    stray = [(branch_id, appointment, holder) for branch_id, appointment, holder in places
+             if domain.is_stray_place(accounts.get(holder), branch_id, appointment)]
+    for branch_id, appointment, holder in stray:
+        store.slots.release(branch_id, appointment, holder)
+        log.info("bank: gave back a place a crash left held (%s %s)", branch_id, appointment.slot_id(branch_id))
+    return len(stray)
 
 
 def book_first_free(store: BankStore, branch: banks.Branch, application_id: str, today,

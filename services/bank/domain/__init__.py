@@ -96,6 +96,16 @@ def preferred(request: Any, branch: banks.Branch, licensed_on: date) -> Appointm
     return Appointment(day=day, slot=slot)
 
 
+# a place is booked a few milliseconds before its account is written; one older than this that no account
+# points at was left by a crash (the gateway gives up on a move after GATEWAY_RPC_TIMEOUT, 10 s by default)
+STRAY_AFTER_SECONDS = 120
+
+
+def is_stray_place(account: Account | None, branch_id: str, appointment: Appointment) -> bool:
+    """Whether a held place is no account's appointment (the sweep gives it back)."""
+    return account is None or account.branch_id != branch_id or account.appointment != appointment
+
+
 def has_room(branch: banks.Branch, booked: dict[str, int], slot: str) -> bool:
     return slot in banks.slots(branch) and booked.get(slot, 0) < branch.capacity_per_slot
 

@@ -5,7 +5,7 @@ account recorded by the housing-fund centre from the real event."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import eventlet
 import pytest
@@ -13,10 +13,10 @@ from nameko.events import event_handler
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 
-from contracts import banks
+from contracts import banks, clock
 from contracts.rpc import Conflict, NotFound, register_remote_errors
 from kit.mongo import connect
-from services.bank import domain
+from services.bank import domain, workflow
 from services.bank.service import BankService
 from services.bank.store import BankStore
 from services.housing_fund.service import HousingFundService
@@ -110,6 +110,25 @@ def test_concurrent_bookers_of_one_slot_get_its_capacity_and_no_more(mongo_db_na
     doc = store.slots.collection.find_one({"_id": slot.slot_id(branch.id)})
     assert doc["booked"] == 3 and len(set(doc["holders"])) == 3
     assert store.slots.book(branch, slot, doc["holders"][0]) is False  # no second place for a holder
+    store.db.client.close()
+
+
+def test_a_place_a_crash_left_held_is_given_back_by_the_sweep_on_the_real_database(mongo_db_name):
+    """The booking time kept per holder, and the sweep's reads and release, as the real database runs them:
+    a place booked two minutes ago and no account's goes back; a fresh one and an account's own stay."""
+    store = BankStore(connect(MONGO_URI, mongo_db_name))
+    store.ensure_indexes()
+    branch = banks.branch("jc-jianghan")
+    slot = domain.Appointment(day=date(2026, 12, 8), slot=banks.slots(branch)[0])
+    start = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+    with clock.using(clock.fixed_at(start)):
+        assert store.slots.book(branch, slot, "crashed-app")
+    with clock.using(clock.fixed_at(start + timedelta(seconds=90))):
+        assert store.slots.book(branch, slot, "in-flight-app")
+    later = start + timedelta(seconds=domain.STRAY_AFTER_SECONDS + 1)
+    assert workflow.release_stray_places(store, later) == 1
+    doc = store.slots.collection.find_one({"_id": slot.slot_id(branch.id)})
+    assert doc["booked"] == 1 and doc["holders"] == ["in-flight-app"] and set(doc["held_at"]) == {"in-flight-app"}
     store.db.client.close()
 
 

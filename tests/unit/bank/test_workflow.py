@@ -3,7 +3,7 @@ what is published and what callers are answered, without a database or a broker.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -298,3 +298,53 @@ def test_an_opened_account_is_not_lapsed_by_a_deregistration(store):
                                deregistered_on=date(2026, 10, 9))
     assert workflow.lapse_on_deregistration(store, gone, NOW) == []
     assert store.by_uscc(event.licence.uscc).state == "opened"
+
+
+# ---- places a crash left held (the sweep) -----------------------------------------------------
+
+LATER = NOW + timedelta(seconds=domain.STRAY_AFTER_SECONDS + 1)
+
+
+def test_a_move_that_crashed_after_booking_its_new_place_gives_that_place_back_once_it_is_old(store):
+    event, _ = reserve(store)
+    wanted = domain.Appointment(day=date(2026, 10, 12), slot="13:30-14:30")
+    with clock.using(clock.fixed_at(NOW)):
+        assert store.slots.book(HONGSHAN, wanted, event.application_id)  # booked, then the worker died
+    assert workflow.release_stray_places(store, NOW + timedelta(seconds=30)) == 0  # maybe still in flight
+    assert workflow.release_stray_places(store, LATER) == 1
+    assert store.slots.booked(HONGSHAN.id, date(2026, 10, 12)) == {"13:30-14:30": 0}
+    assert store.slots.booked(HONGSHAN.id, date(2026, 10, 8)) == {"09:00-10:00": 1}  # its own place stays
+    assert workflow.release_stray_places(store, LATER) == 0
+
+
+def test_a_move_that_crashed_before_giving_back_the_old_place_gives_it_back(store):
+    event, _ = reserve(store)
+    account = store.by_uscc(event.licence.uscc)
+    wanted = domain.Appointment(day=date(2026, 10, 12), slot="13:30-14:30")
+    with clock.using(clock.fixed_at(NOW)):
+        assert store.slots.book(HONGSHAN, wanted, event.application_id)
+    store.change_by_uscc(account.uscc, lambda a: domain.move(a, wanted, account.appointment, NOW), lambda: None)
+    # ... and the worker died before releasing 2026-10-08 09:00
+    assert workflow.release_stray_places(store, LATER) == 1
+    assert store.slots.booked(HONGSHAN.id, date(2026, 10, 8)) == {"09:00-10:00": 0}
+    assert store.slots.booked(HONGSHAN.id, date(2026, 10, 12)) == {"13:30-14:30": 1}
+
+
+def test_a_reservation_whose_account_was_never_written_gives_its_place_back_and_a_redelivery_books_again(store):
+    event = licence_issued(issued_at=NOW)
+    appointment = domain.Appointment(day=date(2026, 10, 8), slot="11:00-12:00")
+    with clock.using(clock.fixed_at(NOW)):
+        assert store.slots.book(HONGSHAN, appointment, event.application_id)
+    assert workflow.release_stray_places(store, LATER) == 1
+    assert store.slots.booked(HONGSHAN.id, date(2026, 10, 8)) == {"11:00-12:00": 0}
+    with clock.using(clock.fixed_at(LATER)):
+        entries = workflow.reserve(store, event, LATER)
+    assert entries[0]["payload"]["appointment_date"] == "2026-10-08"
+    assert sum(store.slots.booked(HONGSHAN.id, date(2026, 10, 8)).values()) == 1
+
+
+def test_the_sweep_leaves_every_place_an_account_points_at(store):
+    for _ in range(3):
+        reserve(store)
+    assert workflow.release_stray_places(store, LATER) == 0
+    assert store.slots.booked(HONGSHAN.id, date(2026, 10, 8)) == {"09:00-10:00": 2, "10:00-11:00": 1}
