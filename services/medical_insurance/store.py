@@ -31,6 +31,11 @@ class MedicalInsuranceStore(UnitStore[Unit]):
         """Units with a base to determine again by `today` (a provisional one: due since date.min)."""
         return self.repo.find({"state": "registered", "bases_due": {"$lte": today.isoformat()}})
 
+    def bases_never_looked_at(self) -> Iterator[Unit]:
+        """Units stored before `bases_due` was kept (2026-12-02): no field at all (None is stored as null).
+        A scan the sparse index cannot serve, so refigure_bases asks it once per China day per process."""
+        return self.repo.find({"state": "registered", "bases_due": {"$exists": False}})
+
     def change_unit(self, application_id: str, decide: Callable[[Unit], tuple[Unit, list]], uscc: str
                     ) -> tuple[Unit, list[dict]]:
         """Compare-and-set of one unit (kit.repository), missing = 404 naming the company."""

@@ -103,9 +103,11 @@ def end_membership(store: MedicalInsuranceStore, uscc: Any, resident_id: Any, en
 
 def refigure_bases(store: MedicalInsuranceStore, book: FiguresBook, at: datetime) -> int:
     """Every unit whose bases are due (provisional ones, or a period ended by today) gets them on the
-    figures now in force; returns how many members changed. One query when none is due."""
+    figures now in force, and so does a unit stored before the due day was kept (its due day is set
+    then); returns how many members changed. Two queries when none is due."""
     today, moved = china_date(at), {}
-    for unit in list(store.bases_due(today)):
+    due = {u.application_id: u for u in (*store.bases_due(today), *store.bases_never_looked_at())}
+    for unit in due.values():
         def decide(current: domain.Unit) -> tuple[domain.Unit, list]:  # a retried compare-and-set decides again
             moved[current.application_id] = domain.refigure(current, figures_for(book, current.district_code), today, at)
             return current, []

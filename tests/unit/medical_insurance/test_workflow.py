@@ -252,3 +252,21 @@ def test_a_member_who_left_keeps_the_base_of_their_time_and_a_unit_without_activ
     assert workflow.refigure_bases(store, book, datetime(2027, 9, 14, 2, 0, tzinfo=UTC)) == 0
     [after] = workflow.list_members(store, event.licence.uscc)
     assert after["contribution_base"] == member["contribution_base"] and after["state"] == "ended"
+
+
+def test_a_unit_stored_before_its_due_day_was_kept_is_looked_at_once_and_then_only_when_due(store, tmp_path):
+    """Units from before 2026-12-02 have no `bases_due`: without the backfill a provisional base of theirs
+    would never be settled by new figures."""
+    book = operator_book(tmp_path)
+    at = datetime(2027, 9, 14, 2, 0, tzinfo=UTC)  # the 2026 figures continue: the bases are provisional
+    event = licence_issued(staff("1000.00", "8000.00"), issued_at=at, rates=None)
+    with clock.using(clock.fixed_at(at)):
+        workflow.open_unit(store, book, event, at)
+    [stored] = store.repo.docs.values()
+    del stored["bases_due"]  # as stored before the field existed
+    load_next_period(tmp_path)
+    assert workflow.refigure_bases(store, book, at) == 2  # found although no due day was stored
+    unit = store.by_uscc(event.licence.uscc)
+    assert unit.bases_due == datetime(2028, 9, 1).date() and "bases_due" in stored
+    assert {m["base_provisional"] for m in workflow.list_members(store, event.licence.uscc)} == {False}
+    assert workflow.refigure_bases(store, book, at) == 0
