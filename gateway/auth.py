@@ -176,7 +176,7 @@ class AccountService:
             "logins": logins,
             "password_hash": self.hasher.hash(data.password),
             "created_at": clock.now(),
-            "identity": check.as_record(clock.now()),
+            "identity": {**check.as_record(clock.now()), "claimed": data.resident_id},  # gateway/identities.py
         }
         created = public_account(self.store.insert_account(account))
         if not identities.claim(self.store, data.resident_id, account["_id"]):  # a sign-up raced us and won

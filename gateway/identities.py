@@ -6,6 +6,12 @@ then the claim; losing the race deletes the account again (nothing half-written)
 two leaves an account without a claim; `holder_of` claims it the first time it acts as that person, and
 a later sign-up with the number is refused because the account already carries it.
 
+The account records the number it holds the claim of (`identity.claimed`), so acting as that person
+(every submit and confirmation) reads only the account. Sign-up writes it with the account, before the
+claim: a sign-up that then loses the claim deletes its account, and one that crashes before the claim
+leaves an account that `taken` still finds by its number, so no second account gets that number either
+way. A dispute replaces the whole identity record, `claimed` with it.
+
 Accounts from before the claims existed (no `identity` field) are settled once at start-up
 (`settle_existing`): a number held by exactly one account is claimed and checked by the verifier like a
 new sign-up; a number several accounts share is DISPUTED: none of them is verified, the claim names no
@@ -64,8 +70,13 @@ def holder_of(store: GatewayStore, account: dict[str, Any]) -> str:
         raise Forbidden(DISPUTED_STATUS)
     if not identity.get("verified"):
         raise Forbidden("账号身份尚未通过核验，暂不能确认申请")
+    if identity.get("claimed") == resident_id:  # the account says its claim stands: no read of the claim
+        return resident_id
     if not claim(store, resident_id, account["_id"]):
         raise Forbidden(DISPUTED_STATUS)
+    # an account from before `claimed` was kept: say it once, so its next submit needs no read either
+    store.accounts.update_one({"_id": account["_id"], "identity.method": {"$ne": DISPUTED}},
+                              {"$set": {"identity.claimed": resident_id}})
     return resident_id
 
 
@@ -82,7 +93,8 @@ def settle_existing(store: GatewayStore, verifier: IdentityVerifier) -> dict[str
             counts["disputed"] += 1
             continue
         check = verifier.check(account.get("name", ""), resident_id, clock.china_today())
-        store.accounts.update_one({"_id": account["_id"]}, {"$set": {"identity": check.as_record(clock.now())}})
+        record = {**check.as_record(clock.now()), "claimed": resident_id}
+        store.accounts.update_one({"_id": account["_id"]}, {"$set": {"identity": record}})
         counts["claimed" if check.verified else "refused"] += 1
     if any(counts.values()):
         log.warning("existing accounts settled: %s", counts)  # counts only: no resident ID in a log

@@ -208,3 +208,29 @@ def test_a_correction_cannot_swap_in_someone_who_did_not_confirm(client, sign_up
     # the newcomer, and the partner who confirmed as shareholder and supervisor and would now be shareholder only
     assert [e["field"] for e in reply.json()["errors"]] == ["shareholders.1.resident_id", "supervisors.0.resident_id"]
     assert client.put(url, json=form, headers=founder["headers"], params={"confirm_unchanged": "true"}).status_code == 200
+
+
+def test_acting_as_oneself_reads_only_the_account_once_it_says_its_claim_stands(client, sign_up, gateway):
+    """Issue 23: the claim is not read on every submit and confirmation; an account from before
+    `identity.claimed` is read against the claim once and then says so itself."""
+    founder = sign_up()
+    account = gateway.store.account(founder["id"])
+    assert account["identity"]["claimed"] == account["resident_id"]  # written with the account at sign-up
+    gateway.store.identities.delete_many({})  # were the claim read, this account could act as no one now
+    assert identities.holder_of(gateway.store, account) == account["resident_id"]
+
+    older = sign_up(name="李娜")
+    gateway.store.accounts.update_one({"_id": older["id"]}, {"$unset": {"identity.claimed": ""}})
+    assert identities.holder_of(gateway.store, gateway.store.account(older["id"])) == gateway.store.account(
+        older["id"])["resident_id"]  # claimed now, on the claim it read
+    assert gateway.store.account(older["id"])["identity"]["claimed"] == gateway.store.account(older["id"])["resident_id"]
+
+
+def test_a_claim_another_account_holds_is_not_taken_over_by_an_account_without_the_mark(client, sign_up, gateway):
+    founder = sign_up()
+    gateway.store.accounts.update_one({"_id": founder["id"]}, {"$unset": {"identity.claimed": ""}})
+    account = gateway.store.account(founder["id"])
+    gateway.store.identities.update_one({"_id": account["resident_id"]}, {"$set": {"account_id": "someone-else"}})
+    with pytest.raises(Forbidden):
+        identities.holder_of(gateway.store, account)
+    assert "claimed" not in gateway.store.account(founder["id"])["identity"]
