@@ -13,6 +13,7 @@ from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
 from contracts.rpc import Document, Task
 from contracts.rpc.bank import AppointmentChoice
+from contracts.rpc.seal import SignedDocument, SignRequest
 from contracts.rpc.social_security import EmployeeEnrolment
 from contracts.rpc.tax import DeclarationRequest, InvoiceRequest, RedLetterRequest
 from gateway.rpc import Bureaus
@@ -142,8 +143,8 @@ class SealClient(BureauClient):
     def lookup_seal(self, code: str) -> dict:
         return self._call("lookup_seal", code)
 
-    def sign_document(self, uscc: str, code: str, request: dict) -> dict:
-        return self._call("sign_document", uscc, code, request)
+    def sign_document(self, uscc: str, code: str, request: SignRequest) -> SignedDocument:
+        return SignedDocument.model_validate(self._call("sign_document", uscc, code, request.model_dump(mode="json")))
 
     def list_seal_uses(self, uscc: str) -> list[dict]:
         return self._call("list_seal_uses", uscc)

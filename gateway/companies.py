@@ -8,14 +8,18 @@ import hashlib
 from datetime import datetime, timedelta
 from uuid import uuid4
 
+from pydantic import ValidationError
+
 from contracts import clock
 from contracts.bureaus import LABELS
 from contracts.calendar import aware
 from contracts.changes import ChangeRequest, CreditorObjection, ObjectionAnswer
 from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.codes import is_valid_uscc
+from contracts.form import pydantic_field_errors
 from contracts.liquidation import LiquidationRequest, ReportRequest
 from contracts.rpc import Forbidden, Invalid, NotFound, bank, tax
+from contracts.rpc.seal import Signer, SignRequest
 from gateway.applications import Download
 from gateway.auth import Principal
 from gateway.clients import Clients
@@ -94,9 +98,12 @@ class CompanyService:
 
     def sign_with_seal(self, who: Principal, uscc: str, code: str, pdf: bytes, placement: dict | None,
                        idempotency_key: str | None) -> dict:
-        request = {"pdf_base64": base64.b64encode(pdf).decode(), "placement": placement,
-                   "idempotency_key": idempotency_key, "signer": {"id": who.id, "name": who.name}}
-        return self.clients.seal.sign_document(self._own(who, uscc), code, request)
+        try:
+            request = SignRequest(pdf_base64=base64.b64encode(pdf).decode(), placement=placement,
+                                  idempotency_key=idempotency_key or None, signer=Signer(id=who.id, name=who.name or ""))
+        except ValidationError as exc:
+            raise Invalid.with_fields("签章请求有误", pydantic_field_errors(exc)) from None
+        return self.clients.seal.sign_document(self._own(who, uscc), code, request).model_dump(mode="json")
 
     def list_seal_uses(self, who: Principal, uscc: str) -> list[dict]:
         return self.clients.seal.list_seal_uses(self._own(who, uscc))

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from contracts.rpc import FieldError, UnsupportedMedia
+from contracts.rpc import FieldError, UnsupportedMedia, seal
 from gateway.api.deps import GatewayDep, Who
 
 router = APIRouter(prefix="/api/v1/companies/{uscc}/seals", tags=["seals"])
@@ -30,10 +30,14 @@ def pdf_content_type(request: Request) -> None:
                  "schema": {"type": "string", "format": "binary"}}}}})
 async def sign(uscc: str, code: str, request: Request, who: Who, gateway: GatewayDep,
                page: Annotated[int | None, Query(ge=1, description="page for the visible seal (1 = first)")] = None,
-               x: Annotated[float | None, Query(description="seal centre, mm from the page's left edge")] = None,
-               y: Annotated[float | None, Query(description="seal centre, mm from the page's bottom edge")] = None,
-               size: Annotated[float, Query(description="seal diameter in mm")] = 42,
-               idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> Response:
+               x: Annotated[float | None, Query(ge=0, le=seal.PAGE_EXTENT_MM,
+                                                description="seal centre, mm from the page's left edge")] = None,
+               y: Annotated[float | None, Query(ge=0, le=seal.PAGE_EXTENT_MM,
+                                                description="seal centre, mm from the page's bottom edge")] = None,
+               size: Annotated[float, Query(ge=seal.SEAL_DIAMETER_MM[0], le=seal.SEAL_DIAMETER_MM[1],
+                                            description="seal diameter in mm")] = seal.DEFAULT_SEAL_DIAMETER_MM,
+               idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key",
+                                                             max_length=seal.MAX_IDEMPOTENCY_KEY)] = None) -> Response:
     """The founder who owns the company only. Without `page`, the signature is invisible; with it, the
     seal's picture is stamped at (x, y). The same Idempotency-Key returns the same signed document."""
     pdf_content_type(request)

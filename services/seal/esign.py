@@ -41,11 +41,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 from nameko.extensions import DependencyProvider
+from pydantic import ValidationError
 from pymongo.database import Database
 
 from contracts.clock import in_china, now
-from contracts.form import SEAL_KIND_LABELS
+from contracts.form import SEAL_KIND_LABELS, pydantic_field_errors
 from contracts.rpc import Conflict, Document, FieldError, Invalid, NotFound
+from contracts.rpc.seal import MAX_IDEMPOTENCY_KEY, Placement, SignRequest
 from kit import pdfsign, pki, seseal
 from services.seal import documents
 from services.seal.domain import ELECTRONIC_MAKER, SealRecord, SealSet
@@ -60,8 +62,6 @@ SEAL_YEARS = 5
 PICTURE_RENDERER = "onestop-seal-image/1"
 KEY_CONFIG = "SEAL_KEY_ENCRYPTION_KEY"
 CRL_PATH = "/.well-known/onestop-ca/seal_ca.crl"
-MAX_KEY = 200
-SEAL_MM = (20.0, 60.0)
 ESEAL_MM = (40, 20)  # the seal picture's display size in a SESeal: round seals 40 mm, the name seal 20 mm
 MM = 72 / 25.4
 
@@ -182,13 +182,13 @@ class ElectronicSeals:
 
     # ---- signing
 
-    def sign(self, seal_set: SealSet, code: str, request: dict[str, Any], licence_revoked) -> dict[str, Any]:
+    def sign(self, seal_set: SealSet, code: str, request: SignRequest, licence_revoked) -> dict[str, Any]:
         """Sign the request's PDF with seal `code`; the same Idempotency-Key returns the same result."""
         seal = next((s for s in seal_set.seals if s.code == code and s.medium == "electronic"), None)
         if seal is None or not seal.filed:
             raise NotFound(f"该企业没有这枚已备案的电子印章：{code}")
-        key = _idempotency_key(request.get("idempotency_key"))
-        pdf = pdfsign.readable_pdf(_decode(request.get("pdf_base64")))
+        key = _idempotency_key(request.idempotency_key)
+        pdf = pdfsign.readable_pdf(_decode(request.pdf_base64))
         digest = hashlib.sha256(pdf).hexdigest()
         use_id = f"{seal_set.uscc}:{key}" if key else uuid.uuid4().hex
         if key:
@@ -200,15 +200,15 @@ class ElectronicSeals:
             raise Conflict(f"该电子印章已于{_when(credential['revoked_at'])}吊销，不能再签章")
         if licence_revoked is not None:
             raise licence_revoked.refusal("电子印章不能再签章")
-        box = _box(pdf, request.get("placement"))
+        box = _box(pdf, request.placement)
         stamp = documents.seal_image(seal_set, seal) if box else None
         signed = pdfsign.sign(pdf, None, self._identity(credential), stamp=stamp, box=box,
                               reason=f"{seal_set.company_name}{SEAL_KIND_LABELS[seal.kind]}电子签章",
                               location="湖北省武汉市", field_name=f"Seal{code}-{uuid.uuid4().hex[:8]}")
-        signer = request.get("signer") or {}
+        signer = request.signer.model_dump()
         use = {"_id": use_id, "uscc": seal_set.uscc, "code": code, "kind": seal.kind.value,
                "serial": credential["serial"], "signed_at": now(),
-               "signer": {"id": str(signer.get("id", "")), "name": str(signer.get("name", ""))},
+               "signer": signer,
                "document_sha256": digest, "signed_sha256": hashlib.sha256(signed).hexdigest(),
                "idempotency_key": key, "pdf": Binary(signed) if key else None}
         first = self.store.insert_use(use)
@@ -266,9 +266,9 @@ def _repeat(done: dict, code: str, digest: str) -> dict[str, Any]:
 def _idempotency_key(value: Any) -> str | None:
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or len(value) > MAX_KEY or not value.isprintable():
+    if not isinstance(value, str) or len(value) > MAX_IDEMPOTENCY_KEY or not value.isprintable():
         raise Invalid.with_fields("Idempotency-Key 无效", [FieldError(field="Idempotency-Key",
-                                                                     message=f"1-{MAX_KEY}个可打印字符")])
+                                                                     message=f"1-{MAX_IDEMPOTENCY_KEY}个可打印字符")])
     return value
 
 
@@ -279,30 +279,21 @@ def _decode(value: Any) -> bytes:
         raise Invalid.with_fields("文件编码无效", [FieldError(field="document", message="应为 base64")]) from None
 
 
-def _box(pdf: bytes, placement: Any):
-    """Where the seal picture goes: {page (1-based), x, y (mm, the seal's centre from the page's
-    bottom-left), size (mm)}; None: an invisible signature."""
-    if not placement:
+def _box(pdf: bytes, placement: Placement | None):
+    """Where the seal picture goes (its bounds checked by contracts.rpc.seal.Placement); the page must be
+    one of this PDF's and the point inside it. None: an invisible signature."""
+    if placement is None:
         return None
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     def bad(field, message):
         return Invalid.with_fields(f"盖章位置无效：{message}", [FieldError(field=f"placement.{field}", message=message)])
 
-    if not isinstance(placement, dict):
-        raise bad("page", "应为 page、x、y、size")
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     count = int(reader.root["/Pages"]["/Count"])
-    try:
-        page = int(placement.get("page", 1))
-        x, y = float(placement["x"]), float(placement["y"])
-        size = float(placement.get("size", 42))
-    except (KeyError, TypeError, ValueError):
-        raise bad("x", "page 为页码，x、y、size 为毫米数") from None
+    page, x, y, size = placement.page, placement.x, placement.y, placement.size
     if not 1 <= page <= count:
         raise bad("page", f"页码应在1至{count}之间")
-    if not SEAL_MM[0] <= size <= SEAL_MM[1]:
-        raise bad("size", f"印章直径应在{SEAL_MM[0]:.0f}至{SEAL_MM[1]:.0f}毫米之间")
     page_ref, _ = reader.find_page_for_modification(page - 1)
     media = page_ref.get_object().get("/MediaBox") or reader.root["/Pages"].get("/MediaBox") or [0, 0, 595, 842]
     box = [float(v) for v in media]
@@ -355,9 +346,11 @@ def _company(store, uscc: Any, code: Any) -> SealSet:
     return seal_set
 
 
-def sign_document(store, seals: ElectronicSeals, uscc: str, code: str, request: dict) -> dict:
-    if not isinstance(request, dict):
-        raise Invalid.with_fields("请求无效", [FieldError(field="document", message="应为对象")])
+def sign_document(store, seals: ElectronicSeals, uscc: str, code: str, raw: Any) -> dict:
+    try:
+        request = SignRequest.model_validate(raw)
+    except ValidationError as exc:
+        raise Invalid.with_fields("签章请求有误", pydantic_field_errors(exc)) from None
     seal_set = _company(store, uscc, code)
     return seals.sign(seal_set, code, request, store.revocations.get(seal_set.uscc))
 
