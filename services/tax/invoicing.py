@@ -28,7 +28,9 @@ from contracts.form import TaxpayerType
 from contracts.revocation import Revocation
 from contracts.rpc import Conflict, NotFound
 from contracts.rpc import tax as tax_rpc
-from services.tax import domain, redletter
+from services.tax import domain
+from services.tax.domain import redletter
+from services.tax.rates import vat_rates
 from services.tax.store import TaxStore
 
 RECOVER_AFTER = timedelta(seconds=30)  # an allocation this old has lost its worker
@@ -40,20 +42,21 @@ def issue(store: TaxStore, uscc: str, raw: Any, now: datetime) -> dict[str, Any]
     if revocation is not None:
         return _issued_before_revocation(store, registration, raw, revocation)
     _require_approved(registration)
+    rates = vat_rates()
     request = domain.parse_invoice_request(raw, uscc, registration["invoice_kinds"],
-                                           TaxpayerType(registration["taxpayer_type"]), domain.local_day(now))
+                                           TaxpayerType(registration["taxpayer_type"]), domain.local_day(now), rates)
     fingerprint = _fingerprint(request.model_dump(mode="json"))
     ledger = store.month(uscc, domain.month_key(now), registration["monthly_quota_fen"])
     done = _answered(store, ledger, uscc, request.request_id, fingerprint, now)
     if done:
         return done
 
-    quota_fen = domain.quota_fen(domain.price(request.items))
+    quota_fen = domain.quota_fen(domain.price(request.items), rates)
     if ledger["used_fen"] + quota_fen > ledger["limit_fen"]:
         raise _quota_exceeded(ledger, quota_fen)
 
-    number = domain.format_invoice_number(now, store.next_sequence(domain.number_counter_key(now)))
-    invoice = domain.build_invoice(registration, request, number, now) | {"fingerprint": fingerprint}
+    number = domain.format_invoice_number(now, store.next_sequence(domain.number_counter_key(now)), rates.issuing_channel)
+    invoice = domain.build_invoice(registration, request, number, now, rates) | {"fingerprint": fingerprint}
     if store.reserve(ledger, invoice, now):
         return store.materialise(invoice, now)
 
@@ -87,14 +90,15 @@ def red_letter(store: TaxStore, uscc: str, original_number: str, raw: Any, now: 
         raise Conflict(f"受票方已对发票 {original_number} 进行{tax_rpc.INVOICE_USES[original['buyer_use']['purpose']]}："
                        "须填开《红字发票信息确认单》，经受票方确认后开具红字发票（国家税务总局公告2024年第11号）")
 
-    number = None
+    number, rates = None, vat_rates()
     for _ in range(RED_LETTER_ATTEMPTS):
         before = redletter.reversed_so_far(ledger, original)
         parts = redletter.red_parts(original, request, before)
         after = redletter.after(before, parts)
         # drawn once: a lost compare-and-set used nothing, so the number is kept for the next attempt
-        number = number or domain.format_invoice_number(now, store.next_sequence(domain.number_counter_key(now)))
-        red = domain.build_red_letter(registration, original, request, parts, number, now) | {
+        number = number or domain.format_invoice_number(
+            now, store.next_sequence(domain.number_counter_key(now)), rates.issuing_channel)
+        red = domain.build_red_letter(registration, original, request, parts, number, now, rates) | {
             "fingerprint": fingerprint, "final_reversal": redletter.fully_reversed(original, after)}
         if store.reserve_reversal(red, before, after, now):
             return store.materialise(red, now)
@@ -224,7 +228,7 @@ def _issued_before_revocation(store: TaxStore, registration: dict[str, Any], raw
     # checked by the rules of the day it was issued, so an answered request stays answerable
     request = domain.parse_invoice_request(raw, registration["uscc"], registration["invoice_kinds"],
                                            TaxpayerType(registration["taxpayer_type"]),
-                                           domain.local_day(invoice["issued_at"]))
+                                           domain.local_day(invoice["issued_at"]), vat_rates())
     _same_request(invoice, _fingerprint(request.model_dump(mode="json")))
     return invoice
 

@@ -51,7 +51,7 @@ from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
 from kit.repository import matches, path_values  # InMemoryRepository's filters and dotted paths, not a copy
 from kit.revocations import Revocations
-from services.tax.redletter import QTY_SCALE, ledger_key
+from services.tax.domain.redletter import QTY_SCALE, ledger_key
 
 
 def month_id(uscc: str, month: str) -> str:

@@ -13,8 +13,7 @@ from contracts.form import (
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Task
 from kit import clerk as queue
-from services.tax import redletter
-from services.tax.domain import BUREAU, TASK_ACTIONS, TAXPAYER_TYPE_LABELS
+from services.tax.domain import BUREAU, TASK_ACTIONS, TAXPAYER_TYPE_LABELS, redletter
 
 
 def task_view(registration: dict[str, Any], now: datetime) -> Task:

@@ -9,12 +9,14 @@ from contracts.form import TaxpayerType
 from contracts.rpc import Conflict
 from services.tax import domain, invoicing
 from services.tax.offices import offices
+from services.tax.rates import vat_rates
 from services.tax.store import TaxStore
 from tests.unit.tax.factories import BUYER, licence_issued
 
 pytestmark = pytest.mark.integration
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+RATES = vat_rates()
 REQUEST = {"request_id": "order-7", "buyer_name": "武汉买方有限公司", "buyer_tax_id": BUYER,
            "items": [{"name": "服务费", "quantity": "1", "unit_price": "1000", "tax_rate": "0.01"}]}  # small-scale: 1 %
 
@@ -32,10 +34,10 @@ def _die_after_reserving(store: TaxStore) -> str:
     """Steps 1-4 of `invoicing.issue`, then the worker is gone: quota charged, number in the ledger."""
     reg = store.registration(licence_issued().licence.uscc)
     request = domain.parse_invoice_request(REQUEST, reg["uscc"], reg["invoice_kinds"],
-                                           TaxpayerType(reg["taxpayer_type"]), domain.local_day(NOW))
+                                           TaxpayerType(reg["taxpayer_type"]), domain.local_day(NOW), RATES)
     ledger = store.month(reg["uscc"], domain.month_key(NOW), reg["monthly_quota_fen"])
-    number = domain.format_invoice_number(NOW, store.next_sequence(domain.number_counter_key(NOW)))
-    invoice = domain.build_invoice(reg, request, number, NOW) | {
+    number = domain.format_invoice_number(NOW, store.next_sequence(domain.number_counter_key(NOW)), RATES.issuing_channel)
+    invoice = domain.build_invoice(reg, request, number, NOW, RATES) | {
         "fingerprint": invoicing._fingerprint(request.model_dump(mode="json"))}
     assert store.reserve(ledger, invoice, NOW)
     return number
@@ -76,7 +78,7 @@ def test_a_lost_race_for_the_last_quota_writes_the_drawn_number_down(store, mong
     with pytest.raises(Conflict, match="剩余1.00元"):
         invoicing.issue(store, uscc, REQUEST, NOW)
     [skipped] = mongo_db["skipped_numbers"].find()
-    assert skipped["_id"] == domain.format_invoice_number(NOW, 1)
+    assert skipped["_id"] == domain.format_invoice_number(NOW, 1, RATES.issuing_channel)
     assert skipped["reason"] == "开票额度在分配号码后用尽"
     assert mongo_db["months"].find_one()["used_fen"] == stale["limit_fen"] - 100  # never above the limit
     assert mongo_db["invoices"].count_documents({}) == 0
