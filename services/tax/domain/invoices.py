@@ -3,6 +3,8 @@ numbering, and the stored invoice."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,7 +21,7 @@ from contracts.form import (
     TaxpayerType,
     pydantic_field_errors,
 )
-from contracts.rpc import FieldError, Invalid
+from contracts.rpc import Conflict, FieldError, Invalid
 from contracts.rpc.tax import (
     InvoiceItem,
     InvoiceRequest,
@@ -77,6 +79,37 @@ def _rate_error(item: InvoiceItem, taxpayer_type: TaxpayerType, allowed: Allowed
         return None
     shown = "、".join(f"{(r * 100).normalize():f}%" for r in sorted(allowed.rates, reverse=True))
     return f"税率应为{shown}：{allowed.why}"
+
+
+def check_may_invoice(registration: dict[str, Any]) -> None:
+    """Invoices only once the invoice use (数电发票) is approved."""
+    state = registration["approval"]
+    if state == "pending":
+        raise Conflict("发票申领正在税务人员审核中，核准后才能开票")
+    if state == "rejected":
+        raise Conflict("发票申领未获核准，不能开票")
+
+
+def check_reversible(original: dict[str, Any]) -> None:
+    if original["red"]:
+        raise Conflict(f"发票 {original['number']} 本身是红字发票，不能再冲红")
+
+
+def quota_exceeded(ledger: dict[str, Any], quota_fen: int) -> Conflict:
+    left = from_fen(ledger["limit_fen"] - ledger["used_fen"])
+    return Conflict(f"本月开票额度不足：剩余{yuan(left)}元，本张发票价税合计{yuan(from_fen(quota_fen))}元")
+
+
+def request_fingerprint(request: dict[str, Any]) -> str:
+    """What makes a retried request the same request: its canonical JSON, hashed."""
+    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_same_request(answered: dict[str, Any], fingerprint: str) -> None:
+    """A request_id already answered may only come back with the same content."""
+    if answered.get("fingerprint") != fingerprint:
+        raise Conflict(f"request_id {answered['request_id']} 已用于开具另一张内容不同的发票 {answered['number']}")
 
 
 def parse_red_letter_request(raw: Any) -> RedLetterRequest:
