@@ -176,10 +176,12 @@ class TaxStore:
         return self.registrations.find_one_and_update(
             query, update, projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
 
-    def release_task(self, task_id: str, clerk: str, history: dict[str, Any]) -> dict[str, Any] | None:
-        """Give a task this clerk claimed back to the queue; None when it is not theirs to give."""
+    def release_task(self, task_id: str, clerk: str, now: datetime, history: dict[str, Any]) -> dict[str, Any] | None:
+        """Give a task this clerk holds back to the queue; None when it is not theirs to give. Held means
+        what kit.clerk.holder says: claimed by them and expiring after now (free_for's lapse is `$lte`)."""
         return self.registrations.find_one_and_update(
-            {"task.id": task_id, "task.state": "claimed", "task.claimed_by": clerk},
+            {"task.id": task_id, "task.state": "claimed", "task.claimed_by": clerk,
+             "task.claim_expires_at": {"$gt": now}},
             {"$set": {"task.state": "open", "task.claimed_by": None, "task.claim_expires_at": None},
              "$push": {"task.history": history}},
             projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
