@@ -20,10 +20,10 @@ Collections
 - `documents`: the notice and invoice PDFs as issued, each rendered and signed once (kit.documents).
 
 `TaxStore.in_memory()` is the same store over `InMemoryDatabase`, for the unit tests of the use cases
-(services/tax/workflow.py): it evaluates, on dicts, with kit.repository.matches (InMemoryRepository's
-matcher), the filters and updates written in this file and in the kit modules the store hands collections to (kit.outbox,
-kit.mongo's counters, kit.changes, kit.revocations, kit.bank_accounts, kit.documents), unique indexes
-included; it does NOT model concurrency, sessions or the embedded database's quirks: the integration
+(services/tax/workflow.py): it evaluates on dicts, with InMemoryRepository's matcher (kit.repository.matches),
+the filters and updates written in this file and in the kit modules the store hands collections to
+(kit.outbox, kit.mongo's counters, kit.changes, kit.revocations, kit.bank_accounts, kit.documents), unique
+indexes included; it does NOT model concurrency, sessions or the embedded database's quirks: the integration
 tests (tests/integration/tax) run those against the real database.
 """
 
@@ -176,7 +176,8 @@ class TaxStore:
         return self.registrations.find_one_and_update(
             query, update, projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
 
-    def release_task(self, task_id: str, clerk: str, now: datetime, history: dict[str, Any]) -> dict[str, Any] | None:
+    def release_task(self, task_id: str, clerk: str, now: datetime,
+                     history: dict[str, Any]) -> dict[str, Any] | None:
         """Give a task this clerk holds back to the queue; None when it is not theirs to give. Held means
         what kit.clerk.holder says: claimed by them and expiring after now (free_for's lapse is `$lte`)."""
         return self.registrations.find_one_and_update(
