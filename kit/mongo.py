@@ -22,6 +22,9 @@ from pymongo.errors import DuplicateKeyError
 MONGO_URI_KEY = "MONGO_URI"
 MONGO_DATABASE_KEY = "MONGO_DATABASE"
 DEFAULT_MONGO_URI = "mongodb://127.0.0.1:27017"
+# MongoDB's error code for a unique-index clash: what a bulk write's `writeErrors` carry, where no
+# DuplicateKeyError is raised per document
+DUPLICATE_KEY = 11000
 
 log = logging.getLogger(__name__)
 

@@ -3,15 +3,17 @@ save that writes the new state and the events it causes (the outbox) in ONE sing
 a state change and its events land together or not at all; kit.outbox relays what a dead worker left.
 
 `Repository` works on a MongoDB collection. `InMemoryRepository` is the same logic over a dict, for
-unit tests of the use cases: it evaluates the finders' equality / `$in` / `$exists` filters on dotted
-paths (through lists), and it does NOT enforce secondary unique indexes, transactions or the relay:
-those are the integration tests' job, against the real database.
+unit tests of the use cases: it evaluates the finders' filters with `matches` (the MongoDB operators our
+stores use, on dotted paths through lists), and it does NOT enforce secondary unique indexes,
+transactions or the relay: those are the integration tests' job, against the real database.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -129,28 +131,66 @@ class InMemoryRepository(Repository[A]):
 
 
 def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
-    """The filters finders use: {path: value}, {path: {"$in": [...]}}, {path: {"$exists": bool}},
-    {path: {"$lte": value}} (ISO dates compare as their strings, as in Mongo); a dotted path goes through lists (`seals.code`) and a number picks a list item (`tasks.0`)."""
+    """MongoDB's filter on a dict, for the in-memory fakes (InMemoryRepository, services/tax/store.py):
+    {path: value} (None also matches a missing field, a dict without operators a whole subdocument),
+    $in, $ne, $lt, $lte, $gt, $gte, $exists, $type "string", $elemMatch, $or, $and. A dotted path goes
+    through lists (`seals.code`) and a number picks a list item (`tasks.0`). Comparisons are between
+    numbers, or values of one type (ISO dates compare as their strings, as in Mongo); a datetime is not
+    compared with one of the other tz-awareness."""
     for path, wanted in query.items():
-        values = list(path_values(doc, path.split(".")))
-        if isinstance(wanted, dict) and "$exists" in wanted:
-            if bool(values) != bool(wanted["$exists"]):
+        if path == "$or":
+            if not any(matches(doc, q) for q in wanted):
                 return False
-        elif isinstance(wanted, dict) and "$in" in wanted:
-            if not any(v in wanted["$in"] for v in values):
+            continue
+        if path == "$and":
+            if not all(matches(doc, q) for q in wanted):
                 return False
-        elif isinstance(wanted, dict) and "$lte" in wanted:
-            if not any(v is not None and type(v) is type(wanted["$lte"]) and v <= wanted["$lte"] for v in values):
-                return False
-        elif wanted not in values:
+            continue
+        if not _satisfies(list(path_values(doc, path.split("."))), wanted):
             return False
     return True
+
+
+def _satisfies(values: list[Any], wanted: Any) -> bool:
+    if not (isinstance(wanted, dict) and wanted and all(k.startswith("$") for k in wanted)):
+        return wanted in values or (wanted is None and not values)
+    for op, arg in wanted.items():
+        if op == "$in":
+            ok = any(v in arg for v in values) or (None in arg and not values)
+        elif op == "$ne":
+            ok = not _satisfies(values, arg)
+        elif op == "$exists":
+            ok = bool(values) == bool(arg)
+        elif op == "$type":
+            if arg != "string":
+                raise NotImplementedError(f"$type {arg!r}")
+            ok = any(isinstance(v, str) for v in values)
+        elif op == "$elemMatch":
+            ok = any(isinstance(v, dict) and matches(v, arg) for v in values)
+        elif op in _COMPARE:
+            ok = any(v is not None and _comparable(v, arg) and _COMPARE[op](v, arg) for v in values)
+        else:  # an operator no finder uses yet: say so rather than match wrongly
+            raise NotImplementedError(op)
+        if not ok:
+            return False
+    return True
+
+
+_COMPARE = {"$lt": lambda a, b: a < b, "$lte": lambda a, b: a <= b,
+            "$gt": lambda a, b: a > b, "$gte": lambda a, b: a >= b}
+
+
+def _comparable(a: Any, b: Any) -> bool:
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return (a.tzinfo is None) == (b.tzinfo is None)
+    numbers = int | float | Decimal
+    return isinstance(a, numbers) and isinstance(b, numbers) or type(a) is type(b)
 
 
 def path_values(value: Any, parts: list[str]) -> Iterator[Any]:
     """Every value a dotted path (split into `parts`) reaches in a document, as Mongo's filters see them:
     through lists (`seals.code`), a number picking a list item (`tasks.0`), a list also yielding its items.
-    Public for in-memory stores that match filters themselves (services/tax/store.py)."""
+    Public for in-memory stores that sort or index on a path (services/tax/store.py)."""
     if not parts:
         if isinstance(value, list):
             yield from value

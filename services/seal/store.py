@@ -25,7 +25,7 @@ from contracts.events import Event
 from contracts.rpc import NotFound
 from kit.changes import ChangeAnswers
 from kit.documents import DocumentArchive, InMemoryDocumentArchive
-from kit.mongo import NUMBER_BLOCK, InMemorySequences, Sequences
+from kit.mongo import DUPLICATE_KEY, NUMBER_BLOCK, InMemorySequences, Sequences
 from kit.repository import InMemoryRepository, Repository
 from kit.revocations import InMemoryRevocations, Revocations
 from services.seal.domain import SealSet, seal_code
@@ -214,7 +214,6 @@ class ElectronicSealStore:
         return self.uses.find_one({"signed_sha256": signed_sha256, "serial": serial}, {"pdf": 0})
 
 
-DUPLICATE_KEY = 11000  # MongoDB's error code for a unique-index clash
 BUSY = "该任务正被同时办理，请刷新后重试"
 
 

@@ -21,10 +21,8 @@ from kit import owners
 from kit.bank_accounts import BankAccounts
 from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive
-from kit.mongo import next_sequence
+from kit.mongo import DUPLICATE_KEY, next_sequence
 from kit.revocations import Revocations
-
-DUPLICATE_KEY = 11000
 
 
 class SocialSecurityStore:

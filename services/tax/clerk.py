@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from contracts.events import StepRejected
 from contracts.rpc import Task
 from kit import clerk as queue
 from kit.outbox import outbox_entry
@@ -36,29 +35,25 @@ class ClerkQueue:
         return views.task_view(self._apply(task_id, clerk, now, self.store.claim_task), now)
 
     def release(self, task_id: str, clerk: str, now: datetime) -> Task:
-        released = self.store.release_task(task_id, clerk, queue.history_entry(clerk, "release", {}, now))
+        """Only the clerk holding the claim now may give it back (kit.clerk.release_stored): a lapsed
+        claim is nobody's to release."""
+        released = self.store.release_task(task_id, clerk, now, queue.history_entry(clerk, "release", {}, now))
         if released is None:
             task = self.get(task_id, now)
             raise queue.closed(task.state) if task.state not in queue.OPEN_STATES else queue.not_yours()
         return views.task_view(released, now)
 
     def act(self, task_id: str, clerk: str, action: str, payload: dict[str, Any], now: datetime) -> Task:
-        """Apply a clerk's decision and publish the event it causes."""
+        """Apply a clerk's decision and publish the event it causes; the checks in kit.clerk's order
+        (closed or held by another, then the action, then the licence), as seal's."""
         reg = self.store.registration_by_task(task_id)
-        if reg["task"]["state"] not in queue.OPEN_STATES:
-            raise queue.closed(reg["task"]["state"])
+        task = views.task_view(reg, now)
+        if task.state not in queue.OPEN_STATES or task.claimed_by not in (None, clerk):
+            raise queue.refusal(task.state, task.claimed_by, clerk)
         queue.check_action(action, domain.TASK_ACTIONS)
         if action == "approve":
             _refuse_if_revoked(self.store, reg["uscc"])
-            quota_fen = domain.approval_quota(payload, reg["monthly_quota_fen"])
-            event = domain.approved_event(reg, quota_fen)
-            fields = {"approval": "approved", "approved_at": now, "approved_by": clerk,
-                      "monthly_quota_fen": quota_fen, "task.state": "done"}
-        else:
-            reasons = queue.check_reasons(payload)
-            event = StepRejected(application_id=reg["application_id"], bureau=domain.BUREAU,
-                                 step=domain.TASK_KIND, reasons=reasons)
-            fields = {"approval": "rejected", "rejection_reasons": reasons, "task.state": "rejected"}
+        fields, event = domain.decision(reg, clerk, action, payload, now)
         entries = [outbox_entry(event)]
         history = queue.history_entry(clerk, action, payload, now)
         updated = self._apply(task_id, clerk, now,

@@ -4,8 +4,8 @@ On `licence_revoked` the bureau records the revocation; from then on the company
 invoice and a clerk cannot approve its invoice use, while red-letter invoices, rejecting, listing and
 documents stay available, and `get_registration` shows `licence_revoked`.
 
-Entrypoints only, a few lines each: the use cases are in `workflow`, the rules in `domain`, the invoicing
-steps in `invoicing`, the clerk queue in `clerk`, the database in `store`, the PDFs in `documents`.
+Entrypoints only, a few lines each: the use cases are in `workflow`, the rules in `domain`, the clerk queue
+in `clerk`, the database in `store`, the PDFs in `documents`.
 """
 
 from __future__ import annotations

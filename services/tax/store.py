@@ -20,10 +20,10 @@ Collections
 - `documents`: the notice and invoice PDFs as issued, each rendered and signed once (kit.documents).
 
 `TaxStore.in_memory()` is the same store over `InMemoryDatabase`, for the unit tests of the use cases
-(services/tax/workflow.py): like kit.repository.InMemoryRepository it evaluates, on dicts, the filters and
-updates written in this file and in the kit modules the store hands collections to (kit.outbox,
-kit.mongo's counters, kit.changes, kit.revocations, kit.bank_accounts, kit.documents), unique indexes
-included; it does NOT model concurrency, sessions or the embedded database's quirks: the integration
+(services/tax/workflow.py): it evaluates on dicts, with InMemoryRepository's matcher (kit.repository.matches),
+the filters and updates written in this file and in the kit modules the store hands collections to
+(kit.outbox, kit.mongo's counters, kit.changes, kit.revocations, kit.bank_accounts, kit.documents), unique
+indexes included; it does NOT model concurrency, sessions or the embedded database's quirks: the integration
 tests (tests/integration/tax) run those against the real database.
 """
 
@@ -49,9 +49,9 @@ from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive
 from kit.mongo import next_sequence
 from kit.outbox import outbox_entry
-from kit.repository import path_values  # the dotted-path walk of InMemoryRepository's filters, not a copy
+from kit.repository import matches, path_values  # InMemoryRepository's filters and dotted paths, not a copy
 from kit.revocations import Revocations
-from services.tax.redletter import QTY_SCALE, ledger_key
+from services.tax.domain.redletter import QTY_SCALE, ledger_key
 
 
 def month_id(uscc: str, month: str) -> str:
@@ -176,10 +176,13 @@ class TaxStore:
         return self.registrations.find_one_and_update(
             query, update, projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
 
-    def release_task(self, task_id: str, clerk: str, history: dict[str, Any]) -> dict[str, Any] | None:
-        """Give a task this clerk claimed back to the queue; None when it is not theirs to give."""
+    def release_task(self, task_id: str, clerk: str, now: datetime,
+                     history: dict[str, Any]) -> dict[str, Any] | None:
+        """Give a task this clerk holds back to the queue; None when it is not theirs to give. Held means
+        what kit.clerk.holder says: claimed by them and expiring after now (free_for's lapse is `$lte`)."""
         return self.registrations.find_one_and_update(
-            {"task.id": task_id, "task.state": "claimed", "task.claimed_by": clerk},
+            {"task.id": task_id, "task.state": "claimed", "task.claimed_by": clerk,
+             "task.claim_expires_at": {"$gt": now}},
             {"$set": {"task.state": "open", "task.claimed_by": None, "task.claim_expires_at": None},
              "$push": {"task.history": history}},
             projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
@@ -510,57 +513,6 @@ class InMemoryCursor:
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(copy.deepcopy(self.docs))
-
-
-def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
-    """MongoDB's filter on dicts: equality (None also matches a missing field), $in, $ne, $lt, $lte, $gt,
-    $gte, $exists, $type "string", $elemMatch, $or, $and; a dotted path goes through lists."""
-    for path, wanted in query.items():
-        if path == "$or":
-            if not any(matches(doc, q) for q in wanted):
-                return False
-            continue
-        if path == "$and":
-            if not all(matches(doc, q) for q in wanted):
-                return False
-            continue
-        values = list(path_values(doc, path.split(".")))
-        if not _satisfies(values, wanted):
-            return False
-    return True
-
-
-def _satisfies(values: list[Any], wanted: Any) -> bool:
-    if not (isinstance(wanted, dict) and wanted and all(k.startswith("$") for k in wanted)):
-        return wanted in values or (wanted is None and not values)
-    for op, arg in wanted.items():
-        if op == "$in":
-            ok = any(v in arg for v in values) or (None in arg and not values)
-        elif op == "$ne":
-            ok = not _satisfies(values, arg)
-        elif op == "$exists":
-            ok = bool(values) == bool(arg)
-        elif op == "$type":
-            ok = arg == "string" and any(isinstance(v, str) for v in values)
-        elif op == "$elemMatch":
-            ok = any(isinstance(v, dict) and matches(v, arg) for v in values)
-        elif op in _COMPARE:
-            ok = any(v is not None and _comparable(v, arg) and _COMPARE[op](v, arg) for v in values)
-        else:  # pragma: no cover - an operator this file does not use
-            raise NotImplementedError(op)
-        if not ok:
-            return False
-    return True
-
-
-_COMPARE = {"$lt": lambda a, b: a < b, "$lte": lambda a, b: a <= b,
-            "$gt": lambda a, b: a > b, "$gte": lambda a, b: a >= b}
-
-
-def _comparable(a: Any, b: Any) -> bool:
-    if isinstance(a, datetime) and isinstance(b, datetime):
-        return (a.tzinfo is None) == (b.tzinfo is None)
-    return isinstance(a, int | float | Decimal) and isinstance(b, int | float | Decimal) or type(a) is type(b)
 
 
 def _first(doc: dict[str, Any], path: str) -> Any:

@@ -13,8 +13,7 @@ from contracts.form import (
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Task
 from kit import clerk as queue
-from services.tax import redletter
-from services.tax.domain import BUREAU, TASK_ACTIONS, TAXPAYER_TYPE_LABELS
+from services.tax.domain import BUREAU, TASK_ACTIONS, TAXPAYER_TYPE_LABELS, from_fen, redletter, yuan
 
 
 def task_view(registration: dict[str, Any], now: datetime) -> Task:
@@ -38,6 +37,14 @@ def registration_view(reg: dict[str, Any], revocation: Revocation | None) -> dic
         "rejection_reasons": reg.get("rejection_reasons", []),
         "licence_revoked": revocation_view(revocation),
     })
+
+
+def quota_view(registration: dict[str, Any], month: str, ledger: dict[str, Any] | None) -> dict[str, str]:
+    """The month's quota: the ledger's once the month has one, else the registration's, nothing used."""
+    limit = ledger["limit_fen"] if ledger else registration["monthly_quota_fen"]
+    used = ledger["used_fen"] if ledger else 0
+    return {"month": month, "monthly_quota": yuan(from_fen(limit)), "quota_used": yuan(from_fen(used)),
+            "quota_left": yuan(from_fen(limit - used))}
 
 
 INTERNAL_INVOICE_FIELDS = ("fingerprint", "quota_fen", "allocated_at", "_id")

@@ -36,10 +36,7 @@ IMPURE_CALLS = {("clock", "now"), ("datetime", "now"), ("datetime", "utcnow"), (
 IMPURE_NAMES = {"uuid4", "open", "environ"}
 IMPURE_MODULES = {"os", "pathlib", "importlib", "pymongo", "kit.mongo", "kit.repository", "nameko"}
 # bureau -> why its domain/ is not pure yet (dated 2026-12-02); must be shrunk, like EXEMPT
-IMPURE_EXEMPT: dict[str, str] = {
-    "tax": "imports services/tax/rates.py (reads the VAT rates from data/vat_rates.json), realname.py and "
-           "redletter.py: the rates are to be passed in and the pure rules moved into domain/",
-}
+IMPURE_EXEMPT: dict[str, str] = {}
 
 
 def missing(bureau: str) -> set[str]:

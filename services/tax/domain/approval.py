@@ -8,8 +8,11 @@ from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 from contracts.calendar import Deadline
+from contracts.events import Event, StepRejected
 from contracts.rpc import FieldError, Invalid
-from services.tax.domain.money import MAX_QUOTA, TASK_KIND, from_fen, round_fen, to_fen, yuan
+from kit import clerk as queue
+from services.tax.domain.events import approved_event
+from services.tax.domain.money import BUREAU, MAX_QUOTA, TASK_KIND, from_fen, round_fen, to_fen, yuan
 
 # ---- clerk tasks -------------------------------------------------------------------------------
 
@@ -44,6 +47,21 @@ def new_task(reason: str, now: datetime, timing: Deadline, registration: dict[st
             "real_name": {k: v for k, v in registration["real_name"].items() if k != "checked_at"},
         },
     }
+
+
+def decision(registration: dict[str, Any], clerk: str, action: str, payload: dict[str, Any],
+             now: datetime) -> tuple[dict[str, Any], Event]:
+    """A clerk's decision on the invoice-approval task: the registration fields it sets and the event it
+    announces (`action` already checked against TASK_ACTIONS, the licence checked by the caller)."""
+    if action == "approve":
+        quota_fen = approval_quota(payload, registration["monthly_quota_fen"])
+        fields = {"approval": "approved", "approved_at": now, "approved_by": clerk, "monthly_quota_fen": quota_fen,
+                  "task.state": "done"}
+        return fields, approved_event(registration, quota_fen)
+    reasons = queue.check_reasons(payload)
+    fields = {"approval": "rejected", "rejection_reasons": reasons, "task.state": "rejected"}
+    return fields, StepRejected(application_id=registration["application_id"], bureau=BUREAU, step=TASK_KIND,
+                                reasons=reasons)
 
 
 def approval_quota(payload: dict[str, Any], proposed_fen: int) -> int:

@@ -3,6 +3,8 @@ numbering, and the stored invoice."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,23 +21,25 @@ from contracts.form import (
     TaxpayerType,
     pydantic_field_errors,
 )
-from contracts.rpc import FieldError, Invalid
+from contracts.rpc import Conflict, FieldError, Invalid
 from contracts.rpc.tax import (
     InvoiceItem,
     InvoiceRequest,
     RedLetterRequest,
 )
-from services.tax import rates, redletter
+from services.tax.domain import redletter
 from services.tax.domain.money import INVOICE_KIND_LABELS, amount_in_words, from_fen, round_fen, to_fen, yuan
+from services.tax.domain.rates import AllowedRates, VatRates
 
 # ---- invoices ----------------------------------------------------------------------------------
 
 
 def parse_invoice_request(raw: Any, seller_uscc: str, approved_kinds: list[str],
-                          taxpayer_type: TaxpayerType, day: date) -> InvoiceRequest:
+                          taxpayer_type: TaxpayerType, day: date, rates: VatRates) -> InvoiceRequest:
     """Parse and check an invoice request; `Invalid` lists every field that is wrong.
 
-    The rates follow the seller's taxpayer type on the day of issue, which the caller gives (services/tax/rates.py)."""
+    The rates follow the seller's taxpayer type on the day of issue, both given by the caller, and the
+    table (services/tax/rates.py reads it)."""
     try:
         request = InvoiceRequest.model_validate(raw)
     except ValidationError as exc:
@@ -52,12 +56,12 @@ def parse_invoice_request(raw: Any, seller_uscc: str, approved_kinds: list[str],
     if request.kind.value not in approved_kinds:
         label = INVOICE_KIND_LABELS[request.kind]
         errors.append(FieldError(field="kind", message=f"未核准开具{label}"))
-    allowed = rates.allowed_rates(taxpayer_type, request.kind, day)
+    allowed = rates.allowed(taxpayer_type, request.kind, day)
     for i, item in enumerate(request.items):
         amount = round_fen(item.quantity * item.unit_price)
         if amount <= 0:
             errors.append(FieldError(field=f"items.{i}", message="金额不足一分钱"))
-        message = _rate_error(item, taxpayer_type, allowed)
+        message = _rate_error(item, taxpayer_type, allowed, rates)
         if message:
             errors.append(FieldError(field=f"items.{i}.tax_rate", message=message))
     if errors:
@@ -65,7 +69,7 @@ def parse_invoice_request(raw: Any, seller_uscc: str, approved_kinds: list[str],
     return request
 
 
-def _rate_error(item: InvoiceItem, taxpayer_type: TaxpayerType, allowed: rates.AllowedRates) -> str | None:
+def _rate_error(item: InvoiceItem, taxpayer_type: TaxpayerType, allowed: AllowedRates, rates: VatRates) -> str | None:
     if item.levy_rule:
         rule = rates.transitional_rule(item.levy_rule)
         if taxpayer_type.value not in rule["taxpayer_types"] or Decimal(rule["rate"]) != item.tax_rate:
@@ -75,6 +79,37 @@ def _rate_error(item: InvoiceItem, taxpayer_type: TaxpayerType, allowed: rates.A
         return None
     shown = "、".join(f"{(r * 100).normalize():f}%" for r in sorted(allowed.rates, reverse=True))
     return f"税率应为{shown}：{allowed.why}"
+
+
+def check_may_invoice(registration: dict[str, Any]) -> None:
+    """Invoices only once the invoice use (数电发票) is approved."""
+    state = registration["approval"]
+    if state == "pending":
+        raise Conflict("发票申领正在税务人员审核中，核准后才能开票")
+    if state == "rejected":
+        raise Conflict("发票申领未获核准，不能开票")
+
+
+def check_reversible(original: dict[str, Any]) -> None:
+    if original["red"]:
+        raise Conflict(f"发票 {original['number']} 本身是红字发票，不能再冲红")
+
+
+def quota_exceeded(ledger: dict[str, Any], quota_fen: int) -> Conflict:
+    left = from_fen(ledger["limit_fen"] - ledger["used_fen"])
+    return Conflict(f"本月开票额度不足：剩余{yuan(left)}元，本张发票价税合计{yuan(from_fen(quota_fen))}元")
+
+
+def request_fingerprint(request: dict[str, Any]) -> str:
+    """What makes a retried request the same request: its canonical JSON, hashed."""
+    canonical = json.dumps(request, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_same_request(answered: dict[str, Any], fingerprint: str) -> None:
+    """A request_id already answered may only come back with the same content."""
+    if answered.get("fingerprint") != fingerprint:
+        raise Conflict(f"request_id {answered['request_id']} 已用于开具另一张内容不同的发票 {answered['number']}")
 
 
 def parse_red_letter_request(raw: Any) -> RedLetterRequest:
@@ -146,13 +181,12 @@ def number_counter_key(moment: datetime, province: str = INVOICE_PROVINCE) -> st
     return f"invoice:{aware(moment).astimezone(CHINA).year % 100:02d}{province}"
 
 
-def format_invoice_number(moment: datetime, sequence: int, province: str = INVOICE_PROVINCE,
-                          channel: str | None = None) -> str:
+def format_invoice_number(moment: datetime, sequence: int, channel: str, province: str = INVOICE_PROVINCE) -> str:
     """The 20-digit 数电发票 number: year 2 (Asia/Shanghai) + province 2 + issuing channel 1 + sequence 15.
 
-    The layout is the national one (vat_rates.json says where from); the channel digit's value is an assumption.
+    The layout is the national one (vat_rates.json says where from); the channel digit's value is an
+    assumption the table dates (VatRates.issuing_channel).
     """
-    channel = channel or rates.issuing_channel()
     if not (len(province) == 2 and province.isdigit()):
         raise ValueError(f"province must be 2 digits: {province!r}")
     if not (len(channel) == 1 and channel.isdigit()):
@@ -162,31 +196,33 @@ def format_invoice_number(moment: datetime, sequence: int, province: str = INVOI
     return f"{aware(moment).astimezone(CHINA).year % 100:02d}{province}{channel}{sequence:015d}"
 
 
-def quota_fen(totals: Totals) -> int:
+def quota_fen(totals: Totals, rates: VatRates) -> int:
     """What an invoice uses of the monthly 发票总额度: its amount without VAT, or with it (data: invoice_quota)."""
-    return to_fen(totals.total if rates.quota_counts_vat() else totals.amount)
+    return to_fen(totals.total if rates.quota_counts_vat else totals.amount)
 
 
 def build_invoice(registration: dict[str, Any], request: InvoiceRequest, number: str,
-                  issued_at: datetime) -> dict[str, Any]:
-    """The invoice as stored, returned over RPC and printed."""
+                  issued_at: datetime, rates: VatRates) -> dict[str, Any]:
+    """The invoice as stored, returned over RPC and printed; `quota_fen` is what it charges to the month."""
     totals = price(request.items)
     return _invoice_doc(
         registration, number, issued_at, request.request_id, request.kind.value,
         buyer={"name": request.buyer_name, "tax_id": request.buyer_tax_id},
         lines=[line.as_dict() for line in totals.lines],
-        amount=totals.amount, tax=totals.tax, total=totals.total,
+        amount=totals.amount, tax=totals.tax, total=totals.total, rates=rates,
     )
 
 
 def build_red_letter(registration: dict[str, Any], original: dict[str, Any], request: RedLetterRequest,
-                     parts: list[redletter.RedPart], number: str, issued_at: datetime) -> dict[str, Any]:
+                     parts: list[redletter.RedPart], number: str, issued_at: datetime,
+                     rates: VatRates) -> dict[str, Any]:
     """A reversing (红字) invoice of the parts given (all of what is left, or some lines in part)."""
     amount = -from_fen(sum(p.amount_fen for p in parts))
     tax = -from_fen(sum(p.tax_fen for p in parts))
     doc = _invoice_doc(
         registration, number, issued_at, request.request_id, original["kind"], buyer=original["buyer"],
         lines=redletter.red_items(original, parts), amount=amount, tax=tax, total=amount + tax,
+        rates=rates,
     )
     doc.update(red=True, reverses=original["number"], reason=redletter.reason_text(request),
                reason_code=request.reason_code, partial=request.lines is not None,
@@ -194,7 +230,7 @@ def build_red_letter(registration: dict[str, Any], original: dict[str, Any], req
     return doc
 
 
-def _invoice_doc(registration, number, issued_at, request_id, kind, buyer, lines, amount, tax, total):
+def _invoice_doc(registration, number, issued_at, request_id, kind, buyer, lines, amount, tax, total, rates):
     return {
         "number": number,
         "uscc": registration["uscc"],
@@ -215,7 +251,7 @@ def _invoice_doc(registration, number, issued_at, request_id, kind, buyer, lines
         "total_tax": yuan(tax),
         "total": yuan(total),
         "amount_in_words": amount_in_words(total),
-        "quota_fen": to_fen(total if rates.quota_counts_vat() else amount),  # vat_rates.json: invoice_quota
+        "quota_fen": to_fen(total if rates.quota_counts_vat else amount),  # vat_rates.json: invoice_quota
     }
 
 

@@ -30,7 +30,7 @@ from services.tax.domain.money import (
     to_fen,
     yuan,
 )
-from services.tax.realname import FORMAT_CHECK_ONLY, RealNameVerifier
+from services.tax.domain.realname import FORMAT_CHECK_ONLY, RealNameVerifier
 
 # ---- registration ------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from contracts.rpc import Conflict
 from services.tax import domain
+from services.tax.rates import vat_rates
 from tests.unit.tax.factories import BUYER, licence_issued
 
 pytestmark = pytest.mark.integration
@@ -82,7 +83,8 @@ def test_500_invoices_from_two_instances_respect_one_quota_exactly(two_instances
     last = mongo_db["counters"].find_one()["seq"]
     skipped = {doc["_id"] for doc in mongo_db["skipped_numbers"].find()}
     issued_at = datetime.fromisoformat(issued[0]["issued_at"])
-    assert set(numbers) | skipped == {domain.format_invoice_number(issued_at, n) for n in range(1, last + 1)}
+    assert set(numbers) | skipped == {domain.format_invoice_number(issued_at, n, vat_rates().issuing_channel)
+                                        for n in range(1, last + 1)}
     assert not set(numbers) & skipped
 
 

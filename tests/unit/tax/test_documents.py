@@ -12,9 +12,11 @@ from contracts.form import TaxpayerType
 from contracts.rpc import NotFound
 from services.tax import documents, domain
 from services.tax.offices import offices
+from services.tax.rates import vat_rates
 from tests.unit.tax.factories import BUYER, licence_issued
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+RATES = vat_rates()
 
 
 def _text(data: bytes) -> str:
@@ -27,8 +29,8 @@ def test_invoice_pdf_shows_number_parties_items_and_totals():
         {"request_id": "r", "buyer_name": "武汉<买方>&有限公司", "buyer_tax_id": BUYER,
          "items": [{"name": "办公用品", "quantity": "3", "unit_price": "0.335", "tax_rate": "0.13"},
                    {"name": "咨询服务", "quantity": "1", "unit_price": "1000", "tax_rate": "0.06"}]},
-        reg["uscc"], ["vat_general"], TaxpayerType.general, domain.local_day(NOW))
-    inv = domain.build_invoice(reg, request, "26420000000000000042", NOW)
+        reg["uscc"], ["vat_general"], TaxpayerType.general, domain.local_day(NOW), RATES)
+    inv = domain.build_invoice(reg, request, "26420000000000000042", NOW, RATES)
     doc = documents.render("tax.invoice.26420000000000000042", reg, {inv["number"]: inv})
     text = _text(base64.b64decode(doc.data_base64))
     for expected in ("电子发票（普通发票）", "26420000000000000042", "2026-03-02", "武汉<买方>&有限公司", BUYER,

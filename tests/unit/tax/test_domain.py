@@ -9,12 +9,15 @@ from contracts.codes import make_uscc
 from contracts.form import TaxNeeds, TaxpayerType
 from contracts.rpc import Invalid
 from kit import clerk as clerk_queue
-from services.tax import domain, redletter, views
+from services.tax import domain, views
+from services.tax.domain import redletter
 from services.tax.offices import offices
+from services.tax.rates import vat_rates
 from tests.unit.tax.factories import BUYER, licence_issued
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Wuhan
 DAY = date(2026, 3, 2)  # NOW's day in Wuhan: the rates of the day of issue
+RATES = vat_rates()
 
 
 # ---- arithmetic --------------------------------------------------------------------------------
@@ -202,15 +205,15 @@ def test_invoice_request_field_errors_are_all_reported():
     bad = _request(buyer_tax_id="91420111000000018X", kind="vat_special",
                    items=[{"name": "x", "quantity": "1", "unit_price": "10", "tax_rate": "0.17"}])
     with pytest.raises(Invalid) as err:
-        domain.parse_invoice_request(bad, SELLER, ["vat_general"], TaxpayerType.general, DAY)
+        domain.parse_invoice_request(bad, SELLER, ["vat_general"], TaxpayerType.general, DAY, RATES)
     fields = {e.field for e in err.value.field_errors}
     assert fields == {"items.0.tax_rate"}  # parsing errors come first, all of them
     with pytest.raises(Invalid) as err:
         domain.parse_invoice_request(_request(buyer_tax_id="91420111000000018X", kind="vat_special"),
-                                     SELLER, ["vat_general"], TaxpayerType.general, DAY)
+                                     SELLER, ["vat_general"], TaxpayerType.general, DAY, RATES)
     assert {e.field for e in err.value.field_errors} == {"buyer_tax_id", "kind"}
     with pytest.raises(Invalid) as err:
-        domain.parse_invoice_request(_request(buyer_tax_id=SELLER), SELLER, ["vat_general"], TaxpayerType.general, DAY)
+        domain.parse_invoice_request(_request(buyer_tax_id=SELLER), SELLER, ["vat_general"], TaxpayerType.general, DAY, RATES)
     assert err.value.field_errors[0].message == "购买方不能是销售方本身"
 
 
@@ -218,35 +221,35 @@ def test_tax_rate_message_lists_the_allowed_rates():
     with pytest.raises(Invalid) as err:
         domain.parse_invoice_request(
             _request(items=[{"name": "x", "quantity": "1", "unit_price": "1", "tax_rate": "0.17"}]),
-            SELLER, ["vat_general"], TaxpayerType.general, DAY)
+            SELLER, ["vat_general"], TaxpayerType.general, DAY, RATES)
     assert "13%、9%、6%、5%、3%、2%、1.5%、1%、0%" in err.value.field_errors[0].message  # the contract's own list
 
 
 def test_invoice_number_format():
     """20 digits: year 2, province 2, issuing channel 1 (position 5), sequence 15."""
-    assert domain.format_invoice_number(NOW, 1) == "26421000000000000001"
+    assert domain.format_invoice_number(NOW, 1, RATES.issuing_channel) == "26421000000000000001"
     # 31 Dec 2026 17:00 UTC is already 1 January 2027 in Wuhan: year and month follow Shanghai
     new_year = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)
-    assert domain.format_invoice_number(new_year, 876543210123456) == "27421876543210123456"
-    assert domain.format_invoice_number(NOW, 1, channel="3")[4] == "3"
+    assert domain.format_invoice_number(new_year, 876543210123456, RATES.issuing_channel) == "27421876543210123456"
+    assert domain.format_invoice_number(NOW, 1, "3")[4] == "3"
     assert domain.number_counter_key(new_year) == "invoice:2742"
     assert domain.month_key(new_year) == "2027-01"
-    assert len(domain.format_invoice_number(NOW, 10**15 - 1)) == 20
+    assert len(domain.format_invoice_number(NOW, 10**15 - 1, RATES.issuing_channel)) == 20
     for bad in (0, 10**15):
         with pytest.raises(ValueError):
-            domain.format_invoice_number(NOW, bad)
+            domain.format_invoice_number(NOW, bad, RATES.issuing_channel)
 
 
 def test_build_invoice_and_red_letter():
     reg = domain.new_registration(licence_issued(), NOW, offices())
-    request = domain.parse_invoice_request(_request(), SELLER, ["vat_general"], TaxpayerType.general, DAY)
-    inv = domain.build_invoice(reg, request, "26420000000000000001", NOW)
+    request = domain.parse_invoice_request(_request(), SELLER, ["vat_general"], TaxpayerType.general, DAY, RATES)
+    inv = domain.build_invoice(reg, request, "26420000000000000001", NOW, RATES)
     assert (inv["total_amount"], inv["total_tax"], inv["total"]) == ("100.00", "13.00", "113.00")
     assert inv["amount_in_words"] == "壹佰壹拾叁元整" and inv["quota_fen"] == 10000  # without VAT
     assert inv["seller"] == {"name": "武汉海陆空商贸有限公司", "tax_id": SELLER}
     whole = domain.RedLetterRequest(request_id="x", reason_code="sales_return", reason="整批退货")
     parts = redletter.red_parts(inv, whole, redletter.reversed_so_far({}, inv))
-    red = domain.build_red_letter(reg, inv, whole, parts, "26420000000000000002", NOW + timedelta(days=40))
+    red = domain.build_red_letter(reg, inv, whole, parts, "26420000000000000002", NOW + timedelta(days=40), RATES)
     assert (red["total"], red["items"][0]["quantity"], red["quota_fen"]) == ("-113.00", "-2", -10000)
     assert red["reverses"] == inv["number"] and red["quota_month"] == "2026-03" and red["month"] == "2026-04"
     assert red["amount_in_words"] == "负壹佰壹拾叁元整"

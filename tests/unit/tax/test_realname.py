@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from services.tax import domain
-from services.tax.realname import FORMAT_CHECK_ONLY, FormatCheckOnly
+from services.tax.domain.realname import FORMAT_CHECK_ONLY, FormatCheckOnly
 from tests.unit.tax.factories import REP_ID
 
 NOW = datetime(2026, 12, 1, 2, tzinfo=UTC)

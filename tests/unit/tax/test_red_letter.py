@@ -18,11 +18,14 @@ from hypothesis import strategies as st
 from contracts.form import TaxpayerType
 from contracts.rpc import Conflict, Invalid
 from contracts.rpc.tax import RedLetterRequest
-from services.tax import domain, redletter
+from services.tax import domain
+from services.tax.domain import redletter
 from services.tax.offices import offices
+from services.tax.rates import vat_rates
 from tests.unit.tax.factories import BUYER, licence_issued
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
+RATES = vat_rates()
 SELLER = licence_issued().licence.uscc
 
 
@@ -32,8 +35,8 @@ def blue(*lines: tuple[str, str, str]) -> dict:
     items = [{"name": f"货物{i}", "quantity": q, "unit_price": p, "tax_rate": r} for i, (q, p, r) in enumerate(lines)]
     request = domain.parse_invoice_request({"request_id": "b", "buyer_name": "武汉买方有限公司", "buyer_tax_id": BUYER,
                                             "items": items}, SELLER, ["vat_general"],
-                                           TaxpayerType.general, domain.local_day(NOW))
-    return domain.build_invoice(reg, request, "26421000000000000001", NOW)
+                                           TaxpayerType.general, domain.local_day(NOW), RATES)
+    return domain.build_invoice(reg, request, "26421000000000000001", NOW, RATES)
 
 
 def ask(reason: str, lines=None, request_id: str = "r") -> RedLetterRequest:

@@ -9,13 +9,15 @@ import pytest
 
 from contracts.form import InvoiceKind, TaxpayerType
 from contracts.rpc import Invalid
-from services.tax import domain, rates
+from services.tax import domain
+from services.tax.rates import vat_rates
 from tests.unit.tax.factories import BUYER
 
 SELLER = "91420111MA0000014X"
 IN_2026 = date(2026, 12, 1)
 SMALL, GENERAL = TaxpayerType.small_scale, TaxpayerType.general
 BOTH = ["vat_general", "vat_special"]
+RATES = vat_rates()  # as the use cases get it: read once from the data file
 
 
 def request(rate: str, kind: str = "vat_general", buyer_tax_id: str | None = BUYER, **item) -> dict:
@@ -25,12 +27,12 @@ def request(rate: str, kind: str = "vat_general", buyer_tax_id: str | None = BUY
 
 def refusal(raw: dict, taxpayer_type: TaxpayerType, day: date = IN_2026) -> dict[str, str]:
     with pytest.raises(Invalid) as caught:
-        domain.parse_invoice_request(raw, SELLER, BOTH, taxpayer_type, day)
+        domain.parse_invoice_request(raw, SELLER, BOTH, taxpayer_type, day, RATES)
     return {e.field: e.message for e in caught.value.field_errors}
 
 
 def accepted(raw: dict, taxpayer_type: TaxpayerType, day: date = IN_2026) -> bool:
-    return domain.parse_invoice_request(raw, SELLER, BOTH, taxpayer_type, day) is not None
+    return domain.parse_invoice_request(raw, SELLER, BOTH, taxpayer_type, day, RATES) is not None
 
 
 def test_vat_law_art_10_general_taxpayers_13_9_6_and_0():
@@ -47,7 +49,7 @@ def test_small_scale_3_percent_is_reduced_to_1_percent_until_2027_12_31():
     # the reduction's end is the data's: from 2028 the levy rate is 3 % again (增值税法 art. 11)
     assert accepted(request("0.03"), SMALL, date(2028, 1, 1))
     assert "第十一条" in refusal(request("0.01"), SMALL, date(2028, 1, 1))["items.0.tax_rate"]
-    assert rates.reduction(SMALL, date(2027, 12, 31))["until"] == "2027-12-31"
+    assert RATES.reduction(SMALL, date(2027, 12, 31))["until"] == "2027-12-31"
 
 
 def test_a_small_scale_special_invoice_gives_up_the_reduction():
@@ -76,16 +78,16 @@ def test_the_invoice_number_has_the_issuing_channel_in_position_5():
     """20 digits: year 2 + province 2 + issuing channel 1 + sequence 15."""
     from datetime import UTC, datetime
 
-    number = domain.format_invoice_number(datetime(2026, 12, 1, 2, tzinfo=UTC), 42)
-    assert (number[:2], number[2:4], number[4], number[5:]) == ("26", "42", rates.issuing_channel(), f"{42:015d}")
+    number = domain.format_invoice_number(datetime(2026, 12, 1, 2, tzinfo=UTC), 42, RATES.issuing_channel)
+    assert (number[:2], number[2:4], number[4], number[5:]) == ("26", "42", RATES.issuing_channel, f"{42:015d}")
 
 
 def test_the_monthly_quota_counts_amounts_without_vat():
     """发票总额度: the month's invoiced amount without VAT (assumption dated in vat_rates.json)."""
-    totals = domain.price(domain.parse_invoice_request(request("0.13"), SELLER, BOTH, GENERAL, IN_2026).items)
+    totals = domain.price(domain.parse_invoice_request(request("0.13"), SELLER, BOTH, GENERAL, IN_2026, RATES).items)
     assert (totals.amount, totals.total) == (Decimal("100.00"), Decimal("113.00"))
-    assert domain.quota_fen(totals) == 10_000 and not rates.quota_counts_vat()
-    assert rates.allowed_rates(SMALL, InvoiceKind.vat_general, IN_2026).rates == {Decimal("0.01")}
+    assert domain.quota_fen(totals, RATES) == 10_000 and not RATES.quota_counts_vat
+    assert RATES.allowed(SMALL, InvoiceKind.vat_general, IN_2026).rates == {Decimal("0.01")}
 
 
 def test_a_red_letter_invoice_names_one_of_the_coded_reasons():

@@ -245,6 +245,102 @@ def test_a_form_unanswered_for_72_hours_is_void(store, seller, buyer):
         workflow.answer_red_letter_form(store, seller, form["id"], {"decision": "confirm"}, NOW)
 
 
+def test_issue_invoice_waits_for_the_clerk_and_refuses_after_a_rejection(store):
+    event = licence_issued(monthly_invoice_estimate=Decimal("1200000"))  # a clerk must approve
+    workflow.register(store, event.model_dump(mode="json"), NOW, Published())
+    uscc = event.licence.uscc
+    with pytest.raises(Conflict, match="审核中"):
+        workflow.issue_invoice(store, uscc, order(), NOW)
+    queue = clerk.ClerkQueue(store, lambda uscc, entries: None)
+    [task] = queue.list(("open",), NOW)
+    queue.act(task.id, "tax.clerk", "reject", {"reasons": ["经营地址核实不符"]}, NOW)
+    with pytest.raises(Conflict, match="未获核准"):
+        workflow.issue_invoice(store, uscc, order(), NOW)
+    assert store.counters.find_one({}) is None  # refused before a number is drawn
+
+
+def test_after_a_revocation_only_a_retry_of_an_answered_request_gets_its_invoice(store, seller):
+    first = workflow.issue_invoice(store, seller, order("o-1"), NOW)
+    workflow.record_revocation(store, licence_revoked(licence_issued()).model_dump(mode="json"), NOW)
+    assert workflow.issue_invoice(store, seller, order("o-1"), NOW + timedelta(days=1)) == first
+    with pytest.raises(Conflict):  # the same request_id with other content is not a retry
+        workflow.issue_invoice(store, seller, order("o-1", quantity="2"), NOW + timedelta(days=1))
+    with pytest.raises(Conflict, match="不能再开具发票"):
+        workflow.issue_invoice(store, seller, order("o-2"), NOW + timedelta(days=1))
+    assert [i["number"] for i in workflow.list_invoices(store, seller)] == [first["number"]]
+
+
+def test_a_retry_finishes_the_invoice_a_dead_worker_reserved_with_the_same_number(store, seller):
+    first = workflow.issue_invoice(store, seller, order("o-1"), NOW)
+    stored = store.invoices.find_one({"number": first["number"]}, {"_id": 0})
+    store.invoices.docs.clear()  # reserved (step 4), never materialised (step 5)
+    store.months.update_one({"uscc": seller}, {"$push": {"allocations": stored | {"allocated_at": NOW}}})
+    assert workflow.issue_invoice(store, seller, order("o-1"), NOW + timedelta(seconds=1)) == first
+    assert store.counters.find_one({})["seq"] == 1 and store.skipped.find_one({}) is None
+
+
+def test_a_quota_used_up_between_the_read_and_the_charge_writes_the_drawn_number_down(store, seller, monkeypatch):
+    stale = store.month(seller, "2026-03", store.registration(seller)["monthly_quota_fen"])
+    store.months.update_one({"_id": stale["_id"]}, {"$set": {"used_fen": stale["limit_fen"] - 100}})
+    reads, fresh = iter([stale]), store.month
+    monkeypatch.setattr(store, "month", lambda *args: next(reads, None) or fresh(*args))
+    with pytest.raises(Conflict, match="剩余1.00元"):
+        workflow.issue_invoice(store, seller, order("o-1"), NOW)
+    [skipped] = store.skipped.find({})
+    assert skipped["reason"] == "开票额度在分配号码后用尽" and workflow.list_invoices(store, seller) == []
+
+
+def test_a_red_letter_invoice_that_keeps_losing_its_race_gives_up_and_writes_its_number_down(
+        store, seller, monkeypatch):
+    blue = workflow.issue_invoice(store, seller, order("o-1"), NOW)
+    attempts = []
+    monkeypatch.setattr(store, "reserve_reversal", lambda *args: attempts.append(args[0]["number"]) and False)
+    with pytest.raises(Conflict, match="正在开具其他红字发票"):
+        workflow.red_letter(store, seller, blue["number"], {"request_id": "r-1", "reason_code": "sales_return"}, NOW)
+    assert len(attempts) == workflow.RED_LETTER_ATTEMPTS and len(set(attempts)) == 1  # one number, drawn once
+    [skipped] = store.skipped.find({})
+    assert skipped["_id"] == attempts[0] and workflow.registration(store, seller, NOW)["quota_used"] == "1000.00"
+
+
+def test_confirm_invoice_use_once_and_never_on_a_red_or_fully_reversed_invoice(store, seller, buyer):
+    blue = workflow.issue_invoice(store, seller, order("o-1"), NOW)
+    used = workflow.confirm_invoice_use(store, buyer, blue["number"], {"purpose": "deduction"}, NOW)
+    again = workflow.confirm_invoice_use(store, buyer, blue["number"], {"purpose": "accounting"}, NOW + timedelta(hours=1))
+    assert again == used and again["buyer_use"]["purpose"] == "deduction"  # the first answer stands
+    other = workflow.issue_invoice(store, seller, order("o-2"), NOW)
+    red = workflow.red_letter(store, seller, other["number"], {"request_id": "r-1", "reason_code": "invoicing_error"}, NOW)
+    with pytest.raises(Conflict, match="已全额开具红字发票"):
+        workflow.confirm_invoice_use(store, buyer, other["number"], {"purpose": "deduction"}, NOW)
+    with pytest.raises(Conflict, match="是红字发票"):
+        workflow.confirm_invoice_use(store, buyer, red["number"], {"purpose": "deduction"}, NOW)
+    with pytest.raises(Invalid):
+        workflow.confirm_invoice_use(store, buyer, blue["number"], {"purpose": "resale"}, NOW)
+
+
+def test_a_form_is_only_for_a_used_invoice_one_pending_at_a_time_and_a_refusal_is_final(store, seller, buyer):
+    blue = workflow.issue_invoice(store, seller, order("o-1"), NOW)
+    ask = {"request_id": "r-1", "reason_code": "sales_return"}
+    with pytest.raises(Conflict, match="无需确认单"):  # not used yet: reversed directly
+        workflow.raise_red_letter_form(store, seller, blue["number"], ask, NOW)
+    workflow.confirm_invoice_use(store, buyer, blue["number"], {"purpose": "accounting"}, NOW)
+    form = workflow.raise_red_letter_form(store, seller, blue["number"], ask, NOW)
+    with pytest.raises(Conflict, match="已有待受票方确认"):
+        workflow.raise_red_letter_form(store, seller, blue["number"], ask | {"request_id": "r-2"}, NOW)
+    with pytest.raises(Conflict):  # the same request_id with other content
+        workflow.raise_red_letter_form(store, seller, blue["number"], ask | {"reason_code": "service_stopped"}, NOW)
+    refused = workflow.answer_red_letter_form(store, buyer, form["id"], {"decision": "refuse"}, NOW)
+    assert refused["state"] == "refused"
+    with pytest.raises(Conflict, match="不能再答复"):
+        workflow.answer_red_letter_form(store, buyer, form["id"], {"decision": "confirm"}, NOW)
+    # a form left unanswered past 72 hours is void and makes way for a new one
+    late = workflow.raise_red_letter_form(store, seller, blue["number"], ask | {"request_id": "r-3"}, NOW)
+    later = NOW + timedelta(hours=73)
+    fresh = workflow.raise_red_letter_form(store, seller, blue["number"], ask | {"request_id": "r-4"}, later)
+    assert store.form(late["id"])["state"] == "void" and fresh["state"] == "pending"
+    confirmed = workflow.answer_red_letter_form(store, buyer, fresh["id"], {"decision": "confirm"}, later)
+    assert workflow.answer_red_letter_form(store, buyer, fresh["id"], {"decision": "confirm"}, later) == confirmed
+
+
 # ---- declarations and documents -------------------------------------------------------------------
 
 

@@ -1,4 +1,6 @@
-"""The legal representative's real-name check (实名核验) as a pluggable verifier.
+"""The legal representative's real-name check (实名核验): the verifier a registration is checked by (a
+port: a verifier that asks the authority does I/O, lives outside the domain and is handed to
+`check_real_name`), and the embedded one, a pure format check.
 
 A real check asks the ID issuing authority (the public security organs' resident-ID records, reached through
 the 全国公民身份证号码查询服务中心) whether this name and number belong together and the card is valid. The

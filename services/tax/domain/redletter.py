@@ -1,4 +1,4 @@
-"""Red-letter (红字) 数电发票: what may be reversed, by whom and how much. Pure: no I/O.
+"""Red-letter (红字) 数电发票: what may be reversed, by whom and how much.
 
 The rule followed is 国家税务总局公告2024年第11号 (数电发票 nationwide from 2024-12-01), part 二 (一)/(二),
 as quoted by retrieved copies of its text:
@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from contracts.calendar import aware
 from contracts.rpc import Conflict, FieldError, Invalid
 from contracts.rpc.tax import RED_LETTER_REASONS, RedLetterRequest
+from services.tax.domain.money import round_fen
 
 CONFIRMATION_HOURS = 72  # 公告2024年第11号: a 确认单 not confirmed within 72 hours is void
 QTY_SCALE = 10**8  # quantities carry up to 8 decimal places: kept as integers of 1e-8
@@ -144,19 +145,15 @@ def _part(blue: dict[str, str], asked, left: dict[str, int], measure: str) -> Re
         qty = _qty(str(asked.quantity))
         if qty > left["qty"]:
             return FieldError(field="", message=f"退回数量超过该行尚未冲红的数量{_shown_qty(left['qty'])}")
-        amount = left["amount"] if qty == left["qty"] else _fen(str(_round(asked.quantity * price)))
+        amount = left["amount"] if qty == left["qty"] else _fen(str(round_fen(asked.quantity * price)))
     else:
         qty, amount = 0, _fen(str(asked.amount))
     if amount > left["amount"]:
         return FieldError(field="", message=f"冲红金额超过该行尚未冲红的金额{_shown_fen(left['amount'])}元")
     if amount <= 0:
         return FieldError(field="", message="冲红金额不足一分钱")
-    tax = left["tax"] if amount == left["amount"] else min(left["tax"], _fen(str(_round(Decimal(amount) / 100 * rate))))
+    tax = left["tax"] if amount == left["amount"] else min(left["tax"], _fen(str(round_fen(Decimal(amount) / 100 * rate))))
     return RedPart(asked.line, amount, tax, qty)
-
-
-def _round(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)  # as domain.round_fen: half-up to the fen
 
 
 def _shown_fen(fen: int) -> str:
