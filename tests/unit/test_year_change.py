@@ -10,14 +10,16 @@ from gateway.stats import bucket
 from services.housing_fund import domain as housing_fund
 from services.social_security import domain as social_security
 from services.tax import domain as tax
+from services.tax.rates import vat_rates
 
 LAST_SECOND_2026 = datetime(2026, 12, 31, 15, 59, 59, tzinfo=UTC)  # 23:59:59 in Beijing
 FIRST_SECOND_2027 = LAST_SECOND_2026 + timedelta(seconds=1)
 
 
 def test_invoice_numbers_take_the_chinese_year_and_a_counter_per_year():
-    before = tax.format_invoice_number(LAST_SECOND_2026, 99)
-    after = tax.format_invoice_number(FIRST_SECOND_2027, 1)
+    channel = vat_rates().issuing_channel
+    before = tax.format_invoice_number(LAST_SECOND_2026, 99, channel)
+    after = tax.format_invoice_number(FIRST_SECOND_2027, 1, channel)
     assert before.startswith("2642") and after.startswith("2742") and len(before) == len(after) == 20
     # the sequence restarts in a counter of its own: the year prefix keeps the numbers unique
     assert tax.number_counter_key(LAST_SECOND_2026) != tax.number_counter_key(FIRST_SECOND_2027)

@@ -28,6 +28,7 @@ from services.social_security import documents as ss_docs
 from services.tax import documents as tax_docs
 from services.tax import domain as tax_domain
 from services.tax.offices import offices
+from services.tax.rates import vat_rates
 from tests.unit.bank.factories import licence_issued as bank_licence_issued
 from tests.unit.beyond.test_signed_licence import licence
 from tests.unit.seal import factories as seal_factories
@@ -55,8 +56,8 @@ def _invoice(reg):
     request = tax_domain.parse_invoice_request(
         {"request_id": "r", "buyer_name": "武汉买方有限公司", "buyer_tax_id": tax_factories.BUYER,
          "items": [{"name": "办公用品", "quantity": "3", "unit_price": "10", "tax_rate": "0.13"}]},
-        reg["uscc"], ["vat_general"], TaxpayerType.general, tax_domain.local_day(NOW))
-    return tax_domain.build_invoice(reg, request, "26420000000000000042", NOW)
+        reg["uscc"], ["vat_general"], TaxpayerType.general, tax_domain.local_day(NOW), vat_rates())
+    return tax_domain.build_invoice(reg, request, "26420000000000000042", NOW, vat_rates())
 
 
 def _seal_set():
