@@ -29,9 +29,9 @@ from gateway.identities import holder_of
 from gateway.namecheck import name_errors
 from gateway.publisher import SOURCE, Publisher, publish_outbox
 from gateway.quotas import Quotas
+from gateway.recording import record
 from gateway.store import GatewayStore
 from gateway.timeline import derive, timeline_entry
-from gateway.tracking import record
 from gateway.views import application_view, company_name, summary_view
 from kit.outbox import outbox_entry
 

@@ -45,10 +45,10 @@ from gateway.auth import Principal
 from gateway.contact_verification import require_verified
 from gateway.identities import holder_of
 from gateway.publisher import SOURCE, Publisher, publish_outbox
+from gateway.recording import MAX_ATTEMPTS, Contended
 from gateway.store import GatewayStore
 from gateway.timeline import ROLE_LABELS as ROLES  # noqa: F401 - re-exported for pages
 from gateway.timeline import derive, timeline_entry
-from gateway.tracking import MAX_ATTEMPTS, Contended
 from gateway.views import company_name
 from kit.outbox import outbox_entry
 

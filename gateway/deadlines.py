@@ -15,9 +15,9 @@ from uuid import NAMESPACE_URL, uuid5
 
 from contracts import clock
 from contracts.calendar import default_calendar
+from gateway.recording import TRACKER_FIELDS, record
 from gateway.store import GatewayStore
 from gateway.timeline import derive
-from gateway.tracking import TRACKER_FIELDS, record
 
 log = logging.getLogger(__name__)
 

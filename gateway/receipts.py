@@ -31,7 +31,7 @@ ENVELOPE = {"event_id", "type", "occurred_at"}
 def receipt_row(source: str, payload: dict[str, Any]) -> dict[str, Any] | None:
     """The receipt of one consumed event, or None when no other bureau consumes it. The tracker stores
     it in the application under `receipts.<event_id>` in the same update that puts the event on the
-    timeline (gateway.tracking.append): recorded exactly when the event is, with no write of its own."""
+    timeline (gateway.recording.append): recorded exactly when the event is, with no write of its own."""
     recipients = CONSUMERS.get((source, payload.get("type", "")))
     if not recipients:
         return None

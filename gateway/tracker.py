@@ -16,8 +16,8 @@ from contracts.events import EVENT_SOURCES, event_type, parse_event
 from contracts.rpc import OneStopError
 from gateway import confirmations, deadlines, webhooks
 from gateway.egress import Egress
+from gateway.recording import RecentApplications, append, prime
 from gateway.store import GatewayStore
-from gateway.tracking import RecentApplications, append, prime
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
@@ -36,7 +36,7 @@ CONFIRMATION_CHECK_INTERVAL = 5  # seconds: how late after its deadline an uncon
 
 class Recent(DependencyProvider):
     """One `RecentApplications` per running service: its workers share it. TRACKER_BATCH_SECONDS is
-    how long the first event of an application waits for the rest of its burst (gateway.tracking.Batches):
+    how long the first event of an application waits for the rest of its burst (gateway.recording.Batches):
     one timeline update for all of them instead of one each, for that much more tracker lag."""
 
     def setup(self) -> None:

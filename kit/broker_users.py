@@ -84,7 +84,7 @@ def _only(names: Iterable[str]) -> str:
 def _consumed(process: str) -> dict[str, tuple[str, ...]]:
     """source -> the event types `process` consumes (the tracker consumes every source's events)."""
     if process == bureaus.GATEWAY:  # gateway/tracker.py: every source's events, of its own the submission
-        # (which primes its copy of the new application: gateway.tracking.prime)
+        # (which primes its copy of the new application: gateway.recording.prime)
         return {**{source: kinds for source, kinds in bureaus.SOURCES.items() if source != bureaus.GATEWAY},
                 bureaus.GATEWAY: ("application_submitted",)}
     out: dict[str, tuple[str, ...]] = {}

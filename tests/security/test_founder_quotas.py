@@ -12,9 +12,9 @@ import pytest
 from argon2 import PasswordHasher
 
 from gateway.context import Gateway
+from gateway.recording import record
 from gateway.settings import Settings
 from gateway.store import GatewayStore
-from gateway.tracking import record
 from tests.unit.gateway.conftest import bureaus, client, pdf_document, publisher, sign_up  # noqa: F401
 from tests.unit.gateway.test_api import licence_payload, own
 

@@ -17,8 +17,8 @@ from datetime import timedelta
 
 from contracts import clock
 from contracts.rpc import BUREAUS
+from gateway.recording import record
 from gateway.stats import compute
-from gateway.tracking import record
 from tests.unit.gateway.conftest import bureaus, client, gateway, publisher, sign_up  # noqa: F401
 from tests.unit.gateway.test_api import licence_payload, own
 

@@ -131,8 +131,8 @@ def submitted_with_bureau_events(mongo_db) -> tuple[GatewayStore, str, list[tupl
 
 
 def test_events_racing_on_one_application_all_land_and_the_status_reflects_them_all(mongo_db):
+    from gateway.recording import RecentApplications, append
     from gateway.timeline import derive
-    from gateway.tracking import RecentApplications, append
 
     store, app_id, events = submitted_with_bureau_events(mongo_db)
     # two tracker instances, each with its own memory of the application, every event twice, all at once
@@ -148,7 +148,7 @@ def test_events_racing_on_one_application_all_land_and_the_status_reflects_them_
 
 
 def test_a_burst_of_events_is_one_timeline_update_and_every_worker_returns_after_it(mongo_db):
-    from gateway.tracking import RecentApplications, append
+    from gateway.recording import RecentApplications, append
 
     store, app_id, events = submitted_with_bureau_events(mongo_db)
     recent = RecentApplications(window=0.2)
@@ -162,7 +162,7 @@ def test_a_burst_of_events_is_one_timeline_update_and_every_worker_returns_after
 
 
 def test_a_failed_batch_write_fails_every_event_in_it_and_a_redelivery_records_them(mongo_db):
-    from gateway.tracking import RecentApplications, append
+    from gateway.recording import RecentApplications, append
 
     store, app_id, events = submitted_with_bureau_events(mongo_db)
     recent = RecentApplications(window=0.2)
@@ -186,7 +186,7 @@ def test_a_failed_batch_write_fails_every_event_in_it_and_a_redelivery_records_t
 
 
 def test_an_application_changed_behind_the_trackers_back_is_read_again(mongo_db):
-    from gateway.tracking import RecentApplications, append, record
+    from gateway.recording import RecentApplications, append, record
 
     store, app_id, events = submitted_with_bureau_events(mongo_db)
     recent = RecentApplications()
@@ -206,7 +206,7 @@ def test_an_application_changed_behind_the_trackers_back_is_read_again(mongo_db)
 
 
 def test_a_plain_redelivery_writes_nothing(mongo_db):
-    from gateway.tracking import append
+    from gateway.recording import append
 
     store, app_id, events = submitted_with_bureau_events(mongo_db)
     for source, payload in events:
@@ -221,7 +221,7 @@ def test_a_shared_events_receipt_is_written_with_its_timeline_entry_once(mongo_d
     """The data-sharing receipt rides in the timeline update (no write of its own); a redelivery adds nothing."""
     from contracts.events import BankAccountReserved
     from gateway.receipts import ReceiptService
-    from gateway.tracking import RecentApplications, append
+    from gateway.recording import RecentApplications, append
 
     store = GatewayStore(mongo_db)
     store.ensure_indexes()
@@ -251,8 +251,8 @@ def test_the_first_bureau_event_needs_no_read_when_the_submission_primed_the_tra
     bureau event is one write and no read, and the state it derives is the one a read would give."""
     from pymongo import MongoClient, monitoring
 
+    from gateway.recording import RecentApplications, append, prime
     from gateway.timeline import derive
-    from gateway.tracking import RecentApplications, append, prime
     from tests.conftest import MONGO_URI
 
     sent = []

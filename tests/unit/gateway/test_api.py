@@ -5,7 +5,7 @@ from __future__ import annotations
 from contracts import bureaus as manifest
 from contracts.events import parse_event
 from contracts.rpc import Conflict, Invalid, Unavailable
-from gateway.tracking import record
+from gateway.recording import record
 from tests.factories import make_form
 from tests.support.parties import founder_only
 from tests.unit.gateway.conftest import login, pdf_document

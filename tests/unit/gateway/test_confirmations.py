@@ -190,7 +190,7 @@ def test_a_confirmation_after_the_deadline_is_refused(client, sign_up, gateway):
 
 
 def test_a_correction_cannot_swap_in_someone_who_did_not_confirm(client, sign_up, gateway):
-    from gateway.tracking import record
+    from gateway.recording import record
 
     form = make_form()
     founder = sign_up(number=form["shareholders"][0]["resident_id"])

@@ -7,8 +7,8 @@ import pytest
 
 from contracts.rpc import Invalid, NotFound
 from gateway.auth import Principal
+from gateway.recording import record
 from gateway.replies import MAX_BYTES, Upload, checked, download
-from gateway.tracking import record
 from tests.factories import make_form
 from tests.support.parties import founder_only
 

@@ -4,7 +4,7 @@ bureaus: each bureau's answer is shown, a refusal undoes nothing, the request id
 from __future__ import annotations
 
 from contracts.rpc import Conflict, Invalid, NotFound, Unavailable
-from gateway.tracking import record
+from gateway.recording import record
 from tests.unit.gateway.test_api import API, licence_payload, submitted
 from tests.unit.social_security.helpers import resident_id
 
