@@ -65,7 +65,7 @@ DATE_SENSITIVE = (
     "tests/unit/contracts/test_calendar.py", "tests/unit/contracts/test_statutory_calendar.py",
     "tests/unit/contracts/test_form.py", "tests/unit/contracts/test_form_properties.py",
     "tests/unit/social_security/", "tests/unit/tax/", "tests/unit/seal/", "tests/unit/registration/",
-    "tests/unit/gateway/test_timeline.py", "tests/integration/beyond/test_stats_seeded.py",
+    "tests/unit/gateway/test_timeline.py",
     "tests/integration/social_security/", "tests/integration/registration/", "tests/integration/tax/",
     "tests/integration/seal/", "tests/integration/gateway/", "tests/ops/test_cli.py", "tests/unit/test_year_change.py",
 )

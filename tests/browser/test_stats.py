@@ -23,7 +23,7 @@ def _site(n: int):
     from kit.launcher import System
     from kit.mongo import connect
     from tests.conftest import MONGO_URI
-    from tests.integration.beyond.seeding import seed
+    from tests.integration.gateway.seeding import seed
     from tests.support.rabbit import free_port
 
     prefix = f"statsweb_{uuid.uuid4().hex[:8]}"

@@ -15,7 +15,7 @@ from contracts import clock
 from gateway import stats
 from gateway.store import GatewayStore
 from tests.conftest import MONGO_URI
-from tests.integration.beyond.seeding import seed
+from tests.integration.gateway.seeding import seed
 
 HISTORY = ("applications", "ratings")
 

@@ -12,7 +12,7 @@ import pytest
 from contracts import clock
 from gateway import stats
 from gateway.store import GatewayStore
-from tests.integration.beyond.seeding import seed
+from tests.integration.gateway.seeding import seed
 
 pytestmark = pytest.mark.integration
 N = 120

@@ -18,7 +18,7 @@ from contracts.calendar import working_time_between
 from kit.launcher import System
 from kit.mongo import connect
 from tests.conftest import MONGO_URI
-from tests.integration.beyond.seeding import SH, seed
+from tests.integration.gateway.seeding import SH, seed
 from tests.support.rabbit import free_port
 
 N = 200
