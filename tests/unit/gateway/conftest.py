@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -131,7 +132,8 @@ def sign_up(client) -> Callable[..., dict]:
     def make(password: str = "correct-horse-9", name: str = "张伟", number: str | None = None,
              verified: bool = True) -> dict:
         """`verified`: answer the code from the outbox (False: the account cannot submit yet)."""
-        email = f"founder{next(_seq)}@example.com"
+        # unique across processes: code_for reads every outbox, and another run may sign up "founder4" too
+        email = f"founder{next(_seq)}.{uuid.uuid4().hex[:8]}@example.com"
         number = number or resident_id()
         reply = client.post("/api/v1/accounts", json={"name": name, "resident_id": number,
                                                        "email": email, "password": password})
