@@ -35,6 +35,7 @@ from nameko.rpc import (
 from nameko.standalone.rpc import (
     ClusterProxy,
     ClusterRpcProxy,
+    PollingQueueConsumer,
     SingleThreadedReplyListener,
     StandaloneProxyBase,
 )
@@ -221,10 +222,28 @@ def delivery_count(message) -> int:
 # ---- reply queues ---------------------------------------------------------------------------------
 
 
+class LateReplyDroppingConsumer(PollingQueueConsumer):
+    """nameko's polling reply consumer, except that a reply nobody waits for any more is acknowledged and
+    dropped. nameko keeps such a reply (a call that gave up with RpcTimeout, answered later by a bureau
+    that was slow or restarted) in memory unacknowledged for the life of the connection: a leak, and a
+    message the broker counts as in flight for ever."""
+
+    def on_message(self, body, message):
+        if message.properties.get("correlation_id") not in self.provider._reply_events:
+            message.ack()
+            log.info("dropped a reply that arrived after its call had given up")
+            return
+        super().on_message(body, message)
+
+
 class ExclusiveReplyListener(SingleThreadedReplyListener):
     """The standalone proxy's reply queue, exclusive to its connection (nameko's is durable with an
     expiry, so a default queue type of quorum would make it a replicated queue for nothing). When the
     node holding it goes away the connection goes too and the caller gets a fresh proxy."""
+
+    def __init__(self, timeout=None):
+        super().__init__(timeout=timeout)
+        self.queue_consumer = LateReplyDroppingConsumer(timeout=timeout)
 
     def setup(self):
         reply_queue_uuid = uuid.uuid4()
