@@ -99,8 +99,10 @@ def test_a_draft_survives_reload_expiry_and_another_device(browser, base_url, sy
     page.locator("[data-relogin]").click()
     log_in(page, person["email"], person["password"])
     expect(page).to_have_url(re.compile(r"/apply"))
+    # the name may have reached the server before the expiry took hold, the wage only this browser: the page
+    # shows the server's copy first, then sends this browser's newer one and renders again (drafts.js)
     expect(field(page, "employees.0.name")).to_have_value("王芳", timeout=WAIT)
-    expect(field(page, "employees.0.monthly_wage")).to_have_value("6000")
+    expect(field(page, "employees.0.monthly_wage")).to_have_value("6000", timeout=WAIT)
     field(page, "contact.phone").fill("")
     type_into(page, "contact.phone", "13800138000")
     saved(page)
