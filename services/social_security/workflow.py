@@ -235,13 +235,12 @@ def _queue_employee_task(store, employer, index, person: Employee, reasons, now)
 def _queue_task(store, employer, task_id, kind, reasons, now, details) -> None:
     timing = deadline(domain.local_today(now), domain.CLERK_WORKING_DAYS)
     reason = "；".join(reasons)
-    doc = domain.new_task(task_id=task_id, kind=kind, application_id=employer["application_id"],
-                         uscc=employer["uscc"], title=employer["company_name"], reason=reason,
-                         created_at=now, timing=timing, details=details)
+    task = domain.new_task(task_id=task_id, kind=kind, application_id=employer["application_id"],
+                           uscc=employer["uscc"], title=employer["company_name"], reason=reason,
+                           created_at=now, timing=timing, details=details)
     event = TaskQueued(application_id=employer["application_id"], bureau="social_security", task_id=task_id,
                        kind=kind, reason=reason, **timing.fields())
-    doc["outbox"] = [outbox_entry(event)]
-    store.insert_task(doc)  # a repeat finds it there; the caller publishes after its own state move
+    store.insert_task(task, [event])  # a repeat finds it there; the caller publishes after its own state move
 
 
 def enrolment_doc(employer, employee_id: str, person: domain.NewEmployee, seq: int, source: str,
