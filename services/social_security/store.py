@@ -23,7 +23,7 @@ from kit import owners
 from kit.bank_accounts import BankAccounts
 from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive
-from kit.mongo import DUPLICATE_KEY, next_sequence
+from kit.mongo import DUPLICATE_KEY, give_back, next_sequence, reserved
 from kit.repository import Repository
 from kit.revocations import Revocations
 from services.social_security.domain.tasks import ClerkTask
@@ -79,6 +79,14 @@ class SocialSecurityStore:
         `fresh`: the series most likely starts now; `block`: reserve that many at once (kit.mongo.next_sequence)."""
         last = next_sequence(self.counters, key, count, fresh=fresh, block=block)
         return range(last - count + 1, last + 1)
+
+    def reserved_number(self, key: str) -> int | None:
+        """The next number of a block series from this process's block, None when it takes a round trip."""
+        return reserved(self.counters, key)
+
+    def give_back_number(self, key: str, last: int) -> bool:
+        """A number just drawn whose employer was never stored (kit.mongo.give_back)."""
+        return give_back(self.counters, key, last)
 
     # ---- employers ---------------------------------------------------------------------------
 
