@@ -1,7 +1,8 @@
 """Social security's clerk queue (kit.clerk's five RPCs): approve / reject with reasons.
 
-An action first claims the task (conditional update: a task held by another clerk -> Conflict),
-then applies its effect idempotently, then closes the task in one write that also carries the event.
+Every move of a task is kit.clerk's rule (domain/tasks.py) saved by a compare-and-set of the task
+(kit.repository). An action first takes the task (held by another clerk -> Conflict), then applies
+its effect idempotently, then closes the task in one write that also carries the event.
 A crash between the effect and the close leaves a claimed task whose retry finds the effect done.
 Approving is refused once the company's licence is revoked (before the claim, so nothing changes);
 rejecting stays open, so a clerk can still close the pending task.
@@ -15,13 +16,11 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from contracts.codes import mask_resident_id
-from contracts.events import StepRejected
 from contracts.form import Employee
-from contracts.rpc import Conflict, FieldError, Invalid, NotFound, Task
-from kit import clerk as queue
-from kit.outbox import Dispatch, outbox_entry
+from contracts.rpc import Conflict, FieldError, Invalid, Task
+from kit.outbox import Dispatch, flush, outbox_entry
 from services.social_security import domain, injury, views, workflow
-from services.social_security.store import SocialSecurityStore, claim_filter, claim_update
+from services.social_security.store import SocialSecurityStore, no_task
 
 CORRECTABLE = set(domain.EMPLOYEE_FIELDS)
 
@@ -34,64 +33,51 @@ class ClerkQueue:
         self.store, self.dispatch = store, dispatch
 
     def list(self, states: tuple[str, ...] | None, now: datetime) -> list[Task]:
-        return [views.task_view(d, now) for d in self.store.list_tasks(list(states) if states is not None else None)]
+        return [views.task_view(t, now) for t in self.store.list_tasks(list(states) if states is not None else None)]
 
     def get(self, task_id: str, now: datetime) -> Task:
         return views.task_view(_task(self.store, task_id), now)
 
     def claim(self, task_id: str, clerk: str, now: datetime) -> Task:
-        return views.task_view(_claim(self.store, _task(self.store, task_id), clerk, now, record=True), now)
+        task, _ = self.store.change_task(task_id, lambda t: (domain.claim(t, clerk, now), []))
+        return views.task_view(task, now)
 
     def release(self, task_id: str, clerk: str, now: datetime) -> Task:
-        doc = _task(self.store, task_id)
-        released = self.store.update_task({"_id": doc["_id"], "state": "claimed", "claimed_by": clerk},
-                                          {"state": "open", "claimed_by": None, "claim_expires_at": None},
-                                          queue.history_entry(clerk, "release", None, now))
-        if released is None:
-            raise queue.closed(doc["state"]) if doc["state"] not in queue.OPEN_STATES else queue.not_yours()
-        return views.task_view(released, now)
+        task, _ = self.store.change_task(task_id, lambda t: (domain.release(t, clerk, now), []))
+        return views.task_view(task, now)
 
     def act(self, task_id: str, clerk: str, action: str, payload: dict[str, Any], now: datetime) -> Task:
         store, dispatch = self.store, self.dispatch
-        doc = _task(store, task_id)
+        task = _task(store, task_id)
         reasons = domain.check_action(action, payload)
         if action == "approve":
-            workflow.refuse_if_revoked(store, doc["uscc"], doc["kind"])
-        doc = _claim(store, doc, clerk, now, record=False)
-        outbox = []
+            workflow.refuse_if_revoked(store, task.uscc, task.kind)
+        task, _ = store.change_task(task_id, lambda t: (domain.take(t, clerk, now), []))
         if action == "approve":
-            _approve(store, dispatch, doc, payload, now)
-            final = "done"
+            _approve(store, dispatch, task, payload, now)
         else:
-            _reject_effect(store, doc, now)
-            final = "rejected"
-            outbox.append(outbox_entry(StepRejected(application_id=doc["application_id"], bureau=domain.BUREAU,
-                                                    step=doc["kind"], reasons=reasons)))
-        closed = store.update_task({"_id": doc["_id"], "state": "claimed", "claimed_by": clerk},
-                                   {"state": final, "claimed_by": None, "claim_expires_at": None, "decided_at": now},
-                                   queue.history_entry(clerk, action, payload, now), outbox)
-        if closed is None:
-            raise Conflict("该事项状态已变化，请刷新后重试")
-        workflow.publish(store.tasks, doc["_id"], dispatch)
-        if doc["kind"] == domain.TASK_EMPLOYER and final == "done":
-            workflow.advance(store, dispatch, doc["uscc"], now)  # the form's employees, now the employer exists
+            _reject_effect(store, task, now)
+        closed, entries = store.change_task(task_id, lambda t: domain.close(t, clerk, action, payload, reasons, now))
+        flush(store.tasks, task_id, entries, dispatch)
+        if task.kind == domain.TASK_EMPLOYER and closed.state == "done":
+            workflow.advance(store, dispatch, task.uscc, now)  # the form's employees, now the employer exists
         return views.task_view(closed, now)
 
 
-def _approve(store, dispatch, doc, payload: dict[str, Any], now: datetime) -> None:
-    employer = store.employer(doc["uscc"])
-    if doc["kind"] == domain.TASK_EMPLOYER:
+def _approve(store, dispatch, task: domain.ClerkTask, payload: dict[str, Any], now: datetime) -> None:
+    employer = store.employer(task.uscc)
+    if task.kind == domain.TASK_EMPLOYER:
         try:
             set_class = injury.clerk_class(payload.get("work_injury_class"))
         except ValueError as exc:
             raise Invalid.with_fields(str(exc), [FieldError(field="work_injury_class", message=str(exc))]) from None
         if set_class is not None and employer["state"] == "pending_review":
-            store.move_employer(doc["uscc"], {"state": "pending_review"}, {"work_injury": set_class})
+            store.move_employer(task.uscc, {"state": "pending_review"}, {"work_injury": set_class})
             employer = {**employer, "work_injury": set_class}
         if employer["state"] == "pending_review":
             workflow.register_employer(store, employer, now, expect_state="pending_review")
         return
-    index = doc["details"]["employee_index"]
+    index = task.details["employee_index"]
     unknown = sorted(set(payload) - CORRECTABLE)
     if unknown:
         raise Invalid.with_fields("只能更正员工信息", [FieldError(field=k, message="不能更正这一项") for k in unknown])
@@ -114,23 +100,13 @@ def _approve(store, dispatch, doc, payload: dict[str, Any], now: datetime) -> No
     workflow.publish(store.enrolments, employee_id, dispatch)
 
 
-def _reject_effect(store, doc, now: datetime) -> None:
-    if doc["kind"] == domain.TASK_EMPLOYER:
-        store.move_employer(doc["uscc"], {"state": "pending_review"}, {"state": "rejected", "updated_at": now})
+def _reject_effect(store, task: domain.ClerkTask, now: datetime) -> None:
+    if task.kind == domain.TASK_EMPLOYER:
+        store.move_employer(task.uscc, {"state": "pending_review"}, {"state": "rejected", "updated_at": now})
 
 
-def _task(store: SocialSecurityStore, task_id: Any) -> dict[str, Any]:
-    doc = store.task(task_id) if isinstance(task_id, str) else None
-    if doc is None:
-        raise NotFound(f"没有编号为{task_id}的社保事项")
-    return doc
-
-
-def _claim(store, doc, clerk: str, now: datetime, record: bool) -> dict[str, Any]:
-    history = queue.history_entry(clerk, "claim", None, now) if record else None
-    claimed = store.update_task(claim_filter(doc["_id"], clerk, now), claim_update(clerk, now), history)
-    if claimed is None:
-        raise domain.why_not_claimable(store.task(doc["_id"]), clerk, now)
-    return claimed
-
-
+def _task(store: SocialSecurityStore, task_id: Any) -> domain.ClerkTask:
+    task = store.task(task_id) if isinstance(task_id, str) else None
+    if task is None:
+        raise no_task(task_id)
+    return task

@@ -9,6 +9,7 @@ company's `licence_issued` (redelivery reorders events), and it must hold from t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,13 +17,18 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from kit import clerk as clerk_queue
+from contracts.events import Event
+from contracts.rpc import NotFound
 from kit import owners
 from kit.bank_accounts import BankAccounts
 from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive
-from kit.mongo import DUPLICATE_KEY, next_sequence
+from kit.mongo import DUPLICATE_KEY, give_back, next_sequence, reserved
+from kit.repository import Repository
 from kit.revocations import Revocations
+from services.social_security.domain.tasks import ClerkTask
+
+BUSY = "该社保事项正被同时办理，请刷新后重试"
 
 
 class SocialSecurityStore:
@@ -31,6 +37,7 @@ class SocialSecurityStore:
         self.employers = db["employers"]
         self.enrolments = db["enrolments"]
         self.tasks = db["tasks"]
+        self.task_repo: Repository[ClerkTask] = Repository(self.tasks, ClerkTask, busy=BUSY)
         self.counters = db["counters"]
         self.revocations = Revocations(db["revocations"])
         self.change_answers = ChangeAnswers(db["change_answers"])
@@ -72,6 +79,14 @@ class SocialSecurityStore:
         `fresh`: the series most likely starts now; `block`: reserve that many at once (kit.mongo.next_sequence)."""
         last = next_sequence(self.counters, key, count, fresh=fresh, block=block)
         return range(last - count + 1, last + 1)
+
+    def reserved_number(self, key: str) -> int | None:
+        """The next number of a block series from this process's block, None when it takes a round trip."""
+        return reserved(self.counters, key)
+
+    def give_back_number(self, key: str, last: int) -> bool:
+        """A number just drawn whose employer was never stored (kit.mongo.give_back)."""
+        return give_back(self.counters, key, last)
 
     # ---- employers ---------------------------------------------------------------------------
 
@@ -161,49 +176,29 @@ class SocialSecurityStore:
             {"$set": {"active": False, "state": "ended", "end_date": end_date, "ended_at": at}},
             projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
 
-    # ---- tasks -------------------------------------------------------------------------------
+    # ---- tasks (kit.repository: a task's moves are compare-and-set writes with their events) ----
 
-    def insert_task(self, doc: dict[str, Any]) -> bool:
-        try:
-            self.tasks.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
+    def insert_task(self, task: ClerkTask, events: list[Event]) -> list[dict] | None:
+        """Store a new task with its outbox; None when it is there already (a repeat)."""
+        return self.task_repo.insert(task.id, task, events)
 
-    def task(self, task_id: str) -> dict[str, Any] | None:
-        return self.tasks.find_one({"_id": task_id}, {"outbox": 0})
+    def task(self, task_id: str) -> ClerkTask | None:
+        return self.task_repo.get({"_id": task_id})
 
-    def list_tasks(self, states: list[str] | None) -> list[dict[str, Any]]:
-        query = {} if states is None else {"state": {"$in": states}}
-        return list(self.tasks.find(query, {"outbox": 0}).sort([("deadline", 1), ("created_at", 1)]))
+    def list_tasks(self, states: list[str] | None) -> list[ClerkTask]:
+        return list(self.task_repo.find({} if states is None else {"state": {"$in": states}}))
 
-    def update_task(self, query: dict[str, Any], changes: dict[str, Any], history: dict[str, Any] | None = None,
-                    outbox: list[dict[str, Any]] = ()) -> dict[str, Any] | None:
-        update: dict[str, Any] = {"$set": changes}
-        push: dict[str, Any] = {}
-        if history:
-            push["history"] = history
-        if outbox:
-            push["outbox"] = {"$each": list(outbox)}
-        if push:
-            update["$push"] = push
-        return self.tasks.find_one_and_update(query, update, projection={"outbox": 0},
-                                              return_document=ReturnDocument.AFTER)
+    def change_task(self, task_id: str, decide: Callable[[ClerkTask], tuple[ClerkTask, list[Event]]]
+                    ) -> tuple[ClerkTask, list[dict]]:
+        """Read, decide, write only if nobody changed the task since (kit.repository.Repository.change)."""
+        return self.task_repo.change({"_id": task_id}, decide, lambda: no_task(task_id))
+
+
+def no_task(task_id: str) -> NotFound:
+    return NotFound(f"没有编号为{task_id}的社保事项")
 
 
 def pending_outbox(collection, doc_id: str) -> list[dict[str, Any]]:
     """The events one document (an employer, enrolment or task) still has to send."""
     doc = collection.find_one({"_id": doc_id}, {"outbox": 1})
     return (doc or {}).get("outbox") or []
-
-
-# ---- the clerk queue's write conditions (kit.clerk's rules as Mongo filters) --------------------
-
-
-def claim_filter(task_id: str, clerk: str, now: datetime) -> dict[str, Any]:
-    """Mongo filter matching the task only while this clerk may take (or keep) it."""
-    return {"_id": task_id, "state": {"$in": list(clerk_queue.OPEN_STATES)}, **clerk_queue.free_for(clerk, now)}
-
-
-def claim_update(clerk: str, now: datetime) -> dict[str, Any]:
-    return {"state": "claimed", "claimed_by": clerk, "claim_expires_at": clerk_queue.claim_until(now)}

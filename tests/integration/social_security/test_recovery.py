@@ -27,12 +27,14 @@ def employees():
     return [{"name": "孙八", "resident_id": resident_id(11), "start_date": None, "monthly_wage": "9000.00"}]
 
 
-def test_a_crash_before_any_work_is_finished_by_the_timer(bureau, mongo_db, monkeypatch):
+def test_a_crash_right_after_the_first_write_is_finished_by_the_timer(bureau, mongo_db, monkeypatch):
     event = licence_issued(employees(), org="00000020")
-    monkeypatch.setattr(workflow, "advance", crash)
+    monkeypatch.setattr(workflow, "advance", crash)  # the employer is stored, registered, and nothing sent
     bureau.publish_licence(event, wait_for=None)
     monkeypatch.undo()
-    assert mongo_db["employers"].find_one({"_id": event.licence.uscc})["state"] == "received"
+    stored = mongo_db["employers"].find_one({"_id": event.licence.uscc})
+    assert stored["state"] == "registered" and not stored["employees_processed"]
+    assert [e["type"] for e in stored["outbox"]] == ["employer_registered"]
     assert bureau.events("employer_registered") == []
     backdate(mongo_db, event.licence.uscc)
     with entrypoint_waiter(bureau.recorder, "on_employees_enrolled"):
@@ -58,14 +60,18 @@ def test_a_crash_between_registration_and_enrolment_is_finished_once(bureau, mon
 
 def test_a_number_taken_by_a_dead_worker_is_skipped_not_reused(bureau, mongo_db, monkeypatch):
     event = licence_issued([], org="00000022")
-    original = workflow.SocialSecurityStore.move_employer
-    monkeypatch.setattr(workflow.SocialSecurityStore, "move_employer", crash)  # dies after allocating
-    bureau.publish_licence(event, wait_for=None)
-    monkeypatch.setattr(workflow.SocialSecurityStore, "move_employer", original)
-    backdate(mongo_db, event.licence.uscc)
-    with entrypoint_waiter(bureau.recorder, "on_employer_registered"):
-        bureau.call("relay_and_resume")
+    original = workflow.SocialSecurityStore.receive_intake
+    died = []
+
+    def dies_once(store, doc):  # dies after drawing the number, before the employer's first write
+        if not died:
+            died.append(doc["employer_number"])
+            raise RuntimeError("worker died here")
+        return original(store, doc)
+
+    monkeypatch.setattr(workflow.SocialSecurityStore, "receive_intake", dies_once)
+    with entrypoint_waiter(bureau.recorder, "on_employer_registered", timeout=15):
+        bureau.publish_licence(event, wait_for=None)  # the event is redelivered (kit.events.durable_handler)
     [registered] = bureau.events("employer_registered")
-    # 000001 went down with the dead worker; the timer may race this call, so the winner is 2 or 3
-    assert registered["employer_number"][-6:] in ("000002", "000003")
+    assert died[0][-6:] == "000001" and registered["employer_number"][-6:] == "000002"
     assert mongo_db["employers"].count_documents({"employer_number": {"$exists": True}}) == 1

@@ -7,6 +7,7 @@ from unittest.mock import MagicMock
 import pytest
 from nameko.testing.services import worker_factory
 
+from contracts.calendar import Deadline
 from contracts.events import LicenceRevoked, ReviewStarted
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Conflict
@@ -74,7 +75,9 @@ def test_refuse_if_revoked_reads_once_and_lets_a_standing_licence_through():
 
 def task_store(kind: str) -> MagicMock:
     store = MagicMock()
-    store.task.return_value = {"_id": "t1", "kind": kind, "uscc": "U", "application_id": "app-1", "state": "open"}
+    store.task.return_value = domain.new_task(
+        task_id="t1", kind=kind, application_id="app-1", uscc="U", title="公司", reason="需人工核定",
+        created_at=NOW, timing=Deadline(date(2026, 11, 27), date(2026, 11, 26), 1, False), details={})
     store.revocations.get.return_value = REVOCATION
     return store
 
@@ -84,12 +87,13 @@ def test_approving_for_a_revoked_company_is_refused_before_the_claim(kind):
     store = task_store(kind)
     with pytest.raises(Conflict, match=domain.REFUSED_WHEN_REVOKED[kind]):
         clerk.ClerkQueue(store, MagicMock()).act("t1", "clerk-li", "approve", {}, NOW)
-    store.update_task.assert_not_called()  # not even claimed: the task stays as it was
+    store.change_task.assert_not_called()  # not even claimed: the task stays as it was
 
 
 def test_rejecting_does_not_consult_the_revocation():
     store = task_store(domain.TASK_EMPLOYER)
-    store.update_task.return_value = None  # the claim loses a race: the action stops right there
+    store.change_task.side_effect = Conflict("该社保事项正被同时办理，请刷新后重试")  # the claim loses a race
     with pytest.raises(Conflict, match="刷新后重试"):
         clerk.ClerkQueue(store, MagicMock()).act("t1", "clerk-li", "reject", {"reasons": ["执照已吊销"]}, NOW)
     store.revocations.get.assert_not_called()
+    store.move_employer.assert_not_called()  # the action stopped at the claim

@@ -1,0 +1,90 @@
+"""Database round trips of social security's automatic path (issue 23: round trips per application are
+the performance budget), counted by a command listener on the store's own client."""
+
+import pytest
+from pymongo import monitoring
+
+from contracts import clock
+from kit.mongo import connect
+from services.social_security.store import SocialSecurityStore
+from services.social_security.workflow import receive_licence
+from tests.conftest import MONGO_URI
+
+from .conftest import licence_issued, resident_id
+
+pytestmark = pytest.mark.integration
+
+
+class Commands(monitoring.CommandListener):
+    def __init__(self):
+        self.seen: list[tuple[str, str, list[str]]] = []
+
+    def started(self, event):
+        name = event.command_name
+        if name in ("find", "insert", "update", "findAndModify", "delete", "aggregate", "count"):
+            updates = event.command.get("updates") or []
+            ops = sorted(updates[0].get("u", {})) if updates and isinstance(updates[0].get("u"), dict) else []
+            self.seen.append((name, event.command.get(name), ops))
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+def staff(n: int, first: int = 0):
+    return [{"name": "孙八", "resident_id": resident_id(first + i), "start_date": None, "monthly_wage": "9000.00"}
+            for i in range(n)]
+
+
+@pytest.fixture
+def counted(mongo_db_name):
+    commands = Commands()
+    db = connect(MONGO_URI, mongo_db_name, event_listeners=[commands])
+    store = SocialSecurityStore(db)
+    store.ensure_indexes()
+    # one application first: the employer-number block (kit.mongo NUMBER_BLOCK) is then in hand, as in
+    # a running worker, so what is counted is the steady state of one application
+    receive_licence(store, lambda *a: None, licence_issued(staff(1), org="00000050"), clock.now())
+    commands.seen.clear()
+    yield store, commands
+    db.client.close()
+
+
+def test_a_standard_employer_with_its_staff_costs_four_writes(counted):
+    store, commands = counted
+    sent = []
+    receive_licence(store, lambda kind, payload: sent.append(kind), licence_issued(staff(3), org="00000051"),
+                    clock.now())
+    assert sent == ["employer_registered", "employees_enrolled"]
+    writes = [c for c in commands.seen if c[2] != ["$pull"]]  # a running worker's relay batches the pulls
+    print(f"\nsocial security, standard application with 3 staff: {len(commands.seen)} commands, "
+          f"{len(writes)} without the outbox pull: {commands.seen}")
+    employer_writes = [c for c in writes if c[1] == "employers"]
+    assert len(employer_writes) == 2, employer_writes  # registered with its number, then its staff done
+    assert len(writes) == 4, writes  # + the company's record counter, the staff in one insert
+
+
+def test_an_employer_for_a_clerk_costs_two_writes(counted):
+    store, commands = counted
+    sent = []
+    receive_licence(store, lambda kind, payload: sent.append(kind),
+                    licence_issued(staff(1), org="00000052", district="110105"), clock.now())
+    assert sent == ["task_queued"]
+    writes = [c for c in commands.seen if c[2] != ["$pull"]]
+    print(f"\nsocial security, employer for a clerk: {len(commands.seen)} commands, "
+          f"{len(writes)} without the outbox pull: {commands.seen}")
+    assert writes == [("insert", "tasks", []), ("update", "employers", ["$setOnInsert"])]  # the task first
+
+
+def test_a_redelivered_licence_writes_nothing_and_sends_nothing_again(counted):
+    store, commands = counted
+    event = licence_issued(staff(2), org="00000053")
+    receive_licence(store, lambda *a: None, event, clock.now())
+    commands.seen.clear()
+    sent = []
+    receive_licence(store, lambda kind, payload: sent.append(kind), event, clock.now())
+    assert sent == []
+    print(f"\nsocial security, redelivered licence: {commands.seen}")
+    assert [c for c in commands.seen if c[0] != "find"] == [("update", "employers", ["$setOnInsert"])]
