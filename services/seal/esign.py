@@ -42,7 +42,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 from nameko.extensions import DependencyProvider
 from pydantic import ValidationError
-from pymongo.database import Database
 
 from contracts.clock import in_china, now
 from contracts.form import SEAL_KIND_LABELS, pydantic_field_errors
@@ -50,8 +49,14 @@ from contracts.rpc import Conflict, Document, FieldError, Invalid, NotFound
 from contracts.rpc.seal import MAX_IDEMPOTENCY_KEY, Placement, SignRequest
 from kit import pdfsign, pki, seseal
 from services.seal import documents
-from services.seal.domain import ELECTRONIC_MAKER, SealRecord, SealSet
-from services.seal.store import ElectronicSealStore
+from services.seal.domain import (
+    CERTIFICATE_DEREGISTERED,
+    ELECTRONIC_MAKER,
+    VOID_NAME_CHANGED,
+    SealRecord,
+    SealSet,
+)
+from services.seal.store import UNSETTLED, ElectronicSealStore, SealStore
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +99,9 @@ def key_encryption_key(config: dict) -> AESGCM:
 class ElectronicSeals:
     """Credentials (`electronic_seals`, _id = seal code) and uses (`seal_uses`) of electronic seals."""
 
-    def __init__(self, db: Database, ca: pki.Identity, kek: AESGCM, public_base_url: str):
-        self.store = ElectronicSealStore(db)
+    def __init__(self, sets: SealStore, ca: pki.Identity, kek: AESGCM, public_base_url: str):
+        self.sets = sets  # the seal sets and licence revocations a new credential is checked against
+        self.store = ElectronicSealStore(sets.db)
         self.ca, self.kek = ca, kek
         self.crl_url = public_base_url.rstrip("/") + CRL_PATH
 
@@ -104,25 +110,38 @@ class ElectronicSeals:
 
     # ---- credentials
 
-    def issue_all(self, seal_set: SealSet, fresh: bool = False) -> None:
-        """Every filed electronic seal's credential: one read for all, the missing ones in one insert
-        (a crash in between: the redelivery makes what is still missing; racing makers: the first wins).
-        `fresh`: this worker has just stored the set, so its codes are new and no credential can exist
-        yet: no read."""
-        seals = [s for s in seal_set.seals if s.medium == "electronic" and s.filed]
-        if not seals:
-            return
-        found = set() if fresh else self.store.codes_with_credentials([s.code for s in seals])
-        made = [self._make(seal_set, s) for s in seals if s.code not in found]
-        if made:
-            self.store.insert_credentials(made)
-
     def credential(self, seal_set: SealSet, seal: SealRecord) -> dict[str, Any]:
-        """The seal's certificate and encrypted key: made once (racing makers: the first insert wins)."""
+        """The seal's certificate and encrypted key, made on the seal's first use (signing, its seal
+        data, a loss report), not when it is filed: the licence_issued path then writes the seal set
+        alone. Made once: _id = seal code, so racing makers insert one and the losers read it."""
         found = self.store.credential(seal.code)
-        if found:
-            return found
-        return self.store.insert_credential(self._make(seal_set, seal))
+        if found is None:
+            found = self.store.insert_credential(self._make(seal_set, seal))
+        return self._settled(found)
+
+    def _settled(self, credential: dict[str, Any]) -> dict[str, Any]:
+        """A credential made after its seal was voided or its licence revoked is revoked as the
+        revocation would have revoked it, had it existed. Checked after the insert, against the state
+        read then: a revoker writes its cause (the void set, the recorded revocation) before it revokes
+        the certificates, so either it finds this credential or this check finds its cause. Until the
+        check is done the credential stays marked unsettled (a maker killed in between): whoever reads
+        it next (signing, the CRL, a status check) finishes the check."""
+        if not credential.get(UNSETTLED):
+            return credential
+        return self.store.settle(credential["_id"], self._fate(credential))
+
+    def _fate(self, credential: dict[str, Any]) -> tuple[Any, str] | None:
+        """(since when, why) the credential's certificate must be revoked, the earliest cause; None: valid."""
+        causes = []
+        seal_set = self.sets.get(credential["application_id"])
+        seal = next((s for s in seal_set.seals if s.code == credential["_id"]), None) if seal_set else None
+        if seal is not None and seal.void:
+            reason = VOID_NAME_CHANGED if seal.void_reason == VOID_NAME_CHANGED else CERTIFICATE_DEREGISTERED
+            causes.append((seal.voided_at, reason))
+        revocation = self.sets.revocations.get(credential["uscc"])
+        if revocation is not None:
+            causes.append((revocation.revoked_at, licence_revoked_reason(revocation.reason)))
+        return min(causes, key=lambda cause: cause[0]) if causes else None
 
     def _make(self, seal_set: SealSet, seal: SealRecord) -> dict[str, Any]:
         key = pki.new_key()
@@ -152,7 +171,7 @@ class ElectronicSeals:
         doc = {"_id": seal.code, "uscc": seal_set.uscc, "application_id": seal_set.application_id,
                "kind": seal.kind.value, "certificate": pki.pem(cert), "serial": format(cert.serial_number, "x"),
                "key": Binary(nonce + self.kek.encrypt(nonce, der, seal.code.encode())),
-               "issued_at": now(), "revoked_at": None, "revocation_reason": None}
+               "issued_at": now(), "revoked_at": None, "revocation_reason": None, UNSETTLED: True}
         return doc
 
     def eseal(self, seal_set: SealSet, seal: SealRecord) -> bytes:
@@ -231,6 +250,8 @@ class ElectronicSeals:
         return self.store.revoke_company(uscc, at, reason)
 
     def crl(self) -> bytes:
+        for credential in self.store.unsettled():  # what a maker killed mid-way left (_settled)
+            self._settled(credential)
         revoked = [(int(serial, 16), at) for serial, at in self.store.revoked()]
         return pki.crl(self.ca, revoked, number=max(1, int(now().timestamp())))
 
@@ -240,6 +261,7 @@ class ElectronicSeals:
         credential = self.store.credential_by_serial(serial)
         if credential is None:
             return None
+        credential = self._settled(credential)
         use = self.store.use_of_file(serial, signed_sha256) if signed_sha256 else None
         revoked_at = credential.get("revoked_at")
         signed_at = use["signed_at"] if use else None
@@ -317,7 +339,7 @@ def _when(moment) -> str:
 
 class Keys(DependencyProvider):
     """A Nameko dependency: the seal CA and the key-encryption key, loaded (or made) at start-up;
-    `over(db)` gives the ElectronicSeals of one worker's database."""
+    `over(store)` gives the ElectronicSeals of one worker's seal store."""
 
     def setup(self):
         config = self.container.config
@@ -328,8 +350,8 @@ class Keys(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return self
 
-    def over(self, db: Database) -> ElectronicSeals:
-        seals = ElectronicSeals(db, self.ca, self.kek, self.public_base_url)
+    def over(self, sets: SealStore) -> ElectronicSeals:
+        seals = ElectronicSeals(sets, self.ca, self.kek, self.public_base_url)
         if not self.indexed:
             seals.ensure_indexes()
             self.indexed = True
@@ -378,5 +400,9 @@ def report_lost(store, seals: ElectronicSeals, uscc: str, code: str, reason: Any
     return seals.status(seals.store.credential(code)["serial"])
 
 
+def licence_revoked_reason(reason: str) -> str:
+    return f"营业执照已吊销：{reason}"
+
+
 def revoke_company(seals: ElectronicSeals, uscc: str, at, reason: str) -> int:
-    return seals.revoke_company(uscc, at, f"营业执照已吊销：{reason}")
+    return seals.revoke_company(uscc, at, licence_revoked_reason(reason))

@@ -51,10 +51,7 @@ class SealService(clerk.ClerkRpc):
     def on_licence_issued(self, payload: dict) -> None:
         with self.owners.recorded(payload):  # the owner rides on the first write (kit/owners.py)
             event = parse_event("registration", payload)
-            entries, seal_set = workflow.opened_seal_set(self.store, event)
-            self._publish(event.application_id, entries)
-            if seal_set is not None:  # each electronic seal becomes a key pair and a certificate
-                self._seals.issue_all(seal_set, fresh=bool(entries))  # entries: this worker stored the set
+            self._publish(event.application_id, workflow.open_seal_set(self.store, event))
 
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:
@@ -142,7 +139,7 @@ class SealService(clerk.ClerkRpc):
 
     @property
     def _seals(self) -> esign.ElectronicSeals:
-        return self.seal_keys.over(self.store.db)
+        return self.seal_keys.over(self.store)
 
     @rpc(expected_exceptions=OneStopError, public=True)
     def health(self) -> dict:

@@ -6,7 +6,8 @@ sequence per district), `revocations` (_id = USCC: the licence revocations regis
 kept apart from the sets because one may arrive before the set exists; the _id makes a redelivery a
 DuplicateKeyError, i.e. "already recorded"), `documents` (the certificate and seal images as issued,
 kit.documents); `electronic_seals` (_id = seal code: each electronic seal's certificate and encrypted
-key) and `seal_uses` (each signing), both through ElectronicSealStore for esign.py. Unique indexes on `_id`, `uscc` and `seals.code` are the
+key, made on the seal's first use) and `seal_uses` (each signing), both through ElectronicSealStore for
+esign.py. Unique indexes on `_id`, `uscc` and `seals.code` are the
 last line of defence: whatever goes wrong upstream, no code is stored twice and no company gets two
 sets.
 """
@@ -17,15 +18,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from bson import Binary
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from contracts.events import Event
 from contracts.rpc import NotFound
 from kit.changes import ChangeAnswers
 from kit.documents import DocumentArchive, InMemoryDocumentArchive
-from kit.mongo import DUPLICATE_KEY, NUMBER_BLOCK, InMemorySequences, Sequences
+from kit.mongo import NUMBER_BLOCK, InMemorySequences, Sequences
 from kit.repository import InMemoryRepository, Repository
 from kit.revocations import InMemoryRevocations, Revocations
 from services.seal.domain import SealSet, seal_code
@@ -140,21 +141,11 @@ class ElectronicSealStore:
     def ensure_indexes(self) -> None:
         self.credentials.create_index("uscc")
         self.credentials.create_index("serial", unique=True)
+        self.credentials.create_index(UNSETTLED)  # the CRL settles the few a dead maker left
         self.uses.create_index([("uscc", ASCENDING), ("signed_at", ASCENDING)])
         self.uses.create_index("signed_sha256")
 
     # ---- credentials
-
-    def codes_with_credentials(self, codes: list[str]) -> set[str]:
-        return {d["_id"] for d in self.credentials.find({"_id": {"$in": codes}}, {"_id": 1})}
-
-    def insert_credentials(self, docs: list[dict[str, Any]]) -> None:
-        """All of them; one another worker inserted first is left as it is (racing makers: the first wins)."""
-        try:
-            self.credentials.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-                raise
 
     def credential(self, code: str) -> dict[str, Any] | None:
         return self.credentials.find_one({"_id": code})
@@ -166,6 +157,17 @@ class ElectronicSealStore:
         except DuplicateKeyError:
             return self.credentials.find_one({"_id": doc["_id"]})
         return doc
+
+    def unsettled(self) -> list[dict[str, Any]]:
+        return list(self.credentials.find({UNSETTLED: True}))
+
+    def settle(self, code: str, revoked: tuple[Any, str] | None) -> dict[str, Any]:
+        """The credential checked against its seal's fate: revoked (at, reason) unless it already was,
+        then marked settled; the credential as it now stands."""
+        if revoked is not None:  # first: a crash between the two leaves it unsettled, to be done again
+            self._revoke({"_id": code}, *revoked)
+        return self.credentials.find_one_and_update({"_id": code}, {"$unset": {UNSETTLED: ""}},
+                                                    return_document=ReturnDocument.AFTER)
 
     def credential_by_serial(self, serial: str) -> dict[str, Any] | None:
         return self.credentials.find_one({"serial": serial})
@@ -215,6 +217,8 @@ class ElectronicSealStore:
 
 
 BUSY = "该任务正被同时办理，请刷新后重试"
+# on a credential just made, until it is checked against the seal's fate (esign.ElectronicSeals.credential)
+UNSETTLED = "unsettled"
 
 
 def _no_task(task_id: str) -> NotFound:

@@ -25,17 +25,13 @@ log = logging.getLogger(__name__)
 
 
 def open_seal_set(store: SealStore, event: LicenceIssued) -> list[dict]:
-    """Make the seal set for a licence: once, however often the event arrives."""
-    return opened_seal_set(store, event)[0]
-
-
-def opened_seal_set(store: SealStore, event: LicenceIssued) -> tuple[list[dict], domain.SealSet | None]:
-    """`open_seal_set`'s outbox entries, and the set as stored: the one just made (no read back), the
-    one a previous delivery made, or None when no seal was requested."""
+    """Make the seal set for a licence: once, however often the event arrives. Its outbox entries
+    (none for a duplicate). The electronic seals' certificates are not made here but on each seal's
+    first use (esign.ElectronicSeals.credential): the automatic path writes the set and nothing else."""
     wanted = domain.requested_seals(event.seals)
     if not wanted:
         log.info("no seals requested", extra={"application_id": event.application_id})
-        return [], None
+        return []
     # Allocate first, then insert with _id = application_id. With the codes in this process's block,
     # no read first: a duplicate's insert finds the set and its codes are handed back (none wasted).
     # When drawing needs a round trip, the duplicate is looked for first: a replayed event never moves
@@ -44,11 +40,10 @@ def opened_seal_set(store: SealStore, event: LicenceIssued) -> tuple[list[dict],
     district = event.licence.district_code
     codes = store.reserved_codes(district, len(wanted))
     if codes is None:
-        existing = store.get(event.application_id)
-        if existing is not None:
+        if store.exists(event.application_id):
             log.info("seal set exists: duplicate licence_issued ignored",
                      extra={"application_id": event.application_id, "event_id": event.event_id})
-            return [], existing
+            return []
         codes = store.allocate_codes(district, len(wanted))
     seal_set, events = domain.new_seal_set(event, codes, clock.now())
     entries = store.insert_set(seal_set, events)
@@ -56,15 +51,15 @@ def opened_seal_set(store: SealStore, event: LicenceIssued) -> tuple[list[dict],
         store.give_back_codes(district, codes)
         log.info("seal set exists: duplicate licence_issued ignored",
                  extra={"application_id": event.application_id, "event_id": event.event_id})
-        return [], store.get(event.application_id)
+        return []
     log.info("seal set opened: %d seals", len(seal_set.seals), extra={"application_id": event.application_id})
-    return entries, seal_set
+    return entries
 
 
 def renew_for_name_change(store: SealStore, seals, event: CompanyChanged) -> list[dict]:
     """名称变更: void the seals bearing the old name and make new ones (domain.renew_for_new_name), then
-    bring the electronic seals' certificates in line: the old ones revoked (CRL), the new ones issued.
-    Every step is idempotent, so a redelivered change finishes what a dead worker began."""
+    revoke the old electronic seals' certificates (CRL); the new seals' are made on first use, as at
+    start-up. Every step is idempotent, so a redelivered change finishes what a dead worker began."""
     if "name" not in event.changed or domain.BUREAU not in event.answerers:
         return []
     seal_set = store.by_uscc(event.uscc)
@@ -80,7 +75,6 @@ def renew_for_name_change(store: SealStore, seals, event: CompanyChanged) -> lis
     replaced = [s.code for s in seal_set.seals if s.replaced_in == event.version and s.medium == "electronic"]
     if replaced:
         seals.revoke(replaced, clock.now(), domain.VOID_NAME_CHANGED)
-    seals.issue_all(seal_set)
     log.info("seals renewed for a new name", extra={"application_id": seal_set.application_id})
     return entries
 
@@ -93,7 +87,7 @@ def void_on_deregistration(store: SealStore, seals, event: CompanyDeregistered) 
         store.repo.change({"uscc": event.uscc},
                           lambda s: domain.void_on_deregistration(s, event.occurred_at),
                           lambda: NotFound(f"没有该单位的印章：{event.uscc}"))
-    seals.revoke_company(event.uscc, event.occurred_at, "企业已注销")
+    seals.revoke_company(event.uscc, event.occurred_at, domain.CERTIFICATE_DEREGISTERED)
 
 
 # ---- clerk tasks: services/seal/clerk.py -------------------------------------------------------

@@ -37,6 +37,8 @@ STATUS_LABELS = {
 # Why a seal stopped being valid (kept on the seal, shown by every lookup with the date).
 VOID_NAME_CHANGED = "企业名称变更，原印章作废"
 VOID_DEREGISTERED = "企业已注销，印章作废"
+# Why an electronic seal's certificate is revoked (the CRL's records; the seal's own reason is above)
+CERTIFICATE_DEREGISTERED = "企业已注销"
 FILED_STATUSES = frozenset({"filed", "dispatched", "ready_for_pickup", "delivered"})
 
 # Which step a physical order is in, what a clerk may do there, and what it is waiting for.
