@@ -67,7 +67,7 @@ class TaxStore:
         self.counters = db["counters"]
         self.skipped = db["skipped_numbers"]
         self.red_forms = db["red_forms"]
-        self.declarations = db["declarations"]  # 纳税申报, `_id` "<uscc>:<period>" (declarations.py)
+        self.declarations = db["declarations"]  # 纳税申报, `_id` "<uscc>:<period>" (domain.declarations)
         self.revocations = Revocations(db["revocations"])
         self.change_answers = ChangeAnswers(db["change_answers"])
         self.bank_accounts = BankAccounts(db["bank_accounts"])  # the bank's account, for the 三方协议
@@ -365,7 +365,7 @@ class TaxStore:
             {"$set": {"state": state, "answered_at": now, "red_number": red_number}},
             return_document=ReturnDocument.AFTER)
 
-    # ---- 纳税申报 (declarations.py) --------------------------------------------------------------------
+    # ---- 纳税申报 (domain.declarations) ---------------------------------------------------------------
 
     def declarations_of(self, uscc: str) -> dict[str, dict[str, Any]]:
         """The company's declarations on file, by period."""

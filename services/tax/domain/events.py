@@ -40,8 +40,7 @@ def approved_event(reg: dict[str, Any], quota_fen: int) -> InvoicesApproved:
 
 def clearance_blockers(registration: dict[str, Any] | None, open_ledgers: list[dict[str, Any]]) -> list[Blocker]:
     """A closing (清税): an unfinished tax registration or an invoice whose number is allocated but not
-    yet issued (an unfinished invoice) blocks. Declarations are not kept by this bureau yet, so none is
-    checked (said plainly in docs)."""
+    yet issued (an unfinished invoice) blocks. The declarations still owed are declarations.missing's."""
     blockers = []
     if registration is not None and registration.get("task") and registration["task"].get("state") in ("open", "claimed"):
         blockers.append(Blocker(item="税务登记尚待税务人员审核", todo="等待审核完成或联系主管税务机关"))
