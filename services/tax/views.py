@@ -65,11 +65,11 @@ def invoice_view(inv: dict[str, Any]) -> dict[str, Any]:
 
 
 def form_view(form: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """A 红字发票信息确认单 as seller and buyer see it: its state as of now (void after 72 hours)."""
+    """A 红字发票信息确认单 as seller and buyer see it: its state as of now (void once it has expired)."""
     state = redletter.form_state(form, now)
     hidden = ("_id", "fingerprint", "request")
     return jsonable({k: v for k, v in form.items() if k not in hidden} | {
-        "state": state, "state_label": redletter.FORM_STATE_LABELS[state],
+        "state": state, "state_label": redletter.state_label(form, state),
         "lines": form["request"].get("lines"), "reason_code": form["request"]["reason_code"]})
 
 

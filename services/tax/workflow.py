@@ -218,7 +218,8 @@ def raise_red_letter_form(store: TaxStore, uscc: str, invoice_number: str, raw: 
         store.close_form(form["id"], "void", now)
     ledger = store.month_if_any(uscc, original["quota_month"]) or {}
     parts = redletter.red_parts(original, request, redletter.reversed_so_far(ledger, original))
-    form, _ = store.insert_form(redletter.new_form(uuid4().hex, original, request, parts, fingerprint, now))
+    form, _ = store.insert_form(redletter.new_form(uuid4().hex, original, request, parts, fingerprint, now,
+                                                   vat_rates()))
     return views.form_view(form, now)
 
 
@@ -231,11 +232,12 @@ def answer_red_letter_form(store: TaxStore, buyer_uscc: str, form_id: str, raw: 
     state = redletter.form_state(form, now)
     if state == "void":
         store.close_form(form_id, "void", now)
-        raise Conflict("红字发票信息确认单发起后72小时内未经确认，已自动作废：请销售方重新发起（国家税务总局公告2024年第11号）")
+        raise Conflict(f"红字发票信息确认单发起后{redletter.confirmation_hours(form)}小时内未经确认，已自动作废："
+                       "请销售方重新发起（国家税务总局公告2024年第11号）")
     if state == "confirmed" and answer.decision == "confirm":
         return views.form_view(form, now)
     if state != "pending":
-        raise Conflict(f"红字发票信息确认单{redletter.FORM_STATE_LABELS[state]}，不能再答复")
+        raise Conflict(f"红字发票信息确认单{redletter.state_label(form, state)}，不能再答复")
     if answer.decision == "refuse":
         return views.form_view(store.close_form(form_id, "refused", now) or store.form(form_id), now)
     red = _red_letter(store, form["seller_uscc"], form["invoice_number"], form["request"], now, confirmed_form=form)

@@ -15,7 +15,7 @@ from pymongo.errors import DuplicateKeyError
 from contracts import clock
 from contracts.events import BankAccountReserved, ClearanceRequested, CompanyChanged
 from contracts.rpc import Conflict, Invalid, NotFound
-from services.tax import clerk, documents, workflow
+from services.tax import clerk, documents, domain, workflow
 from services.tax.store import TaxStore
 from tests.unit.tax.factories import BUYER, licence_issued, licence_revoked
 
@@ -241,10 +241,25 @@ def test_a_form_unanswered_for_72_hours_is_void(store, seller, buyer):
     workflow.confirm_invoice_use(store, buyer, blue["number"], {"purpose": "deduction"}, NOW)
     form = workflow.raise_red_letter_form(store, seller, blue["number"],
                                           {"request_id": "r-1", "reason_code": "sales_return"}, NOW)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="发起后72小时内未经确认，已自动作废"):
         workflow.answer_red_letter_form(store, buyer, form["id"], {"decision": "confirm"}, NOW + timedelta(hours=73))
     with pytest.raises(NotFound):  # only the buyer answers
         workflow.answer_red_letter_form(store, seller, form["id"], {"decision": "confirm"}, NOW)
+
+
+def test_the_forms_window_comes_from_the_rates_table(store, seller, buyer, monkeypatch):
+    table = workflow.vat_rates().table
+    shorter = domain.VatRates({**table, "red_letter": {**table["red_letter"], "confirmation_hours": 24}})
+    monkeypatch.setattr(workflow, "vat_rates", lambda: shorter)
+    blue = workflow.issue_invoice(store, seller, order("o-1"), NOW)
+    workflow.confirm_invoice_use(store, buyer, blue["number"], {"purpose": "deduction"}, NOW)
+    form = workflow.raise_red_letter_form(store, seller, blue["number"],
+                                          {"request_id": "r-1", "reason_code": "sales_return"}, NOW)
+    assert form["expires_at"] == (NOW + timedelta(hours=24)).isoformat()
+    with pytest.raises(Conflict, match="发起后24小时内未经确认"):
+        workflow.answer_red_letter_form(store, buyer, form["id"], {"decision": "confirm"}, NOW + timedelta(hours=24))
+    [shown] = workflow.red_letter_forms(store, seller, NOW + timedelta(hours=25))
+    assert (shown["state"], shown["state_label"]) == ("void", "24小时内未确认，已自动作废")
 
 
 def test_issue_invoice_waits_for_the_clerk_and_refuses_after_a_rejection(store):
