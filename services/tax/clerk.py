@@ -26,7 +26,9 @@ class ClerkQueue:
         self.store, self.publish = store, publish
 
     def list(self, states: tuple[str, ...] | None, now: datetime) -> list[Task]:
-        return [views.task_view(reg, now) for reg in self.store.tasks(states)]
+        """The tasks showing one of `states` now (a stored open task shows as claimed while claimed)."""
+        shown = [views.task_view(reg, now) for reg in self.store.tasks(states)]
+        return [t for t in shown if states is None or t.state in states]
 
     def get(self, task_id: str, now: datetime) -> Task:
         return views.task_view(self.store.registration_by_task(task_id), now)

@@ -121,7 +121,7 @@ class TaxService(clerk.ClerkRpc):
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
     def file_declaration(self, uscc: str, declaration: dict) -> dict:
-        return workflow.file_declaration(self.store, uscc, declaration, clock.china_today())
+        return workflow.file_declaration(self.store, uscc, declaration, _now())
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")

@@ -3,6 +3,13 @@
 Collections
 - `registrations`: one per company (`_id` = USCC, unique `application_id`); the clerk task for invoice
   approval rides inside it, so a decision and the event announcing it are one atomic write (outbox).
+  The task has seal's shape (kit.clerk.StoredTask, plus tax's `details`): `state` open / done / rejected,
+  a claim is `claimed_by` + `claim_expires_at` on an open task (held while the expiry is after now), and
+  a decision sets `finished_at`. Data note: tasks written before s7-tax2 may be stored with
+  `state: "claimed"`; every filter here reads it as open (kit.clerk.OPEN_STATES) and the views show it by
+  its expiry, so they answer as the new shape does; the next claim, release or decision rewrites them.
+  No start-up migration: an instance of the old code still running during a rollout would write the old
+  shape again, so both shapes are read until every instance runs this code.
 - `months`: the quota ledger, one document per company and calendar month (`<uscc>:<YYYY-MM>`):
   `limit_fen`, `used_fen`, `issued` and `allocations`
   (invoices whose quota and number are reserved but which are not yet in `invoices`).
@@ -67,7 +74,7 @@ class TaxStore:
         self.counters = db["counters"]
         self.skipped = db["skipped_numbers"]
         self.red_forms = db["red_forms"]
-        self.declarations = db["declarations"]  # 纳税申报, `_id` "<uscc>:<period>" (declarations.py)
+        self.declarations = db["declarations"]  # 纳税申报, `_id` "<uscc>:<period>" (domain.declarations)
         self.revocations = Revocations(db["revocations"])
         self.change_answers = ChangeAnswers(db["change_answers"])
         self.bank_accounts = BankAccounts(db["bank_accounts"])  # the bank's account, for the 三方协议
@@ -142,7 +149,12 @@ class TaxStore:
     # ---- clerk tasks -----------------------------------------------------------------------------
 
     def tasks(self, states: tuple[str, ...] | None) -> list[dict[str, Any]]:
-        query = {"task.state": {"$in": list(states)}} if states is not None else {"task.id": {"$type": "string"}}
+        """Registrations whose task is stored in a state that can show as one of `states` (None: any
+        task): an open task shows as claimed while its claim lasts, so both read the open ones."""
+        query: dict[str, Any] = {"task.id": {"$type": "string"}}
+        if states is not None:
+            stored = set(clerk_queue.OPEN_STATES) if set(states) & set(clerk_queue.OPEN_STATES) else set()
+            query = {"task.state": {"$in": sorted(stored | (set(states) - set(clerk_queue.OPEN_STATES)))}}
         cursor = self.registrations.find(query, {"outbox": 0}).sort(
             [("task.deadline", ASCENDING), ("task.created_at", ASCENDING)])
         return list(cursor)
@@ -154,8 +166,11 @@ class TaxStore:
         return doc
 
     def claim_task(self, task_id: str, clerk: str, now: datetime) -> dict[str, Any] | None:
+        """The claim is who and until when; the task stays `open` (kit.clerk.StoredTask, as seal's): a
+        stored "claimed" would outlive the claim's expiry. Writing `open` turns an old-shape task into
+        the new one (see the module docstring)."""
         return self._update_task(task_id, clerk, now, {
-            "$set": {"task.state": "claimed", "task.claimed_by": clerk,
+            "$set": {"task.state": "open", "task.claimed_by": clerk,
                      "task.claim_expires_at": clerk_queue.claim_until(now)},
             "$push": {"task.history": clerk_queue.history_entry(clerk, "claim", {}, now)}})
 
@@ -163,13 +178,14 @@ class TaxStore:
                     history: dict[str, Any], entries: list[dict]) -> dict[str, Any] | None:
         """The decision, the registration's new state and its event in ONE conditional write."""
         return self._update_task(task_id, clerk, now, {
-            "$set": {**fields, "task.claimed_by": clerk, "task.claim_expires_at": None},
+            "$set": {**fields, "task.claimed_by": clerk, "task.claim_expires_at": None, "task.finished_at": now},
             "$push": {"task.history": history, "outbox": {"$each": entries}}})
 
     def _update_task(self, task_id: str, clerk: str, now: datetime, update: dict[str, Any]) -> dict[str, Any] | None:
         """Apply `update` to an open task this clerk may act on (unclaimed, lapsed or theirs).
 
         None when it is done or held by another clerk; the caller tells which by reading it again.
+        OPEN_STATES: "claimed" is matched too, for tasks stored in the old shape.
         """
         query = {"task.id": task_id, "task.state": {"$in": list(clerk_queue.OPEN_STATES)},
                  **clerk_queue.free_for(clerk, now, "task.")}
@@ -181,7 +197,7 @@ class TaxStore:
         """Give a task this clerk holds back to the queue; None when it is not theirs to give. Held means
         what kit.clerk.holder says: claimed by them and expiring after now (free_for's lapse is `$lte`)."""
         return self.registrations.find_one_and_update(
-            {"task.id": task_id, "task.state": "claimed", "task.claimed_by": clerk,
+            {"task.id": task_id, "task.state": {"$in": list(clerk_queue.OPEN_STATES)}, "task.claimed_by": clerk,
              "task.claim_expires_at": {"$gt": now}},
             {"$set": {"task.state": "open", "task.claimed_by": None, "task.claim_expires_at": None},
              "$push": {"task.history": history}},
@@ -365,7 +381,7 @@ class TaxStore:
             {"$set": {"state": state, "answered_at": now, "red_number": red_number}},
             return_document=ReturnDocument.AFTER)
 
-    # ---- 纳税申报 (declarations.py) --------------------------------------------------------------------
+    # ---- 纳税申报 (domain.declarations) ---------------------------------------------------------------
 
     def declarations_of(self, uscc: str) -> dict[str, dict[str, Any]]:
         """The company's declarations on file, by period."""

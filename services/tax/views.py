@@ -1,4 +1,5 @@
-"""What the tax bureau's RPCs return: the clerk task, the registration, an invoice, a red-letter form."""
+"""What the tax bureau's RPCs return: the clerk task, the registration, an invoice, a red-letter form,
+a declaration."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from contracts import clock
 from contracts.calendar import aware
 from contracts.form import (
     TaxpayerType,
@@ -13,7 +15,15 @@ from contracts.form import (
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Task
 from kit import clerk as queue
-from services.tax.domain import BUREAU, TASK_ACTIONS, TAXPAYER_TYPE_LABELS, from_fen, redletter, yuan
+from services.tax.domain import (
+    BUREAU,
+    TASK_ACTIONS,
+    TAXPAYER_TYPE_LABELS,
+    declarations,
+    from_fen,
+    redletter,
+    yuan,
+)
 
 
 def task_view(registration: dict[str, Any], now: datetime) -> Task:
@@ -55,12 +65,21 @@ def invoice_view(inv: dict[str, Any]) -> dict[str, Any]:
 
 
 def form_view(form: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """A 红字发票信息确认单 as seller and buyer see it: its state as of now (void after 72 hours)."""
+    """A 红字发票信息确认单 as seller and buyer see it: its state as of now (void once it has expired)."""
     state = redletter.form_state(form, now)
     hidden = ("_id", "fingerprint", "request")
     return jsonable({k: v for k, v in form.items() if k not in hidden} | {
-        "state": state, "state_label": redletter.FORM_STATE_LABELS[state],
+        "state": state, "state_label": redletter.state_label(form, state),
         "lines": form["request"].get("lines"), "reason_code": form["request"]["reason_code"]})
+
+
+def declaration_view(period: str, filed: dict[str, Any] | None) -> dict[str, Any]:
+    """One period of the 纳税申报 listing, or the declaration just filed (`filed`: as stored, or None);
+    the time it was filed is shown in China's time zone."""
+    view: dict[str, Any] = {"period": period, "label": declarations.label(period), "filed": filed is not None}
+    if filed is not None:
+        view |= {"tax_due": str(filed["tax_due"]), "filed_at": clock.in_china(filed["filed_at"]).isoformat()}
+    return view
 
 
 def jsonable(value: Any) -> Any:

@@ -3,7 +3,7 @@
 Each takes the store, the instant (`now`, at MongoDB's millisecond precision, or China's `today`) and,
 when it publishes, the dispatcher; it reads and writes only through the store, so the unit tests run it
 on `TaxStore.in_memory()` (tests/unit/tax/test_workflow.py). The rules are in `domain`, the clerk queue's
-tax part in `clerk`, the 纳税申报 in `declarations`; the VAT rates table comes from `rates` (read once).
+tax part in `clerk`; the VAT rates table comes from `rates` (read once).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from kit import bank_accounts
 from kit.changes import answer_change
 from kit.closing import answer_clearance
 from kit.outbox import flush, relay
-from services.tax import declarations, documents, domain, views
-from services.tax.domain import redletter
+from services.tax import documents, domain, views
+from services.tax.domain import declarations, redletter
 from services.tax.offices import offices
 from services.tax.rates import vat_rates
 from services.tax.store import TaxStore
@@ -58,8 +58,10 @@ def answer_company_change(store: TaxStore, payload: dict, dispatch: Dispatch) ->
 def clearance_blockers(store: TaxStore, uscc: str, today: date) -> list:
     """What keeps the company from its 清税: unfinished invoices and undeclared periods."""
     registration = store.registration_if_any(uscc)
-    return (domain.clearance_blockers(registration, store.open_ledgers(uscc))
-            + declarations.blockers(store, registration, today))
+    blockers = domain.clearance_blockers(registration, store.open_ledgers(uscc))
+    if registration is None:  # nothing registered here, so nothing to declare (and no read for it)
+        return blockers
+    return blockers + declarations.missing(registration, store.declarations_of(uscc), today)
 
 
 def answer_clearance_request(store: TaxStore, payload: dict, today: date, dispatch: Dispatch) -> None:
@@ -216,7 +218,8 @@ def raise_red_letter_form(store: TaxStore, uscc: str, invoice_number: str, raw: 
         store.close_form(form["id"], "void", now)
     ledger = store.month_if_any(uscc, original["quota_month"]) or {}
     parts = redletter.red_parts(original, request, redletter.reversed_so_far(ledger, original))
-    form, _ = store.insert_form(redletter.new_form(uuid4().hex, original, request, parts, fingerprint, now))
+    form, _ = store.insert_form(redletter.new_form(uuid4().hex, original, request, parts, fingerprint, now,
+                                                   vat_rates()))
     return views.form_view(form, now)
 
 
@@ -229,11 +232,12 @@ def answer_red_letter_form(store: TaxStore, buyer_uscc: str, form_id: str, raw: 
     state = redletter.form_state(form, now)
     if state == "void":
         store.close_form(form_id, "void", now)
-        raise Conflict("红字发票信息确认单发起后72小时内未经确认，已自动作废：请销售方重新发起（国家税务总局公告2024年第11号）")
+        raise Conflict(f"红字发票信息确认单发起后{redletter.confirmation_hours(form)}小时内未经确认，已自动作废："
+                       "请销售方重新发起（国家税务总局公告2024年第11号）")
     if state == "confirmed" and answer.decision == "confirm":
         return views.form_view(form, now)
     if state != "pending":
-        raise Conflict(f"红字发票信息确认单{redletter.FORM_STATE_LABELS[state]}，不能再答复")
+        raise Conflict(f"红字发票信息确认单{redletter.state_label(form, state)}，不能再答复")
     if answer.decision == "refuse":
         return views.form_view(store.close_form(form_id, "refused", now) or store.form(form_id), now)
     red = _red_letter(store, form["seller_uscc"], form["invoice_number"], form["request"], now, confirmed_form=form)
@@ -271,13 +275,24 @@ def list_invoices(store: TaxStore, uscc: str) -> list[dict]:
     return [views.invoice_view(i) for i in store.invoices_of(uscc=uscc)]
 
 
-def file_declaration(store: TaxStore, uscc: str, declaration: Any, today: date) -> dict:
-    """One period's 纳税申报 (declarations.py: what a closing's 清税 checks)."""
-    return declarations.file(store, store.registration(uscc), declaration, today)
+# ---- 纳税申报: what a closing's 清税 checks (domain.declarations) ---------------------------------------
+
+
+def file_declaration(store: TaxStore, uscc: str, raw: Any, now: datetime) -> dict:
+    """One period's declaration, written once: the same again is a retry and answers as the first did,
+    another amount for a period on file a Conflict (更正申报 is not modelled)."""
+    registration = store.registration(uscc)
+    request = declarations.parse_declaration(registration, raw, domain.local_day(now))
+    stored = store.file_declaration(declarations.new_declaration(registration, request, now))
+    declarations.check_same_declaration(stored, request)
+    return views.declaration_view(stored["period"], stored)
 
 
 def list_declarations(store: TaxStore, uscc: str, today: date) -> list[dict]:
-    return declarations.listing(store, store.registration(uscc), today)
+    """Every period expected so far (and any filed), with whether it is on file."""
+    registration = store.registration(uscc)
+    filed = store.declarations_of(uscc)
+    return [views.declaration_view(p, filed.get(p)) for p in declarations.listed_periods(registration, filed, today)]
 
 
 def _draw_number(store: TaxStore, now: datetime, rates: domain.VatRates) -> str:

@@ -13,6 +13,7 @@ from contracts.events import (
     TaxRegistered,
 )
 from contracts.rpc import DocumentRef
+from kit.clerk import OPEN_STATES  # "claimed" too: a task stored in the old shape (services/tax/store.py)
 from services.tax.domain.money import BUREAU, from_fen
 
 # ---- events and views ----------------------------------------------------------------------------
@@ -40,10 +41,9 @@ def approved_event(reg: dict[str, Any], quota_fen: int) -> InvoicesApproved:
 
 def clearance_blockers(registration: dict[str, Any] | None, open_ledgers: list[dict[str, Any]]) -> list[Blocker]:
     """A closing (清税): an unfinished tax registration or an invoice whose number is allocated but not
-    yet issued (an unfinished invoice) blocks. Declarations are not kept by this bureau yet, so none is
-    checked (said plainly in docs)."""
+    yet issued (an unfinished invoice) blocks. The declarations still owed are declarations.missing's."""
     blockers = []
-    if registration is not None and registration.get("task") and registration["task"].get("state") in ("open", "claimed"):
+    if registration is not None and registration.get("task") and registration["task"].get("state") in OPEN_STATES:
         blockers.append(Blocker(item="税务登记尚待税务人员审核", todo="等待审核完成或联系主管税务机关"))
     for ledger in open_ledgers:
         for allocation in ledger.get("allocations", []):

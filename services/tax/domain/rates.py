@@ -1,4 +1,5 @@
-"""VAT rates by taxpayer type and date, and the invoice-number and quota conventions, as a value: the
+"""VAT rates by taxpayer type and date, the invoice-number and quota conventions and the red-letter
+confirmation window, as a value: the
 table services/tax/data/vat_rates.json holds (the sources and the assumptions are in the file), which
 services/tax/rates.py reads once and the use cases hand to the rules here. Dated rules live in the data,
 so the end of a reduction is a data change."""
@@ -56,6 +57,11 @@ class VatRates:
     def quota_counts_vat(self) -> bool:
         """Whether the monthly 发票总额度 counts totals with VAT (False: amounts excluding VAT)."""
         return self.table["invoice_quota"]["basis"] == "amount_including_vat"
+
+    @property
+    def confirmation_hours(self) -> int:
+        """How long a 红字发票信息确认单 waits for the other party before it is void (公告2024年第11号: 72)."""
+        return int(self.table["red_letter"]["confirmation_hours"])
 
     @property
     def issuing_channel(self) -> str:

@@ -25,8 +25,8 @@ from contracts.calendar import aware
 from contracts.rpc import Conflict, FieldError, Invalid
 from contracts.rpc.tax import RED_LETTER_REASONS, RedLetterRequest
 from services.tax.domain.money import round_fen
+from services.tax.domain.rates import VatRates
 
-CONFIRMATION_HOURS = 72  # 公告2024年第11号: a 确认单 not confirmed within 72 hours is void
 QTY_SCALE = 10**8  # quantities carry up to 8 decimal places: kept as integers of 1e-8
 
 
@@ -193,8 +193,9 @@ def reason_text(request: RedLetterRequest) -> str:
 
 
 def new_form(form_id: str, original: dict[str, Any], request: RedLetterRequest, parts: list[RedPart],
-             fingerprint: str, now: datetime) -> dict[str, Any]:
-    """A 确认单 the seller raises on a blue invoice the buyer has used; it waits for the buyer 72 hours."""
+             fingerprint: str, now: datetime, rates: VatRates) -> dict[str, Any]:
+    """A 确认单 the seller raises on a blue invoice the buyer has used; it waits for the buyer the hours
+    the rates table says (`red_letter.confirmation_hours`: 72 in 公告2024年第11号)."""
     amount, tax = sum(p.amount_fen for p in parts), sum(p.tax_fen for p in parts)
     return {
         "_id": form_id, "id": form_id, "seller_uscc": original["uscc"], "seller_name": original["seller"]["name"],
@@ -204,16 +205,26 @@ def new_form(form_id: str, original: dict[str, Any], request: RedLetterRequest, 
         "items": red_items(original, parts), "total_amount": f"-{_shown_fen(amount)}",
         "total_tax": f"-{_shown_fen(tax)}", "total": f"-{_shown_fen(amount + tax)}",
         "state": "pending", "initiated_by": "seller", "created_at": now,
-        "expires_at": now + timedelta(hours=CONFIRMATION_HOURS), "answered_at": None, "red_number": None,
+        "expires_at": now + timedelta(hours=rates.confirmation_hours), "answered_at": None, "red_number": None,
     }
 
 
 FORM_STATE_LABELS = {"pending": "待受票方确认", "confirmed": "受票方已确认，已开具红字发票",
-                     "refused": "受票方不同意", "void": "72小时内未确认，已自动作废"}
+                     "refused": "受票方不同意", "void": "{hours}小时内未确认，已自动作废"}
+
+
+def confirmation_hours(form: dict[str, Any]) -> int:
+    """The window this form was raised with (its own expiry, so a later change of the table does not
+    rewrite what an older form said)."""
+    return round((aware(form["expires_at"]) - aware(form["created_at"])).total_seconds() / 3600)
+
+
+def state_label(form: dict[str, Any], state: str) -> str:
+    return FORM_STATE_LABELS[state].format(hours=confirmation_hours(form))
 
 
 def form_state(form: dict[str, Any], now: datetime) -> str:
-    """A pending form past its 72 hours is void, whether or not anyone has written that down yet."""
+    """A pending form past its expiry is void, whether or not anyone has written that down yet."""
     if form["state"] == "pending" and aware(form["expires_at"]) <= now:
         return "void"
     return form["state"]

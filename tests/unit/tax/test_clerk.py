@@ -14,7 +14,7 @@ from contracts.rpc import CLAIM_MINUTES, Conflict, Invalid
 from services.seal import clerk as seal_clerk
 from services.seal import workflow as seal_workflow
 from services.seal.store import SealStore
-from services.tax import clerk, workflow
+from services.tax import clerk, domain, workflow
 from services.tax.store import TaxStore
 from tests.unit.seal import factories as seal_factories
 from tests.unit.tax.factories import licence_issued, licence_revoked
@@ -117,3 +117,73 @@ def test_an_approval_may_set_the_quota_and_announces_it_with_the_registration():
     assert sent == ["invoices_approved"]
     view = workflow.registration(store, event.licence.uscc, NOW)
     assert (view["approval"], view["monthly_quota"]) == ("approved", "1500000.00")
+
+
+def test_a_claim_is_stored_as_seals_is_an_open_task_with_a_holder_and_an_expiry():
+    store = TaxStore.in_memory()
+    queue = tax_queue(store)
+    [task] = queue.list(("open",), NOW)
+    queue.claim(task.id, "王", NOW)
+    stored = store.registration_by_task(task.id)["task"]
+    assert (stored["state"], stored["claimed_by"], stored["claim_expires_at"]) == (
+        "open", "王", NOW + timedelta(minutes=CLAIM_MINUTES))
+    assert [t.state for t in queue.list(("claimed",), NOW)] == ["claimed"] and queue.list(("open",), NOW) == []
+    lapsed = NOW + timedelta(minutes=CLAIM_MINUTES)
+    assert [t.state for t in queue.list(("open",), lapsed)] == ["open"] and queue.list(("claimed",), lapsed) == []
+    queue.act(task.id, "王", "reject", REASONS, NOW + timedelta(minutes=1))
+    stored = store.registration_by_task(task.id)["task"]
+    assert (stored["state"], stored["finished_at"]) == ("rejected", NOW + timedelta(minutes=1))
+    assert [t.state for t in queue.list(("done", "rejected", "correction_requested"), NOW)] == ["rejected"]
+
+
+def old_shape(store: TaxStore, task_id: str, clerk: str, at: datetime) -> None:
+    """A claim as tax stored it before its tasks took seal's shape: state "claimed"."""
+    store.registrations.update_one({"task.id": task_id}, {"$set": {
+        "task.state": "claimed", "task.claimed_by": clerk,
+        "task.claim_expires_at": at + timedelta(minutes=CLAIM_MINUTES)}})
+
+
+def test_a_task_stored_in_the_old_claimed_shape_answers_as_the_new_shape_does():
+    answers = old_and_new_shape(TaxStore.in_memory(), TaxStore.in_memory())
+    assert answers[0] == answers[1]
+    assert answers[0][:6] == ["claimed", [answers.task_id], [answers.task_id], "该任务正由王办理",
+                              "只能放回自己正在办理的事项", "open"]
+    assert answers[0][6:] == ["该任务正由李办理", 1, "rejected", 0]
+
+
+class Answers(list):
+    task_id: str
+
+
+def old_and_new_shape(new: TaxStore, old: TaxStore) -> Answers:
+    """The same claims and decisions on a task kept in the new shape (in `new`) and on one whose claims
+    are rewritten in the old shape (in `old`): what every step answered, for each store."""
+    answers = Answers()
+    for store in (new, old):
+        queue = tax_queue(store)
+        [task] = queue.list(("open",), NOW)
+        queue.claim(task.id, "王", NOW)
+        if store is old:
+            old_shape(store, task.id, "王", NOW)
+        lapsed = NOW + timedelta(minutes=LAPSE)
+        seen = [queue.get(task.id, NOW).state, [t.id for t in queue.list(("claimed",), NOW)],
+                [t.id for t in queue.list(("open",), lapsed)]]
+        for who, operation, at in (("李", "claim", NOW), ("李", "release", NOW), ("王", "release", NOW)):
+            try:
+                seen.append(getattr(queue, operation)(task.id, who, at).state)
+            except Conflict as refused:
+                seen.append(str(refused))
+        queue.claim(task.id, "李", NOW + timedelta(minutes=1))
+        if store is old:
+            old_shape(store, task.id, "李", NOW + timedelta(minutes=1))
+        seen.append(str(pytest.raises(Conflict, queue.act, task.id, "王", "reject", REASONS, NOW).value))
+        seen.append(len(clerk_blockers(store, task)))  # still open: the closing waits for it
+        seen.append(queue.act(task.id, "李", "reject", REASONS, NOW + timedelta(minutes=2)).state)
+        seen.append(len(clerk_blockers(store, task)))
+        answers.append(seen)
+        answers.task_id = task.id
+    return answers
+
+
+def clerk_blockers(store: TaxStore, task) -> list:
+    return domain.clearance_blockers(store.registration_by_task(task.id), [])

@@ -1,10 +1,11 @@
-"""The periods tax expects a declaration for (services/tax/declarations.py): pure, no database."""
+"""The periods tax expects a declaration for (services/tax/domain/declarations.py): pure, no database.
+The use cases that file and list them are in test_workflow.py."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from services.tax.declarations import expected, label
+from services.tax.domain.declarations import expected, label, next_period
 
 
 def _reg(kind: str, at: datetime) -> dict:
@@ -23,3 +24,8 @@ def test_a_small_scale_taxpayer_declares_by_quarter_in_beijing_time():
         "2027-Q1", "2027-Q2"]
     assert expected(_reg("small_scale", datetime(2026, 12, 31, 15, 0, tzinfo=UTC)), date(2027, 1, 1)) == ["2026-Q4"]
     assert label("2026-Q4") == "2026年第4季度" and label("2027-01") == "2027年1月"
+
+
+def test_periods_roll_over_at_the_year_end():
+    assert next_period("2026-Q4") == "2027-Q1" and next_period("2026-12") == "2027-01"
+    assert next_period("2026-Q1") == "2026-Q2" and next_period("2026-09") == "2026-10"

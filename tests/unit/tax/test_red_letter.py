@@ -60,11 +60,27 @@ def test_a_confirmation_form_unconfirmed_for_72_hours_is_void():
     invoice = blue(("2", "50", "0.13"))
     request = ask("sales_return")
     parts = redletter.red_parts(invoice, request, redletter.reversed_so_far({}, invoice))
-    form = redletter.new_form("f1", invoice, request, parts, "fp", NOW)
+    form = redletter.new_form("f1", invoice, request, parts, "fp", NOW, RATES)
     assert (form["buyer_tax_id"], form["total"], form["state"]) == (BUYER, "-113.00", "pending")
     assert redletter.form_state(form, NOW + timedelta(hours=71, minutes=59)) == "pending"
     assert redletter.form_state(form, NOW + timedelta(hours=72)) == "void"
+    assert redletter.state_label(form, "void") == "72小时内未确认，已自动作废"
     assert redletter.form_state(form | {"state": "confirmed"}, NOW + timedelta(days=9)) == "confirmed"
+
+
+def test_the_confirmation_window_is_the_rates_tables_and_a_form_keeps_the_one_it_was_raised_with():
+    """vat_rates.json `red_letter.confirmation_hours` is the only place the 72 hours are written."""
+    assert RATES.confirmation_hours == RATES.table["red_letter"]["confirmation_hours"] == 72
+    shorter = domain.VatRates({**RATES.table, "red_letter": {**RATES.table["red_letter"], "confirmation_hours": 48}})
+    invoice = blue(("2", "50", "0.13"))
+    request = ask("sales_return")
+    parts = redletter.red_parts(invoice, request, redletter.reversed_so_far({}, invoice))
+    form = redletter.new_form("f1", invoice, request, parts, "fp", NOW, shorter)
+    assert form["expires_at"] == NOW + timedelta(hours=48)
+    assert redletter.form_state(form, NOW + timedelta(hours=48)) == "void"
+    assert redletter.state_label(form, "void") == "48小时内未确认，已自动作废"
+    older = redletter.new_form("f0", invoice, request, parts, "fp", NOW, RATES)
+    assert redletter.state_label(older, "void") == "72小时内未确认，已自动作废"  # raised under the old table
 
 
 def test_invoicing_error_reverses_the_whole_invoice_only():

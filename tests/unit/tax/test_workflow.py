@@ -15,12 +15,14 @@ from pymongo.errors import DuplicateKeyError
 from contracts import clock
 from contracts.events import BankAccountReserved, ClearanceRequested, CompanyChanged
 from contracts.rpc import Conflict, Invalid, NotFound
-from services.tax import clerk, documents, workflow
+from services.tax import clerk, documents, domain, workflow
 from services.tax.store import TaxStore
 from tests.unit.tax.factories import BUYER, licence_issued, licence_revoked
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Wuhan
 TODAY = date(2026, 3, 2)
+DECLARED = datetime(2026, 5, 6, 2, 0, tzinfo=UTC)  # in 2026-Q2: the first quarter has ended
+TODAY_DECLARED = date(2026, 5, 6)
 ITEM = {"name": "服务费", "quantity": "1", "unit_price": "1000", "tax_rate": "0.01"}  # small-scale: 1 %
 
 
@@ -239,10 +241,25 @@ def test_a_form_unanswered_for_72_hours_is_void(store, seller, buyer):
     workflow.confirm_invoice_use(store, buyer, blue["number"], {"purpose": "deduction"}, NOW)
     form = workflow.raise_red_letter_form(store, seller, blue["number"],
                                           {"request_id": "r-1", "reason_code": "sales_return"}, NOW)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="发起后72小时内未经确认，已自动作废"):
         workflow.answer_red_letter_form(store, buyer, form["id"], {"decision": "confirm"}, NOW + timedelta(hours=73))
     with pytest.raises(NotFound):  # only the buyer answers
         workflow.answer_red_letter_form(store, seller, form["id"], {"decision": "confirm"}, NOW)
+
+
+def test_the_forms_window_comes_from_the_rates_table(store, seller, buyer, monkeypatch):
+    table = workflow.vat_rates().table
+    shorter = domain.VatRates({**table, "red_letter": {**table["red_letter"], "confirmation_hours": 24}})
+    monkeypatch.setattr(workflow, "vat_rates", lambda: shorter)
+    blue = workflow.issue_invoice(store, seller, order("o-1"), NOW)
+    workflow.confirm_invoice_use(store, buyer, blue["number"], {"purpose": "deduction"}, NOW)
+    form = workflow.raise_red_letter_form(store, seller, blue["number"],
+                                          {"request_id": "r-1", "reason_code": "sales_return"}, NOW)
+    assert form["expires_at"] == (NOW + timedelta(hours=24)).isoformat()
+    with pytest.raises(Conflict, match="发起后24小时内未经确认"):
+        workflow.answer_red_letter_form(store, buyer, form["id"], {"decision": "confirm"}, NOW + timedelta(hours=24))
+    [shown] = workflow.red_letter_forms(store, seller, NOW + timedelta(hours=25))
+    assert (shown["state"], shown["state_label"]) == ("void", "24小时内未确认，已自动作废")
 
 
 def test_issue_invoice_waits_for_the_clerk_and_refuses_after_a_rejection(store):
@@ -348,13 +365,55 @@ def test_file_declaration_lists_the_period_as_filed_and_clears_the_blocker(store
     today = date(2026, 5, 6)
     assert [(d["period"], d["filed"]) for d in workflow.list_declarations(store, seller, today)] == [("2026-Q1", False)]
     assert workflow.clearance_blockers(store, seller, today)
-    filed = workflow.file_declaration(store, seller, {"period": "2026-Q1", "tax_due": "0"}, today)
-    assert filed["filed"] and filed["tax_due"] == "0"
-    assert workflow.file_declaration(store, seller, {"period": "2026-Q1", "tax_due": "0"}, today) == filed  # a retry
-    assert [(d["period"], d["filed"]) for d in workflow.list_declarations(store, seller, today)] == [("2026-Q1", True)]
+    filed = workflow.file_declaration(store, seller, {"period": "2026-Q1", "tax_due": "0"}, DECLARED)
+    assert filed == {"period": "2026-Q1", "label": "2026年第1季度", "filed": True, "tax_due": "0",
+                     "filed_at": "2026-05-06T10:00:00+08:00"}  # in China's time, as the listing shows it
+    later = DECLARED + timedelta(hours=1)
+    assert workflow.file_declaration(store, seller, {"period": "2026-Q1", "tax_due": "0.00"}, later) == filed  # a retry
+    assert workflow.list_declarations(store, seller, today) == [filed]
     assert workflow.clearance_blockers(store, seller, today) == []
-    with pytest.raises(Invalid):  # small-scale taxpayers declare by quarter
-        workflow.file_declaration(store, seller, {"period": "2026-03", "tax_due": "0"}, today)
+
+
+def test_a_period_on_file_is_not_declared_again_with_another_amount(store, seller):
+    workflow.file_declaration(store, seller, {"period": "2026-Q1", "tax_due": "1250.00"}, DECLARED)
+    with pytest.raises(Conflict, match="已申报（应纳税额1250.00元），更正申报"):
+        workflow.file_declaration(store, seller, {"period": "2026-Q1", "tax_due": "99.00"}, DECLARED)
+    assert [d["tax_due"] for d in workflow.list_declarations(store, seller, TODAY_DECLARED)] == ["1250.00"]
+
+
+def test_file_declaration_takes_the_taxpayers_kind_of_period_since_the_registration_up_to_today(store, seller):
+    def refused(period: str, tax_due: str = "0") -> list[tuple[str, str]]:
+        with pytest.raises(Invalid) as caught:
+            workflow.file_declaration(store, seller, {"period": period, "tax_due": tax_due}, DECLARED)
+        return [(e.field, e.message) for e in caught.value.field_errors]
+
+    assert refused("2026-03") == [("period", "小规模纳税人按季申报，如 2026-Q4")]  # small-scale: by quarter
+    assert refused("2025-Q4") == [("period", "可申报 2026年第1季度 至 2026年第2季度")]  # before the registration
+    assert refused("2026-Q3") == [("period", "可申报 2026年第1季度 至 2026年第2季度")]  # not begun yet
+    assert refused("2026-Q1", "-1")[0][0] == "tax_due"
+    assert store.declarations.find_one({}) is None
+    # the quarter still running may be declared; it is listed once it is on file
+    workflow.file_declaration(store, seller, {"period": "2026-Q2", "tax_due": "0"}, DECLARED)
+    assert [(d["period"], d["filed"]) for d in workflow.list_declarations(store, seller, TODAY_DECLARED)] == [
+        ("2026-Q1", False), ("2026-Q2", True)]
+
+
+def test_a_general_taxpayer_declares_by_month_and_an_unknown_company_is_not_found(store):
+    event = licence_issued(org_body="00000555", annual_sales_estimate=Decimal("8000000"))  # over 5 M: general
+    workflow.register(store, event.model_dump(mode="json"), NOW, Published())
+    uscc = event.licence.uscc
+    assert store.registration(uscc)["taxpayer_type"] == "general"
+    assert [d["period"] for d in workflow.list_declarations(store, uscc, TODAY_DECLARED)] == ["2026-03", "2026-04"]
+    with pytest.raises(Invalid, match="申报期不符"):
+        workflow.file_declaration(store, uscc, {"period": "2026-Q1", "tax_due": "0"}, DECLARED)
+    assert workflow.file_declaration(store, uscc, {"period": "2026-04", "tax_due": "10"}, DECLARED)["label"] == "2026年4月"
+    [blocker] = workflow.clearance_blockers(store, uscc, TODAY_DECLARED)
+    assert blocker.item.startswith("2026年3月的纳税申报尚未办理")
+    with pytest.raises(NotFound):
+        workflow.file_declaration(store, "91420111MA4K99999X", {"period": "2026-04", "tax_due": "0"}, DECLARED)
+    with pytest.raises(NotFound):
+        workflow.list_declarations(store, "91420111MA4K99999X", TODAY_DECLARED)
+    assert workflow.clearance_blockers(store, "91420111MA4K99999X", TODAY_DECLARED) == []
 
 
 def test_list_documents_names_the_notice_and_each_invoice_get_document_serves_one_as_issued(store, seller, tmp_path):
