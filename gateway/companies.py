@@ -69,7 +69,7 @@ class CompanyService:
     def list_invoices(self, who: Principal, uscc: str) -> list[dict]:
         return self.clients.tax.list_invoices(self._own(who, uscc))
 
-    # ---- tax declarations (纳税申报): what a closing's 清税 checks (services/tax/declarations.py)
+    # ---- tax declarations (纳税申报): what a closing's 清税 checks (services/tax/workflow.py, domain/declarations.py)
 
     def file_declaration(self, who: Principal, uscc: str, declaration: DeclarationRequest) -> dict:
         return self.clients.tax.file_declaration(self._own(who, uscc), declaration)

@@ -105,7 +105,7 @@ class RedLetterFormAnswer(BaseModel):
 
 class DeclarationRequest(BaseModel):
     """`file_declaration(uscc, declaration)`: the company's 纳税申报 for one period (services/tax/
-    declarations.py): `period` "2026-11" (monthly, general taxpayers) or "2026-Q4" (quarterly,
+    domain/declarations.py): `period` "2026-11" (monthly, general taxpayers) or "2026-Q4" (quarterly,
     small-scale); `tax_due` the tax it declares (0 for a 零申报)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -64,7 +64,8 @@ def red_letter(uscc: str, number: str, body: RedLetterRequest, who: Who, gateway
              summary="Raise a 红字发票信息确认单 on an invoice the buyer has used (tax)")
 def raise_red_letter_form(uscc: str, number: str, body: RedLetterRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
     """国家税务总局公告2024年第11号: the red-letter invoice is issued when the buyer confirms; a form not
-    confirmed within 72 hours is void. 409 when the buyer has not used the invoice (reverse it directly)."""
+    confirmed within the window of services/tax/data/vat_rates.json (72 hours) is void. 409 when the
+    buyer has not used the invoice (reverse it directly)."""
     return gateway.companies.raise_red_letter_form(who, uscc, number, body)
 
 
