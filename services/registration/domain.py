@@ -86,6 +86,11 @@ def decide(
     return Decision(AUTOMATIC, (), deadline(today, automatic_days))
 
 
+def licence_in_force(case: dict[str, Any]) -> bool:
+    """A case whose licence was issued and is neither revoked nor deregistered (no status: issued)."""
+    return bool((case.get("licence") or {}).get("uscc")) and (case.get("licence_status") or "active") == "active"
+
+
 def authority_of(form: ApplicationForm) -> Authority:
     """登记机关: the city's for a 股份有限公司, a development zone's or the district's for an LLC (data)."""
     return registering_authority(form.company_type.value, form.domicile.district_code,

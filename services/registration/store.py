@@ -110,7 +110,7 @@ class RegistrationStore:
         return [row["application_id"] for row in rows]
 
     def cases_in(self, application_ids: list[str]) -> list[dict]:
-        return list(self.cases.find({"_id": {"$in": application_ids}}, {"state": 1, "licence.uscc": 1}))
+        return list(self.cases.find({"_id": {"$in": application_ids}}, {"state": 1, "licence.uscc": 1, "licence_status": 1}))
 
     def end_name(self, application_id: str, ended_on: str, keep: str | None = None) -> None:
         """A deregistered company's name (or the one a name change replaced, `keep` = the new one's

@@ -189,13 +189,15 @@ class Registrar:
 
         A case is approved or rejected in one write and its name marked or released in the next: a
         worker dying in between left the name "reserved" for good. Here an approved case's name
-        becomes registered and a rejected case's name free again; open cases keep theirs.
+        becomes registered (only while its licence is in force: a licence deregistered or revoked since
+        must not bring its name back as registered) and a rejected case's name free again; open cases
+        keep theirs.
         """
         held = self.store.reservations_older_than(now - older_than)
         settled = 0
         batches = [held[i:i + 500] for i in range(0, len(held), 500)]
         for case in (case for batch in batches for case in self.store.cases_in(batch)):
-            if case.get("state") == domain.APPROVED:
+            if case.get("state") == domain.APPROVED and domain.licence_in_force(case):
                 self.store.mark_registered(case["_id"], case["licence"]["uscc"])
                 settled += 1
             elif case.get("state") == domain.REJECTED:
