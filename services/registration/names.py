@@ -300,14 +300,3 @@ def name_keys(parts: NameParts, scope_codes: list[str] | None = None, authority:
         "industry_groups": industry_divisions_of(parts, scope_codes),
     }
 
-
-def candidate_query(keys: dict[str, Any]) -> list[dict[str, Any]]:
-    """The `$or` branches that find every register entry any rule could flag; each uses an index."""
-    return [
-        {"core_key": keys["core_key"]},
-        {"chars_key": keys["chars_key"]},
-        {"trade_name": keys["trade_name"]},
-        {"trade_pinyin": keys["trade_pinyin"]},
-        {"trade_substrings": keys["trade_name"]},  # theirs contains mine
-        {"trade_name": {"$in": keys["trade_substrings"]}},  # mine contains theirs
-    ]

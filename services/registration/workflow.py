@@ -125,11 +125,8 @@ class Registrar:
         now = clock.now()
         fields = self._review(event.application_id, event.revision, event.form, now, case)
         outbox = fields.pop("outbox")
-        update: dict[str, Any] = {"$set": fields, "$push": {"outbox": {"$each": outbox}}}
-        if case.get("task"):
-            update["$push"]["past_tasks"] = case["task"]
-        new = self.store.update_case({"_id": case["_id"], "revision": case["revision"],
-                                      "state": domain.CORRECTION_REQUESTED}, update)
+        new = self.store.save_corrected_review(case["_id"], case["revision"], domain.CORRECTION_REQUESTED, fields,
+                                               outbox, case.get("task"))
         if new is not None:
             self._after_write(new, outbox)
 
