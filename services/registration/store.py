@@ -116,21 +116,31 @@ class RegistrationStore:
                                             "trade_pinyin": 1, "industry_groups": 1, "authority": 1,
                                             "no_industry": 1, "status": 1, "barred_until": 1}))
 
-    def reserve_name(self, application_id: str, keys: dict[str, Any], district_code: str) -> bool:
-        """Hold a name for one application (its one reservation is replaced); False if held elsewhere."""
+    def reserve_name(self, application_id: str, keys: dict[str, Any], district_code: str, revision: int = 0) -> bool:
+        """Hold a name for one application's form at `revision` (its one reservation is replaced); False if
+        held elsewhere, or if this application's entry is registered, was released at this revision or
+        holds a later revision's name: the review then reads no case first (issue 23), so a duplicate
+        or late delivery of an earlier form must not take a name back or replace the corrected one."""
         doc = {**keys, "active_key": keys["core_key"], "status": "reserved", "application_id": application_id,
-               "district_code": district_code, "reserved_at": clock.now()}
+               "district_code": district_code, "reserved_at": clock.now(), "revision": revision}
+        replaceable = {"status": {"$ne": "registered"},
+                       "$or": [{"revision": {"$exists": False}}, {"revision": {"$lt": revision}},
+                               {"revision": revision, "status": "reserved"}]}
         try:
-            self.names.update_one({"_id": f"app:{application_id}"}, {"$set": doc}, upsert=True)
+            self.names.update_one({"_id": f"app:{application_id}", **replaceable}, {"$set": doc}, upsert=True)
             return True
-        except DuplicateKeyError:
-            self.release_name(application_id)  # the old name is no longer wanted either
+        except DuplicateKeyError as exc:
+            if "_id" not in exc.details.get("keyPattern", {}):  # held elsewhere:
+                self.release_name(application_id, revision)  # the old name is no longer wanted either
             return False
 
-    def release_name(self, application_id: str) -> None:
-        self.names.update_one({"_id": f"app:{application_id}", "status": "reserved"},
-                              {"$set": {"status": "released", "released_at": clock.now()},
-                               "$unset": {"active_key": ""}})
+    def release_name(self, application_id: str, revision: int | None = None) -> None:
+        """Free this application's reserved name; `revision`: only one reserved for that form or an earlier."""
+        query: dict[str, Any] = {"_id": f"app:{application_id}", "status": "reserved"}
+        if revision is not None:
+            query["$or"] = [{"revision": {"$exists": False}}, {"revision": {"$lte": revision}}]
+        self.names.update_one(query, {"$set": {"status": "released", "released_at": clock.now()},
+                                      "$unset": {"active_key": ""}})
 
     def reservations_older_than(self, before: datetime) -> list[str]:
         """Applications still holding a name reserved before `before`: the clerk queue's open cases, and
