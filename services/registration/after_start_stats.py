@@ -81,9 +81,7 @@ def compute(store: RegistrationStore, limit: int = 50_000) -> dict[str, Any]:
     closings: dict[str, _Kind] = defaultdict(_Kind)
     change_answers: dict[str, list[int]] = defaultdict(list)
     closing_answers: dict[str, list[int]] = defaultdict(list)
-    rows = store.cases.find({"$or": [{"open_change": {"$exists": True}}, {"open_closure": {"$exists": True}}]},
-                            {"changes": 1, "closures": 1}).limit(limit)
-    for case in rows:
+    for case in store.cases_with_after_start(limit):
         for change in (case.get("changes") or {}).values():
             registered = change.get("registered_at")
             completed = change.get("completed_at") if change["state"] == "completed" else None

@@ -60,11 +60,8 @@ def wait(store: RegistrationStore, case: dict, change_id: str, change: ChangeReq
            "confirmations": [{**p, "state": PENDING, "at": None} for p in parties],
            "confirm_by": due.isoformat(), "confirm_by_at": end_of(due),
            "log": [log_entry(f"等待{len(parties)}名相关人员本人确认，{due.isoformat()}前有效", now)]}
-    return store.update_case(
-        {"_id": case["_id"], "open_change": None, "open_closure": None, f"changes.{change_id}": {"$exists": False},
-         "licence_status": {"$in": [None, "active"]}},
-        {"$set": {"open_change": change_id, f"changes.{change_id}": doc,
-                  "awaiting_confirmation": [p["resident_id"] for p in parties], "updated_at": now}})
+    return store.start_change(case["_id"], change_id, doc,
+                              {"awaiting_confirmation": [p["resident_id"] for p in parties], "updated_at": now})
 
 
 def end_of(day: date) -> datetime:
@@ -76,8 +73,7 @@ def expire_due(store: RegistrationStore, now: datetime, limit: int = 100) -> int
     """The timer's sweep: a change still awaiting someone after its deadline is withdrawn, saying why
     (what start-up does with an application nobody confirmed in time)."""
     expired = 0
-    for case in store.cases.find({"awaiting_confirmation": {"$type": "string"}},  # any ID awaited (indexed)
-                                 {"open_change": 1, "changes": 1}).limit(limit):
+    for case in store.cases_awaiting_confirmation(limit):
         change = (case.get("changes") or {}).get(case.get("open_change") or "")
         if not change or change["state"] != AWAITING or not change.get("confirm_by_at") \
                 or aware(change["confirm_by_at"]) > now:
@@ -85,11 +81,11 @@ def expire_due(store: RegistrationStore, now: datetime, limit: int = 100) -> int
         waiting = "、".join(masked(p["name"]) for p in change["confirmations"] if p["state"] == PENDING)
         why = f"{change['confirm_by']}前未获{waiting}本人确认，变更申请已撤回；如仍需变更，请重新申请"
         field = f"changes.{change['id']}"
-        expired += store.update_case(
-            {"_id": case["_id"], f"{field}.state": AWAITING, "open_change": change["id"]},
-            {"$set": {f"{field}.state": WITHDRAWN, f"{field}.withdrawal": why, f"{field}.completed_at": now,
-                      "open_change": None, "awaiting_confirmation": []},
-             "$push": {f"{field}.log": log_entry(why, now)}}) is not None
+        expired += store.update_change(
+            case["_id"], change["id"], AWAITING, open_=True,
+            set={f"{field}.state": WITHDRAWN, f"{field}.withdrawal": why, f"{field}.completed_at": now,
+                 "open_change": None, "awaiting_confirmation": []},
+            push={f"{field}.log": log_entry(why, now)}) is not None
     if expired:
         log.info("withdrew %d changes whose confirmations expired", expired)
     return expired
@@ -97,9 +93,7 @@ def expire_due(store: RegistrationStore, now: datetime, limit: int = 100) -> int
 
 def awaiting_for(store: RegistrationStore, resident_id: str) -> list[dict[str, Any]]:
     """The open changes waiting for this person (what they see: the company, what changes, who is named)."""
-    rows = store.cases.find({"awaiting_confirmation": resident_id},
-                            {"changes": 1, "open_change": 1, "licence": 1, "form": 1})
-    return [_person_view(case, resident_id) for case in rows.limit(100)]
+    return [_person_view(case, resident_id) for case in store.cases_awaiting(resident_id, limit=100)]
 
 
 def _person_view(case: dict, resident_id: str) -> dict[str, Any]:
@@ -151,9 +145,9 @@ def decide(desk: Any, uscc: str, change_id: str, resident_id: str, raw: Any) -> 
     if state == DECLINED:
         update.update({f"{field}.state": DECLINED, "open_change": None, "awaiting_confirmation": []})
     push = {f"{field}.log": log_entry(said, now)}
-    new = store.update_case({"_id": case["_id"], f"{field}.state": AWAITING, f"{field}.confirmations.{i}.state": PENDING},
-                            {"$set": update, "$pull": {"awaiting_confirmation": resident_id}, "$push": push}
-                            if state == CONFIRMED else {"$set": update, "$push": push})
+    new = store.update_change(case["_id"], change_id, AWAITING, where={f"confirmations.{i}.state": PENDING},
+                              set=update, push=push,
+                              pull={"awaiting_confirmation": resident_id} if state == CONFIRMED else None)
     if new is None:
         raise Conflict("该变更正在更新，请刷新后重试")
     if state == CONFIRMED and not new.get("awaiting_confirmation"):
@@ -169,7 +163,7 @@ def _continue(desk: Any, case: dict, change_id: str) -> None:
         after = apply_change(form, change, clock.china_today())
         desk.proceed(case, change_id, change, form, after, pending)
     except Invalid as exc:  # the register moved meanwhile (the new name taken): the change ends, saying why
-        desk.store.update_case({"_id": case["_id"], f"changes.{change_id}.state": AWAITING},
-                               {"$set": {f"changes.{change_id}.state": REFUSED, f"changes.{change_id}.refusal": str(exc),
-                                         "open_change": None}})
+        desk.store.update_change(case["_id"], change_id, AWAITING,
+                                 set={f"changes.{change_id}.state": REFUSED, f"changes.{change_id}.refusal": str(exc),
+                                      "open_change": None})
         log.info("change refused after its confirmations", extra={"application_id": case["_id"]})

@@ -151,13 +151,10 @@ def queue(desk: Any, case: dict, change_id: str, change: ChangeRequest, form: Ap
     if doc.get("correction"):  # answered: kept with the earlier ones, the clerk's task quotes it
         doc["corrections"] = [*doc.get("corrections", []), doc.pop("correction")]
     previous = case.get("task")
-    update: dict[str, Any] = {"$set": {"open_change": change_id, f"changes.{change_id}": doc, "task": task,
-                                       "awaiting_confirmation": [], "updated_at": now}}
-    if previous:
-        update["$push"] = {"past_tasks": previous}
-    return desk.store.update_case(
-        {"_id": case["_id"], "open_closure": None, **desk.fresh(change_id, pending),
-         "task.id": (previous or {}).get("id"), "licence_status": {"$in": [None, "active"]}}, update)
+    return desk.store.start_change(case["_id"], change_id, doc,
+                                   {"task": task, "awaiting_confirmation": [], "updated_at": now},
+                                   pending=pending, current_task=(previous or {}).get("id"),
+                                   past_task=previous)
 
 
 def act(desk: Any, case: dict, task_id_: str, clerk: str, action: str, cleaned: dict[str, Any],
@@ -167,7 +164,9 @@ def act(desk: Any, case: dict, task_id_: str, clerk: str, action: str, cleaned: 
     store: RegistrationStore = desk.store
     change_id = case["task"]["details"]["change_id"]
     change, field = case["changes"][change_id], f"changes.{change_id}"
-    guard = {**RegistrationStore.free_task(task_id_, clerk, now), f"{field}.state": UNDER_REVIEW}
+    if change["state"] != UNDER_REVIEW:
+        return None  # every write below is also conditional on it: the state as read
+    clerk_task = (task_id_, clerk, now)
     task_set = {"task.claimed_by": clerk, "task.claim_expires_at": None, "task.finished_at": now}
     history = {"task.history": clerk_queue.history_entry(clerk, action, cleaned, now)}
     if action == "approve":
@@ -175,24 +174,26 @@ def act(desk: Any, case: dict, task_id_: str, clerk: str, action: str, cleaned: 
                              clock.china_date(now))
         noticed = {**change, "log": [*change.get("log", []), log_entry(f"登记机关审核通过（{clerk}）", now)]}
         new = desk._register(case, change_id, change["sections"], change["requested"], after,
-                             change.get("name_warnings"), noticed, guard=guard,
+                             change.get("name_warnings"), noticed, clerk_task=clerk_task,
                              also={**task_set, "task.state": "done"}, push=history)
         if new is not None and "name" in change["sections"]:
             name_change.settle(store, case["_id"], change_id, clock.china_date(now).isoformat())
         return new
     said = "；".join(cleaned["reasons"])
     if action == "reject":
-        new = store.update_case(guard, {
-            "$set": {**task_set, "task.state": "rejected", f"{field}.state": "refused", f"{field}.refusal": said,
-                     f"{field}.completed_at": now, "open_change": None, "updated_at": now},
-            "$push": {**history, f"{field}.log": log_entry(f"登记机关不予登记：{said}", now)}})
+        new = store.update_change(
+            case["_id"], change_id, UNDER_REVIEW, clerk_task=clerk_task,
+            set={**task_set, "task.state": "rejected", f"{field}.state": "refused", f"{field}.refusal": said,
+                 f"{field}.completed_at": now, "open_change": None, "updated_at": now},
+            push={**history, f"{field}.log": log_entry(f"登记机关不予登记：{said}", now)})
         if new is not None:
             store.release_changed_name(case["_id"], change_id)
         return new
-    return store.update_case(guard, {
-        "$set": {**task_set, "task.state": "correction_requested", f"{field}.state": CORRECTION_REQUESTED,
-                 f"{field}.correction": {**cleaned, "clerk": clerk, "at": now}, "updated_at": now},
-        "$push": {**history, f"{field}.log": log_entry(f"登记机关要求补正：{said}", now)}})
+    return store.update_change(
+        case["_id"], change_id, UNDER_REVIEW, clerk_task=clerk_task,
+        set={**task_set, "task.state": "correction_requested", f"{field}.state": CORRECTION_REQUESTED,
+             f"{field}.correction": {**cleaned, "clerk": clerk, "at": now}, "updated_at": now},
+        push={**history, f"{field}.log": log_entry(f"登记机关要求补正：{said}", now)})
 
 
 def correct(desk: Any, case: dict, change_id: str, raw: Any, founder_resident_id: str | None,

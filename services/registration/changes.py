@@ -48,13 +48,6 @@ def new_version(case: dict, after: ApplicationForm, now: datetime) -> Licence:
     return domain.build_licence(after, old.uscc, now).model_copy(update={"established_on": old.established_on})
 
 
-def _fresh(change_id: str, pending: dict | None) -> dict[str, Any]:
-    """The write's condition: a new change (none open), or the stored one still in the state it was read in."""
-    if pending is None:
-        return {"open_change": None, f"changes.{change_id}": {"$exists": False}}
-    return {"open_change": change_id, f"changes.{change_id}.state": pending["state"]}
-
-
 def _answerers(case: dict) -> list[str]:
     # a bureau the founder did not use at start-up (no seals ordered) has nothing to update
     return [b for b in CHANGE_ANSWERERS if bureau(b).requested(case["form"])]
@@ -111,7 +104,6 @@ def own_case(store: RegistrationStore, uscc: str, founder_id: str) -> dict:
 
 
 class ChangeDesk:
-    fresh = staticmethod(_fresh)  # the write conditions change_review.py shares
     answerers = staticmethod(_answerers)
 
     def __init__(self, store: RegistrationStore, dispatch: Dispatch, check_name: name_change.NameChecker):
@@ -198,11 +190,8 @@ class ChangeDesk:
                    "version": case.get("licence_version", 1) + 1, "awaiting": _answerers(case), "answers": {},
                    "answer_count": 0, "notice_from": published.isoformat(),
                    "creditor_period_ends_on": creditor_period_ends_on(published).isoformat()}
-        new = self.store.update_case(
-            {"_id": case["_id"], "open_closure": None, **_fresh(change_id, pending),
-             "licence_status": {"$in": [None, "active"]}},
-            {"$set": {"open_change": change_id, f"changes.{change_id}": noticed, "awaiting_confirmation": [],
-                      "updated_at": now}})
+        new = self.store.start_change(case["_id"], change_id, noticed, {"awaiting_confirmation": [], "updated_at": now},
+                                      pending=pending)
         if new is not None:
             log.info("capital decrease noticed", extra={"application_id": case["_id"]})
         return new
@@ -210,7 +199,7 @@ class ChangeDesk:
     def settle_due(self, now: datetime, limit: int = 100) -> int:
         """The timer's sweep: every noticed change whose creditor period is over is registered now."""
         today, settled = clock.china_date(now), 0
-        for case in self.store.cases.find({"open_change": {"$type": "string"}}).limit(limit):
+        for case in self.store.cases_with_open_change(limit):
             noticed = case["changes"][case["open_change"]]
             if noticed["state"] != NOTICED or not notice_over(date.fromisoformat(noticed["creditor_period_ends_on"]), today):
                 continue
@@ -223,10 +212,11 @@ class ChangeDesk:
 
     def _register(self, case: dict, change_id: str, sections: list[str], requested: dict,
                   after: ApplicationForm, name_warnings: list[str] | None, noticed: dict | None = None,
-                  guard: dict | None = None, also: dict | None = None, push: dict | None = None) -> dict | None:
+                  clerk_task: tuple[str, str, datetime] | None = None, also: dict | None = None,
+                  push: dict | None = None) -> dict | None:
         """The new licence version, the form and `company_changed` in one write; `noticed`: the
-        change as stored (published, or approved by a clerk: `guard`, `also`, `push` are the
-        clerk's task condition and fields, in the same write)."""
+        change as stored (published, or approved by a clerk: `clerk_task` (task id, clerk, now) is
+        the condition the task is still theirs, `also`, `push` the task's fields, in the same write)."""
         now = clock.now()
         licence = new_version(case, after, now)
         version = case.get("licence_version", 1) + 1
@@ -242,17 +232,16 @@ class ChangeDesk:
                                changed=sections, licence=licence, previous_district_code=case["licence"]["district_code"],
                                legal_representative=rep, answerers=awaiting)
         entry = outbox_entry(event)
-        new = self.store.update_case(
-            {"_id": case["_id"], "licence.issued_at": case["licence"]["issued_at"], "open_closure": None,
-             **_fresh(change_id, noticed), **(guard or {}),
-             "licence_status": {"$in": [None, "active"]}},
-            {"$set": {**(also or {}), "licence": licence.model_dump(mode="json"), "licence_version": version,
-                      "licence_valid_from": now, "form": after.model_dump(mode="json"),
-                      "district_code": after.domicile.district_code, "open_change": change_id if awaiting else None,
-                      "name": after.name.full,
-                      **({"name_change_pending": change_id} if name_warnings is not None else {}),
-                      f"changes.{change_id}": change, "awaiting_confirmation": [], "updated_at": now},
-             "$push": {**(push or {}), "licence_history": history_entry(case, change_id, now), "outbox": entry}})
+        new = self.store.register_change(
+            case["_id"], change_id, case["licence"]["issued_at"], noticed,
+            {**(also or {}), "licence": licence.model_dump(mode="json"), "licence_version": version,
+             "licence_valid_from": now, "form": after.model_dump(mode="json"),
+             "district_code": after.domicile.district_code, "open_change": change_id if awaiting else None,
+             "name": after.name.full,
+             **({"name_change_pending": change_id} if name_warnings is not None else {}),
+             f"changes.{change_id}": change, "awaiting_confirmation": [], "updated_at": now},
+            {**(push or {}), "licence_history": history_entry(case, change_id, now), "outbox": entry},
+            clerk_task=clerk_task)
         if new is not None:
             flush(self.store.cases, case["_id"], [entry], self.dispatch)
             log.info("change registered", extra={"application_id": case["_id"], "event_id": event.event_id})
@@ -269,14 +258,11 @@ class ChangeDesk:
                          extra={"application_id": event.application_id, "event_id": event.event_id})
                 return
             count = change["answer_count"]
-            update: dict[str, Any] = {
-                "$set": {f"{field}.answers.{event.bureau}": {"summary": event.summary, "detail": event.detail,
-                                                             "at": event.occurred_at}},
-                "$inc": {f"{field}.answer_count": 1}}
+            fields: dict[str, Any] = {f"{field}.answers.{event.bureau}": {
+                "summary": event.summary, "detail": event.detail, "at": event.occurred_at}}
             if count + 1 == len(change["awaiting"]):
-                update["$set"].update({f"{field}.state": COMPLETED, f"{field}.completed_at": clock.now(),
-                                       "open_change": None})
-            if self.store.update_case({"_id": case["_id"], f"{field}.answer_count": count}, update) is not None:
+                fields.update({f"{field}.state": COMPLETED, f"{field}.completed_at": clock.now(), "open_change": None})
+            if self.store.record_change_answer(case["_id"], event.change_id, count, fields) is not None:
                 return
         raise RuntimeError(f"change {event.change_id}: {MAX_ATTEMPTS} concurrent answers")  # redelivered
 

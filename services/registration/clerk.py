@@ -11,7 +11,7 @@ from contracts.form import ApplicationForm
 from contracts.rpc import Conflict, NotFound, Task
 from kit import clerk as queue
 from kit.outbox import outbox_entry
-from services.registration import change_review, domain
+from services.registration import change_review, domain, views
 from services.registration.changes import ChangeDesk
 from services.registration.workflow import Registrar
 
@@ -24,7 +24,7 @@ class ClerkQueue:
         self.registrar, self.store = registrar, registrar.store
 
     def list(self, states: tuple[str, ...] | None, now: datetime) -> list[Task]:
-        return [domain.task_view(t, now) for t in self.store.tasks(states)]
+        return [views.task_view(t, now) for t in self.store.tasks(states)]
 
     def _case_for(self, task_id: str) -> dict:
         case = self.store.case_by_task(task_id)
@@ -36,7 +36,7 @@ class ClerkQueue:
         """The current task, or a past one of the case (the 已办 tab links to those after a correction)."""
         case = self._case_for(task_id)
         tasks = [case.get("task") or {}, *case.get("past_tasks", [])]
-        return domain.task_view(next(t for t in tasks if t.get("id") == task_id), now)
+        return views.task_view(next(t for t in tasks if t.get("id") == task_id), now)
 
     def _refuse(self, task_id: str, clerk: str, now: datetime) -> None:
         """Explain why a conditional task write matched nothing."""
@@ -48,14 +48,14 @@ class ClerkQueue:
         new = self.store.claim_task(task_id, clerk, now)
         if new is None:
             self._refuse(task_id, clerk, now)
-        return domain.task_view(new["task"], now)
+        return views.task_view(new["task"], now)
 
     def release(self, task_id: str, clerk: str, now: datetime) -> Task:
         new = self.store.release_task(task_id, clerk, now)
         if new is None:
             view = self.get(task_id, now)
             raise queue.closed(view.state) if view.state not in queue.OPEN_STATES else queue.not_yours()
-        return domain.task_view(new["task"], now)
+        return views.task_view(new["task"], now)
 
     def act(self, task_id: str, clerk: str, action: str, payload: dict[str, Any], now: datetime) -> Task:
         task = self.get(task_id, now)
@@ -71,7 +71,7 @@ class ClerkQueue:
             new = change_review.act(desk, case, task_id, clerk, action, cleaned, now)
             if new is None:
                 self._refuse(task_id, clerk, now)
-            return domain.task_view(new["task"], now)
+            return views.task_view(new["task"], now)
         app_id, form = case["_id"], ApplicationForm.model_validate(case["form"])
         fields: dict[str, Any] = {"task.claimed_by": clerk, "task.claim_expires_at": None, "updated_at": now}
         if action == "approve":
@@ -94,7 +94,7 @@ class ClerkQueue:
         self.registrar._after_write(new, [entry])
         if action == "reject":
             self.store.release_name(app_id)
-        return domain.task_view(new["task"], now)
+        return views.task_view(new["task"], now)
 
 
 def _refuse_assigned(view: Task, clerk: str) -> None:

@@ -143,11 +143,7 @@ class ClosingDesk:
         """The closure, its state and `clearance_requested` in one conditional write (nothing else open)."""
         closure_id = closure["id"]
         entry = outbox_entry(self._clearance(case, closure))
-        new = self.store.update_case(
-            {"_id": case["_id"], "open_closure": None, "open_change": None, f"closures.{closure_id}": {"$exists": False},
-             "licence_status": {"$in": [None, "active"]}},
-            {"$set": {"open_closure": closure_id, f"closures.{closure_id}": closure, "updated_at": closure["created_at"]},
-             "$push": {"outbox": entry}})
+        new = self.store.open_closure(case["_id"], closure, entry)
         if new is None:
             return None
         flush(self.store.cases, case["_id"], [entry], self.dispatch)
@@ -170,10 +166,9 @@ class ClosingDesk:
         if not notice_over(date.fromisoformat(closure["notice_ends_on"]), clock.china_date(now)):
             raise Conflict(f"债权申报期至{closure['notice_ends_on']}届满，届满后才能报送清算报告（公司法第二百三十五条）")
         field = f"closures.{closure_id}"
-        new = self.store.update_case(
-            {"_id": case["_id"], f"{field}.report": {"$exists": False}, f"{field}.state": {"$in": list(OPEN)}},
-            {"$set": {f"{field}.report": {**report.model_dump(mode="json"), "at": now,
-                                          "filed_on": clock.china_date(now).isoformat()}}})
+        new = self.store.update_closure(case["_id"], closure_id, state=list(OPEN), without="report",
+                                        set={f"{field}.report": {**report.model_dump(mode="json"), "at": now,
+                                                                 "filed_on": clock.china_date(now).isoformat()}})
         if new is None:
             raise Conflict("该注销申请正在更新，请刷新后重试")
         self.settle(new, now)
@@ -194,8 +189,8 @@ class ClosingDesk:
         again = {**closure, "attempt": closure["attempt"] + 1}
         entry = outbox_entry(self._clearance(case, again))
         field = f"closures.{closure_id}"
-        new = self.store.update_case({"_id": case["_id"], f"{field}.attempt": closure["attempt"]},
-                                     {"$set": {f"{field}.attempt": again["attempt"]}, "$push": {"outbox": entry}})
+        new = self.store.update_closure(case["_id"], closure_id, attempt=closure["attempt"],
+                                        set={f"{field}.attempt": again["attempt"]}, push={"outbox": entry})
         if new is None:
             raise Conflict("该注销申请正在更新，请刷新后重试")
         flush(self.store.cases, case["_id"], [entry], self.dispatch)
@@ -213,9 +208,9 @@ class ClosingDesk:
         if notice_over(date.fromisoformat(closure["notice_ends_on"]), clock.china_date(now)):
             raise Conflict(f"简易注销公示期已于{closure['notice_ends_on']}届满，异议须书面向登记机关提出")
         field = f"closures.{closure['id']}"
-        new = self.store.update_case(
-            {"_id": case["_id"], f"{field}.state": "noticed"},
-            {"$push": {f"{field}.objections": {"at": now, "objector": objection.objector, "reason": objection.reason}}})
+        new = self.store.update_closure(
+            case["_id"], closure["id"], state="noticed",
+            push={f"{field}.objections": {"at": now, "objector": objection.objector, "reason": objection.reason}})
         if new is None:
             raise Conflict("该注销申请正在更新，请稍后重试")
         return {"recorded": True, "closure_id": closure["id"], "notice_ends_on": closure["notice_ends_on"]}
@@ -223,14 +218,9 @@ class ClosingDesk:
     # ---- the bureaus' answers and the end of the notice
 
     def on_answer(self, event: ClearanceAnswered) -> None:
-        field = f"closures.{event.closure_id}"
         answer = {"attempt": event.attempt, "blockers": [b.model_dump() for b in event.blockers], "at": event.occurred_at}
-        new = self.store.update_case(
-            {"_id": event.application_id, f"{field}.attempt": event.attempt, f"{field}.state": {"$in": list(OPEN)},
-             f"{field}.awaiting": event.bureau,
-             "$or": [{f"{field}.answers.{event.bureau}": {"$exists": False}},
-                     {f"{field}.answers.{event.bureau}.attempt": {"$lt": event.attempt}}]},
-            {"$set": {f"{field}.answers.{event.bureau}": answer}})
+        new = self.store.record_clearance_answer(event.application_id, event.closure_id, event.bureau, event.attempt,
+                                                 list(OPEN), answer)
         if new is None:
             log.info("clearance_answered ignored (repeated, stale or closed)",
                      extra={"application_id": event.application_id, "event_id": event.event_id})
@@ -240,9 +230,9 @@ class ClosingDesk:
     def settle_due(self, now: datetime, limit: int = 100) -> int:
         """The timer's sweep: every open closure, and every deregistered name not yet barred."""
         settled = 0
-        for case in self.store.cases.find({"open_closure": {"$type": "string"}}).limit(limit):
+        for case in self.store.cases_with_open_closure(limit):
             settled += self.settle(case, now)
-        for case in self.store.cases.find({"licence_status": "deregistered", "name_barred": {"$ne": True}}).limit(limit):
+        for case in self.store.deregistered_names_to_bar(limit):
             self._bar_name(case)
         return settled
 
@@ -251,34 +241,34 @@ class ClosingDesk:
         if closure is None or not notice_over(date.fromisoformat(closure["notice_ends_on"]), clock.china_date(now)):
             return 0
         field, today = f"closures.{closure['id']}", clock.china_date(now)
-        guard = {"_id": case["_id"], "open_closure": closure["id"], f"{field}.attempt": closure["attempt"],
-                 f"{field}.state": closure["state"]}
+
+        def write(**what: Any) -> dict | None:  # if the closure is still as read: open, same attempt and state
+            return self.store.update_closure(case["_id"], closure["id"], state=closure["state"],
+                                             attempt=closure["attempt"], open_=True, **what)
+
         if closure["kind"] == "general" and not closure.get("report"):  # the period is over: the report is due
             if closure["state"] == "liquidating":
-                self.store.update_case(guard, {"$set": {f"{field}.state": "awaiting_report"}})
+                write(set={f"{field}.state": "awaiting_report"})
             return 0
         if closure.get("objections"):  # 不予简易注销: the company stays; it may apply again later
-            self.store.update_case(guard, {"$set": {f"{field}.state": "objected", f"{field}.ended_at": now,
-                                                    "open_closure": None}})
+            write(set={f"{field}.state": "objected", f"{field}.ended_at": now, "open_closure": None})
             return 1
         if not all_cleared(closure):
             if closure["state"] in ("noticed", "liquidating", "awaiting_report"):
-                self.store.update_case(guard, {"$set": {f"{field}.state": "awaiting_clearance"}})
+                write(set={f"{field}.state": "awaiting_clearance"})
             elif closure["kind"] == "simplified" and notice_over(apply_by(date.fromisoformat(closure["notice_ends_on"])), today):
                 # 条例 art. 33: the application after the notice is due within 20 日; a blocker left then ends it
-                self.store.update_case(guard, {"$set": {f"{field}.state": "lapsed", f"{field}.ended_at": now,
-                                                        "open_closure": None}})
+                write(set={f"{field}.state": "lapsed", f"{field}.ended_at": now, "open_closure": None})
                 return 1
             return 0
         event = CompanyDeregistered(application_id=case["_id"], uscc=closure["uscc"], closure_id=closure["id"],
                                     deregistered_on=today)
         entry = outbox_entry(event)
-        new = self.store.update_case(
-            {**guard, "licence_status": {"$in": [None, "active"]}},
-            {"$set": {"licence_status": "deregistered", "deregistered_on": today.isoformat(), "open_closure": None,
-                      f"{field}.state": "deregistered", f"{field}.deregistered_on": today.isoformat(),
-                      f"{field}.ended_at": now},
-             "$push": {"outbox": entry}})
+        new = write(in_force=True,
+                    set={"licence_status": "deregistered", "deregistered_on": today.isoformat(), "open_closure": None,
+                         f"{field}.state": "deregistered", f"{field}.deregistered_on": today.isoformat(),
+                         f"{field}.ended_at": now},
+                    push={"outbox": entry})
         if new is None:
             return 0
         flush(self.store.cases, case["_id"], [entry], self.dispatch)
@@ -288,7 +278,7 @@ class ClosingDesk:
 
     def _bar_name(self, case: dict) -> None:
         self.store.end_name(case["_id"], case["deregistered_on"])
-        self.store.update_case({"_id": case["_id"]}, {"$set": {"name_barred": True}})
+        self.store.mark_name_barred(case["_id"])
 
     # ---- reading
 

@@ -52,10 +52,9 @@ def record(store: RegistrationStore, uscc: str, raw: Any) -> dict[str, Any]:
         raise Conflict(f"减资公告的债权申报期已于{ends}届满")
     field = f"changes.{change['id']}"
     entry = {"id": uuid4().hex[:12], "at": now, **objection.model_dump(), "answer": None}
-    new = store.update_case({"_id": case["_id"], "open_change": change["id"], f"{field}.state": NOTICED}, {
-        "$push": {f"{field}.objections": entry,
-                  f"{field}.log": log_entry(f"有债权人提出异议（{DEMANDS[objection.demand]}），"
-                                            "公司答复前不予办理减资登记", now)}})
+    new = store.update_change(case["_id"], change["id"], NOTICED, open_=True, push={
+        f"{field}.objections": entry,
+        f"{field}.log": log_entry(f"有债权人提出异议（{DEMANDS[objection.demand]}），公司答复前不予办理减资登记", now)})
     if new is None:
         raise Conflict("该变更正在更新，请稍后重试")
     return {"recorded": True, "change_id": change["id"], "creditor_period_ends_on": ends}
@@ -79,10 +78,9 @@ def answer(store: RegistrationStore, case: dict, change_id: str, objection_id: s
         raise Conflict("该变更已不在减资公告期，不能再答复异议")
     now = clock.now()
     field = f"changes.{change_id}"
-    new = store.update_case(
-        {"_id": case["_id"], f"{field}.state": NOTICED, f"{field}.objections.{i}.answer": None},
-        {"$set": {f"{field}.objections.{i}.answer": {**body.model_dump(), "at": now}},
-         "$push": {f"{field}.log": log_entry(f"公司答复债权人异议：{OUTCOMES[body.outcome]}", now)}})
+    new = store.update_change(case["_id"], change_id, NOTICED, where={f"objections.{i}.answer": None},
+                              set={f"{field}.objections.{i}.answer": {**body.model_dump(), "at": now}},
+                              push={f"{field}.log": log_entry(f"公司答复债权人异议：{OUTCOMES[body.outcome]}", now)})
     if new is None:
         raise Conflict("该变更正在更新，请刷新后重试")
     return new["changes"][change_id]

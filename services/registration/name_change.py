@@ -48,14 +48,13 @@ def reserve(store: RegistrationStore, check_name: NameChecker, case: dict, chang
 
 def settle(store: RegistrationStore, application_id: str, change_id: str, ended_on: str) -> None:
     store.settle_changed_name(application_id, change_id, ended_on)
-    store.update_case({"_id": application_id, "name_change_pending": change_id},
-                      {"$set": {"name_change_pending": None}})
+    store.clear_name_change_pending(application_id, change_id)
 
 
 def sweep(store: RegistrationStore, now: datetime, older_than: timedelta = timedelta(minutes=1)) -> int:
     """Finish what a dead worker left: pending settlements, and reservations whose change never landed."""
     done = 0
-    for case in store.cases.find({"name_change_pending": {"$type": "string"}}, {"changes": 1, "name_change_pending": 1}):
+    for case in store.cases_with_pending_name_change():
         change = case["changes"][case["name_change_pending"]]
         settle(store, case["_id"], change["id"], clock.china_date(change["registered_at"]).isoformat())
         done += 1

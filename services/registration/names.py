@@ -1,6 +1,7 @@
 """Company-name rules (企业名称登记管理规定): parse a full name, find banned words, compare with the register.
 
-Pure functions, no I/O. The store asks the register for candidates with a few indexed lookups on the
+The word lists and the industry table come from data/ (read once); the vocabulary (NameParts, Problem,
+NameCheck) and the comparison with register entries are pure and live in domain/names.py. The store asks the register for candidates with a few indexed lookups on the
 normalised forms built by `name_keys`; `conflict_problems` then decides which candidates are identical
 (an error) or similar (a warning that sends the case to a clerk).
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -22,6 +22,15 @@ from pypinyin import Style, lazy_pinyin
 from contracts import scope
 from contracts.codes import district_name, hubei_divisions
 from contracts.form import CompanyName, division_name_error
+from services.registration.domain.names import (  # noqa: F401 - the rules and their vocabulary, read as one
+    ERROR,
+    FORMER,
+    WARNING,
+    NameCheck,
+    NameParts,
+    Problem,
+    conflict_problems,
+)
 
 jieba.setLogLevel(logging.WARNING)  # its dictionary loads once, quietly
 
@@ -35,59 +44,7 @@ WRONG_FORMS = ("有限责任", "责任公司", "集团公司", "公司", "企业
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９]")
 
-ERROR, WARNING = "error", "warning"
-FORMER = "former"  # a changed, deregistered or revoked name, still barred until `barred_until` (art. 17)
 _BRACKETED = re.compile(r"^([\u4e00-\u9fff]+)（([\u4e00-\u9fff]+)）([\u4e00-\u9fff]*)$")
-
-
-@dataclass(frozen=True)
-class NameParts:
-    division: str
-    trade_name: str
-    industry: str
-    organisation_form: str
-    division_in_brackets: bool = False
-
-    @property
-    def full(self) -> str:
-        if self.division_in_brackets:
-            return f"{self.trade_name}（{self.division}）{self.industry}{self.organisation_form}"
-        return f"{self.division}{self.trade_name}{self.industry}{self.organisation_form}"
-
-    def as_dict(self) -> dict[str, str]:
-        return {"division": self.division, "trade_name": self.trade_name, "industry": self.industry,
-                "organisation_form": self.organisation_form}
-
-
-@dataclass(frozen=True)
-class Problem:
-    code: str
-    severity: str  # "error" | "warning"
-    message: str  # Chinese, for the founder
-    conflicts: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "severity": self.severity, "message": self.message,
-                "conflicts": list(self.conflicts)}
-
-
-@dataclass(frozen=True)
-class NameCheck:
-    name: str
-    parts: NameParts | None
-    problems: tuple[Problem, ...] = field(default_factory=tuple)
-
-    @property
-    def ok(self) -> bool:
-        return not any(p.severity == ERROR for p in self.problems)
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == WARNING]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "name": self.name, "parts": self.parts.as_dict() if self.parts else None,
-                "problems": [p.as_dict() for p in self.problems]}
 
 
 # ---- data --------------------------------------------------------------------------------------
@@ -343,65 +300,3 @@ def name_keys(parts: NameParts, scope_codes: list[str] | None = None, authority:
         "industry_groups": industry_divisions_of(parts, scope_codes),
     }
 
-
-def candidate_query(keys: dict[str, Any]) -> list[dict[str, Any]]:
-    """The `$or` branches that find every register entry any rule could flag; each uses an index."""
-    return [
-        {"core_key": keys["core_key"]},
-        {"chars_key": keys["chars_key"]},
-        {"trade_name": keys["trade_name"]},
-        {"trade_pinyin": keys["trade_pinyin"]},
-        {"trade_substrings": keys["trade_name"]},  # theirs contains mine
-        {"trade_name": {"$in": keys["trade_substrings"]}},  # mine contains theirs
-    ]
-
-
-def conflict_problems(keys: dict[str, Any], candidates: list[dict[str, Any]], today: date | None = None,
-                      ) -> list[Problem]:
-    """Classify register entries against a name: identical or barred (art. 17) -> error, similar -> warning.
-
-    A former name (changed or deregistered) counts while its `barred_until` is after `today`.
-    """
-    buckets: dict[str, list[str]] = {k: [] for k in ("identical", "barred", "barred_former", "same_trade",
-                                                     "homophone", "contained")}
-    mine_groups = set(keys["industry_groups"])
-    for other in candidates:
-        former = other.get("status") == FORMER
-        if former and not (today and other.get("barred_until") and today < date.fromisoformat(other["barred_until"])):
-            continue
-        same_industry = bool(mine_groups & set(other.get("industry_groups", ())))
-        same_authority = keys.get("authority") is not None and other.get("authority") == keys.get("authority")
-        # 规定 art. 17: at one authority a 字号 may not equal the 字号 of a name of the same industry or of a
-        # name without industry wording (registered/reserved; changed, deregistered or revoked < 1 year)
-        barred = (same_authority and other["trade_name"] == keys["trade_name"]
-                  and (same_industry or other.get("no_industry") or keys.get("no_industry")))
-        if barred:
-            buckets["barred_former" if former else "barred"].append(other["full"])
-        elif other["core_key"] == keys["core_key"] or other["chars_key"] == keys["chars_key"]:
-            buckets["identical"].append(other["full"])
-        elif not same_industry:
-            continue  # similarity only counts within one industry (comparison rules)
-        elif other["trade_name"] == keys["trade_name"]:
-            buckets["same_trade"].append(other["full"])
-        elif other["trade_pinyin"] == keys["trade_pinyin"]:
-            buckets["homophone"].append(other["full"])
-        elif keys["trade_name"] in other["trade_name"] or other["trade_name"] in keys["trade_name"]:
-            buckets["contained"].append(other["full"])
-    messages = {
-        "identical": (ERROR, "identical_name", "与已登记或已申报的企业名称相同（同字号同行业，或仅调换字词顺序），请更换字号"),
-        "barred": (ERROR, "same_trade_name_barred",
-                   "在同一登记机关，字号不得与同行业或者不使用行业表述的已登记、保留期内的企业名称的字号相同"
-                   "（企业名称登记管理规定第十七条），请更换字号"),
-        "barred_former": (ERROR, "former_name_barred",
-                          "字号与同一登记机关同行业的已注销、变更登记或被撤销登记未满1年的原企业名称的字号相同"
-                          "（企业名称登记管理规定第十七条），请更换字号"),
-        "same_trade": (WARNING, "similar_name", "与其他登记机关同行业已登记或已申报企业的字号相同，需登记机关人工审查"),
-        "homophone": (WARNING, "homophone_name", "字号与同行业已登记或已申报企业的字号读音相同，需登记机关人工审查"),
-        "contained": (WARNING, "contained_name", "字号与同行业已登记或已申报企业的字号相互包含，需登记机关人工审查"),
-    }
-    problems = []
-    for bucket, names in buckets.items():
-        if names:
-            severity, code, message = messages[bucket]
-            problems.append(Problem(code, severity, message, tuple(sorted(set(names)))))
-    return problems

@@ -31,6 +31,7 @@ from services.registration import (
     domain,
     name_change,
     signing,
+    views,
 )
 from services.registration.allocator import allocator_from_config
 from services.registration.changes import ChangeDesk, verification
@@ -102,11 +103,7 @@ class RegistrationService(clerk.ClerkRpc):
         confirmation there and is never shown to the founder."""
         if not isinstance(uscc, str) or len(uscc) != 18:
             raise Invalid.with_fields("统一社会信用代码应为18位", [FieldError(field="uscc", message="格式不正确")])
-        case = self.store.case_by_uscc(uscc.upper())
-        if case is None or not case.get("form"):
-            return {"registered": False}
-        rep = case["form"].get("legal_representative") or {}
-        return {"registered": True, "name": rep.get("name", ""), "resident_id": rep.get("resident_id", "")}
+        return views.legal_representative_view(self.store.case_by_uscc(uscc.upper()))
 
     # ---- change of details (变更登记) -------------------------------------------------------------
 
@@ -236,11 +233,7 @@ class RegistrationService(clerk.ClerkRpc):
     @rpc(expected_exceptions=OneStopError)
     @owned("application_id")
     def get_case(self, application_id: str) -> dict:
-        case = self.registrar.case(application_id)
-        task = domain.task_view(case["task"], clock.now()).model_dump(mode="json") if case.get("task") else None
-        keys = ("application_id", "revision", "state", "path", "reasons", "deadline", "name", "name_check",
-                "licence", "rejection_reasons", "correction")
-        return {**{k: case.get(k) for k in keys}, "task": task}
+        return views.case_view(self.registrar.case(application_id), clock.now())
 
     @rpc(expected_exceptions=OneStopError, public=True)
     def verify(self, uscc: str, version: int | None = None) -> dict:
@@ -272,8 +265,7 @@ class RegistrationService(clerk.ClerkRpc):
     @rpc(expected_exceptions=OneStopError)
     @owned("application_id")
     def list_documents(self, application_id: str) -> list[dict]:
-        case = self.registrar.case(application_id)
-        return [domain.LICENCE_DOC.model_dump(mode="json")] if case.get("licence") else []
+        return views.documents_view(self.registrar.case(application_id))
 
     @rpc(expected_exceptions=OneStopError)
     @owned("application_id")

@@ -137,10 +137,8 @@ def revoke(store, dispatch: Dispatch, uscc: str, reason: str) -> dict[str, Any]:
     if case.get("licence_status") != "revoked":
         event = LicenceRevoked(application_id=case["_id"], uscc=uscc, reason=reason.strip())
         entry = outbox_entry(event)
-        new = store.update_case(
-            {"_id": case["_id"], "licence_status": {"$ne": "revoked"}},
-            {"$set": {"licence_status": "revoked", "revoked_at": event.occurred_at, "revocation_reason": event.reason},
-             "$push": {"outbox": entry}})
+        new = store.revoke_licence(case["_id"], {"revoked_at": event.occurred_at, "revocation_reason": event.reason},
+                                   entry)
         if new is not None:
             flush(store.cases, case["_id"], [entry], dispatch)
             log.info("licence revoked", extra={"application_id": case["_id"], "event_id": event.event_id})

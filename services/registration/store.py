@@ -24,6 +24,36 @@ USCC_COUNTER = "uscc_org_body"
 SEED_CONFIG_KEY = "SEED_DEMO_NAMES"
 
 
+def candidate_query(keys: dict[str, Any]) -> list[dict[str, Any]]:
+    """The `$or` branches that find every register entry any rule could flag (names.name_keys' forms);
+    each uses an index."""
+    return [
+        {"core_key": keys["core_key"]},
+        {"chars_key": keys["chars_key"]},
+        {"trade_name": keys["trade_name"]},
+        {"trade_pinyin": keys["trade_pinyin"]},
+        {"trade_substrings": keys["trade_name"]},  # theirs contains mine
+        {"trade_name": {"$in": keys["trade_substrings"]}},  # mine contains theirs
+    ]
+
+
+# the licence is issued and neither revoked nor deregistered (a missing status is an issued licence)
+IN_FORCE: dict[str, Any] = {"licence_status": {"$in": [None, "active"]}}
+
+
+def _fresh(kind: str, item_id: str, read: dict | None) -> dict[str, Any]:
+    """A change's or closure's write condition: a new one (`read` None: none open, this id unused), or
+    the stored one still the open one and in the state it was `read` in."""
+    if read is None:
+        return {f"open_{kind}": None, f"{kind}s.{item_id}": {"$exists": False}}
+    return {f"open_{kind}": item_id, f"{kind}s.{item_id}.state": read["state"]}
+
+
+def _update(set: dict | None = None, push: dict | None = None, pull: dict | None = None) -> dict[str, Any]:
+    ops = {"$set": set, "$push": push, "$pull": pull}
+    return {op: fields for op, fields in ops.items() if fields}
+
+
 class RegistrationStore:
     def __init__(self, db: Database):
         self.db = db
@@ -78,7 +108,7 @@ class RegistrationStore:
 
     def name_candidates(self, keys: dict[str, Any], exclude_application: str | None = None) -> list[dict]:
         # former names come back too; conflict_problems keeps those still inside their barred period
-        query: dict[str, Any] = {"$or": name_rules.candidate_query(keys),
+        query: dict[str, Any] = {"$or": candidate_query(keys),
                                  "status": {"$in": [*ACTIVE, name_rules.FORMER]}}
         if exclude_application:
             query["application_id"] = {"$ne": exclude_application}
@@ -86,21 +116,31 @@ class RegistrationStore:
                                             "trade_pinyin": 1, "industry_groups": 1, "authority": 1,
                                             "no_industry": 1, "status": 1, "barred_until": 1}))
 
-    def reserve_name(self, application_id: str, keys: dict[str, Any], district_code: str) -> bool:
-        """Hold a name for one application (its one reservation is replaced); False if held elsewhere."""
+    def reserve_name(self, application_id: str, keys: dict[str, Any], district_code: str, revision: int = 0) -> bool:
+        """Hold a name for one application's form at `revision` (its one reservation is replaced); False if
+        held elsewhere, or if this application's entry is registered, was released at this revision or
+        holds a later revision's name: the review then reads no case first (issue 23), so a duplicate
+        or late delivery of an earlier form must not take a name back or replace the corrected one."""
         doc = {**keys, "active_key": keys["core_key"], "status": "reserved", "application_id": application_id,
-               "district_code": district_code, "reserved_at": clock.now()}
+               "district_code": district_code, "reserved_at": clock.now(), "revision": revision}
+        replaceable = {"status": {"$ne": "registered"},
+                       "$or": [{"revision": {"$exists": False}}, {"revision": {"$lt": revision}},
+                               {"revision": revision, "status": "reserved"}]}
         try:
-            self.names.update_one({"_id": f"app:{application_id}"}, {"$set": doc}, upsert=True)
+            self.names.update_one({"_id": f"app:{application_id}", **replaceable}, {"$set": doc}, upsert=True)
             return True
-        except DuplicateKeyError:
-            self.release_name(application_id)  # the old name is no longer wanted either
+        except DuplicateKeyError as exc:
+            if "_id" not in exc.details.get("keyPattern", {}):  # held elsewhere:
+                self.release_name(application_id, revision)  # the old name is no longer wanted either
             return False
 
-    def release_name(self, application_id: str) -> None:
-        self.names.update_one({"_id": f"app:{application_id}", "status": "reserved"},
-                              {"$set": {"status": "released", "released_at": clock.now()},
-                               "$unset": {"active_key": ""}})
+    def release_name(self, application_id: str, revision: int | None = None) -> None:
+        """Free this application's reserved name; `revision`: only one reserved for that form or an earlier."""
+        query: dict[str, Any] = {"_id": f"app:{application_id}", "status": "reserved"}
+        if revision is not None:
+            query["$or"] = [{"revision": {"$exists": False}}, {"revision": {"$lte": revision}}]
+        self.names.update_one(query, {"$set": {"status": "released", "released_at": clock.now()},
+                                      "$unset": {"active_key": ""}})
 
     def reservations_older_than(self, before: datetime) -> list[str]:
         """Applications still holding a name reserved before `before`: the clerk queue's open cases, and
@@ -110,7 +150,7 @@ class RegistrationStore:
         return [row["application_id"] for row in rows]
 
     def cases_in(self, application_ids: list[str]) -> list[dict]:
-        return list(self.cases.find({"_id": {"$in": application_ids}}, {"state": 1, "licence.uscc": 1}))
+        return list(self.cases.find({"_id": {"$in": application_ids}}, {"state": 1, "licence.uscc": 1, "licence_status": 1}))
 
     def end_name(self, application_id: str, ended_on: str, keep: str | None = None) -> None:
         """A deregistered company's name (or the one a name change replaced, `keep` = the new one's
@@ -206,6 +246,147 @@ class RegistrationStore:
     def update_case(self, query: dict, update: dict) -> dict | None:
         """Apply one atomic change to a case if it still matches; the new document or None."""
         return self.cases.find_one_and_update(query, update, return_document=ReturnDocument.AFTER)
+
+    # -- a case's own writes: each names its condition, so the use cases hold no filter (issue 16)
+
+    def save_corrected_review(self, case_id: str, revision: int, state: str, fields: dict, outbox: list[dict],
+                              past_task: dict | None) -> dict | None:
+        """A corrected application's new review, if the case is still `state` at `revision`."""
+        push: dict[str, Any] = {"outbox": {"$each": outbox}}
+        if past_task:
+            push["past_tasks"] = past_task
+        return self.update_case({"_id": case_id, "revision": revision, "state": state},
+                                {"$set": fields, "$push": push})
+
+    def revoke_licence(self, case_id: str, fields: dict, entry: dict) -> dict | None:
+        """The revocation and its event in one write; None if it was revoked already."""
+        return self.update_case({"_id": case_id, "licence_status": {"$ne": "revoked"}},
+                                {"$set": {"licence_status": "revoked", **fields}, "$push": {"outbox": entry}})
+
+    def cases_with_after_start(self, limit: int) -> Any:
+        """The cases that ever had a change or a closing (both keys indexed), their records only."""
+        return self.cases.find({"$or": [{"open_change": {"$exists": True}}, {"open_closure": {"$exists": True}}]},
+                               {"changes": 1, "closures": 1}).limit(limit)
+
+    # -- changes of details inside the case (changes.py, change_parties.py, change_review.py,
+    #    creditor_objections.py, name_change.py)
+
+    def start_change(self, case_id: str, change_id: str, doc: dict, fields: dict, pending: dict | None = None,
+                     current_task: Any = ..., past_task: dict | None = None) -> dict | None:
+        """Make `doc` the case's open change: a new one (`pending` None: nothing else open), or the
+        stored one still as `pending` was read; never with a closing open or the licence no longer in force.
+        `current_task`: the clerk task the case must still hold (its id, or None for none)."""
+        query = {"_id": case_id, "open_closure": None, **_fresh("change", change_id, pending), **IN_FORCE}
+        if current_task is not ...:
+            query["task.id"] = current_task
+        update: dict[str, Any] = {"$set": {"open_change": change_id, f"changes.{change_id}": doc, **fields}}
+        if past_task:
+            update["$push"] = {"past_tasks": past_task}
+        return self.update_case(query, update)
+
+    def register_change(self, case_id: str, change_id: str, licence_issued_at: Any, pending: dict | None,
+                        fields: dict, push: dict, clerk_task: tuple[str, str, datetime] | None = None) -> dict | None:
+        """The new licence version and everything with it, if the licence is still the one read (its
+        issue time), in force, no closing open and the change as read; `clerk_task` (task id, clerk,
+        now): a clerk's approval, only while the task is still theirs to decide."""
+        query = {"_id": case_id, "licence.issued_at": licence_issued_at, "open_closure": None,
+                 **_fresh("change", change_id, pending), **IN_FORCE}
+        if clerk_task is not None:
+            query.update(self.free_task(*clerk_task))
+        return self.update_case(query, _update(set=fields, push=push))
+
+    def update_change(self, case_id: str, change_id: str, state: str, *, open_: bool = False,
+                      where: dict | None = None, clerk_task: tuple[str, str, datetime] | None = None,
+                      set: dict | None = None, push: dict | None = None, pull: dict | None = None) -> dict | None:
+        """One change of the case, if it is still in `state` (`open_`: and still the open one; `where`:
+        and these of its own fields still hold these values; `clerk_task`: and its task still free for
+        that clerk)."""
+        field = f"changes.{change_id}"
+        query = {"_id": case_id, f"{field}.state": state, **{f"{field}.{k}": v for k, v in (where or {}).items()}}
+        if open_:
+            query["open_change"] = change_id
+        if clerk_task is not None:
+            query.update(self.free_task(*clerk_task))
+        return self.update_case(query, _update(set=set, push=push, pull=pull))
+
+    def record_change_answer(self, case_id: str, change_id: str, seen: int, fields: dict) -> dict | None:
+        """One bureau's answer to a change, if no other answer landed since `seen` answers were counted."""
+        field = f"changes.{change_id}"
+        return self.update_case({"_id": case_id, f"{field}.answer_count": seen},
+                                {"$set": fields, "$inc": {f"{field}.answer_count": 1}})
+
+    def cases_with_open_change(self, limit: int) -> Any:
+        return self.cases.find({"open_change": {"$type": "string"}}).limit(limit)
+
+    def cases_awaiting_confirmation(self, limit: int) -> Any:
+        """Cases whose open change awaits anyone's confirmation (indexed)."""
+        return self.cases.find({"awaiting_confirmation": {"$type": "string"}},
+                               {"open_change": 1, "changes": 1}).limit(limit)
+
+    def cases_awaiting(self, resident_id: str, limit: int) -> Any:
+        """Cases whose open change awaits this person's confirmation."""
+        return self.cases.find({"awaiting_confirmation": resident_id},
+                               {"changes": 1, "open_change": 1, "licence": 1, "form": 1}).limit(limit)
+
+    def cases_with_pending_name_change(self) -> Any:
+        """Cases whose registered name change was not yet settled in the register (a worker died)."""
+        return self.cases.find({"name_change_pending": {"$type": "string"}}, {"changes": 1, "name_change_pending": 1})
+
+    def clear_name_change_pending(self, case_id: str, change_id: str) -> None:
+        self.update_case({"_id": case_id, "name_change_pending": change_id}, {"$set": {"name_change_pending": None}})
+
+    # -- closings inside the case (closing.py)
+
+    def open_closure(self, case_id: str, closure: dict, entry: dict) -> dict | None:
+        """The closure and its event, if nothing else is open and the licence is in force."""
+        closure_id = closure["id"]
+        return self.update_case(
+            {"_id": case_id, "open_change": None, **_fresh("closure", closure_id, None), **IN_FORCE},
+            {"$set": {"open_closure": closure_id, f"closures.{closure_id}": closure,
+                      "updated_at": closure["created_at"]},
+             "$push": {"outbox": entry}})
+
+    def update_closure(self, case_id: str, closure_id: str, *, state: str | list[str] | None = None,
+                       attempt: int | None = None, open_: bool = False, in_force: bool = False,
+                       without: str | None = None, set: dict | None = None, push: dict | None = None) -> dict | None:
+        """One closure of the case, if it is still in `state` (one, or any of a list), at `attempt`,
+        (`open_`) still the open one, (`in_force`) the licence in force, (`without`) that closure field
+        still absent."""
+        field = f"closures.{closure_id}"
+        query: dict[str, Any] = {"_id": case_id}
+        if open_:
+            query["open_closure"] = closure_id
+        if attempt is not None:
+            query[f"{field}.attempt"] = attempt
+        if state is not None:
+            query[f"{field}.state"] = {"$in": list(state)} if isinstance(state, list) else state
+        if without is not None:
+            query[f"{field}.{without}"] = {"$exists": False}
+        if in_force:
+            query.update(IN_FORCE)
+        return self.update_case(query, _update(set=set, push=push))
+
+    def record_clearance_answer(self, case_id: str, closure_id: str, bureau: str, attempt: int,
+                                open_states: list[str], answer: dict) -> dict | None:
+        """A bureau's answer to this attempt's clearance, if the closure is open, still awaits that
+        bureau and holds no answer of this attempt or a later one from it."""
+        field = f"closures.{closure_id}"
+        mine = f"{field}.answers.{bureau}"
+        return self.update_case(
+            {"_id": case_id, f"{field}.attempt": attempt, f"{field}.state": {"$in": open_states},
+             f"{field}.awaiting": bureau,
+             "$or": [{mine: {"$exists": False}}, {f"{mine}.attempt": {"$lt": attempt}}]},
+            {"$set": {mine: answer}})
+
+    def cases_with_open_closure(self, limit: int) -> Any:
+        return self.cases.find({"open_closure": {"$type": "string"}}).limit(limit)
+
+    def deregistered_names_to_bar(self, limit: int) -> Any:
+        """Deregistered cases whose name is not yet barred in the register (a worker died in between)."""
+        return self.cases.find({"licence_status": "deregistered", "name_barred": {"$ne": True}}).limit(limit)
+
+    def mark_name_barred(self, case_id: str) -> None:
+        self.update_case({"_id": case_id}, {"$set": {"name_barred": True}})
 
     # -- the clerk task inside the case (kit.clerk's rules as write conditions)
 

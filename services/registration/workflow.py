@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from contracts import clock
 from contracts.authorities import registering_authority
@@ -18,10 +17,7 @@ from contracts.bureaus import TARGET_DAYS
 from contracts.events import (
     ApplicationCorrected,
     ApplicationSubmitted,
-    Event,
     LicenceIssued,
-    ReviewStarted,
-    TaskQueued,
 )
 from contracts.form import ApplicationForm, CompanyName
 from contracts.rpc import NotFound
@@ -95,26 +91,30 @@ class Registrar:
             problems.extend(name_rules.conflict_problems(keys, candidates, clock.china_today()))
         return name_rules.NameCheck(name=(name or "").strip(), parts=parts, problems=tuple(problems))
 
-    def _check_and_reserve(self, application_id: str, form: ApplicationForm) -> tuple[name_rules.NameCheck, bool]:
+    def _check_and_reserve(self, application_id: str, form: ApplicationForm,
+                           revision: int) -> tuple[name_rules.NameCheck, bool]:
         check = self.check_form_name(form, application_id)
         if not check.ok or check.parts is None:
-            self.store.release_name(application_id)
+            self.store.release_name(application_id, revision)
             return check, False
         keys = name_rules.name_keys(check.parts, form.business_scope, domain.authority_of(form).id)
-        return check, self.store.reserve_name(application_id, keys, form.domicile.district_code)
+        return check, self.store.reserve_name(application_id, keys, form.domicile.district_code, revision)
 
     # ---- review --------------------------------------------------------------------------------
 
     def on_submitted(self, event: ApplicationSubmitted) -> None:
-        if self.store.get_case(event.application_id) is not None:
-            log.info("duplicate application_submitted ignored", extra={"application_id": event.application_id})
-            return
+        # No read of the case first (issue 23: one round trip per application): a duplicate delivery is
+        # the insert's refusal. Its review before that wrote only what cannot harm the case that exists:
+        # the name reservation refuses a registered, released or later revision's entry (store), and a
+        # USCC allocated for it is skipped, never reused (allocator.py).
         now = clock.now()
         doc = {"_id": event.application_id, "application_id": event.application_id,
                "founder_id": event.founder_id, "created_at": now, "past_tasks": []}
         doc.update(self._review(event.application_id, 0, event.form, now, founder_id=event.founder_id))
         if self.store.insert_case(doc):
             self._after_write(doc)
+        else:
+            log.info("duplicate application_submitted ignored", extra={"application_id": event.application_id})
 
     def on_corrected(self, event: ApplicationCorrected) -> None:
         case = self.store.get_case(event.application_id)
@@ -125,58 +125,33 @@ class Registrar:
         now = clock.now()
         fields = self._review(event.application_id, event.revision, event.form, now, case)
         outbox = fields.pop("outbox")
-        update: dict[str, Any] = {"$set": fields, "$push": {"outbox": {"$each": outbox}}}
-        if case.get("task"):
-            update["$push"]["past_tasks"] = case["task"]
-        new = self.store.update_case({"_id": case["_id"], "revision": case["revision"],
-                                      "state": domain.CORRECTION_REQUESTED}, update)
+        new = self.store.save_corrected_review(case["_id"], case["revision"], domain.CORRECTION_REQUESTED, fields,
+                                               outbox, case.get("task"))
         if new is not None:
             self._after_write(new, outbox)
 
     def _review(self, application_id: str, revision: int, form: ApplicationForm, now: datetime,
                 previous: dict | None = None, founder_id: str | None = None) -> dict:
-        """The case fields and outbox for one revision: approved at once, or queued for a clerk.
+        """The case fields and outbox for one revision: the name checked and held, then the decision on
+        what is in hand (domain.outcome), a USCC allocated only if it approves at once.
         `previous`: the case as it was when the founder corrected it (the clerk's open request)."""
-        check, reserved = self._check_and_reserve(application_id, form)
-        correction = (previous or {}).get("correction")
+        check, reserved = self._check_and_reserve(application_id, form, revision)
         decision = domain.decide(form, check, reserved, now, self.settings.clerk_days, self.settings.automatic_days,
-                                 correction=correction, revision=revision)
-        fields: dict[str, Any] = {
-            "revision": revision, "form": form.model_dump(mode="json"), "name": form.name.full,
-            "district_code": form.domicile.district_code, "path": decision.path,
-            "reasons": list(decision.reasons), **decision.timing.fields(),
-            "name_reserved": reserved, "name_check": check.as_dict(), "updated_at": now,
-        }
-        events: list[Event] = [ReviewStarted(application_id=application_id, revision=revision, path=decision.path,
-                                             reasons=list(decision.reasons), **decision.timing.fields())]
-        if decision.path == domain.AUTOMATIC:
-            founder = founder_id or (previous or {}).get("founder_id")
-            licence_fields, issued = self._licence(application_id, form, now, founder)
-            fields.update(state=domain.APPROVED, task=None, **licence_fields)
-            events.append(issued)
-        else:
-            task = domain.new_task(application_id, revision, form, decision, check, reserved, now)
-            if correction:
-                task["details"]["resubmission"] = domain.resubmission(previous["form"], form, correction, revision)
-                domain.assign_back(task, correction.get("clerk"), now, self.settings.return_hours)
-            fields.update(state=domain.QUEUED, task=task)
-            events.append(TaskQueued(application_id=application_id, bureau="registration", task_id=task["id"],
-                                     kind=task["kind"], reason=task["reason"], **decision.timing.fields()))
+                                 correction=(previous or {}).get("correction"), revision=revision)
+        uscc = self._allocate(form) if decision.path == domain.AUTOMATIC else None
+        fields, events = domain.reviewed(application_id, revision, form, check, reserved, decision, now, uscc=uscc,
+                                         founder_id=founder_id or (previous or {}).get("founder_id"),
+                                         previous=previous, return_hours=self.settings.return_hours)
         fields["outbox"] = [outbox_entry(e) for e in events]
         return fields
 
+    def _allocate(self, form: ApplicationForm) -> str:
+        return self.allocator.allocate(domain.authority_of(form).division_code)
+
     def _licence(self, application_id: str, form: ApplicationForm, now: datetime,
                  founder_id: str | None) -> tuple[dict, LicenceIssued]:
-        uscc = self.allocator.allocate(domain.authority_of(form).division_code)
-        licence = domain.build_licence(form, uscc, now)
-        issued = LicenceIssued(
-            application_id=application_id, licence=licence, founder_id=founder_id,
-            legal_representative=form.legal_representative,
-            contact_phone=form.contact.phone, seals=form.seals, tax=form.tax, employees=form.employees,
-            housing_fund=form.housing_fund, bank=form.bank, business_scope=form.business_scope,
-            documents=[domain.LICENCE_DOC],
-        )
-        return {"licence": licence.model_dump(mode="json"), "approved_at": now}, issued
+        """A clerk's approval: the licence fields and `licence_issued`, with a new USCC."""
+        return domain.licence_issued(application_id, form, self._allocate(form), now, founder_id)
 
     def _after_write(self, case: dict, entries: list[dict] | None = None) -> None:
         flush(self.store.cases, case["_id"], entries if entries is not None else case.get("outbox", []),
@@ -189,13 +164,15 @@ class Registrar:
 
         A case is approved or rejected in one write and its name marked or released in the next: a
         worker dying in between left the name "reserved" for good. Here an approved case's name
-        becomes registered and a rejected case's name free again; open cases keep theirs.
+        becomes registered (only while its licence is in force: a licence deregistered or revoked since
+        must not bring its name back as registered) and a rejected case's name free again; open cases
+        keep theirs.
         """
         held = self.store.reservations_older_than(now - older_than)
         settled = 0
         batches = [held[i:i + 500] for i in range(0, len(held), 500)]
         for case in (case for batch in batches for case in self.store.cases_in(batch)):
-            if case.get("state") == domain.APPROVED:
+            if case.get("state") == domain.APPROVED and domain.licence_in_force(case):
                 self.store.mark_registered(case["_id"], case["licence"]["uscc"])
                 settled += 1
             elif case.get("state") == domain.REJECTED:

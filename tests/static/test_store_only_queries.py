@@ -25,24 +25,8 @@ COLLECTION_CALLS = {"find", "find_one", "find_one_and_update", "find_one_and_del
                     "update_one", "update_many", "replace_one", "delete_one", "delete_many", "count_documents",
                     "aggregate", "distinct"}
 
-_REGISTRATION = ("registration's use cases write the `cases` document in place (a case per application, "
-                 "its changes, closures and outbox in one document), each with its own conditional update; "
-                 "moving them is a store API for every change/closure step, larger than issue 16's item-3 "
-                 "round allowed (2026-12-02): to be moved when registration is migrated (issue 16, one bureau "
-                 "at a time)")
 # module (relative to services/) -> why it still builds Mongo filters (dated 2026-12-02); only shrinks
-EXEMPT: dict[str, str] = {
-    "registration/after_start_stats.py": _REGISTRATION,
-    "registration/change_parties.py": _REGISTRATION,
-    "registration/change_review.py": _REGISTRATION,
-    "registration/changes.py": _REGISTRATION,
-    "registration/closing.py": _REGISTRATION,
-    "registration/creditor_objections.py": _REGISTRATION,
-    "registration/name_change.py": _REGISTRATION,
-    "registration/names.py": _REGISTRATION,
-    "registration/signing.py": _REGISTRATION,
-    "registration/workflow.py": _REGISTRATION,
-}
+EXEMPT: dict[str, str] = {}
 
 
 def queries(path: Path) -> list[str]:

@@ -284,3 +284,47 @@ def test_names_left_reserved_by_a_dead_worker_are_settled(mongo_db):
     assert mongo_db["names"].find_one({"application_id": "app-ok"})["uscc"] == uscc
     assert registrar.check_name(full_name(rejected), None, ["L0003"]).ok  # the rejected name is free again
     assert registrar.settle_names(clock.now() + timedelta(minutes=2)) == 0
+
+
+@pytest.mark.parametrize("status", ["deregistered", "revoked"])
+def test_a_name_whose_licence_is_no_longer_in_force_is_not_made_registered(mongo_db, status):
+    """Approved, then the licence ended (a closing or a revocation written by a worker that died before
+    the name was marked): the sweep must not make the name "registered" for a company without a licence
+    in force; a sibling case whose licence is in force is still settled."""
+
+    def die(event_type, payload):
+        raise SystemExit("worker killed before publishing")
+
+    store = RegistrationStore(mongo_db)
+    store.ensure_indexes()
+    registrar = Registrar(store, die, Settings())
+    for app_id in ("app-ended", "app-live"):
+        with pytest.raises(SystemExit):
+            registrar.on_submitted(ApplicationSubmitted(application_id=app_id, founder_id="f", form=make_form()))
+    mongo_db["cases"].update_one({"_id": "app-ended"}, {"$set": {"licence_status": status}})
+
+    assert registrar.settle_names(clock.now() + timedelta(minutes=2)) == 1
+    status_of = lambda app: mongo_db["names"].find_one({"application_id": app})["status"]  # noqa: E731
+    assert status_of("app-live") == "registered"
+    assert status_of("app-ended") != "registered"
+
+
+def test_revoking_a_licence_writes_its_event_once_and_a_repeat_keeps_the_first_reason(mongo_db):
+    """signing.revoke: the status, the reason and `licence_revoked` in one write; a second call (another
+    reason) changes nothing and publishes nothing."""
+    from services.registration import signing
+
+    published = []
+    store = RegistrationStore(mongo_db)
+    store.ensure_indexes()
+    Registrar(store, lambda *a: None, Settings()).on_submitted(
+        ApplicationSubmitted(application_id="app-rev", founder_id="f", form=make_form()))
+    uscc = mongo_db["cases"].find_one({"_id": "app-rev"})["licence"]["uscc"]
+    dispatch = lambda event_type, payload: published.append(event_type)  # noqa: E731
+    first = signing.revoke(store, dispatch, uscc, "虚假登记")
+    again = signing.revoke(store, dispatch, uscc, "另一个原因")
+    assert first["status"] == again["status"] == "revoked"
+    assert again["reason"] == first["reason"] == "虚假登记"
+    assert published == ["licence_revoked"]
+    case = mongo_db["cases"].find_one({"_id": "app-rev"})
+    assert case["licence_status"] == "revoked" and case["outbox"] == []

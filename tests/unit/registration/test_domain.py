@@ -10,7 +10,7 @@ from contracts.calendar import add_working_days, is_working_day
 from contracts.codes import is_valid_uscc
 from contracts.form import ApplicationForm
 from contracts.rpc import CLAIM_MINUTES, Invalid
-from services.registration import documents, domain
+from services.registration import documents, domain, views
 from services.registration import names as rules
 from tests.factories import make_form
 
@@ -111,7 +111,7 @@ def make_task(**changes):
 
 
 def test_a_new_task_is_open_with_three_actions_and_the_clerk_details():
-    view = domain.task_view(make_task(), NOW)
+    view = views.task_view(make_task(), NOW)
     assert view.state == "open" and view.id == "app-1.r0" and view.bureau == "registration"
     assert view.actions == ["approve", "reject", "request_correction"]
     # the manifest's registration target: 1 working day (Friday 2025-06-06 -> Monday 06-09)
@@ -121,9 +121,9 @@ def test_a_new_task_is_open_with_three_actions_and_the_clerk_details():
 
 def test_a_lapsed_claim_shows_the_task_open_again_and_overdue_after_the_deadline():
     claimed = make_task(state="claimed", claimed_by="clerk-a", claim_expires_at=NOW + timedelta(minutes=CLAIM_MINUTES))
-    assert domain.task_view(claimed, NOW).claimed_by == "clerk-a"
+    assert views.task_view(claimed, NOW).claimed_by == "clerk-a"
     later = NOW + timedelta(days=7)
-    view = domain.task_view(claimed, later)
+    view = views.task_view(claimed, later)
     assert view.state == "open" and view.claimed_by is None and view.overdue
 
 
@@ -144,14 +144,14 @@ def test_an_unreserved_name_cannot_be_approved():
     ],
 )
 def test_bad_actions_are_invalid_with_the_field(action, payload, field):
-    view = domain.task_view(make_task(), NOW)
+    view = views.task_view(make_task(), NOW)
     with pytest.raises(Invalid) as caught:
         domain.check_action(view, action, payload)
     assert [e.field for e in caught.value.field_errors] == [field]
 
 
 def test_a_correction_request_keeps_reasons_and_field_paths():
-    view = domain.task_view(make_task(), NOW)
+    view = views.task_view(make_task(), NOW)
     cleaned = domain.check_action(view, "request_correction",
                                   {"reasons": [" 请更换字号 "], "fields": ["name.trade_name"]})
     assert cleaned == {"reasons": ["请更换字号"], "fields": ["name.trade_name"]}

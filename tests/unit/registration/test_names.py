@@ -3,6 +3,7 @@
 import pytest
 
 from services.registration import names as rules
+from services.registration.store import candidate_query
 from tests.factories import full_name, make_form, trade_name
 
 
@@ -153,7 +154,7 @@ def test_pinyin_key_ignores_tones_and_keeps_syllables_apart():
 def test_candidate_query_uses_only_indexed_keys():
     parts, _ = rules.parse_name("武汉楚天云启科技有限公司")
     keys = rules.name_keys(parts, ["G0001"])
-    fields = {next(iter(branch)) for branch in rules.candidate_query(keys)}
+    fields = {next(iter(branch)) for branch in candidate_query(keys)}
     assert fields == {"core_key", "chars_key", "trade_name", "trade_pinyin", "trade_substrings"}
 
 

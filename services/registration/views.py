@@ -1,0 +1,44 @@
+"""What the registration service's RPCs return: a clerk's task, a founder's case, its documents, the
+legal representative of a registered company. (A change's and a closing's views stay with their desks,
+changes.py and closing.py.)"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from contracts.rpc import Task
+from kit import clerk as queue
+from services.registration.domain import LICENCE_DOC, assignment_lapsed
+
+_TASK_KEYS = ("bureau", "id", "kind", "application_id", "title", "reason", "state", "created_at", "claimed_by",
+              "claim_expires_at", "actions", "details", "history")
+# what a founder sees of the case (never the stored form's personal IDs beyond what they sent)
+_CASE_KEYS = ("application_id", "revision", "state", "path", "reasons", "deadline", "name", "name_check",
+              "licence", "rejection_reasons", "correction")
+
+
+def task_view(task: dict[str, Any], now: datetime) -> Task:
+    """A stored task as clerks see it (kit.clerk: a lapsed claim is open again, overdue computed now);
+    a corrected case's task names the clerk it went back to until that lapses."""
+    view = queue.task_view(**{k: task.get(k) for k in _TASK_KEYS}, deadline=task, now=now)
+    if task.get("assigned_to") and not assignment_lapsed(task, now) and view.state in queue.OPEN_STATES:
+        view = view.model_copy(update={"assigned_to": task["assigned_to"], "assigned_until": task["assigned_until"]})
+    return view
+
+
+def case_view(case: dict[str, Any], now: datetime) -> dict[str, Any]:
+    task = task_view(case["task"], now).model_dump(mode="json") if case.get("task") else None
+    return {**{k: case.get(k) for k in _CASE_KEYS}, "task": task}
+
+
+def documents_view(case: dict[str, Any]) -> list[dict[str, Any]]:
+    return [LICENCE_DOC.model_dump(mode="json")] if case.get("licence") else []
+
+
+def legal_representative_view(case: dict[str, Any] | None) -> dict[str, Any]:
+    """A registered company's current legal representative (the form with its changes applied)."""
+    if case is None or not case.get("form"):
+        return {"registered": False}
+    rep = case["form"].get("legal_representative") or {}
+    return {"registered": True, "name": rep.get("name", ""), "resident_id": rep.get("resident_id", "")}
