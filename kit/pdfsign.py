@@ -18,6 +18,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from contracts import clock
 from kit.pdf import Meta, archive
 from kit.pki import Identity
 
@@ -155,8 +156,9 @@ def check(pdf: bytes, roots: list[x509.Certificate], crls: list[bytes] = ()) -> 
     usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
 
     def validate(embedded, with_crls: bool):
+        # validated at the process clock's moment (contracts.clock), the one the certificates were issued by
         context = ValidationContext(trust_roots=[_asn1(r) for r in roots], crls=list(crls) if with_crls else [],
-                                    allow_fetching=False, revocation_mode="soft-fail")
+                                    allow_fetching=False, revocation_mode="soft-fail", moment=clock.now())
         return validate_pdf_signature(embedded, context, key_usage_settings=usage)
 
     results = []

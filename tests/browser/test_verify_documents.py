@@ -8,7 +8,7 @@ import pytest
 
 from kit import pki
 from services.registration import documents, signing
-from tests.unit.beyond.test_signed_licence import licence
+from tests.unit.registration.test_signed_licence import licence
 
 pytestmark = pytest.mark.browser
 

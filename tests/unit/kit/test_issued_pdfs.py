@@ -30,7 +30,7 @@ from services.tax import domain as tax_domain
 from services.tax.offices import offices
 from services.tax.rates import vat_rates
 from tests.unit.bank.factories import licence_issued as bank_licence_issued
-from tests.unit.beyond.test_signed_licence import licence
+from tests.unit.registration.test_signed_licence import licence
 from tests.unit.seal import factories as seal_factories
 from tests.unit.tax import factories as tax_factories
 
