@@ -20,6 +20,8 @@ from kit.mongo import NUMBER_BLOCK, MongoStore, next_sequence
 from services.registration import names as name_rules
 
 ACTIVE = ("registered", "reserved")
+# what reserve_name did: a new entry, or this application's own entry again (a retry or a duplicate)
+RESERVED_NEW, RESERVED_AGAIN = "new", "again"
 USCC_COUNTER = "uscc_org_body"
 SEED_CONFIG_KEY = "SEED_DEMO_NAMES"
 
@@ -116,23 +118,24 @@ class RegistrationStore:
                                             "trade_pinyin": 1, "industry_groups": 1, "authority": 1,
                                             "no_industry": 1, "status": 1, "barred_until": 1}))
 
-    def reserve_name(self, application_id: str, keys: dict[str, Any], district_code: str, revision: int = 0) -> bool:
-        """Hold a name for one application's form at `revision` (its one reservation is replaced); False if
-        held elsewhere, or if this application's entry is registered, was released at this revision or
-        holds a later revision's name: the review then reads no case first (issue 23), so a duplicate
-        or late delivery of an earlier form must not take a name back or replace the corrected one."""
+    def reserve_name(self, application_id: str, keys: dict[str, Any], district_code: str, revision: int = 0) -> str:
+        """Hold a name for one application's form at `revision` (its one reservation is replaced):
+        RESERVED_NEW, or RESERVED_AGAIN when this application's entry was there already; "" if held
+        elsewhere, or if this application's entry is registered, was released at this revision or holds
+        a later revision's name. The review reads no case first (issue 23), so a duplicate or late
+        delivery of an earlier form must not take a name back or replace the corrected one."""
         doc = {**keys, "active_key": keys["core_key"], "status": "reserved", "application_id": application_id,
                "district_code": district_code, "reserved_at": clock.now(), "revision": revision}
         replaceable = {"status": {"$ne": "registered"},
                        "$or": [{"revision": {"$exists": False}}, {"revision": {"$lt": revision}},
                                {"revision": revision, "status": "reserved"}]}
         try:
-            self.names.update_one({"_id": f"app:{application_id}", **replaceable}, {"$set": doc}, upsert=True)
-            return True
+            done = self.names.update_one({"_id": f"app:{application_id}", **replaceable}, {"$set": doc}, upsert=True)
+            return RESERVED_NEW if done.upserted_id is not None else RESERVED_AGAIN
         except DuplicateKeyError as exc:
             if "_id" not in exc.details.get("keyPattern", {}):  # held elsewhere:
                 self.release_name(application_id, revision)  # the old name is no longer wanted either
-            return False
+            return ""
 
     def release_name(self, application_id: str, revision: int | None = None) -> None:
         """Free this application's reserved name; `revision`: only one reserved for that form or an earlier."""

@@ -25,7 +25,7 @@ from kit.outbox import Dispatch, flush, outbox_entry
 from services.registration import domain
 from services.registration import names as name_rules
 from services.registration.allocator import EmbeddedAllocator, UsccAllocator
-from services.registration.store import RegistrationStore
+from services.registration.store import RESERVED_AGAIN, RegistrationStore
 
 log = logging.getLogger(__name__)
 LLC = "limited_liability"
@@ -92,11 +92,12 @@ class Registrar:
         return name_rules.NameCheck(name=(name or "").strip(), parts=parts, problems=tuple(problems))
 
     def _check_and_reserve(self, application_id: str, form: ApplicationForm,
-                           revision: int) -> tuple[name_rules.NameCheck, bool]:
+                           revision: int) -> tuple[name_rules.NameCheck, str]:
+        """The name check and what reserving it did (store.reserve_name: "" when not held)."""
         check = self.check_form_name(form, application_id)
         if not check.ok or check.parts is None:
             self.store.release_name(application_id, revision)
-            return check, False
+            return check, ""
         keys = name_rules.name_keys(check.parts, form.business_scope, domain.authority_of(form).id)
         return check, self.store.reserve_name(application_id, keys, form.domicile.district_code, revision)
 
@@ -104,14 +105,14 @@ class Registrar:
 
     def on_submitted(self, event: ApplicationSubmitted) -> None:
         # No read of the case first (issue 23: one round trip per application): a duplicate delivery is
-        # the insert's refusal. Its review before that wrote only what cannot harm the case that exists:
-        # the name reservation refuses a registered, released or later revision's entry (store), and a
-        # USCC allocated for it is skipped, never reused (allocator.py).
+        # the insert's refusal. Its review before that writes nothing that harms the case that exists:
+        # the name reservation refuses a registered, released or later revision's entry (store), and it
+        # draws no USCC (_review reads the case before allocating when the name was held already).
         now = clock.now()
+        fields = self._review(event.application_id, 0, event.form, now, founder_id=event.founder_id)
         doc = {"_id": event.application_id, "application_id": event.application_id,
-               "founder_id": event.founder_id, "created_at": now, "past_tasks": []}
-        doc.update(self._review(event.application_id, 0, event.form, now, founder_id=event.founder_id))
-        if self.store.insert_case(doc):
+               "founder_id": event.founder_id, "created_at": now, "past_tasks": [], **(fields or {})}
+        if fields is not None and self.store.insert_case(doc):
             self._after_write(doc)
         else:
             log.info("duplicate application_submitted ignored", extra={"application_id": event.application_id})
@@ -131,14 +132,22 @@ class Registrar:
             self._after_write(new, outbox)
 
     def _review(self, application_id: str, revision: int, form: ApplicationForm, now: datetime,
-                previous: dict | None = None, founder_id: str | None = None) -> dict:
+                previous: dict | None = None, founder_id: str | None = None) -> dict | None:
         """The case fields and outbox for one revision: the name checked and held, then the decision on
-        what is in hand (domain.outcome), a USCC allocated only if it approves at once.
+        what is in hand (domain.outcome), a USCC allocated only if it approves at once. None: a
+        submission found to be a duplicate before drawing a USCC for it.
         `previous`: the case as it was when the founder corrected it (the clerk's open request)."""
-        check, reserved = self._check_and_reserve(application_id, form, revision)
+        check, held = self._check_and_reserve(application_id, form, revision)
+        reserved = bool(held)
         decision = domain.decide(form, check, reserved, now, self.settings.clerk_days, self.settings.automatic_days,
                                  correction=(previous or {}).get("correction"), revision=revision)
-        uscc = self._allocate(form) if decision.path == domain.AUTOMATIC else None
+        uscc = None
+        if decision.path == domain.AUTOMATIC:
+            # the name was this application's already: a retry after a crash, or a duplicate whose case
+            # exists; only then is the case read (the first delivery never pays for it)
+            if previous is None and held == RESERVED_AGAIN and self.store.get_case(application_id) is not None:
+                return None
+            uscc = self._allocate(form)
         fields, events = domain.reviewed(application_id, revision, form, check, reserved, decision, now, uscc=uscc,
                                          founder_id=founder_id or (previous or {}).get("founder_id"),
                                          previous=previous, return_hours=self.settings.return_hours)

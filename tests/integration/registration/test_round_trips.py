@@ -15,6 +15,7 @@ from services.registration.store import RegistrationStore
 from services.registration.workflow import Registrar, Settings
 from tests.conftest import MONGO_URI
 from tests.factories import make_form
+from tests.support.numbers import next_number
 
 pytestmark = pytest.mark.integration
 
@@ -75,6 +76,18 @@ def test_a_duplicate_of_an_approved_application_keeps_its_licence_and_registered
     registrar.on_submitted(event)
     assert db["cases"].find_one({"_id": "app-dup"})["licence"] == case["licence"]
     assert db["names"].find_one({"application_id": "app-dup"})["status"] == "registered"
+    assert published.count("licence_issued") == 1
+
+
+def test_a_duplicate_before_the_name_is_marked_draws_no_uscc_and_reads_the_case_once(counted):
+    """The name still "reserved" for the approved case (the 1 s marking not yet run): the duplicate finds
+    its own reservation, reads the case and stops before allocating (a USCC is never drawn for it)."""
+    registrar, trips, published, db = counted
+    event = submit(registrar, "app-early")
+    trips.sent.clear()
+    registrar.on_submitted(event)
+    assert dict(trips.sent) == {("names", "find"): 1, ("names", "update"): 1, ("cases", "find"): 1}
+    assert next_number(db, "uscc_org_body") == 2
     assert published.count("licence_issued") == 1
 
 
