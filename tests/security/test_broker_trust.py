@@ -21,7 +21,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from contracts.rpc import Forbidden, register_remote_errors
 
-LICENCE = "registration.licence"  # services/registration/domain.py LICENCE_DOC
+LICENCE = "registration.licence"  # services/registration/domain/licence.py LICENCE_DOC
 
 
 def _uscc(world) -> str:
