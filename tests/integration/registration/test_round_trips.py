@@ -3,10 +3,7 @@ application, counted on the real database, and what a duplicate delivery may and
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
-from pymongo import monitoring
 
 from contracts import clock
 from contracts.events import ApplicationCorrected, ApplicationSubmitted
@@ -15,31 +12,15 @@ from services.registration.store import RegistrationStore
 from services.registration.workflow import Registrar, Settings
 from tests.conftest import MONGO_URI
 from tests.factories import make_form
+from tests.support.commands import CommandLog
 from tests.support.numbers import next_number
 
 pytestmark = pytest.mark.integration
 
-COUNTED = {"find", "insert", "update", "findAndModify", "aggregate", "count", "delete"}
-
-
-class Trips(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.sent: Counter = Counter()
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name in COUNTED:
-            self.sent[(event.command.get(event.command_name), event.command_name)] += 1
-
-    def succeeded(self, event) -> None:
-        pass
-
-    def failed(self, event) -> None:
-        pass
-
 
 @pytest.fixture
 def counted(mongo_db_name):
-    trips = Trips()
+    trips = CommandLog()
     db = connect(MONGO_URI, mongo_db_name, event_listeners=[trips])
     store = RegistrationStore(db)
     store.ensure_indexes()
@@ -61,9 +42,9 @@ def test_a_standard_application_costs_four_round_trips(counted):
     application takes it; no read of the case first (a duplicate is the insert's refusal)."""
     registrar, trips, published, _ = counted
     submit(registrar, "app-warm")
-    trips.sent.clear()
+    trips.seen.clear()
     submit(registrar, "app-one")
-    assert dict(trips.sent) == {("names", "find"): 1, ("names", "update"): 1, ("cases", "insert"): 1,
+    assert trips.by_collection() == {("names", "find"): 1, ("names", "update"): 1, ("cases", "insert"): 1,
                                 ("cases", "update"): 1}
     assert published.count("licence_issued") == 2
 
@@ -84,9 +65,9 @@ def test_a_duplicate_before_the_name_is_marked_draws_no_uscc_and_reads_the_case_
     its own reservation, reads the case and stops before allocating (a USCC is never drawn for it)."""
     registrar, trips, published, db = counted
     event = submit(registrar, "app-early")
-    trips.sent.clear()
+    trips.seen.clear()
     registrar.on_submitted(event)
-    assert dict(trips.sent) == {("names", "find"): 1, ("names", "update"): 1, ("cases", "find"): 1}
+    assert trips.by_collection() == {("names", "find"): 1, ("names", "update"): 1, ("cases", "find"): 1}
     assert next_number(db, "uscc_org_body") == 2
     assert published.count("licence_issued") == 1
 

@@ -2,35 +2,17 @@
 the performance budget), counted by a command listener on the store's own client."""
 
 import pytest
-from pymongo import monitoring
 
 from contracts import clock
 from kit.mongo import connect
 from services.social_security.store import SocialSecurityStore
 from services.social_security.workflow import receive_licence
 from tests.conftest import MONGO_URI
+from tests.support.commands import CommandLog
 
 from .conftest import licence_issued, resident_id
 
 pytestmark = pytest.mark.integration
-
-
-class Commands(monitoring.CommandListener):
-    def __init__(self):
-        self.seen: list[tuple[str, str, list[str]]] = []
-
-    def started(self, event):
-        name = event.command_name
-        if name in ("find", "insert", "update", "findAndModify", "delete", "aggregate", "count"):
-            updates = event.command.get("updates") or []
-            ops = sorted(updates[0].get("u", {})) if updates and isinstance(updates[0].get("u"), dict) else []
-            self.seen.append((name, event.command.get(name), ops))
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
 
 
 def staff(n: int, first: int = 0):
@@ -40,7 +22,7 @@ def staff(n: int, first: int = 0):
 
 @pytest.fixture
 def counted(mongo_db_name):
-    commands = Commands()
+    commands = CommandLog()
     db = connect(MONGO_URI, mongo_db_name, event_listeners=[commands])
     store = SocialSecurityStore(db)
     store.ensure_indexes()
