@@ -285,10 +285,11 @@ def _repeat(done: dict, code: str, digest: str) -> dict[str, Any]:
     return {"use": use_view(done), "pdf_base64": base64.b64encode(bytes(done["pdf"])).decode()}
 
 
-def _idempotency_key(value: Any) -> str | None:
-    if value is None or value == "":
+def _idempotency_key(value: str | None) -> str | None:
+    """An empty key is no key; SignRequest has typed it and bounded its length, a key must be printable too."""
+    if not value:
         return None
-    if not isinstance(value, str) or len(value) > MAX_IDEMPOTENCY_KEY or not value.isprintable():
+    if not value.isprintable():
         raise Invalid.with_fields("Idempotency-Key 无效", [FieldError(field="Idempotency-Key",
                                                                      message=f"1-{MAX_IDEMPOTENCY_KEY}个可打印字符")])
     return value
