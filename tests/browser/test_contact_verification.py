@@ -48,6 +48,10 @@ def test_an_unverified_founder_fills_the_form_but_submits_only_after_the_code(br
 
     page.get_by_role("link", name="去验证联系方式").click()
     verify_contact(page, person["email"])
+    # back on /apply, drafts.js may find this browser's copy (kept by the refused submit) newer than the
+    # server's, send it and reload the page: the submit waits for that to be over (rehearsals: a click
+    # timed out at 10 s on a loaded machine while the reload was under way)
+    page.wait_for_load_state("networkidle")
     submit(page)
     expect(page).to_have_url(re.compile(r"/applications/\w+\?submitted=1"))
     context.close()
