@@ -5,7 +5,9 @@ included) makes kit.startup register this listener for every MongoClient the pro
 line per find, count, distinct, update, delete, findAndModify and aggregate: database, collection,
 command and the filter (or pipeline), so a test can replay each with `explain` and refuse a
 collection scan on a hot path; an insert is a line with an empty filter and `round_trip` marks the
-first line of each command sent, so `python -m bench.trips` counts round trips per process.
+first line of each command sent, so `python -m bench.trips` counts round trips per process. A line is
+written when the reply arrives, with `micros`: how long the command took as this process saw it (the
+database's work plus the wire and any queueing), so bench.trips can say which commands cost the time.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class QueryLog(monitoring.CommandListener):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._sent: dict[tuple, list[dict]] = {}  # (request id, server) -> its lines, until the reply
         self.process = f"{sys.argv[-1] if sys.argv else '?'}:{os.getpid()}"  # the module a launcher ran
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
@@ -45,17 +48,30 @@ class QueryLog(monitoring.CommandListener):
         else:
             return
         collection = body.get(command)
-        with self._lock, self.path.open("a", encoding="utf-8") as out:
-            for i, row in enumerate(rows):
-                out.write(json_util.dumps({"db": event.database_name, "collection": collection,
-                                           "command": command, "process": self.process,
-                                           "round_trip": i == 0, **row}) + "\n")
+        lines = [{"db": event.database_name, "collection": collection, "command": command,
+                  "process": self.process, "round_trip": i == 0, **row} for i, row in enumerate(rows)]
+        with self._lock:
+            self._sent[_key(event)] = lines
 
     def succeeded(self, event) -> None:
-        pass
+        self._write(event)
 
     def failed(self, event) -> None:
-        pass
+        self._write(event, failed=True)
+
+    def _write(self, event, failed: bool = False) -> None:
+        with self._lock:
+            lines = self._sent.pop(_key(event), None)
+            if not lines:
+                return  # a command this log does not keep (getMore, hello, ...)
+            with self.path.open("a", encoding="utf-8") as out:
+                for line in lines:
+                    out.write(json_util.dumps({**line, "micros": event.duration_micros,
+                                               **({"failed": True} if failed else {})}) + "\n")
+
+
+def _key(event) -> tuple:
+    return (event.request_id, event.connection_id)  # request ids count up per process
 
 
 def install(path: str | Path) -> None:
