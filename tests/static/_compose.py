@@ -129,7 +129,12 @@ def _check_app(name: str, nameko_name: str, service: dict, root: Path) -> list[s
             problems.append(f"{name}: MONGO_URI must use replicaSet=rs0")
         if not uri.password:
             problems.append(f"{name}: MONGO_URI has no password")
+    image = with_defaults(service.get("image", ""))
+    if not image.startswith(f"onestop/{nameko_name}:"):  # what kustomization's images name too
+        problems.append(f"{name}: image {image!r} is not onestop/{nameko_name}:<version>")
     build = service.get("build")
+    if not build:
+        problems.append(f"{name}: no build: compose cannot build its image")
     if build:
         dockerfile = root / (build.get("context", ".") if isinstance(build, dict) else build) / (
             build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile")

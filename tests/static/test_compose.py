@@ -57,6 +57,8 @@ def test_semantic_check_rejects_unscalable_or_misconfigured_services(compose):
     broken["services"]["gateway"]["depends_on"]["broker-init"]["condition"] = "service_started"
     broken["services"]["bank"]["environment"]["AMQP_URI"] = broken["services"]["seal"]["environment"]["AMQP_URI"]
     broken["services"]["mongo"]["command"] = ["mongod", "--bind_ip_all"]
+    broken["services"]["housing_fund"]["image"] = "${ONESTOP_IMAGE_PREFIX:-onestop}/seal:0.1.0"
+    del broken["services"]["medical_insurance"]["build"]
     problems = _compose.check(broken)
     expected = [
         "tax: container_name prevents --scale",
@@ -67,6 +69,8 @@ def test_semantic_check_rejects_unscalable_or_misconfigured_services(compose):
         "gateway: depends on broker-init with condition 'service_started'",
         "bank: AMQP_URI user is 'onestop-seal', expected 'onestop-bank'",
         "mongo: must run as replica set rs0 (--replSet rs0)",
+        "housing_fund: image 'onestop/seal:0.1.0' is not onestop/housing_fund:<version>",
+        "medical_insurance: no build: compose cannot build its image",
     ]
     for problem in expected:
         assert problem in problems, problems

@@ -122,8 +122,7 @@ def test_a_new_bureau_gets_every_deployment_part_from_its_manifest_entry_and_fol
     # Kubernetes: its Deployment, autoscaler and disruption budget, valid and complete, and listed
     docs = manifests(root / generate.K8S)
     assert [p for path, doc in docs for p in schema_problems(doc)] == []
-    k8s_names = tuple(generate.dash(n) for n in names)
-    assert semantic_problems([d for _, d in docs], k8s_names) == []
+    assert semantic_problems([d for _, d in docs], manifest) == []
     assert unlisted_manifests(root / generate.K8S) == []
     kinds = {d["kind"] for path, d in docs if path.endswith("land-registry.yaml")}
     assert kinds == {"Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget"}
