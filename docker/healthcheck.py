@@ -2,6 +2,7 @@
 
     python healthcheck.py <service>        call <service>.health() over RabbitMQ (HEALTHCHECK_AMQP_URI:
                                            the probe user, which may call health only; else AMQP_URI)
+    python healthcheck.py                  the same for $ONESTOP_SERVICE (set by docker/bureau.Dockerfile)
     python healthcheck.py --http <path>    GET http://127.0.0.1:$GATEWAY_PORT<path> (the gateway web)
 
 Exit status 0 = healthy, 1 = unhealthy (the reason goes to stdout, which Docker keeps in
@@ -60,8 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http", metavar="PATH", help="check the local HTTP server instead")
     parser.add_argument("--timeout", type=float, default=5.0)
     args = parser.parse_args(argv)
+    if not args.service and not args.http:
+        args.service = os.environ.get("ONESTOP_SERVICE")
     if bool(args.service) == bool(args.http):
-        parser.error("give exactly one of SERVICE or --http PATH")
+        parser.error("give exactly one of SERVICE (or $ONESTOP_SERVICE) or --http PATH")
     problem = check_http(args.http, args.timeout) if args.http else check_rpc(args.service, args.timeout)
     if problem:
         print(problem)

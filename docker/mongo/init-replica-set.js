@@ -3,10 +3,16 @@
 //  1. rs.initiate() the replica set of one (rs0) if it is not initiated yet, and wait for a primary;
 //  2. for every OneStop service, create (or update, so a changed password in .env takes effect) a
 //     user of the same name in the service's own database with readWrite on that database only.
+//     The services: ONESTOP_MONGO_USERS (comma-separated), which docker-compose.yml sets from
+//     contracts/bureaus.py (`python -m deploy.generate`), so a new bureau needs no edit here.
 const replicaSet = process.env.MONGO_REPLICA_SET || "rs0";
 const memberHost = process.env.MONGO_RS_MEMBER || "mongo:27017";
 const prefix = process.env.ONESTOP_DB_PREFIX || "onestop";
-const services = ["registration", "seal", "tax", "social_security", "medical_insurance", "housing_fund", "bank", "gateway"];
+const services = (process.env.ONESTOP_MONGO_USERS || "").split(",").map((s) => s.trim()).filter((s) => s);
+if (services.length === 0) {
+  print("ONESTOP_MONGO_USERS is not set");
+  quit(1);
+}
 
 try {
   rs.status();

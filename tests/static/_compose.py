@@ -14,8 +14,14 @@ from contracts.bureaus import NAMES
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 BUREAUS = NAMES  # the manifest: a new bureau fails the compose tests until it is in the file
-# compose service -> the Nameko/database name it runs as
-APP_SERVICES = {**{b: b for b in BUREAUS}, "gateway-tracker": "gateway", "gateway": "gateway"}
+
+
+def app_services(bureaus: tuple[str, ...] = BUREAUS) -> dict[str, str]:
+    """compose service -> the Nameko/database name it runs as."""
+    return {**{b: b for b in bureaus}, "gateway-tracker": "gateway", "gateway": "gateway"}
+
+
+APP_SERVICES = app_services()
 LONG_RUNNING_RESTART = {"unless-stopped", "always"}
 PINNED_TAG = re.compile(r"^[\w./-]+:\d+\.\d+\.\d+[\w.-]*(@sha256:[0-9a-f]{64})?$")
 DEFAULT = re.compile(r"\$\{(\w+)(?::?-([^}]*))?\}")
@@ -47,11 +53,13 @@ def environment(service: dict) -> dict[str, str]:
     return {key: str(value) for key, value in env.items()}
 
 
-def check(doc: dict) -> list[str]:
+def check(doc: dict, bureaus: tuple[str, ...] = BUREAUS, root: Path = ROOT) -> list[str]:
+    """`bureaus`: the manifest's names; `root`: where the Dockerfiles are."""
     problems: list[str] = []
+    apps = app_services(bureaus)
     services: dict[str, dict] = doc.get("services") or {}
     shots = one_shots(doc)
-    for name in [*APP_SERVICES, "rabbitmq", "mongo"]:
+    for name in [*apps, "rabbitmq", "mongo"]:
         if name not in services:
             problems.append(f"service {name} is missing")
     for name, service in services.items():
@@ -69,13 +77,13 @@ def check(doc: dict) -> list[str]:
         if "build" not in service and not PINNED_TAG.match(with_defaults(image)):
             problems.append(f"{name}: image {image!r} is not pinned to an exact version")
         problems += _check_depends_on(name, service, services, shots)
-    for name in BUREAUS:
+    for name in bureaus:
         service = services.get(name) or {}
         if service.get("ports"):
             problems.append(f"{name}: a bureau service publishes ports, so it cannot scale")
-    for name, nameko_name in APP_SERVICES.items():
+    for name, nameko_name in apps.items():
         if name in services:
-            problems += _check_app(name, nameko_name, services[name])
+            problems += _check_app(name, nameko_name, services[name], root)
     problems += _check_infrastructure(doc)
     return problems
 
@@ -97,7 +105,7 @@ def _check_depends_on(name: str, service: dict, services: dict, shots: set[str])
     return problems
 
 
-def _check_app(name: str, nameko_name: str, service: dict) -> list[str]:
+def _check_app(name: str, nameko_name: str, service: dict, root: Path) -> list[str]:
     problems = []
     env = environment(service)
     for key in ("AMQP_URI", "MONGO_URI", "ONESTOP_DB_PREFIX"):
@@ -121,9 +129,14 @@ def _check_app(name: str, nameko_name: str, service: dict) -> list[str]:
             problems.append(f"{name}: MONGO_URI must use replicaSet=rs0")
         if not uri.password:
             problems.append(f"{name}: MONGO_URI has no password")
+    image = with_defaults(service.get("image", ""))
+    if not image.startswith(f"onestop/{nameko_name}:"):  # what kustomization's images name too
+        problems.append(f"{name}: image {image!r} is not onestop/{nameko_name}:<version>")
     build = service.get("build")
+    if not build:
+        problems.append(f"{name}: no build: compose cannot build its image")
     if build:
-        dockerfile = ROOT / (build.get("context", ".") if isinstance(build, dict) else build) / (
+        dockerfile = root / (build.get("context", ".") if isinstance(build, dict) else build) / (
             build.get("dockerfile", "Dockerfile") if isinstance(build, dict) else "Dockerfile")
         if not dockerfile.is_file():
             problems.append(f"{name}: Dockerfile {dockerfile} does not exist")

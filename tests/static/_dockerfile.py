@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PINNED = re.compile(r"^[\w./-]+:\d+\.\d+\.\d+(-[\w.-]+)?(@sha256:[0-9a-f]{64})?$")
 SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL", re.I)
 CREDENTIALS_IN_URI = re.compile(r"://[^/\s:@]+:[^/\s@]+@")
+VARIABLE = re.compile(r"\$\{(\w+)\}|\$(\w+)")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,27 @@ def key_values(value: str) -> list[tuple[str, str]]:
     return [tuple(part.split("=", 1)) if "=" in part else (part, "") for part in parts]
 
 
+def expand(value: str, variables: dict[str, str]) -> str:
+    """`$X` / `${X}` replaced where `variables` has X; the others are left as they are."""
+    return VARIABLE.sub(lambda m: variables.get(m.group(1) or m.group(2), m.group(0)), value)
+
+
+def final_env(text: str, build_args: dict[str, str] | None = None) -> dict[str, str]:
+    """The final stage's ENV, build args expanded (what the container starts with)."""
+    instructions = parse(text)
+    start = max(i for i, ins in enumerate(instructions) if ins.keyword == "FROM")
+    variables: dict[str, str] = {}
+    env: dict[str, str] = {}
+    for ins in instructions[start:]:
+        if ins.keyword == "ARG":
+            for key, default in key_values(ins.value):
+                variables[key] = (build_args or {}).get(key, default)
+        elif ins.keyword == "ENV":
+            for key, value in key_values(ins.value):
+                env[key] = variables[key] = expand(value, variables)
+    return env
+
+
 def _flags(value: str) -> tuple[dict[str, str], list[str]]:
     flags, rest = {}, []
     for part in shlex.split(value):
@@ -74,8 +96,10 @@ def _flags(value: str) -> tuple[dict[str, str], list[str]]:
     return flags, rest
 
 
-def lint(text: str, root: Path = ROOT) -> list[str]:
+def lint(text: str, root: Path = ROOT, build_args: dict[str, str] | None = None) -> list[str]:
+    """`build_args`: what `docker build --build-arg` gives (compose's build.args)."""
     instructions = parse(text)
+    in_scope: dict[str, str] = {}  # the current stage's ARGs with a value
     problems: list[str] = []
     stages: set[str] = set()
     final_stage_start = max((i for i, ins in enumerate(instructions) if ins.keyword == "FROM"), default=-1)
@@ -90,8 +114,11 @@ def lint(text: str, root: Path = ROOT) -> list[str]:
                 problems.append(f"{where}: base image {image!r} is not pinned to an exact version")
             if len(parts) == 3 and parts[1].upper() == "AS":
                 stages.add(parts[2])
+            in_scope = {}  # an ARG is declared per stage
         elif ins.keyword in ("ENV", "ARG"):
             for key, value in key_values(ins.value):
+                if ins.keyword == "ARG" and (build_args or {}).get(key, value):
+                    in_scope[key] = (build_args or {}).get(key, value)
                 if SECRET_NAME.search(key) and value:
                     problems.append(f"{where}: {ins.keyword} {key} bakes a secret-looking value into the image")
                 elif SECRET_NAME.search(key) and ins.keyword == "ARG":
@@ -104,7 +131,10 @@ def lint(text: str, root: Path = ROOT) -> list[str]:
                 continue
             sources = exec_form(ins.value)[:-1] if ins.value.startswith("[") else parts[:-1]
             for source in sources:
-                if not list(root.glob(source)):
+                source = expand(source, in_scope)
+                if VARIABLE.search(source):
+                    problems.append(f"{where}: {ins.keyword} source {source!r} names a variable with no value")
+                elif not list(root.glob(source)):
                     problems.append(f"{where}: {ins.keyword} source {source!r} does not exist in the repository")
     final = instructions[final_stage_start:]
     users = [ins.value.split(":")[0] for ins in final if ins.keyword == "USER"]

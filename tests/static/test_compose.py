@@ -57,6 +57,8 @@ def test_semantic_check_rejects_unscalable_or_misconfigured_services(compose):
     broken["services"]["gateway"]["depends_on"]["broker-init"]["condition"] = "service_started"
     broken["services"]["bank"]["environment"]["AMQP_URI"] = broken["services"]["seal"]["environment"]["AMQP_URI"]
     broken["services"]["mongo"]["command"] = ["mongod", "--bind_ip_all"]
+    broken["services"]["housing_fund"]["image"] = "${ONESTOP_IMAGE_PREFIX:-onestop}/seal:0.1.0"
+    del broken["services"]["medical_insurance"]["build"]
     problems = _compose.check(broken)
     expected = [
         "tax: container_name prevents --scale",
@@ -67,26 +69,41 @@ def test_semantic_check_rejects_unscalable_or_misconfigured_services(compose):
         "gateway: depends on broker-init with condition 'service_started'",
         "bank: AMQP_URI user is 'onestop-seal', expected 'onestop-bank'",
         "mongo: must run as replica set rs0 (--replSet rs0)",
+        "housing_fund: image 'onestop/seal:0.1.0' is not onestop/housing_fund:<version>",
+        "medical_insurance: no build: compose cannot build its image",
     ]
     for problem in expected:
         assert problem in problems, problems
 
 
-def test_every_mongo_user_gets_its_own_database_in_the_init_script(compose):
-    """The users mongo-init creates are exactly the users the services log in as."""
-    script = (ROOT / "docker/mongo/init-replica-set.js").read_text(encoding="utf-8")
-    listed = re.search(r"const services = \[([^\]]*)\]", script).group(1)
-    users = {name.strip().strip('"') for name in listed.split(",")}
-    assert users == set(APP_SERVICES.values())
+def mongo_users_problems(compose: dict, bureaus: tuple[str, ...] = BUREAUS) -> list[str]:
+    """The users mongo-init creates (docker/mongo/init-replica-set.js: ONESTOP_MONGO_USERS) are exactly
+    the users the services log in as, each with the password variable its services use."""
     init_env = _compose.environment(compose["services"]["mongo-init"])
+    users = [u for u in init_env.get("ONESTOP_MONGO_USERS", "").split(",") if u]
+    apps = _compose.app_services(bureaus)
+    problems = [] if sorted(users) == sorted(set(apps.values())) else [f"mongo-init creates {users}"]
     for user in users:
         password_var = f"MONGO_{user.upper()}_PASSWORD"
-        assert password_var in init_env
-        service_uris = [
-            _compose.environment(compose["services"][name])["MONGO_URI"]
-            for name, nameko_name in APP_SERVICES.items() if nameko_name == user
-        ]
-        assert all(f"${{{password_var}:-" in uri for uri in service_uris), (user, service_uris)
+        if password_var not in init_env:
+            problems.append(f"mongo-init: no {password_var}")
+        for name, nameko_name in apps.items():
+            uri = _compose.environment(compose["services"].get(name) or {}).get("MONGO_URI", "")
+            if nameko_name == user and f"${{{password_var}:-" not in uri:
+                problems.append(f"{name}: MONGO_URI does not use {password_var}")
+    return problems
+
+
+def test_every_mongo_user_gets_its_own_database_in_the_init_script(compose):
+    script = (ROOT / "docker/mongo/init-replica-set.js").read_text(encoding="utf-8")
+    assert "process.env.ONESTOP_MONGO_USERS" in script and "const services = [" not in script
+    assert mongo_users_problems(compose) == []
+    broken = copy.deepcopy(compose)
+    broken["services"]["mongo-init"]["environment"]["ONESTOP_MONGO_USERS"] = "registration,gateway"
+    del broken["services"]["mongo-init"]["environment"]["MONGO_GATEWAY_PASSWORD"]
+    problems = mongo_users_problems(broken)
+    assert "mongo-init creates ['registration', 'gateway']" in problems
+    assert "mongo-init: no MONGO_GATEWAY_PASSWORD" in problems
 
 
 def test_services_get_only_variables_their_process_reads(compose):

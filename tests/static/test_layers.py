@@ -1,6 +1,6 @@
 """The layers, enforced on the source: contracts imports nothing of ours, kit only contracts, a
-service only contracts, kit and itself, the gateway no service. Imports inside functions count too
-(a local import is how a cycle hides)."""
+service only contracts, kit and itself, the gateway no service, the deployment generator (deploy/)
+only contracts and kit. Imports inside functions count too (a local import is how a cycle hides)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = {"contracts", "kit", "services", "gateway", "bench", "tests"}
+OURS = {"contracts", "kit", "services", "gateway", "deploy", "bench", "tests"}
 
 
 def imports(path: Path) -> list[tuple[int, str]]:
@@ -36,6 +36,8 @@ def allowed(path: Path, module: str) -> bool:
         return top[0] in ("contracts", "kit") or top == ["services"] or (top[0] == "services" and top[1] == own)
     if layer == "gateway":
         return top[0] in ("contracts", "kit", "gateway")
+    if layer == "deploy":  # the generator reads the manifest (and kit's process list), never a service
+        return top[0] in ("contracts", "kit", "deploy")
     raise AssertionError(layer)
 
 
@@ -43,7 +45,7 @@ def sources(layer: str) -> list[Path]:
     return sorted((ROOT / layer).rglob("*.py"))
 
 
-@pytest.mark.parametrize("layer", ["contracts", "kit", "services", "gateway"])
+@pytest.mark.parametrize("layer", ["contracts", "kit", "services", "gateway", "deploy"])
 def test_each_layer_imports_only_what_is_below_it(layer):
     wrong = [f"{p.relative_to(ROOT)}:{line} imports {name}"
              for p in sources(layer) for line, name in imports(p) if not allowed(p, name)]
@@ -57,6 +59,7 @@ def test_the_rule_catches_what_it_is_for():
     assert not allowed(ROOT / "kit" / "clerk.py", "gateway.store")
     assert not allowed(ROOT / "contracts" / "rpc.py", "kit.clerk")
     assert not allowed(ROOT / "gateway" / "health.py", "services.seal")
+    assert not allowed(ROOT / "deploy" / "generate.py", "services.seal.service")
 
 
 def test_contracts_read_no_environment():
