@@ -126,6 +126,26 @@ QR_MIN_SIDE = 34 * mm
 QR_CORNER = (PAGE[0] - 25 * mm, PAGE[1] - 20 * mm)
 CAPTION_SIZE = 8
 GAP = 2 * mm  # between the QR code's quiet zone and the text flowing around it
+AUTHORITY_Y, AUTHORITY_SIZE = 48 * mm, 13
+# the business scope's type sizes, largest first: a long scope beside a large QR code (a long name) takes
+# the next smaller one rather than running over the authority and the date
+SCOPE_SIZES = (10.5, 10, 9.5, 9, 8.5, 8, 7.5, 7)
+
+
+def _fit_scope(text: str, font: str, top: float, width_at: Callable[[float], float]):
+    """(size, leading, lines) of the largest scope size whose lines end above the authority's line;
+    `width_at(line_top)` is the width free beside whatever is drawn at that height."""
+    bottom = AUTHORITY_Y + AUTHORITY_SIZE + GAP
+    for size in SCOPE_SIZES:
+        leading = size * 1.5
+
+        def width_of(index: int, size=size, leading=leading) -> float:
+            return width_at(top - index * leading + size)
+
+        lines = _wrap(text, font, size, width_of)
+        if top - (len(lines) - 1) * leading >= bottom:
+            break
+    return size, leading, lines
 
 
 def meta(licence: Licence, payload: str) -> pdfkit.Meta:
@@ -203,24 +223,21 @@ def _draw(licence: Licence, payload: str) -> bytes:
             y -= leading * 0.75
         y -= leading * 0.25
     pdf.drawString(right_x, top, "经营范围")
-    y = top
-    scope_x, scope_leading = right_x + label_w, 5.5 * mm
+    scope_x = right_x + label_w
     clear_below = caption_y - 3 - GAP  # under the caption's descent, the scope takes the column's width
 
-    def scope_width(index: int) -> float:
-        if top - index * scope_leading + 10.5 > clear_below:
-            return qr.x - GAP - scope_x
-        return width - 25 * mm - scope_x
+    def scope_width(line_top: float) -> float:
+        return (qr.x - GAP if line_top > clear_below else width - 25 * mm) - scope_x
 
-    for line in _wrap(licence.business_scope, font, 10.5, scope_width):
-        pdf.setFont(font, 10.5)
-        pdf.drawString(scope_x, y, line)
-        y -= scope_leading
+    scope_size, scope_leading, lines = _fit_scope(licence.business_scope, font, top, scope_width)
+    pdf.setFont(font, scope_size)
+    for index, line in enumerate(lines):
+        pdf.drawString(scope_x, top - index * scope_leading, line)
 
     # authority, date, footer
     issued: datetime = licence.issued_at
-    pdf.setFont(font, 13)
-    pdf.drawRightString(DATE_RIGHT_X, 48 * mm, f"登记机关　{licence.authority}")
+    pdf.setFont(font, AUTHORITY_SIZE)
+    pdf.drawRightString(DATE_RIGHT_X, AUTHORITY_Y, f"登记机关　{licence.authority}")
     pdf.drawRightString(DATE_RIGHT_X, DATE_Y, _chinese_date(licence.established_on))
     pdf.setFont(font, 9)
     pdf.drawString(25 * mm, 24 * mm, f"国家企业信用信息公示系统网址：{GSXT_URL}")

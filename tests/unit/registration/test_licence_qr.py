@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import subprocess
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -123,3 +124,21 @@ def test_nothing_is_drawn_in_the_quiet_zone(rendered):
         for side, box in strips.items():
             darkest = image.crop(tuple(round(v) for v in box)).getextrema()[0]
             assert darkest > 200, f"len={len(payload)}: ink in the quiet zone's {side} strip ({darkest})"
+
+
+def words(pdf: bytes) -> list[tuple[str, float, float, float, float]]:
+    """poppler's words with their boxes (points, top-left origin)."""
+    html = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True,
+                          timeout=30).stdout.decode()
+    return [(m.group(5), *(float(m.group(i)) for i in range(1, 5))) for m in re.finditer(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)]
+
+
+def test_the_longest_scope_beside_the_largest_code_ends_above_the_authority():
+    """The code grows with a long name and the scope beside it is narrowed: every catalogue item still
+    ends above 登记机关 (the scope's last words are its fixed closing sentence)."""
+    longest = companies()[0].model_copy(update={"business_scope": scope.describe(sorted(scope.catalogue()))})
+    found = words(documents.render_licence(longest, BASE_URL, signer()))
+    authority_top = min(y0 for text, x0, y0, x1, y1 in found if "登记机关" in text)
+    scope_bottom = max(y1 for text, x0, y0, x1, y1 in found if "经营活动" in text)
+    assert scope_bottom < authority_top, (scope_bottom, authority_top)
