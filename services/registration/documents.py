@@ -120,7 +120,7 @@ PAGE = landscape(A4)
 DATE_RIGHT_X, DATE_Y = PAGE[0] - 30 * mm, 40 * mm
 # the authority's seal (42 mm, as on paper) centred over the issue date, which is ~100 pt wide
 SEAL_BOX = pdfsign.seal_box(0, DATE_RIGHT_X - 50, DATE_Y + 4 * mm, 42 * mm)
-QR_MODULE = 0.6 * mm
+QR_MODULE = 0.6 * mm  # the smallest module a 100 dpi scanner reads off a whole page (qr_layout)
 QR_QUIET = 4  # modules of white around the code (ISO/IEC 18004): a scanner finds the code's edge by it
 QR_MIN_SIDE = 34 * mm
 QR_CORNER = (PAGE[0] - 25 * mm, PAGE[1] - 20 * mm)
