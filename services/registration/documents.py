@@ -9,13 +9,14 @@ the licence is a PAdES-signed PDF whose visible signature is the authority's rou
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import qrcode
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 
 from contracts.clock import in_china
@@ -40,21 +41,69 @@ def qr_payload(licence: Licence, public_base_url: str, signer=None) -> str:
     return f"{url}#{signer.token(licence)}" if signer is not None else url
 
 
-def qr_image(payload: str):
-    """A PIL image of the QR code (error correction M survives print wear and a seal overlapping it)."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=2)
+@dataclass(frozen=True)
+class QrPlacement:
+    """The QR code as drawn: its matrix, the module's size and the square's bottom-left corner (points),
+    the square including the 4-module quiet zone the QR standard asks for."""
+
+    version: int
+    matrix: tuple[tuple[bool, ...], ...]
+    module: float
+    x: float
+    y: float
+
+    @property
+    def side(self) -> float:
+        return (len(self.matrix) + 2 * QR_QUIET) * self.module
+
+
+def qr_layout(payload: str) -> QrPlacement:
+    """Error correction M survives print wear. The square grows with the QR version (a long company name
+    makes a long signed payload) rather than the modules shrinking: a module under ~0.6 mm drops below
+    2.4 px on a 100 dpi scanner, where zbar stops finding the code on a whole page
+    (tests/unit/registration/test_licence_qr.py)."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     code.add_data(payload)
     code.make(fit=True)
-    return code.make_image(fill_color="black", back_color="white").get_image()
+    count = code.modules_count
+    module = max(QR_MODULE, QR_MIN_SIDE / (count + 2 * QR_QUIET))
+    # the dark modules end at the page's right text margin (where the footer ends); the quiet zone lies outside
+    right, top = QR_CORNER[0] + QR_QUIET * module, QR_CORNER[1] + QR_QUIET * module
+    side = (count + 2 * QR_QUIET) * module
+    return QrPlacement(code.version, tuple(tuple(bool(m) for m in row) for row in code.modules), module,
+                       right - side, top - side)
 
 
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break Chinese text by width (no spaces to break on); keeps the licence's own line breaks."""
+def _draw_qr(pdf, qr: QrPlacement) -> None:
+    """Vector squares, one path: sharp at any resolution, where a scaled bitmap is resampled (blurred
+    or aliased) by the viewer; a dark run of a row is one rectangle, and one fill has no seams."""
+    path = pdf.beginPath()
+    left = qr.x + QR_QUIET * qr.module
+    top = qr.y + qr.side - QR_QUIET * qr.module
+    for row_index, row in enumerate(qr.matrix):
+        y = top - (row_index + 1) * qr.module
+        col = 0
+        while col < len(row):
+            if not row[col]:
+                col += 1
+                continue
+            start = col
+            while col < len(row) and row[col]:
+                col += 1
+            path.rect(left + start * qr.module, y, (col - start) * qr.module, qr.module)
+    pdf.setFillColor(HexColor("#000000"))
+    pdf.drawPath(path, stroke=0, fill=1)
+
+
+def _wrap(text: str, font: str, size: float, width: float | Callable[[int], float]) -> list[str]:
+    """Break Chinese text by width (no spaces to break on); keeps the licence's own line breaks.
+    `width` may depend on the line's index (text flowing around the QR code)."""
+    width_of = width if callable(width) else (lambda _: width)
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         line = ""
         for char in paragraph:
-            if pdfmetrics.stringWidth(line + char, font, size) > width:
+            if pdfmetrics.stringWidth(line + char, font, size) > width_of(len(lines)):
                 lines.append(line)
                 line = char
             else:
@@ -71,6 +120,32 @@ PAGE = landscape(A4)
 DATE_RIGHT_X, DATE_Y = PAGE[0] - 30 * mm, 40 * mm
 # the authority's seal (42 mm, as on paper) centred over the issue date, which is ~100 pt wide
 SEAL_BOX = pdfsign.seal_box(0, DATE_RIGHT_X - 50, DATE_Y + 4 * mm, 42 * mm)
+QR_MODULE = 0.6 * mm  # the smallest module a 100 dpi scanner reads off a whole page (qr_layout)
+QR_QUIET = 4  # modules of white around the code (ISO/IEC 18004): a scanner finds the code's edge by it
+QR_MIN_SIDE = 34 * mm
+QR_CORNER = (PAGE[0] - 25 * mm, PAGE[1] - 20 * mm)
+CAPTION_SIZE = 8
+GAP = 2 * mm  # between the QR code's quiet zone and the text flowing around it
+AUTHORITY_Y, AUTHORITY_SIZE = 48 * mm, 13
+# the business scope's type sizes, largest first: a long scope beside a large QR code (a long name) takes
+# the next smaller one rather than running over the authority and the date
+SCOPE_SIZES = (10.5, 10, 9.5, 9, 8.5, 8, 7.5, 7)
+
+
+def _fit_scope(text: str, font: str, top: float, width_at: Callable[[float], float]):
+    """(size, leading, lines) of the largest scope size whose lines end above the authority's line;
+    `width_at(line_top)` is the width free beside whatever is drawn at that height."""
+    bottom = AUTHORITY_Y + AUTHORITY_SIZE + GAP
+    for size in SCOPE_SIZES:
+        leading = size * 1.5
+
+        def width_of(index: int, size=size, leading=leading) -> float:
+            return width_at(top - index * leading + size)
+
+        lines = _wrap(text, font, size, width_of)
+        if top - (len(lines) - 1) * leading >= bottom:
+            break
+    return size, leading, lines
 
 
 def meta(licence: Licence, payload: str) -> pdfkit.Meta:
@@ -118,12 +193,12 @@ def _draw(licence: Licence, payload: str) -> bytes:
     pdf.setFont(font, 15)
     pdf.drawString(25 * mm, height - 43 * mm, licence.uscc)
 
-    # QR code to the public verification page
-    qr_size = 34 * mm
-    pdf.drawImage(ImageReader(qr_image(payload)),
-                  width - 25 * mm - qr_size, height - 22 * mm - qr_size, qr_size, qr_size)
-    pdf.setFont(font, 8)
-    pdf.drawCentredString(width - 25 * mm - qr_size / 2, height - 26 * mm - qr_size, "扫描二维码核验本执照")
+    # QR code to the public verification page; the caption below its quiet zone
+    qr = qr_layout(payload)
+    _draw_qr(pdf, qr)
+    pdf.setFont(font, CAPTION_SIZE)
+    caption_y = qr.y - CAPTION_SIZE - 1
+    pdf.drawCentredString(qr.x + qr.side / 2, caption_y, "扫描二维码核验本执照")
 
     # registered items: two columns, business scope in the right one
     size, leading = 12, 8 * mm
@@ -148,16 +223,21 @@ def _draw(licence: Licence, payload: str) -> bytes:
             y -= leading * 0.75
         y -= leading * 0.25
     pdf.drawString(right_x, top, "经营范围")
-    y = top
-    for line in _wrap(licence.business_scope, font, 10.5, width - 25 * mm - right_x - label_w):
-        pdf.setFont(font, 10.5)
-        pdf.drawString(right_x + label_w, y, line)
-        y -= 5.5 * mm
+    scope_x = right_x + label_w
+    clear_below = caption_y - 3 - GAP  # under the caption's descent, the scope takes the column's width
+
+    def scope_width(line_top: float) -> float:
+        return (qr.x - GAP if line_top > clear_below else width - 25 * mm) - scope_x
+
+    scope_size, scope_leading, lines = _fit_scope(licence.business_scope, font, top, scope_width)
+    pdf.setFont(font, scope_size)
+    for index, line in enumerate(lines):
+        pdf.drawString(scope_x, top - index * scope_leading, line)
 
     # authority, date, footer
     issued: datetime = licence.issued_at
-    pdf.setFont(font, 13)
-    pdf.drawRightString(DATE_RIGHT_X, 48 * mm, f"登记机关　{licence.authority}")
+    pdf.setFont(font, AUTHORITY_SIZE)
+    pdf.drawRightString(DATE_RIGHT_X, AUTHORITY_Y, f"登记机关　{licence.authority}")
     pdf.drawRightString(DATE_RIGHT_X, DATE_Y, _chinese_date(licence.established_on))
     pdf.setFont(font, 9)
     pdf.drawString(25 * mm, 24 * mm, f"国家企业信用信息公示系统网址：{GSXT_URL}")

@@ -9,42 +9,30 @@ import threading
 from collections import Counter
 
 import pytest
-from pymongo import MongoClient, monitoring
+from pymongo import MongoClient
 
 from contracts import clock
 from gateway import stats
 from gateway.store import GatewayStore
 from tests.conftest import MONGO_URI
 from tests.integration.gateway.seeding import seed
+from tests.support.commands import CommandLog
 
 HISTORY = ("applications", "ratings")
+READS = ("find", "aggregate", "getMore", "count")
 
 
-class Reads(monitoring.CommandListener):
-    """Commands on the history collections, per thread that sent them."""
-
-    def __init__(self):
-        self.by_thread: Counter[str] = Counter()
-
-    def started(self, event):
-        collection = event.command.get(event.command_name)
-        if event.command_name in ("find", "aggregate", "getMore", "count") and (
-                collection in HISTORY or event.command.get("collection") in HISTORY):
-            self.by_thread[threading.current_thread().name] += 1
-
-    def succeeded(self, event):
-        pass
-
-    def failed(self, event):
-        pass
+def history_reads(log: CommandLog) -> Counter[str]:
+    """Reads of the history collections, per thread that sent them."""
+    return Counter(c.thread for c in log.seen if c.name in READS and c.collection in HISTORY)
 
 
 @pytest.fixture
 def counted(mongo_db_name):
-    reads = Reads()
-    client = MongoClient(MONGO_URI, event_listeners=[reads])
+    log = CommandLog()
+    client = MongoClient(MONGO_URI, event_listeners=[log])
     try:
-        yield client[mongo_db_name], reads
+        yield client[mongo_db_name], log
     finally:
         client.drop_database(mongo_db_name)
         client.close()
@@ -59,7 +47,7 @@ def _more_history(db, n: int, tag: str) -> None:
 
 
 def test_requests_read_a_snapshot_and_a_stale_one_is_refreshed_off_the_request_thread(counted):
-    db, reads = counted
+    db, log = counted
     seed(db, 40)
     now = [1000.0]
     snaps = stats.Snapshots(GatewayStore(db), max_age=60, monotonic=lambda: now[0])
@@ -67,20 +55,21 @@ def test_requests_read_a_snapshot_and_a_stale_one_is_refreshed_off_the_request_t
 
     first = snaps.get("month")
     assert first["totals"]["overall"]["received"] == 40 and first["max_age_seconds"] == 60
-    assert reads.by_thread[me] >= 2  # the first request of a process computes, once
-    reads.by_thread.clear()
+    assert history_reads(log)[me] >= 2  # the first request of a process computes, once
+    log.seen.clear()
 
     _more_history(db, 40, "later")  # history grows; requests within max_age cost no history reads
-    reads.by_thread.clear()
+    log.seen.clear()
     for _ in range(50):
         assert snaps.get("month")["totals"]["overall"]["received"] == 40
-    assert sum(reads.by_thread.values()) == 0
+    assert sum(history_reads(log).values()) == 0
 
     now[0] += 61  # stale: the request still answers from the snapshot, a background thread refreshes
     stale = snaps.get("month")
     assert stale["generated_at"] == first["generated_at"]
     snaps.wait()
-    assert reads.by_thread[me] == 0 and sum(reads.by_thread.values()) >= 2
+    reads = history_reads(log)
+    assert reads[me] == 0 and sum(reads.values()) >= 2
     fresh = snaps.get("month")
     assert fresh["totals"]["overall"]["received"] == 80 and fresh["generated_at"] > first["generated_at"]
 

@@ -249,11 +249,12 @@ def test_a_shared_events_receipt_is_written_with_its_timeline_entry_once(mongo_d
 def test_the_first_bureau_event_needs_no_read_when_the_submission_primed_the_tracker(mongo_db):
     """From application_submitted the tracker rebuilds the inserted application exactly: the first
     bureau event is one write and no read, and the state it derives is the one a read would give."""
-    from pymongo import MongoClient, monitoring
+    from pymongo import MongoClient
 
     from gateway.recording import RecentApplications, append, prime
     from gateway.timeline import derive
     from tests.conftest import MONGO_URI
+    from tests.support.commands import CommandLog
 
     sent = []
     store = GatewayStore(mongo_db)
@@ -269,20 +270,8 @@ def test_the_first_bureau_event_needs_no_read_when_the_submission_primed_the_tra
     assert {k: cached[k] for k in ("form", "submitted_at", "version", "founder_id")} == {
         k: inserted[k] for k in ("form", "submitted_at", "version", "founder_id")}
 
-    class Commands(monitoring.CommandListener):
-        seen: list[str] = []
-
-        def started(self, event):
-            if event.command_name in ("find", "update", "findAndModify", "aggregate"):
-                Commands.seen.append(event.command_name)
-
-        def succeeded(self, event):
-            pass
-
-        def failed(self, event):
-            pass
-
-    client = MongoClient(MONGO_URI, event_listeners=[Commands()], tz_aware=True)
+    commands = CommandLog()
+    client = MongoClient(MONGO_URI, event_listeners=[commands], tz_aware=True)
     watched = GatewayStore(client[mongo_db.name])
     event = TaxRegistered(application_id=view["id"], uscc="91350100M000100Y43", taxpayer_id="91350100M000100Y43",
                           taxpayer_type="small_scale", tax_office="洪山区税务局")
@@ -290,7 +279,7 @@ def test_the_first_bureau_event_needs_no_read_when_the_submission_primed_the_tra
         append(watched, "tax", event.model_dump(mode="json"), recent)
     finally:
         client.close()
-    assert Commands.seen == ["update"]
+    assert commands.names("find", "update", "findAndModify", "aggregate") == ["update"]
     # the state written from the rebuilt copy is the state derived from the stored document
     doc = store.application(view["id"])
     again = store.application(view["id"], {"form": 1, "timeline": 1, "submitted_at": 1, "version": 1,

@@ -92,8 +92,6 @@ def _stored(collection, doc_id: str) -> dict:
 
 
 def test_where_a_relay_sweeps_the_pulls_wait_for_it_and_are_one_update(mongo_db):
-    from pymongo import monitoring
-
     cases, sent = mongo_db["cases"], []
 
     def dispatch(kind, payload):
@@ -106,24 +104,13 @@ def test_where_a_relay_sweeps_the_pulls_wait_for_it_and_are_one_update(mongo_db)
     assert sent == [e["event_id"] for e in entries.values()]
     assert all(len(d["outbox"]) == 1 for d in cases.find())  # published, not pulled yet
 
-    class Updates(monitoring.CommandListener):
-        seen: list[str] = []
-
-        def started(self, event):
-            if event.command_name in ("update", "findAndModify"):
-                Updates.seen.append(event.command_name)
-
-        def succeeded(self, event):
-            pass
-
-        def failed(self, event):
-            pass
-
     from pymongo import MongoClient
 
     from tests.conftest import MONGO_URI
+    from tests.support.commands import CommandLog
 
-    client = MongoClient(MONGO_URI, event_listeners=[Updates()])
+    commands = CommandLog()
+    client = MongoClient(MONGO_URI, event_listeners=[commands])
     watched = client[mongo_db.name]["cases"]
     stale = clock.now() - timedelta(minutes=1)
     cases.update_many({}, {"$set": {"outbox.0.created_at": stale}})  # old enough to look left behind
@@ -131,7 +118,7 @@ def test_where_a_relay_sweeps_the_pulls_wait_for_it_and_are_one_update(mongo_db)
         assert relay(watched, dispatch, min_age=timedelta(0)) == 0  # never republished: they are ours
     finally:
         client.close()
-    assert Updates.seen == ["update"]  # one update pulled all three
+    assert commands.names("update", "findAndModify") == ["update"]  # one update pulled all three
     assert all(d["outbox"] == [] for d in cases.find())
     assert len(sent) == 3
 
@@ -177,25 +164,18 @@ class _count_finds:
     """The collection through a client that counts the `find`s sent."""
 
     def __init__(self, collection):
-        from pymongo import MongoClient, monitoring
+        from pymongo import MongoClient
 
         from tests.conftest import MONGO_URI
+        from tests.support.commands import CommandLog
 
-        counter = self
-
-        class Finds(monitoring.CommandListener):
-            def started(self, event):
-                counter.seen += event.command_name == "find"
-
-            def succeeded(self, event):
-                pass
-
-            def failed(self, event):
-                pass
-
-        self.seen = 0
-        self.client = MongoClient(MONGO_URI, event_listeners=[Finds()])
+        self.commands = CommandLog()
+        self.client = MongoClient(MONGO_URI, event_listeners=[self.commands])
         self.collection = self.client[collection.database.name][collection.name]
+
+    @property
+    def seen(self) -> int:
+        return len(self.commands.names("find"))
 
     def close(self):
         self.client.close()
