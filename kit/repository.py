@@ -16,6 +16,7 @@ What a bureau with an older store needs to move onto it without a data migration
   insert or load), one write and no re-read; None when someone else wrote first.
 - `native_datetimes=True`: datetimes stored as BSON datetimes (what a store's indexes and range queries
   on moments expect); dates, decimals and the rest as JSON (ISO strings), as always.
+- `key_field`: the aggregate's field that is its key, stored once, as `_id`.
 - A document without `version` (stored before the repository) is version 0; `upgrade` turns an older
   stored shape into the model's on every read, so the next save writes the new shape.
 """
@@ -46,9 +47,10 @@ Sort = list[tuple[str, int]]  # (path, 1 or -1), as pymongo's sort takes it
 
 class Repository(Generic[A]):
     def __init__(self, collection: Any, model: type[A], busy: str = "该记录正被同时修改，请刷新后重试",
-                 native_datetimes: bool = False, upgrade: Callable[[dict], dict] | None = None):
+                 native_datetimes: bool = False, upgrade: Callable[[dict], dict] | None = None,
+                 key_field: str | None = None):
         self.collection, self.model, self.busy = collection, model, busy
-        self.native_datetimes, self.upgrade = native_datetimes, upgrade
+        self.native_datetimes, self.upgrade, self.key_field = native_datetimes, upgrade, key_field
 
     # ---- the use cases' verbs
 
@@ -96,6 +98,36 @@ class Repository(Generic[A]):
 
     def exists(self, query: dict[str, Any]) -> bool:
         return self._one(query) is not None
+
+    def move(self, key: str, held: tuple[A, int], ready: Callable[[A], bool], change: Callable[[A], A],
+             events: list[Event]) -> tuple[A, int, list[dict]] | None:
+        """`save` of `change(aggregate)` with the held version while `ready(aggregate)` holds: one write
+        when nobody wrote since the caller's read; a lost race reads again and decides again. The moved
+        aggregate, its version and the outbox entries; None when it is (or became) not ready."""
+        aggregate, version = held
+        for _ in range(MAX_ATTEMPTS):
+            if not ready(aggregate):
+                return None
+            changed = change(aggregate)
+            entries = self.save(key, version, changed, events)
+            if entries is not None:
+                return changed, version + 1, entries
+            loaded = self.load({"_id": key})
+            if loaded is None:
+                return None
+            aggregate, version = loaded
+        raise Conflict(self.busy)
+
+    def set_where(self, key: str, condition: dict[str, Any], fields: dict[str, Any], events: list[Event]
+                  ) -> list[dict] | None:
+        """Set stored fields while the aggregate matches `condition`, without reading it first (a move
+        whose condition is all it needs to know): one write that bumps the version, so a version held
+        from before cannot write the old values back. Its entries, None when it did not match."""
+        entries = [outbox_entry(e) for e in events]
+        update: dict[str, Any] = {"$set": fields, "$inc": {"version": 1}}
+        if entries:
+            update["$push"] = {"outbox": {"$each": entries}}
+        return entries if self._update({"_id": key, **condition}, update) else None
 
     def find(self, query: dict[str, Any], sort: Sort | None = None, limit: int = 0) -> Iterator[A]:
         for doc in self._many(query, sort, limit):
@@ -171,7 +203,10 @@ class Repository(Generic[A]):
             update["$push"] = {"outbox": {"$each": entries}}
         # version 0 is also a document stored before versions were kept (no field at all)
         held = {"$in": [0, None]} if version == 0 else version
-        return bool(self.collection.update_one({"_id": key, "version": held}, update).modified_count)
+        return self._update({"_id": key, "version": held}, update)
+
+    def _update(self, query: dict[str, Any], update: dict[str, Any]) -> bool:
+        return bool(self.collection.update_one(query, update).modified_count)
 
     # ---- helpers
 
@@ -179,13 +214,16 @@ class Repository(Generic[A]):
         return owners.stamped({"_id": key, "version": 0, "outbox": entries, **self._dump(aggregate)}, owner or key)
 
     def _dump(self, aggregate: A) -> dict[str, Any]:
-        stored = aggregate.model_dump(mode="json")
+        stored = aggregate.model_dump(mode="json", exclude={self.key_field} if self.key_field else None)
         return _datetimes_kept(stored, aggregate.model_dump()) if self.native_datetimes else stored
 
     def _aggregate(self, doc: dict) -> A:
         if self.upgrade is not None:
             doc = self.upgrade(doc)
-        return self.model.model_validate({k: v for k, v in doc.items() if k not in BOOKKEEPING})
+        fields = {k: v for k, v in doc.items() if k not in BOOKKEEPING}
+        if self.key_field:
+            fields[self.key_field] = doc["_id"]
+        return self.model.model_validate(fields)
 
 
 def _datetimes_kept(stored: Any, python: Any) -> Any:
@@ -203,8 +241,9 @@ class InMemoryRepository(Repository[A]):
     """The same repository over a dict (see the module docstring for what it does not do)."""
 
     def __init__(self, model: type[A], busy: str = "该记录正被同时修改，请刷新后重试",
-                 native_datetimes: bool = False, upgrade: Callable[[dict], dict] | None = None):
-        super().__init__(None, model, busy, native_datetimes, upgrade)
+                 native_datetimes: bool = False, upgrade: Callable[[dict], dict] | None = None,
+                 key_field: str | None = None):
+        super().__init__(None, model, busy, native_datetimes, upgrade, key_field)
         self.docs: dict[Any, dict[str, Any]] = {}
         self.sent: list[tuple[str, dict]] = []  # what flush published, in order
 
@@ -251,12 +290,13 @@ class InMemoryRepository(Repository[A]):
                 self._insert(doc)
         return skipped
 
-    def _swap(self, key: Any, version: int, fields: dict[str, Any], entries: list[dict]) -> bool:
-        doc = self.docs.get(key)
-        if doc is None or doc.get("version", 0) != version:
+    def _update(self, query: dict[str, Any], update: dict[str, Any]) -> bool:
+        """The three operators `_swap` and `set_where` write: $set, $inc version, $push outbox $each."""
+        doc = self.docs.get(query["_id"])
+        if doc is None or not matches(doc, query):
             return False
-        doc.update(copy.deepcopy(fields), version=version + 1)
-        doc["outbox"] = [*doc.get("outbox", []), *entries]
+        doc.update(copy.deepcopy(update["$set"]), version=doc.get("version", 0) + update["$inc"]["version"])
+        doc["outbox"] = [*doc.get("outbox", []), *copy.deepcopy(update.get("$push", {}).get("outbox", {}).get("$each", []))]
         return True
 
 

@@ -33,10 +33,10 @@ def event(step: str = "registered"):
 
 @pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
 def make(request, mongo_db_name):
-    """make(**options) -> (repository, raw documents by key)."""
+    """make(model=Employer, **options) -> (repository, raw documents by key)."""
     if request.param == "memory":
-        def build(**options):
-            repo = InMemoryRepository(Employer, **options)
+        def build(model=Employer, **options):
+            repo = InMemoryRepository(model, **options)
             return repo, lambda key: repo.docs.get(key)
         yield build
         return
@@ -44,8 +44,8 @@ def make(request, mongo_db_name):
     collection = db["employers"]
     collection.create_index("application_id", unique=True)
 
-    def build(**options):
-        return Repository(collection, Employer, **options), lambda key: collection.find_one({"_id": key})
+    def build(model=Employer, **options):
+        return Repository(collection, model, **options), lambda key: collection.find_one({"_id": key})
     yield build
     db.client.close()
 
@@ -133,3 +133,39 @@ def test_publish_sends_what_is_pending_and_empties_the_outbox(make):
     repo.publish("U1", lambda kind, payload: sent.append(payload["step"]))
     assert sent == ["a", "b"] and repo.pending("U1") == []
     assert repo.pending("nobody") == []
+
+
+class Person(BaseModel):
+    person_id: str
+    name: str
+
+
+def test_a_key_field_is_stored_once_as_the_id_and_read_back_from_it(make):
+    repo, raw = make(Person, key_field="person_id")
+    repo.insert("p-1", Person(person_id="p-1", name="孙八"), [])
+    assert "person_id" not in raw("p-1")
+    assert repo.load({"_id": "p-1"}) == (Person(person_id="p-1", name="孙八"), 0)
+    assert repo.save("p-1", 0, Person(person_id="p-1", name="孙九"), []) == []
+    assert repo.get({"name": "孙九"}).person_id == "p-1" and "person_id" not in raw("p-1")
+
+
+def test_move_saves_with_the_held_version_and_after_a_lost_race_decides_again(make):
+    repo, raw = make()
+    repo.insert("U1", Employer(application_id="app-1"), [])
+    held = repo.load({"_id": "U1"})
+    repo.save("U1", 0, Employer(application_id="app-1", state="received", history=[{"by": "other"}]), [])
+    moved = repo.move("U1", held, lambda e: e.state == "received",
+                      lambda e: e.model_copy(update={"state": "registered"}), [event()])
+    assert moved is not None and moved[1] == 2 and moved[0].history == [{"by": "other"}]  # read again
+    assert raw("U1")["state"] == "registered" and len(raw("U1")["outbox"]) == 1
+    assert repo.move("U1", held, lambda e: e.state == "received", lambda e: e, [event()]) is None
+    assert len(raw("U1")["outbox"]) == 1  # not ready once read again: nothing written
+
+
+def test_set_where_writes_only_while_the_condition_holds_and_outdates_a_held_version(make):
+    repo, raw = make()
+    repo.insert("U1", Employer(application_id="app-1", state="pending_review"), [])
+    assert repo.set_where("U1", {"state": "pending_review"}, {"state": "rejected"}, [event()]) is not None
+    assert repo.set_where("U1", {"state": "pending_review"}, {"state": "rejected"}, [event()]) is None
+    assert raw("U1")["state"] == "rejected" and raw("U1")["version"] == 1 and len(raw("U1")["outbox"]) == 1
+    assert repo.save("U1", 0, Employer(application_id="app-1", state="registered"), []) is None
