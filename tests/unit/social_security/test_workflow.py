@@ -1,21 +1,24 @@
-"""receive_licence's first write, without a database: what it holds, and what a duplicate costs."""
+"""receive_licence and the employer's path, on the in-memory store (kit.repository.InMemoryRepository):
+what the first write holds, what a duplicate costs, and what is published in which order."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from unittest.mock import MagicMock
+
+import pytest
 
 from contracts.codes import make_uscc
 from contracts.events import Licence, LicenceIssued
 from contracts.form import Employee, LegalRepresentative, SealRequest, TaxNeeds
-from kit.outbox import outbox_entry
 from services.social_security import domain, workflow
+from services.social_security.store import InMemorySocialSecurityStore
 
 from .helpers import resident_id
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+USCC = make_uscc("420111", "00000001")
 
 
-def licence(district: str = "420111", staff: int = 0) -> LicenceIssued:
+def licence(district: str = "420111", staff: int = 0, wage: str = "9000.00") -> LicenceIssued:
     return LicenceIssued(
         application_id="app-1",
         licence=Licence(uscc=make_uscc(district, "00000001"), company_name="武汉海陆空商贸有限公司",
@@ -25,52 +28,67 @@ def licence(district: str = "420111", staff: int = 0) -> LicenceIssued:
                         authority="武汉市洪山区市场监督管理局", issued_at=NOW),
         legal_representative=LegalRepresentative(name="赵六", resident_id=resident_id(seq="900"), position="director"),
         contact_phone="13800000000", seals=SealRequest(), tax=TaxNeeds(), business_scope=["G0008"],
-        employees=[Employee(name="孙八", resident_id=resident_id(seq=f"{i:03d}"), monthly_wage=Decimal("9000.00"))
+        employees=[Employee(name="孙八", resident_id=resident_id(seq=f"{i:03d}"), monthly_wage=Decimal(wage))
                    for i in range(staff)])
 
 
-def store(reserved: int | None = 7, stored: bool = True) -> MagicMock:
-    fake = MagicMock()
-    fake.reserved_number.return_value = reserved
-    fake.receive_intake.return_value = stored
-    fake.allocate.return_value = range(1, 2)
-    fake.employer.return_value = None
-    return fake
+class Sent(list):
+    """A dispatch that records (routing key, payload)."""
+
+    def __call__(self, kind, payload):
+        self.append((kind, payload))
+
+    def kinds(self):
+        return [k for k, _ in self]
 
 
-def test_a_standard_employer_is_stored_registered_with_its_number_and_event():
-    fake = store()
-    fake.insert_enrolments.return_value = True
-    workflow.receive_licence(fake, MagicMock(), licence(staff=1), NOW)
-    [intake] = [c.args[0] for c in fake.receive_intake.call_args_list]
-    assert intake["state"] == "registered" and intake["employer_number"] == "4201112026000007"
-    assert [e["type"] for e in intake["outbox"]] == ["employer_registered"]
-    fake.allocate.assert_called_once()  # the staff's record counter only: the employer's came from the block
-    assert "employer:" not in fake.allocate.call_args.args[0]
-    fake.move_employer.assert_called_once()  # one move after the first write: the staff processed
+@pytest.fixture
+def store():
+    return InMemorySocialSecurityStore()
 
 
-def test_a_duplicate_gives_back_the_number_it_drew_and_carries_on_from_what_is_stored():
-    fake = store(stored=False)
-    workflow.receive_licence(fake, MagicMock(), licence(), NOW)
-    fake.give_back_number.assert_called_once_with("employer:420111:2026", 7)
-    fake.move_employer.assert_not_called()
-    fake.employer.assert_called()
+def test_a_standard_employer_is_stored_registered_with_its_number_then_its_staff(store, monkeypatch):
+    monkeypatch.setattr(store, "reserved_number", lambda key: 7)  # a running worker's block holds it
+    sent = Sent()
+    workflow.receive_licence(store, sent, licence(staff=2), NOW)
+    employer, version = store.load_employer(USCC)
+    assert employer.state == "registered" and employer.employer_number == "4201112026000007"
+    assert employer.employees_processed and version == 1  # the first write, then one move: staff done
+    assert sent.kinds() == ["employer_registered", "employees_enrolled"]
+    assert [e["employee_id"] for e in sent[1][1]["employees"]] == [domain.form_employee_id("app-1", i) for i in (0, 1)]
+    assert store.employer_repo.pending(USCC) == []  # published, then taken out of the outbox
+    assert "employer:" not in "".join(store.sequences.values)  # the employer's number came from the block
 
 
-def test_with_no_number_in_hand_a_stored_employer_is_looked_for_before_the_counter_moves():
-    fake = store(reserved=None)
-    fake.employer.return_value = {"_id": "U", "state": "registered", "employees_processed": True}
-    workflow.receive_licence(fake, MagicMock(), licence(), NOW)
-    fake.allocate.assert_not_called()
-    fake.receive_intake.assert_not_called()
+def test_without_a_number_in_hand_the_counter_is_drawn_and_a_redelivery_never_moves_it(store):
+    sent = Sent()
+    workflow.receive_licence(store, sent, licence(staff=1), NOW)
+    assert store.sequences.values == {"employer:420111:2026": 1, f"record:{USCC}": 1}
+    workflow.receive_licence(store, sent, licence(staff=1), NOW)  # redelivered
+    assert store.sequences.values == {"employer:420111:2026": 1, f"record:{USCC}": 1}
+    assert sent.kinds() == ["employer_registered", "employees_enrolled"]  # nothing twice
+    assert len(store.staff_of(USCC)) == 1
 
 
-def test_an_employer_for_a_clerk_has_its_task_stored_before_it():
-    fake = store()
+def test_a_duplicate_gives_back_the_number_it_drew_and_carries_on_from_what_is_stored(store, monkeypatch):
+    workflow.receive_licence(store, Sent(), licence(), NOW)
+    given_back = []
+    monkeypatch.setattr(store, "reserved_number", lambda key: 2)
+    monkeypatch.setattr(store, "give_back_number", lambda key, last: given_back.append((key, last)))
+    sent = Sent()
+    workflow.receive_licence(store, sent, licence(), NOW)
+    assert given_back == [("employer:420111:2026", 2)] and sent == []
+    assert store.employer(USCC).employer_number == "4201112026000001"
+
+
+def test_an_employer_for_a_clerk_has_its_task_stored_before_it_and_no_number(store):
     order = []
-    fake.insert_task.side_effect = lambda task, events: order.append(("task", task.id)) or [outbox_entry(events[0])]
-    fake.receive_intake.side_effect = lambda doc: order.append(("employer", doc["state"])) or True
-    workflow.receive_licence(fake, MagicMock(), licence(district="110105"), NOW)
-    assert order == [("task", domain.task_id("app-1", domain.TASK_EMPLOYER)), ("employer", "pending_review")]
-    fake.reserved_number.assert_not_called()  # no number for an employer a clerk decides on
+    insert_task, receive = store.insert_task, store.receive_intake
+    store.insert_task = lambda task, events: order.append(("task", task.id)) or insert_task(task, events)
+    store.receive_intake = lambda e, events: order.append(("employer", e.state)) or receive(e, events)
+    sent = Sent()
+    workflow.receive_licence(store, sent, licence(district="110105", staff=1), NOW)
+    task_id = domain.task_id("app-1", domain.TASK_EMPLOYER)
+    assert order == [("task", task_id), ("employer", "pending_review")]
+    assert store.employer(make_uscc("110105", "00000001")).task_id == task_id
+    assert sent.kinds() == ["task_queued"] and store.sequences.values == {}
