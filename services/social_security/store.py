@@ -26,7 +26,7 @@ from kit.mongo import InMemorySequences, give_back, next_sequence, reserved
 from kit.repository import InMemoryRepository, Repository
 from kit.revocations import InMemoryRevocations, Revocations
 from services.social_security.domain.records import Employer, Enrolment
-from services.social_security.domain.tasks import ClerkTask
+from services.social_security.domain.tasks import ClerkTask, upgrade_task
 
 BUSY = "该社保事项正被同时办理，请刷新后重试"
 Held = tuple[Employer, int]  # an employer as read (or just stored) and its version
@@ -47,7 +47,7 @@ class SocialSecurityStore:
                                                               native_datetimes=True)
         self.enrolment_repo: Repository[Enrolment] = Repository(self.enrolments, Enrolment, busy=BUSY,
                                                                 native_datetimes=True, key_field="employee_id")
-        self.task_repo: Repository[ClerkTask] = Repository(self.tasks, ClerkTask, busy=BUSY)
+        self.task_repo: Repository[ClerkTask] = Repository(self.tasks, ClerkTask, busy=BUSY, upgrade=upgrade_task)
         self.counters = db["counters"]
         self.revocations = Revocations(db["revocations"])
         self.change_answers = ChangeAnswers(db["change_answers"])
@@ -217,7 +217,7 @@ class InMemorySocialSecurityStore(SocialSecurityStore):
         self.employers = self.enrolments = self.tasks = None
         self.employer_repo = InMemoryRepository(Employer, busy=BUSY, native_datetimes=True)
         self.enrolment_repo = InMemoryRepository(Enrolment, busy=BUSY, native_datetimes=True, key_field="employee_id")
-        self.task_repo = InMemoryRepository(ClerkTask, busy=BUSY)
+        self.task_repo = InMemoryRepository(ClerkTask, busy=BUSY, upgrade=upgrade_task)
         self.sequences = InMemorySequences()
         self.revocations = InMemoryRevocations()
         self.documents = InMemoryDocumentArchive()
