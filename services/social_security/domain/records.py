@@ -22,11 +22,13 @@ class Employer(BaseModel):
 
     uscc: str
     application_id: str
-    event_id: str
+    event_id: str | None = _absent()
     company_name: str
     district_code: str
     established_on: date
-    work_injury: dict[str, Any] | None = None
+    # None: no class known, a clerk's case; absent (stored before 2026-12-02): unchecked, the figure
+    # file's rate (numbers.WORK_INJURY_UNCHECKED, {})
+    work_injury: dict[str, Any] | None = Field(default_factory=dict)
     employees: list[dict[str, Any]] = Field(default_factory=list)
     state: str = "received"
     employees_processed: bool = False
@@ -57,7 +59,7 @@ class Enrolment(BaseModel):
     monthly_wage: str
     contribution_base: str
     contribution_provisional: bool = False  # figures continued past their period: recomputed later
-    policy_period: str | None = None
+    policy_period: str | None = _absent()  # absent on enrolments from before 2026-12-01
     active: bool = True
     state: str = "active"
     source: str

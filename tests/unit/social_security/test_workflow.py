@@ -72,14 +72,20 @@ def test_an_employer_for_a_clerk_has_its_task_stored_before_it_and_no_number(sto
 # ---- advance / resume: what a dead worker or an older document left --------------------------
 
 
-def test_advance_takes_a_received_employer_from_before_the_folded_first_write_to_its_staff(store):
+def stored_received(store, **over) -> None:
+    """The employer of licence(staff=1) as stored before the decision rode on the first write: 'received',
+    unnumbered (the numbers drawn for the registered one it is made from stay drawn)."""
     workflow.receive_licence(store, Sent(), licence(staff=1), NOW)
     registered = store.employer(USCC)
     store.employer_repo.docs.clear()
     store.enrolment_repo.docs.clear()
-    received = registered.model_copy(update={"state": "received", "employer_number": None, "insurances": None,
-                                             "registered_at": None, "employees_processed": False})
-    store.employer_repo.insert(USCC, received, [])
+    store.employer_repo.insert(USCC, registered.model_copy(update={
+        "state": "received", "employer_number": None, "insurances": None, "registered_at": None,
+        "employees_processed": False, **over}), [])
+
+
+def test_advance_takes_a_received_employer_from_before_the_folded_first_write_to_its_staff(store):
+    stored_received(store)
     del store.employer_repo.docs[USCC]["version"]  # stored before versions were kept
     sent = Sent()
     workflow.advance(store, sent, USCC, NOW)
@@ -214,3 +220,10 @@ def test_the_employer_view_shows_its_number_dates_and_staff_count(registered):
     view = workflow.employer_view(registered.employer(USCC), None, 1)
     assert view["employer_number"] == "4201112026000001" and view["established_on"] == "2026-11-25"
     assert view["registered_at"] == NOW.isoformat() and view["active_staff"] == 1 and view["licence_revoked"] is None
+
+
+def test_an_employer_stored_before_work_injury_classes_is_registered_as_unchecked_not_sent_to_a_clerk(store):
+    stored_received(store, event_id=None)
+    del store.employer_repo.docs[USCC]["work_injury"]  # stored before 2026-12-02
+    workflow.advance(store, Sent(), USCC, NOW)
+    assert store.employer(USCC).state == "registered" and store.employer(USCC).work_injury == {}
