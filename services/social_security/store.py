@@ -3,6 +3,9 @@ licence revocations registration announced.
 
 Every write that moves state carries its event in the same document's `outbox` (one atomic
 single-document write), and every number comes from an atomic counter with a unique index on it.
+Employers, enrolments and tasks are kit.repository aggregates (domain/records.py, domain/tasks.py):
+each move a compare-and-set on the version the worker holds, in the documents' shape from before the
+repository (no migration; a document without a version is version 0, an old task is upgraded on read).
 `revocations` is keyed by USCC, not hung on the employer: a revocation may arrive before the
 company's `licence_issued` (redelivery reorders events), and it must hold from the moment it lands.
 """
