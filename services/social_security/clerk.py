@@ -10,7 +10,7 @@ rejecting stays open, so a clerk can still close the pending task.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -18,7 +18,7 @@ from pymongo.errors import DuplicateKeyError
 from contracts.codes import mask_resident_id
 from contracts.form import Employee
 from contracts.rpc import Conflict, FieldError, Invalid, Task
-from kit.outbox import Dispatch, flush, outbox_entry
+from kit.outbox import Dispatch
 from services.social_security import domain, injury, views, workflow
 from services.social_security.store import SocialSecurityStore, no_task
 
@@ -58,51 +58,55 @@ class ClerkQueue:
         else:
             _reject_effect(store, task, now)
         closed, entries = store.change_task(task_id, lambda t: domain.close(t, clerk, action, payload, reasons, now))
-        flush(store.tasks, task_id, entries, dispatch)
+        store.task_repo.flush(task_id, entries, dispatch)
         if task.kind == domain.TASK_EMPLOYER and closed.state == "done":
             workflow.advance(store, dispatch, task.uscc, now)  # the form's employees, now the employer exists
         return views.task_view(closed, now)
 
 
 def _approve(store, dispatch, task: domain.ClerkTask, payload: dict[str, Any], now: datetime) -> None:
-    employer = store.employer(task.uscc)
+    held = store.load_employer(task.uscc)
+    employer = held[0]
     if task.kind == domain.TASK_EMPLOYER:
         try:
             set_class = injury.clerk_class(payload.get("work_injury_class"))
         except ValueError as exc:
             raise Invalid.with_fields(str(exc), [FieldError(field="work_injury_class", message=str(exc))]) from None
-        if set_class is not None and employer["state"] == "pending_review":
-            store.move_employer(task.uscc, {"state": "pending_review"}, {"work_injury": set_class})
-            employer = {**employer, "work_injury": set_class}
-        if employer["state"] == "pending_review":
-            workflow.register_employer(store, employer, now, expect_state="pending_review")
+        if set_class is not None and employer.state == "pending_review":
+            moved = store.move_employer(held, workflow.in_state("pending_review"), {"work_injury": set_class})
+            if moved is None:
+                return  # no longer waiting (another clerk's approval or a rejection): nothing to register
+            held = moved[:2]
+        if held[0].state == "pending_review":
+            workflow.register_employer(store, held, now, expect_state="pending_review")
         return
     index = task.details["employee_index"]
     unknown = sorted(set(payload) - CORRECTABLE)
     if unknown:
         raise Invalid.with_fields("只能更正员工信息", [FieldError(field=k, message="不能更正这一项") for k in unknown])
-    original = Employee.model_validate(employer["employees"][index])
+    original = Employee.model_validate(employer.employees[index])
     raw = original.model_dump(mode="json") | {k: payload[k] for k in CORRECTABLE & set(payload)}
     if "start_date" not in payload:
-        raw["start_date"] = domain.form_start_date(original, date.fromisoformat(employer["established_on"])).isoformat()
+        raw["start_date"] = domain.form_start_date(original, employer.established_on).isoformat()
     person = workflow.checked_employee(employer, raw, now)
-    employee_id = domain.form_employee_id(employer["application_id"], index)
+    employee_id = domain.form_employee_id(employer.application_id, index)
     if store.enrolment(employee_id) is not None:
         return  # approved before a crash: the enrolment is there
-    enrolment = workflow.enrolment_doc(employer, employee_id, person,
-                                        store.allocate(f"record:{employer['uscc']}")[0], "clerk", now)
-    enrolment["outbox"] = [outbox_entry(workflow.enrolled_event(employer, [enrolment]))]
+    enrolment = workflow.new_enrolment(employer, employee_id, person,
+                                       store.allocate(f"record:{employer.uscc}")[0], "clerk", now)
     try:
-        store.insert_enrolment(enrolment)
+        entries = store.insert_enrolment(enrolment, [workflow.enrolled_event(employer, [enrolment])])
     except DuplicateKeyError:
         if store.enrolment(employee_id) is None:
             raise Conflict(f"{person.name}（{mask_resident_id(person.resident_id)}）已在本单位参保") from None
-    workflow.publish(store.enrolments, employee_id, dispatch)
+        store.enrolment_repo.publish(employee_id, dispatch)  # another worker's: what it still has to send
+        return
+    store.enrolment_repo.flush(employee_id, entries, dispatch)
 
 
 def _reject_effect(store, task: domain.ClerkTask, now: datetime) -> None:
     if task.kind == domain.TASK_EMPLOYER:
-        store.move_employer(task.uscc, {"state": "pending_review"}, {"state": "rejected", "updated_at": now})
+        store.reject_employer(task.uscc, now)
 
 
 def _task(store: SocialSecurityStore, task_id: Any) -> domain.ClerkTask:

@@ -3,6 +3,9 @@ licence revocations registration announced.
 
 Every write that moves state carries its event in the same document's `outbox` (one atomic
 single-document write), and every number comes from an atomic counter with a unique index on it.
+Employers, enrolments and tasks are kit.repository aggregates (domain/records.py, domain/tasks.py):
+each move a compare-and-set on the version the worker holds, in the documents' shape from before the
+repository (no migration; a document without a version is version 0, an old task is upgraded on read).
 `revocations` is keyed by USCC, not hung on the employer: a revocation may arrive before the
 company's `licence_issued` (redelivery reorders events), and it must hold from the moment it lands.
 """
@@ -10,34 +13,44 @@ company's `licence_issued` (redelivery reorders events), and it must hold from t
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from contracts.events import Event
 from contracts.rpc import NotFound
-from kit import owners
 from kit.bank_accounts import BankAccounts
 from kit.changes import ChangeAnswers, newer_version
-from kit.documents import DocumentArchive
-from kit.mongo import DUPLICATE_KEY, give_back, next_sequence, reserved
-from kit.repository import Repository
-from kit.revocations import Revocations
-from services.social_security.domain.tasks import ClerkTask
+from kit.documents import DocumentArchive, InMemoryDocumentArchive
+from kit.mongo import InMemorySequences, give_back, next_sequence, reserved
+from kit.repository import InMemoryRepository, Repository
+from kit.revocations import InMemoryRevocations, Revocations
+from services.social_security.domain.records import Employer, Enrolment
+from services.social_security.domain.tasks import ClerkTask, upgrade_task
 
 BUSY = "该社保事项正被同时办理，请刷新后重试"
+Held = tuple[Employer, int]  # an employer as read (or just stored) and its version
+Moved = tuple[Employer, int, list[dict]]  # an employer after a move, its version and the entries queued
+STAFF_ORDER = [("start_date", ASCENDING), ("record_number", ASCENDING)]
 
 
 class SocialSecurityStore:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database | None):
         self.db = db
+        if db is None:  # InMemorySocialSecurityStore fills the parts in
+            return
         self.employers = db["employers"]
         self.enrolments = db["enrolments"]
         self.tasks = db["tasks"]
-        self.task_repo: Repository[ClerkTask] = Repository(self.tasks, ClerkTask, busy=BUSY)
+        # moments stay datetimes: `updated_at` is indexed and range-queried (stalled_employers)
+        self.employer_repo: Repository[Employer] = Repository(self.employers, Employer, busy=BUSY,
+                                                              native_datetimes=True)
+        self.enrolment_repo: Repository[Enrolment] = Repository(self.enrolments, Enrolment, busy=BUSY,
+                                                                native_datetimes=True, key_field="employee_id")
+        self.task_repo: Repository[ClerkTask] = Repository(self.tasks, ClerkTask, busy=BUSY, upgrade=upgrade_task)
         self.counters = db["counters"]
         self.revocations = Revocations(db["revocations"])
         self.change_answers = ChangeAnswers(db["change_answers"])
@@ -88,93 +101,89 @@ class SocialSecurityStore:
         """A number just drawn whose employer was never stored (kit.mongo.give_back)."""
         return give_back(self.counters, key, last)
 
-    # ---- employers ---------------------------------------------------------------------------
+    # ---- employers (kit.repository: each move a compare-and-set with its events) ----------------
 
-    def receive_intake(self, doc: dict[str, Any]) -> bool:
-        """Store a new employer intake once; False when this USCC was already received."""
-        doc = owners.stamped(doc)  # the owner rides on this first write (kit/owners.py)
+    def receive_intake(self, employer: Employer, events: list[Event]) -> list[dict] | None:
+        """Store a new employer once, with the founder's owner (kit/owners.py) and its events: their
+        outbox entries, None when this USCC (or this application under another USCC) was received."""
         try:
-            result = self.employers.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
+            return self.employer_repo.insert(employer.uscc, employer, events, owner=employer.application_id,
+                                              upsert=True)
         except DuplicateKeyError:  # same application under another key: already received
-            return False
-        return result.upserted_id is not None
+            return None
 
-    def employer(self, uscc: str) -> dict[str, Any] | None:
-        return self.employers.find_one({"_id": uscc}, {"outbox": 0})
+    def employer(self, uscc: str) -> Employer | None:
+        return self.employer_repo.get({"_id": uscc})
+
+    def load_employer(self, uscc: str) -> tuple[Employer, int] | None:
+        return self.employer_repo.load({"_id": uscc})
 
     def employer_by_application(self, application_id: str) -> dict[str, Any] | None:
+        """The stored document, as the certificate is rendered and archived from (kit.documents)."""
         return self.employers.find_one({"application_id": application_id}, {"outbox": 0})
 
-    def apply_change(self, uscc: str, version: int, fields: dict[str, Any]) -> None:
-        self.employers.update_one({"_id": uscc, **newer_version(version)}, {"$set": fields})
+    def move_employer(self, held: Held, ready: Callable[[Employer], bool], changes: dict[str, Any],
+                      events: list[Event] = ()) -> Moved | None:
+        """Apply `changes` (and queue events) while the employer is `ready`: one compare-and-set with the
+        version held, read again only after a lost race (kit.repository.Repository.move)."""
+        return self.employer_repo.move(held[0].uscc, held, ready, lambda e: e.model_copy(update=changes),
+                                       list(events))
 
-    def move_employer(self, uscc: str, expect: dict[str, Any], changes: dict[str, Any],
-                      outbox: list[dict[str, Any]] = (), unnumbered: bool = False) -> bool:
-        """Apply `changes` (and queue events) only if the employer still has the field values of `expect`
-        (and, `unnumbered`, no employer_number yet: a number is given once)."""
-        update: dict[str, Any] = {"$set": changes}
-        if outbox:
-            update["$push"] = {"outbox": {"$each": list(outbox)}}
-        query = {"_id": uscc, **expect, **({"employer_number": {"$exists": False}} if unnumbered else {})}
-        return self.employers.update_one(query, update).modified_count == 1
+    def reject_employer(self, uscc: str, now: datetime) -> bool:
+        """pending_review -> rejected in one write, without reading the employer."""
+        return self.employer_repo.set_where(uscc, {"state": "pending_review"},
+                                            {"state": "rejected", "updated_at": now}, []) is not None
+
+    def apply_change(self, uscc: str, version: int, fields: dict[str, Any]) -> None:
+        """A change of details (kit.changes), bumping the version so a compare-and-set read before it
+        cannot write the old values back."""
+        self.employers.update_one({"_id": uscc, **newer_version(version)}, {"$set": fields, "$inc": {"version": 1}})
 
     def stalled_employers(self, before: datetime, limit: int = 50) -> list[str]:
         query = {"$or": [{"state": "received"}, {"state": "registered", "employees_processed": False}],
                  "updated_at": {"$lt": before}}
-        return [d["_id"] for d in self.employers.find(query, {"_id": 1}).limit(limit)]
+        return [e.uscc for e in self.employer_repo.find(query, limit=limit)]
 
-    # ---- enrolments --------------------------------------------------------------------------
+    # ---- enrolments (_id = employee_id) -----------------------------------------------------------
 
-    def insert_enrolments(self, docs: list[dict[str, Any]]) -> bool:
-        """Insert many; rows already there (same id, or person already active) are skipped.
+    def insert_enrolments(self, enrolments: list[tuple[Enrolment, list[Event]]]) -> bool:
+        """Insert many in one command; rows already there (same id, or person already active) are
+        skipped. True when every row was inserted now."""
+        stored = self.enrolment_repo.insert_many([(e.employee_id, e, events) for e, events in enrolments])
+        return len(stored) == len(enrolments)
 
-        True when every row was inserted now."""
-        if not docs:
-            return True
-        try:
-            self.enrolments.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-                raise
-            return False
-        return True
+    def insert_enrolment(self, enrolment: Enrolment, events: list[Event]) -> list[dict]:
+        """Its outbox entries. Raises DuplicateKeyError if the id exists or the person is already active here."""
+        entries = self.enrolment_repo.insert(enrolment.employee_id, enrolment, events)
+        if entries is None:
+            raise DuplicateKeyError(f"enrolment {enrolment.employee_id} exists")
+        return entries
 
-    def insert_enrolment(self, doc: dict[str, Any]) -> None:
-        """Raises DuplicateKeyError if the id exists or the person is already active here."""
-        self.enrolments.insert_one(doc)
-
-    def enrolment(self, employee_id: str, uscc: str | None = None) -> dict[str, Any] | None:
+    def enrolment(self, employee_id: str, uscc: str | None = None) -> tuple[Enrolment, int] | None:
         query = {"_id": employee_id} if uscc is None else {"_id": employee_id, "uscc": uscc}
-        return self.enrolments.find_one(query, {"outbox": 0})
+        return self.enrolment_repo.load(query)
 
-    def enrolments_of(self, employee_ids: list[str]) -> list[dict[str, Any]]:
-        return list(self.enrolments.find({"_id": {"$in": employee_ids}}, {"outbox": 0}))
+    def move_enrolment(self, held: tuple[Enrolment, int], ready: Callable[[Enrolment], bool],
+                       changes: dict[str, Any]) -> tuple[Enrolment, int, list[dict]] | None:
+        return self.enrolment_repo.move(held[0].employee_id, held, ready, lambda e: e.model_copy(update=changes), [])
+
+    def enrolments_of(self, employee_ids: list[str]) -> list[Enrolment]:
+        return list(self.enrolment_repo.find({"_id": {"$in": employee_ids}}))
 
     def staff(self, uscc: str, active_only: bool = False) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {"uscc": uscc, **({"active": True} if active_only else {})}
-        return list(self.enrolments.find(query, {"outbox": 0}).sort([("start_date", 1), ("record_number", 1)]))
+        """The stored documents, as the certificate is rendered and archived from and a closing reads them."""
+        return list(self.enrolments.find(_staff_query(uscc, active_only), {"outbox": 0}).sort(STAFF_ORDER))
 
-    def staff_in_period(self, uscc: str, first: str, last: str) -> list[dict[str, Any]]:
-        query = {"uscc": uscc, "start_date": {"$lte": last},
-                 "$or": [{"end_date": None}, {"end_date": {"$gte": first}}]}
-        return list(self.enrolments.find(query, {"outbox": 0}).sort("record_number", 1))
+    def staff_of(self, uscc: str, active_only: bool = False) -> list[Enrolment]:
+        return list(self.enrolment_repo.find(_staff_query(uscc, active_only), sort=STAFF_ORDER))
 
-    def provisional_enrolments(self, limit: int = 500) -> list[dict[str, Any]]:
-        return list(self.enrolments.find({"contribution_provisional": True}, {"outbox": 0}).limit(limit))
+    def staff_in_period(self, uscc: str, first: date, last: date) -> list[Enrolment]:
+        query = {"uscc": uscc, "start_date": {"$lte": last.isoformat()},
+                 "$or": [{"end_date": None}, {"end_date": {"$gte": first.isoformat()}}]}
+        return list(self.enrolment_repo.find(query, sort=[("record_number", ASCENDING)]))
 
-    def settle_contribution_base(self, employee_id: str, base: str, period: str) -> bool:
-        """Replace a provisional base with the one from the published figures (once)."""
-        result = self.enrolments.update_one(
-            {"_id": employee_id, "contribution_provisional": True},
-            {"$set": {"contribution_base": base, "contribution_provisional": False, "policy_period": period}})
-        return result.modified_count == 1
-
-    def end_enrolment(self, uscc: str, employee_id: str, end_date: str, at: datetime) -> dict[str, Any] | None:
-        """Active -> ended in one write; None if it was not active."""
-        return self.enrolments.find_one_and_update(
-            {"_id": employee_id, "uscc": uscc, "active": True},
-            {"$set": {"active": False, "state": "ended", "end_date": end_date, "ended_at": at}},
-            projection={"outbox": 0}, return_document=ReturnDocument.AFTER)
+    def provisional_enrolments(self, limit: int = 500) -> list[tuple[Enrolment, int]]:
+        return list(self.enrolment_repo.find_loaded({"contribution_provisional": True}, limit=limit))
 
     # ---- tasks (kit.repository: a task's moves are compare-and-set writes with their events) ----
 
@@ -198,7 +207,30 @@ def no_task(task_id: str) -> NotFound:
     return NotFound(f"没有编号为{task_id}的社保事项")
 
 
-def pending_outbox(collection, doc_id: str) -> list[dict[str, Any]]:
-    """The events one document (an employer, enrolment or task) still has to send."""
-    doc = collection.find_one({"_id": doc_id}, {"outbox": 1})
-    return (doc or {}).get("outbox") or []
+def _staff_query(uscc: str, active_only: bool) -> dict[str, Any]:
+    return {"uscc": uscc, **({"active": True} if active_only else {})}
+
+
+class InMemorySocialSecurityStore(SocialSecurityStore):
+    """The same store over dicts, for unit tests of the workflow (kit.repository.InMemoryRepository: no
+    secondary unique indexes, so a person already active elsewhere is not refused here)."""
+
+    def __init__(self):
+        super().__init__(None)
+        self.employers = self.enrolments = self.tasks = None
+        self.employer_repo = InMemoryRepository(Employer, busy=BUSY, native_datetimes=True)
+        self.enrolment_repo = InMemoryRepository(Enrolment, busy=BUSY, native_datetimes=True, key_field="employee_id")
+        self.task_repo = InMemoryRepository(ClerkTask, busy=BUSY, upgrade=upgrade_task)
+        self.sequences = InMemorySequences()
+        self.revocations = InMemoryRevocations()
+        self.documents = InMemoryDocumentArchive()
+
+    def allocate(self, key: str, count: int = 1, fresh: bool = False, block: int = 1) -> range:
+        last = self.sequences.next(key, count)
+        return range(last - count + 1, last + 1)
+
+    def reserved_number(self, key: str) -> int | None:
+        return self.sequences.reserved(key)
+
+    def give_back_number(self, key: str, last: int) -> bool:
+        return self.sequences.give_back(key, last)

@@ -13,6 +13,7 @@ registered with its form's standard staff, and every later growth (enrolment, ap
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,7 @@ from contracts.events import (
     EmployeesEnrolled,
     EmployerRegistered,
     EnrolledEmployee,
+    Event,
     LicenceIssued,
     TaskQueued,
 )
@@ -33,10 +35,11 @@ from contracts.form import Employee
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound
 from kit.mongo import NUMBER_BLOCK
-from kit.outbox import Dispatch, flush, outbox_entry
+from kit.outbox import Dispatch
 from services.social_security import domain, injury
+from services.social_security.domain.records import Employer, Enrolment
 from services.social_security.policy import PolicyBook, PolicyNotConfigured
-from services.social_security.store import SocialSecurityStore, pending_outbox
+from services.social_security.store import Held, Moved, SocialSecurityStore
 
 log = logging.getLogger(__name__)
 
@@ -59,30 +62,20 @@ def receive_licence(store: SocialSecurityStore, dispatch: Dispatch, event: Licen
     a crash in between leaves the task and the redelivered event the employer). Before, the employer
     was stored `received` and then moved twice (registered, staff processed): one write fewer now."""
     licence = event.licence
-    intake = {
-        "_id": licence.uscc,
-        "uscc": licence.uscc,
-        "application_id": event.application_id,
-        "event_id": event.event_id,
-        "company_name": licence.company_name,
-        "district_code": licence.district_code,
-        "established_on": licence.established_on.isoformat(),
-        "work_injury": _work_injury(event.business_scope),
-        "employees": [e.model_dump(mode="json") for e in event.employees],
-        "state": "received",
-        "employees_processed": False,
-        "received_at": now,
-        "updated_at": now,
-        "outbox": [],
-    }
-    reasons = domain.employer_review_reasons(licence.district_code, intake["work_injury"])
+    intake = Employer(
+        uscc=licence.uscc, application_id=event.application_id, event_id=event.event_id,
+        company_name=licence.company_name, district_code=licence.district_code,
+        established_on=licence.established_on, work_injury=_work_injury(event.business_scope),
+        employees=[e.model_dump(mode="json") for e in event.employees], state="received",
+        employees_processed=False, received_at=now, updated_at=now)
+    reasons = domain.employer_review_reasons(licence.district_code, intake.work_injury)
     series = sequence = None
-    queued: list[dict[str, Any]] = []
+    events: list[Event] = []
     task_entries: list[dict[str, Any]] | None = None
     if reasons:
         task_id = domain.task_id(event.application_id, domain.TASK_EMPLOYER)
         task_entries = _queue_employer_task(store, intake, task_id, reasons, now)
-        intake |= {"state": "pending_review", "task_id": task_id}
+        intake = intake.model_copy(update={"state": "pending_review", "task_id": task_id})
     else:
         series = employer_series(licence.district_code, now)
         sequence = store.reserved_number(series)
@@ -91,19 +84,19 @@ def receive_licence(store: SocialSecurityStore, dispatch: Dispatch, event: Licen
                 advance(store, dispatch, licence.uscc, now)
                 return
             sequence = store.allocate(series, block=NUMBER_BLOCK)[0]
-        changes, entry = _registration(intake, sequence, now)
-        intake |= changes
-        intake["outbox"] = queued = [entry]
-    if not store.receive_intake(intake):  # a redelivery, or another instance has it: carry on from what is stored
+        changes, registered = _registration(intake, sequence, now)
+        intake, events = intake.model_copy(update=changes), [registered]
+    queued = store.receive_intake(intake, events)
+    if queued is None:  # a redelivery, or another instance has it: carry on from what is stored
         if sequence is not None:
             store.give_back_number(series, sequence)  # never stored: the next employer takes it
         advance(store, dispatch, licence.uscc, now)
         return
     advance(store, dispatch, licence.uscc, now, intake=intake, queued=queued)
     if task_entries is not None:  # announced once the employer shows it is waiting
-        flush(store.tasks, intake["task_id"], task_entries, dispatch)
+        store.task_repo.flush(intake.task_id, task_entries, dispatch)
     elif reasons:
-        publish(store.tasks, intake["task_id"], dispatch)
+        store.task_repo.publish(intake.task_id, dispatch)
 
 
 def _work_injury(scope_codes: list[str]) -> dict[str, Any] | None:
@@ -117,37 +110,37 @@ def _work_injury(scope_codes: list[str]) -> dict[str, Any] | None:
 
 
 def advance(store: SocialSecurityStore, dispatch: Dispatch, uscc: str, now: datetime,
-            intake: dict[str, Any] | None = None, queued: list[dict[str, Any]] = ()) -> None:
+            intake: Employer | None = None, queued: list[dict[str, Any]] = ()) -> None:
     """Take an employer as far as it can go without a clerk.
 
-    `intake` is the employer document this worker has just created, with the outbox entries it wrote
-    (`queued`). While every guarded move it makes succeeds, nobody else has touched the employer, so
-    it works from memory: no re-reads, and the events it queued are published in one go.
+    `intake` is the employer this worker has just stored (version 0), with the outbox entries it wrote
+    (`queued`). While every move it makes succeeds with the version it holds, nobody else has touched
+    the employer, so it works from memory: no re-reads, and the events it queued are published in one go.
     """
-    employer = intake if intake is not None else store.employer(uscc)
-    if employer is None:
+    held = (intake, 0) if intake is not None else store.load_employer(uscc)
+    if held is None:
         return
     queued = list(queued)
-    if employer["state"] == "received":  # stored before the decision rode on the first write, or legacy
-        registered = _decide_employer(store, dispatch, employer, now)
+    if held[0].state == "received":  # stored before the decision rode on the first write, or legacy
+        registered = _decide_employer(store, dispatch, held, now)
         if registered is not None and intake is not None:
-            employer, queued = registered[0], queued + registered[1]
+            held, queued = registered[:2], queued + registered[2]
         else:  # queued for a clerk, or another worker moved it first: read where it is now
-            publish(store.employers, uscc, dispatch)  # the registration goes out before any staff task
-            employer, intake = store.employer(uscc), None
+            store.employer_repo.publish(uscc, dispatch)  # the registration goes out before any staff task
+            held, intake = store.load_employer(uscc), None
     tasks_to_announce: list[tuple[str, list[dict] | None]] = []
-    if employer["state"] == "registered" and not employer["employees_processed"]:
-        entries, tasks_to_announce = _enrol_form_employees(store, employer, now, fresh=intake is not None)
+    if held[0].state == "registered" and not held[0].employees_processed:
+        entries, tasks_to_announce = _enrol_form_employees(store, held, now, fresh=intake is not None)
         queued += entries
     if intake is not None:
-        flush(store.employers, uscc, queued, dispatch)
+        store.employer_repo.flush(uscc, queued, dispatch)
     else:
-        publish(store.employers, uscc, dispatch)
+        store.employer_repo.publish(uscc, dispatch)
     for task_id, task_entries in tasks_to_announce:
         if task_entries is None:  # stored before (a repeat): what it still has to send
-            publish(store.tasks, task_id, dispatch)
+            store.task_repo.publish(task_id, dispatch)
         else:
-            flush(store.tasks, task_id, task_entries, dispatch)
+            store.task_repo.flush(task_id, task_entries, dispatch)
 
 
 def resume_stalled(store: SocialSecurityStore, dispatch: Dispatch, now: datetime) -> int:
@@ -160,25 +153,29 @@ def resume_stalled(store: SocialSecurityStore, dispatch: Dispatch, now: datetime
     return len(stalled)
 
 
-def _decide_employer(store, dispatch, employer, now) -> tuple[dict[str, Any], list[dict]] | None:
-    """Register at once (the employer as it is now and the queued event), or queue for a clerk (None)."""
-    district = employer["district_code"]
-    reasons = domain.employer_review_reasons(district, employer.get("work_injury", domain.WORK_INJURY_UNCHECKED))
+def _decide_employer(store, dispatch, held: Held, now) -> Moved | None:
+    """Register at once (the employer moved, its version and the queued entry), or queue for a clerk (None)."""
+    employer = held[0]
+    reasons = domain.employer_review_reasons(employer.district_code, employer.work_injury)
     if not reasons:
-        return _register(store, employer, now, expect_state="received")
-    task_id = domain.task_id(employer["application_id"], domain.TASK_EMPLOYER)
+        return _register(store, held, now, expect_state="received")
+    task_id = domain.task_id(employer.application_id, domain.TASK_EMPLOYER)
     _queue_employer_task(store, employer, task_id, reasons, now)
-    store.move_employer(employer["_id"], {"state": "received"},
-                        {"state": "pending_review", "task_id": task_id, "updated_at": now})
-    publish(store.tasks, task_id, dispatch)  # announced once the employer shows it is waiting
+    store.move_employer(held, in_state("received"), {"state": "pending_review", "task_id": task_id, "updated_at": now})
+    store.task_repo.publish(task_id, dispatch)  # announced once the employer shows it is waiting
     return None
 
 
-def _queue_employer_task(store, employer, task_id, reasons, now) -> list[dict] | None:
+def in_state(state: str, processed: bool | None = None) -> Callable[[Employer], bool]:
+    """The condition of an employer's move: still in `state` (and, given, with its staff processed or not)."""
+    return lambda e: e.state == state and (processed is None or e.employees_processed is processed)
+
+
+def _queue_employer_task(store, employer: Employer, task_id, reasons, now) -> list[dict] | None:
     return _queue_task(store, employer, task_id, domain.TASK_EMPLOYER, reasons, now, {
-        "company_name": employer["company_name"], "uscc": employer["uscc"],
-        "district_code": employer["district_code"], "work_injury": employer.get("work_injury"),
-        "employees": len(employer["employees"]), "reasons": reasons,
+        "company_name": employer.company_name, "uscc": employer.uscc,
+        "district_code": employer.district_code, "work_injury": employer.work_injury,
+        "employees": len(employer.employees), "reasons": reasons,
     })
 
 
@@ -187,76 +184,76 @@ def employer_series(district_code: str, now: datetime) -> str:
     return f"employer:{district_code}:{domain.local_today(now).year}"
 
 
-def register_employer(store, employer, now, expect_state: str) -> bool:
-    return _register(store, employer, now, expect_state) is not None
+def register_employer(store, held: Held, now, expect_state: str) -> bool:
+    return _register(store, held, now, expect_state) is not None
 
 
-def _registration(employer, sequence: int, now: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
-    """What numbering the employer changes, and the employer_registered entry it queues."""
+def _registration(employer: Employer, sequence: int, now: datetime) -> tuple[dict[str, Any], EmployerRegistered]:
+    """What numbering the employer changes, and the employer_registered it queues."""
     year = domain.local_today(now).year
-    district, uscc = employer["district_code"], employer["uscc"]
-    number = domain.employer_number(district, year, sequence)
+    number = domain.employer_number(employer.district_code, year, sequence)
     insurances = [domain.INSURANCE_LABELS[k] for k in domain.INSURANCE_KINDS]
-    event = EmployerRegistered(application_id=employer["application_id"], uscc=uscc, employer_number=number,
+    event = EmployerRegistered(application_id=employer.application_id, uscc=employer.uscc, employer_number=number,
                                insurances=insurances, documents=[CERTIFICATE])
     changes = {"state": "registered", "employer_number": number, "insurances": insurances,
                "registered_at": now, "updated_at": now}
-    return changes, outbox_entry(event)
+    return changes, event
 
 
-def _register(store, employer, now, expect_state: str) -> tuple[dict[str, Any], list[dict]] | None:
-    """Number a stored employer and queue employer_registered: (the employer after, [entry]), None if lost."""
-    sequence = store.allocate(employer_series(employer["district_code"], now), block=NUMBER_BLOCK)[0]
-    changes, entry = _registration(employer, sequence, now)
-    # If another worker won the race, this number is skipped (never reused, never given twice).
-    if not store.move_employer(employer["uscc"], {"state": expect_state}, changes, [entry], unnumbered=True):
-        return None
-    return {**employer, **changes}, [entry]
+def _register(store, held: Held, now, expect_state: str) -> Moved | None:
+    """Number a stored employer and queue employer_registered: (the employer after, its version, [entry]),
+    None if another worker moved it first (this number is then skipped: never reused, never given twice)."""
+    employer = held[0]
+    sequence = store.allocate(employer_series(employer.district_code, now), block=NUMBER_BLOCK)[0]
+    changes, event = _registration(employer, sequence, now)
+    unnumbered = in_state(expect_state)
+    return store.move_employer(held, lambda e: unnumbered(e) and e.employer_number is None, changes, [event])
 
 
-def _enrol_form_employees(store, employer, now, fresh: bool) -> tuple[list[dict], list[tuple[str, list[dict] | None]]]:
+def _enrol_form_employees(store, held: Held, now, fresh: bool) -> tuple[list[dict], list[tuple[str, list[dict] | None]]]:
     """Enrol the form's standard employees, queue the others for a clerk.
 
     Returns the outbox entries queued on the employer and the tasks to announce after them (with the
     entries this worker stored them with; None: stored before).
     `fresh`: this worker registered the employer just now, so none of these enrolments can exist yet.
     """
+    employer = held[0]
     today = domain.local_today(now)
-    established = date.fromisoformat(employer["established_on"])
+    established = employer.established_on
     standard: list[tuple[str, Employee]] = []
     queued: list[tuple[int, list[dict] | None]] = []
-    for index, raw in enumerate(employer["employees"]):
+    for index, raw in enumerate(employer.employees):
         person = Employee.model_validate(raw)
         reasons = domain.employee_review_reasons(person, established, today)
-        if not reasons and (missing := _no_figures(employer["district_code"], domain.form_start_date(person, established))):
+        if not reasons and (missing := _no_figures(employer.district_code, domain.form_start_date(person, established))):
             reasons.append(missing)  # a region with no figures at all (not a late notice: that continues)
         if reasons:
             queued.append((index, _queue_employee_task(store, employer, index, person, reasons, now)))
         else:
-            standard.append((domain.form_employee_id(employer["application_id"], index), person))
+            standard.append((domain.form_employee_id(employer.application_id, index), person))
     ids = [employee_id for employee_id, _ in standard]
     present = [] if fresh or not ids else store.enrolments_of(ids)
-    known = {d["_id"] for d in present}
+    known = {e.employee_id for e in present}
     missing = [(i, p) for i, p in standard if i not in known]
     # the company's record series starts here, so its counter is normally created with this block
-    numbers = store.allocate(f"record:{employer['uscc']}", len(missing), fresh=True) if missing else []
-    docs = []
+    numbers = store.allocate(f"record:{employer.uscc}", len(missing), fresh=True) if missing else []
+    new = []
     for (employee_id, person), seq in zip(missing, numbers, strict=True):
         start = domain.form_start_date(person, established)
-        new = domain.NewEmployee(person.name, person.resident_id, start, person.monthly_wage)
-        docs.append(enrolment_doc(employer, employee_id, new, seq, "form", now))
-    if store.insert_enrolments(docs):
-        enrolled = present + docs
+        person = domain.NewEmployee(person.name, person.resident_id, start, person.monthly_wage)
+        new.append(new_enrolment(employer, employee_id, person, seq, "form", now))
+    if store.insert_enrolments([(e, []) for e in new]):
+        enrolled = present + new
     else:  # some were there already (another worker): what is stored is the truth
         enrolled = store.enrolments_of(ids)
-    enrolled = sorted(enrolled, key=lambda d: d["record_number"])
-    outbox = []
+    enrolled = sorted(enrolled, key=lambda e: e.record_number)
+    events = []
     if enrolled or not queued:  # an empty batch still tells the founder "nothing left to do here"
-        outbox.append(outbox_entry(enrolled_event(employer, enrolled)))
-    if not store.move_employer(employer["_id"], {"state": "registered", "employees_processed": False},
-                               {"employees_processed": True, "updated_at": now}, outbox):
-        outbox = []  # another worker finished first and queued its own event
-    tasks = [(domain.task_id(employer["application_id"], domain.TASK_EMPLOYEE, index), entries)
+        events.append(enrolled_event(employer, enrolled))
+    moved = store.move_employer(held, in_state("registered", processed=False),
+                                {"employees_processed": True, "updated_at": now}, events)
+    outbox = moved[2] if moved is not None else []  # None: another worker finished first and queued its own
+    tasks = [(domain.task_id(employer.application_id, domain.TASK_EMPLOYEE, index), entries)
              for index, entries in queued]
     return outbox, tasks
 
@@ -269,77 +266,48 @@ def _no_figures(district_code: str, start: date) -> str | None:
     return None
 
 
-def _queue_employee_task(store, employer, index, person: Employee, reasons, now) -> list[dict] | None:
-    task_id = domain.task_id(employer["application_id"], domain.TASK_EMPLOYEE, index)
+def _queue_employee_task(store, employer: Employer, index, person: Employee, reasons, now) -> list[dict] | None:
+    task_id = domain.task_id(employer.application_id, domain.TASK_EMPLOYEE, index)
     return _queue_task(store, employer, task_id, domain.TASK_EMPLOYEE, reasons, now, {
         "employee_index": index, "name": person.name, "resident_id": mask_resident_id(person.resident_id),
-        "start_date": domain.form_start_date(person, date.fromisoformat(employer["established_on"])).isoformat(),
+        "start_date": domain.form_start_date(person, employer.established_on).isoformat(),
         "monthly_wage": str(person.monthly_wage), "reasons": reasons,
         "corrections": "approve 的 payload 可更正 name、resident_id、start_date、monthly_wage",
     })
 
 
-def _queue_task(store, employer, task_id, kind, reasons, now, details) -> list[dict] | None:
+def _queue_task(store, employer: Employer, task_id, kind, reasons, now, details) -> list[dict] | None:
     """Store the task with its task_queued; its outbox entries, None when it was stored before."""
     timing = deadline(domain.local_today(now), domain.CLERK_WORKING_DAYS)
     reason = "；".join(reasons)
-    task = domain.new_task(task_id=task_id, kind=kind, application_id=employer["application_id"],
-                           uscc=employer["uscc"], title=employer["company_name"], reason=reason,
+    task = domain.new_task(task_id=task_id, kind=kind, application_id=employer.application_id,
+                           uscc=employer.uscc, title=employer.company_name, reason=reason,
                            created_at=now, timing=timing, details=details)
-    event = TaskQueued(application_id=employer["application_id"], bureau="social_security", task_id=task_id,
+    event = TaskQueued(application_id=employer.application_id, bureau="social_security", task_id=task_id,
                        kind=kind, reason=reason, **timing.fields())
     return store.insert_task(task, [event])  # the caller publishes after its own state move
 
 
-def enrolment_doc(employer, employee_id: str, person: domain.NewEmployee, seq: int, source: str,
-                   now: datetime, request_id: str | None = None) -> dict[str, Any]:
-    policy = POLICIES.policy(employer["district_code"], person.start_date)
-    record = domain.record_number(employer["employer_number"], seq)
-    return {
-        "_id": employee_id,
-        "uscc": employer["uscc"],
-        "application_id": employer["application_id"],
-        "name": person.name,
-        "resident_id": person.resident_id,  # = the social security number (社会保险法 art. 58)
-        "record_number": record,
-        "start_date": person.start_date.isoformat(),
-        # 就业登记: recorded with the enrolment, in the same insert (one record, never one without the other)
-        "employment_number": domain.employment_number(record),
-        "employment_registered_on": domain.local_today(now).isoformat(),
-        "end_date": None,
-        "monthly_wage": str(person.monthly_wage),
-        "contribution_base": str(domain.contribution_base(person.monthly_wage, policy.base)),
-        # figures continued past their period: recomputed when the new ones are loaded
-        "contribution_provisional": policy.provisional,
-        "policy_period": policy.period,
-        "active": True,
-        "state": "active",
-        "source": source,
-        "request_id": request_id,
-        "enrolled_at": now,
-        "outbox": [],
-    }
+def new_enrolment(employer: Employer, employee_id: str, person: domain.NewEmployee, seq: int, source: str,
+                  now: datetime, request_id: str | None = None) -> Enrolment:
+    policy = POLICIES.policy(employer.district_code, person.start_date)
+    record = domain.record_number(employer.employer_number, seq)
+    return Enrolment(
+        employee_id=employee_id, uscc=employer.uscc, application_id=employer.application_id,
+        name=person.name, resident_id=person.resident_id, record_number=record, start_date=person.start_date,
+        employment_number=domain.employment_number(record), employment_registered_on=domain.local_today(now),
+        monthly_wage=str(person.monthly_wage),
+        contribution_base=str(domain.contribution_base(person.monthly_wage, policy.base)),
+        contribution_provisional=policy.provisional, policy_period=policy.period, source=source,
+        request_id=request_id, enrolled_at=now)
 
 
-def enrolled_event(employer, enrolments: list[dict[str, Any]]) -> EmployeesEnrolled:
+def enrolled_event(employer: Employer, enrolments: list[Enrolment]) -> EmployeesEnrolled:
     return EmployeesEnrolled(
-        application_id=employer["application_id"], uscc=employer["uscc"],
-        employees=[EnrolledEmployee(employee_id=d["_id"], name=d["name"], record_number=d["record_number"],
-                                    start_date=date.fromisoformat(d["start_date"]),
-                                    **employment_registration(d)) for d in enrolments])
-
-
-def employment_registration(doc: dict[str, Any]) -> dict[str, Any]:
-    """The 就业登记 of an enrolment (None for enrolments stored before it was recorded)."""
-    on = doc.get("employment_registered_on")
-    return {"employment_number": doc.get("employment_number"),
-            "employment_registered_on": date.fromisoformat(on) if on else None}
-
-
-def publish(collection, doc_id: str, dispatch: Dispatch) -> None:
-    entries = pending_outbox(collection, doc_id)
-    if entries:
-        flush(collection, doc_id, entries, dispatch)
+        application_id=employer.application_id, uscc=employer.uscc,
+        employees=[EnrolledEmployee(employee_id=e.employee_id, name=e.name, record_number=e.record_number,
+                                    start_date=e.start_date, employment_number=e.employment_number,
+                                    employment_registered_on=e.employment_registered_on) for e in enrolments])
 
 
 # ---- licence_revoked: what a closing company may no longer do ----------------------------------
@@ -362,25 +330,27 @@ def reconcile_provisional(store: SocialSecurityStore) -> int:
     """Enrolments made on continued (provisional) figures get their base from the figures now known
     for their start month; returns how many changed. Cheap to call: one query when none is waiting."""
     changed = 0
-    for doc in store.provisional_enrolments():
-        employer = store.employer(doc["uscc"])
-        policy = POLICIES.policy(employer["district_code"], date.fromisoformat(doc["start_date"]))
+    for held in store.provisional_enrolments():
+        enrolment = held[0]
+        employer = store.employer(enrolment.uscc)
+        policy = POLICIES.policy(employer.district_code, enrolment.start_date)
         if policy.provisional:
             continue  # still no newer figures for that month
-        base = domain.contribution_base(Decimal(doc["monthly_wage"]), policy.base)
-        changed += store.settle_contribution_base(doc["_id"], str(base), policy.period)
+        base = str(domain.contribution_base(Decimal(enrolment.monthly_wage), policy.base))
+        changed += store.move_enrolment(held, lambda e: e.contribution_provisional, {
+            "contribution_base": base, "contribution_provisional": False, "policy_period": policy.period}) is not None
     return changed
 
 
 # ---- later changes without a form --------------------------------------------------------------
 
 
-def registered_employer(store: SocialSecurityStore, uscc: str) -> dict[str, Any]:
+def registered_employer(store: SocialSecurityStore, uscc: str) -> Employer:
     employer = store.employer(uscc) if isinstance(uscc, str) else None
     if employer is None:
         raise NotFound(f"未找到统一社会信用代码为{uscc}的单位社保登记")
-    if employer["state"] != "registered":
-        raise Conflict(f"该单位社保登记尚未办结（{employer['state']}），暂不能办理人员增减")
+    if employer.state != "registered":
+        raise Conflict(f"该单位社保登记尚未办结（{employer.state}），暂不能办理人员增减")
     return employer
 
 
@@ -391,29 +361,27 @@ def enrol_employee(store: SocialSecurityStore, dispatch: Dispatch, uscc: str, ra
         raise Invalid.with_fields("request_id 无效", [FieldError(field="request_id", message="应为1至100个字符")])
     employee_id = domain.request_employee_id(uscc, request_id) if request_id else _random_id()
     if request_id and (existing := store.enrolment(employee_id)) is not None:
-        return staff_view(existing)  # a retry of what was done (maybe before a revocation): same answer
+        return staff_view(existing[0])  # a retry of what was done (maybe before a revocation): same answer
     refuse_if_revoked(store, uscc, "enrol_employee")
     person = checked_employee(employer, raw, now)
-    doc = enrolment_doc(employer, employee_id, person, store.allocate(f"record:{uscc}")[0], "request", now,
-                         request_id)
-    doc["outbox"] = [outbox_entry(enrolled_event(employer, [doc]))]
+    enrolment = new_enrolment(employer, employee_id, person, store.allocate(f"record:{uscc}")[0], "request", now,
+                              request_id)
     try:
-        store.insert_enrolment(doc)
+        entries = store.insert_enrolment(enrolment, [enrolled_event(employer, [enrolment])])
     except DuplicateKeyError:
         if request_id and (existing := store.enrolment(employee_id)) is not None:
-            return staff_view(existing)  # the same request raced itself: one enrolment
+            return staff_view(existing[0])  # the same request raced itself: one enrolment
         raise Conflict(f"{person.name}（{mask_resident_id(person.resident_id)}）已在本单位参保，不能重复参保") from None
-    flush(store.enrolments, employee_id, doc["outbox"], dispatch)
-    return staff_view(doc)
+    store.enrolment_repo.flush(employee_id, entries, dispatch)
+    return staff_view(enrolment)
 
 
-def checked_employee(employer, raw: Any, now: datetime) -> domain.NewEmployee:
-    established = date.fromisoformat(employer["established_on"])
-    person, errors = domain.parse_new_employee(raw, established, domain.local_today(now))
+def checked_employee(employer: Employer, raw: Any, now: datetime) -> domain.NewEmployee:
+    person, errors = domain.parse_new_employee(raw, employer.established_on, domain.local_today(now))
     if errors:
         raise Invalid.with_fields(f"员工信息有{len(errors)}处需要修改", errors)
     try:
-        POLICIES.policy(employer["district_code"], person.start_date)
+        POLICIES.policy(employer.district_code, person.start_date)
     except PolicyNotConfigured as exc:
         raise Invalid.with_fields(str(exc), [FieldError(field="start_date", message=str(exc))]) from None
     return person
@@ -422,37 +390,43 @@ def checked_employee(employer, raw: Any, now: datetime) -> domain.NewEmployee:
 def end_employment(store: SocialSecurityStore, uscc: str, employee_id: Any, end_date: Any,
                    now: datetime) -> dict[str, Any]:
     registered_employer(store, uscc)
-    current = store.enrolment(employee_id, uscc) if isinstance(employee_id, str) else None
-    if current is None:
-        raise NotFound(f"本单位没有参保记录 {employee_id}")
+    held = _enrolment_here(store, uscc, employee_id)
+    current = held[0]
     try:
         end = date.fromisoformat(end_date) if end_date else domain.local_today(now)
     except (TypeError, ValueError):
         raise Invalid.with_fields("离职日期格式不正确", [FieldError(field="end_date", message="日期格式应为 YYYY-MM-DD")]) from None
-    if end < date.fromisoformat(current["start_date"]):
+    if end < current.start_date:
         raise Invalid.with_fields("离职日期不能早于入职日期",
-                                  [FieldError(field="end_date", message=f"不能早于入职日期{current['start_date']}")])
-    ended = store.end_enrolment(uscc, employee_id, end.isoformat(), now)
-    if ended is None:
-        ended = store.enrolment(employee_id, uscc)
-        if ended["end_date"] != end.isoformat() and end_date:
-            raise Conflict(f"{ended['name']}已于{ended['end_date']}离职减员")
+                                  [FieldError(field="end_date", message=f"不能早于入职日期{current.start_date}")])
+    moved = store.move_enrolment(held, lambda e: e.active, {"active": False, "state": "ended", "end_date": end,
+                                                            "ended_at": now})
+    if moved is not None:
+        return staff_view(moved[0])
+    ended = store.enrolment(employee_id, uscc)[0]  # ended already (a retry, or another request)
+    if ended.end_date != end and end_date:
+        raise Conflict(f"{ended.name}已于{ended.end_date}离职减员")
     return staff_view(ended)
+
+
+def _enrolment_here(store: SocialSecurityStore, uscc: str, employee_id: Any) -> tuple[Enrolment, int]:
+    held = store.enrolment(employee_id, uscc) if isinstance(employee_id, str) else None
+    if held is None:
+        raise NotFound(f"本单位没有参保记录 {employee_id}")
+    return held
 
 
 def person_of(store: SocialSecurityStore, uscc: str, employee_id: Any) -> dict[str, Any]:
     """The unmasked resident ID of one enrolment, for the gateway's leaver request only (it names the
     same person at the other bureaus); never shown to anyone."""
     registered_employer(store, uscc)
-    current = store.enrolment(employee_id, uscc) if isinstance(employee_id, str) else None
-    if current is None:
-        raise NotFound(f"本单位没有参保记录 {employee_id}")
-    return {"employee_id": current["_id"], "name": current["name"], "resident_id": current["resident_id"]}
+    current = _enrolment_here(store, uscc, employee_id)[0]
+    return {"employee_id": current.employee_id, "name": current.name, "resident_id": current.resident_id}
 
 
 def list_staff(store: SocialSecurityStore, uscc: str) -> list[dict[str, Any]]:
     registered_employer(store, uscc)
-    return [staff_view(d) for d in store.staff(uscc)]
+    return [staff_view(e) for e in store.staff_of(uscc)]
 
 
 def contributions(store: SocialSecurityStore, uscc: str, month: Any) -> dict[str, Any]:
@@ -462,47 +436,48 @@ def contributions(store: SocialSecurityStore, uscc: str, month: Any) -> dict[str
     except (TypeError, ValueError):
         raise Invalid.with_fields("月份格式应为 YYYY-MM", [FieldError(field="month", message="格式应为 YYYY-MM")]) from None
     try:
-        policy = POLICIES.policy(employer["district_code"], first)
+        policy = POLICIES.policy(employer.district_code, first)
     except PolicyNotConfigured as exc:
         raise Invalid.with_fields(str(exc), [FieldError(field="month", message=str(exc))]) from None
-    staff = [{"employee_id": d["_id"], "name": d["name"], "monthly_wage": d["monthly_wage"]}
-             for d in store.staff_in_period(uscc, first.isoformat(), last.isoformat())]
-    result = domain.month_contributions(staff, policy, employer.get("work_injury"))
-    return {"uscc": uscc, "employer_number": employer["employer_number"], "month": month, **result}
+    staff = [{"employee_id": e.employee_id, "name": e.name, "monthly_wage": e.monthly_wage}
+             for e in store.staff_in_period(uscc, first, last)]
+    result = domain.month_contributions(staff, policy, employer.work_injury)
+    return {"uscc": uscc, "employer_number": employer.employer_number, "month": month, **result}
 
 
-def employer_view(employer: dict[str, Any], revocation: Revocation | None,
+def employer_view(employer: Employer, revocation: Revocation | None,
                   staff_count: int | None = None) -> dict[str, Any]:
     """The employer as callers see it; `revocation` as stored (None = the licence stands)."""
-    view = {k: employer.get(k) for k in ("uscc", "application_id", "company_name", "district_code", "state",
-                                         "employer_number", "established_on")}
-    view["insurances"] = employer.get("insurances", [])
-    view["work_injury"] = employer.get("work_injury")  # class, rate and the scope item it follows
-    view["registered_at"] = employer["registered_at"].isoformat() if employer.get("registered_at") else None
+    view = {k: getattr(employer, k) for k in ("uscc", "application_id", "company_name", "district_code", "state",
+                                              "employer_number")}
+    view["established_on"] = employer.established_on.isoformat()
+    view["insurances"] = employer.insurances or []
+    view["work_injury"] = employer.work_injury  # class, rate and the scope item it follows
+    view["registered_at"] = employer.registered_at.isoformat() if employer.registered_at else None
     if staff_count is not None:
         view["active_staff"] = staff_count
     view["licence_revoked"] = revocation_view(revocation)
     return view
 
 
-def staff_view(doc: dict[str, Any]) -> dict[str, Any]:
+def staff_view(enrolment: Enrolment) -> dict[str, Any]:
     """One enrolment as callers see it: the ID number (= social security number) masked."""
+    registered_on = enrolment.employment_registered_on
     return {
-        "employee_id": doc["_id"],
-        "name": doc["name"],
-        "resident_id": mask_resident_id(doc["resident_id"]),
-        "record_number": doc["record_number"],
-        "start_date": doc["start_date"],
-        "end_date": doc.get("end_date"),
-        "state": doc["state"],
-        "monthly_wage": doc["monthly_wage"],
-        "contribution_base": doc["contribution_base"],
-        "contribution_provisional": bool(doc.get("contribution_provisional")),
-        "employment_number": doc.get("employment_number"),
-        "employment_registered_on": doc.get("employment_registered_on"),
+        "employee_id": enrolment.employee_id,
+        "name": enrolment.name,
+        "resident_id": mask_resident_id(enrolment.resident_id),
+        "record_number": enrolment.record_number,
+        "start_date": enrolment.start_date.isoformat(),
+        "end_date": enrolment.end_date.isoformat() if enrolment.end_date else None,
+        "state": enrolment.state,
+        "monthly_wage": enrolment.monthly_wage,
+        "contribution_base": enrolment.contribution_base,
+        "contribution_provisional": enrolment.contribution_provisional,
+        "employment_number": enrolment.employment_number,
+        "employment_registered_on": registered_on.isoformat() if registered_on else None,
     }
 
 
 def _random_id() -> str:
     return uuid4().hex
-

@@ -10,7 +10,7 @@ open, since the people insured keep their rights: ending employment, contributio
 certificate, and a clerk rejecting a pending task.
 
 The package, by concern: `numbers` (vocabulary, numbers, ids), `enrolment` (days, months, screening),
-`contributions` (and the revoked-licence refusals), `answers` (change answers, closing blockers),
+`contributions` (and the revoked-licence refusals), `answers` (change answers, closing blockers), `records` (the stored employer and enrolment),
 `tasks` (the stored clerk task). What the RPCs return is services/social_security/views.py; the
 figures (policy.py, injury.py) are read at the edge and passed in.
 """
@@ -19,4 +19,5 @@ from services.social_security.domain.answers import *  # noqa: F401,F403
 from services.social_security.domain.contributions import *  # noqa: F401,F403
 from services.social_security.domain.enrolment import *  # noqa: F401,F403
 from services.social_security.domain.numbers import *  # noqa: F401,F403
+from services.social_security.domain.records import *  # noqa: F401,F403
 from services.social_security.domain.tasks import *  # noqa: F401,F403

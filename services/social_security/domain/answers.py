@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.events import Blocker, CompanyChanged
+from services.social_security.domain.records import Employer
 
 
-def change_answer(employer: dict[str, Any], event: CompanyChanged) -> tuple[str, dict, dict]:
+def change_answer(employer: Employer, event: CompanyChanged) -> tuple[str, dict, dict]:
     """A change of details at social security: the employer's registered items follow the licence;
     every district here is in the Wuhan pool, so the employer number and the staff's insurance stay.
     Returns (the founder's line, the answer's detail, the employer fields to set)."""
     licence = event.licence
     fields = {"company_name": licence.company_name, "district_code": licence.district_code,
               "domicile": licence.domicile, "licence_version": event.version}
-    number = employer.get("employer_number")
+    number = employer.employer_number
     summary = f"单位社保登记信息已更新，单位编号{number}不变，在职员工参保关系不变" if number else \
         "单位社保登记信息已更新"
     return summary, {"employer_number": number, "district_code": licence.district_code}, fields

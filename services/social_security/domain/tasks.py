@@ -28,6 +28,20 @@ class ClerkTask(queue.StoredTask):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+def upgrade_task(doc: dict[str, Any]) -> dict[str, Any]:
+    """A task as stored before it was a ClerkTask (ed388b0, 2026-12-03), read as one: it had no `id`
+    (only `_id`), no `version` (kit.repository reads that as 0), state `claimed` while a clerk held it
+    (the claim itself is in claimed_by/claim_expires_at, as now) and `decided_at` where `finished_at` is
+    now. The first save writes the new fields; `decided_at` stays stored, so it is dropped on every read."""
+    upgraded = {**doc, "id": doc.get("id") or doc["_id"]}
+    if upgraded.get("state") == "claimed":
+        upgraded["state"] = "open"
+    decided = upgraded.pop("decided_at", None)
+    if upgraded.get("finished_at") is None and decided is not None:
+        upgraded["finished_at"] = decided
+    return upgraded
+
+
 def new_task(*, task_id: str, kind: str, application_id: str, uscc: str, title: str, reason: str,
              created_at: datetime, timing: Deadline, details: dict[str, Any]) -> ClerkTask:
     return ClerkTask(id=task_id, kind=kind, application_id=application_id, uscc=uscc, title=title, reason=reason,

@@ -63,11 +63,11 @@ def test_a_number_taken_by_a_dead_worker_is_skipped_not_reused(bureau, mongo_db,
     original = workflow.SocialSecurityStore.receive_intake
     died = []
 
-    def dies_once(store, doc):  # dies after drawing the number, before the employer's first write
+    def dies_once(store, employer, events):  # dies after drawing the number, before the employer's first write
         if not died:
-            died.append(doc["employer_number"])
+            died.append(employer.employer_number)
             raise RuntimeError("worker died here")
-        return original(store, doc)
+        return original(store, employer, events)
 
     monkeypatch.setattr(workflow.SocialSecurityStore, "receive_intake", dies_once)
     with entrypoint_waiter(bureau.recorder, "on_employer_registered", timeout=15):

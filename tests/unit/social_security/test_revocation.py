@@ -36,7 +36,9 @@ def test_the_refusal_names_the_shanghai_day_the_reason_and_what_stops():
 
 
 def test_the_view_shows_the_revocation_or_null():
-    employer = {"uscc": REVOCATION.uscc, "state": "registered"}
+    employer = domain.Employer(uscc=REVOCATION.uscc, application_id="app-1", event_id="e-0", company_name="公司",
+                               district_code="420111", established_on=date(2026, 11, 20), state="registered",
+                               received_at=NOW, updated_at=NOW)
     assert workflow.employer_view(employer, None)["licence_revoked"] is None
     assert workflow.employer_view(employer, REVOCATION)["licence_revoked"] == revocation_view(REVOCATION) == {
         "revoked_at": "2026-11-24T17:30:00+00:00", "reason": "虚假登记"}
@@ -96,4 +98,4 @@ def test_rejecting_does_not_consult_the_revocation():
     with pytest.raises(Conflict, match="刷新后重试"):
         clerk.ClerkQueue(store, MagicMock()).act("t1", "clerk-li", "reject", {"reasons": ["执照已吊销"]}, NOW)
     store.revocations.get.assert_not_called()
-    store.move_employer.assert_not_called()  # the action stopped at the claim
+    store.reject_employer.assert_not_called()  # the action stopped at the claim

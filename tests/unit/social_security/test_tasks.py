@@ -68,3 +68,20 @@ def test_reject_needs_reasons_and_unknown_actions_are_invalid():
         with pytest.raises(Invalid) as caught:
             domain.check_action(action, payload)
         assert caught.value.field_errors
+
+
+def read(stored: dict) -> domain.ClerkTask:
+    """What kit.repository does with a stored document: upgrade, drop its _id, validate."""
+    return domain.ClerkTask.model_validate({k: v for k, v in domain.upgrade_task(stored).items() if k != "_id"})
+
+
+def test_a_task_stored_before_clerk_tasks_is_read_as_one():
+    stored = doc().model_dump(exclude={"id", "finished_at"})
+    old = {**stored, "_id": "t1", "state": "claimed", "claimed_by": "李", "decided_at": None}
+    task = read(old)
+    assert task.id == "t1" and task.state == "open" and task.claimed_by == "李"
+    closed = {**stored, "_id": "t1", "state": "rejected", "decided_at": NOW}
+    assert read(closed).finished_at == NOW
+    saved_since = {**stored, "_id": "t1", "id": "t1", "state": "done", "finished_at": NOW,
+                   "decided_at": NOW - timedelta(days=1)}  # a save writes finished_at, leaves decided_at
+    assert read(saved_since).finished_at == NOW
