@@ -57,7 +57,7 @@ def test_an_employer_for_a_clerk_costs_two_writes(counted):
     writes = [c for c in commands.seen if c[2] != ["$pull"]]
     print(f"\nsocial security, employer for a clerk: {len(commands.seen)} commands, "
           f"{len(writes)} without the outbox pull: {commands.seen}")
-    assert writes == [("insert", "tasks", []), ("update", "employers", ["$setOnInsert"])]  # the task first
+    assert [c[:3] for c in writes] == [("insert", "tasks", []), ("update", "employers", ["$setOnInsert"])]  # task first
 
 
 def test_a_redelivered_licence_writes_nothing_and_sends_nothing_again(counted):
@@ -69,4 +69,4 @@ def test_a_redelivered_licence_writes_nothing_and_sends_nothing_again(counted):
     receive_licence(store, lambda kind, payload: sent.append(kind), event, clock.now())
     assert sent == []
     print(f"\nsocial security, redelivered licence: {commands.seen}")
-    assert [c for c in commands.seen if c[0] != "find"] == [("update", "employers", ["$setOnInsert"])]
+    assert [c[:3] for c in commands.seen if c[0] != "find"] == [("update", "employers", ["$setOnInsert"])]
