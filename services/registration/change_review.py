@@ -107,20 +107,18 @@ def describe(section: str, form: ApplicationForm) -> str:
 
 
 def new_task(case: dict, change_id: str, change: ChangeRequest, form: ApplicationForm, after: ApplicationForm,
-             why: list[str], revision: int, now: datetime) -> dict[str, Any]:
+             why: list[str], revision: int, now: datetime) -> domain.ReviewTask:
     sections = change.sections()
     due = change_review_deadline(clock.china_date(now))
-    return {
-        "id": task_id(case["_id"], change_id, revision), "bureau": "registration", "kind": TASK_KIND,
-        "application_id": case["_id"], "title": f"{'、'.join(CHANGE_LABELS[s] for s in sections)}变更：{form.name.full}",
-        "reason": "；".join(why), "state": "open", "created_at": now, **due.fields(),
-        "claimed_by": None, "claim_expires_at": None, "actions": list(ACTIONS),
-        "details": {"change_id": change_id, "uscc": case["licence"]["uscc"], "revision": revision, "reasons": why,
-                    "legal_representative": after.legal_representative.name,
-                    "changes": [{"section": s, "label": CHANGE_LABELS[s], "before": describe(s, form),
-                                 "after": describe(s, after)} for s in sections]},
-        "history": [],
-    }
+    return domain.ReviewTask(
+        id=task_id(case["_id"], change_id, revision), kind=TASK_KIND, application_id=case["_id"],
+        title=f"{'、'.join(CHANGE_LABELS[s] for s in sections)}变更：{form.name.full}",
+        reason="；".join(why), created_at=now, **due.fields(), actions=list(ACTIONS),
+        details={"change_id": change_id, "uscc": case["licence"]["uscc"], "revision": revision, "reasons": why,
+                 "legal_representative": after.legal_representative.name,
+                 "changes": [{"section": s, "label": CHANGE_LABELS[s], "before": describe(s, form),
+                              "after": describe(s, after)} for s in sections]},
+    )
 
 
 def log_entry(summary: str, now: datetime) -> dict[str, Any]:
@@ -138,21 +136,21 @@ def queue(desk: Any, case: dict, change_id: str, change: ChangeRequest, form: Ap
     previous task moves to `past_tasks`). None: someone wrote first."""
     now = clock.now()
     task = new_task(case, change_id, change, form, after, why, revision, now)
-    if correction and correction.get("clerk"):
-        domain.assign_back(task, correction["clerk"], now, RETURN_HOURS)
+    if correction:
+        task.assign_back(correction.get("clerk"), now, RETURN_HOURS)
     said = "补正材料已提交，已退回登记机关审核" if correction else "需登记机关人工审核：" + "；".join(why)
     doc = {**(pending or {}), "id": change_id, "uscc": case["licence"]["uscc"], "state": UNDER_REVIEW,
            "sections": change.sections(), "requested": change.model_dump(mode="json"),
            "created_at": (pending or {}).get("created_at", now), "version": case.get("licence_version", 1) + 1,
            "awaiting": desk.answerers(case), "answers": {}, "answer_count": 0,
-           "review": {"task_id": task["id"], "revision": revision, "reasons": why, "deadline": task["deadline"]},
+           "review": {"task_id": task.id, "revision": revision, "reasons": why, "deadline": task.deadline.isoformat()},
            "log": [*(pending or {}).get("log", []), log_entry(said, now)],
            **({"name_warnings": warnings} if warnings is not None else {})}
     if doc.get("correction"):  # answered: kept with the earlier ones, the clerk's task quotes it
         doc["corrections"] = [*doc.get("corrections", []), doc.pop("correction")]
     previous = case.get("task")
     return desk.store.start_change(case["_id"], change_id, doc,
-                                   {"task": task, "awaiting_confirmation": [], "updated_at": now},
+                                   {"task": task.document(), "awaiting_confirmation": [], "updated_at": now},
                                    pending=pending, current_task=(previous or {}).get("id"),
                                    past_task=previous)
 
