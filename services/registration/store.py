@@ -17,6 +17,7 @@ from contracts.authorities import registering_authority
 from kit import clerk as clerk_queue
 from kit.documents import DocumentArchive
 from kit.mongo import NUMBER_BLOCK, MongoStore, next_sequence
+from kit.outbox import Dispatch, flush, relay
 from services.registration import names as name_rules
 
 ACTIVE = ("registered", "reserved")
@@ -249,6 +250,16 @@ class RegistrationStore:
     def update_case(self, query: dict, update: dict) -> dict | None:
         """Apply one atomic change to a case if it still matches; the new document or None."""
         return self.cases.find_one_and_update(query, update, return_document=ReturnDocument.AFTER)
+
+    # -- the events a case's writes carry (kit.outbox): the store hands the relay its cases, no one else
+
+    def flush(self, case_id: str, entries: list[dict], dispatch: Dispatch) -> int:
+        """Publish these entries of one case's outbox, then pull them (kit.outbox.flush)."""
+        return flush(self.cases, case_id, entries, dispatch)
+
+    def relay(self, dispatch: Dispatch) -> int:
+        """Publish what a worker that died after its write left in the cases' outboxes (kit.outbox.relay)."""
+        return relay(self.cases, dispatch)
 
     # -- a case's own writes: each names its condition, so the use cases hold no filter (issue 16)
 
