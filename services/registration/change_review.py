@@ -37,7 +37,6 @@ from contracts.codes import district_name
 from contracts.form import ApplicationForm
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
 from contracts.timelimits import change_review_deadline
-from kit import clerk as clerk_queue
 from services.registration import domain, name_change
 from services.registration.store import RegistrationStore
 
@@ -156,8 +155,9 @@ def queue(desk: Any, case: dict, change_id: str, change: ChangeRequest, form: Ap
 
 
 def act(desk: Any, case: dict, task_id_: str, clerk: str, action: str, cleaned: dict[str, Any],
-        now: datetime) -> dict | None:
-    """The clerk's decision on a change, with the change's new state (and licence) in one write.
+        now: datetime, task_set: dict[str, Any], entry: dict[str, Any]) -> dict | None:
+    """The clerk's decision on a change, with the change's new state (and licence) in one write;
+    `task_set` and the history `entry` close the task (kit.clerk.finish_stored, clerk.py).
     None: the task is no longer theirs to decide (the caller says why)."""
     store: RegistrationStore = desk.store
     change_id = case["task"]["details"]["change_id"]
@@ -165,15 +165,14 @@ def act(desk: Any, case: dict, task_id_: str, clerk: str, action: str, cleaned: 
     if change["state"] != UNDER_REVIEW:
         return None  # every write below is also conditional on it: the state as read
     clerk_task = (task_id_, clerk, now)
-    task_set = {"task.claimed_by": clerk, "task.claim_expires_at": None, "task.finished_at": now}
-    history = {"task.history": clerk_queue.history_entry(clerk, action, cleaned, now)}
+    history = {"task.history": entry}
     if action == "approve":
         after = apply_change(ApplicationForm.model_validate(case["form"]), parse_change(change["requested"]),
                              clock.china_date(now))
         noticed = {**change, "log": [*change.get("log", []), log_entry(f"登记机关审核通过（{clerk}）", now)]}
         new = desk._register(case, change_id, change["sections"], change["requested"], after,
                              change.get("name_warnings"), noticed, clerk_task=clerk_task,
-                             also={**task_set, "task.state": "done"}, push=history)
+                             also=task_set, push=history)
         if new is not None and "name" in change["sections"]:
             name_change.settle(store, case["_id"], change_id, clock.china_date(now).isoformat())
         return new
@@ -181,7 +180,7 @@ def act(desk: Any, case: dict, task_id_: str, clerk: str, action: str, cleaned: 
     if action == "reject":
         new = store.update_change(
             case["_id"], change_id, UNDER_REVIEW, clerk_task=clerk_task,
-            set={**task_set, "task.state": "rejected", f"{field}.state": "refused", f"{field}.refusal": said,
+            set={**task_set, f"{field}.state": "refused", f"{field}.refusal": said,
                  f"{field}.completed_at": now, "open_change": None, "updated_at": now},
             push={**history, f"{field}.log": log_entry(f"登记机关不予登记：{said}", now)})
         if new is not None:
@@ -189,7 +188,7 @@ def act(desk: Any, case: dict, task_id_: str, clerk: str, action: str, cleaned: 
         return new
     return store.update_change(
         case["_id"], change_id, UNDER_REVIEW, clerk_task=clerk_task,
-        set={**task_set, "task.state": "correction_requested", f"{field}.state": CORRECTION_REQUESTED,
+        set={**task_set, f"{field}.state": CORRECTION_REQUESTED,
              f"{field}.correction": {**cleaned, "clerk": clerk, "at": now}, "updated_at": now},
         push={**history, f"{field}.log": log_entry(f"登记机关要求补正：{said}", now)})
 

@@ -69,17 +69,18 @@ class ClerkQueue:
         case = self._case_for(task_id)
         task = queue.actionable(self._task_in(case, task_id), clerk, now)
         cleaned = domain.check_action(task.view(now), action, payload)
+        queue.finish_stored(task, clerk, action, DECIDED[action], cleaned, now)
+        # what the decision's one write sets on the task (a closed task holds no claim) and appends to its history
+        closing: dict[str, Any] = {"task.state": task.state, "task.finished_at": task.finished_at,
+                                   "task.claimed_by": task.claimed_by, "task.claim_expires_at": None}
         if task.kind == change_review.TASK_KIND:  # a change of details: its own decision (change_review.py)
             desk = ChangeDesk(self.store, self.registrar.dispatch, self.registrar.check_form_name)
-            new = change_review.act(desk, case, task_id, clerk, action, cleaned, now)
+            new = change_review.act(desk, case, task_id, clerk, action, cleaned, now, closing, task.history[-1])
             if new is None:
                 self._refuse(task_id, clerk, now)
             return views.task_view(new["task"], now)
         app_id, form = case["_id"], ApplicationForm.model_validate(case["form"])
-        queue.finish_stored(task, clerk, action, DECIDED[action], cleaned, now)
-        # a closed task holds no claim
-        fields: dict[str, Any] = {"task.state": task.state, "task.finished_at": task.finished_at,
-                                  "task.claimed_by": task.claimed_by, "task.claim_expires_at": None, "updated_at": now}
+        fields: dict[str, Any] = {**closing, "updated_at": now}
         if action == "approve":
             licence_fields, event = self.registrar._licence(app_id, form, now, case.get("founder_id"))
             fields.update({"state": domain.APPROVED, **licence_fields})
