@@ -6,7 +6,11 @@ Every bureau's staff queue follows the same rules (docs/interfaces.md "Clerk tas
   (`free_for`: `$lte`) alike, so what a clerk sees open they can take;
 - acting on a task claims it for the acting clerk; a task held by another clerk is a Conflict with
   one wording (`held_by`); only the holder may release it;
+- a task may be sent back to one clerk for a while (`AssignedTask`: a corrected case goes back to the
+  clerk who asked for the correction); until that lapses (the same comparison) only they may act on it;
 - a clerk is named by a non-empty login of at most 64 characters; a rejection needs reasons;
+- a stored task (`StoredTask`) is open / done / rejected / correction_requested; a claim is
+  claimed_by + claim_expires_at, never a state (a "claimed" stored before that is read as open);
 - the listing states are open / done / all.
 
 Each bureau keeps its own storage (a task may live inside the aggregate it decides on, so the decision
