@@ -6,7 +6,11 @@ Every bureau's staff queue follows the same rules (docs/interfaces.md "Clerk tas
   (`free_for`: `$lte`) alike, so what a clerk sees open they can take;
 - acting on a task claims it for the acting clerk; a task held by another clerk is a Conflict with
   one wording (`held_by`); only the holder may release it;
+- a task may be sent back to one clerk for a while (`AssignedTask`: a corrected case goes back to the
+  clerk who asked for the correction); until that lapses (the same comparison) only they may act on it;
 - a clerk is named by a non-empty login of at most 64 characters; a rejection needs reasons;
+- a stored task (`StoredTask`) is open / done / rejected / correction_requested; a claim is
+  claimed_by + claim_expires_at, never a state (a "claimed" stored before that is read as open);
 - the listing states are open / done / all.
 
 Each bureau keeps its own storage (a task may live inside the aggregate it decides on, so the decision
@@ -21,13 +25,15 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from contracts import clock
 from contracts.calendar import aware, recomputed
 from contracts.rpc import CLAIM_MINUTES, Conflict, FieldError, Invalid, NotFound, OneStopError, Task
 from kit.queues import rpc  # the queue type (classic or quorum) is kit.queues' to declare
 
+# "claimed" is no longer stored (a claim is claimed_by + claim_expires_at on an open task), but tasks
+# stored before that still say it: read as open everywhere (StoredTask, listings, write conditions)
 OPEN_STATES = ("open", "claimed")
 DONE_STATES = ("done", "rejected", "correction_requested")
 LIST_STATES: dict[str, tuple[str, ...] | None] = {"open": OPEN_STATES, "done": DONE_STATES, "all": None}
@@ -96,6 +102,28 @@ def free_for(clerk: str, now: datetime, prefix: str = "") -> dict[str, Any]:
                     {f"{prefix}claim_expires_at": {"$lte": now}}]}
 
 
+def held_for(clerk: str, now: datetime, prefix: str = "") -> dict[str, Any]:
+    """The store's write condition for "this clerk holds the claim now" (who may release it): the
+    complement of a lapse in `holder`, expiry after now."""
+    return {f"{prefix}claimed_by": clerk, f"{prefix}claim_expires_at": {"$gt": now}}
+
+
+def claim_fields(clerk: str, now: datetime) -> dict[str, Any]:
+    """What a claim sets on an open task (claim_stored, and a store's conditional write alike)."""
+    return {"state": "open", "claimed_by": clerk, "claim_expires_at": claim_until(now)}
+
+
+def release_fields() -> dict[str, Any]:
+    return {"state": "open", "claimed_by": None, "claim_expires_at": None}
+
+
+def assigned_free_for(clerk: str, now: datetime, prefix: str = "") -> dict[str, Any]:
+    """The store's write condition for "not sent back to another clerk" (AssignedTask), the same
+    comparison as `AssignedTask.assignee` (the assignment lapses when its end <= now)."""
+    return {"$or": [{f"{prefix}assigned_to": None}, {f"{prefix}assigned_to": clerk},
+                    {f"{prefix}assigned_until": {"$lte": now}}]}
+
+
 def held_by(who: str) -> Conflict:
     return Conflict(f"该任务正由{who}办理")
 
@@ -117,6 +145,10 @@ def not_yours() -> Conflict:
     return Conflict("只能放回自己正在办理的事项")
 
 
+def assigned_away(who: str, until: datetime) -> Conflict:
+    return Conflict(f"补正件退回提出补正的{who}办理，{clock.in_china(until):%m-%d %H:%M}后本科室其他人员可以办理")
+
+
 def history_entry(clerk: str, action: str, payload: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
     return {"at": now, "clerk": clerk, "action": action, "payload": payload or {}}
 
@@ -131,7 +163,8 @@ class StoredTask(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
     kind: str
-    state: Literal["open", "done", "rejected"] = "open"
+    # correction_requested: closed by a clerk's request for a correction (the corrected case gets a new task)
+    state: Literal["open", "done", "rejected", "correction_requested"] = "open"
     reason: str
     created_at: datetime
     deadline: date
@@ -143,9 +176,40 @@ class StoredTask(BaseModel):
     finished_at: datetime | None = None
     history: list[dict[str, Any]] = Field(default_factory=list)
 
+    @field_validator("state", mode="before")
+    @classmethod
+    def _claimed_is_open(cls, state: Any) -> Any:
+        """A task stored while a claim was also a state: the claim itself is in claimed_by/claim_expires_at."""
+        return "open" if state == "claimed" else state
+
     def deadline_fields(self) -> dict[str, Any]:
         """What `task_view` recomputes the deadline from."""
         return {k: getattr(self, k) for k in ("deadline", "deadline_from", "deadline_days", "deadline_provisional")}
+
+    def document(self) -> dict[str, Any]:
+        """The task as a MongoDB subdocument written by hand (not through kit.repository): datetimes
+        stay datetimes, the deadline's days are ISO dates as contracts.calendar.Deadline.fields has them."""
+        doc = self.model_dump()
+        for key in ("deadline", "deadline_from"):
+            if doc.get(key) is not None:
+                doc[key] = doc[key].isoformat()
+        return doc
+
+
+class AssignedTask(StoredTask):
+    """A task that may be sent back to one clerk for a while (a corrected case goes back to the clerk
+    who asked for the correction); when that lapses, anyone of the team may take it."""
+
+    assigned_to: str | None = None
+    assigned_until: datetime | None = None
+
+    def assign_back(self, clerk: str | None, now: datetime, hours: float) -> None:
+        if clerk:
+            self.assigned_to, self.assigned_until = clerk, now + timedelta(hours=hours)
+
+    def assignee(self, now: datetime) -> str | None:
+        """Who alone may act on it now (None: anyone); lapsed when its end <= now, as a claim."""
+        return holder(self.assigned_to, self.assigned_until, now)
 
 
 def actionable(task: StoredTask | None, clerk: str, now: datetime) -> StoredTask:
@@ -154,6 +218,10 @@ def actionable(task: StoredTask | None, clerk: str, now: datetime) -> StoredTask
         raise NotFound("没有待办的任务")
     if task.state != "open":
         raise closed(task.state)
+    if isinstance(task, AssignedTask):
+        assignee = task.assignee(now)
+        if assignee and assignee != clerk:
+            raise assigned_away(assignee, task.assigned_until)  # type: ignore[arg-type]
     who = holder(task.claimed_by, task.claim_expires_at, now)
     if who and who != clerk:
         raise held_by(who)
@@ -162,7 +230,8 @@ def actionable(task: StoredTask | None, clerk: str, now: datetime) -> StoredTask
 
 def claim_stored(task: StoredTask | None, clerk: str, now: datetime) -> StoredTask:
     task = actionable(task, clerk, now)
-    task.claimed_by, task.claim_expires_at = clerk, claim_until(now)
+    for key, value in claim_fields(clerk, now).items():
+        setattr(task, key, value)
     task.history.append(history_entry(clerk, "claim", {}, now))
     return task
 
@@ -174,7 +243,8 @@ def release_stored(task: StoredTask | None, clerk: str, now: datetime) -> Stored
         raise closed(task.state)
     if holder(task.claimed_by, task.claim_expires_at, now) != clerk:
         raise not_yours()
-    task.claimed_by, task.claim_expires_at = None, None
+    for key, value in release_fields().items():
+        setattr(task, key, value)
     task.history.append(history_entry(clerk, "release", {}, now))
     return task
 
@@ -193,19 +263,23 @@ def finish_stored(task: StoredTask, clerk: str, action: str, state: str, recorde
 def task_view(*, bureau: str, id: str, kind: str, application_id: str, title: str, reason: str, state: str,
               created_at: datetime, deadline: dict[str, Any], claimed_by: str | None,
               claim_expires_at: datetime | None, actions: list[str], details: dict[str, Any],
-              history: list[dict[str, Any]], now: datetime) -> Task:
+              history: list[dict[str, Any]], now: datetime, assigned_to: str | None = None,
+              assigned_until: datetime | None = None) -> Task:
     """The wire view of a stored task: a lapsed claim shows as open, a closed task offers no action,
     `overdue` = an open task whose deadline (a day in China) has passed. `deadline` holds the stored
-    deadline fields (contracts.calendar.Deadline.fields), recomputed on today's calendar."""
+    deadline fields (contracts.calendar.Deadline.fields), recomputed on today's calendar. An
+    assignment (AssignedTask) shows while the task is open and it has not lapsed."""
     day, provisional = recomputed(deadline)
     is_open = state in OPEN_STATES
     who = holder(claimed_by, claim_expires_at, now) if is_open else claimed_by
+    assignee = holder(assigned_to, assigned_until, now) if is_open else None
     shown = ("claimed" if who else "open") if is_open else state
     return Task(
         id=id, bureau=bureau, kind=kind, application_id=application_id, title=title, reason=reason, state=shown,
         created_at=created_at, deadline=day, deadline_provisional=provisional,
         overdue=is_open and clock.china_date(now) > day,
         claimed_by=who, claim_expires_at=claim_expires_at if shown == "claimed" else None,
+        assigned_to=assignee, assigned_until=assigned_until if assignee else None,
         actions=list(actions) if is_open else [], details=details, history=list(history),
     )
 

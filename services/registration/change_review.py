@@ -37,7 +37,6 @@ from contracts.codes import district_name
 from contracts.form import ApplicationForm
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
 from contracts.timelimits import change_review_deadline
-from kit import clerk as clerk_queue
 from services.registration import domain, name_change
 from services.registration.store import RegistrationStore
 
@@ -107,20 +106,18 @@ def describe(section: str, form: ApplicationForm) -> str:
 
 
 def new_task(case: dict, change_id: str, change: ChangeRequest, form: ApplicationForm, after: ApplicationForm,
-             why: list[str], revision: int, now: datetime) -> dict[str, Any]:
+             why: list[str], revision: int, now: datetime) -> domain.ReviewTask:
     sections = change.sections()
     due = change_review_deadline(clock.china_date(now))
-    return {
-        "id": task_id(case["_id"], change_id, revision), "bureau": "registration", "kind": TASK_KIND,
-        "application_id": case["_id"], "title": f"{'、'.join(CHANGE_LABELS[s] for s in sections)}变更：{form.name.full}",
-        "reason": "；".join(why), "state": "open", "created_at": now, **due.fields(),
-        "claimed_by": None, "claim_expires_at": None, "actions": list(ACTIONS),
-        "details": {"change_id": change_id, "uscc": case["licence"]["uscc"], "revision": revision, "reasons": why,
-                    "legal_representative": after.legal_representative.name,
-                    "changes": [{"section": s, "label": CHANGE_LABELS[s], "before": describe(s, form),
-                                 "after": describe(s, after)} for s in sections]},
-        "history": [],
-    }
+    return domain.ReviewTask(
+        id=task_id(case["_id"], change_id, revision), kind=TASK_KIND, application_id=case["_id"],
+        title=f"{'、'.join(CHANGE_LABELS[s] for s in sections)}变更：{form.name.full}",
+        reason="；".join(why), created_at=now, **due.fields(), actions=list(ACTIONS),
+        details={"change_id": change_id, "uscc": case["licence"]["uscc"], "revision": revision, "reasons": why,
+                 "legal_representative": after.legal_representative.name,
+                 "changes": [{"section": s, "label": CHANGE_LABELS[s], "before": describe(s, form),
+                              "after": describe(s, after)} for s in sections]},
+    )
 
 
 def log_entry(summary: str, now: datetime) -> dict[str, Any]:
@@ -138,28 +135,29 @@ def queue(desk: Any, case: dict, change_id: str, change: ChangeRequest, form: Ap
     previous task moves to `past_tasks`). None: someone wrote first."""
     now = clock.now()
     task = new_task(case, change_id, change, form, after, why, revision, now)
-    if correction and correction.get("clerk"):
-        domain.assign_back(task, correction["clerk"], now, RETURN_HOURS)
+    if correction:
+        task.assign_back(correction.get("clerk"), now, RETURN_HOURS)
     said = "补正材料已提交，已退回登记机关审核" if correction else "需登记机关人工审核：" + "；".join(why)
     doc = {**(pending or {}), "id": change_id, "uscc": case["licence"]["uscc"], "state": UNDER_REVIEW,
            "sections": change.sections(), "requested": change.model_dump(mode="json"),
            "created_at": (pending or {}).get("created_at", now), "version": case.get("licence_version", 1) + 1,
            "awaiting": desk.answerers(case), "answers": {}, "answer_count": 0,
-           "review": {"task_id": task["id"], "revision": revision, "reasons": why, "deadline": task["deadline"]},
+           "review": {"task_id": task.id, "revision": revision, "reasons": why, "deadline": task.deadline.isoformat()},
            "log": [*(pending or {}).get("log", []), log_entry(said, now)],
            **({"name_warnings": warnings} if warnings is not None else {})}
     if doc.get("correction"):  # answered: kept with the earlier ones, the clerk's task quotes it
         doc["corrections"] = [*doc.get("corrections", []), doc.pop("correction")]
     previous = case.get("task")
     return desk.store.start_change(case["_id"], change_id, doc,
-                                   {"task": task, "awaiting_confirmation": [], "updated_at": now},
+                                   {"task": task.document(), "awaiting_confirmation": [], "updated_at": now},
                                    pending=pending, current_task=(previous or {}).get("id"),
                                    past_task=previous)
 
 
 def act(desk: Any, case: dict, task_id_: str, clerk: str, action: str, cleaned: dict[str, Any],
-        now: datetime) -> dict | None:
-    """The clerk's decision on a change, with the change's new state (and licence) in one write.
+        now: datetime, task_set: dict[str, Any], entry: dict[str, Any]) -> dict | None:
+    """The clerk's decision on a change, with the change's new state (and licence) in one write;
+    `task_set` and the history `entry` close the task (kit.clerk.finish_stored, clerk.py).
     None: the task is no longer theirs to decide (the caller says why)."""
     store: RegistrationStore = desk.store
     change_id = case["task"]["details"]["change_id"]
@@ -167,15 +165,14 @@ def act(desk: Any, case: dict, task_id_: str, clerk: str, action: str, cleaned: 
     if change["state"] != UNDER_REVIEW:
         return None  # every write below is also conditional on it: the state as read
     clerk_task = (task_id_, clerk, now)
-    task_set = {"task.claimed_by": clerk, "task.claim_expires_at": None, "task.finished_at": now}
-    history = {"task.history": clerk_queue.history_entry(clerk, action, cleaned, now)}
+    history = {"task.history": entry}
     if action == "approve":
         after = apply_change(ApplicationForm.model_validate(case["form"]), parse_change(change["requested"]),
                              clock.china_date(now))
         noticed = {**change, "log": [*change.get("log", []), log_entry(f"登记机关审核通过（{clerk}）", now)]}
         new = desk._register(case, change_id, change["sections"], change["requested"], after,
                              change.get("name_warnings"), noticed, clerk_task=clerk_task,
-                             also={**task_set, "task.state": "done"}, push=history)
+                             also=task_set, push=history)
         if new is not None and "name" in change["sections"]:
             name_change.settle(store, case["_id"], change_id, clock.china_date(now).isoformat())
         return new
@@ -183,7 +180,7 @@ def act(desk: Any, case: dict, task_id_: str, clerk: str, action: str, cleaned: 
     if action == "reject":
         new = store.update_change(
             case["_id"], change_id, UNDER_REVIEW, clerk_task=clerk_task,
-            set={**task_set, "task.state": "rejected", f"{field}.state": "refused", f"{field}.refusal": said,
+            set={**task_set, f"{field}.state": "refused", f"{field}.refusal": said,
                  f"{field}.completed_at": now, "open_change": None, "updated_at": now},
             push={**history, f"{field}.log": log_entry(f"登记机关不予登记：{said}", now)})
         if new is not None:
@@ -191,7 +188,7 @@ def act(desk: Any, case: dict, task_id_: str, clerk: str, action: str, cleaned: 
         return new
     return store.update_change(
         case["_id"], change_id, UNDER_REVIEW, clerk_task=clerk_task,
-        set={**task_set, "task.state": "correction_requested", f"{field}.state": CORRECTION_REQUESTED,
+        set={**task_set, f"{field}.state": CORRECTION_REQUESTED,
              f"{field}.correction": {**cleaned, "clerk": clerk, "at": now}, "updated_at": now},
         push={**history, f"{field}.log": log_entry(f"登记机关要求补正：{said}", now)})
 

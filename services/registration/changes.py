@@ -30,7 +30,7 @@ from contracts.closing import notice_over
 from contracts.events import ChangeRecorded, CompanyChanged, Licence
 from contracts.form import ApplicationForm
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
-from kit.outbox import Dispatch, flush, outbox_entry
+from kit.outbox import Dispatch, outbox_entry
 from services.registration import change_parties, change_review, creditor_objections, domain, name_change
 from services.registration.store import RegistrationStore
 
@@ -243,7 +243,7 @@ class ChangeDesk:
             {**(push or {}), "licence_history": history_entry(case, change_id, now), "outbox": entry},
             clerk_task=clerk_task)
         if new is not None:
-            flush(self.store.cases, case["_id"], [entry], self.dispatch)
+            self.store.flush(case["_id"], [entry], self.dispatch)
             log.info("change registered", extra={"application_id": case["_id"], "event_id": event.event_id})
         return new
 

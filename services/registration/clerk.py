@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
-from contracts import clock
 from contracts.events import ApplicationRejected, CorrectionRequested
 from contracts.form import ApplicationForm
-from contracts.rpc import Conflict, NotFound, Task
+from contracts.rpc import NotFound, Task
 from kit import clerk as queue
 from kit.outbox import outbox_entry
 from services.registration import change_review, domain, views
 from services.registration.changes import ChangeDesk
 from services.registration.workflow import Registrar
+
+# the task's stored state after each decision
+DECIDED = {"approve": "done", "reject": "rejected", "request_correction": "correction_requested"}
 
 
 class ClerkQueue:
@@ -32,17 +34,23 @@ class ClerkQueue:
             raise NotFound(f"没有这个任务：{task_id}")
         return case
 
-    def get(self, task_id: str, now: datetime) -> Task:
+    @staticmethod
+    def _task_in(case: dict, task_id: str) -> domain.ReviewTask:
         """The current task, or a past one of the case (the 已办 tab links to those after a correction)."""
-        case = self._case_for(task_id)
         tasks = [case.get("task") or {}, *case.get("past_tasks", [])]
-        return views.task_view(next(t for t in tasks if t.get("id") == task_id), now)
+        return domain.ReviewTask.model_validate(next(t for t in tasks if t.get("id") == task_id))
 
-    def _refuse(self, task_id: str, clerk: str, now: datetime) -> None:
-        """Explain why a conditional task write matched nothing."""
-        view = self.get(task_id, now)
-        _refuse_assigned(view, clerk)
-        raise queue.refusal(view.state, view.claimed_by, clerk)
+    def _stored(self, task_id: str) -> domain.ReviewTask:
+        return self._task_in(self._case_for(task_id), task_id)
+
+    def get(self, task_id: str, now: datetime) -> Task:
+        return self._stored(task_id).view(now)
+
+    def _refuse(self, task_id: str, clerk: str, now: datetime) -> NoReturn:
+        """Explain why a conditional task write matched nothing, by kit.clerk's rule on the task as it
+        is now; if that rule lets the clerk act, the task changed in between."""
+        queue.actionable(self._stored(task_id), clerk, now)
+        raise queue.refusal("open", None, clerk)
 
     def claim(self, task_id: str, clerk: str, now: datetime) -> Task:
         new = self.store.claim_task(task_id, clerk, now)
@@ -53,51 +61,42 @@ class ClerkQueue:
     def release(self, task_id: str, clerk: str, now: datetime) -> Task:
         new = self.store.release_task(task_id, clerk, now)
         if new is None:
-            view = self.get(task_id, now)
-            raise queue.closed(view.state) if view.state not in queue.OPEN_STATES else queue.not_yours()
+            queue.release_stored(self._stored(task_id), clerk, now)  # raises kit.clerk's reason
+            raise queue.refusal("open", None, clerk)
         return views.task_view(new["task"], now)
 
     def act(self, task_id: str, clerk: str, action: str, payload: dict[str, Any], now: datetime) -> Task:
-        task = self.get(task_id, now)
-        if task.state not in queue.OPEN_STATES:
-            raise queue.closed(task.state)
-        cleaned = domain.check_action(task, action, payload)
-        _refuse_assigned(task, clerk)
-        if task.claimed_by not in (None, clerk):
-            raise queue.held_by(task.claimed_by)
         case = self._case_for(task_id)
+        task = queue.actionable(self._task_in(case, task_id), clerk, now)
+        cleaned = domain.check_action(task.view(now), action, payload)
+        queue.finish_stored(task, clerk, action, DECIDED[action], cleaned, now)
+        # what the decision's one write sets on the task (a closed task holds no claim) and appends to its history
+        closing: dict[str, Any] = {"task.state": task.state, "task.finished_at": task.finished_at,
+                                   "task.claimed_by": task.claimed_by, "task.claim_expires_at": None}
         if task.kind == change_review.TASK_KIND:  # a change of details: its own decision (change_review.py)
             desk = ChangeDesk(self.store, self.registrar.dispatch, self.registrar.check_form_name)
-            new = change_review.act(desk, case, task_id, clerk, action, cleaned, now)
+            new = change_review.act(desk, case, task_id, clerk, action, cleaned, now, closing, task.history[-1])
             if new is None:
                 self._refuse(task_id, clerk, now)
             return views.task_view(new["task"], now)
         app_id, form = case["_id"], ApplicationForm.model_validate(case["form"])
-        fields: dict[str, Any] = {"task.claimed_by": clerk, "task.claim_expires_at": None, "updated_at": now}
+        fields: dict[str, Any] = {**closing, "updated_at": now}
         if action == "approve":
             licence_fields, event = self.registrar._licence(app_id, form, now, case.get("founder_id"))
-            fields.update({"state": domain.APPROVED, "task.state": "done", **licence_fields})
+            fields.update({"state": domain.APPROVED, **licence_fields})
         elif action == "reject":
             event = ApplicationRejected(application_id=app_id, reasons=cleaned["reasons"])
-            fields.update({"state": domain.REJECTED, "task.state": "rejected", "rejection_reasons": cleaned["reasons"]})
+            fields.update({"state": domain.REJECTED, "rejection_reasons": cleaned["reasons"]})
         else:
             event = CorrectionRequested(application_id=app_id, task_id=task_id, reasons=cleaned["reasons"],
                                         fields=cleaned["fields"])
             # who asked: the corrected case goes back to them (and the whole team after a time)
-            fields.update({"state": domain.CORRECTION_REQUESTED, "task.state": "correction_requested",
-                           "correction": {**cleaned, "clerk": clerk, "at": now}})
+            fields.update({"state": domain.CORRECTION_REQUESTED, "correction": {**cleaned, "clerk": clerk, "at": now}})
         entry = outbox_entry(event)
-        new = self.store.decide_task(task_id, clerk, now, domain.QUEUED, fields, entry,
-                                     queue.history_entry(clerk, action, cleaned, now))
+        new = self.store.decide_task(task_id, clerk, now, domain.QUEUED, fields, entry, task.history[-1])
         if new is None:
             self._refuse(task_id, clerk, now)
         self.registrar._after_write(new, [entry])
         if action == "reject":
             self.store.release_name(app_id)
         return views.task_view(new["task"], now)
-
-
-def _refuse_assigned(view: Task, clerk: str) -> None:
-    if view.assigned_to and view.assigned_to != clerk:
-        raise Conflict(f"补正件退回提出补正的{view.assigned_to}办理，"
-                       f"{clock.in_china(view.assigned_until):%m-%d %H:%M}后本科室其他人员可以办理")

@@ -32,7 +32,7 @@ from contracts.liquidation import STATE_LABELS as LIQUIDATION_LABELS
 from contracts.liquidation import claims_end_on, parse_liquidation, parse_report
 from contracts.liquidation import steps as liquidation_steps
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
-from kit.outbox import Dispatch, flush, outbox_entry
+from kit.outbox import Dispatch, outbox_entry
 from services.registration.changes import CHANGE_ID, MAX_ATTEMPTS, _iso, own_case
 from services.registration.store import RegistrationStore
 
@@ -146,7 +146,7 @@ class ClosingDesk:
         new = self.store.open_closure(case["_id"], closure, entry)
         if new is None:
             return None
-        flush(self.store.cases, case["_id"], [entry], self.dispatch)
+        self.store.flush(case["_id"], [entry], self.dispatch)
         log.info("closure opened (%s)", closure["kind"], extra={"application_id": case["_id"]})
         return closure_view(new["closures"][closure_id])
 
@@ -193,7 +193,7 @@ class ClosingDesk:
                                         set={f"{field}.attempt": again["attempt"]}, push={"outbox": entry})
         if new is None:
             raise Conflict("该注销申请正在更新，请刷新后重试")
-        flush(self.store.cases, case["_id"], [entry], self.dispatch)
+        self.store.flush(case["_id"], [entry], self.dispatch)
         return closure_view(new["closures"][closure_id])
 
     # ---- objections (anyone, during the notice)
@@ -271,7 +271,7 @@ class ClosingDesk:
                     push={"outbox": entry})
         if new is None:
             return 0
-        flush(self.store.cases, case["_id"], [entry], self.dispatch)
+        self.store.flush(case["_id"], [entry], self.dispatch)
         log.info("company deregistered", extra={"application_id": case["_id"], "event_id": event.event_id})
         self._bar_name(new)
         return 1

@@ -18,7 +18,6 @@ from contracts.form import CompanyName, pydantic_field_errors
 from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
 from kit import clerk
 from kit.events import durable_handler
-from kit.outbox import relay
 from kit.owners import Owners, Source, owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
@@ -76,7 +75,7 @@ class RegistrationService(clerk.ClerkRpc):
 
     @timer(interval=2)
     def relay_outbox(self) -> None:
-        relay(self.store.cases, self.dispatch)
+        self.store.relay(self.dispatch)
 
     @timer(interval=5)
     def settle_closures(self) -> None:

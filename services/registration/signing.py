@@ -32,7 +32,7 @@ from contracts import licence_token as osl
 from contracts.events import Licence, LicenceRevoked
 from contracts.rpc import FieldError, Invalid, NotFound
 from kit import pki
-from kit.outbox import Dispatch, flush, outbox_entry
+from kit.outbox import Dispatch, outbox_entry
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def revoke(store, dispatch: Dispatch, uscc: str, reason: str) -> dict[str, Any]:
         new = store.revoke_licence(case["_id"], {"revoked_at": event.occurred_at, "revocation_reason": event.reason},
                                    entry)
         if new is not None:
-            flush(store.cases, case["_id"], [entry], dispatch)
+            store.flush(case["_id"], [entry], dispatch)
             log.info("licence revoked", extra={"application_id": case["_id"], "event_id": event.event_id})
             case = new
         else:

@@ -17,6 +17,7 @@ from contracts.authorities import registering_authority
 from kit import clerk as clerk_queue
 from kit.documents import DocumentArchive
 from kit.mongo import NUMBER_BLOCK, MongoStore, next_sequence
+from kit.outbox import Dispatch, flush, relay
 from services.registration import names as name_rules
 
 ACTIVE = ("registered", "reserved")
@@ -250,6 +251,16 @@ class RegistrationStore:
         """Apply one atomic change to a case if it still matches; the new document or None."""
         return self.cases.find_one_and_update(query, update, return_document=ReturnDocument.AFTER)
 
+    # -- the events a case's writes carry (kit.outbox): the store hands the relay its cases, no one else
+
+    def flush(self, case_id: str, entries: list[dict], dispatch: Dispatch) -> int:
+        """Publish these entries of one case's outbox, then pull them (kit.outbox.flush)."""
+        return flush(self.cases, case_id, entries, dispatch)
+
+    def relay(self, dispatch: Dispatch) -> int:
+        """Publish what a worker that died after its write left in the cases' outboxes (kit.outbox.relay)."""
+        return relay(self.cases, dispatch)
+
     # -- a case's own writes: each names its condition, so the use cases hold no filter (issue 16)
 
     def save_corrected_review(self, case_id: str, revision: int, state: str, fields: dict, outbox: list[dict],
@@ -395,23 +406,26 @@ class RegistrationStore:
 
     @staticmethod
     def free_task(task_id: str, clerk: str, now: datetime) -> dict:
-        # and not sent back to another clerk (a corrected case), unless that has lapsed
-        assigned = {"$or": [{"task.assigned_to": None}, {"task.assigned_to": clerk},
-                            {"task.assigned_until": {"$lte": now}}]}
+        """The case whose task this clerk may act on now (kit.clerk.actionable as a write condition):
+        open (or "claimed", as stored before), unclaimed, theirs or lapsed, and not sent back to
+        another clerk (a corrected case) unless that has lapsed."""
         return {"task.id": task_id, "task.state": {"$in": list(clerk_queue.OPEN_STATES)},
-                "$and": [clerk_queue.free_for(clerk, now, "task."), assigned]}
+                "$and": [clerk_queue.free_for(clerk, now, "task."), clerk_queue.assigned_free_for(clerk, now, "task.")]}
 
     def claim_task(self, task_id: str, clerk: str, now: datetime) -> dict | None:
-        """Claim (or renew) a task this clerk may take; None when it is closed or held by another."""
+        """Claim (or renew) a task this clerk may take; None when it is closed or held by another.
+        The task stays open: the claim is who and until when (kit.clerk.claim_fields)."""
         return self.update_case(self.free_task(task_id, clerk, now), {
-            "$set": {"task.state": "claimed", "task.claimed_by": clerk,
-                     "task.claim_expires_at": clerk_queue.claim_until(now)},
+            "$set": {f"task.{k}": v for k, v in clerk_queue.claim_fields(clerk, now).items()},
             "$push": {"task.history": clerk_queue.history_entry(clerk, "claim", {}, now)}})
 
     def release_task(self, task_id: str, clerk: str, now: datetime) -> dict | None:
-        return self.update_case({"task.id": task_id, "task.state": "claimed", "task.claimed_by": clerk}, {
-            "$set": {"task.state": "open", "task.claimed_by": None, "task.claim_expires_at": None},
-            "$push": {"task.history": clerk_queue.history_entry(clerk, "release", {}, now)}})
+        """Give the task back; only while this clerk holds the claim (a lapsed one is nobody's)."""
+        return self.update_case(
+            {"task.id": task_id, "task.state": {"$in": list(clerk_queue.OPEN_STATES)},
+             **clerk_queue.held_for(clerk, now, "task.")},
+            {"$set": {f"task.{k}": v for k, v in clerk_queue.release_fields().items()},
+             "$push": {"task.history": clerk_queue.history_entry(clerk, "release", {}, now)}})
 
     def decide_task(self, task_id: str, clerk: str, now: datetime, case_state: str, fields: dict,
                     entry: dict, history: dict) -> dict | None:

@@ -8,11 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from contracts.rpc import Task
-from kit import clerk as queue
-from services.registration.domain import LICENCE_DOC, assignment_lapsed
+from services.registration.domain import LICENCE_DOC, ReviewTask
 
-_TASK_KEYS = ("bureau", "id", "kind", "application_id", "title", "reason", "state", "created_at", "claimed_by",
-              "claim_expires_at", "actions", "details", "history")
 # what a founder sees of the case (never the stored form's personal IDs beyond what they sent)
 _CASE_KEYS = ("application_id", "revision", "state", "path", "reasons", "deadline", "name", "name_check",
               "licence", "rejection_reasons", "correction")
@@ -21,10 +18,7 @@ _CASE_KEYS = ("application_id", "revision", "state", "path", "reasons", "deadlin
 def task_view(task: dict[str, Any], now: datetime) -> Task:
     """A stored task as clerks see it (kit.clerk: a lapsed claim is open again, overdue computed now);
     a corrected case's task names the clerk it went back to until that lapses."""
-    view = queue.task_view(**{k: task.get(k) for k in _TASK_KEYS}, deadline=task, now=now)
-    if task.get("assigned_to") and not assignment_lapsed(task, now) and view.state in queue.OPEN_STATES:
-        view = view.model_copy(update={"assigned_to": task["assigned_to"], "assigned_until": task["assigned_until"]})
-    return view
+    return ReviewTask.model_validate(task).view(now)
 
 
 def case_view(case: dict[str, Any], now: datetime) -> dict[str, Any]:

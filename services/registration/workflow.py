@@ -21,7 +21,7 @@ from contracts.events import (
 )
 from contracts.form import ApplicationForm, CompanyName
 from contracts.rpc import NotFound
-from kit.outbox import Dispatch, flush, outbox_entry
+from kit.outbox import Dispatch, outbox_entry
 from services.registration import domain
 from services.registration import names as name_rules
 from services.registration.allocator import EmbeddedAllocator, UsccAllocator
@@ -163,7 +163,7 @@ class Registrar:
         return domain.licence_issued(application_id, form, self._allocate(form), now, founder_id)
 
     def _after_write(self, case: dict, entries: list[dict] | None = None) -> None:
-        flush(self.store.cases, case["_id"], entries if entries is not None else case.get("outbox", []),
+        self.store.flush(case["_id"], entries if entries is not None else case.get("outbox", []),
               self.dispatch)
         if case.get("state") == domain.APPROVED:  # the name: at the next tick, with the others (store)
             self.store.mark_registered_soon(case["_id"], case["licence"]["uscc"])

@@ -14,7 +14,7 @@ from contracts.form import ApplicationForm
 from services.registration.domain.licence import LICENCE_DOC, build_licence
 from services.registration.domain.names import NameCheck
 from services.registration.domain.review import APPROVED, AUTOMATIC, QUEUED, Decision
-from services.registration.domain.task import assign_back, new_task, resubmission
+from services.registration.domain.task import new_task, resubmission
 
 
 def licence_issued(application_id: str, form: ApplicationForm, uscc: str, now: datetime,
@@ -55,9 +55,9 @@ def reviewed(application_id: str, revision: int, form: ApplicationForm, check: N
     task = new_task(application_id, revision, form, decision, check, reserved, now)
     correction = (previous or {}).get("correction")
     if correction:
-        task["details"]["resubmission"] = resubmission(previous["form"], form, correction, revision)
-        assign_back(task, correction.get("clerk"), now, return_hours)
-    fields.update(state=QUEUED, task=task)
-    events.append(TaskQueued(application_id=application_id, bureau="registration", task_id=task["id"],
-                             kind=task["kind"], reason=task["reason"], **decision.timing.fields()))
+        task.details["resubmission"] = resubmission(previous["form"], form, correction, revision)
+        task.assign_back(correction.get("clerk"), now, return_hours)
+    fields.update(state=QUEUED, task=task.document())
+    events.append(TaskQueued(application_id=application_id, bureau="registration", task_id=task.id,
+                             kind=task.kind, reason=task.reason, **decision.timing.fields()))
     return fields, events

@@ -1,13 +1,17 @@
 """The clerk's review task, kept inside the case: what it shows, where a corrected case goes back to,
-and which actions and payloads a clerk may send (kit.clerk's shared rules)."""
+and which actions and payloads a clerk may send (kit.clerk's shared rules).
+
+The stored task is a kit.clerk.StoredTask (state open / done / rejected / correction_requested, a claim
+is claimed_by + claim_expires_at) sent back to a clerk as kit.clerk.AssignedTask; registration adds what
+its clerks read (title, details, the actions the name reservation allows). Cases stored before the
+claim stopped being a state say "claimed": StoredTask reads that as open."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from contracts import scope
-from contracts.calendar import aware
 from contracts.codes import district_name
 from contracts.form import ApplicationForm, flat_fields, licence_type, unchanged_fields
 from contracts.rpc import FieldError, Invalid, Task
@@ -19,6 +23,24 @@ TASK_KIND = "registration_review"
 FORM_SECTIONS = frozenset(ApplicationForm.model_fields)
 
 
+class ReviewTask(queue.AssignedTask):
+    """A clerk task inside a registration case: the start-up review, or a change's (change_review.py)."""
+
+    bureau: str = "registration"
+    application_id: str
+    title: str
+    actions: list[str]
+    details: dict[str, Any]
+
+    def view(self, now: datetime) -> Task:
+        return queue.task_view(
+            bureau=self.bureau, id=self.id, kind=self.kind, application_id=self.application_id, title=self.title,
+            reason=self.reason, state=self.state, created_at=self.created_at, deadline=self.deadline_fields(),
+            claimed_by=self.claimed_by, claim_expires_at=self.claim_expires_at, actions=self.actions,
+            details=self.details, history=self.history, now=now, assigned_to=self.assigned_to,
+            assigned_until=self.assigned_until)
+
+
 def task_id(application_id: str, revision: int) -> str:
     return f"{application_id}.r{revision}"
 
@@ -26,22 +48,13 @@ def task_id(application_id: str, revision: int) -> str:
 def new_task(
     application_id: str, revision: int, form: ApplicationForm, decision: Decision, check: NameCheck,
     name_reserved: bool, now: datetime,
-) -> dict[str, Any]:
+) -> ReviewTask:
     actions = ["approve", "reject", "request_correction"] if name_reserved else ["reject", "request_correction"]
-    return {
-        "id": task_id(application_id, revision),
-        "bureau": "registration",
-        "kind": TASK_KIND,
-        "application_id": application_id,
-        "title": form.name.full,
-        "reason": "；".join(decision.reasons),
-        "state": "open",
-        "created_at": now,
-        **decision.timing.fields(),
-        "claimed_by": None,
-        "claim_expires_at": None,
-        "actions": actions,
-        "details": {
+    return ReviewTask(
+        id=task_id(application_id, revision), kind=TASK_KIND, application_id=application_id,
+        title=form.name.full, reason="；".join(decision.reasons), created_at=now, **decision.timing.fields(),
+        actions=actions,
+        details={
             "revision": revision,
             "reasons": list(decision.reasons),
             "name_check": check.as_dict(),
@@ -54,8 +67,7 @@ def new_task(
                                for c in form.business_scope],
             "legal_representative": form.legal_representative.name,
         },
-        "history": [],
-    }
+    )
 
 
 def resubmission(previous_form: dict[str, Any], form: ApplicationForm, correction: dict[str, Any],
@@ -69,17 +81,6 @@ def resubmission(previous_form: dict[str, Any], form: ApplicationForm, correctio
     unchanged = unchanged_fields(correction.get("fields") or [], previous_form, now_json)
     return {"version": revision + 1, "request": {k: correction.get(k) for k in ("reasons", "fields", "clerk", "at")},
             "changes": changes, "unchanged_flagged": unchanged}
-
-
-def assign_back(task: dict[str, Any], clerk: str | None, now: datetime, hours: float) -> None:
-    """Route a corrected case's task to the clerk who asked, for `hours`; then to the whole team."""
-    if clerk:
-        task.update(assigned_to=clerk, assigned_until=now + timedelta(hours=hours))
-
-
-def assignment_lapsed(task: dict[str, Any], now: datetime) -> bool:
-    until = task.get("assigned_until")
-    return until is None or aware(until) <= now
 
 
 def check_action(task: Task, action: str, payload: dict[str, Any]) -> dict[str, Any]:

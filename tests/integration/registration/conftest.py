@@ -9,7 +9,12 @@ from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
 
 from contracts.events import ApplicationCorrected, ApplicationSubmitted
+from kit.mongo import connect
 from services.registration.service import RegistrationService
+from services.registration.store import RegistrationStore
+from services.registration.workflow import Registrar, Settings
+from tests.conftest import MONGO_URI
+from tests.support.commands import CommandLog
 
 PUBLIC_BASE_URL = "https://onestop.test"
 
@@ -101,3 +106,17 @@ def registration(container_factory, service_config):
     config = {**service_config, "PUBLIC_BASE_URL": PUBLIC_BASE_URL, "CLERK_REVIEW_DAYS": 3,
               "SEED_DEMO_NAMES": True}
     return Harness(container_factory, config)
+
+
+@pytest.fixture
+def counted(mongo_db_name):
+    """A registrar on a fresh database whose every round trip is logged (tests/support/commands.py),
+    without a service: (registrar, the log, the event types it published, the database)."""
+    trips = CommandLog()
+    db = connect(MONGO_URI, mongo_db_name, event_listeners=[trips])
+    store = RegistrationStore(db)
+    store.ensure_indexes()
+    published: list[str] = []
+    registrar = Registrar(store, lambda event_type, payload: published.append(event_type), Settings())
+    yield registrar, trips, published, db
+    db.client.close()

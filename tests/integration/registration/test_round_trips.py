@@ -7,27 +7,11 @@ import pytest
 
 from contracts import clock
 from contracts.events import ApplicationCorrected, ApplicationSubmitted
-from kit.mongo import connect
-from services.registration.store import RegistrationStore
-from services.registration.workflow import Registrar, Settings
-from tests.conftest import MONGO_URI
+from services.registration.workflow import Registrar
 from tests.factories import make_form
-from tests.support.commands import CommandLog
 from tests.support.numbers import next_number
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def counted(mongo_db_name):
-    trips = CommandLog()
-    db = connect(MONGO_URI, mongo_db_name, event_listeners=[trips])
-    store = RegistrationStore(db)
-    store.ensure_indexes()
-    published: list[str] = []
-    registrar = Registrar(store, lambda event_type, payload: published.append(event_type), Settings())
-    yield registrar, trips, published, db
-    db.client.close()
 
 
 def submit(registrar: Registrar, app_id: str, form: dict | None = None) -> ApplicationSubmitted:

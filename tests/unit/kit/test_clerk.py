@@ -79,3 +79,57 @@ def test_list_states_and_refusals():
     assert "wang" in clerk.refusal("claimed", "wang", "li").message
     assert "已办结" in clerk.refusal("done", None, "li").message
     assert isinstance(clerk.refusal("open", None, "li"), Conflict)
+
+
+def stored(cls=clerk.StoredTask, **changes):
+    row = dict(id="t-1", kind="review", reason="需人工审核", created_at=NOW, deadline="2026-11-25")
+    return cls.model_validate({**row, **changes})
+
+
+def test_a_task_stored_as_claimed_is_read_as_an_open_task_with_its_claim():
+    """Before the claim stopped being a state, registration stored "claimed": its claim still holds
+    until it lapses, and the holder may release it."""
+    old = stored(state="claimed", claimed_by="li", claim_expires_at=NOW + timedelta(minutes=5))
+    assert old.state == "open"
+    with pytest.raises(Conflict, match="该任务正由li办理"):
+        clerk.claim_stored(old, "wang", NOW)
+    assert clerk.release_stored(old, "li", NOW).claimed_by is None
+    assert stored(state="correction_requested").state == "correction_requested"  # a closed state too
+
+
+def test_only_the_holder_of_a_live_claim_may_release_and_the_store_condition_says_the_same():
+    task = clerk.claim_stored(stored(), "li", NOW)
+    assert (task.state, task.claim_expires_at) == ("open", NOW + timedelta(minutes=CLAIM_MINUTES))
+    with pytest.raises(Conflict, match="只能放回自己正在办理的事项"):
+        clerk.release_stored(task, "li", task.claim_expires_at)  # lapsed exactly then
+    assert clerk.held_for("li", NOW, "task.") == {"task.claimed_by": "li", "task.claim_expires_at": {"$gt": NOW}}
+
+
+def test_an_assigned_task_is_the_assignees_until_the_assignment_lapses():
+    task = stored(clerk.AssignedTask)
+    task.assign_back("li", NOW, hours=24)
+    until = NOW + timedelta(hours=24)
+    assert (task.assignee(NOW), task.assignee(until)) == ("li", None)
+    with pytest.raises(Conflict, match="退回提出补正的li办理，11-25 10:00后"):
+        clerk.claim_stored(task, "wang", NOW)
+    assert clerk.claim_stored(task, "wang", until).claimed_by == "wang"
+    assert clerk.assigned_free_for("wang", NOW, "task.") == {"$or": [
+        {"task.assigned_to": None}, {"task.assigned_to": "wang"}, {"task.assigned_until": {"$lte": NOW}}]}
+    nobody = stored(clerk.AssignedTask)
+    nobody.assign_back(None, NOW, hours=24)
+    assert nobody.assigned_to is None
+
+
+def test_the_view_shows_an_assignment_while_the_task_is_open_and_it_holds():
+    until = NOW + timedelta(hours=1)
+    assert (view(assigned_to="li", assigned_until=until).assigned_to, view(assigned_to="li", assigned_until=until)
+            .assigned_until) == ("li", until)
+    assert view(assigned_to="li", assigned_until=NOW).assigned_to is None
+    assert view(assigned_to="li", assigned_until=until, state="done").assigned_to is None
+
+
+def test_a_stored_task_document_keeps_datetimes_and_iso_deadlines():
+    doc = stored(deadline_from="2026-11-24", claim_expires_at=NOW).document()
+    assert (doc["deadline"], doc["deadline_from"], doc["created_at"], doc["claim_expires_at"]) == (
+        "2026-11-25", "2026-11-24", NOW, NOW)
+    assert clerk.StoredTask.model_validate(doc) == stored(deadline_from="2026-11-24", claim_expires_at=NOW)

@@ -105,7 +105,7 @@ def test_capital_is_printed_in_ten_thousands(amount, text):
 def make_task(**changes):
     form = form_of(business_scope=["L0001"])
     decision = domain.decide(form, clean_check(form), True, NOW)
-    task = domain.new_task("app-1", 0, form, decision, clean_check(form), True, NOW)
+    task = domain.new_task("app-1", 0, form, decision, clean_check(form), True, NOW).document()
     task.update(changes)
     return task
 
@@ -131,7 +131,7 @@ def test_an_unreserved_name_cannot_be_approved():
     form = form_of()
     decision = domain.decide(form, clean_check(form), False, NOW)
     task = domain.new_task("app-2", 0, form, decision, clean_check(form), False, NOW)
-    assert task["actions"] == ["reject", "request_correction"]
+    assert task.actions == ["reject", "request_correction"]
 
 
 @pytest.mark.parametrize(
