@@ -11,7 +11,6 @@ its wording and its number field; `in_memory()` is the same store over dicts for
 from __future__ import annotations
 
 import base64
-import logging
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -19,7 +18,7 @@ from pydantic import BaseModel
 from pymongo.database import Database
 
 from contracts.events import Event
-from contracts.rpc import Document, NotFound
+from contracts.rpc import Document, DocumentRef, NotFound
 from kit.bank_accounts import BankAccounts, InMemoryBankAccounts
 from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive, InMemoryDocumentArchive
@@ -28,7 +27,6 @@ from kit.repository import InMemoryRepository, Repository
 from kit.revocations import InMemoryRevocations, Revocations
 
 U = TypeVar("U", bound=BaseModel)
-log = logging.getLogger(__name__)
 
 
 def unit_key(district_code: str, year: int) -> str:
@@ -139,27 +137,34 @@ class UnitStore(Generic[U]):
         return self.repo.change(query, decide, missing)
 
 
-def certificate(store: UnitStore, unit: Any, name: str, filename: str, render_pdf: Callable[[], bytes]) -> dict:
-    """The unit's certificate over RPC: rendered and signed once per state of the unit (a clerk task's
-    moves change no certificate), then served as issued (kit.documents)."""
+class CertificateDesk:
+    """Such a bureau's documents (kit.entrypoints.DocumentRpc): its one certificate, once the unit is
+    registered, rendered and signed once per state of the unit (a clerk task's moves change no
+    certificate), then served as issued (kit.documents). `missing` and `filename` are the bureau's
+    wording, formatted with the application id and name, and with the unit's USCC."""
 
-    def render() -> Document:
-        return Document(name=name, filename=filename, content_type="application/pdf",
-                        data_base64=base64.b64encode(render_pdf()).decode("ascii"))
+    def __init__(self, store: UnitStore, ref: DocumentRef, missing: str, filename: str,
+                 render_pdf: Callable[[Any], bytes]):
+        self.store, self.ref, self.missing, self.filename, self.render_pdf = store, ref, missing, filename, render_pdf
 
-    source = unit.model_dump(mode="json", exclude={"task"})
-    return store.documents.issue(unit.application_id, name, source, render).model_dump(mode="json")
+    def list(self, application_id: str) -> list[dict]:
+        return [self.ref.model_dump(mode="json")] if self._registered(application_id) else []
 
+    def get(self, application_id: str, name: str) -> dict:
+        unit = self._registered(application_id)
+        if unit is None or name != self.ref.name:
+            raise NotFound(self.missing.format(application_id=application_id, name=name))
 
-def health(store: UnitStore, bureau: str) -> dict[str, str]:
-    """What such a bureau's `health` RPC answers: its database pinged, a failure reported, never raised."""
-    try:
-        store.ping()
-        database = "ok"
-    except Exception as exc:  # noqa: BLE001 - health reports any failure instead of raising
-        log.error("database ping failed: %s", exc)
-        database = "unavailable"
-    return {"service": bureau, "status": "ok" if database == "ok" else "degraded", "database": database}
+        def render() -> Document:
+            return Document(name=name, filename=self.filename.format(uscc=unit.uscc), content_type="application/pdf",
+                            data_base64=base64.b64encode(self.render_pdf(unit)).decode("ascii"))
+
+        source = unit.model_dump(mode="json", exclude={"task"})
+        return self.store.documents.issue(unit.application_id, name, source, render).model_dump(mode="json")
+
+    def _registered(self, application_id: Any) -> Any:
+        unit = self.store.get(str(application_id))
+        return unit if unit is not None and unit.state == "registered" else None
 
 
 class UnitClerkQueue:

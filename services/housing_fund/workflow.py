@@ -127,25 +127,11 @@ def list_accounts(store: HousingFundStore, uscc: Any) -> list[dict[str, Any]]:
     return [views.account_view(unit, a) for a in unit.accounts]
 
 
-# ---- documents and health ----------------------------------------------------------------------------
+# ---- documents ----------------------------------------------------------------------------
 
 
-def _registered(store: HousingFundStore, application_id: Any) -> domain.Unit | None:
-    unit = store.get(str(application_id))
-    return unit if unit is not None and unit.state == "registered" else None
-
-
-def list_documents(store: HousingFundStore, application_id: str) -> list[dict]:
-    return [domain.CERTIFICATE.model_dump(mode="json")] if _registered(store, application_id) else []
-
-
-def get_document(store: HousingFundStore, application_id: str, name: str, at: datetime, signer=None) -> dict:
-    unit = _registered(store, application_id)
-    if unit is None or name != domain.CERTIFICATE.name:
-        raise NotFound(f"申请{application_id}没有住房公积金文书{name}")
-    return units.certificate(store, unit, name, f"住房公积金单位缴存登记证明-{unit.uscc}.pdf",
-                             lambda: documents.render_certificate(unit, china_date(at), signer))
-
-
-def health(store: HousingFundStore) -> dict:
-    return units.health(store, domain.BUREAU)
+def document_desk(store: HousingFundStore, at: datetime, signer=None) -> units.CertificateDesk:
+    """The documents RPCs' desk at `at` (the certificate's date is that day in China)."""
+    return units.CertificateDesk(store, domain.CERTIFICATE, "申请{application_id}没有住房公积金文书{name}",
+                                 "住房公积金单位缴存登记证明-{uscc}.pdf",
+                                 lambda unit: documents.render_certificate(unit, china_date(at), signer))

@@ -12,11 +12,11 @@ from nameko.timer import timer
 
 from contracts import clock
 from contracts.events import parse_event
-from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
-from kit import bank_accounts, clerk
+from kit import bank_accounts, clerk, units
 from kit.changes import answer_change
 from kit.closing import answer_clearance
+from kit.entrypoints import DocumentRpc, HealthRpc, RevocationHandler
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
@@ -33,7 +33,7 @@ configure_from_env()  # the process clock and holiday notices, before any entryp
 FIGURES = operator_book()  # shipped figures and the operator's, looked at again every 30 s
 
 
-class MedicalInsuranceService(clerk.ClerkRpc):
+class MedicalInsuranceService(DocumentRpc, HealthRpc, RevocationHandler, clerk.ClerkRpc):
     name = "medical_insurance"
     _last_day: dict = {}  # the China day refigure_bases last ran for (one per process)
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
@@ -46,10 +46,6 @@ class MedicalInsuranceService(clerk.ClerkRpc):
         with self.owners.recorded(payload):  # the owner rides on the first write (kit/owners.py)
             event = parse_event("registration", payload)
             self._publish(event.application_id, workflow.open_unit(self.store, FIGURES, event, clock.now()))
-
-    @durable_handler("registration", "licence_revoked")
-    def on_licence_revoked(self, payload: dict) -> None:
-        self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
 
     @durable_handler("registration", "company_changed")
     def on_company_changed(self, payload: dict) -> None:
@@ -82,6 +78,9 @@ class MedicalInsuranceService(clerk.ClerkRpc):
     def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
         return queue.ClerkQueue(self.store, FIGURES, self._publish)
 
+    def document_desk(self) -> units.CertificateDesk:  # list_documents, get_document: kit.entrypoints
+        return workflow.document_desk(self.store, FIGURES, clock.now(), self.signer)
+
     # ---- the unit and its members (增减员)
 
     @rpc(expected_exceptions=OneStopError)
@@ -103,22 +102,6 @@ class MedicalInsuranceService(clerk.ClerkRpc):
     @owned("uscc")
     def list_members(self, uscc: str) -> list[dict]:
         return workflow.list_members(self.store, uscc)
-
-    # ---- documents and health
-
-    @rpc(expected_exceptions=OneStopError)
-    @owned("application_id")
-    def list_documents(self, application_id: str) -> list[dict]:
-        return workflow.list_documents(self.store, application_id)
-
-    @rpc(expected_exceptions=OneStopError)
-    @owned("application_id")
-    def get_document(self, application_id: str, name: str) -> dict:
-        return workflow.get_document(self.store, FIGURES, application_id, name, clock.now(), self.signer)
-
-    @rpc(expected_exceptions=OneStopError, public=True)
-    def health(self) -> dict:
-        return workflow.health(self.store)
 
     def _publish(self, application_id: str, entries: list[dict]) -> None:
         if entries:

@@ -130,28 +130,14 @@ def list_members(store: MedicalInsuranceStore, uscc: Any) -> list[dict[str, Any]
     return [views.member_view(m) for m in _registered_by_uscc(store, uscc).members]
 
 
-# ---- documents and health ----------------------------------------------------------------------------
+# ---- documents ----------------------------------------------------------------------------
 
 
-def _registered(store: MedicalInsuranceStore, application_id: Any) -> domain.Unit | None:
-    unit = store.get(str(application_id))
-    return unit if unit is not None and unit.state == "registered" else None
-
-
-def list_documents(store: MedicalInsuranceStore, application_id: str) -> list[dict]:
-    return [domain.CERTIFICATE.model_dump(mode="json")] if _registered(store, application_id) else []
-
-
-def get_document(store: MedicalInsuranceStore, book: FiguresBook, application_id: str, name: str, at: datetime,
-                 signer=None) -> dict:
-    unit = _registered(store, application_id)
-    if unit is None or name != domain.CERTIFICATE.name:
-        raise NotFound(f"申请{application_id}没有医保文书{name}")
+def document_desk(store: MedicalInsuranceStore, book: FiguresBook, at: datetime,
+                  signer=None) -> units.CertificateDesk:
+    """The documents RPCs' desk at `at` (the certificate shows the figures in force that day in China)."""
     today = china_date(at)
-    return units.certificate(store, unit, name, f"医疗保险单位参保登记证明-{unit.uscc}.pdf",
-                             lambda: documents.render_certificate(
-                                 unit, book.figures_or_none(unit.district_code, today), today, signer))
-
-
-def health(store: MedicalInsuranceStore) -> dict:
-    return units.health(store, domain.BUREAU)
+    return units.CertificateDesk(store, domain.CERTIFICATE, "申请{application_id}没有医保文书{name}",
+                                 "医疗保险单位参保登记证明-{uscc}.pdf",
+                                 lambda unit: documents.render_certificate(
+                                     unit, book.figures_or_none(unit.district_code, today), today, signer))
