@@ -37,7 +37,7 @@ from kit.owners import owned
 from kit.queues import rpc
 
 
-def _keep_entrypoints(cls: type, mixin: str, names: tuple[str, ...], hook: str) -> None:
+def keep_entrypoints(cls: type, mixin: str, names: tuple[str, ...], hook: str) -> None:
     redefined = [n for n in names if n in cls.__dict__]
     if redefined:
         raise TypeError(f"{cls.__name__} redefines {', '.join(redefined)}, which {mixin} provides: "
@@ -62,7 +62,7 @@ class DocumentRpc:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        _keep_entrypoints(cls, "DocumentRpc", ("list_documents", "get_document"), "document_desk()")
+        keep_entrypoints(cls, "DocumentRpc", ("list_documents", "get_document"), "document_desk()")
 
     def document_desk(self) -> DocumentDesk:  # pragma: no cover - each bureau defines it
         raise NotImplementedError
@@ -82,7 +82,7 @@ class HealthRpc:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        _keep_entrypoints(cls, "HealthRpc", ("health",), "health_report()")
+        keep_entrypoints(cls, "HealthRpc", ("health",), "health_report()")
 
     def health_report(self) -> dict:
         """The store pinged: "ok", or "degraded" with the database "unavailable" (reported, never raised)."""
@@ -99,7 +99,7 @@ class RevocationHandler:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        _keep_entrypoints(cls, "RevocationHandler", ("on_licence_revoked",), "record_revocation(event)")
+        keep_entrypoints(cls, "RevocationHandler", ("on_licence_revoked",), "record_revocation(event)")
 
     def record_revocation(self, event: Event | Any) -> None:
         """Kept once per USCC: a redelivered event finds the first record standing (kit.revocations)."""

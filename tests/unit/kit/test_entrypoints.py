@@ -7,11 +7,13 @@ import pytest
 from nameko.containers import ServiceContainer
 from nameko.rpc import Rpc
 from nameko.testing.services import worker_factory
+from nameko.timer import Timer
 
 from contracts.revocation import Revocation
 from kit.entrypoints import DocumentRpc, HealthRpc, RevocationHandler
 from kit.events import DurableEventHandler
 from kit.queues import DeadLetter
+from kit.unit_bureau import ENTRYPOINTS, UnitBureau
 from services.bank.service import BankService
 from services.housing_fund.service import HousingFundService
 from services.medical_insurance.service import MedicalInsuranceService
@@ -103,8 +105,23 @@ def test_the_default_health_pings_the_store_and_reports_a_failure():
     assert service.health() == {"service": "housing_fund", "status": "degraded", "database": "unavailable"}
 
 
+@pytest.mark.parametrize("service_cls", [HousingFundService, MedicalInsuranceService], ids=lambda c: c.name)
+def test_both_unit_bureaus_bind_the_handlers_and_the_relay_kit_writes_for_them(service_cls):
+    found = entrypoints(service_cls)
+    handlers = {n: (e.source_service, e.event_type) for n in ENTRYPOINTS[:-1] for e in found[n]
+                if type(e) is DurableEventHandler}
+    assert handlers == {"on_licence_issued": ("registration", "licence_issued"),
+                        "on_company_changed": ("registration", "company_changed"),
+                        "on_clearance_requested": ("registration", "clearance_requested"),
+                        "on_bank_account_reserved": ("bank", "bank_account_reserved")}
+    [relay] = found["relay_outbox"]
+    assert isinstance(relay, Timer) and relay.interval == 2
+    assert {e.container.service_name for n in ENTRYPOINTS for e in found[n]} == {service_cls.name}
+
+
 @pytest.mark.parametrize("mixin, name", [(DocumentRpc, "get_document"), (HealthRpc, "health"),
-                                         (RevocationHandler, "on_licence_revoked")])
+                                         (RevocationHandler, "on_licence_revoked"), (UnitBureau, "on_licence_issued"),
+                                         (UnitBureau, "relay_outbox")])
 def test_a_bureau_cannot_replace_an_inherited_entrypoint_with_a_plain_method(mixin, name):
     # a plain method of the same name would hide the decorated one: nameko would bind no RPC, no queue
     with pytest.raises(TypeError, match=name):
