@@ -1,7 +1,8 @@
 """The entrypoints every bureau answers the same way, as mixins (like kit.clerk.ClerkRpc): a service
-inherits the RPC or handler and defines a small hook.
+inherits the RPC or handler and defines a small hook. Import the module, not the classes: `nameko run
+<module>` takes every class in the module's namespace that has entrypoints for a service of its own.
 
-    class HousingFundService(DocumentRpc, HealthRpc, RevocationHandler, clerk.ClerkRpc):
+    class SealService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
         def document_desk(self) -> DocumentDesk: ...   # list_documents, get_document
         # health: health_report(); licence_revoked: record_revocation(event); both have a default
 
@@ -108,3 +109,7 @@ class RevocationHandler:
     @durable_handler("registration", "licence_revoked")
     def on_licence_revoked(self, payload: dict) -> None:
         self.record_revocation(parse_event("registration", payload))
+
+
+class BureauEntrypoints(DocumentRpc, HealthRpc, RevocationHandler):
+    """The three together: what every bureau that records revocations (all but registration) inherits."""

@@ -2,7 +2,7 @@
 centre and the medical insurance bureau react to the same events the same way, so their handlers are
 written once here and each bureau keeps its rules, wording and figures.
 
-    class HousingFundService(UnitBureau):
+    class HousingFundService(unit_bureau.UnitBureau):  # the module imported: see kit.entrypoints
         name = "housing_fund"
         store = MongoStore(HousingFundStore)
         signer = SigningIdentity(documents.signing_identity)
@@ -33,7 +33,7 @@ from kit import bank_accounts
 from kit.changes import answer_change
 from kit.clerk import ClerkRpc
 from kit.closing import answer_clearance
-from kit.entrypoints import DocumentRpc, HealthRpc, RevocationHandler, keep_entrypoints
+from kit.entrypoints import BureauEntrypoints, keep_entrypoints
 from kit.events import durable_handler
 from kit.outbox import flush, relay
 from kit.owners import Owners, Source
@@ -42,7 +42,7 @@ ENTRYPOINTS = ("on_licence_issued", "on_company_changed", "on_clearance_requeste
                "relay_outbox")
 
 
-class UnitBureau(DocumentRpc, HealthRpc, RevocationHandler, ClerkRpc):
+class UnitBureau(BureauEntrypoints, ClerkRpc):
     owners = Owners(source=Source("units"))  # who founded what, folded into the unit's first write
     dispatch = EventDispatcher()
     rules: ClassVar[ModuleType | Any]  # the bureau's domain: change_answer(unit, event), clearance_blockers(unit)

@@ -14,10 +14,10 @@ from nameko.timer import timer
 from contracts import clock
 from contracts.events import parse_event
 from contracts.rpc import OneStopError
-from kit import clerk
+from kit import clerk, entrypoints
 from kit.changes import answer_change
 from kit.closing import answer_clearance
-from kit.entrypoints import Desk, DocumentRpc, HealthRpc, RevocationHandler
+from kit.entrypoints import Desk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
@@ -33,7 +33,7 @@ from services.bank.store import BankStore
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 
-class BankService(DocumentRpc, HealthRpc, RevocationHandler, clerk.ClerkRpc):
+class BankService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
     name = "bank"
     store = MongoStore(BankStore)
     owners = Owners(source=Source("accounts"))  # who founded what, folded into the first write

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from contracts import clock
 from contracts.rpc import OneStopError
-from kit import units
+from kit import unit_bureau, units
 from kit.mongo import MongoStore
 from kit.owners import owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
-from kit.unit_bureau import UnitBureau
 from services.housing_fund import clerk as queue
 from services.housing_fund import documents, domain, workflow
 from services.housing_fund.figures import FiguresBook
@@ -26,7 +25,7 @@ configure_from_env()  # the process clock and holiday notices, before any entryp
 FIGURES = FiguresBook()
 
 
-class HousingFundService(UnitBureau):
+class HousingFundService(unit_bureau.UnitBureau):
     name = "housing_fund"
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the centre issues
     store = MongoStore(HousingFundStore)

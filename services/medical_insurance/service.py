@@ -12,13 +12,12 @@ from nameko.timer import timer
 
 from contracts import clock
 from contracts.rpc import OneStopError
-from kit import units
+from kit import unit_bureau, units
 from kit.mongo import MongoStore
 from kit.owners import owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
-from kit.unit_bureau import UnitBureau
 from services.medical_insurance import clerk as queue
 from services.medical_insurance import documents, domain, workflow
 from services.medical_insurance.figures import operator_book
@@ -28,7 +27,7 @@ configure_from_env()  # the process clock and holiday notices, before any entryp
 FIGURES = operator_book()  # shipped figures and the operator's, looked at again every 30 s
 
 
-class MedicalInsuranceService(UnitBureau):
+class MedicalInsuranceService(unit_bureau.UnitBureau):
     name = "medical_insurance"
     _last_day: dict = {}  # the China day refigure_bases last ran for (one per process)
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues

@@ -15,8 +15,7 @@ from contracts.codes import USCC_CHARSET, is_known_district
 from contracts.events import parse_event
 from contracts.form import CompanyName, pydantic_field_errors
 from contracts.rpc import FieldError, Invalid, OneStopError
-from kit import clerk
-from kit.entrypoints import DocumentRpc, HealthRpc
+from kit import clerk, entrypoints
 from kit.events import durable_handler
 from kit.outbox import relay
 from kit.owners import Owners, Source, owned
@@ -44,7 +43,7 @@ log = logging.getLogger(__name__)
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 
-class RegistrationService(DocumentRpc, HealthRpc, clerk.ClerkRpc):
+class RegistrationService(entrypoints.DocumentRpc, entrypoints.HealthRpc, clerk.ClerkRpc):
     name = "registration"
     store = RegistrationMongo()
     # who founded what: the case names its founder, so no register write (kit/owners.py)

@@ -18,10 +18,10 @@ from nameko.timer import timer
 
 from contracts.events import parse_event
 from contracts.rpc import OneStopError
-from kit import clerk
+from kit import clerk, entrypoints
 from kit.changes import answer_change
 from kit.closing import answer_clearance
-from kit.entrypoints import Desk, DocumentRpc, HealthRpc, RevocationHandler
+from kit.entrypoints import Desk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 
-class SealService(DocumentRpc, HealthRpc, RevocationHandler, clerk.ClerkRpc):
+class SealService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
     name = "seal"
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     seal_keys = esign.Keys()  # the electronic-seal CA and the key that encrypts the seals' keys

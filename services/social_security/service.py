@@ -14,10 +14,9 @@ from nameko.timer import timer
 from contracts import clock
 from contracts.events import LicenceRevoked, parse_event
 from contracts.rpc import NotFound, OneStopError
-from kit import bank_accounts, clerk
+from kit import bank_accounts, clerk, entrypoints
 from kit.changes import answer_change
 from kit.closing import answer_clearance
-from kit.entrypoints import DocumentRpc, HealthRpc, RevocationHandler
 from kit.events import Unprocessable, durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import relay
@@ -36,7 +35,7 @@ configure_from_env()  # the process clock and holiday notices, before any entryp
 workflow.use_policies(operator_book())
 
 
-class SocialSecurityService(DocumentRpc, HealthRpc, RevocationHandler, clerk.ClerkRpc):
+class SocialSecurityService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
     name = "social_security"
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(SocialSecurityStore)

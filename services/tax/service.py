@@ -17,8 +17,8 @@ from nameko.timer import timer
 
 from contracts import clock
 from contracts.rpc import OneStopError
-from kit import bank_accounts, clerk
-from kit.entrypoints import Desk, DocumentRpc, HealthRpc, RevocationHandler
+from kit import bank_accounts, clerk, entrypoints
+from kit.entrypoints import Desk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush
@@ -40,7 +40,7 @@ def _now() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-class TaxService(DocumentRpc, HealthRpc, RevocationHandler, clerk.ClerkRpc):
+class TaxService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
     name = "tax"
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(TaxStore)

@@ -4,6 +4,7 @@ inherited by every bureau (no broker: nameko's container binds the entrypoints, 
 from __future__ import annotations
 
 import pytest
+from nameko.cli.run import import_service
 from nameko.containers import ServiceContainer
 from nameko.rpc import Rpc
 from nameko.testing.services import worker_factory
@@ -37,6 +38,13 @@ def entrypoints(service_cls) -> dict[str, list]:
     for entrypoint in container.entrypoints:
         found.setdefault(entrypoint.method_name, []).append(entrypoint)
     return found
+
+
+@pytest.mark.parametrize("service_cls", EVERY, ids=lambda c: c.name)
+def test_nameko_run_finds_the_bureau_alone_in_its_module(service_cls):
+    # `nameko run services.<bureau>.service` starts every class of the module with entrypoints: a mixin
+    # imported by name would be one more "service", without a name (the services import kit's modules)
+    assert import_service(service_cls.__module__) == [service_cls]
 
 
 @pytest.mark.parametrize("service_cls", REVOKING, ids=lambda c: c.name)
