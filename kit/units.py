@@ -19,7 +19,7 @@ from pymongo.database import Database
 
 from contracts.events import Event
 from contracts.rpc import Document, DocumentRef, NotFound
-from kit.bank_accounts import BankAccounts, InMemoryBankAccounts
+from kit.bank_accounts import DIRECT_DEBIT, BankAccounts, InMemoryBankAccounts, bank_account_view
 from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive, InMemoryDocumentArchive
 from kit.mongo import NUMBER_BLOCK, InMemorySequences, Sequences
@@ -135,6 +135,16 @@ class UnitStore(Generic[U]):
     def change(self, query: dict, decide: Callable[[U], tuple[U, list[Event]]],
                missing: Callable[[], Exception]) -> tuple[U, list[dict]]:
         return self.repo.change(query, decide, missing)
+
+
+def unit_answer(store: UnitStore, uscc: Any, not_found: str, view: Callable[[Any, Any], dict]) -> dict[str, Any]:
+    """What `get_unit` answers: the bureau's view of the company's unit and its revocation, with the bank's
+    basic account for direct debit; `not_found` ({uscc}) when the company has no unit here."""
+    unit = store.by_uscc(uscc) if isinstance(uscc, str) else None
+    if unit is None:
+        raise NotFound(not_found.format(uscc=uscc))
+    account = bank_account_view(store.bank_accounts.get(unit.uscc), DIRECT_DEBIT)
+    return view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
 
 
 class CertificateDesk:

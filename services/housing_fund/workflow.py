@@ -19,7 +19,7 @@ from contracts.clock import china_date
 from contracts.events import LicenceIssued
 from contracts.rpc import FieldError, Invalid, NotFound
 from contracts.rpc.hires import check_request_id
-from kit import bank_accounts, units
+from kit import units
 from services.housing_fund import documents, domain, views
 from services.housing_fund.figures import FiguresBook, NotConfigured
 from services.housing_fund.store import HousingFundStore
@@ -115,11 +115,7 @@ def close_account_of(store: HousingFundStore, uscc: Any, resident_id: Any, end_d
 
 
 def get_unit(store: HousingFundStore, uscc: Any) -> dict[str, Any]:
-    unit = store.by_uscc(uscc) if isinstance(uscc, str) else None
-    if unit is None:
-        raise NotFound(f"未找到统一社会信用代码为{uscc}的住房公积金单位登记")
-    account = bank_accounts.bank_account_view(store.bank_accounts.get(unit.uscc), bank_accounts.DIRECT_DEBIT)
-    return views.unit_view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
+    return units.unit_answer(store, uscc, domain.TERMS.not_found, views.unit_view)
 
 
 def list_accounts(store: HousingFundStore, uscc: Any) -> list[dict[str, Any]]:

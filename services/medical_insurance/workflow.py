@@ -17,7 +17,7 @@ from contracts.clock import china_date
 from contracts.events import LicenceIssued
 from contracts.rpc import FieldError, Invalid, NotFound
 from contracts.rpc.hires import check_request_id
-from kit import bank_accounts, units
+from kit import units
 from services.medical_insurance import documents, domain, views
 from services.medical_insurance.figures import FiguresBook, NotConfigured
 from services.medical_insurance.store import MedicalInsuranceStore
@@ -119,11 +119,7 @@ def refigure_bases(store: MedicalInsuranceStore, book: FiguresBook, at: datetime
 
 
 def get_unit(store: MedicalInsuranceStore, uscc: Any) -> dict[str, Any]:
-    unit = store.by_uscc(uscc) if isinstance(uscc, str) else None
-    if unit is None:
-        raise NotFound(f"未找到统一社会信用代码为{uscc}的单位医保登记")
-    account = bank_accounts.bank_account_view(store.bank_accounts.get(unit.uscc), bank_accounts.DIRECT_DEBIT)
-    return views.unit_view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
+    return units.unit_answer(store, uscc, domain.TERMS.not_found, views.unit_view)
 
 
 def list_members(store: MedicalInsuranceStore, uscc: Any) -> list[dict[str, Any]]:
