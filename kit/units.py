@@ -13,12 +13,15 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
+from uuid import uuid4
 
 from pydantic import BaseModel
 from pymongo.database import Database
 
 from contracts.events import Event
-from contracts.rpc import Document, DocumentRef, NotFound
+from contracts.rpc import Document, DocumentRef, FieldError, Invalid, NotFound
+from contracts.rpc.hires import check_request_id
+from kit import unit_rules
 from kit.bank_accounts import DIRECT_DEBIT, BankAccounts, InMemoryBankAccounts, bank_account_view
 from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive, InMemoryDocumentArchive
@@ -145,6 +148,35 @@ def unit_answer(store: UnitStore, uscc: Any, not_found: str, view: Callable[[Any
         raise NotFound(not_found.format(uscc=uscc))
     account = bank_account_view(store.bank_accounts.get(unit.uscc), DIRECT_DEBIT)
     return view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
+
+
+def hire(store: UnitStore, unit: Any, request_id: Any, at: Any, *, records: Callable[[Any], list],
+         parse: Callable[[], Any], figures_on: Callable[[Any], Any], rule: Callable[..., Any],
+         not_configured: type[Exception], missing: Callable[[], Exception]) -> tuple[Any, str, Any]:
+    """A later hire on a registered unit, made once per `request_id`: (the unit as stored after it, the
+    record's employee id, the figures of its start day; None when the request was a retry and nothing
+    was read). `records(unit)`: the unit's staff records; `parse()`: the bureau's hire request;
+    `figures_on(day)` raises `not_configured` for a day without figures (a field error on start_date);
+    `rule(unit, employee_id, request, figures, revocation, at)`: the bureau's rule that adds the record.
+    The revocation is read before the compare-and-set, which decides again on a retried write."""
+    check_request_id(request_id)
+    employee_id = unit_rules.request_employee_id(unit.uscc, request_id or uuid4().hex)
+    if request_id and any(r.employee_id == employee_id for r in records(unit)):
+        return unit, employee_id, None  # a retry: the same answer
+    request = parse()
+    try:
+        figures = figures_on(request.start_date)
+    except not_configured as exc:
+        raise Invalid.with_fields(str(exc), [FieldError(field="start_date", message=str(exc))]) from None
+    revocation = store.revocations.get(unit.uscc)
+
+    def decide(current: Any) -> tuple[Any, list]:
+        if any(r.employee_id == employee_id for r in records(current)):  # the same request raced itself
+            return current, []
+        return rule(current, employee_id, request, figures, revocation, at), []
+
+    changed, _ = store.change({"_id": unit.application_id}, decide, missing)
+    return changed, employee_id, figures
 
 
 class CertificateDesk:

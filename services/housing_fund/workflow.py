@@ -13,12 +13,10 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
-from uuid import uuid4
 
 from contracts.clock import china_date
 from contracts.events import LicenceIssued
 from contracts.rpc import FieldError, Invalid, NotFound
-from contracts.rpc.hires import check_request_id
 from kit import units
 from services.housing_fund import documents, domain, views
 from services.housing_fund.figures import FiguresBook, NotConfigured
@@ -68,23 +66,11 @@ def figures_for(book: FiguresBook, district_code: str) -> Callable[[date], Any]:
 def open_account(store: HousingFundStore, book: FiguresBook, uscc: Any, raw: Any, request_id: Any,
                  at: datetime) -> dict[str, Any]:
     unit = domain.check_registered(store.by_uscc(uscc) if isinstance(uscc, str) else None, str(uscc))
-    check_request_id(request_id)
-    employee_id = domain.request_employee_id(unit.uscc, request_id or uuid4().hex)
-    if request_id and any(a.employee_id == employee_id for a in unit.accounts):
-        return views.account_view(unit, unit.account(employee_id))  # a retry: the same answer
-    opening = domain.parse_opening(raw, unit.established_on, china_date(at))
-    try:
-        figures = book.figures(unit.district_code, opening.start_date)
-    except NotConfigured as exc:
-        raise Invalid.with_fields(str(exc), [FieldError(field="start_date", message=str(exc))]) from None
-    revocation = store.revocations.get(unit.uscc)
-
-    def decide(current: domain.Unit) -> tuple[domain.Unit, list]:
-        if any(a.employee_id == employee_id for a in current.accounts):  # the same request raced itself
-            return current, []
-        return domain.hire(current, employee_id, opening, figures, revocation, at), []
-
-    changed, _ = store.change({"_id": unit.application_id}, decide, lambda: NotFound(uscc))
+    changed, employee_id, _ = units.hire(
+        store, unit, request_id, at, records=lambda u: u.accounts,
+        parse=lambda: domain.parse_opening(raw, unit.established_on, china_date(at)),
+        figures_on=figures_for(book, unit.district_code), rule=domain.hire, not_configured=NotConfigured,
+        missing=lambda: NotFound(uscc))
     return views.account_view(changed, changed.account(employee_id))
 
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 from typing import Any
-from uuid import uuid4
 
 from contracts.clock import china_date
 from contracts.events import LicenceIssued
 from contracts.rpc import FieldError, Invalid, NotFound
-from contracts.rpc.hires import check_request_id
 from kit import units
 from services.medical_insurance import documents, domain, views
 from services.medical_insurance.figures import FiguresBook, NotConfigured
@@ -60,25 +58,15 @@ def _registered_by_uscc(store: MedicalInsuranceStore, uscc: Any) -> domain.Unit:
 def enrol_member(store: MedicalInsuranceStore, book: FiguresBook, uscc: Any, raw: Any, request_id: Any,
                  at: datetime) -> dict[str, Any]:
     unit = _registered_by_uscc(store, uscc)
-    check_request_id(request_id)
-    employee_id = domain.request_employee_id(unit.uscc, request_id or uuid4().hex)
-    if request_id and any(m.employee_id == employee_id for m in unit.members):
-        member = unit.member(employee_id)  # a retry: the same answer
-        return views.member_view(member, book.figures(unit.district_code, member.start_date))
-    enrolment = domain.parse_enrolment(raw, unit.established_on, china_date(at))
-    try:
-        figures = book.figures(unit.district_code, enrolment.start_date)
-    except NotConfigured as exc:
-        raise Invalid.with_fields(str(exc), [FieldError(field="start_date", message=str(exc))]) from None
-    revocation = store.revocations.get(unit.uscc)
-
-    def decide(current: domain.Unit) -> tuple[domain.Unit, list]:
-        if any(m.employee_id == employee_id for m in current.members):  # the same request raced itself
-            return current, []
-        return domain.hire(current, employee_id, enrolment, figures, revocation, at), []
-
-    changed, _ = store.change_unit(unit.application_id, decide, unit.uscc)
-    return views.member_view(changed.member(employee_id), figures)
+    changed, employee_id, figures = units.hire(
+        store, unit, request_id, at, records=lambda u: u.members,
+        parse=lambda: domain.parse_enrolment(raw, unit.established_on, china_date(at)),
+        figures_on=figures_for(book, unit.district_code), rule=domain.hire, not_configured=NotConfigured,
+        missing=lambda: NotFound(domain.TERMS.not_found.format(uscc=unit.uscc)))
+    member = changed.member(employee_id)
+    if figures is None:  # a retry: the figures of the record's start day, as when it was made
+        figures = book.figures(unit.district_code, member.start_date)
+    return views.member_view(member, figures)
 
 
 def end_membership(store: MedicalInsuranceStore, uscc: Any, resident_id: Any, end_date: Any,
