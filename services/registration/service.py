@@ -261,9 +261,11 @@ class RegistrationService(entrypoints.DocumentRpc, entrypoints.HealthRpc, clerk.
     # ---- documents ----------------------------------------------------------------------------
 
     def document_desk(self) -> documents.LicenceDesk:  # list_documents, get_document: kit.entrypoints
-        return documents.LicenceDesk(self.registrar.case, self.store.documents, lambda licence: documents.render_licence(
-            licence, Settings.from_config(self.config).public_base_url, signing.signer_from_config(self.config),
-            self.signer))
+        def render(licence) -> bytes:
+            return documents.render_licence(licence, Settings.from_config(self.config).public_base_url,
+                                            signing.signer_from_config(self.config), self.signer)
+
+        return documents.LicenceDesk(self.registrar.case, self.store.documents, render)
 
     def health_report(self) -> dict:  # the health RPC: kit.entrypoints
         try:
