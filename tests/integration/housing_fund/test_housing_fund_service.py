@@ -14,11 +14,15 @@ from pypdf import PdfReader
 from contracts import clock
 from contracts.events import CompanyChanged
 from contracts.rpc import Conflict, Invalid
+from kit import events as kit_events
+from kit.revocations import Revocations
 from services.housing_fund.service import HousingFundService
+from tests.support.events import as_published
 from tests.support.numbers import next_number, only_counter
 from tests.support.outbox import pulled
 from tests.support.watchers import publish, started, watcher
 from tests.unit.housing_fund.factories import licence_issued, resident_id, staff
+from tests.unit.seal.factories import licence_revoked
 
 pytestmark = pytest.mark.integration
 
@@ -108,3 +112,26 @@ def test_a_change_of_details_is_answered_once_and_an_older_one_never_undoes_it(c
     unit = mongo_db["units"].find_one({"uscc": issued.licence.uscc})
     assert (unit["district_code"], unit["company_name"], unit["licence_version"]) == ("420106", "武汉海陆空贸易有限公司", 2)
     assert mongo_db["change_answers"].count_documents({"_id": "change-hf-1"}) == 1
+
+
+def test_the_inherited_licence_revoked_handler_redelivers_a_passing_failure_and_records_once(
+        centre, service_config, mongo_db, monkeypatch):
+    # kit.entrypoints.RevocationHandler on the real broker: durable (requeued, acknowledged only once
+    # the record is written), bound to this bureau's own queue
+    monkeypatch.setattr(kit_events, "REDELIVERY_PAUSE_SECONDS", 0.05)
+    failures, record = [ConnectionError("database went away")], Revocations.record
+
+    def flaky(self, revocation):
+        if failures:
+            raise failures.pop()
+        return record(self, revocation)
+
+    monkeypatch.setattr(Revocations, "record", flaky)
+    container, _ = centre
+    revoked = licence_revoked("app-revoked-hf")
+    with entrypoint_waiter(container, "on_licence_revoked", timeout=15,
+                           callback=lambda worker_ctx, result, exc_info: exc_info is None):
+        as_published(service_config)("registration", revoked.type, revoked.model_dump(mode="json"))
+    assert failures == []  # the first delivery failed
+    [stored] = list(mongo_db["revocations"].find())
+    assert (stored["_id"], stored["event_id"]) == (revoked.uscc, revoked.event_id)
