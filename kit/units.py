@@ -11,16 +11,18 @@ its wording and its number field; `in_memory()` is the same store over dicts for
 from __future__ import annotations
 
 import base64
-import logging
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
+from uuid import uuid4
 
 from pydantic import BaseModel
 from pymongo.database import Database
 
 from contracts.events import Event
-from contracts.rpc import Document, NotFound
-from kit.bank_accounts import BankAccounts, InMemoryBankAccounts
+from contracts.rpc import Document, DocumentRef, FieldError, Invalid, NotFound
+from contracts.rpc.hires import check_request_id
+from kit import unit_rules
+from kit.bank_accounts import DIRECT_DEBIT, BankAccounts, InMemoryBankAccounts, bank_account_view
 from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive, InMemoryDocumentArchive
 from kit.mongo import NUMBER_BLOCK, InMemorySequences, Sequences
@@ -28,7 +30,6 @@ from kit.repository import InMemoryRepository, Repository
 from kit.revocations import InMemoryRevocations, Revocations
 
 U = TypeVar("U", bound=BaseModel)
-log = logging.getLogger(__name__)
 
 
 def unit_key(district_code: str, year: int) -> str:
@@ -139,27 +140,73 @@ class UnitStore(Generic[U]):
         return self.repo.change(query, decide, missing)
 
 
-def certificate(store: UnitStore, unit: Any, name: str, filename: str, render_pdf: Callable[[], bytes]) -> dict:
-    """The unit's certificate over RPC: rendered and signed once per state of the unit (a clerk task's
-    moves change no certificate), then served as issued (kit.documents)."""
-
-    def render() -> Document:
-        return Document(name=name, filename=filename, content_type="application/pdf",
-                        data_base64=base64.b64encode(render_pdf()).decode("ascii"))
-
-    source = unit.model_dump(mode="json", exclude={"task"})
-    return store.documents.issue(unit.application_id, name, source, render).model_dump(mode="json")
+def unit_answer(store: UnitStore, uscc: Any, not_found: str, view: Callable[[Any, Any], dict]) -> dict[str, Any]:
+    """What `get_unit` answers: the bureau's view of the company's unit and its revocation, with the bank's
+    basic account for direct debit; `not_found` ({uscc}) when the company has no unit here."""
+    unit = store.by_uscc(uscc) if isinstance(uscc, str) else None
+    if unit is None:
+        raise NotFound(not_found.format(uscc=uscc))
+    account = bank_account_view(store.bank_accounts.get(unit.uscc), DIRECT_DEBIT)
+    return view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
 
 
-def health(store: UnitStore, bureau: str) -> dict[str, str]:
-    """What such a bureau's `health` RPC answers: its database pinged, a failure reported, never raised."""
+def hire(store: UnitStore, unit: Any, request_id: Any, at: Any, *, records: Callable[[Any], list],
+         parse: Callable[[], Any], figures_on: Callable[[Any], Any], rule: Callable[..., Any],
+         not_configured: type[Exception], missing: Callable[[], Exception]) -> tuple[Any, str, Any]:
+    """A later hire on a registered unit, made once per `request_id`: (the unit as stored after it, the
+    record's employee id, the figures of its start day; None when the request was a retry and nothing
+    was read). `records(unit)`: the unit's staff records; `parse()`: the bureau's hire request;
+    `figures_on(day)` raises `not_configured` for a day without figures (a field error on start_date);
+    `rule(unit, employee_id, request, figures, revocation, at)`: the bureau's rule that adds the record.
+    The revocation is read before the compare-and-set, which decides again on a retried write."""
+    check_request_id(request_id)
+    employee_id = unit_rules.request_employee_id(unit.uscc, request_id or uuid4().hex)
+    if request_id and any(r.employee_id == employee_id for r in records(unit)):
+        return unit, employee_id, None  # a retry: the same answer
+    request = parse()
     try:
-        store.ping()
-        database = "ok"
-    except Exception as exc:  # noqa: BLE001 - health reports any failure instead of raising
-        log.error("database ping failed: %s", exc)
-        database = "unavailable"
-    return {"service": bureau, "status": "ok" if database == "ok" else "degraded", "database": database}
+        figures = figures_on(request.start_date)
+    except not_configured as exc:
+        raise Invalid.with_fields(str(exc), [FieldError(field="start_date", message=str(exc))]) from None
+    revocation = store.revocations.get(unit.uscc)
+
+    def decide(current: Any) -> tuple[Any, list]:
+        if any(r.employee_id == employee_id for r in records(current)):  # the same request raced itself
+            return current, []
+        return rule(current, employee_id, request, figures, revocation, at), []
+
+    changed, _ = store.change({"_id": unit.application_id}, decide, missing)
+    return changed, employee_id, figures
+
+
+class CertificateDesk:
+    """Such a bureau's documents (kit.entrypoints.DocumentRpc): its one certificate, once the unit is
+    registered, rendered and signed once per state of the unit (a clerk task's moves change no
+    certificate), then served as issued (kit.documents). `missing` and `filename` are the bureau's
+    wording, formatted with the application id and name, and with the unit's USCC."""
+
+    def __init__(self, store: UnitStore, ref: DocumentRef, missing: str, filename: str,
+                 render_pdf: Callable[[Any], bytes]):
+        self.store, self.ref, self.missing, self.filename, self.render_pdf = store, ref, missing, filename, render_pdf
+
+    def list(self, application_id: str) -> list[dict]:
+        return [self.ref.model_dump(mode="json")] if self._registered(application_id) else []
+
+    def get(self, application_id: str, name: str) -> dict:
+        unit = self._registered(application_id)
+        if unit is None or name != self.ref.name:
+            raise NotFound(self.missing.format(application_id=application_id, name=name))
+
+        def render() -> Document:
+            return Document(name=name, filename=self.filename.format(uscc=unit.uscc), content_type="application/pdf",
+                            data_base64=base64.b64encode(self.render_pdf(unit)).decode("ascii"))
+
+        source = unit.model_dump(mode="json", exclude={"task"})
+        return self.store.documents.issue(unit.application_id, name, source, render).model_dump(mode="json")
+
+    def _registered(self, application_id: Any) -> Any:
+        unit = self.store.get(str(application_id))
+        return unit if unit is not None and unit.state == "registered" else None
 
 
 class UnitClerkQueue:

@@ -13,11 +13,11 @@ from nameko.timer import timer
 
 from contracts import clock
 from contracts.events import parse_event
-from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
-from kit import clerk
+from kit import clerk, entrypoints
 from kit.changes import answer_change
 from kit.closing import answer_clearance
+from kit.entrypoints import Desk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
@@ -33,7 +33,7 @@ from services.bank.store import BankStore
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 
-class BankService(clerk.ClerkRpc):
+class BankService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
     name = "bank"
     store = MongoStore(BankStore)
     owners = Owners(source=Source("accounts"))  # who founded what, folded into the first write
@@ -45,10 +45,6 @@ class BankService(clerk.ClerkRpc):
         with self.owners.recorded(payload):  # the owner rides on the first write (kit/owners.py)
             event = parse_event("registration", payload)
             self._publish(event.application_id, workflow.reserve(self.store, event, clock.now()))
-
-    @durable_handler("registration", "licence_revoked")
-    def on_licence_revoked(self, payload: dict) -> None:
-        self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
 
     @durable_handler("registration", "company_changed")
     def on_company_changed(self, payload: dict) -> None:
@@ -80,6 +76,13 @@ class BankService(clerk.ClerkRpc):
     def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
         return queue.ClerkQueue(self.store, self._publish)
 
+    def document_desk(self) -> Desk:  # list_documents, get_document: kit.entrypoints
+        return Desk(lambda application_id: workflow.list_documents(self.store, application_id),
+                    lambda application_id, name: workflow.get_document(self.store, application_id, name, self.signer))
+
+    def health_report(self) -> dict:
+        return workflow.health(self.store)
+
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
     def get_account(self, uscc: str) -> dict:
@@ -99,20 +102,6 @@ class BankService(clerk.ClerkRpc):
     @rpc(expected_exceptions=OneStopError, public=True)
     def list_branches(self) -> list[dict]:
         return workflow.branches()
-
-    @rpc(expected_exceptions=OneStopError)
-    @owned("application_id")
-    def list_documents(self, application_id: str) -> list[dict]:
-        return workflow.list_documents(self.store, application_id)
-
-    @rpc(expected_exceptions=OneStopError)
-    @owned("application_id")
-    def get_document(self, application_id: str, name: str) -> dict:
-        return workflow.get_document(self.store, application_id, name, self.signer)
-
-    @rpc(expected_exceptions=OneStopError, public=True)
-    def health(self) -> dict:
-        return workflow.health(self.store)
 
     def _publish(self, application_id: str, entries: list[dict]) -> None:
         if entries:

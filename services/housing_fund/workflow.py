@@ -13,13 +13,11 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
-from uuid import uuid4
 
 from contracts.clock import china_date
 from contracts.events import LicenceIssued
 from contracts.rpc import FieldError, Invalid, NotFound
-from contracts.rpc.hires import check_request_id
-from kit import bank_accounts, units
+from kit import units
 from services.housing_fund import documents, domain, views
 from services.housing_fund.figures import FiguresBook, NotConfigured
 from services.housing_fund.store import HousingFundStore
@@ -68,23 +66,11 @@ def figures_for(book: FiguresBook, district_code: str) -> Callable[[date], Any]:
 def open_account(store: HousingFundStore, book: FiguresBook, uscc: Any, raw: Any, request_id: Any,
                  at: datetime) -> dict[str, Any]:
     unit = domain.check_registered(store.by_uscc(uscc) if isinstance(uscc, str) else None, str(uscc))
-    check_request_id(request_id)
-    employee_id = domain.request_employee_id(unit.uscc, request_id or uuid4().hex)
-    if request_id and any(a.employee_id == employee_id for a in unit.accounts):
-        return views.account_view(unit, unit.account(employee_id))  # a retry: the same answer
-    opening = domain.parse_opening(raw, unit.established_on, china_date(at))
-    try:
-        figures = book.figures(unit.district_code, opening.start_date)
-    except NotConfigured as exc:
-        raise Invalid.with_fields(str(exc), [FieldError(field="start_date", message=str(exc))]) from None
-    revocation = store.revocations.get(unit.uscc)
-
-    def decide(current: domain.Unit) -> tuple[domain.Unit, list]:
-        if any(a.employee_id == employee_id for a in current.accounts):  # the same request raced itself
-            return current, []
-        return domain.hire(current, employee_id, opening, figures, revocation, at), []
-
-    changed, _ = store.change({"_id": unit.application_id}, decide, lambda: NotFound(uscc))
+    changed, employee_id, _ = units.hire(
+        store, unit, request_id, at, records=lambda u: u.accounts,
+        parse=lambda: domain.parse_opening(raw, unit.established_on, china_date(at)),
+        figures_on=figures_for(book, unit.district_code), rule=domain.hire, not_configured=NotConfigured,
+        missing=lambda: NotFound(uscc))
     return views.account_view(changed, changed.account(employee_id))
 
 
@@ -115,11 +101,7 @@ def close_account_of(store: HousingFundStore, uscc: Any, resident_id: Any, end_d
 
 
 def get_unit(store: HousingFundStore, uscc: Any) -> dict[str, Any]:
-    unit = store.by_uscc(uscc) if isinstance(uscc, str) else None
-    if unit is None:
-        raise NotFound(f"未找到统一社会信用代码为{uscc}的住房公积金单位登记")
-    account = bank_accounts.bank_account_view(store.bank_accounts.get(unit.uscc), bank_accounts.DIRECT_DEBIT)
-    return views.unit_view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
+    return units.unit_answer(store, uscc, domain.TERMS.not_found, views.unit_view)
 
 
 def list_accounts(store: HousingFundStore, uscc: Any) -> list[dict[str, Any]]:
@@ -127,25 +109,11 @@ def list_accounts(store: HousingFundStore, uscc: Any) -> list[dict[str, Any]]:
     return [views.account_view(unit, a) for a in unit.accounts]
 
 
-# ---- documents and health ----------------------------------------------------------------------------
+# ---- documents ----------------------------------------------------------------------------
 
 
-def _registered(store: HousingFundStore, application_id: Any) -> domain.Unit | None:
-    unit = store.get(str(application_id))
-    return unit if unit is not None and unit.state == "registered" else None
-
-
-def list_documents(store: HousingFundStore, application_id: str) -> list[dict]:
-    return [domain.CERTIFICATE.model_dump(mode="json")] if _registered(store, application_id) else []
-
-
-def get_document(store: HousingFundStore, application_id: str, name: str, at: datetime, signer=None) -> dict:
-    unit = _registered(store, application_id)
-    if unit is None or name != domain.CERTIFICATE.name:
-        raise NotFound(f"申请{application_id}没有住房公积金文书{name}")
-    return units.certificate(store, unit, name, f"住房公积金单位缴存登记证明-{unit.uscc}.pdf",
-                             lambda: documents.render_certificate(unit, china_date(at), signer))
-
-
-def health(store: HousingFundStore) -> dict:
-    return units.health(store, domain.BUREAU)
+def document_desk(store: HousingFundStore, at: datetime, signer=None) -> units.CertificateDesk:
+    """The documents RPCs' desk at `at` (the certificate's date is that day in China)."""
+    return units.CertificateDesk(store, domain.CERTIFICATE, "申请{application_id}没有住房公积金文书{name}",
+                                 "住房公积金单位缴存登记证明-{uscc}.pdf",
+                                 lambda unit: documents.render_certificate(unit, china_date(at), signer))

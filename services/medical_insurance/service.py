@@ -2,25 +2,19 @@
 
 Rules live in domain/ (pure), the answers in views.py, the use cases in workflow.py, the database in store.py, the bases and rates
 in figures.py (data/). Every state change writes its events into the unit's outbox in the same
-update; `_publish` sends them at once and the timer relays whatever a dead worker left behind.
+update; `_publish` sends them at once and the timer relays whatever a dead worker left behind. The
+event handlers, the documents RPCs and health are kit.unit_bureau's (the same for both unit bureaus).
 """
 
 from __future__ import annotations
 
-from nameko.events import EventDispatcher
 from nameko.timer import timer
 
 from contracts import clock
-from contracts.events import parse_event
-from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
-from kit import bank_accounts, clerk
-from kit.changes import answer_change
-from kit.closing import answer_clearance
-from kit.events import durable_handler
+from kit import unit_bureau, units
 from kit.mongo import MongoStore
-from kit.outbox import flush, relay
-from kit.owners import Owners, Source, owned
+from kit.owners import owned
 from kit.pki import SigningIdentity
 from kit.queues import rpc
 from kit.startup import configure_from_env
@@ -33,41 +27,15 @@ configure_from_env()  # the process clock and holiday notices, before any entryp
 FIGURES = operator_book()  # shipped figures and the operator's, looked at again every 30 s
 
 
-class MedicalInsuranceService(clerk.ClerkRpc):
+class MedicalInsuranceService(unit_bureau.UnitBureau):
     name = "medical_insurance"
     _last_day: dict = {}  # the China day refigure_bases last ran for (one per process)
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(MedicalInsuranceStore)
-    owners = Owners(source=Source("units"))  # who founded what, folded into the first write
-    dispatch = EventDispatcher()
+    rules = domain  # change_answer, clearance_blockers: the handlers are kit.unit_bureau's
 
-    @durable_handler("registration", "licence_issued")
-    def on_licence_issued(self, payload: dict) -> None:
-        with self.owners.recorded(payload):  # the owner rides on the first write (kit/owners.py)
-            event = parse_event("registration", payload)
-            self._publish(event.application_id, workflow.open_unit(self.store, FIGURES, event, clock.now()))
-
-    @durable_handler("registration", "licence_revoked")
-    def on_licence_revoked(self, payload: dict) -> None:
-        self.store.revocations.record(Revocation.of(parse_event("registration", payload), clock.now()))
-
-    @durable_handler("registration", "company_changed")
-    def on_company_changed(self, payload: dict) -> None:
-        answer_change(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
-                      self.store.by_uscc, domain.change_answer, self.store.apply_change)
-
-    @durable_handler("registration", "clearance_requested")
-    def on_clearance_requested(self, payload: dict) -> None:
-        answer_clearance(self.name, self.store.change_answers, self.dispatch, parse_event("registration", payload),
-                         lambda uscc: domain.clearance_blockers(self.store.by_uscc(uscc)))
-
-    @durable_handler(*bank_accounts.BANK_ACCOUNT)
-    def on_bank_account_reserved(self, payload: dict) -> None:
-        bank_accounts.receive(self.store.bank_accounts, payload, clock.now())  # direct debit's account, once
-
-    @timer(interval=2)
-    def relay_outbox(self) -> int:
-        return relay(self.store.units, self.dispatch) + relay(self.store.change_answers.collection, self.dispatch)
+    def open_unit(self, event, at) -> list[dict]:  # licence_issued (kit.unit_bureau)
+        return workflow.open_unit(self.store, FIGURES, event, at)
 
     @timer(interval=30)
     def refigure_bases(self) -> int:
@@ -81,6 +49,9 @@ class MedicalInsuranceService(clerk.ClerkRpc):
 
     def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
         return queue.ClerkQueue(self.store, FIGURES, self._publish)
+
+    def document_desk(self) -> units.CertificateDesk:  # list_documents, get_document: kit.entrypoints
+        return workflow.document_desk(self.store, FIGURES, clock.now(), self.signer)
 
     # ---- the unit and its members (增减员)
 
@@ -103,23 +74,3 @@ class MedicalInsuranceService(clerk.ClerkRpc):
     @owned("uscc")
     def list_members(self, uscc: str) -> list[dict]:
         return workflow.list_members(self.store, uscc)
-
-    # ---- documents and health
-
-    @rpc(expected_exceptions=OneStopError)
-    @owned("application_id")
-    def list_documents(self, application_id: str) -> list[dict]:
-        return workflow.list_documents(self.store, application_id)
-
-    @rpc(expected_exceptions=OneStopError)
-    @owned("application_id")
-    def get_document(self, application_id: str, name: str) -> dict:
-        return workflow.get_document(self.store, FIGURES, application_id, name, clock.now(), self.signer)
-
-    @rpc(expected_exceptions=OneStopError, public=True)
-    def health(self) -> dict:
-        return workflow.health(self.store)
-
-    def _publish(self, application_id: str, entries: list[dict]) -> None:
-        if entries:
-            flush(self.store.units, application_id, entries, self.dispatch)

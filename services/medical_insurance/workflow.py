@@ -11,13 +11,11 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 from typing import Any
-from uuid import uuid4
 
 from contracts.clock import china_date
 from contracts.events import LicenceIssued
 from contracts.rpc import FieldError, Invalid, NotFound
-from contracts.rpc.hires import check_request_id
-from kit import bank_accounts, units
+from kit import units
 from services.medical_insurance import documents, domain, views
 from services.medical_insurance.figures import FiguresBook, NotConfigured
 from services.medical_insurance.store import MedicalInsuranceStore
@@ -60,25 +58,15 @@ def _registered_by_uscc(store: MedicalInsuranceStore, uscc: Any) -> domain.Unit:
 def enrol_member(store: MedicalInsuranceStore, book: FiguresBook, uscc: Any, raw: Any, request_id: Any,
                  at: datetime) -> dict[str, Any]:
     unit = _registered_by_uscc(store, uscc)
-    check_request_id(request_id)
-    employee_id = domain.request_employee_id(unit.uscc, request_id or uuid4().hex)
-    if request_id and any(m.employee_id == employee_id for m in unit.members):
-        member = unit.member(employee_id)  # a retry: the same answer
-        return views.member_view(member, book.figures(unit.district_code, member.start_date))
-    enrolment = domain.parse_enrolment(raw, unit.established_on, china_date(at))
-    try:
-        figures = book.figures(unit.district_code, enrolment.start_date)
-    except NotConfigured as exc:
-        raise Invalid.with_fields(str(exc), [FieldError(field="start_date", message=str(exc))]) from None
-    revocation = store.revocations.get(unit.uscc)
-
-    def decide(current: domain.Unit) -> tuple[domain.Unit, list]:
-        if any(m.employee_id == employee_id for m in current.members):  # the same request raced itself
-            return current, []
-        return domain.hire(current, employee_id, enrolment, figures, revocation, at), []
-
-    changed, _ = store.change_unit(unit.application_id, decide, unit.uscc)
-    return views.member_view(changed.member(employee_id), figures)
+    changed, employee_id, figures = units.hire(
+        store, unit, request_id, at, records=lambda u: u.members,
+        parse=lambda: domain.parse_enrolment(raw, unit.established_on, china_date(at)),
+        figures_on=figures_for(book, unit.district_code), rule=domain.hire, not_configured=NotConfigured,
+        missing=lambda: NotFound(domain.TERMS.not_found.format(uscc=unit.uscc)))
+    member = changed.member(employee_id)
+    if figures is None:  # a retry: the figures of the record's start day, as when it was made
+        figures = book.figures(unit.district_code, member.start_date)
+    return views.member_view(member, figures)
 
 
 def end_membership(store: MedicalInsuranceStore, uscc: Any, resident_id: Any, end_date: Any,
@@ -119,39 +107,21 @@ def refigure_bases(store: MedicalInsuranceStore, book: FiguresBook, at: datetime
 
 
 def get_unit(store: MedicalInsuranceStore, uscc: Any) -> dict[str, Any]:
-    unit = store.by_uscc(uscc) if isinstance(uscc, str) else None
-    if unit is None:
-        raise NotFound(f"未找到统一社会信用代码为{uscc}的单位医保登记")
-    account = bank_accounts.bank_account_view(store.bank_accounts.get(unit.uscc), bank_accounts.DIRECT_DEBIT)
-    return views.unit_view(unit, store.revocations.get(unit.uscc)) | {"bank_account": account}
+    return units.unit_answer(store, uscc, domain.TERMS.not_found, views.unit_view)
 
 
 def list_members(store: MedicalInsuranceStore, uscc: Any) -> list[dict[str, Any]]:
     return [views.member_view(m) for m in _registered_by_uscc(store, uscc).members]
 
 
-# ---- documents and health ----------------------------------------------------------------------------
+# ---- documents ----------------------------------------------------------------------------
 
 
-def _registered(store: MedicalInsuranceStore, application_id: Any) -> domain.Unit | None:
-    unit = store.get(str(application_id))
-    return unit if unit is not None and unit.state == "registered" else None
-
-
-def list_documents(store: MedicalInsuranceStore, application_id: str) -> list[dict]:
-    return [domain.CERTIFICATE.model_dump(mode="json")] if _registered(store, application_id) else []
-
-
-def get_document(store: MedicalInsuranceStore, book: FiguresBook, application_id: str, name: str, at: datetime,
-                 signer=None) -> dict:
-    unit = _registered(store, application_id)
-    if unit is None or name != domain.CERTIFICATE.name:
-        raise NotFound(f"申请{application_id}没有医保文书{name}")
+def document_desk(store: MedicalInsuranceStore, book: FiguresBook, at: datetime,
+                  signer=None) -> units.CertificateDesk:
+    """The documents RPCs' desk at `at` (the certificate shows the figures in force that day in China)."""
     today = china_date(at)
-    return units.certificate(store, unit, name, f"医疗保险单位参保登记证明-{unit.uscc}.pdf",
-                             lambda: documents.render_certificate(
-                                 unit, book.figures_or_none(unit.district_code, today), today, signer))
-
-
-def health(store: MedicalInsuranceStore) -> dict:
-    return units.health(store, domain.BUREAU)
+    return units.CertificateDesk(store, domain.CERTIFICATE, "申请{application_id}没有医保文书{name}",
+                                 "医疗保险单位参保登记证明-{uscc}.pdf",
+                                 lambda unit: documents.render_certificate(
+                                     unit, book.figures_or_none(unit.district_code, today), today, signer))

@@ -8,10 +8,12 @@ the licence is a PAdES-signed PDF whose visible signature is the authority's rou
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import qrcode
 from reportlab.lib.colors import HexColor
@@ -21,13 +23,41 @@ from reportlab.pdfbase import pdfmetrics
 
 from contracts.clock import in_china
 from contracts.events import Licence
+from contracts.rpc import Document, NotFound
 from kit import pdf as pdfkit
 from kit import pdfsign
-from services.registration.domain import capital_text
+from kit.documents import DocumentArchive
+from services.registration import views
+from services.registration.domain import LICENCE_DOC, capital_text
 
 GSXT_URL = "http://www.gsxt.gov.cn"
 SUPERVISED_BY = "国家市场监督管理总局监制"
 RED = HexColor("#B22222")
+
+
+class LicenceDesk:
+    """The documents RPCs' desk (kit.entrypoints.DocumentRpc): a case's licence once issued, each licence
+    version rendered and signed once, then served as issued (kit.documents). `case` reads a case by its
+    application id; `render` draws (and signs) a licence's PDF."""
+
+    def __init__(self, case: Callable[[str], dict[str, Any]], archive: DocumentArchive,
+                 render: Callable[[Licence], bytes]):
+        self.case, self.archive, self.render = case, archive, render
+
+    def list(self, application_id: str) -> list[dict]:
+        return views.documents_view(self.case(application_id))
+
+    def get(self, application_id: str, name: str) -> dict:
+        case = self.case(application_id)
+        if name != LICENCE_DOC.name or not case.get("licence"):
+            raise NotFound(f"该申请没有文书“{name}”")
+        licence = Licence.model_validate(case["licence"])
+
+        def render() -> Document:
+            return Document(name=name, filename=f"营业执照-{licence.uscc}.pdf", content_type="application/pdf",
+                            data_base64=base64.b64encode(self.render(licence)).decode())
+
+        return self.archive.issue(application_id, name, licence, render).model_dump(mode="json")
 
 
 def verification_url(uscc: str, public_base_url: str) -> str:

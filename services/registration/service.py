@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import logging
 
 from nameko.dependency_providers import Config
@@ -13,10 +12,10 @@ from pydantic import ValidationError
 from contracts import clock
 from contracts.bureaus import AFTER_START, CHANGE_ANSWERERS
 from contracts.codes import USCC_CHARSET, is_known_district
-from contracts.events import Licence, parse_event
+from contracts.events import parse_event
 from contracts.form import CompanyName, pydantic_field_errors
-from contracts.rpc import Document, FieldError, Invalid, NotFound, OneStopError
-from kit import clerk
+from contracts.rpc import FieldError, Invalid, OneStopError
+from kit import clerk, entrypoints
 from kit.events import durable_handler
 from kit.owners import Owners, Source, owned
 from kit.pki import SigningIdentity
@@ -27,7 +26,6 @@ from services.registration import (
     change_parties,
     creditor_objections,
     documents,
-    domain,
     name_change,
     signing,
     views,
@@ -44,7 +42,7 @@ log = logging.getLogger(__name__)
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 
-class RegistrationService(clerk.ClerkRpc):
+class RegistrationService(entrypoints.DocumentRpc, entrypoints.HealthRpc, clerk.ClerkRpc):
     name = "registration"
     store = RegistrationMongo()
     # who founded what: the case names its founder, so no register write (kit/owners.py)
@@ -261,30 +259,14 @@ class RegistrationService(clerk.ClerkRpc):
 
     # ---- documents ----------------------------------------------------------------------------
 
-    @rpc(expected_exceptions=OneStopError)
-    @owned("application_id")
-    def list_documents(self, application_id: str) -> list[dict]:
-        return views.documents_view(self.registrar.case(application_id))
+    def document_desk(self) -> documents.LicenceDesk:  # list_documents, get_document: kit.entrypoints
+        def render(licence) -> bytes:
+            return documents.render_licence(licence, Settings.from_config(self.config).public_base_url,
+                                            signing.signer_from_config(self.config), self.signer)
 
-    @rpc(expected_exceptions=OneStopError)
-    @owned("application_id")
-    def get_document(self, application_id: str, name: str) -> dict:
-        case = self.registrar.case(application_id)
-        if name != domain.LICENCE_DOC.name or not case.get("licence"):
-            raise NotFound(f"该申请没有文书“{name}”")
-        licence = Licence.model_validate(case["licence"])
+        return documents.LicenceDesk(self.registrar.case, self.store.documents, render)
 
-        def render() -> Document:
-            pdf = documents.render_licence(licence, Settings.from_config(self.config).public_base_url,
-                                           signing.signer_from_config(self.config), self.signer)
-            return Document(name=name, filename=f"营业执照-{licence.uscc}.pdf", content_type="application/pdf",
-                            data_base64=base64.b64encode(pdf).decode())
-
-        # each licence version is rendered and signed once, then served as issued (kit.documents)
-        return self.store.documents.issue(application_id, name, licence, render).model_dump(mode="json")
-
-    @rpc(expected_exceptions=OneStopError, public=True)
-    def health(self) -> dict:
+    def health_report(self) -> dict:  # the health RPC: kit.entrypoints
         try:
             database = "ok" if self.store.ping() else "down"
         except Exception:  # noqa: BLE001 - health reports the outage instead of failing the call

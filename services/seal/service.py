@@ -16,13 +16,12 @@ import logging
 from nameko.events import EventDispatcher
 from nameko.timer import timer
 
-from contracts import clock
 from contracts.events import parse_event
-from contracts.revocation import Revocation
 from contracts.rpc import OneStopError
-from kit import clerk
+from kit import clerk, entrypoints
 from kit.changes import answer_change
 from kit.closing import answer_clearance
+from kit.entrypoints import Desk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush, relay
@@ -39,7 +38,7 @@ log = logging.getLogger(__name__)
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 
 
-class SealService(clerk.ClerkRpc):
+class SealService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
     name = "seal"
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     seal_keys = esign.Keys()  # the electronic-seal CA and the key that encrypts the seals' keys
@@ -53,10 +52,8 @@ class SealService(clerk.ClerkRpc):
             event = parse_event("registration", payload)
             self._publish(event.application_id, workflow.open_seal_set(self.store, event))
 
-    @durable_handler("registration", "licence_revoked")
-    def on_licence_revoked(self, payload: dict) -> None:
-        event = parse_event("registration", payload)
-        self.store.revocations.record(Revocation.of(event, clock.now()))
+    def record_revocation(self, event) -> None:  # licence_revoked (kit.entrypoints): also every e-seal
+        super().record_revocation(event)
         esign.revoke_company(self._seals, event.uscc, event.occurred_at, event.reason)
 
     @durable_handler("registration", "company_changed")
@@ -85,6 +82,13 @@ class SealService(clerk.ClerkRpc):
     def clerk_queue(self) -> queue.ClerkQueue:  # the five clerk RPCs come from kit.clerk.ClerkRpc
         return queue.ClerkQueue(self.store, self._publish)
 
+    def document_desk(self) -> Desk:  # list_documents, get_document: kit.entrypoints
+        return Desk(lambda application_id: workflow.list_documents(self.store, application_id),
+                    lambda application_id, name: workflow.get_document(self.store, application_id, name, self.signer))
+
+    def health_report(self) -> dict:  # the database and the seal font
+        return workflow.health(self.store)
+
     # ---- public
 
     @rpc(expected_exceptions=OneStopError, public=True)
@@ -95,17 +99,6 @@ class SealService(clerk.ClerkRpc):
     @owned("uscc")
     def list_seals(self, uscc: str) -> list[dict]:
         return workflow.list_seals(self.store, uscc)
-
-    @rpc(expected_exceptions=OneStopError)
-    @owned("application_id")
-    def list_documents(self, application_id: str) -> list[dict]:
-        return workflow.list_documents(self.store, application_id)
-
-    @rpc(expected_exceptions=OneStopError)
-    @owned("application_id")
-    def get_document(self, application_id: str, name: str) -> dict:
-        return workflow.get_document(self.store, application_id, name,
-                                     self.signer)
 
     # ---- electronic seals that sign (esign.py)
 
@@ -140,10 +133,6 @@ class SealService(clerk.ClerkRpc):
     @property
     def _seals(self) -> esign.ElectronicSeals:
         return self.seal_keys.over(self.store)
-
-    @rpc(expected_exceptions=OneStopError, public=True)
-    def health(self) -> dict:
-        return workflow.health(self.store)
 
     def _publish(self, application_id: str, entries: list[dict]) -> None:
         if entries:

@@ -7,6 +7,7 @@ the certificate is shown around.
 
 from __future__ import annotations
 
+import base64
 from io import BytesIO
 from typing import Any
 
@@ -19,9 +20,10 @@ from reportlab.platypus import Paragraph, Spacer
 
 from contracts import clock
 from contracts.codes import mask_resident_id
+from contracts.rpc import Document, DocumentRef, NotFound
 from kit import pdf as pdfkit
 from kit import pdfsign, pki
-from services.social_security import injury
+from services.social_security import domain, injury
 
 FONT = pdfkit.font()
 AGENCY = "武汉市社会保险事业管理局"  # signs the certificate; its seal is the visible signature
@@ -30,6 +32,35 @@ MARGIN = 18 * mm
 
 def signing_identity(config: dict) -> pki.Identity:
     return pki.identity(config, "social_security", AGENCY)
+
+
+class CertificateDesk:
+    """The documents RPCs' desk (kit.entrypoints.DocumentRpc): the certificate of a registered employer,
+    rendered once per state of the employer and its staff, then served as issued (kit.documents)."""
+
+    def __init__(self, store: Any, ref: DocumentRef, identity=None):
+        self.store, self.ref, self.identity = store, ref, identity
+
+    def list(self, application_id: str) -> list[dict]:
+        return [self.ref.model_dump(mode="json")] if self._registered(application_id) else []
+
+    def get(self, application_id: str, name: str) -> dict:
+        employer = self._registered(application_id)
+        if name != self.ref.name or employer is None:
+            raise NotFound(f"申请{application_id}没有社保文书{name}")
+        staff = self.store.staff(employer["uscc"], active_only=True)
+
+        def render() -> Document:
+            pdf = render_certificate(employer, staff, domain.local_today(clock.now()).isoformat(), self.identity)
+            return Document(name=name, filename=f"社会保险登记证明-{employer['uscc']}.pdf",
+                            content_type="application/pdf", data_base64=base64.b64encode(pdf).decode())
+
+        source = {"employer": {k: v for k, v in employer.items() if k != "updated_at"}, "staff": staff}
+        return self.store.documents.issue(application_id, name, source, render).model_dump(mode="json")
+
+    def _registered(self, application_id: str) -> dict | None:
+        employer = self.store.employer_by_application(application_id)
+        return employer if employer is not None and employer["state"] == "registered" else None
 
 _TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=26, alignment=1)
 _BODY = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=16)

@@ -6,7 +6,6 @@ enrolling staff and approving clerk tasks are refused for that company (domain.R
 
 from __future__ import annotations
 
-import base64
 import logging
 
 from nameko.events import EventDispatcher
@@ -14,9 +13,8 @@ from nameko.timer import timer
 
 from contracts import clock
 from contracts.events import LicenceRevoked, parse_event
-from contracts.revocation import Revocation
-from contracts.rpc import Document, NotFound, OneStopError
-from kit import bank_accounts, clerk
+from contracts.rpc import NotFound, OneStopError
+from kit import bank_accounts, clerk, entrypoints
 from kit.changes import answer_change
 from kit.closing import answer_clearance
 from kit.events import Unprocessable, durable_handler
@@ -37,7 +35,7 @@ configure_from_env()  # the process clock and holiday notices, before any entryp
 workflow.use_policies(operator_book())
 
 
-class SocialSecurityService(clerk.ClerkRpc):
+class SocialSecurityService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
     name = "social_security"
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(SocialSecurityStore)
@@ -51,12 +49,10 @@ class SocialSecurityService(clerk.ClerkRpc):
         with self.owners.recorded(payload):  # the owner rides on the first write (kit/owners.py)
             workflow.receive_licence(self.store, self.dispatch, parse_event("registration", payload), clock.now())
 
-    @durable_handler("registration", "licence_revoked")
-    def on_licence_revoked(self, payload: dict) -> None:
-        event = parse_event("registration", payload)
+    def record_revocation(self, event) -> None:  # licence_revoked (kit.entrypoints)
         if not isinstance(event, LicenceRevoked):  # routed here under another type: it never will fit
             raise Unprocessable(f"expected licence_revoked, got {event.type}")
-        self.store.revocations.record(Revocation.of(event, clock.now()))
+        super().record_revocation(event)
 
     @durable_handler("registration", "company_changed")
     def on_company_changed(self, payload: dict) -> None:
@@ -80,8 +76,7 @@ class SocialSecurityService(clerk.ClerkRpc):
         if workflow.POLICIES.changed_since_last_look():
             workflow.reconcile_provisional(self.store)
 
-    @rpc(expected_exceptions=OneStopError, public=True)
-    def health(self) -> dict:
+    def health_report(self) -> dict:
         try:
             self.store.ping()
         except Exception as exc:  # report, don't raise: health must answer while the DB is down
@@ -131,30 +126,5 @@ class SocialSecurityService(clerk.ClerkRpc):
     def clerk_queue(self) -> queue.ClerkQueue:
         return queue.ClerkQueue(self.store, self.dispatch)
 
-    # ---- documents -------------------------------------------------------------------------
-
-    @rpc(expected_exceptions=OneStopError)
-    @owned("application_id")
-    def list_documents(self, application_id: str) -> list[dict]:
-        employer = self.store.employer_by_application(application_id)
-        if employer is None or employer["state"] != "registered":
-            return []
-        return [workflow.CERTIFICATE.model_dump(mode="json")]
-
-    @rpc(expected_exceptions=OneStopError)
-    @owned("application_id")
-    def get_document(self, application_id: str, name: str) -> dict:
-        employer = self.store.employer_by_application(application_id)
-        if name != workflow.CERTIFICATE.name or employer is None or employer["state"] != "registered":
-            raise NotFound(f"申请{application_id}没有社保文书{name}")
-        staff = self.store.staff(employer["uscc"], active_only=True)
-
-        def render() -> Document:
-            pdf = documents.render_certificate(employer, staff, domain.local_today(clock.now()).isoformat(),
-                                               self.signer)
-            return Document(name=name, filename=f"社会保险登记证明-{employer['uscc']}.pdf",
-                            content_type="application/pdf", data_base64=base64.b64encode(pdf).decode())
-
-        # rendered once per state of the employer and its staff, then served as issued (kit.documents)
-        source = {"employer": {k: v for k, v in employer.items() if k != "updated_at"}, "staff": staff}
-        return self.store.documents.issue(application_id, name, source, render).model_dump(mode="json")
+    def document_desk(self) -> documents.CertificateDesk:  # list_documents, get_document: kit.entrypoints
+        return documents.CertificateDesk(self.store, workflow.CERTIFICATE, self.signer)

@@ -17,7 +17,8 @@ from nameko.timer import timer
 
 from contracts import clock
 from contracts.rpc import OneStopError
-from kit import bank_accounts, clerk
+from kit import bank_accounts, clerk, entrypoints
+from kit.entrypoints import Desk
 from kit.events import durable_handler
 from kit.mongo import MongoStore
 from kit.outbox import flush
@@ -39,7 +40,7 @@ def _now() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-class TaxService(clerk.ClerkRpc):
+class TaxService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
     name = "tax"
     signer = SigningIdentity(documents.signing_identity)  # signs every PDF the bureau issues
     store = MongoStore(TaxStore)
@@ -50,10 +51,6 @@ class TaxService(clerk.ClerkRpc):
     def on_licence_issued(self, payload: dict) -> None:
         with self.owners.recorded(payload):  # the owner rides on the first write (kit/owners.py)
             workflow.register(self.store, payload, _now(), self.dispatch)
-
-    @durable_handler("registration", "licence_revoked")
-    def on_licence_revoked(self, payload: dict) -> None:
-        workflow.record_revocation(self.store, payload, _now())
 
     @durable_handler("registration", "company_changed")
     def on_company_changed(self, payload: dict) -> None:
@@ -71,8 +68,9 @@ class TaxService(clerk.ClerkRpc):
     def relay_and_recover(self) -> None:
         workflow.relay_and_recover(self.store, _now(), self.dispatch)
 
-    @rpc(expected_exceptions=OneStopError, public=True)
-    def health(self) -> dict:
+    revocation_clock = staticmethod(_now)  # licence_revoked is recorded by kit.entrypoints
+
+    def health_report(self) -> dict:  # a database that does not answer fails the call
         self.store.ping()
         return {"service": self.name, "status": "ok", "database": "ok"}
 
@@ -135,15 +133,9 @@ class TaxService(clerk.ClerkRpc):
 
     # ---- documents ------------------------------------------------------------------------------
 
-    @rpc(expected_exceptions=OneStopError)
-    @owned("application_id")
-    def list_documents(self, application_id: str) -> list[dict]:
-        return workflow.list_documents(self.store, application_id)
-
-    @rpc(expected_exceptions=OneStopError)
-    @owned("application_id")
-    def get_document(self, application_id: str, name: str) -> dict:
-        return workflow.get_document(self.store, application_id, name, self.signer)
+    def document_desk(self) -> Desk:  # list_documents, get_document: kit.entrypoints
+        return Desk(lambda application_id: workflow.list_documents(self.store, application_id),
+                    lambda application_id, name: workflow.get_document(self.store, application_id, name, self.signer))
 
     # ---- clerk queue: the five RPCs come from kit.clerk.ClerkRpc ---------------------------------
 

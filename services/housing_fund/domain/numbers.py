@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from contracts.rpc import Conflict, DocumentRef
+from contracts.rpc import DocumentRef
+from kit import unit_rules
+from kit.unit_rules import form_employee_id, request_employee_id  # noqa: F401 - the centre's ids are kit's
 
 BUREAU = "housing_fund"
 TASK_KIND = "deposit_registration"
-ACTIONS = ["approve", "reject"]
+ACTIONS = unit_rules.ACTIONS
 CERTIFICATE = DocumentRef(name="housing_fund.certificate", title="住房公积金单位缴存登记证明")
 ACCOUNT_DIGITS = 4
 UNIT_ACCOUNT_RE = re.compile(r"^GJJ\d{14}$")
 REVOKED = "不能再办理住房公积金开户"
+TERMS = unit_rules.Terms(
+    bureau=BUREAU, task_kind=TASK_KIND, number_prefix="GJJ", number_name="unit account",
+    records_full="单位账号{unit}的个人账户已满{most}个", not_found="未找到统一社会信用代码为{uscc}的住房公积金单位登记",
+    not_registered="该单位住房公积金缴存登记尚未办结（{state}），暂不能办理增减员", revoked=REVOKED,
+    not_configured="该地区住房公积金缴存基数仍未配置，请先载入缴存基数再核准", record_digits=ACCOUNT_DIGITS)
 
 
 # ---- numbers (our own convention: ONE function each) -------------------------------------------
@@ -22,31 +28,19 @@ REVOKED = "不能再办理住房公积金开户"
 
 def unit_account(district_code: str, year: int, sequence: int) -> str:
     """GJJ + the 6-digit district + the 2-digit year + a 6-digit per-district, per-year sequence."""
-    if not re.fullmatch(r"\d{6}", district_code or "") or not 1 <= sequence < 10**6:
-        raise ValueError(f"no unit account for district {district_code!r}, sequence {sequence}")
-    return f"GJJ{district_code}{year % 100:02d}{sequence:06d}"
+    return unit_rules.unit_number(TERMS, district_code, year, sequence)
 
 
 def personal_account(unit: str, sequence: int) -> str:
-    if not 1 <= sequence < 10**ACCOUNT_DIGITS:
-        raise Conflict(f"单位账号{unit}的个人账户已满{10**ACCOUNT_DIGITS - 1}个")
-    return f"{unit}{sequence:0{ACCOUNT_DIGITS}d}"
-
-
-def form_employee_id(application_id: str, index: int) -> str:
-    return f"{application_id}:form:{index}"
-
-
-def request_employee_id(uscc: str, request_id: str) -> str:
-    """A retried hire request (same request_id) names the same account, so it opens once."""
-    return f"{uscc}:req:{hashlib.sha256(request_id.encode()).hexdigest()[:24]}"
+    """The unit account + a 4-digit sequence kept inside the unit."""
+    return unit_rules.record_number(TERMS, unit, sequence)
 
 
 # ---- money ----------------------------------------------------------------------------------------
 
 
 def deposit_base(monthly_wage: Decimal, floor: Decimal, ceiling: Decimal) -> Decimal:
-    return min(max(monthly_wage, floor), ceiling).quantize(Decimal("0.01"))
+    return unit_rules.held_between(monthly_wage, floor, ceiling)
 
 
 def monthly_deposit(base: Decimal, rate_percent: int) -> Decimal:

@@ -6,9 +6,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from contracts.bureaus import TARGET_DAYS
-from contracts.calendar import deadline
-from contracts.clock import china_date
 from contracts.codes import mask_resident_id
 from contracts.events import (
     Blocker,
@@ -17,14 +14,13 @@ from contracts.events import (
     HousingFundAccount,
     HousingFundRegistered,
     LicenceIssued,
-    TaskQueued,
 )
 from contracts.rpc import Conflict
+from kit import unit_rules
 from services.housing_fund.domain.model import Account, ClerkTask, Unit
 from services.housing_fund.domain.numbers import (
-    BUREAU,
     CERTIFICATE,
-    TASK_KIND,
+    TERMS,
     deposit_base,
     form_employee_id,
     personal_account,
@@ -54,7 +50,7 @@ def register(unit: Unit, figures_for: Any, account: str, now: datetime) -> tuple
     figures in force on a day (or one Figures object for every day)."""
     unit.state, unit.unit_account, unit.registered_at = "registered", account, now
     for index, person in enumerate(unit.form_staff):
-        start = max(person.start_date or unit.established_on, unit.established_on)
+        start = unit_rules.form_start(person, unit.established_on)
         open_account(unit, form_employee_id(unit.application_id, index), person.name, person.resident_id,
               person.monthly_wage, start, figures_on(figures_for, start), "form", now)
     unit.form_staff = []
@@ -75,22 +71,18 @@ def change_answer(unit: Unit, event: CompanyChanged) -> tuple[str, dict[str, Any
     """A change of details at the centre: the unit's name and district follow the licence; the unit
     account and the staff's personal accounts stay (every Wuhan district is the one centre's).
     Returns (the founder's line, the answer's detail, the unit fields to set)."""
-    licence = event.licence
-    fields = {"company_name": licence.company_name, "district_code": licence.district_code,
-              "licence_version": event.version}
     if unit.unit_account:
         summary = f"住房公积金单位登记信息已更新，单位账号{unit.unit_account}不变，职工个人账户不变"
     else:
         summary = "住房公积金单位登记信息已更新"
-    return summary, {"unit_account": unit.unit_account, "district_code": licence.district_code}, fields
+    detail = {"unit_account": unit.unit_account, "district_code": event.licence.district_code}
+    return summary, detail, unit_rules.licence_fields(event)
 
 
 def clearance_blockers(unit: Unit | None) -> list[Blocker]:
     """A closing: every open personal account must be sealed or moved first (减员)."""
-    if unit is None:
-        return []
-    return [Blocker(item=f"职工{a.name}的住房公积金个人账户仍在缴存", todo="为该职工办理减员（封存或转移个人账户）后重新核查")
-            for a in unit.active()]
+    return unit_rules.blockers(unit.active() if unit else [], "职工{name}的住房公积金个人账户仍在缴存",
+                               "为该职工办理减员（封存或转移个人账户）后重新核查")
 
 
 def figures_on(figures_for: Any, day: date) -> Any:
@@ -112,7 +104,4 @@ def open_account(unit: Unit, employee_id: str, name: str, resident_id: str, wage
 
 
 def queue_task(unit: Unit, task_id: str, reason: str, now: datetime) -> tuple[Unit, list[Event]]:
-    timing = deadline(china_date(now), TARGET_DAYS[BUREAU])
-    unit.task = ClerkTask(id=task_id, reason=reason, created_at=now, **timing.fields())
-    return unit, [TaskQueued(application_id=unit.application_id, bureau=BUREAU, task_id=task_id, kind=TASK_KIND,
-                             reason=reason, **timing.fields())]
+    return unit_rules.queue_task(TERMS, unit, ClerkTask, task_id, reason, now)

@@ -6,22 +6,19 @@ from datetime import date, datetime
 from typing import Any
 
 from contracts.revocation import Revocation
-from contracts.rpc import Conflict, FieldError, Invalid, NotFound
+from contracts.rpc import Conflict, FieldError, Invalid
 from contracts.rpc.hires import parse_hire
 from contracts.rpc.housing_fund import AccountOpening
+from kit import unit_rules
 from services.housing_fund.domain.model import Unit
-from services.housing_fund.domain.numbers import REVOKED
+from services.housing_fund.domain.numbers import TERMS
 from services.housing_fund.domain.registration import open_account
 
 # ---- later hires and leavers (增减员) ----------------------------------------------------------
 
 
 def check_registered(unit: Unit | None, uscc: str) -> Unit:
-    if unit is None:
-        raise NotFound(f"未找到统一社会信用代码为{uscc}的住房公积金单位登记")
-    if unit.state != "registered":
-        raise Conflict(f"该单位住房公积金缴存登记尚未办结（{unit.state}），暂不能办理增减员")
-    return unit
+    return unit_rules.check_registered(TERMS, unit, uscc)
 
 
 def parse_opening(raw: Any, established_on: date, today: date) -> AccountOpening:
@@ -31,8 +28,7 @@ def parse_opening(raw: Any, established_on: date, today: date) -> AccountOpening
 
 def hire(unit: Unit, employee_id: str, opening: AccountOpening, figures: Any,
          revocation: Revocation | None, now: datetime) -> Unit:
-    if revocation is not None:
-        raise revocation.refusal(REVOKED)
+    unit_rules.refuse_if_revoked(TERMS, revocation)
     open_account(unit, employee_id, opening.name, opening.resident_id.upper(), opening.monthly_wage,
           opening.start_date, figures, "request", now)
     return unit

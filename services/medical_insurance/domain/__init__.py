@@ -16,8 +16,6 @@ same compare-and-set write that adds the record: never one number twice.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,9 +23,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.bureaus import TARGET_DAYS
-from contracts.calendar import deadline
-from contracts.clock import china_date
 from contracts.codes import mask_resident_id
 from contracts.contributions import MEDICAL_KINDS, Policy
 from contracts.events import (
@@ -37,8 +32,6 @@ from contracts.events import (
     LicenceIssued,
     MedicalInsuranceRegistered,
     MedicalMember,
-    StepRejected,
-    TaskQueued,
 )
 from contracts.form import Employee
 from contracts.revocation import Revocation
@@ -46,17 +39,24 @@ from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound
 from contracts.rpc.hires import parse_hire
 from contracts.rpc.medical_insurance import MemberEnrolment
 from kit import clerk as queue
+from kit import unit_rules
+from kit.unit_rules import form_employee_id, request_employee_id  # noqa: F401 - the bureau's ids are kit's
 
 BUREAU = "medical_insurance"
 KINDS = MEDICAL_KINDS  # 职工基本医疗保险, 生育保险
 LABELS = {"medical": "职工基本医疗保险", "maternity": "生育保险"}
 TASK_KIND = "medical_registration"
-ACTIONS = ["approve", "reject"]
+ACTIONS = unit_rules.ACTIONS
 CERTIFICATE = DocumentRef(name="medical_insurance.certificate", title="医疗保险单位参保登记证明")
 INSURANCES = [LABELS[k] for k in KINDS]
 RECORD_DIGITS = 4
 REVOKED = "不能再办理职工医保参保"
 FiguresFor = Callable[[date], Policy]
+TERMS = unit_rules.Terms(
+    bureau=BUREAU, task_kind=TASK_KIND, number_prefix="YB", number_name="unit number",
+    records_full="单位医保编号{unit}的个人参保记录已满{most}个", not_found="未找到统一社会信用代码为{uscc}的单位医保登记",
+    not_registered="该单位医保登记尚未办结（{state}），暂不能办理增减员", revoked=REVOKED,
+    not_configured="该地区医疗保险缴费基数和费率仍未配置，请先载入再核准", record_digits=RECORD_DIGITS)
 
 
 # ---- numbers (our own convention, DOMAIN.md §13: ONE function each) ----------------------------
@@ -64,31 +64,19 @@ FiguresFor = Callable[[date], Policy]
 
 def unit_number(district_code: str, year: int, sequence: int) -> str:
     """YB + the 6-digit district + the 2-digit year + a 6-digit per-district, per-year sequence."""
-    if not re.fullmatch(r"\d{6}", district_code or "") or not 1 <= sequence < 10**6:
-        raise ValueError(f"no unit number for district {district_code!r}, sequence {sequence}")
-    return f"YB{district_code}{year % 100:02d}{sequence:06d}"
+    return unit_rules.unit_number(TERMS, district_code, year, sequence)
 
 
 def record_number(unit: str, sequence: int) -> str:
-    if not 1 <= sequence < 10**RECORD_DIGITS:
-        raise Conflict(f"单位医保编号{unit}的个人参保记录已满{10**RECORD_DIGITS - 1}个")
-    return f"{unit}{sequence:0{RECORD_DIGITS}d}"
-
-
-def form_employee_id(application_id: str, index: int) -> str:
-    return f"{application_id}:form:{index}"
-
-
-def request_employee_id(uscc: str, request_id: str) -> str:
-    """A retried hire request (same request_id) names the same record, so it is made once."""
-    return f"{uscc}:req:{hashlib.sha256(request_id.encode()).hexdigest()[:24]}"
+    """The unit number + a 4-digit sequence kept inside the unit."""
+    return unit_rules.record_number(TERMS, unit, sequence)
 
 
 # ---- money ----------------------------------------------------------------------------------------
 
 
 def contribution_base(monthly_wage: Decimal, figures: Policy) -> Decimal:
-    return min(max(monthly_wage, figures.base.floor), figures.base.ceiling).quantize(Decimal("0.01"))
+    return unit_rules.held_between(monthly_wage, figures.base.floor, figures.base.ceiling)
 
 
 def monthly_contributions(base: Decimal, figures: Policy) -> dict[str, dict[str, str]]:
@@ -164,20 +152,16 @@ def change_answer(unit: Unit, event: CompanyChanged) -> tuple[str, dict[str, Any
     """A change of details at the bureau: the unit's name and district follow the licence; the unit
     number and the staff's records stay (one medical-insurance bureau serves every Wuhan district).
     Returns (the founder's line, the answer's detail, the unit fields to set)."""
-    licence = event.licence
-    fields = {"company_name": licence.company_name, "district_code": licence.district_code,
-              "licence_version": event.version}
     summary = (f"医保单位登记信息已更新，单位编号{unit.unit_number}不变，职工参保记录不变" if unit.unit_number
                else "医保单位登记信息已更新")
-    return summary, {"unit_number": unit.unit_number, "district_code": licence.district_code}, fields
+    detail = {"unit_number": unit.unit_number, "district_code": event.licence.district_code}
+    return summary, detail, unit_rules.licence_fields(event)
 
 
 def clearance_blockers(unit: Unit | None) -> list[Blocker]:
     """A closing: every member still insured must leave first (减员: 停保)."""
-    if unit is None:
-        return []
-    return [Blocker(item=f"职工{m.name}仍在参加职工基本医疗保险", todo="为该职工办理减员（停保）后重新核查")
-            for m in unit.active()]
+    return unit_rules.blockers(unit.active() if unit else [], "职工{name}仍在参加职工基本医疗保险",
+                               "为该职工办理减员（停保）后重新核查")
 
 
 # ---- registration on licence_issued -------------------------------------------------------------
@@ -200,7 +184,7 @@ def register(unit: Unit, figures_for: FiguresFor, number: str, now: datetime) ->
     """Number the unit and enrol each form employee on the figures of their start day."""
     unit.state, unit.unit_number, unit.registered_at = "registered", number, now
     for index, person in enumerate(unit.form_staff):
-        start = max(person.start_date or unit.established_on, unit.established_on)
+        start = unit_rules.form_start(person, unit.established_on)
         _enrol(unit, form_employee_id(unit.application_id, index), person.name, person.resident_id,
                person.monthly_wage, start, figures_for(start), "form", now)
     unit.form_staff = []
@@ -271,21 +255,14 @@ def refigure(unit: Unit, figures_for: FiguresFor, today: date, now: datetime) ->
 
 
 def _queue(unit: Unit, task_id: str, reason: str, now: datetime) -> tuple[Unit, list[Event]]:
-    timing = deadline(china_date(now), TARGET_DAYS[BUREAU])
-    unit.task = ClerkTask(id=task_id, reason=reason, created_at=now, **timing.fields())
-    return unit, [TaskQueued(application_id=unit.application_id, bureau=BUREAU, task_id=task_id, kind=TASK_KIND,
-                             reason=reason, **timing.fields())]
+    return unit_rules.queue_task(TERMS, unit, ClerkTask, task_id, reason, now)
 
 
 # ---- later hires and leavers (增减员) ----------------------------------------------------------
 
 
 def check_registered(unit: Unit | None, uscc: str) -> Unit:
-    if unit is None:
-        raise NotFound(f"未找到统一社会信用代码为{uscc}的单位医保登记")
-    if unit.state != "registered":
-        raise Conflict(f"该单位医保登记尚未办结（{unit.state}），暂不能办理增减员")
-    return unit
+    return unit_rules.check_registered(TERMS, unit, uscc)
 
 
 def parse_enrolment(raw: Any, established_on: date, today: date) -> MemberEnrolment:
@@ -294,8 +271,7 @@ def parse_enrolment(raw: Any, established_on: date, today: date) -> MemberEnrolm
 
 def hire(unit: Unit, employee_id: str, enrolment: MemberEnrolment, figures: Policy,
          revocation: Revocation | None, now: datetime) -> Unit:
-    if revocation is not None:
-        raise revocation.refusal(REVOKED)
+    unit_rules.refuse_if_revoked(TERMS, revocation)
     _enrol(unit, employee_id, enrolment.name, enrolment.resident_id.upper(), enrolment.monthly_wage,
            enrolment.start_date, figures, "request", now)
     return unit
@@ -338,19 +314,7 @@ def release(unit: Unit, clerk: str, now: datetime) -> Unit:
 def act(unit: Unit, clerk: str, action: str, payload: dict[str, Any], figures_for: FiguresFor | None,
         number: str | None, revocation: Revocation | None, now: datetime) -> tuple[Unit, list[Event]]:
     """approve: register with the figures now known (`number` allocated by the caller); reject: reasons."""
-    task = queue.actionable(unit.task, clerk, now)
-    queue.check_action(action, ACTIONS)
-    if action == "reject":
-        reasons = queue.check_reasons(payload)
-        unit.state = "rejected"
-        events: list[Event] = [StepRejected(application_id=unit.application_id, bureau=BUREAU, step=TASK_KIND,
-                                            reasons=reasons)]
-        queue.finish_stored(task, clerk, action, "rejected", {"reasons": reasons}, now)
-        return unit, events
-    if revocation is not None:
-        raise revocation.refusal(REVOKED)
-    if figures_for is None or number is None:
-        raise Conflict("该地区医疗保险缴费基数和费率仍未配置，请先载入再核准")
-    unit, events = register(unit, figures_for, number, now)
-    queue.finish_stored(task, clerk, action, "done", {"unit_number": number}, now)
-    return unit, events
+    ready = figures_for is not None and number is not None
+    return unit_rules.act(TERMS, unit, unit.task, clerk, action, payload,
+                          (lambda: register(unit, figures_for, number, now)) if ready else None,  # type: ignore[arg-type]
+                          {"unit_number": number}, revocation, now)

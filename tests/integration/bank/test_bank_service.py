@@ -9,12 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import eventlet
 import pytest
-from nameko.events import event_handler
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 
 from contracts import banks, clock
-from contracts.rpc import Conflict, NotFound, register_remote_errors
+from contracts.rpc import Conflict, NotFound
 from kit.mongo import connect
 from services.bank import domain, workflow
 from services.bank.service import BankService
@@ -23,6 +22,7 @@ from services.housing_fund.service import HousingFundService
 from tests.conftest import MONGO_URI
 from tests.support.events import as_published
 from tests.support.outbox import pulled
+from tests.support.watchers import publish, started, watcher
 from tests.unit.bank.factories import licence_issued
 from tests.unit.housing_fund import factories as housing
 
@@ -30,39 +30,14 @@ pytestmark = pytest.mark.integration
 JIANGAN = banks.branch("jc-jiangan")  # 2 slots a day, 1 place each: fills fast
 
 
-class Watcher:
-    """Stands in for the gateway's tracker: records what the bank tells the world."""
-
-    name = "watcher"
-    seen: list[dict] = []
-
-    @event_handler("bank", "bank_account_reserved")
-    def on_reserved(self, payload):
-        Watcher.seen.append(payload)
-
-    @event_handler("bank", "account_opened")
-    def on_opened(self, payload):
-        Watcher.seen.append(payload)
-
-    @event_handler("bank", "step_rejected")
-    def on_step_rejected(self, payload):
-        Watcher.seen.append(payload)
+# stands in for the gateway's tracker: records what the bank tells the world
+Watcher = watcher("bank", on_reserved="bank_account_reserved", on_opened="account_opened",
+                  on_step_rejected="step_rejected")
 
 
 @pytest.fixture
 def bank(container_factory, service_config):
-    Watcher.seen = []
-    container = container_factory(BankService, service_config)
-    watcher = container_factory(Watcher, service_config)
-    container.start()
-    watcher.start()
-    register_remote_errors()
-    return container, watcher
-
-
-def publish(config, event, container, wait_for: str = "on_licence_issued"):
-    with entrypoint_waiter(container, wait_for):
-        as_published(config)("registration", event.type, event.model_dump(mode="json"))
+    return started(container_factory, service_config, BankService, Watcher)
 
 
 def test_a_licence_books_once_and_the_counter_opens_the_account(bank, service_config, mongo_db):

@@ -7,60 +7,34 @@ import base64
 import io
 
 import pytest
-from nameko.events import event_handler
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from pypdf import PdfReader
 
 from contracts import clock
 from contracts.events import CompanyChanged
-from contracts.rpc import Conflict, Invalid, register_remote_errors
+from contracts.rpc import Conflict, Invalid
+from kit import events as kit_events
+from kit.revocations import Revocations
 from services.housing_fund.service import HousingFundService
 from tests.support.events import as_published
 from tests.support.numbers import next_number, only_counter
 from tests.support.outbox import pulled
+from tests.support.watchers import publish, started, watcher
 from tests.unit.housing_fund.factories import licence_issued, resident_id, staff
+from tests.unit.seal.factories import licence_revoked
 
 pytestmark = pytest.mark.integration
 
 
-class Watcher:
-    """Stands in for the gateway's tracker: records what the centre tells the world."""
-
-    name = "watcher"
-    seen: list[dict] = []
-
-    @event_handler("housing_fund", "housing_fund_registered")
-    def on_registered(self, payload):
-        Watcher.seen.append(payload)
-
-    @event_handler("housing_fund", "task_queued")
-    def on_task_queued(self, payload):
-        Watcher.seen.append(payload)
-
-    @event_handler("housing_fund", "step_rejected")
-    def on_step_rejected(self, payload):
-        Watcher.seen.append(payload)
-
-    @event_handler("housing_fund", "change_recorded")
-    def on_change_recorded(self, payload):
-        Watcher.seen.append(payload)
+# stands in for the gateway's tracker: records what the centre tells the world
+Watcher = watcher("housing_fund", on_registered="housing_fund_registered", on_task_queued="task_queued",
+                  on_step_rejected="step_rejected", on_change_recorded="change_recorded")
 
 
 @pytest.fixture
 def centre(container_factory, service_config):
-    Watcher.seen = []
-    container = container_factory(HousingFundService, service_config)
-    watcher = container_factory(Watcher, service_config)
-    container.start()
-    watcher.start()
-    register_remote_errors()
-    return container, watcher
-
-
-def publish(config, event, container, wait_for: str = "on_licence_issued"):
-    with entrypoint_waiter(container, wait_for):
-        as_published(config)("registration", event.type, event.model_dump(mode="json"))
+    return started(container_factory, service_config, HousingFundService, Watcher)
 
 
 def test_a_licence_registers_the_unit_once_and_hires_and_leavers_go_through_rpc(centre, service_config, mongo_db):
@@ -118,9 +92,7 @@ def test_a_district_without_figures_goes_to_the_clerk_queue_and_a_refusal_closes
 
 def changed(issued, change_id: str, version: int, district: str) -> CompanyChanged:
     licence = issued.licence.model_copy(update={"district_code": district, "company_name": "武汉海陆空贸易有限公司"})
-    return CompanyChanged(application_id=issued.application_id, uscc=licence.uscc, change_id=change_id,
-                          version=version, changed=["domicile", "name"], licence=licence,
-                          previous_district_code=issued.licence.district_code, answerers=["housing_fund"])
+    return CompanyChanged(application_id=issued.application_id, uscc=licence.uscc, change_id=change_id,         version=version, changed=["domicile", "name"], licence=licence,         previous_district_code=issued.licence.district_code, answerers=["housing_fund"])
 
 
 def test_a_change_of_details_is_answered_once_and_an_older_one_never_undoes_it(centre, service_config, mongo_db):
@@ -140,3 +112,26 @@ def test_a_change_of_details_is_answered_once_and_an_older_one_never_undoes_it(c
     unit = mongo_db["units"].find_one({"uscc": issued.licence.uscc})
     assert (unit["district_code"], unit["company_name"], unit["licence_version"]) == ("420106", "武汉海陆空贸易有限公司", 2)
     assert mongo_db["change_answers"].count_documents({"_id": "change-hf-1"}) == 1
+
+
+def test_the_inherited_licence_revoked_handler_redelivers_a_passing_failure_and_records_once(
+        centre, service_config, mongo_db, monkeypatch):
+    # kit.entrypoints.RevocationHandler on the real broker: durable (requeued, acknowledged only once
+    # the record is written), bound to this bureau's own queue
+    monkeypatch.setattr(kit_events, "REDELIVERY_PAUSE_SECONDS", 0.05)
+    failures, record = [ConnectionError("database went away")], Revocations.record
+
+    def flaky(self, revocation):
+        if failures:
+            raise failures.pop()
+        return record(self, revocation)
+
+    monkeypatch.setattr(Revocations, "record", flaky)
+    container, _ = centre
+    revoked = licence_revoked("app-revoked-hf")
+    with entrypoint_waiter(container, "on_licence_revoked", timeout=15,
+                           callback=lambda worker_ctx, result, exc_info: exc_info is None):
+        as_published(service_config)("registration", revoked.type, revoked.model_dump(mode="json"))
+    assert failures == []  # the first delivery failed
+    [stored] = list(mongo_db["revocations"].find())
+    assert (stored["_id"], stored["event_id"]) == (revoked.uscc, revoked.event_id)

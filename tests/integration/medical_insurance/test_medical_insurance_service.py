@@ -7,56 +7,30 @@ import base64
 import io
 
 import pytest
-from nameko.events import event_handler
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from pypdf import PdfReader
 
 from contracts import clock
-from contracts.rpc import Conflict, Invalid, NotFound, register_remote_errors
+from contracts.rpc import Conflict, Invalid, NotFound
 from services.medical_insurance.service import MedicalInsuranceService
-from tests.support.events import as_published
 from tests.support.numbers import next_number, only_counter
 from tests.support.outbox import pulled
+from tests.support.watchers import publish, started, watcher
 from tests.unit.housing_fund.factories import licence_issued, resident_id, staff
 from tests.unit.seal.factories import licence_revoked
 
 pytestmark = pytest.mark.integration
 
 
-class Watcher:
-    """Stands in for the gateway's tracker: records what the bureau tells the world."""
-
-    name = "watcher"
-    seen: list[dict] = []
-
-    @event_handler("medical_insurance", "medical_insurance_registered")
-    def on_registered(self, payload):
-        Watcher.seen.append(payload)
-
-    @event_handler("medical_insurance", "task_queued")
-    def on_task_queued(self, payload):
-        Watcher.seen.append(payload)
-
-    @event_handler("medical_insurance", "step_rejected")
-    def on_step_rejected(self, payload):
-        Watcher.seen.append(payload)
+# stands in for the gateway's tracker: records what the bureau tells the world
+Watcher = watcher("medical_insurance", on_registered="medical_insurance_registered", on_task_queued="task_queued",
+                  on_step_rejected="step_rejected")
 
 
 @pytest.fixture
 def bureau(container_factory, service_config):
-    Watcher.seen = []
-    container = container_factory(MedicalInsuranceService, service_config)
-    watcher = container_factory(Watcher, service_config)
-    container.start()
-    watcher.start()
-    register_remote_errors()
-    return container, watcher
-
-
-def publish(config, event, container, wait_for: str = "on_licence_issued"):
-    with entrypoint_waiter(container, wait_for):
-        as_published(config)("registration", event.type, event.model_dump(mode="json"))
+    return started(container_factory, service_config, MedicalInsuranceService, Watcher)
 
 
 def test_a_licence_registers_the_unit_once_and_hires_and_leavers_go_through_rpc(bureau, service_config, mongo_db):

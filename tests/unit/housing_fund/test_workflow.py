@@ -151,12 +151,15 @@ def test_a_revoked_company_hires_nobody(store):
 
 def test_the_certificate_lists_the_unit_and_its_staff_with_masked_ids(store):
     event, _ = register(store, "8000.00")
-    assert [d["name"] for d in workflow.list_documents(store, event.application_id)] == ["housing_fund.certificate"]
-    doc = workflow.get_document(store, event.application_id, "housing_fund.certificate", NOW)
+    desk = workflow.document_desk(store, NOW)
+    assert [d["name"] for d in desk.list(event.application_id)] == ["housing_fund.certificate"]
+    assert desk.list("app-unknown") == []
+    doc = desk.get(event.application_id, "housing_fund.certificate")
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(base64.b64decode(doc["data_base64"]))).pages)
     for expected in ("住房公积金单位缴存登记证明", "GJJ42011126000001", "GJJ420111260000010001", "单位 10%",
                      mask_resident_id(resident_id(1)), "8000.00"):
         assert expected in text, expected
     assert resident_id(1) not in text
-    with pytest.raises(NotFound):
-        workflow.get_document(store, event.application_id, "housing_fund.other", NOW)
+    assert desk.get(event.application_id, "housing_fund.certificate") == doc  # served as issued
+    with pytest.raises(NotFound, match="没有住房公积金文书housing_fund.other"):
+        desk.get(event.application_id, "housing_fund.other")

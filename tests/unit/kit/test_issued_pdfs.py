@@ -21,6 +21,14 @@ from kit import pdfsign, pki
 from services.bank import documents as bank_docs
 from services.bank import workflow as bank_workflow
 from services.bank.store import BankStore
+from services.housing_fund import documents as hf_docs
+from services.housing_fund import workflow as hf_workflow
+from services.housing_fund.figures import FiguresBook as HousingFigures
+from services.housing_fund.store import HousingFundStore
+from services.medical_insurance import documents as mi_docs
+from services.medical_insurance import workflow as mi_workflow
+from services.medical_insurance.figures import FiguresBook as MedicalFigures
+from services.medical_insurance.store import MedicalInsuranceStore
 from services.registration import documents as licence_docs
 from services.seal import documents as seal_docs
 from services.seal import domain as seal_domain
@@ -30,6 +38,7 @@ from services.tax import domain as tax_domain
 from services.tax.offices import offices
 from services.tax.rates import vat_rates
 from tests.unit.bank.factories import licence_issued as bank_licence_issued
+from tests.unit.housing_fund import factories as unit_factories
 from tests.unit.registration.test_signed_licence import licence
 from tests.unit.seal import factories as seal_factories
 from tests.unit.tax import factories as tax_factories
@@ -82,6 +91,19 @@ def _bank_account():
     return account, account.model_copy(update={"state": "opened", "opened_at": NOW})
 
 
+def _units():
+    """A registered unit of each unit bureau (kit.unit_certificate draws both certificates)."""
+    from contracts import clock
+
+    event = unit_factories.licence_issued(unit_factories.staff("8000.00", "1000.00"), issued_at=NOW)
+    housing, medical, figures = HousingFundStore.in_memory(), MedicalInsuranceStore.in_memory(), MedicalFigures()
+    with clock.using(clock.fixed_at(NOW)):
+        hf_workflow.open_unit(housing, HousingFigures(), event, NOW)
+        mi_workflow.open_unit(medical, figures, event, NOW)
+    unit = medical.get(event.application_id)
+    return housing.get(event.application_id), unit, figures.figures_or_none(unit.district_code, NOW.date())
+
+
 @pytest.fixture(scope="module")
 def issued(config):
     """name -> (signed PDF bytes, the company name printed on it)."""
@@ -92,7 +114,13 @@ def issued(config):
     lic = licence()
     booked, opened = _bank_account()
     bank_id = bank_docs.signing_identity(config)
+    housing, medical, figures = _units()
     return {
+        "housing_fund_certificate": (hf_docs.render_certificate(housing, NOW.date(), hf_docs.signing_identity(config)),
+                                     housing.company_name),
+        "medical_insurance_certificate": (mi_docs.render_certificate(medical, figures, NOW.date(),
+                                                                     mi_docs.signing_identity(config)),
+                                          medical.company_name),
         "bank_appointment": (bank_docs.render(booked, "bank.appointment", bank_id)[0], booked.company_name),
         "bank_account": (bank_docs.render(opened, "bank.account", bank_id)[0], opened.company_name),
         "licence": (licence_docs.render_licence(lic, "http://127.0.0.1:8000", None,
@@ -111,7 +139,7 @@ def issued(config):
 
 
 DOCUMENTS = ["licence", "tax_notice", "invoice", "seal_certificate", "social_security_certificate", "bank_appointment",
-             "bank_account"]
+             "bank_account", "housing_fund_certificate", "medical_insurance_certificate"]
 
 
 def pdffonts(pdf: bytes, tmp_path) -> list[list[str]]:

@@ -163,15 +163,18 @@ def test_a_revoked_company_enrols_nobody(store):
 
 def test_the_certificate_lists_the_unit_and_its_members_with_masked_ids(store):
     event, _ = register(store, "8000.00")
-    assert [d["name"] for d in workflow.list_documents(store, event.application_id)] == ["medical_insurance.certificate"]
-    doc = workflow.get_document(store, BOOK, event.application_id, "medical_insurance.certificate", NOW)
+    desk = workflow.document_desk(store, BOOK, NOW)
+    assert [d["name"] for d in desk.list(event.application_id)] == ["medical_insurance.certificate"]
+    assert desk.list("app-unknown") == []
+    doc = desk.get(event.application_id, "medical_insurance.certificate")
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(base64.b64decode(doc["data_base64"]))).pages)
     for expected in ("医疗保险单位参保登记证明", UNIT, "职工基本医疗保险", "生育保险", mask_resident_id(resident_id(1)),
                      "8000.00", "单位 8%"):
         assert expected in text.replace("\n", ""), expected
     assert resident_id(1) not in text
-    with pytest.raises(NotFound):
-        workflow.get_document(store, BOOK, event.application_id, "medical_insurance.other", NOW)
+    assert desk.get(event.application_id, "medical_insurance.certificate") == doc  # served as issued
+    with pytest.raises(NotFound, match="没有医保文书medical_insurance.other"):
+        desk.get(event.application_id, "medical_insurance.other")
 
 
 # ---- bases determined again: new figures loaded, a period run out ---------------------------------
