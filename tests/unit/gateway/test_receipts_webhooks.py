@@ -18,7 +18,8 @@ def consumers_in_code() -> dict[tuple[str, str], set[str]]:
     for bureau in bureaus.NAMES:
         cls = importlib.import_module(f"services.{bureau}.service").__dict__
         service = next(v for v in cls.values() if isinstance(v, type) and getattr(v, "name", None) == bureau)
-        for attr in vars(service).values():
+        # the mixins' entrypoints too (kit.entrypoints, kit.clerk): nameko collects them from the whole MRO
+        for attr in (value for klass in service.__mro__ for value in vars(klass).values()):
             for entrypoint in getattr(attr, "nameko_entrypoints", ()):
                 if isinstance(entrypoint, EventHandler) or type(entrypoint).__name__.endswith("Handler"):
                     source = getattr(entrypoint, "source_service", None)
