@@ -1,0 +1,56 @@
+"""The typed clients validate every reply against its contract: a reply that does not fit is BadReply
+(502, never a 500 or the bad data), logged with where it failed but not what it held."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from contracts.rpc import BadReply, Unavailable
+from contracts.rpc.tax import InvoiceRequest
+from gateway.clients import Clients
+
+CAPTURED = Path(__file__).parents[1] / "contracts" / "replies"
+INVOICE = json.loads((CAPTURED / "tax.json").read_text())["issue_invoice"][0]
+REQUEST = InvoiceRequest(request_id="r1", buyer_name="武汉买方有限公司",
+                         items=[{"name": "服务费", "quantity": "1", "unit_price": "1", "tax_rate": "0.01"}])
+
+
+class FakeBureaus:
+    def __init__(self, reply):
+        self.reply, self.calls = reply, []
+
+    def call(self, service, method, *args, timeout=None, **kwargs):
+        self.calls.append((service, method))
+        return self.reply
+
+
+def test_a_reply_that_fits_comes_back_as_the_contract_says_it():
+    answer = Clients(FakeBureaus(INVOICE)).tax.issue_invoice(INVOICE["uscc"], REQUEST)
+    assert answer["number"] == INVOICE["number"] and answer["issued_at"] == INVOICE["issued_at"]
+    assert answer["red_letters"] == [] and answer["reason"] is None  # every field of the contract, always
+
+
+def test_a_reply_with_a_field_the_contract_does_not_name_is_a_bad_reply_logged_without_its_content(caplog):
+    reply = INVOICE | {"buyer": {"name": "王小明", "tax_id": None, "resident_id": "110101199003070038"}}
+    with caplog.at_level(logging.ERROR, logger="gateway.clients"), pytest.raises(BadReply) as raised:
+        Clients(FakeBureaus(reply)).tax.issue_invoice(INVOICE["uscc"], REQUEST)
+    assert raised.value.status == 502 and isinstance(raised.value, Unavailable)  # staffing: "unavailable"
+    logged = caplog.text
+    assert "tax.issue_invoice" in logged and "buyer.resident_id: extra_forbidden" in logged
+    assert "王小明" not in logged and "110101199003070038" not in logged
+
+
+def test_a_reply_of_the_wrong_type_is_a_bad_reply():
+    with pytest.raises(BadReply):
+        Clients(FakeBureaus({"number": 1})).tax.list_invoices(INVOICE["uscc"])
+    with pytest.raises(BadReply):
+        Clients(FakeBureaus(None)).seal.lookup_seal("4201110000001")
+
+
+def test_a_pending_call_passes_through_unchecked():
+    raw = {"anything": "registration still answers with a bare dict"}
+    assert Clients(FakeBureaus(raw)).registration.licence_public_key() == raw
