@@ -79,7 +79,8 @@ def test_pending_names_only_calls_the_clients_make():
 
 
 def test_every_contract_names_a_call_the_clients_make():
-    contracts = {(b, m) for b, methods in replies.BY_BUREAU.items() for m in methods}
+    # a bureau's own contract of a common call (seal's health) counts as the common call
+    contracts = {(b, m) for b, methods in replies.BY_BUREAU.items() for m in methods if m not in replies.COMMON}
     assert contracts <= set(CALLS), sorted(contracts - set(CALLS))
 
 

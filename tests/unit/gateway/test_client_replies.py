@@ -54,3 +54,10 @@ def test_a_reply_of_the_wrong_type_is_a_bad_reply():
 def test_a_pending_call_passes_through_unchecked():
     raw = {"anything": "registration still answers with a bare dict"}
     assert Clients(FakeBureaus(raw)).registration.licence_public_key() == raw
+
+
+def test_the_seal_bureau_answers_health_with_its_font():
+    reply = {"service": "seal", "status": "ok", "database": "ok", "font": "ok"}
+    assert Clients(FakeBureaus(reply)).seal.health() == reply
+    with pytest.raises(BadReply):  # the font is the seal bureau's alone
+        Clients(FakeBureaus(reply)).tax.health()
