@@ -13,7 +13,17 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from contracts.rpc import Document, Health, Task, bank, housing_fund, medical_insurance, seal, tax
+from contracts.rpc import (
+    Document,
+    Health,
+    Task,
+    bank,
+    housing_fund,
+    medical_insurance,
+    seal,
+    social_security,
+    tax,
+)
 
 # what every service answers (kit.clerk.ClerkRpc and `health`)
 COMMON: dict[str, Any] = {
@@ -32,6 +42,7 @@ BY_BUREAU: dict[str, dict[str, Any]] = {
     "housing_fund": housing_fund.REPLIES,
     "medical_insurance": medical_insurance.REPLIES,
     "bank": bank.REPLIES,
+    "social_security": social_security.REPLIES,
 }
 
 PENDING: dict[str, frozenset[str]] = {
@@ -42,7 +53,6 @@ PENDING: dict[str, frozenset[str]] = {
         "recheck_closure", "get_closure", "list_closures", "record_objection", "licence_public_key",
         "revoke_licence",
     }),
-    "social_security": frozenset({"enrol_employee", "end_employment", "list_staff", "person_of"}),
 }
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from contracts.changes import ChangeRequest, ObjectionAnswer
 from contracts.closing import ClosingRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
-from contracts.rpc import bank, medical_insurance, tax
+from contracts.rpc import bank, medical_insurance, social_security, tax
 from gateway.api.deps import GatewayDep, Who
 from gateway.companies import (
     AppointmentChoice,
@@ -124,7 +124,7 @@ def enrol(uscc: str, body: EmployeeRequest, who: Who, gateway: GatewayDep,
 
 
 @router.get("/employees", summary="Staff enrolled (resident IDs masked; with the 就业登记 of each)")
-def list_staff(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+def list_staff(uscc: str, who: Who, gateway: GatewayDep) -> list[social_security.StaffMember]:
     return gateway.staffing.list_staff(who, uscc)
 
 

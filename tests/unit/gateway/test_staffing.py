@@ -28,7 +28,9 @@ def test_one_hire_reaches_social_security_medical_insurance_and_the_housing_fund
         client, sign_up, bureaus, gateway):
     owner = sign_up()
     uscc = company(client, gateway, owner, housing_fund=True)
-    bureaus.on("social_security", "enrol_employee", lambda u, e, r: {"employee_id": "ss-1", "employment_registered_on": "2026-12-01"})
+    bureaus.on("social_security", "enrol_employee",
+               lambda u, e, r: captured.reply("social_security", "enrol_employee", employee_id="ss-1",
+                                              employment_registered_on="2026-12-01"))
     bureaus.on("medical_insurance", "enrol_member", lambda u, e, r: captured.reply("medical_insurance", "enrol_member", record_number="YB1"))
     bureaus.on("housing_fund", "open_account", lambda u, e, r: captured.reply("housing_fund", "open_account", account_number="GJJ1"))
     reply = client.post(f"{API}/companies/{uscc}/employees", json=HIRE, headers={**owner["headers"], "Idempotency-Key": "k-1"})
@@ -44,7 +46,8 @@ def test_one_hire_reaches_social_security_medical_insurance_and_the_housing_fund
 def test_a_bureau_that_refuses_undoes_nothing_and_the_answer_says_so(client, sign_up, bureaus, gateway):
     owner = sign_up()
     uscc = company(client, gateway, owner)  # no housing fund on the form: the centre is not asked
-    bureaus.on("social_security", "enrol_employee", lambda u, e, r: {"employee_id": "ss-1"})
+    bureaus.on("social_security", "enrol_employee",
+               lambda u, e, r: captured.reply("social_security", "enrol_employee", employee_id="ss-1"))
     bureaus.on("medical_insurance", "enrol_member", Conflict("王芳已在本单位参加职工医保，不能重复参保"))
     reply = client.post(f"{API}/companies/{uscc}/employees", json=HIRE, headers=owner["headers"])
     assert reply.status_code == 201
@@ -78,7 +81,8 @@ def test_a_leaver_is_named_by_resident_id_at_the_other_bureaus_and_the_id_is_nev
     owner, stranger = sign_up(), sign_up()
     uscc = company(client, gateway, owner, housing_fund=True)
     bureaus.on("social_security", "person_of", lambda u, e: {"employee_id": e, "name": "王芳", "resident_id": HIRE["resident_id"]})
-    bureaus.on("social_security", "end_employment", lambda u, e, d: {"employee_id": e, "state": "ended"})
+    bureaus.on("social_security", "end_employment",
+               lambda u, e, d: captured.reply("social_security", "end_employment", employee_id=e))
     bureaus.on("medical_insurance", "end_membership", lambda u, r, d: captured.reply("medical_insurance", "end_membership"))
     bureaus.on("housing_fund", "close_account_of", NotFound("本单位没有此人的住房公积金个人账户"))
     assert client.delete(f"{API}/companies/{uscc}/employees/ss-1", headers=stranger["headers"]).status_code == 404
