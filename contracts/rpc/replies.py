@@ -20,6 +20,7 @@ from contracts.rpc import (
     bank,
     housing_fund,
     medical_insurance,
+    registration,
     seal,
     social_security,
     tax,
@@ -43,15 +44,15 @@ BY_BUREAU: dict[str, dict[str, Any]] = {
     "medical_insurance": medical_insurance.REPLIES,
     "bank": bank.REPLIES,
     "social_security": social_security.REPLIES,
+    "registration": registration.REPLIES,
 }
 
 PENDING: dict[str, frozenset[str]] = {
     "registration": frozenset({
-        "check_name", "verify", "legal_representative_of", "request_change", "change_confirmations",
-        "decide_change", "correct_change", "object_to_decrease", "answer_objection", "after_start_stats",
-        "get_change", "list_changes", "request_closure", "request_liquidation", "file_liquidation_report",
-        "recheck_closure", "get_closure", "list_closures", "record_objection", "licence_public_key",
-        "revoke_licence",
+        "verify", "request_change", "change_confirmations", "decide_change", "correct_change",
+        "object_to_decrease", "answer_objection", "after_start_stats", "get_change", "list_changes",
+        "request_closure", "request_liquidation", "file_liquidation_report", "recheck_closure", "get_closure",
+        "list_closures", "record_objection",
     }),
 }
 

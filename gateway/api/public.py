@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from contracts.changes import CreditorObjection
 from contracts.closing import ObjectionRequest
-from contracts.rpc import seal
+from contracts.rpc import registration, seal
 from gateway import health
 from gateway.api.deps import GatewayDep, Who, client_address
 from gateway.api.schemas import HealthOut, NameCheck
@@ -28,7 +28,7 @@ def ready(gateway: GatewayDep) -> Any:
 
 
 @router.post("/api/v1/name-checks", summary="Check a company name before submitting")
-def check_name(body: NameCheck, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+def check_name(body: NameCheck, who: Who, gateway: GatewayDep) -> registration.NameCheckResult:
     gateway.quotas.take(who, "name_check")
     return gateway.clients.registration.check_name(body.name, body.district_code, body.scope)
 

@@ -1,6 +1,7 @@
 """Each reply contract read against real replies: tests/unit/contracts/replies/<bureau>.json holds
-replies captured from the running bureaus (tests/integration/<bureau>, 2026-12-03) before their views
-were built through the contracts, so a model that does not fit what the bureau really answered fails here."""
+replies captured from the running bureaus on 2026-12-03: at the bureau in tests/integration/<bureau>
+(before the views were built through the contracts), and at the gateway in tests/e2e (health, registration,
+seal's signing RPCs), so a model that does not fit what the bureau really answered fails here."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ def test_a_reply_of_the_wrong_type_is_a_bad_reply():
 
 def test_a_pending_call_passes_through_unchecked():
     raw = {"anything": "registration still answers with a bare dict"}
-    assert Clients(FakeBureaus(raw)).registration.licence_public_key() == raw
+    assert Clients(FakeBureaus(raw)).registration.list_changes("91420111MA0000015D", "founder-1") == raw
 
 
 def test_the_seal_bureau_answers_health_with_its_font():
