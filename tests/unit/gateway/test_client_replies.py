@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from contracts.rpc import BadReply, Unavailable
-from contracts.rpc.tax import InvoiceRequest
+from contracts.rpc.tax import Invoice, InvoiceRequest
 from gateway.clients import Clients
 
 CAPTURED = Path(__file__).parents[1] / "contracts" / "replies"
@@ -61,3 +61,42 @@ def test_the_seal_bureau_answers_health_with_its_font():
     assert Clients(FakeBureaus(reply)).seal.health() == reply
     with pytest.raises(BadReply):  # the font is the seal bureau's alone
         Clients(FakeBureaus(reply)).tax.health()
+
+
+def test_the_api_answers_a_bad_reply_with_502_and_a_good_one_as_its_contract(client, sign_up, bureaus, gateway):
+    from gateway.recording import record
+    from tests.unit.gateway import captured
+    from tests.unit.gateway.test_api import API, licence_payload, submitted
+
+    owner = sign_up()
+    app_id = submitted(client, owner)
+    record(gateway.store, "registration", licence_payload(app_id))
+    uscc = client.get(f"{API}/applications/{app_id}", headers=owner["headers"]).json()["outputs"]["uscc"]
+    good = captured.reply("tax", "list_invoices", uscc=uscc)
+    bureaus.on("tax", "list_invoices", lambda u: [good])
+    reply = client.get(f"{API}/companies/{uscc}/invoices", headers=owner["headers"])
+    # every field of the contract, those the bureau left out as their defaults (a blue invoice's red fields)
+    assert reply.status_code == 200 and reply.json() == [Invoice.model_validate(good).model_dump(mode="json")]
+    assert reply.json()[0]["reason"] is None and reply.json()[0]["issued_at"] == good["issued_at"]
+    bureaus.on("tax", "list_invoices", lambda u: [good | {"internal_note": "x"}])
+    reply = client.get(f"{API}/companies/{uscc}/invoices", headers=owner["headers"])
+    assert reply.status_code == 502 and reply.json()["code"] == "BAD_BUREAU_REPLY"
+    assert "internal_note" not in reply.text
+
+
+def test_openapi_shows_the_bureaus_reply_models(client):
+    document = client.get("/openapi.json").json()
+    paths, schemas = document["paths"], document["components"]["schemas"]
+
+    def answer(path, method, status):
+        return paths[path][method]["responses"][status]["content"]["application/json"]["schema"]
+
+    company = "/api/v1/companies/{uscc}"
+    assert answer(f"{company}/invoices", "post", "201") == {"$ref": "#/components/schemas/Invoice"}
+    assert answer(f"{company}/invoices", "get", "200")["items"] == {"$ref": "#/components/schemas/Invoice"}
+    assert answer(f"{company}/bank-account", "get", "200") == {"$ref": "#/components/schemas/BankAccount"}
+    assert answer(f"{company}/employees", "get", "200")["items"] == {"$ref": "#/components/schemas/StaffMember"}
+    assert answer("/api/v1/verify/seals/{code}", "get", "200") == {"$ref": "#/components/schemas/SealLookup"}
+    # the schema is the contract's: every field it names, none it does not
+    assert schemas["Invoice"]["additionalProperties"] is False
+    assert set(schemas["Invoice"]["properties"]) >= {"number", "issued_at", "items", "buyer_use", "red_letters"}
