@@ -1,22 +1,33 @@
 """Typed clients of the bureaus: one class per bureau, one method per RPC the gateway calls, so a
 call's name, arguments and request model are checked here once instead of as strings everywhere.
-Each wraps the RPC pool (`gateway.rpc.Bureaus`); requests are the models of `contracts.rpc.*`."""
+Each wraps the RPC pool (`gateway.rpc.Bureaus`); requests are the models of `contracts.rpc.*`.
+
+Every reply is validated against its contract (contracts/rpc/replies.py), the model the bureau built it
+with: a reply that does not fit is `BadReply` (502), logged with where it failed and never what it held
+(replies carry names and masked IDs). Clerk tasks and documents come back as their models; the other
+replies as the contract's JSON (what the gateway's pages and answers index today), and the HTTP API
+declares the same models as its response schemas."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
+
+from pydantic import ValidationError
 
 from contracts import bureaus as manifest
 from contracts.changes import ChangeRequest, CreditorObjection, ObjectionAnswer
 from contracts.closing import ClosingRequest, ObjectionRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
-from contracts.rpc import Document, Task
+from contracts.rpc import BadReply, Document, Task, replies
 from contracts.rpc.bank import AppointmentChoice
 from contracts.rpc.seal import SignedDocument, SignRequest
 from contracts.rpc.social_security import EmployeeEnrolment
 from contracts.rpc.tax import DeclarationRequest, InvoiceRequest, RedLetterRequest
 from gateway.rpc import Bureaus
+
+log = logging.getLogger(__name__)
 
 
 class BureauClient:
@@ -25,29 +36,47 @@ class BureauClient:
     def __init__(self, bureaus: Bureaus, name: str):
         self.bureaus, self.name = bureaus, name
 
+    def _typed(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """The reply as its contract's type (a model, a list of them, a str...)."""
+        raw = self.bureaus.call(self.name, method, *args, **kwargs)
+        if replies.is_pending(self.name, method):
+            return raw
+        try:
+            return replies.adapter(self.name, method).validate_python(raw)
+        except ValidationError as exc:
+            where = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(reply)'}: {e['type']}"
+                              for e in exc.errors(include_url=False, include_input=False)[:10])
+            log.error("%s.%s replied outside its contract (%d errors): %s", self.name, method,
+                      exc.error_count(), where)
+            raise BadReply(f"{self.name} 的答复不符合约定，请稍后再试") from None
+
     def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        return self.bureaus.call(self.name, method, *args, **kwargs)
+        """The reply checked against its contract, as the contract's JSON."""
+        value = self._typed(method, *args, **kwargs)
+        if replies.is_pending(self.name, method):
+            return value
+        return replies.adapter(self.name, method).dump_python(value, mode="json")
 
     def health(self, timeout: float | None = None) -> dict:
         return self._call("health", timeout=timeout)
 
     def document(self, application_id: str, name: str) -> Document:
-        return Document.model_validate(self._call("get_document", application_id, name))
+        return self._typed("get_document", application_id, name)
 
     def list_tasks(self, state: str) -> list[Task]:
-        return [Task.model_validate(row) for row in self._call("list_tasks", state)]
+        return self._typed("list_tasks", state)
 
     def get_task(self, task_id: str) -> Task:
-        return Task.model_validate(self._call("get_task", task_id))
+        return self._typed("get_task", task_id)
 
     def claim_task(self, task_id: str, clerk: str) -> Task:
-        return Task.model_validate(self._call("claim_task", task_id, clerk))
+        return self._typed("claim_task", task_id, clerk)
 
     def release_task(self, task_id: str, clerk: str) -> Task:
-        return Task.model_validate(self._call("release_task", task_id, clerk))
+        return self._typed("release_task", task_id, clerk)
 
     def act_on_task(self, task_id: str, clerk: str, action: str, payload: dict[str, Any]) -> Task:
-        return Task.model_validate(self._call("act_on_task", task_id, clerk, action, payload))
+        return self._typed("act_on_task", task_id, clerk, action, payload)
 
 
 class RegistrationClient(BureauClient):
@@ -144,7 +173,7 @@ class SealClient(BureauClient):
         return self._call("lookup_seal", code)
 
     def sign_document(self, uscc: str, code: str, request: SignRequest) -> SignedDocument:
-        return SignedDocument.model_validate(self._call("sign_document", uscc, code, request.model_dump(mode="json")))
+        return self._typed("sign_document", uscc, code, request.model_dump(mode="json"))
 
     def list_seal_uses(self, uscc: str) -> list[dict]:
         return self._call("list_seal_uses", uscc)
@@ -153,12 +182,12 @@ class SealClient(BureauClient):
         return self._call("report_seal_lost", uscc, code, reason)
 
     def electronic_seal_data(self, uscc: str, code: str) -> Document:
-        return Document.model_validate(self._call("electronic_seal_data", uscc, code))
+        return self._typed("electronic_seal_data", uscc, code)
 
     def seal_crl(self) -> str:
         return self._call("seal_crl")
 
-    def seal_certificate_status(self, serial, digest: str) -> dict:
+    def seal_certificate_status(self, serial, digest: str | None) -> dict | None:
         return self._call("seal_certificate_status", serial, digest)
 
 

@@ -9,10 +9,11 @@ Services list `OneStopError` in `@rpc(expected_exceptions=...)`; callers run `re
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from contracts import bureaus
 
@@ -85,6 +86,13 @@ class TooLarge(OneStopError):
     code, status = "PAYLOAD_TOO_LARGE", 413
 
 
+class BadReply(Unavailable):
+    """A bureau answered outside its reply contract (contracts.rpc.replies): the gateway cannot vouch for
+    what it got, so the caller hears "try again" as from a bad upstream, never a 500 or the bad data."""
+
+    code, status = "BAD_BUREAU_REPLY", 502
+
+
 class UnsupportedMedia(OneStopError):
     """An upload that is not what the endpoint takes (e.g. not a PDF)."""
 
@@ -107,6 +115,41 @@ def register_remote_errors() -> None:
 
     for cls in all_error_classes():
         registry[f"{cls.__module__}.{cls.__name__}"] = cls
+
+
+# ---- value types of the replies -----------------------------------------------------------------
+
+
+def _iso(moment: datetime) -> str:
+    # a zone-less time is UTC (as MongoDB gives it back); isoformat keeps "+00:00" where pydantic would
+    # write "Z", so a reply reads the same before and after its contract
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+Moment = Annotated[datetime, PlainSerializer(_iso, return_type=str, when_used="json")]
+Money = Annotated[Decimal, PlainSerializer(str, return_type=str, when_used="json")]  # "1000.00", "-0.65", "0"
+
+
+class Reply(BaseModel):
+    """Base of every reply model: a field the contract does not name is an error on both sides, so a
+    bureau adding one is a visible contract change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Health(Reply):
+    """Every service's `health()`."""
+
+    service: str
+    status: Literal["ok", "degraded"]
+    database: str
+
+
+class LicenceRevoked(Reply):
+    """`licence_revoked` in a bureau's view: date and reason only (contracts.revocation.Revocation.view)."""
+
+    revoked_at: Moment
+    reason: str
 
 
 # ---- clerk tasks: the same shape in every bureau -------------------------------------------------
@@ -155,6 +198,7 @@ class DocumentRef(BaseModel):
 class Document(BaseModel):
     """A rendered document over RPC: bytes travel base64-encoded because the wire is JSON."""
 
+    model_config = ConfigDict(extra="forbid")
     name: str
     filename: str
     content_type: str

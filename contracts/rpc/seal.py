@@ -5,7 +5,12 @@ OpenAPI says what the bureau accepts), the bureau validates it again, and both r
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.rpc import Document, Health, LicenceRevoked, Moment, Reply
 
 # ASSUMPTION (2026-12-03): the visible seal's diameter, the range the seal bureau has accepted since
 # electronic seals sign (a company's round seals are about 40 mm; smaller or larger stamps stay legible)
@@ -65,3 +70,64 @@ class SignedDocument(BaseModel):
     model_config = ConfigDict(extra="forbid")
     use: SealUse
     pdf_base64: str
+
+
+class SealView(Reply):
+    """What anyone may see of a seal (`lookup_seal`, `list_seals`): never a personal ID."""
+
+    code: str
+    kind: str
+    kind_label: str
+    medium: Literal["physical", "electronic"]
+    medium_label: str
+    status: str
+    status_label: str
+    filed: bool
+    filed_at: Moment | None
+    engraver: str | None
+    company_name: str  # the name the seal bears (a seal voided by a change of name keeps the old one)
+    voided_on: date | None  # the day in China
+    void_reason: str | None
+    uscc: str
+    licence_revoked: LicenceRevoked | None
+
+
+class SealLookup(Reply):
+    """`lookup_seal(code)`: genuine when we made it, it is filed, and the company's licence stands."""
+
+    genuine: bool
+    seal: SealView | None
+
+
+class CertificateStatus(Reply):
+    """`seal_certificate_status(serial, digest)` and `report_seal_lost`: a seal certificate as a public check
+    sees it (times in China's time zone); `valid_when_signed` None unless the file's digest was given and
+    our records say the seal signed it."""
+
+    code: str
+    kind: str
+    uscc: str
+    revoked_at: Moment | None
+    revocation_reason: str | None
+    valid_now: bool
+    recorded_signed_at: Moment | None
+    valid_when_signed: bool | None
+
+
+class SealHealth(Health):
+    """The seal bureau's `health()` also says whether the CJK font its seal pictures need is installed."""
+
+    font: Literal["ok", "missing"]
+
+
+# the reply of each RPC the gateway calls (contracts/rpc/replies.py)
+REPLIES = {
+    "health": SealHealth,
+    "lookup_seal": SealLookup,
+    "sign_document": SignedDocument,
+    "list_seal_uses": list[SealUse],
+    "report_seal_lost": CertificateStatus,
+    "electronic_seal_data": Document,
+    "seal_crl": str,  # the CRL, DER, base64
+    "seal_certificate_status": CertificateStatus | None,  # None: not a certificate we issued
+}

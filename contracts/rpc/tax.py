@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from contracts.form import InvoiceKind
+from contracts.rpc import Moment, Money, Reply
 from contracts.text import VisibleText
 
 # Every VAT rate or levy rate an invoice line may carry (增值税法: 13%, 9%, 6%, 0; small-scale 3% and its reduction
@@ -111,3 +112,111 @@ class DeclarationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$")
     tax_due: Decimal = Field(ge=0, max_digits=15, decimal_places=2)
+
+
+# ---- replies: what tax answers (services/tax/views.py builds them, gateway/clients.py reads them) ----
+
+
+class Party(Reply):
+    name: str
+    tax_id: str | None  # None: a natural person as buyer
+
+
+class InvoiceLine(Reply):
+    """A line as issued: quantities and prices as written on the invoice (a discount's red line reverses
+    no quantity: ""), amounts and tax to the fen, negative on a red-letter invoice."""
+
+    name: str
+    quantity: str
+    unit_price: str
+    tax_rate: str
+    amount: Money
+    tax: Money
+    line: int | None = None  # a red-letter line: which line of the blue invoice it reverses
+
+
+class BuyerUse(Reply):
+    purpose: Literal["deduction", "accounting"]
+    at: Moment
+
+
+class Invoice(Reply):
+    """An invoice as seller and buyer see it (`issue_invoice`, `red_letter`, `list_invoices`,
+    `received_invoices`, `confirm_invoice_use`); the red-letter fields are None on a blue invoice."""
+
+    number: str
+    uscc: str
+    application_id: str
+    request_id: str
+    kind: InvoiceKind
+    title: str
+    red: bool
+    reverses: str | None
+    reversed_by: str | None
+    issued_at: Moment
+    month: str
+    quota_month: str
+    seller: Party
+    buyer: Party
+    items: list[InvoiceLine]
+    total_amount: Money
+    total_tax: Money
+    total: Money
+    amount_in_words: str
+    red_letters: list[str] = Field(default_factory=list)  # the red-letter invoices issued against it
+    buyer_use: BuyerUse | None = None
+    reason: str | None = None
+    reason_code: Literal["sales_return", "invoicing_error", "service_stopped", "sales_allowance"] | None = None
+    partial: bool | None = None
+    final_reversal: bool | None = None
+
+
+class RedLetterForm(Reply):
+    """A 红字发票信息确认单 as seller and buyer see it, its state as of the answer (void once expired)."""
+
+    id: str
+    seller_uscc: str
+    seller_name: str
+    buyer_tax_id: str | None
+    buyer_name: str
+    invoice_number: str
+    request_id: str
+    reason: str
+    reason_code: Literal["sales_return", "invoicing_error", "service_stopped", "sales_allowance"]
+    items: list[InvoiceLine]
+    lines: list[RedLine] | None  # what the seller asked to reverse; None: all that was left
+    total_amount: Money
+    total_tax: Money
+    total: Money
+    state: Literal["pending", "confirmed", "refused", "void"]
+    state_label: str
+    initiated_by: Literal["seller"]
+    created_at: Moment
+    expires_at: Moment
+    answered_at: Moment | None
+    red_number: str | None
+
+
+class Declaration(Reply):
+    """One period of the 纳税申报 listing (`list_declarations`), or the declaration just filed."""
+
+    period: str
+    label: str
+    filed: bool
+    tax_due: Money | None = None
+    filed_at: Moment | None = None  # in China's time zone
+
+
+# the reply of each RPC the gateway calls (contracts/rpc/replies.py)
+REPLIES = {
+    "issue_invoice": Invoice,
+    "red_letter": Invoice,
+    "list_invoices": list[Invoice],
+    "received_invoices": list[Invoice],
+    "confirm_invoice_use": Invoice,
+    "raise_red_letter_form": RedLetterForm,
+    "answer_red_letter_form": RedLetterForm,
+    "red_letter_forms": list[RedLetterForm],
+    "file_declaration": Declaration,
+    "list_declarations": list[Declaration],
+}

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from contracts.changes import ChangeRequest, ObjectionAnswer
 from contracts.closing import ClosingRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
+from contracts.rpc import bank, medical_insurance, social_security, tax
 from gateway.api.deps import GatewayDep, Who
 from gateway.companies import (
     AppointmentChoice,
@@ -24,12 +25,12 @@ router = APIRouter(prefix="/api/v1/companies/{uscc}", tags=["companies"])
 
 
 @router.get("/bank-account", summary="The basic account at the bank: appointment, number, state (bank)")
-def bank_account(uscc: str, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+def bank_account(uscc: str, who: Who, gateway: GatewayDep) -> bank.BankAccount:
     return gateway.companies.bank_account(who, uscc)
 
 
 @router.put("/bank-account/appointment", summary="Choose or move the bank appointment (bank, 改约)")
-def move_bank_appointment(uscc: str, body: AppointmentChoice, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+def move_bank_appointment(uscc: str, body: AppointmentChoice, who: Who, gateway: GatewayDep) -> bank.BankAccount:
     """While the account is reserved (not yet opened at the counter): a working day after today within
     the bank's horizon and one of the branch's slots; a full slot is a 422 on `appointment_slot` (the
     slot's capacity holds however many ask at once); the old place is given back. The same choice again
@@ -39,21 +40,21 @@ def move_bank_appointment(uscc: str, body: AppointmentChoice, who: Who, gateway:
 
 @router.get("/medical-insurance/members",
             summary="Staff records in 职工医保 (bases: provisional or settled, the previous one; medical insurance)")
-def medical_members(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+def medical_members(uscc: str, who: Who, gateway: GatewayDep) -> list[medical_insurance.Member]:
     """Each record's `contribution_base`, `base_provisional` (暂定: past the last published period) and,
     once the bureau determined it again on new figures or a new period, `previous_base`."""
     return gateway.companies.medical_members(who, uscc)
 
 
 @router.post("/invoices", status_code=201, summary="Issue an invoice (tax)")
-def issue_invoice(uscc: str, body: InvoiceRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+def issue_invoice(uscc: str, body: InvoiceRequest, who: Who, gateway: GatewayDep) -> tax.Invoice:
     """Only the founder of the application that got this USCC (else 404). The same `request_id`
     returns the same invoice."""
     return gateway.companies.issue_invoice(who, uscc, body)
 
 
 @router.post("/invoices/{number}/red-letter", status_code=201, summary="Reverse an invoice (tax, 红字发票)")
-def red_letter(uscc: str, number: str, body: RedLetterRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+def red_letter(uscc: str, number: str, body: RedLetterRequest, who: Who, gateway: GatewayDep) -> tax.Invoice:
     """A red-letter invoice for one of the coded reasons, of all that is left of the invoice or (`lines`) of
     part of it; the same `request_id` returns the same one. 422 on the field when a line exceeds what is
     left; 409 once the buyer has used the invoice (then raise a `red-letter-forms` for the buyer to confirm)."""
@@ -62,7 +63,8 @@ def red_letter(uscc: str, number: str, body: RedLetterRequest, who: Who, gateway
 
 @router.post("/invoices/{number}/red-letter-forms", status_code=201,
              summary="Raise a 红字发票信息确认单 on an invoice the buyer has used (tax)")
-def raise_red_letter_form(uscc: str, number: str, body: RedLetterRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+def raise_red_letter_form(uscc: str, number: str, body: RedLetterRequest, who: Who,
+                          gateway: GatewayDep) -> tax.RedLetterForm:
     """国家税务总局公告2024年第11号: the red-letter invoice is issued when the buyer confirms; a form not
     confirmed within the window of services/tax/data/vat_rates.json (72 hours) is void. 409 when the
     buyer has not used the invoice (reverse it directly)."""
@@ -70,29 +72,29 @@ def raise_red_letter_form(uscc: str, number: str, body: RedLetterRequest, who: W
 
 
 @router.get("/red-letter-forms", summary="确认单 the company raised as seller or must answer as buyer (tax)")
-def red_letter_forms(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+def red_letter_forms(uscc: str, who: Who, gateway: GatewayDep) -> list[tax.RedLetterForm]:
     return gateway.companies.red_letter_forms(who, uscc)
 
 
 @router.post("/red-letter-forms/{form_id}/answer", summary="The buyer confirms (red invoice issued) or refuses (tax)")
 def answer_red_letter_form(uscc: str, form_id: str, body: RedLetterFormAnswer, who: Who,
-                           gateway: GatewayDep) -> dict[str, Any]:
+                           gateway: GatewayDep) -> tax.RedLetterForm:
     """`uscc` is the buyer's company. Confirming issues the red-letter invoice at once (`red_number`)."""
     return gateway.companies.answer_red_letter_form(who, uscc, form_id, body)
 
 
 @router.get("/received-invoices", summary="Invoices issued to this company (tax)")
-def received_invoices(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+def received_invoices(uscc: str, who: Who, gateway: GatewayDep) -> list[tax.Invoice]:
     return gateway.companies.received_invoices(who, uscc)
 
 
 @router.post("/received-invoices/{number}/use", summary="The buyer's 用途确认 or 入账确认 of a received invoice (tax)")
-def confirm_invoice_use(uscc: str, number: str, body: InvoiceUse, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+def confirm_invoice_use(uscc: str, number: str, body: InvoiceUse, who: Who, gateway: GatewayDep) -> tax.Invoice:
     return gateway.companies.confirm_invoice_use(who, uscc, number, body)
 
 
 @router.post("/tax-declarations", status_code=201, summary="File one period's tax declaration (纳税申报)")
-def file_declaration(uscc: str, body: DeclarationRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+def file_declaration(uscc: str, body: DeclarationRequest, who: Who, gateway: GatewayDep) -> tax.Declaration:
     """《税收征收管理法》第二十五条. `period` "2026-Q4" for a small-scale taxpayer, "2026-11" for a general
     one; `tax_due` 0 for a 零申报. The same declaration again is a retry; another amount is a 409. A
     closing's tax clearance lists every expected period without one as a blocker."""
@@ -100,12 +102,12 @@ def file_declaration(uscc: str, body: DeclarationRequest, who: Who, gateway: Gat
 
 
 @router.get("/tax-declarations", summary="The periods tax expects a declaration for, and which are filed")
-def list_declarations(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+def list_declarations(uscc: str, who: Who, gateway: GatewayDep) -> list[tax.Declaration]:
     return gateway.companies.list_declarations(who, uscc)
 
 
 @router.get("/invoices", summary="Invoices issued (tax)")
-def list_invoices(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+def list_invoices(uscc: str, who: Who, gateway: GatewayDep) -> list[tax.Invoice]:
     return gateway.companies.list_invoices(who, uscc)
 
 
@@ -122,7 +124,7 @@ def enrol(uscc: str, body: EmployeeRequest, who: Who, gateway: GatewayDep,
 
 
 @router.get("/employees", summary="Staff enrolled (resident IDs masked; with the 就业登记 of each)")
-def list_staff(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+def list_staff(uscc: str, who: Who, gateway: GatewayDep) -> list[social_security.StaffMember]:
     return gateway.staffing.list_staff(who, uscc)
 
 

@@ -3,13 +3,11 @@ operators, revocation (then `verify` and the application's timeline show the lic
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.codes import is_valid_uscc
-from contracts.rpc import Forbidden, Invalid
+from contracts.rpc import Forbidden, Invalid, registration
 from gateway.api.deps import GatewayDep, Who
 
 router = APIRouter(tags=["licences"])
@@ -21,13 +19,13 @@ class Revocation(BaseModel):
 
 
 @router.get("/.well-known/onestop-licence-key", summary="Public key that signs licence QR codes (no login)")
-def licence_key(gateway: GatewayDep) -> dict[str, Any]:
+def licence_key(gateway: GatewayDep) -> registration.LicenceKey:
     """Ed25519; `public_key` is base64 of the raw 32 bytes. `onestop verify-licence FILE --key <this JSON>`."""
     return gateway.clients.registration.licence_public_key()
 
 
 @router.post("/api/v1/operator/licences/{uscc}/revocation", summary="Revoke a licence (operators only)")
-def revoke(uscc: str, body: Revocation, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+def revoke(uscc: str, body: Revocation, who: Who, gateway: GatewayDep) -> registration.LicenceRevocation:
     if not who.is_operator:
         raise Forbidden("只有运营人员可以吊销营业执照")
     if not is_valid_uscc(uscc):

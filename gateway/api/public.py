@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from contracts.changes import CreditorObjection
 from contracts.closing import ObjectionRequest
+from contracts.rpc import registration, seal
 from gateway import health
 from gateway.api.deps import GatewayDep, Who, client_address
 from gateway.api.schemas import HealthOut, NameCheck
@@ -27,7 +28,7 @@ def ready(gateway: GatewayDep) -> Any:
 
 
 @router.post("/api/v1/name-checks", summary="Check a company name before submitting")
-def check_name(body: NameCheck, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+def check_name(body: NameCheck, who: Who, gateway: GatewayDep) -> registration.NameCheckResult:
     gateway.quotas.take(who, "name_check")
     return gateway.clients.registration.check_name(body.name, body.district_code, body.scope)
 
@@ -60,5 +61,5 @@ def object_to_decrease(uscc: str, body: CreditorObjection, gateway: GatewayDep, 
 
 
 @router.get("/api/v1/verify/seals/{code}", summary="Is this seal filed? (no login)")
-def verify_seal(code: str, gateway: GatewayDep) -> dict[str, Any]:
+def verify_seal(code: str, gateway: GatewayDep) -> seal.SealLookup:
     return gateway.verify.seal(code)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
@@ -52,7 +52,7 @@ async def sign(uscc: str, code: str, request: Request, who: Who, gateway: Gatewa
 
 
 @router.get("/signatures", summary="Every document signed with the company's seals (who, when, hash)")
-def uses(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+def uses(uscc: str, who: Who, gateway: GatewayDep) -> list[seal.SealUse]:
     return gateway.companies.list_seal_uses(who, uscc)
 
 
@@ -73,5 +73,5 @@ class Loss(BaseModel):
 
 
 @router.post("/{code}/loss", summary="Report an electronic seal lost: its certificate is revoked at once")
-def report_lost(uscc: str, code: str, body: Loss, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+def report_lost(uscc: str, code: str, body: Loss, who: Who, gateway: GatewayDep) -> seal.CertificateStatus:
     return gateway.companies.report_seal_lost(who, uscc, code, body.reason)

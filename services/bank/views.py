@@ -8,6 +8,7 @@ from typing import Any
 
 from contracts.revocation import Revocation
 from contracts.rpc import Task
+from contracts.rpc.bank import BankAccount
 from kit import clerk as queue
 from services.bank.domain import ACTIONS, BUREAU, CLOSING_ACTIONS, TASK_KIND, Account, appointment_text
 
@@ -29,15 +30,13 @@ def task_view(account: Account, now: datetime) -> Task:
 
 
 def account_view(account: Account, revocation: Revocation | None) -> dict[str, Any]:
-    return {
-        "uscc": account.uscc, "application_id": account.application_id, "company_name": account.company_name,
-        "bank_name": account.bank_name, "branch_id": account.branch_id, "branch_name": account.branch_name,
-        "branch_address": account.branch_address, "account_number": account.account_number,
-        "account_kind": "basic", "state": account.state, "reasons": account.reasons,
-        "appointment_date": account.appointment.day.isoformat() if account.appointment else None,
-        "appointment_slot": account.appointment.slot if account.appointment else None,
-        "reserved_at": account.reserved_at.isoformat(),
-        "opened_at": account.opened_at.isoformat() if account.opened_at else None,
-        "closed_at": account.closed_at.isoformat() if account.closed_at else None,
-        "licence_revoked": revocation.view() if revocation else None,
-    }
+    return BankAccount(
+        uscc=account.uscc, application_id=account.application_id, company_name=account.company_name,
+        bank_name=account.bank_name, branch_id=account.branch_id, branch_name=account.branch_name,
+        branch_address=account.branch_address, account_number=account.account_number,
+        account_kind="basic", state=account.state, reasons=account.reasons,
+        appointment_date=account.appointment.day if account.appointment else None,
+        appointment_slot=account.appointment.slot if account.appointment else None,
+        reserved_at=account.reserved_at, opened_at=account.opened_at, closed_at=account.closed_at,
+        licence_revoked=revocation.view() if revocation else None,
+    ).model_dump(mode="json")

@@ -8,6 +8,7 @@ from typing import Any
 from contracts.codes import mask_resident_id
 from contracts.revocation import Revocation
 from contracts.rpc import Task
+from contracts.rpc.housing_fund import Account as AccountReply
 from kit import clerk as queue
 from services.housing_fund.domain import ACTIONS, BUREAU, Account, Unit, monthly_deposit, task_of
 
@@ -26,16 +27,15 @@ def task_view(unit: Unit, now: datetime) -> Task:
 
 def account_view(unit: Unit, account: Account) -> dict[str, Any]:
     """One account as callers see it: ID masked, this month's deposits at the unit's rates."""
-    return {
-        "employee_id": account.employee_id, "name": account.name,
-        "resident_id": mask_resident_id(account.resident_id), "account_number": account.account_number,
-        "start_date": account.start_date.isoformat(),
-        "end_date": account.end_date.isoformat() if account.end_date else None, "state": account.state,
-        "monthly_wage": str(account.monthly_wage), "deposit_base": str(account.deposit_base),
-        "base_provisional": account.base_provisional, "period": account.period,
-        "employer_deposit": str(monthly_deposit(account.deposit_base, unit.employer_rate)),
-        "employee_deposit": str(monthly_deposit(account.deposit_base, unit.employee_rate)),
-    }
+    return AccountReply(
+        employee_id=account.employee_id, name=account.name,
+        resident_id=mask_resident_id(account.resident_id), account_number=account.account_number,
+        start_date=account.start_date, end_date=account.end_date, state=account.state,
+        monthly_wage=account.monthly_wage, deposit_base=account.deposit_base,
+        base_provisional=account.base_provisional, period=account.period,
+        employer_deposit=monthly_deposit(account.deposit_base, unit.employer_rate),
+        employee_deposit=monthly_deposit(account.deposit_base, unit.employee_rate),
+    ).model_dump(mode="json")
 
 
 def unit_view(unit: Unit, revocation: Revocation | None) -> dict[str, Any]:

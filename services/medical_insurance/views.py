@@ -10,6 +10,7 @@ from contracts.codes import mask_resident_id
 from contracts.contributions import Policy
 from contracts.revocation import Revocation
 from contracts.rpc import NotFound, Task
+from contracts.rpc.medical_insurance import Member as MemberReply
 from kit import clerk as queue
 from services.medical_insurance.domain import ACTIONS, BUREAU, INSURANCES, Member, Unit, monthly_contributions
 
@@ -29,18 +30,14 @@ def task_view(unit: Unit, now: datetime) -> Task:
 
 def member_view(member: Member, figures: Policy | None = None) -> dict[str, Any]:
     """One record as callers see it: ID masked; with `figures`, this month's contributions per kind."""
-    view = {
-        "employee_id": member.employee_id, "name": member.name, "resident_id": mask_resident_id(member.resident_id),
-        "record_number": member.record_number, "insurances": INSURANCES, "start_date": member.start_date.isoformat(),
-        "end_date": member.end_date.isoformat() if member.end_date else None, "state": member.state,
-        "monthly_wage": str(member.monthly_wage), "contribution_base": str(member.contribution_base),
-        "base_provisional": member.base_provisional, "period": member.period,
-        "previous_base": str(member.previous_base) if member.previous_base is not None else None,
-        "base_determined_at": member.base_determined_at.isoformat() if member.base_determined_at else None,
-    }
-    if figures is not None:
-        view["contributions"] = monthly_contributions(member.contribution_base, figures)
-    return view
+    return MemberReply(
+        employee_id=member.employee_id, name=member.name, resident_id=mask_resident_id(member.resident_id),
+        record_number=member.record_number, insurances=INSURANCES, start_date=member.start_date,
+        end_date=member.end_date, state=member.state, monthly_wage=member.monthly_wage,
+        contribution_base=member.contribution_base, base_provisional=member.base_provisional, period=member.period,
+        previous_base=member.previous_base, base_determined_at=member.base_determined_at,
+        contributions=None if figures is None else monthly_contributions(member.contribution_base, figures),
+    ).model_dump(mode="json")
 
 
 def unit_view(unit: Unit, revocation: Revocation | None) -> dict[str, Any]:

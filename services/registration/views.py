@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from contracts.rpc import Task
+from contracts.rpc.registration import NotRegistered, RegisteredRepresentative
 from services.registration.domain import LICENCE_DOC, ReviewTask
 
 # what a founder sees of the case (never the stored form's personal IDs beyond what they sent)
@@ -33,6 +34,7 @@ def documents_view(case: dict[str, Any]) -> list[dict[str, Any]]:
 def legal_representative_view(case: dict[str, Any] | None) -> dict[str, Any]:
     """A registered company's current legal representative (the form with its changes applied)."""
     if case is None or not case.get("form"):
-        return {"registered": False}
+        return NotRegistered(registered=False).model_dump(mode="json")
     rep = case["form"].get("legal_representative") or {}
-    return {"registered": True, "name": rep.get("name", ""), "resident_id": rep.get("resident_id", "")}
+    return RegisteredRepresentative(registered=True, name=rep.get("name", ""),
+                                    resident_id=rep.get("resident_id", "")).model_dump(mode="json")

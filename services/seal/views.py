@@ -10,6 +10,7 @@ from contracts.calendar import DEADLINE_KEYS
 from contracts.form import SEAL_KIND_LABELS
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Task
+from contracts.rpc.seal import SealLookup, SealView
 from kit import clerk as queue
 from services.seal.domain import (
     BUREAU,
@@ -48,30 +49,31 @@ def task_view(seal_set: SealSet, task: StepTask, now: datetime, revocation: Revo
 def seal_view(seal_set: SealSet, seal: SealRecord, revocation: Revocation | None = None) -> dict[str, Any]:
     """What anyone may see of a seal: company, kind, medium, status, and the licence revocation that
     voids it (date and reason only). Never a personal ID."""
-    return {
-        "code": seal.code,
-        "kind": seal.kind.value,
-        "kind_label": SEAL_KIND_LABELS[seal.kind],
-        "medium": seal.medium,
-        "medium_label": MEDIUM_LABELS[seal.medium],
-        "status": seal.status,
-        "status_label": STATUS_LABELS[seal.status],
-        "filed": seal.filed,
-        "filed_at": seal.filed_at.isoformat() if seal.filed_at else None,
-        "engraver": seal.engraver,
-        "company_name": seal.bears_name or seal_set.company_name,
-        "voided_on": clock.china_date(seal.voided_at).isoformat() if seal.voided_at else None,
-        "void_reason": seal.void_reason,
-        "uscc": seal_set.uscc,
-        "licence_revoked": revocation_view(revocation),
-    }
+    return SealView(
+        code=seal.code,
+        kind=seal.kind.value,
+        kind_label=SEAL_KIND_LABELS[seal.kind],
+        medium=seal.medium,
+        medium_label=MEDIUM_LABELS[seal.medium],
+        status=seal.status,
+        status_label=STATUS_LABELS[seal.status],
+        filed=seal.filed,
+        filed_at=seal.filed_at,
+        engraver=seal.engraver,
+        company_name=seal.bears_name or seal_set.company_name,
+        voided_on=clock.china_date(seal.voided_at) if seal.voided_at else None,
+        void_reason=seal.void_reason,
+        uscc=seal_set.uscc,
+        licence_revoked=revocation_view(revocation),
+    ).model_dump(mode="json")
 
 
 def lookup_result(seal_set: SealSet | None, code: str, revocation: Revocation | None = None) -> dict[str, Any]:
     """A seal is genuine when we made it, it is filed with the public security bureau, and its
     company's licence has not been revoked (a dead company's seal binds nobody)."""
     if seal_set is None:
-        return {"genuine": False, "seal": None}
+        return SealLookup(genuine=False, seal=None).model_dump(mode="json")
     seal = next(s for s in seal_set.seals if s.code == code)
-    return {"genuine": seal.filed and revocation is None, "seal": seal_view(seal_set, seal, revocation)}
+    return SealLookup(genuine=seal.filed and revocation is None,
+                      seal=seal_view(seal_set, seal, revocation)).model_dump(mode="json")
 

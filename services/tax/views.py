@@ -1,5 +1,6 @@
 """What the tax bureau's RPCs return: the clerk task, the registration, an invoice, a red-letter form,
-a declaration."""
+a declaration. The replies the gateway reads are built through their contracts (contracts/rpc/tax.py),
+so a field the contract does not name fails here, in the bureau, before it reaches anyone."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from contracts.form import (
 )
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Task
+from contracts.rpc import tax as contract
 from kit import clerk as queue
 from services.tax.domain import (
     BUREAU,
@@ -61,25 +63,25 @@ INTERNAL_INVOICE_FIELDS = ("fingerprint", "quota_fen", "allocated_at", "_id")
 
 
 def invoice_view(inv: dict[str, Any]) -> dict[str, Any]:
-    return jsonable({k: v for k, v in inv.items() if k not in INTERNAL_INVOICE_FIELDS})
+    shown = {k: v for k, v in inv.items() if k not in INTERNAL_INVOICE_FIELDS}
+    return contract.Invoice.model_validate(shown).model_dump(mode="json")
 
 
 def form_view(form: dict[str, Any], now: datetime) -> dict[str, Any]:
     """A 红字发票信息确认单 as seller and buyer see it: its state as of now (void once it has expired)."""
     state = redletter.form_state(form, now)
     hidden = ("_id", "fingerprint", "request")
-    return jsonable({k: v for k, v in form.items() if k not in hidden} | {
+    return contract.RedLetterForm.model_validate({k: v for k, v in form.items() if k not in hidden} | {
         "state": state, "state_label": redletter.state_label(form, state),
-        "lines": form["request"].get("lines"), "reason_code": form["request"]["reason_code"]})
+        "lines": form["request"].get("lines"), "reason_code": form["request"]["reason_code"]}).model_dump(mode="json")
 
 
 def declaration_view(period: str, filed: dict[str, Any] | None) -> dict[str, Any]:
     """One period of the 纳税申报 listing, or the declaration just filed (`filed`: as stored, or None);
     the time it was filed is shown in China's time zone."""
-    view: dict[str, Any] = {"period": period, "label": declarations.label(period), "filed": filed is not None}
-    if filed is not None:
-        view |= {"tax_due": str(filed["tax_due"]), "filed_at": clock.in_china(filed["filed_at"]).isoformat()}
-    return view
+    when = {} if filed is None else {"tax_due": filed["tax_due"], "filed_at": clock.in_china(filed["filed_at"])}
+    return contract.Declaration(period=period, label=declarations.label(period), filed=filed is not None,
+                                **when).model_dump(mode="json")
 
 
 def jsonable(value: Any) -> Any:

@@ -8,6 +8,7 @@ from contracts.rpc import Conflict, Invalid, Unavailable
 from gateway.recording import record
 from tests.factories import make_form
 from tests.support.parties import founder_only
+from tests.unit.gateway import captured
 from tests.unit.gateway.conftest import login, pdf_document
 
 API = "/api/v1"
@@ -277,7 +278,7 @@ def test_company_actions_only_by_the_owner(client, sign_up, bureaus, gateway):
     app_id = submitted(client, owner)
     record(gateway.store, "registration", licence_payload(app_id))
     uscc = client.get(f"{API}/applications/{app_id}", headers=owner["headers"]).json()["outputs"]["uscc"]
-    bureaus.on("tax", "issue_invoice", lambda u, req: {"number": "26420000000000000001", "uscc": u, **req})
+    bureaus.on("tax", "issue_invoice", lambda u, req: captured.reply("tax", "issue_invoice", number="26420000000000000001", uscc=u))
     invoice = {"request_id": "r1", "buyer_name": "武汉买方有限公司", "buyer_tax_id": "91420100MA4K0000X1",
                "items": [{"name": "软件服务", "quantity": "1", "unit_price": "1000.00", "tax_rate": "0.01"}]}
     assert client.post(f"{API}/companies/{uscc}/invoices", json=invoice, headers=stranger["headers"]).status_code == 404
@@ -306,10 +307,11 @@ def test_the_bank_appointment_and_the_medical_records_only_for_the_owner_with_th
     uscc = client.get(f"{API}/applications/{app_id}", headers=owner["headers"]).json()["outputs"]["uscc"]
     url = f"{API}/companies/{uscc}/bank-account/appointment"
     choice = {"appointment_date": "2026-12-09", "appointment_slot": "09:30-10:30"}
-    bureaus.on("bank", "move_appointment", lambda u, d, s: {"uscc": u, "appointment_date": d, "appointment_slot": s})
+    bureaus.on("bank", "move_appointment", lambda u, d, s: captured.reply("bank", "move_appointment", uscc=u,
+                                                                          appointment_date=d, appointment_slot=s))
     assert client.put(url, json=choice, headers=stranger["headers"]).status_code == 404
     reply = client.put(url, json=choice, headers=owner["headers"])
-    assert reply.status_code == 200 and reply.json() == {"uscc": uscc, **choice}
+    assert reply.status_code == 200 and reply.json() == captured.reply("bank", "move_appointment", uscc=uscc, **choice)
     assert bureaus.calls[-1] == ("bank", "move_appointment", (uscc, "2026-12-09", "09:30-10:30"))
     full = Invalid.with_fields("该时段已约满", [FieldError(field="appointment_slot", message="该时段已约满，请另选日期或时段")])
     bureaus.on("bank", "move_appointment", full)
@@ -321,7 +323,8 @@ def test_the_bank_appointment_and_the_medical_records_only_for_the_owner_with_th
     bad = client.put(url, json={"appointment_date": "2026-12-09"}, headers=owner["headers"])
     assert bad.status_code == 422 and {e["field"] for e in error_shape(bad)["errors"]} == {"appointment_slot"}
     assert len(bureaus.calls) == calls  # refused before the bank is asked
-    bureaus.on("medical_insurance", "list_members", lambda u: [{"contribution_base": "5000.00", "previous_base": "4700.00"}])
+    bureaus.on("medical_insurance", "list_members",
+               lambda u: [captured.reply("medical_insurance", "list_members", contribution_base="5000.00", previous_base="4700.00")])
     assert client.get(f"{API}/companies/{uscc}/medical-insurance/members", headers=stranger["headers"]).status_code == 404
     assert client.get(f"{API}/companies/{uscc}/medical-insurance/members",
                       headers=owner["headers"]).json()[0]["previous_base"] == "4700.00"
@@ -390,11 +393,11 @@ def test_a_silent_bureau_is_503_and_a_crash_is_a_generic_500(client, bureaus, si
 
 def test_health_lists_what_is_down(client, bureaus):
     for name in manifest.NAMES:
-        bureaus.on(name, "health", {"status": "ok"})
+        bureaus.on(name, "health", {"service": name, "status": "ok", "database": "ok"} | ({"font": "ok"} if name == "seal" else {}))
     reply = client.get("/healthz")
     assert reply.status_code == 503
     assert reply.json()["checks"]["gateway"].startswith("down") and reply.json()["checks"]["tax"] == "ok"
-    bureaus.on("gateway", "health", {"status": "ok"})
+    bureaus.on("gateway", "health", {"service": "gateway", "status": "ok", "database": "ok"})
     assert client.get("/healthz").status_code == 200
 
 
@@ -423,8 +426,8 @@ def test_the_public_seal_page_says_a_revoked_companys_seal_is_void(client, burea
     seal = {"code": "4201110000001", "kind": "company", "kind_label": "公章", "medium": "electronic",
             "medium_label": "电子印章", "status": "filed", "status_label": "已备案", "filed": True,
             "filed_at": "2026-11-24T01:00:05+00:00", "company_name": "武汉测试科技有限公司",
-            "uscc": "91350100M000100Y43",
-            "licence_revoked": {"revoked_at": "2026-11-25T02:00:00+00:00", "reason": "提交虚假材料取得公司登记"}}
+            "uscc": "91350100M000100Y43", "engraver": "武汉市公安局电子印章制作中心", "voided_on": None,
+            "void_reason": None, "licence_revoked": {"revoked_at": "2026-11-25T02:00:00+00:00", "reason": "提交虚假材料取得公司登记"}}
     bureaus.on("seal", "lookup_seal", {"genuine": False, "seal": seal})
     page = client.get("/verify/seals/4201110000001")
     assert page.status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contracts.rpc import Conflict, Invalid, NotFound, Unavailable
 from gateway.recording import record
+from tests.unit.gateway import captured
 from tests.unit.gateway.test_api import API, licence_payload, submitted
 from tests.unit.social_security.helpers import resident_id
 
@@ -27,15 +28,17 @@ def test_one_hire_reaches_social_security_medical_insurance_and_the_housing_fund
         client, sign_up, bureaus, gateway):
     owner = sign_up()
     uscc = company(client, gateway, owner, housing_fund=True)
-    bureaus.on("social_security", "enrol_employee", lambda u, e, r: {"employee_id": "ss-1", "employment_registered_on": "2026-12-01"})
-    bureaus.on("medical_insurance", "enrol_member", lambda u, e, r: {"record_number": "YB1"})
-    bureaus.on("housing_fund", "open_account", lambda u, e, r: {"account_number": "GJJ1"})
+    bureaus.on("social_security", "enrol_employee",
+               lambda u, e, r: captured.reply("social_security", "enrol_employee", employee_id="ss-1",
+                                              employment_registered_on="2026-12-01"))
+    bureaus.on("medical_insurance", "enrol_member", lambda u, e, r: captured.reply("medical_insurance", "enrol_member", record_number="YB1"))
+    bureaus.on("housing_fund", "open_account", lambda u, e, r: captured.reply("housing_fund", "open_account", account_number="GJJ1"))
     reply = client.post(f"{API}/companies/{uscc}/employees", json=HIRE, headers={**owner["headers"], "Idempotency-Key": "k-1"})
     assert reply.status_code == 201 and reply.json()["outcome"] == "done"
     answers = by_bureau(reply)
     assert list(answers) == ["social_security", "medical_insurance", "housing_fund"]
     assert {a["status"] for a in answers.values()} == {"done"}
-    assert answers["housing_fund"]["result"] == {"account_number": "GJJ1"}
+    assert answers["housing_fund"]["result"] == captured.reply("housing_fund", "open_account", account_number="GJJ1")
     asked = [(c[0], c[2][0], c[2][2]) for c in bureaus.calls if c[1] in ("enrol_employee", "enrol_member", "open_account")]
     assert asked == [("social_security", uscc, "k-1"), ("medical_insurance", uscc, "k-1"), ("housing_fund", uscc, "k-1")]
 
@@ -43,7 +46,8 @@ def test_one_hire_reaches_social_security_medical_insurance_and_the_housing_fund
 def test_a_bureau_that_refuses_undoes_nothing_and_the_answer_says_so(client, sign_up, bureaus, gateway):
     owner = sign_up()
     uscc = company(client, gateway, owner)  # no housing fund on the form: the centre is not asked
-    bureaus.on("social_security", "enrol_employee", lambda u, e, r: {"employee_id": "ss-1"})
+    bureaus.on("social_security", "enrol_employee",
+               lambda u, e, r: captured.reply("social_security", "enrol_employee", employee_id="ss-1"))
     bureaus.on("medical_insurance", "enrol_member", Conflict("王芳已在本单位参加职工医保，不能重复参保"))
     reply = client.post(f"{API}/companies/{uscc}/employees", json=HIRE, headers=owner["headers"])
     assert reply.status_code == 201
@@ -77,8 +81,9 @@ def test_a_leaver_is_named_by_resident_id_at_the_other_bureaus_and_the_id_is_nev
     owner, stranger = sign_up(), sign_up()
     uscc = company(client, gateway, owner, housing_fund=True)
     bureaus.on("social_security", "person_of", lambda u, e: {"employee_id": e, "name": "王芳", "resident_id": HIRE["resident_id"]})
-    bureaus.on("social_security", "end_employment", lambda u, e, d: {"employee_id": e, "state": "ended"})
-    bureaus.on("medical_insurance", "end_membership", lambda u, r, d: {"state": "ended"})
+    bureaus.on("social_security", "end_employment",
+               lambda u, e, d: captured.reply("social_security", "end_employment", employee_id=e))
+    bureaus.on("medical_insurance", "end_membership", lambda u, r, d: captured.reply("medical_insurance", "end_membership"))
     bureaus.on("housing_fund", "close_account_of", NotFound("本单位没有此人的住房公积金个人账户"))
     assert client.delete(f"{API}/companies/{uscc}/employees/ss-1", headers=stranger["headers"]).status_code == 404
     reply = client.delete(f"{API}/companies/{uscc}/employees/ss-1?end_date=2026-12-31", headers=owner["headers"])
