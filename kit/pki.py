@@ -50,18 +50,15 @@ class PkiMissing(RuntimeError):
     """The configured PKI directory lacks a certificate or key and may not create it."""
 
 
-def _setting(config: dict | None, name: str) -> str:
-    return str((config or {}).get(name) or os.environ.get(name) or "").strip()
-
-
 def keys_supplied(config: dict | None = None) -> bool:
     """True where the deployment supplies every key (ONESTOP_KEYS_SUPPLIED): create none, ever."""
-    return _setting(config, SUPPLIED_CONFIG).lower() in ("1", "true", "yes", "on")
+    value = str((config or {}).get(SUPPLIED_CONFIG) or os.environ.get(SUPPLIED_CONFIG) or "")
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def missing(config: dict | None, path: Path, what: str) -> PkiMissing:
     """The startup error for a file the deployment should have supplied."""
-    source = _setting(config, SOURCE_CONFIG)
+    source = str((config or {}).get(SOURCE_CONFIG) or os.environ.get(SOURCE_CONFIG) or "").strip()
     where = f"{source}, mounted at {path.parent}" if source else f"{DIR_CONFIG}={path.parent}"
     return PkiMissing(f"{path} is missing ({what}): {SUPPLIED_CONFIG} is set, so nothing is created; "
                       f"supply it in {where} (`onestop pki issue` writes it, docs/operations.md)")
