@@ -42,6 +42,10 @@ BROKER_USERS, OPERATIONS = f"{K8S}/broker-users.yaml", "docs/operations.md"
 PUBLIC_URL = "PUBLIC_BASE_URL"  # the gateway's public address (links, QR codes, CRLs)
 LOCAL_PUBLIC_URL = "http://localhost:8000"
 SETTING = re.compile(r"^(\w+):\s*(?:!\w+\s+)?\"?\$\{(\w+):([^}]*)\}")
+# a secret setting: read raw (no YAML parsing of a key) with no default; on Kubernetes from the bureau's
+# own Secret onestop-keys-<bureau> (`onestop pki issue` writes it), e.g. LICENCE_SIGNING_KEY
+SECRET_SETTING = re.compile(r'^\w+:\s*!raw_env_var\s+"\$\{(\w+):\}"')
+PKI_PASSWORD = "PKI_KEY_PASSWORD"  # every bureau's, set by the template itself (kit.pki reads it)
 
 
 def dash(name: str) -> str:
@@ -75,6 +79,7 @@ class Target:
     label: str
     step_title: str
     settings: tuple[Setting, ...]
+    secrets: tuple[str, ...] = ()  # the secret settings besides PKI_KEY_PASSWORD
 
     @property
     def dash(self) -> str:  # Kubernetes object names
@@ -99,14 +104,21 @@ def settings(config_text: str, bureau: str) -> tuple[Setting, ...]:
     return tuple(found)
 
 
+def secret_settings(config_text: str) -> tuple[str, ...]:
+    """The variables of a bureau's config.yml that hold keys (see SECRET_SETTING)."""
+    found = (m.group(1) for m in map(SECRET_SETTING.match, config_text.splitlines()) if m)
+    return tuple(v for v in found if v != PKI_PASSWORD)
+
+
 def targets(root: Path, entries: Sequence[manifest.Bureau]) -> list[Target]:
     out = []
     for entry in entries:
         config = root / entry.config
         if not config.is_file():
             raise GenerateError(f"bureau {entry.name} is in contracts/bureaus.py but {entry.config} is missing")
-        found = settings(config.read_text(encoding="utf-8"), entry.name)
-        out.append(Target(entry.name, entry.label, entry.step_title, found))
+        text = config.read_text(encoding="utf-8")
+        out.append(Target(entry.name, entry.label, entry.step_title, settings(text, entry.name),
+                          secret_settings(text)))
     return out
 
 
@@ -143,7 +155,14 @@ def compose_service(target: Target) -> str:
 
 
 def k8s_manifest(target: Target) -> str:
-    text = _substitute(_template("k8s-bureau.yaml"), {"name": target.name, "dash": target.dash})
+    secrets = [line for variable in target.secrets for line in (
+        f"            - name: {variable}",
+        "              valueFrom:",
+        "                secretKeyRef:",
+        f"                  name: onestop-keys-{target.dash}",
+        f"                  key: {variable}")]
+    text = _template("k8s-bureau.yaml").replace("{{secret_settings}}\n", "".join(f"{x}\n" for x in secrets))
+    text = _substitute(text, {"name": target.name, "dash": target.dash})
     return f"{GENERATED_MARK}k8s-bureau.yaml: edit those, not this file.\n{text}"
 
 

@@ -6,11 +6,14 @@ One directory holds the deployment's PKI (config `PKI_DIR`, default `var/pki`, n
     root.key            the root's private key: only where this deployment issues certificates itself
     <bureau>.pem/.key   a bureau's document-signing certificate and key (the bureau's "seal")
 
-In production the operator supplies `root.pem` and each bureau's pair (issued by their own CA, root key
-kept offline): nothing is created then. On a fresh demo deployment the first process that needs it
-creates the root ONCE (a file lock serialises racing processes; every later process loads it), then
-each bureau's certificate on first use. Private keys are PKCS#8 PEM, mode 0600, encrypted with
-`PKI_KEY_PASSWORD` when it is set.
+In production the operator supplies `root.pem` and each bureau's pair (`onestop pki issue`, or their
+own CA; the root key kept offline) and sets `ONESTOP_KEYS_SUPPLIED` (Kubernetes does): nothing is ever
+created then, and a missing file is a startup error naming it and what should hold it
+(`PKI_SUPPLIED_BY`, e.g. the Kubernetes Secret). Created files there would be worse than an error: each replica would make its own root and
+key, signing with keys nobody published. On a fresh demo deployment (switch off) the first process
+that needs it creates the root ONCE (a file lock serialises racing processes; every later process
+loads it), then each bureau's certificate on first use. Private keys are PKCS#8 PEM, mode 0600,
+encrypted with `PKI_KEY_PASSWORD` when it is set.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ log = logging.getLogger(__name__)
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
 DIR_CONFIG, PASSWORD_CONFIG = "PKI_DIR", "PKI_KEY_PASSWORD"
+SUPPLIED_CONFIG = "ONESTOP_KEYS_SUPPLIED"  # the production switch: keys come from the deployment
+SOURCE_CONFIG = "PKI_SUPPLIED_BY"  # what fills PKI_DIR (e.g. "Secret onestop-pki-tax"), named in the errors
 DEFAULT_DIR = "var/pki"
 ROOT_NAME = "OneStop 企业开办一网通办 根证书"
 ROOT_YEARS, BUREAU_YEARS = 20, 5
@@ -43,6 +48,20 @@ ROOT_YEARS, BUREAU_YEARS = 20, 5
 
 class PkiMissing(RuntimeError):
     """The configured PKI directory lacks a certificate or key and may not create it."""
+
+
+def keys_supplied(config: dict | None = None) -> bool:
+    """True where the deployment supplies every key (ONESTOP_KEYS_SUPPLIED): create none, ever."""
+    value = str((config or {}).get(SUPPLIED_CONFIG) or os.environ.get(SUPPLIED_CONFIG) or "")
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def missing(config: dict | None, path: Path, what: str) -> PkiMissing:
+    """The startup error for a file the deployment should have supplied."""
+    source = str((config or {}).get(SOURCE_CONFIG) or os.environ.get(SOURCE_CONFIG) or "").strip()
+    where = f"{source}, mounted at {path.parent}" if source else f"{DIR_CONFIG}={path.parent}"
+    return PkiMissing(f"{path} is missing ({what}): {SUPPLIED_CONFIG} is set, so nothing is created; "
+                      f"supply it in {where} (`onestop pki issue` writes it, docs/operations.md)")
 
 
 @dataclass(frozen=True)
@@ -159,17 +178,37 @@ def _write_private(path: Path, data: bytes) -> None:
         out.write(data)
 
 
+def new_root() -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    key = new_key()
+    return issue(subject(ROOT_NAME), key.public_key(), None, key, ca=True, years=ROOT_YEARS), key
+
+
+def new_bureau(root: x509.Certificate, root_key, name: str, common_name: str,
+               ca: bool = False) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    """Bureau `name`'s signing certificate and key, issued by the root (`ca`: see `identity`)."""
+    key = new_key()
+    cert = issue(subject(common_name, unit=name), key.public_key(), root, root_key,
+                 ca=ca, path_length=0 if ca else None, years=BUREAU_YEARS)
+    return cert, key
+
+
+def write_pair(directory: Path, name: str, cert: x509.Certificate, key, password: bytes | None) -> None:
+    """`<name>.pem` and `<name>.key` (mode 0600) as `identity` loads them."""
+    _write_private(directory / f"{name}.key", key_pem(key, password))
+    (directory / f"{name}.pem").write_text(pem(cert))
+
+
 def root_certificate(config: dict | None = None) -> x509.Certificate:
     """The trust root, created (with its key) on first use in a demo deployment."""
     directory = pki_dir(config)
     cert_path = directory / "root.pem"
     if not cert_path.exists():
+        if keys_supplied(config):
+            raise missing(config, cert_path, "the OneStop trust root's certificate")
         with _locked(directory):
             if not cert_path.exists():
-                key = new_key()
-                cert = issue(subject(ROOT_NAME), key.public_key(), None, key, ca=True, years=ROOT_YEARS)
-                _write_private(directory / "root.key", key_pem(key, _password(config)))
-                cert_path.write_text(pem(cert))
+                cert, key = new_root()
+                write_pair(directory, "root", cert, key, _password(config))
                 log.warning("created a OneStop trust root in %s: fine for a demo; production supplies "
                             "%s with root.pem and each bureau's certificate", directory, DIR_CONFIG)
     return x509.load_pem_x509_certificate(cert_path.read_bytes())
@@ -186,7 +225,11 @@ def identity(config: dict | None, name: str, common_name: str, ca: bool = False)
         return cached
     root = root_certificate(config)
     cert_path, key_path = directory / f"{name}.pem", directory / f"{name}.key"
-    if not cert_path.exists():
+    if keys_supplied(config):
+        for path, what in ((cert_path, f"{name}'s certificate"), (key_path, f"{name}'s private key")):
+            if not path.exists():
+                raise missing(config, path, what)
+    elif not cert_path.exists():
         with _locked(directory):
             if not cert_path.exists():
                 root_key_path = directory / "root.key"
@@ -194,11 +237,8 @@ def identity(config: dict | None, name: str, common_name: str, ca: bool = False)
                     raise PkiMissing(f"{cert_path} is missing and {root_key_path} is absent: "
                                      f"supply the bureau's certificate and key in {DIR_CONFIG}")
                 root_key = load_key(root_key_path.read_bytes(), _password(config))
-                key = new_key()
-                cert = issue(subject(common_name, unit=name), key.public_key(), root, root_key,
-                             ca=ca, path_length=0 if ca else None, years=BUREAU_YEARS)
-                _write_private(key_path, key_pem(key, _password(config)))
-                cert_path.write_text(pem(cert))
+                cert, key = new_bureau(root, root_key, name, common_name, ca)
+                write_pair(directory, name, cert, key, _password(config))
     cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
     found = Identity(cert, load_key(key_path.read_bytes(), _password(config)), (cert, root))
     with _cache_lock:

@@ -3,6 +3,7 @@
     onestop staff add --bureau tax --login tax.li --password-stdin     (or --operator instead of --bureau)
     onestop queues | sla | outbox [replay] (gateway/ops/status.py) | calendar|rates load FILE|status (kit/yearly.py); --json
     onestop dead-letters [list | replay | drop]                                    (kit/deadletters.py)
+    onestop pki issue --out DIR [--bureau B]: the root and the bureaus' keys, for Secrets (gateway/ops/pki.py)
 
 Subcommands are argparse sub-parsers: add a group with a `register_<group>(subparsers)` function.
 """
@@ -17,8 +18,8 @@ import sys
 import warnings
 
 from contracts.rpc import BUREAUS, OneStopError
+from gateway.ops import pki, verify_licence
 from gateway.ops import status as ops
-from gateway.ops import verify_licence
 from kit import deadletters, yearly
 from kit.startup import configure_from_env
 
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     subparsers = parser.add_subparsers(dest="group", required=True)
     register_staff(subparsers)
     verify_licence.register(subparsers)
+    pki.register(subparsers)  # pki issue
     ops.register(subparsers)  # queues, sla, outbox
     yearly.register(subparsers)  # calendar, rates
     deadletters.register(subparsers)

@@ -6,7 +6,10 @@ and, online, its revocation status.
 The private key comes from configuration (`LICENCE_SIGNING_KEY`: base64 of the raw 32-byte seed, or a
 PEM PKCS#8 key). Unset, a key is generated ONCE into `LICENCE_KEY_FILE` (default var/keys/, mode 0600,
 never in the repository) with a warning: fine for a demo, but production sets the key (every instance
-of the service must sign with the same key, and a lost key invalidates every printed licence).
+of the service must sign with the same key, and a lost key invalidates every printed licence). Where
+the deployment supplies keys (`ONESTOP_KEYS_SUPPLIED`, kit.pki; Kubernetes sets it and fills the
+variable from the Secret `onestop-keys-registration`) nothing is generated: without the variable or an
+existing key file the service does not start.
 """
 
 from __future__ import annotations
@@ -40,12 +43,18 @@ ROOT = Path(__file__).resolve().parents[2]
 KEY_CONFIG = "LICENCE_SIGNING_KEY"
 KEY_FILE_CONFIG = "LICENCE_KEY_FILE"
 DEFAULT_KEY_FILE = "var/keys/licence-ed25519.pem"
+# the Kubernetes Secret (and its key) that fills LICENCE_SIGNING_KEY: deploy/k8s/registration.yaml,
+# written by `onestop pki issue`
+KEY_SECRET, KEY_SECRET_KEY = "onestop-keys-registration", KEY_CONFIG
 MAX_REASON = 500
 # the subject of the certificate that signs every licence PDF (the visible seal names the district's bureau)
 SIGNING_NAME = "武汉市市场监督管理局"
 
 
 def identity(config: dict) -> pki.Identity:
+    """The PDF signer, made when the service starts (kit.pki.SigningIdentity); the licence key is loaded
+    then too, so that a deployment without it fails at start, not at its first approved licence."""
+    signer_from_config(config)
     return pki.identity(config, "registration", SIGNING_NAME)
 
 
@@ -102,13 +111,17 @@ def signer_from_config(config: dict) -> Signer:
     with _lock:
         cached = _cache.get((configured, path))
         if cached is None:
-            key = parse_private_key(configured) if configured else _key_file(Path(path))
+            key = parse_private_key(configured) if configured else _key_file(Path(path), config)
             cached = _cache[(configured, path)] = Signer(key)
         return cached
 
 
-def _key_file(path: Path) -> Ed25519PrivateKey:
+def _key_file(path: Path, config: dict) -> Ed25519PrivateKey:
     path = path if path.is_absolute() else ROOT / path
+    if not path.exists() and pki.keys_supplied(config):
+        raise pki.PkiMissing(f"{KEY_CONFIG} is not set and {path} is missing: {pki.SUPPLIED_CONFIG} is set, so "
+                             f"no licence key is generated; set {KEY_CONFIG} (on Kubernetes from the Secret "
+                             f"{KEY_SECRET}, key {KEY_SECRET_KEY}; `onestop pki issue` writes it)")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())

@@ -26,6 +26,8 @@ NEW = "land_registry"  # a made-up bureau
 NEW_CONFIG_EXTRA = """\
 # Working days a field survey may take.
 SURVEY_DAYS: ${LAND_REGISTRY_SURVEY_DAYS:5}
+# The key that seals survey deeds.
+DEED_KEY: !raw_env_var "${LAND_REGISTRY_DEED_KEY:}"
 """
 
 
@@ -129,9 +131,14 @@ def test_a_new_bureau_gets_every_deployment_part_from_its_manifest_entry_and_fol
     deployment = next(d for path, d in docs if path.endswith("land-registry.yaml") and d["kind"] == "Deployment")
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     assert container["command"] == ["nameko", "run", "--config", entry.config, entry.module]
-    secrets = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"]}
+    secrets = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"] if "valueFrom" in e}
     assert secrets["AMQP_URI"] == {"name": "onestop-amqp", "key": NEW}
     assert secrets["MONGO_URI"] == {"name": "onestop-mongo-land-registry", "key": "uri"}
+    # its keys: its own pki Secret at PKI_DIR, its key password and its secret setting from its own Secret
+    assert secrets["PKI_KEY_PASSWORD"] == {"name": "onestop-keys-land-registry", "key": "PKI_KEY_PASSWORD"}
+    assert secrets["LAND_REGISTRY_DEED_KEY"] == {"name": "onestop-keys-land-registry", "key": "LAND_REGISTRY_DEED_KEY"}
+    volumes = deployment["spec"]["template"]["spec"]["volumes"]
+    assert {"name": "pki", "secret": {"secretName": "onestop-pki-land-registry", "defaultMode": 0o440}} in volumes
     images = yaml.safe_load((root / generate.KUSTOMIZATION).read_text())["images"]
     assert {"name": f"onestop/{NEW}", "newTag": "0.1.0"} in images
     job_env = [d for _, d in docs if d["kind"] == "Job"][0]["spec"]["template"]["spec"]["containers"][0]["env"]

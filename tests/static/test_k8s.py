@@ -23,6 +23,10 @@ KUBERNETES_VERSION = "1.30.0"
 WITH_SPEC = {"Deployment", "Job", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service"}
 CUSTOM_RESOURCES = {("rabbitmq.com/v1beta1", "RabbitmqCluster"): ("replicas",),
                     ("rabbitmq.com/v1beta1", "Vhost"): ("name", "rabbitmqClusterReference")}
+PKI_DIR = "/app/var/pki"  # kit.pki's default PKI_DIR (var/pki) in the images' WORKDIR /app
+SWITCH = "ONESTOP_KEYS_SUPPLIED"  # kit.pki.SUPPLIED_CONFIG: with it on nothing creates a key
+GATEWAY_PKI = "onestop-pki-gateway"  # root.pem and the bureaus' certificates, no key
+KEY_SECRETS = ("onestop-pki-", "onestop-keys-")  # one bureau's (or the gateway's) key material each
 
 
 def manifests(k8s: Path = K8S) -> list[tuple[str, dict]]:
@@ -100,7 +104,62 @@ def semantic_problems(docs: list[dict], entries: tuple[Bureau, ...] = bureaus_ma
             problems.append(f"PDB {pdb['metadata']['name']} selects no Deployment's pods")
     if any(d.get("kind") == "Secret" and (d.get("data") or d.get("stringData")) for d in docs):
         problems.append("Secrets with values are committed; reference them instead")
+    if "gateway-web" in deployments:  # it publishes the root and checks documents against it
+        problems += _pki_problems("gateway-web", deployments["gateway-web"], GATEWAY_PKI)
+    problems += _shared_secrets(deployments)
     return problems
+
+
+def _secret_volumes(pod: dict) -> dict[str, str]:
+    return {v["name"]: v["secret"]["secretName"] for v in pod.get("volumes") or [] if "secret" in v}
+
+
+def secret_names(deployment: dict) -> set[str]:
+    """Every Secret a Deployment's pods read: mounted, or as environment variables."""
+    pod = deployment["spec"]["template"]["spec"]
+    names = set(_secret_volumes(pod).values())
+    for container in pod["containers"]:
+        names |= {e["valueFrom"]["secretKeyRef"]["name"] for e in container.get("env") or []
+                  if "secretKeyRef" in (e.get("valueFrom") or {})}
+        names |= {e["secretRef"]["name"] for e in container.get("envFrom") or [] if "secretRef" in e}
+    return names
+
+
+def _pki_problems(who: str, deployment: dict, secret: str) -> list[str]:
+    """The switch on, PKI_DIR its Secret mounted read-only, readable by its user only, and no other
+    Secret mounted (a bureau's pod holds no other bureau's key)."""
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    env = {e["name"]: e for e in container.get("env") or []}
+    problems = []
+    if env.get(SWITCH, {}).get("value") != "true":
+        problems.append(f"{who}: {SWITCH} is not \"true\": kit.pki would create its own root and keys")
+    if env.get("PKI_DIR", {}).get("value") != PKI_DIR:
+        problems.append(f"{who}: PKI_DIR is not {PKI_DIR}")
+    volumes = _secret_volumes(pod)
+    if sorted(volumes.values()) != [secret]:
+        problems.append(f"{who}: mounts the Secrets {sorted(volumes.values())}, not only its own {secret}")
+    mounts = [(m["mountPath"], m.get("readOnly")) for m in container.get("volumeMounts") or []
+              if volumes.get(m["name"]) == secret]
+    if mounts != [(PKI_DIR, True)]:
+        problems.append(f"{who}: {secret} is not mounted read-only at {PKI_DIR}")
+    for volume in (v for v in pod.get("volumes") or [] if "secret" in v):
+        context = pod.get("securityContext") or {}
+        if volume["secret"].get("defaultMode", 0o644) & 0o007 or context.get("fsGroup") != context.get("runAsGroup"):
+            problems.append(f"{who}: {volume['secret']['secretName']} is readable by others than its user")
+    return problems
+
+
+def _shared_secrets(deployments: dict[str, dict]) -> list[str]:
+    """A Secret of key material read by two Deployments, or any Secret mounted whole by two."""
+    readers: dict[str, list[str]] = {}
+    for name, deployment in deployments.items():
+        mounted = set(_secret_volumes(deployment["spec"]["template"]["spec"]).values())
+        for secret in secret_names(deployment):
+            if secret.startswith(KEY_SECRETS) or secret in mounted:
+                readers.setdefault(secret, []).append(name)
+    return [f"Secret {secret} is shared by {', '.join(sorted(names))}"
+            for secret, names in sorted(readers.items()) if len(names) > 1]
 
 
 def _bureau_pod_problems(bureau: str, entry: Bureau, deployment: dict) -> list[str]:
@@ -121,6 +180,13 @@ def _bureau_pod_problems(bureau: str, entry: Bureau, deployment: dict) -> list[s
         command = ((container.get(probe) or {}).get("exec") or {}).get("command")
         if probe in container and command != ["python", "/app/healthcheck.py", name]:
             problems.append(f"{bureau}: {probe} does not check {name}")
+    # every bureau signs its PDFs (tests/ops/test_pki.py checks that in the code): its own keys only
+    problems += _pki_problems(bureau, deployment, f"onestop-pki-{bureau}")
+    if refs.get("PKI_KEY_PASSWORD") != {"name": f"onestop-keys-{bureau}", "key": "PKI_KEY_PASSWORD"}:
+        problems.append(f"{bureau}: PKI_KEY_PASSWORD is not from its own Secret onestop-keys-{bureau}")
+    for variable, ref in refs.items():
+        if ref and ref["name"].startswith(KEY_SECRETS) and ref["name"] != f"onestop-keys-{bureau}":
+            problems.append(f"{bureau}: {variable} comes from {ref['name']}, not its own onestop-keys-{bureau}")
     return problems
 
 
@@ -189,3 +255,36 @@ def unlisted_manifests(k8s: Path = K8S) -> list[str]:
 
 def test_kustomization_lists_every_manifest_of_its_directory():
     assert unlisted_manifests() == []
+
+
+def _deployment(docs: list[dict], name: str) -> dict:
+    return next(d for d in docs if d.get("kind") == "Deployment" and d["metadata"]["name"] == name)
+
+
+def test_key_check_rejects_a_pod_without_its_own_keys_or_with_another_bureaus(docs):
+    broken = copy.deepcopy([d for _, d in docs])
+
+    def pod(name):
+        return _deployment(broken, name)["spec"]["template"]["spec"]
+
+    def env(name, variable):
+        return next(e for e in pod(name)["containers"][0]["env"] if e["name"] == variable)
+
+    pod("tax")["containers"][0]["env"].remove(env("tax", "ONESTOP_KEYS_SUPPLIED"))
+    next(v for v in pod("bank")["volumes"] if v["name"] == "pki")["secret"]["secretName"] = "onestop-pki-seal"
+    env("registration", "LICENCE_SIGNING_KEY")["valueFrom"]["secretKeyRef"]["name"] = "onestop-keys-seal"
+    next(m for m in pod("social-security")["containers"][0]["volumeMounts"] if m["name"] == "pki")["readOnly"] = False
+    next(v for v in pod("housing-fund")["volumes"] if v["name"] == "pki")["secret"]["defaultMode"] = 0o444
+    pod("gateway-web")["volumes"] = [v for v in pod("gateway-web")["volumes"] if v["name"] != "pki"]
+    problems = semantic_problems(broken)
+    for expected in ('tax: ONESTOP_KEYS_SUPPLIED is not "true": kit.pki would create its own root and keys',
+                     "bank: mounts the Secrets ['onestop-pki-seal'], not only its own onestop-pki-bank",
+                     "Secret onestop-pki-seal is shared by bank, seal",
+                     "registration: LICENCE_SIGNING_KEY comes from onestop-keys-seal, not its own "
+                     "onestop-keys-registration",
+                     "Secret onestop-keys-seal is shared by registration, seal",
+                     "social-security: onestop-pki-social-security is not mounted read-only at /app/var/pki",
+                     "housing-fund: onestop-pki-housing-fund is readable by others than its user",
+                     "gateway-web: mounts the Secrets [], not only its own onestop-pki-gateway"):
+        assert expected in problems, problems
+    assert semantic_problems([d for _, d in docs]) == []  # the checked-in ones pass
