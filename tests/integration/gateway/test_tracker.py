@@ -161,6 +161,26 @@ def test_a_burst_of_events_is_one_timeline_update_and_every_worker_returns_after
     assert all(d["version"] == 1 for d in docs)  # each worker saw the write that holds its event
 
 
+def test_the_batch_that_completes_an_application_is_written_without_waiting_out_its_window(mongo_db):
+    """The founder waits for the last output: once the batch holds it, nothing else is expected."""
+    from gateway.recording import TRACKER_FIELDS, RecentApplications, append
+    from gateway.timeline import required_events
+
+    store, app_id, events = submitted_with_bureau_events(mongo_db)
+    recent = RecentApplications(window=0)
+    recent.put(app_id, store.application(app_id, TRACKER_FIELDS))
+    *before, last = [i for i, (_, p) in enumerate(events) if p["type"] in required_events(store.application(app_id)["form"])]
+    for source, payload in events[:last]:
+        append(store, source, payload, recent)
+    recent.batches.window = 600  # a batch that waited it out would fail the timeout below
+    pool = eventlet.GreenPool(len(events))
+    with eventlet.Timeout(30):
+        docs = [r.wait() for r in [pool.spawn(append, store, s, p, recent) for s, p in events[last:]]]
+    doc = store.application(app_id)
+    assert doc["status"] == "completed"
+    assert doc["version"] == last + 1 and all(d["version"] == last + 1 for d in docs)  # the rest in one write
+
+
 def test_a_failed_batch_write_fails_every_event_in_it_and_a_redelivery_records_them(mongo_db):
     from gateway.recording import RecentApplications, append
 
