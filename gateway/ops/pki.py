@@ -87,8 +87,7 @@ def pki_secret(bureau: str) -> str:
     return f"onestop-pki-{dash(bureau)}"
 
 
-def keys_secret(bureau: str) -> str:
-    return f"onestop-keys-{dash(bureau)}"
+keys_secret = pki.keys_secret  # the bureaus' startup errors name it too
 
 
 def pairs(entry: manifest.Bureau) -> tuple[Pair, ...]:
