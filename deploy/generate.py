@@ -8,7 +8,8 @@ Per bureau, from its manifest entry and its services/<bureau>/config.yml:
   BUREAU=<bureau>, its own broker user and MongoDB user and database, health check, the pki volume,
   the settings below), its broker password in broker-init and its MongoDB user in mongo-init;
 - deploy/k8s/<bureau>.yaml (deploy/templates/k8s-bureau.yaml: Deployment, HorizontalPodAutoscaler,
-  PodDisruptionBudget), its lines in kustomization.yaml and its broker password in broker-users.yaml;
+  PodDisruptionBudget; its secret settings, the manifest's `keys.settings`, from its Secret
+  onestop-keys-<bureau>), its lines in kustomization.yaml and its broker password in broker-users.yaml;
 - .env.example: its passwords and settings; docs/operations.md: the lists in the Secrets commands.
 The per-process lists (broker users, MongoDB users) are the manifest's processes (kit/broker_users.py).
 
@@ -43,7 +44,8 @@ PUBLIC_URL = "PUBLIC_BASE_URL"  # the gateway's public address (links, QR codes,
 LOCAL_PUBLIC_URL = "http://localhost:8000"
 SETTING = re.compile(r"^(\w+):\s*(?:!\w+\s+)?\"?\$\{(\w+):([^}]*)\}")
 # a secret setting: read raw (no YAML parsing of a key) with no default; on Kubernetes from the bureau's
-# own Secret onestop-keys-<bureau> (`onestop pki issue` writes it), e.g. LICENCE_SIGNING_KEY
+# own Secret onestop-keys-<bureau> (`onestop pki issue` writes it), e.g. LICENCE_SIGNING_KEY. The manifest
+# lists them (keys.settings, with how each is made); a config that reads another is refused.
 SECRET_SETTING = re.compile(r'^\w+:\s*!raw_env_var\s+"\$\{(\w+):\}"')
 PKI_PASSWORD = "PKI_KEY_PASSWORD"  # every bureau's, set by the template itself (kit.pki reads it)
 
@@ -117,8 +119,12 @@ def targets(root: Path, entries: Sequence[manifest.Bureau]) -> list[Target]:
         if not config.is_file():
             raise GenerateError(f"bureau {entry.name} is in contracts/bureaus.py but {entry.config} is missing")
         text = config.read_text(encoding="utf-8")
-        out.append(Target(entry.name, entry.label, entry.step_title, settings(text, entry.name),
-                          secret_settings(text)))
+        listed = tuple(s.variable for s in entry.keys.settings)
+        read = secret_settings(text)
+        if set(read) != set(listed):
+            raise GenerateError(f"{entry.config} reads the secret settings {sorted(read)}, contracts/bureaus.py "
+                                f"lists {sorted(listed)} for {entry.name} (keys.settings): make them agree")
+        out.append(Target(entry.name, entry.label, entry.step_title, settings(text, entry.name), listed))
     return out
 
 

@@ -29,6 +29,7 @@ SURVEY_DAYS: ${LAND_REGISTRY_SURVEY_DAYS:5}
 # The key that seals survey deeds.
 DEED_KEY: !raw_env_var "${LAND_REGISTRY_DEED_KEY:}"
 """
+DEED_KEY = "LAND_REGISTRY_DEED_KEY"
 
 
 def copy_tree(tmp_path: Path) -> Path:
@@ -70,6 +71,19 @@ def test_a_bureau_without_its_service_folder_is_refused(tmp_path):
         generate.render(root, (*bureaus.BUREAUS, ghost))
 
 
+def test_a_secret_setting_the_config_reads_and_the_manifest_does_not_list_is_refused(tmp_path):
+    """Both ways: the pod would lack the key (no secretKeyRef) or be given one nobody issues."""
+    root = copy_tree(tmp_path)
+    seal = bureaus.bureau("seal")
+    unlisted = dataclasses.replace(seal, keys=dataclasses.replace(seal.keys, settings=()))
+    with pytest.raises(generate.GenerateError, match=r"seal/config.yml reads .*SEAL_KEY_ENCRYPTION_KEY.* lists \[\]"):
+        generate.render(root, tuple(unlisted if b.name == "seal" else b for b in bureaus.BUREAUS))
+    extra = bureaus.SecretSetting("TAX_STAMP_KEY", "aes256_base64")
+    tax = dataclasses.replace(bureaus.bureau("tax"), keys=bureaus.Keys(settings=(extra,)))
+    with pytest.raises(generate.GenerateError, match=r"tax/config.yml reads the secret settings \[\].*TAX_STAMP_KEY"):
+        generate.render(root, tuple(tax if b.name == "tax" else b for b in bureaus.BUREAUS))
+
+
 def test_a_bureau_taken_out_of_the_manifest_loses_its_generated_parts(tmp_path):
     root = copy_tree(tmp_path)
     generate.write(root, bureaus.BUREAUS[:-1])  # without the bank
@@ -90,7 +104,8 @@ def test_a_new_bureau_gets_every_deployment_part_from_its_manifest_entry_and_fol
     folder.mkdir()
     bank_config = (ROOT / "services/bank/config.yml").read_text(encoding="utf-8")
     (folder / "config.yml").write_text(bank_config.replace("bank", NEW) + NEW_CONFIG_EXTRA, encoding="utf-8")
-    entry = dataclasses.replace(bureaus.bureau("bank"), name=NEW, label="不动产登记中心", step_title="不动产登记")
+    entry = dataclasses.replace(bureaus.bureau("bank"), name=NEW, label="不动产登记中心", step_title="不动产登记",
+                                keys=bureaus.Keys(settings=(bureaus.SecretSetting(DEED_KEY, "aes256_base64"),)))
     manifest = (*bureaus.BUREAUS, entry)
     names = tuple(b.name for b in manifest)
     before = {p: (root / p).read_text() for p in generate.render(root) if (root / p).exists()}
@@ -136,7 +151,7 @@ def test_a_new_bureau_gets_every_deployment_part_from_its_manifest_entry_and_fol
     assert secrets["MONGO_URI"] == {"name": "onestop-mongo-land-registry", "key": "uri"}
     # its keys: its own pki Secret at PKI_DIR, its key password and its secret setting from its own Secret
     assert secrets["PKI_KEY_PASSWORD"] == {"name": "onestop-keys-land-registry", "key": "PKI_KEY_PASSWORD"}
-    assert secrets["LAND_REGISTRY_DEED_KEY"] == {"name": "onestop-keys-land-registry", "key": "LAND_REGISTRY_DEED_KEY"}
+    assert secrets[DEED_KEY] == {"name": "onestop-keys-land-registry", "key": DEED_KEY}
     volumes = deployment["spec"]["template"]["spec"]["volumes"]
     assert {"name": "pki", "secret": {"secretName": "onestop-pki-land-registry", "defaultMode": 0o440}} in volumes
     images = yaml.safe_load((root / generate.KUSTOMIZATION).read_text())["images"]
