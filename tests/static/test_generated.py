@@ -46,6 +46,11 @@ def copy_tree(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def configmap_data(root: Path = ROOT) -> dict[str, str]:
+    [configmap] = [d for d in yaml.safe_load_all((root / generate.CONFIGMAP).read_text()) if d]
+    return configmap["data"]
+
+
 def test_the_checked_in_deployment_files_are_what_the_manifest_generates():
     assert generate.differences() == [], f"run `{generate.COMMAND}`"
 
@@ -84,6 +89,31 @@ def test_a_secret_setting_the_config_reads_and_the_manifest_does_not_list_is_ref
         generate.render(root, tuple(tax if b.name == "tax" else b for b in bureaus.BUREAUS))
 
 
+def test_the_configmap_holds_every_bureau_setting_and_no_secret_one():
+    data = configmap_data()
+    for entry in bureaus.BUREAUS:
+        config = (ROOT / entry.config).read_text(encoding="utf-8")
+        for setting in generate.settings(config, entry.name):
+            secret = setting.variable in {s.variable for s in entry.keys.settings}
+            assert (setting.variable in data) != secret, f"{entry.name}: {setting.variable}"
+    assert all(isinstance(value, str) for value in data.values())
+    # set by hand for production, not the config's demo default
+    assert data["REGISTRATION_SEED_DEMO_NAMES"] == "false"
+
+
+def test_a_configmap_value_set_by_hand_replaces_the_generated_line(tmp_path):
+    root = copy_tree(tmp_path)
+    path = root / generate.CONFIGMAP
+    text = path.read_text()
+    assert '  REGISTRATION_AUTOMATIC_DAYS: "0"\n' in text
+    path.write_text(text.replace("\ndata:\n", '\ndata:\n  REGISTRATION_AUTOMATIC_DAYS: "1"  # production\n', 1))
+    assert generate.differences(root) == [generate.CONFIGMAP]
+    generate.write(root)
+    assert path.read_text().count("REGISTRATION_AUTOMATIC_DAYS") == 1  # one key: valid YAML, the hand's value
+    assert configmap_data(root)["REGISTRATION_AUTOMATIC_DAYS"] == "1"
+    assert configmap_data(root)["REGISTRATION_CLERK_DAYS"] == ""
+
+
 def test_a_bureau_taken_out_of_the_manifest_loses_its_generated_parts(tmp_path):
     root = copy_tree(tmp_path)
     generate.write(root, bureaus.BUREAUS[:-1])  # without the bank
@@ -111,7 +141,7 @@ def test_a_new_bureau_gets_every_deployment_part_from_its_manifest_entry_and_fol
     before = {p: (root / p).read_text() for p in generate.render(root) if (root / p).exists()}
 
     changed = generate.write(root, manifest)
-    assert set(changed) == {generate.COMPOSE, generate.ENV_EXAMPLE, generate.KUSTOMIZATION,
+    assert set(changed) == {generate.COMPOSE, generate.ENV_EXAMPLE, generate.KUSTOMIZATION, generate.CONFIGMAP,
                             generate.BROKER_USERS, generate.OPERATIONS, f"{generate.K8S}/land-registry.yaml"}
     assert generate.differences(root, manifest) == []
     for path, text in before.items():  # the other bureaus' manifests are untouched
@@ -154,6 +184,10 @@ def test_a_new_bureau_gets_every_deployment_part_from_its_manifest_entry_and_fol
     assert secrets[DEED_KEY] == {"name": "onestop-keys-land-registry", "key": DEED_KEY}
     volumes = deployment["spec"]["template"]["spec"]["volumes"]
     assert {"name": "pki", "secret": {"secretName": "onestop-pki-land-registry", "defaultMode": 0o440}} in volumes
+    # its settings in the ConfigMap every pod reads, its key not
+    data = configmap_data(root)
+    assert data["LAND_REGISTRY_SURVEY_DAYS"] == "5" and DEED_KEY not in data
+    assert "  # Working days a field survey may take.\n  LAND_REGISTRY_SURVEY_DAYS" in (root / generate.CONFIGMAP).read_text()
     images = yaml.safe_load((root / generate.KUSTOMIZATION).read_text())["images"]
     assert {"name": f"onestop/{NEW}", "newTag": "0.1.0"} in images
     job_env = [d for _, d in docs if d["kind"] == "Job"][0]["spec"]["template"]["spec"]["containers"][0]["env"]
