@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,11 @@ def test_a_new_bureau_gets_every_deployment_part_from_its_manifest_entry_and_fol
     assert {"name": "BROKER_PASSWORD_LAND_REGISTRY",
             "valueFrom": {"secretKeyRef": {"name": "onestop-broker-passwords", "key": NEW}}} in job_env
     assert " land-registry gateway\"" in (root / generate.OPERATIONS).read_text()
+
+
+@pytest.mark.parametrize(("target", "command"), [("deploy-files", generate.COMMAND),
+                                                 ("deploy-check", f"{generate.COMMAND} --check")])
+def test_the_make_targets_run_the_generator(target, command):
+    """docs/operations.md names them; `make -n` prints the recipes without running any."""
+    printed = subprocess.run(["make", "-n", "--no-print-directory", "-C", str(ROOT), target], capture_output=True, text=True, check=True).stdout
+    assert printed.splitlines()[-1].endswith(command)
