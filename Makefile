@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 BENCH_STAMP := $(VENV)/.bench-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install rabbitmq db chromium fonts services run test test-days test-unit test-integration lint bench profile stop clean
+.PHONY: install rabbitmq db chromium fonts services run test test-days test-unit test-integration lint deploy-files deploy-check bench profile stop clean
 # the days the date-sensitive tests also run at: the coming New Year's Eve, the first working day of the
 # year after (no holiday notice yet: provisional), and a day about four years on, past every shipped figure
 # and notice. Picked from the real day (tests/support/days.py), always a week or more ahead of it: the
@@ -69,6 +69,15 @@ test-integration: services
 
 lint: install
 	$(BIN)/ruff check .
+
+## the deployment files' bureau parts (compose, deploy/k8s, .env.example, docs/operations.md lists), rewritten
+## from contracts/bureaus.py and the bureaus' config.yml (deploy/generate.py); deploy-check changes nothing
+## and fails naming the files out of date (tests/static checks the same in `make test`)
+deploy-files: install
+	$(BIN)/python -m deploy.generate
+
+deploy-check: install
+	$(BIN)/python -m deploy.generate --check
 
 ## the bench extra (py-spy for `python -m bench.profile`) on top of what the tests install
 $(BENCH_STAMP): $(STAMP)

@@ -3,12 +3,14 @@
 Per bureau: its service name, its label and its step's title in Chinese, the working days its step
 may take (the deadline when the bureau gives none of its own, and the default of its clerk deadline),
 the events it emits, the events (each with a condition on the form) whose arrival completes its step,
-the events it consumes (source, type), and the parts of the application form it receives.
+the events it consumes (source, type), the parts of the application form it receives, and the keys
+its deployment supplies beyond the signing pair named after it (`keys`).
 
 Derived from it: `contracts.events.EVENT_SOURCES` (who may emit what), the data-sharing receipt's
 consumer map (`consumers`), the timeline's steps, step deadlines and completion rules
 (`required_events`, `step_events`), the readiness check, the operator commands, the launcher's
-process list and the pages' labels. Adding a bureau = one entry here + its service folder + its tests.
+process list, the pages' labels, the keys `onestop pki issue` makes and the Secrets the pods read.
+Adding a bureau = one entry here + its service folder + its tests.
 
 Pure data and pure functions of a form (a dict, as stored): no I/O, nothing of ours imported.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 Form = dict[str, Any]
 
@@ -68,6 +70,39 @@ class Output:
     keep: tuple[str, ...] = ()
 
 
+# How a secret setting's value is made (gateway/ops/pki.py makes each kind): the manifest names it only,
+# since making a key is I/O. ed25519_pem: an Ed25519 private key, PEM PKCS#8 (registration's licence
+# QR signature); aes256_base64: 32 random bytes in base64 (seal's key-encryption key).
+KeyKind = Literal["ed25519_pem", "aes256_base64"]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A further certificate and key the bureau signs with, as it asks kit.pki.identity for it
+    (`<name>.pem`/`.key`; `ca`: an issuing CA below the root)."""
+
+    name: str
+    common_name: str
+    ca: bool = False
+
+
+@dataclass(frozen=True)
+class SecretSetting:
+    """A setting its config.yml reads raw with no default (`!raw_env_var "${NAME:}"`): a key the
+    deployment supplies (on Kubernetes from its Secret onestop-keys-<bureau>)."""
+
+    variable: str
+    kind: KeyKind
+
+
+@dataclass(frozen=True)
+class Keys:
+    """What a bureau's deployment supplies beyond the signing pair named after it."""
+
+    pairs: tuple[Pair, ...] = ()
+    settings: tuple[SecretSetting, ...] = ()
+
+
 @dataclass(frozen=True)
 class Bureau:
     name: str  # the Nameko service name = the event source = the database suffix
@@ -80,6 +115,7 @@ class Bureau:
     form_fields: tuple[str, ...]  # dotted paths of the application form this bureau receives
     task_kinds: dict[str, str]  # the kinds of its clerk tasks -> their label on the clerk pages
     requested: Callable[[Form], bool] = always  # does the founder want this step at all?
+    keys: Keys = Keys()
 
     @property
     def module(self) -> str:
@@ -108,6 +144,7 @@ BUREAUS: tuple[Bureau, ...] = (
                   *((b, e) for b in CHANGE_ANSWERERS for e in AFTER_START)),
         form_fields=("*",),  # the whole form: registration is where it is examined
         task_kinds={"registration_review": "设立登记审核", "change_review": "变更登记审核"},
+        keys=Keys(settings=(SecretSetting("LICENCE_SIGNING_KEY", "ed25519_pem"),)),  # the QR code's signature
     ),
     Bureau(
         name="seal", label="印章（公安）", step_title="印章刻制", target_working_days=1,
@@ -121,6 +158,10 @@ BUREAUS: tuple[Bureau, ...] = (
         task_kinds={"engraving": "印章刻制", "police_filing": "公安备案", "dispatch": "印章寄送 / 交付",
                     "delivery": "印章送达"},
         requested=lambda f: bool(_seals(f).get("kinds")),
+        # the seal maker of GB/T 38540 (a CA issuing the companies' electronic-seal certificates) and the
+        # key that encrypts those seals' keys
+        keys=Keys(pairs=(Pair("seal_ca", "武汉市公安局电子印章制作中心", ca=True),),
+                  settings=(SecretSetting("SEAL_KEY_ENCRYPTION_KEY", "aes256_base64"),)),
     ),
     Bureau(
         name="tax", label="税务", step_title="税务登记与发票", target_working_days=2,

@@ -64,6 +64,18 @@ def missing(config: dict | None, path: Path, what: str) -> PkiMissing:
                       f"supply it in {where} (`onestop pki issue` writes it, docs/operations.md)")
 
 
+def keys_secret(bureau: str) -> str:
+    """The Kubernetes Secret holding a bureau's secret settings (PKI_KEY_PASSWORD, e.g. its licence key)."""
+    return f"onestop-keys-{bureau.replace('_', '-')}"
+
+
+def setting_missing(variable: str, bureau: str, what: str) -> PkiMissing:
+    """The startup error for a secret setting the deployment should have supplied."""
+    return PkiMissing(f"{variable} is not set ({what}): {SUPPLIED_CONFIG} is set, so nothing is created; "
+                      f"set {variable} (on Kubernetes from the Secret {keys_secret(bureau)}, key {variable}; "
+                      "`onestop pki issue` writes it, docs/operations.md)")
+
+
 @dataclass(frozen=True)
 class Identity:
     """A signer: its certificate, private key and the chain up to (and including) the root."""

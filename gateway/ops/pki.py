@@ -12,8 +12,10 @@ needs, laid out one directory per Secret for `kubectl create secret generic NAME
     DIR/onestop-pki-gateway/                 root.pem and every bureau's certificate, no key: published
 
 Every bureau of the manifest signs its PDFs with the pair named after it; a new bureau needs nothing
-here. What some bureaus need beyond that is in EXTRAS below (tests/ops/test_pki.py holds it against the
-code: the identities each bureau asks kit.pki for, the secret settings its config.yml reads). An
+here. What some bureaus need beyond that is the manifest's `keys` (contracts/bureaus.py: further pairs,
+secret settings with the kind of key each is); MAKERS below makes each kind (tests/ops/test_pki.py holds
+the manifest against the code: the identities each bureau asks kit.pki for, the secret settings its
+config.yml reads). An
 existing bureau directory is never overwritten: a replaced key invalidates what it signed, so rotating
 one means moving its directories away first, deliberately.
 """
@@ -27,7 +29,6 @@ import secrets
 import shlex
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
@@ -52,27 +53,8 @@ def aes_key() -> str:
     return base64.b64encode(os.urandom(32)).decode()
 
 
-@dataclass(frozen=True)
-class Pair:
-    name: str  # <name>.pem / <name>.key, as the bureau asks kit.pki.identity for it
-    common_name: str
-    ca: bool = False  # an issuing CA below the root (kit.pki.identity's `ca`)
-
-
-@dataclass(frozen=True)
-class Extra:
-    pairs: tuple[Pair, ...] = ()
-    settings: dict[str, Callable[[], str]] = field(default_factory=dict)  # variable -> how to make it
-
-
-# Beyond the pair named after it: registration's Ed25519 licence key (the QR code's signature); the seal
-# bureau's CA for the companies' electronic-seal certificates (the GB/T 38540 seal maker) and the key
-# that encrypts those seals' keys.
-EXTRAS: dict[str, Extra] = {
-    "registration": Extra(settings={"LICENCE_SIGNING_KEY": ed25519_pem}),
-    "seal": Extra(pairs=(Pair("seal_ca", "武汉市公安局电子印章制作中心", ca=True),),
-                  settings={"SEAL_KEY_ENCRYPTION_KEY": aes_key}),
-}
+# contracts.bureaus.KeyKind -> how a value of that kind is made
+MAKERS: dict[str, Callable[[], str]] = {"ed25519_pem": ed25519_pem, "aes256_base64": aes_key}
 
 
 class IssueError(Exception):
@@ -87,13 +69,12 @@ def pki_secret(bureau: str) -> str:
     return f"onestop-pki-{dash(bureau)}"
 
 
-def keys_secret(bureau: str) -> str:
-    return f"onestop-keys-{dash(bureau)}"
+keys_secret = pki.keys_secret  # the bureaus' startup errors name it too
 
 
-def pairs(entry: manifest.Bureau) -> tuple[Pair, ...]:
-    """The certificates a bureau signs with: its own (subject: the manifest's label), then its extras'."""
-    return (Pair(entry.name, entry.label), *EXTRAS.get(entry.name, Extra()).pairs)
+def pairs(entry: manifest.Bureau) -> tuple[manifest.Pair, ...]:
+    """The certificates a bureau signs with: its own (subject: the manifest's label), then its keys'."""
+    return (manifest.Pair(entry.name, entry.label), *entry.keys.pairs)
 
 
 def _write(path: Path, text: str) -> None:
@@ -125,6 +106,10 @@ def issue(out: Path, bureaus: Sequence[str] | None = None, root_password: bytes 
     unknown = [b for b in chosen if b not in by_name]
     if unknown:
         raise IssueError(f"not a bureau of contracts/bureaus.py: {', '.join(unknown)}")
+    unmade = sorted({f"{s.variable} ({s.kind})" for b in chosen for s in by_name[b].keys.settings
+                     if s.kind not in MAKERS})
+    if unmade:  # refused before anything is written: no bureau half issued
+        raise IssueError(f"no maker in gateway/ops/pki.py MAKERS for: {', '.join(unmade)}")
     existing = [str(out / s) for b in chosen for s in (pki_secret(b), keys_secret(b)) if (out / s).exists()]
     if existing:
         raise IssueError(f"already issued, not overwritten: {', '.join(existing)}")
@@ -140,8 +125,8 @@ def issue(out: Path, bureaus: Sequence[str] | None = None, root_password: bytes 
             cert, key = pki.new_bureau(root, root_key, pair.name, pair.common_name, pair.ca)
             pki.write_pair(certs, pair.name, cert, key, password.encode())
         _write(keys / pki.PASSWORD_CONFIG, password)
-        for variable, make in EXTRAS.get(name, Extra()).settings.items():
-            _write(keys / variable, make())
+        for setting in by_name[name].keys.settings:
+            _write(keys / setting.variable, MAKERS[setting.kind]())
         written += [pki_secret(name), keys_secret(name)]
     _gateway(out, root)
     return [*written, GATEWAY_SECRET]

@@ -66,6 +66,7 @@ SEAL_DATA_OID = x509.ObjectIdentifier("2.25.203160570919246657710382304956581998
 SEAL_YEARS = 5
 PICTURE_RENDERER = "onestop-seal-image/1"
 KEY_CONFIG = "SEAL_KEY_ENCRYPTION_KEY"
+KEY_FILE = "seal-keys.aes"  # in PKI_DIR, where KEY_CONFIG is unset (the demo)
 CRL_PATH = "/.well-known/onestop-ca/seal_ca.crl"
 ESEAL_MM = (40, 20)  # the seal picture's display size in a SESeal: round seals 40 mm, the name seal 20 mm
 MM = 72 / 25.4
@@ -76,10 +77,16 @@ def seal_ca(config: dict) -> pki.Identity:
 
 
 def key_encryption_key(config: dict) -> AESGCM:
+    """The configured key, else the demo's key file in PKI_DIR (made once). Where the deployment supplies
+    the keys (ONESTOP_KEYS_SUPPLIED) nothing is made: each replica would encrypt with a key of its own,
+    which the others cannot open; a file already there (a demo's seals moved on) is still read."""
     value = str(config.get(KEY_CONFIG) or "").strip()
     if not value:
-        path = pki.pki_dir(config) / "seal-keys.aes"
+        path = pki.pki_dir(config) / KEY_FILE
         if not path.exists():
+            if pki.keys_supplied(config):
+                raise pki.setting_missing(KEY_CONFIG, "seal", f"the key that encrypts the electronic seals' keys; "
+                                                              f"{path} is absent too")
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -6,9 +6,11 @@ asks for, its secret settings) and with deploy/k8s (the Secrets and keys the pod
 from __future__ import annotations
 
 import ast
+import base64
 import dataclasses
 import importlib
 import io
+import typing
 from pathlib import Path
 
 import pytest
@@ -166,7 +168,7 @@ def identities_asked_for(bureau: str) -> set[tuple[str, bool]]:
 @pytest.mark.parametrize("entry", bureaus.BUREAUS, ids=lambda e: e.name)
 def test_the_pairs_issued_are_the_ones_the_bureaus_code_asks_for(entry):
     """A bureau asking kit.pki for another identity (or not signing any more) fails here: add it to
-    gateway/ops/pki.py EXTRAS (or take it out), not to the manifest."""
+    its manifest entry's keys.pairs in contracts/bureaus.py (or take it out)."""
     service = importlib.import_module(entry.module)
     [cls] = [c for c in vars(service).values() if isinstance(c, type) and getattr(c, "name", None) == entry.name]
     assert any(isinstance(v, SigningIdentity) for v in vars(cls).values()), f"{entry.name} signs no PDF"
@@ -176,7 +178,7 @@ def test_the_pairs_issued_are_the_ones_the_bureaus_code_asks_for(entry):
 @pytest.mark.parametrize("entry", bureaus.BUREAUS, ids=lambda e: e.name)
 def test_the_secrets_issued_are_the_ones_its_pod_reads(issued, entry):
     config = (ROOT / entry.config).read_text("utf-8")
-    assert set(generate.secret_settings(config)) == set(issuer.EXTRAS.get(entry.name, issuer.Extra()).settings)
+    assert set(generate.secret_settings(config)) == {s.variable for s in entry.keys.settings}
     path = ROOT / generate.K8S / f"{generate.dash(entry.name)}.yaml"
     deployment = next(d for d in yaml.safe_load_all(path.read_text()) if d["kind"] == "Deployment")
     pod = deployment["spec"]["template"]["spec"]
@@ -192,3 +194,23 @@ def test_the_gateway_and_registration_name_the_secrets_the_command_writes():
     volumes = gateway["spec"]["template"]["spec"]["volumes"]
     assert [v["secret"]["secretName"] for v in volumes if "secret" in v] == [issuer.GATEWAY_SECRET]
     assert (signing.KEY_SECRET, signing.KEY_SECRET_KEY) == (issuer.keys_secret("registration"), signing.KEY_CONFIG)
+
+
+def test_every_kind_of_key_the_manifest_can_name_has_a_maker():
+    assert set(issuer.MAKERS) == set(typing.get_args(bureaus.KeyKind))
+
+
+def test_a_secret_setting_is_issued_from_the_manifest_with_the_maker_of_its_kind(tmp_path):
+    """A bureau added with a secret setting gets it from its manifest entry alone; a kind nobody makes is
+    refused before anything is written."""
+    deed = bureaus.SecretSetting("LAND_REGISTRY_DEED_KEY", "aes256_base64")
+    land = dataclasses.replace(bureaus.bureau("bank"), name="land_registry", keys=bureaus.Keys(settings=(deed,)))
+    issuer.issue(tmp_path, ["land_registry"], entries=(*bureaus.BUREAUS, land))
+    keys = tmp_path / issuer.keys_secret("land_registry")
+    assert {p.name for p in keys.iterdir()} == {pki.PASSWORD_CONFIG, deed.variable}
+    assert len(base64.b64decode((keys / deed.variable).read_text())) == 32
+    odd = dataclasses.replace(land, name="forestry", keys=bureaus.Keys(
+        settings=(bureaus.SecretSetting("FORESTRY_KEY", "rsa_pem"),)))  # type: ignore[arg-type]
+    with pytest.raises(issuer.IssueError, match=r"no maker .*FORESTRY_KEY \(rsa_pem\)"):
+        issuer.issue(tmp_path, ["forestry"], entries=(*bureaus.BUREAUS, odd))
+    assert not (tmp_path / issuer.pki_secret("forestry")).exists()

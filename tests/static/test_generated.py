@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,7 @@ SURVEY_DAYS: ${LAND_REGISTRY_SURVEY_DAYS:5}
 # The key that seals survey deeds.
 DEED_KEY: !raw_env_var "${LAND_REGISTRY_DEED_KEY:}"
 """
+DEED_KEY = "LAND_REGISTRY_DEED_KEY"
 
 
 def copy_tree(tmp_path: Path) -> Path:
@@ -43,6 +45,11 @@ def copy_tree(tmp_path: Path) -> Path:
         (tmp_path / "services").mkdir(exist_ok=True)
         (tmp_path / "services" / service.name).symlink_to(service)
     return tmp_path
+
+
+def configmap_data(root: Path = ROOT) -> dict[str, str]:
+    [configmap] = [d for d in yaml.safe_load_all((root / generate.CONFIGMAP).read_text()) if d]
+    return configmap["data"]
 
 
 def test_the_checked_in_deployment_files_are_what_the_manifest_generates():
@@ -70,6 +77,44 @@ def test_a_bureau_without_its_service_folder_is_refused(tmp_path):
         generate.render(root, (*bureaus.BUREAUS, ghost))
 
 
+def test_a_secret_setting_the_config_reads_and_the_manifest_does_not_list_is_refused(tmp_path):
+    """Both ways: the pod would lack the key (no secretKeyRef) or be given one nobody issues."""
+    root = copy_tree(tmp_path)
+    seal = bureaus.bureau("seal")
+    unlisted = dataclasses.replace(seal, keys=dataclasses.replace(seal.keys, settings=()))
+    with pytest.raises(generate.GenerateError, match=r"seal/config.yml reads .*SEAL_KEY_ENCRYPTION_KEY.* lists \[\]"):
+        generate.render(root, tuple(unlisted if b.name == "seal" else b for b in bureaus.BUREAUS))
+    extra = bureaus.SecretSetting("TAX_STAMP_KEY", "aes256_base64")
+    tax = dataclasses.replace(bureaus.bureau("tax"), keys=bureaus.Keys(settings=(extra,)))
+    with pytest.raises(generate.GenerateError, match=r"tax/config.yml reads the secret settings \[\].*TAX_STAMP_KEY"):
+        generate.render(root, tuple(tax if b.name == "tax" else b for b in bureaus.BUREAUS))
+
+
+def test_the_configmap_holds_every_bureau_setting_and_no_secret_one():
+    data = configmap_data()
+    for entry in bureaus.BUREAUS:
+        config = (ROOT / entry.config).read_text(encoding="utf-8")
+        for setting in generate.settings(config, entry.name):
+            secret = setting.variable in {s.variable for s in entry.keys.settings}
+            assert (setting.variable in data) != secret, f"{entry.name}: {setting.variable}"
+    assert all(isinstance(value, str) for value in data.values())
+    # set by hand for production, not the config's demo default
+    assert data["REGISTRATION_SEED_DEMO_NAMES"] == "false"
+
+
+def test_a_configmap_value_set_by_hand_replaces_the_generated_line(tmp_path):
+    root = copy_tree(tmp_path)
+    path = root / generate.CONFIGMAP
+    text = path.read_text()
+    assert '  REGISTRATION_AUTOMATIC_DAYS: "0"\n' in text
+    path.write_text(text.replace("\ndata:\n", '\ndata:\n  REGISTRATION_AUTOMATIC_DAYS: "1"  # production\n', 1))
+    assert generate.differences(root) == [generate.CONFIGMAP]
+    generate.write(root)
+    assert path.read_text().count("REGISTRATION_AUTOMATIC_DAYS") == 1  # one key: valid YAML, the hand's value
+    assert configmap_data(root)["REGISTRATION_AUTOMATIC_DAYS"] == "1"
+    assert configmap_data(root)["REGISTRATION_CLERK_DAYS"] == ""
+
+
 def test_a_bureau_taken_out_of_the_manifest_loses_its_generated_parts(tmp_path):
     root = copy_tree(tmp_path)
     generate.write(root, bureaus.BUREAUS[:-1])  # without the bank
@@ -90,13 +135,14 @@ def test_a_new_bureau_gets_every_deployment_part_from_its_manifest_entry_and_fol
     folder.mkdir()
     bank_config = (ROOT / "services/bank/config.yml").read_text(encoding="utf-8")
     (folder / "config.yml").write_text(bank_config.replace("bank", NEW) + NEW_CONFIG_EXTRA, encoding="utf-8")
-    entry = dataclasses.replace(bureaus.bureau("bank"), name=NEW, label="不动产登记中心", step_title="不动产登记")
+    entry = dataclasses.replace(bureaus.bureau("bank"), name=NEW, label="不动产登记中心", step_title="不动产登记",
+                                keys=bureaus.Keys(settings=(bureaus.SecretSetting(DEED_KEY, "aes256_base64"),)))
     manifest = (*bureaus.BUREAUS, entry)
     names = tuple(b.name for b in manifest)
     before = {p: (root / p).read_text() for p in generate.render(root) if (root / p).exists()}
 
     changed = generate.write(root, manifest)
-    assert set(changed) == {generate.COMPOSE, generate.ENV_EXAMPLE, generate.KUSTOMIZATION,
+    assert set(changed) == {generate.COMPOSE, generate.ENV_EXAMPLE, generate.KUSTOMIZATION, generate.CONFIGMAP,
                             generate.BROKER_USERS, generate.OPERATIONS, f"{generate.K8S}/land-registry.yaml"}
     assert generate.differences(root, manifest) == []
     for path, text in before.items():  # the other bureaus' manifests are untouched
@@ -136,12 +182,24 @@ def test_a_new_bureau_gets_every_deployment_part_from_its_manifest_entry_and_fol
     assert secrets["MONGO_URI"] == {"name": "onestop-mongo-land-registry", "key": "uri"}
     # its keys: its own pki Secret at PKI_DIR, its key password and its secret setting from its own Secret
     assert secrets["PKI_KEY_PASSWORD"] == {"name": "onestop-keys-land-registry", "key": "PKI_KEY_PASSWORD"}
-    assert secrets["LAND_REGISTRY_DEED_KEY"] == {"name": "onestop-keys-land-registry", "key": "LAND_REGISTRY_DEED_KEY"}
+    assert secrets[DEED_KEY] == {"name": "onestop-keys-land-registry", "key": DEED_KEY}
     volumes = deployment["spec"]["template"]["spec"]["volumes"]
     assert {"name": "pki", "secret": {"secretName": "onestop-pki-land-registry", "defaultMode": 0o440}} in volumes
+    # its settings in the ConfigMap every pod reads, its key not
+    data = configmap_data(root)
+    assert data["LAND_REGISTRY_SURVEY_DAYS"] == "5" and DEED_KEY not in data
+    assert "  # Working days a field survey may take.\n  LAND_REGISTRY_SURVEY_DAYS" in (root / generate.CONFIGMAP).read_text()
     images = yaml.safe_load((root / generate.KUSTOMIZATION).read_text())["images"]
     assert {"name": f"onestop/{NEW}", "newTag": "0.1.0"} in images
     job_env = [d for _, d in docs if d["kind"] == "Job"][0]["spec"]["template"]["spec"]["containers"][0]["env"]
     assert {"name": "BROKER_PASSWORD_LAND_REGISTRY",
             "valueFrom": {"secretKeyRef": {"name": "onestop-broker-passwords", "key": NEW}}} in job_env
     assert " land-registry gateway\"" in (root / generate.OPERATIONS).read_text()
+
+
+@pytest.mark.parametrize(("target", "command"), [("deploy-files", generate.COMMAND),
+                                                 ("deploy-check", f"{generate.COMMAND} --check")])
+def test_the_make_targets_run_the_generator(target, command):
+    """docs/operations.md names them; `make -n` prints the recipes without running any."""
+    printed = subprocess.run(["make", "-n", "--no-print-directory", "-C", str(ROOT), target], capture_output=True, text=True, check=True).stdout
+    assert printed.splitlines()[-1].endswith(command)

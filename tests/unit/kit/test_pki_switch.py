@@ -1,17 +1,21 @@
 """The production switch (ONESTOP_KEYS_SUPPLIED): where the deployment supplies the keys, neither kit.pki
-nor registration's licence key loader creates anything, and a missing file is an error naming it and
+nor registration's licence key loader nor seal's key-encryption key loader creates anything, and a missing file is an error naming it and
 what should hold it; switched off, the demo creates them once, as before."""
 
 from __future__ import annotations
 
 import base64
+import os
+from types import SimpleNamespace
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from kit import pki
 from services.registration import signing
+from services.seal import esign
 
 ON = {pki.SUPPLIED_CONFIG: "true", pki.SOURCE_CONFIG: "Secret onestop-pki-tax"}
 
@@ -118,3 +122,50 @@ def test_licence_key_switch_off_generates_the_key_file_once(tmp_path):
     signing._cache.clear()
     assert signing.signer_from_config({signing.KEY_FILE_CONFIG: str(path)}).public_raw == first.public_raw
     assert base64.b64encode(first.public_raw)
+
+
+def _same_key(one: AESGCM, other: AESGCM) -> bool:
+    nonce = os.urandom(12)
+    return other.decrypt(nonce, one.encrypt(nonce, b"seal key", b"code"), b"code") == b"seal key"
+
+
+def test_seal_kek_switch_on_and_unset_is_an_error_naming_the_setting_and_secret(tmp_path):
+    directory = tmp_path / "pki"
+    with pytest.raises(pki.PkiMissing) as error:
+        esign.key_encryption_key({**ON, pki.DIR_CONFIG: str(directory)})
+    message = str(error.value)
+    assert f"{esign.KEY_CONFIG} is not set" in message and str(directory / esign.KEY_FILE) in message
+    assert f"Secret onestop-keys-seal, key {esign.KEY_CONFIG}" in message
+    assert not directory.exists()  # not even the directory: nothing written
+
+
+def test_seal_kek_switch_on_stops_the_service_at_start(tmp_path):
+    """The seal service's Keys dependency loads the CA and the key when the service starts."""
+    cert, key = supplied_root(tmp_path)
+    pki.write_pair(tmp_path, "seal_ca", *pki.new_bureau(cert, key, "seal_ca", esign.CA_NAME, ca=True), None)
+    config = {**ON, pki.DIR_CONFIG: str(tmp_path)}
+    keys = esign.Keys()
+    keys.container = SimpleNamespace(config=config)
+    with pytest.raises(pki.PkiMissing, match=esign.KEY_CONFIG):
+        keys.setup()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["root.pem", "seal_ca.key", "seal_ca.pem"]
+    supplied = base64.b64encode(os.urandom(32)).decode()
+    keys.container = SimpleNamespace(config={**config, esign.KEY_CONFIG: supplied})
+    keys.setup()
+    assert _same_key(keys.kek, AESGCM(base64.b64decode(supplied)))
+    assert keys.ca.certificate.issuer == cert.subject
+
+
+def test_seal_kek_switch_on_reads_a_key_file_already_there(tmp_path):
+    raw = os.urandom(32)
+    (tmp_path / esign.KEY_FILE).write_text(base64.b64encode(raw).decode())
+    assert _same_key(esign.key_encryption_key({**ON, pki.DIR_CONFIG: str(tmp_path)}), AESGCM(raw))
+    assert [p.name for p in tmp_path.iterdir()] == [esign.KEY_FILE]
+
+
+def test_seal_kek_switch_off_generates_the_key_file_once(tmp_path):
+    config = {pki.DIR_CONFIG: str(tmp_path / "pki")}
+    first = esign.key_encryption_key(config)
+    path = tmp_path / "pki" / esign.KEY_FILE
+    assert path.exists() and oct(path.stat().st_mode & 0o777) == "0o600"
+    assert _same_key(first, esign.key_encryption_key(config))
