@@ -13,7 +13,7 @@ from nameko.timer import timer
 
 from contracts import clock
 from contracts.events import LicenceRevoked, parse_event
-from contracts.rpc import NotFound, OneStopError
+from contracts.rpc import OneStopError
 from kit import bank_accounts, clerk, entrypoints
 from kit.changes import answer_change
 from kit.closing import answer_clearance
@@ -89,12 +89,7 @@ class SocialSecurityService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
     def get_employer(self, uscc: str) -> dict:
-        employer = self.store.employer(uscc) if isinstance(uscc, str) else None
-        if employer is None:
-            raise NotFound(f"未找到统一社会信用代码为{uscc}的单位社保登记")
-        account = bank_accounts.bank_account_view(self.store.bank_accounts.get(uscc), bank_accounts.DIRECT_DEBIT)
-        return workflow.employer_view(employer, self.store.revocations.get(uscc),
-                                      len(self.store.staff(uscc, active_only=True))) | {"bank_account": account}
+        return workflow.get_employer(self.store, uscc)
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
