@@ -6,8 +6,6 @@ enrolling staff and approving clerk tasks are refused for that company (domain.R
 
 from __future__ import annotations
 
-import logging
-
 from nameko.events import EventDispatcher
 from nameko.timer import timer
 
@@ -28,8 +26,6 @@ from services.social_security import clerk as queue
 from services.social_security import documents, domain, workflow
 from services.social_security.policy import operator_book
 from services.social_security.store import SocialSecurityStore
-
-log = logging.getLogger(__name__)
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 workflow.use_policies(operator_book())
@@ -75,14 +71,6 @@ class SocialSecurityService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
         workflow.resume_stalled(self.store, self.dispatch, clock.now())
         if workflow.POLICIES.changed_since_last_look():
             workflow.reconcile_provisional(self.store)
-
-    def health_report(self) -> dict:
-        try:
-            self.store.ping()
-        except Exception as exc:  # report, don't raise: health must answer while the DB is down
-            log.warning("database ping failed: %s", exc)
-            return {"service": self.name, "status": "degraded", "database": "unreachable"}
-        return {"service": self.name, "status": "ok", "database": "ok"}
 
     # ---- employers and staff ---------------------------------------------------------------
 
