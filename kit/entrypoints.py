@@ -4,12 +4,14 @@ inherits the RPC or handler and defines a small hook. Import the module, not the
 
     class SealService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
         def document_desk(self) -> DocumentDesk: ...   # list_documents, get_document
-        # health: health_report(); licence_revoked: record_revocation(event); both have a default
+        # health: health_checks(); licence_revoked: record_revocation(event); both have a default
 
 - `DocumentRpc`: `list_documents(application_id)` and `get_document(application_id, name)`, each refused
   unless the caller owns the application (kit.owners.owned); the bureau's desk lists and renders.
-- `HealthRpc`: the public `health()`; the default answer pings the store (kit.mongo.health_view) and a
-  bureau with more to report (or another wording its operators rely on) overrides `health_report()`.
+- `HealthRpc`: the public `health()`, one answer for every bureau (kit.mongo.health_view, contracts.rpc.Health):
+  the store pinged, plus the named checks a bureau with a real extra dependency returns from
+  `health_checks()` (seal: its font). A bureau cannot word its own answer: defining `health_report` or
+  `health` is refused at import, so the gateway and the container probes read every bureau alike.
 - `RevocationHandler`: the durable `licence_revoked` handler (kit.events: requeued on a passing failure,
   acknowledged once the handler has returned, i.e. after the record is written); the default records
   the revocation once per USCC (kit.revocations). A bureau that does more overrides
@@ -24,7 +26,7 @@ queue, no RPC): `__init_subclass__` refuses that at import.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -83,11 +85,15 @@ class HealthRpc:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        keep_entrypoints(cls, "HealthRpc", ("health",), "health_report()")
+        keep_entrypoints(cls, "HealthRpc", ("health", "health_report"), "health_checks()")
+
+    def health_checks(self) -> Mapping[str, Callable[[], str]]:
+        """The bureau's own checks by name, each answering "ok" or what is wrong; none by default."""
+        return {}
 
     def health_report(self) -> dict:
-        """The store pinged: "ok", or "degraded" with the database "unavailable" (reported, never raised)."""
-        return health_view(self.name, self.store.ping)  # type: ignore[attr-defined]
+        """The store pinged and the bureau's checks: "ok", or "degraded" naming what failed (never raised)."""
+        return health_view(self.name, self.store.ping, self.health_checks())  # type: ignore[attr-defined]
 
     @rpc(expected_exceptions=OneStopError, public=True)
     def health(self) -> dict:

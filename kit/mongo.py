@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -18,6 +19,8 @@ from pymongo import MongoClient, ReturnDocument
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
+
+from contracts.rpc import Health
 
 MONGO_URI_KEY = "MONGO_URI"
 MONGO_DATABASE_KEY = "MONGO_DATABASE"
@@ -257,15 +260,30 @@ class InMemorySequences(Sequences):
 
 
 def database_health(ping: Any) -> str:
-    """"ok" or "unavailable": health() answers while the database is down instead of raising."""
+    """"ok" or "unavailable": health() answers while the database is down instead of raising. A ping
+    that answers False (a store whose ping reports the server's "ok") counts as down too."""
     try:
-        ping()
-        return "ok"
+        answered = ping()
     except Exception as exc:  # noqa: BLE001 - health reports any failure instead of raising
         log.error("database ping failed: %s", exc)
         return "unavailable"
+    return "unavailable" if answered is False else "ok"
 
 
-def health_view(service: str, ping: Any) -> dict:
+def health_view(service: str, ping: Any, checks: Mapping[str, Callable[[], str]] | None = None) -> dict:
+    """Every service's `health()` answer (contracts.rpc.Health): the database pinged, and each of the
+    bureau's own named `checks` (e.g. seal's font), each answering "ok" or what is wrong with it; "ok"
+    only when all are. A check that raises is reported "unavailable", like the database, never raised."""
     database = database_health(ping)
-    return {"service": service, "status": "ok" if database == "ok" else "degraded", "database": database}
+    results = {name: _checked(name, check) for name, check in (checks or {}).items()}
+    ok = database == "ok" and all(result == "ok" for result in results.values())
+    return Health(service=service, status="ok" if ok else "degraded", database=database,
+                  checks=results).model_dump(mode="json")
+
+
+def _checked(name: str, check: Callable[[], str]) -> str:
+    try:
+        return check()
+    except Exception as exc:  # noqa: BLE001 - as the ping: reported, never raised
+        log.error("health check %s failed: %s", name, exc)
+        return "unavailable"

@@ -138,11 +138,13 @@ class Reply(BaseModel):
 
 
 class Health(Reply):
-    """Every service's `health()`."""
+    """Every service's `health()` (kit.mongo.health_view): "ok" when the database and each of the bureau's
+    own named checks (seal: "font") answer "ok", else "degraded" with what is wrong; never an error."""
 
     service: str
     status: Literal["ok", "degraded"]
-    database: str
+    database: str  # "ok" or "unavailable"
+    checks: dict[str, str] = Field(default_factory=dict)  # e.g. {"font": "missing"}; {} for most bureaus
 
 
 class LicenceRevoked(Reply):

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.rpc import Document, Health, LicenceRevoked, Moment, Reply
+from contracts.rpc import Document, LicenceRevoked, Moment, Reply
 
 # ASSUMPTION (2026-12-03): the visible seal's diameter, the range the seal bureau has accepted since
 # electronic seals sign (a company's round seals are about 40 mm; smaller or larger stamps stay legible)
@@ -114,15 +114,8 @@ class CertificateStatus(Reply):
     valid_when_signed: bool | None
 
 
-class SealHealth(Health):
-    """The seal bureau's `health()` also says whether the CJK font its seal pictures need is installed."""
-
-    font: Literal["ok", "missing"]
-
-
 # the reply of each RPC the gateway calls (contracts/rpc/replies.py)
 REPLIES = {
-    "health": SealHealth,
     "lookup_seal": SealLookup,
     "sign_document": SignedDocument,
     "list_seal_uses": list[SealUse],

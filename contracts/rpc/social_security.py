@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.rpc import Money, Reply
+from contracts.rpc import LicenceRevoked, Moment, Money, Reply
 from contracts.text import PersonName
 
 Amount = Annotated[Decimal, Field(max_digits=15, decimal_places=2, gt=0)]
@@ -25,7 +25,8 @@ class EmployeeEnrolment(BaseModel):
     monthly_wage: Amount
 
 
-# ---- replies (gateway/clients.py validates them; the bureau still builds them in workflow.staff_view) ----
+# ---- replies: the bureau builds them with these (services/social_security/views.py), gateway/clients.py
+# validates them with the same ones ----
 
 
 class StaffMember(Reply):
@@ -53,6 +54,56 @@ class Person(Reply):
     employee_id: str
     name: str
     resident_id: str
+
+
+class Employer(Reply):
+    """`get_employer(uscc)`: the unit's registration, its work-injury class and the account it pays from
+    (no gateway call reads it yet: operators and tests do, so it has no REPLIES entry)."""
+
+    uscc: str
+    application_id: str
+    company_name: str
+    district_code: str
+    state: str
+    employer_number: str | None
+    established_on: date
+    insurances: list[str]
+    work_injury: dict[str, Any] | None  # class, rate and the scope item it follows; None: a clerk's case
+    registered_at: Moment | None
+    active_staff: int | None  # None: not counted by the caller
+    licence_revoked: LicenceRevoked | None
+    bank_account: dict[str, str] | None  # kit.bank_accounts: what direct debit takes; None before the bank's
+
+
+class ContributionLine(Reply):
+    employee_id: str
+    name: str
+    contribution_base: Money
+    kinds: dict[str, dict[str, Money]]  # per insurance: employer and personal share
+    employer: Money
+    personal: Money
+    total: Money
+
+
+class ContributionTotals(Reply):
+    employer: Money
+    personal: Money
+    total: Money
+    headcount: int
+
+
+class Contributions(Reply):
+    """`contributions(uscc, month)`: what the month's staff owe, on the figures in force for the month
+    (no gateway call reads it yet, so no REPLIES entry)."""
+
+    uscc: str
+    employer_number: str | None
+    month: str
+    employees: list[ContributionLine]
+    totals: ContributionTotals
+    policy: dict[str, Any]  # contracts.contributions.Policy.view(): which figures, how sure
+    work_injury: dict[str, Any] | None
+    provisional: bool
 
 
 # the reply of each RPC the gateway calls (contracts/rpc/replies.py)

@@ -80,9 +80,6 @@ class BankService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
         return Desk(lambda application_id: workflow.list_documents(self.store, application_id),
                     lambda application_id, name: workflow.get_document(self.store, application_id, name, self.signer))
 
-    def health_report(self) -> dict:
-        return workflow.health(self.store)
-
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
     def get_account(self, uscc: str) -> dict:

@@ -17,7 +17,6 @@ from contracts import banks
 from contracts.clock import china_date
 from contracts.events import ClearanceRequested, CompanyDeregistered, LicenceIssued
 from contracts.rpc import Document, FieldError, Invalid, NotFound
-from kit.mongo import health_view
 from services.bank import documents, domain, views
 from services.bank.domain import after_start
 from services.bank.store import BankStore
@@ -185,6 +184,3 @@ def get_document(store: BankStore, application_id: str, name: str, signer=None) 
     source = account.model_dump(mode="json", exclude={"task"})
     return store.documents.issue(account.application_id, name, source, render).model_dump(mode="json")
 
-
-def health(store: BankStore) -> dict:
-    return health_view(domain.BUREAU, store.ping)

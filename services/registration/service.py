@@ -266,14 +266,6 @@ class RegistrationService(entrypoints.DocumentRpc, entrypoints.HealthRpc, clerk.
 
         return documents.LicenceDesk(self.registrar.case, self.store.documents, render)
 
-    def health_report(self) -> dict:  # the health RPC: kit.entrypoints
-        try:
-            database = "ok" if self.store.ping() else "down"
-        except Exception:  # noqa: BLE001 - health reports the outage instead of failing the call
-            log.exception("database ping failed")
-            database = "down"
-        return {"service": self.name, "status": "ok" if database == "ok" else "degraded", "database": database}
-
 
 def _answer_handler(source: str, event_type: str):
     # a bureau's answer to a change of details or a closing; durable: a passing failure redelivers it

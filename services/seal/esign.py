@@ -45,10 +45,10 @@ from pydantic import ValidationError
 
 from contracts.clock import in_china, now
 from contracts.form import SEAL_KIND_LABELS, pydantic_field_errors
-from contracts.rpc import Conflict, Document, FieldError, Invalid, NotFound
+from contracts.rpc import Conflict, FieldError, Invalid, NotFound
 from contracts.rpc.seal import MAX_IDEMPOTENCY_KEY, Placement, SignRequest
 from kit import pdfsign, pki, seseal
-from services.seal import documents
+from services.seal import documents, views
 from services.seal.domain import (
     CERTIFICATE_DEREGISTERED,
     ELECTRONIC_MAKER,
@@ -241,10 +241,10 @@ class ElectronicSeals:
         if first is not None:  # a twin request with the same key landed first: answer with its result
             return _repeat(first, code, digest)
         log.info("document sealed", extra={"seal": code, "use": use_id})
-        return {"use": use_view(use), "pdf_base64": base64.b64encode(signed).decode()}
+        return views.signed_view(use, signed)
 
     def list_uses(self, uscc: str) -> list[dict[str, Any]]:
-        return [use_view(u) for u in self.store.uses_of(uscc)]
+        return [views.use_view(u) for u in self.store.uses_of(uscc)]
 
     # ---- revocation and status
 
@@ -270,26 +270,17 @@ class ElectronicSeals:
             return None
         credential = self._settled(credential)
         use = self.store.use_of_file(serial, signed_sha256) if signed_sha256 else None
-        revoked_at = credential.get("revoked_at")
-        signed_at = use["signed_at"] if use else None
-        return {"code": credential["_id"], "kind": credential["kind"], "uscc": credential["uscc"],
-                "revoked_at": _iso(revoked_at), "revocation_reason": credential.get("revocation_reason"),
-                "valid_now": revoked_at is None, "recorded_signed_at": _iso(signed_at),
-                "valid_when_signed": (revoked_at is None or (signed_at is not None and signed_at < revoked_at))
-                if use else None}
+        return views.certificate_status(credential, use)
 
-
-def use_view(use: dict[str, Any]) -> dict[str, Any]:
-    return {"id": use["_id"].split(":", 1)[-1] if use.get("idempotency_key") else use["_id"], "code": use["code"],
-            "kind": use["kind"], "kind_label": SEAL_KIND_LABELS.get(use["kind"], use["kind"]),
-            "signed_at": _iso(use["signed_at"]), "signer": use["signer"], "document_sha256": use["document_sha256"],
-            "signed_sha256": use["signed_sha256"]}
+    def crl_base64(self) -> str:
+        return views.crl_view(self.crl())
 
 
 def _repeat(done: dict, code: str, digest: str) -> dict[str, Any]:
+    """A retry with the same Idempotency-Key: the first answer again, unless the key now names another file."""
     if done["code"] != code or done["document_sha256"] != digest:
         raise Conflict("这个 Idempotency-Key 已用于另一份文件或另一枚印章：请换一个")
-    return {"use": use_view(done), "pdf_base64": base64.b64encode(bytes(done["pdf"])).decode()}
+    return views.signed_view(done, bytes(done["pdf"]))
 
 
 def _idempotency_key(value: str | None) -> str | None:
@@ -331,10 +322,6 @@ def _box(pdf: bytes, placement: Placement | None):
     if not (0 <= x <= width_mm and 0 <= y <= height_mm):
         raise bad("x", f"位置应在页面内（宽{width_mm:.0f}毫米，高{height_mm:.0f}毫米）")
     return pdfsign.seal_box(page - 1, x * MM, y * MM, size * MM)
-
-
-def _iso(moment) -> str | None:
-    return in_china(moment).isoformat() if moment else None
 
 
 def _when(moment) -> str:
@@ -391,9 +378,7 @@ def electronic_seal_data(store, seals: ElectronicSeals, uscc: str, code: str) ->
     seal = next((s for s in seal_set.seals if s.code == code and s.medium == "electronic"), None)
     if seal is None or not seal.filed:
         raise NotFound(f"该企业没有这枚已备案的电子印章：{code}")
-    der = seals.eseal(seal_set, seal)
-    return Document(name=f"seal.eseal.{code}", filename=f"{code}.esl", content_type="application/octet-stream",
-                    data_base64=base64.b64encode(der).decode()).model_dump(mode="json")
+    return views.seal_data_file(code, seals.eseal(seal_set, seal))
 
 
 def report_lost(store, seals: ElectronicSeals, uscc: str, code: str, reason: Any) -> dict:

@@ -6,14 +6,12 @@ enrolling staff and approving clerk tasks are refused for that company (domain.R
 
 from __future__ import annotations
 
-import logging
-
 from nameko.events import EventDispatcher
 from nameko.timer import timer
 
 from contracts import clock
 from contracts.events import LicenceRevoked, parse_event
-from contracts.rpc import NotFound, OneStopError
+from contracts.rpc import OneStopError
 from kit import bank_accounts, clerk, entrypoints
 from kit.changes import answer_change
 from kit.closing import answer_clearance
@@ -28,8 +26,6 @@ from services.social_security import clerk as queue
 from services.social_security import documents, domain, workflow
 from services.social_security.policy import operator_book
 from services.social_security.store import SocialSecurityStore
-
-log = logging.getLogger(__name__)
 
 configure_from_env()  # the process clock and holiday notices, before any entrypoint runs
 workflow.use_policies(operator_book())
@@ -76,25 +72,12 @@ class SocialSecurityService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
         if workflow.POLICIES.changed_since_last_look():
             workflow.reconcile_provisional(self.store)
 
-    def health_report(self) -> dict:
-        try:
-            self.store.ping()
-        except Exception as exc:  # report, don't raise: health must answer while the DB is down
-            log.warning("database ping failed: %s", exc)
-            return {"service": self.name, "status": "degraded", "database": "unreachable"}
-        return {"service": self.name, "status": "ok", "database": "ok"}
-
     # ---- employers and staff ---------------------------------------------------------------
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")
     def get_employer(self, uscc: str) -> dict:
-        employer = self.store.employer(uscc) if isinstance(uscc, str) else None
-        if employer is None:
-            raise NotFound(f"未找到统一社会信用代码为{uscc}的单位社保登记")
-        account = bank_accounts.bank_account_view(self.store.bank_accounts.get(uscc), bank_accounts.DIRECT_DEBIT)
-        return workflow.employer_view(employer, self.store.revocations.get(uscc),
-                                      len(self.store.staff(uscc, active_only=True))) | {"bank_account": account}
+        return workflow.get_employer(self.store, uscc)
 
     @rpc(expected_exceptions=OneStopError)
     @owned("uscc")

@@ -22,7 +22,7 @@ from pymongo.errors import DuplicateKeyError
 
 from contracts.events import Event
 from contracts.rpc import NotFound
-from kit.bank_accounts import BankAccounts
+from kit.bank_accounts import BankAccounts, InMemoryBankAccounts
 from kit.changes import ChangeAnswers, newer_version
 from kit.documents import DocumentArchive, InMemoryDocumentArchive
 from kit.mongo import InMemorySequences, give_back, next_sequence, reserved
@@ -223,6 +223,7 @@ class InMemorySocialSecurityStore(SocialSecurityStore):
         self.task_repo = InMemoryRepository(ClerkTask, busy=BUSY, upgrade=upgrade_task)
         self.sequences = InMemorySequences()
         self.revocations = InMemoryRevocations()
+        self.bank_accounts = InMemoryBankAccounts()
         self.documents = InMemoryDocumentArchive()
 
     def allocate(self, key: str, count: int = 1, fresh: bool = False, block: int = 1) -> range:

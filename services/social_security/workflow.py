@@ -32,11 +32,11 @@ from contracts.events import (
     TaskQueued,
 )
 from contracts.form import Employee
-from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Conflict, DocumentRef, FieldError, Invalid, NotFound
+from kit import bank_accounts
 from kit.mongo import NUMBER_BLOCK
 from kit.outbox import Dispatch
-from services.social_security import domain, injury
+from services.social_security import domain, injury, views
 from services.social_security.domain.records import Employer, Enrolment
 from services.social_security.policy import PolicyBook, PolicyNotConfigured
 from services.social_security.store import Held, Moved, SocialSecurityStore
@@ -345,10 +345,22 @@ def reconcile_provisional(store: SocialSecurityStore) -> int:
 # ---- later changes without a form --------------------------------------------------------------
 
 
-def registered_employer(store: SocialSecurityStore, uscc: str) -> Employer:
+def get_employer(store: SocialSecurityStore, uscc: Any) -> dict[str, Any]:
+    """`get_employer`: the employer in any state, its active staff and the account direct debit takes."""
+    found = _stored_employer(store, uscc)
+    account = bank_accounts.bank_account_view(store.bank_accounts.get(uscc), bank_accounts.DIRECT_DEBIT)
+    return views.employer_view(found, store.revocations.get(uscc), len(store.staff_of(uscc, active_only=True)), account)
+
+
+def _stored_employer(store: SocialSecurityStore, uscc: Any) -> Employer:
     employer = store.employer(uscc) if isinstance(uscc, str) else None
     if employer is None:
         raise NotFound(f"未找到统一社会信用代码为{uscc}的单位社保登记")
+    return employer
+
+
+def registered_employer(store: SocialSecurityStore, uscc: str) -> Employer:
+    employer = _stored_employer(store, uscc)
     if employer.state != "registered":
         raise Conflict(f"该单位社保登记尚未办结（{employer.state}），暂不能办理人员增减")
     return employer
@@ -361,7 +373,7 @@ def enrol_employee(store: SocialSecurityStore, dispatch: Dispatch, uscc: str, ra
         raise Invalid.with_fields("request_id 无效", [FieldError(field="request_id", message="应为1至100个字符")])
     employee_id = domain.request_employee_id(uscc, request_id) if request_id else _random_id()
     if request_id and (existing := store.enrolment(employee_id)) is not None:
-        return staff_view(existing[0])  # a retry of what was done (maybe before a revocation): same answer
+        return views.staff_view(existing[0])  # a retry of what was done (maybe before a revocation): same answer
     refuse_if_revoked(store, uscc, "enrol_employee")
     person = checked_employee(employer, raw, now)
     enrolment = new_enrolment(employer, employee_id, person, store.allocate(f"record:{uscc}")[0], "request", now,
@@ -370,10 +382,10 @@ def enrol_employee(store: SocialSecurityStore, dispatch: Dispatch, uscc: str, ra
         entries = store.insert_enrolment(enrolment, [enrolled_event(employer, [enrolment])])
     except DuplicateKeyError:
         if request_id and (existing := store.enrolment(employee_id)) is not None:
-            return staff_view(existing[0])  # the same request raced itself: one enrolment
+            return views.staff_view(existing[0])  # the same request raced itself: one enrolment
         raise Conflict(f"{person.name}（{mask_resident_id(person.resident_id)}）已在本单位参保，不能重复参保") from None
     store.enrolment_repo.flush(employee_id, entries, dispatch)
-    return staff_view(enrolment)
+    return views.staff_view(enrolment)
 
 
 def checked_employee(employer: Employer, raw: Any, now: datetime) -> domain.NewEmployee:
@@ -402,11 +414,11 @@ def end_employment(store: SocialSecurityStore, uscc: str, employee_id: Any, end_
     moved = store.move_enrolment(held, lambda e: e.active, {"active": False, "state": "ended", "end_date": end,
                                                             "ended_at": now})
     if moved is not None:
-        return staff_view(moved[0])
+        return views.staff_view(moved[0])
     ended = store.enrolment(employee_id, uscc)[0]  # ended already (a retry, or another request)
     if ended.end_date != end and end_date:
         raise Conflict(f"{ended.name}已于{ended.end_date}离职减员")
-    return staff_view(ended)
+    return views.staff_view(ended)
 
 
 def _enrolment_here(store: SocialSecurityStore, uscc: str, employee_id: Any) -> tuple[Enrolment, int]:
@@ -420,13 +432,12 @@ def person_of(store: SocialSecurityStore, uscc: str, employee_id: Any) -> dict[s
     """The unmasked resident ID of one enrolment, for the gateway's leaver request only (it names the
     same person at the other bureaus); never shown to anyone."""
     registered_employer(store, uscc)
-    current = _enrolment_here(store, uscc, employee_id)[0]
-    return {"employee_id": current.employee_id, "name": current.name, "resident_id": current.resident_id}
+    return views.person_view(_enrolment_here(store, uscc, employee_id)[0])
 
 
 def list_staff(store: SocialSecurityStore, uscc: str) -> list[dict[str, Any]]:
     registered_employer(store, uscc)
-    return [staff_view(e) for e in store.staff_of(uscc)]
+    return [views.staff_view(e) for e in store.staff_of(uscc)]
 
 
 def contributions(store: SocialSecurityStore, uscc: str, month: Any) -> dict[str, Any]:
@@ -441,42 +452,7 @@ def contributions(store: SocialSecurityStore, uscc: str, month: Any) -> dict[str
         raise Invalid.with_fields(str(exc), [FieldError(field="month", message=str(exc))]) from None
     staff = [{"employee_id": e.employee_id, "name": e.name, "monthly_wage": e.monthly_wage}
              for e in store.staff_in_period(uscc, first, last)]
-    result = domain.month_contributions(staff, policy, employer.work_injury)
-    return {"uscc": uscc, "employer_number": employer.employer_number, "month": month, **result}
-
-
-def employer_view(employer: Employer, revocation: Revocation | None,
-                  staff_count: int | None = None) -> dict[str, Any]:
-    """The employer as callers see it; `revocation` as stored (None = the licence stands)."""
-    view = {k: getattr(employer, k) for k in ("uscc", "application_id", "company_name", "district_code", "state",
-                                              "employer_number")}
-    view["established_on"] = employer.established_on.isoformat()
-    view["insurances"] = employer.insurances or []
-    view["work_injury"] = employer.work_injury  # class, rate and the scope item it follows
-    view["registered_at"] = employer.registered_at.isoformat() if employer.registered_at else None
-    if staff_count is not None:
-        view["active_staff"] = staff_count
-    view["licence_revoked"] = revocation_view(revocation)
-    return view
-
-
-def staff_view(enrolment: Enrolment) -> dict[str, Any]:
-    """One enrolment as callers see it: the ID number (= social security number) masked."""
-    registered_on = enrolment.employment_registered_on
-    return {
-        "employee_id": enrolment.employee_id,
-        "name": enrolment.name,
-        "resident_id": mask_resident_id(enrolment.resident_id),
-        "record_number": enrolment.record_number,
-        "start_date": enrolment.start_date.isoformat(),
-        "end_date": enrolment.end_date.isoformat() if enrolment.end_date else None,
-        "state": enrolment.state,
-        "monthly_wage": enrolment.monthly_wage,
-        "contribution_base": enrolment.contribution_base,
-        "contribution_provisional": enrolment.contribution_provisional,
-        "employment_number": enrolment.employment_number,
-        "employment_registered_on": registered_on.isoformat() if registered_on else None,
-    }
+    return views.contributions_view(employer, month, domain.month_contributions(staff, policy, employer.work_injury))
 
 
 def _random_id() -> str:

@@ -70,10 +70,6 @@ class TaxService(entrypoints.BureauEntrypoints, clerk.ClerkRpc):
 
     revocation_clock = staticmethod(_now)  # licence_revoked is recorded by kit.entrypoints
 
-    def health_report(self) -> dict:  # a database that does not answer fails the call
-        self.store.ping()
-        return {"service": self.name, "status": "ok", "database": "ok"}
-
     # ---- registration and invoices ------------------------------------------------------------
 
     @rpc(expected_exceptions=OneStopError)

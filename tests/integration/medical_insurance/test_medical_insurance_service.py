@@ -69,7 +69,7 @@ def test_a_licence_registers_the_unit_once_and_hires_and_leavers_go_through_rpc(
         with pytest.raises(NotFound):
             rpc.end_membership(uscc, resident_id(8), None)
         doc = rpc.get_document(event.application_id, "medical_insurance.certificate")
-        assert rpc.health() == {"service": "medical_insurance", "status": "ok", "database": "ok"}
+        assert rpc.health() == {"service": "medical_insurance", "status": "ok", "database": "ok", "checks": {}}
         revoked = licence_revoked(event.application_id, uscc)
         publish(service_config, revoked, container, "on_licence_revoked")
         with pytest.raises(Conflict, match="被吊销"):

@@ -220,7 +220,8 @@ def test_check_name_rejects_an_unknown_district(registration):
     with pytest.raises(Invalid):
         call(registration.service, "verify", "not-a-code")
     assert call(registration.service, "verify", "91420111000000013X")["genuine"] is False
-    assert call(registration.service, "health") == {"service": "registration", "status": "ok", "database": "ok"}
+    assert call(registration.service, "health") == {"service": "registration", "status": "ok", "database": "ok",
+                                                      "checks": {}}
 
 
 def test_a_duplicate_delivery_yields_one_licence(registration, mongo_db):

@@ -95,7 +95,8 @@ def test_electronic_seals_are_filed_at_once_with_image_and_certificate(seal, wat
     assert REP_ID not in str(public)
     assert [s["code"] for s in call(seal, "list_seals", USCC)] == codes
     assert call(seal, "lookup_seal", "4201119999999") == {"genuine": False, "seal": None}
-    assert call(seal, "health") == {"service": "seal", "status": "ok", "database": "ok", "font": "ok"}
+    assert call(seal, "health") == {"service": "seal", "status": "ok", "database": "ok",
+                                  "checks": {"font": "ok"}}
 
 
 def test_physical_seals_go_through_engraving_filing_dispatch_and_delivery(seal, watcher, publish):

@@ -152,4 +152,4 @@ def test_certificate_pdf_lists_the_employer_and_masked_staff(bureau, employer):
 
 
 def test_health(bureau):
-    assert bureau.call("health") == {"service": "social_security", "status": "ok", "database": "ok"}
+    assert bureau.call("health") == {"service": "social_security", "status": "ok", "database": "ok", "checks": {}}

@@ -46,7 +46,7 @@ def test_licence_issued_registers_approves_and_ignores_a_duplicate(bureau, mongo
                 reg["quota_left"]) == ("small_scale", "approved", "100000.00", "0.00", "100000.00")
         assert reg["real_name"]["passed"] and reg["real_name"]["resident_id"] == "110***********002X"
         assert reg["real_name"]["method"] == "format_check_only"  # the embedded verifier, named honestly
-        assert tax.health() == {"service": "tax", "status": "ok", "database": "ok"}
+        assert tax.health() == {"service": "tax", "status": "ok", "database": "ok", "checks": {}}
 
 
 def test_invoicing_red_letter_documents_and_typed_errors(bureau):

@@ -56,11 +56,12 @@ def test_a_pending_call_passes_through_unchecked():
     assert Clients(FakeBureaus(raw)).registration.list_changes("91420111MA0000015D", "founder-1") == raw
 
 
-def test_the_seal_bureau_answers_health_with_its_font():
-    reply = {"service": "seal", "status": "ok", "database": "ok", "font": "ok"}
+def test_every_bureau_answers_health_in_one_shape_its_own_checks_named_inside():
+    reply = {"service": "seal", "status": "ok", "database": "ok", "checks": {"font": "ok"}}
     assert Clients(FakeBureaus(reply)).seal.health() == reply
-    with pytest.raises(BadReply):  # the font is the seal bureau's alone
-        Clients(FakeBureaus(reply)).tax.health()
+    assert Clients(FakeBureaus(reply | {"service": "tax", "checks": {}})).tax.health()["checks"] == {}
+    with pytest.raises(BadReply):  # an extra check beside the contract's fields is outside it
+        Clients(FakeBureaus({"service": "seal", "status": "ok", "database": "ok", "font": "ok"})).seal.health()
 
 
 def test_the_api_answers_a_bad_reply_with_502_and_a_good_one_as_its_contract(client, sign_up, bureaus, gateway):

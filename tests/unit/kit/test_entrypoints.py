@@ -11,8 +11,10 @@ from nameko.testing.services import worker_factory
 from nameko.timer import Timer
 
 from contracts.revocation import Revocation
+from contracts.rpc import replies
 from kit.entrypoints import DocumentRpc, HealthRpc, RevocationHandler
 from kit.events import DurableEventHandler
+from kit.mongo import health_view
 from kit.queues import DeadLetter
 from kit.unit_bureau import ENTRYPOINTS, UnitBureau
 from services.bank.service import BankService
@@ -108,9 +110,45 @@ def test_the_documents_rpcs_check_the_owner_then_ask_the_bureaus_desk():
 
 def test_the_default_health_pings_the_store_and_reports_a_failure():
     service = worker_factory(HousingFundService)
-    assert service.health() == {"service": "housing_fund", "status": "ok", "database": "ok"}
+    assert service.health() == {"service": "housing_fund", "status": "ok", "database": "ok", "checks": {}}
     service.store.ping.side_effect = ConnectionError("down")
-    assert service.health() == {"service": "housing_fund", "status": "degraded", "database": "unavailable"}
+    assert service.health() == {"service": "housing_fund", "status": "degraded", "database": "unavailable", "checks": {}}
+
+
+@pytest.mark.parametrize("service_cls", EVERY, ids=lambda c: c.name)
+def test_every_bureau_answers_health_in_the_same_words_and_never_raises(service_cls, monkeypatch):
+    # before: tax raised, social_security said "unreachable", registration "down" (issue 16)
+    monkeypatch.setattr("services.seal.documents.check_font", lambda: None)  # seal's own check passes
+    service = worker_factory(service_cls)
+    checks = {"font": "ok"} if service_cls is SealService else {}
+    assert service.health() == {"service": service_cls.name, "status": "ok", "database": "ok", "checks": checks}
+    service.store.ping.side_effect = ConnectionError("no route to host")
+    down = service.health()
+    assert (down["status"], down["database"], down["checks"]) == ("degraded", "unavailable", checks)
+    assert replies.adapter(service_cls.name, "health").validate_python(down)  # what the gateway reads
+
+
+def test_a_ping_that_answers_false_is_a_database_down():
+    service = worker_factory(RegistrationService)  # its store's ping answers the server's "ok" flag
+    service.store.ping.return_value = False
+    assert service.health()["database"] == "unavailable"
+
+
+def test_a_named_check_that_fails_degrades_the_answer_and_one_that_raises_is_reported():
+    from services.seal import documents
+
+    service = worker_factory(SealService)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(documents, "check_font", lambda: (_ for _ in ()).throw(documents.SealFontMissing("none")))
+        assert service.health() == {"service": "seal", "status": "degraded", "database": "ok",
+                                    "checks": {"font": "missing"}}
+    assert health_view("bureau", lambda: None, {"disk": lambda: 1 / 0}) == {
+        "service": "bureau", "status": "degraded", "database": "ok", "checks": {"disk": "unavailable"}}
+
+
+def test_a_bureau_cannot_word_its_own_health_answer():
+    with pytest.raises(TypeError, match="health_checks"):
+        type("Bureau", (HealthRpc,), {"name": "bureau", "health_report": lambda self: {"status": "fine"}})
 
 
 @pytest.mark.parametrize("service_cls", [HousingFundService, MedicalInsuranceService], ids=lambda c: c.name)

@@ -12,7 +12,7 @@ from contracts.events import LicenceRevoked, ReviewStarted
 from contracts.revocation import Revocation, revocation_view
 from contracts.rpc import Conflict
 from kit.queues import DeadLetter
-from services.social_security import clerk, domain, workflow
+from services.social_security import clerk, domain, views, workflow
 from services.social_security.service import SocialSecurityService
 
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
@@ -39,8 +39,8 @@ def test_the_view_shows_the_revocation_or_null():
     employer = domain.Employer(uscc=REVOCATION.uscc, application_id="app-1", event_id="e-0", company_name="公司",
                                district_code="420111", established_on=date(2026, 11, 20), state="registered",
                                received_at=NOW, updated_at=NOW)
-    assert workflow.employer_view(employer, None)["licence_revoked"] is None
-    assert workflow.employer_view(employer, REVOCATION)["licence_revoked"] == revocation_view(REVOCATION) == {
+    assert views.employer_view(employer, None)["licence_revoked"] is None
+    assert views.employer_view(employer, REVOCATION)["licence_revoked"] == revocation_view(REVOCATION) == {
         "revoked_at": "2026-11-24T17:30:00+00:00", "reason": "虚假登记"}
 
 

@@ -217,9 +217,12 @@ def test_reconcile_gives_a_provisional_enrolment_the_figures_now_known(registere
 
 
 def test_the_employer_view_shows_its_number_dates_and_staff_count(registered):
-    view = workflow.employer_view(registered.employer(USCC), None, 1)
+    view = workflow.get_employer(registered, USCC)
     assert view["employer_number"] == "4201112026000001" and view["established_on"] == "2026-11-25"
     assert view["registered_at"] == NOW.isoformat() and view["active_staff"] == 1 and view["licence_revoked"] is None
+    assert view["bank_account"] is None  # the bank has not reported the basic account yet
+    with pytest.raises(NotFound):
+        workflow.get_employer(registered, "91420111MA0000000X")
 
 
 def test_an_employer_stored_before_work_injury_classes_is_registered_as_unchecked_not_sent_to_a_clerk(store):
