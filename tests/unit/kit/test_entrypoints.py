@@ -128,6 +128,15 @@ def test_every_bureau_answers_health_in_the_same_words_and_never_raises(service_
     assert replies.adapter(service_cls.name, "health").validate_python(down)  # what the gateway reads
 
 
+def test_the_gateway_tracker_answers_health_as_the_bureaus_do():
+    from gateway.tracker import GatewayTracker
+
+    tracker = worker_factory(GatewayTracker)  # it raised while the database was down
+    assert tracker.health() == {"service": "gateway", "status": "ok", "database": "ok", "checks": {}}
+    tracker.store.ping.side_effect = ConnectionError("no route to host")
+    assert tracker.health() == {"service": "gateway", "status": "degraded", "database": "unavailable", "checks": {}}
+
+
 def test_a_ping_that_answers_false_is_a_database_down():
     service = worker_factory(RegistrationService)  # its store's ping answers the server's "ok" flag
     service.store.ping.return_value = False
