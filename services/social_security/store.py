@@ -146,10 +146,10 @@ class SocialSecurityStore:
 
     # ---- enrolments (_id = employee_id) -----------------------------------------------------------
 
-    def insert_enrolments(self, enrolments: list[tuple[Enrolment, list[Event]]]) -> bool:
+    def insert_enrolments(self, enrolments: list[tuple[Enrolment, list[Event]]], ordered: bool = False) -> bool:
         """Insert many in one command; rows already there (same id, or person already active) are
-        skipped. True when every row was inserted now."""
-        stored = self.enrolment_repo.insert_many([(e.employee_id, e, events) for e, events in enrolments])
+        skipped (`ordered`: and every row after the first of them). True when every row was inserted now."""
+        stored = self.enrolment_repo.insert_many([(e.employee_id, e, events) for e, events in enrolments], ordered)
         return len(stored) == len(enrolments)
 
     def insert_enrolment(self, enrolment: Enrolment, events: list[Event]) -> list[dict]:
