@@ -6,14 +6,14 @@ conditional state moves, and unique indexes that turn a repeat into "already don
 
 `licence_revoked` is recorded per USCC (kit.revocations) and read by the actions a revoked
 company may no longer take (`refuse_if_revoked`, one read). The automatic `licence_issued` path does
-not read it, to stay at its 7-8 round trips: a company whose revocation arrives first is still
+not read it, to stay at its two writes: a company whose revocation arrives first is still
 registered with its form's standard staff, and every later growth (enrolment, approval) is refused.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -107,7 +107,9 @@ def _register_with_staff(store: SocialSecurityStore, dispatch: Dispatch, intake:
                          drawn: tuple[str, int], now: datetime) -> None:
     """A fresh employer whose form staff all enrol without a clerk: the staff are stored first, then the
     employer's first write is already registered with its staff processed and carries employer_registered
-    then employees_enrolled: one employer write instead of two.
+    then employees_enrolled: one employer write instead of two. The staff's record numbers are their places
+    on the form (1..n) and the employer's first write holds its record counter at n (`record_seq`): no
+    counter of its own to create.
 
     A record number starts with the employer number, so the enrolments are the first to hold it. Their
     deterministic ids make a stored first enrolment the sign of an earlier attempt (a redelivery, a worker
@@ -117,7 +119,8 @@ def _register_with_staff(store: SocialSecurityStore, dispatch: Dispatch, intake:
     one that stored the first enrolment stores any.
     """
     ids = [employee_id for employee_id, _ in staff]
-    enrolled = _form_enrolments(store, intake, staff, now)
+    intake = intake.model_copy(update={"record_seq": len(staff)})
+    enrolled = _form_enrolments(intake, staff, range(1, len(staff) + 1), now)
     if enrolled and not store.insert_enrolments([(e, []) for e in enrolled], ordered=True):
         present = store.enrolments_of(ids)
         numbers = {domain.employer_of_record(e.record_number) for e in present}
@@ -131,7 +134,11 @@ def _register_with_staff(store: SocialSecurityStore, dispatch: Dispatch, intake:
             number = min(numbers)  # one, by the ordered insert
             intake = intake.model_copy(update={"employer_number": number})
             registered = registered.model_copy(update={"employer_number": number})
-        enrolled = _with_missing(store, intake, staff, present, now)
+        known = {e.employee_id for e in present}
+        # the same places as the earlier attempt gave them, under the same employer number: never twice
+        missing = [(place, member) for place, member in enumerate(staff, 1) if member[0] not in known]
+        new = _form_enrolments(intake, [m for _, m in missing], [place for place, _ in missing], now)
+        enrolled = present + new if store.insert_enrolments([(e, []) for e in new]) else store.enrolments_of(ids)
     events = [registered, enrolled_event(intake, sorted(enrolled, key=lambda e: e.record_number))]
     intake = intake.model_copy(update={"employees_processed": True})
     queued = store.receive_intake(intake, events)
@@ -155,10 +162,8 @@ def _standard_staff(employer: Employer, now: datetime) -> list[tuple[str, domain
     return staff
 
 
-def _form_enrolments(store, employer: Employer, staff: list[tuple[str, domain.NewEmployee]],
+def _form_enrolments(employer: Employer, staff: list[tuple[str, domain.NewEmployee]], numbers: Sequence[int],
                      now: datetime) -> list[Enrolment]:
-    # the company's record series starts here, so its counter is normally created with this block
-    numbers = store.allocate(f"record:{employer.uscc}", len(staff), fresh=True) if staff else []
     return [new_enrolment(employer, employee_id, person, seq, "form", now)
             for (employee_id, person), seq in zip(staff, numbers, strict=True)]
 
@@ -168,7 +173,9 @@ def _with_missing(store, employer: Employer, staff: list[tuple[str, domain.NewEm
     """The form's enrolments, those `present` and the others stored now; what is stored is the truth."""
     known = {e.employee_id for e in present}
     missing = [(i, p) for i, p in staff if i not in known]
-    new = _form_enrolments(store, employer, missing, now)
+    # the company's record series most likely starts here, so its counter is normally created with this block
+    numbers = store.allocate_records(employer, len(missing), fresh=True) if missing else []
+    new = _form_enrolments(employer, missing, numbers, now)
     if store.insert_enrolments([(e, []) for e in new]):
         return present + new
     return store.enrolments_of([employee_id for employee_id, _ in staff])
@@ -435,7 +442,7 @@ def enrol_employee(store: SocialSecurityStore, dispatch: Dispatch, uscc: str, ra
         return staff_view(existing[0])  # a retry of what was done (maybe before a revocation): same answer
     refuse_if_revoked(store, uscc, "enrol_employee")
     person = checked_employee(employer, raw, now)
-    enrolment = new_enrolment(employer, employee_id, person, store.allocate(f"record:{uscc}")[0], "request", now,
+    enrolment = new_enrolment(employer, employee_id, person, store.allocate_records(employer)[0], "request", now,
                               request_id)
     try:
         entries = store.insert_enrolment(enrolment, [enrolled_event(employer, [enrolment])])

@@ -43,9 +43,9 @@ def test_a_standard_employer_is_stored_registered_with_its_number_then_its_staff
 def test_without_a_number_in_hand_the_counter_is_drawn_and_a_redelivery_never_moves_it(store):
     sent = Sent()
     workflow.receive_licence(store, sent, licence(staff=1), NOW)
-    assert store.sequences.values == {"employer:420111:2026": 1, f"record:{USCC}": 1}
+    assert store.sequences.values == {"employer:420111:2026": 1}  # its record counter is in the employer
     workflow.receive_licence(store, sent, licence(staff=1), NOW)  # redelivered
-    assert store.sequences.values == {"employer:420111:2026": 1, f"record:{USCC}": 1}
+    assert store.sequences.values == {"employer:420111:2026": 1}  # its record counter is in the employer
     assert sent.kinds() == ["employer_registered", "employees_enrolled"]  # nothing twice
     assert len(store.staff_of(USCC)) == 1
 
@@ -120,7 +120,7 @@ def test_a_crash_between_the_staff_and_the_employer_gives_the_same_staff_and_num
     assert given_back == [("employer:420111:2026", 8)]  # never stored: the next employer takes it
     assert sent.kinds() == ["employer_registered", "employees_enrolled"]
     assert sorted((e["employee_id"], e["record_number"]) for e in sent[1][1]["employees"]) == before
-    assert store.sequences.values == {f"record:{USCC}": 4}  # the redelivery's own draw: a gap, never reused
+    assert store.sequences.values == {} and store.employer(USCC).record_seq == 2  # its places on the form
 
 
 def test_a_crash_after_part_of_the_staff_stores_the_rest_under_the_same_employer_number(store, monkeypatch):
@@ -201,6 +201,15 @@ def test_enrol_employee_stores_and_announces_once_per_request_id(registered):
     assert sent.kinds() == ["employees_enrolled"] and registered.enrolment_repo.pending(view["employee_id"]) == []
     again = workflow.enrol_employee(registered, sent, USCC, new_person(), "req-1", NOW)
     assert again == view and len(sent) == 1 and len(registered.staff_of(USCC)) == 2
+
+
+def test_later_record_numbers_come_from_the_employer_or_from_the_counter_an_older_one_keeps(registered):
+    workflow.enrol_employee(registered, Sent(), USCC, new_person(), "req-1", NOW)
+    assert registered.employer(USCC).record_seq == 2 and registered.sequences.values.get(f"record:{USCC}") is None
+    registered.employer_repo.set_where(USCC, {}, {"record_seq": None}, [])  # stored before: its counter apart
+    registered.sequences.values[f"record:{USCC}"] = 7
+    view = workflow.enrol_employee(registered, Sent(), USCC, new_person(seq="501"), "req-2", NOW)
+    assert view["record_number"].endswith("00008") and registered.sequences.values[f"record:{USCC}"] == 8
 
 
 def test_enrol_employee_refuses_bad_input_and_a_revoked_company(registered):
