@@ -61,6 +61,19 @@ def test_a_duplicate_gives_back_the_number_it_drew_and_carries_on_from_what_is_s
     assert store.employer(USCC).employer_number == "4201112026000001"
 
 
+def test_a_duplicate_with_staff_gives_back_its_number_and_enrols_no_one_again(store, monkeypatch):
+    workflow.receive_licence(store, Sent(), licence(staff=2), NOW)
+    before = [(e.employee_id, e.record_number) for e in store.staff_of(USCC)]
+    given_back = []
+    monkeypatch.setattr(store, "reserved_number", lambda key: 2)
+    monkeypatch.setattr(store, "give_back_number", lambda key, last: given_back.append((key, last)))
+    sent = Sent()
+    workflow.receive_licence(store, sent, licence(staff=2), NOW)
+    assert given_back == [("employer:420111:2026", 2)] and sent == []
+    assert [(e.employee_id, e.record_number) for e in store.staff_of(USCC)] == before
+    assert store.employer(USCC).record_seq == 2
+
+
 def test_an_employer_for_a_clerk_has_its_task_stored_before_it_and_no_number(store):
     order = []
     insert_task, receive = store.insert_task, store.receive_intake
