@@ -11,7 +11,9 @@ What a bureau with an older store needs to move onto it without a data migration
 - `insert(..., owner=application_id)`: the founder's pending owner (kit.owners) rides on the first write
   of an aggregate keyed by something else (an employer keyed by USCC); `upsert=True` writes it as an
   upsert ($setOnInsert), so a redelivery costs that one command and no read.
-- `insert_many`: a batch of new aggregates in one command; those already stored are skipped.
+- `insert_many`: a batch of new aggregates in one command; those already stored are skipped (`ordered`:
+  the batch stops at the first one stored already, so of two workers storing the same keys in the same
+  order, only the one that stored the first key stores any).
 - `save(key, version, ...)`: the compare-and-set with a version the caller already holds (from its own
   insert or load), one write and no re-read; None when someone else wrote first.
 - `native_datetimes=True`: datetimes stored as BSON datetimes (what a store's indexes and range queries
@@ -71,15 +73,15 @@ class Repository(Generic[A]):
             raise
         return entries
 
-    def insert_many(self, items: list[tuple[str, A, list[Event]]]) -> list[str]:
+    def insert_many(self, items: list[tuple[str, A, list[Event]]], ordered: bool = False) -> list[str]:
         """Store new aggregates (key, aggregate, events) in one command; the keys stored now. An item
         that clashes with a stored one on any unique index (a redelivery, or another worker) is skipped,
-        the others are stored."""
+        the others are stored (`ordered`: those after it are not stored either)."""
         if not items:
             return []
         docs = [self._new_doc(key, aggregate, [outbox_entry(e) for e in events], None)
                 for key, aggregate, events in items]
-        skipped = self._insert_many(docs)
+        skipped = self._insert_many(docs, ordered)
         return [d["_id"] for i, d in enumerate(docs) if i not in skipped]
 
     def save(self, key: str, version: int, aggregate: A, events: list[Event]) -> list[dict] | None:
@@ -187,13 +189,15 @@ class Repository(Generic[A]):
         result = self.collection.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
         return result.upserted_id is not None
 
-    def _insert_many(self, docs: list[dict[str, Any]]) -> set[int]:
+    def _insert_many(self, docs: list[dict[str, Any]], ordered: bool = False) -> set[int]:
         try:
-            self.collection.insert_many(docs, ordered=False)
+            self.collection.insert_many(docs, ordered=ordered)
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
             if any(e.get("code") != DUPLICATE_KEY for e in errors):
                 raise
+            if ordered:  # the server stopped at its first error
+                return set(range(min(e["index"] for e in errors), len(docs)))
             return {e["index"] for e in errors}
         return set()
 
@@ -283,8 +287,10 @@ class InMemoryRepository(Repository[A]):
         self._insert(doc)
         return True
 
-    def _insert_many(self, docs: list[dict[str, Any]]) -> set[int]:
+    def _insert_many(self, docs: list[dict[str, Any]], ordered: bool = False) -> set[int]:
         skipped = {i for i, d in enumerate(docs) if d["_id"] in self.docs}
+        if ordered and skipped:
+            skipped = set(range(min(skipped), len(docs)))
         for i, doc in enumerate(docs):
             if i not in skipped:
                 self._insert(doc)

@@ -93,7 +93,7 @@ def _approve(store, dispatch, task: domain.ClerkTask, payload: dict[str, Any], n
     if store.enrolment(employee_id) is not None:
         return  # approved before a crash: the enrolment is there
     enrolment = workflow.new_enrolment(employer, employee_id, person,
-                                       store.allocate(f"record:{employer.uscc}")[0], "clerk", now)
+                                       store.allocate_records(employer)[0], "clerk", now)
     try:
         entries = store.insert_enrolment(enrolment, [workflow.enrolled_event(employer, [enrolment])])
     except DuplicateKeyError:

@@ -2,7 +2,9 @@
 licence revocations registration announced.
 
 Every write that moves state carries its event in the same document's `outbox` (one atomic
-single-document write), and every number comes from an atomic counter with a unique index on it.
+single-document write), and every number comes from an atomic counter with a unique index on it (an
+employer registered with its staff keeps its record counter in its own document, `record_seq`; the
+staff enrolled with it take their places on the form, under its unique number).
 Employers, enrolments and tasks are kit.repository aggregates (domain/records.py, domain/tasks.py):
 each move a compare-and-set on the version the worker holds, in the documents' shape from before the
 repository (no migration; a document without a version is version 0, an old task is upgraded on read).
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -93,6 +95,17 @@ class SocialSecurityStore:
         last = next_sequence(self.counters, key, count, fresh=fresh, block=block)
         return range(last - count + 1, last + 1)
 
+    def allocate_records(self, employer: Employer, count: int = 1, fresh: bool = False) -> range:
+        """Record numbers under `employer` (as loaded): from its own counter when it has one, one
+        findAndModify that also bumps its version, so a compare-and-set save held from before cannot
+        write the old count back; else from its document in `counters` (`fresh`: see `allocate`)."""
+        if employer.record_seq is None:  # never gains one later: what was loaded says where it lives
+            return self.allocate(f"record:{employer.uscc}", count, fresh=fresh)
+        row = self.employers.find_one_and_update(
+            {"_id": employer.uscc}, {"$inc": {"record_seq": count, "version": 1}},
+            projection={"record_seq": 1}, return_document=ReturnDocument.AFTER)
+        return range(row["record_seq"] - count + 1, row["record_seq"] + 1)
+
     def reserved_number(self, key: str) -> int | None:
         """The next number of a block series from this process's block, None when it takes a round trip."""
         return reserved(self.counters, key)
@@ -146,10 +159,10 @@ class SocialSecurityStore:
 
     # ---- enrolments (_id = employee_id) -----------------------------------------------------------
 
-    def insert_enrolments(self, enrolments: list[tuple[Enrolment, list[Event]]]) -> bool:
+    def insert_enrolments(self, enrolments: list[tuple[Enrolment, list[Event]]], ordered: bool = False) -> bool:
         """Insert many in one command; rows already there (same id, or person already active) are
-        skipped. True when every row was inserted now."""
-        stored = self.enrolment_repo.insert_many([(e.employee_id, e, events) for e, events in enrolments])
+        skipped (`ordered`: and every row after the first of them). True when every row was inserted now."""
+        stored = self.enrolment_repo.insert_many([(e.employee_id, e, events) for e, events in enrolments], ordered)
         return len(stored) == len(enrolments)
 
     def insert_enrolment(self, enrolment: Enrolment, events: list[Event]) -> list[dict]:
@@ -232,6 +245,14 @@ class InMemorySocialSecurityStore(SocialSecurityStore):
 
     def reserved_number(self, key: str) -> int | None:
         return self.sequences.reserved(key)
+
+    def allocate_records(self, employer: Employer, count: int = 1, fresh: bool = False) -> range:
+        if employer.record_seq is None:
+            return self.allocate(f"record:{employer.uscc}", count, fresh=fresh)
+        doc = self.employer_repo.docs[employer.uscc]
+        doc["record_seq"] += count
+        doc["version"] = doc.get("version", 0) + 1
+        return range(doc["record_seq"] - count + 1, doc["record_seq"] + 1)
 
     def give_back_number(self, key: str, last: int) -> bool:
         return self.sequences.give_back(key, last)

@@ -6,14 +6,14 @@ conditional state moves, and unique indexes that turn a repeat into "already don
 
 `licence_revoked` is recorded per USCC (kit.revocations) and read by the actions a revoked
 company may no longer take (`refuse_if_revoked`, one read). The automatic `licence_issued` path does
-not read it, to stay at its 7-8 round trips: a company whose revocation arrives first is still
+not read it, to stay at its two writes: a company whose revocation arrives first is still
 registered with its form's standard staff, and every later growth (enrolment, approval) is refused.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -86,6 +86,9 @@ def receive_licence(store: SocialSecurityStore, dispatch: Dispatch, event: Licen
             sequence = store.allocate(series, block=NUMBER_BLOCK)[0]
         changes, registered = _registration(intake, sequence, now)
         intake, events = intake.model_copy(update=changes), [registered]
+        if (staff := _standard_staff(intake, now)) is not None:
+            _register_with_staff(store, dispatch, intake, registered, staff, (series, sequence), now)
+            return
     queued = store.receive_intake(intake, events)
     if queued is None:  # a redelivery, or another instance has it: carry on from what is stored
         if sequence is not None:
@@ -97,6 +100,85 @@ def receive_licence(store: SocialSecurityStore, dispatch: Dispatch, event: Licen
         store.task_repo.flush(intake.task_id, task_entries, dispatch)
     elif reasons:
         store.task_repo.publish(intake.task_id, dispatch)
+
+
+def _register_with_staff(store: SocialSecurityStore, dispatch: Dispatch, intake: Employer,
+                         registered: EmployerRegistered, staff: list[tuple[str, domain.NewEmployee]],
+                         drawn: tuple[str, int], now: datetime) -> None:
+    """A fresh employer whose form staff all enrol without a clerk: the staff are stored first, then the
+    employer's first write is already registered with its staff processed and carries employer_registered
+    then employees_enrolled: one employer write instead of two. The staff's record numbers are their places
+    on the form (1..n) and the employer's first write holds its record counter at n (`record_seq`): no
+    counter of its own to create.
+
+    A record number starts with the employer number, so the enrolments are the first to hold it. Their
+    deterministic ids make a stored first enrolment the sign of an earlier attempt (a redelivery, a worker
+    that died before the employer's write, or one still at it): when no employer is stored yet, the
+    employer takes the number those enrolments carry and stores the missing ones under it, so the staff
+    are enrolled once with one employer's numbers. The insert is ordered: of two workers racing, only the
+    one that stored the first enrolment stores any.
+    """
+    ids = [employee_id for employee_id, _ in staff]
+    intake = intake.model_copy(update={"record_seq": len(staff)})
+    enrolled = _form_enrolments(intake, staff, range(1, len(staff) + 1), now)
+    if enrolled and not store.insert_enrolments([(e, []) for e in enrolled], ordered=True):
+        present = store.enrolments_of(ids)
+        numbers = {domain.employer_of_record(e.record_number) for e in present}
+        if store.employer(intake.uscc) is not None:  # a redelivery (or stored before this path): carry on
+            if intake.employer_number not in numbers:
+                store.give_back_number(*drawn)
+            advance(store, dispatch, intake.uscc, now)
+            return
+        if numbers and intake.employer_number not in numbers:  # an earlier attempt's number: take it
+            store.give_back_number(*drawn)
+            number = min(numbers)  # one, by the ordered insert
+            intake = intake.model_copy(update={"employer_number": number})
+            registered = registered.model_copy(update={"employer_number": number})
+        known = {e.employee_id for e in present}
+        # the same places as the earlier attempt gave them, under the same employer number: never twice
+        missing = [(place, member) for place, member in enumerate(staff, 1) if member[0] not in known]
+        new = _form_enrolments(intake, [m for _, m in missing], [place for place, _ in missing], now)
+        enrolled = present + new if store.insert_enrolments([(e, []) for e in new]) else store.enrolments_of(ids)
+    events = [registered, enrolled_event(intake, sorted(enrolled, key=lambda e: e.record_number))]
+    intake = intake.model_copy(update={"employees_processed": True})
+    queued = store.receive_intake(intake, events)
+    if queued is None:  # a redelivery, or another worker stored the employer first: carry on from it
+        if not staff:  # no enrolment holds the number: the next employer takes it
+            store.give_back_number(*drawn)
+        advance(store, dispatch, intake.uscc, now)
+        return
+    advance(store, dispatch, intake.uscc, now, intake=intake, queued=queued)
+
+
+def _standard_staff(employer: Employer, now: datetime) -> list[tuple[str, domain.NewEmployee]] | None:
+    """The form's employees as enrolled without a clerk (employee id, person); None when any needs one."""
+    today = domain.local_today(now)
+    staff = []
+    for index, raw in enumerate(employer.employees):
+        person = Employee.model_validate(raw)
+        if _employee_reasons(employer, person, today):
+            return None
+        staff.append((domain.form_employee_id(employer.application_id, index), _form_person(employer, person)))
+    return staff
+
+
+def _form_enrolments(employer: Employer, staff: list[tuple[str, domain.NewEmployee]], numbers: Sequence[int],
+                     now: datetime) -> list[Enrolment]:
+    return [new_enrolment(employer, employee_id, person, seq, "form", now)
+            for (employee_id, person), seq in zip(staff, numbers, strict=True)]
+
+
+def _with_missing(store, employer: Employer, staff: list[tuple[str, domain.NewEmployee]],
+                  present: list[Enrolment], now: datetime) -> list[Enrolment]:
+    """The form's enrolments, those `present` and the others stored now; what is stored is the truth."""
+    known = {e.employee_id for e in present}
+    missing = [(i, p) for i, p in staff if i not in known]
+    # the company's record series most likely starts here, so its counter is normally created with this block
+    numbers = store.allocate_records(employer, len(missing), fresh=True) if missing else []
+    new = _form_enrolments(employer, missing, numbers, now)
+    if store.insert_enrolments([(e, []) for e in new]):
+        return present + new
+    return store.enrolments_of([employee_id for employee_id, _ in staff])
 
 
 def _work_injury(scope_codes: list[str]) -> dict[str, Any] | None:
@@ -219,34 +301,17 @@ def _enrol_form_employees(store, held: Held, now, fresh: bool) -> tuple[list[dic
     """
     employer = held[0]
     today = domain.local_today(now)
-    established = employer.established_on
-    standard: list[tuple[str, Employee]] = []
+    standard: list[tuple[str, domain.NewEmployee]] = []
     queued: list[tuple[int, list[dict] | None]] = []
     for index, raw in enumerate(employer.employees):
         person = Employee.model_validate(raw)
-        reasons = domain.employee_review_reasons(person, established, today)
-        if not reasons and (missing := _no_figures(employer.district_code, domain.form_start_date(person, established))):
-            reasons.append(missing)  # a region with no figures at all (not a late notice: that continues)
-        if reasons:
+        if reasons := _employee_reasons(employer, person, today):
             queued.append((index, _queue_employee_task(store, employer, index, person, reasons, now)))
         else:
-            standard.append((domain.form_employee_id(employer.application_id, index), person))
+            standard.append((domain.form_employee_id(employer.application_id, index), _form_person(employer, person)))
     ids = [employee_id for employee_id, _ in standard]
     present = [] if fresh or not ids else store.enrolments_of(ids)
-    known = {e.employee_id for e in present}
-    missing = [(i, p) for i, p in standard if i not in known]
-    # the company's record series starts here, so its counter is normally created with this block
-    numbers = store.allocate(f"record:{employer.uscc}", len(missing), fresh=True) if missing else []
-    new = []
-    for (employee_id, person), seq in zip(missing, numbers, strict=True):
-        start = domain.form_start_date(person, established)
-        person = domain.NewEmployee(person.name, person.resident_id, start, person.monthly_wage)
-        new.append(new_enrolment(employer, employee_id, person, seq, "form", now))
-    if store.insert_enrolments([(e, []) for e in new]):
-        enrolled = present + new
-    else:  # some were there already (another worker): what is stored is the truth
-        enrolled = store.enrolments_of(ids)
-    enrolled = sorted(enrolled, key=lambda e: e.record_number)
+    enrolled = sorted(_with_missing(store, employer, standard, present, now), key=lambda e: e.record_number)
     events = []
     if enrolled or not queued:  # an empty batch still tells the founder "nothing left to do here"
         events.append(enrolled_event(employer, enrolled))
@@ -256,6 +321,19 @@ def _enrol_form_employees(store, held: Held, now, fresh: bool) -> tuple[list[dic
     tasks = [(domain.task_id(employer.application_id, domain.TASK_EMPLOYEE, index), entries)
              for index, entries in queued]
     return outbox, tasks
+
+
+def _employee_reasons(employer: Employer, person: Employee, today: date) -> list[str]:
+    """Why a form employee needs a clerk (none: enrolled at once)."""
+    reasons = domain.employee_review_reasons(person, employer.established_on, today)
+    if not reasons and (missing := _no_figures(employer.district_code, domain.form_start_date(person, employer.established_on))):
+        reasons.append(missing)  # a region with no figures at all (not a late notice: that continues)
+    return reasons
+
+
+def _form_person(employer: Employer, person: Employee) -> domain.NewEmployee:
+    start = domain.form_start_date(person, employer.established_on)
+    return domain.NewEmployee(person.name, person.resident_id, start, person.monthly_wage)
 
 
 def _no_figures(district_code: str, start: date) -> str | None:
@@ -376,7 +454,7 @@ def enrol_employee(store: SocialSecurityStore, dispatch: Dispatch, uscc: str, ra
         return views.staff_view(existing[0])  # a retry of what was done (maybe before a revocation): same answer
     refuse_if_revoked(store, uscc, "enrol_employee")
     person = checked_employee(employer, raw, now)
-    enrolment = new_enrolment(employer, employee_id, person, store.allocate(f"record:{uscc}")[0], "request", now,
+    enrolment = new_enrolment(employer, employee_id, person, store.allocate_records(employer)[0], "request", now,
                               request_id)
     try:
         entries = store.insert_enrolment(enrolment, [enrolled_event(employer, [enrolment])])

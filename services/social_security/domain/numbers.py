@@ -50,6 +50,11 @@ def record_number(employer_no: str, sequence: int) -> str:
     return f"{employer_no}{sequence:05d}"
 
 
+def employer_of_record(record_no: str) -> str:
+    """The employer number a record number was made from (`record_number`'s inverse)."""
+    return record_no[:-5]
+
+
 def form_employee_id(application_id: str, index: int) -> str:
     """Deterministic id of the enrolment for the form's employee #index: a redelivered
     `licence_issued` maps to the same id, so it can never enrol that person twice."""

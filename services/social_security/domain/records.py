@@ -40,6 +40,9 @@ class Employer(BaseModel):
     registered_at: datetime | None = _absent()
     domicile: str | None = _absent()  # from a change of details (kit.changes)
     licence_version: int | None = _absent()
+    # the last record number given under it, when its counter lives here (registered with its staff in
+    # its first write); absent: in `counters` as "record:<uscc>" (SocialSecurityStore.allocate_records)
+    record_seq: int | None = _absent()
 
 
 class Enrolment(BaseModel):

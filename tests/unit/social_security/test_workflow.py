@@ -12,7 +12,7 @@ from services.social_security import domain, workflow
 from services.social_security.store import InMemorySocialSecurityStore
 
 from .factories import NOW, USCC, Sent, licence
-from .helpers import resident_id
+from .helpers import broken_resident_id, resident_id
 
 REVOKED = Revocation(uscc=USCC, application_id="app-1", reason="虚假登记", event_id="e-1",
                      revoked_at=datetime(2026, 11, 24, 17, 30, tzinfo=UTC), received_at=NOW)
@@ -24,11 +24,16 @@ def store():
 
 def test_a_standard_employer_is_stored_registered_with_its_number_then_its_staff(store, monkeypatch):
     monkeypatch.setattr(store, "reserved_number", lambda key: 7)  # a running worker's block holds it
+    order = []
+    insert_enrolments, receive = store.insert_enrolments, store.receive_intake
+    store.insert_enrolments = lambda rows, **kw: order.append("staff") or insert_enrolments(rows, **kw)
+    store.receive_intake = lambda e, events: order.append("employer") or receive(e, events)
     sent = Sent()
     workflow.receive_licence(store, sent, licence(staff=2), NOW)
     employer, version = store.load_employer(USCC)
     assert employer.state == "registered" and employer.employer_number == "4201112026000007"
-    assert employer.employees_processed and version == 1  # the first write, then one move: staff done
+    assert employer.employees_processed and version == 0  # one employer write, its staff stored before it
+    assert order == ["staff", "employer"]
     assert sent.kinds() == ["employer_registered", "employees_enrolled"]
     assert [e["employee_id"] for e in sent[1][1]["employees"]] == [domain.form_employee_id("app-1", i) for i in (0, 1)]
     assert store.employer_repo.pending(USCC) == []  # published, then taken out of the outbox
@@ -38,9 +43,9 @@ def test_a_standard_employer_is_stored_registered_with_its_number_then_its_staff
 def test_without_a_number_in_hand_the_counter_is_drawn_and_a_redelivery_never_moves_it(store):
     sent = Sent()
     workflow.receive_licence(store, sent, licence(staff=1), NOW)
-    assert store.sequences.values == {"employer:420111:2026": 1, f"record:{USCC}": 1}
+    assert store.sequences.values == {"employer:420111:2026": 1}  # its record counter is in the employer
     workflow.receive_licence(store, sent, licence(staff=1), NOW)  # redelivered
-    assert store.sequences.values == {"employer:420111:2026": 1, f"record:{USCC}": 1}
+    assert store.sequences.values == {"employer:420111:2026": 1}  # its record counter is in the employer
     assert sent.kinds() == ["employer_registered", "employees_enrolled"]  # nothing twice
     assert len(store.staff_of(USCC)) == 1
 
@@ -54,6 +59,19 @@ def test_a_duplicate_gives_back_the_number_it_drew_and_carries_on_from_what_is_s
     workflow.receive_licence(store, sent, licence(), NOW)
     assert given_back == [("employer:420111:2026", 2)] and sent == []
     assert store.employer(USCC).employer_number == "4201112026000001"
+
+
+def test_a_duplicate_with_staff_gives_back_its_number_and_enrols_no_one_again(store, monkeypatch):
+    workflow.receive_licence(store, Sent(), licence(staff=2), NOW)
+    before = [(e.employee_id, e.record_number) for e in store.staff_of(USCC)]
+    given_back = []
+    monkeypatch.setattr(store, "reserved_number", lambda key: 2)
+    monkeypatch.setattr(store, "give_back_number", lambda key, last: given_back.append((key, last)))
+    sent = Sent()
+    workflow.receive_licence(store, sent, licence(staff=2), NOW)
+    assert given_back == [("employer:420111:2026", 2)] and sent == []
+    assert [(e.employee_id, e.record_number) for e in store.staff_of(USCC)] == before
+    assert store.employer(USCC).record_seq == 2
 
 
 def test_an_employer_for_a_clerk_has_its_task_stored_before_it_and_no_number(store):
@@ -95,32 +113,72 @@ def test_advance_takes_a_received_employer_from_before_the_folded_first_write_to
     assert sent.kinds() == ["employer_registered", "employees_enrolled"]  # the registration first
 
 
-def test_resume_finishes_an_employer_whose_worker_died_after_the_first_write_and_leaves_fresh_ones(store):
-    insert_enrolments = store.insert_enrolments
-    store.insert_enrolments = lambda rows: (_ for _ in ()).throw(RuntimeError("worker died here"))
+def test_a_crash_between_the_staff_and_the_employer_gives_the_same_staff_and_numbers_once(store, monkeypatch):
+    monkeypatch.setattr(store, "reserved_number", lambda key: 7)
+    receive = store.receive_intake
+    store.receive_intake = lambda e, events: (_ for _ in ()).throw(RuntimeError("worker died here"))
     with pytest.raises(RuntimeError):
         workflow.receive_licence(store, Sent(), licence(staff=2), NOW)
+    store.receive_intake = receive
+    before = sorted((e.employee_id, e.record_number) for e in store.staff_of(USCC))
+    assert len(before) == 2 and store.employer(USCC) is None
+    assert workflow.resume_stalled(store, Sent(), NOW + workflow.RESUME_AFTER * 2) == 0  # no employer to resume
+    given_back = []
+    monkeypatch.setattr(store, "reserved_number", lambda key: 8)  # redelivered to a worker with another number
+    monkeypatch.setattr(store, "give_back_number", lambda key, last: given_back.append((key, last)))
+    sent = Sent()
+    workflow.receive_licence(store, sent, licence(staff=2), NOW)
+    assert sorted((e.employee_id, e.record_number) for e in store.staff_of(USCC)) == before
+    assert store.employer(USCC).employer_number == "4201112026000007"  # the number its staff carry
+    assert given_back == [("employer:420111:2026", 8)]  # never stored: the next employer takes it
+    assert sent.kinds() == ["employer_registered", "employees_enrolled"]
+    assert sorted((e["employee_id"], e["record_number"]) for e in sent[1][1]["employees"]) == before
+    assert store.sequences.values == {} and store.employer(USCC).record_seq == 2  # its places on the form
+
+
+def test_a_crash_after_part_of_the_staff_stores_the_rest_under_the_same_employer_number(store, monkeypatch):
+    monkeypatch.setattr(store, "reserved_number", lambda key: 7)
+    insert_enrolments = store.insert_enrolments
+    store.insert_enrolments = lambda rows, **kw: insert_enrolments(rows[:1], **kw) and 1 / 0  # died after one
+    with pytest.raises(ZeroDivisionError):
+        workflow.receive_licence(store, Sent(), licence(staff=3), NOW)
+    store.insert_enrolments = insert_enrolments
+    monkeypatch.setattr(store, "reserved_number", lambda key: 8)
+    sent = Sent()
+    workflow.receive_licence(store, sent, licence(staff=3), NOW)
+    numbers = [e.record_number for e in store.staff_of(USCC)]
+    assert len(numbers) == 3 == len(set(numbers)) and {n[:-5] for n in numbers} == {"4201112026000007"}
+    assert store.employer(USCC).employer_number == "4201112026000007"
+    assert [len(p["employees"]) for k, p in sent if k == "employees_enrolled"] == [3]
+
+
+def test_resume_finishes_an_employer_whose_worker_died_after_the_first_write_and_leaves_fresh_ones(store):
+    insert_enrolments = store.insert_enrolments
+    store.insert_enrolments = lambda rows, **kw: (_ for _ in ()).throw(RuntimeError("worker died here"))
+    # one of the staff needs a clerk: the employer is written first, its staff after (today's path)
+    with pytest.raises(RuntimeError):
+        workflow.receive_licence(store, Sent(), licence(ids=[resident_id(seq="001"), broken_resident_id()]), NOW)
     store.insert_enrolments = insert_enrolments
     assert workflow.resume_stalled(store, Sent(), NOW) == 0  # not stale yet: its worker may be alive
     sent = Sent()
     assert workflow.resume_stalled(store, sent, NOW + workflow.RESUME_AFTER * 2) == 1
-    assert store.employer(USCC).employees_processed and len(store.staff_of(USCC)) == 2
+    assert store.employer(USCC).employees_processed and len(store.staff_of(USCC)) == 1
     # what the dead worker left in the outbox (the registration) goes out first
-    assert sent.kinds() == ["employer_registered", "employees_enrolled"]
+    assert sent.kinds() == ["employer_registered", "employees_enrolled", "task_queued"]
 
 
-def test_when_another_worker_finishes_the_staff_first_no_second_batch_is_announced(store, monkeypatch):
-    monkeypatch.setattr(store, "reserved_number", lambda key: 7)
+def test_when_another_worker_finishes_the_staff_first_no_second_batch_is_announced(store):
+    stored_received(store)
     insert_enrolments = store.insert_enrolments
 
-    def another_worker_finishes(rows):  # between this worker's insert and its last move
-        done = insert_enrolments(rows)
+    def another_worker_finishes(rows, **kw):  # between this worker's insert and its last move
+        done = insert_enrolments(rows, **kw)
         store.employer_repo.set_where(USCC, {}, {"employees_processed": True}, [])
         return done
 
     store.insert_enrolments = another_worker_finishes
     sent = Sent()
-    workflow.receive_licence(store, sent, licence(staff=1), NOW)
+    workflow.advance(store, sent, USCC, NOW)
     assert sent.kinds() == ["employer_registered"]  # the winner announces the staff, once
     assert store.employer_repo.pending(USCC) == []
 
@@ -156,6 +214,15 @@ def test_enrol_employee_stores_and_announces_once_per_request_id(registered):
     assert sent.kinds() == ["employees_enrolled"] and registered.enrolment_repo.pending(view["employee_id"]) == []
     again = workflow.enrol_employee(registered, sent, USCC, new_person(), "req-1", NOW)
     assert again == view and len(sent) == 1 and len(registered.staff_of(USCC)) == 2
+
+
+def test_later_record_numbers_come_from_the_employer_or_from_the_counter_an_older_one_keeps(registered):
+    workflow.enrol_employee(registered, Sent(), USCC, new_person(), "req-1", NOW)
+    assert registered.employer(USCC).record_seq == 2 and registered.sequences.values.get(f"record:{USCC}") is None
+    registered.employer_repo.set_where(USCC, {}, {"record_seq": None}, [])  # stored before: its counter apart
+    registered.sequences.values[f"record:{USCC}"] = 7
+    view = workflow.enrol_employee(registered, Sent(), USCC, new_person(seq="501"), "req-2", NOW)
+    assert view["record_number"].endswith("00008") and registered.sequences.values[f"record:{USCC}"] == 8
 
 
 def test_enrol_employee_refuses_bad_input_and_a_revoked_company(registered):
