@@ -51,9 +51,17 @@ def test_a_reply_of_the_wrong_type_is_a_bad_reply():
         Clients(FakeBureaus(None)).seal.lookup_seal("4201110000001")
 
 
-def test_a_pending_call_passes_through_unchecked():
-    raw = {"anything": "registration still answers with a bare dict"}
-    assert Clients(FakeBureaus(raw)).registration.list_changes("91420111MA0000015D", "founder-1") == raw
+def test_registrations_change_replies_are_checked_too():
+    change = json.loads((CAPTURED / "registration.json").read_text())["get_change"][0]
+    client = Clients(FakeBureaus([change])).registration
+    listed = client.list_changes(change["uscc"], "founder-1")
+    # a part that does not apply to this change is there as None, not left out
+    assert listed[0]["change_id"] == change["change_id"] and listed[0]["objections"] is None
+    with pytest.raises(BadReply):  # a field the contract does not name
+        Clients(FakeBureaus([change | {"founder_resident_id": "110101199003070038"}])).registration.list_changes(
+            change["uscc"], "founder-1")
+    with pytest.raises(BadReply):  # what used to pass through unchecked
+        Clients(FakeBureaus({"anything": "a bare dict"})).registration.get_change(change["uscc"], "founder-1", "c")
 
 
 def test_the_seal_bureau_answers_health_with_its_font():
