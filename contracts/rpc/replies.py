@@ -1,10 +1,6 @@
 """The reply contract of every RPC the gateway calls: one type per (bureau, method), the same one the
 bureau builds its reply with (services/*/views.py) and the gateway's typed clients validate it with
-(gateway/clients.py). tests/static/test_reply_contracts.py fails a client call without an entry here.
-
-`PENDING` names the calls whose replies are still bare dicts (issue 16, item 2, not finished): the
-client passes them through unchecked, and the static test fails once one of them gains a contract
-and is not struck off, so the list can only shrink."""
+(gateway/clients.py). tests/static/test_reply_contracts.py fails a client call without an entry here."""
 
 from __future__ import annotations
 
@@ -47,26 +43,13 @@ BY_BUREAU: dict[str, dict[str, Any]] = {
     "registration": registration.REPLIES,
 }
 
-PENDING: dict[str, frozenset[str]] = {
-    "registration": frozenset({
-        "verify", "request_change", "change_confirmations", "decide_change", "correct_change",
-        "object_to_decrease", "answer_objection", "after_start_stats", "get_change", "list_changes",
-        "request_closure", "request_liquidation", "file_liquidation_report", "recheck_closure", "get_closure",
-        "list_closures", "record_objection",
-    }),
-}
-
 
 def reply_type(bureau: str, method: str) -> Any:
-    """The contract of `bureau.method`'s reply; KeyError when it has none (nor is pending)."""
+    """The contract of `bureau.method`'s reply; KeyError when it has none."""
     own = BY_BUREAU.get(bureau, {})
     if method in own:
         return own[method]
     return COMMON[method]
-
-
-def is_pending(bureau: str, method: str) -> bool:
-    return method in PENDING.get(bureau, frozenset())
 
 
 @cache

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from contracts.changes import ChangeRequest, ObjectionAnswer
 from contracts.closing import ClosingRequest
 from contracts.liquidation import LiquidationRequest, ReportRequest
-from contracts.rpc import bank, medical_insurance, social_security, tax
+from contracts.rpc import bank, medical_insurance, registration, social_security, tax
 from gateway.api.deps import GatewayDep, Who
 from gateway.companies import (
     AppointmentChoice,
@@ -138,7 +138,7 @@ def end_employment(uscc: str, employee_id: str, who: Who, gateway: GatewayDep,
 
 @router.post("/changes", status_code=201, summary="Change of details (变更登记): one request to every bureau")
 def request_change(uscc: str, body: ChangeRequest, who: Who, gateway: GatewayDep,
-                   idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> dict[str, Any]:
+                   idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> registration.Change:
     """Only the founder of the company. Registration registers a standard change at once and issues a
     new licence version (same USCC); seal, tax and social security each answer. A change adding a
     licensed scope item or with a new name similar to another is `under_review` (a registration clerk
@@ -149,12 +149,12 @@ def request_change(uscc: str, body: ChangeRequest, who: Who, gateway: GatewayDep
 
 
 @router.get("/changes", summary="The company's changes of details")
-def list_changes(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+def list_changes(uscc: str, who: Who, gateway: GatewayDep) -> list[registration.Change]:
     return gateway.companies.list_changes(who, uscc)
 
 
 @router.post("/changes/{change_id}/correction", summary="Correct a change the registration clerk sent back")
-def correct_change(uscc: str, change_id: str, body: ChangeRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+def correct_change(uscc: str, change_id: str, body: ChangeRequest, who: Who, gateway: GatewayDep) -> registration.Change:
     """The whole change as it should now be (the same shape as the request); it goes back to the clerk
     who asked (`review.revision` + 1). 409 when the change awaits no correction; 422 with field errors."""
     return gateway.companies.correct_change(who, uscc, change_id, body)
@@ -163,7 +163,7 @@ def correct_change(uscc: str, change_id: str, body: ChangeRequest, who: Who, gat
 @router.post("/changes/{change_id}/objections/{objection_id}/answer",
              summary="Record how the company answered a creditor's objection to its capital decrease")
 def answer_objection(uscc: str, change_id: str, objection_id: str, body: ObjectionAnswer, who: Who,
-                     gateway: GatewayDep) -> dict[str, Any]:
+                     gateway: GatewayDep) -> registration.Change:
     """公司法 art. 224: debt settled (`settled`) or a guarantee provided (`guaranteed`). The decrease is
     registered after its creditor period once every objection is answered. 409 when already answered."""
     return gateway.companies.answer_objection(who, uscc, change_id, objection_id, body)
@@ -176,7 +176,7 @@ def get_change(uscc: str, change_id: str, who: Who, gateway: GatewayDep) -> dict
 
 @router.post("/closures", status_code=201, summary="Close the company (简易注销): one request to every bureau")
 def request_closure(uscc: str, body: ClosingRequest, who: Who, gateway: GatewayDep,
-                    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> dict[str, Any]:
+                    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> registration.Closure:
     """Only the founder. Registration publishes the 20-day notice (条例 art. 33); every bureau checks its
     records and answers with its blockers; after the notice, with no objection and every bureau cleared,
     the company is deregistered. 409 while a change or another closing is open; 422 without the commitment."""
@@ -185,7 +185,7 @@ def request_closure(uscc: str, body: ClosingRequest, who: Who, gateway: GatewayD
 
 @router.post("/liquidations", status_code=201, summary="General deregistration (一般注销): file the liquidation group")
 def request_liquidation(uscc: str, body: LiquidationRequest, who: Who, gateway: GatewayDep,
-                        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> dict[str, Any]:
+                        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> registration.Closure:
     """Only the founder. The group formed within 15 days of the dissolution (公司法 art. 232), the creditors
     notified (art. 235); registration publishes the creditor notice today and every bureau checks its
     records; the 45-day declaration period runs; then the liquidation report (`/closures/{id}/report`).
@@ -194,14 +194,14 @@ def request_liquidation(uscc: str, body: LiquidationRequest, who: Who, gateway: 
 
 
 @router.post("/closures/{closure_id}/report", summary="File the liquidation report (一般注销, art. 239)")
-def file_report(uscc: str, closure_id: str, body: ReportRequest, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+def file_report(uscc: str, closure_id: str, body: ReportRequest, who: Who, gateway: GatewayDep) -> registration.Closure:
     """Accepted once the declaration period is over (409 before, naming its last day); registration then
     deregisters when every bureau has cleared."""
     return gateway.companies.file_liquidation_report(who, uscc, closure_id, body)
 
 
 @router.get("/closures", summary="The company's closing requests")
-def list_closures(uscc: str, who: Who, gateway: GatewayDep) -> list[dict[str, Any]]:
+def list_closures(uscc: str, who: Who, gateway: GatewayDep) -> list[registration.Closure]:
     return gateway.companies.list_closures(who, uscc)
 
 
@@ -211,5 +211,5 @@ def get_closure(uscc: str, closure_id: str, who: Who, gateway: GatewayDep) -> di
 
 
 @router.post("/closures/{closure_id}/recheck", summary="Ask every bureau to check again (blockers cleared)")
-def recheck_closure(uscc: str, closure_id: str, who: Who, gateway: GatewayDep) -> dict[str, Any]:
+def recheck_closure(uscc: str, closure_id: str, who: Who, gateway: GatewayDep) -> registration.Closure:
     return gateway.companies.recheck_closure(who, uscc, closure_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from contracts.rpc import registration
 from gateway.api.deps import GatewayDep, Who
 from gateway.api.schemas import ConfirmationRequest
 from gateway.confirmations import Decision
@@ -35,13 +36,14 @@ changes = APIRouter(prefix="/api/v1/change-confirmations", tags=["confirmations"
 
 
 @changes.get("", summary="Changes of details naming me, waiting for my confirmation")
-def changes_awaiting(who: Who, gateway: GatewayDep) -> list[dict]:
+def changes_awaiting(who: Who, gateway: GatewayDep) -> list[registration.ChangeConfirmation]:
     """A change that names someone newly (a shareholder, director, manager, legal representative) is
     registered only once each of them confirms. 403 if my identity is not verified."""
     return gateway.companies.change_confirmations(who)
 
 
 @changes.put("/{uscc}/{change_id}", summary="Confirm or decline a change naming me")
-def decide_change(uscc: str, change_id: str, body: Decision, who: Who, gateway: GatewayDep) -> dict:
+def decide_change(uscc: str, change_id: str, body: Decision, who: Who,
+                  gateway: GatewayDep) -> registration.ChangeConfirmation:
     """The last confirmation registers the change (or publishes a capital decrease); a decline ends it."""
     return gateway.companies.decide_change(who, uscc, change_id, body.model_dump(exclude_none=True))

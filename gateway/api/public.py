@@ -35,7 +35,7 @@ def check_name(body: NameCheck, who: Who, gateway: GatewayDep) -> registration.N
 
 @router.get("/api/v1/verify/licences/{uscc}", summary="Is this licence genuine? (no login)")
 def verify_licence(uscc: str, gateway: GatewayDep,
-                   version: Annotated[int | None, Query(ge=1, le=10000)] = None) -> dict[str, Any]:
+                   version: Annotated[int | None, Query(ge=1, le=10000)] = None) -> registration.Verification:
     """`version`: an older licence version (after a change of details) verifies as superseded, with
     the period it was valid."""
     return gateway.verify.licence(uscc, version)
@@ -43,7 +43,8 @@ def verify_licence(uscc: str, gateway: GatewayDep,
 
 @router.post("/api/v1/verify/licences/{uscc}/objections", status_code=201,
              summary="Object to a company's simplified deregistration during its notice (no login)")
-def object_to_closure(uscc: str, body: ObjectionRequest, gateway: GatewayDep, request: Request) -> dict[str, Any]:
+def object_to_closure(uscc: str, body: ObjectionRequest, gateway: GatewayDep,
+                      request: Request) -> registration.ClosureObjectionRecorded:
     """A department, creditor or other interested party (条例 art. 33). The objector and the reason are
     kept by registration; the public answer says only that it was recorded. Limited per client
     address and in all, per hour (429)."""
@@ -52,7 +53,8 @@ def object_to_closure(uscc: str, body: ObjectionRequest, gateway: GatewayDep, re
 
 @router.post("/api/v1/verify/licences/{uscc}/capital-objections", status_code=201,
              summary="A creditor objects to a company's capital decrease during its notice (no login)")
-def object_to_decrease(uscc: str, body: CreditorObjection, gateway: GatewayDep, request: Request) -> dict[str, Any]:
+def object_to_decrease(uscc: str, body: CreditorObjection, gateway: GatewayDep,
+                       request: Request) -> registration.CreditorObjectionRecorded:
     """公司法 art. 224: within the notice's 45 days a creditor may demand repayment (`repay`) or a
     guarantee (`guarantee`); the decrease is not registered until the company answers. The creditor
     and the reason are kept by registration for the company; the answer says only that it was

@@ -27,6 +27,7 @@ from contracts import clock
 from contracts.bureaus import LABELS
 from contracts.calendar import working_days_between
 from contracts.changes import CHANGE_LABELS
+from services.registration import views
 from services.registration.store import RegistrationStore
 
 REGISTERED = ("registered", "completed")
@@ -94,11 +95,11 @@ def compute(store: RegistrationStore, limit: int = 50_000) -> dict[str, Any]:
             closings[closure["kind"]].add(closure, done, done)
             for bureau, answer in (closure.get("answers") or {}).items():
                 closing_answers[bureau].append(_days(closure["created_at"], answer["at"]))
-    return {
+    return views.after_start_view({
         "changes": {k: changes[k].result(CHANGE_LABELS[k]) for k in CHANGE_LABELS if k in changes},
         "change_bureaus": _bureaus(change_answers),
         "closings": {k: closings[k].result(CLOSING_LABELS.get(k, k)) for k in CLOSING_LABELS if k in closings},
         "closing_bureaus": _bureaus(closing_answers),
         "definitions": DEFINITIONS,
-        "generated_at": clock.now().isoformat(),
-    }
+        "generated_at": clock.now(),
+    })

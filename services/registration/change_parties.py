@@ -25,6 +25,7 @@ from contracts.form import ApplicationForm, pydantic_field_errors
 from contracts.rpc import Conflict, Invalid, NotFound
 from contracts.text import VisibleText
 from contracts.timelimits import change_confirmation_deadline
+from services.registration import views
 from services.registration.change_review import describe, log_entry
 from services.registration.store import RegistrationStore
 
@@ -39,14 +40,6 @@ class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     decision: Literal["confirm", "decline"]
     reason: VisibleText | None = Field(None, max_length=200)
-
-
-def masked(name: str) -> str:
-    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
-
-
-def public(parties: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"name": masked(p["name"]), "roles": p["roles"], "state": p["state"]} for p in parties]
 
 
 def wait(store: RegistrationStore, case: dict, change_id: str, change: ChangeRequest,
@@ -78,7 +71,7 @@ def expire_due(store: RegistrationStore, now: datetime, limit: int = 100) -> int
         if not change or change["state"] != AWAITING or not change.get("confirm_by_at") \
                 or aware(change["confirm_by_at"]) > now:
             continue
-        waiting = "、".join(masked(p["name"]) for p in change["confirmations"] if p["state"] == PENDING)
+        waiting = "、".join(views.masked(p["name"]) for p in change["confirmations"] if p["state"] == PENDING)
         why = f"{change['confirm_by']}前未获{waiting}本人确认，变更申请已撤回；如仍需变更，请重新申请"
         field = f"changes.{change['id']}"
         expired += store.update_change(
@@ -97,13 +90,7 @@ def awaiting_for(store: RegistrationStore, resident_id: str) -> list[dict[str, A
 
 
 def _person_view(case: dict, resident_id: str) -> dict[str, Any]:
-    change = case["changes"][case["open_change"]]
-    mine = next(p for p in change["confirmations"] if p["resident_id"] == resident_id)
-    return {"uscc": case["licence"]["uscc"], "company_name": case["licence"]["company_name"],
-            "change_id": change["id"], "state": change["state"], "labels": [CHANGE_LABELS[s] for s in change["sections"]],
-            "my_roles": mine["roles"], "my_state": mine["state"], "parties": public(change["confirmations"]),
-            "confirm_by": change.get("confirm_by"), "created_at": change["created_at"],
-            "changes": _described(case, change)}
+    return views.change_confirmation_view(case, resident_id, _described(case, case["changes"][case["open_change"]]))
 
 
 def _described(case: dict, change: dict) -> list[dict[str, str]]:
@@ -141,7 +128,7 @@ def decide(desk: Any, uscc: str, change_id: str, resident_id: str, raw: Any) -> 
     field = f"changes.{change_id}"
     update: dict[str, Any] = {f"{field}.confirmations.{i}.state": state, f"{field}.confirmations.{i}.at": now,
                               **({f"{field}.confirmations.{i}.reason": body.reason} if body.reason else {})}
-    said = f"{masked(mine['name'])}已本人确认" if state == CONFIRMED else f"{masked(mine['name'])}拒绝确认，变更申请终止"
+    said = f"{views.masked(mine['name'])}已本人确认" if state == CONFIRMED else f"{views.masked(mine['name'])}拒绝确认，变更申请终止"
     if state == DECLINED:
         update.update({f"{field}.state": DECLINED, "open_change": None, "awaiting_confirmation": []})
     push = {f"{field}.log": log_entry(said, now)}

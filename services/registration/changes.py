@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from contracts import clock
-from contracts.bureaus import CHANGE_ANSWERERS, LABELS, bureau
+from contracts.bureaus import CHANGE_ANSWERERS, bureau
 from contracts.capital import creditor_period_ends_on, is_decrease
 from contracts.changes import (
     CHANGE_LABELS,
@@ -31,7 +31,14 @@ from contracts.events import ChangeRecorded, CompanyChanged, Licence
 from contracts.form import ApplicationForm
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
 from kit.outbox import Dispatch, outbox_entry
-from services.registration import change_parties, change_review, creditor_objections, domain, name_change
+from services.registration import (
+    change_parties,
+    change_review,
+    creditor_objections,
+    domain,
+    name_change,
+    views,
+)
 from services.registration.store import RegistrationStore
 
 log = logging.getLogger(__name__)
@@ -58,41 +65,6 @@ def history_entry(case: dict, change_id: str, now: datetime) -> dict[str, Any]:
     return {"version": case.get("licence_version", 1), "licence": case["licence"],
             "valid_from": case.get("licence_valid_from") or case["licence"]["issued_at"],
             "valid_to": now, "superseded_by_change": change_id}
-
-
-def change_view(change: dict) -> dict[str, Any]:
-    answers = change.get("answers") or {}
-    return {
-        "change_id": change["id"], "uscc": change["uscc"], "state": change["state"],
-        "sections": change["sections"], "labels": [CHANGE_LABELS[s] for s in change["sections"]],
-        "version": change["version"], "created_at": _iso(change["created_at"]),
-        "completed_at": _iso(change.get("completed_at")),
-        **({"name_warnings": change["name_warnings"]} if change.get("name_warnings") else {}),
-        **({k: change[k] for k in ("notice_from", "creditor_period_ends_on")} if change.get("notice_from") else {}),
-        **({"confirmations": change_parties.public(change["confirmations"])} if change.get("confirmations") else {}),
-        **({"refusal": change["refusal"]} if change.get("refusal") else {}),
-        **({"review": {k: change["review"][k] for k in ("revision", "reasons", "deadline")}} if change.get("review") else {}),
-        **({"correction": {k: change["correction"].get(k) for k in ("reasons", "fields")}}
-           if change.get("correction") else {}),
-        **({"withdrawal": change["withdrawal"]} if change.get("withdrawal") else {}),
-        **({"confirm_by": change["confirm_by"]} if change.get("confirm_by") else {}),
-        **({"objections": [creditor_objections.objection_view(o) for o in change["objections"]]} if change.get("objections") else {}),
-        "log": [{"at": _iso(e["at"]), "summary": e["summary"]} for e in change.get("log", [])],
-        **({"new_name": change["requested"]["name"]} if "name" in change["sections"] else {}),
-        **({"new_scope": change["requested"]["business_scope"]} if "business_scope" in change["sections"] else {}),
-        # what the founder asked for, while the clerk's correction is open: the correction page refills it
-        **({"requested": change["requested"]} if change["state"] == "correction_requested" else {}),
-        "bureaus": [{"bureau": b, "label": LABELS[b], "answered": b in answers,
-                     **({"summary": answers[b]["summary"], "detail": answers[b]["detail"],
-                         "answered_at": _iso(answers[b]["at"])} if b in answers else {})}
-                    for b in change.get("awaiting", CHANGE_ANSWERERS)],
-    }
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def own_case(store: RegistrationStore, uscc: str, founder_id: str) -> dict:
@@ -127,7 +99,7 @@ class ChangeDesk:
         for _ in range(MAX_ATTEMPTS):
             done = (case.get("changes") or {}).get(change_id)
             if done is not None:
-                return change_view(done)  # the same request again: the same change
+                return views.change_view(done)  # the same request again: the same change
             self._refuse_if_closed(case)
             change = parse_change(raw)
             form = ApplicationForm.model_validate(case["form"])
@@ -136,7 +108,7 @@ class ChangeDesk:
             new = (change_parties.wait(self.store, case, change_id, change, parties) if parties
                    else self.proceed(case, change_id, change, form, after))
             if new is not None:
-                return change_view(new["changes"][change_id])
+                return views.change_view(new["changes"][change_id])
             case = self._case(uscc, founder_id)  # someone else wrote first: decide again on what is there
         raise Conflict("企业登记信息正在更新，请稍后再提交")
 
@@ -269,56 +241,31 @@ class ChangeDesk:
     def correct(self, uscc: str, founder_id: str, change_id: str, raw: Any,
                 founder_resident_id: str | None = None, keep_others: bool = False) -> dict[str, Any]:
         """The founder's correction of a change a clerk sent back (change_review.py)."""
-        return change_view(change_review.correct(self, self._case(uscc, founder_id), change_id, raw,
+        return views.change_view(change_review.correct(self, self._case(uscc, founder_id), change_id, raw,
                                                  founder_resident_id, keep_others))
 
     def answer_objection(self, uscc: str, founder_id: str, change_id: str, objection_id: str,
                          raw: Any) -> dict[str, Any]:
         """The company's answer to a creditor's objection to its capital decrease."""
         case = self._case(uscc, founder_id)
-        return change_view(creditor_objections.answer(self.store, case, change_id, objection_id, raw))
+        return views.change_view(creditor_objections.answer(self.store, case, change_id, objection_id, raw))
 
     def get(self, uscc: str, founder_id: str, change_id: str) -> dict[str, Any]:
         change = (self._case(uscc, founder_id).get("changes") or {}).get(change_id)
         if change is None:
             raise NotFound(f"没有这项变更登记：{change_id}")
-        return change_view(change)
+        return views.change_view(change)
 
     def list(self, uscc: str, founder_id: str) -> list[dict[str, Any]]:
         changes = (self._case(uscc, founder_id).get("changes") or {}).values()
-        return [change_view(c) for c in sorted(changes, key=lambda c: c["created_at"])]
+        return [views.change_view(c) for c in sorted(changes, key=lambda c: c["created_at"])]
 
 
 def verification(case: dict, version: int | None) -> dict[str, Any]:
-    """The public answer for a licence: the current version, or an older one marked superseded with the
-    period it was valid (what a counterparty holding an old paper copy needs to know)."""
-    current = case.get("licence_version", 1)
-    status = case.get("licence_status", "active")
-    history = [{"version": h["version"], "valid_from": _iso(h["valid_from"]), "valid_to": _iso(h["valid_to"])}
-               for h in case.get("licence_history", [])]
-    base = {"genuine": True, "current_version": current, "versions": history, "notices": public_notices(case),
-            **({"deregistered_on": case.get("deregistered_on")} if status == "deregistered" else {})}
-    if version is None or version == current:
-        return {**base, "status": status, "version": current, "licence": case["licence"],
-                "valid_from": _iso(case.get("licence_valid_from") or case["licence"]["issued_at"]), "valid_to": None}
+    """The public answer for a licence: the version asked for, the current one by default (views.licence_check)."""
+    if version is None or version == case.get("licence_version", 1):
+        return views.licence_check(case, None)
     old = next((h for h in case.get("licence_history", []) if h["version"] == version), None)
     if old is None:
         raise NotFound(f"该营业执照没有第{version}版")
-    return {**base, "status": "superseded", "version": version, "licence": old["licence"],
-            "valid_from": _iso(old["valid_from"]), "valid_to": _iso(old["valid_to"])}
-
-
-def public_notices(case: dict) -> list[dict[str, str]]:
-    """What the company has publicly noticed and anyone may object to now (the public objection form
-    links them): a capital decrease's 45-day creditor notice (公司法 art. 224) and a simplified
-    closing's 20-day notice (条例 art. 33). Kind and dates only: the company's notice is public, the
-    objectors and the amounts are not."""
-    notices = []
-    change = (case.get("changes") or {}).get(case.get("open_change") or "")
-    if change is not None and change["state"] == NOTICED:
-        notices.append({"kind": "capital_decrease", "from": change["notice_from"],
-                        "ends_on": change["creditor_period_ends_on"]})
-    closure = (case.get("closures") or {}).get(case.get("open_closure") or "")
-    if closure is not None and closure["state"] == "noticed" and closure.get("kind") == "simplified":
-        notices.append({"kind": "simplified_closing", "from": closure["notice_from"], "ends_on": closure["notice_ends_on"]})
-    return notices
+    return views.licence_check(case, old)

@@ -18,9 +18,8 @@ from datetime import date, datetime
 from typing import Any
 
 from contracts import clock
-from contracts.bureaus import CLOSING_ANSWERERS, LABELS, bureau
+from contracts.bureaus import CLOSING_ANSWERERS, bureau
 from contracts.closing import (
-    STATE_LABELS,
     apply_by,
     notice_ends_on,
     notice_over,
@@ -28,57 +27,21 @@ from contracts.closing import (
     parse_objection,
 )
 from contracts.events import ClearanceAnswered, ClearanceRequested, CompanyDeregistered
-from contracts.liquidation import STATE_LABELS as LIQUIDATION_LABELS
 from contracts.liquidation import claims_end_on, parse_liquidation, parse_report
-from contracts.liquidation import steps as liquidation_steps
 from contracts.rpc import Conflict, FieldError, Invalid, NotFound
 from kit.outbox import Dispatch, outbox_entry
-from services.registration.changes import CHANGE_ID, MAX_ATTEMPTS, _iso, own_case
+from services.registration import views
+from services.registration.changes import CHANGE_ID, MAX_ATTEMPTS, own_case
 from services.registration.store import RegistrationStore
 
 log = logging.getLogger(__name__)
 OPEN = ("noticed", "awaiting_clearance", "liquidating", "awaiting_report")
-LABELS_OF = {**STATE_LABELS, **LIQUIDATION_LABELS}
-
-
-def closure_view(closure: dict, public: bool = False) -> dict[str, Any]:
-    """The founder's view (every bureau's answer with its blockers); `public` = what the notice shows
-    anyone: no objector, no blockers."""
-    view = {"closure_id": closure["id"], "uscc": closure["uscc"], "kind": closure["kind"], "state": closure["state"],
-            "state_label": LABELS_OF[closure["state"]], "notice_from": closure["notice_from"],
-            "notice_ends_on": closure["notice_ends_on"], "objections": len(closure.get("objections", [])),
-            "apply_by": apply_by(date.fromisoformat(closure["notice_ends_on"])).isoformat(),
-            "deregistered_on": closure.get("deregistered_on")}
-    if closure["kind"] == "general":
-        group = closure["liquidation"]
-        view.update(apply_by=None, liquidation={k: group[k] for k in ("dissolved_on", "formed_on", "members", "leader")},
-                    report_filed_on=(closure.get("report") or {}).get("filed_on"),
-                    steps=[{**s, "due": _day(s["due"]), "done_on": _day(s["done_on"])} for s in liquidation_steps(
-                        group, date.fromisoformat(closure["notice_from"]), (closure.get("report") or {}).get("filed_on"),
-                        closure.get("deregistered_on"))])
-    if public:
-        return view
-    answers = closure.get("answers") or {}
-    bureaus = []
-    for b in closure["awaiting"]:
-        answer = answers.get(b)
-        current = answer is not None and answer["attempt"] == closure["attempt"]
-        bureaus.append({"bureau": b, "label": LABELS[b], "answered": current,
-                        "cleared": current and not answer["blockers"],
-                        "blockers": answer["blockers"] if current else [],
-                        "answered_at": _iso(answer["at"]) if current else None})
-    blockers = [{"bureau": x["bureau"], "label": x["label"], **blocker} for x in bureaus for blocker in x["blockers"]]
-    return {**view, "attempt": closure["attempt"], "created_at": _iso(closure["created_at"]), "bureaus": bureaus,
-            "blockers": blockers, "objection_reasons": [o["reason"] for o in closure.get("objections", [])]}
+LABELS_OF = views.CLOSURE_STATE_LABELS
 
 
 def _check_id(closure_id: Any) -> None:
     if not isinstance(closure_id, str) or not CHANGE_ID.match(closure_id):
         raise Invalid.with_fields("注销申请编号无效", [FieldError(field="closure_id", message="8-64位字母、数字、-或_")])
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def all_cleared(closure: dict) -> bool:
@@ -102,7 +65,7 @@ class ClosingDesk:
             case = self._case(uscc, founder_id)
             done = (case.get("closures") or {}).get(closure_id)
             if done is not None:
-                return closure_view(done)  # the same request again: the same closure
+                return views.closure_view(done)  # the same request again: the same closure
             refuse_if_busy(case)
             request = parse_closing(raw)
             now = clock.now()
@@ -124,7 +87,7 @@ class ClosingDesk:
         case = self._case(uscc, founder_id)
         done = (case.get("closures") or {}).get(closure_id)
         if done is not None:
-            return closure_view(done)
+            return views.closure_view(done)
         refuse_if_busy(case)
         now = clock.now()
         published = clock.china_date(now)
@@ -148,7 +111,7 @@ class ClosingDesk:
             return None
         self.store.flush(case["_id"], [entry], self.dispatch)
         log.info("closure opened (%s)", closure["kind"], extra={"application_id": case["_id"]})
-        return closure_view(new["closures"][closure_id])
+        return views.closure_view(new["closures"][closure_id])
 
     def file_report(self, uscc: str, founder_id: str, closure_id: str, raw: Any) -> dict[str, Any]:
         """The liquidation report (art. 239), once the declaration period is over; deregisters at once
@@ -158,7 +121,7 @@ class ClosingDesk:
         if closure["kind"] != "general":
             raise NotFound("简易注销无需报送清算报告")
         if closure.get("report"):
-            return closure_view(closure)  # filed already
+            return views.closure_view(closure)  # filed already
         if closure["state"] not in OPEN:
             raise Conflict(f"该注销申请已{LABELS_OF[closure['state']]}")
         report = parse_report(raw)
@@ -172,7 +135,7 @@ class ClosingDesk:
         if new is None:
             raise Conflict("该注销申请正在更新，请刷新后重试")
         self.settle(new, now)
-        return closure_view(self.store.get_case(case["_id"])["closures"][closure_id])
+        return views.closure_view(self.store.get_case(case["_id"])["closures"][closure_id])
 
     @staticmethod
     def _clearance(case: dict, closure: dict) -> ClearanceRequested:
@@ -194,7 +157,7 @@ class ClosingDesk:
         if new is None:
             raise Conflict("该注销申请正在更新，请刷新后重试")
         self.store.flush(case["_id"], [entry], self.dispatch)
-        return closure_view(new["closures"][closure_id])
+        return views.closure_view(new["closures"][closure_id])
 
     # ---- objections (anyone, during the notice)
 
@@ -213,7 +176,7 @@ class ClosingDesk:
             push={f"{field}.objections": {"at": now, "objector": objection.objector, "reason": objection.reason}})
         if new is None:
             raise Conflict("该注销申请正在更新，请稍后重试")
-        return {"recorded": True, "closure_id": closure["id"], "notice_ends_on": closure["notice_ends_on"]}
+        return views.closure_objection_recorded(closure["id"], closure["notice_ends_on"])
 
     # ---- the bureaus' answers and the end of the notice
 
@@ -283,11 +246,11 @@ class ClosingDesk:
     # ---- reading
 
     def get(self, uscc: str, founder_id: str, closure_id: str) -> dict[str, Any]:
-        return closure_view(_closure(self._case(uscc, founder_id), closure_id))
+        return views.closure_view(_closure(self._case(uscc, founder_id), closure_id))
 
     def list(self, uscc: str, founder_id: str) -> list[dict[str, Any]]:
         closures = (self._case(uscc, founder_id).get("closures") or {}).values()
-        return [closure_view(c) for c in sorted(closures, key=lambda c: c["created_at"])]
+        return [views.closure_view(c) for c in sorted(closures, key=lambda c: c["created_at"])]
 
 
 def _closure(case: dict, closure_id: str) -> dict:

@@ -19,6 +19,7 @@ from contracts import clock
 from contracts.changes import DEMANDS, OUTCOMES, parse_creditor_objection, parse_objection_answer
 from contracts.closing import notice_over
 from contracts.rpc import Conflict, NotFound
+from services.registration import views
 from services.registration.change_review import log_entry
 from services.registration.store import RegistrationStore
 
@@ -27,15 +28,6 @@ NOTICED = "noticed"
 
 def unanswered(change: dict) -> list[dict[str, Any]]:
     return [o for o in change.get("objections", []) if o.get("answer") is None]
-
-
-def objection_view(objection: dict[str, Any]) -> dict[str, Any]:
-    answer = objection.get("answer")
-    return {"id": objection["id"], "at": clock.in_china(objection["at"]).isoformat(), "creditor": objection["creditor"],
-            "demand": objection["demand"], "demand_label": DEMANDS[objection["demand"]], "reason": objection["reason"],
-            "answer": None if answer is None else {"outcome": answer["outcome"], "label": OUTCOMES[answer["outcome"]],
-                                                   "note": answer.get("note"),
-                                                   "at": clock.in_china(answer["at"]).isoformat()}}
 
 
 def record(store: RegistrationStore, uscc: str, raw: Any) -> dict[str, Any]:
@@ -57,7 +49,7 @@ def record(store: RegistrationStore, uscc: str, raw: Any) -> dict[str, Any]:
         f"{field}.log": log_entry(f"有债权人提出异议（{DEMANDS[objection.demand]}），公司答复前不予办理减资登记", now)})
     if new is None:
         raise Conflict("该变更正在更新，请稍后重试")
-    return {"recorded": True, "change_id": change["id"], "creditor_period_ends_on": ends}
+    return views.creditor_objection_recorded(change["id"], ends)
 
 
 def answer(store: RegistrationStore, case: dict, change_id: str, objection_id: str, raw: Any) -> dict:

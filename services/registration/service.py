@@ -239,7 +239,7 @@ class RegistrationService(entrypoints.DocumentRpc, entrypoints.HealthRpc, clerk.
                                       [FieldError(field="uscc", message="格式不正确")])
         case = self.store.case_by_uscc(uscc.upper())
         if case is None:
-            return {"genuine": False, "status": "unknown", "licence": None}
+            return views.unknown_licence()
         if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
             raise Invalid.with_fields("执照版本无效", [FieldError(field="version", message="应为正整数")])
         return verification(case, version)

@@ -67,7 +67,8 @@ def test_a_standard_application_gets_its_licence_automatically(registration, mon
     assert case["state"] == "approved" and case["path"] == "automatic" and case["licence"] == licence
     assert call(registration.service, "verify", licence["uscc"]) == {
         "genuine": True, "status": "active", "licence": licence, "version": 1, "current_version": 1,
-        "versions": [], "valid_from": licence["issued_at"], "valid_to": None, "notices": []}
+        "versions": [], "valid_from": licence["issued_at"], "valid_to": None, "notices": [],
+        "deregistered_on": None}  # present as None until deregistered (contracts.rpc.registration.LicenceCheck)
     # the beneficial-owner filing (受益所有人) is kept with the case, and neither the event to the other
     # bureaus nor the public verification answer carries it
     stored = mongo_db["cases"].find_one({"_id": "app-auto"})["form"]["beneficial_owners"]

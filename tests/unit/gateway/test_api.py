@@ -470,7 +470,7 @@ def test_the_public_objection_form_is_rate_limited_per_address(client, bureaus):
     from contracts.codes import make_uscc
     from gateway.companies import OBJECTIONS_PER_ADDRESS_PER_HOUR
 
-    bureaus.on("registration", "record_objection", lambda uscc, objection: {"recorded": True, "closure_id": "c-1"})
+    bureaus.on("registration", "record_objection", lambda uscc, objection: captured.reply("registration", "record_objection"))
     url = f"{API}/verify/licences/{make_uscc('420111', '00000009')}/objections"
     body = {"objector": "武汉某某商贸有限公司", "reason": "该企业尚欠我司货款未结清"}
     for _ in range(OBJECTIONS_PER_ADDRESS_PER_HOUR):
@@ -485,8 +485,9 @@ def test_a_creditors_objection_to_a_capital_decrease_shares_the_objection_limit(
     from contracts.codes import make_uscc
     from gateway.companies import OBJECTIONS_PER_ADDRESS_PER_HOUR
 
-    bureaus.on("registration", "record_objection", lambda uscc, objection: {"recorded": True, "closure_id": "c-1"})
-    bureaus.on("registration", "object_to_decrease", lambda uscc, objection: {"recorded": True, "change_id": "d-1"})
+    bureaus.on("registration", "record_objection", lambda uscc, objection: captured.reply("registration", "record_objection"))
+    bureaus.on("registration", "object_to_decrease",
+               lambda uscc, objection: captured.reply("registration", "object_to_decrease"))
     uscc = make_uscc("420111", "00000010")
     decrease = f"{API}/verify/licences/{uscc}/capital-objections"
     bad = client.post(decrease, json={"creditor": "某公司", "demand": "sue", "reason": "货款"})

@@ -51,9 +51,17 @@ def test_a_reply_of_the_wrong_type_is_a_bad_reply():
         Clients(FakeBureaus(None)).seal.lookup_seal("4201110000001")
 
 
-def test_a_pending_call_passes_through_unchecked():
-    raw = {"anything": "registration still answers with a bare dict"}
-    assert Clients(FakeBureaus(raw)).registration.list_changes("91420111MA0000015D", "founder-1") == raw
+def test_registrations_change_replies_are_checked_too():
+    change = json.loads((CAPTURED / "registration.json").read_text())["get_change"][0]
+    client = Clients(FakeBureaus([change])).registration
+    listed = client.list_changes(change["uscc"], "founder-1")
+    # a part that does not apply to this change is there as None, not left out
+    assert listed[0]["change_id"] == change["change_id"] and listed[0]["objections"] is None
+    with pytest.raises(BadReply):  # a field the contract does not name
+        Clients(FakeBureaus([change | {"founder_resident_id": "110101199003070038"}])).registration.list_changes(
+            change["uscc"], "founder-1")
+    with pytest.raises(BadReply):  # what used to pass through unchecked
+        Clients(FakeBureaus({"anything": "a bare dict"})).registration.get_change(change["uscc"], "founder-1", "c")
 
 
 def test_every_bureau_answers_health_in_one_shape_its_own_checks_named_inside():
@@ -85,13 +93,18 @@ def test_the_api_answers_a_bad_reply_with_502_and_a_good_one_as_its_contract(cli
     assert "internal_note" not in reply.text
 
 
-def test_openapi_shows_the_bureaus_reply_models(client):
+def _openapi(client):
+    """(the JSON schema of one path's answer, the components' schemas) of the API's OpenAPI document."""
     document = client.get("/openapi.json").json()
-    paths, schemas = document["paths"], document["components"]["schemas"]
 
     def answer(path, method, status):
-        return paths[path][method]["responses"][status]["content"]["application/json"]["schema"]
+        return document["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
 
+    return answer, document["components"]["schemas"]
+
+
+def test_openapi_shows_the_bureaus_reply_models(client):
+    answer, schemas = _openapi(client)
     company = "/api/v1/companies/{uscc}"
     assert answer(f"{company}/invoices", "post", "201") == {"$ref": "#/components/schemas/Invoice"}
     assert answer(f"{company}/invoices", "get", "200")["items"] == {"$ref": "#/components/schemas/Invoice"}
@@ -101,3 +114,36 @@ def test_openapi_shows_the_bureaus_reply_models(client):
     # the schema is the contract's: every field it names, none it does not
     assert schemas["Invoice"]["additionalProperties"] is False
     assert set(schemas["Invoice"]["properties"]) >= {"number", "issued_at", "items", "buyer_use", "red_letters"}
+
+
+# (path under a company, or absolute; method; status; the contract; a list of it)
+REGISTRATION_ANSWERS = (("/changes", "post", "201", "Change", False), ("/changes", "get", "200", "Change", True),
+                        ("/closures/{closure_id}/recheck", "post", "200", "Closure", False),
+                        ("/liquidations", "post", "201", "Closure", False), ("/closures", "get", "200", "Closure", True),
+                        ("/api/v1/change-confirmations", "get", "200", "ChangeConfirmation", True),
+                        ("/api/v1/verify/licences/{uscc}/objections", "post", "201", "ClosureObjectionRecorded", False))
+
+
+def test_openapi_shows_registrations_change_and_closing_replies(client):
+    answer, schemas = _openapi(client)
+    company = "/api/v1/companies/{uscc}"
+    for path, method, status, model, listed in REGISTRATION_ANSWERS:
+        schema = answer(path if path.startswith("/api/") else company + path, method, status)
+        assert (schema["items"] if listed else schema) == {"$ref": f"#/components/schemas/{model}"}, path
+    licence = answer("/api/v1/verify/licences/{uscc}", "get", "200")
+    assert {r["$ref"] for r in licence["oneOf"]} == {"#/components/schemas/UnknownLicence",
+                                                     "#/components/schemas/LicenceCheck"}
+    assert schemas["Change"]["additionalProperties"] is False
+    assert set(schemas["PublicNotice"]["properties"]) == {"kind", "from", "ends_on"}  # the wire's name
+    # the gateway adds the company's name and timeline to one change or closure: no bureau contract there
+    assert "$ref" not in answer(f"{company}/changes/{{change_id}}", "get", "200")
+
+
+def test_the_api_passes_a_verified_licence_on_as_its_contract(client, bureaus):
+    check = json.loads((CAPTURED / "registration.json").read_text())["verify"][0]
+    bureaus.on("registration", "verify", lambda uscc, version: check)
+    reply = client.get(f"/api/v1/verify/licences/{check['licence']['uscc']}")
+    assert reply.status_code == 200 and reply.json()["licence"] == check["licence"]
+    assert reply.json()["versions"] == check["versions"] and reply.json()["deregistered_on"] is None
+    bureaus.on("registration", "verify", lambda uscc, version: check | {"founder_id": "f-1"})
+    assert client.get(f"/api/v1/verify/licences/{check['licence']['uscc']}").status_code == 502
